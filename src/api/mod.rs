@@ -1,0 +1,271 @@
+//! The HTTP API: `/health`, `/metrics`, and the authenticated admin API under `/api`.
+
+pub mod auth;
+pub mod error;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::metrics::Metrics;
+use crate::store::Store;
+use crate::store::canonical::PatientQuery;
+use crate::store::messages::{MessageQuery, MessageStatus};
+use crate::store::tokens::{Principal, Role};
+pub use error::ApiError;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// In-memory counters.
+    pub metrics: Arc<Metrics>,
+    /// When the engine started.
+    pub started: Instant,
+}
+
+impl AppState {
+    /// State over `store` with fresh metrics.
+    pub fn new(store: Store) -> Self {
+        AppState {
+            store,
+            metrics: Arc::new(Metrics::default()),
+            started: Instant::now(),
+        }
+    }
+}
+
+/// The whole HTTP application; `max_body_bytes` bounds every request body.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let viewer = Router::new()
+        .route("/whoami", get(whoami))
+        .route("/messages", get(search_messages))
+        .route("/messages/{id}", get(get_message))
+        .route("/patients", get(search_patients))
+        .route("/patients/{id}", get(get_patient))
+        .route_layer(middleware::from_fn(|r, n| auth::require(Role::Viewer, r, n)));
+    let admin = Router::new()
+        .route("/audit", get(audit_log))
+        .route("/tokens", get(list_tokens))
+        .route_layer(middleware::from_fn(|r, n| auth::require(Role::Admin, r, n)));
+    let api = viewer
+        .merge(admin)
+        .fallback(|| async { ApiError::NotFound("API route".into()) })
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .nest("/api", api)
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// Counts every answered request by method, matched route and status.
+async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let response = next.run(request).await;
+    state.metrics.increment(
+        "switchboard_http_requests_total",
+        vec![
+            ("method", method),
+            ("route", route),
+            ("status", response.status().as_u16().to_string()),
+        ],
+        1,
+    );
+    response
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let reachable = state.store.ping().await;
+    let body = json!({
+        "status": if reachable.is_ok() { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "store": {
+            "backend": state.store.backend().name(),
+            "reachable": reachable.is_ok(),
+            "error": reachable.err().map(|e| e.to_string()),
+        },
+    });
+    let status = if body["store"]["reachable"] == true {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let messages = state
+        .store
+        .message_counts()
+        .await?
+        .into_iter()
+        .map(|(channel, status, n)| (vec![("channel", channel), ("status", status)], n))
+        .collect();
+    let uptime = i64::try_from(state.started.elapsed().as_secs()).unwrap_or(i64::MAX);
+    let text = state.metrics.render(&[
+        (
+            "switchboard_build_info",
+            "Always 1; the version label says which build runs.",
+            vec![(vec![("version", env!("CARGO_PKG_VERSION").to_string())], 1)],
+        ),
+        (
+            "switchboard_uptime_seconds",
+            "Seconds since the engine started.",
+            vec![(vec![], uptime)],
+        ),
+        (
+            "switchboard_messages",
+            "Messages in the store, by channel and status.",
+            messages,
+        ),
+    ]);
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        text,
+    )
+        .into_response())
+}
+
+async fn whoami(Extension(principal): Extension<Principal>) -> Json<Principal> {
+    Json(principal)
+}
+
+/// Query string of `GET /api/messages`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageParams {
+    channel: Option<String>,
+    status: Option<String>,
+    since: Option<i64>,
+    until: Option<i64>,
+    control_id: Option<String>,
+    text: Option<String>,
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn search_messages(
+    State(state): State<AppState>,
+    Query(params): Query<MessageParams>,
+) -> Result<Response, ApiError> {
+    let status = params
+        .status
+        .as_deref()
+        .map(|s| {
+            MessageStatus::parse(s).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "status '{s}' is not one of received, processed, filtered, error"
+                ))
+            })
+        })
+        .transpose()?;
+    let query = MessageQuery {
+        channel: params.channel,
+        status,
+        since: params.since,
+        until: params.until,
+        control_id: params.control_id,
+        text: params.text,
+        before_id: params.before,
+        limit: params.limit.unwrap_or(100),
+    };
+    let messages = state.store.search_messages(&query).await?;
+    Ok(Json(json!({ "messages": messages })).into_response())
+}
+
+async fn get_message(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let summary = state
+        .store
+        .message(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("message {id}")))?;
+    let raw = state.store.message_raw(id).await?.unwrap_or_default();
+    let events = state.store.message_events(id).await?;
+    Ok(Json(json!({
+        "message": summary,
+        "raw": String::from_utf8_lossy(&raw),
+        "events": events,
+    }))
+    .into_response())
+}
+
+/// Query string of `GET /api/patients`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatientParams {
+    family: Option<String>,
+    identifier: Option<String>,
+    birthdate: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn search_patients(
+    State(state): State<AppState>,
+    Query(params): Query<PatientParams>,
+) -> Result<Response, ApiError> {
+    let patients = state
+        .store
+        .search_patients(&PatientQuery {
+            family_name: params.family,
+            identifier: params.identifier,
+            birth_date: params.birthdate,
+            limit: params.limit.unwrap_or(50),
+        })
+        .await?;
+    Ok(Json(json!({ "patients": patients })).into_response())
+}
+
+async fn get_patient(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let patient = state
+        .store
+        .patient(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("patient {id}")))?;
+    Ok(Json(patient).into_response())
+}
+
+/// Query string of `GET /api/audit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditParams {
+    resource: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn audit_log(
+    State(state): State<AppState>,
+    Query(params): Query<AuditParams>,
+) -> Result<Response, ApiError> {
+    let entries = state
+        .store
+        .audit_entries(params.resource.as_deref(), params.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(json!({ "entries": entries })).into_response())
+}
+
+async fn list_tokens(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let tokens = state.store.list_tokens().await?;
+    Ok(Json(json!({ "tokens": tokens })).into_response())
+}

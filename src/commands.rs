@@ -1,0 +1,188 @@
+//! The command-line commands, called by the thin `switchboard` binary. Each prints what a user
+//! needs and returns the process exit code.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::config::Config;
+use crate::config::engine::LogFormat;
+use crate::serve;
+use crate::store::tokens::Role;
+
+/// Loads the configuration, printing every problem to stderr.
+fn load(root: &Path) -> Option<Config> {
+    match Config::load(root) {
+        Ok(config) => Some(config),
+        Err(errors) => {
+            for problem in &errors.0 {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "{} problem(s) in the configuration under {}",
+                errors.0.len(),
+                root.display()
+            );
+            None
+        }
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            None
+        }
+    }
+}
+
+/// `switchboard check`: validate every file; exit 1 when anything is wrong.
+pub fn check(root: &Path) -> ExitCode {
+    match load(root) {
+        Some(config) => {
+            println!(
+                "ok: {} channel(s), {} rule set(s), store {}",
+                config.channels.len(),
+                config.routes.rule_sets.len(),
+                redact(&config.store_url())
+            );
+            ExitCode::SUCCESS
+        }
+        None => ExitCode::FAILURE,
+    }
+}
+
+/// `switchboard serve`: run the engine until SIGTERM or Ctrl-C.
+pub fn serve(root: &Path) -> ExitCode {
+    let Some(config) = load(root) else {
+        return ExitCode::FAILURE;
+    };
+    init_logging(&config);
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    let result = rt.block_on(async {
+        let shutdown = serve::shutdown_on_signal();
+        serve::run(config, shutdown).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(%err, "engine stopped");
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `switchboard migrate`: apply pending migrations and exit.
+pub fn migrate(root: &Path) -> ExitCode {
+    with_store(root, |config, _store| async move {
+        println!("migrations applied to {}", redact(&config.store_url()));
+        Ok(())
+    })
+}
+
+/// `switchboard token create`: print only the new token on stdout.
+pub fn token_create(root: &Path, role: Role, name: &str) -> ExitCode {
+    let name = name.to_string();
+    with_store(root, move |config, store| async move {
+        let (_, token) = store
+            .create_token(&name, role, config.engine.auth.token_ttl_days)
+            .await?;
+        println!("{token}");
+        Ok(())
+    })
+}
+
+/// `switchboard token list`: one line per token, never the secret.
+pub fn token_list(root: &Path) -> ExitCode {
+    with_store(root, |_config, store| async move {
+        for token in store.list_tokens().await? {
+            let state = match (token.revoked_at, token.expires_at) {
+                (Some(_), _) => "revoked",
+                (None, Some(at)) if at <= crate::store::now_millis() => "expired",
+                _ => "active",
+            };
+            println!("{}\t{}\t{}\t{}", token.id, token.name, token.role, state);
+        }
+        Ok(())
+    })
+}
+
+/// `switchboard token revoke NAME`.
+pub fn token_revoke(root: &Path, name: &str) -> ExitCode {
+    let name = name.to_string();
+    with_store(root, move |_config, store| async move {
+        if store.revoke_token(&name).await? {
+            println!("revoked {name}");
+            Ok(())
+        } else {
+            Err(crate::store::StoreError::NotFound(format!("active token '{name}'")))
+        }
+    })
+}
+
+/// Loads config, opens and migrates the store, runs `job`, and maps its outcome to an exit code.
+fn with_store<F, Fut>(root: &Path, job: F) -> ExitCode
+where
+    F: FnOnce(Config, crate::store::Store) -> Fut,
+    Fut: Future<Output = Result<(), crate::store::StoreError>>,
+{
+    let Some(config) = load(root) else {
+        return ExitCode::FAILURE;
+    };
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    let result = rt.block_on(async {
+        let store = serve::open_store(&config).await?;
+        let outcome = job(config, store.clone()).await;
+        store.close().await;
+        outcome
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.engine.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match config.engine.log.format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite:///x/y.db"), "sqlite:///x/y.db");
+    }
+}

@@ -1,0 +1,215 @@
+//! `config/switchboard.toml`: the engine's own settings (store, HTTP, logging, auth, retention).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::problem::{Document, Problem};
+
+/// The engine configuration file. Every section is optional; defaults suit a single clinic.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Folder for the embedded database and the file channels' folders, relative to the root.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// Where canonical records and messages are kept.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// The HTTP server (health, metrics, admin API).
+    #[serde(default)]
+    pub http: HttpConfig,
+    /// Logging.
+    #[serde(default)]
+    pub log: LogConfig,
+    /// API authentication.
+    #[serde(default)]
+    pub auth: AuthConfig,
+    /// How long messages and audit entries are kept.
+    #[serde(default)]
+    pub retention: RetentionConfig,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            data_dir: default_data_dir(),
+            store: StoreConfig::default(),
+            http: HttpConfig::default(),
+            log: LogConfig::default(),
+            auth: AuthConfig::default(),
+            retention: RetentionConfig::default(),
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Checks what serde cannot: the store URL scheme, the log filter, limits.
+    pub fn validate(&self, doc: &Document<'_>) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        if let Some(url) = &self.store.url
+            && !["sqlite://", "postgres://", "postgresql://"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+        {
+            problems.push(doc.problem(
+                "store.url",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        if self.store.max_connections == 0 {
+            problems.push(doc.problem("store.max_connections", "must be at least 1"));
+        }
+        if self.http.max_body_bytes == 0 {
+            problems.push(doc.problem("http.max_body_bytes", "must be at least 1"));
+        }
+        if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            problems.push(doc.problem("log.level", format!("not a log filter: {err}")));
+        }
+        problems
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+
+/// Store settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Database URL: `sqlite://PATH` (relative paths are under the root) or `postgres://...`.
+    /// When absent, an embedded SQLite file `switchboard.db` in `data_dir` is used.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Largest number of pooled database connections.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            url: None,
+            max_connections: default_max_connections(),
+        }
+    }
+}
+
+fn default_max_connections() -> u32 {
+    8
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address and port the HTTP server listens on.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Largest request body accepted, in bytes; larger requests get 413.
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: default_listen(),
+            max_body_bytes: default_max_body_bytes(),
+        }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_max_body_bytes() -> usize {
+    16 * 1024 * 1024
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// Log filter: a level (`error`, `warn`, `info`, `debug`, `trace`) or a directive such as
+    /// `info,switchboard::store=debug`. Patient data is only ever logged at `debug` and below.
+    #[serde(default = "default_log_level")]
+    pub level: String,
+    /// Output format.
+    #[serde(default)]
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: default_log_level(),
+            format: LogFormat::default(),
+        }
+    }
+}
+
+fn default_log_level() -> String {
+    "info".to_string()
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// API authentication settings. Tokens themselves never live in config: they are created with
+/// `switchboard token create` and only their hashes are stored.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Days a newly created token stays valid; absent means tokens do not expire.
+    #[serde(default)]
+    pub token_ttl_days: Option<u32>,
+}
+
+/// Retention settings, applied by the pruning job.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days a message (raw content and event trail) is kept after it is received; 0 keeps forever.
+    #[serde(default = "default_message_days")]
+    pub message_days: u32,
+    /// Days an audit log entry is kept; 0 keeps forever.
+    #[serde(default = "default_audit_days")]
+    pub audit_days: u32,
+    /// Minutes between pruning runs.
+    #[serde(default = "default_prune_interval")]
+    pub prune_interval_minutes: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            message_days: default_message_days(),
+            audit_days: default_audit_days(),
+            prune_interval_minutes: default_prune_interval(),
+        }
+    }
+}
+
+fn default_message_days() -> u32 {
+    30
+}
+
+fn default_audit_days() -> u32 {
+    2190
+}
+
+fn default_prune_interval() -> u32 {
+    60
+}

@@ -1,0 +1,345 @@
+//! Configuration: the engine file, channel files and routing rules, loaded from a deployment root
+//! and validated strictly. Every problem is reported as `file:line: field: reason`.
+
+pub mod channel;
+pub mod engine;
+pub mod problem;
+pub mod routes;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub use channel::{ChannelConfig, DestinationConfig, SourceConfig};
+pub use engine::EngineConfig;
+pub use problem::{ConfigErrors, Problem};
+pub use routes::RoutesConfig;
+
+use problem::Document;
+
+/// Path of the engine file under the root.
+pub const ENGINE_FILE: &str = "config/switchboard.toml";
+/// Path of the routing file under the root.
+pub const ROUTES_FILE: &str = "config/routes.toml";
+/// Folder of channel files under the root.
+pub const CHANNELS_DIR: &str = "channels";
+
+/// A channel file that loaded and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedChannel {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// Its contents.
+    pub config: ChannelConfig,
+}
+
+/// The whole configuration of one deployment root.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The deployment root (holds `config/`, `channels/`, `mappings/`, `data/`).
+    pub root: PathBuf,
+    /// The engine settings, with environment overrides applied.
+    pub engine: EngineConfig,
+    /// Every channel, sorted by name.
+    pub channels: Vec<LoadedChannel>,
+    /// The routing rules.
+    pub routes: RoutesConfig,
+}
+
+/// Environment variables that override the engine file.
+pub mod env {
+    /// Overrides `store.url`.
+    pub const STORE_URL: &str = "SWITCHBOARD_STORE_URL";
+    /// Overrides `http.listen`.
+    pub const HTTP_ADDR: &str = "SWITCHBOARD_HTTP_ADDR";
+    /// Overrides `log.level`.
+    pub const LOG_LEVEL: &str = "SWITCHBOARD_LOG_LEVEL";
+    /// Overrides `data_dir`.
+    pub const DATA_DIR: &str = "SWITCHBOARD_DATA_DIR";
+}
+
+impl Config {
+    /// Loads and validates everything under `root`, reading overrides from the process environment.
+    pub fn load(root: &Path) -> Result<Config, ConfigErrors> {
+        Self::load_with_env(root, |name| std::env::var(name).ok())
+    }
+
+    /// Like [`Config::load`], with environment lookups supplied by the caller.
+    pub fn load_with_env(
+        root: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigErrors> {
+        let mut problems = Vec::new();
+        let engine_file = root.join(ENGINE_FILE);
+        let mut engine = if engine_file.exists() {
+            load_checked(&engine_file, &mut problems, EngineConfig::validate).unwrap_or_default()
+        } else {
+            EngineConfig::default()
+        };
+        apply_env(&mut engine, &env, &mut problems);
+
+        let before_channels = problems.len();
+        let channels = load_channels(&root.join(CHANNELS_DIR), &mut problems);
+        // Route references are only checked against a complete set of channels; otherwise a
+        // broken channel file would be reported again as every route that names it.
+        let channels_complete = problems.len() == before_channels;
+        let channel_names: BTreeSet<String> =
+            channels.iter().map(|c| c.config.name.clone()).collect();
+        let destinations: BTreeSet<String> = channels
+            .iter()
+            .flat_map(|c| {
+                c.config
+                    .destinations
+                    .iter()
+                    .map(|d| format!("{}.{}", c.config.name, d.name()))
+            })
+            .collect();
+
+        let routes_file = root.join(ROUTES_FILE);
+        let routes = if routes_file.exists() {
+            load_checked(&routes_file, &mut problems, |routes: &RoutesConfig, doc| {
+                if channels_complete {
+                    routes.validate(doc, &channel_names, &destinations)
+                } else {
+                    Vec::new()
+                }
+            })
+            .unwrap_or_default()
+        } else {
+            RoutesConfig::default()
+        };
+
+        if problems.is_empty() {
+            Ok(Config {
+                root: root.to_path_buf(),
+                engine,
+                channels,
+                routes,
+            })
+        } else {
+            Err(ConfigErrors(problems))
+        }
+    }
+
+    /// The data directory, resolved against the root.
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.join(&self.engine.data_dir)
+    }
+
+    /// The store URL: the configured one (relative SQLite paths resolved against the root) or the
+    /// embedded default under the data directory.
+    pub fn store_url(&self) -> String {
+        match &self.engine.store.url {
+            Some(url) => match url.strip_prefix("sqlite://") {
+                Some(path) if !path.starts_with('/') && !path.starts_with(':') => {
+                    format!("sqlite://{}", self.root.join(path).display())
+                }
+                _ => url.clone(),
+            },
+            None => format!(
+                "sqlite://{}",
+                self.data_dir().join("switchboard.db").display()
+            ),
+        }
+    }
+}
+
+/// Reads one file, deserializes it and runs `validate`, pushing every problem found.
+fn load_checked<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    problems: &mut Vec<Problem>,
+    validate: impl Fn(&T, &Document<'_>) -> Vec<Problem>,
+) -> Option<T> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(err) => {
+            problems.push(Problem {
+                file: file.to_path_buf(),
+                line: None,
+                field: String::new(),
+                reason: format!("cannot read: {err}"),
+            });
+            return None;
+        }
+    };
+    let doc = match Document::parse(file, &text) {
+        Ok(doc) => doc,
+        Err(problem) => {
+            problems.push(problem);
+            return None;
+        }
+    };
+    match doc.deserialize::<T>() {
+        Ok(value) => {
+            let found = validate(&value, &doc);
+            let ok = found.is_empty();
+            problems.extend(found);
+            ok.then_some(value)
+        }
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    }
+}
+
+/// Loads every `*.toml` in the channels folder, checking names are unique across files.
+fn load_channels(dir: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
+            .collect(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(err) => {
+            problems.push(Problem {
+                file: dir.to_path_buf(),
+                line: None,
+                field: String::new(),
+                reason: format!("cannot list channel files: {err}"),
+            });
+            Vec::new()
+        }
+    };
+    files.sort();
+    let mut by_name: BTreeMap<String, LoadedChannel> = BTreeMap::new();
+    for file in files {
+        let Some(config) = load_channel_file(&file, problems) else {
+            continue;
+        };
+        if let Some(first) = by_name.get(&config.name) {
+            problems.push(Problem {
+                file: file.clone(),
+                line: None,
+                field: "name".to_string(),
+                reason: format!(
+                    "channel name '{}' is already used by {}",
+                    config.name,
+                    first.file.display()
+                ),
+            });
+            continue;
+        }
+        by_name.insert(config.name.clone(), LoadedChannel { file, config });
+    }
+    by_name.into_values().collect()
+}
+
+/// Loads and validates one channel file.
+pub fn load_channel_file(file: &Path, problems: &mut Vec<Problem>) -> Option<ChannelConfig> {
+    load_checked(file, problems, ChannelConfig::validate)
+}
+
+fn apply_env(
+    engine: &mut EngineConfig,
+    env: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(url) = env(env::STORE_URL) {
+        engine.store.url = Some(url);
+    }
+    if let Some(addr) = env(env::HTTP_ADDR) {
+        match addr.parse() {
+            Ok(addr) => engine.http.listen = addr,
+            Err(_) => problems.push(Problem {
+                file: PathBuf::from(format!("${}", env::HTTP_ADDR)),
+                line: None,
+                field: "http.listen".to_string(),
+                reason: format!("'{addr}' is not an address such as 127.0.0.1:8080"),
+            }),
+        }
+    }
+    if let Some(level) = env(env::LOG_LEVEL) {
+        engine.log.level = level;
+    }
+    if let Some(dir) = env(env::DATA_DIR) {
+        engine.data_dir = PathBuf::from(dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn empty_root_uses_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load_with_env(dir.path(), |_| None).unwrap();
+        assert!(config.channels.is_empty());
+        assert!(config.store_url().ends_with("data/switchboard.db"));
+    }
+
+    #[test]
+    fn env_overrides_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load_with_env(dir.path(), |name| match name {
+            env::STORE_URL => Some("postgres://x@h/db".to_string()),
+            env::HTTP_ADDR => Some("0.0.0.0:9999".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.store_url(), "postgres://x@h/db");
+        assert_eq!(config.engine.http.listen.port(), 9999);
+    }
+
+    #[test]
+    fn every_problem_in_every_file_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ENGINE_FILE, "[http]\nlisten = \"nope\"\n");
+        write(
+            dir.path(),
+            "channels/a.toml",
+            "name = \"a\"\n[source]\ntype = \"file\"\nfolder = \"../../etc\"\n",
+        );
+        write(
+            dir.path(),
+            "channels/b.toml",
+            "name = \"b\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:2575\"\nmax_frame_byte = 5\n",
+        );
+        write(
+            dir.path(),
+            ROUTES_FILE,
+            "[[rule_set]]\nname = \"s\"\ndefault = [\"zz.y\"]\n",
+        );
+        let errors = Config::load_with_env(dir.path(), |_| None).unwrap_err();
+        let text = errors.to_string();
+        assert!(text.contains("switchboard.toml:2: http.listen"), "{text}");
+        assert!(text.contains("a.toml:4: source.folder: must be a relative path"), "{text}");
+        assert!(text.contains("a.toml: destinations: a channel needs"), "{text}");
+        assert!(text.contains("b.toml:5: source.max_frame_byte: unknown field"), "{text}");
+        assert_eq!(errors.0.len(), 4, "{text}");
+    }
+
+    #[test]
+    fn routes_must_name_existing_destinations() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            ROUTES_FILE,
+            "[[rule_set]]\nname = \"s\"\ndefault = [\"zz.y\"]\n",
+        );
+        let errors = Config::load_with_env(dir.path(), |_| None).unwrap_err();
+        assert_eq!(
+            errors.to_string(),
+            format!(
+                "{}:3: rule_set[0].default[0]: no destination 'zz.y' (expected channel.destination)",
+                dir.path().join(ROUTES_FILE).display()
+            )
+        );
+    }
+
+    #[test]
+    fn duplicate_channel_names_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let channel = "name = \"same\"\n[source]\ntype = \"amqp\"\nurl = \"amqp://h\"\nqueue = \"q\"\n[[destinations]]\ntype = \"store\"\nname = \"db\"\n";
+        write(dir.path(), "channels/one.toml", channel);
+        write(dir.path(), "channels/two.toml", channel);
+        let errors = Config::load_with_env(dir.path(), |_| None).unwrap_err();
+        assert!(errors.to_string().contains("two.toml: name: channel name 'same' is already used"));
+    }
+}

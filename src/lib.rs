@@ -1,0 +1,12 @@
+//! Switchboard: a healthcare interoperability integration engine.
+//!
+//! EHRs send HL7 v2 and FHIR R4, payers exchange X12; channels turn all of it into one canonical
+//! store. This crate is the engine; the `switchboard` binary is a thin command line over it.
+
+pub mod api;
+pub mod canonical;
+pub mod commands;
+pub mod config;
+pub mod metrics;
+pub mod serve;
+pub mod store;

@@ -1,0 +1,73 @@
+//! The `switchboard` command line: parses arguments and calls the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use switchboard::commands;
+use switchboard::store::tokens::Role;
+
+/// Switchboard: HL7 v2, FHIR R4 and X12 into one canonical store.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Deployment root holding config/, channels/, mappings/ and data/.
+    #[arg(long, global = true, default_value = ".", env = "SWITCHBOARD_ROOT")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the engine until SIGTERM or Ctrl-C.
+    Serve,
+    /// Validate the configuration; print every problem as file:line: field: reason.
+    Check,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Print the version.
+    Version,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (only the token, on stdout).
+    Create {
+        /// admin, operator or viewer.
+        #[arg(long, value_parser = |s: &str| s.parse::<Role>())]
+        role: Role,
+        /// Who or what the token is for; unique.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by name.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = cli.root.as_path();
+    match cli.command {
+        Command::Serve => commands::serve(root),
+        Command::Check => commands::check(root),
+        Command::Migrate => commands::migrate(root),
+        Command::Token(TokenCommand::Create { role, name }) => {
+            commands::token_create(root, role, &name)
+        }
+        Command::Token(TokenCommand::List) => commands::token_list(root),
+        Command::Token(TokenCommand::Revoke { name }) => commands::token_revoke(root, &name),
+        Command::Version => {
+            println!("switchboard {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+    }
+}

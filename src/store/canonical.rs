@@ -1,0 +1,424 @@
+//! Repositories for the canonical records: idempotent upserts keyed by natural keys, and reads.
+
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+use sqlx::{AnyConnection, Row};
+
+use super::upsert::{Upsert, Value};
+use super::{Change, Store, StoreError, Upserted};
+use crate::canonical::{
+    Bill, BillLine, Contract, Coverage, Encounter, Identifier, Patient, Payer, Provider, join_codes,
+};
+
+/// A stored patient, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredPatient {
+    /// Store id.
+    pub id: i64,
+    /// Number of changes since creation, starting at 1.
+    pub revision: i64,
+    /// The patient.
+    #[serde(flatten)]
+    pub patient: Patient,
+}
+
+/// Search criteria for patients; absent criteria match everything.
+#[derive(Debug, Clone, Default)]
+pub struct PatientQuery {
+    /// Family name, case-insensitive prefix.
+    pub family_name: Option<String>,
+    /// Identifier value (any system).
+    pub identifier: Option<String>,
+    /// Birth date `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// Maximum rows.
+    pub limit: i64,
+}
+
+const PATIENT_COLUMNS: &str = "id, revision, family_name, given_name, middle_name, birth_date, gender, phone, address_line, city, state, postal_code, country";
+
+impl Store {
+    /// Creates or updates a patient found by any of its identifiers; adds new identifiers.
+    pub async fn upsert_patient(&self, patient: &Patient) -> Result<Upserted, StoreError> {
+        if patient.identifiers.is_empty() {
+            return Err(StoreError::Invalid(
+                "a patient needs at least one identifier".into(),
+            ));
+        }
+        // Two writers creating the same new patient race on the identifier's unique index;
+        // the loser rolls back and finds the winner's row on the second pass.
+        for _ in 0..2 {
+            let mut tx = self.pool().begin().await?;
+            if let Some(result) = upsert_patient_in(&mut tx, patient).await? {
+                tx.commit().await?;
+                return Ok(result);
+            }
+            tx.rollback().await?;
+        }
+        Err(StoreError::Invalid(
+            "patient identifiers are claimed by a concurrent writer; retry".into(),
+        ))
+    }
+
+    /// Reads one patient with its identifiers.
+    pub async fn patient(&self, id: i64) -> Result<Option<StoredPatient>, StoreError> {
+        let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1");
+        let Some(row) = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut found = patient_from_row(&row)?;
+        found.patient.identifiers = self.patient_identifiers(id).await?;
+        Ok(Some(found))
+    }
+
+    /// Finds patients by name, identifier or birth date, newest first.
+    pub async fn search_patients(
+        &self,
+        query: &PatientQuery,
+    ) -> Result<Vec<StoredPatient>, StoreError> {
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        if let Some(family) = &query.family_name {
+            values.push(Value::Text(Some(format!("{}%", family.to_lowercase()))));
+            conditions.push(format!("LOWER(family_name) LIKE ${}", values.len()));
+        }
+        if let Some(identifier) = &query.identifier {
+            values.push(Value::from(identifier));
+            conditions.push(format!(
+                "id IN (SELECT patient_id FROM patient_identifiers WHERE value = ${})",
+                values.len()
+            ));
+        }
+        if let Some(birth_date) = &query.birth_date {
+            values.push(Value::from(birth_date));
+            conditions.push(format!("birth_date = ${}", values.len()));
+        }
+        values.push(Value::Int(Some(query.limit.clamp(1, 1000))));
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {PATIENT_COLUMNS} FROM patients {filter} ORDER BY id DESC LIMIT ${}",
+            values.len()
+        );
+        let rows = super::upsert::bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
+            .fetch_all(self.pool())
+            .await?;
+        let mut patients = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut found = patient_from_row(&row)?;
+            found.patient.identifiers = self.patient_identifiers(found.id).await?;
+            patients.push(found);
+        }
+        Ok(patients)
+    }
+
+    async fn patient_identifiers(&self, patient_id: i64) -> Result<Vec<Identifier>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
+        )
+        .bind(patient_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Identifier {
+                    system: row.try_get("system")?,
+                    value: row.try_get("value")?,
+                    type_code: row.try_get("type_code")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Creates or updates a provider by NPI.
+    pub async fn upsert_provider(&self, provider: &Provider) -> Result<Upserted, StoreError> {
+        self.run_upsert(Upsert {
+            table: "providers",
+            keys: &[("npi", Value::from(&provider.npi))],
+            fields: &[
+                ("name", Value::from(&provider.name)),
+                ("kind", Value::from(&provider.kind)),
+                ("tax_id", Value::from(&provider.tax_id)),
+                ("taxonomy", Value::from(&provider.taxonomy)),
+            ],
+        })
+        .await
+    }
+
+    /// Creates or updates a payer by payer id.
+    pub async fn upsert_payer(&self, payer: &Payer) -> Result<Upserted, StoreError> {
+        self.run_upsert(Upsert {
+            table: "payers",
+            keys: &[("payer_id", Value::from(&payer.payer_id))],
+            fields: &[
+                ("name", Value::from(&payer.name)),
+                ("claim_type", Value::from(&payer.claim_type)),
+                ("receiver_id", Value::from(&payer.receiver_id)),
+                ("receiver_qualifier", Value::from(&payer.receiver_qualifier)),
+            ],
+        })
+        .await
+    }
+
+    /// Creates or updates a payer contract by (payer, name), with its fee schedule.
+    /// The contract counts as updated when any fee changed.
+    pub async fn upsert_contract(&self, contract: &Contract) -> Result<Upserted, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut result = Upsert {
+            table: "payer_contracts",
+            keys: &[
+                ("payer_id", Value::from(contract.payer_id)),
+                ("name", Value::from(&contract.name)),
+            ],
+            fields: &[
+                ("effective_from", Value::from(&contract.effective_from)),
+                ("effective_to", Value::from(&contract.effective_to)),
+                ("deductible_cents", Value::from(contract.deductible_cents)),
+                ("copay_cents", Value::from(contract.copay_cents)),
+                (
+                    "coinsurance_basis_points",
+                    Value::from(contract.coinsurance_basis_points),
+                ),
+                ("timely_filing_days", Value::from(contract.timely_filing_days)),
+            ],
+        }
+        .run(&mut tx)
+        .await?;
+        for fee in &contract.fees {
+            let fee_result = Upsert {
+                table: "contract_fees",
+                keys: &[
+                    ("contract_id", Value::from(result.id)),
+                    ("procedure_code", Value::from(&fee.procedure_code)),
+                    ("modifiers", Value::from(&join_codes(&fee.modifiers))),
+                ],
+                fields: &[("allowed_cents", Value::from(fee.allowed_cents))],
+            }
+            .run(&mut tx)
+            .await?;
+            if result.change == Change::Unchanged && fee_result.change != Change::Unchanged {
+                result.change = Change::Updated;
+            }
+        }
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// Creates or updates an encounter by visit number.
+    pub async fn upsert_encounter(&self, encounter: &Encounter) -> Result<Upserted, StoreError> {
+        self.run_upsert(Upsert {
+            table: "encounters",
+            keys: &[("visit_number", Value::from(&encounter.visit_number))],
+            fields: &[
+                ("patient_id", Value::from(encounter.patient_id)),
+                ("class", Value::from(&encounter.class)),
+                ("status", Value::from(&encounter.status)),
+                ("admitted_at", Value::from(&encounter.admitted_at)),
+                ("discharged_at", Value::from(&encounter.discharged_at)),
+                ("location", Value::from(&encounter.location)),
+                ("facility", Value::from(&encounter.facility)),
+                (
+                    "attending_provider_id",
+                    Value::from(encounter.attending_provider_id),
+                ),
+            ],
+        })
+        .await
+    }
+
+    /// Creates or updates a coverage by (patient, payer, member id).
+    pub async fn upsert_coverage(&self, coverage: &Coverage) -> Result<Upserted, StoreError> {
+        self.run_upsert(Upsert {
+            table: "coverages",
+            keys: &[
+                ("patient_id", Value::from(coverage.patient_id)),
+                ("payer_id", Value::from(coverage.payer_id)),
+                ("member_id", Value::from(&coverage.member_id)),
+            ],
+            fields: &[
+                ("plan_name", Value::from(&coverage.plan_name)),
+                ("group_number", Value::from(&coverage.group_number)),
+                ("subscriber_name", Value::from(&coverage.subscriber_name)),
+                ("relationship", Value::from(&coverage.relationship)),
+                ("priority", Value::from(coverage.priority)),
+                ("effective_from", Value::from(&coverage.effective_from)),
+                ("effective_to", Value::from(&coverage.effective_to)),
+            ],
+        })
+        .await
+    }
+
+    /// Creates or updates the bill of an encounter.
+    pub async fn upsert_bill(&self, bill: &Bill) -> Result<Upserted, StoreError> {
+        self.run_upsert(Upsert {
+            table: "bills",
+            keys: &[("encounter_id", Value::from(bill.encounter_id))],
+            fields: &[
+                ("patient_id", Value::from(bill.patient_id)),
+                ("status", Value::from(&bill.status)),
+            ],
+        })
+        .await
+    }
+
+    /// Creates or updates a charge on a bill by (bill, line key).
+    pub async fn upsert_bill_line(&self, line: &BillLine) -> Result<Upserted, StoreError> {
+        if line.charge_cents < 0 || line.units_thousandths <= 0 {
+            return Err(StoreError::Invalid(format!(
+                "bill line '{}': charge must not be negative and units must be positive",
+                line.line_key
+            )));
+        }
+        self.run_upsert(Upsert {
+            table: "bill_lines",
+            keys: &[
+                ("bill_id", Value::from(line.bill_id)),
+                ("line_key", Value::from(&line.line_key)),
+            ],
+            fields: &[
+                ("service_date", Value::from(&line.service_date)),
+                ("procedure_code", Value::from(&line.procedure_code)),
+                ("modifiers", Value::from(&join_codes(&line.modifiers))),
+                ("revenue_code", Value::from(&line.revenue_code)),
+                ("diagnosis_codes", Value::from(&join_codes(&line.diagnosis_codes))),
+                ("units_thousandths", Value::from(line.units_thousandths)),
+                ("charge_cents", Value::from(line.charge_cents)),
+                ("description", Value::from(&line.description)),
+            ],
+        })
+        .await
+    }
+
+    async fn run_upsert(&self, upsert: Upsert<'_>) -> Result<Upserted, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        upsert.run(&mut conn).await
+    }
+}
+
+/// One attempt at a patient upsert inside a transaction; `None` when a concurrent writer won.
+async fn upsert_patient_in(
+    conn: &mut AnyConnection,
+    patient: &Patient,
+) -> Result<Option<Upserted>, StoreError> {
+    let mut existing = None;
+    for identifier in &patient.identifiers {
+        let row = sqlx::query(
+            "SELECT patient_id FROM patient_identifiers WHERE system = $1 AND value = $2",
+        )
+        .bind(&identifier.system)
+        .bind(&identifier.value)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = row {
+            existing = Some(row.try_get::<i64, _>("patient_id")?);
+            break;
+        }
+    }
+    let now = super::now_millis();
+    let address = &patient.address;
+    let values = [
+        Value::from(&patient.family_name),
+        Value::from(&patient.given_name),
+        Value::from(&patient.middle_name),
+        Value::from(&patient.birth_date),
+        Value::from(&patient.gender),
+        Value::from(&patient.phone),
+        Value::from(&address.line),
+        Value::from(&address.city),
+        Value::from(&address.state),
+        Value::from(&address.postal_code),
+        Value::from(&address.country),
+        Value::from(now),
+    ];
+    let (id, mut change) = match existing {
+        None => {
+            let row = super::upsert::bind_all(
+                sqlx::query(
+                    "INSERT INTO patients (family_name, given_name, middle_name, birth_date, gender, phone, \
+                     address_line, city, state, postal_code, country, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                ),
+                &values,
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            (row.try_get::<i64, _>("id")?, Change::Created)
+        }
+        Some(id) => {
+            let mut update_values = values.to_vec();
+            update_values.push(Value::from(id));
+            let updated = super::upsert::bind_all(
+                sqlx::query(
+                    "UPDATE patients SET family_name = $1, given_name = $2, middle_name = $3, birth_date = $4, \
+                     gender = $5, phone = $6, address_line = $7, city = $8, state = $9, postal_code = $10, \
+                     country = $11, updated_at = $12, revision = revision + 1 WHERE id = $13 AND ( \
+                     family_name IS DISTINCT FROM $1 OR given_name IS DISTINCT FROM $2 OR \
+                     middle_name IS DISTINCT FROM $3 OR birth_date IS DISTINCT FROM $4 OR \
+                     gender IS DISTINCT FROM $5 OR phone IS DISTINCT FROM $6 OR \
+                     address_line IS DISTINCT FROM $7 OR city IS DISTINCT FROM $8 OR \
+                     state IS DISTINCT FROM $9 OR postal_code IS DISTINCT FROM $10 OR \
+                     country IS DISTINCT FROM $11)",
+                ),
+                &update_values,
+            )
+            .execute(&mut *conn)
+            .await?;
+            let change = if updated.rows_affected() > 0 {
+                Change::Updated
+            } else {
+                Change::Unchanged
+            };
+            (id, change)
+        }
+    };
+    for identifier in &patient.identifiers {
+        let inserted = sqlx::query(
+            "INSERT INTO patient_identifiers (patient_id, system, value, type_code) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (system, value) DO NOTHING",
+        )
+        .bind(id)
+        .bind(&identifier.system)
+        .bind(&identifier.value)
+        .bind(&identifier.type_code)
+        .execute(&mut *conn)
+        .await?;
+        if inserted.rows_affected() == 0 && change == Change::Created {
+            // Someone else created this patient between our lookup and insert.
+            return Ok(None);
+        }
+        if inserted.rows_affected() > 0 && change == Change::Unchanged {
+            change = Change::Updated;
+        }
+    }
+    Ok(Some(Upserted { id, change }))
+}
+
+fn patient_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPatient, StoreError> {
+    Ok(StoredPatient {
+        id: row.try_get("id")?,
+        revision: row.try_get("revision")?,
+        patient: Patient {
+            identifiers: Vec::new(),
+            family_name: row.try_get("family_name")?,
+            given_name: row.try_get("given_name")?,
+            middle_name: row.try_get("middle_name")?,
+            birth_date: row.try_get("birth_date")?,
+            gender: row.try_get("gender")?,
+            phone: row.try_get("phone")?,
+            address: crate::canonical::Address {
+                line: row.try_get("address_line")?,
+                city: row.try_get("city")?,
+                state: row.try_get("state")?,
+                postal_code: row.try_get("postal_code")?,
+                country: row.try_get("country")?,
+            },
+        },
+    })
+}

@@ -1,0 +1,419 @@
+//! The message store: every received message, raw, with its status and event trail.
+//!
+//! A message is written (and committed) before its sender is acknowledged, so nothing that was
+//! acknowledged is ever lost. Messages are deduplicated on channel + control id.
+
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+use sqlx::Row;
+
+use super::upsert::{Value, bind_all};
+use super::{Backend, Store, StoreError, now_millis};
+
+/// Where a message is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageStatus {
+    /// Stored, not yet processed.
+    Received,
+    /// Processed and handed to its destinations.
+    Processed,
+    /// Dropped on purpose by a filter or routing rule.
+    Filtered,
+    /// Could not be processed; the event trail says why.
+    Error,
+}
+
+impl MessageStatus {
+    /// The stored text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Received => "received",
+            MessageStatus::Processed => "processed",
+            MessageStatus::Filtered => "filtered",
+            MessageStatus::Error => "error",
+        }
+    }
+
+    /// Parses the stored text form.
+    pub fn parse(text: &str) -> Option<MessageStatus> {
+        [
+            MessageStatus::Received,
+            MessageStatus::Processed,
+            MessageStatus::Filtered,
+            MessageStatus::Error,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A message about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    /// Channel that received it.
+    pub channel: &'a str,
+    /// MIME type, e.g. `x-application/hl7-v2+er7`, `application/fhir+json`, `application/edi-x12`.
+    pub content_type: &'a str,
+    /// Control id (MSH-10, ISA13/GS06/ST02, Bundle id) when one could be read.
+    pub control_id: Option<&'a str>,
+    /// The bytes exactly as received.
+    pub raw: &'a [u8],
+}
+
+/// The result of storing a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// A new message with this id.
+    New(i64),
+    /// The channel already has a message with this control id; this is its id.
+    Duplicate(i64),
+}
+
+impl Stored {
+    /// The message id either way.
+    pub fn id(self) -> i64 {
+        match self {
+            Stored::New(id) | Stored::Duplicate(id) => id,
+        }
+    }
+}
+
+/// A stored message without its raw content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageSummary {
+    /// Message id.
+    pub id: i64,
+    /// Channel name.
+    pub channel: String,
+    /// Unix milliseconds.
+    pub received_at: i64,
+    /// MIME type.
+    pub content_type: String,
+    /// Control id, when known.
+    pub control_id: Option<String>,
+    /// Status.
+    pub status: MessageStatus,
+    /// Last error, when status is `error`.
+    pub error: Option<String>,
+    /// Size of the raw content.
+    pub size_bytes: i64,
+}
+
+/// One step in a message's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageEvent {
+    /// Unix milliseconds.
+    pub at: i64,
+    /// `received`, `duplicate`, `parsed`, `routed`, `error`, ...
+    pub kind: String,
+    /// Details for the operator.
+    pub detail: Option<String>,
+}
+
+/// Search criteria; absent criteria match everything. Results are newest first.
+#[derive(Debug, Clone, Default)]
+pub struct MessageQuery {
+    /// Channel name.
+    pub channel: Option<String>,
+    /// Status.
+    pub status: Option<MessageStatus>,
+    /// Received at or after (Unix ms).
+    pub since: Option<i64>,
+    /// Received before (Unix ms).
+    pub until: Option<i64>,
+    /// Exact control id.
+    pub control_id: Option<String>,
+    /// Bytes that must occur in the raw content.
+    pub text: Option<String>,
+    /// Only ids below this one (for paging).
+    pub before_id: Option<i64>,
+    /// Maximum rows (1..=1000).
+    pub limit: i64,
+}
+
+/// What a pruning run removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Pruned {
+    /// Messages deleted (with their events).
+    pub messages: u64,
+    /// Audit entries deleted.
+    pub audit_entries: u64,
+}
+
+const SUMMARY_COLUMNS: &str =
+    "id, channel, received_at, content_type, control_id, status, error, size_bytes";
+const PRUNE_BATCH: i64 = 1000;
+
+impl Store {
+    /// Stores a received message and its `received` event in one transaction.
+    /// A control id the channel has seen before is answered with [`Stored::Duplicate`].
+    pub async fn insert_message(&self, message: &NewMessage<'_>) -> Result<Stored, StoreError> {
+        let now = now_millis();
+        let size = i64::try_from(message.raw.len()).unwrap_or(i64::MAX);
+        let mut tx = self.pool().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO messages (channel, received_at, content_type, control_id, status, size_bytes, raw, updated_at) \
+             VALUES ($1, $2, $3, $4, 'received', $5, $6, $2) \
+             ON CONFLICT (channel, control_id) WHERE control_id IS NOT NULL DO NOTHING RETURNING id",
+        )
+        .bind(message.channel)
+        .bind(now)
+        .bind(message.content_type)
+        .bind(message.control_id)
+        .bind(size)
+        .bind(message.raw)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let stored = match inserted {
+            Some(row) => Stored::New(row.try_get("id")?),
+            None => {
+                let row = sqlx::query(
+                    "SELECT id FROM messages WHERE channel = $1 AND control_id = $2",
+                )
+                .bind(message.channel)
+                .bind(message.control_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Stored::Duplicate(row.try_get("id")?)
+            }
+        };
+        let (kind, detail) = match stored {
+            Stored::New(_) => ("received", format!("{size} bytes")),
+            Stored::Duplicate(_) => ("duplicate", format!("resent: {size} bytes, not processed again")),
+        };
+        insert_event(&mut tx, stored.id(), now, kind, Some(&detail)).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Sets a message's status and records why in its event trail.
+    pub async fn set_message_status(
+        &self,
+        id: i64,
+        status: MessageStatus,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = now_millis();
+        let error = (status == MessageStatus::Error).then_some(detail).flatten();
+        let mut tx = self.pool().begin().await?;
+        let updated =
+            sqlx::query("UPDATE messages SET status = $1, error = $2, updated_at = $3 WHERE id = $4")
+                .bind(status.as_str())
+                .bind(error)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("message {id}")));
+        }
+        insert_event(&mut tx, id, now, status.as_str(), detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Appends an event to a message's trail.
+    pub async fn add_message_event(
+        &self,
+        id: i64,
+        kind: &str,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        insert_event(&mut conn, id, now_millis(), kind, detail).await
+    }
+
+    /// One message's summary.
+    pub async fn message(&self, id: i64) -> Result<Option<MessageSummary>, StoreError> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(summary_from_row).transpose()
+    }
+
+    /// One message's raw bytes.
+    pub async fn message_raw(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = sqlx::query("SELECT raw FROM messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|row| row.try_get("raw")).transpose()?)
+    }
+
+    /// One message's event trail, oldest first.
+    pub async fn message_events(&self, id: i64) -> Result<Vec<MessageEvent>, StoreError> {
+        let rows =
+            sqlx::query("SELECT at, kind, detail FROM message_events WHERE message_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(MessageEvent {
+                    at: row.try_get("at")?,
+                    kind: row.try_get("kind")?,
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Searches messages, newest first.
+    pub async fn search_messages(
+        &self,
+        query: &MessageQuery,
+    ) -> Result<Vec<MessageSummary>, StoreError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        let mut add = |values: &mut Vec<Value>, value: Value, condition: &str| {
+            values.push(value);
+            conditions.push(condition.replace('?', &format!("${}", values.len())));
+        };
+        if let Some(channel) = &query.channel {
+            add(&mut values, Value::from(channel), "channel = ?");
+        }
+        if let Some(status) = query.status {
+            add(&mut values, Value::from(status.as_str()), "status = ?");
+        }
+        if let Some(since) = query.since {
+            add(&mut values, Value::from(since), "received_at >= ?");
+        }
+        if let Some(until) = query.until {
+            add(&mut values, Value::from(until), "received_at < ?");
+        }
+        if let Some(control_id) = &query.control_id {
+            add(&mut values, Value::from(control_id), "control_id = ?");
+        }
+        if let Some(before) = query.before_id {
+            add(&mut values, Value::from(before), "id < ?");
+        }
+        let text_condition = query.text.as_ref().map(|_| {
+            let param = values.len() + 1;
+            match self.backend() {
+                Backend::Sqlite => format!("instr(raw, ${param}) > 0"),
+                Backend::Postgres => format!("position(${param} in raw) > 0"),
+            }
+        });
+        let filter = {
+            let mut all = conditions;
+            all.extend(text_condition.clone());
+            if all.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", all.join(" AND "))
+            }
+        };
+        let limit_param = values.len() + 1 + usize::from(text_condition.is_some());
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM messages {filter} ORDER BY id DESC LIMIT ${limit_param}"
+        );
+        let mut q = bind_all(sqlx::query(AssertSqlSafe(sql)), &values);
+        if let Some(text) = &query.text {
+            q = q.bind(text.as_bytes().to_vec());
+        }
+        let rows = q
+            .bind(query.limit.clamp(1, 1000))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// Counts messages per status, for metrics.
+    pub async fn message_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT channel, status, COUNT(*) AS n FROM messages GROUP BY channel, status ORDER BY channel, status",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("channel")?, row.try_get("status")?, row.try_get("n")?)))
+            .collect()
+    }
+
+    /// Deletes messages received before `messages_before` and audit entries before
+    /// `audit_before` (Unix ms; `None` keeps them), in batches, then gives the space back:
+    /// SQLite runs an incremental vacuum, PostgreSQL leaves it to autovacuum.
+    pub async fn prune(
+        &self,
+        messages_before: Option<i64>,
+        audit_before: Option<i64>,
+    ) -> Result<Pruned, StoreError> {
+        let mut pruned = Pruned::default();
+        if let Some(cutoff) = messages_before {
+            pruned.messages = self
+                .delete_in_batches("messages", "received_at", cutoff)
+                .await?;
+        }
+        if let Some(cutoff) = audit_before {
+            pruned.audit_entries = self.delete_in_batches("audit_log", "at", cutoff).await?;
+        }
+        if self.backend() == Backend::Sqlite && (pruned.messages + pruned.audit_entries) > 0 {
+            sqlx::query("PRAGMA incremental_vacuum")
+                .execute(self.pool())
+                .await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(pruned)
+    }
+
+    async fn delete_in_batches(
+        &self,
+        table: &str,
+        time_column: &str,
+        cutoff: i64,
+    ) -> Result<u64, StoreError> {
+        let sql = format!(
+            "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE {time_column} < $1 ORDER BY id LIMIT $2)"
+        );
+        let mut total = 0;
+        loop {
+            let done = sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(cutoff)
+                .bind(PRUNE_BATCH)
+                .execute(self.pool())
+                .await?
+                .rows_affected();
+            total += done;
+            if done < u64::try_from(PRUNE_BATCH).unwrap_or(u64::MAX) {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+async fn insert_event(
+    conn: &mut sqlx::AnyConnection,
+    message_id: i64,
+    at: i64,
+    kind: &str,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO message_events (message_id, at, kind, detail) VALUES ($1, $2, $3, $4)")
+        .bind(message_id)
+        .bind(at)
+        .bind(kind)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<MessageSummary, StoreError> {
+    let status: String = row.try_get("status")?;
+    Ok(MessageSummary {
+        id: row.try_get("id")?,
+        channel: row.try_get("channel")?,
+        received_at: row.try_get("received_at")?,
+        content_type: row.try_get("content_type")?,
+        control_id: row.try_get("control_id")?,
+        status: MessageStatus::parse(&status)
+            .ok_or_else(|| StoreError::Invalid(format!("unknown message status '{status}'")))?,
+        error: row.try_get("error")?,
+        size_bytes: row.try_get("size_bytes")?,
+    })
+}

@@ -1,0 +1,205 @@
+//! Natural-key upserts that change nothing when the input is the same as what is stored.
+//!
+//! One statement shape serves every table: insert, or on a natural-key conflict update only when
+//! some value differs (`IS DISTINCT FROM`, null-safe), bumping `revision`. `RETURNING` then
+//! tells created (revision 1), updated (revision > 1) or, with no row, unchanged.
+
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
+
+use super::{StoreError, now_millis};
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// A new row was inserted.
+    Created,
+    /// An existing row was changed.
+    Updated,
+    /// The row already held exactly these values.
+    Unchanged,
+}
+
+/// The row id an upsert landed on, and what it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Upserted {
+    /// Primary key of the row.
+    pub id: i64,
+    /// What changed.
+    pub change: Change,
+}
+
+/// A value bound into an upsert.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Text, or NULL.
+    Text(Option<String>),
+    /// Integer, or NULL.
+    Int(Option<i64>),
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_string()))
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(Some(v.clone()))
+    }
+}
+impl From<&Option<String>> for Value {
+    fn from(v: &Option<String>) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+
+/// Binds `values` in order onto `query`.
+pub fn bind_all<'q>(
+    mut query: Query<'q, Any, AnyArguments>,
+    values: &[Value],
+) -> Query<'q, Any, AnyArguments> {
+    for value in values {
+        query = match value {
+            Value::Text(v) => query.bind(v.clone()),
+            Value::Int(v) => query.bind(*v),
+        };
+    }
+    query
+}
+
+/// An upsert into `table`: `keys` identify the row, `fields` are the rest.
+pub struct Upsert<'a> {
+    /// Table name.
+    pub table: &'a str,
+    /// Natural-key columns and values (covered by a unique index).
+    pub keys: &'a [(&'a str, Value)],
+    /// Other columns and values.
+    pub fields: &'a [(&'a str, Value)],
+}
+
+impl Upsert<'_> {
+    /// The statement for this upsert; parameters are keys, then fields, then the timestamp.
+    fn sql(&self) -> String {
+        let columns: Vec<&str> = self
+            .keys
+            .iter()
+            .chain(self.fields)
+            .map(|(column, _)| *column)
+            .collect();
+        let now_param = columns.len() + 1;
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let key_columns: Vec<&str> = self.keys.iter().map(|(c, _)| *c).collect();
+        let set: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(c, _)| format!("{c} = excluded.{c}"))
+            .collect();
+        let differs: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(c, _)| format!("{t}.{c} IS DISTINCT FROM excluded.{c}", t = self.table))
+            .collect();
+        let update = if self.fields.is_empty() {
+            // Nothing but the key: an existing row can never differ.
+            "DO NOTHING".to_string()
+        } else {
+            format!(
+                "DO UPDATE SET {set}, revision = {t}.revision + 1, updated_at = excluded.updated_at WHERE {differs}",
+                set = set.join(", "),
+                t = self.table,
+                differs = differs.join(" OR "),
+            )
+        };
+        format!(
+            "INSERT INTO {t} ({cols}, created_at, updated_at) VALUES ({vals}, ${now_param}, ${now_param}) \
+             ON CONFLICT ({keys}) {update} RETURNING id, revision",
+            t = self.table,
+            cols = columns.join(", "),
+            vals = placeholders.join(", "),
+            keys = key_columns.join(", "),
+        )
+    }
+
+    /// Runs the upsert on `conn` (a pooled connection or an open transaction).
+    pub async fn run(&self, conn: &mut AnyConnection) -> Result<Upserted, StoreError> {
+        let sql = self.sql();
+        let values: Vec<Value> = self
+            .keys
+            .iter()
+            .chain(self.fields)
+            .map(|(_, v)| v.clone())
+            .chain(std::iter::once(Value::Int(Some(now_millis()))))
+            .collect();
+        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(row) = row {
+            let revision: i64 = row.try_get("revision")?;
+            let change = if revision == 1 {
+                Change::Created
+            } else {
+                Change::Updated
+            };
+            return Ok(Upserted {
+                id: row.try_get("id")?,
+                change,
+            });
+        }
+        let condition: Vec<String> = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let select = format!(
+            "SELECT id FROM {} WHERE {}",
+            self.table,
+            condition.join(" AND ")
+        );
+        let key_values: Vec<Value> = self.keys.iter().map(|(_, v)| v.clone()).collect();
+        let id: i64 = bind_all(sqlx::query(AssertSqlSafe(select)), &key_values)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("id")?;
+        Ok(Upserted {
+            id,
+            change: Change::Unchanged,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_shape() {
+        let upsert = Upsert {
+            table: "providers",
+            keys: &[("npi", Value::from("1"))],
+            fields: &[("name", Value::from("A")), ("kind", Value::from("x"))],
+        };
+        assert_eq!(
+            upsert.sql(),
+            "INSERT INTO providers (npi, name, kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (npi) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+             revision = providers.revision + 1, updated_at = excluded.updated_at \
+             WHERE providers.name IS DISTINCT FROM excluded.name OR providers.kind IS DISTINCT FROM excluded.kind \
+             RETURNING id, revision"
+        );
+    }
+}

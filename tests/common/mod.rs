@@ -1,0 +1,115 @@
+//! Shared helpers for the integration tests: stores on every backend, a running engine.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use switchboard::store::Store;
+
+/// Environment variable naming the PostgreSQL server used by the tests.
+pub const PG_URL_VAR: &str = "SWITCHBOARD_TEST_PG_URL";
+
+/// A store for one test; a PostgreSQL one gets its own database, dropped afterwards.
+pub struct TestStore {
+    /// The store, migrated.
+    pub store: Store,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    drop_database: Option<(String, String)>,
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.drop_database.take() else {
+            return;
+        };
+        // Drop runs outside any runtime; use a private one on a helper thread.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(admin) = Store::connect(&admin_url, 1).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await;
+                    admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A fresh, migrated SQLite store in a temporary folder.
+pub async fn sqlite_store() -> TestStore {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let store = Store::connect(&url, 4).await.expect("open sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    TestStore {
+        store,
+        backend: "sqlite",
+        _dir: Some(dir),
+        drop_database: None,
+    }
+}
+
+/// True when running under CI, where a missing service is a failure, not a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// A fresh, migrated PostgreSQL store in its own database, or `None` when no server is
+/// configured outside CI. Under CI a missing or unreachable server panics.
+pub async fn postgres_store() -> Option<TestStore> {
+    let Ok(base) = std::env::var(PG_URL_VAR) else {
+        assert!(!in_ci(), "{PG_URL_VAR} must be set when CI is set");
+        eprintln!("skipping PostgreSQL: {PG_URL_VAR} is not set");
+        return None;
+    };
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "sbtest_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        rand::random::<u32>()
+    );
+    let admin = Store::connect(&base, 1)
+        .await
+        .unwrap_or_else(|err| panic!("PostgreSQL at {base} is unreachable: {err}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(admin.pool())
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let url = with_database(&base, &name);
+    let store = Store::connect(&url, 4).await.expect("open postgres");
+    store.migrate().await.expect("migrate postgres");
+    Some(TestStore {
+        store,
+        backend: "postgres",
+        _dir: None,
+        drop_database: Some((base, name)),
+    })
+}
+
+/// Every backend available: SQLite always, PostgreSQL when configured (always under CI).
+pub async fn all_stores() -> Vec<TestStore> {
+    let mut stores = vec![sqlite_store().await];
+    stores.extend(postgres_store().await);
+    stores
+}
+
+/// `base` with its database name replaced by `name`.
+pub fn with_database(base: &str, name: &str) -> String {
+    let (without_query, query) = match base.split_once('?') {
+        Some((url, query)) => (url, format!("?{query}")),
+        None => (base, String::new()),
+    };
+    let authority_start = without_query.find("://").map_or(0, |i| i + 3);
+    let prefix = match without_query[authority_start..].find('/') {
+        Some(slash) => &without_query[..authority_start + slash],
+        None => without_query,
+    };
+    format!("{prefix}/{name}{query}")
+}

@@ -1,0 +1,346 @@
+//! Repository tests, run against SQLite and PostgreSQL alike.
+
+mod common;
+
+use switchboard::canonical::{
+    Bill, BillLine, Contract, Coverage, Encounter, Fee, Identifier, Patient, Payer, Provider,
+};
+use switchboard::store::messages::{MessageQuery, MessageStatus, NewMessage, Stored};
+use switchboard::store::tokens::Role;
+use switchboard::store::{Change, Store};
+
+fn patient(mrn: &str, family: &str) -> Patient {
+    Patient {
+        identifiers: vec![Identifier {
+            system: "HOSP".into(),
+            value: mrn.into(),
+            type_code: Some("MR".into()),
+        }],
+        family_name: Some(family.into()),
+        given_name: Some("Ada".into()),
+        birth_date: Some("1980-02-03".into()),
+        gender: Some("female".into()),
+        ..Patient::default()
+    }
+}
+
+async fn seed_bill(store: &Store) -> (i64, i64, i64) {
+    let patient_id = store.upsert_patient(&patient("MRN1", "Lovelace")).await.unwrap().id;
+    let provider = Provider {
+        npi: "1234567893".into(),
+        name: "Dr Who".into(),
+        kind: "individual".into(),
+        tax_id: None,
+        taxonomy: Some("207Q00000X".into()),
+    };
+    let provider_id = store.upsert_provider(&provider).await.unwrap().id;
+    let encounter = Encounter {
+        visit_number: "V100".into(),
+        patient_id,
+        class: Some("outpatient".into()),
+        attending_provider_id: Some(provider_id),
+        ..Encounter::default()
+    };
+    let encounter_id = store.upsert_encounter(&encounter).await.unwrap().id;
+    let bill = Bill {
+        encounter_id,
+        patient_id,
+        status: "open".into(),
+    };
+    let bill_id = store.upsert_bill(&bill).await.unwrap().id;
+    (patient_id, encounter_id, bill_id)
+}
+
+#[tokio::test]
+async fn upserts_are_idempotent_on_every_backend() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let first = store.upsert_patient(&patient("MRN1", "Lovelace")).await.unwrap();
+        assert_eq!(first.change, Change::Created, "{backend}");
+        let again = store.upsert_patient(&patient("MRN1", "Lovelace")).await.unwrap();
+        assert_eq!(again.change, Change::Unchanged, "{backend}");
+        assert_eq!(again.id, first.id, "{backend}");
+        let renamed = store.upsert_patient(&patient("MRN1", "Byron")).await.unwrap();
+        assert_eq!(renamed.change, Change::Updated, "{backend}");
+        let read = store.patient(first.id).await.unwrap().unwrap();
+        assert_eq!(read.revision, 2, "{backend}");
+        assert_eq!(read.patient.family_name.as_deref(), Some("Byron"), "{backend}");
+
+        // A second identifier attaches to the same patient.
+        let mut with_ssn = patient("MRN1", "Byron");
+        with_ssn.identifiers.push(Identifier {
+            system: "SSA".into(),
+            value: "123-45-6789".into(),
+            type_code: Some("SS".into()),
+        });
+        let added = store.upsert_patient(&with_ssn).await.unwrap();
+        assert_eq!((added.id, added.change), (first.id, Change::Updated), "{backend}");
+        let by_ssn = Patient {
+            identifiers: vec![with_ssn.identifiers[1].clone()],
+            ..with_ssn.clone()
+        };
+        let found = store.upsert_patient(&by_ssn).await.unwrap();
+        assert_eq!((found.id, found.change), (first.id, Change::Unchanged), "{backend}");
+
+        let (patient_id, encounter_id, bill_id) = seed_bill(store).await;
+        assert_eq!(patient_id, first.id, "{backend}");
+        let (_, encounter_again, bill_again) = seed_bill(store).await;
+        assert_eq!((encounter_again, bill_again), (encounter_id, bill_id), "{backend}");
+
+        let line = BillLine {
+            bill_id,
+            line_key: "FT1-1".into(),
+            service_date: "2026-11-01".into(),
+            procedure_code: "99213".into(),
+            modifiers: vec!["25".into()],
+            revenue_code: None,
+            diagnosis_codes: vec!["J06.9".into()],
+            units_thousandths: 1000,
+            charge_cents: 15_000,
+            description: Some("Office visit".into()),
+        };
+        assert_eq!(store.upsert_bill_line(&line).await.unwrap().change, Change::Created);
+        assert_eq!(store.upsert_bill_line(&line).await.unwrap().change, Change::Unchanged);
+        let repriced = BillLine {
+            charge_cents: 16_000,
+            ..line.clone()
+        };
+        assert_eq!(store.upsert_bill_line(&repriced).await.unwrap().change, Change::Updated);
+        let negative = BillLine {
+            charge_cents: -1,
+            ..line
+        };
+        assert!(store.upsert_bill_line(&negative).await.is_err(), "{backend}");
+
+        let payer = Payer {
+            payer_id: "HMO1".into(),
+            name: "Acme Health".into(),
+            claim_type: "837P".into(),
+            receiver_id: Some("ACME".into()),
+            receiver_qualifier: Some("ZZ".into()),
+        };
+        let payer_id = store.upsert_payer(&payer).await.unwrap().id;
+        assert_eq!(store.upsert_payer(&payer).await.unwrap().change, Change::Unchanged);
+        let contract = Contract {
+            payer_id,
+            name: "2026".into(),
+            effective_from: Some("2026-01-01".into()),
+            effective_to: None,
+            deductible_cents: 50_000,
+            copay_cents: 2_500,
+            coinsurance_basis_points: 2_000,
+            timely_filing_days: Some(90),
+            fees: vec![Fee {
+                procedure_code: "99213".into(),
+                modifiers: vec![],
+                allowed_cents: 9_000,
+            }],
+        };
+        assert_eq!(store.upsert_contract(&contract).await.unwrap().change, Change::Created);
+        assert_eq!(store.upsert_contract(&contract).await.unwrap().change, Change::Unchanged);
+        let mut cheaper = contract.clone();
+        cheaper.fees[0].allowed_cents = 8_500;
+        assert_eq!(store.upsert_contract(&cheaper).await.unwrap().change, Change::Updated);
+
+        let coverage = Coverage {
+            patient_id,
+            payer_id,
+            member_id: "M123".into(),
+            plan_name: Some("Gold".into()),
+            group_number: None,
+            subscriber_name: None,
+            relationship: Some("self".into()),
+            priority: 1,
+            effective_from: None,
+            effective_to: None,
+        };
+        assert_eq!(store.upsert_coverage(&coverage).await.unwrap().change, Change::Created);
+        assert_eq!(store.upsert_coverage(&coverage).await.unwrap().change, Change::Unchanged);
+    }
+}
+
+#[tokio::test]
+async fn message_store_deduplicates_and_searches() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let adt = b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|CTRL1|P|2.5\rPID|1||MRN1||Lovelace^Ada\r";
+        let first = store
+            .insert_message(&NewMessage {
+                channel: "hl7",
+                content_type: "x-application/hl7-v2+er7",
+                control_id: Some("CTRL1"),
+                raw: adt,
+            })
+            .await
+            .unwrap();
+        let Stored::New(id) = first else {
+            panic!("{backend}: first insert must be new")
+        };
+        let resent = store
+            .insert_message(&NewMessage {
+                channel: "hl7",
+                content_type: "x-application/hl7-v2+er7",
+                control_id: Some("CTRL1"),
+                raw: adt,
+            })
+            .await
+            .unwrap();
+        assert_eq!(resent, Stored::Duplicate(id), "{backend}");
+        // The same control id on another channel is a different message.
+        let other = store
+            .insert_message(&NewMessage {
+                channel: "x12",
+                content_type: "application/edi-x12",
+                control_id: Some("CTRL1"),
+                raw: b"ISA*00*...~",
+            })
+            .await
+            .unwrap();
+        assert!(matches!(other, Stored::New(_)), "{backend}");
+        // Messages without control ids never collide.
+        for _ in 0..2 {
+            let stored = store
+                .insert_message(&NewMessage {
+                    channel: "x12",
+                    content_type: "application/edi-x12",
+                    control_id: None,
+                    raw: b"garbage",
+                })
+                .await
+                .unwrap();
+            assert!(matches!(stored, Stored::New(_)), "{backend}");
+        }
+        store
+            .set_message_status(id, MessageStatus::Error, Some("PID-3 missing"))
+            .await
+            .unwrap();
+
+        let search = |query: MessageQuery| async move { store.search_messages(&query).await.unwrap() };
+        let by_text = search(MessageQuery {
+            text: Some("Lovelace".into()),
+            limit: 10,
+            ..MessageQuery::default()
+        })
+        .await;
+        assert_eq!(by_text.iter().map(|m| m.id).collect::<Vec<_>>(), vec![id], "{backend}");
+        let errors = search(MessageQuery {
+            channel: Some("hl7".into()),
+            status: Some(MessageStatus::Error),
+            limit: 10,
+            ..MessageQuery::default()
+        })
+        .await;
+        assert_eq!(errors.len(), 1, "{backend}");
+        assert_eq!(errors[0].error.as_deref(), Some("PID-3 missing"), "{backend}");
+        let by_control = search(MessageQuery {
+            control_id: Some("CTRL1".into()),
+            limit: 10,
+            ..MessageQuery::default()
+        })
+        .await;
+        assert_eq!(by_control.len(), 2, "{backend}");
+        let x12 = search(MessageQuery {
+            channel: Some("x12".into()),
+            limit: 2,
+            ..MessageQuery::default()
+        })
+        .await;
+        assert_eq!(x12.len(), 2, "{backend}: limit applies");
+        let older = search(MessageQuery {
+            channel: Some("x12".into()),
+            before_id: Some(x12[1].id),
+            limit: 10,
+            ..MessageQuery::default()
+        })
+        .await;
+        assert_eq!(older.len(), 1, "{backend}: paging with before");
+        let future = search(MessageQuery {
+            since: Some(switchboard::store::now_millis() + 60_000),
+            limit: 10,
+            ..MessageQuery::default()
+        })
+        .await;
+        assert!(future.is_empty(), "{backend}");
+
+        let events: Vec<String> = store
+            .message_events(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(events, ["received", "duplicate", "error"], "{backend}");
+        assert_eq!(store.message_raw(id).await.unwrap().unwrap(), adt, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn pruning_deletes_old_messages_and_frees_space() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let big = vec![b'x'; 64 * 1024];
+        let mut ids = Vec::new();
+        for i in 0..40 {
+            let control = format!("C{i}");
+            let stored = store
+                .insert_message(&NewMessage {
+                    channel: "bulk",
+                    content_type: "text/plain",
+                    control_id: Some(&control),
+                    raw: &big,
+                })
+                .await
+                .unwrap();
+            ids.push(stored.id());
+        }
+        let page_count = |store: Store| async move {
+            sqlx::query_scalar::<_, i64>("PRAGMA page_count")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        };
+        let before = if backend == "sqlite" {
+            page_count(store.clone()).await
+        } else {
+            0
+        };
+        // Nothing is older than an hour ago.
+        let hour_ago = switchboard::store::now_millis() - 3_600_000;
+        assert_eq!(store.prune(Some(hour_ago), None).await.unwrap().messages, 0);
+        let later = switchboard::store::now_millis() + 1;
+        let pruned = store.prune(Some(later), Some(later)).await.unwrap();
+        assert_eq!(pruned.messages, 40, "{backend}");
+        assert!(store.message(ids[0]).await.unwrap().is_none(), "{backend}");
+        assert!(store.message_events(ids[0]).await.unwrap().is_empty(), "{backend}: events go too");
+        if backend == "sqlite" {
+            let after = page_count(store.clone()).await;
+            assert!(after * 4 < before, "{backend}: pages {before} -> {after}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn tokens_authenticate_until_revoked() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let (_, token) = store.create_token("alice", Role::Operator, None).await.unwrap();
+        assert!(token.starts_with("sbt_"), "{backend}");
+        let principal = store.authenticate(&token).await.unwrap().unwrap();
+        assert_eq!((principal.name.as_str(), principal.role), ("alice", Role::Operator));
+        assert!(store.authenticate("sbt_wrong").await.unwrap().is_none(), "{backend}");
+        assert!(store.create_token("alice", Role::Admin, None).await.is_err(), "{backend}: names are unique");
+        let hashes: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        assert!(!hashes.contains(&token), "{backend}: only the hash is stored");
+        assert!(store.revoke_token("alice").await.unwrap(), "{backend}");
+        assert!(store.authenticate(&token).await.unwrap().is_none(), "{backend}");
+        let (_, expired) = store.create_token("bob", Role::Viewer, Some(0)).await.unwrap();
+        assert!(store.authenticate(&expired).await.unwrap().is_none(), "{backend}: expired");
+    }
+}
