@@ -28,7 +28,10 @@ fn load(root: &Path) -> Option<Config> {
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => Some(rt),
         Err(err) => {
             eprintln!("cannot start the async runtime: {err}");
@@ -119,7 +122,9 @@ pub fn token_revoke(root: &Path, name: &str) -> ExitCode {
             println!("revoked {name}");
             Ok(())
         } else {
-            Err(crate::store::StoreError::NotFound(format!("active token '{name}'")))
+            Err(crate::store::StoreError::NotFound(format!(
+                "active token '{name}'"
+            )))
         }
     })
 }

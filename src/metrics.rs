@@ -20,6 +20,16 @@ pub struct Metrics {
     counters: Mutex<BTreeMap<(&'static str, Labels), u64>>,
 }
 
+/// A gauge sampled at scrape time by the caller.
+pub struct Gauge<'a> {
+    /// Metric name.
+    pub name: &'a str,
+    /// Help text.
+    pub help: &'a str,
+    /// Label sets and their values.
+    pub samples: Vec<(Labels, i64)>,
+}
+
 /// Name and help text of every counter the engine keeps.
 const COUNTERS: &[(&str, &str)] = &[(
     "switchboard_http_requests_total",
@@ -36,9 +46,8 @@ impl Metrics {
         *counters.entry((name, labels)).or_default() += by;
     }
 
-    /// Renders every counter plus the `gauges` sampled by the caller at scrape time
-    /// (name, help, samples).
-    pub fn render(&self, gauges: &[(&str, &str, Vec<(Labels, i64)>)]) -> String {
+    /// Renders every counter plus the `gauges` sampled by the caller at scrape time.
+    pub fn render(&self, gauges: &[Gauge<'_>]) -> String {
         let mut out = String::new();
         let counters = self
             .counters
@@ -58,15 +67,18 @@ impl Metrics {
                     .map(|((_, labels), v)| (labels, i128::from(*v))),
             );
         }
-        for (name, help, samples) in gauges {
+        for gauge in gauges {
             write_family(
                 &mut out,
                 &Family {
-                    name,
-                    help,
+                    name: gauge.name,
+                    help: gauge.help,
                     kind: "gauge",
                 },
-                samples.iter().map(|(labels, v)| (labels, i128::from(*v))),
+                gauge
+                    .samples
+                    .iter()
+                    .map(|(labels, v)| (labels, i128::from(*v))),
             );
         }
         out
@@ -114,12 +126,14 @@ mod tests {
         let labels = vec![("method", "GET".to_string()), ("status", "200".to_string())];
         metrics.increment("switchboard_http_requests_total", labels.clone(), 1);
         metrics.increment("switchboard_http_requests_total", labels, 2);
-        let text = metrics.render(&[(
-            "switchboard_up",
-            "1 when running.",
-            vec![(vec![("x", "a\"b".to_string())], 1)],
-        )]);
-        assert!(text.contains("switchboard_http_requests_total{method=\"GET\",status=\"200\"} 3\n"));
+        let text = metrics.render(&[Gauge {
+            name: "switchboard_up",
+            help: "1 when running.",
+            samples: vec![(vec![("x", "a\"b".to_string())], 1)],
+        }]);
+        assert!(
+            text.contains("switchboard_http_requests_total{method=\"GET\",status=\"200\"} 3\n")
+        );
         assert!(text.contains("# TYPE switchboard_up gauge\nswitchboard_up{x=\"a\\\"b\"} 1\n"));
     }
 }

@@ -44,7 +44,10 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
         .map_err(|source| ServeError::Http { addr, source })?;
     let local = listener.local_addr().unwrap_or(addr);
     tracing::info!(addr = %local, "HTTP listening");
-    let app = api::router(AppState::new(store.clone()), config.engine.http.max_body_bytes);
+    let app = api::router(
+        AppState::new(store.clone()),
+        config.engine.http.max_body_bytes,
+    );
     let pruning = tokio::spawn(prune_periodically(
         store.clone(),
         config.engine.retention.clone(),

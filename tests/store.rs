@@ -25,7 +25,11 @@ fn patient(mrn: &str, family: &str) -> Patient {
 }
 
 async fn seed_bill(store: &Store) -> (i64, i64, i64) {
-    let patient_id = store.upsert_patient(&patient("MRN1", "Lovelace")).await.unwrap().id;
+    let patient_id = store
+        .upsert_patient(&patient("MRN1", "Lovelace"))
+        .await
+        .unwrap()
+        .id;
     let provider = Provider {
         npi: "1234567893".into(),
         name: "Dr Who".into(),
@@ -56,16 +60,29 @@ async fn upserts_are_idempotent_on_every_backend() {
     for test in common::all_stores().await {
         let store = &test.store;
         let backend = test.backend;
-        let first = store.upsert_patient(&patient("MRN1", "Lovelace")).await.unwrap();
+        let first = store
+            .upsert_patient(&patient("MRN1", "Lovelace"))
+            .await
+            .unwrap();
         assert_eq!(first.change, Change::Created, "{backend}");
-        let again = store.upsert_patient(&patient("MRN1", "Lovelace")).await.unwrap();
+        let again = store
+            .upsert_patient(&patient("MRN1", "Lovelace"))
+            .await
+            .unwrap();
         assert_eq!(again.change, Change::Unchanged, "{backend}");
         assert_eq!(again.id, first.id, "{backend}");
-        let renamed = store.upsert_patient(&patient("MRN1", "Byron")).await.unwrap();
+        let renamed = store
+            .upsert_patient(&patient("MRN1", "Byron"))
+            .await
+            .unwrap();
         assert_eq!(renamed.change, Change::Updated, "{backend}");
         let read = store.patient(first.id).await.unwrap().unwrap();
         assert_eq!(read.revision, 2, "{backend}");
-        assert_eq!(read.patient.family_name.as_deref(), Some("Byron"), "{backend}");
+        assert_eq!(
+            read.patient.family_name.as_deref(),
+            Some("Byron"),
+            "{backend}"
+        );
 
         // A second identifier attaches to the same patient.
         let mut with_ssn = patient("MRN1", "Byron");
@@ -75,18 +92,30 @@ async fn upserts_are_idempotent_on_every_backend() {
             type_code: Some("SS".into()),
         });
         let added = store.upsert_patient(&with_ssn).await.unwrap();
-        assert_eq!((added.id, added.change), (first.id, Change::Updated), "{backend}");
+        assert_eq!(
+            (added.id, added.change),
+            (first.id, Change::Updated),
+            "{backend}"
+        );
         let by_ssn = Patient {
             identifiers: vec![with_ssn.identifiers[1].clone()],
             ..with_ssn.clone()
         };
         let found = store.upsert_patient(&by_ssn).await.unwrap();
-        assert_eq!((found.id, found.change), (first.id, Change::Unchanged), "{backend}");
+        assert_eq!(
+            (found.id, found.change),
+            (first.id, Change::Unchanged),
+            "{backend}"
+        );
 
         let (patient_id, encounter_id, bill_id) = seed_bill(store).await;
         assert_eq!(patient_id, first.id, "{backend}");
         let (_, encounter_again, bill_again) = seed_bill(store).await;
-        assert_eq!((encounter_again, bill_again), (encounter_id, bill_id), "{backend}");
+        assert_eq!(
+            (encounter_again, bill_again),
+            (encounter_id, bill_id),
+            "{backend}"
+        );
 
         let line = BillLine {
             bill_id,
@@ -100,18 +129,30 @@ async fn upserts_are_idempotent_on_every_backend() {
             charge_cents: 15_000,
             description: Some("Office visit".into()),
         };
-        assert_eq!(store.upsert_bill_line(&line).await.unwrap().change, Change::Created);
-        assert_eq!(store.upsert_bill_line(&line).await.unwrap().change, Change::Unchanged);
+        assert_eq!(
+            store.upsert_bill_line(&line).await.unwrap().change,
+            Change::Created
+        );
+        assert_eq!(
+            store.upsert_bill_line(&line).await.unwrap().change,
+            Change::Unchanged
+        );
         let repriced = BillLine {
             charge_cents: 16_000,
             ..line.clone()
         };
-        assert_eq!(store.upsert_bill_line(&repriced).await.unwrap().change, Change::Updated);
+        assert_eq!(
+            store.upsert_bill_line(&repriced).await.unwrap().change,
+            Change::Updated
+        );
         let negative = BillLine {
             charge_cents: -1,
             ..line
         };
-        assert!(store.upsert_bill_line(&negative).await.is_err(), "{backend}");
+        assert!(
+            store.upsert_bill_line(&negative).await.is_err(),
+            "{backend}"
+        );
 
         let payer = Payer {
             payer_id: "HMO1".into(),
@@ -121,7 +162,10 @@ async fn upserts_are_idempotent_on_every_backend() {
             receiver_qualifier: Some("ZZ".into()),
         };
         let payer_id = store.upsert_payer(&payer).await.unwrap().id;
-        assert_eq!(store.upsert_payer(&payer).await.unwrap().change, Change::Unchanged);
+        assert_eq!(
+            store.upsert_payer(&payer).await.unwrap().change,
+            Change::Unchanged
+        );
         let contract = Contract {
             payer_id,
             name: "2026".into(),
@@ -137,11 +181,20 @@ async fn upserts_are_idempotent_on_every_backend() {
                 allowed_cents: 9_000,
             }],
         };
-        assert_eq!(store.upsert_contract(&contract).await.unwrap().change, Change::Created);
-        assert_eq!(store.upsert_contract(&contract).await.unwrap().change, Change::Unchanged);
+        assert_eq!(
+            store.upsert_contract(&contract).await.unwrap().change,
+            Change::Created
+        );
+        assert_eq!(
+            store.upsert_contract(&contract).await.unwrap().change,
+            Change::Unchanged
+        );
         let mut cheaper = contract.clone();
         cheaper.fees[0].allowed_cents = 8_500;
-        assert_eq!(store.upsert_contract(&cheaper).await.unwrap().change, Change::Updated);
+        assert_eq!(
+            store.upsert_contract(&cheaper).await.unwrap().change,
+            Change::Updated
+        );
 
         let coverage = Coverage {
             patient_id,
@@ -155,8 +208,14 @@ async fn upserts_are_idempotent_on_every_backend() {
             effective_from: None,
             effective_to: None,
         };
-        assert_eq!(store.upsert_coverage(&coverage).await.unwrap().change, Change::Created);
-        assert_eq!(store.upsert_coverage(&coverage).await.unwrap().change, Change::Unchanged);
+        assert_eq!(
+            store.upsert_coverage(&coverage).await.unwrap().change,
+            Change::Created
+        );
+        assert_eq!(
+            store.upsert_coverage(&coverage).await.unwrap().change,
+            Change::Unchanged
+        );
     }
 }
 
@@ -165,7 +224,8 @@ async fn message_store_deduplicates_and_searches() {
     for test in common::all_stores().await {
         let store = &test.store;
         let backend = test.backend;
-        let adt = b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|CTRL1|P|2.5\rPID|1||MRN1||Lovelace^Ada\r";
+        let adt =
+            b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|CTRL1|P|2.5\rPID|1||MRN1||Lovelace^Ada\r";
         let first = store
             .insert_message(&NewMessage {
                 channel: "hl7",
@@ -217,14 +277,19 @@ async fn message_store_deduplicates_and_searches() {
             .await
             .unwrap();
 
-        let search = |query: MessageQuery| async move { store.search_messages(&query).await.unwrap() };
+        let search =
+            |query: MessageQuery| async move { store.search_messages(&query).await.unwrap() };
         let by_text = search(MessageQuery {
             text: Some("Lovelace".into()),
             limit: 10,
             ..MessageQuery::default()
         })
         .await;
-        assert_eq!(by_text.iter().map(|m| m.id).collect::<Vec<_>>(), vec![id], "{backend}");
+        assert_eq!(
+            by_text.iter().map(|m| m.id).collect::<Vec<_>>(),
+            vec![id],
+            "{backend}"
+        );
         let errors = search(MessageQuery {
             channel: Some("hl7".into()),
             status: Some(MessageStatus::Error),
@@ -233,7 +298,11 @@ async fn message_store_deduplicates_and_searches() {
         })
         .await;
         assert_eq!(errors.len(), 1, "{backend}");
-        assert_eq!(errors[0].error.as_deref(), Some("PID-3 missing"), "{backend}");
+        assert_eq!(
+            errors[0].error.as_deref(),
+            Some("PID-3 missing"),
+            "{backend}"
+        );
         let by_control = search(MessageQuery {
             control_id: Some("CTRL1".into()),
             limit: 10,
@@ -272,7 +341,11 @@ async fn message_store_deduplicates_and_searches() {
             .map(|e| e.kind)
             .collect();
         assert_eq!(events, ["received", "duplicate", "error"], "{backend}");
-        assert_eq!(store.message_raw(id).await.unwrap().unwrap(), adt, "{backend}");
+        assert_eq!(
+            store.message_raw(id).await.unwrap().unwrap(),
+            adt,
+            "{backend}"
+        );
     }
 }
 
@@ -314,7 +387,10 @@ async fn pruning_deletes_old_messages_and_frees_space() {
         let pruned = store.prune(Some(later), Some(later)).await.unwrap();
         assert_eq!(pruned.messages, 40, "{backend}");
         assert!(store.message(ids[0]).await.unwrap().is_none(), "{backend}");
-        assert!(store.message_events(ids[0]).await.unwrap().is_empty(), "{backend}: events go too");
+        assert!(
+            store.message_events(ids[0]).await.unwrap().is_empty(),
+            "{backend}: events go too"
+        );
         if backend == "sqlite" {
             let after = page_count(store.clone()).await;
             assert!(after * 4 < before, "{backend}: pages {before} -> {after}");
@@ -327,20 +403,47 @@ async fn tokens_authenticate_until_revoked() {
     for test in common::all_stores().await {
         let store = &test.store;
         let backend = test.backend;
-        let (_, token) = store.create_token("alice", Role::Operator, None).await.unwrap();
+        let (_, token) = store
+            .create_token("alice", Role::Operator, None)
+            .await
+            .unwrap();
         assert!(token.starts_with("sbt_"), "{backend}");
         let principal = store.authenticate(&token).await.unwrap().unwrap();
-        assert_eq!((principal.name.as_str(), principal.role), ("alice", Role::Operator));
-        assert!(store.authenticate("sbt_wrong").await.unwrap().is_none(), "{backend}");
-        assert!(store.create_token("alice", Role::Admin, None).await.is_err(), "{backend}: names are unique");
+        assert_eq!(
+            (principal.name.as_str(), principal.role),
+            ("alice", Role::Operator)
+        );
+        assert!(
+            store.authenticate("sbt_wrong").await.unwrap().is_none(),
+            "{backend}"
+        );
+        assert!(
+            store
+                .create_token("alice", Role::Admin, None)
+                .await
+                .is_err(),
+            "{backend}: names are unique"
+        );
         let hashes: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
             .fetch_all(store.pool())
             .await
             .unwrap();
-        assert!(!hashes.contains(&token), "{backend}: only the hash is stored");
+        assert!(
+            !hashes.contains(&token),
+            "{backend}: only the hash is stored"
+        );
         assert!(store.revoke_token("alice").await.unwrap(), "{backend}");
-        assert!(store.authenticate(&token).await.unwrap().is_none(), "{backend}");
-        let (_, expired) = store.create_token("bob", Role::Viewer, Some(0)).await.unwrap();
-        assert!(store.authenticate(&expired).await.unwrap().is_none(), "{backend}: expired");
+        assert!(
+            store.authenticate(&token).await.unwrap().is_none(),
+            "{backend}"
+        );
+        let (_, expired) = store
+            .create_token("bob", Role::Viewer, Some(0))
+            .await
+            .unwrap();
+        assert!(
+            store.authenticate(&expired).await.unwrap().is_none(),
+            "{backend}: expired"
+        );
     }
 }

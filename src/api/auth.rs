@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, OriginalUri, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -14,16 +14,24 @@ use crate::store::tokens::{Principal, Role};
 
 /// Authenticates every `/api` request, then writes who did what to the audit log once it is
 /// answered (including refused requests).
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let remote = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.to_string());
     let action = request.method().to_string();
-    let resource = request
-        .uri()
+    // Inside the nested `/api` router the URI has lost its prefix; the original has it.
+    let uri = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().clone(), |original| original.0.clone());
+    let resource = uri
         .path_and_query()
-        .map_or_else(|| request.uri().path().to_string(), ToString::to_string);
+        .map_or_else(|| uri.path().to_string(), ToString::to_string);
     let principal = match bearer(&request) {
         Some(token) => match state.store.authenticate(token).await {
             Ok(principal) => principal,
@@ -64,7 +72,11 @@ pub async fn require(role: Role, request: Request, next: Next) -> Response {
 }
 
 fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }

@@ -15,7 +15,7 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::metrics::Metrics;
+use crate::metrics::{Gauge, Metrics};
 use crate::store::Store;
 use crate::store::canonical::PatientQuery;
 use crate::store::messages::{MessageQuery, MessageStatus};
@@ -52,7 +52,9 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/messages/{id}", get(get_message))
         .route("/patients", get(search_patients))
         .route("/patients/{id}", get(get_patient))
-        .route_layer(middleware::from_fn(|r, n| auth::require(Role::Viewer, r, n)));
+        .route_layer(middleware::from_fn(|r, n| {
+            auth::require(Role::Viewer, r, n)
+        }));
     let admin = Router::new()
         .route("/audit", get(audit_log))
         .route("/tokens", get(list_tokens))
@@ -60,12 +62,18 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let api = viewer
         .merge(admin)
         .fallback(|| async { ApiError::NotFound("API route".into()) })
-        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ));
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .nest("/api", api)
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
 }
@@ -119,24 +127,27 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
         .collect();
     let uptime = i64::try_from(state.started.elapsed().as_secs()).unwrap_or(i64::MAX);
     let text = state.metrics.render(&[
-        (
-            "switchboard_build_info",
-            "Always 1; the version label says which build runs.",
-            vec![(vec![("version", env!("CARGO_PKG_VERSION").to_string())], 1)],
-        ),
-        (
-            "switchboard_uptime_seconds",
-            "Seconds since the engine started.",
-            vec![(vec![], uptime)],
-        ),
-        (
-            "switchboard_messages",
-            "Messages in the store, by channel and status.",
-            messages,
-        ),
+        Gauge {
+            name: "switchboard_build_info",
+            help: "Always 1; the version label says which build runs.",
+            samples: vec![(vec![("version", env!("CARGO_PKG_VERSION").to_string())], 1)],
+        },
+        Gauge {
+            name: "switchboard_uptime_seconds",
+            help: "Seconds since the engine started.",
+            samples: vec![(vec![], uptime)],
+        },
+        Gauge {
+            name: "switchboard_messages",
+            help: "Messages in the store, by channel and status.",
+            samples: messages,
+        },
     ]);
     Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response())

@@ -183,13 +183,14 @@ impl ChannelConfig {
     pub fn validate(&self, doc: &Document<'_>) -> Vec<Problem> {
         let mut problems = Vec::new();
         if !is_valid_name(&self.name) {
-            problems.push(doc.problem(
-                "name",
-                "must be 1-64 letters, digits, '-' or '_'",
-            ));
+            problems.push(doc.problem("name", "must be 1-64 letters, digits, '-' or '_'"));
         }
         match &self.source {
-            SourceConfig::File { folder, glob, poll_seconds } => {
+            SourceConfig::File {
+                folder,
+                glob,
+                poll_seconds,
+            } => {
                 if !stays_inside(folder) {
                     problems.push(doc.problem(
                         "source.folder",

@@ -53,10 +53,7 @@ impl EngineConfig {
                 .iter()
                 .any(|scheme| url.starts_with(scheme))
         {
-            problems.push(doc.problem(
-                "store.url",
-                "must start with sqlite:// or postgres://",
-            ));
+            problems.push(doc.problem("store.url", "must start with sqlite:// or postgres://"));
         }
         if self.store.max_connections == 0 {
             problems.push(doc.problem("store.max_connections", "must be at least 1"));

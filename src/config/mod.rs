@@ -309,9 +309,18 @@ mod tests {
         let errors = Config::load_with_env(dir.path(), |_| None).unwrap_err();
         let text = errors.to_string();
         assert!(text.contains("switchboard.toml:2: http.listen"), "{text}");
-        assert!(text.contains("a.toml:4: source.folder: must be a relative path"), "{text}");
-        assert!(text.contains("a.toml: destinations: a channel needs"), "{text}");
-        assert!(text.contains("b.toml:5: source.max_frame_byte: unknown field"), "{text}");
+        assert!(
+            text.contains("a.toml:4: source.folder: must be a relative path"),
+            "{text}"
+        );
+        assert!(
+            text.contains("a.toml: destinations: a channel needs"),
+            "{text}"
+        );
+        assert!(
+            text.contains("b.toml:5: source.max_frame_byte: unknown field"),
+            "{text}"
+        );
         assert_eq!(errors.0.len(), 4, "{text}");
     }
 
@@ -340,6 +349,10 @@ mod tests {
         write(dir.path(), "channels/one.toml", channel);
         write(dir.path(), "channels/two.toml", channel);
         let errors = Config::load_with_env(dir.path(), |_| None).unwrap_err();
-        assert!(errors.to_string().contains("two.toml: name: channel name 'same' is already used"));
+        assert!(
+            errors
+                .to_string()
+                .contains("two.toml: name: channel name 'same' is already used")
+        );
     }
 }

@@ -87,7 +87,9 @@ impl<'a> Document<'a> {
             let inner = err.into_inner();
             let reason = inner.message().trim().to_string();
             // For an unknown or missing field, point at that field rather than its table.
-            if let Some(name) = quoted_field(&reason, "unknown field `") {
+            if let Some(name) = quoted_field(&reason, "unknown field `")
+                && field.rsplit('.').next() != Some(name)
+            {
                 field = join_field(&field, name);
             }
             let line = self
@@ -193,7 +195,11 @@ fn quoted_field<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
 /// 1-based line number of byte `offset` in `text`.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Reads and deserializes one TOML file, returning the document for further checks.
@@ -246,7 +252,8 @@ mod tests {
 
     #[test]
     fn wrong_type_in_array_item_is_located() {
-        let text = "name = \"a\"\ninner = { port = 1 }\n[[items]]\nport = 1\n[[items]]\nport = \"x\"\n";
+        let text =
+            "name = \"a\"\ninner = { port = 1 }\n[[items]]\nport = 1\n[[items]]\nport = \"x\"\n";
         let err = load(text).unwrap_err();
         assert_eq!(err.field, "items[1].port");
         assert_eq!(err.line, Some(6));

@@ -186,7 +186,10 @@ impl Store {
                     "coinsurance_basis_points",
                     Value::from(contract.coinsurance_basis_points),
                 ),
-                ("timely_filing_days", Value::from(contract.timely_filing_days)),
+                (
+                    "timely_filing_days",
+                    Value::from(contract.timely_filing_days),
+                ),
             ],
         }
         .run(&mut tx)
@@ -287,7 +290,10 @@ impl Store {
                 ("procedure_code", Value::from(&line.procedure_code)),
                 ("modifiers", Value::from(&join_codes(&line.modifiers))),
                 ("revenue_code", Value::from(&line.revenue_code)),
-                ("diagnosis_codes", Value::from(&join_codes(&line.diagnosis_codes))),
+                (
+                    "diagnosis_codes",
+                    Value::from(&join_codes(&line.diagnosis_codes)),
+                ),
                 ("units_thousandths", Value::from(line.units_thousandths)),
                 ("charge_cents", Value::from(line.charge_cents)),
                 ("description", Value::from(&line.description)),

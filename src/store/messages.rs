@@ -168,19 +168,21 @@ impl Store {
         let stored = match inserted {
             Some(row) => Stored::New(row.try_get("id")?),
             None => {
-                let row = sqlx::query(
-                    "SELECT id FROM messages WHERE channel = $1 AND control_id = $2",
-                )
-                .bind(message.channel)
-                .bind(message.control_id)
-                .fetch_one(&mut *tx)
-                .await?;
+                let row =
+                    sqlx::query("SELECT id FROM messages WHERE channel = $1 AND control_id = $2")
+                        .bind(message.channel)
+                        .bind(message.control_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
                 Stored::Duplicate(row.try_get("id")?)
             }
         };
         let (kind, detail) = match stored {
             Stored::New(_) => ("received", format!("{size} bytes")),
-            Stored::Duplicate(_) => ("duplicate", format!("resent: {size} bytes, not processed again")),
+            Stored::Duplicate(_) => (
+                "duplicate",
+                format!("resent: {size} bytes, not processed again"),
+            ),
         };
         insert_event(&mut tx, stored.id(), now, kind, Some(&detail)).await?;
         tx.commit().await?;
@@ -197,14 +199,15 @@ impl Store {
         let now = now_millis();
         let error = (status == MessageStatus::Error).then_some(detail).flatten();
         let mut tx = self.pool().begin().await?;
-        let updated =
-            sqlx::query("UPDATE messages SET status = $1, error = $2, updated_at = $3 WHERE id = $4")
-                .bind(status.as_str())
-                .bind(error)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+        let updated = sqlx::query(
+            "UPDATE messages SET status = $1, error = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(status.as_str())
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("message {id}")));
         }
@@ -245,11 +248,12 @@ impl Store {
 
     /// One message's event trail, oldest first.
     pub async fn message_events(&self, id: i64) -> Result<Vec<MessageEvent>, StoreError> {
-        let rows =
-            sqlx::query("SELECT at, kind, detail FROM message_events WHERE message_id = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query(
+            "SELECT at, kind, detail FROM message_events WHERE message_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(MessageEvent {
@@ -329,7 +333,13 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("channel")?, row.try_get("status")?, row.try_get("n")?)))
+            .map(|row| {
+                Ok((
+                    row.try_get("channel")?,
+                    row.try_get("status")?,
+                    row.try_get("n")?,
+                ))
+            })
             .collect()
     }
 
@@ -393,13 +403,15 @@ async fn insert_event(
     kind: &str,
     detail: Option<&str>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO message_events (message_id, at, kind, detail) VALUES ($1, $2, $3, $4)")
-        .bind(message_id)
-        .bind(at)
-        .bind(kind)
-        .bind(detail)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO message_events (message_id, at, kind, detail) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(message_id)
+    .bind(at)
+    .bind(kind)
+    .bind(detail)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

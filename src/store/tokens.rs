@@ -46,7 +46,9 @@ impl FromStr for Role {
             "viewer" => Ok(Role::Viewer),
             "operator" => Ok(Role::Operator),
             "admin" => Ok(Role::Admin),
-            other => Err(format!("unknown role '{other}': expected admin, operator or viewer")),
+            other => Err(format!(
+                "unknown role '{other}': expected admin, operator or viewer"
+            )),
         }
     }
 }
@@ -102,7 +104,9 @@ impl Store {
         ttl_days: Option<u32>,
     ) -> Result<(i64, String), StoreError> {
         if name.trim().is_empty() || name.len() > 100 {
-            return Err(StoreError::Invalid("token name must be 1-100 characters".into()));
+            return Err(StoreError::Invalid(
+                "token name must be 1-100 characters".into(),
+            ));
         }
         let mut secret = [0u8; 32];
         rand::rng().fill_bytes(&mut secret);

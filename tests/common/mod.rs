@@ -25,13 +25,18 @@ impl Drop for TestStore {
         };
         // Drop runs outside any runtime; use a private one on a helper thread.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             rt.block_on(async move {
                 if let Ok(admin) = Store::connect(&admin_url, 1).await {
                     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(admin.pool())
+                        .await;
                     admin.close().await;
                 }
             });
