@@ -5,8 +5,14 @@
 
 pub mod api;
 pub mod canonical;
+pub mod channel;
 pub mod commands;
 pub mod config;
+pub mod hl7v2;
+pub mod mapping;
 pub mod metrics;
+pub mod routing;
+pub mod schedule;
 pub mod serve;
 pub mod store;
+pub mod x12;

@@ -20,8 +20,10 @@ pub struct Metrics {
     counters: Mutex<BTreeMap<(&'static str, Labels), u64>>,
 }
 
-/// A gauge sampled at scrape time by the caller.
+/// A metric family sampled at scrape time by the caller.
 pub struct Gauge<'a> {
+    /// `gauge`, or `counter` for totals kept elsewhere.
+    pub kind: &'a str,
     /// Metric name.
     pub name: &'a str,
     /// Help text.
@@ -73,7 +75,7 @@ impl Metrics {
                 &Family {
                     name: gauge.name,
                     help: gauge.help,
-                    kind: "gauge",
+                    kind: gauge.kind,
                 },
                 gauge
                     .samples
@@ -127,6 +129,7 @@ mod tests {
         metrics.increment("switchboard_http_requests_total", labels.clone(), 1);
         metrics.increment("switchboard_http_requests_total", labels, 2);
         let text = metrics.render(&[Gauge {
+            kind: "gauge",
             name: "switchboard_up",
             help: "1 when running.",
             samples: vec![(vec![("x", "a\"b".to_string())], 1)],

@@ -1,5 +1,6 @@
-//! `switchboard serve`: open the store, start the HTTP server and the pruning job, and shut down
-//! gracefully on SIGTERM or Ctrl-C (stop accepting, finish what is in flight, exit 0).
+//! `switchboard serve`: open the store, deploy the channels, watch their files, run the
+//! scheduled jobs and the HTTP server, and shut down gracefully on SIGTERM or Ctrl-C (stop
+//! accepting, finish what is in flight, exit 0).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -7,9 +8,13 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{self, AppState};
+use crate::channel::Runtime;
 use crate::config::Config;
-use crate::config::engine::RetentionConfig;
-use crate::store::{Store, StoreError, now_millis};
+use crate::schedule;
+use crate::store::{Store, StoreError};
+
+/// How often channel and routing files are checked for changes.
+const RELOAD_EVERY: Duration = Duration::from_secs(2);
 
 /// Errors that stop the engine.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +22,9 @@ pub enum ServeError {
     /// The store could not be opened or migrated.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The job scheduler could not start.
+    #[error("scheduler: {0}")]
+    Scheduler(String),
     /// The HTTP address could not be bound, or the server failed.
     #[error("HTTP server on {addr}: {source}")]
     Http {
@@ -44,15 +52,22 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
         .map_err(|source| ServeError::Http { addr, source })?;
     let local = listener.local_addr().unwrap_or(addr);
     tracing::info!(addr = %local, "HTTP listening");
+    let runtime = Runtime::new(store.clone(), &config);
+    runtime.deploy_all(&config).await;
+    let watcher = tokio::spawn(runtime.clone().watch(RELOAD_EVERY, shutdown.clone()));
+    let node = format!("{}-{}", local, std::process::id());
+    let mut scheduler = schedule::start(
+        store.clone(),
+        &config.engine.jobs,
+        config.engine.retention.clone(),
+        node,
+    )
+    .await
+    .map_err(|err| ServeError::Scheduler(err.to_string()))?;
     let app = api::router(
-        AppState::new(store.clone()),
+        AppState::new(runtime.clone(), config.root.clone()),
         config.engine.http.max_body_bytes,
     );
-    let pruning = tokio::spawn(prune_periodically(
-        store.clone(),
-        config.engine.retention.clone(),
-        shutdown.clone(),
-    ));
     let stop = shutdown.clone();
     let served = axum::serve(
         listener,
@@ -61,7 +76,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
     .with_graceful_shutdown(async move { stop.cancelled().await })
     .await;
     shutdown.cancel();
-    let _ = pruning.await;
+    let _ = watcher.await;
+    let _ = scheduler.shutdown().await;
+    runtime.shutdown().await;
     store.close().await;
     tracing::info!("stopped");
     served.map_err(|source| ServeError::Http { addr, source })
@@ -96,32 +113,4 @@ pub fn shutdown_on_signal() -> CancellationToken {
         cancel.cancel();
     });
     token
-}
-
-/// Cutoff (Unix ms) before which records older than `days` are pruned; `None` for 0 (keep).
-fn cutoff(days: u32) -> Option<i64> {
-    (days > 0).then(|| now_millis() - i64::from(days) * 86_400_000)
-}
-
-/// Prunes now and then every `prune_interval_minutes` until shutdown.
-async fn prune_periodically(store: Store, retention: RetentionConfig, shutdown: CancellationToken) {
-    let period = Duration::from_secs(u64::from(retention.prune_interval_minutes.max(1)) * 60);
-    let mut ticker = tokio::time::interval(period);
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = ticker.tick() => {}
-        }
-        match store
-            .prune(cutoff(retention.message_days), cutoff(retention.audit_days))
-            .await
-        {
-            Ok(pruned) => tracing::info!(
-                messages = pruned.messages,
-                audit_entries = pruned.audit_entries,
-                "retention pruning done"
-            ),
-            Err(err) => tracing::error!(%err, "retention pruning failed"),
-        }
-    }
 }

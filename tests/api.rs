@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
-use switchboard::api::{AppState, router};
+use switchboard::api::router;
 use switchboard::canonical::{Identifier, Patient};
 use switchboard::store::tokens::Role;
 use tower::ServiceExt;
@@ -38,7 +38,7 @@ async fn api_needs_a_token_and_the_right_role_and_audits_patient_reads() {
     for test in common::all_stores().await {
         let store = test.store.clone();
         let backend = test.backend;
-        let app = router(AppState::new(store.clone()), 1024 * 1024);
+        let app = router(common::app_state(&store), 1024 * 1024);
         let (_, admin) = store
             .create_token("admin-1", Role::Admin, None)
             .await
@@ -119,7 +119,7 @@ async fn api_needs_a_token_and_the_right_role_and_audits_patient_reads() {
 #[tokio::test]
 async fn health_and_metrics_answer_without_a_token() {
     let test = common::sqlite_store().await;
-    let app = router(AppState::new(test.store.clone()), 1024);
+    let app = router(common::app_state(&test.store), 1024);
     let (status, body, _) = call(&app, "/health", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");

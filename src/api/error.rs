@@ -24,6 +24,9 @@ pub enum ApiError {
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// A configuration change was refused; the running configuration stays.
+    #[error("configuration refused")]
+    InvalidConfig(crate::config::ConfigErrors),
     /// Something failed on our side.
     #[error("internal error")]
     Internal(String),
@@ -41,11 +44,19 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let ApiError::InvalidConfig(errors) = &self {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(super::channels::problems_json(errors)),
+            )
+                .into_response();
+        }
         let status = match &self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidConfig(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR

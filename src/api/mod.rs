@@ -1,8 +1,10 @@
 //! The HTTP API: `/health`, `/metrics`, and the authenticated admin API under `/api`.
 
 pub mod auth;
+pub mod channels;
 pub mod error;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -10,11 +12,12 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::channel::Runtime;
 use crate::metrics::{Gauge, Metrics};
 use crate::store::Store;
 use crate::store::canonical::PatientQuery;
@@ -27,6 +30,10 @@ pub use error::ApiError;
 pub struct AppState {
     /// The store.
     pub store: Store,
+    /// The running channels.
+    pub runtime: Runtime,
+    /// The deployment root.
+    pub root: PathBuf,
     /// In-memory counters.
     pub metrics: Arc<Metrics>,
     /// When the engine started.
@@ -34,10 +41,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over `store` with fresh metrics.
-    pub fn new(store: Store) -> Self {
+    /// State over a runtime (and its store) for the deployment `root`, with fresh metrics.
+    pub fn new(runtime: Runtime, root: PathBuf) -> Self {
         AppState {
-            store,
+            store: runtime.store().clone(),
+            runtime,
+            root,
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
         }
@@ -47,19 +56,40 @@ impl AppState {
 /// The whole HTTP application; `max_body_bytes` bounds every request body.
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let viewer = Router::new()
+        .route("/openapi.json", get(openapi))
         .route("/whoami", get(whoami))
+        .route("/channels", get(channels::list))
+        .route("/channels/{name}", get(channels::get))
+        .route("/channels/{name}/config", get(channels::get_config))
+        .route("/routes", get(channels::routes))
         .route("/messages", get(search_messages))
         .route("/messages/{id}", get(get_message))
+        .route("/dead-letters", get(channels::dead_letters))
+        .route("/jobs", get(job_runs))
         .route("/patients", get(search_patients))
         .route("/patients/{id}", get(get_patient))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Viewer, r, n)
         }));
+    let operator = Router::new()
+        .route("/channels/{name}/{action}", post(channels::action))
+        .route("/messages/{id}/reprocess", post(channels::reprocess))
+        .route("/dead-letters/{id}/replay", post(channels::replay))
+        .route_layer(middleware::from_fn(|r, n| {
+            auth::require(Role::Operator, r, n)
+        }));
     let admin = Router::new()
+        .route(
+            "/channels/{name}/config",
+            axum::routing::put(channels::put_config),
+        )
+        .route("/config/export", get(channels::export))
+        .route("/config/import", post(channels::import))
         .route("/audit", get(audit_log))
         .route("/tokens", get(list_tokens))
         .route_layer(middleware::from_fn(|r, n| auth::require(Role::Admin, r, n)));
     let api = viewer
+        .merge(operator)
         .merge(admin)
         .fallback(|| async { ApiError::NotFound("API route".into()) })
         .layer(middleware::from_fn_with_state(
@@ -126,18 +156,86 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
         .map(|(channel, status, n)| (vec![("channel", channel), ("status", status)], n))
         .collect();
     let uptime = i64::try_from(state.started.elapsed().as_secs()).unwrap_or(i64::MAX);
+    let channels = state.runtime.list().await;
+    let events = channels
+        .iter()
+        .flat_map(|channel| {
+            channel.counters.totals.iter().map(|(event, n)| {
+                (
+                    vec![
+                        ("channel", channel.name.clone()),
+                        ("event", event.to_string()),
+                    ],
+                    i64::try_from(*n).unwrap_or(i64::MAX),
+                )
+            })
+        })
+        .collect();
+    let up = channels
+        .iter()
+        .map(|channel| {
+            let started = channel.state == crate::channel::runtime::ChannelState::Started
+                && channel.source_error.is_none();
+            (vec![("channel", channel.name.clone())], i64::from(started))
+        })
+        .collect();
+    let queued = state
+        .store
+        .queue_depths()
+        .await?
+        .into_iter()
+        .flat_map(|(channel, destination, depth)| {
+            [
+                ("pending", depth.pending),
+                ("held", depth.held),
+                ("dead", depth.dead),
+            ]
+            .into_iter()
+            .map(move |(status, n)| {
+                (
+                    vec![
+                        ("channel", channel.clone()),
+                        ("destination", destination.clone()),
+                        ("status", status.to_string()),
+                    ],
+                    n,
+                )
+            })
+        })
+        .collect();
     let text = state.metrics.render(&[
         Gauge {
+            kind: "counter",
+            name: "switchboard_channel_events_total",
+            help: "Channel events since the engine started: received, filtered, duplicate, errored, sent, retried, dead_lettered.",
+            samples: events,
+        },
+        Gauge {
+            kind: "gauge",
+            name: "switchboard_channel_up",
+            help: "1 when the channel's source is running.",
+            samples: up,
+        },
+        Gauge {
+            kind: "gauge",
+            name: "switchboard_queue_depth",
+            help: "Deliveries waiting per destination, by status (pending, held, dead).",
+            samples: queued,
+        },
+        Gauge {
+            kind: "gauge",
             name: "switchboard_build_info",
             help: "Always 1; the version label says which build runs.",
             samples: vec![(vec![("version", env!("CARGO_PKG_VERSION").to_string())], 1)],
         },
         Gauge {
+            kind: "gauge",
             name: "switchboard_uptime_seconds",
             help: "Seconds since the engine started.",
             samples: vec![(vec![], uptime)],
         },
         Gauge {
+            kind: "gauge",
             name: "switchboard_messages",
             help: "Messages in the store, by channel and status.",
             samples: messages,
@@ -211,9 +309,21 @@ async fn get_message(
         .ok_or_else(|| ApiError::NotFound(format!("message {id}")))?;
     let raw = state.store.message_raw(id).await?.unwrap_or_default();
     let events = state.store.message_events(id).await?;
+    let deliveries = state.store.message_deliveries(id).await?;
+    // What the channel's mapping made of it: the payload of its store deliveries.
+    let mut canonical = serde_json::Value::Null;
+    if let Some(first) = deliveries.first() {
+        let (payload, _, _) = state.store.delivery_payload(first.id).await?;
+        if let Ok(records) = serde_json::from_slice::<crate::mapping::Records>(&payload) {
+            canonical = serde_json::to_value(records).unwrap_or_default();
+        }
+    }
     Ok(Json(json!({
         "message": summary,
         "raw": String::from_utf8_lossy(&raw),
+        "parsed": channels::parsed_view(&raw),
+        "canonical": canonical,
+        "deliveries": deliveries,
         "events": events,
     }))
     .into_response())
@@ -274,6 +384,32 @@ async fn audit_log(
         .audit_entries(params.resource.as_deref(), params.limit.unwrap_or(100))
         .await?;
     Ok(Json(json!({ "entries": entries })).into_response())
+}
+
+/// Query string of `GET /api/jobs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobParams {
+    job: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn job_runs(
+    State(state): State<AppState>,
+    Query(params): Query<JobParams>,
+) -> Result<Response, ApiError> {
+    let runs = state
+        .store
+        .job_runs(params.job.as_deref(), params.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(json!({ "runs": runs })).into_response())
+}
+
+/// The OpenAPI document of this API.
+const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 async fn list_tokens(State(state): State<AppState>) -> Result<Response, ApiError> {

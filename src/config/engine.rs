@@ -29,6 +29,37 @@ pub struct EngineConfig {
     /// How long messages and audit entries are kept.
     #[serde(default)]
     pub retention: RetentionConfig,
+    /// Scheduled jobs; when absent, retention pruning runs every hour.
+    #[serde(default = "default_jobs")]
+    pub jobs: Vec<JobConfig>,
+}
+
+/// One scheduled job.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JobConfig {
+    /// Unique name, used in the job run history and as its cluster lock.
+    pub name: String,
+    /// Cron expression with seconds: `sec min hour day-of-month month day-of-week` (UTC).
+    pub cron: String,
+    /// What the job does.
+    pub task: JobTask,
+}
+
+/// The tasks a job can run.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobTask {
+    /// Delete messages and audit entries past their retention and give the space back.
+    Prune,
+}
+
+fn default_jobs() -> Vec<JobConfig> {
+    vec![JobConfig {
+        name: "retention-prune".to_string(),
+        cron: "0 17 * * * *".to_string(),
+        task: JobTask::Prune,
+    }]
 }
 
 impl Default for EngineConfig {
@@ -40,6 +71,7 @@ impl Default for EngineConfig {
             log: LogConfig::default(),
             auth: AuthConfig::default(),
             retention: RetentionConfig::default(),
+            jobs: default_jobs(),
         }
     }
 }
@@ -63,6 +95,15 @@ impl EngineConfig {
         }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             problems.push(doc.problem("log.level", format!("not a log filter: {err}")));
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for (i, job) in self.jobs.iter().enumerate() {
+            if !names.insert(job.name.as_str()) {
+                problems.push(doc.problem(format!("jobs[{i}].name"), "duplicate job name"));
+            }
+            if let Err(reason) = super::channel::check_cron(&job.cron) {
+                problems.push(doc.problem(format!("jobs[{i}].cron"), reason));
+            }
         }
         problems
     }
@@ -184,9 +225,6 @@ pub struct RetentionConfig {
     /// Days an audit log entry is kept; 0 keeps forever.
     #[serde(default = "default_audit_days")]
     pub audit_days: u32,
-    /// Minutes between pruning runs.
-    #[serde(default = "default_prune_interval")]
-    pub prune_interval_minutes: u32,
 }
 
 impl Default for RetentionConfig {
@@ -194,7 +232,6 @@ impl Default for RetentionConfig {
         RetentionConfig {
             message_days: default_message_days(),
             audit_days: default_audit_days(),
-            prune_interval_minutes: default_prune_interval(),
         }
     }
 }
@@ -205,8 +242,4 @@ fn default_message_days() -> u32 {
 
 fn default_audit_days() -> u32 {
     2190
-}
-
-fn default_prune_interval() -> u32 {
-    60
 }

@@ -1,6 +1,7 @@
 //! Configuration: the engine file, channel files and routing rules, loaded from a deployment root
 //! and validated strictly. Every problem is reported as `file:line: field: reason`.
 
+pub mod archive;
 pub mod channel;
 pub mod engine;
 pub mod problem;
@@ -78,7 +79,7 @@ impl Config {
         apply_env(&mut engine, &env, &mut problems);
 
         let before_channels = problems.len();
-        let channels = load_channels(&root.join(CHANNELS_DIR), &mut problems);
+        let channels = load_channels(root, &mut problems);
         // Route references are only checked against a complete set of channels; otherwise a
         // broken channel file would be reported again as every route that names it.
         let channels_complete = problems.len() == before_channels;
@@ -161,30 +162,48 @@ fn load_checked<T: serde::de::DeserializeOwned>(
             return None;
         }
     };
-    let doc = match Document::parse(file, &text) {
-        Ok(doc) => doc,
-        Err(problem) => {
-            problems.push(problem);
-            return None;
-        }
-    };
-    match doc.deserialize::<T>() {
-        Ok(value) => {
-            let found = validate(&value, &doc);
-            let ok = found.is_empty();
+    match parse_checked(file, &text, validate) {
+        Ok(value) => Some(value),
+        Err(found) => {
             problems.extend(found);
-            ok.then_some(value)
-        }
-        Err(problem) => {
-            problems.push(problem);
             None
         }
     }
 }
 
+/// Parses `text` (the contents of `file`), deserializes it and runs `validate`.
+fn parse_checked<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    text: &str,
+    validate: impl Fn(&T, &Document<'_>) -> Vec<Problem>,
+) -> Result<T, Vec<Problem>> {
+    let doc = Document::parse(file, text).map_err(|p| vec![p])?;
+    let value = doc.deserialize::<T>().map_err(|p| vec![p])?;
+    let problems = validate(&value, &doc);
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Parses and validates the text of one channel file, including its mapping reference.
+pub fn parse_channel(root: &Path, file: &Path, text: &str) -> Result<ChannelConfig, Vec<Problem>> {
+    parse_checked(file, text, |config: &ChannelConfig, doc| {
+        let mut problems = config.validate(doc);
+        if let Some(transform) = &config.transform
+            && let Err(problem) = crate::mapping::Mapping::load(root, &transform.mapping)
+        {
+            problems.push(doc.problem("transform.mapping", problem.to_string()));
+        }
+        problems
+    })
+}
+
 /// Loads every `*.toml` in the channels folder, checking names are unique across files.
-fn load_channels(dir: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel> {
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+fn load_channels(root: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel> {
+    let dir = root.join(CHANNELS_DIR);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
@@ -192,7 +211,7 @@ fn load_channels(dir: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel> 
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(err) => {
             problems.push(Problem {
-                file: dir.to_path_buf(),
+                file: dir.clone(),
                 line: None,
                 field: String::new(),
                 reason: format!("cannot list channel files: {err}"),
@@ -203,8 +222,22 @@ fn load_channels(dir: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel> 
     files.sort();
     let mut by_name: BTreeMap<String, LoadedChannel> = BTreeMap::new();
     for file in files {
-        let Some(config) = load_channel_file(&file, problems) else {
-            continue;
+        let parsed = std::fs::read_to_string(&file)
+            .map_err(|err| {
+                vec![Problem {
+                    file: file.clone(),
+                    line: None,
+                    field: String::new(),
+                    reason: format!("cannot read: {err}"),
+                }]
+            })
+            .and_then(|text| parse_channel(root, &file, &text));
+        let config = match parsed {
+            Ok(config) => config,
+            Err(found) => {
+                problems.extend(found);
+                continue;
+            }
         };
         if let Some(first) = by_name.get(&config.name) {
             problems.push(Problem {
@@ -222,11 +255,6 @@ fn load_channels(dir: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel> 
         by_name.insert(config.name.clone(), LoadedChannel { file, config });
     }
     by_name.into_values().collect()
-}
-
-/// Loads and validates one channel file.
-pub fn load_channel_file(file: &Path, problems: &mut Vec<Problem>) -> Option<ChannelConfig> {
-    load_checked(file, problems, ChannelConfig::validate)
 }
 
 fn apply_env(
@@ -345,7 +373,7 @@ mod tests {
     #[test]
     fn duplicate_channel_names_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let channel = "name = \"same\"\n[source]\ntype = \"amqp\"\nurl = \"amqp://h\"\nqueue = \"q\"\n[[destinations]]\ntype = \"store\"\nname = \"db\"\n";
+        let channel = "name = \"same\"\n[source]\ntype = \"amqp\"\nurl = \"amqp://h\"\nqueue = \"q\"\n[[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\n";
         write(dir.path(), "channels/one.toml", channel);
         write(dir.path(), "channels/two.toml", channel);
         let errors = Config::load_with_env(dir.path(), |_| None).unwrap_err();

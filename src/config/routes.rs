@@ -2,12 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::problem::{Document, Problem};
 
 /// The routing file: rule sets, each applying to some channels.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RoutesConfig {
     /// Rule sets, evaluated in file order.
@@ -16,7 +16,7 @@ pub struct RoutesConfig {
 }
 
 /// A named, ordered list of rules.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSet {
     /// Name used in the message's event trail.
@@ -36,7 +36,7 @@ pub struct RuleSet {
 }
 
 /// How a rule set combines matching rules.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchMode {
     /// The first matching rule wins.
@@ -47,7 +47,7 @@ pub enum MatchMode {
 }
 
 /// One rule: conditions on message facts, and where matching messages go.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Name used in the message's event trail.
@@ -60,7 +60,7 @@ pub struct Rule {
 }
 
 /// Facts a rule can test. Each present condition must equal the message's fact (case-sensitive).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
     /// `hl7v2`, `fhir` or `x12`.
@@ -91,6 +91,24 @@ pub struct Conditions {
 }
 
 const FORMATS: [&str; 3] = ["hl7v2", "fhir", "x12"];
+
+impl Conditions {
+    /// What is wrong with these conditions on their own (unknown format, empty field paths).
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(format) = &self.format
+            && !FORMATS.contains(&format.as_str())
+        {
+            problems.push(format!(
+                "unknown format '{format}' (expected hl7v2, fhir or x12)"
+            ));
+        }
+        if self.fields.keys().any(|path| path.trim().is_empty()) {
+            problems.push("field paths must not be empty".to_string());
+        }
+        problems
+    }
+}
 
 impl RoutesConfig {
     /// Checks formats and that every named channel and destination exists.
@@ -123,15 +141,26 @@ impl RoutesConfig {
                 }
             }
             check_targets(format!("{set_field}.default"), &set.default, &mut problems);
+            let outside = |target: &String| {
+                !set.channels.is_empty()
+                    && target
+                        .split_once('.')
+                        .is_some_and(|(channel, _)| !set.channels.iter().any(|c| c == channel))
+            };
+            for (r, rule) in set.rules.iter().enumerate() {
+                for (t, target) in rule.then.iter().enumerate() {
+                    if outside(target) {
+                        problems.push(doc.problem(
+                            format!("{set_field}.rule[{r}].then[{t}]"),
+                            format!("'{target}' belongs to a channel this rule set does not route"),
+                        ));
+                    }
+                }
+            }
             for (r, rule) in set.rules.iter().enumerate() {
                 let rule_field = format!("{set_field}.rule[{r}]");
-                if let Some(format) = &rule.when.format
-                    && !FORMATS.contains(&format.as_str())
-                {
-                    problems.push(doc.problem(
-                        format!("{rule_field}.when.format"),
-                        format!("unknown format '{format}' (expected hl7v2, fhir or x12)"),
-                    ));
+                for reason in rule.when.problems() {
+                    problems.push(doc.problem(format!("{rule_field}.when"), reason));
                 }
                 if rule.then.is_empty() {
                     problems.push(doc.problem(

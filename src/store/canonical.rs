@@ -428,3 +428,157 @@ fn patient_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPatient, StoreError
         },
     })
 }
+
+/// Store ids of what [`Store::upsert_records`] wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RecordIds {
+    /// The patient.
+    pub patient: Option<Upserted>,
+    /// The encounter.
+    pub encounter: Option<Upserted>,
+    /// The encounter's bill.
+    pub bill: Option<Upserted>,
+    /// Coverages.
+    pub coverages: Vec<Upserted>,
+    /// Bill lines.
+    pub bill_lines: Vec<Upserted>,
+}
+
+impl Store {
+    /// Upserts one message's records in dependency order: patient, attending provider,
+    /// encounter and its bill, payers and coverages, bill lines.
+    pub async fn upsert_records(
+        &self,
+        records: &crate::mapping::Records,
+    ) -> Result<RecordIds, StoreError> {
+        let mut ids = RecordIds::default();
+        let Some(patient) = &records.patient else {
+            return Ok(ids);
+        };
+        let patient = self.upsert_patient(patient).await?;
+        ids.patient = Some(patient);
+        if let Some(encounter) = &records.encounter {
+            let attending = match (&encounter.attending_npi, &encounter.attending_name) {
+                (Some(npi), name) => Some(
+                    self.upsert_provider(&Provider {
+                        npi: npi.clone(),
+                        name: name.clone().unwrap_or_else(|| npi.clone()),
+                        kind: "individual".to_string(),
+                        tax_id: None,
+                        taxonomy: None,
+                    })
+                    .await?
+                    .id,
+                ),
+                (None, _) => None,
+            };
+            let stored = self
+                .upsert_encounter(&Encounter {
+                    visit_number: encounter.visit_number.clone(),
+                    patient_id: patient.id,
+                    class: encounter.class.clone(),
+                    status: encounter.status.clone(),
+                    admitted_at: encounter.admitted_at.clone(),
+                    discharged_at: encounter.discharged_at.clone(),
+                    location: encounter.location.clone(),
+                    facility: encounter.facility.clone(),
+                    attending_provider_id: attending,
+                })
+                .await?;
+            ids.encounter = Some(stored);
+            if !records.charges.is_empty() {
+                let bill = self.bill_for_encounter(stored.id, patient.id).await?;
+                ids.bill = Some(bill);
+                for charge in &records.charges {
+                    ids.bill_lines.push(
+                        self.upsert_bill_line(&BillLine {
+                            bill_id: bill.id,
+                            line_key: charge.line_key.clone(),
+                            service_date: charge.service_date.clone(),
+                            procedure_code: charge.procedure_code.clone(),
+                            modifiers: charge.modifiers.clone(),
+                            revenue_code: charge.revenue_code.clone(),
+                            diagnosis_codes: charge.diagnosis_codes.clone(),
+                            units_thousandths: charge.units_thousandths,
+                            charge_cents: charge.charge_cents,
+                            description: charge.description.clone(),
+                        })
+                        .await?,
+                    );
+                }
+            }
+        }
+        for coverage in &records.coverages {
+            let payer = self.payer_for_coverage(coverage).await?;
+            ids.coverages.push(
+                self.upsert_coverage(&Coverage {
+                    patient_id: patient.id,
+                    payer_id: payer,
+                    member_id: coverage.member_id.clone(),
+                    plan_name: coverage.plan_name.clone(),
+                    group_number: coverage.group_number.clone(),
+                    subscriber_name: coverage.subscriber_name.clone(),
+                    relationship: coverage.relationship.clone(),
+                    priority: coverage.priority,
+                    effective_from: coverage.effective_from.clone(),
+                    effective_to: coverage.effective_to.clone(),
+                })
+                .await?,
+            );
+        }
+        Ok(ids)
+    }
+
+    /// The encounter's bill, created open when it has none; an existing bill keeps its status.
+    async fn bill_for_encounter(
+        &self,
+        encounter_id: i64,
+        patient_id: i64,
+    ) -> Result<Upserted, StoreError> {
+        let existing = sqlx::query("SELECT id FROM bills WHERE encounter_id = $1")
+            .bind(encounter_id)
+            .fetch_optional(self.pool())
+            .await?;
+        match existing {
+            Some(row) => Ok(Upserted {
+                id: row.try_get("id")?,
+                change: Change::Unchanged,
+            }),
+            None => {
+                self.upsert_bill(&Bill {
+                    encounter_id,
+                    patient_id,
+                    status: "open".to_string(),
+                })
+                .await
+            }
+        }
+    }
+
+    /// The payer a coverage names, created when unknown (configured payers keep their settings).
+    async fn payer_for_coverage(
+        &self,
+        coverage: &crate::mapping::CoverageRecord,
+    ) -> Result<i64, StoreError> {
+        let existing = sqlx::query("SELECT id FROM payers WHERE payer_id = $1")
+            .bind(&coverage.payer_id)
+            .fetch_optional(self.pool())
+            .await?;
+        match existing {
+            Some(row) => Ok(row.try_get("id")?),
+            None => Ok(self
+                .upsert_payer(&Payer {
+                    payer_id: coverage.payer_id.clone(),
+                    name: coverage
+                        .payer_name
+                        .clone()
+                        .unwrap_or_else(|| coverage.payer_id.clone()),
+                    claim_type: "837P".to_string(),
+                    receiver_id: None,
+                    receiver_qualifier: None,
+                })
+                .await?
+                .id),
+        }
+    }
+}

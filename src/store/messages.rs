@@ -353,12 +353,19 @@ impl Store {
     ) -> Result<Pruned, StoreError> {
         let mut pruned = Pruned::default();
         if let Some(cutoff) = messages_before {
+            // Messages still waiting in a destination queue are kept until delivered.
             pruned.messages = self
-                .delete_in_batches("messages", "received_at", cutoff)
+                .delete_in_batches(
+                    "messages",
+                    "received_at < $1 AND id NOT IN (SELECT message_id FROM deliveries WHERE status IN ('pending', 'held'))",
+                    cutoff,
+                )
                 .await?;
         }
         if let Some(cutoff) = audit_before {
-            pruned.audit_entries = self.delete_in_batches("audit_log", "at", cutoff).await?;
+            pruned.audit_entries = self
+                .delete_in_batches("audit_log", "at < $1", cutoff)
+                .await?;
         }
         if self.backend() == Backend::Sqlite && (pruned.messages + pruned.audit_entries) > 0 {
             sqlx::query("PRAGMA incremental_vacuum")
@@ -374,11 +381,11 @@ impl Store {
     async fn delete_in_batches(
         &self,
         table: &str,
-        time_column: &str,
+        condition: &str,
         cutoff: i64,
     ) -> Result<u64, StoreError> {
         let sql = format!(
-            "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE {time_column} < $1 ORDER BY id LIMIT $2)"
+            "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE {condition} ORDER BY id LIMIT $2)"
         );
         let mut total = 0;
         loop {
@@ -396,7 +403,7 @@ impl Store {
     }
 }
 
-async fn insert_event(
+pub(super) async fn insert_event(
     conn: &mut sqlx::AnyConnection,
     message_id: i64,
     at: i64,

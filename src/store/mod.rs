@@ -6,6 +6,8 @@
 
 pub mod audit;
 pub mod canonical;
+pub mod deliveries;
+pub mod jobs;
 pub mod messages;
 pub mod tokens;
 mod upsert;

@@ -118,3 +118,13 @@ pub fn with_database(base: &str, name: &str) -> String {
     };
     format!("{prefix}/{name}{query}")
 }
+
+/// API state over `store` with an empty deployment root (no channels).
+pub fn app_state(store: &Store) -> switchboard::api::AppState {
+    let root = std::env::temp_dir();
+    let config =
+        switchboard::config::Config::load_with_env(&root.join("switchboard-empty-root"), |_| None)
+            .expect("an empty root loads");
+    let runtime = switchboard::channel::Runtime::new(store.clone(), &config);
+    switchboard::api::AppState::new(runtime, config.root)
+}

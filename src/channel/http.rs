@@ -1,0 +1,235 @@
+//! `http` source and destination. The source is a listener of the channel's own that stores
+//! each POSTed body before answering; senders authenticate with an API token unless the channel
+//! allows anonymous posts. The destination sends each message with any method and headers and
+//! classes failures: unreachable and 5xx are transient, other 4xx permanent, and a timeout
+//! after a non-idempotent request ambiguous.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures::future::BoxFuture;
+use serde_json::json;
+
+use super::{DeliveryError, Destination, Outbound, Receipt, Source, SourceContext, SourceError};
+
+/// Listens for HTTP POSTs.
+pub struct HttpSource {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Largest body accepted.
+    pub max_body_bytes: usize,
+    /// Accept requests without a token.
+    pub allow_anonymous: bool,
+}
+
+#[derive(Clone)]
+struct SourceState {
+    context: SourceContext,
+    allow_anonymous: bool,
+}
+
+impl Source for HttpSource {
+    fn run(self: Box<Self>, context: SourceContext) -> BoxFuture<'static, Result<(), SourceError>> {
+        Box::pin(async move {
+            let listener = tokio::net::TcpListener::bind(self.listen)
+                .await
+                .map_err(|source| SourceError::Bind {
+                    addr: self.listen.to_string(),
+                    source,
+                })?;
+            let shutdown = context.shutdown.clone();
+            let app = Router::new()
+                .fallback(receive)
+                .layer(DefaultBodyLimit::max(self.max_body_bytes))
+                .with_state(SourceState {
+                    context,
+                    allow_anonymous: self.allow_anonymous,
+                });
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { shutdown.cancelled().await })
+                .await
+                .map_err(|err| SourceError::Setup(format!("HTTP source failed: {err}")))
+        })
+    }
+}
+
+async fn receive(
+    State(state): State<SourceState>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if method != axum::http::Method::POST && method != axum::http::Method::PUT {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "POST, PUT")],
+            axum::Json(json!({"error": "send messages with POST"})),
+        )
+            .into_response();
+    }
+    if !state.allow_anonymous {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        let authenticated = match token {
+            Some(token) => state.context.pipeline.store.authenticate(token).await,
+            None => Ok(None),
+        };
+        match authenticated {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::WWW_AUTHENTICATE, "Bearer")],
+                    axum::Json(json!({"error": "missing or invalid bearer token"})),
+                )
+                    .into_response();
+            }
+            Err(err) => return unavailable(&err.to_string()),
+        }
+    }
+    if body.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "empty body: nothing to receive"})),
+        )
+            .into_response();
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.starts_with("application/octet-stream"));
+    match state.context.pipeline.receive(&body, content_type).await {
+        Ok(receipt) => receipt_response(&receipt),
+        Err(err) => unavailable(&err.to_string()),
+    }
+}
+
+fn unavailable(detail: &str) -> Response {
+    tracing::error!(%detail, "HTTP source cannot store a message");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "5")],
+        axum::Json(json!({"error": "the message could not be stored; send it again"})),
+    )
+        .into_response()
+}
+
+/// The HTTP answer for a receipt.
+pub fn receipt_response(receipt: &Receipt) -> Response {
+    let (status, body) = match receipt {
+        Receipt::Accepted {
+            message_id,
+            destinations,
+        } => (
+            StatusCode::ACCEPTED,
+            json!({"status": "accepted", "message_id": message_id, "destinations": destinations}),
+        ),
+        Receipt::Filtered { message_id, reason } => (
+            StatusCode::OK,
+            json!({"status": "filtered", "message_id": message_id, "reason": reason}),
+        ),
+        Receipt::Duplicate { message_id } => (
+            StatusCode::OK,
+            json!({"status": "duplicate", "message_id": message_id}),
+        ),
+        Receipt::Rejected { message_id, reason } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"status": "rejected", "message_id": message_id, "error": reason}),
+        ),
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// Sends each message in an HTTP request.
+pub struct HttpDestination {
+    client: reqwest::Client,
+    url: String,
+    method: reqwest::Method,
+    headers: Vec<(String, String)>,
+}
+
+impl HttpDestination {
+    /// A destination for `url`; `method` was validated with the channel.
+    pub fn new(
+        url: &str,
+        method: &str,
+        headers: Vec<(String, String)>,
+        timeout_seconds: u64,
+    ) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(timeout_seconds.max(1)))
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        HttpDestination {
+            client,
+            url: url.to_string(),
+            method: method.parse().unwrap_or(reqwest::Method::POST),
+            headers,
+        }
+    }
+
+    fn idempotent(&self) -> bool {
+        matches!(
+            self.method,
+            reqwest::Method::PUT | reqwest::Method::GET | reqwest::Method::DELETE
+        )
+    }
+}
+
+impl Destination for HttpDestination {
+    fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            let mut request = self
+                .client
+                .request(self.method.clone(), &self.url)
+                .header(header::CONTENT_TYPE.as_str(), &message.content_type)
+                .header("X-Switchboard-Message-Id", message.message_id.to_string())
+                .header("X-Switchboard-Delivery-Id", message.delivery_id.to_string())
+                .body(message.payload.clone());
+            for (name, value) in &self.headers {
+                request = request.header(name, value);
+            }
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(err) if err.is_timeout() && !self.idempotent() => {
+                    return Err(DeliveryError::ambiguous(format!(
+                        "no answer from {} in time; it may have received the message",
+                        self.url
+                    )));
+                }
+                Err(err) => {
+                    return Err(DeliveryError::transient(format!("{}: {err}", self.url)));
+                }
+            };
+            let status = response.status();
+            if status.is_success() {
+                return Ok(());
+            }
+            let body: String = response
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(300)
+                .collect();
+            let reason = format!("{} answered {status}: {body}", self.url);
+            let retryable = status.is_server_error() || matches!(status.as_u16(), 408 | 425 | 429);
+            Err(if retryable {
+                DeliveryError::transient(reason)
+            } else {
+                DeliveryError::permanent(reason)
+            })
+        })
+    }
+}

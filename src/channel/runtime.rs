@@ -1,0 +1,772 @@
+//! The channel runtime: deploys channels from their files, starts and stops their sources and
+//! destination workers, and redeploys one channel when its file changes (through the API or
+//! on disk) without touching the others. A bad edit is refused and the running version stays.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, Weak};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{Mutex, Notify};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::counters::{Counters, Snapshot};
+use super::pipeline::{Pipeline, Receipt};
+use super::queue::QueueWorker;
+use super::{SourceContext, build_destination, build_source};
+use crate::config::problem::Document;
+use crate::config::routes::RoutesConfig;
+use crate::config::{self, ChannelConfig, Config, ConfigErrors, Problem};
+use crate::mapping::Mapping;
+use crate::routing::Facts;
+use crate::store::{Store, StoreError};
+
+/// Whether a deployed channel runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelState {
+    /// Source and destinations run.
+    Started,
+    /// The source is stopped; queued messages are still delivered.
+    Paused,
+    /// Nothing runs; messages stay queued.
+    Stopped,
+}
+
+/// A deployed channel as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelStatus {
+    /// Name.
+    pub name: String,
+    /// Description from the file.
+    pub description: String,
+    /// The file it came from.
+    pub file: String,
+    /// State.
+    pub state: ChannelState,
+    /// Source kind (`mllp`, `http`, `file`, `amqp`, `schedule`).
+    pub source: &'static str,
+    /// Destination names.
+    pub destinations: Vec<String>,
+    /// Counters.
+    pub counters: Snapshot,
+    /// The source's failure, when it stopped on its own.
+    pub source_error: Option<String>,
+    /// Problems of the last refused edit of its file, if any.
+    pub refused_edit: Vec<String>,
+}
+
+struct Running {
+    cancel: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    async fn stop(self) {
+        self.cancel.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+struct Deployed {
+    file: PathBuf,
+    pipeline: Arc<Pipeline>,
+    state: ChannelState,
+    source: Option<Running>,
+    workers: Option<Running>,
+    source_error: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+struct Inner {
+    store: Store,
+    root: PathBuf,
+    data_dir: PathBuf,
+    node: String,
+    routes: Arc<RwLock<Arc<RoutesConfig>>>,
+    channels: Mutex<BTreeMap<String, Deployed>>,
+    counters: std::sync::Mutex<BTreeMap<String, Arc<Counters>>>,
+    /// Content hash of every channel file and of the routes file, as last seen.
+    seen: std::sync::Mutex<BTreeMap<PathBuf, u64>>,
+    /// Problems of the last refused version of a file.
+    refused: std::sync::Mutex<BTreeMap<PathBuf, Vec<Problem>>>,
+}
+
+/// The running channels of one engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+/// A non-owning reference to the runtime, for destinations that hand messages to other channels.
+#[derive(Clone)]
+pub struct RuntimeHandle(Weak<Inner>);
+
+impl RuntimeHandle {
+    /// The pipeline of a deployed channel.
+    pub async fn pipeline(&self, channel: &str) -> Option<Arc<Pipeline>> {
+        let inner = self.0.upgrade()?;
+        let channels = inner.channels.lock().await;
+        channels.get(channel).map(|d| d.pipeline.clone())
+    }
+}
+
+/// Errors of runtime operations.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// No deployed channel has this name.
+    #[error("no deployed channel named '{0}'")]
+    NoSuchChannel(String),
+    /// The configuration was refused.
+    #[error("{0}")]
+    Invalid(#[from] ConfigErrors),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn hash_text(text: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn source_kind(config: &ChannelConfig) -> &'static str {
+    match config.source {
+        config::SourceConfig::Mllp { .. } => "mllp",
+        config::SourceConfig::Http { .. } => "http",
+        config::SourceConfig::File { .. } => "file",
+        config::SourceConfig::Amqp { .. } => "amqp",
+        config::SourceConfig::Schedule { .. } => "schedule",
+    }
+}
+
+impl Runtime {
+    /// A runtime for a loaded configuration; nothing is deployed yet (see [`Runtime::deploy_all`]).
+    pub fn new(store: Store, config: &Config) -> Runtime {
+        let mut seen = BTreeMap::new();
+        for channel in &config.channels {
+            if let Ok(text) = std::fs::read_to_string(&channel.file) {
+                seen.insert(channel.file.clone(), hash_text(&text));
+            }
+        }
+        let routes_file = config.root.join(config::ROUTES_FILE);
+        if let Ok(text) = std::fs::read_to_string(&routes_file) {
+            seen.insert(routes_file, hash_text(&text));
+        }
+        Runtime {
+            inner: Arc::new(Inner {
+                store,
+                root: config.root.clone(),
+                data_dir: config.data_dir(),
+                node: format!(
+                    "{}-{}",
+                    std::env::var("HOSTNAME").unwrap_or_else(|_| "switchboard".into()),
+                    std::process::id()
+                ),
+                routes: Arc::new(RwLock::new(Arc::new(config.routes.clone()))),
+                channels: Mutex::new(BTreeMap::new()),
+                counters: std::sync::Mutex::new(BTreeMap::new()),
+                seen: std::sync::Mutex::new(seen),
+                refused: std::sync::Mutex::new(BTreeMap::new()),
+            }),
+        }
+    }
+
+    /// A non-owning handle.
+    pub fn handle(&self) -> RuntimeHandle {
+        RuntimeHandle(Arc::downgrade(&self.inner))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Deploys every channel of `config` (enabled ones are started).
+    pub async fn deploy_all(&self, config: &Config) {
+        for channel in &config.channels {
+            if let Err(err) = self
+                .deploy(channel.file.clone(), channel.config.clone())
+                .await
+            {
+                tracing::error!(channel = %channel.config.name, %err, "cannot deploy");
+            }
+        }
+    }
+
+    fn counters_for(&self, name: &str) -> Arc<Counters> {
+        let mut counters = self
+            .inner
+            .counters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        counters.entry(name.to_string()).or_default().clone()
+    }
+
+    /// Deploys (or redeploys) one channel: the old version, if any, is stopped first.
+    pub async fn deploy(&self, file: PathBuf, config: ChannelConfig) -> Result<(), RuntimeError> {
+        let transform = match &config.transform {
+            Some(transform) => Some(Arc::new(
+                Mapping::load(&self.inner.root, &transform.mapping)
+                    .map_err(|problem| ConfigErrors(vec![problem]))?,
+            )),
+            None => None,
+        };
+        let name = config.name.clone();
+        let wakers = config
+            .destinations
+            .iter()
+            .map(|d| (d.name().to_string(), Arc::new(Notify::new())))
+            .collect();
+        let pipeline = Arc::new(Pipeline {
+            store: self.inner.store.clone(),
+            config: Arc::new(config),
+            routes: self.inner.routes.clone(),
+            transform,
+            wakers,
+            counters: self.counters_for(&name),
+        });
+        let mut channels = self.inner.channels.lock().await;
+        if let Some(old) = channels.remove(&name) {
+            stop_deployed(old).await;
+        }
+        let mut deployed = Deployed {
+            file,
+            pipeline,
+            state: ChannelState::Stopped,
+            source: None,
+            workers: None,
+            source_error: Arc::new(std::sync::Mutex::new(None)),
+        };
+        if deployed.pipeline.config.enabled {
+            self.start_deployed(&mut deployed, true);
+        }
+        tracing::info!(channel = %name, state = ?deployed.state, "deployed");
+        channels.insert(name, deployed);
+        Ok(())
+    }
+
+    /// Starts the destination workers and, when `with_source`, the source.
+    fn start_deployed(&self, deployed: &mut Deployed, with_source: bool) {
+        let pipeline = deployed.pipeline.clone();
+        if deployed.workers.is_none() {
+            let cancel = CancellationToken::new();
+            let tasks = pipeline
+                .config
+                .destinations
+                .iter()
+                .map(|destination| {
+                    let worker = QueueWorker {
+                        store: self.inner.store.clone(),
+                        channel: pipeline.config.name.clone(),
+                        destination: destination.name().to_string(),
+                        queue: destination.queue().clone(),
+                        connector: build_destination(
+                            destination,
+                            &self.inner.data_dir,
+                            &self.handle(),
+                            &self.inner.store,
+                        ),
+                        wake: pipeline
+                            .wakers
+                            .get(destination.name())
+                            .cloned()
+                            .unwrap_or_default(),
+                        counters: pipeline.counters.clone(),
+                        node: self.inner.node.clone(),
+                    };
+                    tokio::spawn(worker.run(cancel.clone()))
+                })
+                .collect();
+            deployed.workers = Some(Running { cancel, tasks });
+        }
+        if with_source && deployed.source.is_none() {
+            let cancel = CancellationToken::new();
+            let context = SourceContext {
+                pipeline: pipeline.clone(),
+                shutdown: cancel.clone(),
+                data_dir: self.inner.data_dir.clone(),
+            };
+            let source = build_source(&pipeline.config.source);
+            let error_slot = deployed.source_error.clone();
+            let channel = pipeline.config.name.clone();
+            if let Ok(mut slot) = error_slot.lock() {
+                *slot = None;
+            }
+            let task = tokio::spawn(async move {
+                if let Err(err) = source.run(context).await {
+                    tracing::error!(%channel, %err, "source stopped");
+                    if let Ok(mut slot) = error_slot.lock() {
+                        *slot = Some(err.to_string());
+                    }
+                }
+            });
+            deployed.source = Some(Running {
+                cancel,
+                tasks: vec![task],
+            });
+        }
+        deployed.state = if deployed.source.is_some() {
+            ChannelState::Started
+        } else {
+            ChannelState::Paused
+        };
+    }
+
+    /// Starts (or resumes) a deployed channel.
+    pub async fn start(&self, name: &str) -> Result<(), RuntimeError> {
+        let mut channels = self.inner.channels.lock().await;
+        let deployed = channels
+            .get_mut(name)
+            .ok_or_else(|| RuntimeError::NoSuchChannel(name.to_string()))?;
+        self.start_deployed(deployed, true);
+        Ok(())
+    }
+
+    /// Stops a channel's source; its queues keep draining.
+    pub async fn pause(&self, name: &str) -> Result<(), RuntimeError> {
+        let mut channels = self.inner.channels.lock().await;
+        let deployed = channels
+            .get_mut(name)
+            .ok_or_else(|| RuntimeError::NoSuchChannel(name.to_string()))?;
+        if let Some(source) = deployed.source.take() {
+            source.stop().await;
+        }
+        self.start_deployed(deployed, false);
+        Ok(())
+    }
+
+    /// Stops a channel's source and destination workers; queued messages wait.
+    pub async fn stop(&self, name: &str) -> Result<(), RuntimeError> {
+        let mut channels = self.inner.channels.lock().await;
+        let deployed = channels
+            .get_mut(name)
+            .ok_or_else(|| RuntimeError::NoSuchChannel(name.to_string()))?;
+        if let Some(source) = deployed.source.take() {
+            source.stop().await;
+        }
+        if let Some(workers) = deployed.workers.take() {
+            workers.stop().await;
+        }
+        deployed.state = ChannelState::Stopped;
+        Ok(())
+    }
+
+    /// Stops and removes a channel from the runtime (its file stays).
+    pub async fn undeploy(&self, name: &str) -> Result<(), RuntimeError> {
+        let removed = self.inner.channels.lock().await.remove(name);
+        match removed {
+            Some(deployed) => {
+                stop_deployed(deployed).await;
+                tracing::info!(channel = %name, "undeployed");
+                Ok(())
+            }
+            None => Err(RuntimeError::NoSuchChannel(name.to_string())),
+        }
+    }
+
+    /// Deploys a channel from its file again (after an undeploy, or to pick up a change).
+    pub async fn redeploy_from_file(&self, name: &str) -> Result<(), RuntimeError> {
+        let file = self.channel_file(name).await;
+        let text = std::fs::read_to_string(&file).map_err(|err| {
+            ConfigErrors(vec![Problem {
+                file: file.clone(),
+                line: None,
+                field: String::new(),
+                reason: format!("cannot read: {err}"),
+            }])
+        })?;
+        self.apply_channel_text(&file, &text, Some(name)).await
+    }
+
+    /// Stops everything (engine shutdown): sources first, then workers finish in-flight sends.
+    pub async fn shutdown(&self) {
+        let mut channels = self.inner.channels.lock().await;
+        for (_, deployed) in std::mem::take(&mut *channels) {
+            stop_deployed(deployed).await;
+        }
+    }
+
+    /// Every deployed channel, by name.
+    pub async fn list(&self) -> Vec<ChannelStatus> {
+        let channels = self.inner.channels.lock().await;
+        let refused = self
+            .inner
+            .refused
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default();
+        channels
+            .iter()
+            .map(|(name, deployed)| {
+                let config = &deployed.pipeline.config;
+                ChannelStatus {
+                    name: name.clone(),
+                    description: config.description.clone(),
+                    file: deployed.file.display().to_string(),
+                    state: deployed.state,
+                    source: source_kind(config),
+                    destinations: config
+                        .destinations
+                        .iter()
+                        .map(|d| d.name().to_string())
+                        .collect(),
+                    counters: deployed.pipeline.counters.snapshot(),
+                    source_error: deployed.source_error.lock().ok().and_then(|e| e.clone()),
+                    refused_edit: refused
+                        .get(&deployed.file)
+                        .map(|problems| problems.iter().map(ToString::to_string).collect())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    /// The pipeline of a deployed channel.
+    pub async fn pipeline(&self, name: &str) -> Option<Arc<Pipeline>> {
+        self.handle().pipeline(name).await
+    }
+
+    /// The file of a channel: where it was deployed from, or `channels/NAME.toml`.
+    pub async fn channel_file(&self, name: &str) -> PathBuf {
+        let channels = self.inner.channels.lock().await;
+        channels.get(name).map_or_else(
+            || {
+                self.inner
+                    .root
+                    .join(config::CHANNELS_DIR)
+                    .join(format!("{name}.toml"))
+            },
+            |d| d.file.clone(),
+        )
+    }
+
+    /// Replaces a channel's file with `text` after validating it against the whole
+    /// configuration, then redeploys that channel only. A refused edit changes nothing.
+    pub async fn put_channel_config(&self, name: &str, text: &str) -> Result<(), RuntimeError> {
+        let file = self.channel_file(name).await;
+        let config = self.validate_channel_text(&file, text, Some(name)).await?;
+        write_atomically(&file, text).map_err(|source| RuntimeError::Write {
+            path: file.display().to_string(),
+            source,
+        })?;
+        self.remember(&file, text);
+        self.deploy(file, config).await
+    }
+
+    /// Validates `text` as the channel file `file` (with cross-file checks) and deploys it.
+    async fn apply_channel_text(
+        &self,
+        file: &Path,
+        text: &str,
+        expected_name: Option<&str>,
+    ) -> Result<(), RuntimeError> {
+        let config = self
+            .validate_channel_text(file, text, expected_name)
+            .await?;
+        self.deploy(file.to_path_buf(), config).await
+    }
+
+    async fn validate_channel_text(
+        &self,
+        file: &Path,
+        text: &str,
+        expected_name: Option<&str>,
+    ) -> Result<ChannelConfig, ConfigErrors> {
+        let config = config::parse_channel(&self.inner.root, file, text).map_err(ConfigErrors)?;
+        // Only the cross-file checks are left; they point at the name line of this file.
+        let doc = Document::parse(file, text).map_err(|p| ConfigErrors(vec![p]))?;
+        let mut problems = Vec::new();
+        if let Some(expected) = expected_name
+            && expected != config.name
+        {
+            problems.push(doc.problem(
+                "name",
+                format!(
+                    "is '{}' but the channel being edited is '{expected}'",
+                    config.name
+                ),
+            ));
+        }
+        let channels = self.inner.channels.lock().await;
+        for (name, deployed) in channels.iter() {
+            if *name == config.name && deployed.file != file {
+                problems.push(doc.problem(
+                    "name",
+                    format!(
+                        "channel name '{name}' is already used by {}",
+                        deployed.file.display()
+                    ),
+                ));
+            }
+        }
+        // Routing rules must still name existing destinations after the change.
+        let mut names: std::collections::BTreeSet<String> = channels
+            .iter()
+            .filter(|(_, d)| d.file != file)
+            .map(|(n, _)| n.clone())
+            .collect();
+        names.insert(config.name.clone());
+        let mut destinations: std::collections::BTreeSet<String> = channels
+            .iter()
+            .filter(|(_, d)| d.file != file)
+            .flat_map(|(n, d)| {
+                d.pipeline
+                    .config
+                    .destinations
+                    .iter()
+                    .map(move |dest| format!("{n}.{}", dest.name()))
+            })
+            .collect();
+        destinations.extend(
+            config
+                .destinations
+                .iter()
+                .map(|d| format!("{}.{}", config.name, d.name())),
+        );
+        drop(channels);
+        let routes_file = self.inner.root.join(config::ROUTES_FILE);
+        if let Ok(routes_text) = std::fs::read_to_string(&routes_file)
+            && let Ok(routes_doc) = Document::parse(&routes_file, &routes_text)
+            && let Ok(routes) = routes_doc.deserialize::<RoutesConfig>()
+        {
+            problems.extend(routes.validate(&routes_doc, &names, &destinations));
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigErrors(problems))
+        }
+    }
+
+    fn remember(&self, file: &Path, text: &str) {
+        if let Ok(mut seen) = self.inner.seen.lock() {
+            seen.insert(file.to_path_buf(), hash_text(text));
+        }
+        if let Ok(mut refused) = self.inner.refused.lock() {
+            refused.remove(file);
+        }
+    }
+
+    /// Looks at the channel files and the routes file, and applies what changed: new or edited
+    /// channels are (re)deployed, removed ones undeployed, refused edits recorded.
+    pub async fn reload_changed(&self) {
+        let dir = self.inner.root.join(config::CHANNELS_DIR);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
+            let unchanged = self
+                .inner
+                .seen
+                .lock()
+                .map(|seen| seen.get(file) == Some(&hash_text(&text)))
+                .unwrap_or(true);
+            if unchanged {
+                continue;
+            }
+            if let Ok(mut seen) = self.inner.seen.lock() {
+                seen.insert(file.clone(), hash_text(&text));
+            }
+            match self.apply_channel_text(file, &text, None).await {
+                Ok(()) => {
+                    if let Ok(mut refused) = self.inner.refused.lock() {
+                        refused.remove(file);
+                    }
+                    tracing::info!(file = %file.display(), "channel file changed: redeployed");
+                }
+                Err(RuntimeError::Invalid(errors)) => {
+                    for problem in &errors.0 {
+                        tracing::error!(%problem, "channel edit refused; the running version stays");
+                    }
+                    if let Ok(mut refused) = self.inner.refused.lock() {
+                        refused.insert(file.clone(), errors.0);
+                    }
+                }
+                Err(err) => tracing::error!(file = %file.display(), %err, "cannot redeploy"),
+            }
+        }
+        // Channels whose file is gone are undeployed.
+        let gone: Vec<String> = {
+            let channels = self.inner.channels.lock().await;
+            channels
+                .iter()
+                .filter(|(_, d)| d.file.starts_with(&dir) && !d.file.exists())
+                .map(|(n, _)| n.clone())
+                .collect()
+        };
+        for name in gone {
+            let _ = self.undeploy(&name).await;
+            tracing::info!(channel = %name, "channel file removed: undeployed");
+        }
+        self.reload_routes_if_changed().await;
+    }
+
+    async fn reload_routes_if_changed(&self) {
+        let file = self.inner.root.join(config::ROUTES_FILE);
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let unchanged = self
+            .inner
+            .seen
+            .lock()
+            .map(|seen| seen.get(&file) == Some(&hash_text(&text)))
+            .unwrap_or(true);
+        if unchanged {
+            return;
+        }
+        if let Ok(mut seen) = self.inner.seen.lock() {
+            seen.insert(file.clone(), hash_text(&text));
+        }
+        match self.validate_routes(&file, &text).await {
+            Ok(routes) => {
+                if let Ok(mut current) = self.inner.routes.write() {
+                    *current = Arc::new(routes);
+                }
+                tracing::info!("routing rules reloaded");
+            }
+            Err(errors) => {
+                for problem in &errors.0 {
+                    tracing::error!(%problem, "routing edit refused; the running rules stay");
+                }
+            }
+        }
+    }
+
+    async fn validate_routes(&self, file: &Path, text: &str) -> Result<RoutesConfig, ConfigErrors> {
+        if text.is_empty() {
+            return Ok(RoutesConfig::default());
+        }
+        let doc = Document::parse(file, text).map_err(|p| ConfigErrors(vec![p]))?;
+        let routes: RoutesConfig = doc.deserialize().map_err(|p| ConfigErrors(vec![p]))?;
+        let channels = self.inner.channels.lock().await;
+        let names = channels.keys().cloned().collect();
+        let destinations = channels
+            .iter()
+            .flat_map(|(n, d)| {
+                d.pipeline
+                    .config
+                    .destinations
+                    .iter()
+                    .map(move |dest| format!("{n}.{}", dest.name()))
+            })
+            .collect();
+        let problems = routes.validate(&doc, &names, &destinations);
+        if problems.is_empty() {
+            Ok(routes)
+        } else {
+            Err(ConfigErrors(problems))
+        }
+    }
+
+    /// The routing rules in force.
+    pub fn routes(&self) -> Arc<RoutesConfig> {
+        self.inner
+            .routes
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    /// Watches the configuration files every `every` until `shutdown`, applying changes.
+    pub async fn watch(self, every: Duration, shutdown: CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(every) => self.reload_changed().await,
+            }
+        }
+    }
+
+    /// Runs a stored message through its channel again (filters, transform, routing).
+    pub async fn reprocess(&self, message_id: i64, actor: &str) -> Result<Receipt, RuntimeError> {
+        let store = &self.inner.store;
+        let summary = store
+            .message(message_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("message {message_id}")))?;
+        let pipeline = self
+            .pipeline(&summary.channel)
+            .await
+            .ok_or_else(|| RuntimeError::NoSuchChannel(summary.channel.clone()))?;
+        let raw = store.message_raw(message_id).await?.unwrap_or_default();
+        store
+            .add_message_event(
+                message_id,
+                "reprocess",
+                Some(&format!("requested by {actor}")),
+            )
+            .await?;
+        match Facts::extract(&raw) {
+            Ok(facts) => Ok(pipeline.process(message_id, &facts).await?),
+            Err(err) => {
+                let reason = err.to_string();
+                store
+                    .set_message_status(
+                        message_id,
+                        crate::store::messages::MessageStatus::Error,
+                        Some(&reason),
+                    )
+                    .await?;
+                Ok(Receipt::Rejected { message_id, reason })
+            }
+        }
+    }
+
+    /// Wakes the worker of a destination (after a replay).
+    pub async fn wake(&self, channel: &str, destination: &str) {
+        if let Some(pipeline) = self.pipeline(channel).await
+            && let Some(waker) = pipeline.wakers.get(destination)
+        {
+            waker.notify_one();
+        }
+    }
+}
+
+async fn stop_deployed(mut deployed: Deployed) {
+    if let Some(source) = deployed.source.take() {
+        source.stop().await;
+    }
+    if let Some(workers) = deployed.workers.take() {
+        workers.stop().await;
+    }
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let temp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    {
+        let mut out = std::fs::File::create(&temp)?;
+        out.write_all(text.as_bytes())?;
+        out.sync_all()?;
+    }
+    std::fs::rename(&temp, path)
+}

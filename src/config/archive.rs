@@ -1,0 +1,184 @@
+//! The configuration as one archive: `config/*.toml`, `config/payers/*.toml`, `channels/*.toml`
+//! and `mappings/*.toml` in a `.tar.gz`. An import is validated as a whole before any file is
+//! written, and never writes outside those folders.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{Config, ConfigErrors};
+
+/// Folders (relative to the root) whose `*.toml` files make up the configuration.
+const FOLDERS: [&str; 4] = ["config", "config/payers", "channels", "mappings"];
+
+/// Why an import was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The archive is not a usable `.tar.gz` of configuration files.
+    #[error("{0}")]
+    Archive(String),
+    /// The configuration in it does not validate.
+    #[error("{0}")]
+    Invalid(ConfigErrors),
+    /// Writing the files failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Every configuration file under `root`, as paths relative to it, sorted.
+fn config_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for folder in FOLDERS {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+                files.push(Path::new(folder).join(entry.file_name()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Builds the archive of the configuration under `root`.
+pub fn export(root: &Path) -> std::io::Result<Vec<u8>> {
+    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut builder = tar::Builder::new(encoder);
+    for relative in config_files(root) {
+        builder.append_path_with_name(root.join(&relative), &relative)?;
+    }
+    builder.into_inner()?.finish()
+}
+
+/// True when `path` is `FOLDER/NAME.toml` for one of the configuration folders.
+fn allowed(path: &Path) -> bool {
+    let Some(parent) = path.parent() else {
+        return false;
+    };
+    FOLDERS.iter().any(|folder| parent == Path::new(folder))
+        && path.extension().is_some_and(|e| e == "toml")
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| !n.starts_with('.') && super::channel::stays_inside(Path::new(n)))
+}
+
+/// Validates the archive's configuration as a whole, then replaces the files under `root`:
+/// channel and mapping files missing from the archive are removed. Returns the files written.
+pub fn import(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
+    let staging = tempfile::tempdir()?;
+    let mut names = Vec::new();
+    let mut entries = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    let iter = entries
+        .entries()
+        .map_err(|err| ImportError::Archive(format!("not a .tar.gz archive: {err}")))?;
+    for entry in iter {
+        let mut entry =
+            entry.map_err(|err| ImportError::Archive(format!("broken archive: {err}")))?;
+        let path = entry
+            .path()
+            .map_err(|err| ImportError::Archive(format!("bad file name: {err}")))?
+            .into_owned();
+        if entry.header().entry_type().is_dir() {
+            continue;
+        }
+        if !allowed(&path) || !entry.header().entry_type().is_file() {
+            return Err(ImportError::Archive(format!(
+                "{} is not a configuration file (config/, config/payers/, channels/ or mappings/ *.toml)",
+                path.display()
+            )));
+        }
+        let mut text = String::new();
+        entry
+            .by_ref()
+            .take(4 * 1024 * 1024)
+            .read_to_string(&mut text)
+            .map_err(|err| ImportError::Archive(format!("{}: {err}", path.display())))?;
+        let target = staging.path().join(&path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&target, text)?;
+        names.push(path);
+    }
+    if names.is_empty() {
+        return Err(ImportError::Archive(
+            "the archive holds no configuration files".into(),
+        ));
+    }
+    Config::load_with_env(staging.path(), |_| None).map_err(|errors| {
+        // Report the files as they are named in the archive.
+        ImportError::Invalid(ConfigErrors(
+            errors
+                .0
+                .into_iter()
+                .map(|mut problem| {
+                    if let Ok(relative) = problem.file.strip_prefix(staging.path()) {
+                        problem.file = relative.to_path_buf();
+                    }
+                    problem
+                })
+                .collect(),
+        ))
+    })?;
+    for relative in config_files(root) {
+        let replaced_folder = relative
+            .parent()
+            .is_some_and(|p| p == Path::new("channels") || p == Path::new("mappings"));
+        if replaced_folder && !names.contains(&relative) {
+            std::fs::remove_file(root.join(&relative))?;
+        }
+    }
+    for relative in &names {
+        let text = std::fs::read_to_string(staging.path().join(relative))?;
+        crate::channel::runtime::write_atomically(&root.join(relative), &text)?;
+    }
+    Ok(names.iter().map(|p| p.display().to_string()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_configuration_files_are_allowed() {
+        assert!(allowed(Path::new("channels/a.toml")));
+        assert!(allowed(Path::new("config/payers/acme.toml")));
+        assert!(!allowed(Path::new("channels/../etc/a.toml")));
+        assert!(!allowed(Path::new("data/x.toml")));
+        assert!(!allowed(Path::new("channels/a.sh")));
+        assert!(!allowed(Path::new("/channels/a.toml")));
+    }
+
+    #[test]
+    fn export_then_import_round_trips() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let archive = export(root).unwrap();
+        let target = tempfile::tempdir().unwrap();
+        let written = import(target.path(), &archive).unwrap();
+        assert!(
+            written.iter().any(|f| f == "channels/x12-inbox.toml"),
+            "{written:?}"
+        );
+        assert!(Config::load_with_env(target.path(), |_| None).is_ok());
+    }
+
+    #[test]
+    fn an_invalid_archive_changes_nothing() {
+        let source = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(source.path().join("channels")).unwrap();
+        std::fs::write(source.path().join("channels/bad.toml"), "name = 5\n").unwrap();
+        let archive = export(source.path()).unwrap();
+        let target = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(target.path().join("channels")).unwrap();
+        std::fs::write(target.path().join("channels/keep.toml"), "x").unwrap();
+        let err = import(target.path(), &archive).unwrap_err();
+        assert!(
+            err.to_string().contains("channels/bad.toml:1: name"),
+            "{err}"
+        );
+        assert!(target.path().join("channels/keep.toml").exists());
+    }
+}

@@ -1,0 +1,305 @@
+//! The canonical records one message maps to, keyed by natural keys (not store ids), so the
+//! `store` destination can upsert them idempotently in dependency order.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::MappingError;
+use crate::canonical::{Address, Identifier, Patient};
+
+/// The encounter of a message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncounterRecord {
+    /// Visit number.
+    pub visit_number: String,
+    /// Class.
+    pub class: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// Admission time.
+    pub admitted_at: Option<String>,
+    /// Discharge time.
+    pub discharged_at: Option<String>,
+    /// Location.
+    pub location: Option<String>,
+    /// Facility.
+    pub facility: Option<String>,
+    /// Attending provider NPI.
+    pub attending_npi: Option<String>,
+    /// Attending provider name.
+    pub attending_name: Option<String>,
+}
+
+/// One coverage of the patient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageRecord {
+    /// Payer id.
+    pub payer_id: String,
+    /// Payer name.
+    pub payer_name: Option<String>,
+    /// Member id.
+    pub member_id: String,
+    /// Plan name.
+    pub plan_name: Option<String>,
+    /// Group number.
+    pub group_number: Option<String>,
+    /// Subscriber name.
+    pub subscriber_name: Option<String>,
+    /// Relationship to the subscriber.
+    pub relationship: Option<String>,
+    /// 1 primary, 2 secondary...
+    pub priority: i64,
+    /// First covered day.
+    pub effective_from: Option<String>,
+    /// Last covered day.
+    pub effective_to: Option<String>,
+}
+
+/// One charge on the encounter's bill.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeRecord {
+    /// Key of the charge in its source.
+    pub line_key: String,
+    /// Date of service.
+    pub service_date: String,
+    /// CPT/HCPCS code.
+    pub procedure_code: String,
+    /// Modifiers.
+    pub modifiers: Vec<String>,
+    /// Revenue code.
+    pub revenue_code: Option<String>,
+    /// Diagnosis codes.
+    pub diagnosis_codes: Vec<String>,
+    /// Units in thousandths.
+    pub units_thousandths: i64,
+    /// Charge in cents.
+    pub charge_cents: i64,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// Everything one message maps to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Records {
+    /// The patient, with identifiers.
+    pub patient: Option<Patient>,
+    /// The encounter (needs the patient).
+    pub encounter: Option<EncounterRecord>,
+    /// Coverages (need the patient).
+    pub coverages: Vec<CoverageRecord>,
+    /// Charges (need the encounter).
+    pub charges: Vec<ChargeRecord>,
+}
+
+/// Parses a decimal amount (`125`, `125.5`, `-3.25`) into units of 10^-`scale`, never via float.
+pub fn parse_decimal(text: &str, scale: u32) -> Option<i64> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if (whole.is_empty() && fraction.is_empty())
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+        || fraction.len() > scale as usize
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let padded = format!("{fraction:0<width$}", width = scale as usize);
+    let fraction: i64 = if padded.is_empty() {
+        0
+    } else {
+        padded.parse().ok()?
+    };
+    let value = whole
+        .checked_mul(10i64.checked_pow(scale)?)?
+        .checked_add(fraction)?;
+    Some(if negative { -value } else { value })
+}
+
+fn list(value: Option<&String>) -> Vec<String> {
+    value
+        .map(|v| {
+            v.split([',', '~', '^', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+type Values = BTreeMap<String, String>;
+
+fn required(values: &Values, what: &str, key: &str) -> Result<String, MappingError> {
+    values
+        .get(key)
+        .cloned()
+        .ok_or_else(|| MappingError(format!("{what}: '{key}' is empty in this message")))
+}
+
+impl Records {
+    /// Builds typed records from evaluated blocks, checking required values and numbers.
+    pub fn build(
+        patient: Option<Values>,
+        identifiers: Vec<Values>,
+        encounter: Option<Values>,
+        coverages: Vec<Values>,
+        charges: Vec<Values>,
+    ) -> Result<Records, MappingError> {
+        let identifiers = identifiers
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let what = format!("patient identifier {}", i + 1);
+                Ok(Identifier {
+                    value: required(v, &what, "value")?,
+                    system: required(v, &what, "system")?,
+                    type_code: v.get("type_code").cloned(),
+                })
+            })
+            .collect::<Result<Vec<_>, MappingError>>()?;
+        let patient = match (patient, identifiers.is_empty()) {
+            (None, true) => None,
+            (_, true) => {
+                return Err(MappingError(
+                    "the patient has no identifier in this message".to_string(),
+                ));
+            }
+            (values, false) => {
+                let v = values.unwrap_or_default();
+                Some(Patient {
+                    identifiers,
+                    family_name: v.get("family_name").cloned(),
+                    given_name: v.get("given_name").cloned(),
+                    middle_name: v.get("middle_name").cloned(),
+                    birth_date: v.get("birth_date").cloned(),
+                    gender: v.get("gender").cloned(),
+                    phone: v.get("phone").cloned(),
+                    address: Address {
+                        line: v.get("address_line").cloned(),
+                        city: v.get("city").cloned(),
+                        state: v.get("state").cloned(),
+                        postal_code: v.get("postal_code").cloned(),
+                        country: v.get("country").cloned(),
+                    },
+                })
+            }
+        };
+        let encounter = encounter
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                Ok::<_, MappingError>(EncounterRecord {
+                    visit_number: required(&v, "encounter", "visit_number")?,
+                    class: v.get("class").cloned(),
+                    status: v.get("status").cloned(),
+                    admitted_at: v.get("admitted_at").cloned(),
+                    discharged_at: v.get("discharged_at").cloned(),
+                    location: v.get("location").cloned(),
+                    facility: v.get("facility").cloned(),
+                    attending_npi: v.get("attending_npi").cloned(),
+                    attending_name: v.get("attending_name").cloned(),
+                })
+            })
+            .transpose()?;
+        let coverages = coverages
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let what = format!("coverage {}", i + 1);
+                let priority = match v.get("priority") {
+                    Some(p) => p.trim().parse().map_err(|_| {
+                        MappingError(format!("{what}: priority '{p}' is not a whole number"))
+                    })?,
+                    None => i64::try_from(i + 1).unwrap_or(i64::MAX),
+                };
+                Ok(CoverageRecord {
+                    payer_id: required(v, &what, "payer_id")?,
+                    payer_name: v.get("payer_name").cloned(),
+                    member_id: required(v, &what, "member_id")?,
+                    plan_name: v.get("plan_name").cloned(),
+                    group_number: v.get("group_number").cloned(),
+                    subscriber_name: v.get("subscriber_name").cloned(),
+                    relationship: v.get("relationship").cloned(),
+                    priority,
+                    effective_from: v.get("effective_from").cloned(),
+                    effective_to: v.get("effective_to").cloned(),
+                })
+            })
+            .collect::<Result<Vec<_>, MappingError>>()?;
+        let charges = charges
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let what = format!("charge {}", i + 1);
+                let charge = required(v, &what, "charge")?;
+                let charge_cents = parse_decimal(&charge, 2).ok_or_else(|| {
+                    MappingError(format!(
+                        "{what}: charge '{charge}' is not an amount like 125.00"
+                    ))
+                })?;
+                let units_thousandths = match v.get("units") {
+                    Some(units) => parse_decimal(units, 3).filter(|u| *u > 0).ok_or_else(|| {
+                        MappingError(format!(
+                            "{what}: units '{units}' is not a positive quantity"
+                        ))
+                    })?,
+                    None => 1000,
+                };
+                Ok(ChargeRecord {
+                    line_key: required(v, &what, "line_key")?,
+                    service_date: required(v, &what, "service_date")?,
+                    procedure_code: required(v, &what, "procedure_code")?,
+                    modifiers: list(v.get("modifiers")),
+                    revenue_code: v.get("revenue_code").cloned(),
+                    diagnosis_codes: list(v.get("diagnosis_codes")),
+                    units_thousandths,
+                    charge_cents,
+                    description: v.get("description").cloned(),
+                })
+            })
+            .collect::<Result<Vec<_>, MappingError>>()?;
+        if encounter.is_some() && patient.is_none() {
+            return Err(MappingError("an encounter needs a patient".to_string()));
+        }
+        if !charges.is_empty() && encounter.is_none() {
+            return Err(MappingError(
+                "charges need an encounter (visit number) to bill".to_string(),
+            ));
+        }
+        if !coverages.is_empty() && patient.is_none() {
+            return Err(MappingError("coverages need a patient".to_string()));
+        }
+        Ok(Records {
+            patient,
+            encounter,
+            coverages,
+            charges,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_decimal;
+
+    #[test]
+    fn decimals_parse_exactly() {
+        assert_eq!(parse_decimal("125", 2), Some(12_500));
+        assert_eq!(parse_decimal("125.5", 2), Some(12_550));
+        assert_eq!(parse_decimal("-3.25", 2), Some(-325));
+        assert_eq!(parse_decimal(".5", 2), Some(50));
+        assert_eq!(parse_decimal("1.005", 2), None);
+        assert_eq!(parse_decimal("12a", 2), None);
+        assert_eq!(parse_decimal("", 2), None);
+        assert_eq!(parse_decimal("1.5", 3), Some(1_500));
+        assert_eq!(parse_decimal("99999999999999999999", 2), None);
+    }
+}

@@ -1,0 +1,411 @@
+//! Durable destination queues: one row per (message, destination) with its delivery state.
+//!
+//! A row is `pending` until sent; a transient failure schedules a retry; a permanent failure or
+//! exhausted retries make it `dead` (replayable) or `discarded`; an ambiguous failure (a retry
+//! could deliver twice) makes it `held` for an operator.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::messages::{MessageStatus, insert_event};
+use super::{Store, StoreError, now_millis};
+
+/// Where a delivery is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Waiting to be sent (maybe after a backoff).
+    Pending,
+    /// Delivered.
+    Sent,
+    /// Given up on; on the dead-letter list, replayable.
+    Dead,
+    /// An ambiguous failure; waits for an operator to replay or discard it.
+    Held,
+    /// Given up on and not kept for replay.
+    Discarded,
+}
+
+impl DeliveryStatus {
+    /// Stored text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Dead => "dead",
+            DeliveryStatus::Held => "held",
+            DeliveryStatus::Discarded => "discarded",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, StoreError> {
+        [
+            DeliveryStatus::Pending,
+            DeliveryStatus::Sent,
+            DeliveryStatus::Dead,
+            DeliveryStatus::Held,
+            DeliveryStatus::Discarded,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+        .ok_or_else(|| StoreError::Invalid(format!("unknown delivery status '{text}'")))
+    }
+}
+
+/// One queued delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// Delivery id.
+    pub id: i64,
+    /// The message delivered.
+    pub message_id: i64,
+    /// Channel name.
+    pub channel: String,
+    /// Destination name within the channel.
+    pub destination: String,
+    /// State.
+    pub status: DeliveryStatus,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// Unix ms of the next attempt.
+    pub next_attempt_at: i64,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// Unix ms when queued.
+    pub created_at: i64,
+}
+
+/// What a destination worker should do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextDelivery {
+    /// This delivery is due now.
+    Due(Delivery),
+    /// The next delivery is due at this Unix ms.
+    WaitUntil(i64),
+    /// An ordered queue is blocked behind a held delivery.
+    Blocked(i64),
+    /// Nothing is queued.
+    Idle,
+}
+
+/// A routed message's deliveries, written with its status in one transaction.
+#[derive(Debug, Clone)]
+pub struct Routing<'a> {
+    /// The message.
+    pub message_id: i64,
+    /// Its channel.
+    pub channel: &'a str,
+    /// Destination names.
+    pub destinations: &'a [String],
+    /// What the destinations receive, when it differs from the raw message.
+    pub payload: Option<&'a [u8]>,
+    /// Event trail lines explaining the routing.
+    pub trail: &'a [String],
+}
+
+/// Queue depth of one destination, by status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QueueDepth {
+    /// Waiting to be sent.
+    pub pending: i64,
+    /// Held for an operator.
+    pub held: i64,
+    /// On the dead-letter list.
+    pub dead: i64,
+}
+
+const DELIVERY_COLUMNS: &str = "id, message_id, channel, destination, status, attempts, next_attempt_at, last_error, created_at";
+
+impl Store {
+    /// Queues the message for each destination and marks it processed (or filtered when there
+    /// is no destination), recording the routing trail, all in one transaction.
+    pub async fn route_message(&self, routing: &Routing<'_>) -> Result<Vec<i64>, StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool().begin().await?;
+        for line in routing.trail {
+            insert_event(&mut tx, routing.message_id, now, "routed", Some(line)).await?;
+        }
+        let mut ids = Vec::with_capacity(routing.destinations.len());
+        for destination in routing.destinations {
+            let row = sqlx::query(
+                "INSERT INTO deliveries (message_id, channel, destination, status, next_attempt_at, payload, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'pending', $4, $5, $4, $4) RETURNING id",
+            )
+            .bind(routing.message_id)
+            .bind(routing.channel)
+            .bind(destination)
+            .bind(now)
+            .bind(routing.payload)
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(row.try_get("id")?);
+        }
+        let status = if routing.destinations.is_empty() {
+            MessageStatus::Filtered
+        } else {
+            MessageStatus::Processed
+        };
+        let detail = if routing.destinations.is_empty() {
+            "no destination".to_string()
+        } else {
+            format!("queued for {}", routing.destinations.join(", "))
+        };
+        sqlx::query("UPDATE messages SET status = $1, error = NULL, updated_at = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(routing.message_id)
+            .execute(&mut *tx)
+            .await?;
+        insert_event(
+            &mut tx,
+            routing.message_id,
+            now,
+            status.as_str(),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// What the worker of `channel.destination` should do next. Ordered queues only ever look
+    /// at their oldest undelivered row; unordered ones take the oldest due row.
+    pub async fn next_delivery(
+        &self,
+        channel: &str,
+        destination: &str,
+        ordered: bool,
+    ) -> Result<NextDelivery, StoreError> {
+        let now = now_millis();
+        let sql = if ordered {
+            format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE channel = $1 AND destination = $2 \
+                 AND status IN ('pending', 'held') ORDER BY id LIMIT 1"
+            )
+        } else {
+            format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE channel = $1 AND destination = $2 \
+                 AND status = 'pending' ORDER BY next_attempt_at, id LIMIT 1"
+            )
+        };
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(channel)
+            .bind(destination)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else {
+            return Ok(NextDelivery::Idle);
+        };
+        let delivery = delivery_from_row(&row)?;
+        Ok(match delivery.status {
+            DeliveryStatus::Held => NextDelivery::Blocked(delivery.id),
+            _ if delivery.next_attempt_at > now => {
+                NextDelivery::WaitUntil(delivery.next_attempt_at)
+            }
+            _ => NextDelivery::Due(delivery),
+        })
+    }
+
+    /// Takes a lease on a pending delivery so that no other engine process sends it meanwhile.
+    pub async fn claim_delivery(
+        &self,
+        id: i64,
+        owner: &str,
+        lease_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let now = now_millis();
+        let done = sqlx::query(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND status = 'pending' \
+             AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $1)",
+        )
+        .bind(owner)
+        .bind(now + lease_ms)
+        .bind(id)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The bytes a delivery sends: its transformed payload, or the raw message.
+    pub async fn delivery_payload(
+        &self,
+        id: i64,
+    ) -> Result<(Vec<u8>, String, Option<String>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COALESCE(d.payload, m.raw) AS body, m.content_type, m.control_id FROM deliveries d \
+             JOIN messages m ON m.id = d.message_id WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("delivery {id}")))?;
+        Ok((
+            row.try_get("body")?,
+            row.try_get("content_type")?,
+            row.try_get("control_id")?,
+        ))
+    }
+
+    /// Records the outcome of an attempt: `Sent`, a retry at `retry_at` (status `Pending`), or
+    /// `Dead` / `Held` / `Discarded`; adds an event to the message's trail.
+    pub async fn finish_attempt(
+        &self,
+        delivery: &Delivery,
+        status: DeliveryStatus,
+        retry_at: Option<i64>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, \
+             last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $5",
+        )
+        .bind(status.as_str())
+        .bind(retry_at.unwrap_or(now))
+        .bind(error)
+        .bind(now)
+        .bind(delivery.id)
+        .execute(&mut *tx)
+        .await?;
+        let attempt = delivery.attempts + 1;
+        let (kind, detail) = match (status, retry_at) {
+            (DeliveryStatus::Sent, _) => (
+                "sent",
+                format!("{} (attempt {attempt})", delivery.destination),
+            ),
+            (DeliveryStatus::Pending, Some(at)) => (
+                "retry",
+                format!(
+                    "{} attempt {attempt} failed, retry in {} ms: {}",
+                    delivery.destination,
+                    (at - now).max(0),
+                    error.unwrap_or_default()
+                ),
+            ),
+            (other, _) => (
+                other.as_str(),
+                format!(
+                    "{} after attempt {attempt}: {}",
+                    delivery.destination,
+                    error.unwrap_or_default()
+                ),
+            ),
+        };
+        insert_event(&mut tx, delivery.message_id, now, kind, Some(&detail)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Dead and held deliveries, newest first, optionally of one channel.
+    pub async fn dead_letters(
+        &self,
+        channel: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE status IN ('dead', 'held') \
+             AND ($1 IS NULL OR channel = $1) ORDER BY id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(channel)
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(delivery_from_row).collect()
+    }
+
+    /// Deliveries of one message, oldest first.
+    pub async fn message_deliveries(&self, message_id: i64) -> Result<Vec<Delivery>, StoreError> {
+        let sql =
+            format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE message_id = $1 ORDER BY id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(message_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(delivery_from_row).collect()
+    }
+
+    /// Puts a dead or held delivery back in its queue, due now, with a fresh attempt count.
+    /// Returns the delivery, or `None` when it is not dead or held.
+    pub async fn replay_delivery(
+        &self,
+        id: i64,
+        actor: &str,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $1 \
+             WHERE id = $2 AND status IN ('dead', 'held')",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let delivery = delivery_from_row(&row)?;
+        let detail = format!("{} replayed by {actor}", delivery.destination);
+        insert_event(&mut tx, delivery.message_id, now, "replayed", Some(&detail)).await?;
+        tx.commit().await?;
+        Ok(Some(delivery))
+    }
+
+    /// Queue depths of every destination that has undelivered rows: (channel, destination, depth).
+    pub async fn queue_depths(&self) -> Result<Vec<(String, String, QueueDepth)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT channel, destination, status, COUNT(*) AS n FROM deliveries \
+             WHERE status IN ('pending', 'held', 'dead') GROUP BY channel, destination, status \
+             ORDER BY channel, destination",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut depths: Vec<(String, String, QueueDepth)> = Vec::new();
+        for row in rows {
+            let channel: String = row.try_get("channel")?;
+            let destination: String = row.try_get("destination")?;
+            let status: String = row.try_get("status")?;
+            let n: i64 = row.try_get("n")?;
+            let position = depths
+                .iter()
+                .position(|(c, d, _)| *c == channel && *d == destination);
+            let depth = match position {
+                Some(i) => &mut depths[i].2,
+                None => {
+                    depths.push((channel, destination, QueueDepth::default()));
+                    let last = depths.len() - 1;
+                    &mut depths[last].2
+                }
+            };
+            match status.as_str() {
+                "pending" => depth.pending = n,
+                "held" => depth.held = n,
+                _ => depth.dead = n,
+            }
+        }
+        Ok(depths)
+    }
+}
+
+fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
+    let status: String = row.try_get("status")?;
+    Ok(Delivery {
+        id: row.try_get("id")?,
+        message_id: row.try_get("message_id")?,
+        channel: row.try_get("channel")?,
+        destination: row.try_get("destination")?,
+        status: DeliveryStatus::parse(&status)?,
+        attempts: row.try_get("attempts")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
+        last_error: row.try_get("last_error")?,
+        created_at: row.try_get("created_at")?,
+    })
+}

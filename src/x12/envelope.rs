@@ -1,0 +1,850 @@
+//! Envelope validation: ISA/IEA, GS/GE and ST/SE nesting, counts and control numbers.
+//!
+//! [`EnvelopeValidator`] consumes segments one at a time, so it works on the zero-copy
+//! tokenizer and on the streaming reader alike. It does not stop at the first problem: it
+//! recovers (a missing trailer closes the open envelope) and collects every problem, each
+//! naming the segment ordinal, segment id, element position and what was expected versus
+//! found, so that a 999 acknowledgment can report all of them.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use super::codes::UsageIndicator;
+use super::reader::Segment;
+use super::separators::Separators;
+
+/// A validated interchange: ISA header fields and the functional groups it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interchange {
+    /// ISA05: interchange sender id qualifier (e.g. `ZZ`, `30`).
+    pub sender_qualifier: String,
+    /// ISA06: interchange sender id, trailing padding removed.
+    pub sender_id: String,
+    /// ISA07: interchange receiver id qualifier.
+    pub receiver_qualifier: String,
+    /// ISA08: interchange receiver id, trailing padding removed.
+    pub receiver_id: String,
+    /// ISA09: interchange date as sent (`YYMMDD`).
+    pub date: String,
+    /// ISA10: interchange time as sent (`HHMM`).
+    pub time: String,
+    /// ISA12: interchange control version number (e.g. `00501`).
+    pub version: String,
+    /// ISA13: interchange control number as sent (nine digits).
+    pub control_number: String,
+    /// ISA14: whether the sender asked for a TA1 interchange acknowledgment.
+    pub acknowledgment_requested: bool,
+    /// ISA15: production, test or information.
+    pub usage: UsageIndicator,
+    /// The delimiters of the interchange.
+    pub separators: Separators,
+    /// The functional groups, in order.
+    pub groups: Vec<FunctionalGroup>,
+    /// Number of segments read, ISA and IEA included.
+    pub segment_count: usize,
+}
+
+/// A functional group (GS..GE).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionalGroup {
+    /// GS01: functional identifier code (`HC` claims, `HP` remittances, `FA` acknowledgments,
+    /// `HN` claim status notifications...).
+    pub functional_id: String,
+    /// GS02: application sender's code.
+    pub sender_code: String,
+    /// GS03: application receiver's code.
+    pub receiver_code: String,
+    /// GS04: group date as sent (`CCYYMMDD`).
+    pub date: String,
+    /// GS05: group time as sent.
+    pub time: String,
+    /// GS06: group control number as sent.
+    pub control_number: String,
+    /// GS08: version / release / industry identifier (e.g. `005010X222A1`).
+    pub version: String,
+    /// The transaction sets, in order.
+    pub transactions: Vec<TransactionSet>,
+    /// Ordinals of the group's segments: GS ordinal up to, not including, the ordinal after GE.
+    pub segment_ordinals: Range<usize>,
+}
+
+/// A transaction set (ST..SE).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionSet {
+    /// ST01: transaction set identifier code (`837`, `835`, `999`, `277`...).
+    pub id_code: String,
+    /// ST02: transaction set control number.
+    pub control_number: String,
+    /// ST03: implementation convention reference (e.g. `005010X221A1`), when sent.
+    pub implementation_ref: Option<String>,
+    /// Ordinals of the set's segments: ST ordinal up to, not including, the ordinal after SE.
+    pub segment_ordinals: Range<usize>,
+    /// Bytes of the set in the input: ST's first byte up to just after SE's terminator.
+    pub byte_range: Range<usize>,
+}
+
+impl TransactionSet {
+    /// Position of an interchange segment ordinal within this set (ST is 1), as a 999 IK302
+    /// reports it.
+    pub fn position_of(&self, ordinal: usize) -> Option<usize> {
+        self.segment_ordinals
+            .contains(&ordinal)
+            .then(|| ordinal - self.segment_ordinals.start + 1)
+    }
+}
+
+/// Which envelope a problem belongs to, by 0-based index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProblemScope {
+    /// The interchange itself (ISA/IEA, or segments outside any group).
+    Interchange,
+    /// Functional group `group` of [`Interchange::groups`].
+    Group {
+        /// Index into [`Interchange::groups`].
+        group: usize,
+    },
+    /// Transaction set `set` of group `group`.
+    TransactionSet {
+        /// Index into [`Interchange::groups`].
+        group: usize,
+        /// Index into [`FunctionalGroup::transactions`].
+        set: usize,
+    },
+}
+
+/// What is wrong with an envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum EnvelopeProblem {
+    /// SE01 differs from the number of segments in the set (ST and SE included).
+    #[error(
+        "segment count {declared} does not match the {actual} segments in transaction set {control_number}"
+    )]
+    SegmentCountMismatch {
+        /// SE01.
+        declared: usize,
+        /// Segments counted.
+        actual: usize,
+        /// ST02.
+        control_number: String,
+    },
+    /// SE02 differs from ST02.
+    #[error("transaction set control number {trailer} does not match ST02 {header}")]
+    SetControlNumberMismatch {
+        /// ST02.
+        header: String,
+        /// SE02.
+        trailer: String,
+    },
+    /// A transaction set ended (next ST, GE, IEA or end of input) without an SE.
+    #[error("transaction set {control_number} has no SE trailer")]
+    SetTrailerMissing {
+        /// ST02.
+        control_number: String,
+    },
+    /// ST01 is not a three-digit transaction set identifier.
+    #[error("transaction set identifier `{found}` is not a three-digit code")]
+    InvalidSetIdentifier {
+        /// ST01 as sent.
+        found: String,
+    },
+    /// ST02 is not 4-9 characters.
+    #[error("transaction set control number `{found}` must be 4 to 9 characters")]
+    InvalidSetControlNumber {
+        /// ST02 as sent.
+        found: String,
+    },
+    /// Two sets in one group share a control number.
+    #[error(
+        "transaction set control number {control_number} is used twice in the functional group"
+    )]
+    DuplicateSetControlNumber {
+        /// The repeated ST02.
+        control_number: String,
+    },
+    /// GE01 differs from the number of sets in the group.
+    #[error(
+        "transaction set count {declared} does not match the {actual} transaction sets in functional group {control_number}"
+    )]
+    SetCountMismatch {
+        /// GE01.
+        declared: usize,
+        /// Sets counted.
+        actual: usize,
+        /// GS06.
+        control_number: String,
+    },
+    /// GE02 differs from GS06.
+    #[error("group control number {trailer} does not match GS06 {header}")]
+    GroupControlNumberMismatch {
+        /// GS06.
+        header: String,
+        /// GE02.
+        trailer: String,
+    },
+    /// A functional group ended without a GE.
+    #[error("functional group {control_number} has no GE trailer")]
+    GroupTrailerMissing {
+        /// GS06.
+        control_number: String,
+    },
+    /// GS06 is not 1-9 digits.
+    #[error("group control number `{found}` must be 1 to 9 digits")]
+    InvalidGroupControlNumber {
+        /// GS06 as sent.
+        found: String,
+    },
+    /// Two groups in the interchange share a control number.
+    #[error("group control number {control_number} is used twice in the interchange")]
+    DuplicateGroupControlNumber {
+        /// The repeated GS06.
+        control_number: String,
+    },
+    /// IEA01 differs from the number of groups.
+    #[error(
+        "functional group count {declared} does not match the {actual} functional groups in the interchange"
+    )]
+    GroupCountMismatch {
+        /// IEA01.
+        declared: usize,
+        /// Groups counted.
+        actual: usize,
+    },
+    /// IEA02 differs from ISA13.
+    #[error("interchange control number {trailer} does not match ISA13 {header}")]
+    InterchangeControlNumberMismatch {
+        /// ISA13.
+        header: String,
+        /// IEA02.
+        trailer: String,
+    },
+    /// The input ended without an IEA.
+    #[error("interchange {control_number} has no IEA trailer")]
+    InterchangeTrailerMissing {
+        /// ISA13.
+        control_number: String,
+    },
+    /// ISA13 is not nine digits.
+    #[error("interchange control number `{found}` must be 9 digits")]
+    InvalidInterchangeControlNumber {
+        /// ISA13 as sent.
+        found: String,
+    },
+    /// A count element is not a number.
+    #[error("expected a count, found `{found}`")]
+    InvalidCount {
+        /// The element as sent.
+        found: String,
+    },
+    /// A required envelope element is empty or missing.
+    #[error("required element {name} is missing")]
+    MissingElement {
+        /// Name of the element, e.g. `GS08 version`.
+        name: String,
+    },
+    /// A segment where the envelope does not allow it.
+    #[error("unexpected segment: {reason}")]
+    UnexpectedSegment {
+        /// Why it is out of place.
+        reason: String,
+    },
+    /// The input holds no ISA segment at all.
+    #[error("no ISA interchange header")]
+    MissingInterchangeHeader,
+}
+
+/// An envelope problem located at a segment (and element) of the interchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("segment {ordinal} ({segment_id}){}: {problem}", element_label(*.element))]
+pub struct EnvelopeError {
+    /// 1-based ordinal of the segment where the problem was found.
+    pub ordinal: usize,
+    /// Identifier of that segment.
+    pub segment_id: String,
+    /// 1-based element position, when one element is at fault.
+    pub element: Option<usize>,
+    /// The envelope the problem belongs to.
+    pub scope: ProblemScope,
+    /// What is wrong.
+    pub problem: EnvelopeProblem,
+}
+
+/// Formats `, element N` for error messages.
+pub(crate) fn element_label(element: Option<usize>) -> ElementLabel {
+    ElementLabel(element)
+}
+
+/// Display helper for an optional element position.
+pub(crate) struct ElementLabel(Option<usize>);
+
+impl fmt::Display for ElementLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(element) => write!(f, ", element {element}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The outcome of envelope validation: the interchange structure and every problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvelopeReport {
+    /// The interchange as read.
+    pub interchange: Interchange,
+    /// Every problem, in input order.
+    pub problems: Vec<EnvelopeError>,
+}
+
+impl EnvelopeReport {
+    /// Whether the envelopes are fully consistent.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The interchange when clean, or the first problem.
+    pub fn into_strict(self) -> Result<Interchange, EnvelopeError> {
+        match self.problems.into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(self.interchange),
+        }
+    }
+
+    /// Problems whose scope is exactly `scope`.
+    pub fn problems_in(&self, scope: ProblemScope) -> impl Iterator<Item = &EnvelopeError> {
+        self.problems.iter().filter(move |p| p.scope == scope)
+    }
+}
+
+/// An open transaction set being counted.
+#[derive(Debug)]
+struct OpenSet {
+    set: TransactionSet,
+    segments: usize,
+}
+
+/// An open functional group.
+#[derive(Debug)]
+struct OpenGroup {
+    group: FunctionalGroup,
+    set_control_numbers: HashSet<String>,
+}
+
+/// Streaming envelope validator. Feed every segment with [`push`](Self::push), then call
+/// [`finish`](Self::finish).
+#[derive(Debug, Default)]
+pub struct EnvelopeValidator {
+    interchange: Option<Interchange>,
+    group: Option<OpenGroup>,
+    set: Option<OpenSet>,
+    closed: bool,
+    group_control_numbers: HashSet<String>,
+    problems: Vec<EnvelopeError>,
+    last_ordinal: usize,
+    last_id: String,
+}
+
+/// Whether two numeric control numbers are equal (`0001` equals `1`); non-numeric ones must
+/// match exactly.
+fn same_numeric_control(header: &str, trailer: &str) -> bool {
+    match (header.parse::<u64>(), trailer.parse::<u64>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => header == trailer,
+    }
+}
+
+fn all_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Element `position` of `segment` as owned text, trimmed of ISA padding ("" when absent).
+fn text_at(segment: &Segment<'_>, position: usize) -> String {
+    segment
+        .text(position)
+        .map(|t| t.trim_end().to_owned())
+        .unwrap_or_default()
+}
+
+impl EnvelopeValidator {
+    /// A validator expecting an ISA.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn problem(
+        &mut self,
+        segment: &Segment<'_>,
+        element: Option<usize>,
+        scope: ProblemScope,
+        problem: EnvelopeProblem,
+    ) {
+        self.problems.push(EnvelopeError {
+            ordinal: segment.ordinal(),
+            segment_id: segment.id().to_owned(),
+            element,
+            scope,
+            problem,
+        });
+    }
+
+    fn group_scope(&self) -> ProblemScope {
+        let group = self.interchange.as_ref().map_or(0, |i| i.groups.len());
+        ProblemScope::Group { group }
+    }
+
+    fn set_scope(&self) -> ProblemScope {
+        let group = self.interchange.as_ref().map_or(0, |i| i.groups.len());
+        let set = self
+            .group
+            .as_ref()
+            .map_or(0, |g| g.group.transactions.len());
+        ProblemScope::TransactionSet { group, set }
+    }
+
+    /// Reads a count element, recording a problem when it is not a number.
+    fn count_at(
+        &mut self,
+        segment: &Segment<'_>,
+        position: usize,
+        scope: ProblemScope,
+    ) -> Option<usize> {
+        let found = text_at(segment, position);
+        match found.parse::<usize>() {
+            Ok(count) if all_digits(&found) => Some(count),
+            _ => {
+                self.problem(
+                    segment,
+                    Some(position),
+                    scope,
+                    EnvelopeProblem::InvalidCount { found },
+                );
+                None
+            }
+        }
+    }
+
+    /// Records a missing required element.
+    fn require(
+        &mut self,
+        segment: &Segment<'_>,
+        position: usize,
+        name: &str,
+        scope: ProblemScope,
+    ) -> String {
+        let value = text_at(segment, position);
+        if value.is_empty() {
+            self.problem(
+                segment,
+                Some(position),
+                scope,
+                EnvelopeProblem::MissingElement {
+                    name: name.to_owned(),
+                },
+            );
+        }
+        value
+    }
+
+    /// Feeds the next segment.
+    pub fn push(&mut self, segment: &Segment<'_>) {
+        self.last_ordinal = segment.ordinal();
+        segment.id().clone_into(&mut self.last_id);
+        if self.closed {
+            let reason = "data after IEA; one interchange per input is read";
+            self.problem(
+                segment,
+                None,
+                ProblemScope::Interchange,
+                EnvelopeProblem::UnexpectedSegment {
+                    reason: reason.to_owned(),
+                },
+            );
+            return;
+        }
+        match segment.id() {
+            "ISA" => self.open_interchange(segment),
+            "GS" => self.open_group(segment),
+            "ST" => self.open_set(segment),
+            "SE" => self.close_set(segment),
+            "GE" => self.close_group(segment),
+            "IEA" => self.close_interchange(segment),
+            _ => self.body_segment(segment),
+        }
+        if let Some(interchange) = self.interchange.as_mut() {
+            interchange.segment_count += 1;
+        }
+    }
+
+    fn open_interchange(&mut self, segment: &Segment<'_>) {
+        if self.interchange.is_some() {
+            let reason = "second ISA inside an interchange";
+            self.problem(
+                segment,
+                None,
+                ProblemScope::Interchange,
+                EnvelopeProblem::UnexpectedSegment {
+                    reason: reason.to_owned(),
+                },
+            );
+            return;
+        }
+        let control_number = text_at(segment, 13);
+        if control_number.len() != 9 || !all_digits(&control_number) {
+            let problem = EnvelopeProblem::InvalidInterchangeControlNumber {
+                found: control_number.clone(),
+            };
+            self.problem(segment, Some(13), ProblemScope::Interchange, problem);
+        }
+        self.interchange = Some(Interchange {
+            sender_qualifier: text_at(segment, 5),
+            sender_id: text_at(segment, 6),
+            receiver_qualifier: text_at(segment, 7),
+            receiver_id: text_at(segment, 8),
+            date: text_at(segment, 9),
+            time: text_at(segment, 10),
+            version: text_at(segment, 12),
+            control_number,
+            acknowledgment_requested: text_at(segment, 14) == "1",
+            usage: UsageIndicator::from_code(&text_at(segment, 15)),
+            separators: segment.separators(),
+            groups: Vec::new(),
+            segment_count: 0,
+        });
+    }
+
+    fn open_group(&mut self, segment: &Segment<'_>) {
+        self.end_open_set(segment);
+        self.end_open_group(segment);
+        if self.interchange.is_none() {
+            let reason = "GS before ISA";
+            self.problem(
+                segment,
+                None,
+                ProblemScope::Interchange,
+                EnvelopeProblem::UnexpectedSegment {
+                    reason: reason.to_owned(),
+                },
+            );
+            return;
+        }
+        let scope = self.group_scope();
+        let control_number = self.require(segment, 6, "GS06 group control number", scope);
+        if !control_number.is_empty() && (control_number.len() > 9 || !all_digits(&control_number))
+        {
+            let problem = EnvelopeProblem::InvalidGroupControlNumber {
+                found: control_number.clone(),
+            };
+            self.problem(segment, Some(6), scope, problem);
+        }
+        if !self.group_control_numbers.insert(control_number.clone()) {
+            let problem = EnvelopeProblem::DuplicateGroupControlNumber {
+                control_number: control_number.clone(),
+            };
+            self.problem(segment, Some(6), scope, problem);
+        }
+        let group = FunctionalGroup {
+            functional_id: self.require(segment, 1, "GS01 functional identifier code", scope),
+            sender_code: self.require(segment, 2, "GS02 application sender's code", scope),
+            receiver_code: self.require(segment, 3, "GS03 application receiver's code", scope),
+            date: self.require(segment, 4, "GS04 date", scope),
+            time: self.require(segment, 5, "GS05 time", scope),
+            control_number,
+            version: self.require(segment, 8, "GS08 version", scope),
+            transactions: Vec::new(),
+            segment_ordinals: segment.ordinal()..segment.ordinal() + 1,
+        };
+        self.group = Some(OpenGroup {
+            group,
+            set_control_numbers: HashSet::new(),
+        });
+    }
+
+    fn open_set(&mut self, segment: &Segment<'_>) {
+        self.end_open_set(segment);
+        if self.group.is_none() {
+            let reason = "ST outside a functional group";
+            self.problem(
+                segment,
+                None,
+                ProblemScope::Interchange,
+                EnvelopeProblem::UnexpectedSegment {
+                    reason: reason.to_owned(),
+                },
+            );
+            return;
+        }
+        let scope = self.set_scope();
+        let id_code = text_at(segment, 1);
+        if id_code.len() != 3 || !all_digits(&id_code) {
+            let problem = EnvelopeProblem::InvalidSetIdentifier {
+                found: id_code.clone(),
+            };
+            self.problem(segment, Some(1), scope, problem);
+        }
+        let control_number = text_at(segment, 2);
+        if !(4..=9).contains(&control_number.len()) {
+            let problem = EnvelopeProblem::InvalidSetControlNumber {
+                found: control_number.clone(),
+            };
+            self.problem(segment, Some(2), scope, problem);
+        }
+        let is_new = self
+            .group
+            .as_mut()
+            .is_some_and(|g| g.set_control_numbers.insert(control_number.clone()));
+        if !is_new {
+            let problem = EnvelopeProblem::DuplicateSetControlNumber {
+                control_number: control_number.clone(),
+            };
+            self.problem(segment, Some(2), scope, problem);
+        }
+        let implementation_ref = Some(text_at(segment, 3)).filter(|r| !r.is_empty());
+        let end = segment.offset() + segment.as_bytes().len() + 1;
+        self.set = Some(OpenSet {
+            set: TransactionSet {
+                id_code,
+                control_number,
+                implementation_ref,
+                segment_ordinals: segment.ordinal()..segment.ordinal() + 1,
+                byte_range: segment.offset()..end,
+            },
+            segments: 1,
+        });
+    }
+
+    fn body_segment(&mut self, segment: &Segment<'_>) {
+        if let Some(open) = self.set.as_mut() {
+            open.segments += 1;
+            open.set.segment_ordinals.end = segment.ordinal() + 1;
+            open.set.byte_range.end = segment.offset() + segment.as_bytes().len() + 1;
+            return;
+        }
+        let at_interchange_level = self.group.is_none() && self.interchange.is_some();
+        if segment.id() == "TA1" && at_interchange_level {
+            return;
+        }
+        let (scope, reason) = match (&self.interchange, &self.group) {
+            (None, _) => (ProblemScope::Interchange, "segment before ISA"),
+            (Some(_), None) => (
+                ProblemScope::Interchange,
+                "segment outside a functional group",
+            ),
+            (Some(_), Some(_)) => (self.group_scope(), "segment outside a transaction set"),
+        };
+        self.problem(
+            segment,
+            None,
+            scope,
+            EnvelopeProblem::UnexpectedSegment {
+                reason: reason.to_owned(),
+            },
+        );
+    }
+
+    fn close_set(&mut self, segment: &Segment<'_>) {
+        let scope = self.set_scope();
+        let Some(mut open) = self.set.take() else {
+            let reason = "SE without a matching ST";
+            let scope = if self.group.is_some() {
+                self.group_scope()
+            } else {
+                ProblemScope::Interchange
+            };
+            self.problem(
+                segment,
+                None,
+                scope,
+                EnvelopeProblem::UnexpectedSegment {
+                    reason: reason.to_owned(),
+                },
+            );
+            return;
+        };
+        open.segments += 1;
+        open.set.segment_ordinals.end = segment.ordinal() + 1;
+        open.set.byte_range.end = segment.offset() + segment.as_bytes().len() + 1;
+        if let Some(declared) = self.count_at(segment, 1, scope)
+            && declared != open.segments
+        {
+            let problem = EnvelopeProblem::SegmentCountMismatch {
+                declared,
+                actual: open.segments,
+                control_number: open.set.control_number.clone(),
+            };
+            self.problem(segment, Some(1), scope, problem);
+        }
+        let trailer = text_at(segment, 2);
+        if trailer != open.set.control_number {
+            let problem = EnvelopeProblem::SetControlNumberMismatch {
+                header: open.set.control_number.clone(),
+                trailer,
+            };
+            self.problem(segment, Some(2), scope, problem);
+        }
+        self.store_set(open.set);
+    }
+
+    fn store_set(&mut self, set: TransactionSet) {
+        if let Some(open_group) = self.group.as_mut() {
+            open_group.group.transactions.push(set);
+        }
+    }
+
+    /// Closes a set that ends without SE (at `segment`).
+    fn end_open_set(&mut self, segment: &Segment<'_>) {
+        let scope = self.set_scope();
+        if let Some(open) = self.set.take() {
+            let problem = EnvelopeProblem::SetTrailerMissing {
+                control_number: open.set.control_number.clone(),
+            };
+            self.problem(segment, None, scope, problem);
+            self.store_set(open.set);
+        }
+    }
+
+    fn close_group(&mut self, segment: &Segment<'_>) {
+        self.end_open_set(segment);
+        let scope = self.group_scope();
+        let Some(mut open) = self.group.take() else {
+            let reason = "GE without a matching GS";
+            self.problem(
+                segment,
+                None,
+                ProblemScope::Interchange,
+                EnvelopeProblem::UnexpectedSegment {
+                    reason: reason.to_owned(),
+                },
+            );
+            return;
+        };
+        open.group.segment_ordinals.end = segment.ordinal() + 1;
+        let actual = open.group.transactions.len();
+        if let Some(declared) = self.count_at(segment, 1, scope)
+            && declared != actual
+        {
+            let problem = EnvelopeProblem::SetCountMismatch {
+                declared,
+                actual,
+                control_number: open.group.control_number.clone(),
+            };
+            self.problem(segment, Some(1), scope, problem);
+        }
+        let trailer = text_at(segment, 2);
+        if !same_numeric_control(&open.group.control_number, &trailer) {
+            let problem = EnvelopeProblem::GroupControlNumberMismatch {
+                header: open.group.control_number.clone(),
+                trailer,
+            };
+            self.problem(segment, Some(2), scope, problem);
+        }
+        self.store_group(open.group);
+    }
+
+    fn store_group(&mut self, group: FunctionalGroup) {
+        if let Some(interchange) = self.interchange.as_mut() {
+            interchange.groups.push(group);
+        }
+    }
+
+    /// Closes a group that ends without GE (at `segment`).
+    fn end_open_group(&mut self, segment: &Segment<'_>) {
+        let scope = self.group_scope();
+        if let Some(open) = self.group.take() {
+            let problem = EnvelopeProblem::GroupTrailerMissing {
+                control_number: open.group.control_number.clone(),
+            };
+            self.problem(segment, None, scope, problem);
+            self.store_group(open.group);
+        }
+    }
+
+    fn close_interchange(&mut self, segment: &Segment<'_>) {
+        self.end_open_set(segment);
+        self.end_open_group(segment);
+        let Some((header, actual)) = self
+            .interchange
+            .as_ref()
+            .map(|i| (i.control_number.clone(), i.groups.len()))
+        else {
+            let reason = "IEA before ISA";
+            self.problem(
+                segment,
+                None,
+                ProblemScope::Interchange,
+                EnvelopeProblem::UnexpectedSegment {
+                    reason: reason.to_owned(),
+                },
+            );
+            return;
+        };
+        self.closed = true;
+        if let Some(declared) = self.count_at(segment, 1, ProblemScope::Interchange)
+            && declared != actual
+        {
+            let problem = EnvelopeProblem::GroupCountMismatch { declared, actual };
+            self.problem(segment, Some(1), ProblemScope::Interchange, problem);
+        }
+        let trailer = text_at(segment, 2);
+        if !same_numeric_control(&header, &trailer) {
+            let problem = EnvelopeProblem::InterchangeControlNumberMismatch { header, trailer };
+            self.problem(segment, Some(2), ProblemScope::Interchange, problem);
+        }
+    }
+
+    /// Ends validation: closes whatever is still open (reporting the missing trailers) and
+    /// returns the report. Fails only when no ISA was seen at all.
+    pub fn finish(mut self) -> Result<EnvelopeReport, EnvelopeError> {
+        let (ordinal, segment_id) = (self.last_ordinal, self.last_id.clone());
+        let located = |problem, scope| EnvelopeError {
+            ordinal,
+            segment_id: segment_id.clone(),
+            element: None,
+            scope,
+            problem,
+        };
+        let Some(control_number) = self.interchange.as_ref().map(|i| i.control_number.clone())
+        else {
+            return Err(located(
+                EnvelopeProblem::MissingInterchangeHeader,
+                ProblemScope::Interchange,
+            ));
+        };
+        let mut late = Vec::new();
+        if let Some(open) = self.set.take() {
+            let scope = self.set_scope();
+            let control_number = open.set.control_number.clone();
+            late.push(located(
+                EnvelopeProblem::SetTrailerMissing { control_number },
+                scope,
+            ));
+            self.store_set(open.set);
+        }
+        if let Some(open) = self.group.take() {
+            let scope = self.group_scope();
+            let control_number = open.group.control_number.clone();
+            late.push(located(
+                EnvelopeProblem::GroupTrailerMissing { control_number },
+                scope,
+            ));
+            self.store_group(open.group);
+        }
+        if !self.closed {
+            late.push(located(
+                EnvelopeProblem::InterchangeTrailerMissing { control_number },
+                ProblemScope::Interchange,
+            ));
+        }
+        self.problems.extend(late);
+        let interchange = self.interchange.ok_or_else(|| {
+            located(
+                EnvelopeProblem::MissingInterchangeHeader,
+                ProblemScope::Interchange,
+            )
+        })?;
+        Ok(EnvelopeReport {
+            interchange,
+            problems: self.problems,
+        })
+    }
+}

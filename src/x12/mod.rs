@@ -1,0 +1,112 @@
+//! ASC X12 EDI for healthcare (5010): tokenizer, envelope validation, writer, and typed
+//! support for the 999 acknowledgment, 277CA claim acknowledgment, 835 remittance advice and
+//! 837P/837I claims.
+//!
+//! Layers, from the bottom:
+//! - [`Separators`] are read from the fixed-width ISA segment.
+//! - [`Tokenizer`] splits an in-memory interchange into zero-copy [`Segment`]s;
+//!   [`StreamReader`] does the same over any `BufRead` with memory bounded by the longest
+//!   segment.
+//! - [`EnvelopeValidator`] checks ISA/IEA, GS/GE and ST/SE nesting, counts and control numbers
+//!   and returns an [`Interchange`] with every [`EnvelopeError`] found.
+//! - [`X12Writer`] builds interchanges, padding the ISA and counting SE01, GE01 and IEA01.
+//! - Typed readers ([`read_835`], [`read_277ca`], [`read_999`]) and writers ([`write_999`],
+//!   [`write_837`]).
+//!
+//! Money is always integer cents ([`Amount`]) and quantities are fixed-point millionths
+//! ([`Quantity`]); no value passes through a float.
+
+mod ack277ca;
+mod ack999;
+mod balance835;
+mod claim837;
+mod codes;
+mod common;
+mod envelope;
+mod reader;
+mod remit835;
+mod separators;
+mod typed;
+mod values;
+mod writer;
+
+pub use ack277ca::{
+    Acknowledgment277, ClaimStatus, Disposition, LevelStatus, LineStatus, StatusCode, StatusInfo,
+    read_277ca,
+};
+pub use ack999::{
+    Ack999, AckCode, AckEnvelope, ElementError, ElementSyntaxError, GroupAck, GroupStatus,
+    GroupSyntaxError, IMPLEMENTATION_999, SegmentError, SegmentSyntaxError, SetAck, SetSyntaxError,
+    acknowledge_group, acknowledge_interchange, read_999, write_999,
+};
+pub use balance835::{BalanceDiscrepancy, BalanceScope, check_balance};
+pub use claim837::{
+    BillingProvider, Claim, Claim837Error, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine,
+    ClaimProblem, ClaimProvider, Gender, InstitutionalClaim, Patient, Payer, PersonName,
+    PostalAddress, Receiver, Submitter, Subscriber, SubscriberClaims, is_valid_npi, validate_837,
+    write_837,
+};
+pub use codes::UsageIndicator;
+pub use common::{
+    Address, AmountReference, Communication, Contact, DateReference, EntityName, ProcedureCode,
+    QuantityReference, Reference,
+};
+pub use envelope::{
+    EnvelopeError, EnvelopeProblem, EnvelopeReport, EnvelopeValidator, FunctionalGroup,
+    Interchange, ProblemScope, TransactionSet,
+};
+pub use reader::{
+    DEFAULT_MAX_SEGMENT_LEN, Element, OwnedSegment, Segment, StreamReader, TokenizeError,
+    Tokenizer, tokenize,
+};
+pub use remit835::{
+    Adjustment, AdjustmentGroup, AdjustmentReason, ClaimGroup, ClaimPayment, ClaimStatusCode,
+    CreditDebit, HandlingCode, InpatientAdjudication, OutpatientAdjudication, Party, Payment,
+    PaymentMethod, ProviderAdjustment, ProviderAdjustmentAmount, ProviderSummary,
+    ProviderSupplementalSummary, Remark, Remittance, ServiceLine, Trace, read_835,
+};
+pub use separators::{ISA_LENGTH, SeparatorError, Separators};
+pub use typed::{FieldProblem, ReadOutcome, SegmentIssue};
+pub use values::{Amount, Date, DateError, DatePeriod, DecimalError, Quantity, Time};
+pub use writer::{
+    Field, GroupHeader, InterchangeHeader, MAX_CONTROL_NUMBER, WriteError, X12Writer,
+};
+
+use std::io::BufRead;
+
+/// Any failure to read an X12 interchange.
+#[derive(Debug, thiserror::Error)]
+pub enum X12Error {
+    /// The input could not be split into segments.
+    #[error(transparent)]
+    Tokenize(#[from] TokenizeError),
+    /// An envelope problem (strict reading), or no interchange at all.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+    /// A transaction set could not be read.
+    #[error(transparent)]
+    Segment(#[from] SegmentIssue),
+}
+
+/// Tokenizes an in-memory interchange and validates its envelopes, collecting every problem.
+pub fn read_envelope(input: &[u8]) -> Result<EnvelopeReport, X12Error> {
+    let mut validator = EnvelopeValidator::new();
+    for segment in Tokenizer::new(input)? {
+        validator.push(&segment?);
+    }
+    Ok(validator.finish()?)
+}
+
+/// Validates the envelopes of a stream segment by segment, holding one segment at a time.
+pub fn read_envelope_stream<R: BufRead>(source: R) -> Result<EnvelopeReport, X12Error> {
+    let mut validator = EnvelopeValidator::new();
+    for segment in StreamReader::new(source)? {
+        validator.push(&segment?.as_segment());
+    }
+    Ok(validator.finish()?)
+}
+
+/// Reads an interchange strictly: any envelope problem is an error.
+pub fn parse_interchange(input: &[u8]) -> Result<Interchange, X12Error> {
+    Ok(read_envelope(input)?.into_strict()?)
+}

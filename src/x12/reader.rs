@@ -1,0 +1,564 @@
+//! Segment tokenizer: a zero-copy iterator over an in-memory interchange and a streaming
+//! reader over any [`BufRead`] whose memory use is bounded by the longest segment.
+//!
+//! Both read the separators from the leading ISA segment, skip an optional byte order mark and
+//! whitespace before it, and tolerate CR, LF or CRLF (any ASCII whitespace) after each segment
+//! terminator. Every segment carries its 1-based ordinal within the interchange (ISA is 1) and
+//! the byte offset of its first byte in the input.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use super::separators::{ISA_LENGTH, SeparatorError, Separators, leading_filler_len};
+
+/// Default limit for [`StreamReader`]: no segment of a 5010 guide comes close to 64 KiB.
+pub const DEFAULT_MAX_SEGMENT_LEN: usize = 64 * 1024;
+
+/// Why the input could not be split into segments.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenizeError {
+    /// The ISA header is missing or malformed.
+    #[error("invalid ISA header: {0}")]
+    Separators(#[from] SeparatorError),
+    /// Input ended inside a segment.
+    #[error("segment {ordinal} at byte {offset} has no segment terminator before the end of input")]
+    Unterminated {
+        /// 1-based ordinal of the segment.
+        ordinal: usize,
+        /// Byte offset of its first byte.
+        offset: usize,
+    },
+    /// A segment does not start with a 2-3 character alphanumeric identifier.
+    #[error("segment {ordinal} at byte {offset}: `{found}` is not a segment identifier")]
+    InvalidSegmentId {
+        /// 1-based ordinal of the segment.
+        ordinal: usize,
+        /// Byte offset of its first byte.
+        offset: usize,
+        /// What stands where the identifier should be (at most 16 bytes, lossily decoded).
+        found: String,
+    },
+    /// A segment is longer than the configured limit.
+    #[error("segment {ordinal} at byte {offset} is longer than the limit of {limit} bytes")]
+    SegmentTooLong {
+        /// 1-based ordinal of the segment.
+        ordinal: usize,
+        /// Byte offset of its first byte.
+        offset: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Reading the underlying stream failed.
+    #[error("reading input failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One element of a segment: a simple value, or a composite with components, possibly
+/// repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Element<'a> {
+    raw: &'a [u8],
+    separators: Separators,
+}
+
+impl<'a> Element<'a> {
+    /// The raw bytes of the element, separators included.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// Whether the element is empty (not sent).
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The element as text; X12 data is ASCII, anything else is replaced lossily.
+    pub fn text(&self) -> Cow<'a, str> {
+        String::from_utf8_lossy(self.raw)
+    }
+
+    /// The components of the (first repetition of the) element, 1-based: component 1 is the
+    /// text before the first component separator.
+    pub fn component(&self, position: usize) -> Option<&'a [u8]> {
+        let first_repetition = self.repetitions().next().map_or(self.raw, |r| r.raw);
+        position.checked_sub(1).and_then(|index| {
+            first_repetition
+                .split(|&b| b == self.separators.component)
+                .nth(index)
+        })
+    }
+
+    /// Component `position` (1-based) as text, `None` when absent or empty.
+    pub fn component_text(&self, position: usize) -> Option<Cow<'a, str>> {
+        self.component(position)
+            .filter(|c| !c.is_empty())
+            .map(String::from_utf8_lossy)
+    }
+
+    /// All components of the first repetition.
+    pub fn components(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let component = self.separators.component;
+        let first_repetition = self.repetitions().next().map_or(self.raw, |r| r.raw);
+        first_repetition.split(move |&b| b == component)
+    }
+
+    /// The repetitions of the element (one when the interchange has no repetition separator).
+    pub fn repetitions(&self) -> impl Iterator<Item = Element<'a>> + 'a {
+        let separators = self.separators;
+        let repetition = separators.repetition;
+        self.raw
+            .split(move |&b| Some(b) == repetition)
+            .map(move |raw| Element { raw, separators })
+    }
+}
+
+/// A segment borrowed from the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment<'a> {
+    raw: &'a [u8],
+    id_len: usize,
+    ordinal: usize,
+    offset: usize,
+    separators: Separators,
+}
+
+impl<'a> Segment<'a> {
+    /// Builds a segment over `raw` (without terminator), validating its identifier.
+    fn new(
+        raw: &'a [u8],
+        ordinal: usize,
+        offset: usize,
+        separators: Separators,
+    ) -> Result<Self, TokenizeError> {
+        let id_len = raw
+            .iter()
+            .take(4)
+            .position(|&b| b == separators.element)
+            .unwrap_or(raw.len());
+        let id = raw.get(..id_len).unwrap_or_default();
+        if !(2..=3).contains(&id_len) || !id.iter().all(u8::is_ascii_alphanumeric) {
+            let shown = raw.get(..raw.len().min(16)).unwrap_or_default();
+            return Err(TokenizeError::InvalidSegmentId {
+                ordinal,
+                offset,
+                found: String::from_utf8_lossy(shown).into_owned(),
+            });
+        }
+        Ok(Segment {
+            raw,
+            id_len,
+            ordinal,
+            offset,
+            separators,
+        })
+    }
+
+    /// The segment identifier, e.g. `b"CLP"`.
+    pub fn id_bytes(&self) -> &'a [u8] {
+        self.raw.get(..self.id_len).unwrap_or_default()
+    }
+
+    /// The segment identifier as text (identifiers are validated ASCII).
+    pub fn id(&self) -> &'a str {
+        std::str::from_utf8(self.id_bytes()).unwrap_or_default()
+    }
+
+    /// The whole segment without its terminator.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// 1-based position of the segment in the interchange (ISA is 1).
+    pub fn ordinal(&self) -> usize {
+        self.ordinal
+    }
+
+    /// Byte offset of the segment's first byte in the input.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The interchange's separators.
+    pub fn separators(&self) -> Separators {
+        self.separators
+    }
+
+    /// The elements after the identifier; the first yielded is element 1.
+    pub fn elements(&self) -> impl Iterator<Item = Element<'a>> + 'a {
+        let separators = self.separators;
+        let body = self.raw.get(self.id_len + 1..).unwrap_or_default();
+        let has_elements = self.raw.len() > self.id_len;
+        body.split(move |&b| b == separators.element)
+            .take(if has_elements { usize::MAX } else { 0 })
+            .map(move |raw| Element { raw, separators })
+    }
+
+    /// Element at 1-based `position` (as X12 numbers them: `CLP01` is `element(1)`).
+    pub fn element(&self, position: usize) -> Option<Element<'a>> {
+        position
+            .checked_sub(1)
+            .and_then(|index| self.elements().nth(index))
+    }
+
+    /// Number of elements sent (trailing empty elements included).
+    pub fn element_count(&self) -> usize {
+        self.elements().count()
+    }
+
+    /// Element `position` as text, `None` when absent or empty.
+    pub fn text(&self, position: usize) -> Option<Cow<'a, str>> {
+        self.element(position)
+            .filter(|e| !e.is_empty())
+            .map(|e| e.text())
+    }
+
+    /// Copies the segment into an owned value.
+    pub fn to_owned_segment(&self) -> OwnedSegment {
+        OwnedSegment {
+            raw: self.raw.to_vec(),
+            id_len: self.id_len,
+            ordinal: self.ordinal,
+            offset: self.offset,
+            separators: self.separators,
+        }
+    }
+}
+
+/// A segment that owns its bytes, as yielded by [`StreamReader`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedSegment {
+    raw: Vec<u8>,
+    id_len: usize,
+    ordinal: usize,
+    offset: usize,
+    separators: Separators,
+}
+
+impl OwnedSegment {
+    /// A borrowed view with the full [`Segment`] API.
+    pub fn as_segment(&self) -> Segment<'_> {
+        Segment {
+            raw: &self.raw,
+            id_len: self.id_len,
+            ordinal: self.ordinal,
+            offset: self.offset,
+            separators: self.separators,
+        }
+    }
+}
+
+/// Whether `byte` may be skipped between segments: whitespace that is not a separator.
+fn is_filler(byte: u8, separators: &Separators) -> bool {
+    byte.is_ascii_whitespace() && !separators.is_separator(byte)
+}
+
+/// Locates the ISA header after any filler and reads its separators.
+fn locate_isa(input: &[u8]) -> Result<(usize, Separators), SeparatorError> {
+    let start = leading_filler_len(input);
+    let separators = Separators::from_isa(input.get(start..).unwrap_or_default())?;
+    Ok((start, separators))
+}
+
+/// Zero-copy iterator over the segments of an in-memory interchange.
+#[derive(Debug, Clone)]
+pub struct Tokenizer<'a> {
+    input: &'a [u8],
+    position: usize,
+    ordinal: usize,
+    separators: Separators,
+    failed: bool,
+}
+
+impl<'a> Tokenizer<'a> {
+    /// Reads the separators from the leading ISA and prepares to iterate.
+    pub fn new(input: &'a [u8]) -> Result<Self, TokenizeError> {
+        let (position, separators) = locate_isa(input)?;
+        Ok(Tokenizer {
+            input,
+            position,
+            ordinal: 0,
+            separators,
+            failed: false,
+        })
+    }
+
+    /// The separators read from the ISA.
+    pub fn separators(&self) -> Separators {
+        self.separators
+    }
+
+    fn next_segment(&mut self) -> Option<Result<Segment<'a>, TokenizeError>> {
+        let rest = self.input.get(self.position..)?;
+        let skipped = rest
+            .iter()
+            .take_while(|&&b| is_filler(b, &self.separators))
+            .count();
+        let start = self.position + skipped;
+        let rest = rest.get(skipped..).filter(|r| !r.is_empty())?;
+        self.ordinal += 1;
+        let Some(length) = memchr::memchr(self.separators.segment, rest) else {
+            return Some(Err(TokenizeError::Unterminated {
+                ordinal: self.ordinal,
+                offset: start,
+            }));
+        };
+        self.position = start + length + 1;
+        let raw = rest.get(..length).unwrap_or_default();
+        Some(Segment::new(raw, self.ordinal, start, self.separators))
+    }
+}
+
+impl<'a> Iterator for Tokenizer<'a> {
+    type Item = Result<Segment<'a>, TokenizeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let item = self.next_segment();
+        self.failed = matches!(item, Some(Err(_)));
+        item
+    }
+}
+
+/// Splits a whole interchange into segments.
+pub fn tokenize(input: &[u8]) -> Result<Vec<Segment<'_>>, TokenizeError> {
+    Tokenizer::new(input)?.collect()
+}
+
+/// Streaming segment reader over a [`BufRead`]: holds one segment at a time, so memory stays
+/// bounded by the longest segment (and the configured limit) whatever the input size.
+#[derive(Debug)]
+pub struct StreamReader<R> {
+    source: R,
+    separators: Separators,
+    max_segment_len: usize,
+    pending_isa: Option<OwnedSegment>,
+    offset: usize,
+    ordinal: usize,
+    failed: bool,
+}
+
+impl<R: BufRead> StreamReader<R> {
+    /// Reads the ISA header with the [default limit](DEFAULT_MAX_SEGMENT_LEN).
+    pub fn new(source: R) -> Result<Self, TokenizeError> {
+        Self::with_max_segment_len(source, DEFAULT_MAX_SEGMENT_LEN)
+    }
+
+    /// Reads the ISA header; later segments longer than `max_segment_len` bytes (at least the
+    /// 106 of an ISA) are refused with [`TokenizeError::SegmentTooLong`].
+    pub fn with_max_segment_len(
+        mut source: R,
+        max_segment_len: usize,
+    ) -> Result<Self, TokenizeError> {
+        let max_segment_len = max_segment_len.max(ISA_LENGTH);
+        let mut head = Vec::with_capacity(ISA_LENGTH);
+        // Read until the filler prefix plus a whole ISA is buffered, bounded by the limit.
+        loop {
+            let filler = leading_filler_len(&head);
+            let wanted = filler + ISA_LENGTH;
+            if head.len() >= wanted || filler > max_segment_len {
+                break;
+            }
+            let available = source.fill_buf()?;
+            if available.is_empty() {
+                break;
+            }
+            let take = available.len().min(wanted - head.len());
+            head.extend_from_slice(available.get(..take).unwrap_or_default());
+            source.consume(take);
+        }
+        let (start, separators) = locate_isa(&head)?;
+        let raw = head.get(start..start + ISA_LENGTH - 1).unwrap_or_default();
+        let isa = Segment::new(raw, 1, start, separators)?.to_owned_segment();
+        Ok(StreamReader {
+            source,
+            separators,
+            max_segment_len,
+            pending_isa: Some(isa),
+            offset: start + ISA_LENGTH,
+            ordinal: 1,
+            failed: false,
+        })
+    }
+
+    /// The separators read from the ISA.
+    pub fn separators(&self) -> Separators {
+        self.separators
+    }
+
+    /// Reads the next segment; `Ok(None)` at the end of input and after an error.
+    pub fn next_segment(&mut self) -> Result<Option<OwnedSegment>, TokenizeError> {
+        if self.failed {
+            return Ok(None);
+        }
+        let result = self.read_segment();
+        self.failed = result.is_err();
+        result
+    }
+
+    fn read_segment(&mut self) -> Result<Option<OwnedSegment>, TokenizeError> {
+        if let Some(isa) = self.pending_isa.take() {
+            return Ok(Some(isa));
+        }
+        if !self.skip_filler()? {
+            return Ok(None);
+        }
+        self.ordinal += 1;
+        let start = self.offset;
+        let mut raw = Vec::new();
+        loop {
+            let available = self.source.fill_buf()?;
+            if available.is_empty() {
+                return Err(TokenizeError::Unterminated {
+                    ordinal: self.ordinal,
+                    offset: start,
+                });
+            }
+            let (chunk_len, terminated) = match memchr::memchr(self.separators.segment, available) {
+                Some(end) => (end, true),
+                None => (available.len(), false),
+            };
+            if raw.len() + chunk_len > self.max_segment_len {
+                return Err(TokenizeError::SegmentTooLong {
+                    ordinal: self.ordinal,
+                    offset: start,
+                    limit: self.max_segment_len,
+                });
+            }
+            raw.extend_from_slice(available.get(..chunk_len).unwrap_or_default());
+            let consumed = chunk_len + usize::from(terminated);
+            self.source.consume(consumed);
+            self.offset += consumed;
+            if terminated {
+                break;
+            }
+        }
+        let segment = Segment::new(&raw, self.ordinal, start, self.separators)?;
+        let id_len = segment.id_len;
+        Ok(Some(OwnedSegment {
+            raw,
+            id_len,
+            ordinal: self.ordinal,
+            offset: start,
+            separators: self.separators,
+        }))
+    }
+
+    /// Skips whitespace between segments; returns whether more input follows.
+    fn skip_filler(&mut self) -> Result<bool, TokenizeError> {
+        loop {
+            let available = self.source.fill_buf()?;
+            if available.is_empty() {
+                return Ok(false);
+            }
+            let skipped = available
+                .iter()
+                .take_while(|&&b| is_filler(b, &self.separators))
+                .count();
+            let more = skipped < available.len();
+            self.source.consume(skipped);
+            self.offset += skipped;
+            if more {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for StreamReader<R> {
+    type Item = Result<OwnedSegment, TokenizeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_segment().transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &[u8] = b"\xEF\xBB\xBF\r\nISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *210101*1030*^*00501*000000001*0*P*:~\r\nGS*HC*A*B*20210101*1030*1*X*005010X222A1~\nST*837*0001~NM1*IL*1*DOE*JO^JOE**:X~SE*3*0001~\r\nGE*1*1~IEA*1*000000001~\n";
+
+    #[test]
+    fn tokenizes_with_offsets_and_ordinals() {
+        let segments = tokenize(SMALL).expect("tokenizes");
+        let ids: Vec<&str> = segments.iter().map(Segment::id).collect();
+        assert_eq!(ids, ["ISA", "GS", "ST", "NM1", "SE", "GE", "IEA"]);
+        assert_eq!(segments[0].offset(), 5);
+        assert_eq!(segments[1].offset(), 5 + 106 + 2);
+        assert_eq!(segments[3].ordinal(), 4);
+        let nm1 = segments[3];
+        assert_eq!(nm1.text(3).as_deref(), Some("DOE"));
+        assert_eq!(nm1.element(0), None);
+        assert_eq!(
+            nm1.element(6).map(|e| e.component(2)),
+            Some(Some(&b"X"[..]))
+        );
+        let names: Vec<String> = nm1
+            .element(4)
+            .map(|e| e.repetitions().map(|r| r.text().into_owned()).collect())
+            .unwrap_or_default();
+        assert_eq!(names, ["JO", "JOE"]);
+        assert_eq!(nm1.element_count(), 6);
+    }
+
+    #[test]
+    fn segment_without_elements() {
+        let mut input = SMALL[5..111].to_vec();
+        input.extend_from_slice(b"LX~");
+        let segments = tokenize(&input).expect("tokenizes");
+        assert_eq!(segments[1].element_count(), 0);
+        assert_eq!(segments[1].element(1), None);
+    }
+
+    #[test]
+    fn reports_unterminated_and_bad_ids() {
+        let mut input = SMALL[5..111].to_vec();
+        input.extend_from_slice(b"GS*HC");
+        let error = tokenize(&input).expect_err("unterminated");
+        assert_eq!(
+            error.to_string(),
+            "segment 2 at byte 106 has no segment terminator before the end of input"
+        );
+        let mut input = SMALL[5..111].to_vec();
+        input.extend_from_slice(b"~");
+        let error = tokenize(&input).expect_err("empty");
+        assert!(
+            matches!(error, TokenizeError::InvalidSegmentId { ordinal: 2, .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn stream_reader_matches_tokenizer() {
+        let expected: Vec<OwnedSegment> = tokenize(SMALL)
+            .expect("tokenizes")
+            .iter()
+            .map(Segment::to_owned_segment)
+            .collect();
+        // A 7-byte buffer forces segments to span many reads.
+        let reader = std::io::BufReader::with_capacity(7, SMALL);
+        let streamed: Vec<OwnedSegment> = StreamReader::new(reader)
+            .expect("isa")
+            .collect::<Result<_, _>>()
+            .expect("streams");
+        assert_eq!(streamed, expected);
+    }
+
+    #[test]
+    fn stream_reader_enforces_limit() {
+        let mut input = SMALL[5..111].to_vec();
+        input.extend_from_slice(b"NTE*");
+        input.extend(std::iter::repeat_n(b'A', 300));
+        input.push(b'~');
+        let mut reader = StreamReader::with_max_segment_len(&input[..], 200).expect("isa");
+        assert!(reader.next_segment().expect("isa").is_some());
+        let error = reader.next_segment().expect_err("too long");
+        assert_eq!(
+            error.to_string(),
+            "segment 2 at byte 106 is longer than the limit of 200 bytes"
+        );
+        assert!(reader.next().is_none(), "reading stops after an error");
+    }
+}

@@ -1,0 +1,250 @@
+//! Shared machinery of the typed transaction readers (835, 277CA, 999): located field
+//! problems, typed element accessors, and the driver that splits an interchange into its
+//! transaction sets and hands each set of the wanted type to a reader.
+//!
+//! Readers are strict where a guess would be harmful (a required element missing, an amount
+//! that is not an exact decimal) and return a [`SegmentIssue`] as the error. They are lenient
+//! where the data can still be used (an impossible date, an unexpected segment): those become
+//! warnings in [`ReadOutcome::warnings`] and the field is left empty.
+
+use serde::{Deserialize, Serialize};
+
+use super::X12Error;
+use super::envelope::{
+    EnvelopeError, EnvelopeValidator, Interchange, TransactionSet, element_label,
+};
+use super::reader::{Segment, Tokenizer};
+use super::values::{Amount, Date, DateError, DecimalError, Quantity};
+
+/// What is wrong with a segment or element of a transaction set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum FieldProblem {
+    /// A required element is empty or absent.
+    #[error("required element {name} is missing")]
+    MissingElement {
+        /// Name of the element, e.g. `CLP03 total claim charge`.
+        name: String,
+    },
+    /// An amount or quantity is not an exact decimal of the allowed precision.
+    #[error("{0}")]
+    InvalidNumber(DecimalError),
+    /// A count or position is not a whole number.
+    #[error("expected a whole number, found `{found}`")]
+    InvalidCount {
+        /// The value as sent.
+        found: String,
+    },
+    /// A date or time is malformed or impossible.
+    #[error("{0}")]
+    InvalidDate(DateError),
+    /// A segment that this reader does not expect at this point.
+    #[error("segment not expected {context}; ignored")]
+    UnexpectedSegment {
+        /// Where the reader was, e.g. `in the 835 header`.
+        context: String,
+    },
+    /// A required segment is absent.
+    #[error("required segment {name} is missing")]
+    MissingSegment {
+        /// The segment that should have been present.
+        name: String,
+    },
+}
+
+/// A problem located at a segment (and possibly element and component) of the interchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("segment {ordinal} ({segment_id}){}{}: {problem}", element_label(*.element), component_label(*.component))]
+pub struct SegmentIssue {
+    /// 1-based ordinal of the segment in the interchange.
+    pub ordinal: usize,
+    /// The segment identifier.
+    pub segment_id: String,
+    /// 1-based element position, when one element is at fault.
+    pub element: Option<usize>,
+    /// 1-based component position within that element.
+    pub component: Option<usize>,
+    /// What is wrong.
+    pub problem: FieldProblem,
+}
+
+/// Formats `, component N` for error messages.
+fn component_label(component: Option<usize>) -> String {
+    component
+        .map(|c| format!(", component {c}"))
+        .unwrap_or_default()
+}
+
+/// Typed element accessors used by the readers; positions are 1-based.
+impl Segment<'_> {
+    /// A problem located at this segment.
+    pub(crate) fn issue(&self, element: Option<usize>, problem: FieldProblem) -> SegmentIssue {
+        SegmentIssue {
+            ordinal: self.ordinal(),
+            segment_id: self.id().to_owned(),
+            element,
+            component: None,
+            problem,
+        }
+    }
+
+    /// Element text, `None` when absent or empty.
+    pub(crate) fn string_at(&self, position: usize) -> Option<String> {
+        self.text(position).map(|t| t.into_owned())
+    }
+
+    /// Element text that must be present.
+    pub(crate) fn required_string_at(
+        &self,
+        position: usize,
+        name: &str,
+    ) -> Result<String, SegmentIssue> {
+        self.string_at(position).ok_or_else(|| {
+            self.issue(
+                Some(position),
+                FieldProblem::MissingElement {
+                    name: name.to_owned(),
+                },
+            )
+        })
+    }
+
+    /// Component text of a composite element, `None` when absent or empty.
+    pub(crate) fn component_string_at(&self, position: usize, component: usize) -> Option<String> {
+        self.element(position)
+            .and_then(|e| e.component_text(component))
+            .map(|t| t.into_owned())
+    }
+
+    /// An optional amount in cents.
+    pub(crate) fn amount_at(&self, position: usize) -> Result<Option<Amount>, SegmentIssue> {
+        self.text(position)
+            .map(|text| Amount::parse(&text))
+            .transpose()
+            .map_err(|e| self.issue(Some(position), FieldProblem::InvalidNumber(e)))
+    }
+
+    /// An amount that must be present.
+    pub(crate) fn required_amount_at(
+        &self,
+        position: usize,
+        name: &str,
+    ) -> Result<Amount, SegmentIssue> {
+        self.amount_at(position)?.ok_or_else(|| {
+            self.issue(
+                Some(position),
+                FieldProblem::MissingElement {
+                    name: name.to_owned(),
+                },
+            )
+        })
+    }
+
+    /// An optional fixed-point quantity.
+    pub(crate) fn quantity_at(&self, position: usize) -> Result<Option<Quantity>, SegmentIssue> {
+        self.text(position)
+            .map(|text| Quantity::parse(&text))
+            .transpose()
+            .map_err(|e| self.issue(Some(position), FieldProblem::InvalidNumber(e)))
+    }
+
+    /// An optional whole number (a count or position) in element `position`, or in one of its
+    /// components.
+    pub(crate) fn count_at(
+        &self,
+        position: usize,
+        component: Option<usize>,
+    ) -> Result<Option<usize>, SegmentIssue> {
+        let text = match component {
+            Some(component) => self.component_string_at(position, component),
+            None => self.string_at(position),
+        };
+        let Some(text) = text else {
+            return Ok(None);
+        };
+        match text.parse::<usize>() {
+            Ok(count) if text.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(count)),
+            _ => {
+                let mut issue =
+                    self.issue(Some(position), FieldProblem::InvalidCount { found: text });
+                issue.component = component;
+                Err(issue)
+            }
+        }
+    }
+
+    /// An optional `CCYYMMDD` date; an impossible date becomes a warning and `None`.
+    pub(crate) fn date_at(
+        &self,
+        position: usize,
+        warnings: &mut Vec<SegmentIssue>,
+    ) -> Option<Date> {
+        let text = self.text(position)?;
+        Date::parse_ccyymmdd(&text)
+            .map_err(|e| warnings.push(self.issue(Some(position), FieldProblem::InvalidDate(e))))
+            .ok()
+    }
+}
+
+/// What a typed reader returns: the documents read, with the envelope and everything noticed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadOutcome<T> {
+    /// The interchange envelope.
+    pub interchange: Interchange,
+    /// Envelope problems (counts, control numbers, nesting).
+    pub envelope_problems: Vec<EnvelopeError>,
+    /// One document per transaction set of the wanted type, in order.
+    pub documents: Vec<T>,
+    /// Non-fatal problems: impossible dates, unexpected segments, skipped sets.
+    pub warnings: Vec<SegmentIssue>,
+}
+
+/// Signature of a transaction set reader: the set's envelope entry, its segments (ST to SE)
+/// and the warning list to append to.
+pub(crate) type SetReader<T> =
+    fn(&TransactionSet, &[Segment<'_>], &mut Vec<SegmentIssue>) -> Result<T, SegmentIssue>;
+
+/// Tokenizes and validates `input`, then reads every transaction set whose ST01 is
+/// `set_id_code` with `read_set`. Sets of other types are skipped with a warning.
+pub(crate) fn read_documents<T>(
+    input: &[u8],
+    set_id_code: &str,
+    read_set: SetReader<T>,
+) -> Result<ReadOutcome<T>, X12Error> {
+    let segments: Vec<Segment<'_>> = Tokenizer::new(input)?.collect::<Result<_, _>>()?;
+    let mut validator = EnvelopeValidator::new();
+    for segment in &segments {
+        validator.push(segment);
+    }
+    let report = validator.finish()?;
+    let mut documents = Vec::new();
+    let mut warnings = Vec::new();
+    let sets = report
+        .interchange
+        .groups
+        .iter()
+        .flat_map(|g| &g.transactions);
+    for set in sets {
+        // Ordinals are 1-based and the tokenizer yields every segment in order.
+        let range = set.segment_ordinals.start.saturating_sub(1)
+            ..set.segment_ordinals.end.saturating_sub(1);
+        let set_segments = segments.get(range).unwrap_or_default();
+        let Some(first) = set_segments.first() else {
+            continue;
+        };
+        if set.id_code == set_id_code {
+            documents.push(read_set(set, set_segments, &mut warnings)?);
+        } else {
+            let context = format!(
+                "in a {set_id_code} reader: transaction set {} is a {}",
+                set.control_number, set.id_code
+            );
+            warnings.push(first.issue(None, FieldProblem::UnexpectedSegment { context }));
+        }
+    }
+    Ok(ReadOutcome {
+        interchange: report.interchange,
+        envelope_problems: report.problems,
+        documents,
+        warnings,
+    })
+}
