@@ -9,6 +9,7 @@ pub mod counters;
 pub mod file;
 pub mod forward;
 pub mod http;
+pub mod mllp;
 pub mod pipeline;
 pub mod queue;
 pub mod runtime;
@@ -177,9 +178,19 @@ pub fn build_source(config: &SourceConfig) -> Box<dyn Source> {
             body: body.clone().into_bytes(),
             content_type: content_type.clone(),
         }),
-        SourceConfig::Mllp { listen, .. } => Box::new(Unsupported(format!(
-            "MLLP source on {listen} is not available in this build"
-        ))),
+        SourceConfig::Mllp {
+            listen,
+            max_frame_bytes,
+            ack_mode,
+            idle_timeout_seconds,
+            max_connections,
+        } => Box::new(mllp::MllpSource {
+            listen: *listen,
+            max_frame_bytes: *max_frame_bytes,
+            ack_mode: *ack_mode,
+            idle_timeout: std::time::Duration::from_secs((*idle_timeout_seconds).max(1)),
+            max_connections: *max_connections,
+        }),
     }
 }
 
@@ -233,27 +244,20 @@ pub fn build_destination(
             target: channel.clone(),
             runtime: runtime.clone(),
         }),
-        DestinationConfig::Mllp { address, .. } => Arc::new(Unsupported(format!(
-            "MLLP destination {address} is not available in this build"
-        ))),
-    }
-}
-
-/// A connector kind this build cannot run: the channel reports it as an error.
-struct Unsupported(String);
-
-impl Source for Unsupported {
-    fn run(
-        self: Box<Self>,
-        _context: SourceContext,
-    ) -> BoxFuture<'static, Result<(), SourceError>> {
-        Box::pin(async move { Err(SourceError::Setup(self.0)) })
-    }
-}
-
-impl Destination for Unsupported {
-    fn deliver<'a>(&'a self, _message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
-        Box::pin(async move { Err(DeliveryError::transient(self.0.clone())) })
+        DestinationConfig::Mllp {
+            address,
+            ack_timeout_seconds,
+            on_error_ack,
+            on_reject_ack,
+            on_missing_ack,
+            ..
+        } => Arc::new(mllp::MllpDestination::new(
+            address.clone(),
+            *ack_timeout_seconds,
+            *on_error_ack,
+            *on_reject_ack,
+            *on_missing_ack,
+        )),
     }
 }
 

@@ -54,12 +54,12 @@ pub enum SourceConfig {
         /// `original` (AA/AE/AR) or `enhanced` (CA/CE/CR, plus application ACKs per MSH-15/16).
         #[serde(default)]
         ack_mode: AckMode,
-        /// Seconds a connection may sit idle before it is closed.
+        /// Seconds a connection may wait for its next complete message before it is closed.
         #[serde(default = "default_idle_seconds")]
         idle_timeout_seconds: u64,
-        /// Seconds a started frame has to arrive completely.
-        #[serde(default = "default_read_seconds")]
-        read_timeout_seconds: u64,
+        /// Connections served at once; more are closed at once with a log line.
+        #[serde(default = "default_max_connections")]
+        max_connections: usize,
     },
     /// HTTP POST bodies of any content type, on a listener of the channel's own.
     Http {
@@ -128,6 +128,26 @@ pub enum AckMode {
     Original,
     /// CA / CE / CR commit ACKs, and application ACKs as MSH-15/MSH-16 ask.
     Enhanced,
+}
+
+/// How an MLLP destination treats a negative or missing acknowledgment.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AckReaction {
+    /// Try again with backoff.
+    Retry,
+    /// Give up: dead-letter it.
+    DeadLetter,
+    /// Hold it for an operator.
+    Hold,
+}
+
+fn dead_letter_reply() -> AckReaction {
+    AckReaction::DeadLetter
+}
+
+fn retry_reply() -> AckReaction {
+    AckReaction::Retry
 }
 
 /// A channel filter.
@@ -251,7 +271,7 @@ pub enum DestinationConfig {
         #[serde(default)]
         queue: QueueConfig,
     },
-    /// Send each message over MLLP to another HL7 v2 system.
+    /// Send each message over MLLP to another HL7 v2 system and wait for its ACK.
     Mllp {
         /// Destination name, unique in the channel.
         name: String,
@@ -260,6 +280,18 @@ pub enum DestinationConfig {
         /// Seconds to wait for the ACK.
         #[serde(default = "default_ack_timeout")]
         ack_timeout_seconds: u64,
+        /// What an `AE`/`CE` answer means: `retry` or `dead_letter` (the default: the content
+        /// must be fixed first).
+        #[serde(default = "dead_letter_reply")]
+        on_error_ack: AckReaction,
+        /// What an `AR`/`CR` answer means: `retry` (the default: the receiver was not able to
+        /// take it now) or `dead_letter`.
+        #[serde(default = "retry_reply")]
+        on_reject_ack: AckReaction,
+        /// What no ACK at all (timeout or dropped connection after sending) means: `retry`
+        /// (the default; receivers recognise a resent MSH-10) or `hold` for an operator.
+        #[serde(default = "retry_reply")]
+        on_missing_ack: AckReaction,
         /// Queue settings.
         #[serde(default)]
         queue: QueueConfig,
@@ -316,8 +348,8 @@ fn default_max_message_bytes() -> usize {
 fn default_idle_seconds() -> u64 {
     300
 }
-fn default_read_seconds() -> u64 {
-    30
+fn default_max_connections() -> usize {
+    256
 }
 fn default_glob() -> String {
     "*".to_string()

@@ -128,3 +128,157 @@ pub fn app_state(store: &Store) -> switchboard::api::AppState {
     let runtime = switchboard::channel::Runtime::new(store.clone(), &config);
     switchboard::api::AppState::new(runtime, config.root)
 }
+
+/// A free TCP port on 127.0.0.1 (bound and released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// An engine running in this process over a temporary deployment root.
+pub struct Engine {
+    /// The deployment root.
+    pub root: tempfile::TempDir,
+    /// Base URL of the HTTP API.
+    pub url: String,
+    /// An admin token.
+    pub admin: String,
+    /// The engine's store (a second pool on the same database).
+    pub store: Store,
+    shutdown: tokio_util::sync::CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Engine {
+    /// Writes `files` (path relative to the root, contents) and starts the engine on them.
+    pub async fn start(files: &[(&str, String)]) -> Engine {
+        let root = tempfile::tempdir().expect("temp root");
+        let port = free_port();
+        let mut files: Vec<(String, String)> = files
+            .iter()
+            .map(|(path, text)| (path.to_string(), text.clone()))
+            .collect();
+        if !files.iter().any(|(p, _)| p == "config/switchboard.toml") {
+            files.push((
+                "config/switchboard.toml".into(),
+                format!("[http]\nlisten = \"127.0.0.1:{port}\"\n[log]\nlevel = \"warn\"\n"),
+            ));
+        }
+        for (path, text) in &files {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let config = switchboard::config::Config::load_with_env(root.path(), |_| None)
+            .unwrap_or_else(|errors| panic!("test configuration refused:\n{errors}"));
+        let store = switchboard::serve::open_store(&config)
+            .await
+            .expect("store");
+        let (_, admin) = store
+            .create_token("test-admin", switchboard::store::tokens::Role::Admin, None)
+            .await
+            .unwrap();
+        let url = format!("http://{}", config.engine.http.listen);
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let stop = shutdown.clone();
+        let task = tokio::spawn(async move {
+            if let Err(err) = switchboard::serve::run(config, stop).await {
+                panic!("engine failed: {err}");
+            }
+        });
+        let engine = Engine {
+            root,
+            url,
+            admin,
+            store,
+            shutdown,
+            task,
+        };
+        engine
+            .eventually("the HTTP API answers", || async {
+                reqwest::get(format!("{}/health", engine.url)).await.is_ok()
+            })
+            .await;
+        engine
+    }
+
+    /// Waits up to 30 s for `check` to hold, polling.
+    pub async fn eventually<F, Fut>(&self, what: &str, check: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        eventually(what, std::time::Duration::from_secs(30), check).await
+    }
+
+    /// An authenticated request to the API.
+    pub fn api(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(&self.admin)
+    }
+
+    /// A path under the root.
+    pub fn path(&self, relative: &str) -> std::path::PathBuf {
+        self.root.path().join(relative)
+    }
+
+    /// Stops the engine and waits for it.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        let _ = self.task.await;
+        self.store.close().await;
+    }
+}
+
+/// Polls `check` until it holds or `limit` passes (then panics naming `what`).
+pub async fn eventually<F, Fut>(what: &str, limit: std::time::Duration, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if check().await {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The AMQP URL for tests, or `None` outside CI when unset. Under CI it must be set.
+pub fn amqp_url() -> Option<String> {
+    match std::env::var("SWITCHBOARD_TEST_AMQP_URL") {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                !in_ci(),
+                "SWITCHBOARD_TEST_AMQP_URL must be set when CI is set"
+            );
+            eprintln!("skipping RabbitMQ: SWITCHBOARD_TEST_AMQP_URL is not set");
+            None
+        }
+    }
+}
+
+/// Files the files of a directory (names only), sorted.
+pub fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}

@@ -1,0 +1,445 @@
+//! `mllp` source and destination: HL7 v2 over MLLP (TCP).
+//!
+//! The listener serves many connections at once; each message is stored and committed before
+//! its ACK is written (MSA-2 = the inbound MSH-10). Original mode answers AA/AE/AR; enhanced
+//! mode answers a commit ACK (CA/CE/CR) as MSH-15 asks and then an application ACK as MSH-16
+//! asks. A message that cannot be parsed is still stored and answered AE with its reason; a
+//! frame over the size limit is answered AR and the connection stays usable. Idle connections
+//! are closed, and one slow client holds nothing but its own connection.
+//!
+//! The sender keeps its connection open, reconnects when needed, waits for the ACK with a
+//! timeout and treats AE/AR/no ACK as the channel says.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use futures::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::{Mutex, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::codec::Framed;
+
+use super::{DeliveryError, Destination, Outbound, Receipt, Source, SourceContext, SourceError};
+use crate::config::channel::{AckMode, AckReaction};
+use crate::hl7v2::{
+    self, AckCode, AckDetails, ErrorCode, ErrorReport, MllpCodec, MllpFrame, ReceivedAck, Severity,
+};
+
+/// Content type recorded for HL7 v2 messages.
+const HL7_CONTENT_TYPE: &str = "x-application/hl7-v2+er7";
+
+/// Listens for MLLP connections.
+pub struct MllpSource {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Largest frame accepted.
+    pub max_frame_bytes: usize,
+    /// Acknowledgment mode.
+    pub ack_mode: AckMode,
+    /// Seconds a connection may wait for its next message.
+    pub idle_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+}
+
+impl Source for MllpSource {
+    fn run(self: Box<Self>, context: SourceContext) -> BoxFuture<'static, Result<(), SourceError>> {
+        Box::pin(async move {
+            let listener = tokio::net::TcpListener::bind(self.listen)
+                .await
+                .map_err(|source| SourceError::Bind {
+                    addr: self.listen.to_string(),
+                    source,
+                })?;
+            tracing::info!(channel = %context.pipeline.channel(), addr = %self.listen, "MLLP listening");
+            let slots = Arc::new(Semaphore::new(self.max_connections.max(1)));
+            let settings = Arc::new(*self);
+            let mut connections = JoinSet::new();
+            loop {
+                let accepted = tokio::select! {
+                    _ = context.shutdown.cancelled() => break,
+                    accepted = listener.accept() => accepted,
+                    // Reap finished connections so the set does not grow.
+                    Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+                };
+                let (stream, peer) = match accepted {
+                    Ok(pair) => pair,
+                    Err(err) => {
+                        tracing::warn!(%err, "MLLP accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let Ok(permit) = slots.clone().try_acquire_owned() else {
+                    tracing::warn!(%peer, "MLLP connection refused: too many connections");
+                    continue;
+                };
+                let context = context.clone();
+                let settings = settings.clone();
+                connections.spawn(async move {
+                    serve_connection(stream, peer, &settings, &context).await;
+                    drop(permit);
+                });
+            }
+            // Stop accepting; let each connection finish the message it is on.
+            drop(listener);
+            while connections.join_next().await.is_some() {}
+            Ok(())
+        })
+    }
+}
+
+/// Serves one connection until the peer closes it, it idles out, or the source stops.
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    settings: &MllpSource,
+    context: &SourceContext,
+) {
+    let _ = stream.set_nodelay(true);
+    let mut framed = Framed::new(
+        stream,
+        MllpCodec::with_max_frame_length(settings.max_frame_bytes),
+    );
+    loop {
+        let next = tokio::select! {
+            _ = context.shutdown.cancelled() => return,
+            next = tokio::time::timeout(settings.idle_timeout, framed.next()) => next,
+        };
+        let frame = match next {
+            Err(_) => {
+                tracing::debug!(%peer, "MLLP connection idle; closing");
+                return;
+            }
+            Ok(None) => return,
+            Ok(Some(Err(err))) => {
+                tracing::warn!(%peer, %err, "MLLP connection error");
+                return;
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let dropped = framed.codec().bytes_outside_frames();
+        if dropped > 0 {
+            tracing::warn!(%peer, bytes = dropped, "bytes outside MLLP frames were dropped");
+        }
+        let replies = match frame {
+            MllpFrame::Message(raw) => answer(&raw, settings.ack_mode, context).await,
+            MllpFrame::Oversized(oversized) => {
+                let reason = oversized.to_string();
+                tracing::warn!(%peer, %reason, "MLLP frame refused");
+                vec![unparsed_ack(
+                    &oversized.head,
+                    reject_code(settings.ack_mode),
+                    &reason,
+                    ErrorCode::ValueTooLong,
+                )]
+            }
+        };
+        for reply in replies {
+            if let Err(err) = framed.send(Bytes::from(reply)).await {
+                tracing::warn!(%peer, %err, "cannot write ACK");
+                return;
+            }
+        }
+    }
+}
+
+fn reject_code(mode: AckMode) -> AckCode {
+    match mode {
+        AckMode::Original => AckCode::ApplicationReject,
+        AckMode::Enhanced => AckCode::CommitReject,
+    }
+}
+
+/// `YYYYMMDDHHMMSS` in UTC.
+fn hl7_timestamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+fn ack_control_id() -> String {
+    format!("SB{}", crate::store::now_millis())
+}
+
+/// An ACK for a message whose header could not be read: AR/CR (or AE) with the reason.
+fn unparsed_ack(raw: &[u8], code: AckCode, reason: &str, error: ErrorCode) -> Vec<u8> {
+    let header = hl7v2::salvage_header(raw);
+    let errors = [ErrorReport {
+        code: error,
+        severity: Severity::Error,
+        location: None,
+        message: Some(reason.to_string()),
+    }];
+    hl7v2::build_ack_for_unparsed(
+        header.field_separator.unwrap_or(b'|'),
+        header.control_id.as_deref().unwrap_or(""),
+        &AckDetails {
+            code,
+            control_id: &ack_control_id(),
+            timestamp: &hl7_timestamp(),
+            text: Some(reason),
+            errors: &errors,
+        },
+    )
+}
+
+/// Whether an MSH-15/MSH-16 value asks for an acknowledgment of this outcome.
+/// `AL` (or empty) always, `NE` never, `ER` on error only, `SU` on success only.
+fn wanted(condition: Option<&str>, success: bool) -> bool {
+    match condition.map(str::trim) {
+        Some("NE") => false,
+        Some("ER") => !success,
+        Some("SU") => success,
+        _ => true,
+    }
+}
+
+/// Stores and processes one message; returns the ACK frames to write, in order.
+async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> Vec<Vec<u8>> {
+    let receipt = context.pipeline.receive(raw, Some(HL7_CONTENT_TYPE)).await;
+    let parsed = hl7v2::Message::parse(raw).ok();
+    let (stored, application_ok, text, error) = match &receipt {
+        Ok(Receipt::Accepted { message_id, .. }) => {
+            (true, true, format!("stored as message {message_id}"), None)
+        }
+        Ok(Receipt::Filtered { message_id, reason }) => (
+            true,
+            true,
+            format!("message {message_id} filtered: {reason}"),
+            None,
+        ),
+        Ok(Receipt::Duplicate { message_id }) => (
+            true,
+            true,
+            format!("duplicate of message {message_id}; not processed again"),
+            None,
+        ),
+        Ok(Receipt::Rejected { message_id, reason }) => (
+            true,
+            false,
+            format!("message {message_id}: {reason}"),
+            Some(ErrorCode::ApplicationInternalError),
+        ),
+        Err(err) => {
+            tracing::error!(channel = %context.pipeline.channel(), %err, "cannot store an MLLP message");
+            (
+                false,
+                false,
+                "the message could not be stored; send it again".to_string(),
+                None,
+            )
+        }
+    };
+    let Some(message) = parsed else {
+        // Stored (status error) but unreadable: answer from whatever of MSH can be salvaged.
+        let code = match (stored, mode) {
+            (true, AckMode::Original) => AckCode::ApplicationError,
+            (true, AckMode::Enhanced) => AckCode::CommitError,
+            (false, _) => reject_code(mode),
+        };
+        return vec![unparsed_ack(raw, code, &text, ErrorCode::SegmentSequence)];
+    };
+    let errors: Vec<ErrorReport> = error
+        .map(|code| ErrorReport {
+            code,
+            severity: Severity::Error,
+            location: None,
+            message: Some(text.clone()),
+        })
+        .into_iter()
+        .collect();
+    let build = |code: AckCode, errors: &[ErrorReport]| {
+        hl7v2::build_ack(
+            &message,
+            &AckDetails {
+                code,
+                control_id: &ack_control_id(),
+                timestamp: &hl7_timestamp(),
+                text: Some(&text),
+                errors,
+            },
+        )
+    };
+    let application_code = match (stored, application_ok) {
+        (false, _) => AckCode::ApplicationReject,
+        (true, true) => AckCode::ApplicationAccept,
+        (true, false) => AckCode::ApplicationError,
+    };
+    match mode {
+        AckMode::Original => vec![build(application_code, &errors)],
+        AckMode::Enhanced => {
+            let mut replies = Vec::new();
+            let commit = if stored {
+                AckCode::CommitAccept
+            } else {
+                AckCode::CommitReject
+            };
+            if wanted(message.accept_ack_type().as_deref(), stored) {
+                replies.push(build(commit, &[]));
+            }
+            if stored && wanted(message.application_ack_type().as_deref(), application_ok) {
+                replies.push(build(application_code, &errors));
+            }
+            replies
+        }
+    }
+}
+
+/// Sends messages over MLLP and waits for their ACKs.
+pub struct MllpDestination {
+    address: String,
+    ack_timeout: Duration,
+    on_error_ack: AckReaction,
+    on_reject_ack: AckReaction,
+    on_missing_ack: AckReaction,
+    connection: Mutex<Option<Framed<TcpStream, MllpCodec>>>,
+}
+
+impl MllpDestination {
+    /// A sender to `address`; it connects on first use and after any failure.
+    pub fn new(
+        address: String,
+        ack_timeout_seconds: u64,
+        on_error_ack: AckReaction,
+        on_reject_ack: AckReaction,
+        on_missing_ack: AckReaction,
+    ) -> Self {
+        MllpDestination {
+            address,
+            ack_timeout: Duration::from_secs(ack_timeout_seconds.max(1)),
+            on_error_ack,
+            on_reject_ack,
+            on_missing_ack,
+            connection: Mutex::new(None),
+        }
+    }
+}
+
+fn react(reaction: AckReaction, reason: String) -> DeliveryError {
+    match reaction {
+        AckReaction::Retry => DeliveryError::transient(reason),
+        AckReaction::DeadLetter => DeliveryError::permanent(reason),
+        AckReaction::Hold => DeliveryError::ambiguous(reason),
+    }
+}
+
+impl Destination for MllpDestination {
+    fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            let mut slot = self.connection.lock().await;
+            if slot.is_none() {
+                let stream = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    TcpStream::connect(&self.address),
+                )
+                .await
+                .map_err(|_| {
+                    DeliveryError::transient(format!("{}: connect timed out", self.address))
+                })?
+                .map_err(|err| DeliveryError::transient(format!("{}: {err}", self.address)))?;
+                let _ = stream.set_nodelay(true);
+                *slot = Some(Framed::new(stream, MllpCodec::new()));
+            }
+            let Some(framed) = slot.as_mut() else {
+                return Err(DeliveryError::transient("no connection"));
+            };
+            if let Err(err) = framed.send(Bytes::from(message.payload.clone())).await {
+                *slot = None;
+                return Err(DeliveryError::transient(format!(
+                    "{}: send failed: {err}",
+                    self.address
+                )));
+            }
+            let reply = tokio::time::timeout(self.ack_timeout, framed.next()).await;
+            let frame = match reply {
+                Ok(Some(Ok(MllpFrame::Message(frame)))) => frame,
+                Ok(Some(Ok(MllpFrame::Oversized(_)))) => {
+                    *slot = None;
+                    return Err(react(
+                        self.on_missing_ack,
+                        format!("{}: the ACK was too large to read", self.address),
+                    ));
+                }
+                Ok(Some(Err(err))) => {
+                    *slot = None;
+                    return Err(react(
+                        self.on_missing_ack,
+                        format!("{}: no ACK: {err}", self.address),
+                    ));
+                }
+                Ok(None) => {
+                    *slot = None;
+                    return Err(react(
+                        self.on_missing_ack,
+                        format!("{}: connection closed before the ACK", self.address),
+                    ));
+                }
+                Err(_) => {
+                    *slot = None;
+                    return Err(react(
+                        self.on_missing_ack,
+                        format!(
+                            "{}: no ACK within {} s",
+                            self.address,
+                            self.ack_timeout.as_secs()
+                        ),
+                    ));
+                }
+            };
+            let ack = hl7v2::Message::parse(&frame)
+                .map_err(|err| DeliveryError::transient(format!("unreadable ACK: {err}")))?;
+            let ack = ReceivedAck::read(&ack)
+                .map_err(|err| DeliveryError::transient(format!("unreadable ACK: {err}")))?;
+            if let (Some(sent), Some(acked)) = (&message.control_id, &ack.acknowledged_control_id)
+                && sent != acked
+            {
+                *slot = None;
+                return Err(react(
+                    self.on_missing_ack,
+                    format!("ACK is for {acked}, not for {sent}"),
+                ));
+            }
+            let detail = || {
+                let mut parts: Vec<String> = ack.text.iter().map(|t| t.to_string()).collect();
+                parts.extend(ack.errors.iter().map(|e| e.to_string()));
+                parts.join("; ")
+            };
+            match ack.code {
+                AckCode::ApplicationAccept | AckCode::CommitAccept => Ok(()),
+                AckCode::ApplicationError | AckCode::CommitError => Err(react(
+                    self.on_error_ack,
+                    format!("{} answered {}: {}", self.address, ack.code, detail()),
+                )),
+                AckCode::ApplicationReject | AckCode::CommitReject => Err(react(
+                    self.on_reject_ack,
+                    format!("{} answered {}: {}", self.address, ack.code, detail()),
+                )),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wanted;
+
+    #[test]
+    fn ack_conditions() {
+        assert!(wanted(None, true));
+        assert!(wanted(Some("AL"), false));
+        assert!(!wanted(Some("NE"), true));
+        assert!(wanted(Some("ER"), false) && !wanted(Some("ER"), true));
+        assert!(wanted(Some("SU"), true) && !wanted(Some("SU"), false));
+    }
+}

@@ -1,0 +1,618 @@
+//! The channel runtime end to end, with real folders, sockets and RabbitMQ.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use common::{Engine, file_names};
+use reqwest::{Method, StatusCode};
+
+const ADT: &str = "MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|CTRL-{n}|P|2.5\rPID|1||MRN{n}^^^HOSP^MR||Doe^Jane\rPV1|1|I|||||||||||||||||V{n}\r";
+
+fn adt(n: usize) -> String {
+    ADT.replace("{n}", &n.to_string())
+}
+
+fn http_channel(name: &str, port: u16, destinations: &str) -> String {
+    format!(
+        "name = \"{name}\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:{port}\"\nallow_anonymous = true\n{destinations}"
+    )
+}
+
+fn file_destination(name: &str, folder: &str) -> String {
+    format!(
+        "[[destinations]]\ntype = \"file\"\nname = \"{name}\"\nfolder = \"{folder}\"\nname_template = \"{{message_id}}.hl7\"\n"
+    )
+}
+
+async fn post(port: u16, body: String) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/"))
+        .body(body)
+        .send()
+        .await
+        .expect("post to the channel")
+}
+
+#[tokio::test]
+async fn a_file_dropped_in_the_inbox_comes_out_in_the_outbox_and_on_an_amqp_queue() {
+    let Some(amqp) = common::amqp_url() else {
+        return;
+    };
+    let queue = format!("switchboard-test-{}", rand::random::<u32>());
+    let channel = format!(
+        "name = \"files\"\n[source]\ntype = \"file\"\nfolder = \"inbox\"\nglob = \"*.hl7\"\npoll_seconds = 1\nsettle_ms = 300\n\
+         [[destinations]]\ntype = \"file\"\nname = \"outbox\"\nfolder = \"outbox\"\nname_template = \"{{control_id}}.hl7\"\n\
+         [[destinations]]\ntype = \"amqp\"\nname = \"broker\"\nurl = \"{amqp}\"\nrouting_key = \"{queue}\"\ndeclare_queue = true\n"
+    );
+    let engine = Engine::start(&[("channels/files.toml", channel)]).await;
+    let inbox = engine.path("data/inbox");
+    engine
+        .eventually("the inbox exists", || async { inbox.exists() })
+        .await;
+
+    // A file still being written must not be picked up half-written.
+    let message = adt(1);
+    let slow = inbox.join("slow.hl7");
+    let (first_half, second_half) = message.split_at(message.len() / 2);
+    std::fs::write(&slow, first_half).unwrap();
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(slow.exists(), "a file still being written was picked up");
+        let now = std::time::SystemTime::now();
+        std::fs::File::options()
+            .write(true)
+            .open(&slow)
+            .unwrap()
+            .set_modified(now)
+            .unwrap();
+    }
+    {
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&slow)
+            .unwrap()
+            .write_all(second_half.as_bytes())
+            .unwrap();
+    }
+    std::fs::write(inbox.join("ignored.txt"), "not matched by the glob").unwrap();
+
+    let outbox = engine.path("data/outbox/CTRL-1.hl7");
+    engine
+        .eventually("the message is in the outbox", || async { outbox.exists() })
+        .await;
+    assert_eq!(std::fs::read_to_string(&outbox).unwrap(), message);
+    assert_eq!(file_names(&inbox.join("processed")), ["slow.hl7"]);
+    assert!(inbox.join("ignored.txt").exists());
+
+    let connection = lapin::Connection::connect(&amqp, lapin::ConnectionProperties::default())
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let mut got = None;
+    for _ in 0..100 {
+        if let Some(delivery) = channel
+            .basic_get(
+                queue.as_str().into(),
+                lapin::options::BasicGetOptions { no_ack: true },
+            )
+            .await
+            .unwrap()
+        {
+            got = Some(delivery.delivery.data.clone());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        got.as_deref(),
+        Some(message.as_bytes()),
+        "the message is on the AMQP queue"
+    );
+    let _ = channel
+        .queue_delete(
+            queue.as_str().into(),
+            lapin::options::QueueDeleteOptions::default(),
+        )
+        .await;
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_read_goes_to_error_with_its_reason() {
+    let channel = "name = \"files\"\n[source]\ntype = \"file\"\nfolder = \"inbox\"\npoll_seconds = 1\nsettle_ms = 100\n\
+         [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\n"
+        .to_string();
+    let engine = Engine::start(&[("channels/files.toml", channel)]).await;
+    let inbox = engine.path("data/inbox");
+    engine
+        .eventually("the inbox exists", || async { inbox.exists() })
+        .await;
+    std::fs::write(inbox.join("broken.hl7"), "MSH|^~").unwrap();
+    let reason = inbox.join("error/broken.hl7.reason.txt");
+    engine
+        .eventually("the file is in error/", || async { reason.exists() })
+        .await;
+    let text = std::fs::read_to_string(reason).unwrap();
+    assert!(text.contains("HL7 v2 message cannot be read"), "{text}");
+    engine.stop().await;
+}
+
+/// Records every request body, in arrival order.
+async fn recording_server(
+    port: u16,
+    bodies: Arc<Mutex<Vec<String>>>,
+) -> tokio::task::JoinHandle<()> {
+    let app = Router::new().fallback(move |body: Bytes| {
+        let bodies = bodies.clone();
+        async move {
+            bodies
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
+            StatusCode::OK
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    })
+}
+
+#[tokio::test]
+async fn a_destination_that_is_down_gets_every_message_in_order_once_it_is_back() {
+    let source_port = common::free_port();
+    let target_port = common::free_port();
+    let channel = http_channel(
+        "relay",
+        source_port,
+        &format!(
+            "[[destinations]]\ntype = \"http\"\nname = \"partner\"\nurl = \"http://127.0.0.1:{target_port}/in\"\n\
+             [destinations.queue]\nordered = true\ninitial_backoff_ms = 100\nmax_backoff_ms = 400\nmax_attempts = 1000\n"
+        ),
+    );
+    let engine = Engine::start(&[("channels/relay.toml", channel)]).await;
+    engine
+        .eventually("the channel listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{source_port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+    let sent: Vec<String> = (0..8).map(adt).collect();
+    for message in &sent {
+        let response = post(source_port, message.clone()).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    // Down for a while: every attempt fails and is retried.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let status: serde_json::Value = engine
+        .api(Method::GET, "/api/channels")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let retried = status["channels"][0]["counters"]["totals"]["retried"]
+        .as_u64()
+        .unwrap();
+    assert!(retried > 0, "{status}");
+    assert_eq!(
+        status["channels"][0]["queues"][0]["depth"]["pending"], 8,
+        "{status}"
+    );
+
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let server = recording_server(target_port, bodies.clone()).await;
+    engine
+        .eventually("all messages arrived", || async {
+            bodies.lock().unwrap().len() >= sent.len()
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        *bodies.lock().unwrap(),
+        sent,
+        "every message once, in order"
+    );
+    server.abort();
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn an_edited_channel_redeploys_while_another_keeps_receiving_and_a_bad_edit_is_refused() {
+    let (a_port, b_port) = (common::free_port(), common::free_port());
+    let a = http_channel("a", a_port, &file_destination("out", "a-first"));
+    let b = http_channel("b", b_port, &file_destination("out", "b"));
+    let engine = Engine::start(&[("channels/a.toml", a), ("channels/b.toml", b)]).await;
+    for port in [a_port, b_port] {
+        engine
+            .eventually("the channels listen", || async {
+                reqwest::get(format!("http://127.0.0.1:{port}/"))
+                    .await
+                    .is_ok()
+            })
+            .await;
+    }
+    // Keep channel b busy for the whole test.
+    let keep_sending = tokio_util::sync::CancellationToken::new();
+    let stop = keep_sending.clone();
+    let sender = tokio::spawn(async move {
+        let mut statuses = Vec::new();
+        let mut n = 1000;
+        while !stop.is_cancelled() {
+            statuses.push(post(b_port, adt(n)).await.status());
+            n += 1;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        statuses
+    });
+
+    let edited = http_channel("a", a_port, &file_destination("out", "a-second"));
+    let response = engine
+        .api(Method::PUT, "/api/channels/a/config")
+        .body(edited.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
+    assert_eq!(
+        std::fs::read_to_string(engine.path("channels/a.toml")).unwrap(),
+        edited
+    );
+    engine
+        .eventually("the edited channel listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{a_port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+    assert_eq!(post(a_port, adt(1)).await.status(), StatusCode::ACCEPTED);
+    let second = engine.path("data/a-second");
+    engine
+        .eventually("the edited destination is used", || async {
+            !file_names(&second).is_empty()
+        })
+        .await;
+
+    // A typo: refused with file, line, field and reason; the running version stays.
+    let typo = edited.replace("allow_anonymous", "allow_anonymus");
+    let response = engine
+        .api(Method::PUT, "/api/channels/a/config")
+        .body(typo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let problem = &body["problems"][0];
+    assert!(
+        problem["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("channels/a.toml"),
+        "{body}"
+    );
+    assert_eq!(problem["line"], 5, "{body}");
+    assert_eq!(problem["field"], "source.allow_anonymus", "{body}");
+    assert!(
+        problem["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown field"),
+        "{body}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(engine.path("channels/a.toml")).unwrap(),
+        edited
+    );
+    assert_eq!(post(a_port, adt(2)).await.status(), StatusCode::ACCEPTED);
+
+    // The same typo written to the file directly is refused by the watcher, too.
+    std::fs::write(
+        engine.path("channels/a.toml"),
+        edited.replace("allow_anonymous", "allow_anonymus"),
+    )
+    .unwrap();
+    engine
+        .eventually("the refused edit is reported", || async {
+            let list: serde_json::Value = engine
+                .api(Method::GET, "/api/channels")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            list["channels"][0]["refused_edit"]
+                .as_array()
+                .is_some_and(|p| {
+                    p.iter()
+                        .any(|p| p.as_str().unwrap().contains("source.allow_anonymus"))
+                })
+        })
+        .await;
+    assert_eq!(post(a_port, adt(3)).await.status(), StatusCode::ACCEPTED);
+
+    keep_sending.cancel();
+    let statuses = sender.await.unwrap();
+    assert!(statuses.len() > 10, "b kept receiving: {}", statuses.len());
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::ACCEPTED),
+        "channel b refused something while a was redeployed: {statuses:?}"
+    );
+    engine.stop().await;
+}
+
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn redeploying_a_hundred_times_does_not_grow_memory() {
+    let port = common::free_port();
+    let engine = Engine::start(&[(
+        "channels/churn.toml",
+        http_channel("churn", port, &file_destination("out", "out")),
+    )])
+    .await;
+    let redeploy = |i: usize| {
+        let text = http_channel(
+            "churn",
+            port,
+            &file_destination("out", &format!("out-{}", i % 2)),
+        );
+        engine
+            .api(Method::PUT, "/api/channels/churn/config")
+            .body(text)
+            .send()
+    };
+    for i in 0..20 {
+        assert_eq!(redeploy(i).await.unwrap().status(), StatusCode::OK);
+    }
+    let before = resident_kib();
+    for i in 20..120 {
+        assert_eq!(redeploy(i).await.unwrap().status(), StatusCode::OK);
+    }
+    let after = resident_kib();
+    assert!(
+        after < before + 16 * 1024,
+        "resident memory grew from {before} KiB to {after} KiB over 100 redeploys"
+    );
+    engine
+        .eventually("the last version listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+    assert_eq!(post(port, adt(1)).await.status(), StatusCode::ACCEPTED);
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn dead_letters_are_listed_and_replayed_and_messages_reprocessed() {
+    let (source_port, target_port) = (common::free_port(), common::free_port());
+    let channel = http_channel(
+        "dl",
+        source_port,
+        &format!(
+            "[[destinations]]\ntype = \"http\"\nname = \"partner\"\nurl = \"http://127.0.0.1:{target_port}/\"\n\
+             [destinations.queue]\nmax_attempts = 2\ninitial_backoff_ms = 50\nmax_backoff_ms = 50\n"
+        ),
+    );
+    let engine = Engine::start(&[("channels/dl.toml", channel)]).await;
+    engine
+        .eventually("the channel listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{source_port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+    let receipt: serde_json::Value = post(source_port, adt(7)).await.json().await.unwrap();
+    let message_id = receipt["message_id"].as_i64().unwrap();
+    let dead = || async {
+        engine
+            .api(Method::GET, "/api/dead-letters?channel=dl")
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    engine
+        .eventually("the delivery is dead-lettered", || async {
+            dead().await["dead_letters"]
+                .as_array()
+                .is_some_and(|l| l.len() == 1)
+        })
+        .await;
+    let letters = dead().await;
+    let delivery_id = letters["dead_letters"][0]["id"].as_i64().unwrap();
+    assert_eq!(letters["dead_letters"][0]["status"], "dead");
+
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let server = recording_server(target_port, bodies.clone()).await;
+    let response = engine
+        .api(
+            Method::POST,
+            &format!("/api/dead-letters/{delivery_id}/replay"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    engine
+        .eventually("the replay is delivered", || async {
+            bodies.lock().unwrap().len() == 1
+        })
+        .await;
+
+    let response = engine
+        .api(
+            Method::POST,
+            &format!("/api/messages/{message_id}/reprocess"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    engine
+        .eventually("the reprocessed message is delivered again", || async {
+            bodies.lock().unwrap().len() == 2
+        })
+        .await;
+    let detail: serde_json::Value = engine
+        .api(Method::GET, &format!("/api/messages/{message_id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "received",
+        "routed",
+        "processed",
+        "retry",
+        "dead",
+        "replayed",
+        "sent",
+        "reprocess",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    assert_eq!(detail["parsed"][0]["segment"], "MSH");
+    server.abort();
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn viewers_cannot_deploy_and_config_round_trips_through_an_archive() {
+    let port = common::free_port();
+    let engine = Engine::start(&[(
+        "channels/one.toml",
+        http_channel("one", port, &file_destination("out", "out")),
+    )])
+    .await;
+    let (_, viewer) = engine
+        .store
+        .create_token("viewer", switchboard::store::tokens::Role::Viewer, None)
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let forbidden = client
+        .post(format!("{}/api/channels/one/stop", engine.url))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    let stop = engine
+        .api(Method::POST, "/api/channels/one/stop")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stop.status(), StatusCode::OK);
+    let start = engine
+        .api(Method::POST, "/api/channels/one/start")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), StatusCode::OK);
+
+    let archive = engine
+        .api(Method::GET, "/api/config/export")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let imported = engine
+        .api(Method::POST, "/api/config/import")
+        .body(archive)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        imported.status(),
+        StatusCode::OK,
+        "{}",
+        imported.text().await.unwrap()
+    );
+    let spec: serde_json::Value = engine
+        .api(Method::GET, "/api/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(spec["openapi"], "3.0.3");
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn a_channel_destination_hands_messages_to_another_channel() {
+    let port = common::free_port();
+    let front = http_channel(
+        "front",
+        port,
+        "[[destinations]]\ntype = \"channel\"\nname = \"next\"\nchannel = \"back\"\n",
+    );
+    let back = "name = \"back\"\n[source]\ntype = \"schedule\"\ncron = \"0 0 0 1 1 *\"\n"
+        .to_string()
+        + &file_destination("out", "back");
+    let engine =
+        Engine::start(&[("channels/front.toml", front), ("channels/back.toml", back)]).await;
+    engine
+        .eventually("the channel listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+    assert_eq!(post(port, adt(5)).await.status(), StatusCode::ACCEPTED);
+    let out = engine.path("data/back");
+    engine
+        .eventually("the back channel wrote it", || async {
+            file_names(&out).len() == 1
+        })
+        .await;
+    let messages = engine
+        .store
+        .search_messages(&switchboard::store::messages::MessageQuery {
+            channel: Some("back".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 1);
+    engine.stop().await;
+}
