@@ -33,9 +33,14 @@ fn rabbitmqctl(action: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_restart_mid_stream_loses_nothing() {
-    let Some(amqp) = common::amqp_url() else { return };
+    let Some(amqp) = common::amqp_url() else {
+        return;
+    };
     if Command::new("rabbitmqctl").arg("status").output().is_err() {
-        assert!(!common::in_ci(), "rabbitmqctl is needed to restart the broker");
+        assert!(
+            !common::in_ci(),
+            "rabbitmqctl is needed to restart the broker"
+        );
         eprintln!("skipping: rabbitmqctl is not available");
         return;
     }
@@ -57,7 +62,9 @@ async fn a_broker_restart_mid_stream_loses_nothing() {
     .await;
     engine
         .eventually("the HTTP source listens", || async {
-            reqwest::get(format!("http://127.0.0.1:{port}/")).await.is_ok()
+            reqwest::get(format!("http://127.0.0.1:{port}/"))
+                .await
+                .is_ok()
         })
         .await;
 
@@ -72,9 +79,8 @@ async fn a_broker_restart_mid_stream_loses_nothing() {
                 rabbitmqctl("start_app");
             });
         }
-        let message = format!(
-            "MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A08|R{n:03}|P|2.5\rPID|1||MRN{n}\r"
-        );
+        let message =
+            format!("MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A08|R{n:03}|P|2.5\rPID|1||MRN{n}\r");
         let response = client
             .post(format!("http://127.0.0.1:{port}/"))
             .body(message)
@@ -85,9 +91,11 @@ async fn a_broker_restart_mid_stream_loses_nothing() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let received = engine.path("data/received");
-    common::eventually("every message came back through the broker", Duration::from_secs(90), || async {
-        file_names(&received).len() >= total
-    })
+    common::eventually(
+        "every message came back through the broker",
+        Duration::from_secs(90),
+        || async { file_names(&received).len() >= total },
+    )
     .await;
     let names = file_names(&received);
     let expected: Vec<String> = (0..total).map(|n| format!("R{n:03}.hl7")).collect();

@@ -154,8 +154,10 @@ impl Records {
         coverages: Vec<Values>,
         charges: Vec<Values>,
     ) -> Result<Records, MappingError> {
+        // An empty repetition (no value) is not an identifier.
         let identifiers = identifiers
             .iter()
+            .filter(|v| v.contains_key("value"))
             .enumerate()
             .map(|(i, v)| {
                 let what = format!("patient identifier {}", i + 1);
@@ -193,8 +195,9 @@ impl Records {
                 })
             }
         };
+        // Without a visit number nothing identifies the visit: the message has no encounter.
         let encounter = encounter
-            .filter(|v| !v.is_empty())
+            .filter(|v| v.contains_key("visit_number"))
             .map(|v| {
                 Ok::<_, MappingError>(EncounterRecord {
                     visit_number: required(&v, "encounter", "visit_number")?,

@@ -141,3 +141,13 @@ fn wrong_format_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_message_without_a_visit_number_still_maps_its_patient() {
+    let a08 = b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A08|U1|P|2.5\rPID|1||MRN7^^^HOSP^MR||Doe^John\rPV1|1|O\r";
+    let records = shipped("hl7v2-canonical")
+        .records(&Facts::extract(a08).unwrap())
+        .unwrap();
+    assert_eq!(records.patient.unwrap().identifiers[0].value, "MRN7");
+    assert!(records.encounter.is_none());
+}

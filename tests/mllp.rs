@@ -1,0 +1,311 @@
+//! HL7 v2 over a real MLLP socket: ACK after the durable store, duplicates, errors, oversized
+//! frames, enhanced mode, concurrency, idle timeouts, and the MLLP sender.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Engine;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const MAPPING: &str = include_str!("../mappings/hl7v2-canonical.toml");
+
+fn adt(control: &str, mrn: &str) -> String {
+    format!(
+        "MSH|^~\\&|EHR|HOSP|SB|SB|20261125101500||ADT^A01^ADT_A01|{control}|P|2.5\r\
+         PID|1||{mrn}^^^HOSP^MR||Lovelace^Ada||19801210|F\r\
+         PV1|1|I|W1^101^A||||1234567893^Who^Doctor||||||||||||V-{mrn}\r"
+    )
+}
+
+fn mllp_channel(port: u16, extra_source: &str) -> String {
+    format!(
+        "name = \"adt\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:{port}\"\n{extra_source}\n\
+         [transform]\nmapping = \"hl7v2-canonical\"\n\
+         [[destinations]]\ntype = \"store\"\nname = \"canonical\"\n"
+    )
+}
+
+async fn start(port: u16, extra_source: &str) -> Engine {
+    let engine = Engine::start(&[
+        ("channels/adt.toml", mllp_channel(port, extra_source)),
+        ("mappings/hl7v2-canonical.toml", MAPPING.to_string()),
+    ])
+    .await;
+    engine
+        .eventually("the MLLP port listens", || async {
+            TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+        })
+        .await;
+    engine
+}
+
+async fn send_frame(stream: &mut TcpStream, payload: &[u8]) {
+    let mut frame = vec![0x0b];
+    frame.extend_from_slice(payload);
+    frame.extend_from_slice(&[0x1c, 0x0d]);
+    stream.write_all(&frame).await.unwrap();
+}
+
+/// Reads one MLLP frame; `None` when the connection closed.
+async fn read_frame(stream: &mut TcpStream) -> Option<String> {
+    let mut buffer = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut byte))
+            .await
+            .expect("an answer within 10 s")
+            .ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.push(byte[0]);
+        if buffer.ends_with(&[0x1c, 0x0d]) {
+            let body = &buffer[1..buffer.len() - 2];
+            return Some(String::from_utf8_lossy(body).into_owned());
+        }
+    }
+}
+
+fn segment<'a>(ack: &'a str, id: &str) -> Vec<&'a str> {
+    ack.split('\r')
+        .find(|s| s.starts_with(id))
+        .unwrap_or_else(|| panic!("no {id} in {ack:?}"))
+        .split('|')
+        .collect()
+}
+
+#[tokio::test]
+async fn messages_are_stored_then_acknowledged_and_upserted() {
+    let port = common::free_port();
+    let engine = start(port, "").await;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+
+    send_frame(&mut stream, adt("C1", "MRN-1").as_bytes()).await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    let msa = segment(&ack, "MSA");
+    assert_eq!((msa[1], msa[2]), ("AA", "C1"), "{ack}");
+    let msh = segment(&ack, "MSH");
+    assert_eq!(
+        (msh[2], msh[3], msh[4], msh[5]),
+        ("SB", "SB", "EHR", "HOSP"),
+        "{ack}"
+    );
+    assert!(msh[8].starts_with("ACK"), "{ack}");
+    // Acknowledged means stored.
+    let stored = engine
+        .store
+        .search_messages(&switchboard::store::messages::MessageQuery {
+            control_id: Some("C1".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    engine
+        .eventually("the patient is in the canonical store", || async {
+            let found = engine
+                .store
+                .search_patients(&switchboard::store::canonical::PatientQuery {
+                    identifier: Some("MRN-1".into()),
+                    limit: 5,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            found.len() == 1 && found[0].patient.family_name.as_deref() == Some("Lovelace")
+        })
+        .await;
+
+    // A resend is acknowledged but not processed again.
+    send_frame(&mut stream, adt("C1", "MRN-1").as_bytes()).await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    let msa = segment(&ack, "MSA");
+    assert_eq!((msa[1], msa[2]), ("AA", "C1"), "{ack}");
+    assert!(msa[3].contains("duplicate"), "{ack}");
+
+    // Content that maps to nothing usable: stored, answered AE with the reason in ERR.
+    let no_id = "MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|C2|P|2.5\rPID|1||||Nobody^Here\r";
+    send_frame(&mut stream, no_id.as_bytes()).await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    let msa = segment(&ack, "MSA");
+    assert_eq!((msa[1], msa[2]), ("AE", "C2"), "{ack}");
+    let err = segment(&ack, "ERR");
+    assert!(err.join("|").contains("no identifier"), "{ack}");
+
+    // Something that is not HL7 at all: still stored, still answered.
+    send_frame(&mut stream, b"MSH|^~\\&|broken\rthis is no segment\r").await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    assert!(ack.contains("MSA|AE"), "{ack}");
+    let errors = engine
+        .store
+        .search_messages(&switchboard::store::messages::MessageQuery {
+            status: Some(switchboard::store::messages::MessageStatus::Error),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|m| m.error.is_some()));
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn an_oversized_frame_is_refused_and_the_connection_stays_usable() {
+    let port = common::free_port();
+    let engine = start(port, "max_frame_bytes = 2000").await;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut big = adt("BIG", "MRN-2");
+    big.push_str(&format!("NTE|1||{}\r", "x".repeat(5000)));
+    send_frame(&mut stream, big.as_bytes()).await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    let msa = segment(&ack, "MSA");
+    assert_eq!((msa[1], msa[2]), ("AR", "BIG"), "{ack}");
+    assert!(ack.contains("exceeds"), "{ack}");
+    // Bytes outside frames are dropped; the next frame is read normally.
+    stream.write_all(b"noise").await.unwrap();
+    send_frame(&mut stream, adt("SMALL", "MRN-3").as_bytes()).await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    assert!(ack.contains("MSA|AA|SMALL"), "{ack}");
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn enhanced_mode_sends_commit_then_application_acks_as_msh15_and_msh16_ask() {
+    let port = common::free_port();
+    let engine = start(port, "ack_mode = \"enhanced\"").await;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let both = adt("E1", "MRN-4").replacen("|P|2.5\r", "|P|2.5|||AL|AL\r", 1);
+    send_frame(&mut stream, both.as_bytes()).await;
+    let commit = read_frame(&mut stream).await.unwrap();
+    assert!(commit.contains("MSA|CA|E1"), "{commit}");
+    let application = read_frame(&mut stream).await.unwrap();
+    assert!(application.contains("MSA|AA|E1"), "{application}");
+
+    let commit_only = adt("E2", "MRN-5").replacen("|P|2.5\r", "|P|2.5|||AL|NE\r", 1);
+    send_frame(&mut stream, commit_only.as_bytes()).await;
+    let commit = read_frame(&mut stream).await.unwrap();
+    assert!(commit.contains("MSA|CA|E2"), "{commit}");
+    // The next answer belongs to the next message: no application ACK was sent for E2.
+    send_frame(&mut stream, both.replace("|E1|", "|E3|").as_bytes()).await;
+    assert!(read_frame(&mut stream).await.unwrap().contains("MSA|CA|E3"));
+    assert!(read_frame(&mut stream).await.unwrap().contains("MSA|AA|E3"));
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn many_connections_are_served_at_once_and_idle_ones_are_closed() {
+    let port = common::free_port();
+    let engine = start(port, "idle_timeout_seconds = 1").await;
+    let mut clients = Vec::new();
+    for c in 0..16 {
+        clients.push(tokio::spawn(async move {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            for m in 0..10 {
+                let control = format!("P{c}-{m}");
+                send_frame(
+                    &mut stream,
+                    adt(&control, &format!("MRN-P{c}-{m}")).as_bytes(),
+                )
+                .await;
+                let ack = read_frame(&mut stream).await.unwrap();
+                assert!(ack.contains(&format!("MSA|AA|{control}")), "{ack}");
+            }
+        }));
+    }
+    for client in clients {
+        client.await.unwrap();
+    }
+    let messages = engine
+        .store
+        .search_messages(&switchboard::store::messages::MessageQuery {
+            channel: Some("adt".into()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 160);
+
+    let mut idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        let mut byte = [0u8; 1];
+        idle.read(&mut byte).await.unwrap_or(0)
+    })
+    .await
+    .expect("the idle connection is closed by the engine");
+    assert_eq!(closed, 0);
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn the_mllp_sender_delivers_and_waits_for_the_ack() {
+    let (mllp_port, http_port) = (common::free_port(), common::free_port());
+    let sender = format!(
+        "name = \"relay\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:{http_port}\"\nallow_anonymous = true\n\
+         [[destinations]]\ntype = \"mllp\"\nname = \"ehr\"\naddress = \"127.0.0.1:{mllp_port}\"\nack_timeout_seconds = 5\n"
+    );
+    let engine = Engine::start(&[
+        ("channels/adt.toml", mllp_channel(mllp_port, "")),
+        ("channels/relay.toml", sender),
+        ("mappings/hl7v2-canonical.toml", MAPPING.to_string()),
+    ])
+    .await;
+    engine
+        .eventually("the relay listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{http_port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+    for n in 0..3 {
+        let response = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{http_port}/"))
+            .body(adt(&format!("S{n}"), &format!("MRN-S{n}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED);
+    }
+    engine
+        .eventually("the receiving channel stored all three", || async {
+            engine
+                .store
+                .search_messages(&switchboard::store::messages::MessageQuery {
+                    channel: Some("adt".into()),
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len()
+                == 3
+        })
+        .await;
+    engine
+        .eventually("the relay's deliveries are all sent", || async {
+            let relayed = engine
+                .store
+                .search_messages(&switchboard::store::messages::MessageQuery {
+                    channel: Some("relay".into()),
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let mut sent = 0;
+            for message in relayed {
+                let deliveries = engine.store.message_deliveries(message.id).await.unwrap();
+                sent += deliveries
+                    .iter()
+                    .filter(|d| d.status == switchboard::store::deliveries::DeliveryStatus::Sent)
+                    .count();
+            }
+            sent == 3
+        })
+        .await;
+    engine.stop().await;
+}
