@@ -105,4 +105,15 @@ async fn a_broker_restart_mid_stream_loses_nothing() {
         assert!(text.contains(&format!("|R{n:03}|")), "{text}");
     }
     engine.stop().await;
+    if let Ok(connection) =
+        lapin::Connection::connect(&amqp, lapin::ConnectionProperties::default()).await
+        && let Ok(channel) = connection.create_channel().await
+    {
+        let _ = channel
+            .queue_delete(
+                queue.as_str().into(),
+                lapin::options::QueueDeleteOptions::default(),
+            )
+            .await;
+    }
 }

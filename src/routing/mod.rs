@@ -130,3 +130,168 @@ pub fn route(routes: &RoutesConfig, channel: &ChannelConfig, facts: &Facts) -> D
     }
     decision
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::problem::Document;
+
+    fn from_toml<T: serde::de::DeserializeOwned>(text: &str) -> T {
+        Document::parse(Path::new("test.toml"), text)
+            .unwrap()
+            .deserialize()
+            .unwrap()
+    }
+
+    fn channel(name: &str, destinations: &[&str]) -> ChannelConfig {
+        let mut text =
+            format!("name = \"{name}\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:1\"\n");
+        for destination in destinations {
+            text.push_str(&format!(
+                "[[destinations]]\ntype = \"file\"\nname = \"{destination}\"\nfolder = \"x\"\n"
+            ));
+        }
+        from_toml(&text)
+    }
+
+    const ROUTES: &str = r#"
+[[rule_set]]
+name = "hl7"
+channels = ["in"]
+mode = "first"
+default = ["in.archive"]
+
+[[rule_set.rule]]
+name = "admissions"
+when = { format = "hl7v2", message_type = "ADT", trigger_event = "A01" }
+then = ["in.adt"]
+
+[[rule_set.rule]]
+name = "any-adt"
+when = { message_type = "ADT" }
+then = ["in.adt", "in.audit"]
+
+[[rule_set.rule]]
+name = "by-field"
+when = { fields = { "PID-3.4" = "OTHERHOSP" } }
+then = ["in.other"]
+
+[[rule_set]]
+name = "everything-audited"
+channels = ["in"]
+mode = "all"
+
+[[rule_set.rule]]
+name = "from-lab"
+when = { sending_application = "LAB" }
+then = ["in.audit"]
+
+[[rule_set.rule]]
+name = "charges"
+when = { message_type = "DFT" }
+then = ["in.billing"]
+"#;
+
+    fn facts(message: &str) -> Facts {
+        Facts::extract(message.as_bytes()).unwrap()
+    }
+
+    fn decide(message: &str) -> Vec<String> {
+        let routes: RoutesConfig = from_toml(ROUTES);
+        let channel = channel("in", &["adt", "audit", "archive", "other", "billing"]);
+        route(&routes, &channel, &facts(message)).destinations
+    }
+
+    #[test]
+    fn first_match_wins_within_a_first_mode_set() {
+        let a01 = "MSH|^~\\&|EHR|H|||1||ADT^A01|1|P|2.5\rPID|1||M1^^^HOSP\r";
+        assert_eq!(decide(a01), ["adt"]);
+        let a08 = "MSH|^~\\&|EHR|H|||1||ADT^A08|1|P|2.5\rPID|1||M1^^^HOSP\r";
+        assert_eq!(decide(a08), ["adt", "audit"]);
+    }
+
+    #[test]
+    fn the_default_route_applies_when_no_rule_matches() {
+        let oru = "MSH|^~\\&|EHR|H|||1||ORU^R01|1|P|2.5\rPID|1||M1^^^HOSP\r";
+        assert_eq!(decide(oru), ["archive"]);
+        let routes: RoutesConfig = from_toml(ROUTES);
+        let decision = route(&routes, &channel("in", &["archive"]), &facts(oru));
+        assert!(
+            decision.trail[0].contains("no rule matched, default -> in.archive"),
+            "{:?}",
+            decision.trail
+        );
+    }
+
+    #[test]
+    fn field_conditions_and_all_mode_sets_combine() {
+        let other = "MSH|^~\\&|LAB|H|||1||ORU^R01|1|P|2.5\rPID|1||M1^^^OTHERHOSP\r";
+        assert_eq!(decide(other), ["other", "audit"]);
+        let dft = "MSH|^~\\&|EHR|H|||1||DFT^P03|1|P|2.5\rPID|1||M1^^^HOSP\r";
+        assert_eq!(decide(dft), ["archive", "billing"]);
+    }
+
+    #[test]
+    fn a_channel_without_rule_sets_sends_to_every_destination() {
+        let routes: RoutesConfig = from_toml(ROUTES);
+        let decision = route(
+            &routes,
+            &channel("elsewhere", &["a", "b"]),
+            &Facts::default(),
+        );
+        assert_eq!(decision.destinations, ["a", "b"]);
+        // A set that names no channels routes every channel.
+        let global: RoutesConfig = from_toml("[[rule_set]]\nname = \"g\"\n");
+        let decision = route(&global, &channel("elsewhere", &["a"]), &Facts::default());
+        assert!(decision.destinations.is_empty());
+        let none = RoutesConfig::default();
+        let decision = route(&none, &channel("in", &["x"]), &Facts::default());
+        assert_eq!(decision.destinations, ["x"]);
+    }
+
+    #[test]
+    fn filters_accept_and_reject() {
+        let mut config = channel("in", &["x"]);
+        config.filters = from_toml::<FiltersFile>(
+            "[[filters]]\nname = \"hl7-only\"\naction = \"accept\"\nwhen = { format = \"hl7v2\" }\n\
+             [[filters]]\nname = \"no-tests\"\naction = \"reject\"\nwhen = { sending_facility = \"TEST\" }\n",
+        )
+        .filters;
+        let ok = facts("MSH|^~\\&|EHR|H|||1||ADT^A01|1|P|2.5\r");
+        assert_eq!(filter(&config, &ok), None);
+        let test = facts("MSH|^~\\&|EHR|TEST|||1||ADT^A01|1|P|2.5\r");
+        assert_eq!(
+            filter(&config, &test).unwrap(),
+            "filter 'no-tests' rejected it"
+        );
+        let json = facts("{\"resourceType\":\"Patient\"}");
+        assert!(filter(&config, &json).unwrap().contains("hl7-only"));
+    }
+
+    #[derive(serde::Deserialize)]
+    struct FiltersFile {
+        filters: Vec<crate::config::channel::FilterConfig>,
+    }
+
+    #[test]
+    fn the_shipped_routes_archive_x12_and_nothing_else() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::config::Config::load_with_env(root, |_| None).unwrap();
+        let inbox = config
+            .channels
+            .iter()
+            .find(|c| c.config.name == "x12-inbox")
+            .unwrap();
+        let x12 = Facts::extract(include_bytes!("../../samples/x12/835-managed-care.x12")).unwrap();
+        let decision = route(&config.routes, &inbox.config, &x12);
+        assert_eq!(decision.destinations, ["archive"]);
+        let text = facts("not an interchange");
+        assert!(
+            route(&config.routes, &inbox.config, &text)
+                .destinations
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! The shipped configuration gives a newcomer a working setup: HL7 v2 over MLLP on 2575 and
+//! over HTTP on 8081 into the canonical store, and the X12 inbox/archive folders under data/.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{Engine, file_names};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn shipped_files(http_port: u16) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for folder in ["config", "channels", "mappings"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".toml") {
+                continue;
+            }
+            let mut text = std::fs::read_to_string(entry.path()).unwrap();
+            if name == "switchboard.toml" {
+                text = text.replace("127.0.0.1:8080", &format!("127.0.0.1:{http_port}"));
+            }
+            files.push((format!("{folder}/{name}"), text));
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn the_default_channels_work_out_of_the_box() {
+    let http_port = common::free_port();
+    let files = shipped_files(http_port);
+    let borrowed: Vec<(&str, String)> =
+        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let engine = Engine::start(&borrowed).await;
+
+    // HL7 v2 over MLLP on the documented port.
+    engine
+        .eventually("MLLP listens on 2575", || async {
+            tokio::net::TcpStream::connect("127.0.0.1:2575")
+                .await
+                .is_ok()
+        })
+        .await;
+    let adt = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/adt-a01-fhir-converter.hl7"),
+    )
+    .unwrap();
+    let mut stream = tokio::net::TcpStream::connect("127.0.0.1:2575")
+        .await
+        .unwrap();
+    let mut frame = vec![0x0b];
+    frame.extend(adt.iter().map(|b| if *b == b'\n' { b'\r' } else { *b }));
+    frame.extend([0x1c, 0x0d]);
+    stream.write_all(&frame).await.unwrap();
+    let mut ack = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut ack))
+        .await
+        .unwrap()
+        .unwrap();
+    let ack = String::from_utf8_lossy(&ack[..n]);
+    assert!(ack.contains("MSA|AA|MSG00001"), "{ack}");
+    engine
+        .eventually("the sample's patient is in the store", || async {
+            !engine
+                .store
+                .search_patients(&switchboard::store::canonical::PatientQuery {
+                    identifier: Some("PATID1234".into()),
+                    limit: 1,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .is_empty()
+        })
+        .await;
+
+    // HL7 v2 over HTTP on 8081 needs a token.
+    let message =
+        "MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A04|H1|P|2.5\rPID|1||MRN-H1^^^HOSP^MR||Doe^Jo\r";
+    let client = reqwest::Client::new();
+    let anonymous = client
+        .post("http://127.0.0.1:8081/")
+        .body(message)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let accepted = client
+        .post("http://127.0.0.1:8081/")
+        .bearer_auth(&engine.admin)
+        .body(message)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), reqwest::StatusCode::ACCEPTED);
+
+    // X12 files dropped in data/inbox/x12 are archived and moved to processed/.
+    let inbox = engine.path("data/inbox/x12");
+    engine
+        .eventually("the X12 inbox exists", || async { inbox.exists() })
+        .await;
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/x12/835-managed-care.x12"),
+        inbox.join("remit.x12"),
+    )
+    .unwrap();
+    let archive = engine.path("data/archive/x12");
+    common::eventually("the 835 is archived", Duration::from_secs(30), || async {
+        file_names(&archive).len() == 1
+    })
+    .await;
+    assert_eq!(file_names(&inbox.join("processed")), ["remit.x12"]);
+    engine.stop().await;
+}
