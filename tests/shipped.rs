@@ -97,6 +97,45 @@ async fn the_default_channels_work_out_of_the_box() {
         .unwrap();
     assert_eq!(accepted.status(), reqwest::StatusCode::ACCEPTED);
 
+    // FHIR over HTTP on 8082: Patients are upserted, other resources filtered.
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/fhir");
+    let patient = client
+        .post("http://127.0.0.1:8082/")
+        .bearer_auth(&engine.admin)
+        .header("content-type", "application/fhir+json")
+        .body(std::fs::read(samples.join("patient-carin.json")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patient.status(), reqwest::StatusCode::ACCEPTED);
+    let coverage = client
+        .post("http://127.0.0.1:8082/")
+        .bearer_auth(&engine.admin)
+        .body(std::fs::read(samples.join("coverage-carin.json")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    let coverage: serde_json::Value = coverage.json().await.unwrap();
+    assert_eq!(coverage["status"], "filtered", "{coverage}");
+    engine
+        .eventually("the FHIR patient is in the store", || async {
+            !engine
+                .store
+                .search_patients(&switchboard::store::canonical::PatientQuery {
+                    identifier: Some("88897664101".into()),
+                    limit: 1,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .is_empty()
+        })
+        .await;
+    assert!(
+        engine.path("data/outbox/x12").is_dir(),
+        "the X12 outbox folder exists"
+    );
+
     // X12 files dropped in data/inbox/x12 are archived and moved to processed/.
     let inbox = engine.path("data/inbox/x12");
     engine

@@ -178,6 +178,7 @@ pub fn build_source(config: &SourceConfig) -> Box<dyn Source> {
             body: body.clone().into_bytes(),
             content_type: content_type.clone(),
         }),
+        SourceConfig::Channel {} => Box::new(HandedOver),
         SourceConfig::Mllp {
             listen,
             max_frame_bytes,
@@ -206,10 +207,17 @@ pub fn build_destination(
             folder,
             name_template,
             ..
-        } => Arc::new(file::FileDestination {
-            folder: data_dir.join(folder),
-            name_template: name_template.clone(),
-        }),
+        } => {
+            let folder = data_dir.join(folder);
+            // The folder exists from deployment on, so readers can watch it.
+            if let Err(err) = std::fs::create_dir_all(&folder) {
+                tracing::warn!(folder = %folder.display(), %err, "cannot create the destination folder");
+            }
+            Arc::new(file::FileDestination {
+                folder,
+                name_template: name_template.clone(),
+            })
+        }
         DestinationConfig::Http {
             url,
             method,
@@ -258,6 +266,19 @@ pub fn build_destination(
             *on_reject_ack,
             *on_missing_ack,
         )),
+    }
+}
+
+/// The `channel` source: messages arrive only through [`Pipeline::receive`] calls from other
+/// channels and the engine, so running it is waiting to be stopped.
+struct HandedOver;
+
+impl Source for HandedOver {
+    fn run(self: Box<Self>, context: SourceContext) -> BoxFuture<'static, Result<(), SourceError>> {
+        Box::pin(async move {
+            context.shutdown.cancelled().await;
+            Ok(())
+        })
     }
 }
 

@@ -150,6 +150,7 @@ fn source_kind(config: &ChannelConfig) -> &'static str {
         config::SourceConfig::File { .. } => "file",
         config::SourceConfig::Amqp { .. } => "amqp",
         config::SourceConfig::Schedule { .. } => "schedule",
+        config::SourceConfig::Channel {} => "channel",
     }
 }
 

@@ -106,6 +106,9 @@ pub enum SourceConfig {
         #[serde(default)]
         content_type: Option<String>,
     },
+    /// Receives only what other channels (`channel` destinations) and the engine (e.g. claim
+    /// batches) hand it.
+    Channel {},
     /// Emits a fixed body on a cron schedule (e.g. to trigger a batch).
     Schedule {
         /// Cron expression with seconds: `sec min hour day-of-month month day-of-week`.
@@ -474,6 +477,7 @@ impl ChannelConfig {
                     problem("source.cron", &reason);
                 }
             }
+            SourceConfig::Channel {} => {}
         }
         for (i, filter) in self.filters.iter().enumerate() {
             if filter.name.is_empty() {

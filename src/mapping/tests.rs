@@ -151,3 +151,21 @@ fn a_message_without_a_visit_number_still_maps_its_patient() {
     assert_eq!(records.patient.unwrap().identifiers[0].value, "MRN7");
     assert!(records.encounter.is_none());
 }
+
+#[test]
+fn fhir_patient_maps_with_every_identifier() {
+    let raw = include_bytes!("../../samples/fhir/patient-carin.json");
+    let records = shipped("fhir-patient")
+        .records(&Facts::extract(raw).unwrap())
+        .unwrap();
+    let patient = records.patient.unwrap();
+    assert_eq!(patient.identifiers.len(), 2);
+    assert_eq!(patient.identifiers[0].value, "88897664101");
+    assert_eq!(
+        patient.identifiers[0].system,
+        "https://www.upmchealthplan.com/fhir/memberidentifier"
+    );
+    assert_eq!(patient.identifiers[0].type_code.as_deref(), Some("MB"));
+    assert!(patient.family_name.is_some());
+    assert!(patient.birth_date.is_some());
+}
