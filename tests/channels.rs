@@ -616,3 +616,45 @@ async fn a_channel_destination_hands_messages_to_another_channel() {
     assert_eq!(messages.len(), 1);
     engine.stop().await;
 }
+
+#[tokio::test]
+async fn scheduled_jobs_run_and_record_their_outcome() {
+    let port = common::free_port();
+    let engine_file = format!(
+        "[http]\nlisten = \"127.0.0.1:{port}\"\n[log]\nlevel = \"warn\"\n\
+         [[jobs]]\nname = \"prune-every-second\"\ncron = \"* * * * * *\"\ntask = \"prune\"\n"
+    );
+    let engine = Engine::start(&[("config/switchboard.toml", engine_file)]).await;
+    let runs = || async {
+        engine
+            .api(Method::GET, "/api/jobs?job=prune-every-second")
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    engine
+        .eventually("the job ran", || async {
+            runs().await["runs"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|run| run["outcome"] == "ok"))
+        })
+        .await;
+    let body = runs().await;
+    let run = body["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["outcome"] == "ok")
+        .unwrap();
+    assert!(
+        run["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("pruned 0 message(s)"),
+        "{body}"
+    );
+    engine.stop().await;
+}

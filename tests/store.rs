@@ -447,3 +447,19 @@ async fn tokens_authenticate_until_revoked() {
         );
     }
 }
+
+#[tokio::test]
+async fn one_process_at_a_time_holds_a_job_lock_on_postgres() {
+    let Some(test) = common::postgres_store().await else {
+        return;
+    };
+    let first = test.store.lock_job("claims-batch").await.unwrap();
+    assert!(first.is_some());
+    // Another pool stands for another engine process.
+    let other = Store::connect(&test.url, 1).await.unwrap();
+    assert!(other.lock_job("claims-batch").await.unwrap().is_none());
+    assert!(other.lock_job("another-job").await.unwrap().is_some());
+    test.store.unlock_job(first.unwrap()).await.unwrap();
+    assert!(other.lock_job("claims-batch").await.unwrap().is_some());
+    other.close().await;
+}

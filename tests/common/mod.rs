@@ -14,6 +14,8 @@ pub struct TestStore {
     pub store: Store,
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
+    /// The database URL.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
     drop_database: Option<(String, String)>,
 }
@@ -54,6 +56,7 @@ pub async fn sqlite_store() -> TestStore {
     TestStore {
         store,
         backend: "sqlite",
+        url,
         _dir: Some(dir),
         drop_database: None,
     }
@@ -93,6 +96,7 @@ pub async fn postgres_store() -> Option<TestStore> {
     Some(TestStore {
         store,
         backend: "postgres",
+        url,
         _dir: None,
         drop_database: Some((base, name)),
     })
