@@ -243,6 +243,18 @@ enum Position {
     Line,
 }
 
+impl Position {
+    fn describe(self) -> &'static str {
+        match self {
+            Position::Header => "header",
+            Position::Level => "payer, submitter or provider level",
+            Position::Patient => "patient level",
+            Position::Claim => "claim (2200D)",
+            Position::Line => "service line (2220D)",
+        }
+    }
+}
+
 struct AcknowledgmentBuilder {
     position: Position,
     reference: Option<String>,
@@ -418,7 +430,7 @@ fn read_acknowledgment(
     };
     for segment in segments {
         if !builder.apply(segment, warnings)? {
-            let context = format!("in a 277CA ({:?} level)", builder.position).to_lowercase();
+            let context = format!("in a 277CA {}", builder.position.describe());
             warnings.push(segment.issue(None, FieldProblem::UnexpectedSegment { context }));
         }
     }

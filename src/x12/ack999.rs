@@ -12,7 +12,7 @@ use super::codes::code_enum;
 use super::envelope::{EnvelopeProblem, EnvelopeReport, Interchange, ProblemScope, TransactionSet};
 use super::reader::Segment;
 use super::separators::Separators;
-use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, read_documents};
+use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, missing_from_set, read_documents};
 use super::values::{Date, Time};
 use super::writer::{Field, GroupHeader, InterchangeHeader, WriteError, X12Writer};
 
@@ -305,7 +305,7 @@ pub fn acknowledge_group(report: &EnvelopeReport, group_index: usize) -> Option<
     let mut syntax_errors: Vec<GroupSyntaxError> = Vec::new();
     let mut included_set_count = group.transactions.len();
     for problem in report.problems_in(group_scope) {
-        if let EnvelopeProblem::SetCountMismatch { declared, .. } = problem.problem {
+        if let EnvelopeProblem::SetCountMismatch { declared, .. } = *problem.problem {
             included_set_count = declared;
         }
         if let Some(code) = group_error_for(&problem.problem)
@@ -356,6 +356,12 @@ pub fn write_999(
     acks: &[GroupAck],
     envelope: &AckEnvelope,
 ) -> Result<Vec<u8>, WriteError> {
+    if acks.is_empty() {
+        return Err(WriteError::OutOfOrder {
+            action: "write a 999".to_owned(),
+            reason: "no functional group to acknowledge".to_owned(),
+        });
+    }
     let mut writer = match received.separators.repetition {
         Some(_) => X12Writer::new(received.separators, envelope.line_breaks)?,
         None => X12Writer::standard(envelope.line_breaks),
@@ -635,15 +641,7 @@ fn read_999_set(
             )),
         }
     }
-    let end = trailer.ok_or_else(|| SegmentIssue {
-        ordinal: set.segment_ordinals.start,
-        segment_id: "ST".to_owned(),
-        element: None,
-        component: None,
-        problem: FieldProblem::MissingSegment {
-            name: "AK1".to_owned(),
-        },
-    })?;
+    let end = trailer.ok_or_else(|| missing_from_set(set, "AK1"))?;
     if let Some(unfinished) = open_set {
         let name = format!("IK5 for transaction set {}", unfinished.control_number);
         return Err(missing_segment(&end, &name));

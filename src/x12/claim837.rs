@@ -356,7 +356,7 @@ pub fn is_valid_npi(npi: &str) -> bool {
             (false, _) => digit,
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Collects problems while walking a batch.

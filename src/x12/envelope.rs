@@ -7,7 +7,6 @@
 //! found, so that a 999 acknowledgment can report all of them.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -267,25 +266,15 @@ pub struct EnvelopeError {
     pub element: Option<usize>,
     /// The envelope the problem belongs to.
     pub scope: ProblemScope,
-    /// What is wrong.
-    pub problem: EnvelopeProblem,
+    /// What is wrong (boxed to keep results small).
+    pub problem: Box<EnvelopeProblem>,
 }
 
-/// Formats `, element N` for error messages.
-pub(crate) fn element_label(element: Option<usize>) -> ElementLabel {
-    ElementLabel(element)
-}
-
-/// Display helper for an optional element position.
-pub(crate) struct ElementLabel(Option<usize>);
-
-impl fmt::Display for ElementLabel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(element) => write!(f, ", element {element}"),
-            None => Ok(()),
-        }
-    }
+/// Formats `, element N` for error messages (empty without an element).
+pub(crate) fn element_label(element: Option<usize>) -> String {
+    element
+        .map(|e| format!(", element {e}"))
+        .unwrap_or_default()
 }
 
 /// The outcome of envelope validation: the interchange structure and every problem found.
@@ -384,7 +373,7 @@ impl EnvelopeValidator {
             segment_id: segment.id().to_owned(),
             element,
             scope,
-            problem,
+            problem: Box::new(problem),
         });
     }
 
@@ -801,7 +790,7 @@ impl EnvelopeValidator {
             segment_id: segment_id.clone(),
             element: None,
             scope,
-            problem,
+            problem: Box::new(problem),
         };
         let Some(control_number) = self.interchange.as_ref().map(|i| i.control_number.clone())
         else {

@@ -130,13 +130,16 @@ impl<'a> Segment<'a> {
         offset: usize,
         separators: Separators,
     ) -> Result<Self, TokenizeError> {
-        let id_len = raw
-            .iter()
-            .take(4)
-            .position(|&b| b == separators.element)
-            .unwrap_or(raw.len());
+        let element = separators.element;
+        let id_len = match raw {
+            [_, _] => 2,
+            [_, _, b, ..] if *b == element => 2,
+            [_, _, _] => 3,
+            [_, _, _, b, ..] if *b == element => 3,
+            _ => 0,
+        };
         let id = raw.get(..id_len).unwrap_or_default();
-        if !(2..=3).contains(&id_len) || !id.iter().all(u8::is_ascii_alphanumeric) {
+        if id_len == 0 || !id.iter().all(u8::is_ascii_alphanumeric) {
             let shown = raw.get(..raw.len().min(16)).unwrap_or_default();
             return Err(TokenizeError::InvalidSegmentId {
                 ordinal,
@@ -294,16 +297,19 @@ impl<'a> Tokenizer<'a> {
             .take_while(|&&b| is_filler(b, &self.separators))
             .count();
         let start = self.position + skipped;
-        let rest = rest.get(skipped..).filter(|r| !r.is_empty())?;
+        if rest.len() == skipped {
+            return None;
+        }
         self.ordinal += 1;
-        let Some(length) = memchr::memchr(self.separators.segment, rest) else {
+        let segment_and_rest = rest.get(skipped..).unwrap_or_default();
+        let Some(length) = memchr::memchr(self.separators.segment, segment_and_rest) else {
             return Some(Err(TokenizeError::Unterminated {
                 ordinal: self.ordinal,
                 offset: start,
             }));
         };
         self.position = start + length + 1;
-        let raw = rest.get(..length).unwrap_or_default();
+        let raw = segment_and_rest.get(..length).unwrap_or_default();
         Some(Segment::new(raw, self.ordinal, start, self.separators))
     }
 }

@@ -17,7 +17,7 @@ use super::common::{
 };
 use super::envelope::TransactionSet;
 use super::reader::Segment;
-use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, read_documents};
+use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, missing_from_set, read_documents};
 use super::values::{Amount, Date, DatePeriod, Quantity};
 
 code_enum! {
@@ -1030,23 +1030,12 @@ fn read_remittance(
             warnings.push(segment.issue(None, FieldProblem::UnexpectedSegment { context }));
         }
     }
-    let first = segments.first().copied();
-    let missing = |name: &str| {
-        let problem = FieldProblem::MissingSegment {
-            name: name.to_owned(),
-        };
-        SegmentIssue {
-            ordinal: first.map_or(set.segment_ordinals.start, |s| s.ordinal()),
-            segment_id: "ST".to_owned(),
-            element: None,
-            component: None,
-            problem,
-        }
-    };
-    let payment = builder.payment.ok_or_else(|| missing("BPR"))?;
+    let payment = builder
+        .payment
+        .ok_or_else(|| missing_from_set(set, "BPR"))?;
     let mut party_or_warn = |party: Option<Party>, name: &str| {
         party.unwrap_or_else(|| {
-            warnings.push(missing(name));
+            warnings.push(missing_from_set(set, name));
             Party::default()
         })
     };

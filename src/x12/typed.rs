@@ -63,8 +63,8 @@ pub struct SegmentIssue {
     pub element: Option<usize>,
     /// 1-based component position within that element.
     pub component: Option<usize>,
-    /// What is wrong.
-    pub problem: FieldProblem,
+    /// What is wrong (boxed to keep results small).
+    pub problem: Box<FieldProblem>,
 }
 
 /// Formats `, component N` for error messages.
@@ -83,7 +83,7 @@ impl Segment<'_> {
             segment_id: self.id().to_owned(),
             element,
             component: None,
-            problem,
+            problem: Box::new(problem),
         }
     }
 
@@ -182,6 +182,19 @@ impl Segment<'_> {
         Date::parse_ccyymmdd(&text)
             .map_err(|e| warnings.push(self.issue(Some(position), FieldProblem::InvalidDate(e))))
             .ok()
+    }
+}
+
+/// A required segment absent from `set`, located at its ST.
+pub(crate) fn missing_from_set(set: &TransactionSet, name: &str) -> SegmentIssue {
+    SegmentIssue {
+        ordinal: set.segment_ordinals.start,
+        segment_id: "ST".to_owned(),
+        element: None,
+        component: None,
+        problem: Box::new(FieldProblem::MissingSegment {
+            name: name.to_owned(),
+        }),
     }
 }
 

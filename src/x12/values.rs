@@ -86,19 +86,21 @@ fn parse_scaled(text: &str, scale: u32) -> Result<i64, DecimalError> {
         });
     }
     let overflow = || DecimalError::Overflow { value: owned() };
-    let mut scaled: i64 = 0;
+    // The magnitude is accumulated in 128 bits so that `i64::MIN` itself can be read.
+    let mut magnitude: i128 = 0;
     for digit in whole.bytes().chain(fraction.bytes()) {
-        scaled = scaled
+        magnitude = magnitude
             .checked_mul(10)
-            .and_then(|v| v.checked_add(i64::from(digit - b'0')))
+            .and_then(|v| v.checked_add(i128::from(digit - b'0')))
             .ok_or_else(overflow)?;
     }
     // `fraction.len() <= scale`, checked above.
     let missing_places = scale - fraction.len() as u32;
-    scaled = scaled
-        .checked_mul(10_i64.pow(missing_places))
+    magnitude = magnitude
+        .checked_mul(10_i128.pow(missing_places))
         .ok_or_else(overflow)?;
-    Ok(if negative { -scaled } else { scaled })
+    let signed = if negative { -magnitude } else { magnitude };
+    i64::try_from(signed).map_err(|_| overflow())
 }
 
 /// Writes `scaled / 10^scale` in the shortest X12 form: no trailing fractional zeros, no
@@ -246,7 +248,8 @@ pub struct Date {
 impl Date {
     /// Builds a date, checking that it exists in the calendar.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days_in_month = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
@@ -445,6 +448,8 @@ mod tests {
         assert_eq!(Amount(4050).to_string(), "40.5");
         assert_eq!(Amount(-5).to_string(), "-0.05");
         assert_eq!(Amount(i64::MIN).to_string(), "-92233720368547758.08");
+        assert_eq!(Amount::parse("-92233720368547758.08"), Ok(Amount(i64::MIN)));
+        assert!(Amount::parse("92233720368547758.08").is_err());
     }
 
     #[test]
