@@ -192,14 +192,7 @@ async fn a_destination_that_is_down_gets_every_message_in_order_once_it_is_back(
     }
     // Down for a while: every attempt fails and is retried.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let status: serde_json::Value = engine
-        .api(Method::GET, "/api/channels")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status = engine.get_json("/api/channels").await;
     let retried = status["channels"][0]["counters"]["totals"]["retried"]
         .as_u64()
         .unwrap();
@@ -328,14 +321,7 @@ async fn an_edited_channel_redeploys_while_another_keeps_receiving_and_a_bad_edi
     .unwrap();
     engine
         .eventually("the refused edit is reported", || async {
-            let list: serde_json::Value = engine
-                .api(Method::GET, "/api/channels")
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let list = engine.get_json("/api/channels").await;
             list["channels"][0]["refused_edit"]
                 .as_array()
                 .is_some_and(|p| {
@@ -428,16 +414,7 @@ async fn dead_letters_are_listed_and_replayed_and_messages_reprocessed() {
         .await;
     let receipt: serde_json::Value = post(source_port, adt(7)).await.json().await.unwrap();
     let message_id = receipt["message_id"].as_i64().unwrap();
-    let dead = || async {
-        engine
-            .api(Method::GET, "/api/dead-letters?channel=dl")
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()
-    };
+    let dead = || async { engine.get_json("/api/dead-letters?channel=dl").await };
     engine
         .eventually("the delivery is dead-lettered", || async {
             dead().await["dead_letters"]
@@ -565,14 +542,7 @@ async fn viewers_cannot_deploy_and_config_round_trips_through_an_archive() {
         "{}",
         imported.text().await.unwrap()
     );
-    let spec: serde_json::Value = engine
-        .api(Method::GET, "/api/openapi.json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec = engine.get_json("/api/openapi.json").await;
     assert_eq!(spec["openapi"], "3.0.3");
     engine.stop().await;
 }
@@ -625,16 +595,7 @@ async fn scheduled_jobs_run_and_record_their_outcome() {
          [[jobs]]\nname = \"prune-every-second\"\ncron = \"* * * * * *\"\ntask = \"prune\"\n"
     );
     let engine = Engine::start(&[("config/switchboard.toml", engine_file)]).await;
-    let runs = || async {
-        engine
-            .api(Method::GET, "/api/jobs?job=prune-every-second")
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()
-    };
+    let runs = || async { engine.get_json("/api/jobs?job=prune-every-second").await };
     engine
         .eventually("the job ran", || async {
             runs().await["runs"]

@@ -219,15 +219,7 @@ async fn many_connections_are_served_at_once_and_idle_ones_are_closed() {
     for client in clients {
         client.await.unwrap();
     }
-    let messages = engine
-        .store
-        .search_messages(&switchboard::store::messages::MessageQuery {
-            channel: Some("adt".into()),
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let messages = engine.channel_messages("adt").await;
     assert_eq!(messages.len(), 160);
 
     let mut idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
@@ -272,30 +264,12 @@ async fn the_mllp_sender_delivers_and_waits_for_the_ack() {
     }
     engine
         .eventually("the receiving channel stored all three", || async {
-            engine
-                .store
-                .search_messages(&switchboard::store::messages::MessageQuery {
-                    channel: Some("adt".into()),
-                    limit: 10,
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .len()
-                == 3
+            engine.channel_messages("adt").await.len() == 3
         })
         .await;
     engine
         .eventually("the relay's deliveries are all sent", || async {
-            let relayed = engine
-                .store
-                .search_messages(&switchboard::store::messages::MessageQuery {
-                    channel: Some("relay".into()),
-                    limit: 10,
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
+            let relayed = engine.channel_messages("relay").await;
             let mut sent = 0;
             for message in relayed {
                 let deliveries = engine.store.message_deliveries(message.id).await.unwrap();

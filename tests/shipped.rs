@@ -64,16 +64,7 @@ async fn the_default_channels_work_out_of_the_box() {
     assert!(ack.contains("MSA|AA|MSG00001"), "{ack}");
     engine
         .eventually("the sample's patient is in the store", || async {
-            !engine
-                .store
-                .search_patients(&switchboard::store::canonical::PatientQuery {
-                    identifier: Some("PATID1234".into()),
-                    limit: 1,
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .is_empty()
+            engine.has_patient("PATID1234").await
         })
         .await;
 
@@ -119,16 +110,7 @@ async fn the_default_channels_work_out_of_the_box() {
     assert_eq!(coverage["status"], "filtered", "{coverage}");
     engine
         .eventually("the FHIR patient is in the store", || async {
-            !engine
-                .store
-                .search_patients(&switchboard::store::canonical::PatientQuery {
-                    identifier: Some("88897664101".into()),
-                    limit: 1,
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .is_empty()
+            engine.has_patient("88897664101").await
         })
         .await;
     assert!(

@@ -553,6 +553,16 @@ impl Runtime {
         }
     }
 
+    /// True (and remembered) when `text` is not what was last seen of `file`.
+    fn note_if_changed(&self, file: &Path, text: &str) -> bool {
+        let hash = hash_text(text);
+        self.inner
+            .seen
+            .lock()
+            .map(|mut seen| seen.insert(file.to_path_buf(), hash) != Some(hash))
+            .unwrap_or(false)
+    }
+
     fn remember(&self, file: &Path, text: &str) {
         if let Ok(mut seen) = self.inner.seen.lock() {
             seen.insert(file.to_path_buf(), hash_text(text));
@@ -579,17 +589,8 @@ impl Runtime {
             let Ok(text) = std::fs::read_to_string(file) else {
                 continue;
             };
-            let unchanged = self
-                .inner
-                .seen
-                .lock()
-                .map(|seen| seen.get(file) == Some(&hash_text(&text)))
-                .unwrap_or(true);
-            if unchanged {
+            if !self.note_if_changed(file, &text) {
                 continue;
-            }
-            if let Ok(mut seen) = self.inner.seen.lock() {
-                seen.insert(file.clone(), hash_text(&text));
             }
             match self.apply_channel_text(file, &text, None).await {
                 Ok(()) => {
@@ -628,17 +629,8 @@ impl Runtime {
     async fn reload_routes_if_changed(&self) {
         let file = self.inner.root.join(config::ROUTES_FILE);
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let unchanged = self
-            .inner
-            .seen
-            .lock()
-            .map(|seen| seen.get(&file) == Some(&hash_text(&text)))
-            .unwrap_or(true);
-        if unchanged {
+        if !self.note_if_changed(&file, &text) {
             return;
-        }
-        if let Ok(mut seen) = self.inner.seen.lock() {
-            seen.insert(file.clone(), hash_text(&text));
         }
         match self.validate_routes(&file, &text).await {
             Ok(routes) => {

@@ -224,6 +224,46 @@ impl Engine {
             .bearer_auth(&self.admin)
     }
 
+    /// `GET path` on the API as JSON.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.api(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("GET {path}: {err}"))
+            .json()
+            .await
+            .unwrap_or_else(|err| panic!("GET {path}: not JSON: {err}"))
+    }
+
+    /// True when a patient with this identifier value is in the store.
+    pub async fn has_patient(&self, identifier: &str) -> bool {
+        !self
+            .store
+            .search_patients(&switchboard::store::canonical::PatientQuery {
+                identifier: Some(identifier.to_string()),
+                limit: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .is_empty()
+    }
+
+    /// The messages of one channel, newest first.
+    pub async fn channel_messages(
+        &self,
+        channel: &str,
+    ) -> Vec<switchboard::store::messages::MessageSummary> {
+        self.store
+            .search_messages(&switchboard::store::messages::MessageQuery {
+                channel: Some(channel.to_string()),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    }
+
     /// A path under the root.
     pub fn path(&self, relative: &str) -> std::path::PathBuf {
         self.root.path().join(relative)
