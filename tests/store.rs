@@ -5,7 +5,8 @@ mod common;
 use switchboard::canonical::{
     Bill, BillLine, Contract, Coverage, Encounter, Fee, Identifier, Patient, Payer, Provider,
 };
-use switchboard::store::messages::{MessageQuery, MessageStatus, NewMessage, Stored};
+use switchboard::store::ingest::Ingested as Stored;
+use switchboard::store::messages::{MessageQuery, MessageStatus, NewMessage};
 use switchboard::store::tokens::Role;
 use switchboard::store::{Change, Store};
 

@@ -15,6 +15,7 @@ pub mod queue;
 pub mod runtime;
 pub mod schedule;
 pub mod store;
+pub mod writer;
 
 use std::path::PathBuf;
 use std::sync::Arc;

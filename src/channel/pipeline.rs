@@ -12,7 +12,8 @@ use crate::config::routes::RoutesConfig;
 use crate::mapping::Mapping;
 use crate::routing::{self, Facts};
 use crate::store::deliveries::Routing;
-use crate::store::messages::{MessageStatus, NewMessage, Stored};
+use crate::store::ingest::{Ingest, Ingested, Outcome};
+use crate::store::messages::MessageStatus;
 use crate::store::{Store, StoreError};
 
 /// What happened to a received message; sources answer their senders from it.
@@ -73,6 +74,8 @@ pub struct Pipeline {
     pub wakers: BTreeMap<String, Arc<Notify>>,
     /// The channel's counters.
     pub counters: Arc<Counters>,
+    /// Stores received messages.
+    pub writer: super::writer::IngestWriter,
 }
 
 impl Pipeline {
@@ -81,13 +84,10 @@ impl Pipeline {
         &self.config.name
     }
 
-    /// Stores `raw` and takes it through filters, transform and routing. An `Err` means the
-    /// message could not be stored: the sender must not be acknowledged.
-    pub async fn receive(
-        &self,
-        raw: &[u8],
-        content_type: Option<&str>,
-    ) -> Result<Receipt, StoreError> {
+    /// Reads `raw`, filters, routes and transforms it, then stores it with that outcome and its
+    /// queue rows in one commit. An `Err` means nothing was stored: the sender must not be
+    /// acknowledged.
+    pub async fn receive(&self, raw: &[u8], content_type: Option<&str>) -> Result<Receipt, StoreError> {
         let facts = Facts::extract(raw);
         let control_id = facts.as_ref().ok().and_then(|f| f.control_id.clone());
         let content_type = content_type
@@ -100,46 +100,37 @@ impl Pipeline {
                     .map(|f| f.content_type().to_string())
             })
             .unwrap_or_else(|| "application/octet-stream".to_string());
+        let outcome = match &facts {
+            Ok(facts) => self.decide(facts),
+            Err(err) => Outcome::Rejected(err.to_string()),
+        };
         let stored = self
-            .store
-            .insert_message(&NewMessage {
-                channel: self.channel(),
-                content_type: &content_type,
-                control_id: control_id.as_deref(),
-                raw,
+            .writer
+            .store(Ingest {
+                channel: self.channel().to_string(),
+                content_type,
+                control_id,
+                raw: raw.to_vec(),
+                outcome: outcome.clone(),
             })
             .await?;
         let message_id = match stored {
-            Stored::Duplicate(message_id) => {
+            Ingested::Duplicate(message_id) => {
                 self.counters.count(Event::Duplicate);
                 return Ok(Receipt::Duplicate { message_id });
             }
-            Stored::New(message_id) => message_id,
+            Ingested::New(message_id) => message_id,
         };
         self.counters.count(Event::Received);
-        let facts = match facts {
-            Ok(facts) => facts,
-            Err(err) => return self.reject(message_id, err.to_string()).await,
-        };
-        self.process(message_id, &facts).await
+        Ok(self.receipt(message_id, outcome))
     }
 
-    /// Filters, transforms and routes a stored message (also used to reprocess one).
-    pub async fn process(&self, message_id: i64, facts: &Facts) -> Result<Receipt, StoreError> {
+    /// What the channel does with a message: filters, routing, then the transform of what is
+    /// routed somewhere (a message routed nowhere is not transformed).
+    fn decide(&self, facts: &Facts) -> Outcome {
         if let Some(reason) = routing::filter(&self.config, facts) {
-            self.store
-                .set_message_status(message_id, MessageStatus::Filtered, Some(&reason))
-                .await?;
-            self.counters.count(Event::Filtered);
-            return Ok(Receipt::Filtered { message_id, reason });
+            return Outcome::Filtered(reason);
         }
-        let payload = match &self.transform {
-            Some(mapping) => match mapping.apply(facts) {
-                Ok(payload) => Some(payload),
-                Err(err) => return self.reject(message_id, err.to_string()).await,
-            },
-            None => None,
-        };
         let decision = {
             let routes = self
                 .routes
@@ -148,38 +139,88 @@ impl Pipeline {
                 .clone();
             routing::route(&routes, &self.config, facts)
         };
-        self.store
-            .route_message(&Routing {
-                message_id,
-                channel: self.channel(),
-                destinations: &decision.destinations,
-                payload: payload.as_deref(),
-                trail: &decision.trail,
-            })
-            .await?;
         if decision.destinations.is_empty() {
-            self.counters.count(Event::Filtered);
-            return Ok(Receipt::Filtered {
-                message_id,
-                reason: "no route matched and no default".to_string(),
-            });
-        }
-        for destination in &decision.destinations {
-            if let Some(waker) = self.wakers.get(destination) {
-                waker.notify_one();
+            let mut reason = decision.trail.join("; ");
+            if reason.is_empty() {
+                reason = "no route".to_string();
             }
+            return Outcome::Filtered(reason);
         }
-        Ok(Receipt::Accepted {
-            message_id,
+        let payload = match &self.transform {
+            Some(mapping) => match mapping.apply(facts) {
+                Ok(payload) => Some(payload),
+                Err(err) => return Outcome::Rejected(err.to_string()),
+            },
+            None => None,
+        };
+        Outcome::Routed {
             destinations: decision.destinations,
-        })
+            payload,
+            trail: decision.trail,
+        }
     }
 
-    async fn reject(&self, message_id: i64, reason: String) -> Result<Receipt, StoreError> {
-        self.store
-            .set_message_status(message_id, MessageStatus::Error, Some(&reason))
-            .await?;
-        self.counters.count(Event::Errored);
-        Ok(Receipt::Rejected { message_id, reason })
+    /// Counts an outcome, wakes the destinations it queued for, and says what happened.
+    fn receipt(&self, message_id: i64, outcome: Outcome) -> Receipt {
+        match outcome {
+            Outcome::Routed { destinations, .. } => {
+                for destination in &destinations {
+                    if let Some(waker) = self.wakers.get(destination) {
+                        waker.notify_one();
+                    }
+                }
+                Receipt::Accepted {
+                    message_id,
+                    destinations,
+                }
+            }
+            Outcome::Filtered(reason) => {
+                self.counters.count(Event::Filtered);
+                Receipt::Filtered { message_id, reason }
+            }
+            Outcome::Rejected(reason) => {
+                self.counters.count(Event::Errored);
+                Receipt::Rejected { message_id, reason }
+            }
+            Outcome::Stored => Receipt::Filtered {
+                message_id,
+                reason: "stored only".to_string(),
+            },
+        }
+    }
+
+    /// Filters, routes and transforms a message already stored, and records the outcome
+    /// (used to reprocess one).
+    pub async fn process(&self, message_id: i64, facts: &Facts) -> Result<Receipt, StoreError> {
+        let outcome = self.decide(facts);
+        match &outcome {
+            Outcome::Routed {
+                destinations,
+                payload,
+                trail,
+            } => {
+                self.store
+                    .route_message(&Routing {
+                        message_id,
+                        channel: self.channel(),
+                        destinations,
+                        payload: payload.as_deref(),
+                        trail,
+                    })
+                    .await?;
+            }
+            Outcome::Filtered(reason) => {
+                self.store
+                    .set_message_status(message_id, MessageStatus::Filtered, Some(reason))
+                    .await?;
+            }
+            Outcome::Rejected(reason) => {
+                self.store
+                    .set_message_status(message_id, MessageStatus::Error, Some(reason))
+                    .await?;
+            }
+            Outcome::Stored => {}
+        }
+        Ok(self.receipt(message_id, outcome))
     }
 }

@@ -84,6 +84,7 @@ struct Deployed {
 
 struct Inner {
     store: Store,
+    writer: super::writer::IngestWriter,
     root: PathBuf,
     data_dir: PathBuf,
     node: String,
@@ -169,6 +170,7 @@ impl Runtime {
         }
         Runtime {
             inner: Arc::new(Inner {
+                writer: super::writer::IngestWriter::start(store.clone()),
                 store,
                 root: config.root.clone(),
                 data_dir: config.data_dir(),
@@ -239,6 +241,7 @@ impl Runtime {
             transform,
             wakers,
             counters: self.counters_for(&name),
+            writer: self.inner.writer.clone(),
         });
         let mut channels = self.inner.channels.lock().await;
         if let Some(old) = channels.remove(&name) {

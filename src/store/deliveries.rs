@@ -7,6 +7,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use super::ingest::insert_deliveries;
 use super::messages::{MessageStatus, insert_event};
 use super::{Store, StoreError, now_millis};
 
@@ -125,21 +126,15 @@ impl Store {
         for line in routing.trail {
             insert_event(&mut tx, routing.message_id, now, "routed", Some(line)).await?;
         }
-        let mut ids = Vec::with_capacity(routing.destinations.len());
-        for destination in routing.destinations {
-            let row = sqlx::query(
-                "INSERT INTO deliveries (message_id, channel, destination, status, next_attempt_at, payload, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 'pending', $4, $5, $4, $4) RETURNING id",
-            )
-            .bind(routing.message_id)
-            .bind(routing.channel)
-            .bind(destination)
-            .bind(now)
-            .bind(routing.payload)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(row.try_get("id")?);
-        }
+        let ids = insert_deliveries(
+            &mut tx,
+            routing.message_id,
+            routing.channel,
+            routing.destinations,
+            routing.payload,
+            now,
+        )
+        .await?;
         let status = if routing.destinations.is_empty() {
             MessageStatus::Filtered
         } else {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
+use super::ingest::{Ingest, Ingested, Outcome};
 use super::upsert::{Value, bind_all};
 use super::{Backend, Store, StoreError, now_millis};
 
@@ -59,24 +60,6 @@ pub struct NewMessage<'a> {
     pub control_id: Option<&'a str>,
     /// The bytes exactly as received.
     pub raw: &'a [u8],
-}
-
-/// The result of storing a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stored {
-    /// A new message with this id.
-    New(i64),
-    /// The channel already has a message with this control id; this is its id.
-    Duplicate(i64),
-}
-
-impl Stored {
-    /// The message id either way.
-    pub fn id(self) -> i64 {
-        match self {
-            Stored::New(id) | Stored::Duplicate(id) => id,
-        }
-    }
 }
 
 /// A stored message without its raw content.
@@ -146,47 +129,22 @@ const SUMMARY_COLUMNS: &str =
 const PRUNE_BATCH: i64 = 1000;
 
 impl Store {
-    /// Stores a received message and its `received` event in one transaction.
-    /// A control id the channel has seen before is answered with [`Stored::Duplicate`].
-    pub async fn insert_message(&self, message: &NewMessage<'_>) -> Result<Stored, StoreError> {
-        let now = now_millis();
-        let size = i64::try_from(message.raw.len()).unwrap_or(i64::MAX);
-        let mut tx = self.pool().begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO messages (channel, received_at, content_type, control_id, status, size_bytes, raw, updated_at) \
-             VALUES ($1, $2, $3, $4, 'received', $5, $6, $2) \
-             ON CONFLICT (channel, control_id) WHERE control_id IS NOT NULL DO NOTHING RETURNING id",
-        )
-        .bind(message.channel)
-        .bind(now)
-        .bind(message.content_type)
-        .bind(message.control_id)
-        .bind(size)
-        .bind(message.raw)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let stored = match inserted {
-            Some(row) => Stored::New(row.try_get("id")?),
-            None => {
-                let row =
-                    sqlx::query("SELECT id FROM messages WHERE channel = $1 AND control_id = $2")
-                        .bind(message.channel)
-                        .bind(message.control_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                Stored::Duplicate(row.try_get("id")?)
-            }
-        };
-        let (kind, detail) = match stored {
-            Stored::New(_) => ("received", format!("{size} bytes")),
-            Stored::Duplicate(_) => (
-                "duplicate",
-                format!("resent: {size} bytes, not processed again"),
-            ),
-        };
-        insert_event(&mut tx, stored.id(), now, kind, Some(&detail)).await?;
-        tx.commit().await?;
-        Ok(stored)
+    /// Stores a received message (status `received`) and its `received` event. A control id
+    /// the channel has seen before is answered with [`Ingested::Duplicate`].
+    pub async fn insert_message(&self, message: &NewMessage<'_>) -> Result<Ingested, StoreError> {
+        let stored = self
+            .ingest(&[Ingest {
+                channel: message.channel.to_string(),
+                content_type: message.content_type.to_string(),
+                control_id: message.control_id.map(str::to_string),
+                raw: message.raw.to_vec(),
+                outcome: Outcome::Stored,
+            }])
+            .await?;
+        stored
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Invalid("nothing was stored".into()))
     }
 
     /// Sets a message's status and records why in its event trail.

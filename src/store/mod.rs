@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod canonical;
 pub mod deliveries;
+pub mod ingest;
 pub mod jobs;
 pub mod messages;
 pub mod tokens;
