@@ -191,3 +191,128 @@ mod tests {
         assert_eq!(redact("sqlite:///x/y.db"), "sqlite:///x/y.db");
     }
 }
+
+/// How long `send` and `bench-mllp` wait for each acknowledgment.
+const ACK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `switchboard send --mllp HOST:PORT FILE...`: sends every message of every file (a file may
+/// hold several) and prints each ACK. Exits 1 unless every message was accepted (AA or CA).
+pub fn send(address: &str, files: &[std::path::PathBuf]) -> ExitCode {
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    rt.block_on(async {
+        let mut client = crate::channel::mllp::MllpClient::new(address);
+        let (mut sent, mut accepted) = (0usize, 0usize);
+        for file in files {
+            let content = match std::fs::read(file) {
+                Ok(content) => content,
+                Err(err) => {
+                    eprintln!("{}: {err}", file.display());
+                    return ExitCode::FAILURE;
+                }
+            };
+            for (i, message) in crate::hl7v2::batch::split_messages(&content)
+                .iter()
+                .enumerate()
+            {
+                sent += 1;
+                println!("== {} message {}", file.display(), i + 1);
+                match client.exchange(message, ACK_WAIT).await {
+                    Ok(ack) => {
+                        let text = String::from_utf8_lossy(&ack).replace('\r', "\n");
+                        println!("{}", text.trim_end());
+                        let code = crate::hl7v2::Message::parse(&ack)
+                            .ok()
+                            .and_then(|m| m.get("MSA-1").map(|c| c.into_owned()));
+                        if matches!(code.as_deref(), Some("AA" | "CA")) {
+                            accepted += 1;
+                        }
+                    }
+                    Err(err) => println!("no acknowledgment: {err}"),
+                }
+            }
+        }
+        println!("{sent} sent, {accepted} accepted");
+        if sent > 0 && sent == accepted {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    })
+}
+
+/// `switchboard bench-mllp`: sends `messages` ADT messages (unique control ids) over
+/// `connections` connections at once, each waiting for its ACK, and prints messages per second
+/// and latency percentiles.
+pub fn bench_mllp(address: &str, connections: usize, messages: usize) -> ExitCode {
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    let connections = connections.max(1);
+    let run = format!("{:x}", crate::store::now_millis());
+    let result = rt.block_on(async {
+        let started = std::time::Instant::now();
+        let mut tasks = Vec::new();
+        for connection in 0..connections {
+            let address = address.to_string();
+            let run = run.clone();
+            let count = messages / connections + usize::from(connection < messages % connections);
+            tasks.push(tokio::spawn(async move {
+                let mut client = crate::channel::mllp::MllpClient::new(&address);
+                let mut latencies = Vec::with_capacity(count);
+                let mut failures = 0usize;
+                for n in 0..count {
+                    let message = format!(
+                        "MSH|^~\\&|BENCH|HOSP|SB|SB|20261125120000||ADT^A08^ADT_A01|B{run}-{connection}-{n}|P|2.5\r\
+                         EVN|A08|20261125120000\r\
+                         PID|1||B{run}{connection}N{n}^^^HOSP^MR||Bench^Patient^Q||19700101|F|||1 Main St^^Springfield^IL^62701||555-0100\r\
+                         PV1|1|O|CLINIC^1^1||||1234567893^Doctor^Dee||||||||||||V{run}{connection}N{n}\r"
+                    );
+                    let sent = std::time::Instant::now();
+                    match client.exchange(message.as_bytes(), ACK_WAIT).await {
+                        Ok(ack) if ack.windows(7).any(|w| w == b"MSA|AA|" || w == b"MSA|CA|") => {
+                            latencies.push(sent.elapsed());
+                        }
+                        _ => failures += 1,
+                    }
+                }
+                (latencies, failures)
+            }));
+        }
+        let mut latencies = Vec::with_capacity(messages);
+        let mut failures = 0;
+        for task in tasks {
+            if let Ok((mut l, f)) = task.await {
+                latencies.append(&mut l);
+                failures += f;
+            }
+        }
+        (started.elapsed(), latencies, failures)
+    });
+    let (elapsed, mut latencies, failures) = result;
+    latencies.sort();
+    let percentile = |p: usize| {
+        latencies
+            .get((latencies.len() * p / 100).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    let rate = latencies.len() as f64 / elapsed.as_secs_f64().max(f64::EPSILON);
+    println!(
+        "{} acknowledged, {failures} failed, {connections} connection(s), {:.2} s: {rate:.0} messages/s",
+        latencies.len(),
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
+        percentile(50),
+        percentile(90),
+        percentile(99),
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    );
+    if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -29,6 +29,27 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Send HL7 v2 files over MLLP and print each ACK (a file may hold several messages).
+    Send {
+        /// `host:port` of the MLLP listener.
+        #[arg(long)]
+        mllp: String,
+        /// Files to send.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Load test an MLLP listener: messages per second and latency percentiles.
+    BenchMllp {
+        /// `host:port` of the MLLP listener.
+        #[arg(long, default_value = "127.0.0.1:2575")]
+        mllp: String,
+        /// Connections sending at once.
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Messages in all.
+        #[arg(long, default_value_t = 20000)]
+        messages: usize,
+    },
     /// Print the version.
     Version,
 }
@@ -65,6 +86,12 @@ fn main() -> ExitCode {
         }
         Command::Token(TokenCommand::List) => commands::token_list(root),
         Command::Token(TokenCommand::Revoke { name }) => commands::token_revoke(root, &name),
+        Command::Send { mllp, files } => commands::send(&mllp, &files),
+        Command::BenchMllp {
+            mllp,
+            connections,
+            messages,
+        } => commands::bench_mllp(&mllp, connections, messages),
         Command::Version => {
             println!("switchboard {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

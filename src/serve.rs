@@ -37,7 +37,12 @@ pub enum ServeError {
 
 /// Opens the configured store and applies migrations.
 pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
-    let store = Store::connect(&config.store_url(), config.engine.store.max_connections).await?;
+    let store = Store::connect_with(
+        &config.store_url(),
+        config.engine.store.max_connections,
+        config.engine.store.sqlite_synchronous,
+    )
+    .await?;
     store.migrate().await?;
     Ok(store)
 }

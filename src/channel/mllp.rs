@@ -296,14 +296,80 @@ async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> Vec<Vec<u
     }
 }
 
+/// Why an MLLP exchange failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExchangeError {
+    /// Nothing was sent: the connection could not be made or the write failed.
+    #[error("{0}")]
+    NotSent(String),
+    /// The message was sent but no acknowledgment came back.
+    #[error("{0}")]
+    NoAck(String),
+}
+
+/// A client that keeps one MLLP connection open, reconnecting when needed, and sends one
+/// message at a time, waiting for its acknowledgment.
+pub struct MllpClient {
+    address: String,
+    connection: Option<Framed<TcpStream, MllpCodec>>,
+}
+
+impl MllpClient {
+    /// A client for `host:port`; it connects on first use.
+    pub fn new(address: &str) -> Self {
+        MllpClient {
+            address: address.to_string(),
+            connection: None,
+        }
+    }
+
+    /// Sends `message` and returns the acknowledgment frame's bytes.
+    pub async fn exchange(
+        &mut self,
+        message: &[u8],
+        timeout: Duration,
+    ) -> Result<Bytes, ExchangeError> {
+        if self.connection.is_none() {
+            let stream =
+                tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(&self.address))
+                    .await
+                    .map_err(|_| {
+                        ExchangeError::NotSent(format!("{}: connect timed out", self.address))
+                    })?
+                    .map_err(|err| ExchangeError::NotSent(format!("{}: {err}", self.address)))?;
+            let _ = stream.set_nodelay(true);
+            self.connection = Some(Framed::new(stream, MllpCodec::new()));
+        }
+        let Some(framed) = self.connection.as_mut() else {
+            return Err(ExchangeError::NotSent("no connection".into()));
+        };
+        if let Err(err) = framed.send(Bytes::copy_from_slice(message)).await {
+            self.connection = None;
+            return Err(ExchangeError::NotSent(format!(
+                "{}: send failed: {err}",
+                self.address
+            )));
+        }
+        let reply = tokio::time::timeout(timeout, framed.next()).await;
+        let failure = match reply {
+            Ok(Some(Ok(MllpFrame::Message(frame)))) => return Ok(frame),
+            Ok(Some(Ok(MllpFrame::Oversized(_)))) => "the ACK was too large to read".to_string(),
+            Ok(Some(Err(err))) => format!("no ACK: {err}"),
+            Ok(None) => "connection closed before the ACK".to_string(),
+            Err(_) => format!("no ACK within {} s", timeout.as_secs()),
+        };
+        self.connection = None;
+        Err(ExchangeError::NoAck(format!("{}: {failure}", self.address)))
+    }
+}
+
 /// Sends messages over MLLP and waits for their ACKs.
 pub struct MllpDestination {
-    address: String,
     ack_timeout: Duration,
     on_error_ack: AckReaction,
     on_reject_ack: AckReaction,
     on_missing_ack: AckReaction,
-    connection: Mutex<Option<Framed<TcpStream, MllpCodec>>>,
+    client: Mutex<MllpClient>,
 }
 
 impl MllpDestination {
@@ -316,12 +382,11 @@ impl MllpDestination {
         on_missing_ack: AckReaction,
     ) -> Self {
         MllpDestination {
-            address,
             ack_timeout: Duration::from_secs(ack_timeout_seconds.max(1)),
             on_error_ack,
             on_reject_ack,
             on_missing_ack,
-            connection: Mutex::new(None),
+            client: Mutex::new(MllpClient::new(&address)),
         }
     }
 }
@@ -337,66 +402,17 @@ fn react(reaction: AckReaction, reason: String) -> DeliveryError {
 impl Destination for MllpDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
-            let mut slot = self.connection.lock().await;
-            if slot.is_none() {
-                let stream = tokio::time::timeout(
-                    Duration::from_secs(10),
-                    TcpStream::connect(&self.address),
-                )
-                .await
-                .map_err(|_| {
-                    DeliveryError::transient(format!("{}: connect timed out", self.address))
-                })?
-                .map_err(|err| DeliveryError::transient(format!("{}: {err}", self.address)))?;
-                let _ = stream.set_nodelay(true);
-                *slot = Some(Framed::new(stream, MllpCodec::new()));
-            }
-            let Some(framed) = slot.as_mut() else {
-                return Err(DeliveryError::transient("no connection"));
-            };
-            if let Err(err) = framed.send(Bytes::from(message.payload.clone())).await {
-                *slot = None;
-                return Err(DeliveryError::transient(format!(
-                    "{}: send failed: {err}",
-                    self.address
-                )));
-            }
-            let reply = tokio::time::timeout(self.ack_timeout, framed.next()).await;
-            let frame = match reply {
-                Ok(Some(Ok(MllpFrame::Message(frame)))) => frame,
-                Ok(Some(Ok(MllpFrame::Oversized(_)))) => {
-                    *slot = None;
-                    return Err(react(
-                        self.on_missing_ack,
-                        format!("{}: the ACK was too large to read", self.address),
-                    ));
+            let mut client = self.client.lock().await;
+            let frame = match client.exchange(&message.payload, self.ack_timeout).await {
+                Ok(frame) => frame,
+                Err(ExchangeError::NotSent(reason)) => {
+                    return Err(DeliveryError::transient(reason));
                 }
-                Ok(Some(Err(err))) => {
-                    *slot = None;
-                    return Err(react(
-                        self.on_missing_ack,
-                        format!("{}: no ACK: {err}", self.address),
-                    ));
-                }
-                Ok(None) => {
-                    *slot = None;
-                    return Err(react(
-                        self.on_missing_ack,
-                        format!("{}: connection closed before the ACK", self.address),
-                    ));
-                }
-                Err(_) => {
-                    *slot = None;
-                    return Err(react(
-                        self.on_missing_ack,
-                        format!(
-                            "{}: no ACK within {} s",
-                            self.address,
-                            self.ack_timeout.as_secs()
-                        ),
-                    ));
+                Err(ExchangeError::NoAck(reason)) => {
+                    return Err(react(self.on_missing_ack, reason));
                 }
             };
+            let address = &client.address;
             let ack = hl7v2::Message::parse(&frame)
                 .map_err(|err| DeliveryError::transient(format!("unreadable ACK: {err}")))?;
             let ack = ReceivedAck::read(&ack)
@@ -404,7 +420,7 @@ impl Destination for MllpDestination {
             if let (Some(sent), Some(acked)) = (&message.control_id, &ack.acknowledged_control_id)
                 && sent != acked
             {
-                *slot = None;
+                client.connection = None;
                 return Err(react(
                     self.on_missing_ack,
                     format!("ACK is for {acked}, not for {sent}"),
@@ -419,11 +435,11 @@ impl Destination for MllpDestination {
                 AckCode::ApplicationAccept | AckCode::CommitAccept => Ok(()),
                 AckCode::ApplicationError | AckCode::CommitError => Err(react(
                     self.on_error_ack,
-                    format!("{} answered {}: {}", self.address, ack.code, detail()),
+                    format!("{address} answered {}: {}", ack.code, detail()),
                 )),
                 AckCode::ApplicationReject | AckCode::CommitReject => Err(react(
                     self.on_reject_ack,
-                    format!("{} answered {}: {}", self.address, ack.code, detail()),
+                    format!("{address} answered {}: {}", ack.code, detail()),
                 )),
             }
         })

@@ -87,7 +87,11 @@ impl Pipeline {
     /// Reads `raw`, filters, routes and transforms it, then stores it with that outcome and its
     /// queue rows in one commit. An `Err` means nothing was stored: the sender must not be
     /// acknowledged.
-    pub async fn receive(&self, raw: &[u8], content_type: Option<&str>) -> Result<Receipt, StoreError> {
+    pub async fn receive(
+        &self,
+        raw: &[u8],
+        content_type: Option<&str>,
+    ) -> Result<Receipt, StoreError> {
         let facts = Facts::extract(raw);
         let control_id = facts.as_ref().ok().and_then(|f| f.control_id.clone());
         let content_type = content_type

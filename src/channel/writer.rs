@@ -47,7 +47,10 @@ impl IngestWriter {
     pub async fn store(&self, item: Ingest) -> Result<Ingested, StoreError> {
         let (reply, answer) = oneshot::channel();
         let closed = || StoreError::Invalid("the engine is shutting down".into());
-        self.requests.send((item, reply)).await.map_err(|_| closed())?;
+        self.requests
+            .send((item, reply))
+            .await
+            .map_err(|_| closed())?;
         answer
             .await
             .map_err(|_| closed())?

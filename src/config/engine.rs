@@ -124,6 +124,21 @@ pub struct StoreConfig {
     /// Largest number of pooled database connections.
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
+    /// SQLite only: `full` syncs every commit to disk (survives power loss); `normal` syncs
+    /// at checkpoints (survives a crash or kill of the engine, not a power cut) and is faster.
+    #[serde(default)]
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+/// When SQLite syncs its write-ahead log to disk.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// Every commit is on disk before it returns.
+    #[default]
+    Full,
+    /// Commits are in the operating system's cache; checkpoints sync.
+    Normal,
 }
 
 impl Default for StoreConfig {
@@ -131,6 +146,7 @@ impl Default for StoreConfig {
         StoreConfig {
             url: None,
             max_connections: default_max_connections(),
+            sqlite_synchronous: SqliteSynchronous::default(),
         }
     }
 }

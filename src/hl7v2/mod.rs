@@ -22,10 +22,12 @@
 //! ```
 
 pub mod ack;
+pub mod batch;
 pub mod build;
 pub mod encoding;
 pub mod escape;
 pub mod mllp;
+pub mod names;
 pub mod parse;
 pub mod path;
 pub mod segment;

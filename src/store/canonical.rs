@@ -48,7 +48,7 @@ impl Store {
         // Two writers creating the same new patient race on the identifier's unique index;
         // the loser rolls back and finds the winner's row on the second pass.
         for _ in 0..2 {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.begin_write().await?;
             if let Some(result) = upsert_patient_in(&mut tx, patient).await? {
                 tx.commit().await?;
                 return Ok(result);
@@ -170,7 +170,7 @@ impl Store {
     /// Creates or updates a payer contract by (payer, name), with its fee schedule.
     /// The contract counts as updated when any fee changed.
     pub async fn upsert_contract(&self, contract: &Contract) -> Result<Upserted, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut result = Upsert {
             table: "payer_contracts",
             keys: &[

@@ -122,7 +122,7 @@ impl Store {
     /// is no destination), recording the routing trail, all in one transaction.
     pub async fn route_message(&self, routing: &Routing<'_>) -> Result<Vec<i64>, StoreError> {
         let now = now_millis();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for line in routing.trail {
             insert_event(&mut tx, routing.message_id, now, "routed", Some(line)).await?;
         }
@@ -252,7 +252,7 @@ impl Store {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         let now = now_millis();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, \
              last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $5",
@@ -330,7 +330,7 @@ impl Store {
         actor: &str,
     ) -> Result<Option<Delivery>, StoreError> {
         let now = now_millis();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $1 \
              WHERE id = $2 AND status IN ('dead', 'held')",

@@ -156,7 +156,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_millis();
         let error = (status == MessageStatus::Error).then_some(detail).flatten();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE messages SET status = $1, error = $2, updated_at = $3 WHERE id = $4",
         )

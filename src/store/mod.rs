@@ -22,6 +22,8 @@ use sqlx::{AnyPool, Executor};
 
 pub use upsert::{Change, Upserted};
 
+use crate::config::engine::SqliteSynchronous;
+
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -80,8 +82,18 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects to `url`, creating the SQLite file (and its folder) when needed.
+    /// Connects to `url`, creating the SQLite file (and its folder) when needed; SQLite syncs
+    /// every commit.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store, StoreError> {
+        Self::connect_with(url, max_connections, SqliteSynchronous::Full).await
+    }
+
+    /// Like [`Store::connect`], choosing how SQLite syncs its commits.
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        synchronous: SqliteSynchronous,
+    ) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or_default();
@@ -113,7 +125,11 @@ impl Store {
                         // auto_vacuum must precede the first table; later it is a no-op.
                         conn.execute("PRAGMA auto_vacuum = INCREMENTAL").await?;
                         conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute(match synchronous {
+                            SqliteSynchronous::Full => "PRAGMA synchronous = FULL",
+                            SqliteSynchronous::Normal => "PRAGMA synchronous = NORMAL",
+                        })
+                        .await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                     }
@@ -133,6 +149,16 @@ impl Store {
         };
         migrator.run(&self.pool).await?;
         Ok(())
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a read inside it can never make the later write fail because
+    /// another connection wrote in between; the busy timeout makes it wait its turn instead.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Checks that the database answers.
