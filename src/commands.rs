@@ -180,18 +180,6 @@ fn init_logging(config: &Config) {
     };
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_hidden() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(redact("sqlite:///x/y.db"), "sqlite:///x/y.db");
-    }
-}
-
 /// How long `send` and `bench-mllp` wait for each acknowledgment.
 const ACK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -314,5 +302,17 @@ pub fn bench_mllp(address: &str, connections: usize, messages: usize) -> ExitCod
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite:///x/y.db"), "sqlite:///x/y.db");
     }
 }
