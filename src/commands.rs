@@ -305,6 +305,137 @@ pub fn bench_mllp(address: &str, connections: usize, messages: usize) -> ExitCod
     }
 }
 
+/// `switchboard parse FILE`: prints each message of the file as a tree with field names, then
+/// the canonical records `mapping` makes of it (HL7 v2); X12 files print their segments and
+/// JSON is pretty-printed.
+pub fn parse(root: &Path, file: &Path, mapping: &str) -> ExitCode {
+    let mut out = String::new();
+    let code = parse_into(root, file, mapping, &mut out);
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
+    code
+}
+
+fn parse_into(root: &Path, file: &Path, mapping: &str, out: &mut String) -> ExitCode {
+    use std::fmt::Write;
+    let content = match std::fs::read(file) {
+        Ok(content) => content,
+        Err(err) => {
+            eprintln!("{}: {err}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let start = content
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(content.len());
+    let body = &content[start..];
+    if body.starts_with(b"ISA") {
+        return print_x12(body, out);
+    }
+    if body.starts_with(b"{") {
+        return match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(json) => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!(
+                    "{}: line {} column {}: {err}",
+                    file.display(),
+                    err.line(),
+                    err.column()
+                );
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let mapping = match crate::mapping::Mapping::load(root, mapping) {
+        Ok(mapping) => Some(mapping),
+        Err(problem) => {
+            eprintln!("(no canonical records: {problem})");
+            None
+        }
+    };
+    let mut ok = true;
+    for (i, raw) in crate::hl7v2::batch::split_messages(&content)
+        .iter()
+        .enumerate()
+    {
+        let _ = writeln!(out, "== message {}", i + 1);
+        match crate::hl7v2::Message::parse(raw) {
+            Ok(message) => out.push_str(&crate::hl7v2::tree::render(&crate::hl7v2::tree::tree(
+                &message,
+            ))),
+            Err(err) => {
+                let _ = writeln!(out, "cannot parse: {err}");
+                ok = false;
+                continue;
+            }
+        }
+        let Some(mapping) = &mapping else { continue };
+        let records = crate::routing::Facts::extract(raw)
+            .map_err(|err| err.to_string())
+            .and_then(|facts| mapping.records(&facts).map_err(|err| err.to_string()));
+        match records {
+            Ok(records) => writeln!(
+                out,
+                "-- canonical records\n{}",
+                serde_json::to_string_pretty(&records).unwrap_or_default()
+            )
+            .unwrap_or_default(),
+            Err(reason) => {
+                let _ = writeln!(out, "-- canonical records: {reason}");
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_x12(body: &[u8], out: &mut String) -> ExitCode {
+    use std::fmt::Write;
+    let tokenizer = match crate::x12::Tokenizer::new(body) {
+        Ok(tokenizer) => tokenizer,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for segment in tokenizer {
+        match segment {
+            Ok(segment) => {
+                let elements: Vec<String> = segment
+                    .elements()
+                    .enumerate()
+                    .filter(|(_, e)| !e.is_empty())
+                    .map(|(i, e)| format!("{}{:02}={}", segment.id(), i + 1, e.text()))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{:>5} {}  {}",
+                    segment.ordinal(),
+                    segment.id(),
+                    elements.join("  ")
+                );
+            }
+            Err(err) => {
+                eprintln!("{err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

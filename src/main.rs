@@ -38,6 +38,14 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Print a message file as a tree with field names, and its canonical records.
+    Parse {
+        /// The file (HL7 v2, possibly several messages; X12; or FHIR JSON).
+        file: PathBuf,
+        /// Mapping in mappings/ used for the canonical records.
+        #[arg(long, default_value = "hl7v2-canonical")]
+        mapping: String,
+    },
     /// Load test an MLLP listener: messages per second and latency percentiles.
     BenchMllp {
         /// `host:port` of the MLLP listener.
@@ -87,6 +95,7 @@ fn main() -> ExitCode {
         Command::Token(TokenCommand::List) => commands::token_list(root),
         Command::Token(TokenCommand::Revoke { name }) => commands::token_revoke(root, &name),
         Command::Send { mllp, files } => commands::send(&mllp, &files),
+        Command::Parse { file, mapping } => commands::parse(root, &file, &mapping),
         Command::BenchMllp {
             mllp,
             connections,

@@ -134,11 +134,16 @@ async fn messages_are_stored_then_acknowledged_and_upserted() {
     assert_eq!((msa[1], msa[2]), ("AE", "C2"), "{ack}");
     let err = segment(&ack, "ERR");
     assert!(err.join("|").contains("no identifier"), "{ack}");
+    assert!(
+        err[2].starts_with("PID^1^3"),
+        "ERR-2 names the field: {ack}"
+    );
+    assert!(err[3].starts_with("101"), "required field missing: {ack}");
 
     // Something that is not HL7 at all: still stored, still answered.
     send_frame(&mut stream, b"MSH|^~\\&|broken\rthis is no segment\r").await;
     let ack = read_frame(&mut stream).await.unwrap();
-    assert!(ack.contains("MSA|AE"), "{ack}");
+    assert!(ack.contains("MSA|AR"), "{ack}");
     let errors = engine
         .store
         .search_messages(&switchboard::store::messages::MessageQuery {

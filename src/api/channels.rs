@@ -143,23 +143,10 @@ pub fn parsed_view(raw: &[u8]) -> Value {
         return Value::Null;
     };
     match facts.format {
-        Some(Format::Hl7v2) => match crate::hl7v2::Message::parse(raw) {
-            Ok(message) => Value::Array(
-                message
-                    .segments()
-                    .map(|segment| {
-                        let fields: Vec<Value> = segment
-                            .fields()
-                            .enumerate()
-                            .filter(|(_, field)| !field.is_empty())
-                            .map(|(i, field)| json!({ "n": i + 1, "value": field.value() }))
-                            .collect();
-                        json!({ "segment": segment.id(), "fields": fields })
-                    })
-                    .collect(),
-            ),
-            Err(_) => Value::Null,
-        },
+        Some(Format::Hl7v2) => crate::hl7v2::Message::parse(raw)
+            .ok()
+            .and_then(|message| serde_json::to_value(crate::hl7v2::tree::tree(&message)).ok())
+            .unwrap_or(Value::Null),
         Some(Format::X12) => match crate::x12::Tokenizer::new(raw) {
             Ok(tokenizer) => Value::Array(
                 tokenizer

@@ -150,7 +150,9 @@ impl FileSource {
             .receive(&raw, self.content_type.as_deref())
             .await
         {
-            Ok(Receipt::Rejected { message_id, reason }) => {
+            Ok(Receipt::Rejected {
+                message_id, reason, ..
+            }) => {
                 let reason = format!("message {message_id}: {reason}");
                 move_with_reason(path, &folder.join("error"), &name, Some(&reason))
             }

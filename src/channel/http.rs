@@ -141,9 +141,13 @@ pub fn receipt_response(receipt: &Receipt) -> Response {
             StatusCode::OK,
             json!({"status": "duplicate", "message_id": message_id}),
         ),
-        Receipt::Rejected { message_id, reason } => (
+        Receipt::Rejected {
+            message_id,
+            reason,
+            location,
+        } => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"status": "rejected", "message_id": message_id, "error": reason}),
+            json!({"status": "rejected", "message_id": message_id, "error": reason, "location": location}),
         ),
     };
     (status, axum::Json(body)).into_response()

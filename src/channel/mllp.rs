@@ -225,12 +225,27 @@ async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> Vec<Vec<u
             format!("duplicate of message {message_id}; not processed again"),
             None,
         ),
-        Ok(Receipt::Rejected { message_id, reason }) => (
-            true,
-            false,
-            format!("message {message_id}: {reason}"),
-            Some(ErrorCode::ApplicationInternalError),
-        ),
+        Ok(Receipt::Rejected {
+            message_id,
+            reason,
+            location,
+        }) => {
+            // A missing value, a value that does not read, or anything else.
+            let code = match location {
+                Some(_) if reason.contains("is empty") || reason.contains("no identifier") => {
+                    ErrorCode::RequiredFieldMissing
+                }
+                Some(_) => ErrorCode::DataType,
+                None => ErrorCode::ApplicationInternalError,
+            };
+            let location = location.as_deref().and_then(|l| hl7v2::Path::parse(l).ok());
+            (
+                true,
+                false,
+                format!("message {message_id}: {reason}"),
+                Some((code, location)),
+            )
+        }
         Err(err) => {
             tracing::error!(channel = %context.pipeline.channel(), %err, "cannot store an MLLP message");
             (
@@ -242,19 +257,19 @@ async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> Vec<Vec<u
         }
     };
     let Some(message) = parsed else {
-        // Stored (status error) but unreadable: answer from whatever of MSH can be salvaged.
-        let code = match (stored, mode) {
-            (true, AckMode::Original) => AckCode::ApplicationError,
-            (true, AckMode::Enhanced) => AckCode::CommitError,
-            (false, _) => reject_code(mode),
-        };
-        return vec![unparsed_ack(raw, code, &text, ErrorCode::SegmentSequence)];
+        // Stored (status error) but unreadable: rejected, answered from what of MSH is readable.
+        return vec![unparsed_ack(
+            raw,
+            reject_code(mode),
+            &text,
+            ErrorCode::SegmentSequence,
+        )];
     };
     let errors: Vec<ErrorReport> = error
-        .map(|code| ErrorReport {
+        .map(|(code, location)| ErrorReport {
             code,
             severity: Severity::Error,
-            location: None,
+            location,
             message: Some(text.clone()),
         })
         .into_iter()

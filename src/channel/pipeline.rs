@@ -44,6 +44,8 @@ pub enum Receipt {
         message_id: i64,
         /// What is wrong.
         reason: String,
+        /// Where, as a terse path (`PID-3`, `FT1[2]-11`), when known.
+        location: Option<String>,
     },
 }
 
@@ -106,7 +108,10 @@ impl Pipeline {
             .unwrap_or_else(|| "application/octet-stream".to_string());
         let outcome = match &facts {
             Ok(facts) => self.decide(facts),
-            Err(err) => Outcome::Rejected(err.to_string()),
+            Err(err) => Outcome::Rejected {
+                reason: err.to_string(),
+                location: None,
+            },
         };
         let stored = self
             .writer
@@ -153,7 +158,12 @@ impl Pipeline {
         let payload = match &self.transform {
             Some(mapping) => match mapping.apply(facts) {
                 Ok(payload) => Some(payload),
-                Err(err) => return Outcome::Rejected(err.to_string()),
+                Err(err) => {
+                    return Outcome::Rejected {
+                        reason: err.to_string(),
+                        location: err.location,
+                    };
+                }
             },
             None => None,
         };
@@ -182,9 +192,13 @@ impl Pipeline {
                 self.counters.count(Event::Filtered);
                 Receipt::Filtered { message_id, reason }
             }
-            Outcome::Rejected(reason) => {
+            Outcome::Rejected { reason, location } => {
                 self.counters.count(Event::Errored);
-                Receipt::Rejected { message_id, reason }
+                Receipt::Rejected {
+                    message_id,
+                    reason,
+                    location,
+                }
             }
             Outcome::Stored => Receipt::Filtered {
                 message_id,
@@ -218,7 +232,7 @@ impl Pipeline {
                     .set_message_status(message_id, MessageStatus::Filtered, Some(reason))
                     .await?;
             }
-            Outcome::Rejected(reason) => {
+            Outcome::Rejected { reason, .. } => {
                 self.store
                     .set_message_status(message_id, MessageStatus::Error, Some(reason))
                     .await?;

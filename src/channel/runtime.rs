@@ -725,7 +725,11 @@ impl Runtime {
                         Some(&reason),
                     )
                     .await?;
-                Ok(Receipt::Rejected { message_id, reason })
+                Ok(Receipt::Rejected {
+                    message_id,
+                    reason,
+                    location: None,
+                })
             }
         }
     }

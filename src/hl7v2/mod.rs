@@ -31,6 +31,7 @@ pub mod names;
 pub mod parse;
 pub mod path;
 pub mod segment;
+pub mod tree;
 
 pub use ack::{
     AckCode, AckDetails, AckReadError, ErrorCode, ErrorReport, ReceivedAck, SalvagedHeader,

@@ -121,8 +121,40 @@ pub struct Mapping {
 
 /// A mapping that cannot produce records for a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("mapping: {0}")]
-pub struct MappingError(pub String);
+#[error("mapping: {reason}{}", location.as_ref().map(|l| format!(" (at {l})")).unwrap_or_default())]
+pub struct MappingError {
+    /// What is wrong.
+    pub reason: String,
+    /// Where in the message: the wire path of the offending field, when known.
+    pub location: Option<String>,
+    /// The canonical field it concerns: (block, 1-based occurrence, field).
+    pub field: Option<(&'static str, usize, String)>,
+}
+
+impl MappingError {
+    /// An error about the message as a whole.
+    pub fn new(reason: impl Into<String>) -> Self {
+        MappingError {
+            reason: reason.into(),
+            location: None,
+            field: None,
+        }
+    }
+
+    /// An error about one canonical field of one block occurrence.
+    pub fn at(
+        reason: impl Into<String>,
+        block: &'static str,
+        occurrence: usize,
+        field: &str,
+    ) -> Self {
+        MappingError {
+            reason: reason.into(),
+            location: None,
+            field: Some((block, occurrence, field.to_string())),
+        }
+    }
+}
 
 const FUNCTIONS: [&str; 5] = ["trim", "upper", "lower", "date", "datetime"];
 
@@ -312,7 +344,7 @@ impl Mapping {
     /// Runs the mapping over a message and returns the records as JSON.
     pub fn apply(&self, facts: &Facts) -> Result<Vec<u8>, MappingError> {
         let records = self.records(facts)?;
-        serde_json::to_vec(&records).map_err(|err| MappingError(err.to_string()))
+        serde_json::to_vec(&records).map_err(|err| MappingError::new(err.to_string()))
     }
 
     /// Runs the mapping over a message.
@@ -322,7 +354,7 @@ impl Mapping {
             _ => Format::Fhir,
         };
         if facts.format != Some(expected) {
-            return Err(MappingError(format!(
+            return Err(MappingError::new(format!(
                 "this channel maps {} messages; this one is {}",
                 self.format,
                 facts.format.map_or("in no known format", Format::as_str)
@@ -347,6 +379,35 @@ impl Mapping {
             each(&self.coverage),
             each(&self.charge),
         )
+        .map_err(|mut err| {
+            err.location = err
+                .field
+                .as_ref()
+                .and_then(|(block, occurrence, field)| self.wire_path(block, *occurrence, field));
+            err
+        })
+    }
+
+    /// The wire path a canonical field of a block occurrence is read from.
+    fn wire_path(&self, block: &str, occurrence: usize, field: &str) -> Option<String> {
+        let blocks: Vec<&Block> = match block {
+            "patient" => self.patient.iter().collect(),
+            "encounter" => self.encounter.iter().collect(),
+            "patient_identifier" => self.patient_identifier.iter().collect(),
+            "coverage" => self.coverage.iter().collect(),
+            _ => self.charge.iter().collect(),
+        };
+        let block = blocks.into_iter().find(|b| b.fields.contains_key(field))?;
+        let spec = block.fields.get(field)?.spec();
+        let path = spec
+            .path
+            .or_else(|| spec.coalesce.first().cloned())
+            .or_else(|| spec.concat.first().cloned())?;
+        Some(if self.format == "hl7v2" {
+            resolve_hl7(block.repeat.as_deref(), &path, occurrence)
+        } else {
+            path
+        })
     }
 
     /// The non-empty values of one block occurrence.
@@ -489,10 +550,10 @@ impl<'a> Reader<'a> {
         match format {
             Format::Hl7v2 => hl7v2::Message::parse(facts.raw())
                 .map(Reader::Hl7v2)
-                .map_err(|err| MappingError(err.to_string())),
+                .map_err(|err| MappingError::new(err.to_string())),
             _ => serde_json::from_slice(facts.raw())
                 .map(Reader::Fhir)
-                .map_err(|err| MappingError(err.to_string())),
+                .map_err(|err| MappingError::new(err.to_string())),
         }
     }
 

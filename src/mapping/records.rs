@@ -138,11 +138,26 @@ fn list(value: Option<&String>) -> Vec<String> {
 
 type Values = BTreeMap<String, String>;
 
-fn required(values: &Values, what: &str, key: &str) -> Result<String, MappingError> {
-    values
-        .get(key)
-        .cloned()
-        .ok_or_else(|| MappingError(format!("{what}: '{key}' is empty in this message")))
+/// A required value of occurrence `occurrence` of `block`.
+fn required(
+    values: &Values,
+    block: &'static str,
+    occurrence: usize,
+    key: &str,
+) -> Result<String, MappingError> {
+    values.get(key).cloned().ok_or_else(|| {
+        let what = match block {
+            "encounter" | "patient" => block.to_string(),
+            "patient_identifier" => format!("patient identifier {occurrence}"),
+            _ => format!("{block} {occurrence}"),
+        };
+        MappingError::at(
+            format!("{what}: '{key}' is empty in this message"),
+            block,
+            occurrence,
+            key,
+        )
+    })
 }
 
 impl Records {
@@ -157,13 +172,12 @@ impl Records {
         // An empty repetition (no value) is not an identifier.
         let identifiers = identifiers
             .iter()
-            .filter(|v| v.contains_key("value"))
             .enumerate()
+            .filter(|(_, v)| v.contains_key("value"))
             .map(|(i, v)| {
-                let what = format!("patient identifier {}", i + 1);
                 Ok(Identifier {
-                    value: required(v, &what, "value")?,
-                    system: required(v, &what, "system")?,
+                    value: required(v, "patient_identifier", i + 1, "value")?,
+                    system: required(v, "patient_identifier", i + 1, "system")?,
                     type_code: v.get("type_code").cloned(),
                 })
             })
@@ -171,8 +185,11 @@ impl Records {
         let patient = match (patient, identifiers.is_empty()) {
             (None, true) => None,
             (_, true) => {
-                return Err(MappingError(
-                    "the patient has no identifier in this message".to_string(),
+                return Err(MappingError::at(
+                    "the patient has no identifier in this message",
+                    "patient_identifier",
+                    1,
+                    "value",
                 ));
             }
             (values, false) => {
@@ -200,7 +217,7 @@ impl Records {
             .filter(|v| v.contains_key("visit_number"))
             .map(|v| {
                 Ok::<_, MappingError>(EncounterRecord {
-                    visit_number: required(&v, "encounter", "visit_number")?,
+                    visit_number: required(&v, "encounter", 1, "visit_number")?,
                     class: v.get("class").cloned(),
                     status: v.get("status").cloned(),
                     admitted_at: v.get("admitted_at").cloned(),
@@ -216,17 +233,21 @@ impl Records {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                let what = format!("coverage {}", i + 1);
                 let priority = match v.get("priority") {
                     Some(p) => p.trim().parse().map_err(|_| {
-                        MappingError(format!("{what}: priority '{p}' is not a whole number"))
+                        MappingError::at(
+                            format!("coverage {}: priority '{p}' is not a whole number", i + 1),
+                            "coverage",
+                            i + 1,
+                            "priority",
+                        )
                     })?,
                     None => i64::try_from(i + 1).unwrap_or(i64::MAX),
                 };
                 Ok(CoverageRecord {
-                    payer_id: required(v, &what, "payer_id")?,
+                    payer_id: required(v, "coverage", i + 1, "payer_id")?,
                     payer_name: v.get("payer_name").cloned(),
-                    member_id: required(v, &what, "member_id")?,
+                    member_id: required(v, "coverage", i + 1, "member_id")?,
                     plan_name: v.get("plan_name").cloned(),
                     group_number: v.get("group_number").cloned(),
                     subscriber_name: v.get("subscriber_name").cloned(),
@@ -241,25 +262,31 @@ impl Records {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                let what = format!("charge {}", i + 1);
-                let charge = required(v, &what, "charge")?;
+                let n = i + 1;
+                let charge = required(v, "charge", n, "charge")?;
                 let charge_cents = parse_decimal(&charge, 2).ok_or_else(|| {
-                    MappingError(format!(
-                        "{what}: charge '{charge}' is not an amount like 125.00"
-                    ))
+                    MappingError::at(
+                        format!("charge {n}: charge '{charge}' is not an amount like 125.00"),
+                        "charge",
+                        n,
+                        "charge",
+                    )
                 })?;
                 let units_thousandths = match v.get("units") {
                     Some(units) => parse_decimal(units, 3).filter(|u| *u > 0).ok_or_else(|| {
-                        MappingError(format!(
-                            "{what}: units '{units}' is not a positive quantity"
-                        ))
+                        MappingError::at(
+                            format!("charge {n}: units '{units}' is not a positive quantity"),
+                            "charge",
+                            n,
+                            "units",
+                        )
                     })?,
                     None => 1000,
                 };
                 Ok(ChargeRecord {
-                    line_key: required(v, &what, "line_key")?,
-                    service_date: required(v, &what, "service_date")?,
-                    procedure_code: required(v, &what, "procedure_code")?,
+                    line_key: required(v, "charge", n, "line_key")?,
+                    service_date: required(v, "charge", n, "service_date")?,
+                    procedure_code: required(v, "charge", n, "procedure_code")?,
                     modifiers: list(v.get("modifiers")),
                     revenue_code: v.get("revenue_code").cloned(),
                     diagnosis_codes: list(v.get("diagnosis_codes")),
@@ -270,15 +297,18 @@ impl Records {
             })
             .collect::<Result<Vec<_>, MappingError>>()?;
         if encounter.is_some() && patient.is_none() {
-            return Err(MappingError("an encounter needs a patient".to_string()));
+            return Err(MappingError::new("an encounter needs a patient"));
         }
         if !charges.is_empty() && encounter.is_none() {
-            return Err(MappingError(
-                "charges need an encounter (visit number) to bill".to_string(),
+            return Err(MappingError::at(
+                "charges need an encounter (visit number) to bill",
+                "encounter",
+                1,
+                "visit_number",
             ));
         }
         if !coverages.is_empty() && patient.is_none() {
-            return Err(MappingError("coverages need a patient".to_string()));
+            return Err(MappingError::new("coverages need a patient"));
         }
         Ok(Records {
             patient,

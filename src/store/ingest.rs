@@ -26,8 +26,13 @@ pub enum Outcome {
     },
     /// Dropped on purpose (status `filtered`).
     Filtered(String),
-    /// Cannot be processed (status `error`), with the reason.
-    Rejected(String),
+    /// Cannot be processed (status `error`).
+    Rejected {
+        /// What is wrong.
+        reason: String,
+        /// Where, as a terse path (`PID-3`, `FT1[2]-11`), when known.
+        location: Option<String>,
+    },
 }
 
 /// One message to store.
@@ -131,7 +136,7 @@ fn status_of(outcome: &Outcome) -> (MessageStatus, Option<&str>) {
         }
         Outcome::Routed { .. } => (MessageStatus::Processed, None),
         Outcome::Filtered(_) => (MessageStatus::Filtered, None),
-        Outcome::Rejected(reason) => (MessageStatus::Error, Some(reason.as_str())),
+        Outcome::Rejected { reason, .. } => (MessageStatus::Error, Some(reason.as_str())),
     }
 }
 
@@ -250,7 +255,7 @@ impl<'a> Pending<'a> {
                 };
                 self.events.push((id, status.as_str(), detail));
             }
-            Outcome::Filtered(reason) | Outcome::Rejected(reason) => {
+            Outcome::Filtered(reason) | Outcome::Rejected { reason, .. } => {
                 self.events.push((id, status.as_str(), reason.clone()));
             }
         }
