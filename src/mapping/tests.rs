@@ -137,7 +137,7 @@ fn wrong_format_is_refused() {
     let facts = Facts::extract(br#"{"resourceType":"Patient"}"#).unwrap();
     let err = mapping.records(&facts).unwrap_err();
     assert!(
-        err.0.contains("maps hl7v2 messages; this one is fhir"),
+        err.reason.contains("maps hl7v2 messages; this one is fhir"),
         "{err}"
     );
 }
