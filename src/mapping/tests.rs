@@ -96,8 +96,9 @@ fn a_charge_without_an_amount_is_an_error_naming_it() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "mapping: charge 2: 'charge' is empty in this message"
+        "mapping: charge 2: 'charge' is empty in this message (at FT1[2]-11.1.1)"
     );
+    assert_eq!(err.location.as_deref(), Some("FT1[2]-11.1.1"));
 }
 
 #[test]
