@@ -68,6 +68,24 @@ async fn the_default_channels_work_out_of_the_box() {
         })
         .await;
 
+    // An unknown message type is stored and acknowledged, but routed nowhere.
+    let oru = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/oru-r01-fhir-converter.hl7"),
+    )
+    .unwrap();
+    let mut frame = vec![0x0b];
+    frame.extend(oru.iter().map(|b| if *b == b'\n' { b'\r' } else { *b }));
+    frame.extend([0x1c, 0x0d]);
+    stream.write_all(&frame).await.unwrap();
+    let mut ack = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut ack))
+        .await
+        .unwrap()
+        .unwrap();
+    let ack = String::from_utf8_lossy(&ack[..n]);
+    assert!(ack.contains("MSA|AA|"), "{ack}");
+    assert!(ack.contains("filtered"), "{ack}");
+
     // HL7 v2 over HTTP on 8081 needs a token.
     let message =
         "MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A04|H1|P|2.5\rPID|1||MRN-H1^^^HOSP^MR||Doe^Jo\r";

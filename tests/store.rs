@@ -464,3 +464,75 @@ async fn one_process_at_a_time_holds_a_job_lock_on_postgres() {
     assert!(other.lock_job("claims-batch").await.unwrap().is_some());
     other.close().await;
 }
+
+#[tokio::test]
+async fn a_merge_moves_everything_to_the_surviving_patient() {
+    use switchboard::mapping::{EncounterRecord, Records};
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let old = Records {
+            patient: Some(patient("OLD-1", "Doe")),
+            encounter: Some(EncounterRecord {
+                visit_number: "V-OLD".into(),
+                diagnosis_codes: vec!["J18.9".into()],
+                ..EncounterRecord::default()
+            }),
+            ..Records::default()
+        };
+        let old_ids = store.upsert_records(&old).await.unwrap();
+        let new_ids = store
+            .upsert_records(&Records {
+                patient: Some(patient("NEW-1", "Doe")),
+                ..Records::default()
+            })
+            .await
+            .unwrap();
+        assert_ne!(
+            old_ids.patient.unwrap().id,
+            new_ids.patient.unwrap().id,
+            "{backend}"
+        );
+        let merge = Records {
+            patient: Some(patient("NEW-1", "Doe")),
+            merged_identifiers: vec![Identifier {
+                system: "HOSP".into(),
+                value: "OLD-1".into(),
+                type_code: None,
+            }],
+            ..Records::default()
+        };
+        let merged = store.upsert_records(&merge).await.unwrap();
+        let survivor = merged.patient.unwrap().id;
+        assert_eq!(survivor, new_ids.patient.unwrap().id, "{backend}");
+        assert!(
+            store
+                .patient(old_ids.patient.unwrap().id)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+        let read = store.patient(survivor).await.unwrap().unwrap();
+        let values: Vec<&str> = read
+            .patient
+            .identifiers
+            .iter()
+            .map(|i| i.value.as_str())
+            .collect();
+        assert_eq!(values, ["OLD-1", "NEW-1"], "{backend}");
+        let encounter_patient: i64 =
+            sqlx::query_scalar("SELECT patient_id FROM encounters WHERE visit_number = 'V-OLD'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(encounter_patient, survivor, "{backend}: the visit moved");
+        // Sending the merge again changes nothing.
+        let again = store.upsert_records(&merge).await.unwrap();
+        assert_eq!(
+            again.patient.unwrap().change,
+            Change::Unchanged,
+            "{backend}"
+        );
+    }
+}

@@ -78,6 +78,9 @@ pub struct Encounter {
     pub facility: Option<String>,
     /// Store id of the attending provider.
     pub attending_provider_id: Option<i64>,
+    /// Diagnoses of the visit (ICD-10), principal first.
+    #[serde(default)]
+    pub diagnosis_codes: Vec<String>,
 }
 
 /// A practitioner or organization that renders or bills care, keyed by NPI.

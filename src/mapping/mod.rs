@@ -62,6 +62,10 @@ pub struct RuleSpec {
     /// (for repeating fields such as diagnosis codes or modifiers).
     #[serde(default)]
     pub repetitions: bool,
+    /// Read the path in every occurrence of its segment (e.g. `DG1-3.1` of each DG1) and join
+    /// the values with `,`.
+    #[serde(default)]
+    pub every_segment: bool,
     /// Separator for `concat` (default one space).
     #[serde(default)]
     pub separator: Option<String>,
@@ -105,6 +109,9 @@ pub struct Mapping {
     /// The patient's identifiers.
     #[serde(default)]
     pub patient_identifier: Vec<Block>,
+    /// Identifiers of a patient merged into this one (ADT^A40 MRG-1).
+    #[serde(default)]
+    pub merged_identifier: Vec<Block>,
     /// The encounter.
     #[serde(default)]
     pub encounter: Option<Block>,
@@ -177,7 +184,9 @@ fn block_fields(block: &str) -> (&'static [&'static str], &'static [&'static str
             ],
             &[],
         ),
-        "patient_identifier" => (&["value", "system", "type_code"], &["value", "system"]),
+        "patient_identifier" | "merged_identifier" => {
+            (&["value", "system", "type_code"], &["value", "system"])
+        }
         "encounter" => (
             &[
                 "visit_number",
@@ -189,6 +198,7 @@ fn block_fields(block: &str) -> (&'static [&'static str], &'static [&'static str
                 "facility",
                 "attending_npi",
                 "attending_name",
+                "diagnosis_codes",
             ],
             &["visit_number"],
         ),
@@ -289,8 +299,13 @@ impl Mapping {
                     problems
                         .push(doc.problem(at.clone(), "needs a path, coalesce, concat or value"));
                 }
-                if spec.repetitions && (spec.path.is_none() || self.format != "hl7v2") {
-                    problems.push(doc.problem(at.clone(), "repetitions needs an HL7 v2 path"));
+                if (spec.repetitions || spec.every_segment)
+                    && (spec.path.is_none() || self.format != "hl7v2")
+                {
+                    problems.push(doc.problem(
+                        at.clone(),
+                        "repetitions and every_segment need an HL7 v2 path",
+                    ));
                 }
                 for path in spec.path.iter().chain(&spec.concat).chain(&spec.coalesce) {
                     if let Err(reason) = self.check_path(block.repeat.as_deref(), path) {
@@ -317,6 +332,7 @@ impl Mapping {
         }
         for (name, list) in [
             ("patient_identifier", &self.patient_identifier),
+            ("merged_identifier", &self.merged_identifier),
             ("coverage", &self.coverage),
             ("charge", &self.charge),
         ] {
@@ -375,6 +391,7 @@ impl Mapping {
         Records::build(
             self.patient.as_ref().map(|b| evaluate(b, 1)),
             each(&self.patient_identifier),
+            each(&self.merged_identifier),
             self.encounter.as_ref().map(|b| evaluate(b, 1)),
             each(&self.coverage),
             each(&self.charge),
@@ -394,6 +411,7 @@ impl Mapping {
             "patient" => self.patient.iter().collect(),
             "encounter" => self.encounter.iter().collect(),
             "patient_identifier" => self.patient_identifier.iter().collect(),
+            "merged_identifier" => self.merged_identifier.iter().collect(),
             "coverage" => self.coverage.iter().collect(),
             _ => self.charge.iter().collect(),
         };
@@ -430,6 +448,8 @@ impl Mapping {
                         reader
                             .every_repetition(block.repeat.as_deref(), path, index)
                             .join(",")
+                    } else if spec.every_segment {
+                        reader.every_segment(path).join(",")
                     } else {
                         read(path).unwrap_or_default()
                     }
@@ -570,6 +590,19 @@ impl<'a> Reader<'a> {
                 crate::routing::facts::json_field(json, &full)
             }
         }
+    }
+
+    /// The non-empty values of `path` in every occurrence of its segment (HL7 v2 only).
+    fn every_segment(&self, path: &str) -> Vec<String> {
+        let (Reader::Hl7v2(message), Ok(path)) = (self, hl7v2::Path::parse(path)) else {
+            return Vec::new();
+        };
+        message
+            .get_all(&path)
+            .flatten()
+            .map(|v| v.into_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
     }
 
     /// The non-empty values of `path` in every repetition of its field (HL7 v2 only).

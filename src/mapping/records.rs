@@ -29,6 +29,9 @@ pub struct EncounterRecord {
     pub attending_npi: Option<String>,
     /// Attending provider name.
     pub attending_name: Option<String>,
+    /// Diagnoses of the visit (ICD-10), e.g. from DG1 segments.
+    #[serde(default)]
+    pub diagnosis_codes: Vec<String>,
 }
 
 /// One coverage of the patient.
@@ -84,6 +87,9 @@ pub struct ChargeRecord {
 pub struct Records {
     /// The patient, with identifiers.
     pub patient: Option<Patient>,
+    /// Identifiers of another patient record to merge into this patient (ADT^A40).
+    #[serde(default)]
+    pub merged_identifiers: Vec<Identifier>,
     /// The encounter (needs the patient).
     pub encounter: Option<EncounterRecord>,
     /// Coverages (need the patient).
@@ -160,28 +166,38 @@ fn required(
     })
 }
 
+/// Identifiers from the occurrences of an identifier block; empty repetitions are skipped.
+fn identifier_list(
+    values: &[Values],
+    block: &'static str,
+) -> Result<Vec<Identifier>, MappingError> {
+    values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.contains_key("value"))
+        .map(|(i, v)| {
+            Ok(Identifier {
+                value: required(v, block, i + 1, "value")?,
+                system: required(v, block, i + 1, "system")?,
+                type_code: v.get("type_code").cloned(),
+            })
+        })
+        .collect()
+}
+
 impl Records {
     /// Builds typed records from evaluated blocks, checking required values and numbers.
     pub fn build(
         patient: Option<Values>,
         identifiers: Vec<Values>,
+        merged: Vec<Values>,
         encounter: Option<Values>,
         coverages: Vec<Values>,
         charges: Vec<Values>,
     ) -> Result<Records, MappingError> {
         // An empty repetition (no value) is not an identifier.
-        let identifiers = identifiers
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.contains_key("value"))
-            .map(|(i, v)| {
-                Ok(Identifier {
-                    value: required(v, "patient_identifier", i + 1, "value")?,
-                    system: required(v, "patient_identifier", i + 1, "system")?,
-                    type_code: v.get("type_code").cloned(),
-                })
-            })
-            .collect::<Result<Vec<_>, MappingError>>()?;
+        let identifiers = identifier_list(&identifiers, "patient_identifier")?;
+        let merged_identifiers = identifier_list(&merged, "merged_identifier")?;
         let patient = match (patient, identifiers.is_empty()) {
             (None, true) => None,
             (_, true) => {
@@ -226,6 +242,7 @@ impl Records {
                     facility: v.get("facility").cloned(),
                     attending_npi: v.get("attending_npi").cloned(),
                     attending_name: v.get("attending_name").cloned(),
+                    diagnosis_codes: list(v.get("diagnosis_codes")),
                 })
             })
             .transpose()?;
@@ -310,8 +327,12 @@ impl Records {
         if !coverages.is_empty() && patient.is_none() {
             return Err(MappingError::new("coverages need a patient"));
         }
+        if !merged_identifiers.is_empty() && patient.is_none() {
+            return Err(MappingError::new("a merge needs the surviving patient"));
+        }
         Ok(Records {
             patient,
+            merged_identifiers,
             encounter,
             coverages,
             charges,

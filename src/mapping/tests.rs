@@ -170,3 +170,27 @@ fn fhir_patient_maps_with_every_identifier() {
     assert!(patient.family_name.is_some());
     assert!(patient.birth_date.is_some());
 }
+
+#[test]
+fn dg1_diagnoses_and_a40_merges_are_mapped() {
+    let a40 = b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A40^ADT_A39|M1|P|2.5\r\
+PID|1||NEW-1^^^HOSP^MR||Doe^Jane\r\
+MRG|OLD-1^^^HOSP^MR~OLD-SSN^^^SSA^SS\r\
+PV1|1|I|||||||||||||||||V-M1\r\
+DG1|1||J18.9^Pneumonia^I10\r\
+DG1|2||E11.9^Diabetes^I10\r";
+    let records = shipped("hl7v2-canonical")
+        .records(&Facts::extract(a40).unwrap())
+        .unwrap();
+    let merged: Vec<&str> = records
+        .merged_identifiers
+        .iter()
+        .map(|i| i.value.as_str())
+        .collect();
+    assert_eq!(merged, ["OLD-1", "OLD-SSN"]);
+    assert_eq!(records.merged_identifiers[1].system, "SSA");
+    assert_eq!(
+        records.encounter.unwrap().diagnosis_codes,
+        ["J18.9", "E11.9"]
+    );
+}

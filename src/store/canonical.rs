@@ -231,6 +231,10 @@ impl Store {
                     "attending_provider_id",
                     Value::from(encounter.attending_provider_id),
                 ),
+                (
+                    "diagnosis_codes",
+                    Value::from(&join_codes(&encounter.diagnosis_codes)),
+                ),
             ],
         })
         .await
@@ -457,6 +461,13 @@ impl Store {
         };
         let patient = self.upsert_patient(patient).await?;
         ids.patient = Some(patient);
+        for identifier in &records.merged_identifiers {
+            if let Some(merged) = self.patient_by_identifier(identifier).await?
+                && merged != patient.id
+            {
+                self.merge_patients(merged, patient.id).await?;
+            }
+        }
         if let Some(encounter) = &records.encounter {
             let attending = match (&encounter.attending_npi, &encounter.attending_name) {
                 (Some(npi), name) => Some(
@@ -483,6 +494,7 @@ impl Store {
                     location: encounter.location.clone(),
                     facility: encounter.facility.clone(),
                     attending_provider_id: attending,
+                    diagnosis_codes: encounter.diagnosis_codes.clone(),
                 })
                 .await?;
             ids.encounter = Some(stored);
@@ -527,6 +539,53 @@ impl Store {
             );
         }
         Ok(ids)
+    }
+
+    /// The store id of the patient with this identifier.
+    pub async fn patient_by_identifier(
+        &self,
+        identifier: &Identifier,
+    ) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "SELECT patient_id FROM patient_identifiers WHERE system = $1 AND value = $2",
+        )
+        .bind(&identifier.system)
+        .bind(&identifier.value)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| r.try_get("patient_id")).transpose()?)
+    }
+
+    /// Merges patient `from` into patient `into` (ADT^A40): identifiers, encounters, bills and
+    /// coverages move over (a coverage `into` already has is dropped), and `from` is deleted.
+    pub async fn merge_patients(&self, from: i64, into: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let statements = [
+            "DELETE FROM coverages WHERE patient_id = $1 AND EXISTS (SELECT 1 FROM coverages kept \
+             WHERE kept.patient_id = $2 AND kept.payer_id = coverages.payer_id AND kept.member_id = coverages.member_id)",
+            "UPDATE coverages SET patient_id = $2 WHERE patient_id = $1",
+            "UPDATE patient_identifiers SET patient_id = $2 WHERE patient_id = $1",
+            "UPDATE encounters SET patient_id = $2 WHERE patient_id = $1",
+            "UPDATE bills SET patient_id = $2 WHERE patient_id = $1",
+        ];
+        for statement in statements {
+            sqlx::query(statement)
+                .bind(from)
+                .bind(into)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM patients WHERE id = $1")
+            .bind(from)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE patients SET revision = revision + 1, updated_at = $1 WHERE id = $2")
+            .bind(super::now_millis())
+            .bind(into)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The encounter's bill, created open when it has none; an existing bill keeps its status.
