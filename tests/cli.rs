@@ -152,3 +152,27 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn parse_prints_a_named_tree_and_the_canonical_records() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = switchboard(root, &["parse", "samples/hl7v2/adt-a01-fhir-converter.hl7"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("PID Patient Identification"), "{stdout}");
+    assert!(
+        stdout.contains("    PID-5.1 Family Name: EVERYMAN"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("-- canonical records"), "{stdout}");
+    assert!(
+        stdout.contains("\"visit_number\": \"40007716\""),
+        "{stdout}"
+    );
+    let x12 = switchboard(root, &["parse", "samples/x12/835-managed-care.x12"]);
+    assert!(
+        text(&x12.stdout).contains("CLP01="),
+        "{}",
+        text(&x12.stdout)
+    );
+}

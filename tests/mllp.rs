@@ -288,3 +288,113 @@ async fn the_mllp_sender_delivers_and_waits_for_the_ack() {
         .await;
     engine.stop().await;
 }
+
+#[tokio::test]
+async fn bad_input_gets_a_precise_answer_and_the_engine_keeps_serving() {
+    let port = common::free_port();
+    let engine = start(port, "max_frame_bytes = 4194304").await;
+    let mut good = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut check_good = {
+        let mut n = 0;
+        move || {
+            n += 1;
+            adt(&format!("GOOD{n}"), &format!("MRN-G{n}"))
+        }
+    };
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("garbage", b"\x00\x01garbage\xff\xfe".to_vec(), "MSA|AR"),
+        ("missing MSH", b"PID|1||X^^^H\r".to_vec(), "MSA|AR"),
+        (
+            "wrong encoding characters",
+            b"MSH|^~|EHR|H|||20261125||ADT^A01|ENC1|P|2.5\rPID|1||X^^^H\r".to_vec(),
+            "MSA|AR|ENC1",
+        ),
+        (
+            "a 1 MB OBX-5",
+            format!(
+                "{}OBX|1|TX|NOTE||{}\r",
+                adt("BIG1", "MRN-BIG"),
+                "y".repeat(1024 * 1024)
+            )
+            .into_bytes(),
+            "MSA|AA|BIG1",
+        ),
+        (
+            "thousands of repetitions",
+            adt("REP1", "MRN-REP")
+                .replacen(
+                    "|F\r",
+                    &format!("|F|||||{}\r", vec!["555-0100"; 3000].join("~")),
+                    1,
+                )
+                .into_bytes(),
+            "MSA|AA|REP1",
+        ),
+    ];
+    for (what, payload, expected) in cases {
+        let mut bad = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        send_frame(&mut bad, &payload).await;
+        let ack = read_frame(&mut bad)
+            .await
+            .unwrap_or_else(|| panic!("{what}: no answer"));
+        assert!(ack.contains(expected), "{what}: {ack}");
+        if expected.starts_with("MSA|AR") {
+            assert!(ack.contains("ERR|"), "{what}: the reason is given: {ack}");
+        }
+        let message = check_good();
+        send_frame(&mut good, message.as_bytes()).await;
+        let ack = read_frame(&mut good).await.unwrap();
+        assert!(ack.contains("MSA|AA|GOOD"), "after {what}: {ack}");
+    }
+    // A truncated frame, then the client goes away: nothing stored, nothing stuck.
+    let mut truncated = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    truncated
+        .write_all(b"\x0bMSH|^~\\&|EHR|H|||1||ADT^A01|CUT|P|2.5\rPID|1")
+        .await
+        .unwrap();
+    drop(truncated);
+    send_frame(&mut good, check_good().as_bytes()).await;
+    assert!(read_frame(&mut good).await.unwrap().contains("MSA|AA|GOOD"));
+    let cut = engine
+        .store
+        .search_messages(&switchboard::store::messages::MessageQuery {
+            control_id: Some("CUT".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(cut.is_empty());
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switchboard_send_delivers_every_message_of_a_file_and_prints_the_acks() {
+    let port = common::free_port();
+    let engine = start(port, "").await;
+    let file = engine.path("two.hl7");
+    std::fs::write(
+        &file,
+        format!("{}\n{}", adt("F1", "MRN-F1"), adt("F2", "MRN-F2")).replace('\r', "\n"),
+    )
+    .unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["send", "--mllp", &format!("127.0.0.1:{port}")])
+        .arg(&file)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("MSA|AA|F1") && stdout.contains("MSA|AA|F2"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 sent, 2 accepted"), "{stdout}");
+    engine
+        .eventually("both patients are stored", || async {
+            engine.has_patient("MRN-F1").await && engine.has_patient("MRN-F2").await
+        })
+        .await;
+    engine.stop().await;
+}
