@@ -483,7 +483,8 @@ async fn dead_letters_are_listed_and_replayed_and_messages_reprocessed() {
     ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
-    assert_eq!(detail["parsed"][0]["segment"], "MSH");
+    assert_eq!(detail["parsed"][0]["id"], "MSH");
+    assert_eq!(detail["parsed"][0]["name"], "Message Header");
     server.abort();
     engine.stop().await;
 }

@@ -68,28 +68,65 @@ impl Ingested {
     }
 }
 
-/// Rows written after the messages of a batch, many per statement.
-#[derive(Default)]
-struct Pending<'a> {
-    /// (message id, kind, detail)
-    events: Vec<(i64, &'static str, String)>,
-    /// (message id, channel, destination, payload)
-    deliveries: Vec<(i64, &'a str, &'a str, Option<&'a [u8]>)>,
+/// A value bound to a `$N` parameter of an ingest statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param<'a> {
+    /// SQL NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(&'a str),
+    /// Owned text.
+    OwnedText(String),
+    /// Bytes.
+    Blob(&'a [u8]),
+}
+
+impl<'a> Param<'a> {
+    fn text(value: Option<&'a str>) -> Self {
+        value.map_or(Param::Null, Param::Text)
+    }
+}
+
+/// One SQL statement with its parameters (`$1`, `$2`, ... in order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement<'a> {
+    /// The SQL, in the dialect both databases accept.
+    pub sql: String,
+    /// The parameters.
+    pub params: Vec<Param<'a>>,
+}
+
+/// A row returned by [`IngestPlan::insert_messages`]: id, channel, control id.
+pub type InsertedRow = (i64, String, Option<String>);
+
+/// How a batch is written, independent of the database driver that runs it: first each
+/// [`IngestPlan::insert_messages`] statement (its rows go to [`IngestPlan::take_rows`]), then
+/// a [`IngestPlan::RESEND_LOOKUP`] for each resend it reports, then the
+/// [`IngestPlan::follow_up`] statements; all in one transaction.
+pub struct IngestPlan<'a> {
+    batch: &'a [Ingest],
+    now: i64,
+    /// Items to insert, in chunks of at most [`ROWS_PER_STATEMENT`].
+    to_insert: Vec<usize>,
+    /// For a resend within the batch: the index of its first copy.
+    copy_of: Vec<Option<usize>>,
+    results: Vec<Option<Ingested>>,
 }
 
 /// Rows per multi-row statement (well under every parameter limit).
 const ROWS_PER_STATEMENT: usize = 100;
 
-impl Store {
-    /// Stores a batch of messages with their outcomes in one transaction of a few statements:
-    /// a duplicate check, one multi-row insert of the new messages, one of their events and
-    /// one of their queue rows.
-    pub async fn ingest(&self, batch: &[Ingest]) -> Result<Vec<Ingested>, StoreError> {
-        let now = now_millis();
-        let mut tx = self.begin_write().await?;
-        // Resends within the batch are recognised first; they point at the first copy.
+impl<'a> IngestPlan<'a> {
+    /// Looks up the message a resend repeats: parameters are channel and control id.
+    pub const RESEND_LOOKUP: &'static str =
+        "SELECT id FROM messages WHERE channel = $1 AND control_id = $2";
+
+    /// Plans a batch received at `now` (Unix ms).
+    pub fn new(batch: &'a [Ingest], now: i64) -> Self {
         let mut first_of_key: HashMap<(&str, &str), usize> = HashMap::new();
-        let mut copy_of: Vec<Option<usize>> = vec![None; batch.len()];
+        let mut copy_of = vec![None; batch.len()];
         let mut to_insert = Vec::with_capacity(batch.len());
         for (i, item) in batch.iter().enumerate() {
             if let Some(control) = item.control_id.as_deref() {
@@ -101,30 +138,185 @@ impl Store {
             }
             to_insert.push(i);
         }
-        let mut results: Vec<Option<Ingested>> = vec![None; batch.len()];
-        for chunk in to_insert.chunks(ROWS_PER_STATEMENT) {
-            for (i, result) in insert_messages(&mut tx, batch, chunk, now).await? {
-                results[i] = Some(result);
+        IngestPlan {
+            batch,
+            now,
+            to_insert,
+            copy_of,
+            results: vec![None; batch.len()],
+        }
+    }
+
+    /// The chunks of items to insert, as indexes into the batch.
+    pub fn chunks(&self) -> Vec<Vec<usize>> {
+        self.to_insert
+            .chunks(ROWS_PER_STATEMENT)
+            .map(<[usize]>::to_vec)
+            .collect()
+    }
+
+    /// One multi-row insert of the chunk's messages, skipping control ids the channel already
+    /// has; returns id, channel and control id of each inserted row.
+    pub fn insert_messages(&self, chunk: &[usize]) -> Statement<'a> {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = 7 * i + 2;
+                format!(
+                    "(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, $1)",
+                    p,
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO messages (channel, received_at, content_type, control_id, status, error, size_bytes, raw, updated_at) \
+             VALUES {} ON CONFLICT (channel, control_id) WHERE control_id IS NOT NULL DO NOTHING \
+             RETURNING id, channel, control_id",
+            rows.join(", ")
+        );
+        let mut params = vec![Param::Int(self.now)];
+        for &i in chunk {
+            let item = &self.batch[i];
+            let (status, error) = status_of(&item.outcome);
+            params.extend([
+                Param::Text(&item.channel),
+                Param::Text(&item.content_type),
+                Param::text(item.control_id.as_deref()),
+                Param::Text(status.as_str()),
+                Param::text(error),
+                Param::Int(i64::try_from(item.raw.len()).unwrap_or(i64::MAX)),
+                Param::Blob(&item.raw),
+            ]);
+        }
+        Statement { sql, params }
+    }
+
+    /// Takes the rows the chunk's insert returned. One statement assigns ids in row order, so
+    /// the sorted new ids match the inserted rows in order. Returns the items that were resends
+    /// of stored messages, to be looked up with [`IngestPlan::RESEND_LOOKUP`].
+    pub fn take_rows(
+        &mut self,
+        chunk: &[usize],
+        rows: Vec<InsertedRow>,
+    ) -> Result<Vec<usize>, StoreError> {
+        let mut inserted_keys = std::collections::HashSet::new();
+        let mut ids = Vec::with_capacity(rows.len());
+        for (id, channel, control) in rows {
+            ids.push(id);
+            if let Some(control) = control {
+                inserted_keys.insert((channel, control));
             }
         }
-        for (i, first) in copy_of.iter().enumerate() {
+        ids.sort_unstable();
+        let mut new_ids = ids.into_iter();
+        let mut resends = Vec::new();
+        for &i in chunk {
+            let item = &self.batch[i];
+            let resent = item.control_id.as_ref().is_some_and(|control| {
+                !inserted_keys.contains(&(item.channel.clone(), control.clone()))
+            });
+            if resent {
+                resends.push(i);
+            } else {
+                let id = new_ids.next().ok_or_else(|| {
+                    StoreError::Invalid("fewer message ids than stored rows".into())
+                })?;
+                self.results[i] = Some(Ingested::New(id));
+            }
+        }
+        Ok(resends)
+    }
+
+    /// Parameters of [`IngestPlan::RESEND_LOOKUP`] for item `i`.
+    pub fn resend_lookup(&self, i: usize) -> Vec<Param<'a>> {
+        let item = &self.batch[i];
+        vec![
+            Param::Text(&item.channel),
+            Param::text(item.control_id.as_deref()),
+        ]
+    }
+
+    /// Records that item `i` repeats the stored message `id`.
+    pub fn resent(&mut self, i: usize, id: i64) {
+        self.results[i] = Some(Ingested::Duplicate(id));
+    }
+
+    /// The events and queue rows of every item, as multi-row inserts, and the results.
+    pub fn follow_up(mut self) -> Result<(Vec<Statement<'a>>, Vec<Ingested>), StoreError> {
+        for (i, first) in self.copy_of.iter().enumerate() {
             if let Some(first) = first {
-                results[i] = results[*first].map(|r| Ingested::Duplicate(r.id()));
+                self.results[i] = self.results[*first].map(|r| Ingested::Duplicate(r.id()));
             }
         }
-        let results: Vec<Ingested> = results
+        let results: Vec<Ingested> = self
+            .results
             .into_iter()
             .map(|r| {
                 r.ok_or_else(|| StoreError::Invalid("a message of the batch was not stored".into()))
             })
             .collect::<Result<_, _>>()?;
-        let mut pending = Pending::default();
-        for (item, result) in batch.iter().zip(&results) {
-            pending.add(item, *result);
+        let mut events: Vec<(i64, &'static str, String)> = Vec::new();
+        let mut deliveries: Vec<(i64, &'a str, &'a str, Option<&'a [u8]>)> = Vec::new();
+        for (item, result) in self.batch.iter().zip(&results) {
+            add_rows(item, *result, &mut events, &mut deliveries);
         }
-        pending.write(&mut tx, now).await?;
-        tx.commit().await?;
-        Ok(results)
+        let now = self.now;
+        let mut statements = Vec::new();
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, $1, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+                .collect();
+            let mut params = vec![Param::Int(now)];
+            for (id, kind, detail) in chunk {
+                params.extend([
+                    Param::Int(*id),
+                    Param::Text(kind),
+                    Param::OwnedText(detail.clone()),
+                ]);
+            }
+            statements.push(Statement {
+                sql: format!(
+                    "INSERT INTO message_events (message_id, at, kind, detail) VALUES {}",
+                    rows.join(", ")
+                ),
+                params,
+            });
+        }
+        for chunk in deliveries.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    format!(
+                        "(${}, ${}, ${}, 'pending', $1, ${}, $1, $1)",
+                        4 * i + 2,
+                        4 * i + 3,
+                        4 * i + 4,
+                        4 * i + 5
+                    )
+                })
+                .collect();
+            let mut params = vec![Param::Int(now)];
+            for (id, channel, destination, payload) in chunk {
+                params.extend([
+                    Param::Int(*id),
+                    Param::Text(channel),
+                    Param::Text(destination),
+                    payload.map_or(Param::Null, Param::Blob),
+                ]);
+            }
+            statements.push(Statement {
+                sql: format!(
+                    "INSERT INTO deliveries (message_id, channel, destination, status, next_attempt_at, payload, created_at, updated_at) VALUES {}",
+                    rows.join(", ")
+                ),
+                params,
+            });
+        }
+        Ok((statements, results))
     }
 }
 
@@ -140,174 +332,115 @@ fn status_of(outcome: &Outcome) -> (MessageStatus, Option<&str>) {
     }
 }
 
-/// Inserts the messages `indexes` of `batch` (no two with the same channel and control id) in
-/// one statement, skipping those whose control id the channel already has, and says for each
-/// whether it is new or a resend. One statement assigns ids in row order, so the sorted new
-/// ids match the inserted rows in order.
-async fn insert_messages(
-    conn: &mut AnyConnection,
-    batch: &[Ingest],
-    indexes: &[usize],
-    now: i64,
-) -> Result<Vec<(usize, Ingested)>, StoreError> {
-    let rows: Vec<String> = (0..indexes.len())
-        .map(|i| {
-            let p = 7 * i + 2;
-            format!(
-                "(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, $1)",
-                p,
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6
-            )
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO messages (channel, received_at, content_type, control_id, status, error, size_bytes, raw, updated_at) \
-         VALUES {} ON CONFLICT (channel, control_id) WHERE control_id IS NOT NULL DO NOTHING \
-         RETURNING id, channel, control_id",
-        rows.join(", ")
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
-    for &i in indexes {
-        let item = &batch[i];
-        let (status, error) = status_of(&item.outcome);
-        query = query
-            .bind(item.channel.as_str())
-            .bind(item.content_type.as_str())
-            .bind(item.control_id.as_deref())
-            .bind(status.as_str())
-            .bind(error)
-            .bind(i64::try_from(item.raw.len()).unwrap_or(i64::MAX))
-            .bind(item.raw.as_slice());
-    }
-    let mut inserted_keys = std::collections::HashSet::new();
-    let mut ids = Vec::with_capacity(indexes.len());
-    for row in query.fetch_all(&mut *conn).await? {
-        ids.push(row.try_get::<i64, _>("id")?);
-        if let Some(control) = row.try_get::<Option<String>, _>("control_id")? {
-            inserted_keys.insert((row.try_get::<String, _>("channel")?, control));
+/// The events and queue rows of one stored (or recognised) message.
+fn add_rows<'a>(
+    item: &'a Ingest,
+    result: Ingested,
+    events: &mut Vec<(i64, &'static str, String)>,
+    deliveries: &mut Vec<(i64, &'a str, &'a str, Option<&'a [u8]>)>,
+) {
+    let size = item.raw.len();
+    let id = match result {
+        Ingested::Duplicate(id) => {
+            events.push((
+                id,
+                "duplicate",
+                format!("resent: {size} bytes, not processed again"),
+            ));
+            return;
+        }
+        Ingested::New(id) => id,
+    };
+    events.push((id, "received", format!("{size} bytes")));
+    let (status, _) = status_of(&item.outcome);
+    match &item.outcome {
+        Outcome::Stored => {}
+        Outcome::Routed {
+            destinations,
+            trail,
+            payload,
+        } => {
+            for line in trail {
+                events.push((id, "routed", line.clone()));
+            }
+            for destination in destinations {
+                deliveries.push((id, &item.channel, destination, payload.as_deref()));
+            }
+            let detail = if destinations.is_empty() {
+                "no destination".to_string()
+            } else {
+                format!("queued for {}", destinations.join(", "))
+            };
+            events.push((id, status.as_str(), detail));
+        }
+        Outcome::Filtered(reason) | Outcome::Rejected { reason, .. } => {
+            events.push((id, status.as_str(), reason.clone()));
         }
     }
-    ids.sort_unstable();
-    let mut new_ids = ids.into_iter();
-    let mut results = Vec::with_capacity(indexes.len());
-    for &i in indexes {
-        let item = &batch[i];
-        let resent = item.control_id.as_ref().is_some_and(|control| {
-            !inserted_keys.contains(&(item.channel.clone(), control.clone()))
-        });
-        if resent {
-            let row = sqlx::query("SELECT id FROM messages WHERE channel = $1 AND control_id = $2")
-                .bind(&item.channel)
-                .bind(item.control_id.as_deref())
-                .fetch_one(&mut *conn)
-                .await?;
-            results.push((i, Ingested::Duplicate(row.try_get("id")?)));
-        } else {
-            let id = new_ids
-                .next()
-                .ok_or_else(|| StoreError::Invalid("fewer message ids than stored rows".into()))?;
-            results.push((i, Ingested::New(id)));
-        }
-    }
-    Ok(results)
 }
 
-impl<'a> Pending<'a> {
-    /// The events and queue rows of one stored (or recognised) message.
-    fn add(&mut self, item: &'a Ingest, result: Ingested) {
-        let size = item.raw.len();
-        let id = match result {
-            Ingested::Duplicate(id) => {
-                self.events.push((
-                    id,
-                    "duplicate",
-                    format!("resent: {size} bytes, not processed again"),
-                ));
-                return;
-            }
-            Ingested::New(id) => id,
+fn bind_params<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    params: &'q [Param<'q>],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for param in params {
+        query = match param {
+            Param::Null => query.bind(Option::<i64>::None),
+            Param::Int(v) => query.bind(*v),
+            Param::Text(v) => query.bind(*v),
+            Param::OwnedText(v) => query.bind(v.as_str()),
+            Param::Blob(v) => query.bind(*v),
         };
-        self.events.push((id, "received", format!("{size} bytes")));
-        let (status, _) = status_of(&item.outcome);
-        match &item.outcome {
-            Outcome::Stored => {}
-            Outcome::Routed {
-                destinations,
-                trail,
-                payload,
-            } => {
-                for line in trail {
-                    self.events.push((id, "routed", line.clone()));
-                }
-                for destination in destinations {
-                    self.deliveries
-                        .push((id, &item.channel, destination, payload.as_deref()));
-                }
-                let detail = if destinations.is_empty() {
-                    "no destination".to_string()
-                } else {
-                    format!("queued for {}", destinations.join(", "))
-                };
-                self.events.push((id, status.as_str(), detail));
-            }
-            Outcome::Filtered(reason) | Outcome::Rejected { reason, .. } => {
-                self.events.push((id, status.as_str(), reason.clone()));
-            }
-        }
     }
+    query
+}
 
-    /// Writes the collected events and queue rows, many per statement.
-    async fn write(&self, conn: &mut AnyConnection, now: i64) -> Result<(), StoreError> {
-        for chunk in self.events.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| format!("(${}, $1, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
-                .collect();
-            let sql = format!(
-                "INSERT INTO message_events (message_id, at, kind, detail) VALUES {}",
-                rows.join(", ")
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
-            for (id, kind, detail) in chunk {
-                query = query.bind(*id).bind(*kind).bind(detail.as_str());
+impl Store {
+    /// Stores a batch of messages with their outcomes in one transaction of a few statements
+    /// (see [`IngestPlan`]). The engine's SQLite writer thread runs the same plan natively.
+    pub async fn ingest(&self, batch: &[Ingest]) -> Result<Vec<Ingested>, StoreError> {
+        let mut plan = IngestPlan::new(batch, now_millis());
+        let mut tx = self.begin_write().await?;
+        for chunk in plan.chunks() {
+            let statement = plan.insert_messages(&chunk);
+            let rows = bind_params(
+                sqlx::query(sqlx::AssertSqlSafe(statement.sql.clone())),
+                &statement.params,
+            )
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("id")?,
+                    row.try_get("channel")?,
+                    row.try_get("control_id")?,
+                ))
+            })
+            .collect::<Result<Vec<InsertedRow>, sqlx::Error>>()?;
+            for i in plan.take_rows(&chunk, rows)? {
+                let params = plan.resend_lookup(i);
+                let id: i64 = bind_params(sqlx::query(IngestPlan::RESEND_LOOKUP), &params)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("id")?;
+                plan.resent(i, id);
             }
-            query.execute(&mut *conn).await?;
         }
-        for chunk in self.deliveries.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    format!(
-                        "(${}, ${}, ${}, 'pending', $1, ${}, $1, $1)",
-                        4 * i + 2,
-                        4 * i + 3,
-                        4 * i + 4,
-                        4 * i + 5
-                    )
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO deliveries (message_id, channel, destination, status, next_attempt_at, payload, created_at, updated_at) VALUES {}",
-                rows.join(", ")
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
-            for (id, channel, destination, payload) in chunk {
-                query = query
-                    .bind(*id)
-                    .bind(*channel)
-                    .bind(*destination)
-                    .bind(*payload);
-            }
-            query.execute(&mut *conn).await?;
+        let (statements, results) = plan.follow_up()?;
+        for statement in &statements {
+            bind_params(
+                sqlx::query(sqlx::AssertSqlSafe(statement.sql.clone())),
+                &statement.params,
+            )
+            .execute(&mut *tx)
+            .await?;
         }
-        Ok(())
+        tx.commit().await?;
+        Ok(results)
     }
 }
 
-/// Queue rows for a message, due now.
 pub(super) async fn insert_deliveries(
     conn: &mut AnyConnection,
     message_id: i64,

@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod ingest;
 pub mod jobs;
 pub mod messages;
+pub mod sqlite_writer;
 pub mod tokens;
 mod upsert;
 
@@ -44,6 +45,9 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// The engine's native SQLite writer failed.
+    #[error("database error: {0}")]
+    Sqlite(String),
     /// A record refers to something that is not in the store.
     #[error("{0} not found")]
     NotFound(String),
@@ -79,6 +83,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file and how it syncs, for the native ingest writer.
+    sqlite: Option<(std::path::PathBuf, SqliteSynchronous)>,
 }
 
 impl Store {
@@ -95,8 +101,10 @@ impl Store {
         synchronous: SqliteSynchronous,
     ) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
+        let mut sqlite_path = std::path::PathBuf::new();
         let backend = if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or_default();
+            sqlite_path = std::path::PathBuf::from(path);
             if let Some(dir) = Path::new(path).parent()
                 && !dir.as_os_str().is_empty()
             {
@@ -138,7 +146,12 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        let sqlite = (backend == Backend::Sqlite).then(|| (sqlite_path, synchronous));
+        Ok(Store {
+            pool,
+            backend,
+            sqlite,
+        })
     }
 
     /// Applies pending migrations for this backend.
@@ -170,6 +183,11 @@ impl Store {
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The SQLite file and its sync setting, when the store is SQLite.
+    pub fn sqlite_file(&self) -> Option<&(std::path::PathBuf, SqliteSynchronous)> {
+        self.sqlite.as_ref()
     }
 
     /// The underlying pool, for the repositories of other modules.

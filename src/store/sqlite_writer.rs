@@ -1,0 +1,104 @@
+//! The SQLite ingest writer: a thread of its own with a native connection that runs each
+//! batch's [`IngestPlan`] without handing every statement to another thread. It is what lets
+//! the embedded store acknowledge tens of thousands of messages a second; PostgreSQL runs the
+//! same plan through the pool.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+use super::ingest::{Ingest, IngestPlan, Ingested, InsertedRow, Param, Statement};
+use crate::config::engine::SqliteSynchronous;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        StoreError::Sqlite(err.to_string())
+    }
+}
+
+/// A native connection that stores ingest batches.
+pub struct SqliteWriter {
+    connection: Connection,
+}
+
+impl SqliteWriter {
+    /// Opens the database file with the engine's settings (WAL, busy timeout, foreign keys).
+    pub fn open(path: &Path, synchronous: SqliteSynchronous) -> Result<Self, StoreError> {
+        let connection = Connection::open(path)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(
+            None,
+            "synchronous",
+            match synchronous {
+                SqliteSynchronous::Full => "FULL",
+                SqliteSynchronous::Normal => "NORMAL",
+            },
+        )?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.busy_timeout(std::time::Duration::from_secs(10))?;
+        connection.set_prepared_statement_cache_capacity(512);
+        Ok(SqliteWriter { connection })
+    }
+
+    /// Stores one batch in one transaction.
+    pub fn ingest(&mut self, batch: &[Ingest]) -> Result<Vec<Ingested>, StoreError> {
+        let mut plan = IngestPlan::new(batch, super::now_millis());
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for chunk in plan.chunks() {
+            let statement = plan.insert_messages(&chunk);
+            let rows: Vec<InsertedRow> = {
+                let mut prepared = prepare(&tx, &statement)?;
+                let mut rows = prepared.raw_query();
+                let mut collected = Vec::new();
+                while let Some(row) = rows.next()? {
+                    collected.push((row.get(0)?, row.get(1)?, row.get(2)?));
+                }
+                collected
+            };
+            for i in plan.take_rows(&chunk, rows)? {
+                let lookup = Statement {
+                    sql: IngestPlan::RESEND_LOOKUP.to_string(),
+                    params: plan.resend_lookup(i),
+                };
+                let mut prepared = prepare(&tx, &lookup)?;
+                let mut rows = prepared.raw_query();
+                let id: i64 = match rows.next()? {
+                    Some(row) => row.get(0)?,
+                    None => return Err(StoreError::Invalid("a resent message vanished".into())),
+                };
+                plan.resent(i, id);
+            }
+        }
+        let (statements, results) = plan.follow_up()?;
+        for statement in &statements {
+            prepare(&tx, statement)?.raw_execute()?;
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+}
+
+/// Prepares (from the cache) and binds a statement; `$N` parameters are bound by name.
+fn prepare<'c>(
+    connection: &'c Connection,
+    statement: &Statement<'_>,
+) -> Result<rusqlite::CachedStatement<'c>, StoreError> {
+    let mut prepared = connection.prepare_cached(&statement.sql)?;
+    for (n, param) in statement.params.iter().enumerate() {
+        let name = format!("${}", n + 1);
+        let Some(index) = prepared.parameter_index(&name)? else {
+            continue;
+        };
+        match param {
+            Param::Null => prepared.raw_bind_parameter(index, rusqlite::types::Null)?,
+            Param::Int(v) => prepared.raw_bind_parameter(index, v)?,
+            Param::Text(v) => prepared.raw_bind_parameter(index, v)?,
+            Param::OwnedText(v) => prepared.raw_bind_parameter(index, v)?,
+            Param::Blob(v) => prepared.raw_bind_parameter(index, v)?,
+        }
+    }
+    Ok(prepared)
+}
