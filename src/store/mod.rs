@@ -146,7 +146,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let sqlite = (backend == Backend::Sqlite).then(|| (sqlite_path, synchronous));
+        let sqlite = (backend == Backend::Sqlite).then_some((sqlite_path, synchronous));
         Ok(Store {
             pool,
             backend,
