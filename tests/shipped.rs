@@ -68,6 +68,48 @@ async fn the_default_channels_work_out_of_the_box() {
         })
         .await;
 
+    // A DFT^P03 sample sent with `switchboard send`: patient, visit, coverage and charges.
+    let sent = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["send", "--mllp", "127.0.0.1:2575"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stdout)
+    );
+    engine
+        .eventually("the DFT patient is stored", || async {
+            engine.has_patient("MRN100").await
+        })
+        .await;
+    let found = engine.get_json("/api/patients?identifier=MRN100").await;
+    let id = found["patients"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/patients/{id}");
+    engine
+        .eventually("the charges are on the bill", || async {
+            engine.get_json(&path).await["bills"][0]["lines"]
+                .as_array()
+                .is_some_and(|l| l.len() == 2)
+        })
+        .await;
+    let record = engine.get_json(&path).await;
+    assert_eq!(record["family_name"], "O'Brien", "{record}");
+    assert_eq!(record["encounters"][0]["visit_number"], "V5001", "{record}");
+    assert_eq!(
+        record["encounters"][0]["diagnosis_codes"][0], "J06.9",
+        "{record}"
+    );
+    assert_eq!(record["coverages"][0]["member_id"], "MEM12345", "{record}");
+    assert_eq!(record["coverages"][0]["payer_id"], "HMO1", "{record}");
+    assert_eq!(record["bills"][0]["total_cents"], 18050, "{record}");
+    assert_eq!(
+        record["bills"][0]["lines"][0]["modifiers"][0], "25",
+        "{record}"
+    );
+
     // An unknown message type is stored and acknowledged, but routed nowhere.
     let oru = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/oru-r01-fhir-converter.hl7"),

@@ -359,12 +359,12 @@ async fn get_patient(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let patient = state
+    let record = state
         .store
-        .patient(id)
+        .patient_record(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("patient {id}")))?;
-    Ok(Json(patient).into_response())
+    Ok(Json(record).into_response())
 }
 
 /// Query string of `GET /api/audit`.

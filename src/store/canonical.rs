@@ -641,3 +641,197 @@ impl Store {
         }
     }
 }
+
+/// A visit as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EncounterView {
+    /// Store id.
+    pub id: i64,
+    /// Visit number.
+    pub visit_number: String,
+    /// Class.
+    pub class: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// Admission time.
+    pub admitted_at: Option<String>,
+    /// Discharge time.
+    pub discharged_at: Option<String>,
+    /// Location.
+    pub location: Option<String>,
+    /// Diagnoses.
+    pub diagnosis_codes: Vec<String>,
+}
+
+/// A coverage as read back, with its payer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageView {
+    /// Store id.
+    pub id: i64,
+    /// The payer's id.
+    pub payer_id: String,
+    /// The payer's name.
+    pub payer_name: String,
+    /// Member id.
+    pub member_id: String,
+    /// Plan.
+    pub plan_name: Option<String>,
+    /// Group number.
+    pub group_number: Option<String>,
+    /// Relationship to the subscriber.
+    pub relationship: Option<String>,
+    /// 1 primary, 2 secondary...
+    pub priority: i64,
+}
+
+/// A bill line as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BillLineView {
+    /// Store id.
+    pub id: i64,
+    /// Key in its source.
+    pub line_key: String,
+    /// Date of service.
+    pub service_date: String,
+    /// Procedure code.
+    pub procedure_code: String,
+    /// Modifiers.
+    pub modifiers: Vec<String>,
+    /// Diagnoses.
+    pub diagnosis_codes: Vec<String>,
+    /// Units in thousandths.
+    pub units_thousandths: i64,
+    /// Charge in cents.
+    pub charge_cents: i64,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A bill as read back, with its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BillView {
+    /// Store id.
+    pub id: i64,
+    /// The visit it bills.
+    pub visit_number: String,
+    /// Status.
+    pub status: String,
+    /// Sum of the lines' charges, in cents.
+    pub total_cents: i64,
+    /// The lines.
+    pub lines: Vec<BillLineView>,
+}
+
+/// Everything the store knows about one patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatientRecord {
+    /// The patient.
+    #[serde(flatten)]
+    pub patient: StoredPatient,
+    /// Visits, newest first.
+    pub encounters: Vec<EncounterView>,
+    /// Coverages, by priority.
+    pub coverages: Vec<CoverageView>,
+    /// Bills, newest first.
+    pub bills: Vec<BillView>,
+}
+
+impl Store {
+    /// A patient with visits, coverages and bills.
+    pub async fn patient_record(&self, id: i64) -> Result<Option<PatientRecord>, StoreError> {
+        let Some(patient) = self.patient(id).await? else {
+            return Ok(None);
+        };
+        let encounters = sqlx::query(
+            "SELECT id, visit_number, class, status, admitted_at, discharged_at, location, diagnosis_codes \
+             FROM encounters WHERE patient_id = $1 ORDER BY id DESC",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            let codes: String = row.try_get("diagnosis_codes")?;
+            Ok(EncounterView {
+                id: row.try_get("id")?,
+                visit_number: row.try_get("visit_number")?,
+                class: row.try_get("class")?,
+                status: row.try_get("status")?,
+                admitted_at: row.try_get("admitted_at")?,
+                discharged_at: row.try_get("discharged_at")?,
+                location: row.try_get("location")?,
+                diagnosis_codes: crate::canonical::split_codes(&codes),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let coverages = sqlx::query(
+            "SELECT c.id, p.payer_id, p.name, c.member_id, c.plan_name, c.group_number, c.relationship, c.priority \
+             FROM coverages c JOIN payers p ON p.id = c.payer_id WHERE c.patient_id = $1 ORDER BY c.priority, c.id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CoverageView {
+                id: row.try_get("id")?,
+                payer_id: row.try_get("payer_id")?,
+                payer_name: row.try_get("name")?,
+                member_id: row.try_get("member_id")?,
+                plan_name: row.try_get("plan_name")?,
+                group_number: row.try_get("group_number")?,
+                relationship: row.try_get("relationship")?,
+                priority: row.try_get("priority")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let mut bills = Vec::new();
+        let rows = sqlx::query(
+            "SELECT b.id, e.visit_number, b.status FROM bills b JOIN encounters e ON e.id = b.encounter_id \
+             WHERE b.patient_id = $1 ORDER BY b.id DESC",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        for row in rows {
+            let bill_id: i64 = row.try_get("id")?;
+            let lines = sqlx::query(
+                "SELECT id, line_key, service_date, procedure_code, modifiers, diagnosis_codes, units_thousandths, \
+                 charge_cents, description FROM bill_lines WHERE bill_id = $1 ORDER BY id",
+            )
+            .bind(bill_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|line| {
+                let modifiers: String = line.try_get("modifiers")?;
+                let codes: String = line.try_get("diagnosis_codes")?;
+                Ok(BillLineView {
+                    id: line.try_get("id")?,
+                    line_key: line.try_get("line_key")?,
+                    service_date: line.try_get("service_date")?,
+                    procedure_code: line.try_get("procedure_code")?,
+                    modifiers: crate::canonical::split_codes(&modifiers),
+                    diagnosis_codes: crate::canonical::split_codes(&codes),
+                    units_thousandths: line.try_get("units_thousandths")?,
+                    charge_cents: line.try_get("charge_cents")?,
+                    description: line.try_get("description")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            bills.push(BillView {
+                id: bill_id,
+                visit_number: row.try_get("visit_number")?,
+                status: row.try_get("status")?,
+                total_cents: lines.iter().map(|l| l.charge_cents).sum(),
+                lines,
+            });
+        }
+        Ok(Some(PatientRecord {
+            patient,
+            encounters,
+            coverages,
+            bills,
+        }))
+    }
+}
