@@ -6,6 +6,7 @@
 pub mod api;
 pub mod canonical;
 pub mod channel;
+pub mod claims;
 pub mod commands;
 pub mod config;
 pub mod hl7v2;

@@ -9,29 +9,10 @@ use std::time::Duration;
 use common::{Engine, file_names};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn shipped_files(http_port: u16) -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for folder in ["config", "channels", "mappings"] {
-        for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".toml") {
-                continue;
-            }
-            let mut text = std::fs::read_to_string(entry.path()).unwrap();
-            if name == "switchboard.toml" {
-                text = text.replace("127.0.0.1:8080", &format!("127.0.0.1:{http_port}"));
-            }
-            files.push((format!("{folder}/{name}"), text));
-        }
-    }
-    files
-}
-
 #[tokio::test]
 async fn the_default_channels_work_out_of_the_box() {
     let http_port = common::free_port();
-    let files = shipped_files(http_port);
+    let files = common::shipped_files(http_port);
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     let engine = Engine::start(&borrowed).await;

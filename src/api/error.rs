@@ -24,6 +24,9 @@ pub enum ApiError {
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// The request cannot be done in the current state (setup missing, file unreadable).
+    #[error("{0}")]
+    Conflict(String),
     /// A configuration change was refused; the running configuration stays.
     #[error("configuration refused")]
     InvalidConfig(crate::config::ConfigErrors),
@@ -56,6 +59,7 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::InvalidConfig(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod channels;
+pub mod claims;
 pub mod error;
 
 use std::path::PathBuf;
@@ -38,6 +39,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// When the engine started.
     pub started: Instant,
+    /// Billing provider and submitter, for claims.
+    pub billing: Option<Arc<crate::config::engine::BillingConfig>>,
+    /// The payers.
+    pub payers: Arc<Vec<crate::config::payer::PayerConfig>>,
 }
 
 impl AppState {
@@ -49,7 +54,20 @@ impl AppState {
             root,
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
+            billing: None,
+            payers: Arc::new(Vec::new()),
         }
+    }
+
+    /// The same state, able to submit claims for these payers.
+    pub fn with_claims(
+        mut self,
+        billing: Option<crate::config::engine::BillingConfig>,
+        payers: Vec<crate::config::payer::PayerConfig>,
+    ) -> Self {
+        self.billing = billing.map(Arc::new);
+        self.payers = Arc::new(payers);
+        self
     }
 }
 
@@ -66,6 +84,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/messages/{id}", get(get_message))
         .route("/dead-letters", get(channels::dead_letters))
         .route("/jobs", get(job_runs))
+        .route("/claims", get(claims::list))
+        .route("/claims/{id}", get(claims::get))
         .route("/patients", get(search_patients))
         .route("/patients/{id}", get(get_patient))
         .route_layer(middleware::from_fn(|r, n| {
@@ -75,6 +95,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/channels/{name}/{action}", post(channels::action))
         .route("/messages/{id}/reprocess", post(channels::reprocess))
         .route("/dead-letters/{id}/replay", post(channels::replay))
+        .route("/claims/submit", post(claims::submit))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));

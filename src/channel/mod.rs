@@ -249,6 +249,9 @@ pub fn build_destination(
         DestinationConfig::Store { .. } => Arc::new(store::StoreDestination {
             store: pipeline_store.clone(),
         }),
+        DestinationConfig::Claims { .. } => Arc::new(store::ClaimsDestination {
+            store: pipeline_store.clone(),
+        }),
         DestinationConfig::Channel { channel, .. } => Arc::new(forward::ChannelDestination {
             target: channel.clone(),
             runtime: runtime.clone(),

@@ -1,5 +1,6 @@
-//! `store` destination: upserts the canonical records the channel's mapping produced.
-//! Upserts are keyed on natural keys, so a redelivery changes nothing.
+//! `store` and `claims` destinations: upsert the canonical records the channel's mapping
+//! produced (keyed on natural keys, so a redelivery changes nothing), and apply inbound 999 and
+//! 277CA acknowledgments to our claims.
 
 use futures::future::BoxFuture;
 
@@ -25,6 +26,33 @@ impl Destination for StoreDestination {
                 Ok(_) => Ok(()),
                 Err(StoreError::Invalid(reason)) => Err(DeliveryError::permanent(reason)),
                 Err(err) => Err(DeliveryError::transient(err.to_string())),
+            }
+        })
+    }
+}
+
+/// Applies 999 and 277CA files to claims.
+pub struct ClaimsDestination {
+    /// The store.
+    pub store: Store,
+}
+
+impl Destination for ClaimsDestination {
+    fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            match crate::claims::apply_acknowledgment(&self.store, &message.payload).await {
+                Ok(done) => {
+                    tracing::info!(
+                        message = message.message_id,
+                        claims = done.len(),
+                        "acknowledgment applied"
+                    );
+                    Ok(())
+                }
+                Err(crate::claims::ClaimsError::Store(err)) => {
+                    Err(DeliveryError::transient(err.to_string()))
+                }
+                Err(err) => Err(DeliveryError::permanent(err.to_string())),
             }
         })
     }

@@ -307,6 +307,14 @@ pub enum DestinationConfig {
         #[serde(default)]
         queue: QueueConfig,
     },
+    /// Apply inbound X12 999 and 277CA acknowledgments to our claims.
+    Claims {
+        /// Destination name, unique in the channel.
+        name: String,
+        /// Queue settings.
+        #[serde(default)]
+        queue: QueueConfig,
+    },
     /// Hand each message to another channel, as if that channel's source had received it.
     Channel {
         /// Destination name, unique in the channel.
@@ -328,6 +336,7 @@ impl DestinationConfig {
             | DestinationConfig::Amqp { name, .. }
             | DestinationConfig::Mllp { name, .. }
             | DestinationConfig::Store { name, .. }
+            | DestinationConfig::Claims { name, .. }
             | DestinationConfig::Channel { name, .. } => name,
         }
     }
@@ -340,6 +349,7 @@ impl DestinationConfig {
             | DestinationConfig::Amqp { queue, .. }
             | DestinationConfig::Mllp { queue, .. }
             | DestinationConfig::Store { queue, .. }
+            | DestinationConfig::Claims { queue, .. }
             | DestinationConfig::Channel { queue, .. } => queue,
         }
     }
@@ -561,6 +571,7 @@ impl ChannelConfig {
                         );
                     }
                 }
+                DestinationConfig::Claims { .. } => {}
                 DestinationConfig::Channel { channel, .. } => {
                     if channel == &self.name {
                         problem(

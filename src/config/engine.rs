@@ -32,6 +32,9 @@ pub struct EngineConfig {
     /// Scheduled jobs; when absent, retention pruning runs every hour.
     #[serde(default = "default_jobs")]
     pub jobs: Vec<JobConfig>,
+    /// Billing provider and submitter for claims; claims cannot be submitted without it.
+    #[serde(default)]
+    pub billing: Option<BillingConfig>,
 }
 
 /// One scheduled job.
@@ -72,6 +75,7 @@ impl Default for EngineConfig {
             auth: AuthConfig::default(),
             retention: RetentionConfig::default(),
             jobs: default_jobs(),
+            billing: None,
         }
     }
 }
@@ -95,6 +99,21 @@ impl EngineConfig {
         }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             problems.push(doc.problem("log.level", format!("not a log filter: {err}")));
+        }
+        if let Some(billing) = &self.billing {
+            if !crate::x12::is_valid_npi(&billing.npi) {
+                problems.push(doc.problem(
+                    "billing.npi",
+                    "not a valid NPI (10 digits with a check digit)",
+                ));
+            }
+            if billing.tax_id.len() != 9 || !billing.tax_id.chars().all(|c| c.is_ascii_digit()) {
+                problems.push(doc.problem("billing.tax_id", "must be 9 digits"));
+            }
+            if billing.submitter_id.is_empty() || billing.submitter_id.len() > 15 {
+                problems
+                    .push(doc.problem("billing.submitter_id", "must be 1-15 characters (ISA06)"));
+            }
         }
         let mut names = std::collections::BTreeSet::new();
         for (i, job) in self.jobs.iter().enumerate() {
@@ -258,4 +277,44 @@ fn default_message_days() -> u32 {
 
 fn default_audit_days() -> u32 {
     2190
+}
+
+/// Who we are on claims: the billing provider and the X12 submitter.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BillingConfig {
+    /// Billing provider organization name (2010AA NM103).
+    pub organization_name: String,
+    /// Billing provider NPI (10 digits, valid check digit).
+    pub npi: String,
+    /// Tax id (EIN, 9 digits).
+    pub tax_id: String,
+    /// Provider taxonomy code (PRV03).
+    #[serde(default)]
+    pub taxonomy: Option<String>,
+    /// Street address.
+    pub address_line: String,
+    /// City.
+    pub city: String,
+    /// State code.
+    pub state: String,
+    /// ZIP code (9 digits for 837).
+    pub postal_code: String,
+    /// Our interchange sender id (ISA06) and submitter id (1000A NM109).
+    pub submitter_id: String,
+    /// ISA05 qualifier of the submitter id.
+    #[serde(default = "submitter_qualifier")]
+    pub submitter_qualifier: String,
+    /// Submitter contact name (1000A PER02).
+    pub contact_name: String,
+    /// Submitter contact phone (1000A PER04).
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    /// Send interchanges as test data (ISA15 `T`) instead of production (`P`).
+    #[serde(default)]
+    pub test_mode: bool,
+}
+
+fn submitter_qualifier() -> String {
+    "ZZ".to_string()
 }

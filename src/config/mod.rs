@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod channel;
 pub mod engine;
+pub mod payer;
 pub mod problem;
 pub mod routes;
 
@@ -23,6 +24,8 @@ pub const ENGINE_FILE: &str = "config/switchboard.toml";
 pub const ROUTES_FILE: &str = "config/routes.toml";
 /// Folder of channel files under the root.
 pub const CHANNELS_DIR: &str = "channels";
+/// Folder of payer files under the root.
+pub const PAYERS_DIR: &str = "config/payers";
 
 /// A channel file that loaded and validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +47,8 @@ pub struct Config {
     pub channels: Vec<LoadedChannel>,
     /// The routing rules.
     pub routes: RoutesConfig,
+    /// The payers, sorted by payer id.
+    pub payers: Vec<payer::PayerConfig>,
 }
 
 /// Environment variables that override the engine file.
@@ -109,12 +114,14 @@ impl Config {
             RoutesConfig::default()
         };
 
+        let payers = load_payers(root, &channel_names, channels_complete, &mut problems);
         if problems.is_empty() {
             Ok(Config {
                 root: root.to_path_buf(),
                 engine,
                 channels,
                 routes,
+                payers,
             })
         } else {
             Err(ConfigErrors(problems))
@@ -255,6 +262,50 @@ fn load_channels(root: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel>
         by_name.insert(config.name.clone(), LoadedChannel { file, config });
     }
     by_name.into_values().collect()
+}
+
+/// Loads every `config/payers/*.toml`; payer ids must be unique and name existing channels.
+fn load_payers(
+    root: &Path,
+    channels: &BTreeSet<String>,
+    check_channels: bool,
+    problems: &mut Vec<Problem>,
+) -> Vec<payer::PayerConfig> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(PAYERS_DIR))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut payers: Vec<payer::PayerConfig> = Vec::new();
+    for file in files {
+        let loaded = load_checked(&file, problems, |payer: &payer::PayerConfig, doc| {
+            let mut found = payer.validate(doc);
+            if check_channels && !channels.contains(&payer.channel) {
+                found.push(doc.problem("channel", format!("no channel named '{}'", payer.channel)));
+            }
+            found
+        });
+        let Some(payer) = loaded else { continue };
+        if payers.iter().any(|p| p.payer_id == payer.payer_id) {
+            problems.push(Problem {
+                file: file.clone(),
+                line: None,
+                field: "payer_id".into(),
+                reason: format!(
+                    "payer id '{}' is used by another payer file",
+                    payer.payer_id
+                ),
+            });
+            continue;
+        }
+        payers.push(payer);
+    }
+    payers.sort_by(|a, b| a.payer_id.cmp(&b.payer_id));
+    payers
 }
 
 fn apply_env(

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod canonical;
+pub mod claims;
 pub mod deliveries;
 pub mod ingest;
 pub mod jobs;

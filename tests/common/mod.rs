@@ -326,3 +326,24 @@ pub fn file_names(dir: &std::path::Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// The repository's own config/, channels/ and mappings/ (and config/payers/), with the HTTP
+/// API moved to `http_port`.
+pub fn shipped_files(http_port: u16) -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for folder in ["config", "config/payers", "channels", "mappings"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".toml") {
+                continue;
+            }
+            let mut text = std::fs::read_to_string(entry.path()).unwrap();
+            if name == "switchboard.toml" {
+                text = text.replace("127.0.0.1:8080", &format!("127.0.0.1:{http_port}"));
+            }
+            files.push((format!("{folder}/{name}"), text));
+        }
+    }
+    files
+}

@@ -1,0 +1,80 @@
+//! Admin API for claims: worklists, one claim's history, and submission to a payer.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ApiError, AppState};
+use crate::claims::{self, ClaimsError};
+
+impl From<ClaimsError> for ApiError {
+    fn from(err: ClaimsError) -> Self {
+        match err {
+            ClaimsError::Store(err) => err.into(),
+            ClaimsError::Setup(reason) | ClaimsError::Unreadable(reason) => {
+                ApiError::Conflict(reason)
+            }
+        }
+    }
+}
+
+/// Query string of `GET /api/claims`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimParams {
+    status: Option<String>,
+    payer: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/claims?status=&payer=`: the worklist, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<ClaimParams>,
+) -> Result<Response, ApiError> {
+    let claims = state
+        .store
+        .claims(
+            params.status.as_deref(),
+            params.payer.as_deref(),
+            params.limit.unwrap_or(100),
+        )
+        .await?;
+    Ok(Json(json!({ "claims": claims })).into_response())
+}
+
+/// `GET /api/claims/{id}`: one claim and its history.
+pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    let (claim, events) = state
+        .store
+        .claim(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("claim {id}")))?;
+    Ok(Json(json!({ "claim": claim, "events": events })).into_response())
+}
+
+/// Query string of `POST /api/claims/submit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitParams {
+    payer: String,
+}
+
+/// `POST /api/claims/submit?payer=ID`: batch and send the payer's ready claims now.
+pub async fn submit(
+    State(state): State<AppState>,
+    Query(params): Query<SubmitParams>,
+) -> Result<Response, ApiError> {
+    let billing = state.billing.as_ref().ok_or_else(|| {
+        ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
+    })?;
+    let payer = state
+        .payers
+        .iter()
+        .find(|p| p.payer_id == params.payer)
+        .ok_or_else(|| ApiError::NotFound(format!("payer '{}' in config/payers", params.payer)))?;
+    let report = claims::submit(&state.store, &state.runtime.handle(), billing, payer).await?;
+    Ok(Json(report).into_response())
+}

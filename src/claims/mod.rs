@@ -1,0 +1,565 @@
+//! Claims: bills become 837 claims, batched into one interchange per payer with control numbers
+//! that are never reused, handed to the payer's outbound channel; inbound 999 and 277CA files
+//! move each claim to acknowledged, accepted or rejected, with reasons.
+
+use serde::Serialize;
+
+use crate::channel::Receipt;
+use crate::channel::runtime::RuntimeHandle;
+use crate::config::engine::BillingConfig;
+use crate::config::payer::PayerConfig;
+use crate::store::claims::{ClaimSource, NewBatch, NewClaim};
+use crate::store::{Store, StoreError};
+use crate::x12::{
+    self, Amount, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, ClaimProvider, Date,
+    Disposition, Gender, InterchangeHeader, PersonName, PostalAddress, Quantity, SubscriberClaims,
+    Time, UsageIndicator,
+};
+
+/// Errors of claim submission and acknowledgment processing.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimsError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Something the operator must set up first.
+    #[error("{0}")]
+    Setup(String),
+    /// An inbound file that cannot be read.
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+/// A bill that could not become a claim, and what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// The bill.
+    pub bill_id: i64,
+    /// Each problem: field and what is wrong.
+    pub problems: Vec<String>,
+}
+
+/// What one submission did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SubmitReport {
+    /// The payer.
+    pub payer_id: String,
+    /// The batch, when claims were sent.
+    pub batch_id: Option<i64>,
+    /// ISA13 of the interchange.
+    pub interchange_control_number: Option<i64>,
+    /// The 837 as a message of the payer's channel.
+    pub message_id: Option<i64>,
+    /// Claim numbers submitted.
+    pub submitted: Vec<String>,
+    /// Bills refused, with what to fix.
+    pub refused: Vec<Refusal>,
+}
+
+fn name_of(family: Option<&str>, given: Option<&str>) -> PersonName {
+    PersonName {
+        last: family.unwrap_or_default().to_string(),
+        first: given.map(str::to_string),
+        middle: None,
+        suffix: None,
+    }
+}
+
+fn date_of(text: &str) -> Option<Date> {
+    let mut parts = text.get(..10)?.split('-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    Date::new(year, month, day)
+}
+
+fn gender_of(text: Option<&str>) -> Option<Gender> {
+    match text? {
+        "male" => Some(Gender::Male),
+        "female" => Some(Gender::Female),
+        _ => Some(Gender::Unknown),
+    }
+}
+
+/// ICD-10 codes go on claims without their dot.
+fn icd(code: &str) -> String {
+    code.replace('.', "")
+}
+
+/// SBR02 / PAT01 individual relationship code for our relationship names.
+fn relationship_code(relationship: Option<&str>) -> &'static str {
+    match relationship {
+        None | Some("self") => "18",
+        Some("spouse") => "01",
+        Some("child") => "19",
+        Some(_) => "G8",
+    }
+}
+
+/// The 2000B loop of one bill: subscriber, payer and its one claim.
+fn subscriber_claims(
+    source: &ClaimSource,
+    claim_id: &str,
+    kind: ClaimKind,
+    payer: &PayerConfig,
+) -> SubscriberClaims {
+    let patient = &source.patient;
+    let mut diagnoses: Vec<String> = Vec::new();
+    for code in source
+        .diagnoses
+        .iter()
+        .chain(source.lines.iter().flat_map(|l| &l.diagnosis_codes))
+    {
+        let code = icd(code);
+        if !diagnoses.contains(&code) {
+            diagnoses.push(code);
+        }
+    }
+    let lines = source
+        .lines
+        .iter()
+        .map(|line| {
+            let pointers: Vec<usize> = line
+                .diagnosis_codes
+                .iter()
+                .filter_map(|code| {
+                    diagnoses
+                        .iter()
+                        .position(|d| *d == icd(code))
+                        .map(|i| i + 1)
+                })
+                .take(4)
+                .collect();
+            ClaimLine {
+                revenue_code: line.revenue_code.clone(),
+                procedure_code: line.procedure_code.clone(),
+                modifiers: line.modifiers.clone(),
+                charge: Amount::from_cents(line.charge_cents),
+                units: Quantity(line.units_thousandths.saturating_mul(1000)),
+                place_of_service: None,
+                diagnosis_pointers: if pointers.is_empty() && !diagnoses.is_empty() {
+                    vec![1]
+                } else {
+                    pointers
+                },
+                service_date: date_of(&line.service_date),
+                line_control_number: Some(line.bill_line_id.to_string()),
+            }
+        })
+        .collect();
+    let address = match (
+        &patient.address_line,
+        &patient.city,
+        &patient.state,
+        &patient.postal_code,
+    ) {
+        (Some(line), Some(city), Some(state), Some(zip)) => Some(PostalAddress {
+            line1: line.clone(),
+            line2: None,
+            city: city.trim().to_string(),
+            state: state.clone(),
+            postal_code: zip.clone(),
+        }),
+        _ => None,
+    };
+    let is_subscriber = matches!(source.relationship.as_deref(), None | Some("self"));
+    let patient_name = name_of(
+        patient.family_name.as_deref(),
+        patient.given_name.as_deref(),
+    );
+    let subscriber_name = match (&source.subscriber_name, is_subscriber) {
+        (Some(name), false) => {
+            let mut parts = name.rsplitn(2, ' ');
+            let last = parts.next().unwrap_or_default();
+            name_of(Some(last), parts.next())
+        }
+        _ => patient_name.clone(),
+    };
+    SubscriberClaims {
+        subscriber: x12::Subscriber {
+            payer_responsibility: "P".to_string(),
+            group_number: source.group_number.clone(),
+            claim_filing_indicator: payer.claim_filing_indicator.clone(),
+            member_id: source.member_id.clone(),
+            name: subscriber_name,
+            date_of_birth: if is_subscriber {
+                patient.birth_date.as_deref().and_then(date_of)
+            } else {
+                None
+            },
+            gender: if is_subscriber {
+                gender_of(patient.gender.as_deref())
+            } else {
+                None
+            },
+            address: if is_subscriber { address.clone() } else { None },
+        },
+        payer: x12::Payer {
+            name: payer.name.clone(),
+            id: payer.payer_id.clone(),
+        },
+        patient: (!is_subscriber).then(|| x12::Patient {
+            relationship_to_subscriber: relationship_code(source.relationship.as_deref())
+                .to_string(),
+            name: patient_name,
+            date_of_birth: patient.birth_date.as_deref().and_then(date_of),
+            gender: gender_of(patient.gender.as_deref()),
+            address,
+        }),
+        claims: vec![x12::Claim {
+            claim_id: claim_id.to_string(),
+            total_charge: Amount::from_cents(source.lines.iter().map(|l| l.charge_cents).sum()),
+            facility_code: match kind {
+                ClaimKind::Professional => "11".to_string(),
+                ClaimKind::Institutional => "13".to_string(),
+            },
+            frequency_code: "1".to_string(),
+            provider_signature_on_file: true,
+            accepts_assignment: true,
+            benefits_assigned: true,
+            release_of_information_signed: true,
+            diagnoses,
+            rendering_provider: source.rendering.as_ref().map(|(npi, name)| ClaimProvider {
+                name: name_of(Some(name), None),
+                npi: npi.clone(),
+                taxonomy: None,
+            }),
+            referring_provider: None,
+            institutional: (kind == ClaimKind::Institutional).then(|| x12::InstitutionalClaim {
+                admission_type: "1".to_string(),
+                admission_source: None,
+                patient_status: "01".to_string(),
+                statement_from: source
+                    .lines
+                    .iter()
+                    .filter_map(|l| date_of(&l.service_date))
+                    .min(),
+                statement_to: source
+                    .lines
+                    .iter()
+                    .filter_map(|l| date_of(&l.service_date))
+                    .max(),
+                admission_date: None,
+                admission_time: None,
+                attending_provider: None,
+            }),
+            lines,
+        }],
+    }
+}
+
+fn batch_of(
+    billing: &BillingConfig,
+    payer: &PayerConfig,
+    kind: ClaimKind,
+    reference_id: String,
+    subscribers: Vec<SubscriberClaims>,
+) -> ClaimBatch {
+    ClaimBatch {
+        kind,
+        reference_id,
+        submitter: x12::Submitter {
+            name: billing.organization_name.clone(),
+            id: billing.submitter_id.clone(),
+            contact_name: billing.contact_name.clone(),
+            phone: billing.contact_phone.clone(),
+            email: None,
+        },
+        receiver: x12::Receiver {
+            name: payer.name.clone(),
+            id: payer.receiver_id.clone(),
+        },
+        billing_provider: x12::BillingProvider {
+            organization_name: billing.organization_name.clone(),
+            npi: billing.npi.clone(),
+            tax_id: billing.tax_id.clone(),
+            taxonomy: billing.taxonomy.clone(),
+            address: PostalAddress {
+                line1: billing.address_line.clone(),
+                line2: None,
+                city: billing.city.clone(),
+                state: billing.state.clone(),
+                postal_code: billing.postal_code.clone(),
+            },
+        },
+        pay_to_address: None,
+        subscribers,
+    }
+}
+
+fn now_date_time() -> Result<(Date, Time), ClaimsError> {
+    let now = time::OffsetDateTime::now_utc();
+    let date = Date::new(
+        u16::try_from(now.year()).unwrap_or(0),
+        u8::from(now.month()),
+        now.day(),
+    );
+    let time = Time::new(now.hour(), now.minute(), Some(now.second()));
+    date.zip(time)
+        .ok_or_else(|| ClaimsError::Setup("the system clock gives no valid date".into()))
+}
+
+fn control(value: i64) -> u32 {
+    // X12 control numbers have nine digits; the counters never reach them in practice.
+    u32::try_from(value % 1_000_000_000).unwrap_or(1)
+}
+
+/// Builds claims for every ready bill of `payer`, refuses those with missing data (with what
+/// to fix), and sends the rest as one 837 interchange through the payer's channel.
+pub async fn submit(
+    store: &Store,
+    runtime: &RuntimeHandle,
+    billing: &BillingConfig,
+    payer: &PayerConfig,
+) -> Result<SubmitReport, ClaimsError> {
+    let mut report = SubmitReport {
+        payer_id: payer.payer_id.clone(),
+        ..SubmitReport::default()
+    };
+    let payer_row = store.payer_row(&payer.payer_id).await?.ok_or_else(|| {
+        ClaimsError::Setup(format!("payer '{}' is not in the store", payer.payer_id))
+    })?;
+    let kind = if payer.claim_type == "837I" {
+        ClaimKind::Institutional
+    } else {
+        ClaimKind::Professional
+    };
+    let sources = store.claimable_bills(payer_row).await?;
+    // Validate each bill's claim on its own, so one bad bill holds back nothing else.
+    let mut ready = Vec::new();
+    for source in sources {
+        let provisional = format!("BILL{}", source.bill_id);
+        let single = batch_of(
+            billing,
+            payer,
+            kind,
+            provisional.clone(),
+            vec![subscriber_claims(&source, &provisional, kind, payer)],
+        );
+        let problems = x12::validate_837(&single);
+        if problems.is_empty() {
+            ready.push(source);
+        } else {
+            report.refused.push(Refusal {
+                bill_id: source.bill_id,
+                problems: problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.field, p.message))
+                    .collect(),
+            });
+        }
+    }
+    if ready.is_empty() {
+        return Ok(report);
+    }
+    let mut numbers = Vec::with_capacity(ready.len());
+    for _ in &ready {
+        numbers.push(format!("SB{:010}", store.next_number("claim").await?));
+    }
+    let interchange = store.next_number("interchange").await?;
+    let group = store.next_number("group").await?;
+    let transaction = store.next_number("transaction").await?;
+    let subscribers = ready
+        .iter()
+        .zip(&numbers)
+        .map(|(source, number)| subscriber_claims(source, number, kind, payer))
+        .collect();
+    let batch = batch_of(
+        billing,
+        payer,
+        kind,
+        format!("SB{interchange}"),
+        subscribers,
+    );
+    let (date, time) = now_date_time()?;
+    let envelope = ClaimEnvelope {
+        interchange: InterchangeHeader {
+            sender_qualifier: billing.submitter_qualifier.clone(),
+            sender_id: billing.submitter_id.clone(),
+            receiver_qualifier: payer.receiver_qualifier.clone(),
+            receiver_id: payer.receiver_id.clone(),
+            date,
+            time,
+            control_number: control(interchange),
+            acknowledgment_requested: false,
+            usage: if billing.test_mode {
+                UsageIndicator::Test
+            } else {
+                UsageIndicator::Production
+            },
+        },
+        application_sender_code: billing.submitter_id.clone(),
+        application_receiver_code: payer
+            .application_receiver_code
+            .clone()
+            .unwrap_or_else(|| payer.receiver_id.clone()),
+        group_control_number: control(group),
+        transaction_control_number: control(transaction),
+        line_breaks: true,
+    };
+    let file =
+        x12::write_837(&batch, &envelope).map_err(|err| ClaimsError::Setup(err.to_string()))?;
+    let claims: Vec<NewClaim<'_>> = ready
+        .iter()
+        .zip(&numbers)
+        .map(|(source, number)| NewClaim {
+            claim_number: number,
+            source,
+            claim_type: &payer.claim_type,
+        })
+        .collect();
+    let batch_id = store
+        .record_batch(&NewBatch {
+            payer_id: payer_row,
+            interchange_control_number: interchange,
+            group_control_number: i64::from(control(group)),
+            transaction_control_number: control(transaction).to_string(),
+            claims: &claims,
+        })
+        .await?;
+    report.batch_id = Some(batch_id);
+    report.interchange_control_number = Some(interchange);
+    report.submitted = numbers;
+    let handed = match runtime.pipeline(&payer.channel).await {
+        Some(pipeline) => pipeline
+            .receive(&file, Some("application/edi-x12"))
+            .await
+            .map_err(|err| err.to_string()),
+        None => Err(format!("channel '{}' is not deployed", payer.channel)),
+    };
+    match handed {
+        Ok(Receipt::Accepted { message_id, .. }) => {
+            report.message_id = Some(message_id);
+            store.batch_sent(batch_id, Some(message_id), None).await?;
+        }
+        Ok(other) => {
+            let reason = format!("the channel did not take the file: {other:?}");
+            store.batch_sent(batch_id, None, Some(&reason)).await?;
+            return Err(ClaimsError::Setup(reason));
+        }
+        Err(reason) => {
+            store.batch_sent(batch_id, None, Some(&reason)).await?;
+            return Err(ClaimsError::Setup(reason));
+        }
+    }
+    Ok(report)
+}
+
+/// Applies an inbound 999 or 277CA to our claims; returns what it did, one line per claim.
+pub async fn apply_acknowledgment(store: &Store, raw: &[u8]) -> Result<Vec<String>, ClaimsError> {
+    let facts = crate::routing::Facts::extract(raw)
+        .map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
+    let mut done = Vec::new();
+    match facts.transaction_set.as_deref() {
+        Some("999") => {
+            let read =
+                x12::read_999(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
+            for ack in read.documents {
+                let Ok(group) = ack.group.control_number.trim().parse::<i64>() else {
+                    done.push(format!(
+                        "999 for group '{}': not one of ours",
+                        ack.group.control_number
+                    ));
+                    continue;
+                };
+                for set in &ack.group.sets {
+                    let claims = store
+                        .claims_in_transaction(group, set.control_number.trim_start_matches('0'))
+                        .await?;
+                    let claims = if claims.is_empty() {
+                        store
+                            .claims_in_transaction(group, &set.control_number)
+                            .await?
+                    } else {
+                        claims
+                    };
+                    let accepted = set.code.is_accepted();
+                    let detail = if accepted {
+                        format!(
+                            "999: transaction set {} of group {group} accepted",
+                            set.control_number
+                        )
+                    } else {
+                        let errors: Vec<String> = set
+                            .syntax_errors
+                            .iter()
+                            .map(|e| format!("{e:?}"))
+                            .chain(set.segment_errors.iter().map(|e| format!("{e:?}")))
+                            .collect();
+                        format!(
+                            "999: transaction set {} of group {group} rejected ({}): {}",
+                            set.control_number,
+                            set.code.code(),
+                            errors.join("; ")
+                        )
+                    };
+                    for claim in claims {
+                        let status = if accepted { "acknowledged" } else { "rejected" };
+                        store.set_claim_status(claim, status, &detail, None).await?;
+                        done.push(format!("claim {claim}: {status}"));
+                    }
+                }
+            }
+        }
+        Some("277") => {
+            let read =
+                x12::read_277ca(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
+            for ack in read.documents {
+                for status in &ack.claims {
+                    let Some(claim) = store
+                        .claim_by_number(&status.patient_control_number)
+                        .await?
+                    else {
+                        done.push(format!(
+                            "277CA for unknown claim {}",
+                            status.patient_control_number
+                        ));
+                        continue;
+                    };
+                    let codes: Vec<String> = status
+                        .statuses
+                        .iter()
+                        .flat_map(|s| s.codes.iter())
+                        .map(|c| match &c.status {
+                            Some(code) => format!("{}:{code}", c.category),
+                            None => c.category.clone(),
+                        })
+                        .collect();
+                    let messages: Vec<&str> = status
+                        .statuses
+                        .iter()
+                        .filter_map(|s| s.message.as_deref())
+                        .collect();
+                    let (new_status, what) = match status.disposition() {
+                        Disposition::Accepted => ("accepted", "accepted"),
+                        Disposition::Rejected => ("rejected", "rejected"),
+                        _ => ("pending", "pending"),
+                    };
+                    let detail =
+                        format!("277CA {what}: {} {}", codes.join(" "), messages.join(" "))
+                            .trim()
+                            .to_string();
+                    store
+                        .set_claim_status(
+                            claim,
+                            new_status,
+                            &detail,
+                            status.payer_claim_control_number(),
+                        )
+                        .await?;
+                    done.push(format!(
+                        "claim {}: {new_status}",
+                        status.patient_control_number
+                    ));
+                }
+            }
+        }
+        other => {
+            return Err(ClaimsError::Unreadable(format!(
+                "expected a 999 or a 277CA, got transaction set {}",
+                other.unwrap_or("(none)")
+            )));
+        }
+    }
+    Ok(done)
+}

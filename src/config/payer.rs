@@ -1,0 +1,146 @@
+//! `config/payers/*.toml`: one payer (HMO) each — its ids, claim type, the channel that carries
+//! its claim files, its batch schedule and contract.
+
+use serde::Deserialize;
+
+use super::problem::{Document, Problem};
+
+/// One payer file.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PayerConfig {
+    /// The payer's id as used on claims (2010BB NM109) and in routing rules.
+    pub payer_id: String,
+    /// Name.
+    pub name: String,
+    /// `837P` (professional) or `837I` (institutional).
+    #[serde(default = "professional")]
+    pub claim_type: String,
+    /// X12 interchange receiver id (ISA08) and 1000B receiver id.
+    pub receiver_id: String,
+    /// X12 interchange receiver id qualifier (ISA07).
+    #[serde(default = "mutually_defined")]
+    pub receiver_qualifier: String,
+    /// GS03 application receiver's code; defaults to the receiver id.
+    #[serde(default)]
+    pub application_receiver_code: Option<String>,
+    /// Claim filing indicator (SBR09): `CI` commercial, `HM` HMO, `MB` Medicare B, `MC` Medicaid...
+    #[serde(default = "hmo")]
+    pub claim_filing_indicator: String,
+    /// Channel that carries this payer's claim files (its source is usually `channel`).
+    #[serde(default = "outbox")]
+    pub channel: String,
+    /// Cron (with seconds) on which ready claims are batched and sent; absent: on demand only.
+    #[serde(default)]
+    pub batch_cron: Option<String>,
+    /// What the contract says this payer pays.
+    #[serde(default)]
+    pub contract: Option<ContractConfig>,
+}
+
+/// A payer contract.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ContractConfig {
+    /// Contract name.
+    pub name: String,
+    /// First day in force, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub effective_from: Option<String>,
+    /// Annual deductible, in cents.
+    #[serde(default)]
+    pub deductible_cents: i64,
+    /// Copay per visit, in cents.
+    #[serde(default)]
+    pub copay_cents: i64,
+    /// Coinsurance, in basis points (2000 = 20%).
+    #[serde(default)]
+    pub coinsurance_basis_points: i64,
+    /// Days after service within which a claim must be filed.
+    #[serde(default)]
+    pub timely_filing_days: Option<i64>,
+    /// Allowed amount per procedure code.
+    #[serde(default)]
+    pub fees: Vec<FeeConfig>,
+}
+
+/// One fee schedule entry.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeeConfig {
+    /// CPT/HCPCS code.
+    pub procedure_code: String,
+    /// Modifiers.
+    #[serde(default)]
+    pub modifiers: Vec<String>,
+    /// Allowed amount, in cents.
+    pub allowed_cents: i64,
+}
+
+fn professional() -> String {
+    "837P".to_string()
+}
+fn mutually_defined() -> String {
+    "ZZ".to_string()
+}
+fn hmo() -> String {
+    "HM".to_string()
+}
+fn outbox() -> String {
+    "x12-outbox".to_string()
+}
+
+/// Characters X12 ids may hold without clashing with any separator we write.
+fn plain(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -._".contains(c))
+}
+
+impl PayerConfig {
+    /// Checks ids, claim type, cron and contract amounts; every problem is returned.
+    pub fn validate(&self, doc: &Document<'_>) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        if !plain(&self.payer_id) || self.payer_id.len() > 80 {
+            problems.push(doc.problem(
+                "payer_id",
+                "must be 1-80 letters, digits, spaces, '-', '.' or '_'",
+            ));
+        }
+        if !["837P", "837I"].contains(&self.claim_type.as_str()) {
+            problems.push(doc.problem("claim_type", "must be 837P or 837I"));
+        }
+        if !plain(&self.receiver_id) || self.receiver_id.len() > 15 {
+            problems.push(doc.problem("receiver_id", "must be 1-15 letters or digits (ISA08)"));
+        }
+        if self.receiver_qualifier.len() != 2 {
+            problems.push(doc.problem("receiver_qualifier", "must be 2 characters (ISA07)"));
+        }
+        if let Some(cron) = &self.batch_cron
+            && let Err(reason) = super::channel::check_cron(cron)
+        {
+            problems.push(doc.problem("batch_cron", reason));
+        }
+        if let Some(contract) = &self.contract {
+            if contract.deductible_cents < 0 || contract.copay_cents < 0 {
+                problems.push(doc.problem("contract", "amounts must not be negative"));
+            }
+            if !(0..=10_000).contains(&contract.coinsurance_basis_points) {
+                problems.push(doc.problem(
+                    "contract.coinsurance_basis_points",
+                    "must be between 0 and 10000 (100%)",
+                ));
+            }
+            for (i, fee) in contract.fees.iter().enumerate() {
+                if fee.allowed_cents < 0 || fee.procedure_code.is_empty() {
+                    problems.push(doc.problem(
+                        format!("contract.fees[{i}]"),
+                        "needs a procedure code and a non-negative amount",
+                    ));
+                }
+            }
+        }
+        problems
+    }
+}

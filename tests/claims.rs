@@ -1,0 +1,312 @@
+//! The claim cycle end to end: HL7 v2 over MLLP -> bill -> `claims submit` -> an 837 in the
+//! payer's outbox; a 999 and a 277CA dropped into the inbox move the claims to acknowledged,
+//! accepted or rejected, with reasons visible through the API.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{Engine, file_names};
+use reqwest::{Method, StatusCode};
+use switchboard::channel::mllp::MllpClient;
+use switchboard::x12::{
+    self, Date, Field, GroupHeader, InterchangeHeader, Time, UsageIndicator, X12Writer,
+};
+
+/// An X12 interchange from the payer to us with one transaction set of `segments`.
+fn from_payer(functional_id: &str, set: &str, version: &str, segments: &[Vec<&str>]) -> Vec<u8> {
+    let mut writer = X12Writer::standard(true);
+    let date = Date::new(2026, 11, 25).unwrap();
+    let time = Time::new(12, 0, None).unwrap();
+    writer
+        .begin_interchange(&InterchangeHeader {
+            sender_qualifier: "ZZ".into(),
+            sender_id: "ACMEHEALTH".into(),
+            receiver_qualifier: "ZZ".into(),
+            receiver_id: "SWITCHBOARD01".into(),
+            date,
+            time,
+            control_number: rand::random::<u32>() % 900_000_000 + 1,
+            acknowledgment_requested: false,
+            usage: UsageIndicator::Test,
+        })
+        .unwrap();
+    writer
+        .begin_group(&GroupHeader {
+            functional_id: functional_id.into(),
+            sender_code: "ACMEHEALTH".into(),
+            receiver_code: "SWITCHBOARD01".into(),
+            date,
+            time,
+            control_number: 7,
+            version: version.into(),
+        })
+        .unwrap();
+    writer.begin_transaction(set, 1, Some(version)).unwrap();
+    for segment in segments {
+        let parts: Vec<Vec<&str>> = segment[1..]
+            .iter()
+            .map(|e| e.split(':').collect())
+            .collect();
+        let fields: Vec<Field<'_>> = parts
+            .iter()
+            .map(|p| {
+                if p.len() > 1 {
+                    Field::Composite(p)
+                } else {
+                    Field::Simple(p[0])
+                }
+            })
+            .collect();
+        writer.segment_fields(segment[0], &fields).unwrap();
+    }
+    writer.end_transaction().unwrap();
+    writer.end_group().unwrap();
+    writer.end_interchange().unwrap();
+    writer.finish().unwrap()
+}
+
+/// A 277CA from the payer about one claim, with the claim-level STC01 `stc`.
+fn claim_status(claim_number: &str, stc: &str) -> Vec<u8> {
+    from_payer(
+        "HN",
+        "277",
+        "005010X214",
+        &[
+            vec!["BHT", "0085", "08", "REF1", "20261125", "1200", "TH"],
+            vec!["HL", "1", "", "20", "1"],
+            vec![
+                "NM1",
+                "PR",
+                "2",
+                "ACME HEALTH PLAN",
+                "",
+                "",
+                "",
+                "",
+                "PI",
+                "HMO1",
+            ],
+            vec!["TRN", "1", "T1"],
+            vec!["DTP", "050", "D8", "20261125"],
+            vec!["DTP", "009", "D8", "20261125"],
+            vec!["HL", "2", "1", "21", "1"],
+            vec![
+                "NM1",
+                "41",
+                "2",
+                "SPRINGFIELD FAMILY CLINIC",
+                "",
+                "",
+                "",
+                "",
+                "46",
+                "SWITCHBOARD01",
+            ],
+            vec!["TRN", "2", "T2"],
+            vec!["STC", "A1:19:PR", "20261125", "WQ", "180.5"],
+            vec!["HL", "3", "2", "19", "1"],
+            vec![
+                "NM1",
+                "85",
+                "2",
+                "SPRINGFIELD FAMILY CLINIC",
+                "",
+                "",
+                "",
+                "",
+                "XX",
+                "1234567893",
+            ],
+            vec!["HL", "4", "3", "PT"],
+            vec![
+                "NM1", "QC", "1", "O'BRIEN", "MARY", "", "", "", "MI", "MEM12345",
+            ],
+            vec!["TRN", "2", claim_number],
+            vec!["STC", stc, "20261125", "WQ", "180.5"],
+            vec!["REF", "1K", "PAYER-777"],
+            vec!["DTP", "472", "D8", "20261124"],
+        ],
+    )
+}
+
+const DFT_NO_DIAGNOSIS: &str = "MSH|^~\\&|EHR|CLINIC|SB|SB|20261124||DFT^P03|DFT-NODX|P|2.5\r\
+PID|1||MRN200^^^CLINIC^MR||Smith^John||19800101|M|||2 Oak St^^Springfield^IL^62701\r\
+PV1|1|O|CLINIC||||1234567893^House^Gregory||||||||||||V6001\r\
+FT1|1|T2001||20261124|20261124|CG|99213^Office visit^CPT|||1|150.00\r\
+IN1|1|GOLD|HMO1|Acme Health Plan||||||||||||Smith^John|SEL|||||1||||||||||||||MEM999\r";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bills_become_837_claims_and_acknowledgments_update_them() {
+    let http_port = common::free_port();
+    let files = common::shipped_files(http_port);
+    let borrowed: Vec<(&str, String)> =
+        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let engine = Engine::start(&borrowed).await;
+    engine
+        .eventually("MLLP listens", || async {
+            tokio::net::TcpStream::connect("127.0.0.1:2575")
+                .await
+                .is_ok()
+        })
+        .await;
+    let mut mllp = MllpClient::new("127.0.0.1:2575");
+    let dft = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
+    )
+    .unwrap();
+    for message in [dft, DFT_NO_DIAGNOSIS.as_bytes().to_vec()] {
+        let ack = mllp
+            .exchange(&message, Duration::from_secs(10))
+            .await
+            .unwrap();
+        assert!(String::from_utf8_lossy(&ack).contains("MSA|AA"));
+    }
+    engine
+        .eventually("both bills are stored", || async {
+            engine.has_patient("MRN100").await && engine.has_patient("MRN200").await
+        })
+        .await;
+    // The canonical upserts run behind the ACKs: wait for the bill lines.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let report: serde_json::Value = engine
+        .api(Method::POST, "/api/claims/submit?payer=HMO1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let submitted = report["submitted"].as_array().unwrap();
+    assert_eq!(submitted.len(), 1, "{report}");
+    let claim_number = submitted[0].as_str().unwrap().to_string();
+    let refused = &report["refused"][0];
+    assert!(
+        refused["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap().contains("diagnos")),
+        "the bill without a diagnosis is refused with what to fix: {report}"
+    );
+
+    // The 837 leaves through the payer's channel into the outbox.
+    let outbox = engine.path("data/outbox/x12");
+    common::eventually(
+        "the 837 is in the outbox",
+        Duration::from_secs(30),
+        || async { !file_names(&outbox).is_empty() },
+    )
+    .await;
+    let file = std::fs::read(outbox.join(&file_names(&outbox)[0])).unwrap();
+    let interchange =
+        x12::parse_interchange(&file).expect("our 837 reads back with a valid envelope");
+    let group = &interchange.groups[0];
+    assert_eq!(group.version, "005010X222A1");
+    let text = String::from_utf8_lossy(&file);
+    assert!(
+        text.contains(&format!("CLM*{claim_number}*180.5")),
+        "{text}"
+    );
+    assert!(
+        text.contains("NM1*IL*1*O'Brien*Mary****MI*MEM12345"),
+        "{text}"
+    );
+    assert!(text.contains("SV1*HC:99213:25*150*UN*1"), "{text}");
+    assert!(text.contains("HI*ABK:J069"), "{text}");
+
+    // A second submit finds nothing new: a claim is submitted once.
+    let again: serde_json::Value = engine
+        .api(Method::POST, "/api/claims/submit?payer=HMO1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(again["submitted"].as_array().unwrap().is_empty(), "{again}");
+
+    // The payer's 999 accepts our transaction set.
+    let inbox = engine.path("data/inbox/x12");
+    let set_control = group.transactions[0].control_number.clone();
+    let group_control = group.control_number.clone();
+    let ack999 = from_payer(
+        "FA",
+        "999",
+        "005010X231A1",
+        &[
+            vec!["AK1", "HC", &group_control, "005010X222A1"],
+            vec!["AK2", "837", &set_control, "005010X222A1"],
+            vec!["IK5", "A"],
+            vec!["AK9", "A", "1", "1", "1"],
+        ],
+    );
+    std::fs::write(inbox.join("ack.x12"), ack999).unwrap();
+    let claims_path = "/api/claims?payer=HMO1";
+    engine
+        .eventually("the 999 acknowledges the claim", || async {
+            engine.get_json(claims_path).await["claims"][0]["status"] == "acknowledged"
+        })
+        .await;
+
+    // The 277CA accepts it with the payer's claim number.
+    let ack277 = claim_status(&claim_number, "A2:20:PR");
+    std::fs::write(inbox.join("status.x12"), ack277).unwrap();
+    engine
+        .eventually("the 277CA accepts the claim", || async {
+            engine.get_json(claims_path).await["claims"][0]["status"] == "accepted"
+        })
+        .await;
+    let listed = engine.get_json(claims_path).await;
+    let claim = &listed["claims"][0];
+    assert_eq!(claim["payer_claim_number"], "PAYER-777", "{listed}");
+    let detail = engine
+        .get_json(&format!("/api/claims/{}", claim["id"]))
+        .await;
+    let statuses: Vec<&str> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["submitted", "acknowledged", "accepted"],
+        "{detail}"
+    );
+    assert!(
+        detail["events"][2]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("A2:20"),
+        "{detail}"
+    );
+
+    // A rejecting 277CA names the reason.
+    std::fs::write(
+        inbox.join("reject.x12"),
+        claim_status(&claim_number, "A7:562:85"),
+    )
+    .unwrap();
+    engine
+        .eventually("the claim is rejected", || async {
+            engine.get_json(claims_path).await["claims"][0]["status"] == "rejected"
+        })
+        .await;
+    let rejected = engine.get_json("/api/claims?status=rejected").await;
+    assert_eq!(
+        rejected["claims"].as_array().unwrap().len(),
+        1,
+        "{rejected}"
+    );
+
+    let viewer_submit = reqwest::Client::new()
+        .post(format!("{}/api/claims/submit?payer=HMO1", engine.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(viewer_submit.status(), StatusCode::UNAUTHORIZED);
+    engine.stop().await;
+}
