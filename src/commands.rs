@@ -436,6 +436,58 @@ fn print_x12(body: &[u8], out: &mut String) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `switchboard claims submit|list`: asks the running engine's API (claims leave through its
+/// channels), authenticating with the token in `SWITCHBOARD_TOKEN`.
+pub fn claims(root: &Path, url: Option<&str>, path: &str, post: bool) -> ExitCode {
+    let Ok(token) = std::env::var("SWITCHBOARD_TOKEN") else {
+        eprintln!(
+            "set SWITCHBOARD_TOKEN to an API token (switchboard token create --role operator --name ...)"
+        );
+        return ExitCode::FAILURE;
+    };
+    let base = match url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => match Config::load(root) {
+            Ok(config) => format!("http://{}", config.engine.http.listen),
+            Err(errors) => {
+                eprintln!("{errors}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let request = if post {
+            client.post(format!("{base}{path}"))
+        } else {
+            client.get(format!("{base}{path}"))
+        };
+        match request.bearer_auth(token).send().await {
+            Ok(response) => {
+                let ok = response.status().is_success();
+                let body = response.text().await.unwrap_or_default();
+                let pretty = serde_json::from_str::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                    .unwrap_or(body);
+                println!("{pretty}");
+                if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(err) => {
+                eprintln!("cannot reach the engine at {base}: {err}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

@@ -58,8 +58,37 @@ enum Command {
         #[arg(long, default_value_t = 20000)]
         messages: usize,
     },
+    /// Claims: submit a payer's ready claims, or list them (through the running engine's API,
+    /// with the token in SWITCHBOARD_TOKEN).
+    #[command(subcommand)]
+    Claims(ClaimsCommand),
     /// Print the version.
     Version,
+}
+
+#[derive(Subcommand)]
+enum ClaimsCommand {
+    /// Batch the payer's ready claims into an 837 and send it now.
+    Submit {
+        /// The payer id (config/payers).
+        #[arg(long)]
+        payer: String,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// List claims, newest first.
+    List {
+        /// Only this status (submitted, acknowledged, accepted, rejected...).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this payer.
+        #[arg(long)]
+        payer: Option<String>,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +130,23 @@ fn main() -> ExitCode {
             connections,
             messages,
         } => commands::bench_mllp(&mllp, connections, messages),
+        Command::Claims(ClaimsCommand::Submit { payer, url }) => commands::claims(
+            root,
+            url.as_deref(),
+            &format!("/api/claims/submit?payer={payer}"),
+            true,
+        ),
+        Command::Claims(ClaimsCommand::List { status, payer, url }) => {
+            let mut query = Vec::new();
+            query.extend(status.map(|s| format!("status={s}")));
+            query.extend(payer.map(|p| format!("payer={p}")));
+            commands::claims(
+                root,
+                url.as_deref(),
+                &format!("/api/claims?{}", query.join("&")),
+                false,
+            )
+        }
         Command::Version => {
             println!("switchboard {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

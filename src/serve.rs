@@ -70,6 +70,18 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
     .await
     .map_err(|err| ServeError::Scheduler(err.to_string()))?;
     sync_payers(&store, &config.payers).await?;
+    if let Some(billing) = &config.engine.billing {
+        schedule::add_claim_batches(
+            &scheduler,
+            &store,
+            &runtime.handle(),
+            billing,
+            &config.payers,
+            &format!("{}-{}", local, std::process::id()),
+        )
+        .await
+        .map_err(|err| ServeError::Scheduler(err.to_string()))?;
+    }
     let app = api::router(
         AppState::new(runtime.clone(), config.root.clone())
             .with_claims(config.engine.billing.clone(), config.payers.clone()),

@@ -217,15 +217,15 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
     assert!(text.contains("SV1*HC:99213:25*150*UN*1"), "{text}");
     assert!(text.contains("HI*ABK:J069"), "{text}");
 
-    // A second submit finds nothing new: a claim is submitted once.
-    let again: serde_json::Value = engine
-        .api(Method::POST, "/api/claims/submit?payer=HMO1")
-        .send()
-        .await
-        .unwrap()
-        .json()
+    // A second submit (from the command line) finds nothing new: a claim is submitted once.
+    let cli = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["claims", "submit", "--payer", "HMO1", "--url", &engine.url])
+        .env("SWITCHBOARD_TOKEN", &engine.admin)
+        .output()
         .await
         .unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert!(cli.status.success(), "{again}");
     assert!(again["submitted"].as_array().unwrap().is_empty(), "{again}");
 
     // The payer's 999 accepts our transaction set.

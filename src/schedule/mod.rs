@@ -3,7 +3,9 @@
 
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
-use crate::config::engine::{JobConfig, JobTask, RetentionConfig};
+use crate::channel::runtime::RuntimeHandle;
+use crate::config::engine::{BillingConfig, JobConfig, JobTask, RetentionConfig};
+use crate::config::payer::PayerConfig;
 use crate::store::{Store, now_millis};
 
 /// Starts a scheduler running `jobs`; shut it down with [`JobScheduler::shutdown`].
@@ -35,35 +37,90 @@ pub async fn start(
 
 /// Runs one job now (if this process gets its lock) and records the run.
 pub async fn run_job(store: &Store, job: &JobConfig, retention: &RetentionConfig, node: &str) {
-    let lock = match store.lock_job(&job.name).await {
+    record_run(store, &job.name, node, run_task(store, job.task, retention)).await;
+}
+
+/// Adds a job per payer with a `batch_cron` that batches and sends its ready claims.
+pub async fn add_claim_batches(
+    scheduler: &JobScheduler,
+    store: &Store,
+    runtime: &RuntimeHandle,
+    billing: &BillingConfig,
+    payers: &[PayerConfig],
+    node: &str,
+) -> Result<(), JobSchedulerError> {
+    for payer in payers {
+        let Some(cron) = &payer.batch_cron else {
+            continue;
+        };
+        let context = (
+            store.clone(),
+            runtime.clone(),
+            billing.clone(),
+            payer.clone(),
+            node.to_string(),
+        );
+        scheduler
+            .add(Job::new_async(cron.as_str(), move |_, _| {
+                let (store, runtime, billing, payer, node) = context.clone();
+                Box::pin(async move {
+                    let name = format!("claims-batch-{}", payer.payer_id);
+                    let work = async {
+                        crate::claims::submit(&store, &runtime, &billing, &payer)
+                            .await
+                            .map(|report| {
+                                format!(
+                                    "{} claim(s) submitted, {} bill(s) refused",
+                                    report.submitted.len(),
+                                    report.refused.len()
+                                )
+                            })
+                            .map_err(|err| err.to_string())
+                    };
+                    record_run(&store, &name, &node, work).await;
+                })
+            })?)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Runs `work` as the job `name` when this process gets the job's lock, recording the run.
+async fn record_run(
+    store: &Store,
+    name: &str,
+    node: &str,
+    work: impl std::future::Future<Output = Result<String, String>>,
+) {
+    let lock = match store.lock_job(name).await {
         Ok(Some(lock)) => lock,
         Ok(None) => {
-            tracing::debug!(job = %job.name, "another engine process runs this job");
+            tracing::debug!(job = %name, "another engine process runs this job");
             return;
         }
         Err(err) => {
-            tracing::error!(job = %job.name, %err, "cannot take the job lock");
+            tracing::error!(job = %name, %err, "cannot take the job lock");
             return;
         }
     };
-    let run = store.start_job_run(&job.name, node).await;
-    let outcome = run_task(store, job.task, retention).await;
+    let run = store.start_job_run(name, node).await;
+    let outcome = work.await;
     let (ok, detail) = match &outcome {
         Ok(detail) => (true, detail.clone()),
         Err(reason) => (false, reason.clone()),
     };
     if ok {
-        tracing::info!(job = %job.name, %detail, "job done");
+        tracing::info!(job = %name, %detail, "job done");
     } else {
-        tracing::error!(job = %job.name, %detail, "job failed");
+        tracing::error!(job = %name, %detail, "job failed");
     }
     if let Ok(id) = run
         && let Err(err) = store.finish_job_run(id, ok, &detail).await
     {
-        tracing::error!(job = %job.name, %err, "cannot record the job run");
+        tracing::error!(job = %name, %err, "cannot record the job run");
     }
     if let Err(err) = store.unlock_job(lock).await {
-        tracing::error!(job = %job.name, %err, "cannot release the job lock");
+        tracing::error!(job = %name, %err, "cannot release the job lock");
     }
 }
 
