@@ -259,6 +259,29 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
             engine.get_json(claims_path).await["claims"][0]["status"] == "accepted"
         })
         .await;
+    // The 277CA interchange is answered with a 999 in the outbox; the 999 itself is not.
+    common::eventually(
+        "a 999 answers the 277CA",
+        Duration::from_secs(30),
+        || async {
+            file_names(&outbox).iter().any(|name| {
+                std::fs::read_to_string(outbox.join(name))
+                    .is_ok_and(|text| text.contains("ST*999*"))
+            })
+        },
+    )
+    .await;
+    let answers: Vec<String> = file_names(&outbox)
+        .iter()
+        .map(|name| std::fs::read_to_string(outbox.join(name)).unwrap())
+        .filter(|text| text.contains("ST*999*"))
+        .collect();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert!(
+        answers[0].contains("AK1*HN*7") && answers[0].contains("AK9*A*1*1*1"),
+        "{}",
+        answers[0]
+    );
     let listed = engine.get_json(claims_path).await;
     let claim = &listed["claims"][0];
     assert_eq!(claim["payer_claim_number"], "PAYER-777", "{listed}");

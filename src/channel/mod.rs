@@ -252,6 +252,11 @@ pub fn build_destination(
         DestinationConfig::Claims { .. } => Arc::new(store::ClaimsDestination {
             store: pipeline_store.clone(),
         }),
+        DestinationConfig::Acknowledge { channel, .. } => Arc::new(store::AcknowledgeDestination {
+            store: pipeline_store.clone(),
+            channel: channel.clone(),
+            runtime: runtime.clone(),
+        }),
         DestinationConfig::Channel { channel, .. } => Arc::new(forward::ChannelDestination {
             target: channel.clone(),
             runtime: runtime.clone(),

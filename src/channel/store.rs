@@ -1,6 +1,6 @@
-//! `store` and `claims` destinations: upsert the canonical records the channel's mapping
-//! produced (keyed on natural keys, so a redelivery changes nothing), and apply inbound 999 and
-//! 277CA acknowledgments to our claims.
+//! `store`, `claims` and `acknowledge` destinations: upsert the canonical records the channel's
+//! mapping produced (keyed on natural keys, so a redelivery changes nothing), apply inbound 999
+//! and 277CA acknowledgments to our claims, and answer inbound X12 with a 999.
 
 use futures::future::BoxFuture;
 
@@ -54,6 +54,39 @@ impl Destination for ClaimsDestination {
                 }
                 Err(err) => Err(DeliveryError::permanent(err.to_string())),
             }
+        })
+    }
+}
+
+/// Answers inbound X12 interchanges with 999s through another channel.
+pub struct AcknowledgeDestination {
+    /// The store (control numbers).
+    pub store: Store,
+    /// The channel that carries the 999s.
+    pub channel: String,
+    /// Where to find it.
+    pub runtime: super::runtime::RuntimeHandle,
+}
+
+impl Destination for AcknowledgeDestination {
+    fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            let ack = match crate::claims::acknowledgment_for(&self.store, &message.payload).await {
+                Ok(Some(ack)) => ack,
+                Ok(None) => return Ok(()),
+                Err(crate::claims::ClaimsError::Store(err)) => {
+                    return Err(DeliveryError::transient(err.to_string()));
+                }
+                Err(err) => return Err(DeliveryError::permanent(err.to_string())),
+            };
+            let pipeline = self.runtime.pipeline(&self.channel).await.ok_or_else(|| {
+                DeliveryError::transient(format!("channel '{}' is not deployed", self.channel))
+            })?;
+            pipeline
+                .receive(&ack, Some("application/edi-x12"))
+                .await
+                .map(|_| ())
+                .map_err(|err| DeliveryError::transient(err.to_string()))
         })
     }
 }

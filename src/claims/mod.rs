@@ -563,3 +563,31 @@ pub async fn apply_acknowledgment(store: &Store, raw: &[u8]) -> Result<Vec<Strin
     }
     Ok(done)
 }
+
+/// The 999 that answers an inbound interchange: accepted, accepted with errors or rejected per
+/// transaction set, from the envelope checks. `None` for an acknowledgment (999, TA1-only)
+/// interchange, which is never acknowledged itself.
+pub async fn acknowledgment_for(store: &Store, raw: &[u8]) -> Result<Option<Vec<u8>>, ClaimsError> {
+    let report = x12::read_envelope(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
+    if report
+        .interchange
+        .groups
+        .iter()
+        .all(|g| g.functional_id == "FA")
+    {
+        return Ok(None);
+    }
+    let acks = x12::acknowledge_interchange(&report);
+    let (date, time) = now_date_time()?;
+    let envelope = x12::AckEnvelope {
+        interchange_control_number: control(store.next_number("interchange").await?),
+        group_control_number: control(store.next_number("group").await?),
+        first_transaction_control_number: control(store.next_number("transaction").await?),
+        date,
+        time,
+        line_breaks: true,
+    };
+    x12::write_999(&report.interchange, &acks, &envelope)
+        .map(Some)
+        .map_err(|err| ClaimsError::Unreadable(err.to_string()))
+}

@@ -315,6 +315,17 @@ pub enum DestinationConfig {
         #[serde(default)]
         queue: QueueConfig,
     },
+    /// Answer each inbound X12 interchange (except acknowledgments) with a 999, handed to
+    /// another channel (e.g. the X12 outbox).
+    Acknowledge {
+        /// Destination name, unique in the channel.
+        name: String,
+        /// The channel that carries the 999s.
+        channel: String,
+        /// Queue settings.
+        #[serde(default)]
+        queue: QueueConfig,
+    },
     /// Hand each message to another channel, as if that channel's source had received it.
     Channel {
         /// Destination name, unique in the channel.
@@ -337,6 +348,7 @@ impl DestinationConfig {
             | DestinationConfig::Mllp { name, .. }
             | DestinationConfig::Store { name, .. }
             | DestinationConfig::Claims { name, .. }
+            | DestinationConfig::Acknowledge { name, .. }
             | DestinationConfig::Channel { name, .. } => name,
         }
     }
@@ -350,6 +362,7 @@ impl DestinationConfig {
             | DestinationConfig::Mllp { queue, .. }
             | DestinationConfig::Store { queue, .. }
             | DestinationConfig::Claims { queue, .. }
+            | DestinationConfig::Acknowledge { queue, .. }
             | DestinationConfig::Channel { queue, .. } => queue,
         }
     }
@@ -572,7 +585,8 @@ impl ChannelConfig {
                     }
                 }
                 DestinationConfig::Claims { .. } => {}
-                DestinationConfig::Channel { channel, .. } => {
+                DestinationConfig::Acknowledge { channel, .. }
+                | DestinationConfig::Channel { channel, .. } => {
                     if channel == &self.name {
                         problem(
                             &field("channel"),

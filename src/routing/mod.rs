@@ -276,7 +276,7 @@ then = ["in.billing"]
     }
 
     #[test]
-    fn the_shipped_routes_archive_x12_and_nothing_else() {
+    fn the_shipped_routes_archive_and_acknowledge_x12_and_nothing_else() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let config = crate::config::Config::load_with_env(root, |_| None).unwrap();
         let inbox = config
@@ -286,7 +286,14 @@ then = ["in.billing"]
             .unwrap();
         let x12 = Facts::extract(include_bytes!("../../samples/x12/835-managed-care.x12")).unwrap();
         let decision = route(&config.routes, &inbox.config, &x12);
-        assert_eq!(decision.destinations, ["archive"]);
+        assert_eq!(decision.destinations, ["archive", "acknowledge"]);
+        let ack = Facts::extract(include_bytes!("../../samples/x12/999-accepted.x12")).unwrap();
+        let decision = route(&config.routes, &inbox.config, &ack);
+        assert_eq!(
+            decision.destinations,
+            ["claims", "archive"],
+            "acknowledgments are not acknowledged"
+        );
         let text = facts("not an interchange");
         assert!(
             route(&config.routes, &inbox.config, &text)
