@@ -325,6 +325,95 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
         "{rejected}"
     );
 
+    // The 835 pays it: paid, adjusted, patient responsibility, each in the ledger, once.
+    let remit = |trace: &str, bpr: &str| {
+        from_payer(
+            "HP",
+            "835",
+            "005010X221A1",
+            &[
+                vec![
+                    "BPR",
+                    "I",
+                    bpr,
+                    "C",
+                    "ACH",
+                    "CCP",
+                    "01",
+                    "999999999",
+                    "DA",
+                    "123456",
+                    "1512345678",
+                    "",
+                    "01",
+                    "999999999",
+                    "DA",
+                    "654321",
+                    "20261130",
+                ],
+                vec!["TRN", "1", trace, "1512345678"],
+                vec!["N1", "PR", "ACME HEALTH PLAN"],
+                vec!["N1", "PE", "SPRINGFIELD FAMILY CLINIC", "XX", "1234567893"],
+                vec!["LX", "1"],
+                vec![
+                    "CLP",
+                    &claim_number,
+                    "1",
+                    "180.5",
+                    "120",
+                    "20",
+                    "HM",
+                    "PAYER-777",
+                ],
+                vec!["CAS", "CO", "45", "40.5"],
+                vec!["CAS", "PR", "2", "20"],
+                vec![
+                    "NM1", "QC", "1", "O'BRIEN", "MARY", "", "", "", "MI", "MEM12345",
+                ],
+            ],
+        )
+    };
+    std::fs::write(inbox.join("remit.x12"), remit("EFT-1", "120")).unwrap();
+    engine
+        .eventually("the 835 pays the claim", || async {
+            engine.get_json(claims_path).await["claims"][0]["status"] == "paid"
+        })
+        .await;
+    // The same payment again (a new interchange, the same trace) posts nothing.
+    std::fs::write(inbox.join("remit-again.x12"), remit("EFT-1", "120")).unwrap();
+    // A payment that does not balance is kept and flagged with the difference.
+    std::fs::write(inbox.join("remit-short.x12"), remit("EFT-2", "100")).unwrap();
+    engine
+        .eventually("both 835s are read", || async {
+            file_names(&inbox.join("processed")).len() >= 6
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let remittances = engine.get_json("/api/remittances").await;
+    let list = remittances["remittances"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{remittances}");
+    let short = list.iter().find(|r| r["trace_number"] == "EFT-2").unwrap();
+    assert_eq!(short["balanced"], false, "{remittances}");
+    assert!(
+        short["balance_notes"]
+            .as_str()
+            .unwrap()
+            .contains("difference -20"),
+        "{remittances}"
+    );
+    let claim_id = engine.get_json(claims_path).await["claims"][0]["id"].clone();
+    let detail = engine.get_json(&format!("/api/claims/{claim_id}")).await;
+    let paid_events = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "paid")
+        .count();
+    assert_eq!(
+        paid_events, 2,
+        "the first 835 and the unbalanced one post, the repeat does not: {detail}"
+    );
+
     let viewer_submit = reqwest::Client::new()
         .post(format!("{}/api/claims/submit?payer=HMO1", engine.url))
         .send()

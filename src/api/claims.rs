@@ -78,3 +78,9 @@ pub async fn submit(
     let report = claims::submit(&state.store, &state.runtime.handle(), billing, payer).await?;
     Ok(Json(report).into_response())
 }
+
+/// `GET /api/remittances`: imported 835 payments, newest first, with their balancing.
+pub async fn remittances(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let remittances = state.store.remittances(100).await?;
+    Ok(Json(json!({ "remittances": remittances })).into_response())
+}

@@ -86,6 +86,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/jobs", get(job_runs))
         .route("/claims", get(claims::list))
         .route("/claims/{id}", get(claims::get))
+        .route("/remittances", get(claims::remittances))
         .route("/patients", get(search_patients))
         .route("/patients/{id}", get(get_patient))
         .route_layer(middleware::from_fn(|r, n| {

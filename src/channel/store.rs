@@ -31,7 +31,7 @@ impl Destination for StoreDestination {
     }
 }
 
-/// Applies 999 and 277CA files to claims.
+/// Applies 999, 277CA and 835 files to claims.
 pub struct ClaimsDestination {
     /// The store.
     pub store: Store,

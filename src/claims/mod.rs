@@ -445,7 +445,7 @@ pub async fn submit(
     Ok(report)
 }
 
-/// Applies an inbound 999 or 277CA to our claims; returns what it did, one line per claim.
+/// Applies an inbound 999, 277CA or 835 to our claims; returns what it did, one line per claim.
 pub async fn apply_acknowledgment(store: &Store, raw: &[u8]) -> Result<Vec<String>, ClaimsError> {
     let facts = crate::routing::Facts::extract(raw)
         .map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
@@ -554,9 +554,23 @@ pub async fn apply_acknowledgment(store: &Store, raw: &[u8]) -> Result<Vec<Strin
                 }
             }
         }
+        Some("835") => {
+            let report = crate::remit::import_835(store, raw, "835 file").await?;
+            done.extend(report.posted);
+            done.extend(report.unmatched.iter().map(|c| format!("{c}: unmatched")));
+            done.extend(
+                report
+                    .already_imported
+                    .iter()
+                    .map(|t| format!("trace {t}: already imported")),
+            );
+            for problem in &report.unbalanced {
+                tracing::warn!(%problem, "835 does not balance");
+            }
+        }
         other => {
             return Err(ClaimsError::Unreadable(format!(
-                "expected a 999 or a 277CA, got transaction set {}",
+                "expected a 999, 277CA or 835, got transaction set {}",
                 other.unwrap_or("(none)")
             )));
         }

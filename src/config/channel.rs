@@ -307,7 +307,7 @@ pub enum DestinationConfig {
         #[serde(default)]
         queue: QueueConfig,
     },
-    /// Apply inbound X12 999 and 277CA acknowledgments to our claims.
+    /// Apply inbound X12 999 and 277CA acknowledgments and 835 remittances to our claims.
     Claims {
         /// Destination name, unique in the channel.
         name: String,

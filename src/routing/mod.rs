@@ -286,7 +286,7 @@ then = ["in.billing"]
             .unwrap();
         let x12 = Facts::extract(include_bytes!("../../samples/x12/835-managed-care.x12")).unwrap();
         let decision = route(&config.routes, &inbox.config, &x12);
-        assert_eq!(decision.destinations, ["archive", "acknowledge"]);
+        assert_eq!(decision.destinations, ["claims", "archive", "acknowledge"]);
         let ack = Facts::extract(include_bytes!("../../samples/x12/999-accepted.x12")).unwrap();
         let decision = route(&config.routes, &inbox.config, &ack);
         assert_eq!(

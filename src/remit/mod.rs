@@ -1,0 +1,195 @@
+//! 835 remittances: each payment is stored once (payer + TRN trace number), its balancing is
+//! checked, every CLP is matched to our claim (CLP01, else the payer's claim number) and posted:
+//! paid amount, adjustments and patient responsibility, each an entry of the reconciliation
+//! ledger, and the claim ends as paid, partially paid, denied, overpaid, reversed or unmatched.
+
+use serde::Serialize;
+
+use crate::claims::ClaimsError;
+use crate::store::Store;
+use crate::store::remit::{ClaimPosting, NewRemittance, Posting};
+use crate::x12::{self, AdjustmentGroup, ClaimPayment, ClaimStatusCode, Remittance};
+
+/// What importing one 835 did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Remittances stored, by id.
+    pub imported: Vec<i64>,
+    /// Trace numbers already imported earlier (nothing posted again).
+    pub already_imported: Vec<String>,
+    /// Claims posted, with their outcome.
+    pub posted: Vec<String>,
+    /// CLP01s that match no claim of ours.
+    pub unmatched: Vec<String>,
+    /// Balancing problems, with the exact difference.
+    pub unbalanced: Vec<String>,
+}
+
+/// The outcome of one claim payment.
+fn outcome(clp: &ClaimPayment) -> &'static str {
+    let paid = clp.payment.cents();
+    let charge = clp.total_charge.cents();
+    if clp.status == ClaimStatusCode::Reversal {
+        return "reversed";
+    }
+    if clp.status == ClaimStatusCode::Denied || paid == 0 {
+        return "denied";
+    }
+    if paid > charge {
+        return "overpaid";
+    }
+    let contractual: i64 = clp
+        .adjustments
+        .iter()
+        .chain(clp.lines.iter().flat_map(|l| &l.adjustments))
+        .filter(|a| a.group != AdjustmentGroup::PatientResponsibility)
+        .map(|a| a.total().cents())
+        .sum();
+    let patient = clp.patient_responsibility.map_or(0, |a| a.cents());
+    if paid + contractual + patient >= charge {
+        "paid"
+    } else {
+        "partially paid"
+    }
+}
+
+fn postings(clp: &ClaimPayment) -> Vec<Posting> {
+    let mut postings = vec![Posting {
+        kind: "payment".to_string(),
+        amount_cents: clp.payment.cents(),
+        reason: None,
+    }];
+    for adjustment in clp
+        .adjustments
+        .iter()
+        .chain(clp.lines.iter().flat_map(|l| &l.adjustments))
+    {
+        for reason in &adjustment.reasons {
+            postings.push(Posting {
+                kind: format!("adjustment {}", adjustment.group.code()),
+                amount_cents: reason.amount.cents(),
+                reason: Some(format!(
+                    "{}-{}",
+                    adjustment.group.code(),
+                    reason.reason_code
+                )),
+            });
+        }
+    }
+    if let Some(patient) = clp.patient_responsibility.filter(|a| a.cents() != 0) {
+        postings.push(Posting {
+            kind: "patient responsibility".to_string(),
+            amount_cents: patient.cents(),
+            reason: None,
+        });
+    }
+    postings
+}
+
+fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
+    ClaimPosting {
+        patient_control_number: clp.patient_control_number.clone(),
+        payer_claim_number: clp.payer_claim_control_number.clone(),
+        status_code: clp.status.code().to_string(),
+        charge_cents: clp.total_charge.cents(),
+        paid_cents: clp.payment.cents(),
+        patient_responsibility_cents: clp.patient_responsibility.map_or(0, |a| a.cents()),
+        outcome: outcome(clp).to_string(),
+        postings: postings(clp),
+        adjustments: clp
+            .adjustments
+            .iter()
+            .flat_map(|a| {
+                a.reasons.iter().map(move |r| {
+                    (
+                        a.group.code().to_string(),
+                        r.reason_code.clone(),
+                        r.amount.cents(),
+                    )
+                })
+            })
+            .collect(),
+        lines: clp
+            .lines
+            .iter()
+            .map(|line| {
+                (
+                    line.procedure.code.clone(),
+                    line.procedure.modifiers.join(","),
+                    line.charge.cents(),
+                    line.payment.cents(),
+                    line.adjustments
+                        .iter()
+                        .flat_map(|a| {
+                            a.reasons.iter().map(move |r| {
+                                (
+                                    a.group.code().to_string(),
+                                    r.reason_code.clone(),
+                                    r.amount.cents(),
+                                )
+                            })
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn new_remittance(remittance: &Remittance) -> NewRemittance {
+    let trace = remittance.trace.as_ref();
+    let discrepancies = x12::check_balance(remittance);
+    NewRemittance {
+        payer_identifier: trace
+            .and_then(|t| t.originator.clone())
+            .or_else(|| remittance.payer.id.clone())
+            .or_else(|| remittance.payer.name.clone())
+            .unwrap_or_else(|| "unknown".to_string()),
+        trace_number: trace.map_or_else(
+            || remittance.control_number.clone(),
+            |t| t.reference.clone(),
+        ),
+        payment_cents: remittance.payment.amount.cents(),
+        credit_debit: remittance.payment.credit_debit.code().to_string(),
+        method: remittance.payment.method.code().to_string(),
+        balance_notes: discrepancies.iter().map(ToString::to_string).collect(),
+        claims: remittance.claims().map(claim_posting).collect(),
+        provider_adjustments: remittance
+            .provider_adjustments
+            .iter()
+            .flat_map(|plb| {
+                plb.amounts.iter().map(|a| {
+                    (
+                        plb.provider_id.clone(),
+                        a.reason_code.clone(),
+                        a.reference.clone(),
+                        a.amount.cents(),
+                    )
+                })
+            })
+            .collect(),
+    }
+}
+
+/// Imports an 835: stores each remittance once and posts it to our claims.
+pub async fn import_835(
+    store: &Store,
+    raw: &[u8],
+    source: &str,
+) -> Result<ImportReport, ClaimsError> {
+    let read = x12::read_835(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
+    let mut report = ImportReport::default();
+    for remittance in &read.documents {
+        let new = new_remittance(remittance);
+        report.unbalanced.extend(new.balance_notes.iter().cloned());
+        match store.import_remittance(&new, source).await? {
+            None => report.already_imported.push(new.trace_number.clone()),
+            Some(imported) => {
+                report.imported.push(imported.remittance_id);
+                report.posted.extend(imported.posted);
+                report.unmatched.extend(imported.unmatched);
+            }
+        }
+    }
+    Ok(report)
+}
