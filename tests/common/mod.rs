@@ -328,7 +328,7 @@ pub fn file_names(dir: &std::path::Path) -> Vec<String> {
 }
 
 /// The repository's own config/, channels/ and mappings/ (and config/payers/), with the HTTP
-/// API moved to `http_port`.
+/// API moved to `http_port` and file channels polling every second.
 pub fn shipped_files(http_port: u16) -> Vec<(String, String)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
@@ -342,6 +342,8 @@ pub fn shipped_files(http_port: u16) -> Vec<(String, String)> {
             if name == "switchboard.toml" {
                 text = text.replace("127.0.0.1:8080", &format!("127.0.0.1:{http_port}"));
             }
+            // Tests poll folders faster than the shipped five seconds.
+            text = text.replace("poll_seconds = 5", "poll_seconds = 1");
             files.push((format!("{folder}/{name}"), text));
         }
     }
