@@ -139,32 +139,14 @@ impl Store {
 
     /// Creates or updates a provider by NPI.
     pub async fn upsert_provider(&self, provider: &Provider) -> Result<Upserted, StoreError> {
-        self.run_upsert(Upsert {
-            table: "providers",
-            keys: &[("npi", Value::from(&provider.npi))],
-            fields: &[
-                ("name", Value::from(&provider.name)),
-                ("kind", Value::from(&provider.kind)),
-                ("tax_id", Value::from(&provider.tax_id)),
-                ("taxonomy", Value::from(&provider.taxonomy)),
-            ],
-        })
-        .await
+        let mut conn = self.pool().acquire().await?;
+        upsert_provider_on(&mut conn, provider).await
     }
 
     /// Creates or updates a payer by payer id.
     pub async fn upsert_payer(&self, payer: &Payer) -> Result<Upserted, StoreError> {
-        self.run_upsert(Upsert {
-            table: "payers",
-            keys: &[("payer_id", Value::from(&payer.payer_id))],
-            fields: &[
-                ("name", Value::from(&payer.name)),
-                ("claim_type", Value::from(&payer.claim_type)),
-                ("receiver_id", Value::from(&payer.receiver_id)),
-                ("receiver_qualifier", Value::from(&payer.receiver_qualifier)),
-            ],
-        })
-        .await
+        let mut conn = self.pool().acquire().await?;
+        upsert_payer_on(&mut conn, payer).await
     }
 
     /// Creates or updates a payer contract by (payer, name), with its fee schedule.
@@ -216,99 +198,26 @@ impl Store {
 
     /// Creates or updates an encounter by visit number.
     pub async fn upsert_encounter(&self, encounter: &Encounter) -> Result<Upserted, StoreError> {
-        self.run_upsert(Upsert {
-            table: "encounters",
-            keys: &[("visit_number", Value::from(&encounter.visit_number))],
-            fields: &[
-                ("patient_id", Value::from(encounter.patient_id)),
-                ("class", Value::from(&encounter.class)),
-                ("status", Value::from(&encounter.status)),
-                ("admitted_at", Value::from(&encounter.admitted_at)),
-                ("discharged_at", Value::from(&encounter.discharged_at)),
-                ("location", Value::from(&encounter.location)),
-                ("facility", Value::from(&encounter.facility)),
-                (
-                    "attending_provider_id",
-                    Value::from(encounter.attending_provider_id),
-                ),
-                (
-                    "diagnosis_codes",
-                    Value::from(&join_codes(&encounter.diagnosis_codes)),
-                ),
-            ],
-        })
-        .await
+        let mut conn = self.pool().acquire().await?;
+        upsert_encounter_on(&mut conn, encounter).await
     }
 
     /// Creates or updates a coverage by (patient, payer, member id).
     pub async fn upsert_coverage(&self, coverage: &Coverage) -> Result<Upserted, StoreError> {
-        self.run_upsert(Upsert {
-            table: "coverages",
-            keys: &[
-                ("patient_id", Value::from(coverage.patient_id)),
-                ("payer_id", Value::from(coverage.payer_id)),
-                ("member_id", Value::from(&coverage.member_id)),
-            ],
-            fields: &[
-                ("plan_name", Value::from(&coverage.plan_name)),
-                ("group_number", Value::from(&coverage.group_number)),
-                ("subscriber_name", Value::from(&coverage.subscriber_name)),
-                ("relationship", Value::from(&coverage.relationship)),
-                ("priority", Value::from(coverage.priority)),
-                ("effective_from", Value::from(&coverage.effective_from)),
-                ("effective_to", Value::from(&coverage.effective_to)),
-            ],
-        })
-        .await
+        let mut conn = self.pool().acquire().await?;
+        upsert_coverage_on(&mut conn, coverage).await
     }
 
     /// Creates or updates the bill of an encounter.
     pub async fn upsert_bill(&self, bill: &Bill) -> Result<Upserted, StoreError> {
-        self.run_upsert(Upsert {
-            table: "bills",
-            keys: &[("encounter_id", Value::from(bill.encounter_id))],
-            fields: &[
-                ("patient_id", Value::from(bill.patient_id)),
-                ("status", Value::from(&bill.status)),
-            ],
-        })
-        .await
+        let mut conn = self.pool().acquire().await?;
+        upsert_bill_on(&mut conn, bill).await
     }
 
     /// Creates or updates a charge on a bill by (bill, line key).
     pub async fn upsert_bill_line(&self, line: &BillLine) -> Result<Upserted, StoreError> {
-        if line.charge_cents < 0 || line.units_thousandths <= 0 {
-            return Err(StoreError::Invalid(format!(
-                "bill line '{}': charge must not be negative and units must be positive",
-                line.line_key
-            )));
-        }
-        self.run_upsert(Upsert {
-            table: "bill_lines",
-            keys: &[
-                ("bill_id", Value::from(line.bill_id)),
-                ("line_key", Value::from(&line.line_key)),
-            ],
-            fields: &[
-                ("service_date", Value::from(&line.service_date)),
-                ("procedure_code", Value::from(&line.procedure_code)),
-                ("modifiers", Value::from(&join_codes(&line.modifiers))),
-                ("revenue_code", Value::from(&line.revenue_code)),
-                (
-                    "diagnosis_codes",
-                    Value::from(&join_codes(&line.diagnosis_codes)),
-                ),
-                ("units_thousandths", Value::from(line.units_thousandths)),
-                ("charge_cents", Value::from(line.charge_cents)),
-                ("description", Value::from(&line.description)),
-            ],
-        })
-        .await
-    }
-
-    async fn run_upsert(&self, upsert: Upsert<'_>) -> Result<Upserted, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        upsert.run(&mut conn).await
+        upsert_bill_line_on(&mut conn, line).await
     }
 }
 
@@ -459,32 +368,40 @@ impl Store {
         let Some(patient) = &records.patient else {
             return Ok(ids);
         };
-        let patient = self.upsert_patient(patient).await?;
+        // One transaction: one commit for everything a message carries.
+        let mut tx = self.begin_write().await?;
+        let patient = upsert_patient_in(&mut tx, patient).await?.ok_or_else(|| {
+            StoreError::Busy("the patient's identifiers were claimed by a concurrent writer".into())
+        })?;
         ids.patient = Some(patient);
         for identifier in &records.merged_identifiers {
-            if let Some(merged) = self.patient_by_identifier(identifier).await?
+            if let Some(merged) = patient_by_identifier_on(&mut tx, identifier).await?
                 && merged != patient.id
             {
-                self.merge_patients(merged, patient.id).await?;
+                merge_patients_on(&mut tx, merged, patient.id).await?;
             }
         }
         if let Some(encounter) = &records.encounter {
             let attending = match (&encounter.attending_npi, &encounter.attending_name) {
                 (Some(npi), name) => Some(
-                    self.upsert_provider(&Provider {
-                        npi: npi.clone(),
-                        name: name.clone().unwrap_or_else(|| npi.clone()),
-                        kind: "individual".to_string(),
-                        tax_id: None,
-                        taxonomy: None,
-                    })
+                    upsert_provider_on(
+                        &mut tx,
+                        &Provider {
+                            npi: npi.clone(),
+                            name: name.clone().unwrap_or_else(|| npi.clone()),
+                            kind: "individual".to_string(),
+                            tax_id: None,
+                            taxonomy: None,
+                        },
+                    )
                     .await?
                     .id,
                 ),
                 (None, _) => None,
             };
-            let stored = self
-                .upsert_encounter(&Encounter {
+            let stored = upsert_encounter_on(
+                &mut tx,
+                &Encounter {
                     visit_number: encounter.visit_number.clone(),
                     patient_id: patient.id,
                     class: encounter.class.clone(),
@@ -495,49 +412,57 @@ impl Store {
                     facility: encounter.facility.clone(),
                     attending_provider_id: attending,
                     diagnosis_codes: encounter.diagnosis_codes.clone(),
-                })
-                .await?;
+                },
+            )
+            .await?;
             ids.encounter = Some(stored);
             if !records.charges.is_empty() {
-                let bill = self.bill_for_encounter(stored.id, patient.id).await?;
+                let bill = bill_for_encounter_on(&mut tx, stored.id, patient.id).await?;
                 ids.bill = Some(bill);
                 for charge in &records.charges {
                     ids.bill_lines.push(
-                        self.upsert_bill_line(&BillLine {
-                            bill_id: bill.id,
-                            line_key: charge.line_key.clone(),
-                            service_date: charge.service_date.clone(),
-                            procedure_code: charge.procedure_code.clone(),
-                            modifiers: charge.modifiers.clone(),
-                            revenue_code: charge.revenue_code.clone(),
-                            diagnosis_codes: charge.diagnosis_codes.clone(),
-                            units_thousandths: charge.units_thousandths,
-                            charge_cents: charge.charge_cents,
-                            description: charge.description.clone(),
-                        })
+                        upsert_bill_line_on(
+                            &mut tx,
+                            &BillLine {
+                                bill_id: bill.id,
+                                line_key: charge.line_key.clone(),
+                                service_date: charge.service_date.clone(),
+                                procedure_code: charge.procedure_code.clone(),
+                                modifiers: charge.modifiers.clone(),
+                                revenue_code: charge.revenue_code.clone(),
+                                diagnosis_codes: charge.diagnosis_codes.clone(),
+                                units_thousandths: charge.units_thousandths,
+                                charge_cents: charge.charge_cents,
+                                description: charge.description.clone(),
+                            },
+                        )
                         .await?,
                     );
                 }
             }
         }
         for coverage in &records.coverages {
-            let payer = self.payer_for_coverage(coverage).await?;
+            let payer = payer_for_coverage_on(&mut tx, coverage).await?;
             ids.coverages.push(
-                self.upsert_coverage(&Coverage {
-                    patient_id: patient.id,
-                    payer_id: payer,
-                    member_id: coverage.member_id.clone(),
-                    plan_name: coverage.plan_name.clone(),
-                    group_number: coverage.group_number.clone(),
-                    subscriber_name: coverage.subscriber_name.clone(),
-                    relationship: coverage.relationship.clone(),
-                    priority: coverage.priority,
-                    effective_from: coverage.effective_from.clone(),
-                    effective_to: coverage.effective_to.clone(),
-                })
+                upsert_coverage_on(
+                    &mut tx,
+                    &Coverage {
+                        patient_id: patient.id,
+                        payer_id: payer,
+                        member_id: coverage.member_id.clone(),
+                        plan_name: coverage.plan_name.clone(),
+                        group_number: coverage.group_number.clone(),
+                        subscriber_name: coverage.subscriber_name.clone(),
+                        relationship: coverage.relationship.clone(),
+                        priority: coverage.priority,
+                        effective_from: coverage.effective_from.clone(),
+                        effective_to: coverage.effective_to.clone(),
+                    },
+                )
                 .await?,
             );
         }
+        tx.commit().await?;
         Ok(ids)
     }
 
@@ -546,99 +471,17 @@ impl Store {
         &self,
         identifier: &Identifier,
     ) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query(
-            "SELECT patient_id FROM patient_identifiers WHERE system = $1 AND value = $2",
-        )
-        .bind(&identifier.system)
-        .bind(&identifier.value)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|r| r.try_get("patient_id")).transpose()?)
+        let mut conn = self.pool().acquire().await?;
+        patient_by_identifier_on(&mut conn, identifier).await
     }
 
     /// Merges patient `from` into patient `into` (ADT^A40): identifiers, encounters, bills and
     /// coverages move over (a coverage `into` already has is dropped), and `from` is deleted.
     pub async fn merge_patients(&self, from: i64, into: i64) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let statements = [
-            "DELETE FROM coverages WHERE patient_id = $1 AND EXISTS (SELECT 1 FROM coverages kept \
-             WHERE kept.patient_id = $2 AND kept.payer_id = coverages.payer_id AND kept.member_id = coverages.member_id)",
-            "UPDATE coverages SET patient_id = $2 WHERE patient_id = $1",
-            "UPDATE patient_identifiers SET patient_id = $2 WHERE patient_id = $1",
-            "UPDATE encounters SET patient_id = $2 WHERE patient_id = $1",
-            "UPDATE bills SET patient_id = $2 WHERE patient_id = $1",
-        ];
-        for statement in statements {
-            sqlx::query(statement)
-                .bind(from)
-                .bind(into)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("DELETE FROM patients WHERE id = $1")
-            .bind(from)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE patients SET revision = revision + 1, updated_at = $1 WHERE id = $2")
-            .bind(super::now_millis())
-            .bind(into)
-            .execute(&mut *tx)
-            .await?;
+        merge_patients_on(&mut tx, from, into).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// The encounter's bill, created open when it has none; an existing bill keeps its status.
-    async fn bill_for_encounter(
-        &self,
-        encounter_id: i64,
-        patient_id: i64,
-    ) -> Result<Upserted, StoreError> {
-        let existing = sqlx::query("SELECT id FROM bills WHERE encounter_id = $1")
-            .bind(encounter_id)
-            .fetch_optional(self.pool())
-            .await?;
-        match existing {
-            Some(row) => Ok(Upserted {
-                id: row.try_get("id")?,
-                change: Change::Unchanged,
-            }),
-            None => {
-                self.upsert_bill(&Bill {
-                    encounter_id,
-                    patient_id,
-                    status: "open".to_string(),
-                })
-                .await
-            }
-        }
-    }
-
-    /// The payer a coverage names, created when unknown (configured payers keep their settings).
-    async fn payer_for_coverage(
-        &self,
-        coverage: &crate::mapping::CoverageRecord,
-    ) -> Result<i64, StoreError> {
-        let existing = sqlx::query("SELECT id FROM payers WHERE payer_id = $1")
-            .bind(&coverage.payer_id)
-            .fetch_optional(self.pool())
-            .await?;
-        match existing {
-            Some(row) => Ok(row.try_get("id")?),
-            None => Ok(self
-                .upsert_payer(&Payer {
-                    payer_id: coverage.payer_id.clone(),
-                    name: coverage
-                        .payer_name
-                        .clone()
-                        .unwrap_or_else(|| coverage.payer_id.clone()),
-                    claim_type: "837P".to_string(),
-                    receiver_id: None,
-                    receiver_qualifier: None,
-                })
-                .await?
-                .id),
-        }
     }
 }
 
@@ -833,5 +676,250 @@ impl Store {
             coverages,
             bills,
         }))
+    }
+}
+
+/// Creates or updates a provider by NPI. On a given connection or transaction.
+async fn upsert_provider_on(
+    conn: &mut AnyConnection,
+    provider: &Provider,
+) -> Result<Upserted, StoreError> {
+    Upsert {
+        table: "providers",
+        keys: &[("npi", Value::from(&provider.npi))],
+        fields: &[
+            ("name", Value::from(&provider.name)),
+            ("kind", Value::from(&provider.kind)),
+            ("tax_id", Value::from(&provider.tax_id)),
+            ("taxonomy", Value::from(&provider.taxonomy)),
+        ],
+    }
+    .run(conn)
+    .await
+}
+
+/// Creates or updates a payer by payer id. On a given connection or transaction.
+async fn upsert_payer_on(conn: &mut AnyConnection, payer: &Payer) -> Result<Upserted, StoreError> {
+    Upsert {
+        table: "payers",
+        keys: &[("payer_id", Value::from(&payer.payer_id))],
+        fields: &[
+            ("name", Value::from(&payer.name)),
+            ("claim_type", Value::from(&payer.claim_type)),
+            ("receiver_id", Value::from(&payer.receiver_id)),
+            ("receiver_qualifier", Value::from(&payer.receiver_qualifier)),
+        ],
+    }
+    .run(conn)
+    .await
+}
+
+/// Creates or updates an encounter by visit number. On a given connection or transaction.
+async fn upsert_encounter_on(
+    conn: &mut AnyConnection,
+    encounter: &Encounter,
+) -> Result<Upserted, StoreError> {
+    Upsert {
+        table: "encounters",
+        keys: &[("visit_number", Value::from(&encounter.visit_number))],
+        fields: &[
+            ("patient_id", Value::from(encounter.patient_id)),
+            ("class", Value::from(&encounter.class)),
+            ("status", Value::from(&encounter.status)),
+            ("admitted_at", Value::from(&encounter.admitted_at)),
+            ("discharged_at", Value::from(&encounter.discharged_at)),
+            ("location", Value::from(&encounter.location)),
+            ("facility", Value::from(&encounter.facility)),
+            (
+                "attending_provider_id",
+                Value::from(encounter.attending_provider_id),
+            ),
+            (
+                "diagnosis_codes",
+                Value::from(&join_codes(&encounter.diagnosis_codes)),
+            ),
+        ],
+    }
+    .run(conn)
+    .await
+}
+
+/// Creates or updates a coverage by (patient, payer, member id). On a given connection or transaction.
+async fn upsert_coverage_on(
+    conn: &mut AnyConnection,
+    coverage: &Coverage,
+) -> Result<Upserted, StoreError> {
+    Upsert {
+        table: "coverages",
+        keys: &[
+            ("patient_id", Value::from(coverage.patient_id)),
+            ("payer_id", Value::from(coverage.payer_id)),
+            ("member_id", Value::from(&coverage.member_id)),
+        ],
+        fields: &[
+            ("plan_name", Value::from(&coverage.plan_name)),
+            ("group_number", Value::from(&coverage.group_number)),
+            ("subscriber_name", Value::from(&coverage.subscriber_name)),
+            ("relationship", Value::from(&coverage.relationship)),
+            ("priority", Value::from(coverage.priority)),
+            ("effective_from", Value::from(&coverage.effective_from)),
+            ("effective_to", Value::from(&coverage.effective_to)),
+        ],
+    }
+    .run(conn)
+    .await
+}
+
+/// Creates or updates the bill of an encounter. On a given connection or transaction.
+async fn upsert_bill_on(conn: &mut AnyConnection, bill: &Bill) -> Result<Upserted, StoreError> {
+    Upsert {
+        table: "bills",
+        keys: &[("encounter_id", Value::from(bill.encounter_id))],
+        fields: &[
+            ("patient_id", Value::from(bill.patient_id)),
+            ("status", Value::from(&bill.status)),
+        ],
+    }
+    .run(conn)
+    .await
+}
+
+/// Creates or updates a charge on a bill by (bill, line key). On a given connection or transaction.
+async fn upsert_bill_line_on(
+    conn: &mut AnyConnection,
+    line: &BillLine,
+) -> Result<Upserted, StoreError> {
+    if line.charge_cents < 0 || line.units_thousandths <= 0 {
+        return Err(StoreError::Invalid(format!(
+            "bill line '{}': charge must not be negative and units must be positive",
+            line.line_key
+        )));
+    }
+    Upsert {
+        table: "bill_lines",
+        keys: &[
+            ("bill_id", Value::from(line.bill_id)),
+            ("line_key", Value::from(&line.line_key)),
+        ],
+        fields: &[
+            ("service_date", Value::from(&line.service_date)),
+            ("procedure_code", Value::from(&line.procedure_code)),
+            ("modifiers", Value::from(&join_codes(&line.modifiers))),
+            ("revenue_code", Value::from(&line.revenue_code)),
+            (
+                "diagnosis_codes",
+                Value::from(&join_codes(&line.diagnosis_codes)),
+            ),
+            ("units_thousandths", Value::from(line.units_thousandths)),
+            ("charge_cents", Value::from(line.charge_cents)),
+            ("description", Value::from(&line.description)),
+        ],
+    }
+    .run(conn)
+    .await
+}
+
+/// The store id of the patient with this identifier, on a connection.
+async fn patient_by_identifier_on(
+    conn: &mut AnyConnection,
+    identifier: &Identifier,
+) -> Result<Option<i64>, StoreError> {
+    let row =
+        sqlx::query("SELECT patient_id FROM patient_identifiers WHERE system = $1 AND value = $2")
+            .bind(&identifier.system)
+            .bind(&identifier.value)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|r| r.try_get("patient_id")).transpose()?)
+}
+
+/// Moves everything of patient `from` to `into` and deletes `from`, inside a transaction.
+async fn merge_patients_on(
+    conn: &mut AnyConnection,
+    from: i64,
+    into: i64,
+) -> Result<(), StoreError> {
+    let statements = [
+        "DELETE FROM coverages WHERE patient_id = $1 AND EXISTS (SELECT 1 FROM coverages kept \
+         WHERE kept.patient_id = $2 AND kept.payer_id = coverages.payer_id AND kept.member_id = coverages.member_id)",
+        "UPDATE coverages SET patient_id = $2 WHERE patient_id = $1",
+        "UPDATE patient_identifiers SET patient_id = $2 WHERE patient_id = $1",
+        "UPDATE encounters SET patient_id = $2 WHERE patient_id = $1",
+        "UPDATE bills SET patient_id = $2 WHERE patient_id = $1",
+    ];
+    for statement in statements {
+        sqlx::query(statement)
+            .bind(from)
+            .bind(into)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM patients WHERE id = $1")
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE patients SET revision = revision + 1, updated_at = $1 WHERE id = $2")
+        .bind(super::now_millis())
+        .bind(into)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The encounter's bill, created open when it has none; an existing bill keeps its status.
+async fn bill_for_encounter_on(
+    conn: &mut AnyConnection,
+    encounter_id: i64,
+    patient_id: i64,
+) -> Result<Upserted, StoreError> {
+    let existing = sqlx::query("SELECT id FROM bills WHERE encounter_id = $1")
+        .bind(encounter_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match existing {
+        Some(row) => Ok(Upserted {
+            id: row.try_get("id")?,
+            change: Change::Unchanged,
+        }),
+        None => {
+            upsert_bill_on(
+                conn,
+                &Bill {
+                    encounter_id,
+                    patient_id,
+                    status: "open".to_string(),
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// The payer a coverage names, created when unknown (configured payers keep their settings).
+async fn payer_for_coverage_on(
+    conn: &mut AnyConnection,
+    coverage: &crate::mapping::CoverageRecord,
+) -> Result<i64, StoreError> {
+    let existing = sqlx::query("SELECT id FROM payers WHERE payer_id = $1")
+        .bind(&coverage.payer_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match existing {
+        Some(row) => Ok(row.try_get("id")?),
+        None => Ok(upsert_payer_on(
+            conn,
+            &Payer {
+                payer_id: coverage.payer_id.clone(),
+                name: coverage
+                    .payer_name
+                    .clone()
+                    .unwrap_or_else(|| coverage.payer_id.clone()),
+                claim_type: "837P".to_string(),
+                receiver_id: None,
+                receiver_qualifier: None,
+            },
+        )
+        .await?
+        .id),
     }
 }

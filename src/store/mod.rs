@@ -50,6 +50,9 @@ pub enum StoreError {
     /// The engine's native SQLite writer failed.
     #[error("database error: {0}")]
     Sqlite(String),
+    /// A concurrent writer got there first; trying again succeeds.
+    #[error("busy: {0}")]
+    Busy(String),
     /// A record refers to something that is not in the store.
     #[error("{0} not found")]
     NotFound(String),
