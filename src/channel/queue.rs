@@ -10,13 +10,15 @@ use tokio_util::sync::CancellationToken;
 use super::counters::{Counters, Event};
 use super::{Destination, ErrorClass, Outbound};
 use crate::config::channel::QueueConfig;
-use crate::store::deliveries::{Delivery, DeliveryStatus, NextDelivery};
+use crate::store::deliveries::{DeliveryStatus, DueDelivery, NextDelivery};
 use crate::store::{Store, now_millis};
 
 /// How long a worker waits before looking at its queue again when nothing woke it.
 const IDLE_POLL: Duration = Duration::from_secs(5);
 /// How long a claimed delivery stays leased to this process.
 const LEASE_MS: i64 = 120_000;
+/// Most deliveries read and leased at once.
+const BATCH: i64 = 32;
 
 /// Drains one destination's queue until cancelled. A send in progress is finished first.
 pub struct QueueWorker {
@@ -47,23 +49,30 @@ impl QueueWorker {
             }
             let wait = match self
                 .store
-                .next_delivery(&self.channel, &self.destination, self.queue.ordered)
+                .next_deliveries(&self.channel, &self.destination, self.queue.ordered, BATCH)
                 .await
             {
-                Ok(NextDelivery::Due(delivery)) => {
+                Ok(NextDelivery::Due(due)) => {
+                    let ids: Vec<i64> = due.iter().map(|d| d.delivery.id).collect();
                     match self
                         .store
-                        .claim_delivery(delivery.id, &self.node, LEASE_MS)
+                        .claim_deliveries(&ids, &self.node, LEASE_MS)
                         .await
                     {
-                        Ok(true) => {
-                            self.attempt(&delivery).await;
+                        Ok(claimed) if claimed.len() == ids.len() => {
+                            for item in &due {
+                                let sent = self.attempt(item).await;
+                                // In order, a failure holds back everything after it.
+                                if !sent && self.queue.ordered {
+                                    break;
+                                }
+                            }
                             continue;
                         }
-                        // Another engine process holds it; look again shortly.
-                        Ok(false) => Duration::from_millis(500),
+                        // Another engine process holds some of them; look again shortly.
+                        Ok(_) => Duration::from_millis(500),
                         Err(err) => {
-                            tracing::error!(channel = %self.channel, destination = %self.destination, %err, "cannot claim delivery");
+                            tracing::error!(channel = %self.channel, destination = %self.destination, %err, "cannot claim deliveries");
                             Duration::from_secs(1)
                         }
                     }
@@ -86,25 +95,18 @@ impl QueueWorker {
         }
     }
 
-    /// One attempt at one delivery, and its bookkeeping.
-    async fn attempt(&self, delivery: &Delivery) {
-        let outcome = match self.store.delivery_payload(delivery.id).await {
-            Ok((payload, content_type, control_id)) => {
-                let message = Outbound {
-                    delivery_id: delivery.id,
-                    message_id: delivery.message_id,
-                    channel: self.channel.clone(),
-                    control_id,
-                    content_type,
-                    payload,
-                };
-                self.connector.deliver(&message).await
-            }
-            Err(err) => {
-                tracing::error!(delivery = delivery.id, %err, "cannot read delivery payload");
-                return;
-            }
+    /// One attempt at one delivery, and its bookkeeping; true when it was sent.
+    async fn attempt(&self, due: &DueDelivery) -> bool {
+        let delivery = &due.delivery;
+        let message = Outbound {
+            delivery_id: delivery.id,
+            message_id: delivery.message_id,
+            channel: self.channel.clone(),
+            control_id: due.control_id.clone(),
+            content_type: due.content_type.clone(),
+            payload: due.body.clone(),
         };
+        let outcome = self.connector.deliver(&message).await;
         let (status, retry_at, error) = match outcome {
             Ok(()) => (DeliveryStatus::Sent, None, None),
             Err(err) => {
@@ -154,7 +156,9 @@ impl QueueWorker {
         {
             tracing::error!(delivery = delivery.id, %err, "cannot record delivery outcome");
             tokio::time::sleep(Duration::from_secs(1)).await;
+            return false;
         }
+        status == DeliveryStatus::Sent
     }
 
     /// Exponential backoff after `attempts` failures, capped.

@@ -76,11 +76,24 @@ pub struct Delivery {
     pub created_at: i64,
 }
 
+/// A delivery that is due, with what it sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDelivery {
+    /// The queue row.
+    pub delivery: Delivery,
+    /// The bytes to send: the transformed payload, or the raw message.
+    pub body: Vec<u8>,
+    /// The message's MIME type.
+    pub content_type: String,
+    /// The message's control id.
+    pub control_id: Option<String>,
+}
+
 /// What a destination worker should do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextDelivery {
-    /// This delivery is due now.
-    Due(Delivery),
+    /// These deliveries are due now, in the order to send them.
+    Due(Vec<DueDelivery>),
     /// The next delivery is due at this Unix ms.
     WaitUntil(i64),
     /// An ordered queue is blocked behind a held delivery.
@@ -163,63 +176,90 @@ impl Store {
         Ok(ids)
     }
 
-    /// What the worker of `channel.destination` should do next. Ordered queues only ever look
-    /// at their oldest undelivered row; unordered ones take the oldest due row.
-    pub async fn next_delivery(
+    /// What the worker of `channel.destination` should do next: up to `limit` deliveries due
+    /// now, with what they send. Ordered queues take their oldest undelivered rows in order and
+    /// stop at the first that is held or not yet due; unordered ones take the oldest due rows.
+    pub async fn next_deliveries(
         &self,
         channel: &str,
         destination: &str,
         ordered: bool,
+        limit: i64,
     ) -> Result<NextDelivery, StoreError> {
         let now = now_millis();
+        let columns = "d.id, d.message_id, d.channel, d.destination, d.status, d.attempts, d.next_attempt_at, \
+            d.last_error, d.created_at, COALESCE(d.payload, m.raw) AS body, m.content_type, m.control_id";
         let sql = if ordered {
             format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE channel = $1 AND destination = $2 \
-                 AND status IN ('pending', 'held') ORDER BY id LIMIT 1"
+                "SELECT {columns} FROM deliveries d JOIN messages m ON m.id = d.message_id \
+                 WHERE d.channel = $1 AND d.destination = $2 AND d.status IN ('pending', 'held') ORDER BY d.id LIMIT $3"
             )
         } else {
             format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE channel = $1 AND destination = $2 \
-                 AND status = 'pending' ORDER BY next_attempt_at, id LIMIT 1"
+                "SELECT {columns} FROM deliveries d JOIN messages m ON m.id = d.message_id \
+                 WHERE d.channel = $1 AND d.destination = $2 AND d.status = 'pending' ORDER BY d.next_attempt_at, d.id LIMIT $3"
             )
         };
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(channel)
             .bind(destination)
-            .fetch_optional(self.pool())
+            .bind(limit.max(1))
+            .fetch_all(self.pool())
             .await?;
-        let Some(row) = row else {
-            return Ok(NextDelivery::Idle);
-        };
-        let delivery = delivery_from_row(&row)?;
-        Ok(match delivery.status {
-            DeliveryStatus::Held => NextDelivery::Blocked(delivery.id),
-            _ if delivery.next_attempt_at > now => {
-                NextDelivery::WaitUntil(delivery.next_attempt_at)
+        let mut due = Vec::new();
+        for row in &rows {
+            let delivery = delivery_from_row(row)?;
+            let blocker = match delivery.status {
+                DeliveryStatus::Held => Some(NextDelivery::Blocked(delivery.id)),
+                _ if delivery.next_attempt_at > now => {
+                    Some(NextDelivery::WaitUntil(delivery.next_attempt_at))
+                }
+                _ => None,
+            };
+            if let Some(blocker) = blocker {
+                if due.is_empty() {
+                    return Ok(blocker);
+                }
+                break;
             }
-            _ => NextDelivery::Due(delivery),
+            due.push(DueDelivery {
+                delivery,
+                body: row.try_get("body")?,
+                content_type: row.try_get("content_type")?,
+                control_id: row.try_get("control_id")?,
+            });
+        }
+        Ok(if due.is_empty() {
+            NextDelivery::Idle
+        } else {
+            NextDelivery::Due(due)
         })
     }
 
-    /// Takes a lease on a pending delivery so that no other engine process sends it meanwhile.
-    pub async fn claim_delivery(
+    /// Takes leases on pending deliveries so that no other engine process sends them
+    /// meanwhile; returns the ids this process now holds.
+    pub async fn claim_deliveries(
         &self,
-        id: i64,
+        ids: &[i64],
         owner: &str,
         lease_ms: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         let now = now_millis();
-        let done = sqlx::query(
-            "UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND status = 'pending' \
-             AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $1)",
-        )
-        .bind(owner)
-        .bind(now + lease_ms)
-        .bind(id)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE status = 'pending' \
+             AND (lease_until IS NULL OR lease_until < $3 OR lease_owner = $1) AND id IN ({}) RETURNING id",
+            list.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(now + lease_ms)
+            .bind(now);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
     /// The bytes a delivery sends: its transformed payload, or the raw message.
