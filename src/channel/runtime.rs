@@ -579,15 +579,7 @@ impl Runtime {
     /// channels are (re)deployed, removed ones undeployed, refused edits recorded.
     pub async fn reload_changed(&self) {
         let dir = self.inner.root.join(config::CHANNELS_DIR);
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
+        let files = config::toml_files(&dir).unwrap_or_default();
         for file in &files {
             let Ok(text) = std::fs::read_to_string(file) else {
                 continue;

@@ -210,11 +210,8 @@ pub fn parse_channel(root: &Path, file: &Path, text: &str) -> Result<ChannelConf
 /// Loads every `*.toml` in the channels folder, checking names are unique across files.
 fn load_channels(root: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel> {
     let dir = root.join(CHANNELS_DIR);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
-            .collect(),
+    let files = match toml_files(&dir) {
+        Ok(files) => files,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(err) => {
             problems.push(Problem {
@@ -226,7 +223,6 @@ fn load_channels(root: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel>
             Vec::new()
         }
     };
-    files.sort();
     let mut by_name: BTreeMap<String, LoadedChannel> = BTreeMap::new();
     for file in files {
         let parsed = std::fs::read_to_string(&file)
@@ -264,6 +260,16 @@ fn load_channels(root: &Path, problems: &mut Vec<Problem>) -> Vec<LoadedChannel>
     by_name.into_values().collect()
 }
 
+/// The `*.toml` files of a folder, sorted by name.
+pub fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Loads every `config/payers/*.toml`; payer ids must be unique and name existing channels.
 fn load_payers(
     root: &Path,
@@ -271,15 +277,7 @@ fn load_payers(
     check_channels: bool,
     problems: &mut Vec<Problem>,
 ) -> Vec<payer::PayerConfig> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(PAYERS_DIR))
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
+    let files = toml_files(&root.join(PAYERS_DIR)).unwrap_or_default();
     let mut payers: Vec<payer::PayerConfig> = Vec::new();
     for file in files {
         let loaded = load_checked(&file, problems, |payer: &payer::PayerConfig, doc| {

@@ -86,6 +86,22 @@ fn postings(clp: &ClaimPayment) -> Vec<Posting> {
     postings
 }
 
+/// CAS segments as (group, reason, cents), one per reason.
+fn triplets(adjustments: &[x12::Adjustment]) -> Vec<(String, String, i64)> {
+    adjustments
+        .iter()
+        .flat_map(|a| {
+            a.reasons.iter().map(move |r| {
+                (
+                    a.group.code().to_string(),
+                    r.reason_code.clone(),
+                    r.amount.cents(),
+                )
+            })
+        })
+        .collect()
+}
+
 fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
     ClaimPosting {
         patient_control_number: clp.patient_control_number.clone(),
@@ -96,19 +112,7 @@ fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
         patient_responsibility_cents: clp.patient_responsibility.map_or(0, |a| a.cents()),
         outcome: outcome(clp).to_string(),
         postings: postings(clp),
-        adjustments: clp
-            .adjustments
-            .iter()
-            .flat_map(|a| {
-                a.reasons.iter().map(move |r| {
-                    (
-                        a.group.code().to_string(),
-                        r.reason_code.clone(),
-                        r.amount.cents(),
-                    )
-                })
-            })
-            .collect(),
+        adjustments: triplets(&clp.adjustments),
         lines: clp
             .lines
             .iter()
@@ -118,18 +122,7 @@ fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
                     line.procedure.modifiers.join(","),
                     line.charge.cents(),
                     line.payment.cents(),
-                    line.adjustments
-                        .iter()
-                        .flat_map(|a| {
-                            a.reasons.iter().map(move |r| {
-                                (
-                                    a.group.code().to_string(),
-                                    r.reason_code.clone(),
-                                    r.amount.cents(),
-                                )
-                            })
-                        })
-                        .collect(),
+                    triplets(&line.adjustments),
                 )
             })
             .collect(),
