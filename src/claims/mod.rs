@@ -605,3 +605,126 @@ pub async fn acknowledgment_for(store: &Store, raw: &[u8]) -> Result<Option<Vec<
         .map(Some)
         .map_err(|err| ClaimsError::Unreadable(err.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::claims::{LineSource, PatientFacts};
+
+    fn billing() -> BillingConfig {
+        BillingConfig {
+            organization_name: "Springfield General".into(),
+            npi: "1234567893".into(),
+            tax_id: "123456789".into(),
+            taxonomy: Some("282N00000X".into()),
+            address_line: "1 Main St".into(),
+            city: "Springfield".into(),
+            state: "IL".into(),
+            postal_code: "627010001".into(),
+            submitter_id: "SWITCHBOARD01".into(),
+            submitter_qualifier: "ZZ".into(),
+            contact_name: "Billing".into(),
+            contact_phone: Some("2175550100".into()),
+            test_mode: true,
+        }
+    }
+
+    fn payer(claim_type: &str) -> PayerConfig {
+        PayerConfig {
+            payer_id: "HMO1".into(),
+            name: "Acme Health Plan".into(),
+            claim_type: claim_type.into(),
+            receiver_id: "ACMEHEALTH".into(),
+            receiver_qualifier: "ZZ".into(),
+            application_receiver_code: None,
+            claim_filing_indicator: "HM".into(),
+            channel: "x12-outbox".into(),
+            batch_cron: None,
+            contract: None,
+        }
+    }
+
+    fn source() -> ClaimSource {
+        ClaimSource {
+            bill_id: 7,
+            patient: PatientFacts {
+                family_name: Some("Doe".into()),
+                given_name: Some("Jane".into()),
+                birth_date: Some("1970-01-02".into()),
+                gender: Some("female".into()),
+                address_line: Some("2 Oak St".into()),
+                city: Some("Springfield".into()),
+                state: Some("IL".into()),
+                postal_code: Some("627010002".into()),
+            },
+            member_id: "MEM1".into(),
+            group_number: None,
+            relationship: Some("self".into()),
+            subscriber_name: None,
+            coverage_id: 1,
+            diagnoses: vec!["J18.9".into()],
+            rendering: None,
+            lines: vec![LineSource {
+                bill_line_id: 11,
+                procedure_code: "71046".into(),
+                modifiers: vec![],
+                revenue_code: Some("0324".into()),
+                diagnosis_codes: vec![],
+                service_date: "2026-11-20".into(),
+                units_thousandths: 1000,
+                charge_cents: 42_000,
+            }],
+        }
+    }
+
+    #[test]
+    fn an_institutional_bill_becomes_a_valid_837i() {
+        let payer = payer("837I");
+        let claims = subscriber_claims(&source(), "SB0000000009", ClaimKind::Institutional, &payer);
+        let batch = batch_of(&billing(), &payer, ClaimKind::Institutional, "REF1".into(), vec![claims]);
+        assert!(x12::validate_837(&batch).is_empty(), "{:?}", x12::validate_837(&batch));
+        let (date, time) = now_date_time().unwrap();
+        let file = x12::write_837(
+            &batch,
+            &ClaimEnvelope {
+                interchange: InterchangeHeader {
+                    sender_qualifier: "ZZ".into(),
+                    sender_id: "SWITCHBOARD01".into(),
+                    receiver_qualifier: "ZZ".into(),
+                    receiver_id: "ACMEHEALTH".into(),
+                    date,
+                    time,
+                    control_number: 5,
+                    acknowledgment_requested: false,
+                    usage: UsageIndicator::Test,
+                },
+                application_sender_code: "SWITCHBOARD01".into(),
+                application_receiver_code: "ACMEHEALTH".into(),
+                group_control_number: 5,
+                transaction_control_number: 5,
+                line_breaks: false,
+            },
+        )
+        .unwrap();
+        let interchange = x12::parse_interchange(&file).unwrap();
+        assert_eq!(interchange.groups[0].version, "005010X223A2");
+        let text = String::from_utf8(file).unwrap();
+        assert!(text.contains("CLM*SB0000000009*420***13:A:1"), "{text}");
+        assert!(text.contains("SV2*0324*HC:71046*420*UN*1"), "{text}");
+        assert!(text.contains("HI*ABK:J189"), "{text}");
+        assert!(text.contains("CL1*1**01"), "{text}");
+    }
+
+    #[test]
+    fn a_bill_with_missing_data_is_refused_with_every_problem() {
+        let mut bad = source();
+        bad.member_id = String::new();
+        bad.diagnoses.clear();
+        let payer = payer("837P");
+        let claims = subscriber_claims(&bad, "B7", ClaimKind::Professional, &payer);
+        let batch = batch_of(&billing(), &payer, ClaimKind::Professional, "REF1".into(), vec![claims]);
+        let problems: Vec<String> = x12::validate_837(&batch).iter().map(|p| p.field.clone()).collect();
+        assert!(problems.iter().any(|f| f.contains("member")), "{problems:?}");
+        assert!(problems.iter().any(|f| f.contains("diagnos")), "{problems:?}");
+    }
+}
