@@ -1,0 +1,169 @@
+//! A 25,000-claim 837P, built with our writer: how long it takes to read it back (tokenizer and
+//! envelope checks) and to store it as a received message in SQLite.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use switchboard::store::Store;
+use switchboard::store::ingest::{Ingest, Outcome};
+use switchboard::x12::{
+    self, Amount, BillingProvider, Gender, Claim, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, Date,
+    InterchangeHeader, Payer, PersonName, PostalAddress, Quantity, Receiver, Submitter, Subscriber,
+    SubscriberClaims, Time, UsageIndicator,
+};
+
+const CLAIMS: usize = 25_000;
+
+fn address() -> PostalAddress {
+    PostalAddress {
+        line1: "1 Main St".into(),
+        line2: None,
+        city: "Springfield".into(),
+        state: "IL".into(),
+        postal_code: "627010001".into(),
+    }
+}
+
+/// An interchange of `CLAIMS` claims, one subscriber each, two lines per claim.
+fn big_837() -> Vec<u8> {
+    let date = Date::new(2026, 11, 25).expect("date");
+    let subscribers = (0..CLAIMS)
+        .map(|n| SubscriberClaims {
+            subscriber: Subscriber {
+                payer_responsibility: "P".into(),
+                group_number: None,
+                claim_filing_indicator: "HM".into(),
+                member_id: format!("MEM{n:08}"),
+                name: PersonName {
+                    last: "Doe".into(),
+                    first: Some(format!("Pat{n}")),
+                    middle: None,
+                    suffix: None,
+                },
+                date_of_birth: Date::new(1970, 1, 1),
+                gender: Some(Gender::Female),
+                address: Some(address()),
+            },
+            payer: Payer {
+                name: "Acme Health Plan".into(),
+                id: "HMO1".into(),
+            },
+            patient: None,
+            claims: vec![Claim {
+                claim_id: format!("SB{n:010}"),
+                total_charge: Amount::from_cents(18_050),
+                facility_code: "11".into(),
+                frequency_code: "1".into(),
+                provider_signature_on_file: true,
+                accepts_assignment: true,
+                benefits_assigned: true,
+                release_of_information_signed: true,
+                diagnoses: vec!["J069".into()],
+                rendering_provider: None,
+                referring_provider: None,
+                institutional: None,
+                lines: [("99213", 15_000), ("87880", 3_050)]
+                    .iter()
+                    .map(|(code, cents)| ClaimLine {
+                        revenue_code: None,
+                        procedure_code: (*code).into(),
+                        modifiers: vec![],
+                        charge: Amount::from_cents(*cents),
+                        units: Quantity::ONE,
+                        place_of_service: None,
+                        diagnosis_pointers: vec![1],
+                        service_date: Some(date),
+                        line_control_number: None,
+                    })
+                    .collect(),
+            }],
+        })
+        .collect();
+    let batch = ClaimBatch {
+        kind: ClaimKind::Professional,
+        reference_id: "BENCH".into(),
+        submitter: Submitter {
+            name: "Springfield Family Clinic".into(),
+            id: "SWITCHBOARD01".into(),
+            contact_name: "Billing".into(),
+            phone: Some("2175550100".into()),
+            email: None,
+        },
+        receiver: Receiver {
+            name: "Acme Health Plan".into(),
+            id: "ACMEHEALTH".into(),
+        },
+        billing_provider: BillingProvider {
+            organization_name: "Springfield Family Clinic".into(),
+            npi: "1234567893".into(),
+            tax_id: "123456789".into(),
+            taxonomy: None,
+            address: address(),
+        },
+        pay_to_address: None,
+        subscribers,
+    };
+    let envelope = ClaimEnvelope {
+        interchange: InterchangeHeader {
+            sender_qualifier: "ZZ".into(),
+            sender_id: "SWITCHBOARD01".into(),
+            receiver_qualifier: "ZZ".into(),
+            receiver_id: "ACMEHEALTH".into(),
+            date,
+            time: Time::new(12, 0, None).expect("time"),
+            control_number: 1,
+            acknowledgment_requested: false,
+            usage: UsageIndicator::Test,
+        },
+        application_sender_code: "SWITCHBOARD01".into(),
+        application_receiver_code: "ACMEHEALTH".into(),
+        group_control_number: 1,
+        transaction_control_number: 1,
+        line_breaks: true,
+    };
+    x12::write_837(&batch, &envelope).expect("a valid 837")
+}
+
+fn claims_837(c: &mut Criterion) {
+    let file = big_837();
+    let mut group = c.benchmark_group("claims_837_25000");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(file.len() as u64));
+    group.bench_function("read_envelope", |b| {
+        b.iter(|| {
+            let report = x12::read_envelope(black_box(&file)).expect("reads");
+            assert!(report.problems.is_empty());
+            report.interchange.groups.len()
+        })
+    });
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = runtime.block_on(async {
+        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let store = Store::connect(&url, 2).await.expect("store");
+        store.migrate().await.expect("migrate");
+        store
+    });
+    group.bench_function("read_and_store", |b| {
+        b.iter(|| {
+            let report = x12::read_envelope(black_box(&file)).expect("reads");
+            assert!(report.problems.is_empty());
+            runtime.block_on(async {
+                store
+                    .ingest(&[Ingest {
+                        channel: "bench".into(),
+                        content_type: "application/edi-x12".into(),
+                        control_id: None,
+                        raw: file.clone(),
+                        outcome: Outcome::Stored,
+                    }])
+                    .await
+                    .expect("stored")
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, claims_837);
+criterion_main!(benches);
