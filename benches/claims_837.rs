@@ -7,9 +7,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use switchboard::store::Store;
 use switchboard::store::ingest::{Ingest, Outcome};
 use switchboard::x12::{
-    self, Amount, BillingProvider, Gender, Claim, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, Date,
-    InterchangeHeader, Payer, PersonName, PostalAddress, Quantity, Receiver, Submitter, Subscriber,
-    SubscriberClaims, Time, UsageIndicator,
+    self, Amount, BillingProvider, Claim, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, Date,
+    Gender, InterchangeHeader, Payer, PersonName, PostalAddress, Quantity, Receiver, Submitter,
+    Subscriber, SubscriberClaims, Time, UsageIndicator,
 };
 
 const CLAIMS: usize = 25_000;

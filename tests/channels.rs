@@ -510,6 +510,16 @@ async fn viewers_cannot_deploy_and_config_round_trips_through_an_archive() {
         .await
         .unwrap();
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    // A name that is not a channel name never reaches the file system.
+    let escape = engine
+        .api(
+            Method::GET,
+            "/api/channels/..%2Fconfig%2Fswitchboard/config",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(escape.status(), StatusCode::NOT_FOUND);
     let stop = engine
         .api(Method::POST, "/api/channels/one/stop")
         .send()

@@ -28,6 +28,16 @@ impl From<RuntimeError> for ApiError {
     }
 }
 
+/// A channel name from a URL, refused unless it is a valid channel name (so it can never
+/// name a file outside `channels/`).
+fn checked(name: &str) -> Result<(), ApiError> {
+    if crate::config::channel::is_valid_name(name) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!("channel '{name}'")))
+    }
+}
+
 /// The problems of a refused configuration, as JSON.
 pub fn problems_json(errors: &ConfigErrors) -> Value {
     let problems: Vec<Value> = errors.0.iter().map(problem_json).collect();
@@ -71,6 +81,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
+    checked(&name)?;
     let status = state
         .runtime
         .list()
@@ -88,6 +99,7 @@ pub async fn get_config(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
+    checked(&name)?;
     let file = state.runtime.channel_file(&name).await;
     let text = std::fs::read_to_string(&file)
         .map_err(|_| ApiError::NotFound(format!("channel '{name}'")))?;
@@ -104,6 +116,7 @@ pub async fn put_config(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    checked(&name)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the channel file must be UTF-8 TOML".into()))?;
     state.runtime.put_channel_config(&name, text).await?;
@@ -115,6 +128,7 @@ pub async fn action(
     State(state): State<AppState>,
     Path((name, action)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    checked(&name)?;
     let runtime = &state.runtime;
     match action.as_str() {
         "deploy" => runtime.redeploy_from_file(&name).await?,

@@ -681,8 +681,18 @@ mod tests {
     fn an_institutional_bill_becomes_a_valid_837i() {
         let payer = payer("837I");
         let claims = subscriber_claims(&source(), "SB0000000009", ClaimKind::Institutional, &payer);
-        let batch = batch_of(&billing(), &payer, ClaimKind::Institutional, "REF1".into(), vec![claims]);
-        assert!(x12::validate_837(&batch).is_empty(), "{:?}", x12::validate_837(&batch));
+        let batch = batch_of(
+            &billing(),
+            &payer,
+            ClaimKind::Institutional,
+            "REF1".into(),
+            vec![claims],
+        );
+        assert!(
+            x12::validate_837(&batch).is_empty(),
+            "{:?}",
+            x12::validate_837(&batch)
+        );
         let (date, time) = now_date_time().unwrap();
         let file = x12::write_837(
             &batch,
@@ -722,9 +732,24 @@ mod tests {
         bad.diagnoses.clear();
         let payer = payer("837P");
         let claims = subscriber_claims(&bad, "B7", ClaimKind::Professional, &payer);
-        let batch = batch_of(&billing(), &payer, ClaimKind::Professional, "REF1".into(), vec![claims]);
-        let problems: Vec<String> = x12::validate_837(&batch).iter().map(|p| p.field.clone()).collect();
-        assert!(problems.iter().any(|f| f.contains("member")), "{problems:?}");
-        assert!(problems.iter().any(|f| f.contains("diagnos")), "{problems:?}");
+        let batch = batch_of(
+            &billing(),
+            &payer,
+            ClaimKind::Professional,
+            "REF1".into(),
+            vec![claims],
+        );
+        let problems: Vec<String> = x12::validate_837(&batch)
+            .iter()
+            .map(|p| p.field.clone())
+            .collect();
+        assert!(
+            problems.iter().any(|f| f.contains("member")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|f| f.contains("diagnos")),
+            "{problems:?}"
+        );
     }
 }
