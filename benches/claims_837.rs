@@ -54,6 +54,7 @@ fn big_837() -> Vec<u8> {
                 total_charge: Amount::from_cents(18_050),
                 facility_code: "11".into(),
                 frequency_code: "1".into(),
+                payer_claim_number: None,
                 provider_signature_on_file: true,
                 accepts_assignment: true,
                 benefits_assigned: true,

@@ -414,6 +414,40 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
         "the first 835 and the unbalanced one post, the repeat does not: {detail}"
     );
 
+    // A replacement (frequency 7) names the original by the payer's claim number.
+    let corrected: serde_json::Value = engine
+        .api(
+            Method::POST,
+            &format!("/api/claims/{claim_id}/correct?frequency=7"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let replacement = corrected["submitted"][0].as_str().unwrap().to_string();
+    assert_ne!(replacement, claim_number, "{corrected}");
+    common::eventually(
+        "the replacement is in the outbox",
+        Duration::from_secs(30),
+        || async {
+            file_names(&outbox).iter().any(|name| {
+                std::fs::read_to_string(outbox.join(name))
+                    .is_ok_and(|text| text.contains(&format!("CLM*{replacement}*180.5***11:B:7")))
+            })
+        },
+    )
+    .await;
+    let replaced = engine.get_json(&format!("/api/claims/{claim_id}")).await;
+    assert_eq!(replaced["claim"]["status"], "replaced", "{replaced}");
+    let file = file_names(&outbox)
+        .iter()
+        .map(|name| std::fs::read_to_string(outbox.join(name)).unwrap())
+        .find(|text| text.contains(&replacement))
+        .unwrap();
+    assert!(file.contains("REF*F8*PAYER-777"), "{file}");
+
     let viewer_submit = reqwest::Client::new()
         .post(format!("{}/api/claims/submit?payer=HMO1", engine.url))
         .send()

@@ -84,3 +84,40 @@ pub async fn remittances(State(state): State<AppState>) -> Result<Response, ApiE
     let remittances = state.store.remittances(100).await?;
     Ok(Json(json!({ "remittances": remittances })).into_response())
 }
+
+/// Query string of `POST /api/claims/{id}/correct`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectParams {
+    frequency: String,
+}
+
+/// `POST /api/claims/{id}/correct?frequency=7|8`: send a replacement or a void of the claim.
+pub async fn correct(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(params): Query<CorrectParams>,
+) -> Result<Response, ApiError> {
+    let code = match params.frequency.as_str() {
+        "7" => "7",
+        "8" => "8",
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "frequency '{other}': use 7 (replacement) or 8 (void)"
+            )));
+        }
+    };
+    let billing = state.billing.as_ref().ok_or_else(|| {
+        ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
+    })?;
+    let report = claims::correct(
+        &state.store,
+        &state.runtime.handle(),
+        billing,
+        &state.payers,
+        id,
+        code,
+    )
+    .await?;
+    Ok(Json(report).into_response())
+}

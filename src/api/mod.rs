@@ -97,6 +97,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/messages/{id}/reprocess", post(channels::reprocess))
         .route("/dead-letters/{id}/replay", post(channels::replay))
         .route("/claims/submit", post(claims::submit))
+        .route("/claims/{id}/correct", post(claims::correct))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));

@@ -96,12 +96,30 @@ fn relationship_code(relationship: Option<&str>) -> &'static str {
     }
 }
 
+/// Whether a claim is new, or replaces or voids one the payer already has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frequency {
+    /// CLM05-3: `1` original, `7` replacement, `8` void.
+    pub code: &'static str,
+    /// The payer's claim number of the claim replaced or voided.
+    pub original: Option<String>,
+}
+
+impl Frequency {
+    /// A first submission.
+    pub const ORIGINAL: Frequency = Frequency {
+        code: "1",
+        original: None,
+    };
+}
+
 /// The 2000B loop of one bill: subscriber, payer and its one claim.
 fn subscriber_claims(
     source: &ClaimSource,
     claim_id: &str,
     kind: ClaimKind,
     payer: &PayerConfig,
+    frequency: &Frequency,
 ) -> SubscriberClaims {
     let patient = &source.patient;
     let mut diagnoses: Vec<String> = Vec::new();
@@ -213,7 +231,8 @@ fn subscriber_claims(
                 ClaimKind::Professional => "11".to_string(),
                 ClaimKind::Institutional => "13".to_string(),
             },
-            frequency_code: "1".to_string(),
+            frequency_code: frequency.code.to_string(),
+            payer_claim_number: frequency.original.clone(),
             provider_signature_on_file: true,
             accepts_assignment: true,
             benefits_assigned: true,
@@ -312,33 +331,112 @@ pub async fn submit(
     billing: &BillingConfig,
     payer: &PayerConfig,
 ) -> Result<SubmitReport, ClaimsError> {
+    let payer_row = payer_row(store, payer).await?;
+    let sources = store.claim_sources(payer_row, None).await?;
+    let claims = sources
+        .into_iter()
+        .map(|s| (s, Frequency::ORIGINAL))
+        .collect();
+    send(store, runtime, billing, payer, payer_row, claims).await
+}
+
+/// Sends a replacement (`7`) or void (`8`) of a claim the payer already has, as a new claim
+/// that names the original by the payer's claim number; the original is marked `replaced` or
+/// `voided`.
+pub async fn correct(
+    store: &Store,
+    runtime: &RuntimeHandle,
+    billing: &BillingConfig,
+    payers: &[PayerConfig],
+    claim_id: i64,
+    code: &'static str,
+) -> Result<SubmitReport, ClaimsError> {
+    let (claim, _) = store
+        .claim(claim_id)
+        .await?
+        .ok_or_else(|| ClaimsError::Setup(format!("no claim {claim_id}")))?;
+    let payer = payers
+        .iter()
+        .find(|p| p.payer_id == claim.payer_id)
+        .ok_or_else(|| {
+            ClaimsError::Setup(format!("payer '{}' is not configured", claim.payer_id))
+        })?;
+    let original = claim.payer_claim_number.clone().ok_or_else(|| {
+        ClaimsError::Setup(format!(
+            "claim {} has no payer claim number yet (it comes with the 277CA or 835)",
+            claim.claim_number
+        ))
+    })?;
+    let payer_row = payer_row(store, payer).await?;
+    let sources = store.claim_sources(payer_row, Some(claim.bill_id)).await?;
+    let frequency = Frequency {
+        code,
+        original: Some(original),
+    };
+    let claims = sources
+        .into_iter()
+        .map(|s| (s, frequency.clone()))
+        .collect();
+    let report = send(store, runtime, billing, payer, payer_row, claims).await?;
+    if let Some(number) = report.submitted.first() {
+        let status = if code == "8" { "voided" } else { "replaced" };
+        store
+            .set_claim_status(
+                claim_id,
+                status,
+                &format!("{status} by claim {number}"),
+                None,
+            )
+            .await?;
+    }
+    Ok(report)
+}
+
+async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, ClaimsError> {
+    store.payer_row(&payer.payer_id).await?.ok_or_else(|| {
+        ClaimsError::Setup(format!("payer '{}' is not in the store", payer.payer_id))
+    })
+}
+
+/// Validates each claim on its own, then writes the valid ones as one interchange, records
+/// them, and hands the file to the payer's channel.
+async fn send(
+    store: &Store,
+    runtime: &RuntimeHandle,
+    billing: &BillingConfig,
+    payer: &PayerConfig,
+    payer_row: i64,
+    claims: Vec<(ClaimSource, Frequency)>,
+) -> Result<SubmitReport, ClaimsError> {
     let mut report = SubmitReport {
         payer_id: payer.payer_id.clone(),
         ..SubmitReport::default()
     };
-    let payer_row = store.payer_row(&payer.payer_id).await?.ok_or_else(|| {
-        ClaimsError::Setup(format!("payer '{}' is not in the store", payer.payer_id))
-    })?;
     let kind = if payer.claim_type == "837I" {
         ClaimKind::Institutional
     } else {
         ClaimKind::Professional
     };
-    let sources = store.claimable_bills(payer_row).await?;
     // Validate each bill's claim on its own, so one bad bill holds back nothing else.
     let mut ready = Vec::new();
-    for source in sources {
+    for (source, frequency) in claims {
         let provisional = format!("BILL{}", source.bill_id);
         let single = batch_of(
             billing,
             payer,
             kind,
             provisional.clone(),
-            vec![subscriber_claims(&source, &provisional, kind, payer)],
+            vec![subscriber_claims(
+                &source,
+                &provisional,
+                kind,
+                payer,
+                &frequency,
+            )],
         );
         let problems = x12::validate_837(&single);
         if problems.is_empty() {
-            ready.push(source);
+            ready.push((source, frequency));
         } else {
             report.refused.push(Refusal {
                 bill_id: source.bill_id,
@@ -362,7 +460,9 @@ pub async fn submit(
     let subscribers = ready
         .iter()
         .zip(&numbers)
-        .map(|(source, number)| subscriber_claims(source, number, kind, payer))
+        .map(|((source, frequency), number)| {
+            subscriber_claims(source, number, kind, payer, frequency)
+        })
         .collect();
     let batch = batch_of(
         billing,
@@ -402,7 +502,7 @@ pub async fn submit(
     let claims: Vec<NewClaim<'_>> = ready
         .iter()
         .zip(&numbers)
-        .map(|(source, number)| NewClaim {
+        .map(|((source, _), number)| NewClaim {
             claim_number: number,
             source,
             claim_type: &payer.claim_type,
@@ -680,7 +780,13 @@ mod tests {
     #[test]
     fn an_institutional_bill_becomes_a_valid_837i() {
         let payer = payer("837I");
-        let claims = subscriber_claims(&source(), "SB0000000009", ClaimKind::Institutional, &payer);
+        let claims = subscriber_claims(
+            &source(),
+            "SB0000000009",
+            ClaimKind::Institutional,
+            &payer,
+            &Frequency::ORIGINAL,
+        );
         let batch = batch_of(
             &billing(),
             &payer,
@@ -731,7 +837,13 @@ mod tests {
         bad.member_id = String::new();
         bad.diagnoses.clear();
         let payer = payer("837P");
-        let claims = subscriber_claims(&bad, "B7", ClaimKind::Professional, &payer);
+        let claims = subscriber_claims(
+            &bad,
+            "B7",
+            ClaimKind::Professional,
+            &payer,
+            &Frequency::ORIGINAL,
+        );
         let batch = batch_of(
             &billing(),
             &payer,

@@ -162,9 +162,14 @@ impl Store {
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
-    /// Open bills with charges whose patient's primary coverage is with this payer and that
-    /// have no claim to it yet.
-    pub async fn claimable_bills(&self, payer_row: i64) -> Result<Vec<ClaimSource>, StoreError> {
+    /// What to bill to this payer: with `bill` absent, every open bill with charges whose
+    /// patient's primary coverage is with the payer and that has no claim to it yet; with
+    /// `bill`, that bill whatever its state (for a replacement or void).
+    pub async fn claim_sources(
+        &self,
+        payer_row: i64,
+        bill: Option<i64>,
+    ) -> Result<Vec<ClaimSource>, StoreError> {
         let rows = sqlx::query(
             "SELECT b.id AS bill_id, c.id AS coverage_id, c.member_id, c.group_number, c.relationship, \
              c.subscriber_name, p.family_name, p.given_name, p.birth_date, p.gender, p.address_line, p.city, \
@@ -172,12 +177,14 @@ impl Store {
              FROM bills b JOIN encounters e ON e.id = b.encounter_id JOIN patients p ON p.id = b.patient_id \
              JOIN coverages c ON c.patient_id = b.patient_id AND c.payer_id = $1 \
              LEFT JOIN providers pr ON pr.id = e.attending_provider_id \
-             WHERE b.status = 'open' AND c.priority = (SELECT MIN(priority) FROM coverages WHERE patient_id = b.patient_id) \
+             WHERE c.priority = (SELECT MIN(priority) FROM coverages WHERE patient_id = b.patient_id) \
              AND EXISTS (SELECT 1 FROM bill_lines l WHERE l.bill_id = b.id) \
-             AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.bill_id = b.id AND k.payer_id = $1) \
+             AND (b.id = $2 OR ($2 IS NULL AND b.status = 'open' \
+                  AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.bill_id = b.id AND k.payer_id = $1))) \
              ORDER BY b.id",
         )
         .bind(payer_row)
+        .bind(bill)
         .fetch_all(self.pool())
         .await?;
         let mut sources = Vec::with_capacity(rows.len());

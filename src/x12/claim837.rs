@@ -235,6 +235,10 @@ pub struct Claim {
     pub facility_code: String,
     /// CLM05-3: claim frequency type code (`1` original, `7` replacement, `8` void).
     pub frequency_code: String,
+    /// REF*F8: the payer's claim control number of the claim a replacement (`7`) or void (`8`)
+    /// refers to.
+    #[serde(default)]
+    pub payer_claim_number: Option<String>,
     /// CLM06: provider signature on file (837P only).
     pub provider_signature_on_file: bool,
     /// CLM07: provider accepts assignment (`A`) or not (`C`).
@@ -520,6 +524,13 @@ impl Checker {
         self.positive(&format!("{path}.total_charge"), claim.total_charge);
         self.require(&format!("{path}.facility_code"), &claim.facility_code);
         self.require(&format!("{path}.frequency_code"), &claim.frequency_code);
+        if matches!(claim.frequency_code.as_str(), "7" | "8") && claim.payer_claim_number.is_none()
+        {
+            self.report(
+                &format!("{path}.payer_claim_number"),
+                "a replacement or void needs the payer's claim number of the original (REF*F8)",
+            );
+        }
         if claim.diagnoses.is_empty() {
             self.report(
                 &format!("{path}.diagnoses"),
@@ -926,6 +937,9 @@ impl ClaimWriter<'_> {
             .filter(|_| self.kind == ClaimKind::Institutional);
         if let Some(details) = institutional {
             self.institutional_dates(details)?;
+        }
+        if let Some(original) = &claim.payer_claim_number {
+            self.writer.segment("REF", &["F8", original])?;
         }
         self.diagnoses(&claim.diagnoses)?;
         match (self.kind, institutional) {

@@ -50,6 +50,7 @@ fn professional_batch() -> ClaimBatch {
         total_charge: Amount::from_cents(10050),
         facility_code: "11".to_owned(),
         frequency_code: "1".to_owned(),
+        payer_claim_number: None,
         provider_signature_on_file: true,
         accepts_assignment: true,
         benefits_assigned: true,
