@@ -205,6 +205,11 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
         x12::parse_interchange(&file).expect("our 837 reads back with a valid envelope");
     let group = &interchange.groups[0];
     assert_eq!(group.version, "005010X222A1");
+    let claims = x12::read_837_claims(&file).unwrap();
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0].total_charge.cents(), 18_050);
+    assert_eq!(claims[0].member_id, "MEM12345");
+    assert_eq!(claims[0].lines.len(), 2);
     let text = String::from_utf8_lossy(&file);
     assert!(
         text.contains(&format!("CLM*{claim_number}*180.5")),

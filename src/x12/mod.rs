@@ -23,6 +23,7 @@ mod claim837;
 mod codes;
 mod common;
 mod envelope;
+mod read837;
 mod reader;
 mod remit835;
 mod separators;
@@ -55,6 +56,7 @@ pub use envelope::{
     EnvelopeError, EnvelopeProblem, EnvelopeReport, EnvelopeValidator, FunctionalGroup,
     Interchange, ProblemScope, TransactionSet,
 };
+pub use read837::{Read837Error, ReadClaim, ReadLine, read_837_claims};
 pub use reader::{
     DEFAULT_MAX_SEGMENT_LEN, Element, OwnedSegment, Segment, StreamReader, TokenizeError,
     Tokenizer, tokenize,

@@ -335,3 +335,106 @@ fn separators_in_data_are_refused_not_written() {
         "{error}"
     );
 }
+
+mod read_back {
+    //! Every 837P we write reads back into the same claims.
+
+    use proptest::prelude::*;
+    use switchboard::x12::{Amount, ClaimLine, Quantity, read_837_claims, validate_837, write_837};
+
+    const PROCEDURES: [&str; 5] = ["99213", "99214", "87880", "71046", "J1100"];
+    const MODIFIERS: [&str; 4] = ["25", "59", "LT", "RT"];
+    const DIAGNOSES: [&str; 4] = ["J069", "R051", "E119", "I10"];
+
+    /// (procedure, modifiers, cents, units)
+    fn line() -> impl Strategy<Value = (usize, Vec<usize>, i64, i64)> {
+        (
+            0..PROCEDURES.len(),
+            prop::collection::vec(0..MODIFIERS.len(), 0..3),
+            1i64..500_000,
+            1i64..6,
+        )
+    }
+
+    /// (member id, diagnoses, lines) per claim.
+    fn claims()
+    -> impl Strategy<Value = Vec<(String, Vec<usize>, Vec<(usize, Vec<usize>, i64, i64)>)>> {
+        prop::collection::vec(
+            (
+                "[A-Z0-9]{3,15}",
+                prop::collection::vec(0..DIAGNOSES.len(), 1..4),
+                prop::collection::vec(line(), 1..5),
+            ),
+            1..6,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn written_claims_read_back_the_same(generated in claims()) {
+            let mut batch = super::professional_batch();
+            let template = batch.subscribers[0].clone();
+            batch.subscribers = generated
+                .iter()
+                .enumerate()
+                .map(|(n, (member, diagnoses, lines))| {
+                    let mut subscriber = template.clone();
+                    subscriber.subscriber.member_id = member.clone();
+                    let mut claim = subscriber.claims[0].clone();
+                    claim.claim_id = format!("C{n:06}");
+                    claim.diagnoses = diagnoses.iter().map(|d| DIAGNOSES[*d].to_owned()).collect();
+                    claim.lines = lines
+                        .iter()
+                        .map(|(procedure, modifiers, cents, units)| ClaimLine {
+                            procedure_code: PROCEDURES[*procedure].to_owned(),
+                            modifiers: modifiers.iter().map(|m| MODIFIERS[*m].to_owned()).collect(),
+                            charge: Amount::from_cents(*cents),
+                            units: Quantity::from_whole(*units).unwrap(),
+                            diagnosis_pointers: vec![1],
+                            ..claim.lines[0].clone()
+                        })
+                        .collect();
+                    claim.total_charge = Amount::from_cents(lines.iter().map(|l| l.2).sum());
+                    subscriber.claims = vec![claim];
+                    subscriber
+                })
+                .collect();
+            prop_assert!(validate_837(&batch).is_empty(), "{:?}", validate_837(&batch));
+            let file = write_837(&batch, &super::envelope()).unwrap();
+            let read = read_837_claims(&file).unwrap();
+            prop_assert_eq!(read.len(), batch.subscribers.len());
+            for (read, written) in read.iter().zip(&batch.subscribers) {
+                let claim = &written.claims[0];
+                prop_assert_eq!(&read.claim_id, &claim.claim_id);
+                prop_assert_eq!(read.total_charge, claim.total_charge);
+                prop_assert_eq!(&read.member_id, &written.subscriber.member_id);
+                prop_assert_eq!(&read.frequency_code, &claim.frequency_code);
+                prop_assert_eq!(&read.diagnoses, &claim.diagnoses);
+                prop_assert_eq!(read.lines.len(), claim.lines.len());
+                for (read_line, line) in read.lines.iter().zip(&claim.lines) {
+                    prop_assert_eq!(&read_line.procedure_code, &line.procedure_code);
+                    prop_assert_eq!(&read_line.modifiers, &line.modifiers);
+                    prop_assert_eq!(read_line.charge, line.charge);
+                    prop_assert_eq!(read_line.units, line.units);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_sample_837s_read() {
+        let professional =
+            read_837_claims(&crate::common::fixture("837p-demo-example1.x12")).unwrap();
+        assert_eq!(professional.len(), 1);
+        assert_eq!(professional[0].lines.len(), 4);
+        let institutional =
+            read_837_claims(&crate::common::fixture("837i-two-claims.x12")).unwrap();
+        assert_eq!(institutional.len(), 2);
+        assert!(
+            institutional
+                .iter()
+                .all(|c| !c.lines.is_empty() && c.lines[0].revenue_code.is_some())
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Reading claims back out of an 837P or 837I: for each CLM, the claim id, charge, frequency,
+//! payer claim number, the subscriber's member id, diagnoses and service lines. Enough to check
+//! that what we send says what we meant, and to look into a file a payer returns.
+
+use serde::{Deserialize, Serialize};
+
+use super::reader::{TokenizeError, Tokenizer};
+use super::values::{Amount, Quantity};
+
+/// Why an 837 could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Read837Error {
+    /// The input could not be split into segments.
+    #[error(transparent)]
+    Tokenize(#[from] TokenizeError),
+    /// A segment does not read.
+    #[error("segment {ordinal} ({segment}): {reason}")]
+    Invalid {
+        /// 1-based segment ordinal.
+        ordinal: usize,
+        /// Segment id.
+        segment: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// One service line as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadLine {
+    /// SV2 revenue code (837I).
+    pub revenue_code: Option<String>,
+    /// Procedure code (SV101-2 / SV202-2).
+    pub procedure_code: String,
+    /// Modifiers (SV101-3..6 / SV202-3..6).
+    pub modifiers: Vec<String>,
+    /// Line charge.
+    pub charge: Amount,
+    /// Units.
+    pub units: Quantity,
+}
+
+/// One claim as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadClaim {
+    /// CLM01.
+    pub claim_id: String,
+    /// CLM02.
+    pub total_charge: Amount,
+    /// CLM05-3.
+    pub frequency_code: String,
+    /// REF*F8.
+    pub payer_claim_number: Option<String>,
+    /// NM109 of the subscriber (NM1*IL) the claim sits under.
+    pub member_id: String,
+    /// HI codes, in order, without their qualifiers.
+    pub diagnoses: Vec<String>,
+    /// Service lines.
+    pub lines: Vec<ReadLine>,
+}
+
+fn invalid(ordinal: usize, id: &str, reason: String) -> Read837Error {
+    Read837Error::Invalid {
+        ordinal,
+        segment: id.to_string(),
+        reason,
+    }
+}
+
+/// Reads every claim of an 837 interchange, in order.
+pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
+    let mut claims: Vec<ReadClaim> = Vec::new();
+    let mut member_id = String::new();
+    for segment in Tokenizer::new(input)? {
+        let segment = segment?;
+        let text = |n: usize| segment.text(n).map(|t| t.into_owned()).unwrap_or_default();
+        let amount = |n: usize| {
+            Amount::parse(&text(n))
+                .map_err(|err| invalid(segment.ordinal(), segment.id(), err.to_string()))
+        };
+        match segment.id() {
+            "NM1" if text(1) == "IL" => member_id = text(9),
+            "CLM" => claims.push(ReadClaim {
+                claim_id: text(1),
+                total_charge: amount(2)?,
+                frequency_code: segment
+                    .element(5)
+                    .and_then(|e| e.component_text(3).map(|t| t.into_owned()))
+                    .unwrap_or_default(),
+                payer_claim_number: None,
+                member_id: member_id.clone(),
+                diagnoses: Vec::new(),
+                lines: Vec::new(),
+            }),
+            "REF" if text(1) == "F8" => {
+                if let Some(claim) = claims.last_mut() {
+                    claim.payer_claim_number = Some(text(2));
+                }
+            }
+            "HI" => {
+                if let Some(claim) = claims.last_mut() {
+                    for element in segment.elements() {
+                        if let Some(code) = element.component_text(2) {
+                            claim.diagnoses.push(code.into_owned());
+                        }
+                    }
+                }
+            }
+            id @ ("SV1" | "SV2") => {
+                let (procedure_at, charge_at, units_at) =
+                    if id == "SV1" { (1, 2, 4) } else { (2, 3, 5) };
+                let procedure = segment
+                    .element(procedure_at)
+                    .ok_or_else(|| invalid(segment.ordinal(), id, "no procedure".into()))?;
+                let components: Vec<String> = procedure
+                    .components()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect();
+                let units = Quantity::parse(&text(units_at))
+                    .map_err(|err| invalid(segment.ordinal(), id, err.to_string()))?;
+                let line = ReadLine {
+                    revenue_code: (id == "SV2").then(|| text(1)).filter(|r| !r.is_empty()),
+                    procedure_code: components.get(1).cloned().unwrap_or_default(),
+                    modifiers: components
+                        .iter()
+                        .skip(2)
+                        .filter(|m| !m.is_empty())
+                        .cloned()
+                        .collect(),
+                    charge: amount(charge_at)?,
+                    units,
+                };
+                let claim = claims.last_mut().ok_or_else(|| {
+                    invalid(
+                        segment.ordinal(),
+                        id,
+                        "a service line before any CLM".into(),
+                    )
+                })?;
+                claim.lines.push(line);
+            }
+            _ => {}
+        }
+    }
+    Ok(claims)
+}
