@@ -346,8 +346,12 @@ mod read_back {
     const MODIFIERS: [&str; 4] = ["25", "59", "LT", "RT"];
     const DIAGNOSES: [&str; 4] = ["J069", "R051", "E119", "I10"];
 
-    /// (procedure, modifiers, cents, units)
-    fn line() -> impl Strategy<Value = (usize, Vec<usize>, i64, i64)> {
+    /// (procedure, modifiers, cents, units), as indexes into the code lists.
+    type GeneratedLine = (usize, Vec<usize>, i64, i64);
+    /// (member id, diagnoses, lines).
+    type GeneratedClaim = (String, Vec<usize>, Vec<GeneratedLine>);
+
+    fn line() -> impl Strategy<Value = GeneratedLine> {
         (
             0..PROCEDURES.len(),
             prop::collection::vec(0..MODIFIERS.len(), 0..3),
@@ -356,9 +360,7 @@ mod read_back {
         )
     }
 
-    /// (member id, diagnoses, lines) per claim.
-    fn claims()
-    -> impl Strategy<Value = Vec<(String, Vec<usize>, Vec<(usize, Vec<usize>, i64, i64)>)>> {
+    fn claims() -> impl Strategy<Value = Vec<GeneratedClaim>> {
         prop::collection::vec(
             (
                 "[A-Z0-9]{3,15}",
