@@ -453,6 +453,50 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
         .unwrap();
     assert!(file.contains("REF*F8*PAYER-777"), "{file}");
 
+    // Only a rejected claim is sent again as new; once the payer rejects the replacement, it is.
+    let refused = engine
+        .api(
+            Method::POST,
+            &format!("/api/claims/{claim_id}/correct?frequency=1"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    std::fs::write(
+        inbox.join("reject-replacement.x12"),
+        claim_status(&replacement, "A7:562:85"),
+    )
+    .unwrap();
+    let replacement_id = engine.get_json(claims_path).await["claims"][0]["id"].clone();
+    engine
+        .eventually("the replacement is rejected", || async {
+            engine
+                .get_json(&format!("/api/claims/{replacement_id}"))
+                .await["claim"]["status"]
+                == "rejected"
+        })
+        .await;
+    let again: serde_json::Value = engine
+        .api(
+            Method::POST,
+            &format!("/api/claims/{replacement_id}/correct?frequency=1"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["submitted"].as_array().unwrap().len(), 1, "{again}");
+    let resubmitted = engine
+        .get_json(&format!("/api/claims/{replacement_id}"))
+        .await;
+    assert_eq!(
+        resubmitted["claim"]["status"], "resubmitted",
+        "{resubmitted}"
+    );
+
     let viewer_submit = reqwest::Client::new()
         .post(format!("{}/api/claims/submit?payer=HMO1", engine.url))
         .send()

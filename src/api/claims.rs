@@ -92,18 +92,20 @@ pub struct CorrectParams {
     frequency: String,
 }
 
-/// `POST /api/claims/{id}/correct?frequency=7|8`: send a replacement or a void of the claim.
+/// `POST /api/claims/{id}/correct?frequency=1|7|8`: send a rejected claim's bill again (1), or
+/// a replacement (7) or void (8) of the claim.
 pub async fn correct(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Query(params): Query<CorrectParams>,
 ) -> Result<Response, ApiError> {
     let code = match params.frequency.as_str() {
+        "1" => "1",
         "7" => "7",
         "8" => "8",
         other => {
             return Err(ApiError::BadRequest(format!(
-                "frequency '{other}': use 7 (replacement) or 8 (void)"
+                "frequency '{other}': use 1 (send a rejected claim again), 7 (replacement) or 8 (void)"
             )));
         }
     };

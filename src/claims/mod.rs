@@ -340,9 +340,9 @@ pub async fn submit(
     send(store, runtime, billing, payer, payer_row, claims).await
 }
 
-/// Sends a replacement (`7`) or void (`8`) of a claim the payer already has, as a new claim
-/// that names the original by the payer's claim number; the original is marked `replaced` or
-/// `voided`.
+/// Sends a bill again after its claim was rejected (`1`: a new original claim), or a
+/// replacement (`7`) or void (`8`) of a claim the payer already has, naming the original by the
+/// payer's claim number; the earlier claim is marked `resubmitted`, `replaced` or `voided`.
 pub async fn correct(
     store: &Store,
     runtime: &RuntimeHandle,
@@ -361,25 +361,39 @@ pub async fn correct(
         .ok_or_else(|| {
             ClaimsError::Setup(format!("payer '{}' is not configured", claim.payer_id))
         })?;
-    let original = claim.payer_claim_number.clone().ok_or_else(|| {
-        ClaimsError::Setup(format!(
-            "claim {} has no payer claim number yet (it comes with the 277CA or 835)",
-            claim.claim_number
-        ))
-    })?;
+    let frequency = if code == "1" {
+        if claim.status != "rejected" {
+            return Err(ClaimsError::Setup(format!(
+                "claim {} is {}: only a rejected claim is sent again as new; use 7 to replace it",
+                claim.claim_number, claim.status
+            )));
+        }
+        Frequency::ORIGINAL
+    } else {
+        let original = claim.payer_claim_number.clone().ok_or_else(|| {
+            ClaimsError::Setup(format!(
+                "claim {} has no payer claim number yet (it comes with the 277CA or 835)",
+                claim.claim_number
+            ))
+        })?;
+        Frequency {
+            code,
+            original: Some(original),
+        }
+    };
     let payer_row = payer_row(store, payer).await?;
     let sources = store.claim_sources(payer_row, Some(claim.bill_id)).await?;
-    let frequency = Frequency {
-        code,
-        original: Some(original),
-    };
     let claims = sources
         .into_iter()
         .map(|s| (s, frequency.clone()))
         .collect();
     let report = send(store, runtime, billing, payer, payer_row, claims).await?;
     if let Some(number) = report.submitted.first() {
-        let status = if code == "8" { "voided" } else { "replaced" };
+        let status = match code {
+            "1" => "resubmitted",
+            "8" => "voided",
+            _ => "replaced",
+        };
         store
             .set_claim_status(
                 claim_id,
