@@ -448,16 +448,28 @@ async fn send(
                 &frequency,
             )],
         );
-        let problems = x12::validate_837(&single);
+        let mut problems: Vec<String> = x12::validate_837(&single)
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect();
+        if let Some(contract) = &payer.contract {
+            let diagnoses: Vec<String> = source
+                .diagnoses
+                .iter()
+                .chain(source.lines.iter().flat_map(|l| &l.diagnosis_codes))
+                .cloned()
+                .collect();
+            problems.extend(contract.coverage_problems(
+                &diagnoses,
+                source.lines.iter().map(|l| l.procedure_code.as_str()),
+            ));
+        }
         if problems.is_empty() {
             ready.push((source, frequency));
         } else {
             report.refused.push(Refusal {
                 bill_id: source.bill_id,
-                problems: problems
-                    .iter()
-                    .map(|p| format!("{}: {}", p.field, p.message))
-                    .collect(),
+                problems,
             });
         }
     }
@@ -876,6 +888,49 @@ mod tests {
         assert!(
             problems.iter().any(|f| f.contains("diagnos")),
             "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_contract_refuses_what_it_does_not_cover() {
+        let contract = crate::config::payer::ContractConfig {
+            name: "2026".into(),
+            effective_from: None,
+            deductible_cents: 0,
+            copay_cents: 0,
+            coinsurance_basis_points: 0,
+            timely_filing_days: None,
+            fees: vec![],
+            covered_procedures: vec!["992*".into(), "87880".into()],
+            excluded_procedures: vec!["99215".into()],
+            covered_diagnoses: vec!["J*".into()],
+            excluded_diagnoses: vec!["J45.909".into()],
+        };
+        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(
+            contract
+                .coverage_problems(&codes(&["J06.9"]), ["99213", "87880"].into_iter())
+                .is_empty()
+        );
+        let problems =
+            contract.coverage_problems(&codes(&["E11.9"]), ["99215", "71046"].into_iter());
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems[0].contains("line 1: procedure 99215"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].contains("line 2: procedure 71046"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[2].contains("none of the diagnoses (E11.9)"),
+            "{problems:?}"
+        );
+        let excluded = contract.coverage_problems(&codes(&["J45.909"]), ["99213"].into_iter());
+        assert_eq!(
+            excluded,
+            ["diagnosis J45.909 is excluded by contract '2026'"]
         );
     }
 }

@@ -62,6 +62,72 @@ pub struct ContractConfig {
     /// Allowed amount per procedure code.
     #[serde(default)]
     pub fees: Vec<FeeConfig>,
+    /// Procedure codes the contract covers (a trailing `*` matches a prefix); empty: all.
+    #[serde(default)]
+    pub covered_procedures: Vec<String>,
+    /// Procedure codes the contract never covers.
+    #[serde(default)]
+    pub excluded_procedures: Vec<String>,
+    /// ICD-10 diagnosis codes the contract covers (a trailing `*` matches a prefix); empty: all.
+    #[serde(default)]
+    pub covered_diagnoses: Vec<String>,
+    /// ICD-10 diagnosis codes the contract never covers.
+    #[serde(default)]
+    pub excluded_diagnoses: Vec<String>,
+}
+
+impl ContractConfig {
+    /// Why this contract does not cover a claim with these diagnoses and procedure codes;
+    /// empty when it does.
+    pub fn coverage_problems<'a>(
+        &self,
+        diagnoses: &[String],
+        procedures: impl Iterator<Item = &'a str>,
+    ) -> Vec<String> {
+        let matches = |patterns: &[String], code: &str| {
+            let code = code.replace('.', "");
+            patterns.iter().any(|p| {
+                let p = p.replace('.', "");
+                match p.strip_suffix('*') {
+                    Some(prefix) => code.starts_with(prefix),
+                    None => code == p,
+                }
+            })
+        };
+        let mut problems = Vec::new();
+        for (n, code) in procedures.enumerate() {
+            if matches(&self.excluded_procedures, code)
+                || (!self.covered_procedures.is_empty() && !matches(&self.covered_procedures, code))
+            {
+                problems.push(format!(
+                    "line {}: procedure {code} is not covered by contract '{}'",
+                    n + 1,
+                    self.name
+                ));
+            }
+        }
+        for code in diagnoses
+            .iter()
+            .filter(|d| matches(&self.excluded_diagnoses, d))
+        {
+            problems.push(format!(
+                "diagnosis {code} is excluded by contract '{}'",
+                self.name
+            ));
+        }
+        if !self.covered_diagnoses.is_empty()
+            && !diagnoses
+                .iter()
+                .any(|d| matches(&self.covered_diagnoses, d))
+        {
+            problems.push(format!(
+                "none of the diagnoses ({}) is covered by contract '{}'",
+                diagnoses.join(", "),
+                self.name
+            ));
+        }
+        problems
+    }
 }
 
 /// One fee schedule entry.
