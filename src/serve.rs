@@ -96,7 +96,13 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
     .await;
     shutdown.cancel();
     let _ = watcher.await;
-    let _ = scheduler.shutdown().await;
+    // A job still running does not hold the engine past a few seconds.
+    if tokio::time::timeout(Duration::from_secs(5), scheduler.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("scheduled jobs did not stop within 5 s");
+    }
     runtime.shutdown().await;
     store.close().await;
     tracing::info!("stopped");

@@ -70,7 +70,7 @@ async fn a_broker_restart_mid_stream_loses_nothing() {
 
     let _guard = BrokerGuard;
     let total = 40;
-    let client = reqwest::Client::new();
+    let client = common::client();
     for n in 0..total {
         if n == 12 {
             tokio::task::spawn_blocking(|| {

@@ -29,7 +29,7 @@ fn file_destination(name: &str, folder: &str) -> String {
 }
 
 async fn post(port: u16, body: String) -> reqwest::Response {
-    reqwest::Client::new()
+    common::client()
         .post(format!("http://127.0.0.1:{port}/"))
         .body(body)
         .send()
@@ -502,7 +502,7 @@ async fn viewers_cannot_deploy_and_config_round_trips_through_an_archive() {
         .create_token("viewer", switchboard::store::tokens::Role::Viewer, None)
         .await
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = common::client();
     let forbidden = client
         .post(format!("{}/api/channels/one/stop", engine.url))
         .bearer_auth(&viewer)

@@ -151,6 +151,43 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
                 .is_ok()
         })
         .await;
+    // A payer added through the API is saved, listed and billable at once; a bad one is refused.
+    let hmo2 = "payer_id = \"HMO2\"\nname = \"Beta Care\"\nreceiver_id = \"BETACARE\"\n";
+    let saved = engine
+        .api(Method::PUT, "/api/payers/HMO2")
+        .body(hmo2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert!(engine.path("config/payers/HMO2.toml").exists());
+    let listed = engine.get_json("/api/payers").await;
+    let ids: Vec<&str> = listed["payers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["payer_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["HMO1", "HMO2"], "{listed}");
+    let bad = engine
+        .api(Method::PUT, "/api/payers/HMO3")
+        .body("payer_id = \"HMO3\"\nname = \"X\"\nreceiver_id = \"X\"\nclaim_type = \"999\"\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problems: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(problems["problems"][0]["field"], "claim_type", "{problems}");
+    let none: serde_json::Value = engine
+        .api(Method::POST, "/api/claims/submit?payer=HMO2")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(none["submitted"].as_array().unwrap().is_empty(), "{none}");
+
     let mut mllp = MllpClient::new("127.0.0.1:2575");
     let dft = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
@@ -497,7 +534,7 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
         "{resubmitted}"
     );
 
-    let viewer_submit = reqwest::Client::new()
+    let viewer_submit = common::client()
         .post(format!("{}/api/claims/submit?payer=HMO1", engine.url))
         .send()
         .await

@@ -123,7 +123,11 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
         let url = format!("http://127.0.0.1:{port}/health");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(response) = reqwest::get(&url).await {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap();
+            if let Ok(response) = client.get(&url).send().await {
                 return (response.status().as_u16(), response.text().await.unwrap());
             }
             assert!(Instant::now() < deadline, "engine did not come up on {url}");

@@ -259,7 +259,7 @@ async fn the_mllp_sender_delivers_and_waits_for_the_ack() {
         })
         .await;
     for n in 0..3 {
-        let response = reqwest::Client::new()
+        let response = common::client()
             .post(format!("http://127.0.0.1:{http_port}/"))
             .body(adt(&format!("S{n}"), &format!("MRN-S{n}")))
             .send()

@@ -112,7 +112,7 @@ async fn the_default_channels_work_out_of_the_box() {
     // HL7 v2 over HTTP on 8081 needs a token.
     let message =
         "MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A04|H1|P|2.5\rPID|1||MRN-H1^^^HOSP^MR||Doe^Jo\r";
-    let client = reqwest::Client::new();
+    let client = common::client();
     let anonymous = client
         .post("http://127.0.0.1:8081/")
         .body(message)

@@ -72,10 +72,13 @@ pub async fn submit(
     })?;
     let payer = state
         .payers
+        .read()
+        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
         .iter()
         .find(|p| p.payer_id == params.payer)
+        .cloned()
         .ok_or_else(|| ApiError::NotFound(format!("payer '{}' in config/payers", params.payer)))?;
-    let report = claims::submit(&state.store, &state.runtime.handle(), billing, payer).await?;
+    let report = claims::submit(&state.store, &state.runtime.handle(), billing, &payer).await?;
     Ok(Json(report).into_response())
 }
 
@@ -112,14 +115,88 @@ pub async fn correct(
     let billing = state.billing.as_ref().ok_or_else(|| {
         ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
     })?;
+    let payers = state
+        .payers
+        .read()
+        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
+        .clone();
     let report = claims::correct(
         &state.store,
         &state.runtime.handle(),
         billing,
-        &state.payers,
+        &payers,
         id,
         code,
     )
     .await?;
     Ok(Json(report).into_response())
+}
+
+/// `GET /api/payers`: the configured payers.
+pub async fn payers(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let payers: Vec<serde_json::Value> = state
+        .payers
+        .read()
+        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
+        .iter()
+        .map(|p| {
+            json!({
+                "payer_id": p.payer_id,
+                "name": p.name,
+                "claim_type": p.claim_type,
+                "receiver_id": p.receiver_id,
+                "channel": p.channel,
+                "batch_cron": p.batch_cron,
+                "contract": p.contract.as_ref().map(|c| c.name.clone()),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "payers": payers })).into_response())
+}
+
+/// `PUT /api/payers/{id}`: create or replace a payer from its TOML file text: validated,
+/// written to `config/payers/ID.toml` and synced to the store. A changed `batch_cron` takes
+/// effect at the next start.
+pub async fn put_payer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    if !crate::config::channel::is_valid_name(&id) {
+        return Err(ApiError::BadRequest(
+            "payer ids managed through the API are 1-64 letters, digits, '-' or '_'".into(),
+        ));
+    }
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::BadRequest("the payer file must be UTF-8 TOML".into()))?;
+    let file = state
+        .root
+        .join(crate::config::PAYERS_DIR)
+        .join(format!("{id}.toml"));
+    let channels: std::collections::BTreeSet<String> = state
+        .runtime
+        .list()
+        .await
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    let payer = crate::config::parse_payer(&file, text, &channels)
+        .map_err(|problems| ApiError::InvalidConfig(crate::config::ConfigErrors(problems)))?;
+    if payer.payer_id != id {
+        return Err(ApiError::BadRequest(format!(
+            "the file says payer_id '{}' but the URL says '{id}'",
+            payer.payer_id
+        )));
+    }
+    crate::channel::runtime::write_atomically(&file, text)
+        .map_err(|err| ApiError::Internal(format!("cannot write {}: {err}", file.display())))?;
+    crate::serve::sync_payers(&state.store, std::slice::from_ref(&payer)).await?;
+    let mut payers = state
+        .payers
+        .write()
+        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?;
+    payers.retain(|p| p.payer_id != id);
+    payers.push(payer);
+    payers.sort_by(|a, b| a.payer_id.cmp(&b.payer_id));
+    Ok(Json(json!({ "payer": id, "status": "saved" })).into_response())
 }

@@ -42,7 +42,7 @@ pub struct AppState {
     /// Billing provider and submitter, for claims.
     pub billing: Option<Arc<crate::config::engine::BillingConfig>>,
     /// The payers.
-    pub payers: Arc<Vec<crate::config::payer::PayerConfig>>,
+    pub payers: Arc<std::sync::RwLock<Vec<crate::config::payer::PayerConfig>>>,
 }
 
 impl AppState {
@@ -55,7 +55,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
             billing: None,
-            payers: Arc::new(Vec::new()),
+            payers: Arc::new(std::sync::RwLock::new(Vec::new())),
         }
     }
 
@@ -66,7 +66,7 @@ impl AppState {
         payers: Vec<crate::config::payer::PayerConfig>,
     ) -> Self {
         self.billing = billing.map(Arc::new);
-        self.payers = Arc::new(payers);
+        self.payers = Arc::new(std::sync::RwLock::new(payers));
         self
     }
 }
@@ -87,6 +87,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/claims", get(claims::list))
         .route("/claims/{id}", get(claims::get))
         .route("/remittances", get(claims::remittances))
+        .route("/payers", get(claims::payers))
         .route("/patients", get(search_patients))
         .route("/patients/{id}", get(get_patient))
         .route_layer(middleware::from_fn(|r, n| {
@@ -107,6 +108,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             axum::routing::put(channels::put_config),
         )
         .route("/config/export", get(channels::export))
+        .route("/payers/{id}", axum::routing::put(claims::put_payer))
         .route("/config/import", post(channels::import))
         .route("/audit", get(audit_log))
         .route("/tokens", get(list_tokens))

@@ -270,6 +270,31 @@ pub fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// What is wrong with a payer, including a channel that does not exist (when `channels` is
+/// known).
+fn payer_problems(
+    payer: &payer::PayerConfig,
+    doc: &Document<'_>,
+    channels: Option<&BTreeSet<String>>,
+) -> Vec<Problem> {
+    let mut found = payer.validate(doc);
+    if channels.is_some_and(|channels| !channels.contains(&payer.channel)) {
+        found.push(doc.problem("channel", format!("no channel named '{}'", payer.channel)));
+    }
+    found
+}
+
+/// Parses and validates the text of one payer file against the deployed channels.
+pub fn parse_payer(
+    file: &Path,
+    text: &str,
+    channels: &BTreeSet<String>,
+) -> Result<payer::PayerConfig, Vec<Problem>> {
+    parse_checked(file, text, |payer: &payer::PayerConfig, doc| {
+        payer_problems(payer, doc, Some(channels))
+    })
+}
+
 /// Loads every `config/payers/*.toml`; payer ids must be unique and name existing channels.
 fn load_payers(
     root: &Path,
@@ -281,11 +306,7 @@ fn load_payers(
     let mut payers: Vec<payer::PayerConfig> = Vec::new();
     for file in files {
         let loaded = load_checked(&file, problems, |payer: &payer::PayerConfig, doc| {
-            let mut found = payer.validate(doc);
-            if check_channels && !channels.contains(&payer.channel) {
-                found.push(doc.problem("channel", format!("no channel named '{}'", payer.channel)));
-            }
-            found
+            payer_problems(payer, doc, check_channels.then_some(channels))
         });
         let Some(payer) = loaded else { continue };
         if payers.iter().any(|p| p.payer_id == payer.payer_id) {

@@ -217,9 +217,9 @@ impl Engine {
         eventually(what, std::time::Duration::from_secs(30), check).await
     }
 
-    /// An authenticated request to the API.
+    /// An authenticated request to the API (it fails after 30 s rather than hang).
     pub fn api(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        reqwest::Client::new()
+        client()
             .request(method, format!("{}{path}", self.url))
             .bearer_auth(&self.admin)
     }
@@ -269,15 +269,27 @@ impl Engine {
         self.root.path().join(relative)
     }
 
-    /// Stops the engine and waits for it.
+    /// Stops the engine and waits for it (a minute at most).
     pub async fn stop(self) {
         self.shutdown.cancel();
-        let _ = self.task.await;
+        tokio::time::timeout(std::time::Duration::from_secs(60), self.task)
+            .await
+            .expect("the engine stops within a minute")
+            .expect("the engine task ends cleanly");
         self.store.close().await;
     }
 }
 
-/// Polls `check` until it holds or `limit` passes (then panics naming `what`).
+/// An HTTP client whose requests fail after 30 s instead of hanging a test.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// Polls `check` until it holds or `limit` passes (then panics naming `what`); a check that
+/// does not finish in time counts as not holding.
 pub async fn eventually<F, Fut>(what: &str, limit: std::time::Duration, check: F)
 where
     F: Fn() -> Fut,
@@ -285,7 +297,11 @@ where
 {
     let deadline = std::time::Instant::now() + limit;
     loop {
-        if check().await {
+        let remaining = deadline.saturating_duration_since(std::time::Instant::now());
+        if tokio::time::timeout(remaining, check())
+            .await
+            .unwrap_or(false)
+        {
             return;
         }
         assert!(
