@@ -60,12 +60,11 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
     let runtime = Runtime::new(store.clone(), &config);
     runtime.deploy_all(&config).await;
     let watcher = tokio::spawn(runtime.clone().watch(RELOAD_EVERY, shutdown.clone()));
-    let node = format!("{}-{}", local, std::process::id());
     let mut scheduler = schedule::start(
         store.clone(),
         &config.engine.jobs,
         config.engine.retention.clone(),
-        node,
+        runtime.node().to_string(),
     )
     .await
     .map_err(|err| ServeError::Scheduler(err.to_string()))?;
@@ -77,7 +76,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
             &runtime.handle(),
             billing,
             &config.payers,
-            &format!("{}-{}", local, std::process::id()),
+            runtime.node(),
         )
         .await
         .map_err(|err| ServeError::Scheduler(err.to_string()))?;

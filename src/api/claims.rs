@@ -188,7 +188,7 @@ pub async fn put_payer(
             payer.payer_id
         )));
     }
-    crate::channel::runtime::write_atomically(&file, text)
+    crate::channel::file::write_atomically(&file, text.as_bytes())
         .map_err(|err| ApiError::Internal(format!("cannot write {}: {err}", file.display())))?;
     crate::serve::sync_payers(&state.store, std::slice::from_ref(&payer)).await?;
     let mut payers = state

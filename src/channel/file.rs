@@ -238,10 +238,9 @@ impl Destination for FileDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
             let name = self.file_name(message);
-            let folder = self.folder.clone();
+            let path = self.folder.join(name);
             let payload = message.payload.clone();
-            let delivery = message.delivery_id;
-            tokio::task::spawn_blocking(move || write_file(&folder, &name, &payload, delivery))
+            tokio::task::spawn_blocking(move || write_atomically(&path, &payload))
                 .await
                 .map_err(|err| DeliveryError::transient(format!("writer task failed: {err}")))?
                 .map_err(|err| DeliveryError::transient(format!("cannot write file: {err}")))
@@ -249,16 +248,27 @@ impl Destination for FileDestination {
     }
 }
 
-fn write_file(folder: &Path, name: &str, payload: &[u8], delivery: i64) -> std::io::Result<()> {
+/// Writes `bytes` to `path` through a temporary file in the same folder (synced to disk) and
+/// a rename, so a reader sees the whole file or none of it. The temporary name is unique per
+/// process and call, so concurrent writers never share one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    std::fs::create_dir_all(folder)?;
-    let temp = folder.join(format!(".{name}.{delivery}.tmp"));
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let temp = dir.join(format!(
+        ".{}.{}-{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id(),
+        WRITES.fetch_add(1, Ordering::Relaxed)
+    ));
     {
         let mut out = std::fs::File::create(&temp)?;
-        out.write_all(payload)?;
+        out.write_all(bytes)?;
         out.sync_all()?;
     }
-    std::fs::rename(&temp, folder.join(name))
+    std::fs::rename(&temp, path)
 }
 
 #[cfg(test)]

@@ -193,6 +193,11 @@ impl Runtime {
         RuntimeHandle(Arc::downgrade(&self.inner))
     }
 
+    /// This engine process's name: lease owner of deliveries and runner of scheduled jobs.
+    pub fn node(&self) -> &str {
+        &self.inner.node
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.inner.store
@@ -463,9 +468,11 @@ impl Runtime {
     pub async fn put_channel_config(&self, name: &str, text: &str) -> Result<(), RuntimeError> {
         let file = self.channel_file(name).await;
         let config = self.validate_channel_text(&file, text, Some(name)).await?;
-        write_atomically(&file, text).map_err(|source| RuntimeError::Write {
-            path: file.display().to_string(),
-            source,
+        super::file::write_atomically(&file, text.as_bytes()).map_err(|source| {
+            RuntimeError::Write {
+                path: file.display().to_string(),
+                source,
+            }
         })?;
         self.remember(&file, text);
         self.deploy(file, config).await
@@ -743,22 +750,4 @@ async fn stop_deployed(mut deployed: Deployed) {
     if let Some(workers) = deployed.workers.take() {
         workers.stop().await;
     }
-}
-
-/// Writes `text` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let temp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
-    {
-        let mut out = std::fs::File::create(&temp)?;
-        out.write_all(text.as_bytes())?;
-        out.sync_all()?;
-    }
-    std::fs::rename(&temp, path)
 }

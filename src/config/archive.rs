@@ -133,7 +133,7 @@ pub fn import(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
     }
     for relative in &names {
         let text = std::fs::read_to_string(staging.path().join(relative))?;
-        crate::channel::runtime::write_atomically(&root.join(relative), &text)?;
+        crate::channel::file::write_atomically(&root.join(relative), text.as_bytes())?;
     }
     Ok(names.iter().map(|p| p.display().to_string()).collect())
 }
