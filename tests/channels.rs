@@ -457,14 +457,9 @@ async fn dead_letters_are_listed_and_replayed_and_messages_reprocessed() {
             bodies.lock().unwrap().len() == 2
         })
         .await;
-    let detail: serde_json::Value = engine
-        .api(Method::GET, &format!("/api/messages/{message_id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = engine
+        .get_json(&format!("/api/messages/{message_id}"))
+        .await;
     let kinds: Vec<&str> = detail["events"]
         .as_array()
         .unwrap()

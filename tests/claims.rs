@@ -178,14 +178,7 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problems: serde_json::Value = bad.json().await.unwrap();
     assert_eq!(problems["problems"][0]["field"], "claim_type", "{problems}");
-    let none: serde_json::Value = engine
-        .api(Method::POST, "/api/claims/submit?payer=HMO2")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let none = engine.post_json("/api/claims/submit?payer=HMO2").await;
     assert!(none["submitted"].as_array().unwrap().is_empty(), "{none}");
 
     let mut mllp = MllpClient::new("127.0.0.1:2575");
@@ -208,14 +201,7 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
     // The canonical upserts run behind the ACKs: wait for the bill lines.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let report: serde_json::Value = engine
-        .api(Method::POST, "/api/claims/submit?payer=HMO1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
     let submitted = report["submitted"].as_array().unwrap();
     assert_eq!(submitted.len(), 1, "{report}");
     let claim_number = submitted[0].as_str().unwrap().to_string();
@@ -457,17 +443,9 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
     );
 
     // A replacement (frequency 7) names the original by the payer's claim number.
-    let corrected: serde_json::Value = engine
-        .api(
-            Method::POST,
-            &format!("/api/claims/{claim_id}/correct?frequency=7"),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let corrected = engine
+        .post_json(&format!("/api/claims/{claim_id}/correct?frequency=7"))
+        .await;
     let replacement = corrected["submitted"][0].as_str().unwrap().to_string();
     assert_ne!(replacement, claim_number, "{corrected}");
     common::eventually(
@@ -514,17 +492,9 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
                 == "rejected"
         })
         .await;
-    let again: serde_json::Value = engine
-        .api(
-            Method::POST,
-            &format!("/api/claims/{replacement_id}/correct?frequency=1"),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again = engine
+        .post_json(&format!("/api/claims/{replacement_id}/correct?frequency=1"))
+        .await;
     assert_eq!(again["submitted"].as_array().unwrap().len(), 1, "{again}");
     let resubmitted = engine
         .get_json(&format!("/api/claims/{replacement_id}"))

@@ -235,6 +235,17 @@ impl Engine {
             .unwrap_or_else(|err| panic!("GET {path}: not JSON: {err}"))
     }
 
+    /// `POST path` on the API (no body) as JSON.
+    pub async fn post_json(&self, path: &str) -> serde_json::Value {
+        self.api(reqwest::Method::POST, path)
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("POST {path}: {err}"))
+            .json()
+            .await
+            .unwrap_or_else(|err| panic!("POST {path}: not JSON: {err}"))
+    }
+
     /// True when a patient with this identifier value is in the store.
     pub async fn has_patient(&self, identifier: &str) -> bool {
         !self
