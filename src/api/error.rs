@@ -40,6 +40,7 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Invalid(reason) => ApiError::BadRequest(reason),
+            StoreError::Conflict(reason) => ApiError::Conflict(reason),
             other => ApiError::Internal(other.to_string()),
         }
     }

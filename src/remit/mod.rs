@@ -3,12 +3,16 @@
 //! paid amount, adjustments and patient responsibility, each an entry of the reconciliation
 //! ledger, and the claim ends as paid, partially paid, denied, overpaid, reversed or unmatched.
 
+pub mod contract;
+pub mod matching;
+
 use serde::Serialize;
 
 use crate::claims::ClaimsError;
 use crate::store::Store;
-use crate::store::remit::{ClaimPosting, NewRemittance, Posting};
+use crate::store::remit::{Cas, ClaimPosting, NewRemittance, RemittedLine};
 use crate::x12::{self, AdjustmentGroup, ClaimPayment, ClaimStatusCode, Remittance};
+use matching::LineFacts;
 
 /// What importing one 835 did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -53,56 +57,70 @@ fn outcome(clp: &ClaimPayment) -> &'static str {
     }
 }
 
-fn postings(clp: &ClaimPayment) -> Vec<Posting> {
-    let mut postings = vec![Posting {
-        kind: "payment".to_string(),
-        amount_cents: clp.payment.cents(),
-        reason: None,
-    }];
-    for adjustment in clp
-        .adjustments
-        .iter()
-        .chain(clp.lines.iter().flat_map(|l| &l.adjustments))
-    {
-        for reason in &adjustment.reasons {
-            postings.push(Posting {
-                kind: format!("adjustment {}", adjustment.group.code()),
-                amount_cents: reason.amount.cents(),
-                reason: Some(format!(
-                    "{}-{}",
-                    adjustment.group.code(),
-                    reason.reason_code
-                )),
-            });
-        }
-    }
-    if let Some(patient) = clp.patient_responsibility.filter(|a| a.cents() != 0) {
-        postings.push(Posting {
-            kind: "patient responsibility".to_string(),
-            amount_cents: patient.cents(),
-            reason: None,
-        });
-    }
-    postings
-}
-
-/// CAS segments as (group, reason, cents), one per reason.
-fn triplets(adjustments: &[x12::Adjustment]) -> Vec<(String, String, i64)> {
+/// CAS segments, one entry per reason.
+fn cas_entries(adjustments: &[x12::Adjustment]) -> Vec<Cas> {
     adjustments
         .iter()
         .flat_map(|a| {
-            a.reasons.iter().map(move |r| {
-                (
-                    a.group.code().to_string(),
-                    r.reason_code.clone(),
-                    r.amount.cents(),
-                )
+            a.reasons.iter().map(move |r| Cas {
+                group: a.group.code().to_string(),
+                reason: r.reason_code.clone(),
+                amount_cents: r.amount.cents(),
             })
         })
         .collect()
 }
 
+fn remitted_line(line: &x12::ServiceLine, claim_from: Option<String>) -> RemittedLine {
+    let units = line.units_paid.or(line.original_units);
+    RemittedLine {
+        facts: LineFacts {
+            procedure: line.procedure.code.clone(),
+            modifiers: line.procedure.modifiers.join(","),
+            original_procedure: line.original_procedure.as_ref().map(|p| p.code.clone()),
+            original_modifiers: line
+                .original_procedure
+                .as_ref()
+                .map(|p| p.modifiers.join(",")),
+            service_date: line
+                .service_period()
+                .map(|p| p.start.to_string())
+                .or(claim_from),
+            units_thousandths: units.map(|q| q.0 / 1000),
+            control_number: line.line_item_control_number().map(str::to_string),
+        },
+        charge_cents: line.charge.cents(),
+        paid_cents: line.payment.cents(),
+        adjustments: cas_entries(&line.adjustments),
+        remarks: line
+            .remarks
+            .iter()
+            .map(|r| (r.qualifier.clone(), r.code.clone()))
+            .collect(),
+    }
+}
+
 fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
+    let claim_from = clp.statement_from().map(|d| d.to_string());
+    let lines: Vec<RemittedLine> = clp
+        .lines
+        .iter()
+        .map(|line| remitted_line(line, claim_from.clone()))
+        .collect();
+    let dates = || lines.iter().filter_map(|l| l.facts.service_date.clone());
+    let service_period = (
+        claim_from.clone().or_else(|| dates().min()),
+        clp.statement_to()
+            .map(|d| d.to_string())
+            .or_else(|| dates().max()),
+    );
+    let remarks = clp
+        .outpatient
+        .iter()
+        .flat_map(|moa| &moa.remark_codes)
+        .chain(clp.inpatient.iter().flat_map(|mia| &mia.remark_codes))
+        .map(|code| ("HE".to_string(), code.clone()))
+        .collect();
     ClaimPosting {
         patient_control_number: clp.patient_control_number.clone(),
         payer_claim_number: clp.payer_claim_control_number.clone(),
@@ -111,21 +129,15 @@ fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
         paid_cents: clp.payment.cents(),
         patient_responsibility_cents: clp.patient_responsibility.map_or(0, |a| a.cents()),
         outcome: outcome(clp).to_string(),
-        postings: postings(clp),
-        adjustments: triplets(&clp.adjustments),
-        lines: clp
-            .lines
-            .iter()
-            .map(|line| {
-                (
-                    line.procedure.code.clone(),
-                    line.procedure.modifiers.join(","),
-                    line.charge.cents(),
-                    line.payment.cents(),
-                    triplets(&line.adjustments),
-                )
-            })
-            .collect(),
+        member_id: clp
+            .insured
+            .as_ref()
+            .or(clp.patient.as_ref())
+            .and_then(|n| n.id.clone()),
+        service_period,
+        adjustments: cas_entries(&clp.adjustments),
+        remarks,
+        lines,
     }
 }
 
@@ -145,6 +157,7 @@ fn new_remittance(remittance: &Remittance) -> NewRemittance {
         payment_cents: remittance.payment.amount.cents(),
         credit_debit: remittance.payment.credit_debit.code().to_string(),
         method: remittance.payment.method.code().to_string(),
+        payment_date: remittance.payment.date.map(|d| d.to_string()),
         balance_notes: discrepancies.iter().map(ToString::to_string).collect(),
         claims: remittance.claims().map(claim_posting).collect(),
         provider_adjustments: remittance

@@ -435,7 +435,8 @@ impl Store {
     }
 }
 
-async fn insert_claim_event(
+/// Records one step of a claim's history.
+pub(super) async fn insert_claim_event(
     conn: &mut AnyConnection,
     claim_id: i64,
     at: i64,

@@ -59,6 +59,9 @@ pub enum StoreError {
     /// The input cannot be stored as given.
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The request conflicts with the record's current state.
+    #[error("conflict: {0}")]
+    Conflict(String),
 }
 
 /// Which database a store runs on.
