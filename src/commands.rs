@@ -230,6 +230,61 @@ pub fn send(address: &str, files: &[std::path::PathBuf]) -> ExitCode {
     })
 }
 
+/// `switchboard payer-sim`: adjudicates an 837 as the payer in `payer_file` would and writes
+/// the 835 to `out_835` (`remit.x12`), with the 999 and 277CA beside it (`remit.999.x12`,
+/// `remit.277.x12`); each
+/// file is written whole (temporary file, then rename), so an inbox never sees half of one.
+pub fn payer_sim(
+    payer_file: &Path,
+    in_837: &Path,
+    out_835: &Path,
+    options: &crate::remit::payer_sim::SimOptions,
+) -> ExitCode {
+    let payer = match crate::config::read_payer_file(payer_file) {
+        Ok(payer) => payer,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let raw = match std::fs::read(in_837) {
+        Ok(raw) => raw,
+        Err(err) => {
+            eprintln!("{}: cannot read: {err}", in_837.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let files = match crate::remit::payer_sim::adjudicate(&raw, &payer, options) {
+        Ok(files) => files,
+        Err(err) => {
+            eprintln!("{}: {err}", in_837.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let beside = |kind: &str| {
+        let stem = out_835.file_stem().unwrap_or_default().to_string_lossy();
+        let extension = out_835
+            .extension()
+            .map_or_else(|| "x12".into(), |e| e.to_string_lossy());
+        out_835.with_file_name(format!("{stem}.{kind}.{extension}"))
+    };
+    for (path, bytes) in [
+        (beside("999"), &files.ack_999),
+        (beside("277"), &files.ack_277ca),
+        (out_835.to_path_buf(), &files.remittance_835),
+    ] {
+        if let Err(err) = crate::channel::file::write_atomically(&path, bytes) {
+            eprintln!("{}: cannot write: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("wrote {}", path.display());
+    }
+    for line in &files.summary {
+        println!("{line}");
+    }
+    ExitCode::SUCCESS
+}
+
 /// `switchboard bench-mllp`: sends `messages` ADT messages (unique control ids) over
 /// `connections` connections at once, each waiting for its ACK, and prints messages per second
 /// and latency percentiles.
@@ -436,9 +491,15 @@ fn print_x12(body: &[u8], out: &mut String) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `switchboard claims submit|list`: asks the running engine's API (claims leave through its
-/// channels), authenticating with the token in `SWITCHBOARD_TOKEN`.
-pub fn claims(root: &Path, url: Option<&str>, path: &str, post: bool) -> ExitCode {
+/// `switchboard claims|remit|report ...`: asks the running engine's API (claims leave through
+/// its channels), authenticating with the token in `SWITCHBOARD_TOKEN`. `post` sends a POST with
+/// that JSON body; JSON answers are printed pretty, others (CSV) as they are.
+pub fn api(
+    root: &Path,
+    url: Option<&str>,
+    path: &str,
+    post: Option<serde_json::Value>,
+) -> ExitCode {
     let Ok(token) = std::env::var("SWITCHBOARD_TOKEN") else {
         eprintln!(
             "set SWITCHBOARD_TOKEN to an API token (switchboard token create --role operator --name ...)"
@@ -460,10 +521,9 @@ pub fn claims(root: &Path, url: Option<&str>, path: &str, post: bool) -> ExitCod
     };
     rt.block_on(async {
         let client = reqwest::Client::new();
-        let request = if post {
-            client.post(format!("{base}{path}"))
-        } else {
-            client.get(format!("{base}{path}"))
+        let request = match post {
+            Some(body) => client.post(format!("{base}{path}")).json(&body),
+            None => client.get(format!("{base}{path}")),
         };
         match request.bearer_auth(token).send().await {
             Ok(response) => {

@@ -62,8 +62,71 @@ enum Command {
     /// with the token in SWITCHBOARD_TOKEN).
     #[command(subcommand)]
     Claims(ClaimsCommand),
+    /// Remittances: the unmatched and denial worklists, and matching a claim payment by hand
+    /// (through the running engine's API, with the token in SWITCHBOARD_TOKEN).
+    #[command(subcommand)]
+    Remit(RemitCommand),
+    /// Print a report (financial-summary, payer-performance, claim-aging, denial-analysis,
+    /// reconciliation-audit, payer-mix, receivables-aging); without a name, list them.
+    Report {
+        /// The report.
+        name: Option<String>,
+        /// CSV instead of JSON.
+        #[arg(long)]
+        csv: bool,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Adjudicate an 837 as a payer would under its contract and write the 835 (and the 999
+    /// and 277CA beside it: OUT.x12 gives OUT.999.x12 and OUT.277.x12), to run the revenue
+    /// cycle without a real payer.
+    PayerSim {
+        /// The payer file whose [contract] to apply (config/payers/NAME.toml).
+        #[arg(long)]
+        contract: PathBuf,
+        /// Share of claims denied at random, in percent.
+        #[arg(long, default_value_t = 0)]
+        denial_percent: u32,
+        /// Seed of the random denials.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also reverse the first paid claim and pay it again.
+        #[arg(long)]
+        reversal: bool,
+        /// The 837 to adjudicate.
+        in_837: PathBuf,
+        /// Where to write the 835.
+        out_835: PathBuf,
+    },
     /// Print the version.
     Version,
+}
+
+#[derive(Subcommand)]
+enum RemitCommand {
+    /// Claim payments that matched no claim.
+    Unmatched {
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Denied claims and lines, with their reasons.
+    Denials {
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Match an unmatched claim payment (its id in `remit unmatched`) to a claim and post it.
+    Match {
+        /// The unmatched claim payment.
+        remittance_claim: i64,
+        /// Our claim id.
+        claim: i64,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -130,22 +193,75 @@ fn main() -> ExitCode {
             connections,
             messages,
         } => commands::bench_mllp(&mllp, connections, messages),
-        Command::Claims(ClaimsCommand::Submit { payer, url }) => commands::claims(
+        Command::Claims(ClaimsCommand::Submit { payer, url }) => commands::api(
             root,
             url.as_deref(),
             &format!("/api/claims/submit?payer={payer}"),
-            true,
+            Some(serde_json::Value::Null),
         ),
         Command::Claims(ClaimsCommand::List { status, payer, url }) => {
             let mut query = Vec::new();
             query.extend(status.map(|s| format!("status={s}")));
             query.extend(payer.map(|p| format!("payer={p}")));
-            commands::claims(
+            commands::api(
                 root,
                 url.as_deref(),
                 &format!("/api/claims?{}", query.join("&")),
-                false,
+                None,
             )
+        }
+        Command::Remit(RemitCommand::Unmatched { url }) => {
+            commands::api(root, url.as_deref(), "/api/worklists/unmatched", None)
+        }
+        Command::Remit(RemitCommand::Denials { url }) => {
+            commands::api(root, url.as_deref(), "/api/worklists/denials", None)
+        }
+        Command::Remit(RemitCommand::Match {
+            remittance_claim,
+            claim,
+            url,
+        }) => commands::api(
+            root,
+            url.as_deref(),
+            &format!("/api/remittances/claims/{remittance_claim}/match"),
+            Some(serde_json::json!({ "claim_id": claim })),
+        ),
+        Command::Report { name, csv, url } => {
+            let path = match name {
+                None => "/api/reports".to_string(),
+                Some(name) if csv => format!("/api/reports/{name}?format=csv"),
+                Some(name) => format!("/api/reports/{name}"),
+            };
+            commands::api(root, url.as_deref(), &path, None)
+        }
+        Command::PayerSim {
+            contract,
+            denial_percent,
+            seed,
+            reversal,
+            in_837,
+            out_835,
+        } => {
+            let now = time::OffsetDateTime::now_utc();
+            let (Some(date), Some(time)) = (
+                switchboard::x12::Date::new(
+                    u16::try_from(now.year()).unwrap_or(2000),
+                    u8::from(now.month()),
+                    now.day(),
+                ),
+                switchboard::x12::Time::new(now.hour(), now.minute(), None),
+            ) else {
+                eprintln!("the clock reads no valid date");
+                return ExitCode::FAILURE;
+            };
+            let options = switchboard::remit::payer_sim::SimOptions {
+                random_denial_basis_points: denial_percent.min(100) * 100,
+                seed,
+                reversal,
+                date,
+                time,
+            };
+            commands::payer_sim(&contract, &in_837, &out_835, &options)
         }
         Command::Version => {
             println!("switchboard {}", env!("CARGO_PKG_VERSION"));

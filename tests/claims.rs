@@ -7,69 +7,15 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Engine, file_names};
+use common::file_names;
 use reqwest::{Method, StatusCode};
 use switchboard::channel::mllp::MllpClient;
-use switchboard::x12::{
-    self, Date, Field, GroupHeader, InterchangeHeader, Time, UsageIndicator, X12Writer,
-};
+use switchboard::x12;
 
 /// An X12 interchange from the payer to us with one transaction set of `segments`.
-fn from_payer(functional_id: &str, set: &str, version: &str, segments: &[Vec<&str>]) -> Vec<u8> {
-    let mut writer = X12Writer::standard(true);
-    let date = Date::new(2026, 11, 25).unwrap();
-    let time = Time::new(12, 0, None).unwrap();
-    writer
-        .begin_interchange(&InterchangeHeader {
-            sender_qualifier: "ZZ".into(),
-            sender_id: "ACMEHEALTH".into(),
-            receiver_qualifier: "ZZ".into(),
-            receiver_id: "SWITCHBOARD01".into(),
-            date,
-            time,
-            control_number: rand::random::<u32>() % 900_000_000 + 1,
-            acknowledgment_requested: false,
-            usage: UsageIndicator::Test,
-        })
-        .unwrap();
-    writer
-        .begin_group(&GroupHeader {
-            functional_id: functional_id.into(),
-            sender_code: "ACMEHEALTH".into(),
-            receiver_code: "SWITCHBOARD01".into(),
-            date,
-            time,
-            control_number: 7,
-            version: version.into(),
-        })
-        .unwrap();
-    writer.begin_transaction(set, 1, Some(version)).unwrap();
-    for segment in segments {
-        let parts: Vec<Vec<&str>> = segment[1..]
-            .iter()
-            .map(|e| e.split(':').collect())
-            .collect();
-        let fields: Vec<Field<'_>> = parts
-            .iter()
-            .map(|p| {
-                if p.len() > 1 {
-                    Field::Composite(p)
-                } else {
-                    Field::Simple(p[0])
-                }
-            })
-            .collect();
-        writer.segment_fields(segment[0], &fields).unwrap();
-    }
-    writer.end_transaction().unwrap();
-    writer.end_group().unwrap();
-    writer.end_interchange().unwrap();
-    writer.finish().unwrap()
-}
-
 /// A 277CA from the payer about one claim, with the claim-level STC01 `stc`.
 fn claim_status(claim_number: &str, stc: &str) -> Vec<u8> {
-    from_payer(
+    common::from_payer(
         "HN",
         "277",
         "005010X214",
@@ -139,18 +85,7 @@ IN1|1|GOLD|HMO1|Acme Health Plan||||||||||||Smith^John|SEL|||||1||||||||||||||ME
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bills_become_837_claims_and_acknowledgments_update_them() {
-    let http_port = common::free_port();
-    let files = common::shipped_files(http_port);
-    let borrowed: Vec<(&str, String)> =
-        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let engine = Engine::start(&borrowed).await;
-    engine
-        .eventually("MLLP listens", || async {
-            tokio::net::TcpStream::connect("127.0.0.1:2575")
-                .await
-                .is_ok()
-        })
-        .await;
+    let engine = common::start_shipped().await;
     // A payer added through the API is saved, listed and billable at once; a bad one is refused.
     let hmo2 = "payer_id = \"HMO2\"\nname = \"Beta Care\"\nreceiver_id = \"BETACARE\"\n";
     let saved = engine
@@ -260,7 +195,7 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
     let inbox = engine.path("data/inbox/x12");
     let set_control = group.transactions[0].control_number.clone();
     let group_control = group.control_number.clone();
-    let ack999 = from_payer(
+    let ack999 = common::from_payer(
         "FA",
         "999",
         "005010X231A1",
@@ -355,7 +290,7 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
 
     // The 835 pays it: paid, adjusted, patient responsibility, each in the ledger, once.
     let remit = |trace: &str, bpr: &str| {
-        from_payer(
+        common::from_payer(
             "HP",
             "835",
             "005010X221A1",

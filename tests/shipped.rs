@@ -6,25 +6,12 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Engine, file_names};
+use common::file_names;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test]
 async fn the_default_channels_work_out_of_the_box() {
-    let http_port = common::free_port();
-    let files = common::shipped_files(http_port);
-    let borrowed: Vec<(&str, String)> =
-        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let engine = Engine::start(&borrowed).await;
-
-    // HL7 v2 over MLLP on the documented port.
-    engine
-        .eventually("MLLP listens on 2575", || async {
-            tokio::net::TcpStream::connect("127.0.0.1:2575")
-                .await
-                .is_ok()
-        })
-        .await;
+    let engine = common::start_shipped().await;
     let adt = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/adt-a01-fhir-converter.hl7"),
     )

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod channels;
 pub mod claims;
 pub mod error;
+pub mod revenue;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -87,6 +88,12 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/claims", get(claims::list))
         .route("/claims/{id}", get(claims::get))
         .route("/remittances", get(claims::remittances))
+        .route("/remittances/{id}", get(revenue::remittance))
+        .route("/worklists/denials", get(revenue::denials))
+        .route("/worklists/unmatched", get(revenue::unmatched))
+        .route("/bills/{id}/ledger", get(revenue::bill_ledger))
+        .route("/reports", get(revenue::list_reports))
+        .route("/reports/{name}", get(revenue::report))
         .route("/payers", get(claims::payers))
         .route("/patients", get(search_patients))
         .route("/patients/{id}", get(get_patient))
@@ -99,6 +106,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/dead-letters/{id}/replay", post(channels::replay))
         .route("/claims/submit", post(claims::submit))
         .route("/claims/{id}/correct", post(claims::correct))
+        .route(
+            "/remittances/claims/{id}/match",
+            post(revenue::match_by_hand),
+        )
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));

@@ -295,6 +295,22 @@ pub fn parse_payer(
     })
 }
 
+/// Reads one payer file on its own, without checking that its channel exists.
+pub fn read_payer_file(file: &Path) -> Result<payer::PayerConfig, ConfigErrors> {
+    let text = std::fs::read_to_string(file).map_err(|err| {
+        ConfigErrors(vec![Problem {
+            file: file.to_path_buf(),
+            line: None,
+            field: String::new(),
+            reason: format!("cannot read: {err}"),
+        }])
+    })?;
+    parse_checked(file, &text, |payer: &payer::PayerConfig, doc| {
+        payer_problems(payer, doc, None)
+    })
+    .map_err(ConfigErrors)
+}
+
 /// Loads every `config/payers/*.toml`; payer ids must be unique and name existing channels.
 fn load_payers(
     root: &Path,

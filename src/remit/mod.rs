@@ -3,8 +3,11 @@
 //! paid amount, adjustments and patient responsibility, each an entry of the reconciliation
 //! ledger, and the claim ends as paid, partially paid, denied, overpaid, reversed or unmatched.
 
+pub mod codes;
 pub mod contract;
 pub mod matching;
+pub mod payer_sim;
+pub mod reports;
 
 use serde::Serialize;
 
@@ -36,7 +39,16 @@ fn outcome(clp: &ClaimPayment) -> &'static str {
     if clp.status == ClaimStatusCode::Reversal {
         return "reversed";
     }
-    if clp.status == ClaimStatusCode::Denied || paid == 0 {
+    // Zero pay is a denial unless the member's cost sharing (deductible, coinsurance, copay)
+    // took the whole allowed amount.
+    let cost_sharing = clp
+        .adjustments
+        .iter()
+        .chain(clp.lines.iter().flat_map(|l| &l.adjustments))
+        .filter(|a| a.group == AdjustmentGroup::PatientResponsibility)
+        .flat_map(|a| &a.reasons)
+        .any(|r| matches!(r.reason_code.as_str(), "1" | "2" | "3") && r.amount.cents() > 0);
+    if clp.status == ClaimStatusCode::Denied || (paid == 0 && !cost_sharing) {
         return "denied";
     }
     if paid > charge {

@@ -421,7 +421,9 @@ impl Store {
         let now = now_millis();
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "UPDATE claims SET status = $1, payer_claim_number = COALESCE($2, payer_claim_number), updated_at = $3 WHERE id = $4",
+            "UPDATE claims SET status = CASE WHEN $1 IN ('acknowledged', 'accepted', 'rejected') \
+             AND status IN ('paid', 'partially paid', 'denied', 'overpaid', 'reversed', 'replaced', 'voided') \
+             THEN status ELSE $1 END, payer_claim_number = COALESCE($2, payer_claim_number), updated_at = $3 WHERE id = $4",
         )
         .bind(status)
         .bind(payer_claim_number)

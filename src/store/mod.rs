@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod ingest;
 pub mod jobs;
 pub mod messages;
+pub mod receivables;
 pub mod remit;
 pub mod sqlite_writer;
 pub mod tokens;

@@ -109,6 +109,8 @@ pub struct RemittanceView {
     pub trace_number: String,
     /// Payment, cents.
     pub payment_cents: i64,
+    /// Payment (EFT effective or check) date, `YYYY-MM-DD`.
+    pub payment_date: Option<String>,
     /// Whether the 835 balanced.
     pub balanced: bool,
     /// The differences when it did not.
@@ -255,27 +257,39 @@ impl Store {
 
     /// Remittances, newest first.
     pub async fn remittances(&self, limit: i64) -> Result<Vec<RemittanceView>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, payer_identifier, trace_number, payment_cents, balanced, balance_notes, created_at \
-             FROM remittances ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limit.clamp(1, 1000))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(RemittanceView {
-                    id: row.try_get("id")?,
-                    payer_identifier: row.try_get("payer_identifier")?,
-                    trace_number: row.try_get("trace_number")?,
-                    payment_cents: row.try_get("payment_cents")?,
-                    balanced: row.try_get::<i64, _>("balanced")? != 0,
-                    balance_notes: row.try_get("balance_notes")?,
-                    created_at: row.try_get("created_at")?,
-                })
-            })
-            .collect()
+        let sql = format!("{REMITTANCE_SQL} ORDER BY id DESC LIMIT $1");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(remittance_view).collect()
     }
+
+    /// One remittance.
+    pub async fn remittance(&self, id: i64) -> Result<Option<RemittanceView>, StoreError> {
+        let sql = format!("{REMITTANCE_SQL} WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(remittance_view).transpose()
+    }
+}
+
+const REMITTANCE_SQL: &str = "SELECT id, payer_identifier, trace_number, payment_cents, payment_date, balanced, \
+     balance_notes, created_at FROM remittances";
+
+fn remittance_view(row: &sqlx::any::AnyRow) -> Result<RemittanceView, StoreError> {
+    Ok(RemittanceView {
+        id: row.try_get("id")?,
+        payer_identifier: row.try_get("payer_identifier")?,
+        trace_number: row.try_get("trace_number")?,
+        payment_cents: row.try_get("payment_cents")?,
+        payment_date: row.try_get("payment_date")?,
+        balanced: row.try_get::<i64, _>("balanced")? != 0,
+        balance_notes: row.try_get("balance_notes")?,
+        created_at: row.try_get("created_at")?,
+    })
 }
 
 /// `12.34` for 1234 cents.
@@ -634,8 +648,13 @@ async fn post_claim(
                 .execute(&mut *conn)
                 .await?;
         }
+        // A denied line has a reason other than cost sharing and the fee schedule write-down;
+        // a reversal pays back. Neither has a contract price to compare.
+        let denied = line_adjustments
+            .iter()
+            .any(|c| c.group != "PR" && c.reason != "45");
         let (expected, variance, note) = match &terms {
-            _ if line.paid_cents <= 0 => (None, None, None),
+            _ if denied || line.paid_cents < 0 => (None, None, None),
             None => (None, None, Some("the payer has no contract".to_string())),
             Some(terms) => {
                 let facts = claim_line.map_or(&line.facts, |l| &l.2);

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::reader::{TokenizeError, Tokenizer};
-use super::values::{Amount, Quantity};
+use super::values::{Amount, Date, Quantity};
 
 /// Why an 837 could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +38,10 @@ pub struct ReadLine {
     pub charge: Amount,
     /// Units.
     pub units: Quantity,
+    /// DTP*472 service date (the first day of a period).
+    pub service_date: Option<Date>,
+    /// REF*6R line item control number.
+    pub line_control_number: Option<String>,
 }
 
 /// One claim as read.
@@ -53,6 +57,10 @@ pub struct ReadClaim {
     pub payer_claim_number: Option<String>,
     /// NM109 of the subscriber (NM1*IL) the claim sits under.
     pub member_id: String,
+    /// The patient's family and given name (NM1*QC, else the subscriber's NM1*IL).
+    pub patient_name: (String, String),
+    /// CLM05-1: place of service or facility type code.
+    pub facility_code: String,
     /// HI codes, in order, without their qualifiers.
     pub diagnoses: Vec<String>,
     /// Service lines.
@@ -71,6 +79,7 @@ fn invalid(ordinal: usize, id: &str, reason: String) -> Read837Error {
 pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
     let mut claims: Vec<ReadClaim> = Vec::new();
     let mut member_id = String::new();
+    let mut patient_name = (String::new(), String::new());
     for segment in Tokenizer::new(input)? {
         let segment = segment?;
         let text = |n: usize| segment.text(n).map(|t| t.into_owned()).unwrap_or_default();
@@ -79,7 +88,11 @@ pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
                 .map_err(|err| invalid(segment.ordinal(), segment.id(), err.to_string()))
         };
         match segment.id() {
-            "NM1" if text(1) == "IL" => member_id = text(9),
+            "NM1" if text(1) == "IL" => {
+                member_id = text(9);
+                patient_name = (text(3), text(4));
+            }
+            "NM1" if text(1) == "QC" => patient_name = (text(3), text(4)),
             "CLM" => claims.push(ReadClaim {
                 claim_id: text(1),
                 total_charge: amount(2)?,
@@ -89,9 +102,27 @@ pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
                     .unwrap_or_default(),
                 payer_claim_number: None,
                 member_id: member_id.clone(),
+                patient_name: patient_name.clone(),
+                facility_code: segment
+                    .element(5)
+                    .and_then(|e| e.component_text(1).map(|t| t.into_owned()))
+                    .unwrap_or_default(),
                 diagnoses: Vec::new(),
                 lines: Vec::new(),
             }),
+            "DTP" if text(1) == "472" => {
+                let start = text(3).chars().take(8).collect::<String>();
+                let date = Date::parse_ccyymmdd(&start)
+                    .map_err(|err| invalid(segment.ordinal(), "DTP", err.to_string()))?;
+                if let Some(line) = claims.last_mut().and_then(|c| c.lines.last_mut()) {
+                    line.service_date = Some(date);
+                }
+            }
+            "REF" if text(1) == "6R" => {
+                if let Some(line) = claims.last_mut().and_then(|c| c.lines.last_mut()) {
+                    line.line_control_number = Some(text(2));
+                }
+            }
             "REF" if text(1) == "F8" => {
                 if let Some(claim) = claims.last_mut() {
                     claim.payer_claim_number = Some(text(2));
@@ -129,6 +160,8 @@ pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
                         .collect(),
                     charge: amount(charge_at)?,
                     units,
+                    service_date: None,
+                    line_control_number: None,
                 };
                 let claim = claims.last_mut().ok_or_else(|| {
                     invalid(

@@ -376,3 +376,78 @@ pub fn shipped_files(http_port: u16) -> Vec<(String, String)> {
     }
     files
 }
+
+/// An X12 interchange from the payer (ACMEHEALTH) to us: one transaction set of `set` with
+/// these segments (`a:b` elements become composites).
+pub fn from_payer(
+    functional_id: &str,
+    set: &str,
+    version: &str,
+    segments: &[Vec<&str>],
+) -> Vec<u8> {
+    let mut writer = switchboard::x12::X12Writer::standard(true);
+    let date = switchboard::x12::Date::new(2026, 11, 25).unwrap();
+    let time = switchboard::x12::Time::new(12, 0, None).unwrap();
+    writer
+        .begin_interchange(&switchboard::x12::InterchangeHeader {
+            sender_qualifier: "ZZ".into(),
+            sender_id: "ACMEHEALTH".into(),
+            receiver_qualifier: "ZZ".into(),
+            receiver_id: "SWITCHBOARD01".into(),
+            date,
+            time,
+            control_number: rand::random::<u32>() % 900_000_000 + 1,
+            acknowledgment_requested: false,
+            usage: switchboard::x12::UsageIndicator::Test,
+        })
+        .unwrap();
+    writer
+        .begin_group(&switchboard::x12::GroupHeader {
+            functional_id: functional_id.into(),
+            sender_code: "ACMEHEALTH".into(),
+            receiver_code: "SWITCHBOARD01".into(),
+            date,
+            time,
+            control_number: 7,
+            version: version.into(),
+        })
+        .unwrap();
+    writer.begin_transaction(set, 1, Some(version)).unwrap();
+    for segment in segments {
+        let parts: Vec<Vec<&str>> = segment[1..]
+            .iter()
+            .map(|e| e.split(':').collect())
+            .collect();
+        let fields: Vec<switchboard::x12::Field<'_>> = parts
+            .iter()
+            .map(|p| {
+                if p.len() > 1 {
+                    switchboard::x12::Field::Composite(p)
+                } else {
+                    switchboard::x12::Field::Simple(p[0])
+                }
+            })
+            .collect();
+        writer.segment_fields(segment[0], &fields).unwrap();
+    }
+    writer.end_transaction().unwrap();
+    writer.end_group().unwrap();
+    writer.end_interchange().unwrap();
+    writer.finish().unwrap()
+}
+
+/// The engine on the shipped configuration (HTTP on a free port), once MLLP listens on 2575.
+pub async fn start_shipped() -> Engine {
+    let files = shipped_files(free_port());
+    let borrowed: Vec<(&str, String)> =
+        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let engine = Engine::start(&borrowed).await;
+    engine
+        .eventually("MLLP listens on 2575", || async {
+            tokio::net::TcpStream::connect("127.0.0.1:2575")
+                .await
+                .is_ok()
+        })
+        .await;
+    engine
+}

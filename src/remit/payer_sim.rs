@@ -1,0 +1,579 @@
+//! A payer simulator: adjudicates our 837 claims the way an HMO would under a payer's contract
+//! (fee schedule, deductible accumulators per member, copay per visit, coinsurance, non-covered
+//! procedures denied with CARC 96, a configurable share of claims denied at random with CARC
+//! 197, and optionally a reversal and correction of the first paid claim) and writes the 999,
+//! 277CA and 835 a payer would send back. Users and tests can run the whole revenue cycle with
+//! it, no real payer needed.
+
+use std::collections::HashMap;
+
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+use super::contract::{Terms, share};
+use crate::canonical::join_codes;
+use crate::config::payer::{ContractConfig, PayerConfig};
+use crate::x12::{
+    self, AckEnvelope, Amount, Date, Field, GroupHeader, InterchangeHeader, ReadClaim, Time,
+    UsageIndicator, X12Writer,
+};
+
+/// How the simulated payer behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Share of claims denied at random, in basis points (500 = 5%).
+    pub random_denial_basis_points: u32,
+    /// Seed of the random denials, so a run can be repeated.
+    pub seed: u64,
+    /// Reverse the first paid claim and pay it again (CLP02 22, then 1).
+    pub reversal: bool,
+    /// The payment (and file) date.
+    pub date: Date,
+    /// The file time.
+    pub time: Time,
+}
+
+/// The files a payer sends back for one 837.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimFiles {
+    /// The 999 acknowledging the 837's envelope.
+    pub ack_999: Vec<u8>,
+    /// The 277CA accepting each claim, with the payer's claim number.
+    pub ack_277ca: Vec<u8>,
+    /// The 835 paying, adjusting and denying the claims.
+    pub remittance_835: Vec<u8>,
+    /// One line per claim: what the payer decided.
+    pub summary: Vec<String>,
+}
+
+/// Why the simulator could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The 837 does not read.
+    #[error("the 837 does not read: {0}")]
+    Unreadable(String),
+    /// The payer has no contract to adjudicate by.
+    #[error("payer '{0}' has no [contract]")]
+    NoContract(String),
+    /// Writing a file failed.
+    #[error("writing the {0} failed: {1}")]
+    Write(&'static str, String),
+}
+
+impl From<&ContractConfig> for Terms {
+    fn from(contract: &ContractConfig) -> Self {
+        Terms {
+            deductible_cents: contract.deductible_cents,
+            copay_cents: contract.copay_cents,
+            coinsurance_basis_points: contract.coinsurance_basis_points,
+            fees: contract
+                .fees
+                .iter()
+                .map(|fee| {
+                    (
+                        (fee.procedure_code.clone(), join_codes(&fee.modifiers)),
+                        fee.allowed_cents,
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One CAS group with its (reason, cents) pairs.
+type CasGroup = (&'static str, Vec<(&'static str, i64)>);
+
+/// One adjudicated service line.
+#[derive(Debug, Clone)]
+struct PaidLine {
+    procedure: String,
+    modifiers: Vec<String>,
+    charge: i64,
+    paid: i64,
+    allowed: Option<i64>,
+    units: String,
+    service_date: Option<Date>,
+    control_number: Option<String>,
+    adjustments: Vec<CasGroup>,
+    remark: Option<&'static str>,
+}
+
+/// One adjudicated claim.
+#[derive(Debug, Clone)]
+struct PaidClaim {
+    claim: ReadClaim,
+    status: &'static str,
+    payer_claim_number: String,
+    lines: Vec<PaidLine>,
+}
+
+impl PaidClaim {
+    fn paid(&self) -> i64 {
+        self.lines.iter().map(|l| l.paid).sum()
+    }
+
+    fn patient(&self) -> i64 {
+        self.lines
+            .iter()
+            .flat_map(|l| &l.adjustments)
+            .filter(|(group, _)| *group == "PR")
+            .flat_map(|(_, reasons)| reasons)
+            .map(|(_, cents)| cents)
+            .sum()
+    }
+
+    /// The same claim with every amount negated: a reversal (CLP02 22).
+    fn reversed(&self) -> PaidClaim {
+        let mut reversal = self.clone();
+        reversal.status = "22";
+        for line in &mut reversal.lines {
+            line.charge = -line.charge;
+            line.paid = -line.paid;
+            line.allowed = line.allowed.map(|a| -a);
+            for (_, reasons) in &mut line.adjustments {
+                for (_, cents) in reasons {
+                    *cents = -*cents;
+                }
+            }
+        }
+        reversal.claim.total_charge = Amount::from_cents(-self.claim.total_charge.cents());
+        reversal
+    }
+}
+
+/// Adjudicates every claim of `raw_837` under `payer`'s contract and writes the answers.
+pub fn adjudicate(
+    raw_837: &[u8],
+    payer: &PayerConfig,
+    options: &SimOptions,
+) -> Result<SimFiles, SimError> {
+    let contract = payer
+        .contract
+        .as_ref()
+        .ok_or_else(|| SimError::NoContract(payer.payer_id.clone()))?;
+    let terms = Terms::from(contract);
+    let report =
+        x12::read_envelope(raw_837).map_err(|err| SimError::Unreadable(err.to_string()))?;
+    let claims =
+        x12::read_837_claims(raw_837).map_err(|err| SimError::Unreadable(err.to_string()))?;
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let mut deductible_open: HashMap<String, i64> = HashMap::new();
+    let mut paid_claims = Vec::new();
+    for (index, claim) in claims.into_iter().enumerate() {
+        let denied_at_random = rng.random_range(0..10_000) < options.random_denial_basis_points;
+        let open = deductible_open
+            .entry(claim.member_id.clone())
+            .or_insert(terms.deductible_cents);
+        let mut copay_due = terms.copay_cents;
+        let lines = claim
+            .lines
+            .iter()
+            .map(|line| {
+                let charge = line.charge.cents();
+                let not_covered = !contract
+                    .coverage_problems(&[], std::iter::once(line.procedure_code.as_str()))
+                    .is_empty();
+                let mut paid_line = PaidLine {
+                    procedure: line.procedure_code.clone(),
+                    modifiers: line.modifiers.clone(),
+                    charge,
+                    paid: 0,
+                    allowed: None,
+                    units: line.units.to_string(),
+                    service_date: line.service_date,
+                    control_number: line.line_control_number.clone(),
+                    adjustments: Vec::new(),
+                    remark: None,
+                };
+                if denied_at_random || not_covered {
+                    let (reason, remark) = if not_covered {
+                        ("96", "N130")
+                    } else {
+                        ("197", "N54")
+                    };
+                    paid_line.adjustments.push(("CO", vec![(reason, charge)]));
+                    paid_line.remark = Some(remark);
+                    return paid_line;
+                }
+                let units = line.units.0 / 1000;
+                let allowed = terms
+                    .allowed(
+                        &line.procedure_code,
+                        &join_codes(&line.modifiers),
+                        units,
+                        charge,
+                    )
+                    .unwrap_or(charge);
+                let split = share(allowed, copay_due, *open, terms.coinsurance_basis_points);
+                copay_due -= split.copay_cents;
+                *open -= split.deductible_cents;
+                paid_line.paid = split.paid_cents;
+                paid_line.allowed = Some(allowed);
+                if charge > allowed {
+                    paid_line
+                        .adjustments
+                        .push(("CO", vec![("45", charge - allowed)]));
+                }
+                let patient: Vec<(&'static str, i64)> = [
+                    ("3", split.copay_cents),
+                    ("1", split.deductible_cents),
+                    ("2", split.coinsurance_cents),
+                ]
+                .into_iter()
+                .filter(|(_, cents)| *cents != 0)
+                .collect();
+                if !patient.is_empty() {
+                    paid_line.adjustments.push(("PR", patient));
+                }
+                paid_line
+            })
+            .collect::<Vec<_>>();
+        let all_denied = lines.iter().all(|l| l.remark.is_some());
+        paid_claims.push(PaidClaim {
+            payer_claim_number: format!("{}{:06}", payer.payer_id, index + 1),
+            status: if all_denied { "4" } else { "1" },
+            claim,
+            lines,
+        });
+    }
+    let mut remitted: Vec<PaidClaim> = paid_claims.clone();
+    if options.reversal
+        && let Some(first_paid) = paid_claims.iter().find(|c| c.paid() > 0)
+    {
+        remitted.push(first_paid.reversed());
+        remitted.push(first_paid.clone());
+    }
+    let summary = remitted
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: CLP02 {}, charge {}, paid {}, patient {}",
+                c.claim.claim_id,
+                c.status,
+                c.claim.total_charge,
+                Amount::from_cents(c.paid()),
+                Amount::from_cents(c.patient())
+            )
+        })
+        .collect();
+    let received = &report.interchange;
+    let base_control: u32 = received.control_number.parse().unwrap_or(1);
+    let envelope = Envelope {
+        sender_qualifier: received.receiver_qualifier.clone(),
+        sender_id: received.receiver_id.clone(),
+        receiver_qualifier: received.sender_qualifier.clone(),
+        receiver_id: received.sender_id.clone(),
+        date: options.date,
+        time: options.time,
+    };
+    let ack_999 = x12::write_999(
+        received,
+        &x12::acknowledge_interchange(&report),
+        &AckEnvelope {
+            interchange_control_number: base_control % 900_000_000 + 100_000_000,
+            group_control_number: 1,
+            first_transaction_control_number: 1,
+            date: options.date,
+            time: options.time,
+            line_breaks: true,
+        },
+    )
+    .map_err(|err| SimError::Write("999", err.to_string()))?;
+    let ack_277ca = write_277ca(&envelope, payer, &paid_claims, base_control)
+        .map_err(|err| SimError::Write("277CA", err.to_string()))?;
+    let remittance_835 = write_835(&envelope, payer, &remitted, base_control)
+        .map_err(|err| SimError::Write("835", err.to_string()))?;
+    Ok(SimFiles {
+        ack_999,
+        ack_277ca,
+        remittance_835,
+        summary,
+    })
+}
+
+/// Who sends (the payer) and receives (us), and when.
+struct Envelope {
+    sender_qualifier: String,
+    sender_id: String,
+    receiver_qualifier: String,
+    receiver_id: String,
+    date: Date,
+    time: Time,
+}
+
+impl Envelope {
+    fn begin(
+        &self,
+        functional_id: &str,
+        set: &str,
+        version: &str,
+        control: u32,
+    ) -> Result<X12Writer, x12::WriteError> {
+        let mut writer = X12Writer::standard(true);
+        writer.begin_interchange(&InterchangeHeader {
+            sender_qualifier: self.sender_qualifier.clone(),
+            sender_id: self.sender_id.clone(),
+            receiver_qualifier: self.receiver_qualifier.clone(),
+            receiver_id: self.receiver_id.clone(),
+            date: self.date,
+            time: self.time,
+            control_number: control,
+            acknowledgment_requested: false,
+            usage: UsageIndicator::Test,
+        })?;
+        writer.begin_group(&GroupHeader {
+            functional_id: functional_id.into(),
+            sender_code: self.sender_id.clone(),
+            receiver_code: self.receiver_id.clone(),
+            date: self.date,
+            time: self.time,
+            control_number: 1,
+            version: version.into(),
+        })?;
+        writer.begin_transaction(set, 1, Some(version))?;
+        Ok(writer)
+    }
+
+    fn finish(mut writer: X12Writer) -> Result<Vec<u8>, x12::WriteError> {
+        writer.end_transaction()?;
+        writer.end_group()?;
+        writer.end_interchange()?;
+        writer.finish()
+    }
+}
+
+/// NM1*QC: the patient, with the member id.
+fn patient_name(w: &mut X12Writer, claim: &ReadClaim) -> Result<(), x12::WriteError> {
+    let (family, given) = &claim.patient_name;
+    w.segment(
+        "NM1",
+        &["QC", "1", family, given, "", "", "", "MI", &claim.member_id],
+    )
+}
+
+fn write_277ca(
+    envelope: &Envelope,
+    payer: &PayerConfig,
+    claims: &[PaidClaim],
+    base_control: u32,
+) -> Result<Vec<u8>, x12::WriteError> {
+    let control = base_control % 900_000_000 + 200_000_000;
+    let mut w = envelope.begin("HN", "277", "005010X214", control)?;
+    let date = envelope.date.ccyymmdd();
+    let total: Amount = claims.iter().map(|c| c.claim.total_charge).sum();
+    let count = claims.len().to_string();
+    w.segment(
+        "BHT",
+        &[
+            "0085",
+            "08",
+            &control.to_string(),
+            &date,
+            &envelope.time.hhmm(),
+            "TH",
+        ],
+    )?;
+    w.segment("HL", &["1", "", "20", "1"])?;
+    w.segment(
+        "NM1",
+        &[
+            "PR",
+            "2",
+            &payer.name,
+            "",
+            "",
+            "",
+            "",
+            "PI",
+            &payer.payer_id,
+        ],
+    )?;
+    w.segment("TRN", &["1", &control.to_string()])?;
+    w.segment("DTP", &["050", "D8", &date])?;
+    w.segment("DTP", &["009", "D8", &date])?;
+    w.segment("HL", &["2", "1", "21", "1"])?;
+    w.segment(
+        "NM1",
+        &[
+            "41",
+            "2",
+            "SUBMITTER",
+            "",
+            "",
+            "",
+            "",
+            "46",
+            &envelope.receiver_id,
+        ],
+    )?;
+    w.segment("TRN", &["2", &control.to_string()])?;
+    w.segment_fields(
+        "STC",
+        &[
+            Field::Composite(&["A1", "19", "PR"]),
+            Field::Simple(&date),
+            Field::Simple("WQ"),
+            Field::Simple(&total.to_string()),
+        ],
+    )?;
+    w.segment("QTY", &["90", &count])?;
+    w.segment("AMT", &["YU", &total.to_string()])?;
+    let mut hl = 3;
+    for claim in claims {
+        let provider_hl = hl;
+        w.segment("HL", &[&provider_hl.to_string(), "2", "19", "1"])?;
+        w.segment("NM1", &["85", "2", "BILLING PROVIDER"])?;
+        w.segment(
+            "HL",
+            &[&(hl + 1).to_string(), &provider_hl.to_string(), "PT"],
+        )?;
+        hl += 2;
+        patient_name(&mut w, &claim.claim)?;
+        w.segment("TRN", &["2", &claim.claim.claim_id])?;
+        w.segment_fields(
+            "STC",
+            &[
+                Field::Composite(&["A2", "20", "PR"]),
+                Field::Simple(&date),
+                Field::Simple("WQ"),
+                Field::Simple(&claim.claim.total_charge.to_string()),
+            ],
+        )?;
+        w.segment("REF", &["1K", &claim.payer_claim_number])?;
+        if let Some(first) = claim.lines.iter().filter_map(|l| l.service_date).min() {
+            w.segment("DTP", &["472", "D8", &first.ccyymmdd()])?;
+        }
+    }
+    Envelope::finish(w)
+}
+
+fn write_835(
+    envelope: &Envelope,
+    payer: &PayerConfig,
+    claims: &[PaidClaim],
+    base_control: u32,
+) -> Result<Vec<u8>, x12::WriteError> {
+    let control = base_control % 900_000_000 + 300_000_000;
+    let mut w = envelope.begin("HP", "835", "005010X221A1", control)?;
+    let date = envelope.date.ccyymmdd();
+    let total = Amount::from_cents(claims.iter().map(PaidClaim::paid).sum());
+    let total_text = total.to_string();
+    if total.cents() > 0 {
+        w.segment(
+            "BPR",
+            &[
+                "I",
+                &total_text,
+                "C",
+                "ACH",
+                "CCP",
+                "01",
+                "011000015",
+                "DA",
+                "000111222",
+                "1999999999",
+                "",
+                "01",
+                "021000021",
+                "DA",
+                "333444555",
+                &date,
+            ],
+        )?;
+    } else {
+        w.segment(
+            "BPR",
+            &[
+                "H",
+                &total_text,
+                "C",
+                "NON",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                &date,
+            ],
+        )?;
+    }
+    let trace = format!("SIM{control}");
+    w.segment("TRN", &["1", &trace, "1999999999"])?;
+    w.segment("DTM", &["405", &date])?;
+    w.segment("N1", &["PR", &payer.name])?;
+    w.segment("N3", &["1 PAYER WAY"])?;
+    w.segment("N4", &["SPRINGFIELD", "IL", "62701"])?;
+    w.segment("PER", &["BL", "PROVIDER SERVICES", "TE", "8005550100"])?;
+    w.segment("N1", &["PE", "PAYEE", "XX", "1234567893"])?;
+    w.segment("LX", &["1"])?;
+    for claim in claims {
+        let paid = Amount::from_cents(claim.paid()).to_string();
+        let patient = Amount::from_cents(claim.patient()).to_string();
+        let facility = if claim.claim.facility_code.is_empty() {
+            "11"
+        } else {
+            &claim.claim.facility_code
+        };
+        w.segment(
+            "CLP",
+            &[
+                &claim.claim.claim_id,
+                claim.status,
+                &claim.claim.total_charge.to_string(),
+                &paid,
+                &patient,
+                &payer.claim_filing_indicator,
+                &claim.payer_claim_number,
+                facility,
+                "1",
+            ],
+        )?;
+        patient_name(&mut w, &claim.claim)?;
+        for line in &claim.lines {
+            let mut procedure = vec!["HC", line.procedure.as_str()];
+            procedure.extend(line.modifiers.iter().map(String::as_str));
+            let charge = Amount::from_cents(line.charge).to_string();
+            let line_paid = Amount::from_cents(line.paid).to_string();
+            w.segment_fields(
+                "SVC",
+                &[
+                    Field::Composite(&procedure),
+                    Field::Simple(&charge),
+                    Field::Simple(&line_paid),
+                    Field::Simple(""),
+                    Field::Simple(&line.units),
+                ],
+            )?;
+            if let Some(service_date) = line.service_date {
+                w.segment("DTM", &["472", &service_date.ccyymmdd()])?;
+            }
+            for (group, reasons) in &line.adjustments {
+                let amounts: Vec<String> = reasons
+                    .iter()
+                    .map(|(_, cents)| Amount::from_cents(*cents).to_string())
+                    .collect();
+                let mut elements = vec![*group];
+                for ((reason, _), amount) in reasons.iter().zip(&amounts) {
+                    elements.extend([*reason, amount.as_str(), ""]);
+                }
+                elements.pop();
+                w.segment("CAS", &elements)?;
+            }
+            if let Some(control) = &line.control_number {
+                w.segment("REF", &["6R", control])?;
+            }
+            if let Some(allowed) = line.allowed {
+                w.segment("AMT", &["B6", &Amount::from_cents(allowed).to_string()])?;
+            }
+            if let Some(remark) = line.remark {
+                w.segment("LQ", &["HE", remark])?;
+            }
+        }
+    }
+    Envelope::finish(w)
+}
