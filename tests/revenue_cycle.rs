@@ -74,8 +74,25 @@ async fn next_837(engine: &Engine, seen: usize) -> std::path::PathBuf {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn claims_go_out_payments_come_back_and_every_cent_is_reconciled() {
-    let engine = common::start_shipped().await;
+async fn the_revenue_cycle_on_sqlite() {
+    let _turn = PORT_2575.lock().await;
+    the_revenue_cycle(common::start_shipped().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_revenue_cycle_on_postgres() {
+    // Both tests bind the shipped MLLP port: take turns.
+    let _turn = PORT_2575.lock().await;
+    let Some(database) = common::postgres_store().await else {
+        return;
+    };
+    the_revenue_cycle(common::start_shipped_on(Some(&database.url)).await).await;
+}
+
+static PORT_2575: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// ADT/DFT in, claims out, the payer's answers back, every claim reconciled, the reports tied out.
+async fn the_revenue_cycle(engine: Engine) {
     let first = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
     )
@@ -88,7 +105,11 @@ async fn claims_go_out_payments_come_back_and_every_cent_is_reconciled() {
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
-    assert_eq!(report["submitted"].as_array().unwrap().len(), 2, "{report}");
+    assert_eq!(
+        report["submitted"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
+    );
     let claim_837 = next_837(&engine, 0).await;
 
     // The payer's own view of the contract: it pays 99213 at 90.00 (ours says 95.00), its

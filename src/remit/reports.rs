@@ -430,9 +430,10 @@ async fn reconciliation_audit(store: &Store) -> Result<Table, ReportError> {
         "SELECT r.trace_number, r.payer_identifier, r.payment_cents, r.balanced, r.balance_notes, \
          rc.patient_control_number, c.claim_number, rc.match_status, rc.matched_by, rc.outcome, rc.charge_cents, \
          rc.paid_cents, \
-         (SELECT COALESCE(SUM(e.amount_cents), 0) FROM reconciliations e WHERE e.remittance_claim_id = rc.id \
-          AND e.entry_kind = 'payment') AS posted, \
-         (SELECT SUM(l.variance_cents) FROM remittance_lines l WHERE l.remittance_claim_id = rc.id) AS variance, \
+         CAST((SELECT COALESCE(SUM(e.amount_cents), 0) FROM reconciliations e WHERE e.remittance_claim_id = rc.id \
+          AND e.entry_kind = 'payment') AS BIGINT) AS posted, \
+         CAST((SELECT SUM(l.variance_cents) FROM remittance_lines l WHERE l.remittance_claim_id = rc.id) AS BIGINT) \
+         AS variance, \
          (SELECT COUNT(*) FROM remittance_lines l WHERE l.remittance_claim_id = rc.id \
           AND l.variance_note IS NOT NULL) AS noted \
          FROM remittances r JOIN remittance_claims rc ON rc.remittance_id = r.id \

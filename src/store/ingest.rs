@@ -71,8 +71,10 @@ impl Ingested {
 /// A value bound to a `$N` parameter of an ingest statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param<'a> {
-    /// SQL NULL.
+    /// SQL NULL (of an integer or text column).
     Null,
+    /// SQL NULL of a bytes column (PostgreSQL will not take an integer NULL for `bytea`).
+    NullBlob,
     /// An integer.
     Int(i64),
     /// Text.
@@ -305,7 +307,7 @@ impl<'a> IngestPlan<'a> {
                     Param::Int(*id),
                     Param::Text(channel),
                     Param::Text(destination),
-                    payload.map_or(Param::Null, Param::Blob),
+                    payload.map_or(Param::NullBlob, Param::Blob),
                 ]);
             }
             statements.push(Statement {
@@ -386,6 +388,7 @@ fn bind_params<'q>(
     for param in params {
         query = match param {
             Param::Null => query.bind(Option::<i64>::None),
+            Param::NullBlob => query.bind(Option::<Vec<u8>>::None),
             Param::Int(v) => query.bind(*v),
             Param::Text(v) => query.bind(*v),
             Param::OwnedText(v) => query.bind(v.as_str()),

@@ -205,10 +205,10 @@ pub struct RemittancePostings {
 
 const BALANCE_SQL: &str = "SELECT c.id, c.claim_number, c.bill_id, c.status, c.total_charge_cents, c.created_at, \
      p.payer_id, p.name, \
-     COALESCE(SUM(CASE WHEN r.entry_kind = 'payment' THEN r.amount_cents ELSE 0 END), 0) AS paid, \
-     COALESCE(SUM(CASE WHEN r.entry_kind = 'contractual' THEN r.amount_cents ELSE 0 END), 0) AS contractual, \
-     COALESCE(SUM(CASE WHEN r.entry_kind = 'patient responsibility' THEN r.amount_cents ELSE 0 END), 0) AS patient, \
-     COALESCE(SUM(CASE WHEN r.entry_kind = 'other adjustment' THEN r.amount_cents ELSE 0 END), 0) AS other, \
+     CAST(COALESCE(SUM(CASE WHEN r.entry_kind = 'payment' THEN r.amount_cents ELSE 0 END), 0) AS BIGINT) AS paid, \
+     CAST(COALESCE(SUM(CASE WHEN r.entry_kind = 'contractual' THEN r.amount_cents ELSE 0 END), 0) AS BIGINT) AS contractual, \
+     CAST(COALESCE(SUM(CASE WHEN r.entry_kind = 'patient responsibility' THEN r.amount_cents ELSE 0 END), 0) AS BIGINT) AS patient, \
+     CAST(COALESCE(SUM(CASE WHEN r.entry_kind = 'other adjustment' THEN r.amount_cents ELSE 0 END), 0) AS BIGINT) AS other, \
      MIN(r.created_at) AS first_posted_at \
      FROM claims c JOIN payers p ON p.id = c.payer_id LEFT JOIN reconciliations r ON r.claim_id = c.id";
 

@@ -93,7 +93,9 @@ fn prepare<'c>(
             continue;
         };
         match param {
-            Param::Null => prepared.raw_bind_parameter(index, rusqlite::types::Null)?,
+            Param::Null | Param::NullBlob => {
+                prepared.raw_bind_parameter(index, rusqlite::types::Null)?
+            }
             Param::Int(v) => prepared.raw_bind_parameter(index, v)?,
             Param::Text(v) => prepared.raw_bind_parameter(index, v)?,
             Param::OwnedText(v) => prepared.raw_bind_parameter(index, v)?,

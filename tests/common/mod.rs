@@ -438,7 +438,21 @@ pub fn from_payer(
 
 /// The engine on the shipped configuration (HTTP on a free port), once MLLP listens on 2575.
 pub async fn start_shipped() -> Engine {
-    let files = shipped_files(free_port());
+    start_shipped_on(None).await
+}
+
+/// The engine on the shipped configuration with its store at `store_url` (default: SQLite).
+pub async fn start_shipped_on(store_url: Option<&str>) -> Engine {
+    let mut files = shipped_files(free_port());
+    if let Some(url) = store_url {
+        let config = files
+            .iter_mut()
+            .find(|(path, _)| path == "config/switchboard.toml")
+            .expect("the shipped engine config");
+        config.1 = config
+            .1
+            .replacen("[store]\n", &format!("[store]\nurl = \"{url}\"\n"), 1);
+    }
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     let engine = Engine::start(&borrowed).await;
