@@ -107,6 +107,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             "/channels/{name}/config",
             axum::routing::put(channels::put_config),
         )
+        .route(
+            "/channels/{name}/config/check",
+            post(channels::check_config),
+        )
         .route("/config/export", get(channels::export))
         .route("/payers/{id}", axum::routing::put(claims::put_payer))
         .route("/config/import", post(channels::import))
