@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod channels;
 pub mod claims;
+pub mod console;
 pub mod error;
 
 use std::path::PathBuf;
@@ -129,6 +130,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .nest("/api", api)
+        .merge(console::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
