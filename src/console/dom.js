@@ -97,35 +97,33 @@ export function jsonBlock(value) {
 }
 
 /**
- * A per-minute chart of the last hour: one polyline per series. `minutes` is the API's
- * `[[minute, received, sent, errored], ...]` (minutes without events are absent).
+ * A per-minute bar chart of the last hour: messages received, with the errored ones in front.
+ * `minutes` is the API's `[[minute, received, sent, errored], ...]` (quiet minutes are absent).
  */
 export function hourChart(minutes, {width = 240, height = 48, label}) {
   const now = Math.floor(Date.now() / 60000);
   const byMinute = new Map(minutes.map((m) => [m[0], m]));
-  const series = [1, 2, 3].map((index) => Array.from({length: 60}, (_, i) => {
-    const entry = byMinute.get(now - 59 + i);
-    return entry ? entry[index] : 0;
-  }));
-  const top = Math.max(1, ...series.flat());
-  const x = (i) => (i / 59) * (width - 2) + 1;
-  const y = (v) => height - 1 - (v / top) * (height - 2);
-  const names = ['received', 'sent', 'errored'];
+  const hour = Array.from({length: 60}, (_, i) => byMinute.get(now - 59 + i) ?? [0, 0, 0, 0]);
+  const top = Math.max(1, ...hour.map((m) => Math.max(m[1], m[3])));
+  const step = width / 60;
+  const bar = (i, value, name) => {
+    const tall = value === 0 ? 0 : Math.max(1, (value / top) * (height - 2));
+    return s('rect', {
+      class: `series-${name}`, x: (i * step + 0.5).toFixed(1), y: (height - 1 - tall).toFixed(1),
+      width: (step - 1).toFixed(1), height: tall.toFixed(1),
+    });
+  };
   return s('svg', {
     class: 'chart', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img',
     'aria-label': label,
   },
   s('title', {}, label),
   s('line', {class: 'axis', x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5}),
-  series.map((values, k) => s('polyline', {
-    class: `series-${names[k]}`,
-    points: values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' '),
-  })));
+  hour.map((m, i) => [m[1] ? bar(i, m[1], 'received') : null, m[3] ? bar(i, m[3], 'errored') : null]));
 }
 
-/** The legend of `hourChart`'s series. */
+/** The legend of `hourChart`. */
 export function chartLegend() {
   return h('p', {class: 'legend'},
-    ['received', 'sent', 'errored'].map((name) =>
-      h('span', {class: `key key-${name}`}, name)));
+    ['received', 'errored'].map((name) => h('span', {class: `key key-${name}`}, `${name} per minute`)));
 }
