@@ -1,7 +1,7 @@
 //! The web console end to end in headless Chromium: the real engine with the shipped channels
-//! and real data (HL7 v2 over MLLP, a submitted claim, a payer's rejection), driven by
-//! `tests/browser/console.mjs` (playwright-core). Chromium and the script's packages are
-//! installed when missing; without them the test is skipped loudly, or fails under `CI`.
+//! and real data (HL7 v2 over MLLP, a submitted claim, a payer's rejection, a dead letter),
+//! driven by `tests/browser/console.mjs` (playwright-core). Chromium and the script's packages
+//! are installed when missing; without them the test is skipped loudly, or fails under `CI`.
 
 mod common;
 
@@ -87,6 +87,17 @@ fn rejection(claim_number: &str) -> String {
         .replace("STC*A2:20*", "STC*A7:562:85*")
 }
 
+/// A channel whose partner is down: what it receives ends on the dead-letter list.
+fn forwarding_channel(port: u16) -> String {
+    format!(
+        "name = \"lab-forward\"\ndescription = \"Results to the lab partner\"\n\
+         [source]\ntype = \"http\"\nlisten = \"127.0.0.1:{port}\"\nallow_anonymous = true\n\
+         [[destinations]]\ntype = \"http\"\nname = \"partner\"\nurl = \"http://127.0.0.1:{}/\"\n\
+         [destinations.queue]\nmax_attempts = 2\ninitial_backoff_ms = 50\nmax_backoff_ms = 50\n",
+        common::free_port()
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_works_in_a_browser() {
     let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
@@ -96,7 +107,12 @@ async fn the_console_works_in_a_browser() {
     }
 
     let mllp_port = common::free_port();
-    let files = shipped_on_free_ports(common::free_port(), mllp_port);
+    let forward_port = common::free_port();
+    let mut files = shipped_on_free_ports(common::free_port(), mllp_port);
+    files.push((
+        "channels/lab-forward.toml".into(),
+        forwarding_channel(forward_port),
+    ));
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     let engine = Engine::start(&borrowed).await;
@@ -119,14 +135,22 @@ async fn the_console_works_in_a_browser() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
     )
     .unwrap();
+    // And one the mapping cannot use (no patient identifier): stored as an error.
+    let unusable = b"MSH|^~\\&|EHR|CLINIC|SB|SB|20261125||ADT^A01|CONSOLE-BAD|P|2.5\r\
+                     PID|1||||Nobody^Here\r"
+        .to_vec();
     let mut client = MllpClient::new(&mllp);
-    for message in [adt.into_bytes(), dft] {
+    for (message, expected) in [
+        (adt.into_bytes(), "MSA|AA"),
+        (dft, "MSA|AA"),
+        (unusable, "MSA|AE"),
+    ] {
         let ack = client
             .exchange(&message, Duration::from_secs(10))
             .await
             .unwrap();
         let ack = String::from_utf8_lossy(&ack).into_owned();
-        assert!(ack.contains("MSA|AA"), "{ack}");
+        assert!(ack.contains(expected), "{ack}");
     }
     engine
         .eventually("both patients are stored", || async {
@@ -161,6 +185,26 @@ async fn the_console_works_in_a_browser() {
         .await;
     assert_eq!(file_names(&inbox.join("processed")), ["277ca.x12"]);
 
+    // A result for the lab partner, who is down: a dead letter.
+    let oru = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/oru-r01-fhir-converter.hl7"),
+    )
+    .unwrap();
+    let accepted = common::client()
+        .post(format!("http://127.0.0.1:{forward_port}/"))
+        .body(oru)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), reqwest::StatusCode::ACCEPTED);
+    engine
+        .eventually("the undeliverable result is a dead letter", || async {
+            engine.get_json("/api/dead-letters").await["dead_letters"]
+                .as_array()
+                .is_some_and(|letters| letters.len() == 1)
+        })
+        .await;
+
     let (_, viewer) = engine
         .store
         .create_token("console-viewer", Role::Viewer, None)
@@ -177,6 +221,7 @@ async fn the_console_works_in_a_browser() {
             .env("VIEWER_TOKEN", &viewer)
             .env("SCREENSHOT_DIR", &screenshots)
             .env("CONTROL_ID", &control_id)
+            .env("MLLP_ADDRESS", &mllp)
             .env("CLAIM_NUMBER", &claim_number)
             .env("CHROMIUM", CHROMIUM)
             .kill_on_drop(true)

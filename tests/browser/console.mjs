@@ -1,10 +1,12 @@
 // Drives the web console in headless Chromium against a running engine with real data.
 // Run by tests/console.rs, which sets:
 //   CONSOLE_URL, ADMIN_TOKEN, VIEWER_TOKEN, SCREENSHOT_DIR, CONTROL_ID (an HL7 v2 message sent
-//   over MLLP), CLAIM_NUMBER (a claim the payer rejected), CHROMIUM (the browser binary).
+//   over MLLP), MLLP_ADDRESS (where it was sent), CLAIM_NUMBER (a claim the payer rejected),
+//   CHROMIUM (the browser binary).
 // Exits 0 when every step passed; otherwise prints the failed step and exits 1.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
 
@@ -18,6 +20,7 @@ const ADMIN = env('ADMIN_TOKEN');
 const VIEWER = env('VIEWER_TOKEN');
 const SHOTS = env('SCREENSHOT_DIR');
 const CONTROL_ID = env('CONTROL_ID');
+const MLLP_ADDRESS = env('MLLP_ADDRESS');
 const CLAIM = env('CLAIM_NUMBER');
 const CHANNEL = 'hl7v2-mllp-inbound';
 
@@ -45,6 +48,29 @@ async function serverConfig() {
   const response = await fetch(`${URL}/api/channels/${CHANNEL}/config`, {headers: {Authorization: `Bearer ${ADMIN}`}});
   assert.equal(response.status, 200);
   return response.text();
+}
+
+/** Sends one HL7 v2 message over MLLP and answers the ACK. */
+function sendMllp(message) {
+  const [host, port] = MLLP_ADDRESS.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), host, () => {
+      socket.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(message), Buffer.from([0x1c, 0x0d])]));
+    });
+    let answer = '';
+    socket.on('data', (data) => {
+      answer += data.toString();
+      if (answer.endsWith('\x1c\r')) {
+        socket.end();
+        resolve(answer);
+      }
+    });
+    socket.on('error', reject);
+    socket.setTimeout(10000, () => {
+      socket.destroy();
+      reject(new Error('no ACK within 10 s'));
+    });
+  });
 }
 
 async function signIn(page, token) {
@@ -77,13 +103,38 @@ async function asAdmin(browser) {
   await row.getByText('started').waitFor();
   assert.equal(await row.locator('svg.chart').count(), 1, 'a throughput chart per channel');
   await page.getByText('received in the last hour').waitFor();
+  const errors = page.getByRole('region', {name: 'Recent errors'});
+  await errors.getByRole('row', {name: /CONSOLE-BAD/}).waitFor();
+  const dead = page.getByRole('region', {name: 'Dead letters'});
+  await dead.getByRole('row', {name: /lab-forward/}).waitFor();
   await shot(page, 'dashboard');
+
+  step = 'the dashboard refreshes by itself when a message arrives';
+  const received = row.locator('td').nth(3);
+  const count = Number(await received.innerText());
+  const ack = await sendMllp(`MSH|^~\\&|EHR|CLINIC|SB|SB|20261125||ADT^A08|${CONTROL_ID}-LIVE|P|2.5\rPID|1||MRN-CONSOLE^^^CLINIC^MR||Hopper^Grace\r`);
+  assert.match(ack, /MSA\|AA/);
+  await page.waitForFunction(({name, n}) => {
+    const link = [...document.querySelectorAll('#view table a')].find((a) => a.textContent === name);
+    return link && Number(link.closest('tr').cells[3].textContent) > n;
+  }, {name: CHANNEL, n: count}, {timeout: 15000});
+
+  step = 'a dead letter is replayed from the dashboard';
+  await dead.getByRole('button', {name: 'Replay'}).first().click();
+  await page.locator('#notice', {hasText: 'is back in its queue'}).waitFor();
 
   step = 'the channels page lists channels and routing rules';
   await page.getByRole('navigation', {name: 'Main'}).getByRole('link', {name: 'Channels'}).click();
   await page.getByRole('heading', {name: 'Routing rules'}).waitFor();
   await page.getByRole('heading', {name: 'hl7v2-known-types'}).waitFor();
   await shot(page, 'channels');
+
+  step = 'a channel is stopped and started again';
+  const fhir = page.locator('#view table tr', {has: page.getByRole('link', {name: 'fhir-http-inbound'})});
+  await fhir.getByRole('button', {name: 'Stop'}).click();
+  await fhir.getByText('stopped').waitFor();
+  await fhir.getByRole('button', {name: 'Start'}).click();
+  await fhir.getByText('started').waitFor();
 
   step = 'a channel opens with its TOML file';
   await page.getByRole('link', {name: CHANNEL}).click();
@@ -135,6 +186,17 @@ async function asAdmin(browser) {
   assert.equal(await result.count(), 1);
   assert.match(await result.innerText(), new RegExp(CONTROL_ID));
   await shot(page, 'messages');
+
+  step = 'messages are found by a patient\'s name';
+  await page.getByLabel('Control id').fill('');
+  await page.getByLabel('Patient or text').fill('Hopper');
+  await page.getByRole('button', {name: 'Search'}).click();
+  await page.waitForURL(/text=Hopper/);
+  await page.getByText('2 message(s), newest first.').waitFor();
+  await page.getByLabel('Patient or text').fill('');
+  await page.getByLabel('Control id').fill(CONTROL_ID);
+  await page.getByRole('button', {name: 'Search'}).click();
+  await page.getByText('1 message(s), newest first.').waitFor();
 
   step = 'the message opens with its parsed tree, canonical records and events';
   await result.getByRole('link').click();
