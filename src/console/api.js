@@ -13,10 +13,12 @@ export class ApiError extends Error {
   }
 }
 
+/** The signed-in token, if any. */
 export function token() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** Keeps `value` as the token for this tab; a falsy value forgets it. */
 export function setToken(value) {
   if (value) sessionStorage.setItem(TOKEN_KEY, value);
   else sessionStorage.removeItem(TOKEN_KEY);

@@ -68,7 +68,8 @@ export function badge(status) {
  */
 export function dataTable({columns, rows}, {caption, empty = 'Nothing to show.'} = {}) {
   if (!rows || rows.length === 0) return h('p', {class: 'empty'}, empty);
-  const numeric = columns.map((_, i) => rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const numeric = columns.map((_, i) => rows.some((r) => typeof r[i] === 'number') &&
+    rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === 'number'));
   return h('div', {class: 'table-wrap'},
     h('table', {},
       caption ? h('caption', {}, caption) : null,
