@@ -1,5 +1,5 @@
 //! The web console end to end in headless Chromium: the real engine with the shipped channels
-//! and real data (HL7 v2 over MLLP, a submitted claim, a payer's rejection, a dead letter),
+//! and real data (HL7 v2 over MLLP, a submitted claim, a payer's rejection and 835, a dead letter),
 //! driven by `tests/browser/console.mjs` (playwright-core). Chromium and the script's packages
 //! are installed when missing; without them the test is skipped loudly, or fails under `CI`.
 
@@ -183,7 +183,23 @@ async fn the_console_works_in_a_browser() {
             engine.get_json("/api/claims").await["claims"][0]["status"] == "rejected"
         })
         .await;
-    assert_eq!(file_names(&inbox.join("processed")), ["277ca.x12"]);
+    // A payer's 835 (the sample: its claims are not ours, so they stay unmatched).
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/x12/835-managed-care.x12"),
+        inbox.join("remit.x12"),
+    )
+    .unwrap();
+    engine
+        .eventually("the 835 is imported", || async {
+            engine.get_json("/api/remittances").await["remittances"]
+                .as_array()
+                .is_some_and(|list| list.len() == 1)
+        })
+        .await;
+    assert_eq!(
+        file_names(&inbox.join("processed")),
+        ["277ca.x12", "remit.x12"]
+    );
 
     // A result for the lab partner, who is down: a dead letter.
     let oru = std::fs::read(

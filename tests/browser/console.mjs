@@ -230,6 +230,11 @@ async function asAdmin(browser) {
   assert.match(await rejected.innerText(), /562|A7/, 'the payer\'s reason is shown');
   await page.getByRole('link', {name: 'Remittances'}).click();
   await page.getByRole('heading', {name: 'Remittances', level: 2}).waitFor();
+  const remittance = page.locator('#view table tbody tr', {hasText: '7170066655'});
+  await remittance.waitFor();
+  assert.match(await remittance.innerText(), /\$945\.00/);
+  assert.match(await remittance.innerText(), /balanced/);
+  await shot(page, 'remittances');
   await page.getByRole('link', {name: 'Rejected and denied'}).click();
   await page.getByRole('link', {name: CLAIM}).click();
   await page.getByRole('heading', {name: `Claim ${CLAIM}`}).waitFor();
