@@ -38,6 +38,9 @@ function watch(page) {
 }
 
 async function shot(page, name) {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((e) => e.offsetParent !== null && e.labels.length === 0).map((e) => e.outerHTML));
+  assert.deepEqual(unlabelled, [], `${name}: every visible input has a label`);
   assert.doesNotMatch(await page.locator('#view').innerText(), /^(null|undefined|\[object Object\])+$/m,
     `${name}: no empty value is printed`);
   await page.screenshot({path: path.join(SHOTS, `${name}.png`), fullPage: true});
@@ -216,6 +219,14 @@ async function asAdmin(browser) {
   await page.locator('#notice', {hasText: 'Reprocessed message'}).waitFor();
   await page.waitForFunction((n) => document.querySelectorAll('ol.events li').length > n, before);
 
+  step = 'an X12 message shows its segments and elements';
+  await page.goto(`${URL}/#/messages?channel=x12-inbox`);
+  await page.locator('#view table tbody tr').first().getByRole('link').click();
+  await page.getByRole('heading', {name: /^Message #\d+$/}).waitFor();
+  await page.getByRole('cell', {name: 'CLP', exact: true}).first().waitFor();
+  await page.getByText('CLP01').first().waitFor();
+  await shot(page, 'message-x12');
+
   step = 'the claims worklist shows the claim; the rejection shows its reason';
   await page.getByRole('navigation', {name: 'Main'}).getByRole('link', {name: 'Revenue cycle'}).click();
   await page.getByRole('link', {name: CLAIM}).waitFor();
@@ -252,8 +263,13 @@ async function asViewer(browser) {
   const page = await browser.newPage({viewport: {width: 1366, height: 900}});
   watch(page);
 
+  step = 'a viewer signs in with the keyboard alone';
+  await page.goto(URL);
+  await page.keyboard.type(VIEWER);
+  await page.keyboard.press('Enter');
+  await page.getByRole('navigation', {name: 'Main'}).waitFor();
+
   step = 'a viewer sees no working deploy or control buttons';
-  await signIn(page, VIEWER);
   await page.getByText('console-viewer (viewer)').waitFor();
   await page.goto(`${URL}/#/channels/${CHANNEL}`);
   await page.getByRole('heading', {name: `Channel ${CHANNEL}`}).waitFor();
