@@ -17,6 +17,7 @@ const PAGES = {
 const $ = (id) => document.getElementById(id);
 let principal = null;
 let cleanups = [];
+let generation = 0;
 
 /** Shows a result or a refusal in the notice area at the top of the page. */
 function notify(text, kind = 'error') {
@@ -31,16 +32,22 @@ function clearNotice() {
   $('notice').textContent = '';
 }
 
-/** Everything a page needs from the shell. */
-function context() {
+/** Ends the current page: its timers stop, and its late answers are ignored. */
+function leavePage() {
+  generation += 1;
+  for (const fn of cleanups.splice(0)) fn();
+}
+
+/** Everything a page needs from the shell; once the page is left, it does nothing more. */
+function context(page) {
+  const current = () => page === generation;
   return {
     role: principal.role,
     can: (needed) => allows(principal.role, needed),
-    notify,
-    fail: (err) => notify(describe(err), 'error'),
-    done: (text) => notify(text, 'ok'),
+    fail: (err) => { if (current()) notify(describe(err), 'error'); },
+    done: (text) => { if (current()) notify(text, 'ok'); },
     navigate: (hash) => { window.location.hash = hash; },
-    onLeave: (fn) => cleanups.push(fn),
+    onLeave: (fn) => { if (current()) cleanups.push(fn); else fn(); },
   };
 }
 
@@ -70,28 +77,41 @@ async function signIn(value) {
   await route();
 }
 
+/** `#/messages/12?x=1` -> page name, path parts after it, query. */
+function parseHash() {
+  const [path, query] = window.location.hash.replace(/^#\/?/, '').split('?');
+  let parts;
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    parts = [];
+  }
+  const name = PAGES[parts[0]] ? parts[0] : 'dashboard';
+  return {name, parts: parts.slice(1), query: new URLSearchParams(query ?? '')};
+}
+
 async function route() {
   if (!principal) return;
-  for (const fn of cleanups.splice(0)) fn();
+  leavePage();
   clearNotice();
-  const hash = window.location.hash.replace(/^#\/?/, '');
-  const [path, query] = hash.split('?');
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  const name = PAGES[parts[0]] ? parts[0] : 'dashboard';
+  const {name, parts, query} = parseHash();
   const page = PAGES[name];
   for (const link of $('nav').querySelectorAll('a')) {
     if (link.getAttribute('href') === `#/${name}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const view = $('view');
-  view.replaceChildren();
+  // Each visit renders into its own element, so a slow earlier page cannot write into this one.
+  const container = document.createElement('div');
+  $('view').replaceChildren(container);
   document.title = `${page.title} · Switchboard`;
+  const visit = generation;
+  const ctx = context(visit);
   try {
-    await page.module.render(view, parts.slice(1), new URLSearchParams(query ?? ''), context());
+    await page.module.render(container, parts, query, ctx);
   } catch (err) {
-    notify(describe(err));
+    ctx.fail(err);
   }
-  $('main').focus({preventScroll: true});
+  if (visit === generation) $('main').focus({preventScroll: true});
 }
 
 $('sign-in-form').addEventListener('submit', (event) => {
@@ -101,14 +121,14 @@ $('sign-in-form').addEventListener('submit', (event) => {
 });
 $('sign-out').addEventListener('click', () => {
   setToken(null);
-  for (const fn of cleanups.splice(0)) fn();
+  leavePage();
   clearNotice();
   showSignIn('Signed out.');
 });
 window.addEventListener('hashchange', route);
 window.addEventListener('switchboard:unauthorized', () => {
   setToken(null);
-  for (const fn of cleanups.splice(0)) fn();
+  leavePage();
   showSignIn('Your token was refused (revoked or expired). Sign in again.');
 });
 

@@ -252,6 +252,15 @@ async function asAdmin(browser) {
   await page.getByRole('heading', {name: 'History'}).waitFor();
   await shot(page, 'claim-detail');
 
+  step = 'a page left before it has loaded leaves nothing behind';
+  await page.evaluate(() => {
+    window.location.hash = '#/revenue?view=problems';
+    setTimeout(() => { window.location.hash = '#/dashboard'; }, 0);
+  });
+  await page.getByRole('heading', {name: 'Dashboard', level: 1}).waitFor();
+  await page.waitForTimeout(1500);
+  assert.deepEqual(await page.locator('#view h1').allInnerTexts(), ['Dashboard']);
+
   step = 'signing out forgets the token';
   await page.getByRole('button', {name: 'Sign out'}).click();
   await page.getByLabel('API token').waitFor();
