@@ -120,7 +120,7 @@ async function asAdmin(browser) {
   await page.waitForFunction(({name, n}) => {
     const link = [...document.querySelectorAll('#view table a')].find((a) => a.textContent === name);
     return link && Number(link.closest('tr').cells[3].textContent) > n;
-  }, {name: CHANNEL, n: count}, {timeout: 15000});
+  }, {name: CHANNEL, n: count}, {timeout: 25000});
 
   step = 'a dead letter is replayed from the dashboard';
   await dead.getByRole('button', {name: 'Replay'}).first().click();
