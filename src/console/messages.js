@@ -118,6 +118,46 @@ function parsedView(parsed) {
   return jsonBlock(parsed);
 }
 
+/** A list item as one line: `{system: 'X', value: '1'}` -> `system X, value 1`. */
+function itemText(item) {
+  if (item === null || typeof item !== 'object') return String(item);
+  return Object.entries(item).filter(([, v]) => v !== null && v !== '')
+    .map(([key, v]) => `${key} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
+}
+
+/** `{a: {b: 1}, c: [2, 3]}` -> `[['a.b', 1], ['c', '2; 3']]`. */
+function flatten(value, prefix) {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value).flatMap(([key, v]) => flatten(v, prefix ? `${prefix}.${key}` : key));
+  }
+  if (Array.isArray(value)) return [[prefix, value.map(itemText).join('; ')]];
+  return [[prefix, value]];
+}
+
+/** The canonical records: one table per kind (patient, encounter, coverages, charges...). */
+function recordsView(records) {
+  const kinds = Object.entries(records ?? {})
+    .filter(([, value]) => value !== null && !(Array.isArray(value) && value.length === 0));
+  if (!kinds.length) return h('p', {class: 'empty'}, 'No canonical records.');
+  return [
+    kinds.map(([kind, value]) => {
+      const items = (Array.isArray(value) ? value : [value]).map((item) => flatten(item, ''));
+      const title = kind.replace(/_/g, ' ');
+      if (items.length === 1) {
+        const rows = items[0].filter(([, v]) => v !== null && v !== '');
+        return dataTable({columns: ['Field', 'Value'], rows}, {caption: title});
+      }
+      const columns = [...new Set(items.flatMap((fields) => fields.map(([key]) => key)))];
+      const rows = items.map((fields) => {
+        const byKey = new Map(fields);
+        return columns.map((key) => byKey.get(key) ?? null);
+      });
+      return dataTable({columns, rows}, {caption: `${title} (${items.length})`});
+    }),
+    h('details', {}, h('summary', {}, 'As JSON'), jsonBlock(records)),
+  ];
+}
+
 async function renderMessage(view, id, ctx) {
   const detail = await api('GET', `/api/messages/${encodeURIComponent(id)}`);
   const m = detail.message;
@@ -149,7 +189,7 @@ async function renderMessage(view, id, ctx) {
       },
     }, 'Reprocess')),
     section('Parsed', parsedView(detail.parsed)),
-    section('Canonical records', detail.canonical ? jsonBlock(detail.canonical) : h('p', {class: 'empty'}, 'No canonical records.')),
+    section('Canonical records', h('div', {class: 'records'}, recordsView(detail.canonical))),
     section('Deliveries', dataTable({
       columns: ['Delivery', 'Destination', 'Status', 'Attempts', 'Next attempt', 'Last error', ''],
       rows: detail.deliveries.map((d) => [

@@ -209,7 +209,10 @@ async function asAdmin(browser) {
   await tree.getByRole('cell', {name: 'Patient Name'}).first().waitFor();
   await tree.getByRole('cell', {name: 'Hopper^Grace^B'}).waitFor();
   await page.getByRole('heading', {name: 'Canonical records'}).waitFor();
-  assert.match(await page.locator('#view pre').first().innerText(), /MRN-CONSOLE/);
+  const records = page.locator('.records');
+  await records.locator('caption', {hasText: 'patient'}).waitFor();
+  await records.getByRole('cell', {name: 'Hopper', exact: true}).waitFor();
+  await records.getByRole('cell', {name: 'V-CONSOLE', exact: true}).waitFor();
   await shot(page, 'message-detail');
 
   step = 'the message is reprocessed';
