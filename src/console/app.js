@@ -20,7 +20,7 @@ let cleanups = [];
 let generation = 0;
 
 /** Shows a result or a refusal in the notice area at the top of the page. */
-function notify(text, kind = 'error') {
+function notify(text, kind) {
   const notice = $('notice');
   notice.className = `notice notice-${kind}`;
   notice.textContent = text;
