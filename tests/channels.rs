@@ -280,6 +280,32 @@ async fn an_edited_channel_redeploys_while_another_keeps_receiving_and_a_bad_edi
         })
         .await;
 
+    // Checking a file writes and deploys nothing; a typo is answered with its line and field.
+    let checked = engine
+        .api(Method::POST, "/api/channels/a/config/check")
+        .body(edited.replace("a-second", "a-third"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checked.status(), StatusCode::OK);
+    let checked = engine
+        .api(Method::POST, "/api/channels/a/config/check")
+        .body(edited.replace("allow_anonymous", "allow_anonymus"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = checked.json().await.unwrap();
+    assert_eq!(body["problems"][0]["line"], 5, "{body}");
+    assert_eq!(
+        body["problems"][0]["field"], "source.allow_anonymus",
+        "{body}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(engine.path("channels/a.toml")).unwrap(),
+        edited
+    );
+
     // A typo: refused with file, line, field and reason; the running version stays.
     let typo = edited.replace("allow_anonymous", "allow_anonymus");
     let response = engine

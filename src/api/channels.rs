@@ -123,6 +123,20 @@ pub async fn put_config(
     Ok(Json(json!({ "status": "deployed", "channel": name })).into_response())
 }
 
+/// `POST /api/channels/{name}/config/check`: validate a channel file without writing or
+/// deploying it (`422` with `problems` when it would be refused).
+pub async fn check_config(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    checked(&name)?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::BadRequest("the channel file must be UTF-8 TOML".into()))?;
+    state.runtime.check_channel_config(&name, text).await?;
+    Ok(Json(json!({ "status": "valid", "channel": name })).into_response())
+}
+
 /// `POST /api/channels/{name}/{action}`: deploy, undeploy, start, stop or pause.
 pub async fn action(
     State(state): State<AppState>,

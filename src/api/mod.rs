@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod channels;
 pub mod claims;
+pub mod console;
 pub mod error;
 pub mod revenue;
 
@@ -118,6 +119,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             "/channels/{name}/config",
             axum::routing::put(channels::put_config),
         )
+        .route(
+            "/channels/{name}/config/check",
+            post(channels::check_config),
+        )
         .route("/config/export", get(channels::export))
         .route("/payers/{id}", axum::routing::put(claims::put_payer))
         .route("/config/import", post(channels::import))
@@ -136,6 +141,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .nest("/api", api)
+        .merge(console::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

@@ -478,6 +478,14 @@ impl Runtime {
         self.deploy(file, config).await
     }
 
+    /// Validates `text` as the file of channel `name` (with cross-file checks) without writing
+    /// or deploying it.
+    pub async fn check_channel_config(&self, name: &str, text: &str) -> Result<(), RuntimeError> {
+        let file = self.channel_file(name).await;
+        self.validate_channel_text(&file, text, Some(name)).await?;
+        Ok(())
+    }
+
     /// Validates `text` as the channel file `file` (with cross-file checks) and deploys it.
     async fn apply_channel_text(
         &self,

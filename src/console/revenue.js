@@ -1,0 +1,151 @@
+// Revenue cycle: claims by status and payer, rejected and denied claims with the payer's
+// reasons, remittances, and one claim's history. Every view is a table
+// `{columns: [...], rows: [[...]]}` loaded from the API — the shape the API's reports and
+// worklists answer in — so a new one is one entry in VIEWS.
+
+import {api} from './api.js';
+import {badge, dataTable, h, money, section, when} from './dom.js';
+
+const CLAIM_STATUSES = [
+  'submitted', 'acknowledged', 'accepted', 'rejected', 'paid', 'partially paid', 'denied',
+  'overpaid', 'reversed', 'resubmitted', 'replaced', 'voided',
+];
+const PROBLEM_STATUSES = ['rejected', 'denied'];
+
+async function payerOptions() {
+  const {payers} = await api('GET', '/api/payers');
+  return payers.map((p) => [p.payer_id, `${p.payer_id} — ${p.name}`]);
+}
+
+function claimLink(claim) {
+  return h('a', {href: `#/revenue/claims/${claim.id}`}, claim.claim_number);
+}
+
+function claimRow(claim) {
+  return [
+    claimLink(claim), claim.payer_id, badge(claim.status), money(claim.total_charge_cents),
+    claim.payer_claim_number, when(claim.created_at), when(claim.updated_at),
+  ];
+}
+
+const CLAIM_COLUMNS = ['Claim', 'Payer', 'Status', 'Charge', 'Payer claim no.', 'Created', 'Updated'];
+
+/**
+ * The revenue-cycle views. `filters` become the query string of the API call; `load(params)`
+ * answers a table.
+ */
+const VIEWS = [
+  {
+    id: 'claims',
+    title: 'Claims',
+    filters: [
+      {name: 'status', label: 'Status', options: async () => CLAIM_STATUSES.map((s) => [s, s])},
+      {name: 'payer', label: 'Payer', options: payerOptions},
+    ],
+    load: async (params) => {
+      const {claims} = await api('GET', `/api/claims?${params}`);
+      return {columns: CLAIM_COLUMNS, rows: claims.map(claimRow)};
+    },
+  },
+  {
+    id: 'problems',
+    title: 'Rejected and denied',
+    filters: [{name: 'payer', label: 'Payer', options: payerOptions}],
+    load: async (params) => {
+      const lists = await Promise.all(PROBLEM_STATUSES.map((status) => {
+        const query = new URLSearchParams(params);
+        query.set('status', status);
+        query.set('limit', '50');
+        return api('GET', `/api/claims?${query}`).then((r) => r.claims);
+      }));
+      const claims = lists.flat().sort((a, b) => b.updated_at - a.updated_at);
+      const details = await Promise.all(claims.map((c) => api('GET', `/api/claims/${c.id}`)));
+      return {
+        columns: ['Claim', 'Payer', 'Status', 'Charge', 'Since', 'Reason'],
+        rows: details.map(({claim, events}) => {
+          const reason = events.filter((e) => e.status === claim.status).at(-1);
+          return [claimLink(claim), claim.payer_id, badge(claim.status), money(claim.total_charge_cents),
+            when(reason?.at ?? claim.updated_at), reason?.detail ?? ''];
+        }),
+      };
+    },
+  },
+  {
+    id: 'remittances',
+    title: 'Remittances',
+    filters: [],
+    load: async () => {
+      const {remittances} = await api('GET', '/api/remittances');
+      return {
+        columns: ['Remittance', 'Payer', 'Trace number', 'Payment', 'Balanced', 'Notes', 'Imported'],
+        rows: remittances.map((r) => [
+          r.id, r.payer_identifier, r.trace_number, money(r.payment_cents),
+          badge(r.balanced ? 'balanced' : 'unbalanced'), r.balance_notes, when(r.created_at),
+        ]),
+      };
+    },
+  },
+];
+
+async function filterForm(view, query, ctx) {
+  const fields = await Promise.all(view.filters.map(async (filter) => {
+    const id = `filter-${filter.name}`;
+    const options = await filter.options();
+    return h('div', {class: 'field'},
+      h('label', {for: id}, filter.label),
+      h('select', {id, name: filter.name},
+        h('option', {value: ''}, 'any'),
+        options.map(([value, label]) => h('option', {value, selected: value === query.get(filter.name)}, label))));
+  }));
+  const form = h('form', {class: 'filters', 'aria-label': `Filter ${view.title}`},
+    fields, h('button', {type: 'submit', class: 'primary'}, 'Show'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams({view: view.id});
+    for (const filter of view.filters) {
+      const value = form.elements[filter.name].value;
+      if (value) params.set(filter.name, value);
+    }
+    ctx.navigate(`#/revenue?${params}`);
+  });
+  return form;
+}
+
+async function renderViews(page, query, ctx) {
+  const current = VIEWS.find((v) => v.id === query.get('view')) ?? VIEWS[0];
+  const params = new URLSearchParams();
+  for (const filter of current.filters) if (query.get(filter.name)) params.set(filter.name, query.get(filter.name));
+  const [form, table] = await Promise.all([filterForm(current, query, ctx), current.load(params)]);
+  page.append(
+    h('h1', {}, 'Revenue cycle'),
+    h('nav', {class: 'tabs', 'aria-label': 'Revenue-cycle views'}, VIEWS.map((v) => h('a', {
+      href: `#/revenue?view=${v.id}`, 'aria-current': v === current ? 'page' : null,
+    }, v.title))),
+    section(current.title, current.filters.length ? form : null, dataTable(table, {empty: 'Nothing here.'})),
+  );
+}
+
+async function renderClaim(page, id) {
+  const {claim, events} = await api('GET', `/api/claims/${encodeURIComponent(id)}`);
+  page.append(
+    h('p', {}, h('a', {href: '#/revenue?view=claims'}, '← Claims')),
+    h('h1', {}, `Claim ${claim.claim_number}`),
+    h('dl', {class: 'facts'},
+      h('dt', {}, 'Status'), h('dd', {}, badge(claim.status)),
+      h('dt', {}, 'Payer'), h('dd', {}, claim.payer_id),
+      h('dt', {}, 'Total charge'), h('dd', {}, money(claim.total_charge_cents)),
+      h('dt', {}, 'Payer claim number'), h('dd', {}, claim.payer_claim_number ?? '—'),
+      h('dt', {}, 'Bill'), h('dd', {}, claim.bill_id),
+      h('dt', {}, 'Batch'), h('dd', {}, claim.batch_id ?? '—'),
+      h('dt', {}, 'Created'), h('dd', {}, when(claim.created_at))),
+    section('History', dataTable({
+      columns: ['When', 'Status', 'Detail'],
+      rows: events.map((e) => [when(e.at), badge(e.status), e.detail]),
+    }, {empty: 'No history.'})),
+  );
+}
+
+export async function render(page, parts, query, ctx) {
+  if (parts[0] === 'claims' && parts[1]) await renderClaim(page, parts[1]);
+  else await renderViews(page, query, ctx);
+}

@@ -1,0 +1,335 @@
+// Drives the web console in headless Chromium against a running engine with real data.
+// Run by tests/console.rs, which sets:
+//   CONSOLE_URL, ADMIN_TOKEN, VIEWER_TOKEN, SCREENSHOT_DIR, CONTROL_ID (an HL7 v2 message sent
+//   over MLLP), MLLP_ADDRESS (where it was sent), CLAIM_NUMBER (a claim the payer rejected),
+//   CHROMIUM (the browser binary).
+// Exits 0 when every step passed; otherwise prints the failed step and exits 1.
+
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import path from 'node:path';
+import {chromium} from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const URL = env('CONSOLE_URL');
+const ADMIN = env('ADMIN_TOKEN');
+const VIEWER = env('VIEWER_TOKEN');
+const SHOTS = env('SCREENSHOT_DIR');
+const CONTROL_ID = env('CONTROL_ID');
+const MLLP_ADDRESS = env('MLLP_ADDRESS');
+const CLAIM = env('CLAIM_NUMBER');
+const CHANNEL = 'hl7v2-mllp-inbound';
+
+let step = 'start';
+const problems = [];
+
+function watch(page) {
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    // A refused request is logged by the browser; the console shows it to the user itself.
+    if (msg.type() === 'error' && !/status of (401|403|422)/.test(msg.text())) {
+      problems.push(`console error: ${msg.text()}`);
+    }
+  });
+}
+
+async function shot(page, name) {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((e) => e.offsetParent !== null && e.labels.length === 0).map((e) => e.outerHTML));
+  assert.deepEqual(unlabelled, [], `${name}: every visible input has a label`);
+  assert.doesNotMatch(await page.locator('#view').innerText(), /^(null|undefined|\[object Object\])+$/m,
+    `${name}: no empty value is printed`);
+  await page.screenshot({path: path.join(SHOTS, `${name}.png`), fullPage: true});
+}
+
+/** The channel file as the engine has it now. */
+async function serverConfig() {
+  const response = await fetch(`${URL}/api/channels/${CHANNEL}/config`, {headers: {Authorization: `Bearer ${ADMIN}`}});
+  assert.equal(response.status, 200);
+  return response.text();
+}
+
+/** Sends one HL7 v2 message over MLLP and answers the ACK. */
+function sendMllp(message) {
+  const [host, port] = MLLP_ADDRESS.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), host, () => {
+      socket.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(message), Buffer.from([0x1c, 0x0d])]));
+    });
+    let answer = '';
+    socket.on('data', (data) => {
+      answer += data.toString();
+      if (answer.endsWith('\x1c\r')) {
+        socket.end();
+        resolve(answer);
+      }
+    });
+    socket.on('error', reject);
+    socket.setTimeout(10000, () => {
+      socket.destroy();
+      reject(new Error('no ACK within 10 s'));
+    });
+  });
+}
+
+async function signIn(page, token) {
+  await page.goto(URL);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', {name: 'Sign in'}).click();
+  await page.getByRole('navigation', {name: 'Main'}).waitFor();
+}
+
+async function asAdmin(browser) {
+  const page = await browser.newPage({viewport: {width: 1366, height: 900}});
+  watch(page);
+
+  step = 'the page is served with a strict Content-Security-Policy';
+  const response = await page.goto(URL);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'/);
+
+  step = 'a wrong token is refused at sign-in';
+  await page.getByLabel('API token').fill('sbt_not_a_real_token');
+  await page.getByRole('button', {name: 'Sign in'}).click();
+  await page.locator('#sign-in-error', {hasText: 'Not signed in'}).waitFor();
+
+  step = 'the admin signs in and sees the channels on the dashboard';
+  await signIn(page, ADMIN);
+  await page.getByRole('heading', {name: 'Dashboard', level: 1}).waitFor();
+  await page.locator('#view table').getByRole('link', {name: CHANNEL}).waitFor();
+  const row = page.locator('#view table tr', {has: page.getByRole('link', {name: CHANNEL})});
+  await row.getByText('started').waitFor();
+  assert.equal(await row.locator('svg.chart').count(), 1, 'a throughput chart per channel');
+  await page.getByText('received in the last hour').waitFor();
+  const errors = page.getByRole('region', {name: 'Recent errors'});
+  await errors.getByRole('row', {name: /CONSOLE-BAD/}).waitFor();
+  const dead = page.getByRole('region', {name: 'Dead letters'});
+  await dead.getByRole('row', {name: /lab-forward/}).waitFor();
+  await shot(page, 'dashboard');
+
+  step = 'the dashboard refreshes by itself when a message arrives';
+  const received = row.locator('td').nth(3);
+  const count = Number(await received.innerText());
+  const ack = await sendMllp(`MSH|^~\\&|EHR|CLINIC|SB|SB|20261125||ADT^A08|${CONTROL_ID}-LIVE|P|2.5\rPID|1||MRN-CONSOLE^^^CLINIC^MR||Hopper^Grace\r`);
+  assert.match(ack, /MSA\|AA/);
+  await page.waitForFunction(({name, n}) => {
+    const link = [...document.querySelectorAll('#view table a')].find((a) => a.textContent === name);
+    return link && Number(link.closest('tr').cells[3].textContent) > n;
+  }, {name: CHANNEL, n: count}, {timeout: 25000});
+
+  step = 'a dead letter is replayed from the dashboard';
+  await dead.getByRole('button', {name: 'Replay'}).first().click();
+  await page.locator('#notice', {hasText: 'is back in its queue'}).waitFor();
+
+  step = 'the channels page lists channels and routing rules';
+  await page.getByRole('navigation', {name: 'Main'}).getByRole('link', {name: 'Channels'}).click();
+  await page.getByRole('heading', {name: 'Routing rules'}).waitFor();
+  await page.getByRole('heading', {name: 'hl7v2-known-types'}).waitFor();
+  await shot(page, 'channels');
+
+  step = 'a channel is stopped and started again';
+  const fhir = page.locator('#view table tr', {has: page.getByRole('link', {name: 'fhir-http-inbound'})});
+  await fhir.getByRole('button', {name: 'Stop'}).click();
+  await fhir.getByText('stopped').waitFor();
+  await fhir.getByRole('button', {name: 'Start'}).click();
+  await fhir.getByText('started').waitFor();
+
+  step = 'a channel opens with its TOML file';
+  await page.getByRole('link', {name: CHANNEL}).click();
+  await page.getByRole('heading', {name: `Channel ${CHANNEL}`}).waitFor();
+  const editor = page.getByLabel('Channel file (TOML)');
+  await page.waitForFunction(() => document.getElementById('channel-config').value.includes('[source]'));
+  const original = await editor.inputValue();
+  assert.match(original, new RegExp(`name = "${CHANNEL}"`));
+
+  step = 'an edited description is checked, then deployed';
+  const description = `Edited in the console ${Date.now()}`;
+  const edited = original.replace(/^description = .*$/m, `description = "${description}"`);
+  assert.notEqual(edited, original);
+  await editor.fill(edited);
+  await page.getByRole('button', {name: 'Check'}).click();
+  await page.getByText('The file is valid').waitFor();
+  await page.getByRole('button', {name: 'Deploy', exact: true}).click();
+  await page.getByText(`Deployed: ${CHANNEL} runs the new file.`).waitFor();
+  await page.locator('dl.facts dd', {hasText: description}).waitFor();
+  assert.match(await serverConfig(), new RegExp(description));
+
+  step = 'a bad edit is refused with its line and field, and changes nothing';
+  const bad = edited.replace(/^(description = .*)$/m, '$1\nretries = 3');
+  const badLine = bad.split('\n').findIndex((l) => l === 'retries = 3') + 1;
+  await editor.fill(bad);
+  await page.getByRole('button', {name: 'Deploy', exact: true}).click();
+  const problem = page.locator('.problems li').first();
+  await problem.waitFor();
+  const text = await problem.innerText();
+  assert.match(text, new RegExp(`line ${badLine}`), text);
+  assert.match(text, /retries/, text);
+  assert.match(text, /unknown field/, text);
+  await page.locator('#notice', {hasText: 'Refused (422)'}).waitFor();
+  await problem.getByRole('button').click();
+  assert.equal(await page.evaluate(() => {
+    const e = document.getElementById('channel-config');
+    return e.value.slice(e.selectionStart, e.selectionEnd);
+  }), 'retries = 3', 'the problem puts the cursor on its line');
+  await shot(page, 'channel-edit');
+  assert.match(await serverConfig(), new RegExp(description));
+  assert.doesNotMatch(await serverConfig(), /retries/);
+
+  step = 'the message sent over MLLP is found by its control id';
+  await page.getByRole('navigation', {name: 'Main'}).getByRole('link', {name: 'Messages'}).click();
+  await page.getByLabel('Control id').fill(CONTROL_ID);
+  await page.getByRole('button', {name: 'Search'}).click();
+  await page.getByText('1 message(s), newest first.').waitFor();
+  const result = page.locator('#view table tbody tr');
+  assert.equal(await result.count(), 1);
+  assert.match(await result.innerText(), new RegExp(CONTROL_ID));
+  await shot(page, 'messages');
+
+  step = 'messages are found by a patient\'s name';
+  await page.getByLabel('Control id').fill('');
+  await page.getByLabel('Patient or text').fill('Hopper');
+  await page.getByRole('button', {name: 'Search'}).click();
+  await page.waitForURL(/text=Hopper/);
+  await page.getByText('2 message(s), newest first.').waitFor();
+  await page.getByLabel('Patient or text').fill('');
+  await page.getByLabel('Control id').fill(CONTROL_ID);
+  await page.getByRole('button', {name: 'Search'}).click();
+  await page.getByText('1 message(s), newest first.').waitFor();
+
+  step = 'the message opens with its parsed tree, canonical records and events';
+  await result.getByRole('link').click();
+  await page.getByRole('heading', {name: /^Message #\d+$/}).waitFor();
+  await page.getByText('Patient Identification').first().waitFor();
+  const tree = page.locator('.tree');
+  await tree.getByRole('cell', {name: 'Patient Name'}).first().waitFor();
+  await tree.getByRole('cell', {name: 'Hopper^Grace^B'}).waitFor();
+  await page.getByRole('heading', {name: 'Canonical records'}).waitFor();
+  const records = page.locator('.records');
+  await records.locator('caption', {hasText: 'patient'}).waitFor();
+  await records.getByRole('cell', {name: 'Hopper', exact: true}).waitFor();
+  await records.getByRole('cell', {name: 'V-CONSOLE', exact: true}).waitFor();
+  await shot(page, 'message-detail');
+
+  step = 'the message is reprocessed';
+  const events = page.locator('ol.events li');
+  const before = await events.count();
+  await page.getByRole('button', {name: 'Reprocess'}).click();
+  await page.locator('#notice', {hasText: 'Reprocessed message'}).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('ol.events li').length > n, before);
+
+  step = 'an X12 message shows its segments and elements';
+  await page.goto(`${URL}/#/messages?channel=x12-inbox`);
+  await page.locator('#view table tbody tr').first().getByRole('link').click();
+  await page.getByRole('heading', {name: /^Message #\d+$/}).waitFor();
+  await page.getByRole('cell', {name: 'CLP', exact: true}).first().waitFor();
+  await page.getByText('CLP01').first().waitFor();
+  await shot(page, 'message-x12');
+
+  step = 'the claims worklist shows the claim; the rejection shows its reason';
+  await page.getByRole('navigation', {name: 'Main'}).getByRole('link', {name: 'Revenue cycle'}).click();
+  await page.getByRole('link', {name: CLAIM}).waitFor();
+  await page.getByLabel('Status').selectOption('rejected');
+  await page.getByRole('button', {name: 'Show'}).click();
+  await page.waitForURL(/status=rejected/);
+  await page.getByRole('link', {name: CLAIM}).waitFor();
+  await shot(page, 'claims');
+  await page.getByRole('link', {name: 'Rejected and denied'}).click();
+  const rejected = page.locator('#view table tbody tr', {has: page.getByRole('link', {name: CLAIM})});
+  await rejected.waitFor();
+  assert.match(await rejected.innerText(), /562|A7/, 'the payer\'s reason is shown');
+  await page.getByRole('link', {name: 'Remittances'}).click();
+  await page.getByRole('heading', {name: 'Remittances', level: 2}).waitFor();
+  const remittance = page.locator('#view table tbody tr', {hasText: '7170066655'});
+  await remittance.waitFor();
+  assert.match(await remittance.innerText(), /\$945\.00/);
+  assert.match(await remittance.innerText(), /balanced/);
+  await shot(page, 'remittances');
+  await page.getByRole('link', {name: 'Rejected and denied'}).click();
+  await page.getByRole('link', {name: CLAIM}).click();
+  await page.getByRole('heading', {name: `Claim ${CLAIM}`}).waitFor();
+  await page.getByRole('heading', {name: 'History'}).waitFor();
+  await shot(page, 'claim-detail');
+
+  step = 'a page left before it has loaded leaves nothing behind';
+  await page.evaluate(() => {
+    window.location.hash = '#/revenue?view=problems';
+    setTimeout(() => { window.location.hash = '#/dashboard'; }, 0);
+  });
+  await page.getByRole('heading', {name: 'Dashboard', level: 1}).waitFor();
+  await page.waitForTimeout(1500);
+  assert.deepEqual(await page.locator('#view h1').allInnerTexts(), ['Dashboard']);
+
+  step = 'signing out forgets the token';
+  await page.getByRole('button', {name: 'Sign out'}).click();
+  await page.getByLabel('API token').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  await page.close();
+}
+
+async function asViewer(browser) {
+  const page = await browser.newPage({viewport: {width: 1366, height: 900}});
+  watch(page);
+
+  step = 'a viewer signs in with the keyboard alone';
+  await page.goto(URL);
+  await page.keyboard.type(VIEWER);
+  await page.keyboard.press('Enter');
+  await page.getByRole('navigation', {name: 'Main'}).waitFor();
+
+  step = 'a viewer sees no working deploy or control buttons';
+  await page.getByText('console-viewer (viewer)').waitFor();
+  await page.goto(`${URL}/#/channels/${CHANNEL}`);
+  await page.getByRole('heading', {name: `Channel ${CHANNEL}`}).waitFor();
+  await page.getByText('Editing needs the admin role').waitFor();
+  assert.equal(await page.getByRole('button', {name: 'Deploy', exact: true}).count(), 0);
+  assert.equal(await page.getByLabel('Channel file (TOML)').getAttribute('readonly'), '');
+  for (const name of ['Stop', 'Pause', 'Redeploy']) {
+    assert.ok(await page.getByRole('button', {name, exact: true}).isDisabled(), `${name} is disabled`);
+  }
+  await shot(page, 'viewer-channel');
+
+  step = 'a viewer cannot reprocess a message';
+  await page.goto(`${URL}/#/messages?control_id=${CONTROL_ID}`);
+  await page.locator('#view table tbody tr').getByRole('link').click();
+  await page.getByRole('heading', {name: /^Message #\d+$/}).waitFor();
+  assert.ok(await page.getByRole('button', {name: 'Reprocess'}).isDisabled());
+  await page.close();
+
+  step = 'when the page believes the viewer is an admin, the API still refuses and says why';
+  const fooled = await browser.newPage({viewport: {width: 1366, height: 900}});
+  watch(fooled);
+  await fooled.route('**/api/whoami', (route) => route.fulfill({
+    json: {name: 'console-viewer', role: 'admin'},
+  }));
+  await signIn(fooled, VIEWER);
+  await fooled.goto(`${URL}/#/channels/${CHANNEL}`);
+  await fooled.waitForFunction(() => document.getElementById('channel-config')?.value.includes('[source]'));
+  const editor = fooled.getByLabel('Channel file (TOML)');
+  await editor.fill((await editor.inputValue()).replace(/^description = .*$/m, 'description = "viewer edit"'));
+  await fooled.getByRole('button', {name: 'Deploy', exact: true}).click();
+  const notice = fooled.locator('#notice');
+  await notice.getByText('403 Forbidden').waitFor();
+  assert.match(await notice.innerText(), /needs the admin role/);
+  await shot(fooled, 'viewer-refused');
+  assert.doesNotMatch(await serverConfig(), /viewer edit/);
+  await fooled.close();
+}
+
+const browser = await chromium.launch({executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium'});
+try {
+  await asAdmin(browser);
+  await asViewer(browser);
+  assert.deepEqual(problems, [], 'no script errors or policy violations in the pages');
+  console.log('console browser test: every step passed');
+} catch (err) {
+  console.error(`console browser test failed at step: ${step}\n${err.stack ?? err}`);
+  if (problems.length) console.error(`page problems:\n${problems.join('\n')}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
