@@ -85,7 +85,82 @@ const VIEWS = [
       };
     },
   },
+  {
+    id: 'denials',
+    title: 'Denials',
+    filters: [],
+    load: async () => {
+      const {denials} = await api('GET', '/api/worklists/denials');
+      return {
+        columns: ['Claim', 'Payer', 'Procedure', 'Reasons', 'Remarks', 'Trace number', 'Received'],
+        rows: denials.map((d) => [
+          d.claim_id ? h('a', {href: `#/revenue/claims/${d.claim_id}`}, d.claim_number) : d.patient_control_number,
+          d.payer, d.procedure_code ?? '(claim)',
+          d.reasons.map((r) => `${r.text} (${money(r.amount_cents)})`).join('; '),
+          d.remarks.map((r) => (r.text ? `${r.code}: ${r.text}` : r.code)).join('; '),
+          d.trace_number, when(d.received_at),
+        ]),
+      };
+    },
+  },
+  {
+    id: 'unmatched',
+    title: 'Unmatched payments',
+    filters: [],
+    load: async (params, ctx) => {
+      const {unmatched} = await api('GET', '/api/worklists/unmatched');
+      return {
+        columns: ['Payment', 'Payer', 'Trace number', 'Their claim no.', 'Payer claim no.', 'Member',
+          'Service date', 'Charge', 'Paid', 'Match to claim'],
+        rows: unmatched.map((u) => [
+          u.id, u.payer, u.trace_number, u.patient_control_number, u.payer_claim_number, u.member_id,
+          u.service_from, money(u.charge_cents), money(u.paid_cents), matchForm(u, ctx),
+        ]),
+      };
+    },
+  },
+  {
+    id: 'reports',
+    title: 'Reports',
+    filters: [{name: 'report', label: 'Report', options: async () => {
+      const {reports} = await api('GET', '/api/reports');
+      return reports.map((r) => [r.name, `${r.name} — ${r.description}`]);
+    }}],
+    load: async (params) => {
+      const name = params.get('report') || 'financial-summary';
+      const table = await api('GET', `/api/reports/${encodeURIComponent(name)}`);
+      const download = h('button', {type: 'button'}, `Download ${name}.csv`);
+      download.addEventListener('click', async () => {
+        const csv = await api('GET', `/api/reports/${encodeURIComponent(name)}?format=csv`);
+        const link = h('a', {href: URL.createObjectURL(new Blob([csv], {type: 'text/csv'})), download: `${name}.csv`});
+        link.click();
+        URL.revokeObjectURL(link.href);
+      });
+      return {...table, actions: h('p', {}, download)};
+    },
+  },
 ];
+
+/** A claim id field and a Match button for one unmatched payment (operator). */
+function matchForm(payment, ctx) {
+  const id = `match-${payment.id}`;
+  const form = h('form', {class: 'inline'},
+    h('label', {for: id, class: 'visually-hidden'}, `Claim id for payment ${payment.id}`),
+    h('input', {id, name: 'claim', type: 'number', min: '1', required: '', size: '6'}),
+    h('button', {type: 'submit', disabled: ctx.can('operator') ? null : ''}, 'Match'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const claimId = Number(form.elements.claim.value);
+    try {
+      await api('POST', `/api/remittances/claims/${payment.id}/match`,
+        {body: JSON.stringify({claim_id: claimId})});
+      ctx.navigate(`#/revenue/claims/${claimId}`);
+    } catch (err) {
+      ctx.fail(err);
+    }
+  });
+  return form;
+}
 
 async function filterForm(view, query, ctx) {
   const fields = await Promise.all(view.filters.map(async (filter) => {
@@ -115,18 +190,36 @@ async function renderViews(page, query, ctx) {
   const current = VIEWS.find((v) => v.id === query.get('view')) ?? VIEWS[0];
   const params = new URLSearchParams();
   for (const filter of current.filters) if (query.get(filter.name)) params.set(filter.name, query.get(filter.name));
-  const [form, table] = await Promise.all([filterForm(current, query, ctx), current.load(params)]);
+  const [form, table] = await Promise.all([filterForm(current, query, ctx), current.load(params, ctx)]);
   page.append(
     h('h1', {}, 'Revenue cycle'),
     h('nav', {class: 'tabs', 'aria-label': 'Revenue-cycle views'}, VIEWS.map((v) => h('a', {
       href: `#/revenue?view=${v.id}`, 'aria-current': v === current ? 'page' : null,
     }, v.title))),
-    section(current.title, current.filters.length ? form : null, dataTable(table, {empty: 'Nothing here.'})),
+    section(current.title, current.filters.length ? form : null, table.actions ?? null,
+      dataTable(table, {empty: 'Nothing here.'})),
   );
+}
+
+/** A bill's postings (payments, adjustments, patient responsibility), or null before any. */
+async function postings(billId) {
+  try {
+    const ledger = await api('GET', `/api/bills/${encodeURIComponent(billId)}/ledger`);
+    return section('Postings', h('p', {}, `Outstanding ${money(ledger.outstanding_cents)}, `
+      + `patient balance ${money(ledger.patient_balance_cents)}.`), dataTable({
+      columns: ['When', 'Kind', 'Amount', 'Reason', 'Bill line', 'By', 'Source'],
+      rows: ledger.entries.map((e) => [when(e.created_at), e.kind, money(e.amount_cents), e.reason,
+        e.bill_line_id, e.actor, e.source]),
+    }, {empty: 'Nothing posted yet.'}));
+  } catch (err) {
+    if (err.status === 404) return null;
+    throw err;
+  }
 }
 
 async function renderClaim(page, id) {
   const {claim, events} = await api('GET', `/api/claims/${encodeURIComponent(id)}`);
+  const posted = await postings(claim.bill_id);
   page.append(
     h('p', {}, h('a', {href: '#/revenue?view=claims'}, '← Claims')),
     h('h1', {}, `Claim ${claim.claim_number}`),
@@ -142,6 +235,7 @@ async function renderClaim(page, id) {
       columns: ['When', 'Status', 'Detail'],
       rows: events.map((e) => [when(e.at), badge(e.status), e.detail]),
     }, {empty: 'No history.'})),
+    posted,
   );
 }
 

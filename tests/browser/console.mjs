@@ -249,6 +249,20 @@ async function asAdmin(browser) {
   assert.match(await remittance.innerText(), /\$945\.00/);
   assert.match(await remittance.innerText(), /balanced/);
   await shot(page, 'remittances');
+  step = 'the payments that match no claim wait on their worklist';
+  await page.getByRole('link', {name: 'Unmatched payments'}).click();
+  await page.locator('#view table tbody tr', {hasText: '7170066655'}).first().waitFor();
+  await page.getByRole('button', {name: 'Match'}).first().waitFor();
+  await shot(page, 'unmatched');
+
+  step = 'the reports show as tables';
+  await page.getByRole('link', {name: 'Reports'}).click();
+  await page.getByLabel('Report', {exact: true}).selectOption('financial-summary');
+  await page.getByRole('button', {name: 'Show'}).click();
+  await page.locator('#view table tbody tr', {hasText: 'TOTAL'}).waitFor();
+  await page.getByRole('button', {name: 'Download financial-summary.csv'}).waitFor();
+  await shot(page, 'reports');
+
   await page.getByRole('link', {name: 'Rejected and denied'}).click();
   await page.getByRole('link', {name: CLAIM}).click();
   await page.getByRole('heading', {name: `Claim ${CLAIM}`}).waitFor();
