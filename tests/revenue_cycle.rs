@@ -112,11 +112,11 @@ async fn the_revenue_cycle(engine: Engine) {
     );
     let claim_837 = next_837(&engine, 0).await;
 
-    // The payer's own view of the contract: it pays 99213 at 90.00 (ours says 95.00), its
-    // deductible is 50.00, and it does not cover the strep test.
+    // The payer's own view of the contract: it pays 99213 at 90.00 (ours says 95.00), applies a
+    // deductible of 50.00 (ours has none), and does not cover the strep test.
     let ours = std::fs::read_to_string(engine.path("config/payers/acme-health.toml")).unwrap();
     let theirs = ours
-        .replace("deductible_cents = 50000", "deductible_cents = 5000")
+        .replace("deductible_cents = 0", "deductible_cents = 5000")
         .replace("allowed_cents = 9500", "allowed_cents = 9000")
         .replace(
             "excluded_procedures = [\"S9083\"]",
@@ -202,8 +202,8 @@ async fn the_revenue_cycle(engine: Engine) {
     );
     assert!(
         lines.iter().any(|l| l["procedure_code"] == "99213"
-            && l["variance_cents"] == -400
-            && l["variance_note"] == "underpaid by 4.00"),
+            && l["variance_cents"] == -4400
+            && l["variance_note"] == "underpaid by 44.00"),
         "{detail}"
     );
     assert!(
@@ -425,5 +425,107 @@ async fn the_revenue_cycle(engine: Engine) {
         .unwrap();
     assert!(cli.status.success());
     assert!(String::from_utf8_lossy(&cli.stdout).contains("TOTAL,,3,425.50"));
+    engine.stop().await;
+}
+
+/// Two visits matching the public managed-care sample 835: the same members, procedures, dates
+/// and charges, billed to HMO1.
+const SAMPLE_VISITS: [&str; 2] = [
+    "MSH|^~\\&|EHR|CLINIC|SWITCHBOARD|BILLING|20020305090000||DFT^P03^DFT_P03|DFT-SAMPLE-835-1|P|2.5\r\
+PID|1||MRN501^^^CLINIC^MR||Budd^William||19600101|M|||1 Main St^^Rapid City^SD^55111\r\
+PV1|1|O|CLINIC||||1234567893^House^Gregory||||||||||||V8001|||||||||||||||||||||||||20020301080000\r\
+DG1|1||I10^Hypertension^I10\r\
+FT1|1|T5001||20020301|20020301|CG|99211^Office visit^CPT|Office visit||1|800.00||||||||I10^Hypertension^I10\r\
+IN1|1|GOLD^Gold PPO|HMO1|Acme Health Plan||||GRP42||||20020101|20021231|||Budd^William|SEL|||||1||||||||||||||33344555510\r",
+    "MSH|^~\\&|EHR|CLINIC|SWITCHBOARD|BILLING|20020313090000||DFT^P03^DFT_P03|DFT-SAMPLE-835-2|P|2.5\r\
+PID|1||MRN502^^^CLINIC^MR||Settle^Susan||19650202|F|||2 Main St^^Rapid City^SD^55111\r\
+PV1|1|O|CLINIC||||1234567893^House^Gregory||||||||||||V8002|||||||||||||||||||||||||20020310080000\r\
+DG1|1||I25.10^Coronary artery disease^I10\r\
+FT1|1|T5002||20020310|20020310|CG|93555^Imaging^CPT|Imaging||1|1200.00||||||||I25.10^CAD^I10\r\
+IN1|1|GOLD^Gold PPO|HMO1|Acme Health Plan||||GRP42||||20020101|20021231|||Settle^Susan|SEL|||||1||||||||||||||44455666610\r",
+];
+
+/// A real 835 (public sample) whose claim numbers are not ours still reconciles: each payment
+/// finds its claim by member id, charge and service date, and each line by procedure and date.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_835_reconciles_against_matching_claims() {
+    let _turn = PORT_2575.lock().await;
+    let engine = common::start_shipped().await;
+    send_over_mllp(&[SAMPLE_VISITS[0].as_bytes(), SAMPLE_VISITS[1].as_bytes()]).await;
+    engine
+        .eventually("both visits are stored", || async {
+            engine.has_patient("MRN501").await && engine.has_patient("MRN502").await
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    assert_eq!(
+        report["submitted"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
+    );
+    let sample = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/x12/835-managed-care.x12"),
+    )
+    .unwrap();
+    std::fs::write(engine.path("data/inbox/x12/sample-835.x12"), sample).unwrap();
+    engine
+        .eventually("both claims are paid", || async {
+            let claims = engine.get_json("/api/claims?payer=HMO1").await;
+            claims["claims"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["status"] == "paid")
+        })
+        .await;
+    let remittances = engine.get_json("/api/remittances").await;
+    let remittance = &remittances["remittances"][0];
+    assert_eq!(remittance["trace_number"], "7170066655", "{remittances}");
+    assert_eq!(remittance["balanced"], true, "{remittances}");
+    let detail = engine
+        .get_json(&format!("/api/remittances/{}", remittance["id"]))
+        .await;
+    let postings = &detail["postings"];
+    assert!(
+        postings["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["match_status"] == "matched" && c["matched_by"] == "auto"),
+        "{detail}"
+    );
+    assert!(
+        postings["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| !l["claim_line_id"].is_null()),
+        "{detail}"
+    );
+    let summary = engine.get_json("/api/reports/financial-summary").await;
+    let total = summary["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "TOTAL")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        cents(&total[column(&summary, "billed")]),
+        200_000,
+        "{summary}"
+    );
+    assert_eq!(cents(&total[column(&summary, "paid")]), 94_500, "{summary}");
+    assert_eq!(
+        cents(&total[column(&summary, "patient responsibility")]),
+        90_000,
+        "{summary}"
+    );
+    assert_eq!(
+        cents(&total[column(&summary, "outstanding")]),
+        0,
+        "{summary}"
+    );
     engine.stop().await;
 }
