@@ -577,3 +577,124 @@ fn write_835(
     }
     Envelope::finish(w)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::payer::FeeConfig;
+
+    /// A public sample 837P: one claim, four lines (99213 40.00, 87070 15.00, 99214 35.00,
+    /// 86663 10.00), member JS00111223333.
+    const SAMPLE_837: &[u8] = include_bytes!("../../tests/fixtures/x12/837p-demo-example1.x12");
+
+    fn payer(excluded: &[&str]) -> PayerConfig {
+        PayerConfig {
+            payer_id: "HMO1".into(),
+            name: "Acme Health Plan".into(),
+            claim_type: "837P".into(),
+            receiver_id: "ACMEHEALTH".into(),
+            receiver_qualifier: "ZZ".into(),
+            application_receiver_code: None,
+            claim_filing_indicator: "HM".into(),
+            channel: "x12-outbox".into(),
+            batch_cron: None,
+            contract: Some(ContractConfig {
+                name: "2026".into(),
+                effective_from: None,
+                deductible_cents: 1_000,
+                copay_cents: 500,
+                coinsurance_basis_points: 2_000,
+                timely_filing_days: None,
+                fees: vec![FeeConfig {
+                    procedure_code: "99213".into(),
+                    modifiers: Vec::new(),
+                    allowed_cents: 3_000,
+                }],
+                covered_procedures: Vec::new(),
+                excluded_procedures: excluded.iter().map(|c| (*c).to_string()).collect(),
+                covered_diagnoses: Vec::new(),
+                excluded_diagnoses: Vec::new(),
+            }),
+        }
+    }
+
+    fn options(denials: u32, reversal: bool) -> SimOptions {
+        SimOptions {
+            random_denial_basis_points: denials,
+            seed: 7,
+            reversal,
+            date: Date::new(2026, 11, 25).unwrap(),
+            time: Time::new(12, 0, None).unwrap(),
+        }
+    }
+
+    fn remittance(files: &SimFiles) -> x12::Remittance {
+        let read = x12::read_835(&files.remittance_835).unwrap();
+        assert!(read.envelope_problems.is_empty() && read.warnings.is_empty());
+        let remittance = read.documents.into_iter().next().unwrap();
+        assert!(
+            x12::check_balance(&remittance).is_empty(),
+            "the 835 balances"
+        );
+        remittance
+    }
+
+    #[test]
+    fn the_contract_prices_each_line_and_the_files_read_back() {
+        let files = adjudicate(SAMPLE_837, &payer(&["86663"]), &options(0, false)).unwrap();
+        let remittance = remittance(&files);
+        let claim = remittance.claims().next().unwrap();
+        assert_eq!(claim.patient_control_number, "26463774");
+        let paid: Vec<i64> = claim.lines.iter().map(|l| l.payment.cents()).collect();
+        // 99213: allowed 30.00 - copay 5.00 - deductible 10.00 = 15.00, 20% coinsurance 3.00.
+        // 87070 and 99214 have no price: allowed = charge; 86663 is not covered.
+        assert_eq!(paid, [1_200, 1_200, 2_800, 0]);
+        assert_eq!(claim.payment.cents(), 5_200);
+        assert_eq!(remittance.payment.amount.cents(), 5_200);
+        let denied = &claim.lines[3];
+        assert_eq!(denied.adjustments[0].reasons[0].reason_code, "96");
+        assert_eq!(denied.remarks[0].code, "N130");
+        let acks = x12::read_999(&files.ack_999).unwrap();
+        let sets = &acks.documents[0].group.sets;
+        assert!(!sets.is_empty() && sets.iter().all(|s| s.code.is_accepted()));
+        let statuses = x12::read_277ca(&files.ack_277ca).unwrap();
+        let status = &statuses.documents[0].claims[0];
+        assert_eq!(status.patient_control_number, "26463774");
+        assert_eq!(status.payer_claim_control_number(), Some("HMO1000001"));
+    }
+
+    #[test]
+    fn random_denials_and_a_reversal() {
+        let denied =
+            remittance(&adjudicate(SAMPLE_837, &payer(&[]), &options(10_000, false)).unwrap());
+        let claim = denied.claims().next().unwrap();
+        assert_eq!(claim.status.code(), "4");
+        assert_eq!(claim.payment.cents(), 0);
+        assert!(
+            claim
+                .lines
+                .iter()
+                .all(|l| l.adjustments[0].reasons[0].reason_code == "197")
+        );
+
+        let reversed = remittance(&adjudicate(SAMPLE_837, &payer(&[]), &options(0, true)).unwrap());
+        let codes: Vec<&str> = reversed.claims().map(|c| c.status.code()).collect();
+        assert_eq!(codes, ["1", "22", "1"]);
+        let payments: Vec<i64> = reversed.claims().map(|c| c.payment.cents()).collect();
+        assert_eq!(payments[1], -payments[0]);
+        assert_eq!(reversed.payment.amount.cents(), payments[0]);
+    }
+
+    #[test]
+    fn an_unreadable_837_or_a_payer_without_contract_is_a_clear_error() {
+        let err = adjudicate(b"not x12", &payer(&[]), &options(0, false)).unwrap_err();
+        assert!(
+            err.to_string().starts_with("the 837 does not read"),
+            "{err}"
+        );
+        let mut no_contract = payer(&[]);
+        no_contract.contract = None;
+        let err = adjudicate(SAMPLE_837, &no_contract, &options(0, false)).unwrap_err();
+        assert_eq!(err.to_string(), "payer 'HMO1' has no [contract]");
+    }
+}
