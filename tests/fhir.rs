@@ -1,0 +1,843 @@
+//! The FHIR R4 server over real HTTP against a running engine, on SQLite and (when configured)
+//! PostgreSQL: create/read/update/search per type, versions and If-Match, Bundles, errors as
+//! OperationOutcomes, and one store shared with HL7 v2.
+
+mod common;
+
+use common::Engine;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use switchboard::fhir::kinds::Kind;
+use switchboard::fhir::validate::validate;
+use switchboard::store::tokens::Role;
+
+/// The engine with `max_body_bytes` of 2 MiB, on `store_url` (SQLite under the root if none),
+/// with `files` besides.
+async fn engine(store_url: Option<&str>, files: &[(&str, String)]) -> Engine {
+    let port = common::free_port();
+    let store = store_url
+        .map(|url| format!("[store]\nurl = \"{url}\"\n"))
+        .unwrap_or_default();
+    let mut all = vec![(
+        "config/switchboard.toml",
+        format!(
+            "{store}[http]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 2097152\n[log]\nlevel = \"warn\"\n"
+        ),
+    )];
+    all.extend(files.iter().cloned());
+    Engine::start(&all).await
+}
+
+/// An answer: status, headers and JSON body.
+struct Answer {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Asserts an OperationOutcome with this status, and answers its first diagnostics.
+    fn outcome(&self, status: StatusCode) -> String {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert!(
+            self.header("content-type")
+                .starts_with("application/fhir+json"),
+            "{}",
+            self.header("content-type")
+        );
+        assert_eq!(
+            self.body["resourceType"], "OperationOutcome",
+            "{}",
+            self.body
+        );
+        self.body["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+async fn call(
+    engine: &Engine,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let mut request = engine.api(method.clone(), path);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/fhir+json")
+            .body(body.to_string());
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("{method} {path}: {err}"));
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get(engine: &Engine, path: &str) -> Answer {
+    call(engine, Method::GET, path, None, &[]).await
+}
+
+async fn post(engine: &Engine, path: &str, body: &Value) -> Answer {
+    call(engine, Method::POST, path, Some(body), &[]).await
+}
+
+/// Creates a resource and answers its logical id.
+async fn create(engine: &Engine, resource: Value) -> String {
+    let kind = resource["resourceType"].as_str().unwrap().to_string();
+    let answer = post(engine, &format!("/fhir/{kind}"), &resource).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(answer.header("etag"), "W/\"1\"");
+    let location = answer.header("location");
+    assert!(location.contains(&format!("/fhir/{kind}/")), "{location}");
+    assert_eq!(answer.body["resourceType"], kind.as_str());
+    answer.body["id"].as_str().unwrap().to_string()
+}
+
+/// Asserts `resource` is a valid R4 resource with no element the model does not know.
+fn assert_valid(resource: &Value) {
+    let kind = Kind::parse(resource["resourceType"].as_str().unwrap()).unwrap();
+    assert_eq!(validate(kind, resource), Ok(vec![]), "{resource}");
+}
+
+/// The resources of a searchset, checked valid.
+fn entries(bundle: &Value, mode: &str) -> Vec<Value> {
+    assert_eq!(bundle["type"], "searchset", "{bundle}");
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["search"]["mode"] == mode)
+        .map(|e| {
+            assert_valid(&e["resource"]);
+            e["resource"].clone()
+        })
+        .collect()
+}
+
+fn patient(mrn: &str, family: &str, gender: &str) -> Value {
+    json!({
+        "resourceType": "Patient",
+        "identifier": [{"system": "urn:oid:1.2.3", "value": mrn}],
+        "name": [{"family": family, "given": ["Ada", "King"]}],
+        "gender": gender,
+        "birthDate": "1815-12-10",
+        "telecom": [{"system": "phone", "value": "555-0100"}],
+        "address": [{"line": ["12 St James's Square"], "city": "London", "postalCode": "SW1"}]
+    })
+}
+
+async fn crud_and_search(engine: &Engine, backend: &str) {
+    let metadata = reqwest::get(format!("{}/fhir/metadata", engine.url))
+        .await
+        .unwrap();
+    assert_eq!(metadata.status(), StatusCode::OK, "{backend}");
+    let metadata: Value = metadata.json().await.unwrap();
+    assert_eq!(metadata["fhirVersion"], "4.0.1");
+    let patient_caps = metadata["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "Patient")
+        .unwrap();
+    assert!(
+        patient_caps["searchParam"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "identifier")
+    );
+
+    let payer = create(
+        engine,
+        json!({"resourceType": "Organization", "identifier": [{"system": "urn:switchboard:payer-id", "value": "ACME1"}], "name": "Acme Health"}),
+    )
+    .await;
+    assert!(payer.starts_with("payer-"), "{backend}: {payer}");
+    let clinic = create(
+        engine,
+        json!({"resourceType": "Organization", "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}], "name": "Harbor Clinic"}),
+    )
+    .await;
+    assert!(clinic.starts_with("provider-"), "{backend}: {clinic}");
+    let doctor = create(
+        engine,
+        json!({"resourceType": "Practitioner", "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1999999984"}], "name": [{"family": "House", "given": ["Greg"]}]}),
+    )
+    .await;
+    let ada = create(engine, patient("A1", "Lovelace", "female")).await;
+    let grace = create(engine, patient("A2", "Hopper", "female")).await;
+
+    // Read: ETag and meta carry the version; the JSON is what was sent.
+    let read = get(engine, &format!("/fhir/Patient/{ada}")).await;
+    assert_eq!(read.status, StatusCode::OK, "{backend}: {}", read.body);
+    assert_eq!(read.header("etag"), "W/\"1\"");
+    assert_eq!(read.body["meta"]["versionId"], "1");
+    assert_eq!(read.body["address"][0]["line"][0], "12 St James's Square");
+    assert_valid(&read.body);
+
+    // Update with If-Match; a stale version is refused with 412.
+    let mut changed = patient("A1", "Byron", "female");
+    changed["id"] = json!(ada);
+    let updated = call(
+        engine,
+        Method::PUT,
+        &format!("/fhir/Patient/{ada}"),
+        Some(&changed),
+        &[("if-match", "W/\"1\"")],
+    )
+    .await;
+    assert_eq!(
+        updated.status,
+        StatusCode::OK,
+        "{backend}: {}",
+        updated.body
+    );
+    assert_eq!(updated.header("etag"), "W/\"2\"");
+    assert_eq!(updated.body["name"][0]["family"], "Byron");
+    let stale = call(
+        engine,
+        Method::PUT,
+        &format!("/fhir/Patient/{ada}"),
+        Some(&changed),
+        &[("if-match", "W/\"1\"")],
+    )
+    .await;
+    assert!(
+        stale
+            .outcome(StatusCode::PRECONDITION_FAILED)
+            .contains("version 2")
+    );
+    let canonical = engine
+        .store
+        .patient(ada.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(canonical.patient.family_name.as_deref(), Some("Byron"));
+    assert_eq!(canonical.patient.phone.as_deref(), Some("555-0100"));
+
+    // An identifier of another patient cannot be moved onto this one.
+    let mut stolen = patient("A2", "Byron", "female");
+    stolen["id"] = json!(ada);
+    call(
+        engine,
+        Method::PUT,
+        &format!("/fhir/Patient/{ada}"),
+        Some(&stolen),
+        &[],
+    )
+    .await
+    .outcome(StatusCode::CONFLICT);
+
+    let visit = create(
+        engine,
+        json!({
+            "resourceType": "Encounter",
+            "identifier": [{"value": "V-100"}],
+            "status": "in-progress",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"},
+            "subject": {"reference": format!("Patient/{ada}")},
+            "participant": [{"individual": {"reference": format!("Practitioner/{doctor}")}}],
+            "period": {"start": "2026-11-02T09:30:00Z"}
+        }),
+    )
+    .await;
+    let coverage = create(
+        engine,
+        json!({
+            "resourceType": "Coverage",
+            "status": "active",
+            "subscriberId": "M-555",
+            "beneficiary": {"reference": format!("Patient/{ada}")},
+            "payor": [{"reference": format!("Organization/{payer}")}],
+            "class": [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/coverage-class", "code": "group"}]}, "value": "G-7"}]
+        }),
+    )
+    .await;
+    let charge = create(
+        engine,
+        json!({
+            "resourceType": "ChargeItem",
+            "identifier": [{"value": "L1"}],
+            "status": "billable",
+            "code": {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "99213"}], "text": "Office visit"},
+            "subject": {"reference": format!("Patient/{ada}")},
+            "context": {"reference": format!("Encounter/{visit}")},
+            "occurrenceDateTime": "2026-11-02",
+            "quantity": {"value": 1},
+            "priceOverride": {"value": 125.5, "currency": "USD"}
+        }),
+    )
+    .await;
+    let record = engine
+        .store
+        .patient_record(ada.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.bills[0].lines[0].charge_cents, 12550, "{backend}");
+    assert_eq!(record.bills[0].lines[0].units_thousandths, 1000);
+    assert_eq!(record.coverages[0].group_number.as_deref(), Some("G-7"));
+    assert_eq!(record.encounters[0].visit_number, "V-100");
+
+    // A charge whose patient is not the visit's is refused.
+    let wrong = json!({
+        "resourceType": "ChargeItem", "identifier": [{"value": "L2"}], "status": "billable",
+        "code": {"coding": [{"code": "99213"}]},
+        "subject": {"reference": format!("Patient/{grace}")},
+        "context": {"reference": format!("Encounter/{visit}")},
+        "occurrenceDateTime": "2026-11-02", "priceOverride": {"value": 10, "currency": "USD"}
+    });
+    post(engine, "/fhir/ChargeItem", &wrong)
+        .await
+        .outcome(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Search, per type.
+    let found = get(engine, "/fhir/Patient?identifier=urn:oid:1.2.3|A1").await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert_eq!(found.body["total"], 1, "{backend}: {}", found.body);
+    assert_eq!(entries(&found.body, "match")[0]["id"], ada.as_str());
+    let found = get(engine, "/fhir/Patient?family=hop").await;
+    assert_eq!(entries(&found.body, "match")[0]["id"], grace.as_str());
+    assert_eq!(
+        get(
+            engine,
+            "/fhir/Patient?birthdate=ge1815-01&birthdate=le1815-12-31"
+        )
+        .await
+        .body["total"],
+        2
+    );
+    assert_eq!(
+        get(engine, "/fhir/Patient?birthdate=1816").await.body["total"],
+        0
+    );
+
+    // Paging: next and previous links, total over all pages.
+    let first = get(engine, "/fhir/Patient?gender=female&_count=1").await;
+    assert_eq!(first.body["total"], 2, "{}", first.body);
+    assert_eq!(entries(&first.body, "match").len(), 1);
+    let links = first.body["link"].as_array().unwrap();
+    let next = links.iter().find(|l| l["relation"] == "next").unwrap()["url"]
+        .as_str()
+        .unwrap();
+    let path = &next[next.find("/fhir/").unwrap()..];
+    let second = get(engine, path).await;
+    let second_entries = entries(&second.body, "match");
+    assert_eq!(second_entries.len(), 1);
+    assert_ne!(
+        second_entries[0]["id"],
+        entries(&first.body, "match")[0]["id"]
+    );
+    let links = second.body["link"].as_array().unwrap();
+    assert!(links.iter().all(|l| l["relation"] != "next"));
+    assert!(links.iter().any(|l| l["relation"] == "previous"));
+
+    let visits = get(
+        engine,
+        &format!("/fhir/Encounter?patient=Patient/{ada}&status=in-progress&date=2026-11&_include=Encounter:patient&_include=Encounter:practitioner"),
+    )
+    .await;
+    assert_eq!(visits.body["total"], 1, "{}", visits.body);
+    assert_eq!(entries(&visits.body, "match")[0]["id"], visit.as_str());
+    let included: Vec<String> = entries(&visits.body, "include")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["resourceType"].as_str().unwrap(),
+                r["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        included,
+        vec![format!("Patient/{ada}"), format!("Practitioner/{doctor}")]
+    );
+    assert_eq!(
+        get(engine, "/fhir/Encounter?date=2025").await.body["total"],
+        0
+    );
+
+    let covered = get(
+        engine,
+        &format!(
+            "/fhir/Coverage?payor=Organization/{payer}&subscriber-id=M-555&_include=Coverage:payor"
+        ),
+    )
+    .await;
+    assert_eq!(entries(&covered.body, "match")[0]["id"], coverage.as_str());
+    assert_eq!(entries(&covered.body, "include")[0]["name"], "Acme Health");
+    let charges = get(
+        engine,
+        &format!("/fhir/ChargeItem?encounter={visit}&patient={ada}"),
+    )
+    .await;
+    assert_eq!(entries(&charges.body, "match")[0]["id"], charge.as_str());
+    let orgs = get(engine, "/fhir/Organization?name=HEALTH").await;
+    assert_eq!(orgs.body["total"], 1, "{}", orgs.body);
+    let orgs = get(
+        engine,
+        "/fhir/Organization?identifier=http://hl7.org/fhir/sid/us-npi|1234567893",
+    )
+    .await;
+    assert_eq!(entries(&orgs.body, "match")[0]["id"], clinic.as_str());
+    let doctors = get(
+        engine,
+        "/fhir/Practitioner?identifier=1999999984&name=house",
+    )
+    .await;
+    assert_eq!(entries(&doctors.body, "match")[0]["id"], doctor.as_str());
+    // A practitioner is not an organization, nor the reverse.
+    assert_eq!(
+        get(engine, &format!("/fhir/Organization/provider-{doctor}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Every read of patient data is audited with who asked.
+    let audit = engine.get_json("/api/audit?resource=/fhir/Patient").await;
+    assert!(
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["resource"] == format!("/fhir/Patient/{ada}").as_str()
+                && e["action"] == "GET"),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn every_type_is_created_read_updated_and_searched_on_every_backend() {
+    let sqlite = engine(None, &[]).await;
+    crud_and_search(&sqlite, "sqlite").await;
+    sqlite.stop().await;
+    if let Some(pg) = common::postgres_store().await {
+        let engine = engine(Some(&pg.url), &[]).await;
+        crud_and_search(&engine, "postgres").await;
+        engine.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn every_error_is_an_operation_outcome_with_the_right_status() {
+    let engine = engine(None, &[]).await;
+    let malformed = engine
+        .api(Method::POST, "/fhir/Patient")
+        .header("content-type", "application/fhir+json")
+        .body("{\"resourceType\": \"Patient\",")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let body: Value = malformed.json().await.unwrap();
+    assert_eq!(body["resourceType"], "OperationOutcome");
+
+    let wrong_type = post(
+        &engine,
+        "/fhir/Patient",
+        &json!({"resourceType": "Encounter"}),
+    )
+    .await;
+    assert!(
+        wrong_type
+            .outcome(StatusCode::UNPROCESSABLE_ENTITY)
+            .contains("Encounter")
+    );
+    let gender = post(&engine, "/fhir/Patient", &patient("E1", "Bad", "m")).await;
+    assert!(
+        gender
+            .outcome(StatusCode::UNPROCESSABLE_ENTITY)
+            .contains("gender")
+    );
+    let mut bad_date = patient("E2", "Bad", "male");
+    bad_date["birthDate"] = json!("1980-13-45");
+    post(&engine, "/fhir/Patient", &bad_date)
+        .await
+        .outcome(StatusCode::UNPROCESSABLE_ENTITY);
+    let no_identifier = json!({"resourceType": "Patient", "gender": "male"});
+    post(&engine, "/fhir/Patient", &no_identifier)
+        .await
+        .outcome(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !engine.has_patient("E1").await && !engine.has_patient("E2").await,
+        "nothing invalid is stored"
+    );
+
+    // Unknown elements: stored, kept as sent, and reported as warnings.
+    let mut odd = patient("W1", "Odd", "other");
+    odd["favouriteColour"] = json!("green");
+    odd["name"][0]["nickname"] = json!("Oddie");
+    let warned = post(&engine, "/fhir/Patient", &odd).await;
+    assert_eq!(warned.status, StatusCode::CREATED, "{}", warned.body);
+    assert_eq!(warned.body["resourceType"], "OperationOutcome");
+    let issues = warned.body["issue"].as_array().unwrap();
+    assert!(issues.iter().all(|i| i["severity"] == "warning"));
+    assert!(
+        issues
+            .iter()
+            .any(|i| i["expression"][0] == "Patient.favouriteColour")
+    );
+    assert!(
+        issues
+            .iter()
+            .any(|i| i["expression"][0] == "Patient.name[0].nickname")
+    );
+    let location = warned.header("location");
+    let path = &location[location.find("/fhir/").unwrap()..];
+    let kept = get(&engine, path).await;
+    assert_eq!(kept.body["favouriteColour"], "green");
+    assert_eq!(kept.body["name"][0]["nickname"], "Oddie");
+
+    get(&engine, "/fhir/Patient/999999")
+        .await
+        .outcome(StatusCode::NOT_FOUND);
+    get(&engine, "/fhir/Patient/not-a-number")
+        .await
+        .outcome(StatusCode::NOT_FOUND);
+    get(&engine, "/fhir/Observation/1")
+        .await
+        .outcome(StatusCode::NOT_FOUND);
+    get(&engine, "/fhir/Patient/1/_history/1")
+        .await
+        .outcome(StatusCode::NOT_FOUND);
+    get(&engine, "/fhir/Patient?colour=red")
+        .await
+        .outcome(StatusCode::BAD_REQUEST);
+    get(&engine, "/fhir/Patient?birthdate=yesterday")
+        .await
+        .outcome(StatusCode::BAD_REQUEST);
+    call(
+        &engine,
+        Method::PUT,
+        "/fhir/Patient/999999",
+        Some(&patient("N1", "New", "male")),
+        &[],
+    )
+    .await
+    .outcome(StatusCode::NOT_FOUND);
+    post(&engine, "/fhir/Claim", &json!({"resourceType": "Claim"}))
+        .await
+        .outcome(StatusCode::METHOD_NOT_ALLOWED);
+    call(&engine, Method::DELETE, "/fhir/Patient/1", None, &[])
+        .await
+        .outcome(StatusCode::METHOD_NOT_ALLOWED);
+
+    // Authentication and roles answer in FHIR too.
+    let anonymous = common::client()
+        .get(format!("{}/fhir/Patient", engine.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+    let body: Value = anonymous.json().await.unwrap();
+    assert_eq!(body["resourceType"], "OperationOutcome");
+    let (_, viewer) = engine
+        .store
+        .create_token("clerk", Role::Viewer, None)
+        .await
+        .unwrap();
+    let refused = common::client()
+        .post(format!("{}/fhir/Patient", engine.url))
+        .bearer_auth(&viewer)
+        .body(patient("V1", "View", "male").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["resourceType"], "OperationOutcome");
+    let allowed = common::client()
+        .get(format!("{}/fhir/Patient", engine.url))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+
+    // A body over the engine's limit: 413 OperationOutcome, and the engine keeps serving.
+    let mut huge = patient("H1", "Huge", "male");
+    huge["text"] = json!({"status": "generated", "div": "x".repeat(10 * 1024 * 1024)});
+    let answer = post(&engine, "/fhir/Patient", &huge).await;
+    answer.outcome(StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(get(&engine, "/fhir/Patient").await.status, StatusCode::OK);
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
+    let engine = engine(None, &[]).await;
+    let transaction = json!({
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"fullUrl": "urn:uuid:8d1c7c35-0001", "request": {"method": "POST", "url": "Coverage"},
+             "resource": {"resourceType": "Coverage", "status": "active", "subscriberId": "T-1",
+                          "beneficiary": {"reference": "urn:uuid:8d1c7c35-0002"},
+                          "payor": [{"reference": "urn:uuid:8d1c7c35-0003"}]}},
+            {"fullUrl": "urn:uuid:8d1c7c35-0002", "request": {"method": "POST", "url": "Patient"},
+             "resource": patient("T1", "Turing", "male")},
+            {"fullUrl": "urn:uuid:8d1c7c35-0003", "request": {"method": "POST", "url": "Organization"},
+             "resource": {"resourceType": "Organization", "identifier": [{"value": "BLUE"}], "name": "Blue Plan"}},
+            {"fullUrl": "urn:uuid:8d1c7c35-0004", "request": {"method": "POST", "url": "Encounter"},
+             "resource": {"resourceType": "Encounter", "identifier": [{"value": "TV-1"}], "status": "finished",
+                          "class": {"code": "AMB"}, "subject": {"reference": "urn:uuid:8d1c7c35-0002"}}}
+        ]
+    });
+    let answer = post(&engine, "/fhir", &transaction).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["type"], "transaction-response");
+    let responses = answer.body["entry"].as_array().unwrap();
+    assert_eq!(responses.len(), 4);
+    assert!(
+        responses
+            .iter()
+            .all(|e| e["response"]["status"] == "201 Created"),
+        "{}",
+        answer.body
+    );
+    let patient_location = responses[1]["response"]["location"].as_str().unwrap();
+    let patient_ref = patient_location.split("/_history").next().unwrap();
+    assert!(
+        responses[0]["response"]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("Coverage/")
+    );
+    let coverage = get(
+        &engine,
+        &format!("/fhir/Coverage?patient={patient_ref}&_include=Coverage:beneficiary"),
+    )
+    .await;
+    let found = entries(&coverage.body, "match");
+    assert_eq!(
+        found[0]["beneficiary"]["reference"], patient_ref,
+        "{}",
+        coverage.body
+    );
+    assert!(
+        found[0]["payor"][0]["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("Organization/payer-")
+    );
+    assert_eq!(
+        entries(&coverage.body, "include")[0]["name"][0]["family"],
+        "Turing"
+    );
+    let audit = engine.get_json("/api/audit?resource=/fhir/").await;
+    assert!(
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["resource"] == format!("/fhir/{patient_ref}").as_str()
+                && e["action"] == "POST"),
+        "each entry of a Bundle is audited: {audit}"
+    );
+
+    // One bad entry: nothing of the transaction is written.
+    let failing = json!({
+        "resourceType": "Bundle", "type": "transaction",
+        "entry": [
+            {"request": {"method": "POST", "url": "Patient"}, "resource": patient("T2", "Good", "male")},
+            {"request": {"method": "POST", "url": "Patient"}, "resource": patient("T3", "Bad", "robot")}
+        ]
+    });
+    let refused = post(&engine, "/fhir", &failing).await;
+    assert!(
+        refused
+            .outcome(StatusCode::UNPROCESSABLE_ENTITY)
+            .contains("entry[1]")
+    );
+    assert!(
+        !engine.has_patient("T2").await,
+        "the good entry was rolled back"
+    );
+    let dangling = json!({
+        "resourceType": "Bundle", "type": "transaction",
+        "entry": [{"request": {"method": "POST", "url": "Encounter"},
+                   "resource": {"resourceType": "Encounter", "identifier": [{"value": "TV-2"}], "status": "finished",
+                                "class": {"code": "AMB"}, "subject": {"reference": "urn:uuid:missing"}}}]
+    });
+    post(&engine, "/fhir", &dangling)
+        .await
+        .outcome(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A batch: every entry on its own.
+    let batch = json!({
+        "resourceType": "Bundle", "type": "batch",
+        "entry": [
+            {"request": {"method": "POST", "url": "Patient"}, "resource": patient("B1", "Good", "male")},
+            {"request": {"method": "POST", "url": "Patient"}, "resource": patient("B2", "Bad", "robot")},
+            {"request": {"method": "DELETE", "url": "Patient/1"}}
+        ]
+    });
+    let answer = post(&engine, "/fhir", &batch).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["type"], "batch-response");
+    let responses = answer.body["entry"].as_array().unwrap();
+    assert_eq!(responses[0]["response"]["status"], "201 Created");
+    assert_eq!(
+        responses[1]["response"]["status"],
+        "422 Unprocessable Entity"
+    );
+    assert_eq!(
+        responses[1]["response"]["outcome"]["resourceType"],
+        "OperationOutcome"
+    );
+    assert_eq!(responses[2]["response"]["status"], "405 Method Not Allowed");
+    assert!(engine.has_patient("B1").await && !engine.has_patient("B2").await);
+
+    post(
+        &engine,
+        "/fhir",
+        &json!({"resourceType": "Bundle", "type": "collection"}),
+    )
+    .await
+    .outcome(StatusCode::UNPROCESSABLE_ENTITY);
+    post(&engine, "/fhir", &patient("X", "Not", "male"))
+        .await
+        .outcome(StatusCode::UNPROCESSABLE_ENTITY);
+    engine.stop().await;
+}
+
+const ADT_A01: &str = "MSH|^~\\&|EHR|HOSP|SB|SB|20261125083000||ADT^A01|CTRL-7|P|2.5\r\
+PID|1||MRN77^^^HOSP^MR||Curie^Marie^S||18671107|F|||1 Rue Pierre^^Paris^^75005^FR\r\
+PV1|1|I|WARD1^101^A||||1234567893^Pasteur^Louis||||||||||||V-777|||||||||||||||||||||||||20261125083000\r";
+
+#[tokio::test]
+async fn a_patient_sent_over_hl7_v2_is_read_over_fhir() {
+    let mapping = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/hl7v2-canonical.toml"),
+    )
+    .unwrap();
+    let port = common::free_port();
+    let channel = format!(
+        "name = \"adt\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:{port}\"\nallow_anonymous = true\n\
+         [transform]\nmapping = \"hl7v2-canonical\"\n[[destinations]]\ntype = \"store\"\nname = \"canonical\"\n"
+    );
+    let engine = engine(
+        None,
+        &[
+            ("mappings/hl7v2-canonical.toml", mapping),
+            ("channels/adt.toml", channel),
+        ],
+    )
+    .await;
+    let send = |message: String| async move {
+        let answer = common::client()
+            .post(format!("http://127.0.0.1:{port}/"))
+            .body(message)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::ACCEPTED);
+    };
+    send(ADT_A01.to_string()).await;
+    engine
+        .eventually("the ADT is stored", || async {
+            engine.has_patient("MRN77").await
+        })
+        .await;
+
+    let found = get(&engine, "/fhir/Patient?identifier=HOSP|MRN77").await;
+    assert_eq!(found.body["total"], 1, "{}", found.body);
+    let marie = &entries(&found.body, "match")[0];
+    assert_eq!(marie["name"][0]["family"], "Curie");
+    assert_eq!(marie["gender"], "female");
+    assert_eq!(marie["birthDate"], "1867-11-07");
+    let id = marie["id"].as_str().unwrap().to_string();
+    let version = marie["meta"]["versionId"].as_str().unwrap().to_string();
+
+    let visits = get(
+        &engine,
+        &format!("/fhir/Encounter?patient={id}&_include=Encounter:practitioner"),
+    )
+    .await;
+    let visit = &entries(&visits.body, "match")[0];
+    assert_eq!(visit["identifier"][0]["value"], "V-777", "{}", visits.body);
+    assert_eq!(visit["class"]["code"], "IMP");
+    assert_eq!(visit["status"], "in-progress");
+    assert_eq!(
+        entries(&visits.body, "include")[0]["identifier"][0]["value"],
+        "1234567893"
+    );
+
+    // The same identifier over FHIR is the same patient: an update, not a second patient.
+    let mut update = patient("MRN77", "Curie", "female");
+    update["identifier"][0]["system"] = json!("HOSP");
+    update["name"][0]["given"] = json!(["Maria"]);
+    let answer = call(
+        &engine,
+        Method::PUT,
+        &format!("/fhir/Patient/{id}"),
+        Some(&update),
+        &[("if-match", &format!("W/\"{version}\""))],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let after_fhir: i64 = answer.body["meta"]["versionId"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let created = post(&engine, "/fhir/Patient", &update).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(created.body["id"], id.as_str());
+    assert_eq!(
+        get(&engine, "/fhir/Patient?identifier=MRN77").await.body["total"],
+        1
+    );
+
+    // A later ADT changes the canonical patient: reads follow it, with a new version.
+    send(
+        ADT_A01
+            .replace("CTRL-7", "CTRL-8")
+            .replace("ADT^A01", "ADT^A08")
+            .replace("Curie^Marie", "Sklodowska^Marie"),
+    )
+    .await;
+    engine
+        .eventually("the A08 is applied", || async {
+            get(&engine, &format!("/fhir/Patient/{id}")).await.body["name"][0]["family"]
+                == "Sklodowska"
+        })
+        .await;
+    let read = get(&engine, &format!("/fhir/Patient/{id}")).await;
+    assert_valid(&read.body);
+    let now: i64 = read.body["meta"]["versionId"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(now > after_fhir, "{now} > {after_fhir}");
+    assert_eq!(read.header("etag"), format!("W/\"{now}\""));
+    engine.stop().await;
+}
