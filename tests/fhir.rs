@@ -841,3 +841,188 @@ async fn a_patient_sent_over_hl7_v2_is_read_over_fhir() {
     assert_eq!(read.header("etag"), format!("W/\"{now}\""));
     engine.stop().await;
 }
+
+#[tokio::test]
+async fn claims_and_their_remittances_are_read_over_fhir() {
+    let http_port = common::free_port();
+    let files = common::shipped_files(http_port);
+    let borrowed: Vec<(&str, String)> =
+        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let engine = Engine::start(&borrowed).await;
+    let dft = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/hl7v2/dft-p03-switchboard.hl7"),
+    )
+    .unwrap();
+    engine
+        .eventually("the HL7 v2 HTTP channel takes the DFT", || async {
+            common::client()
+                .post("http://127.0.0.1:8081/")
+                .bearer_auth(&engine.admin)
+                .body(dft.clone())
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == StatusCode::ACCEPTED)
+        })
+        .await;
+    let patient_id = std::cell::RefCell::new(String::new());
+    engine
+        .eventually("both charges are stored", || async {
+            let found = get(&engine, "/fhir/Patient?identifier=CLINIC|MRN100").await;
+            let Some(id) = found.body["entry"][0]["resource"]["id"].as_str() else {
+                return false;
+            };
+            *patient_id.borrow_mut() = id.to_string();
+            get(&engine, &format!("/fhir/ChargeItem?patient={id}"))
+                .await
+                .body["total"]
+                == 2
+        })
+        .await;
+    let patient_id = patient_id.into_inner();
+    let charges = get(
+        &engine,
+        &format!("/fhir/ChargeItem?patient={patient_id}&_include=ChargeItem:encounter"),
+    )
+    .await;
+    let lines = entries(&charges.body, "match");
+    assert_eq!(lines[0]["priceOverride"]["value"], json!(150));
+    assert_eq!(lines[1]["priceOverride"]["value"], json!(30.5));
+    assert_eq!(
+        entries(&charges.body, "include")[0]["identifier"][0]["value"],
+        "V5001"
+    );
+    let coverage = get(
+        &engine,
+        &format!("/fhir/Coverage?patient={patient_id}&_include=Coverage:payor"),
+    )
+    .await;
+    assert_eq!(
+        entries(&coverage.body, "match")[0]["subscriberId"],
+        "MEM12345"
+    );
+    assert_eq!(
+        entries(&coverage.body, "include")[0]["name"],
+        "Acme Health Plan"
+    );
+
+    let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    let claim_number = report["submitted"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("{report}"))
+        .to_string();
+    let claims = get(
+        &engine,
+        &format!("/fhir/Claim?patient=Patient/{patient_id}&status=active&_include=Claim:insurer"),
+    )
+    .await;
+    assert_eq!(claims.body["total"], 1, "{}", claims.body);
+    let claim = &entries(&claims.body, "match")[0];
+    assert_eq!(claim["identifier"][0]["value"], claim_number.as_str());
+    assert_eq!(claim["total"]["value"], json!(180.5));
+    assert_eq!(claim["item"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        entries(&claims.body, "include")[0]["name"],
+        "Acme Health Plan"
+    );
+    let claim_id = claim["id"].as_str().unwrap().to_string();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    assert_eq!(
+        get(&engine, &format!("/fhir/Claim?created={today}"))
+            .await
+            .body["total"],
+        1
+    );
+    assert_eq!(
+        get(&engine, &format!("/fhir/Claim?created=lt{today}"))
+            .await
+            .body["total"],
+        0
+    );
+    assert_eq!(
+        get(&engine, "/fhir/Claim?status=cancelled").await.body["total"],
+        0
+    );
+
+    // The payer pays 150.00 of it: the answer reads as a ClaimResponse and an EOB.
+    engine
+        .store
+        .import_remittance(
+            &switchboard::store::remit::NewRemittance {
+                payer_identifier: "ACMEHEALTH".into(),
+                trace_number: "TRACE-1".into(),
+                payment_cents: 15_000,
+                credit_debit: "C".into(),
+                method: "ACH".into(),
+                balance_notes: vec![],
+                claims: vec![switchboard::store::remit::ClaimPosting {
+                    patient_control_number: claim_number.clone(),
+                    payer_claim_number: Some("PCN-9".into()),
+                    status_code: "1".into(),
+                    charge_cents: 18_050,
+                    paid_cents: 15_000,
+                    patient_responsibility_cents: 3_050,
+                    outcome: "partially paid".into(),
+                    postings: vec![],
+                    adjustments: vec![],
+                    lines: vec![],
+                }],
+                provider_adjustments: vec![],
+            },
+            "test",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let answers = get(
+        &engine,
+        &format!("/fhir/ClaimResponse?request=Claim/{claim_id}&_include=ClaimResponse:request"),
+    )
+    .await;
+    let answer = &entries(&answers.body, "match")[0];
+    assert_eq!(
+        answer["payment"]["amount"]["value"],
+        json!(150),
+        "{}",
+        answers.body
+    );
+    assert_eq!(answer["disposition"], "partially paid");
+    assert_eq!(
+        entries(&answers.body, "include")[0]["id"],
+        claim_id.as_str()
+    );
+    let eobs = get(
+        &engine,
+        &format!(
+            "/fhir/ExplanationOfBenefit?patient={patient_id}&claim={claim_id}&created=ge{today}"
+        ),
+    )
+    .await;
+    let eob = &entries(&eobs.body, "match")[0];
+    assert_eq!(
+        eob["claim"]["reference"],
+        format!("Claim/{claim_id}").as_str()
+    );
+    assert_eq!(eob["total"][1]["amount"]["value"], json!(150));
+    let read = get(
+        &engine,
+        &format!("/fhir/ExplanationOfBenefit/{}", eob["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(
+        read.header("etag"),
+        "",
+        "read-only resources carry no version"
+    );
+    call(
+        &engine,
+        Method::PUT,
+        &format!("/fhir/Claim/{claim_id}"),
+        Some(claim),
+        &[],
+    )
+    .await
+    .outcome(StatusCode::METHOD_NOT_ALLOWED);
+    engine.stop().await;
+}

@@ -21,6 +21,8 @@ pub enum Kind {
     Claim,
     /// A payer's answer to a claim, from an 835 (read-only).
     ClaimResponse,
+    /// The same answer as an explanation of benefit for the patient (read-only).
+    ExplanationOfBenefit,
 }
 
 /// How a search parameter matches.
@@ -90,7 +92,7 @@ pub struct Include {
 
 impl Kind {
     /// Every type served, in the order the CapabilityStatement lists them.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Patient,
         Kind::Encounter,
         Kind::Coverage,
@@ -99,6 +101,7 @@ impl Kind {
         Kind::ChargeItem,
         Kind::Claim,
         Kind::ClaimResponse,
+        Kind::ExplanationOfBenefit,
     ];
 
     /// The FHIR type name.
@@ -112,6 +115,7 @@ impl Kind {
             Kind::ChargeItem => "ChargeItem",
             Kind::Claim => "Claim",
             Kind::ClaimResponse => "ClaimResponse",
+            Kind::ExplanationOfBenefit => "ExplanationOfBenefit",
         }
     }
 
@@ -122,7 +126,10 @@ impl Kind {
 
     /// True when clients may create and update it (and it carries a version).
     pub fn writable(self) -> bool {
-        !matches!(self, Kind::Claim | Kind::ClaimResponse)
+        !matches!(
+            self,
+            Kind::Claim | Kind::ClaimResponse | Kind::ExplanationOfBenefit
+        )
     }
 
     /// The interactions it supports, as CapabilityStatement codes.
@@ -140,7 +147,7 @@ impl Kind {
             Kind::Organization | Kind::Practitioner => 0,
             Kind::Patient => 1,
             Kind::Encounter | Kind::Coverage => 2,
-            Kind::ChargeItem | Kind::Claim | Kind::ClaimResponse => 3,
+            Kind::ChargeItem | Kind::Claim | Kind::ClaimResponse | Kind::ExplanationOfBenefit => 3,
         }
     }
 
@@ -177,9 +184,10 @@ impl Kind {
                  CASE WHEN c.status IN ('voided', 'replaced') THEN 'cancelled' ELSE 'active' END AS status \
                  FROM claims c JOIN bills b ON b.id = c.bill_id"
             }
-            Kind::ClaimResponse => {
-                "SELECT CAST(rc.id AS TEXT) AS key, rc.id AS sort, rc.claim_id, b.patient_id \
-                 FROM remittance_claims rc JOIN claims c ON c.id = rc.claim_id JOIN bills b ON b.id = c.bill_id"
+            Kind::ClaimResponse | Kind::ExplanationOfBenefit => {
+                "SELECT CAST(rc.id AS TEXT) AS key, rc.id AS sort, rc.claim_id, b.patient_id, r.created_at \
+                 FROM remittance_claims rc JOIN remittances r ON r.id = rc.remittance_id \
+                 JOIN claims c ON c.id = rc.claim_id JOIN bills b ON b.id = c.bill_id"
             }
         }
     }
@@ -330,6 +338,26 @@ impl Kind {
                     doc: "the patient",
                 },
             ],
+            Kind::ExplanationOfBenefit => &[
+                SearchParam {
+                    name: "patient",
+                    filter: PATIENT,
+                    doc: "the patient",
+                },
+                SearchParam {
+                    name: "claim",
+                    filter: Filter::Reference {
+                        column: "claim_id",
+                        target: Kind::Claim,
+                    },
+                    doc: "the claim explained",
+                },
+                SearchParam {
+                    name: "created",
+                    filter: Filter::Millis("created_at"),
+                    doc: "day the remittance was imported (UTC), with an optional eq/ge/gt/le/lt prefix",
+                },
+            ],
         }
     }
 
@@ -380,6 +408,16 @@ impl Kind {
                 Include {
                     name: "request",
                     path: &["request"],
+                },
+                Include {
+                    name: "patient",
+                    path: &["patient"],
+                },
+            ],
+            Kind::ExplanationOfBenefit => &[
+                Include {
+                    name: "claim",
+                    path: &["claim"],
                 },
                 Include {
                     name: "patient",

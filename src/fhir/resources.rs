@@ -247,7 +247,7 @@ pub async fn write(
         Kind::Organization => write_organization(conn, resource).await?,
         Kind::Practitioner => write_practitioner(conn, resource).await?,
         Kind::ChargeItem => write_charge_item(conn, resource).await?,
-        Kind::Claim | Kind::ClaimResponse => {
+        Kind::Claim | Kind::ClaimResponse | Kind::ExplanationOfBenefit => {
             return Err(FhirError::new(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
                 "not-supported",
@@ -781,7 +781,9 @@ pub async fn generate(
         Kind::Organization | Kind::Practitioner => provider_or_payer(conn, kind, target).await?,
         Kind::ChargeItem => charge_item(conn, id).await?,
         Kind::Claim => return claim(conn, billing, id).await,
-        Kind::ClaimResponse => return claim_response(conn, id).await,
+        Kind::ClaimResponse | Kind::ExplanationOfBenefit => {
+            return adjudication(conn, billing, kind, id).await;
+        }
     };
     Ok(generated.map(|mut resource| {
         prune(&mut resource);
@@ -1027,26 +1029,17 @@ async fn claim(
     let status: String = row.try_get("status")?;
     let claim_type: String = row.try_get("claim_type")?;
     let coverage: Option<i64> = row.try_get("coverage_id")?;
-    let provider = match billing {
-        Some(b) => {
-            json!({"identifier": {"system": NPI_SYSTEM, "value": b.npi}, "display": b.organization_name})
-        }
-        None => json!({"display": "billing provider"}),
-    };
     let mut resource = json!({
         "resourceType": "Claim",
         "id": id.to_string(),
         "identifier": [{"system": "urn:switchboard:claim-number", "value": row.try_get::<String, _>("claim_number")?}],
         "status": if matches!(status.as_str(), "voided" | "replaced") { "cancelled" } else { "active" },
-        "type": {"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/claim-type",
-            "code": if claim_type == "837I" { "institutional" } else { "professional" },
-        }]},
+        "type": claim_type_code(&claim_type),
         "use": "claim",
         "patient": reference_to(Kind::Patient, row.try_get::<i64, _>("patient_id")?),
         "created": instant(row.try_get("created_at")?),
         "insurer": reference_to(Kind::Organization, format!("payer-{}", row.try_get::<i64, _>("payer_id")?)),
-        "provider": provider,
+        "provider": billing_provider(billing),
         "priority": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/processpriority", "code": "normal"}]},
         "insurance": coverage.map(|c| vec![json!({"sequence": 1, "focal": true, "coverage": reference_to(Kind::Coverage, c)})]),
         "item": items,
@@ -1059,10 +1052,17 @@ async fn claim(
     }))
 }
 
-async fn claim_response(conn: &mut AnyConnection, id: i64) -> Result<Option<Generated>, FhirError> {
+/// A payer's answer to one of our claims (a CLP of an 835), as a ClaimResponse or as an
+/// ExplanationOfBenefit.
+async fn adjudication(
+    conn: &mut AnyConnection,
+    billing: Option<&BillingConfig>,
+    kind: Kind,
+    id: i64,
+) -> Result<Option<Generated>, FhirError> {
     let Some(row) = sqlx::query(
-        "SELECT rc.claim_id, rc.charge_cents, rc.paid_cents, rc.patient_responsibility_cents, rc.payer_claim_number, \
-         rc.outcome, r.trace_number, r.created_at, c.payer_id, b.patient_id FROM remittance_claims rc \
+        "SELECT rc.claim_id, rc.charge_cents, rc.paid_cents, rc.payer_claim_number, rc.outcome, r.trace_number, \
+         r.created_at, c.payer_id, c.claim_type, c.coverage_id, b.patient_id FROM remittance_claims rc \
          JOIN remittances r ON r.id = rc.remittance_id JOIN claims c ON c.id = rc.claim_id \
          JOIN bills b ON b.id = c.bill_id WHERE rc.id = $1",
     )
@@ -1072,7 +1072,7 @@ async fn claim_response(conn: &mut AnyConnection, id: i64) -> Result<Option<Gene
     else {
         return Ok(None);
     };
-    let adjudication = |code: &str, cents: i64| {
+    let total = |code: &str, cents: i64| {
         json!({
             "category": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": code}]},
             "amount": money(cents),
@@ -1080,24 +1080,24 @@ async fn claim_response(conn: &mut AnyConnection, id: i64) -> Result<Option<Gene
     };
     let created_at: i64 = row.try_get("created_at")?;
     let paid: i64 = row.try_get("paid_cents")?;
+    let claim_id: i64 = row.try_get("claim_id")?;
     let payer_claim_number: Option<String> = row.try_get("payer_claim_number")?;
+    let claim_type: String = row.try_get("claim_type")?;
     let mut resource = json!({
-        "resourceType": "ClaimResponse",
+        "resourceType": kind.name(),
         "id": id.to_string(),
         "identifier": payer_claim_number.map(|n| vec![json!({"system": "urn:switchboard:payer-claim-number", "value": n})]),
         "status": "active",
-        "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "professional"}]},
+        "type": claim_type_code(&claim_type),
         "use": "claim",
         "patient": reference_to(Kind::Patient, row.try_get::<i64, _>("patient_id")?),
         "created": instant(created_at),
         "insurer": reference_to(Kind::Organization, format!("payer-{}", row.try_get::<i64, _>("payer_id")?)),
-        "request": reference_to(Kind::Claim, row.try_get::<i64, _>("claim_id")?),
         "outcome": "complete",
         "disposition": row.try_get::<Option<String>, _>("outcome")?,
         "total": [
-            adjudication("submitted", row.try_get("charge_cents")?),
-            adjudication("benefit", paid),
-            adjudication("deductible", row.try_get("patient_responsibility_cents")?),
+            total("submitted", row.try_get("charge_cents")?),
+            total("benefit", paid),
         ],
         "payment": {
             "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/ex-paymenttype", "code": "complete"}]},
@@ -1105,11 +1105,41 @@ async fn claim_response(conn: &mut AnyConnection, id: i64) -> Result<Option<Gene
             "identifier": {"value": row.try_get::<String, _>("trace_number")?},
         },
     });
+    if kind == Kind::ClaimResponse {
+        resource["request"] = reference_to(Kind::Claim, claim_id);
+    } else {
+        let coverage: Option<i64> = row.try_get("coverage_id")?;
+        resource["claim"] = reference_to(Kind::Claim, claim_id);
+        resource["claimResponse"] = reference_to(Kind::ClaimResponse, id);
+        resource["provider"] = billing_provider(billing);
+        resource["insurance"] =
+            json!(coverage.map(|c| vec![
+                json!({"focal": true, "coverage": reference_to(Kind::Coverage, c)})
+            ]));
+    }
     prune(&mut resource);
     Ok(Some(Generated {
         resource,
         updated_at: created_at,
     }))
+}
+
+/// Claim.type of an 837 flavour.
+fn claim_type_code(claim_type: &str) -> Value {
+    json!({"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/claim-type",
+        "code": if claim_type == "837I" { "institutional" } else { "professional" },
+    }]})
+}
+
+/// The billing provider of our claims, from the engine configuration.
+fn billing_provider(billing: Option<&BillingConfig>) -> Value {
+    match billing {
+        Some(b) => {
+            json!({"identifier": {"system": NPI_SYSTEM, "value": b.npi}, "display": b.organization_name})
+        }
+        None => json!({"display": "billing provider (not configured)"}),
+    }
 }
 
 #[cfg(test)]

@@ -73,7 +73,9 @@ impl Kind {
             Kind::Practitioner => ("providers", number(logical_id)?, INDIVIDUAL),
             Kind::ChargeItem => ("bill_lines", number(logical_id)?, ""),
             Kind::Claim => ("claims", number(logical_id)?, ""),
-            Kind::ClaimResponse => ("remittance_claims", number(logical_id)?, ""),
+            Kind::ClaimResponse | Kind::ExplanationOfBenefit => {
+                ("remittance_claims", number(logical_id)?, "")
+            }
         };
         Some(Target {
             table,

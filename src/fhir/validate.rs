@@ -44,6 +44,7 @@ pub fn validate(kind: Kind, resource: &Value) -> Result<Vec<Issue>, FhirError> {
         Kind::ChargeItem => round_trip::<r4::ChargeItem>(resource),
         Kind::Claim => round_trip::<r4::Claim>(resource),
         Kind::ClaimResponse => round_trip::<r4::ClaimResponse>(resource),
+        Kind::ExplanationOfBenefit => round_trip::<r4::ExplanationOfBenefit>(resource),
     }?;
     let mut unknown = Vec::new();
     unknown_elements(resource, &kept, kind.name(), &mut unknown);
