@@ -844,8 +844,22 @@ async fn a_patient_sent_over_hl7_v2_is_read_over_fhir() {
 
 #[tokio::test]
 async fn claims_and_their_remittances_are_read_over_fhir() {
-    let http_port = common::free_port();
-    let files = common::shipped_files(http_port);
+    // The shipped channels, on free ports rather than their fixed ones.
+    let hl7_port = common::free_port();
+    let moved = [
+        ("127.0.0.1:8081", hl7_port),
+        ("127.0.0.1:8082", common::free_port()),
+        ("127.0.0.1:2575", common::free_port()),
+    ];
+    let files: Vec<(String, String)> = common::shipped_files(common::free_port())
+        .into_iter()
+        .map(|(path, mut text)| {
+            for (fixed, port) in moved {
+                text = text.replace(fixed, &format!("127.0.0.1:{port}"));
+            }
+            (path, text)
+        })
+        .collect();
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     let engine = Engine::start(&borrowed).await;
@@ -857,7 +871,7 @@ async fn claims_and_their_remittances_are_read_over_fhir() {
     engine
         .eventually("the HL7 v2 HTTP channel takes the DFT", || async {
             common::client()
-                .post("http://127.0.0.1:8081/")
+                .post(format!("http://127.0.0.1:{hl7_port}/"))
                 .bearer_auth(&engine.admin)
                 .body(dft.clone())
                 .send()

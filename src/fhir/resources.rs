@@ -103,38 +103,15 @@ pub fn parse_reference(reference: &str, target: Kind) -> Option<Target> {
 /// A decimal JSON number as an integer count of `1/10^scale` (cents: scale 2), without
 /// floating point.
 fn scaled(value: &Value, scale: u32, what: &str) -> Result<i64, FhirError> {
-    let refuse = || {
+    let text = match value {
+        Value::Number(number) => number.to_string(),
+        _ => String::new(),
+    };
+    crate::mapping::parse_decimal(&text, scale).ok_or_else(|| {
         FhirError::invalid(format!(
             "{what}: expected a number with at most {scale} decimals"
         ))
-    };
-    let Value::Number(number) = value else {
-        return Err(refuse());
-    };
-    let text = number.to_string();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.as_str()),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let fraction = fraction.trim_end_matches('0');
-    if whole.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
-        || fraction.len() > scale as usize
-    {
-        return Err(refuse());
-    }
-    let unit = 10_i64.pow(scale);
-    let whole: i64 = whole.parse().map_err(|_| refuse())?;
-    let fraction: i64 = format!("{fraction:0<width$}", width = scale as usize)
-        .parse()
-        .map_err(|_| refuse())?;
-    let value = whole
-        .checked_mul(unit)
-        .and_then(|w| w.checked_add(fraction))
-        .ok_or_else(refuse)?;
-    Ok(if negative { -value } else { value })
+    })
 }
 
 /// An integer count of `1/10^scale` as a decimal JSON number.
@@ -166,6 +143,34 @@ fn date_time(value: &str) -> String {
     } else {
         value.chars().take(10).collect()
     }
+}
+
+/// True for a FHIR date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` that names a real day.
+fn is_fhir_date(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    let numbers: Option<Vec<u16>> = parts.iter().map(|p| p.parse().ok()).collect();
+    let Some(numbers) = numbers else {
+        return false;
+    };
+    let widths_ok = parts
+        .iter()
+        .zip([4, 2, 2])
+        .all(|(part, width)| part.len() == width && part.bytes().all(|b| b.is_ascii_digit()));
+    widths_ok
+        && match numbers.as_slice() {
+            [_] => true,
+            [_, month] => (1..=12).contains(month),
+            [year, month, day] => time::Month::try_from(u8::try_from(*month).unwrap_or(0))
+                .and_then(|m| {
+                    time::Date::from_calendar_date(
+                        i32::from(*year),
+                        m,
+                        u8::try_from(*day).unwrap_or(0),
+                    )
+                })
+                .is_ok(),
+            _ => false,
+        }
 }
 
 /// Unix ms as a FHIR instant.
@@ -821,7 +826,7 @@ fn patient(id: i64, patient: &Patient) -> Value {
         }],
         "telecom": patient.phone.as_ref().map(|p| vec![json!({"system": "phone", "value": p})]),
         "gender": patient.gender.as_deref().filter(|g| GENDERS.contains(g)),
-        "birthDate": patient.birth_date,
+        "birthDate": patient.birth_date.as_deref().filter(|d| is_fhir_date(d)),
         "address": [{
             "line": address.line.as_ref().map(|l| vec![l]),
             "city": address.city,
@@ -1168,6 +1173,24 @@ mod tests {
             Some("payers")
         );
         assert_eq!(parse_reference("7", Kind::Patient), None);
+    }
+
+    #[test]
+    fn only_real_dates_are_fhir_dates() {
+        for good in ["1815", "1815-12", "1815-12-10", "2024-02-29"] {
+            assert!(is_fhir_date(good), "{good}");
+        }
+        for bad in [
+            "",
+            "18151210",
+            "1815-13",
+            "2023-02-29",
+            "1815-1-1",
+            "+815",
+            "1815-12-10-1",
+        ] {
+            assert!(!is_fhir_date(bad), "{bad}");
+        }
     }
 
     #[test]

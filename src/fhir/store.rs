@@ -53,7 +53,7 @@ impl Kind {
         let number = |text: &str| {
             text.parse::<i64>()
                 .ok()
-                .filter(|id| *id > 0 && text.bytes().all(|b| b.is_ascii_digit()))
+                .filter(|id| *id > 0 && id.to_string() == text)
         };
         let (table, id, condition) = match self {
             Kind::Organization => {
@@ -218,7 +218,7 @@ mod tests {
         let provider = Kind::Organization.target("provider-4").unwrap();
         assert_eq!(provider.logical_id(), "provider-4");
         assert_eq!(Kind::Practitioner.target("4").unwrap().logical_id(), "4");
-        for bad in ["", "x", "-1", "0", "+5", "payer-", "1.5"] {
+        for bad in ["", "x", "-1", "0", "+5", "007", "payer-", "1.5"] {
             assert_eq!(Kind::Patient.target(bad), None, "{bad}");
         }
         assert_eq!(Kind::Organization.target("7"), None);
