@@ -1040,3 +1040,119 @@ async fn claims_and_their_remittances_are_read_over_fhir() {
     .outcome(StatusCode::METHOD_NOT_ALLOWED);
     engine.stop().await;
 }
+
+#[tokio::test]
+async fn an_adt_is_converted_and_delivered_to_another_fhir_server_with_retries() {
+    use std::sync::{Arc, Mutex};
+
+    // The partner's FHIR server: refuses the first attempt (503), then takes Bundles.
+    let received: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let partner = axum::Router::new().route(
+        "/fhir",
+        axum::routing::post({
+            let received = received.clone();
+            let attempts = attempts.clone();
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return (axum::http::StatusCode::SERVICE_UNAVAILABLE, String::new());
+                }
+                let content_type = headers
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                let bundle: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                received.lock().unwrap().push((content_type, bundle));
+                (
+                    axum::http::StatusCode::OK,
+                    json!({"resourceType": "Bundle", "type": "transaction-response"}).to_string(),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let partner_port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, partner).await });
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mapping = std::fs::read_to_string(root.join("mappings/hl7v2-canonical.toml")).unwrap();
+    let port = common::free_port();
+    let channel = format!(
+        "name = \"adt-to-fhir\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:{port}\"\nallow_anonymous = true\n\
+         [transform]\nmapping = \"hl7v2-canonical\"\n\
+         [[destinations]]\ntype = \"store\"\nname = \"canonical\"\n\
+         [[destinations]]\ntype = \"fhir\"\nname = \"partner\"\nurl = \"http://127.0.0.1:{partner_port}/fhir\"\n\
+         [destinations.queue]\ninitial_backoff_ms = 100\n"
+    );
+    let engine = engine(
+        None,
+        &[
+            ("mappings/hl7v2-canonical.toml", mapping),
+            ("channels/adt-to-fhir.toml", channel),
+        ],
+    )
+    .await;
+    let adt = std::fs::read(root.join("samples/hl7v2/adt-a01-fhir-converter.hl7")).unwrap();
+    let answer = common::client()
+        .post(format!("http://127.0.0.1:{port}/"))
+        .body(adt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::ACCEPTED);
+    common::eventually(
+        "the partner has the Bundle",
+        std::time::Duration::from_secs(30),
+        || async { !received.lock().unwrap().is_empty() },
+    )
+    .await;
+    assert!(
+        attempts.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+        "retried after the 503"
+    );
+    let (content_type, bundle) = received.lock().unwrap()[0].clone();
+    assert_eq!(content_type, "application/fhir+json");
+    assert_eq!(bundle["type"], "transaction", "{bundle}");
+    let entries = bundle["entry"].as_array().unwrap();
+    let of = |kind: &str| -> Vec<&Value> {
+        entries
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == kind)
+            .collect()
+    };
+    let patient = of("Patient")[0];
+    let patient_url = patient["fullUrl"].as_str().unwrap();
+    assert!(patient_url.starts_with("urn:uuid:"));
+    assert_eq!(
+        patient["resource"]["name"][0]["family"], "EVERYMAN",
+        "{bundle}"
+    );
+    assert_eq!(patient["resource"]["gender"], "male");
+    let encounter = &of("Encounter")[0]["resource"];
+    assert_eq!(encounter["subject"]["reference"], patient_url);
+    let coverage = &of("Coverage")[0]["resource"];
+    assert_eq!(coverage["beneficiary"]["reference"], patient_url);
+    assert_eq!(
+        coverage["payor"][0]["reference"],
+        of("Organization")[0]["fullUrl"]
+    );
+    let kin = &of("RelatedPerson")[0]["resource"];
+    assert_eq!(kin["patient"]["reference"], patient_url);
+    assert_eq!(kin["name"][0]["family"], "Evan");
+    assert_eq!(kin["relationship"][0]["coding"][0]["code"], "EMC");
+    for entry in entries {
+        let resource = &entry["resource"];
+        match Kind::parse(resource["resourceType"].as_str().unwrap()) {
+            Some(_) => assert_valid(resource),
+            None => {
+                let typed: fhir_sdk::r4b::resources::RelatedPerson =
+                    serde_json::from_value(resource.clone()).unwrap();
+                assert_eq!(&serde_json::to_value(typed).unwrap(), resource);
+            }
+        }
+    }
+    // The same message went to the store too: one pipeline, two destinations.
+    assert!(engine.has_patient("PATID1234").await);
+    engine.stop().await;
+}

@@ -6,6 +6,7 @@
 //! generated from the canonical records.
 
 pub mod bundle;
+pub mod from_hl7v2;
 pub mod kinds;
 pub mod outcome;
 pub mod resources;

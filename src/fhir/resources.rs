@@ -189,7 +189,7 @@ fn reference_to(kind: Kind, logical_id: impl std::fmt::Display) -> Value {
 }
 
 /// Drops null members and empty arrays/objects, so generated resources hold no empty elements.
-fn prune(value: &mut Value) {
+pub(super) fn prune(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for child in map.values_mut() {
@@ -780,7 +780,10 @@ pub async fn generate(
     };
     let id = target.id;
     let generated = match kind {
-        Kind::Patient => store.patient(id).await?.map(|p| patient(id, &p.patient)),
+        Kind::Patient => store
+            .patient(id)
+            .await?
+            .map(|p| patient_resource(&p.patient)),
         Kind::Encounter => encounter(conn, id).await?,
         Kind::Coverage => coverage(conn, id).await?,
         Kind::Organization | Kind::Practitioner => provider_or_payer(conn, kind, target).await?,
@@ -799,7 +802,8 @@ pub async fn generate(
     }))
 }
 
-fn patient(id: i64, patient: &Patient) -> Value {
+/// The FHIR Patient of a canonical patient.
+pub fn patient_resource(patient: &Patient) -> Value {
     let identifiers: Vec<Value> = patient
         .identifiers
         .iter()
@@ -818,7 +822,6 @@ fn patient(id: i64, patient: &Patient) -> Value {
         .collect();
     json!({
         "resourceType": "Patient",
-        "id": id.to_string(),
         "identifier": identifiers,
         "name": [{
             "family": patient.family_name,
@@ -848,37 +851,68 @@ async fn encounter(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, F
     else {
         return Ok(None);
     };
-    let class: Option<String> = row.try_get("class")?;
-    let class = class.map(|class| match CLASSES.iter().find(|(c, _)| *c == class) {
-        Some((_, code)) => json!({"system": ACT_CODE, "code": code, "display": class}),
-        None => json!({"system": "urn:switchboard:patient-class", "code": class}),
-    });
-    let status: Option<String> = row.try_get("status")?;
-    let status = status
-        .filter(|s| ENCOUNTER_STATUSES.contains(&s.as_str()))
-        .unwrap_or_else(|| "unknown".to_string());
-    let admitted: Option<String> = row.try_get("admitted_at")?;
-    let discharged: Option<String> = row.try_get("discharged_at")?;
-    let location: Option<String> = row.try_get("location")?;
-    let facility: Option<String> = row.try_get("facility")?;
-    let attending: Option<i64> = row.try_get("attending_provider_id")?;
     let codes: String = row.try_get("diagnosis_codes")?;
-    Ok(Some(json!({
+    let encounter = Encounter {
+        visit_number: row.try_get("visit_number")?,
+        patient_id: row.try_get("patient_id")?,
+        class: row.try_get("class")?,
+        status: row.try_get("status")?,
+        admitted_at: row.try_get("admitted_at")?,
+        discharged_at: row.try_get("discharged_at")?,
+        location: row.try_get("location")?,
+        facility: row.try_get("facility")?,
+        attending_provider_id: row.try_get("attending_provider_id")?,
+        diagnosis_codes: split_codes(&codes),
+    };
+    Ok(Some(encounter_resource(
+        &encounter,
+        reference_to(Kind::Patient, encounter.patient_id),
+        encounter
+            .attending_provider_id
+            .map(|a| reference_to(Kind::Practitioner, a)),
+    )))
+}
+
+/// The FHIR Encounter of a canonical visit, with its subject and attending references (the
+/// store ids in `encounter` are not used).
+pub fn encounter_resource(
+    encounter: &Encounter,
+    subject: Value,
+    attending: Option<Value>,
+) -> Value {
+    let class =
+        encounter
+            .class
+            .as_deref()
+            .map(|class| match CLASSES.iter().find(|(c, _)| *c == class) {
+                Some((_, code)) => json!({"system": ACT_CODE, "code": code, "display": class}),
+                None => json!({"system": "urn:switchboard:patient-class", "code": class}),
+            });
+    let status = encounter
+        .status
+        .as_deref()
+        .filter(|s| ENCOUNTER_STATUSES.contains(s))
+        .unwrap_or("unknown");
+    let reasons: Vec<Value> = encounter
+        .diagnosis_codes
+        .iter()
+        .map(|code| json!({"coding": [{"system": ICD10_SYSTEM, "code": code}]}))
+        .collect();
+    json!({
         "resourceType": "Encounter",
-        "id": id.to_string(),
-        "identifier": [{"value": row.try_get::<String, _>("visit_number")?}],
+        "identifier": [{"value": encounter.visit_number}],
         "status": status,
         "class": class.unwrap_or_else(|| json!({"system": ACT_CODE, "code": "AMB"})),
-        "subject": reference_to(Kind::Patient, row.try_get::<i64, _>("patient_id")?),
-        "participant": attending.map(|a| vec![json!({"individual": reference_to(Kind::Practitioner, a)})]),
+        "subject": subject,
+        "participant": attending.map(|a| vec![json!({"individual": a})]),
         "period": {
-            "start": admitted.as_deref().map(date_time),
-            "end": discharged.as_deref().map(date_time),
+            "start": encounter.admitted_at.as_deref().map(date_time),
+            "end": encounter.discharged_at.as_deref().map(date_time),
         },
-        "reasonCode": split_codes(&codes).iter().map(|code| json!({"coding": [{"system": ICD10_SYSTEM, "code": code}]})).collect::<Vec<_>>(),
-        "location": location.map(|l| vec![json!({"location": {"display": l}})]),
-        "serviceProvider": facility.map(|f| json!({"display": f})),
-    })))
+        "reasonCode": reasons,
+        "location": encounter.location.as_ref().map(|l| vec![json!({"location": {"display": l}})]),
+        "serviceProvider": encounter.facility.as_ref().map(|f| json!({"display": f})),
+    })
 }
 
 async fn coverage(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, FhirError> {
@@ -892,8 +926,30 @@ async fn coverage(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, Fh
     else {
         return Ok(None);
     };
-    let class = |code: &str, value: Option<String>| {
-        value.map(|v| {
+    let coverage = Coverage {
+        patient_id: row.try_get("patient_id")?,
+        payer_id: row.try_get("payer_id")?,
+        member_id: row.try_get("member_id")?,
+        plan_name: row.try_get("plan_name")?,
+        group_number: row.try_get("group_number")?,
+        subscriber_name: row.try_get("subscriber_name")?,
+        relationship: row.try_get("relationship")?,
+        priority: row.try_get("priority")?,
+        effective_from: row.try_get("effective_from")?,
+        effective_to: row.try_get("effective_to")?,
+    };
+    Ok(Some(coverage_resource(
+        &coverage,
+        reference_to(Kind::Patient, coverage.patient_id),
+        reference_to(Kind::Organization, format!("payer-{}", coverage.payer_id)),
+    )))
+}
+
+/// The FHIR Coverage of a canonical coverage, with its beneficiary and payor references (the
+/// store ids in `coverage` are not used).
+pub fn coverage_resource(coverage: &Coverage, beneficiary: Value, payor: Value) -> Value {
+    let class = |code: &str, value: &Option<String>| {
+        value.as_ref().map(|v| {
             json!({
                 "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/coverage-class", "code": code}]},
                 "value": v,
@@ -901,30 +957,25 @@ async fn coverage(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, Fh
             })
         })
     };
-    let plan: Option<String> = row.try_get("plan_name")?;
-    let group: Option<String> = row.try_get("group_number")?;
-    let relationship: Option<String> = row.try_get("relationship")?;
-    let subscriber: Option<String> = row.try_get("subscriber_name")?;
-    let classes: Vec<Value> = [class("group", group), class("plan", plan)]
-        .into_iter()
-        .flatten()
-        .collect();
-    Ok(Some(json!({
+    let classes: Vec<Value> = [
+        class("group", &coverage.group_number),
+        class("plan", &coverage.plan_name),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    json!({
         "resourceType": "Coverage",
-        "id": id.to_string(),
         "status": "active",
-        "subscriberId": row.try_get::<String, _>("member_id")?,
-        "subscriber": subscriber.map(|s| json!({"display": s})),
-        "beneficiary": reference_to(Kind::Patient, row.try_get::<i64, _>("patient_id")?),
-        "relationship": relationship.map(|r| json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/subscriber-relationship", "code": r}]})),
-        "period": {
-            "start": row.try_get::<Option<String>, _>("effective_from")?,
-            "end": row.try_get::<Option<String>, _>("effective_to")?,
-        },
-        "payor": [reference_to(Kind::Organization, format!("payer-{}", row.try_get::<i64, _>("payer_id")?))],
+        "subscriberId": coverage.member_id,
+        "subscriber": coverage.subscriber_name.as_ref().map(|s| json!({"display": s})),
+        "beneficiary": beneficiary,
+        "relationship": coverage.relationship.as_ref().map(|r| json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/subscriber-relationship", "code": r}]})),
+        "period": {"start": coverage.effective_from, "end": coverage.effective_to},
+        "payor": [payor],
         "class": classes,
-        "order": row.try_get::<i64, _>("priority")?,
-    })))
+        "order": coverage.priority,
+    })
 }
 
 async fn provider_or_payer(
@@ -932,17 +983,15 @@ async fn provider_or_payer(
     kind: Kind,
     target: &Target,
 ) -> Result<Option<Value>, FhirError> {
-    let (sql, system, type_code) = if target.table == "payers" {
+    let (sql, system) = if target.table == "payers" {
         (
             "SELECT payer_id AS identifier, name FROM payers WHERE id = $1",
             PAYER_SYSTEM,
-            "pay",
         )
     } else {
         (
             "SELECT npi AS identifier, name FROM providers WHERE id = $1",
             NPI_SYSTEM,
-            "prov",
         )
     };
     let sql = format!("{sql}{}", target.condition);
@@ -955,19 +1004,29 @@ async fn provider_or_payer(
     };
     let identifier: String = row.try_get("identifier")?;
     let name: String = row.try_get("name")?;
+    Ok(Some(party_resource(kind, system, &identifier, &name)))
+}
+
+/// An Organization (a payer when `system` is [`PAYER_SYSTEM`], else a provider organization)
+/// or a Practitioner, named by one identifier.
+pub fn party_resource(kind: Kind, system: &str, identifier: &str, name: &str) -> Value {
     let mut resource = json!({
         "resourceType": kind.name(),
-        "id": target.logical_id(),
         "identifier": [{"system": system, "value": identifier}],
     });
     if kind == Kind::Organization {
+        let type_code = if system == PAYER_SYSTEM {
+            "pay"
+        } else {
+            "prov"
+        };
         resource["active"] = json!(true);
         resource["type"] = json!([{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/organization-type", "code": type_code}]}]);
         resource["name"] = json!(name);
     } else {
         resource["name"] = json!([{"text": name}]);
     }
-    Ok(Some(resource))
+    resource
 }
 
 async fn charge_item(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, FhirError> {
