@@ -122,12 +122,46 @@ fn assert_valid(resource: &Value) {
     assert_eq!(validate(kind, resource), Ok(vec![]), "{resource}");
 }
 
+/// Asserts `resource` reads as a `T` and writes back with every element it had (numbers may
+/// change form, as `1` to `1.0`).
+fn assert_model<T: serde::de::DeserializeOwned + serde::Serialize>(resource: &Value) {
+    let typed: T =
+        serde_json::from_value(resource.clone()).unwrap_or_else(|err| panic!("{err}: {resource}"));
+    assert_same_elements(resource, &serde_json::to_value(typed).unwrap(), "");
+}
+
+fn assert_same_elements(sent: &Value, kept: &Value, path: &str) {
+    match (sent, kept) {
+        (Value::Object(sent), Value::Object(kept)) => {
+            assert_eq!(
+                sent.keys().collect::<Vec<_>>(),
+                kept.keys().collect::<Vec<_>>(),
+                "at '{path}'"
+            );
+            for (key, value) in sent {
+                assert_same_elements(value, &kept[key], &format!("{path}.{key}"));
+            }
+        }
+        (Value::Array(sent), Value::Array(kept)) => {
+            assert_eq!(sent.len(), kept.len(), "at '{path}'");
+            for (index, (a, b)) in sent.iter().zip(kept).enumerate() {
+                assert_same_elements(a, b, &format!("{path}[{index}]"));
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            assert_eq!(a.as_f64(), b.as_f64(), "at '{path}'");
+        }
+        _ => assert_eq!(sent, kept, "at '{path}'"),
+    }
+}
+
 /// The resources of a searchset, checked valid.
 fn entries(bundle: &Value, mode: &str) -> Vec<Value> {
     assert_eq!(bundle["type"], "searchset", "{bundle}");
+    assert_model::<fhir_sdk::r4b::resources::Bundle>(bundle);
     bundle["entry"]
         .as_array()
-        .unwrap()
+        .map_or(&[][..], Vec::as_slice)
         .iter()
         .filter(|e| e["search"]["mode"] == mode)
         .map(|e| {
@@ -156,6 +190,7 @@ async fn crud_and_search(engine: &Engine, backend: &str) {
     assert_eq!(metadata.status(), StatusCode::OK, "{backend}");
     let metadata: Value = metadata.json().await.unwrap();
     assert_eq!(metadata["fhirVersion"], "4.0.1");
+    assert_model::<fhir_sdk::r4b::resources::CapabilityStatement>(&metadata);
     let patient_caps = metadata["rest"][0]["resource"]
         .as_array()
         .unwrap()
@@ -331,10 +366,9 @@ async fn crud_and_search(engine: &Engine, backend: &str) {
         .body["total"],
         2
     );
-    assert_eq!(
-        get(engine, "/fhir/Patient?birthdate=1816").await.body["total"],
-        0
-    );
+    let nobody = get(engine, "/fhir/Patient?birthdate=1816").await;
+    assert_eq!(nobody.body["total"], 0);
+    assert!(entries(&nobody.body, "match").is_empty());
 
     // Paging: next and previous links, total over all pages.
     let first = get(engine, "/fhir/Patient?gender=female&_count=1").await;
@@ -457,6 +491,7 @@ async fn every_error_is_an_operation_outcome_with_the_right_status() {
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
     let body: Value = malformed.json().await.unwrap();
     assert_eq!(body["resourceType"], "OperationOutcome");
+    assert_model::<fhir_sdk::r4b::resources::OperationOutcome>(&body);
 
     let wrong_type = post(
         &engine,
@@ -613,6 +648,7 @@ async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
     let answer = post(&engine, "/fhir", &transaction).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(answer.body["type"], "transaction-response");
+    assert_model::<fhir_sdk::r4b::resources::Bundle>(&answer.body);
     let responses = answer.body["entry"].as_array().unwrap();
     assert_eq!(responses.len(), 4);
     assert!(
@@ -702,6 +738,7 @@ async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
     let answer = post(&engine, "/fhir", &batch).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(answer.body["type"], "batch-response");
+    assert_model::<fhir_sdk::r4b::resources::Bundle>(&answer.body);
     let responses = answer.body["entry"].as_array().unwrap();
     assert_eq!(responses[0]["response"]["status"], "201 Created");
     assert_eq!(
@@ -1145,11 +1182,7 @@ async fn an_adt_is_converted_and_delivered_to_another_fhir_server_with_retries()
         let resource = &entry["resource"];
         match Kind::parse(resource["resourceType"].as_str().unwrap()) {
             Some(_) => assert_valid(resource),
-            None => {
-                let typed: fhir_sdk::r4b::resources::RelatedPerson =
-                    serde_json::from_value(resource.clone()).unwrap();
-                assert_eq!(&serde_json::to_value(typed).unwrap(), resource);
-            }
+            None => assert_model::<fhir_sdk::r4b::resources::RelatedPerson>(resource),
         }
     }
     // The same message went to the store too: one pipeline, two destinations.

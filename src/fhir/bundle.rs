@@ -66,13 +66,19 @@ pub async fn searchset(state: &AppState, base: &str, search: &Search) -> Result<
     if search.offset > 0 {
         links.push(link("previous", (search.offset - search.count).max(0)));
     }
-    Ok(json!({
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": total,
-        "link": links,
-        "entry": entries,
-    }))
+    let mut bundle = bundle_of("searchset", entries);
+    bundle["total"] = json!(total);
+    bundle["link"] = json!(links);
+    Ok(bundle)
+}
+
+/// A Bundle of `kind` with `entries` (FHIR has no empty arrays: none means no `entry`).
+fn bundle_of(kind: &str, entries: Vec<Value>) -> Value {
+    let mut bundle = json!({"resourceType": "Bundle", "type": kind});
+    if !entries.is_empty() {
+        bundle["entry"] = Value::Array(entries);
+    }
+    bundle
 }
 
 fn entry(base: &str, kind: Kind, id: &str, resource: &Value, mode: &str) -> Value {
@@ -292,11 +298,7 @@ async fn transaction(
         audit(state, principal, entry.method, &done.location, done.status).await?;
         answers.push(response_entry(&done));
     }
-    Ok(json!({
-        "resourceType": "Bundle",
-        "type": "transaction-response",
-        "entry": answers,
-    }))
+    Ok(bundle_of("transaction-response", answers))
 }
 
 async fn batch(state: &AppState, principal: &Principal, entries: &[Value]) -> Value {
@@ -314,11 +316,7 @@ async fn batch(state: &AppState, principal: &Principal, entries: &[Value]) -> Va
         };
         answers.push(answer);
     }
-    json!({
-        "resourceType": "Bundle",
-        "type": "batch-response",
-        "entry": answers,
-    })
+    bundle_of("batch-response", answers)
 }
 
 async fn batch_entry(

@@ -42,7 +42,7 @@ pub fn capability_statement() -> Value {
             })
         })
         .collect();
-    json!({
+    let mut statement = json!({
         "resourceType": "CapabilityStatement",
         "status": "active",
         "date": time::OffsetDateTime::now_utc().date().to_string(),
@@ -64,5 +64,7 @@ pub fn capability_statement() -> Value {
                 {"name": "_offset", "type": "number", "documentation": "results skipped (paging)"},
             ],
         }],
-    })
+    });
+    resources::prune(&mut statement);
+    statement
 }
