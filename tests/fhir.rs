@@ -338,6 +338,54 @@ async fn crud_and_search(engine: &Engine, backend: &str) {
     assert_eq!(record.coverages[0].group_number.as_deref(), Some("G-7"));
     assert_eq!(record.encounters[0].visit_number, "V-100");
 
+    // A charge on an open bill can be deleted; other types cannot.
+    let extra = create(
+        engine,
+        json!({
+            "resourceType": "ChargeItem", "identifier": [{"value": "L9"}], "status": "billable",
+            "code": {"coding": [{"code": "87880"}]},
+            "subject": {"reference": format!("Patient/{ada}")},
+            "context": {"reference": format!("Encounter/{visit}")},
+            "occurrenceDateTime": "2026-11-02", "priceOverride": {"value": 30, "currency": "USD"}
+        }),
+    )
+    .await;
+    let deleted = call(
+        engine,
+        Method::DELETE,
+        &format!("/fhir/ChargeItem/{extra}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        deleted.status,
+        StatusCode::NO_CONTENT,
+        "{backend}: {}",
+        deleted.body
+    );
+    get(engine, &format!("/fhir/ChargeItem/{extra}"))
+        .await
+        .outcome(StatusCode::NOT_FOUND);
+    call(
+        engine,
+        Method::DELETE,
+        &format!("/fhir/ChargeItem/{extra}"),
+        None,
+        &[],
+    )
+    .await
+    .outcome(StatusCode::NOT_FOUND);
+    call(
+        engine,
+        Method::DELETE,
+        &format!("/fhir/Patient/{grace}"),
+        None,
+        &[],
+    )
+    .await
+    .outcome(StatusCode::METHOD_NOT_ALLOWED);
+
     // A charge whose patient is not the visit's is refused.
     let wrong = json!({
         "resourceType": "ChargeItem", "identifier": [{"value": "L2"}], "status": "billable",
@@ -1075,6 +1123,17 @@ async fn claims_and_their_remittances_are_read_over_fhir() {
     )
     .await
     .outcome(StatusCode::METHOD_NOT_ALLOWED);
+    // The charges are claimed now: they can no longer be deleted.
+    let charge_id = lines[0]["id"].as_str().unwrap();
+    call(
+        &engine,
+        Method::DELETE,
+        &format!("/fhir/ChargeItem/{charge_id}"),
+        None,
+        &[],
+    )
+    .await
+    .outcome(StatusCode::CONFLICT);
     engine.stop().await;
 }
 

@@ -134,11 +134,19 @@ impl Kind {
 
     /// The interactions it supports, as CapabilityStatement codes.
     pub fn interactions(self) -> &'static [&'static str] {
-        if self.writable() {
+        if self.deletable() {
+            &["read", "search-type", "create", "update", "delete"]
+        } else if self.writable() {
             &["read", "search-type", "create", "update"]
         } else {
             &["read", "search-type"]
         }
+    }
+
+    /// True when clients may delete it: only charges, while their bill is open. Patients,
+    /// visits, coverages and parties feed claims and the audit trail, so they stay.
+    pub fn deletable(self) -> bool {
+        self == Kind::ChargeItem
     }
 
     /// Order in which a transaction writes its entries, so references point backwards.

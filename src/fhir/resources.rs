@@ -749,6 +749,39 @@ async fn write_charge_item(
     ))
 }
 
+/// Deletes a charge (`kind` must be deletable) while its bill is open, with what clients wrote
+/// of it.
+pub async fn delete(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    target: &Target,
+) -> Result<(), FhirError> {
+    let name = format!("{}/{}", kind.name(), target.logical_id());
+    let row = sqlx::query(
+        "SELECT b.status FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE l.id = $1",
+    )
+    .bind(target.id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| FhirError::not_found(format!("{name} does not exist")))?;
+    let status: String = row.try_get("status")?;
+    if status != "open" {
+        return Err(FhirError::conflict(format!(
+            "{name} is on a bill that is {status}; correct it through the claim instead"
+        )));
+    }
+    sqlx::query("DELETE FROM bill_lines WHERE id = $1")
+        .bind(target.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM fhir_resources WHERE resource_type = $1 AND logical_id = $2")
+        .bind(kind.name())
+        .bind(target.logical_id())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generating
 

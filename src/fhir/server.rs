@@ -33,7 +33,10 @@ pub fn router(state: AppState) -> Router<AppState> {
     let writes = Router::new()
         .route("/fhir", post(bundle))
         .route("/fhir/{kind}", post(create))
-        .route("/fhir/{kind}/{id}", axum::routing::put(update))
+        .route(
+            "/fhir/{kind}/{id}",
+            axum::routing::put(update).delete(delete),
+        )
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));
@@ -393,6 +396,27 @@ async fn answer_write(
         .headers_mut()
         .insert(header::ETAG, etag(done.version));
     Ok(response)
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Response, FhirError> {
+    let kind = kind_of(&kind)?;
+    if !kind.deletable() {
+        return Err(FhirError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "not-supported",
+            format!("{} cannot be deleted", kind.name()),
+        ));
+    }
+    let target = kind
+        .target(&id)
+        .ok_or_else(|| FhirError::not_found(format!("{}/{id} does not exist", kind.name())))?;
+    let mut tx = state.store.begin_write().await?;
+    super::resources::delete(&mut tx, kind, &target).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn bundle(
