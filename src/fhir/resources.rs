@@ -803,15 +803,17 @@ pub async fn generate(
 ) -> Result<Option<Generated>, FhirError> {
     let mut conn = store.pool().acquire().await?;
     let conn = &mut *conn;
-    let updated_at = if kind.writable() {
-        match canonical_state(conn, target).await? {
-            Some((_, updated_at)) => updated_at,
-            None => return Ok(None),
-        }
-    } else {
-        0
-    };
     let id = target.id;
+    match kind {
+        Kind::Claim => return claim(conn, billing, id).await,
+        Kind::ClaimResponse | Kind::ExplanationOfBenefit => {
+            return adjudication(conn, billing, kind, id).await;
+        }
+        _ => {}
+    }
+    let Some((_, updated_at)) = canonical_state(conn, target).await? else {
+        return Ok(None);
+    };
     let generated = match kind {
         Kind::Patient => store
             .patient(id)
@@ -821,10 +823,7 @@ pub async fn generate(
         Kind::Coverage => coverage(conn, id).await?,
         Kind::Organization | Kind::Practitioner => provider_or_payer(conn, kind, target).await?,
         Kind::ChargeItem => charge_item(conn, id).await?,
-        Kind::Claim => return claim(conn, billing, id).await,
-        Kind::ClaimResponse | Kind::ExplanationOfBenefit => {
-            return adjudication(conn, billing, kind, id).await;
-        }
+        Kind::Claim | Kind::ClaimResponse | Kind::ExplanationOfBenefit => None,
     };
     Ok(generated.map(|mut resource| {
         prune(&mut resource);

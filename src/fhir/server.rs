@@ -177,18 +177,8 @@ pub async fn read_resource(
         .filter(Value::is_object)
         .unwrap_or_else(|| json!({}));
     meta["lastUpdated"] = json!(instant(generated.updated_at));
-    match version {
-        Some(v) => meta["versionId"] = json!(v.to_string()),
-        None => {
-            if let Some(map) = meta.as_object_mut() {
-                map.remove("versionId");
-            }
-        }
-    }
-    if generated.updated_at == 0
-        && let Some(map) = meta.as_object_mut()
-    {
-        map.remove("lastUpdated");
+    if let Some(version) = version {
+        meta["versionId"] = json!(version.to_string());
     }
     resource["meta"] = meta;
     Ok(Some(Served { resource, version }))
@@ -212,7 +202,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, FhirError> {
         .map_err(|_| FhirError::bad_request(format!("If-Match '{text}' is not W/\"version\"")))
 }
 
-async fn metadata(State(_): State<AppState>) -> Response {
+async fn metadata() -> Response {
     fhir_response(StatusCode::OK, &super::capability_statement())
 }
 
