@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -1247,4 +1249,152 @@ async fn an_adt_is_converted_and_delivered_to_another_fhir_server_with_retries()
     // The same message went to the store too: one pipeline, two destinations.
     assert!(engine.has_patient("PATID1234").await);
     engine.stop().await;
+}
+
+/// Replaces, removes or adds one element somewhere in `value`, chosen by `rng`.
+fn mutate(value: &mut Value, rng: &mut impl rand::Rng) {
+    let replacement = match rng.random_range(0..8) {
+        0 => Value::Null,
+        1 => json!(rng.random::<i64>()),
+        2 => json!(rng.random::<f64>() * 1e6),
+        3 => json!(""),
+        4 => json!("Patient/999999"),
+        5 => json!([]),
+        6 => json!({"x": [1, {"y": null}]}),
+        _ => json!("2026-13-45T99:99"),
+    };
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            let key = keys[rng.random_range(0..keys.len())].clone();
+            match rng.random_range(0..4) {
+                0 => {
+                    map.remove(&key);
+                }
+                1 => {
+                    map.insert(key, replacement);
+                }
+                2 => {
+                    map.insert(format!("unknown{}", rng.random::<u8>()), replacement);
+                }
+                _ => mutate(map.get_mut(&key).unwrap(), rng),
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let index = rng.random_range(0..items.len());
+            if rng.random_bool(0.3) {
+                items[index] = replacement;
+            } else {
+                mutate(&mut items[index], rng);
+            }
+        }
+        other => *other = replacement,
+    }
+}
+
+#[tokio::test]
+async fn mutated_resources_never_make_the_server_fail() {
+    use rand::{Rng, SeedableRng};
+    let engine = engine(None, &[]).await;
+    let payer = create(
+        &engine,
+        json!({"resourceType": "Organization", "identifier": [{"value": "FUZZ"}], "name": "Fuzz Plan"}),
+    )
+    .await;
+    let patient_id = create(&engine, patient("F0", "Fuzz", "unknown")).await;
+    let visit = create(
+        &engine,
+        json!({"resourceType": "Encounter", "identifier": [{"value": "FV"}], "status": "planned",
+               "class": {"code": "AMB"}, "subject": {"reference": format!("Patient/{patient_id}")}}),
+    )
+    .await;
+    let templates = [
+        patient("F1", "Fuzz", "female"),
+        json!({"resourceType": "Encounter", "identifier": [{"value": "FV2"}], "status": "finished",
+               "class": {"code": "IMP"}, "subject": {"reference": format!("Patient/{patient_id}")},
+               "period": {"start": "2026-01-01T00:00:00Z"}}),
+        json!({"resourceType": "Coverage", "status": "active", "subscriberId": "FZ",
+               "beneficiary": {"reference": format!("Patient/{patient_id}")},
+               "payor": [{"reference": format!("Organization/{payer}")}], "order": 1}),
+        json!({"resourceType": "Organization", "identifier": [{"value": "FUZZ2"}], "name": "Other"}),
+        json!({"resourceType": "Practitioner", "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1111111111"}],
+               "name": [{"family": "Fuzz"}]}),
+        json!({"resourceType": "ChargeItem", "identifier": [{"value": "FL"}], "status": "billable",
+               "code": {"coding": [{"code": "99213"}]}, "subject": {"reference": format!("Patient/{patient_id}")},
+               "context": {"reference": format!("Encounter/{visit}")}, "occurrenceDateTime": "2026-01-01",
+               "quantity": {"value": 1.5}, "priceOverride": {"value": 12.34, "currency": "USD"}}),
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20261125);
+    for round in 0..240 {
+        let template = &templates[round % templates.len()];
+        let kind = template["resourceType"].as_str().unwrap().to_string();
+        let mut resource = template.clone();
+        for _ in 0..rng.random_range(1..4) {
+            mutate(&mut resource, &mut rng);
+        }
+        let answer = if round % 3 == 0 {
+            let bundle = json!({"resourceType": "Bundle", "type": if round % 2 == 0 { "transaction" } else { "batch" },
+                                "entry": [{"request": {"method": "POST", "url": kind}, "resource": resource}]});
+            post(&engine, "/fhir", &bundle).await
+        } else {
+            post(&engine, &format!("/fhir/{kind}"), &resource).await
+        };
+        assert!(
+            answer.status.as_u16() < 500,
+            "{} for {resource}: {}",
+            answer.status,
+            answer.body
+        );
+        assert!(
+            answer
+                .header("content-type")
+                .starts_with("application/fhir+json"),
+            "{resource}"
+        );
+        assert!(answer.body["resourceType"].is_string(), "{}", answer.body);
+    }
+    assert_eq!(
+        get(&engine, "/fhir/Patient?_count=0").await.status,
+        StatusCode::OK
+    );
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_writers_all_get_an_answer() {
+    let engine = Arc::new(engine(None, &[]).await);
+    let mut tasks = Vec::new();
+    for n in 0..24 {
+        let engine = engine.clone();
+        tasks.push(tokio::spawn(async move {
+            if n % 4 == 0 {
+                let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+                    {"fullUrl": "urn:uuid:p", "request": {"method": "POST", "url": "Patient"},
+                     "resource": patient(&format!("C{n}"), "Many", "other")},
+                    {"request": {"method": "POST", "url": "Encounter"},
+                     "resource": {"resourceType": "Encounter", "identifier": [{"value": format!("CV{n}")}],
+                                  "status": "planned", "class": {"code": "AMB"}, "subject": {"reference": "urn:uuid:p"}}}
+                ]});
+                post(&engine, "/fhir", &bundle).await.status
+            } else {
+                post(&engine, "/fhir/Patient", &patient(&format!("C{n}"), "Many", "other")).await.status
+            }
+        }));
+    }
+    for task in tasks {
+        let status = task.await.unwrap();
+        assert!(
+            status == StatusCode::OK || status == StatusCode::CREATED,
+            "{status}"
+        );
+    }
+    let found = get(&engine, "/fhir/Patient?family=many&_count=0").await;
+    assert_eq!(found.body["total"], 24, "{}", found.body);
+    assert_eq!(
+        get(&engine, "/fhir/Encounter?status=planned&_count=0")
+            .await
+            .body["total"],
+        6
+    );
+    Arc::into_inner(engine).unwrap().stop().await;
 }

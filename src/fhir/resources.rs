@@ -801,9 +801,24 @@ pub async fn generate(
     kind: Kind,
     target: &Target,
 ) -> Result<Option<Generated>, FhirError> {
+    let id = target.id;
+    if kind == Kind::Patient {
+        // The store's own read takes its connections; none may be held here meanwhile.
+        let state = canonical_state(&mut *store.pool().acquire().await?, target).await?;
+        let Some((_, updated_at)) = state else {
+            return Ok(None);
+        };
+        return Ok(store.patient(id).await?.map(|p| {
+            let mut resource = patient_resource(&p.patient);
+            prune(&mut resource);
+            Generated {
+                resource,
+                updated_at,
+            }
+        }));
+    }
     let mut conn = store.pool().acquire().await?;
     let conn = &mut *conn;
-    let id = target.id;
     match kind {
         Kind::Claim => return claim(conn, billing, id).await,
         Kind::ClaimResponse | Kind::ExplanationOfBenefit => {
@@ -815,15 +830,11 @@ pub async fn generate(
         return Ok(None);
     };
     let generated = match kind {
-        Kind::Patient => store
-            .patient(id)
-            .await?
-            .map(|p| patient_resource(&p.patient)),
         Kind::Encounter => encounter(conn, id).await?,
         Kind::Coverage => coverage(conn, id).await?,
         Kind::Organization | Kind::Practitioner => provider_or_payer(conn, kind, target).await?,
         Kind::ChargeItem => charge_item(conn, id).await?,
-        Kind::Claim | Kind::ClaimResponse | Kind::ExplanationOfBenefit => None,
+        Kind::Patient | Kind::Claim | Kind::ClaimResponse | Kind::ExplanationOfBenefit => None,
     };
     Ok(generated.map(|mut resource| {
         prune(&mut resource);
