@@ -543,6 +543,15 @@ async fn every_error_is_an_operation_outcome_with_the_right_status() {
     assert_eq!(body["resourceType"], "OperationOutcome");
     assert_model::<fhir_sdk::r4b::resources::OperationOutcome>(&body);
 
+    let xml = engine
+        .api(Method::POST, "/fhir/Patient")
+        .header("content-type", "application/fhir+xml")
+        .body("<Patient xmlns=\"http://hl7.org/fhir\"/>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xml.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
     let wrong_type = post(
         &engine,
         "/fhir/Patient",

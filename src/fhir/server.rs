@@ -119,8 +119,20 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("http://{host}/fhir")
 }
 
-/// The body, or the OperationOutcome of why it could not be read (413 when too large).
-fn body_of(body: Result<Bytes, BytesRejection>) -> Result<Value, FhirError> {
+/// The body, or the OperationOutcome of why it could not be read (413 when too large, 415
+/// when it is declared as something other than JSON).
+fn body_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Value, FhirError> {
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE)
+        && !content_type
+            .to_str()
+            .is_ok_and(|t| t.to_ascii_lowercase().contains("json"))
+    {
+        return Err(FhirError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not-supported",
+            "only application/fhir+json (or application/json) bodies are accepted",
+        ));
+    }
     let bytes = body.map_err(|rejection| {
         let status = rejection.status();
         let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -325,7 +337,7 @@ async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
     let kind = kind_of(&kind)?;
-    let resource = body_of(body)?;
+    let resource = body_of(&headers, body)?;
     let mut tx = state.store.begin_write().await?;
     let done = write_one(&mut tx, kind, None, None, &resource).await?;
     tx.commit().await?;
@@ -339,7 +351,7 @@ async fn update(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
     let kind = kind_of(&kind)?;
-    let resource = body_of(body)?;
+    let resource = body_of(&headers, body)?;
     let expected = if_match(&headers)?;
     let mut tx = state.store.begin_write().await?;
     let done = write_one(&mut tx, kind, Some(&id), expected, &resource).await?;
@@ -412,9 +424,10 @@ async fn delete(
 async fn bundle(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
-    let bundle = body_of(body)?;
+    let bundle = body_of(&headers, body)?;
     let answer = super::bundle::process(&state, &principal, &bundle).await?;
     Ok(fhir_response(StatusCode::OK, &answer))
 }
