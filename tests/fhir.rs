@@ -685,8 +685,18 @@ async fn every_error_is_an_operation_outcome_with_the_right_status() {
 }
 
 #[tokio::test]
-async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
-    let engine = engine(None, &[]).await;
+async fn transactions_are_all_or_nothing_and_batches_answer_per_entry_on_every_backend() {
+    let sqlite = engine(None, &[]).await;
+    bundles(&sqlite).await;
+    sqlite.stop().await;
+    if let Some(pg) = common::postgres_store().await {
+        let engine = engine(Some(&pg.url), &[]).await;
+        bundles(&engine).await;
+        engine.stop().await;
+    }
+}
+
+async fn bundles(engine: &Engine) {
     let transaction = json!({
         "resourceType": "Bundle",
         "type": "transaction",
@@ -704,7 +714,7 @@ async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
                           "class": {"code": "AMB"}, "subject": {"reference": "urn:uuid:8d1c7c35-0002"}}}
         ]
     });
-    let answer = post(&engine, "/fhir", &transaction).await;
+    let answer = post(engine, "/fhir", &transaction).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(answer.body["type"], "transaction-response");
     assert_model::<fhir_sdk::r4b::resources::Bundle>(&answer.body);
@@ -726,7 +736,7 @@ async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
             .starts_with("Coverage/")
     );
     let coverage = get(
-        &engine,
+        engine,
         &format!("/fhir/Coverage?patient={patient_ref}&_include=Coverage:beneficiary"),
     )
     .await;
@@ -765,7 +775,7 @@ async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
             {"request": {"method": "POST", "url": "Patient"}, "resource": patient("T3", "Bad", "robot")}
         ]
     });
-    let refused = post(&engine, "/fhir", &failing).await;
+    let refused = post(engine, "/fhir", &failing).await;
     assert!(
         refused
             .outcome(StatusCode::UNPROCESSABLE_ENTITY)
@@ -781,7 +791,7 @@ async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
                    "resource": {"resourceType": "Encounter", "identifier": [{"value": "TV-2"}], "status": "finished",
                                 "class": {"code": "AMB"}, "subject": {"reference": "urn:uuid:missing"}}}]
     });
-    post(&engine, "/fhir", &dangling)
+    post(engine, "/fhir", &dangling)
         .await
         .outcome(StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -794,7 +804,7 @@ async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
             {"request": {"method": "DELETE", "url": "Patient/1"}}
         ]
     });
-    let answer = post(&engine, "/fhir", &batch).await;
+    let answer = post(engine, "/fhir", &batch).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(answer.body["type"], "batch-response");
     assert_model::<fhir_sdk::r4b::resources::Bundle>(&answer.body);
@@ -812,16 +822,15 @@ async fn transactions_are_all_or_nothing_and_batches_answer_per_entry() {
     assert!(engine.has_patient("B1").await && !engine.has_patient("B2").await);
 
     post(
-        &engine,
+        engine,
         "/fhir",
         &json!({"resourceType": "Bundle", "type": "collection"}),
     )
     .await
     .outcome(StatusCode::UNPROCESSABLE_ENTITY);
-    post(&engine, "/fhir", &patient("X", "Not", "male"))
+    post(engine, "/fhir", &patient("X", "Not", "male"))
         .await
         .outcome(StatusCode::UNPROCESSABLE_ENTITY);
-    engine.stop().await;
 }
 
 const ADT_A01: &str = "MSH|^~\\&|EHR|HOSP|SB|SB|20261125083000||ADT^A01|CTRL-7|P|2.5\r\
