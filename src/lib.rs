@@ -9,6 +9,7 @@ pub mod channel;
 pub mod claims;
 pub mod commands;
 pub mod config;
+pub mod fhir;
 pub mod hl7v2;
 pub mod mapping;
 pub mod metrics;

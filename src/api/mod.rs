@@ -142,6 +142,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/metrics", get(metrics))
         .nest("/api", api)
         .merge(console::router())
+        .merge(crate::fhir::server::router(state.clone()))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

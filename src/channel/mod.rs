@@ -6,6 +6,7 @@
 
 pub mod amqp;
 pub mod counters;
+pub mod fhir;
 pub mod file;
 pub mod forward;
 pub mod http;
@@ -246,6 +247,23 @@ pub fn build_destination(
             routing_key.clone(),
             *declare_queue,
         )),
+        DestinationConfig::Fhir {
+            url,
+            headers,
+            timeout_seconds,
+            ..
+        } => Arc::new(fhir::FhirDestination {
+            store: pipeline_store.clone(),
+            http: http::HttpDestination::new(
+                url,
+                "POST",
+                headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), expand_env(v)))
+                    .collect(),
+                *timeout_seconds,
+            ),
+        }),
         DestinationConfig::Store { .. } => Arc::new(store::StoreDestination {
             store: pipeline_store.clone(),
         }),

@@ -299,6 +299,23 @@ pub enum DestinationConfig {
         #[serde(default)]
         queue: QueueConfig,
     },
+    /// Convert each HL7 v2 ADT (A01, A03, A04, A08) to a FHIR transaction Bundle and POST it
+    /// to a FHIR server (needs a `transform` mapping from HL7 v2).
+    Fhir {
+        /// Destination name, unique in the channel.
+        name: String,
+        /// Base URL of the FHIR server (the Bundle is POSTed there).
+        url: String,
+        /// Extra request headers; values may use `${ENV_VAR}` (e.g. for an Authorization header).
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+        /// Seconds to wait for the answer.
+        #[serde(default = "default_http_timeout")]
+        timeout_seconds: u64,
+        /// Queue settings.
+        #[serde(default)]
+        queue: QueueConfig,
+    },
     /// Upsert the message's canonical records into the store (needs a `transform` mapping).
     Store {
         /// Destination name, unique in the channel.
@@ -346,6 +363,7 @@ impl DestinationConfig {
             | DestinationConfig::Http { name, .. }
             | DestinationConfig::Amqp { name, .. }
             | DestinationConfig::Mllp { name, .. }
+            | DestinationConfig::Fhir { name, .. }
             | DestinationConfig::Store { name, .. }
             | DestinationConfig::Claims { name, .. }
             | DestinationConfig::Acknowledge { name, .. }
@@ -360,6 +378,7 @@ impl DestinationConfig {
             | DestinationConfig::Http { queue, .. }
             | DestinationConfig::Amqp { queue, .. }
             | DestinationConfig::Mllp { queue, .. }
+            | DestinationConfig::Fhir { queue, .. }
             | DestinationConfig::Store { queue, .. }
             | DestinationConfig::Claims { queue, .. }
             | DestinationConfig::Acknowledge { queue, .. }
@@ -574,6 +593,17 @@ impl ChannelConfig {
                         .is_none_or(|(_, port)| port.parse::<u16>().is_err())
                     {
                         problem(&field("address"), "must be host:port");
+                    }
+                }
+                DestinationConfig::Fhir { url, .. } => {
+                    if !(url.starts_with("http://") || url.starts_with("https://")) {
+                        problem(&field("url"), "must start with http:// or https://");
+                    }
+                    if self.transform.is_none() {
+                        problem(
+                            &field("type"),
+                            "a fhir destination needs the channel's transform.mapping (from HL7 v2)",
+                        );
                     }
                 }
                 DestinationConfig::Store { .. } => {

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use crate::config::problem::{Document, Problem};
 use crate::hl7v2;
 use crate::routing::{Facts, Format};
-pub use records::{ChargeRecord, CoverageRecord, EncounterRecord, Records};
+pub use records::{ChargeRecord, CoverageRecord, EncounterRecord, Records, parse_decimal};
 
 /// Folder of mapping files under the root.
 pub const MAPPINGS_DIR: &str = "mappings";

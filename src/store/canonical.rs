@@ -222,7 +222,7 @@ impl Store {
 }
 
 /// One attempt at a patient upsert inside a transaction; `None` when a concurrent writer won.
-async fn upsert_patient_in(
+pub async fn upsert_patient_in(
     conn: &mut AnyConnection,
     patient: &Patient,
 ) -> Result<Option<Upserted>, StoreError> {
@@ -680,7 +680,7 @@ impl Store {
 }
 
 /// Creates or updates a provider by NPI. On a given connection or transaction.
-async fn upsert_provider_on(
+pub async fn upsert_provider_on(
     conn: &mut AnyConnection,
     provider: &Provider,
 ) -> Result<Upserted, StoreError> {
@@ -699,7 +699,10 @@ async fn upsert_provider_on(
 }
 
 /// Creates or updates a payer by payer id. On a given connection or transaction.
-async fn upsert_payer_on(conn: &mut AnyConnection, payer: &Payer) -> Result<Upserted, StoreError> {
+pub async fn upsert_payer_on(
+    conn: &mut AnyConnection,
+    payer: &Payer,
+) -> Result<Upserted, StoreError> {
     Upsert {
         table: "payers",
         keys: &[("payer_id", Value::from(&payer.payer_id))],
@@ -715,7 +718,7 @@ async fn upsert_payer_on(conn: &mut AnyConnection, payer: &Payer) -> Result<Upse
 }
 
 /// Creates or updates an encounter by visit number. On a given connection or transaction.
-async fn upsert_encounter_on(
+pub async fn upsert_encounter_on(
     conn: &mut AnyConnection,
     encounter: &Encounter,
 ) -> Result<Upserted, StoreError> {
@@ -745,7 +748,7 @@ async fn upsert_encounter_on(
 }
 
 /// Creates or updates a coverage by (patient, payer, member id). On a given connection or transaction.
-async fn upsert_coverage_on(
+pub async fn upsert_coverage_on(
     conn: &mut AnyConnection,
     coverage: &Coverage,
 ) -> Result<Upserted, StoreError> {
@@ -785,7 +788,7 @@ async fn upsert_bill_on(conn: &mut AnyConnection, bill: &Bill) -> Result<Upserte
 }
 
 /// Creates or updates a charge on a bill by (bill, line key). On a given connection or transaction.
-async fn upsert_bill_line_on(
+pub async fn upsert_bill_line_on(
     conn: &mut AnyConnection,
     line: &BillLine,
 ) -> Result<Upserted, StoreError> {
@@ -820,7 +823,7 @@ async fn upsert_bill_line_on(
 }
 
 /// The store id of the patient with this identifier, on a connection.
-async fn patient_by_identifier_on(
+pub async fn patient_by_identifier_on(
     conn: &mut AnyConnection,
     identifier: &Identifier,
 ) -> Result<Option<i64>, StoreError> {
@@ -867,7 +870,7 @@ async fn merge_patients_on(
 }
 
 /// The encounter's bill, created open when it has none; an existing bill keeps its status.
-async fn bill_for_encounter_on(
+pub async fn bill_for_encounter_on(
     conn: &mut AnyConnection,
     encounter_id: i64,
     patient_id: i64,

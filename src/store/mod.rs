@@ -15,7 +15,7 @@ pub mod receivables;
 pub mod remit;
 pub mod sqlite_writer;
 pub mod tokens;
-mod upsert;
+pub mod upsert;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,0 +1,45 @@
+//! The `fhir` destination: each HL7 v2 ADT, as its channel's mapping read it, becomes a FHIR
+//! transaction Bundle POSTed to a FHIR server's base URL, with the HTTP destination's retries
+//! and failure classes.
+
+use futures::future::BoxFuture;
+
+use super::http::HttpDestination;
+use super::{DeliveryError, Destination, Outbound};
+use crate::fhir::from_hl7v2::adt_bundle;
+use crate::mapping::Records;
+use crate::store::Store;
+
+/// Converts and POSTs ADTs to a FHIR server.
+pub struct FhirDestination {
+    /// Where the original messages are (next of kin are read from them).
+    pub store: Store,
+    /// The POST to the server's base URL.
+    pub http: HttpDestination,
+}
+
+impl Destination for FhirDestination {
+    fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            let records: Records = serde_json::from_slice(&message.payload).map_err(|err| {
+                DeliveryError::permanent(format!("the channel's mapping made no records: {err}"))
+            })?;
+            let raw = self
+                .store
+                .message_raw(message.message_id)
+                .await
+                .map_err(|err| DeliveryError::transient(err.to_string()))?
+                .ok_or_else(|| {
+                    DeliveryError::permanent(format!("message {} is gone", message.message_id))
+                })?;
+            let bundle = adt_bundle(&records, &raw)
+                .map_err(|err| DeliveryError::permanent(err.to_string()))?;
+            let outbound = Outbound {
+                content_type: crate::fhir::outcome::FHIR_JSON.to_string(),
+                payload: bundle.to_string().into_bytes(),
+                ..message.clone()
+            };
+            self.http.deliver(&outbound).await
+        })
+    }
+}

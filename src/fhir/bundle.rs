@@ -1,0 +1,419 @@
+//! Bundles: searchset answers, and `POST /fhir` with a transaction (all or nothing, in one
+//! database transaction, `urn:uuid:` references between entries resolved) or a batch (each
+//! entry on its own).
+
+use std::collections::{HashMap, HashSet};
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::kinds::Kind;
+use super::outcome::{FhirError, outcome};
+use super::search::Search;
+use super::server::{Outcome, read_resource, write_one};
+use crate::api::AppState;
+use crate::store::audit::AuditRecord;
+use crate::store::tokens::Principal;
+
+/// The searchset Bundle of `search`: a page of matches with the total, paging links, and the
+/// resources its `_include`s name.
+pub async fn searchset(state: &AppState, base: &str, search: &Search) -> Result<Value, FhirError> {
+    let kind = search.kind;
+    let (total, keys) = search.run(&state.store).await?;
+    let mut entries = Vec::new();
+    let mut matches = Vec::new();
+    for key in keys {
+        if let Some(served) = read_resource(state, kind, &key).await? {
+            entries.push(entry(base, kind, &key, &served.resource, "match"));
+            matches.push(served.resource);
+        }
+    }
+    let mut included = HashSet::new();
+    for name in &search.includes {
+        let Some(include) = kind.includes().iter().find(|i| i.name == *name) else {
+            continue;
+        };
+        for resource in &matches {
+            let mut references = Vec::new();
+            references_at(resource, include.path, &mut references);
+            for reference in references {
+                let mut parts = reference.rsplit('/');
+                let (Some(id), Some(type_name)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
+                let Some(target) = Kind::parse(type_name) else {
+                    continue;
+                };
+                if !included.insert(format!("{type_name}/{id}")) {
+                    continue;
+                }
+                if let Some(served) = read_resource(state, target, id).await? {
+                    entries.push(entry(base, target, id, &served.resource, "include"));
+                }
+            }
+        }
+    }
+    let link = |relation: &str, offset: i64| {
+        json!({
+            "relation": relation,
+            "url": format!("{base}/{}?{}", kind.name(), search.query_string(offset)),
+        })
+    };
+    let mut links = vec![link("self", search.offset)];
+    if search.count > 0 && search.offset + search.count < total {
+        links.push(link("next", search.offset + search.count));
+    }
+    if search.offset > 0 {
+        links.push(link("previous", (search.offset - search.count).max(0)));
+    }
+    let mut bundle = bundle_of("searchset", entries);
+    bundle["total"] = json!(total);
+    bundle["link"] = json!(links);
+    Ok(bundle)
+}
+
+/// A Bundle of `kind` with `entries` (FHIR has no empty arrays: none means no `entry`).
+fn bundle_of(kind: &str, entries: Vec<Value>) -> Value {
+    let mut bundle = json!({"resourceType": "Bundle", "type": kind});
+    if !entries.is_empty() {
+        bundle["entry"] = Value::Array(entries);
+    }
+    bundle
+}
+
+fn entry(base: &str, kind: Kind, id: &str, resource: &Value, mode: &str) -> Value {
+    json!({
+        "fullUrl": format!("{base}/{}/{id}", kind.name()),
+        "resource": resource,
+        "search": {"mode": mode},
+    })
+}
+
+/// The `reference` strings found at `path` (`*` expands an array).
+fn references_at<'a>(value: &'a Value, path: &[&str], out: &mut Vec<&'a str>) {
+    match path.split_first() {
+        None => out.extend(value.get("reference").and_then(Value::as_str)),
+        Some((&"*", rest)) => {
+            for item in value.as_array().into_iter().flatten() {
+                references_at(item, rest, out);
+            }
+        }
+        Some((key, rest)) => {
+            if let Some(child) = value.get(*key) {
+                references_at(child, rest, out);
+            }
+        }
+    }
+}
+
+/// One entry of a transaction or batch, checked.
+#[derive(Debug, Clone)]
+struct Planned {
+    full_url: Option<String>,
+    method: &'static str,
+    kind: Kind,
+    id: Option<String>,
+    if_match: Option<i64>,
+    resource: Value,
+}
+
+fn plan(entry: &Value) -> Result<Planned, FhirError> {
+    let request = entry
+        .get("request")
+        .ok_or_else(|| FhirError::invalid("request is required"))?;
+    let method = match request.get("method").and_then(Value::as_str) {
+        Some("POST") => "POST",
+        Some("PUT") => "PUT",
+        Some(other) => {
+            return Err(FhirError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "not-supported",
+                format!("request.method {other} is not supported in a Bundle (POST and PUT are)"),
+            ));
+        }
+        None => return Err(FhirError::invalid("request.method is required")),
+    };
+    let url = request
+        .get("url")
+        .and_then(Value::as_str)
+        .ok_or_else(|| FhirError::invalid("request.url is required"))?;
+    if url.contains('?') {
+        return Err(FhirError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "not-supported",
+            "conditional requests are not supported",
+        ));
+    }
+    let mut parts = url.trim_matches('/').split('/');
+    let type_name = parts.next().unwrap_or_default();
+    let kind = Kind::parse(type_name).ok_or_else(|| {
+        FhirError::not_found(format!("resource type '{type_name}' is not supported"))
+    })?;
+    let id = parts.next().map(str::to_string);
+    if parts.next().is_some() || (method == "POST") == id.is_some() {
+        return Err(FhirError::invalid(format!(
+            "request.url '{url}': POST takes Type, PUT takes Type/id"
+        )));
+    }
+    let if_match = match request.get("ifMatch").and_then(Value::as_str) {
+        Some(text) => Some(
+            text.trim_start_matches("W/")
+                .trim_matches('"')
+                .parse::<i64>()
+                .map_err(|_| {
+                    FhirError::bad_request(format!("ifMatch '{text}' is not W/\"version\""))
+                })?,
+        ),
+        None => None,
+    };
+    let resource = entry
+        .get("resource")
+        .filter(|r| r.is_object())
+        .cloned()
+        .ok_or_else(|| FhirError::invalid("resource is required"))?;
+    Ok(Planned {
+        full_url: entry
+            .get("fullUrl")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        method,
+        kind,
+        id,
+        if_match,
+        resource,
+    })
+}
+
+/// Replaces references to other entries' `urn:` fullUrls by what they became.
+fn resolve(value: &mut Value, written: &HashMap<String, String>) -> Result<(), FhirError> {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "reference"
+                    && let Value::String(reference) = child
+                    && reference.starts_with("urn:")
+                {
+                    let location = written.get(reference.as_str()).ok_or_else(|| {
+                        FhirError::invalid(format!(
+                            "reference {reference} names no entry of this transaction"
+                        ))
+                    })?;
+                    *reference = location.clone();
+                } else {
+                    resolve(child, written)?;
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                resolve(item, written)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Names the entry an error is about.
+fn at_entry(mut error: FhirError, index: usize) -> FhirError {
+    for issue in &mut error.issues {
+        issue.diagnostics = format!("Bundle.entry[{index}]: {}", issue.diagnostics);
+        issue.expression = Some(format!("Bundle.entry[{index}]"));
+    }
+    error
+}
+
+/// Processes a transaction or batch Bundle; answers its response Bundle.
+pub async fn process(
+    state: &AppState,
+    principal: &Principal,
+    bundle: &Value,
+) -> Result<Value, FhirError> {
+    if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+        return Err(FhirError::invalid("POST /fhir takes a Bundle"));
+    }
+    let entries: &[Value] = match bundle.get("entry") {
+        None => &[],
+        Some(Value::Array(entries)) => entries,
+        Some(_) => return Err(FhirError::invalid("Bundle.entry must be an array")),
+    };
+    match bundle.get("type").and_then(Value::as_str) {
+        Some("transaction") => transaction(state, principal, entries).await,
+        Some("batch") => Ok(batch(state, principal, entries).await),
+        other => Err(FhirError::invalid(format!(
+            "Bundle.type {} is not transaction or batch",
+            other.unwrap_or("(missing)")
+        ))),
+    }
+}
+
+async fn transaction(
+    state: &AppState,
+    principal: &Principal,
+    entries: &[Value],
+) -> Result<Value, FhirError> {
+    let planned = entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| plan(entry).map_err(|e| at_entry(e, index)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut order: Vec<usize> = (0..planned.len()).collect();
+    order.sort_by_key(|&i| planned[i].kind.write_rank());
+    let mut written = HashMap::new();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; planned.len()];
+    let mut tx = state.store.begin_write().await?;
+    for index in order {
+        let entry = &planned[index];
+        let mut resource = entry.resource.clone();
+        let result = match resolve(&mut resource, &written) {
+            Ok(()) => {
+                write_one(
+                    &mut tx,
+                    entry.kind,
+                    entry.id.as_deref(),
+                    entry.if_match,
+                    &resource,
+                )
+                .await
+            }
+            Err(err) => Err(err),
+        };
+        match result {
+            Ok(done) => {
+                if let Some(full_url) = &entry.full_url {
+                    written.insert(full_url.clone(), done.location.clone());
+                }
+                outcomes[index] = Some(done);
+            }
+            Err(err) => {
+                tx.rollback().await?;
+                return Err(at_entry(err, index));
+            }
+        }
+    }
+    tx.commit().await?;
+    let mut answers = Vec::new();
+    for (entry, done) in planned.iter().zip(outcomes) {
+        let done = done.ok_or_else(|| FhirError::internal("a transaction entry was skipped"))?;
+        audit(state, principal, entry.method, &done.location, done.status).await?;
+        answers.push(response_entry(&done));
+    }
+    Ok(bundle_of("transaction-response", answers))
+}
+
+async fn batch(state: &AppState, principal: &Principal, entries: &[Value]) -> Value {
+    let mut answers = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let answer = match batch_entry(state, principal, entry).await {
+            Ok(done) => response_entry(&done),
+            Err(err) => {
+                let err = at_entry(err, index);
+                json!({"response": {
+                    "status": status_line(err.status),
+                    "outcome": outcome(&err.issues),
+                }})
+            }
+        };
+        answers.push(answer);
+    }
+    bundle_of("batch-response", answers)
+}
+
+async fn batch_entry(
+    state: &AppState,
+    principal: &Principal,
+    entry: &Value,
+) -> Result<Outcome, FhirError> {
+    let entry = plan(entry)?;
+    let mut tx = state.store.begin_write().await?;
+    match write_one(
+        &mut tx,
+        entry.kind,
+        entry.id.as_deref(),
+        entry.if_match,
+        &entry.resource,
+    )
+    .await
+    {
+        Ok(done) => {
+            tx.commit().await?;
+            audit(state, principal, entry.method, &done.location, done.status).await?;
+            Ok(done)
+        }
+        Err(err) => {
+            tx.rollback().await?;
+            Err(err)
+        }
+    }
+}
+
+fn status_line(status: StatusCode) -> String {
+    format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or_default()
+    )
+}
+
+fn response_entry(done: &Outcome) -> Value {
+    let mut response = json!({
+        "status": status_line(done.status),
+        "location": format!("{}/_history/{}", done.location, done.version),
+        "etag": format!("W/\"{}\"", done.version),
+    });
+    if !done.warnings.is_empty() {
+        response["outcome"] = outcome(&done.warnings);
+    }
+    json!({"response": response})
+}
+
+/// Each entry of a Bundle is a write of its own in the audit log.
+async fn audit(
+    state: &AppState,
+    principal: &Principal,
+    method: &str,
+    location: &str,
+    status: StatusCode,
+) -> Result<(), FhirError> {
+    let resource = format!("/fhir/{location}");
+    state
+        .store
+        .record_audit(&AuditRecord {
+            actor: Some(&principal.name),
+            role: Some(principal.role.as_str()),
+            action: method,
+            resource: &resource,
+            remote_addr: None,
+            outcome: status.as_u16(),
+        })
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_references_resolve_or_are_refused() {
+        let mut written = HashMap::new();
+        written.insert("urn:uuid:1".to_string(), "Patient/7".to_string());
+        let mut resource =
+            json!({"subject": {"reference": "urn:uuid:1"}, "x": [{"reference": "Patient/2"}]});
+        resolve(&mut resource, &written).unwrap();
+        assert_eq!(resource["subject"]["reference"], "Patient/7");
+        assert_eq!(resource["x"][0]["reference"], "Patient/2");
+        let mut dangling = json!({"subject": {"reference": "urn:uuid:9"}});
+        assert_eq!(resolve(&mut dangling, &written).unwrap_err().status, 422);
+    }
+
+    #[test]
+    fn entries_need_a_method_and_a_url_that_fit() {
+        let entry = |method: &str, url: &str| json!({"request": {"method": method, "url": url}, "resource": {"resourceType": "Patient"}});
+        assert!(plan(&entry("POST", "Patient")).is_ok());
+        assert!(plan(&entry("PUT", "Patient/3")).is_ok());
+        assert_eq!(plan(&entry("POST", "Patient/3")).unwrap_err().status, 422);
+        assert_eq!(plan(&entry("DELETE", "Patient/3")).unwrap_err().status, 405);
+        assert_eq!(plan(&entry("POST", "Bogus")).unwrap_err().status, 404);
+    }
+}

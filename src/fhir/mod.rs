@@ -1,0 +1,70 @@
+//! FHIR R4 server: REST handlers under `/fhir` over the one canonical store.
+//!
+//! Resources are parsed and checked with `fhir-sdk` (R4B, wire-compatible with R4 for the types
+//! served) plus our own check for elements the model drops; writes go through the canonical
+//! upserts and keep the JSON as sent; reads of records that came from HL7 v2 or X12 are
+//! generated from the canonical records.
+
+pub mod bundle;
+pub mod from_hl7v2;
+pub mod kinds;
+pub mod outcome;
+pub mod resources;
+pub mod search;
+pub mod server;
+pub mod store;
+pub mod validate;
+
+use serde_json::{Value, json};
+
+use kinds::Kind;
+
+/// The CapabilityStatement, generated from the same table the handlers dispatch on.
+pub fn capability_statement() -> Value {
+    let resources: Vec<Value> = Kind::ALL
+        .iter()
+        .map(|kind| {
+            json!({
+                "type": kind.name(),
+                "interaction": kind.interactions().iter().map(|code| json!({"code": code})).collect::<Vec<_>>(),
+                "versioning": if kind.writable() { "versioned" } else { "no-version" },
+                "readHistory": false,
+                "updateCreate": false,
+                "conditionalCreate": false,
+                "conditionalUpdate": false,
+                "conditionalDelete": "not-supported",
+                "searchInclude": kind.includes().iter().map(|i| format!("{}:{}", kind.name(), i.name)).collect::<Vec<_>>(),
+                "searchParam": kind.search_params().iter().map(|p| json!({
+                    "name": p.name,
+                    "type": p.filter.fhir_type(),
+                    "documentation": p.doc,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut statement = json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": time::OffsetDateTime::now_utc().date().to_string(),
+        "kind": "instance",
+        "software": {"name": "Switchboard", "version": env!("CARGO_PKG_VERSION")},
+        "implementation": {"description": "Switchboard FHIR R4 server over its canonical store"},
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "security": {
+                "cors": false,
+                "description": "Bearer API tokens: reads need the viewer role, writes the operator role",
+            },
+            "resource": resources,
+            "interaction": [{"code": "transaction"}, {"code": "batch"}],
+            "searchParam": [
+                {"name": "_count", "type": "number", "documentation": "page size (default 20, at most 200)"},
+                {"name": "_offset", "type": "number", "documentation": "results skipped (paging)"},
+            ],
+        }],
+    });
+    resources::prune(&mut statement);
+    statement
+}

@@ -1,0 +1,238 @@
+//! The FHIR side of the store: which canonical row a logical id names, the raw JSON of what
+//! clients wrote (`fhir_resources`), and resource versions.
+//!
+//! A resource's version follows both its FHIR writes and the changes of its canonical row
+//! (from HL7 v2, X12 or the API): it is the version last written plus the canonical revisions
+//! since. While the canonical row is unchanged since the last FHIR write, reads answer the
+//! JSON as written; once something else changed it, reads generate it from the canonical row.
+
+use serde_json::Value;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::kinds::Kind;
+use super::outcome::FhirError;
+use crate::store::{Change, now_millis};
+
+/// The canonical row a logical id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    /// Its table.
+    pub table: &'static str,
+    /// Its id.
+    pub id: i64,
+    /// Extra SQL condition the row must meet (e.g. the provider kind), starting with ` AND`.
+    pub condition: &'static str,
+}
+
+impl Target {
+    /// The logical id of this row as a `kind`.
+    pub fn logical_id(&self) -> String {
+        match self.table {
+            "payers" => format!("payer-{}", self.id),
+            "providers" if self.condition.contains("organization") => {
+                format!("provider-{}", self.id)
+            }
+            _ => self.id.to_string(),
+        }
+    }
+
+    /// The key stored beside the raw JSON, e.g. `patients/7`.
+    pub fn canonical_key(&self) -> String {
+        format!("{}/{}", self.table, self.id)
+    }
+}
+
+/// Condition of providers that are people.
+pub const INDIVIDUAL: &str = " AND kind = 'individual'";
+/// Condition of providers that are organizations.
+pub const ORGANIZATION: &str = " AND kind = 'organization'";
+
+impl Kind {
+    /// The canonical row `logical_id` names, when it has the right shape.
+    pub fn target(self, logical_id: &str) -> Option<Target> {
+        let number = |text: &str| {
+            text.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0 && id.to_string() == text)
+        };
+        let (table, id, condition) = match self {
+            Kind::Organization => {
+                if let Some(id) = logical_id.strip_prefix("payer-") {
+                    ("payers", number(id)?, "")
+                } else {
+                    (
+                        "providers",
+                        number(logical_id.strip_prefix("provider-")?)?,
+                        ORGANIZATION,
+                    )
+                }
+            }
+            Kind::Patient => ("patients", number(logical_id)?, ""),
+            Kind::Encounter => ("encounters", number(logical_id)?, ""),
+            Kind::Coverage => ("coverages", number(logical_id)?, ""),
+            Kind::Practitioner => ("providers", number(logical_id)?, INDIVIDUAL),
+            Kind::ChargeItem => ("bill_lines", number(logical_id)?, ""),
+            Kind::Claim => ("claims", number(logical_id)?, ""),
+            Kind::ClaimResponse | Kind::ExplanationOfBenefit => {
+                ("remittance_claims", number(logical_id)?, "")
+            }
+        };
+        Some(Target {
+            table,
+            id,
+            condition,
+        })
+    }
+}
+
+/// A canonical row's revision and last change (Unix ms); `None` when there is no such row.
+pub async fn canonical_state(
+    conn: &mut AnyConnection,
+    target: &Target,
+) -> Result<Option<(i64, i64)>, FhirError> {
+    let sql = format!(
+        "SELECT revision, updated_at FROM {} WHERE id = $1{}",
+        target.table, target.condition
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(target.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(row) => Some((row.try_get("revision")?, row.try_get("updated_at")?)),
+        None => None,
+    })
+}
+
+/// What a client last wrote for a resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    /// The version that write made.
+    pub version: i64,
+    /// The JSON as written (references resolved).
+    pub raw: Value,
+    /// The canonical row's revision right after the write.
+    pub canonical_revision: i64,
+}
+
+/// What clients last wrote for `kind/logical_id`, if anything.
+pub async fn written(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    logical_id: &str,
+) -> Result<Option<Written>, FhirError> {
+    let row = sqlx::query(
+        "SELECT version, raw, canonical_revision FROM fhir_resources \
+         WHERE resource_type = $1 AND logical_id = $2",
+    )
+    .bind(kind.name())
+    .bind(logical_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let raw: String = row.try_get("raw")?;
+    Ok(Some(Written {
+        version: row.try_get("version")?,
+        raw: serde_json::from_str(&raw).map_err(FhirError::internal)?,
+        canonical_revision: row.try_get("canonical_revision")?,
+    }))
+}
+
+/// The current version of a resource whose canonical row is at `revision`, and whether the
+/// JSON last written still describes it.
+pub fn current_version(written: Option<&Written>, revision: i64) -> (i64, bool) {
+    match written {
+        Some(w) if w.canonical_revision == revision => (w.version, true),
+        Some(w) => (w.version + (revision - w.canonical_revision).max(1), false),
+        None => (revision, false),
+    }
+}
+
+/// The version of `kind/logical_id` now, or `None` when its canonical row does not exist.
+pub async fn version_now(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    target: &Target,
+) -> Result<Option<i64>, FhirError> {
+    let Some((revision, _)) = canonical_state(conn, target).await? else {
+        return Ok(None);
+    };
+    let written = written(conn, kind, &target.logical_id()).await?;
+    Ok(Some(current_version(written.as_ref(), revision).0))
+}
+
+/// Records a client's write of `raw` that did `change` to the canonical row `target`;
+/// answers the resource's new version.
+pub async fn record_write(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    target: &Target,
+    change: Change,
+    raw: &Value,
+) -> Result<i64, FhirError> {
+    let logical_id = target.logical_id();
+    let (revision, _) = canonical_state(conn, target)
+        .await?
+        .ok_or_else(|| FhirError::internal(format!("{} vanished", target.canonical_key())))?;
+    let version = if change == Change::Created {
+        1
+    } else {
+        let before = if change == Change::Updated {
+            revision - 1
+        } else {
+            revision
+        };
+        let written = written(conn, kind, &logical_id).await?;
+        current_version(written.as_ref(), before).0 + 1
+    };
+    sqlx::query(
+        "INSERT INTO fhir_resources (resource_type, logical_id, version, raw, canonical_key, \
+         canonical_revision, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (resource_type, logical_id) DO UPDATE SET version = excluded.version, \
+         raw = excluded.raw, canonical_key = excluded.canonical_key, \
+         canonical_revision = excluded.canonical_revision, updated_at = excluded.updated_at",
+    )
+    .bind(kind.name())
+    .bind(&logical_id)
+    .bind(version)
+    .bind(raw.to_string())
+    .bind(target.canonical_key())
+    .bind(revision)
+    .bind(now_millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_ids_name_their_rows() {
+        let payer = Kind::Organization.target("payer-3").unwrap();
+        assert_eq!((payer.table, payer.id), ("payers", 3));
+        assert_eq!(payer.logical_id(), "payer-3");
+        let provider = Kind::Organization.target("provider-4").unwrap();
+        assert_eq!(provider.logical_id(), "provider-4");
+        assert_eq!(Kind::Practitioner.target("4").unwrap().logical_id(), "4");
+        for bad in ["", "x", "-1", "0", "+5", "007", "payer-", "1.5"] {
+            assert_eq!(Kind::Patient.target(bad), None, "{bad}");
+        }
+        assert_eq!(Kind::Organization.target("7"), None);
+    }
+
+    #[test]
+    fn versions_follow_writes_and_canonical_changes() {
+        let w = Written {
+            version: 3,
+            raw: Value::Null,
+            canonical_revision: 2,
+        };
+        assert_eq!(current_version(Some(&w), 2), (3, true));
+        assert_eq!(current_version(Some(&w), 4), (5, false));
+        assert_eq!(current_version(None, 4), (4, false));
+    }
+}
