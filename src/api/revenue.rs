@@ -78,11 +78,11 @@ pub async fn denials(State(state): State<AppState>) -> Result<Response, ApiError
     let mut ids: Vec<i64> = rows.iter().map(|r| r.remittance_claim_id).collect();
     ids.dedup();
     let remarks = state.store.remarks_of(&ids).await?;
-    let mut items: BTreeMap<(std::cmp::Reverse<i64>, Option<String>), Denial> = BTreeMap::new();
+    let mut items: BTreeMap<(std::cmp::Reverse<i64>, Option<i64>), Denial> = BTreeMap::new();
     for row in rows {
         let key = (
             std::cmp::Reverse(row.remittance_claim_id),
-            row.procedure_code.clone(),
+            row.remittance_line_id,
         );
         let item = items.entry(key).or_insert_with(|| Denial {
             remittance_claim_id: row.remittance_claim_id,
@@ -95,7 +95,10 @@ pub async fn denials(State(state): State<AppState>) -> Result<Response, ApiError
             reasons: Vec::new(),
             remarks: remarks
                 .iter()
-                .filter(|r| r.0 == row.remittance_claim_id)
+                .filter(|r| {
+                    r.0 == row.remittance_claim_id
+                        && (r.1.is_none() || r.1 == row.remittance_line_id)
+                })
                 .map(|r| Remark {
                     code: r.3.clone(),
                     text: rarc_text(&r.3),
@@ -158,7 +161,12 @@ pub async fn bill_ledger(
     if claims.is_empty() {
         return Err(ApiError::NotFound(format!("claims of bill {id}")));
     }
-    let outstanding: i64 = claims.iter().map(|c| c.outstanding_cents()).sum();
+    // A replaced or voided claim owes nothing: its replacement does.
+    let outstanding: i64 = claims
+        .iter()
+        .filter(|c| !matches!(c.status.as_str(), "replaced" | "voided"))
+        .map(|c| c.outstanding_cents())
+        .sum();
     let patient: i64 = claims.iter().map(|c| c.patient_cents).sum();
     Ok(Json(json!({
         "bill_id": id,

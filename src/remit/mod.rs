@@ -32,40 +32,58 @@ pub struct ImportReport {
     pub unbalanced: Vec<String>,
 }
 
-/// The outcome of one claim payment.
+/// Whether an adjustment reason takes the amount off for a reason other than the member's cost
+/// sharing (1, 2, 3), the fee schedule or a negotiated discount (45, 131, A2), multiple
+/// procedure rules (59), sequestration (253) or a prior payer (23): a denial of that amount.
+pub fn is_denial_reason(reason: &str) -> bool {
+    !REDUCTION_REASONS.contains(&reason)
+}
+
+/// The adjustment reasons that are not denials (see [`is_denial_reason`]).
+pub const REDUCTION_REASONS: &[&str] = &["1", "2", "3", "23", "45", "59", "131", "253", "A2"];
+
+/// Whether a line paid nothing for a reason other than the member's cost sharing.
+fn line_denied(line: &x12::ServiceLine) -> bool {
+    line.payment.cents() == 0 && !has_cost_sharing(&line.adjustments)
+}
+
+fn has_cost_sharing(adjustments: &[x12::Adjustment]) -> bool {
+    adjustments
+        .iter()
+        .filter(|a| a.group == AdjustmentGroup::PatientResponsibility)
+        .flat_map(|a| &a.reasons)
+        .any(|r| matches!(r.reason_code.as_str(), "1" | "2" | "3") && r.amount.cents() > 0)
+}
+
+/// The outcome of one claim payment: `reversed` (CLP02 22); `denied` (CLP02 4, or nothing paid
+/// and no cost sharing to explain it); `overpaid` (more than the charge); `partially paid` (a
+/// line, or the claim, denied in part); else `paid`.
 fn outcome(clp: &ClaimPayment) -> &'static str {
     let paid = clp.payment.cents();
-    let charge = clp.total_charge.cents();
     if clp.status == ClaimStatusCode::Reversal {
         return "reversed";
     }
-    // Zero pay is a denial unless the member's cost sharing (deductible, coinsurance, copay)
-    // took the whole allowed amount.
-    let cost_sharing = clp
-        .adjustments
-        .iter()
-        .chain(clp.lines.iter().flat_map(|l| &l.adjustments))
-        .filter(|a| a.group == AdjustmentGroup::PatientResponsibility)
-        .flat_map(|a| &a.reasons)
-        .any(|r| matches!(r.reason_code.as_str(), "1" | "2" | "3") && r.amount.cents() > 0);
+    let all_adjustments = || {
+        clp.adjustments
+            .iter()
+            .chain(clp.lines.iter().flat_map(|l| &l.adjustments))
+    };
+    let cost_sharing = all_adjustments().any(|a| has_cost_sharing(std::slice::from_ref(a)));
     if clp.status == ClaimStatusCode::Denied || (paid == 0 && !cost_sharing) {
         return "denied";
     }
-    if paid > charge {
+    if paid > clp.total_charge.cents() {
         return "overpaid";
     }
-    let contractual: i64 = clp
+    let claim_denial = clp
         .adjustments
         .iter()
-        .chain(clp.lines.iter().flat_map(|l| &l.adjustments))
-        .filter(|a| a.group != AdjustmentGroup::PatientResponsibility)
-        .map(|a| a.total().cents())
-        .sum();
-    let patient = clp.patient_responsibility.map_or(0, |a| a.cents());
-    if paid + contractual + patient >= charge {
-        "paid"
-    } else {
+        .flat_map(|a| &a.reasons)
+        .any(|r| is_denial_reason(&r.reason_code) && r.amount.cents() > 0);
+    if claim_denial || clp.lines.iter().any(line_denied) {
         "partially paid"
+    } else {
+        "paid"
     }
 }
 
@@ -114,10 +132,16 @@ fn remitted_line(line: &x12::ServiceLine, claim_from: Option<String>) -> Remitte
 
 fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
     let claim_from = clp.statement_from().map(|d| d.to_string());
+    // A line without its own date is on the claim's date only when the claim spans one day.
+    let one_day = match (clp.statement_from(), clp.statement_to()) {
+        (Some(from), Some(to)) => (from == to).then(|| from.to_string()),
+        (from, None) => from.map(|d| d.to_string()),
+        (None, Some(_)) => None,
+    };
     let lines: Vec<RemittedLine> = clp
         .lines
         .iter()
-        .map(|line| remitted_line(line, claim_from.clone()))
+        .map(|line| remitted_line(line, one_day.clone()))
         .collect();
     let dates = || lines.iter().filter_map(|l| l.facts.service_date.clone());
     let service_period = (
@@ -153,7 +177,52 @@ fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
     }
 }
 
-fn new_remittance(remittance: &Remittance) -> NewRemittance {
+/// Larger than any real payment (a hundred billion dollars, in cents): amounts beyond it are
+/// refused, so that no sum of them can overflow.
+const MAX_CENTS: i64 = 10_000_000_000_000;
+
+/// Every amount of the remittance within [`MAX_CENTS`], or what is out of range.
+fn check_amounts(remittance: &Remittance) -> Result<(), String> {
+    let too_large = |what: String, cents: i64| {
+        if cents.unsigned_abs() > MAX_CENTS.unsigned_abs() {
+            Err(format!("{what} is out of range: {cents} cents"))
+        } else {
+            Ok(())
+        }
+    };
+    let cas = |what: &str, adjustments: &[x12::Adjustment]| {
+        adjustments
+            .iter()
+            .flat_map(|a| &a.reasons)
+            .try_for_each(|r| too_large(format!("{what} CAS {}", r.reason_code), r.amount.cents()))
+    };
+    too_large("BPR02".into(), remittance.payment.amount.cents())?;
+    for plb in &remittance.provider_adjustments {
+        for amount in &plb.amounts {
+            too_large(format!("PLB {}", amount.reason_code), amount.amount.cents())?;
+        }
+    }
+    for clp in remittance.claims() {
+        let id = &clp.patient_control_number;
+        too_large(format!("CLP {id} CLP03"), clp.total_charge.cents())?;
+        too_large(format!("CLP {id} CLP04"), clp.payment.cents())?;
+        too_large(
+            format!("CLP {id} CLP05"),
+            clp.patient_responsibility.map_or(0, |a| a.cents()),
+        )?;
+        cas(&format!("CLP {id}"), &clp.adjustments)?;
+        for (n, line) in clp.lines.iter().enumerate() {
+            let what = format!("CLP {id} SVC {}", n + 1);
+            too_large(format!("{what} SVC02"), line.charge.cents())?;
+            too_large(format!("{what} SVC03"), line.payment.cents())?;
+            cas(&what, &line.adjustments)?;
+        }
+    }
+    Ok(())
+}
+
+/// The remittance to store; `interchange` (ISA13) names it when it has no TRN.
+fn new_remittance(remittance: &Remittance, interchange: &str) -> NewRemittance {
     let trace = remittance.trace.as_ref();
     let discrepancies = x12::check_balance(remittance);
     NewRemittance {
@@ -163,10 +232,10 @@ fn new_remittance(remittance: &Remittance) -> NewRemittance {
             .or_else(|| remittance.payer.name.clone())
             .unwrap_or_else(|| "unknown".to_string()),
         trace_number: trace.map_or_else(
-            || remittance.control_number.clone(),
+            || format!("{interchange}-{}", remittance.control_number),
             |t| t.reference.clone(),
         ),
-        payment_cents: remittance.payment.amount.cents(),
+        payment_cents: remittance.payment.signed_amount().cents(),
         credit_debit: remittance.payment.credit_debit.code().to_string(),
         method: remittance.payment.method.code().to_string(),
         payment_date: remittance.payment.date.map(|d| d.to_string()),
@@ -198,7 +267,8 @@ pub async fn import_835(
     let read = x12::read_835(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
     let mut report = ImportReport::default();
     for remittance in &read.documents {
-        let new = new_remittance(remittance);
+        check_amounts(remittance).map_err(ClaimsError::Unreadable)?;
+        let new = new_remittance(remittance, &read.interchange.control_number);
         report.unbalanced.extend(new.balance_notes.iter().cloned());
         match store.import_remittance(&new, source).await? {
             None => report.already_imported.push(new.trace_number.clone()),

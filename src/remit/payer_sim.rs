@@ -269,7 +269,7 @@ pub fn adjudicate(
         received,
         &x12::acknowledge_interchange(&report),
         &AckEnvelope {
-            interchange_control_number: base_control % 900_000_000 + 100_000_000,
+            interchange_control_number: base_control % 100_000_000 + 100_000_000,
             group_control_number: 1,
             first_transaction_control_number: 1,
             date: options.date,
@@ -356,7 +356,7 @@ fn write_277ca(
     claims: &[PaidClaim],
     base_control: u32,
 ) -> Result<Vec<u8>, x12::WriteError> {
-    let control = base_control % 900_000_000 + 200_000_000;
+    let control = base_control % 100_000_000 + 200_000_000;
     let mut w = envelope.begin("HN", "277", "005010X214", control)?;
     let date = envelope.date.ccyymmdd();
     let total: Amount = claims.iter().map(|c| c.claim.total_charge).sum();
@@ -452,7 +452,7 @@ fn write_835(
     claims: &[PaidClaim],
     base_control: u32,
 ) -> Result<Vec<u8>, x12::WriteError> {
-    let control = base_control % 900_000_000 + 300_000_000;
+    let control = base_control % 100_000_000 + 300_000_000;
     let mut w = envelope.begin("HP", "835", "005010X221A1", control)?;
     let date = envelope.date.ccyymmdd();
     let total = Amount::from_cents(claims.iter().map(PaidClaim::paid).sum());

@@ -102,9 +102,13 @@ fn percent(numerator: i64, denominator: i64) -> Value {
     if denominator == 0 {
         return Value::Null;
     }
-    let tenths =
-        (i128::from(numerator) * 1000 + i128::from(denominator) / 2) / i128::from(denominator);
-    Value::String(format!("{}.{}%", tenths / 10, (tenths % 10).abs()))
+    let (numerator, denominator) = (i128::from(numerator), i128::from(denominator));
+    let negative = (numerator < 0) != (denominator < 0) && numerator != 0;
+    let (numerator, denominator) = (numerator.abs(), denominator.abs());
+    // Rounded half away from zero, to a tenth.
+    let tenths = (numerator * 1000 + denominator / 2) / denominator;
+    let sign = if negative && tenths != 0 { "-" } else { "" };
+    Value::String(format!("{sign}{}.{}%", tenths / 10, tenths % 10))
 }
 
 /// Why a report could not be made.

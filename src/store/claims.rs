@@ -438,7 +438,7 @@ impl Store {
 }
 
 /// Records one step of a claim's history.
-pub(super) async fn insert_claim_event(
+async fn insert_claim_event(
     conn: &mut AnyConnection,
     claim_id: i64,
     at: i64,

@@ -5,6 +5,7 @@
 //! Times are Unix milliseconds (`i64`), money is integer cents, never floating point.
 
 pub mod audit;
+pub mod bulk;
 pub mod canonical;
 pub mod claims;
 pub mod deliveries;

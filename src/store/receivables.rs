@@ -64,6 +64,8 @@ pub struct DenialRow {
     pub payer: String,
     /// Trace number of the 835.
     pub trace_number: String,
+    /// The denied line; `None` for a claim-level reason.
+    pub remittance_line_id: Option<i64>,
     /// Procedure of the denied line; `None` for a claim-level reason.
     pub procedure_code: Option<String>,
     /// Adjustment group.
@@ -262,25 +264,30 @@ impl Store {
         rows.iter().map(claim_balance).collect()
     }
 
-    /// Denied claims and zero-paid lines, one row per reason other than the member's cost
-    /// sharing and the contractual write-down, newest first; reversals are not denials.
+    /// Denied claims and lines, one row per denial reason (any but the reductions of
+    /// [`crate::remit::REDUCTION_REASONS`]), newest first; reversals are not denials.
     pub async fn denials(&self, limit: i64) -> Result<Vec<DenialRow>, StoreError> {
-        let rows = sqlx::query(
+        let reductions: Vec<String> = crate::remit::REDUCTION_REASONS
+            .iter()
+            .map(|r| format!("'{r}'"))
+            .collect();
+        let sql = format!(
             "SELECT rc.id AS remittance_claim_id, rc.claim_id, c.claim_number, rc.patient_control_number, \
-             COALESCE(p.payer_id, r.payer_identifier) AS payer_identifier, r.trace_number, rl.procedure_code, \
+             COALESCE(p.payer_id, r.payer_identifier) AS payer_identifier, r.trace_number, a.remittance_line_id, \
+             rl.procedure_code, \
              a.group_code, a.reason_code, a.amount_cents, r.created_at FROM adjustments a \
              JOIN remittance_claims rc ON rc.id = a.remittance_claim_id \
              JOIN remittances r ON r.id = rc.remittance_id \
              LEFT JOIN remittance_lines rl ON rl.id = a.remittance_line_id \
              LEFT JOIN claims c ON c.id = rc.claim_id LEFT JOIN payers p ON p.id = c.payer_id \
-             WHERE (rc.outcome = 'denied' OR rl.paid_cents = 0) AND rc.status_code <> '22' \
-             AND NOT (a.group_code = 'PR' AND a.reason_code IN ('1', '2', '3')) \
-             AND NOT (a.group_code = 'CO' AND a.reason_code = '45') \
-             ORDER BY r.id DESC, a.id LIMIT $1",
-        )
-        .bind(limit.clamp(1, 100_000))
-        .fetch_all(self.pool())
-        .await?;
+             WHERE (rc.outcome IN ('denied', 'partially paid') OR rl.paid_cents = 0) AND rc.status_code <> '22' \
+             AND a.reason_code NOT IN ({}) ORDER BY r.id DESC, a.id LIMIT $1",
+            reductions.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit.clamp(1, 100_000))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(DenialRow {
@@ -290,6 +297,7 @@ impl Store {
                     patient_control_number: row.try_get("patient_control_number")?,
                     payer: row.try_get("payer_identifier")?,
                     trace_number: row.try_get("trace_number")?,
+                    remittance_line_id: row.try_get("remittance_line_id")?,
                     procedure_code: row.try_get("procedure_code")?,
                     group_code: row.try_get("group_code")?,
                     reason_code: row.try_get("reason_code")?,

@@ -4,7 +4,10 @@
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
-use super::claims::insert_claim_event;
+use std::collections::{BTreeMap, HashMap};
+
+use super::bulk::{insert_rows, update_rows};
+use super::upsert::Value;
 use super::{Store, StoreError, now_millis};
 use crate::remit::contract::{Terms, share};
 use crate::remit::matching::{LineFacts, match_lines};
@@ -122,7 +125,9 @@ pub struct RemittanceView {
 impl Store {
     /// Stores a remittance and posts each claim payment it can match to our claim, in one
     /// transaction. `None` when this payer's trace number was imported before: nothing is
-    /// posted twice. Unmatched claim payments are kept for the unmatched worklist.
+    /// posted twice. Unmatched claim payments are kept for the unmatched worklist. Claims are
+    /// matched, stored and posted in chunks, a few statements per chunk, so a large 835 costs
+    /// about as much per claim as a small one.
     pub async fn import_remittance(
         &self,
         remittance: &NewRemittance,
@@ -154,47 +159,57 @@ impl Store {
             remittance_id,
             ..Imported::default()
         };
-        for (provider, reason, reference, amount) in &remittance.provider_adjustments {
-            sqlx::query(
-                "INSERT INTO provider_adjustments (remittance_id, provider_identifier, reason_code, reference, amount_cents) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(remittance_id)
-            .bind(provider)
-            .bind(reason)
-            .bind(reference)
-            .bind(*amount)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let plb: Vec<Vec<Value>> = remittance
+            .provider_adjustments
+            .iter()
+            .map(|(provider, reason, reference, amount)| {
+                vec![
+                    remittance_id.into(),
+                    provider.into(),
+                    reason.into(),
+                    reference.into(),
+                    (*amount).into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut tx,
+            "provider_adjustments",
+            &[
+                "remittance_id",
+                "provider_identifier",
+                "reason_code",
+                "reference",
+                "amount_cents",
+            ],
+            &plb,
+        )
+        .await?;
+        lock_remittance_ids(&mut tx, self.backend()).await?;
         let source = format!("{source}, trace {}", remittance.trace_number);
         let mut contracts = ContractCache::default();
-        for claim in &remittance.claims {
-            let claim_id = match_claim(&mut tx, claim).await?;
-            let remittance_claim_id = insert_claim_payment(&mut tx, remittance_id, claim).await?;
-            match claim_id {
-                Some(claim_id) => {
-                    post_claim(
-                        &mut tx,
-                        &mut contracts,
-                        Posting {
-                            remittance_claim_id,
-                            claim_id,
-                            actor: "auto",
-                            source: &source,
-                            now,
-                        },
-                    )
-                    .await?;
-                    imported.posted.push(format!(
-                        "{}: {}",
-                        claim.patient_control_number, claim.outcome
-                    ));
-                }
-                None => imported
-                    .unmatched
-                    .push(claim.patient_control_number.clone()),
+        for chunk in remittance.claims.chunks(IMPORT_CHUNK) {
+            let matched = match_claims(&mut tx, chunk).await?;
+            let stored = insert_claim_payments(&mut tx, remittance_id, chunk).await?;
+            let claim_ids: Vec<i64> = matched.iter().flatten().copied().collect();
+            let claimed = load_claim_lines(&mut tx, &claim_ids).await?;
+            let mut plans = Vec::new();
+            for ((claim, claim_id), stored) in chunk.iter().zip(&matched).zip(&stored) {
+                let Some(claim_id) = claim_id else {
+                    imported
+                        .unmatched
+                        .push(claim.patient_control_number.clone());
+                    continue;
+                };
+                let (payer_id, lines) = claimed.get(claim_id).cloned().unwrap_or_default();
+                let terms = contracts.terms(&mut tx, payer_id).await?;
+                plans.push(plan_posting(claim, stored, *claim_id, &lines, terms));
+                imported.posted.push(format!(
+                    "{}: {}",
+                    claim.patient_control_number, claim.outcome
+                ));
             }
+            write_postings(&mut tx, &plans, "auto", &source, now).await?;
         }
         tx.commit().await?;
         Ok(Some(imported))
@@ -211,48 +226,47 @@ impl Store {
         let now = now_millis();
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
-            "SELECT rc.match_status, rc.outcome, r.trace_number FROM remittance_claims rc \
-             JOIN remittances r ON r.id = rc.remittance_id WHERE rc.id = $1",
+            "SELECT rc.match_status, rc.outcome, rc.patient_control_number, rc.payer_claim_number, rc.status_code, \
+             rc.charge_cents, rc.paid_cents, rc.patient_responsibility_cents, r.trace_number \
+             FROM remittance_claims rc JOIN remittances r ON r.id = rc.remittance_id WHERE rc.id = $1",
         )
         .bind(remittance_claim_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("remittance claim {remittance_claim_id}")))?;
         let status: String = row.try_get("match_status")?;
-        if status != "unmatched" {
-            return Err(StoreError::Conflict(format!(
-                "remittance claim {remittance_claim_id} is already {status}"
-            )));
-        }
-        let exists = sqlx::query("SELECT id FROM claims WHERE id = $1")
-            .bind(claim_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound(format!("claim {claim_id}")));
-        }
-        let trace: String = row.try_get("trace_number")?;
-        sqlx::query(
-            "UPDATE remittance_claims SET match_status = 'manual', claim_id = $1 WHERE id = $2",
+        // Claim it first: of two operators matching the same payment, one wins.
+        let claimed = sqlx::query(
+            "UPDATE remittance_claims SET match_status = 'manual' WHERE id = $1 AND match_status = 'unmatched'",
         )
-        .bind(claim_id)
         .bind(remittance_claim_id)
         .execute(&mut *tx)
         .await?;
-        post_claim(
-            &mut tx,
-            &mut ContractCache::default(),
-            Posting {
-                remittance_claim_id,
-                claim_id,
-                actor,
-                source: &format!("matched by hand, trace {trace}"),
-                now,
-            },
-        )
-        .await?;
+        if status != "unmatched" || claimed.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "remittance claim {remittance_claim_id} is already {}",
+                if status == "unmatched" {
+                    "manual"
+                } else {
+                    &status
+                }
+            )));
+        }
+        let claimed = load_claim_lines(&mut tx, &[claim_id]).await?;
+        let Some((payer_id, lines)) = claimed.get(&claim_id).cloned() else {
+            return Err(StoreError::NotFound(format!("claim {claim_id}")));
+        };
+        let (payment, stored) = load_claim_payment(&mut tx, remittance_claim_id, &row).await?;
+        let terms = ContractCache::default()
+            .terms(&mut tx, payer_id)
+            .await?
+            .cloned();
+        let plan = plan_posting(&payment, &stored, claim_id, &lines, terms.as_ref());
+        let trace: String = row.try_get("trace_number")?;
+        let source = format!("matched by hand, trace {trace}");
+        write_postings(&mut tx, &[plan], actor, &source, now).await?;
         tx.commit().await?;
-        Ok(row.try_get("outcome")?)
+        Ok(payment.outcome)
     }
 
     /// Remittances, newest first.
@@ -292,44 +306,101 @@ fn remittance_view(row: &sqlx::any::AnyRow) -> Result<RemittanceView, StoreError
     })
 }
 
+/// Claim payments matched, stored and posted together.
+const IMPORT_CHUNK: usize = 500;
+
 /// `12.34` for 1234 cents.
 fn cents(value: i64) -> String {
     let sign = if value < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", value.abs() / 100, value.abs() % 100)
+    let abs = value.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// Our claim for a CLP: by CLP01 (our claim number), else by the payer's claim number from an
-/// earlier 277CA or 835, else by member id, total charge and service date when exactly one
+/// `$1, $2, ... $n`.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `(key, id)` rows of `SELECT key, id ... WHERE key IN (keys)`, in chunks.
+async fn ids_by(
+    conn: &mut AnyConnection,
+    select: &str,
+    keys: &[&str],
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(1000) {
+        let sql = format!("{select} IN ({}) ORDER BY id", placeholders(chunk.len()));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for key in chunk {
+            query = query.bind(*key);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            // The newest claim with a key wins.
+            found.insert(row.try_get("key")?, row.try_get("id")?);
+        }
+    }
+    Ok(found)
+}
+
+/// Our claim for each CLP: by CLP01 (our claim number), else by the payer's claim number from
+/// an earlier 277CA or 835, else by member id, total charge and service date when exactly one
 /// claim fits.
-async fn match_claim(
+async fn match_claims(
+    conn: &mut AnyConnection,
+    claims: &[ClaimPosting],
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let numbers: Vec<&str> = claims
+        .iter()
+        .map(|c| c.patient_control_number.as_str())
+        .collect();
+    let by_number = ids_by(
+        conn,
+        "SELECT claim_number AS key, id FROM claims WHERE claim_number",
+        &numbers,
+    )
+    .await?;
+    let payer_numbers: Vec<&str> = claims
+        .iter()
+        .filter(|c| !by_number.contains_key(&c.patient_control_number))
+        .filter_map(|c| c.payer_claim_number.as_deref())
+        .collect();
+    let by_payer_number = ids_by(
+        conn,
+        "SELECT payer_claim_number AS key, id FROM claims WHERE payer_claim_number",
+        &payer_numbers,
+    )
+    .await?;
+    let mut matched = Vec::with_capacity(claims.len());
+    for claim in claims {
+        let found = match by_number.get(&claim.patient_control_number).or_else(|| {
+            claim
+                .payer_claim_number
+                .as_ref()
+                .and_then(|n| by_payer_number.get(n))
+        }) {
+            Some(id) => Some(*id),
+            None => match_by_member(conn, claim).await?,
+        };
+        matched.push(found);
+    }
+    Ok(matched)
+}
+
+/// The one claim with this member id, total charge and a line on the first service date.
+async fn match_by_member(
     conn: &mut AnyConnection,
     claim: &ClaimPosting,
 ) -> Result<Option<i64>, StoreError> {
-    let by_number = sqlx::query("SELECT id FROM claims WHERE claim_number = $1")
-        .bind(&claim.patient_control_number)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if let Some(row) = by_number {
-        return Ok(Some(row.try_get("id")?));
-    }
-    if let Some(payer_number) = &claim.payer_claim_number {
-        let by_payer = sqlx::query(
-            "SELECT id FROM claims WHERE payer_claim_number = $1 ORDER BY id DESC LIMIT 1",
-        )
-        .bind(payer_number)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(row) = by_payer {
-            return Ok(Some(row.try_get("id")?));
-        }
-    }
     let (Some(member_id), (Some(from), _)) = (&claim.member_id, &claim.service_period) else {
         return Ok(None);
     };
     // A reversal carries the negated charge of the claim it reverses.
     let candidates = sqlx::query(
         "SELECT c.id FROM claims c JOIN coverages cv ON cv.id = c.coverage_id \
-         WHERE cv.member_id = $1 AND c.total_charge_cents = $2 \
+         WHERE cv.member_id = $1 AND c.total_charge_cents = $2 AND c.status NOT IN ('replaced', 'voided') \
          AND EXISTS (SELECT 1 FROM claim_lines l WHERE l.claim_id = c.id AND l.service_date = $3) LIMIT 2",
     )
     .bind(member_id)
@@ -343,79 +414,317 @@ async fn match_claim(
     })
 }
 
-/// Stores one CLP with its lines, adjustments and remarks, matched or not.
-async fn insert_claim_payment(
+/// Remittance claim and line ids are given by the import, so that their adjustments, remarks
+/// and postings can be written in bulk: take the lock that makes that safe (SQLite's write
+/// transaction already is one).
+async fn lock_remittance_ids(
     conn: &mut AnyConnection,
-    remittance_id: i64,
-    claim: &ClaimPosting,
-) -> Result<i64, StoreError> {
-    let remittance_claim_id: i64 = sqlx::query(
-        "INSERT INTO remittance_claims (remittance_id, patient_control_number, status_code, charge_cents, \
-         paid_cents, patient_responsibility_cents, payer_claim_number, match_status, outcome, member_id, \
-         service_from, service_to) VALUES ($1, $2, $3, $4, $5, $6, $7, 'unmatched', $8, $9, $10, $11) RETURNING id",
-    )
-    .bind(remittance_id)
-    .bind(&claim.patient_control_number)
-    .bind(&claim.status_code)
-    .bind(claim.charge_cents)
-    .bind(claim.paid_cents)
-    .bind(claim.patient_responsibility_cents)
-    .bind(&claim.payer_claim_number)
-    .bind(&claim.outcome)
-    .bind(&claim.member_id)
-    .bind(&claim.service_period.0)
-    .bind(&claim.service_period.1)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("id")?;
-    for adjustment in &claim.adjustments {
-        insert_adjustment(conn, remittance_claim_id, None, adjustment).await?;
+    backend: super::Backend,
+) -> Result<(), StoreError> {
+    if backend == super::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(835835)")
+            .execute(&mut *conn)
+            .await?;
     }
-    for (qualifier, code) in &claim.remarks {
-        insert_remark(conn, remittance_claim_id, None, qualifier, code).await?;
-    }
-    for line in &claim.lines {
-        let facts = &line.facts;
-        let line_id: i64 = sqlx::query(
-            "INSERT INTO remittance_lines (remittance_claim_id, procedure_code, modifiers, original_procedure_code, \
-             original_modifiers, service_date, units_thousandths, charge_cents, paid_cents, line_control_number) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(remittance_claim_id)
-        .bind(&facts.procedure)
-        .bind(&facts.modifiers)
-        .bind(&facts.original_procedure)
-        .bind(&facts.original_modifiers)
-        .bind(&facts.service_date)
-        .bind(facts.units_thousandths)
-        .bind(line.charge_cents)
-        .bind(line.paid_cents)
-        .bind(&facts.control_number)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("id")?;
-        for adjustment in &line.adjustments {
-            insert_adjustment(conn, remittance_claim_id, Some(line_id), adjustment).await?;
-        }
-        for (qualifier, code) in &line.remarks {
-            insert_remark(conn, remittance_claim_id, Some(line_id), qualifier, code).await?;
-        }
-    }
-    Ok(remittance_claim_id)
+    Ok(())
 }
 
-/// One claim payment to post to one claim.
-struct Posting<'a> {
+/// The next free id of `table`.
+async fn next_id(conn: &mut AnyConnection, table: &str) -> Result<i64, StoreError> {
+    let sql = format!("SELECT CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT) AS next FROM {table}");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("next")?)
+}
+
+/// The ids a claim payment and its lines were stored under.
+#[derive(Debug, Clone, Default)]
+struct StoredPayment {
+    id: i64,
+    line_ids: Vec<i64>,
+}
+
+/// Stores CLPs with their lines, adjustments and remarks, unmatched for now.
+async fn insert_claim_payments(
+    conn: &mut AnyConnection,
+    remittance_id: i64,
+    claims: &[ClaimPosting],
+) -> Result<Vec<StoredPayment>, StoreError> {
+    let mut claim_id = next_id(conn, "remittance_claims").await?;
+    let mut line_id = next_id(conn, "remittance_lines").await?;
+    let (mut claim_rows, mut line_rows, mut adjustment_rows, mut remark_rows) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut stored = Vec::with_capacity(claims.len());
+    for claim in claims {
+        claim_rows.push(vec![
+            claim_id.into(),
+            remittance_id.into(),
+            (&claim.patient_control_number).into(),
+            (&claim.status_code).into(),
+            claim.charge_cents.into(),
+            claim.paid_cents.into(),
+            claim.patient_responsibility_cents.into(),
+            (&claim.payer_claim_number).into(),
+            "unmatched".into(),
+            (&claim.outcome).into(),
+            (&claim.member_id).into(),
+            (&claim.service_period.0).into(),
+            (&claim.service_period.1).into(),
+        ]);
+        let mut adjustment = |line: Option<i64>, cas: &Cas| {
+            adjustment_rows.push(vec![
+                claim_id.into(),
+                line.into(),
+                (&cas.group).into(),
+                (&cas.reason).into(),
+                cas.amount_cents.into(),
+            ]);
+        };
+        for cas in &claim.adjustments {
+            adjustment(None, cas);
+        }
+        let mut line_ids = Vec::with_capacity(claim.lines.len());
+        for line in &claim.lines {
+            let facts = &line.facts;
+            line_rows.push(vec![
+                line_id.into(),
+                claim_id.into(),
+                (&facts.procedure).into(),
+                (&facts.modifiers).into(),
+                (&facts.original_procedure).into(),
+                (&facts.original_modifiers).into(),
+                (&facts.service_date).into(),
+                facts.units_thousandths.into(),
+                line.charge_cents.into(),
+                line.paid_cents.into(),
+                (&facts.control_number).into(),
+            ]);
+            for cas in &line.adjustments {
+                adjustment(Some(line_id), cas);
+            }
+            for (qualifier, code) in &line.remarks {
+                remark_rows.push(vec![
+                    claim_id.into(),
+                    Some(line_id).into(),
+                    qualifier.into(),
+                    code.into(),
+                ]);
+            }
+            line_ids.push(line_id);
+            line_id += 1;
+        }
+        for (qualifier, code) in &claim.remarks {
+            remark_rows.push(vec![
+                claim_id.into(),
+                None::<i64>.into(),
+                qualifier.into(),
+                code.into(),
+            ]);
+        }
+        stored.push(StoredPayment {
+            id: claim_id,
+            line_ids,
+        });
+        claim_id += 1;
+    }
+    insert_rows(
+        conn,
+        "remittance_claims",
+        &[
+            "id",
+            "remittance_id",
+            "patient_control_number",
+            "status_code",
+            "charge_cents",
+            "paid_cents",
+            "patient_responsibility_cents",
+            "payer_claim_number",
+            "match_status",
+            "outcome",
+            "member_id",
+            "service_from",
+            "service_to",
+        ],
+        &claim_rows,
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "remittance_lines",
+        &[
+            "id",
+            "remittance_claim_id",
+            "procedure_code",
+            "modifiers",
+            "original_procedure_code",
+            "original_modifiers",
+            "service_date",
+            "units_thousandths",
+            "charge_cents",
+            "paid_cents",
+            "line_control_number",
+        ],
+        &line_rows,
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "adjustments",
+        &[
+            "remittance_claim_id",
+            "remittance_line_id",
+            "group_code",
+            "reason_code",
+            "amount_cents",
+        ],
+        &adjustment_rows,
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "remittance_remarks",
+        &[
+            "remittance_claim_id",
+            "remittance_line_id",
+            "qualifier",
+            "code",
+        ],
+        &remark_rows,
+    )
+    .await?;
+    Ok(stored)
+}
+
+/// A stored claim payment read back, for matching it by hand.
+async fn load_claim_payment(
+    conn: &mut AnyConnection,
     remittance_claim_id: i64,
-    claim_id: i64,
-    actor: &'a str,
-    source: &'a str,
-    now: i64,
+    row: &sqlx::any::AnyRow,
+) -> Result<(ClaimPosting, StoredPayment), StoreError> {
+    let adjustments: Vec<(Option<i64>, Cas)> = sqlx::query(
+        "SELECT remittance_line_id, group_code, reason_code, amount_cents FROM adjustments \
+         WHERE remittance_claim_id = $1 ORDER BY id",
+    )
+    .bind(remittance_claim_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            row.try_get("remittance_line_id")?,
+            Cas {
+                group: row.try_get("group_code")?,
+                reason: row.try_get("reason_code")?,
+                amount_cents: row.try_get("amount_cents")?,
+            },
+        ))
+    })
+    .collect::<Result<_, StoreError>>()?;
+    let of_line = |id: Option<i64>| -> Vec<Cas> {
+        adjustments
+            .iter()
+            .filter(|(line, _)| *line == id)
+            .map(|(_, cas)| cas.clone())
+            .collect()
+    };
+    let mut stored = StoredPayment {
+        id: remittance_claim_id,
+        line_ids: Vec::new(),
+    };
+    let mut lines = Vec::new();
+    for line in sqlx::query(
+        "SELECT id, procedure_code, modifiers, original_procedure_code, original_modifiers, service_date, \
+         units_thousandths, charge_cents, paid_cents, line_control_number FROM remittance_lines \
+         WHERE remittance_claim_id = $1 ORDER BY id",
+    )
+    .bind(remittance_claim_id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let id: i64 = line.try_get("id")?;
+        stored.line_ids.push(id);
+        lines.push(RemittedLine {
+            facts: LineFacts {
+                original_procedure: line.try_get("original_procedure_code")?,
+                original_modifiers: line.try_get("original_modifiers")?,
+                control_number: line.try_get("line_control_number")?,
+                ..line_facts(&line)?
+            },
+            charge_cents: line.try_get("charge_cents")?,
+            paid_cents: line.try_get("paid_cents")?,
+            adjustments: of_line(Some(id)),
+            remarks: Vec::new(),
+        });
+    }
+    let payment = ClaimPosting {
+        patient_control_number: row.try_get("patient_control_number")?,
+        payer_claim_number: row.try_get("payer_claim_number")?,
+        status_code: row.try_get("status_code")?,
+        charge_cents: row.try_get("charge_cents")?,
+        paid_cents: row.try_get("paid_cents")?,
+        patient_responsibility_cents: row.try_get("patient_responsibility_cents")?,
+        outcome: row.try_get("outcome")?,
+        member_id: None,
+        service_period: (None, None),
+        adjustments: of_line(None),
+        remarks: Vec::new(),
+        lines,
+    };
+    Ok((payment, stored))
+}
+
+/// One line of one of our claims.
+#[derive(Debug, Clone)]
+struct ClaimedLine {
+    id: i64,
+    bill_line_id: Option<i64>,
+    facts: LineFacts,
+}
+
+/// For each claim: its payer row and its lines, in line order.
+async fn load_claim_lines(
+    conn: &mut AnyConnection,
+    claim_ids: &[i64],
+) -> Result<HashMap<i64, (i64, Vec<ClaimedLine>)>, StoreError> {
+    let mut claims: HashMap<i64, (i64, Vec<ClaimedLine>)> = HashMap::new();
+    for chunk in claim_ids.chunks(1000) {
+        let sql = format!(
+            "SELECT c.id AS claim_id, c.payer_id, l.id, l.bill_line_id, l.procedure_code, l.modifiers, \
+             l.service_date, l.units_thousandths FROM claims c LEFT JOIN claim_lines l ON l.claim_id = c.id \
+             WHERE c.id IN ({}) ORDER BY c.id, l.line_number",
+            placeholders(chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let entry = claims
+                .entry(row.try_get("claim_id")?)
+                .or_insert_with(|| (0, Vec::new()));
+            entry.0 = row.try_get("payer_id")?;
+            let Some(id) = row.try_get::<Option<i64>, _>("id")? else {
+                continue;
+            };
+            // Our 837 sends each line's bill line id as its line item control number (REF*6R).
+            let bill_line_id: Option<i64> = row.try_get("bill_line_id")?;
+            entry.1.push(ClaimedLine {
+                id,
+                bill_line_id,
+                facts: LineFacts {
+                    control_number: bill_line_id.map(|id| id.to_string()),
+                    ..line_facts(&row)?
+                },
+            });
+        }
+    }
+    Ok(claims)
 }
 
 /// Contract terms by payer row, loaded once per import.
 #[derive(Default)]
-struct ContractCache(std::collections::HashMap<i64, Option<Terms>>);
+struct ContractCache(HashMap<i64, Option<Terms>>);
 
 impl ContractCache {
     async fn terms(
@@ -434,7 +743,7 @@ impl ContractCache {
 async fn load_terms(conn: &mut AnyConnection, payer_id: i64) -> Result<Option<Terms>, StoreError> {
     let Some(contract) = sqlx::query(
         "SELECT id, deductible_cents, copay_cents, coinsurance_basis_points FROM payer_contracts \
-         WHERE payer_id = $1 ORDER BY effective_from DESC, id DESC LIMIT 1",
+         WHERE payer_id = $1 ORDER BY (effective_from IS NULL), effective_from DESC, id DESC LIMIT 1",
     )
     .bind(payer_id)
     .fetch_optional(&mut *conn)
@@ -464,14 +773,6 @@ async fn load_terms(conn: &mut AnyConnection, payer_id: i64) -> Result<Option<Te
     }))
 }
 
-/// A stored SVC line, as posting needs it.
-struct StoredLine {
-    id: i64,
-    facts: LineFacts,
-    charge_cents: i64,
-    paid_cents: i64,
-}
-
 /// The facts of a stored line that both SVC lines and claim lines have.
 fn line_facts(row: &sqlx::any::AnyRow) -> Result<LineFacts, StoreError> {
     Ok(LineFacts {
@@ -492,172 +793,97 @@ fn adjustment_kind(group: &str) -> &'static str {
     }
 }
 
-/// Posts a stored claim payment to a claim: matches its lines to the claim lines, writes one
-/// ledger entry per payment and adjustment (on the bill line where known), computes each paid
-/// line's contract variance, and updates the claim, its lines and its history. Automatic and
-/// manual matches both post through here.
-async fn post_claim(
-    conn: &mut AnyConnection,
-    contracts: &mut ContractCache,
-    posting: Posting<'_>,
-) -> Result<(), StoreError> {
-    let Posting {
-        remittance_claim_id,
-        claim_id,
-        actor,
-        source,
-        now,
-    } = posting;
-    let payment = sqlx::query(
-        "SELECT rc.status_code, rc.charge_cents, rc.paid_cents, rc.patient_responsibility_cents, \
-         rc.payer_claim_number, rc.outcome, c.payer_id FROM remittance_claims rc, claims c \
-         WHERE rc.id = $1 AND c.id = $2",
-    )
-    .bind(remittance_claim_id)
-    .bind(claim_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let paid: i64 = payment.try_get("paid_cents")?;
-    let outcome: String = payment.try_get("outcome")?;
-    let payer_id: i64 = payment.try_get("payer_id")?;
-    sqlx::query(
-        "UPDATE remittance_claims SET claim_id = $1, match_status = CASE WHEN match_status = 'unmatched' \
-         AND $2 = 'auto' THEN 'matched' ELSE match_status END, matched_by = $2, matched_at = $3 WHERE id = $4",
-    )
-    .bind(claim_id)
-    .bind(actor)
-    .bind(now)
-    .bind(remittance_claim_id)
-    .execute(&mut *conn)
-    .await?;
+/// One ledger entry to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LedgerEntry {
+    kind: &'static str,
+    amount_cents: i64,
+    reason: Option<String>,
+    remittance_line_id: Option<i64>,
+    bill_line_id: Option<i64>,
+}
 
-    let remitted: Vec<StoredLine> = sqlx::query(
-        "SELECT id, procedure_code, modifiers, original_procedure_code, original_modifiers, service_date, \
-         units_thousandths, charge_cents, paid_cents, line_control_number FROM remittance_lines \
-         WHERE remittance_claim_id = $1 ORDER BY id",
-    )
-    .bind(remittance_claim_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(StoredLine {
-            id: row.try_get("id")?,
-            facts: LineFacts {
-                original_procedure: row.try_get("original_procedure_code")?,
-                original_modifiers: row.try_get("original_modifiers")?,
-                control_number: row.try_get("line_control_number")?,
-                ..line_facts(row)?
-            },
-            charge_cents: row.try_get("charge_cents")?,
-            paid_cents: row.try_get("paid_cents")?,
-        })
-    })
-    .collect::<Result<_, StoreError>>()?;
-    // Our 837 sends each line's bill line id as its line item control number (REF*6R).
-    let claimed: Vec<(i64, Option<i64>, LineFacts)> = sqlx::query(
-        "SELECT id, bill_line_id, procedure_code, modifiers, service_date, units_thousandths FROM claim_lines \
-         WHERE claim_id = $1 ORDER BY line_number",
-    )
-    .bind(claim_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|row| {
-        let bill_line_id: Option<i64> = row.try_get("bill_line_id")?;
-        Ok((
-            row.try_get("id")?,
-            bill_line_id,
-            LineFacts {
-                control_number: bill_line_id.map(|id| id.to_string()),
-                ..line_facts(row)?
-            },
-        ))
-    })
-    .collect::<Result<_, StoreError>>()?;
-    let remitted_facts: Vec<LineFacts> = remitted.iter().map(|l| l.facts.clone()).collect();
-    let claimed_facts: Vec<LineFacts> = claimed.iter().map(|l| l.2.clone()).collect();
-    let matches = match_lines(&remitted_facts, &claimed_facts);
+/// How one SVC line was matched and priced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LinePosting {
+    remittance_line_id: i64,
+    claim_line_id: Option<i64>,
+    paid_cents: i64,
+    expected_paid_cents: Option<i64>,
+    variance_cents: Option<i64>,
+    variance_note: Option<String>,
+}
 
-    // Adjustments by remitted line id (None: claim level).
-    let adjustments: Vec<(Option<i64>, Cas)> = sqlx::query(
-        "SELECT remittance_line_id, group_code, reason_code, amount_cents FROM adjustments \
-         WHERE remittance_claim_id = $1 ORDER BY id",
-    )
-    .bind(remittance_claim_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok((
-            row.try_get("remittance_line_id")?,
-            Cas {
-                group: row.try_get("group_code")?,
-                reason: row.try_get("reason_code")?,
-                amount_cents: row.try_get("amount_cents")?,
-            },
-        ))
-    })
-    .collect::<Result<_, StoreError>>()?;
+/// Everything posting one claim payment to one claim writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Plan {
+    remittance_claim_id: i64,
+    claim_id: i64,
+    lines: Vec<LinePosting>,
+    ledger: Vec<LedgerEntry>,
+    paid_cents: i64,
+    patient_cents: i64,
+    outcome: String,
+    payer_claim_number: Option<String>,
+    detail: String,
+}
 
-    let terms = contracts.terms(conn, payer_id).await?.cloned();
-    let ledger = Ledger {
-        remittance_claim_id,
-        claim_id,
-        actor,
-        source,
-        now,
-    };
-    let mut copay_due = terms.as_ref().map_or(0, |t| t.copay_cents);
+/// What posting a claim payment to a claim does: its lines matched to the claim lines, one
+/// ledger entry per payment and adjustment (on the bill line where known), each paid line's
+/// contract variance, and the claim's new totals and status. Automatic and manual matches both
+/// post through here.
+fn plan_posting(
+    payment: &ClaimPosting,
+    stored: &StoredPayment,
+    claim_id: i64,
+    claimed: &[ClaimedLine],
+    terms: Option<&Terms>,
+) -> Plan {
+    let remitted: Vec<LineFacts> = payment.lines.iter().map(|l| l.facts.clone()).collect();
+    let claimed_facts: Vec<LineFacts> = claimed.iter().map(|l| l.facts.clone()).collect();
+    let matches = match_lines(&remitted, &claimed_facts);
+    let mut ledger = Vec::new();
+    let mut lines = Vec::new();
+    let mut copay_due = terms.map_or(0, |t| t.copay_cents);
+    let mut deductible_open = terms.map_or(0, |t| t.deductible_cents);
     let mut line_paid_total = 0;
-    for (line, matched) in remitted.iter().zip(&matches) {
+    let mut patient = 0;
+    for ((line, matched), line_id) in payment.lines.iter().zip(&matches).zip(&stored.line_ids) {
         let claim_line = matched.map(|index| &claimed[index]);
-        let bill_line_id = claim_line.and_then(|l| l.1);
+        let bill_line_id = claim_line.and_then(|l| l.bill_line_id);
         line_paid_total += line.paid_cents;
-        ledger
-            .entry(
-                conn,
-                "payment",
-                line.paid_cents,
-                None,
-                Some(line.id),
+        ledger.push(LedgerEntry {
+            kind: "payment",
+            amount_cents: line.paid_cents,
+            reason: None,
+            remittance_line_id: Some(*line_id),
+            bill_line_id,
+        });
+        for cas in &line.adjustments {
+            ledger.push(LedgerEntry {
+                kind: adjustment_kind(&cas.group),
+                amount_cents: cas.amount_cents,
+                reason: Some(format!("{}-{}", cas.group, cas.reason)),
+                remittance_line_id: Some(*line_id),
                 bill_line_id,
-            )
-            .await?;
-        let line_adjustments: Vec<&Cas> = adjustments
-            .iter()
-            .filter(|(id, _)| *id == Some(line.id))
-            .map(|(_, cas)| cas)
-            .collect();
-        for cas in &line_adjustments {
-            ledger
-                .entry(
-                    conn,
-                    adjustment_kind(&cas.group),
-                    cas.amount_cents,
-                    Some(format!("{}-{}", cas.group, cas.reason)),
-                    Some(line.id),
-                    bill_line_id,
-                )
-                .await?;
+            });
         }
-        if let Some((claim_line_id, _, _)) = claim_line {
-            sqlx::query("UPDATE claim_lines SET paid_cents = paid_cents + $1 WHERE id = $2")
-                .bind(line.paid_cents)
-                .bind(*claim_line_id)
-                .execute(&mut *conn)
-                .await?;
-        }
-        // A denied line has a reason other than cost sharing and the fee schedule write-down;
-        // a reversal pays back. Neither has a contract price to compare.
-        let denied = line_adjustments
-            .iter()
-            .any(|c| c.group != "PR" && c.reason != "45");
-        let (expected, variance, note) = match &terms {
+        // A denied line paid nothing that cost sharing does not explain; a reversal pays back.
+        // Neither has a contract price to compare.
+        let reported = |reason: &str| -> i64 {
+            line.adjustments
+                .iter()
+                .filter(|c| c.group == "PR" && c.reason == reason)
+                .map(|c| c.amount_cents)
+                .sum()
+        };
+        let denied =
+            line.paid_cents == 0 && reported("1") <= 0 && reported("2") <= 0 && reported("3") <= 0;
+        let (expected, variance, note) = match terms {
             _ if denied || line.paid_cents < 0 => (None, None, None),
             None => (None, None, Some("the payer has no contract".to_string())),
             Some(terms) => {
-                let facts = claim_line.map_or(&line.facts, |l| &l.2);
+                let facts = claim_line.map_or(&line.facts, |l| &l.facts);
                 match terms.allowed(
                     &facts.procedure,
                     &facts.modifiers,
@@ -670,18 +896,16 @@ async fn post_claim(
                         Some(format!("no fee schedule price for {}", facts.procedure)),
                     ),
                     Some(allowed) => {
-                        let deductible: i64 = line_adjustments
-                            .iter()
-                            .filter(|c| c.group == "PR" && c.reason == "1")
-                            .map(|c| c.amount_cents)
-                            .sum();
+                        // The copay and deductible the payer took here, as far as the
+                        // contract leaves them open; coinsurance follows from the contract.
                         let share = share(
                             allowed,
-                            copay_due,
-                            deductible.min(terms.deductible_cents),
+                            reported("3").clamp(0, copay_due),
+                            reported("1").clamp(0, deductible_open),
                             terms.coinsurance_basis_points,
                         );
                         copay_due -= share.copay_cents;
+                        deductible_open -= share.deductible_cents;
                         let variance = line.paid_cents - share.paid_cents;
                         let note = match variance {
                             0 => None,
@@ -693,156 +917,220 @@ async fn post_claim(
                 }
             }
         };
-        sqlx::query(
-            "UPDATE remittance_lines SET claim_line_id = $1, expected_paid_cents = $2, variance_cents = $3, \
-             variance_note = $4 WHERE id = $5",
-        )
-        .bind(claim_line.map(|l| l.0))
-        .bind(expected)
-        .bind(variance)
-        .bind(note)
-        .bind(line.id)
-        .execute(&mut *conn)
-        .await?;
+        lines.push(LinePosting {
+            remittance_line_id: *line_id,
+            claim_line_id: claim_line.map(|l| l.id),
+            paid_cents: line.paid_cents,
+            expected_paid_cents: expected,
+            variance_cents: variance,
+            variance_note: note,
+        });
     }
     // What the lines do not account for is posted on the claim.
-    if paid != line_paid_total || remitted.is_empty() {
-        ledger
-            .entry(conn, "payment", paid - line_paid_total, None, None, None)
-            .await?;
+    if payment.paid_cents != line_paid_total || payment.lines.is_empty() {
+        ledger.push(LedgerEntry {
+            kind: "payment",
+            amount_cents: payment.paid_cents - line_paid_total,
+            reason: None,
+            remittance_line_id: None,
+            bill_line_id: None,
+        });
     }
-    let mut patient_share = 0;
-    for (line_id, cas) in &adjustments {
-        if cas.group == "PR" {
-            patient_share += cas.amount_cents;
+    for cas in &payment.adjustments {
+        ledger.push(LedgerEntry {
+            kind: adjustment_kind(&cas.group),
+            amount_cents: cas.amount_cents,
+            reason: Some(format!("{}-{}", cas.group, cas.reason)),
+            remittance_line_id: None,
+            bill_line_id: None,
+        });
+    }
+    for entry in &ledger {
+        if entry.kind == "patient responsibility" {
+            patient += entry.amount_cents;
         }
-        if line_id.is_none() {
-            ledger
-                .entry(
-                    conn,
-                    adjustment_kind(&cas.group),
-                    cas.amount_cents,
-                    Some(format!("{}-{}", cas.group, cas.reason)),
-                    None,
-                    None,
-                )
-                .await?;
-        }
     }
-    let reported_patient: i64 = payment.try_get("patient_responsibility_cents")?;
-    if patient_share == 0 && reported_patient != 0 {
-        ledger
-            .entry(
-                conn,
-                "patient responsibility",
-                reported_patient,
-                None,
-                None,
-                None,
-            )
-            .await?;
-        patient_share = reported_patient;
+    // Without PR adjustments CLP05 is only a summary: it sets the claim's patient share, but
+    // posts nothing, since the adjustments already account for every cent.
+    if patient == 0 {
+        patient = payment.patient_responsibility_cents;
     }
-    let payer_claim_number: Option<String> = payment.try_get("payer_claim_number")?;
-    // A reversal carries negative amounts: adding undoes the earlier posting.
-    sqlx::query(
-        "UPDATE claims SET paid_cents = paid_cents + $1, patient_responsibility_cents = patient_responsibility_cents + $2, \
-         status = $3, payer_claim_number = COALESCE($4, payer_claim_number), updated_at = $5 WHERE id = $6",
-    )
-    .bind(paid)
-    .bind(patient_share)
-    .bind(&outcome)
-    .bind(&payer_claim_number)
-    .bind(now)
-    .bind(claim_id)
-    .execute(&mut *conn)
-    .await?;
-    let status_code: String = payment.try_get("status_code")?;
-    let charge: i64 = payment.try_get("charge_cents")?;
-    let detail = format!(
-        "835 {source}: charge {}, paid {}, patient {} (CLP02 {status_code}, posted by {actor})",
-        cents(charge),
-        cents(paid),
-        cents(patient_share),
-    );
-    insert_claim_event(conn, claim_id, now, &outcome, &detail).await
+    Plan {
+        remittance_claim_id: stored.id,
+        claim_id,
+        lines,
+        ledger,
+        paid_cents: payment.paid_cents,
+        patient_cents: patient,
+        outcome: payment.outcome.clone(),
+        payer_claim_number: payment.payer_claim_number.clone(),
+        detail: format!(
+            "charge {}, paid {}, patient {} (CLP02 {}",
+            cents(payment.charge_cents),
+            cents(payment.paid_cents),
+            cents(patient),
+            payment.status_code
+        ),
+    }
 }
 
-/// Writes the ledger entries of one posting.
-struct Ledger<'a> {
-    remittance_claim_id: i64,
-    claim_id: i64,
-    actor: &'a str,
-    source: &'a str,
+/// Writes the postings of a chunk of claim payments: the match on each payment and line, the
+/// ledger, and each claim's totals, status and history. A claim paid more than once in the
+/// chunk (paid, reversed, paid again) gets the sum, and the status of its last payment.
+async fn write_postings(
+    conn: &mut AnyConnection,
+    plans: &[Plan],
+    actor: &str,
+    source: &str,
     now: i64,
-}
-
-impl Ledger<'_> {
-    async fn entry(
-        &self,
-        conn: &mut AnyConnection,
-        kind: &str,
-        amount_cents: i64,
-        reason: Option<String>,
-        remittance_line_id: Option<i64>,
-        bill_line_id: Option<i64>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO reconciliations (remittance_claim_id, claim_id, remittance_line_id, bill_line_id, entry_kind, \
-             amount_cents, reason, actor, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(self.remittance_claim_id)
-        .bind(self.claim_id)
-        .bind(remittance_line_id)
-        .bind(bill_line_id)
-        .bind(kind)
-        .bind(amount_cents)
-        .bind(reason)
-        .bind(self.actor)
-        .bind(self.source)
-        .bind(self.now)
-        .execute(conn)
-        .await?;
-        Ok(())
+) -> Result<(), StoreError> {
+    if plans.is_empty() {
+        return Ok(());
     }
-}
-
-async fn insert_adjustment(
-    conn: &mut AnyConnection,
-    remittance_claim_id: i64,
-    line_id: Option<i64>,
-    adjustment: &Cas,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO adjustments (remittance_claim_id, remittance_line_id, group_code, reason_code, amount_cents) \
-         VALUES ($1, $2, $3, $4, $5)",
+    let match_status = if actor == "auto" { "matched" } else { "manual" };
+    let payments: Vec<Vec<Value>> = plans
+        .iter()
+        .map(|p| {
+            vec![
+                p.remittance_claim_id.into(),
+                p.claim_id.into(),
+                match_status.into(),
+                actor.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    update_rows(
+        conn,
+        "remittance_claims",
+        "claim_id = v.column2, match_status = v.column3, matched_by = v.column4, matched_at = v.column5",
+        &payments,
     )
-    .bind(remittance_claim_id)
-    .bind(line_id)
-    .bind(&adjustment.group)
-    .bind(&adjustment.reason)
-    .bind(adjustment.amount_cents)
-    .execute(conn)
     .await?;
-    Ok(())
-}
-
-async fn insert_remark(
-    conn: &mut AnyConnection,
-    remittance_claim_id: i64,
-    line_id: Option<i64>,
-    qualifier: &str,
-    code: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO remittance_remarks (remittance_claim_id, remittance_line_id, qualifier, code) \
-         VALUES ($1, $2, $3, $4)",
+    let lines: Vec<Vec<Value>> = plans
+        .iter()
+        .flat_map(|p| &p.lines)
+        .map(|l| {
+            vec![
+                l.remittance_line_id.into(),
+                l.claim_line_id.into(),
+                l.expected_paid_cents.into(),
+                l.variance_cents.into(),
+                (&l.variance_note).into(),
+            ]
+        })
+        .collect();
+    update_rows(
+        conn,
+        "remittance_lines",
+        "claim_line_id = v.column2, expected_paid_cents = v.column3, variance_cents = v.column4, \
+         variance_note = v.column5",
+        &lines,
     )
-    .bind(remittance_claim_id)
-    .bind(line_id)
-    .bind(qualifier)
-    .bind(code)
-    .execute(conn)
     .await?;
-    Ok(())
+    let ledger: Vec<Vec<Value>> = plans
+        .iter()
+        .flat_map(|p| p.ledger.iter().map(move |e| (p, e)))
+        .map(|(p, e)| {
+            vec![
+                p.remittance_claim_id.into(),
+                p.claim_id.into(),
+                e.remittance_line_id.into(),
+                e.bill_line_id.into(),
+                e.kind.into(),
+                e.amount_cents.into(),
+                (&e.reason).into(),
+                actor.into(),
+                source.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "reconciliations",
+        &[
+            "remittance_claim_id",
+            "claim_id",
+            "remittance_line_id",
+            "bill_line_id",
+            "entry_kind",
+            "amount_cents",
+            "reason",
+            "actor",
+            "source",
+            "created_at",
+        ],
+        &ledger,
+    )
+    .await?;
+    let mut line_paid: BTreeMap<i64, i64> = BTreeMap::new();
+    for line in plans.iter().flat_map(|p| &p.lines) {
+        if let Some(id) = line.claim_line_id {
+            *line_paid.entry(id).or_default() += line.paid_cents;
+        }
+    }
+    let line_paid: Vec<Vec<Value>> = line_paid
+        .into_iter()
+        .map(|(id, paid)| vec![id.into(), paid.into()])
+        .collect();
+    update_rows(
+        conn,
+        "claim_lines",
+        "paid_cents = claim_lines.paid_cents + v.column2",
+        &line_paid,
+    )
+    .await?;
+    // A reversal carries negative amounts: adding undoes the earlier posting.
+    let mut claims: BTreeMap<i64, (i64, i64, &str, Option<&str>)> = BTreeMap::new();
+    for plan in plans {
+        let entry = claims.entry(plan.claim_id).or_insert((0, 0, "", None));
+        entry.0 += plan.paid_cents;
+        entry.1 += plan.patient_cents;
+        entry.2 = &plan.outcome;
+        entry.3 = plan.payer_claim_number.as_deref().or(entry.3);
+    }
+    let claims: Vec<Vec<Value>> = claims
+        .into_iter()
+        .map(|(id, (paid, patient, outcome, number))| {
+            vec![
+                id.into(),
+                paid.into(),
+                patient.into(),
+                outcome.into(),
+                Value::Text(number.map(str::to_string)),
+                now.into(),
+            ]
+        })
+        .collect();
+    update_rows(
+        conn,
+        "claims",
+        "paid_cents = claims.paid_cents + v.column2, \
+         patient_responsibility_cents = claims.patient_responsibility_cents + v.column3, \
+         status = CASE WHEN claims.status IN ('replaced', 'voided') THEN claims.status ELSE v.column4 END, \
+         payer_claim_number = COALESCE(v.column5, claims.payer_claim_number), updated_at = v.column6",
+        &claims,
+    )
+    .await?;
+    let events: Vec<Vec<Value>> = plans
+        .iter()
+        .map(|p| {
+            vec![
+                p.claim_id.into(),
+                now.into(),
+                (&p.outcome).into(),
+                format!("835 {source}: {}, posted by {actor})", p.detail)
+                    .as_str()
+                    .into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "claim_events",
+        &["claim_id", "at", "status", "detail"],
+        &events,
+    )
+    .await
 }

@@ -110,7 +110,7 @@ pub fn check_balance(remittance: &Remittance) -> Vec<BalanceDiscrepancy> {
     push_if_unbalanced(
         BalanceScope::Transaction,
         "BPR02 payment",
-        remittance.payment.amount,
+        remittance.payment.signed_amount(),
         "claim payments (CLP04) minus provider adjustments (PLB)",
         claim_payments.saturating_sub(provider_adjustments),
     );

@@ -116,6 +116,17 @@ pub struct Payment {
     pub date: Option<Date>,
 }
 
+impl Payment {
+    /// BPR02 with its sign: negative for a debit (BPR03 `D`, the provider owes the payer).
+    pub fn signed_amount(&self) -> Amount {
+        if self.credit_debit == CreditDebit::Debit {
+            Amount::from_cents(0).saturating_sub(self.amount)
+        } else {
+            self.amount
+        }
+    }
+}
+
 /// TRN: the reassociation trace number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trace {

@@ -1,0 +1,81 @@
+//! Writing many rows in few statements: multi-row inserts and updates from a `VALUES` list,
+//! chunked under the parameter limit both SQLite and PostgreSQL accept. Bulk imports (835
+//! remittances) use them instead of one statement per row.
+
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use super::StoreError;
+use super::upsert::{Value, bind_all};
+
+/// Parameters per statement; under SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_PARAMS: usize = 30_000;
+
+/// `($1, $2), ($3, $4)...` for `rows` rows of `columns` values.
+fn values_list(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=columns)
+                .map(|column| format!("${}", row * columns + column))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts `rows` (each one value per column) into `table`.
+pub async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks((MAX_PARAMS / columns.len().max(1)).max(1)) {
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(", "),
+            values_list(chunk.len(), columns.len())
+        );
+        let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
+        bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Updates rows of `table` by id: each row of `rows` is the id followed by one value per entry
+/// of `set`, and `set` holds assignments over those values named `v.column2`, `v.column3`...
+/// (`paid_cents = paid_cents + v.column2`). Ids must be unique within `rows`.
+pub async fn update_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    set: &str,
+    rows: &[Vec<Value>],
+) -> Result<(), StoreError> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    for chunk in rows.chunks((MAX_PARAMS / width).max(1)) {
+        let sql = format!(
+            "UPDATE {table} SET {set} FROM (VALUES {}) AS v WHERE {table}.id = v.column1",
+            values_list(chunk.len(), width)
+        );
+        let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
+        bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_numbered_row_by_row() {
+        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_list(1, 1), "($1)");
+    }
+}
