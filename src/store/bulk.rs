@@ -10,17 +10,50 @@ use super::upsert::{Value, bind_all};
 /// Parameters per statement; under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_PARAMS: usize = 30_000;
 
-/// `($1, $2), ($3, $4)...` for `rows` rows of `columns` values.
-fn values_list(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let params: Vec<String> = (1..=columns)
-                .map(|column| format!("${}", row * columns + column))
-                .collect();
-            format!("({})", params.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// How a statement numbers its parameters. SQLite gets anonymous `?`: the driver looks each
+/// numbered `$N` up by name, which costs time in the square of their number, while `?` costs
+/// nothing; PostgreSQL gets `$N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholders {
+    /// `?`, in order.
+    Anonymous,
+    /// `$1`, `$2`...
+    Numbered,
+}
+
+impl Placeholders {
+    /// The kind `conn` wants.
+    pub fn of(conn: &AnyConnection) -> Self {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Placeholders::Anonymous
+        } else {
+            Placeholders::Numbered
+        }
+    }
+
+    /// The `n`th (1-based) parameter.
+    fn nth(self, n: usize) -> String {
+        match self {
+            Placeholders::Anonymous => "?".to_string(),
+            Placeholders::Numbered => format!("${n}"),
+        }
+    }
+
+    /// `count` parameters from `first` on, comma-separated.
+    pub fn list(self, first: usize, count: usize) -> String {
+        (first..first + count)
+            .map(|n| self.nth(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `($1, $2), ($3, $4)...` for `rows` rows of `columns` values.
+    fn values(self, rows: usize, columns: usize) -> String {
+        (0..rows)
+            .map(|row| format!("({})", self.list(row * columns + 1, columns)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// Inserts `rows` (each one value per column) into `table`.
@@ -30,11 +63,12 @@ pub async fn insert_rows(
     columns: &[&str],
     rows: &[Vec<Value>],
 ) -> Result<(), StoreError> {
+    let placeholders = Placeholders::of(conn);
     for chunk in rows.chunks((MAX_PARAMS / columns.len().max(1)).max(1)) {
         let sql = format!(
             "INSERT INTO {table} ({}) VALUES {}",
             columns.join(", "),
-            values_list(chunk.len(), columns.len())
+            placeholders.values(chunk.len(), columns.len())
         );
         let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
         bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
@@ -56,10 +90,11 @@ pub async fn update_rows(
     let Some(width) = rows.first().map(Vec::len) else {
         return Ok(());
     };
+    let placeholders = Placeholders::of(conn);
     for chunk in rows.chunks((MAX_PARAMS / width).max(1)) {
         let sql = format!(
             "UPDATE {table} SET {set} FROM (VALUES {}) AS v WHERE {table}.id = v.column1",
-            values_list(chunk.len(), width)
+            placeholders.values(chunk.len(), width)
         );
         let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
         bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
@@ -75,7 +110,11 @@ mod tests {
 
     #[test]
     fn values_are_numbered_row_by_row() {
-        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(values_list(1, 1), "($1)");
+        assert_eq!(
+            Placeholders::Numbered.values(2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(Placeholders::Anonymous.values(2, 1), "(?), (?)");
+        assert_eq!(Placeholders::Numbered.list(3, 2), "$3, $4");
     }
 }

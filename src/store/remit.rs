@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::bulk::{insert_rows, update_rows};
+use super::bulk::{Placeholders, insert_rows, update_rows};
 use super::upsert::Value;
 use super::{Store, StoreError, now_millis};
 use crate::remit::contract::{Terms, share};
@@ -316,14 +316,6 @@ fn cents(value: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// `$1, $2, ... $n`.
-fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// `(key, id)` rows of `SELECT key, id ... WHERE key IN (keys)`, in chunks.
 async fn ids_by(
     conn: &mut AnyConnection,
@@ -332,7 +324,10 @@ async fn ids_by(
 ) -> Result<HashMap<String, i64>, StoreError> {
     let mut found = HashMap::new();
     for chunk in keys.chunks(1000) {
-        let sql = format!("{select} IN ({}) ORDER BY id", placeholders(chunk.len()));
+        let sql = format!(
+            "{select} IN ({}) ORDER BY id",
+            Placeholders::of(conn).list(1, chunk.len())
+        );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for key in chunk {
             query = query.bind(*key);
@@ -693,7 +688,7 @@ async fn load_claim_lines(
             "SELECT c.id AS claim_id, c.payer_id, l.id, l.bill_line_id, l.procedure_code, l.modifiers, \
              l.service_date, l.units_thousandths FROM claims c LEFT JOIN claim_lines l ON l.claim_id = c.id \
              WHERE c.id IN ({}) ORDER BY c.id, l.line_number",
-            placeholders(chunk.len())
+            Placeholders::of(conn).list(1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
