@@ -242,24 +242,13 @@ fn main() -> ExitCode {
             in_837,
             out_835,
         } => {
-            let now = time::OffsetDateTime::now_utc();
-            let (Some(date), Some(time)) = (
-                switchboard::x12::Date::new(
-                    u16::try_from(now.year()).unwrap_or(2000),
-                    u8::from(now.month()),
-                    now.day(),
-                ),
-                switchboard::x12::Time::new(now.hour(), now.minute(), None),
+            let Some(options) = switchboard::remit::payer_sim::SimOptions::now(
+                denial_percent.min(100) * 100,
+                seed,
+                reversal,
             ) else {
                 eprintln!("the clock reads no valid date");
                 return ExitCode::FAILURE;
-            };
-            let options = switchboard::remit::payer_sim::SimOptions {
-                random_denial_basis_points: denial_percent.min(100) * 100,
-                seed,
-                reversal,
-                date,
-                time,
             };
             commands::payer_sim(&contract, &in_837, &out_835, &options)
         }

@@ -87,12 +87,25 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
         config.engine.http.max_body_bytes,
     );
     let stop = shutdown.clone();
-    let served = axum::serve(
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move { stop.cancelled().await })
-    .await;
+    .into_future();
+    // Requests in flight get a few seconds to finish; a connection that stays open longer (a
+    // client that keeps an idle connection without ever closing it) does not hold the engine.
+    let drained = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(HTTP_DRAIN).await;
+    };
+    let served = tokio::select! {
+        served = serving => served,
+        () = drained => {
+            tracing::warn!("HTTP connections still open {HTTP_DRAIN:?} after the stop; closing them");
+            Ok(())
+        }
+    };
     shutdown.cancel();
     let _ = watcher.await;
     // A job still running does not hold the engine past a few seconds.
@@ -107,6 +120,9 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
     tracing::info!("stopped");
     served.map_err(|source| ServeError::Http { addr, source })
 }
+
+/// How long requests in flight may take to finish once the engine stops.
+const HTTP_DRAIN: Duration = Duration::from_secs(5);
 
 /// Writes the payer files' payers and contracts into the store (idempotent).
 pub async fn sync_payers(

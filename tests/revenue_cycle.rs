@@ -529,3 +529,54 @@ async fn a_real_835_reconciles_against_matching_claims() {
     );
     engine.stop().await;
 }
+
+/// The payer simulator as a destination of the outbox: claims submitted come back paid, with
+/// nobody moving files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_simulated_payer_answers_through_the_channels() {
+    let _turn = PORT_2575.lock().await;
+    let mut files = common::shipped_files(common::free_port());
+    let outbox = files
+        .iter_mut()
+        .find(|(path, _)| path == "channels/x12-outbox.toml")
+        .unwrap();
+    outbox.1.push_str(
+        "\n[[destinations]]\ntype = \"payer-sim\"\nname = \"acme\"\n\
+         payer_file = \"config/payers/acme-health.toml\"\nfolder = \"inbox/x12\"\n",
+    );
+    let engine = common::start_with_mllp(&files).await;
+    let visit = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
+    )
+    .unwrap();
+    send_over_mllp(&[&visit]).await;
+    engine
+        .eventually("the bill is stored", || async {
+            engine.has_patient("MRN100").await
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    assert_eq!(
+        report["submitted"].as_array().map(Vec::len),
+        Some(1),
+        "{report}"
+    );
+    engine
+        .eventually("the simulated payer pays the claim", || async {
+            engine.get_json("/api/claims?payer=HMO1").await["claims"][0]["status"] == "paid"
+        })
+        .await;
+    // 99213: allowed 95.00, copay 25.00, 20% coinsurance 14.00; 87880: allowed 18.00, 3.60.
+    let claim = &engine.get_json("/api/claims?payer=HMO1").await["claims"][0];
+    let ledger = engine
+        .get_json(&format!("/api/bills/{}/ledger", claim["bill_id"]))
+        .await;
+    assert_eq!(ledger["claims"][0]["paid_cents"], 7_040, "{ledger}");
+    assert_eq!(ledger["patient_balance_cents"], 4_260, "{ledger}");
+    assert_eq!(ledger["outstanding_cents"], 0, "{ledger}");
+    // The 999 our inbox sends back to the payer is not a claim: the simulator passes it over.
+    let inbox = engine.path("data/inbox/x12/processed");
+    assert_eq!(file_names(&inbox).len(), 3, "{:?}", file_names(&inbox));
+    engine.stop().await;
+}

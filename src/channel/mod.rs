@@ -11,6 +11,7 @@ pub mod file;
 pub mod forward;
 pub mod http;
 pub mod mllp;
+pub mod payer_sim;
 pub mod pipeline;
 pub mod queue;
 pub mod runtime;
@@ -273,6 +274,21 @@ pub fn build_destination(
         DestinationConfig::Acknowledge { channel, .. } => Arc::new(store::AcknowledgeDestination {
             store: pipeline_store.clone(),
             channel: channel.clone(),
+            runtime: runtime.clone(),
+        }),
+        DestinationConfig::PayerSim {
+            payer_file,
+            folder,
+            denial_percent,
+            seed,
+            reversal,
+            ..
+        } => Arc::new(payer_sim::PayerSimDestination {
+            payer_file: payer_file.clone(),
+            folder: data_dir.join(folder),
+            random_denial_basis_points: denial_percent.saturating_mul(100),
+            seed: *seed,
+            reversal: *reversal,
             runtime: runtime.clone(),
         }),
         DestinationConfig::Channel { channel, .. } => Arc::new(forward::ChannelDestination {

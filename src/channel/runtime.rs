@@ -108,6 +108,11 @@ pub struct Runtime {
 pub struct RuntimeHandle(Weak<Inner>);
 
 impl RuntimeHandle {
+    /// The deployment root, while the runtime is alive.
+    pub fn root(&self) -> Option<PathBuf> {
+        Some(self.0.upgrade()?.root.clone())
+    }
+
     /// The pipeline of a deployed channel.
     pub async fn pipeline(&self, channel: &str) -> Option<Arc<Pipeline>> {
         let inner = self.0.upgrade()?;

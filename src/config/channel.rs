@@ -343,6 +343,30 @@ pub enum DestinationConfig {
         #[serde(default)]
         queue: QueueConfig,
     },
+    /// Adjudicate each 837 as the payer simulator does under a payer's contract and write the
+    /// payer's answers (999, 277CA, 835) into a folder, such as the X12 inbox: the revenue cycle
+    /// without a real payer, for tests and demonstrations. Other messages are passed over.
+    #[serde(rename = "payer-sim")]
+    PayerSim {
+        /// Destination name, unique in the channel.
+        name: String,
+        /// The payer file whose contract applies, `config/payers/NAME.toml`.
+        payer_file: String,
+        /// Folder under the data directory for the answers.
+        folder: String,
+        /// Share of claims denied at random, in percent.
+        #[serde(default)]
+        denial_percent: u32,
+        /// Seed of the random denials.
+        #[serde(default = "default_seed")]
+        seed: u64,
+        /// Reverse the first paid claim of each 837 and pay it again.
+        #[serde(default)]
+        reversal: bool,
+        /// Queue settings.
+        #[serde(default)]
+        queue: QueueConfig,
+    },
     /// Hand each message to another channel, as if that channel's source had received it.
     Channel {
         /// Destination name, unique in the channel.
@@ -367,6 +391,7 @@ impl DestinationConfig {
             | DestinationConfig::Store { name, .. }
             | DestinationConfig::Claims { name, .. }
             | DestinationConfig::Acknowledge { name, .. }
+            | DestinationConfig::PayerSim { name, .. }
             | DestinationConfig::Channel { name, .. } => name,
         }
     }
@@ -382,11 +407,15 @@ impl DestinationConfig {
             | DestinationConfig::Store { queue, .. }
             | DestinationConfig::Claims { queue, .. }
             | DestinationConfig::Acknowledge { queue, .. }
+            | DestinationConfig::PayerSim { queue, .. }
             | DestinationConfig::Channel { queue, .. } => queue,
         }
     }
 }
 
+fn default_seed() -> u64 {
+    1
+}
 fn default_max_message_bytes() -> usize {
     1024 * 1024
 }
@@ -615,6 +644,30 @@ impl ChannelConfig {
                     }
                 }
                 DestinationConfig::Claims { .. } => {}
+                DestinationConfig::PayerSim {
+                    payer_file,
+                    folder,
+                    denial_percent,
+                    ..
+                } => {
+                    if !stays_inside(Path::new(folder)) {
+                        problem(&field("folder"), FOLDER_RULE);
+                    }
+                    let in_payers = payer_file
+                        .strip_prefix("config/payers/")
+                        .is_some_and(|file| {
+                            stays_inside(Path::new(file)) && file.ends_with(".toml")
+                        });
+                    if !in_payers {
+                        problem(
+                            &field("payer_file"),
+                            "must be a file config/payers/NAME.toml",
+                        );
+                    }
+                    if *denial_percent > 100 {
+                        problem(&field("denial_percent"), "must be 0 to 100");
+                    }
+                }
                 DestinationConfig::Acknowledge { channel, .. }
                 | DestinationConfig::Channel { channel, .. } => {
                     if channel == &self.name {

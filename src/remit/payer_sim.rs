@@ -32,6 +32,24 @@ pub struct SimOptions {
     pub time: Time,
 }
 
+impl SimOptions {
+    /// Options dated now (UTC); `None` if the clock reads no valid date.
+    pub fn now(random_denial_basis_points: u32, seed: u64, reversal: bool) -> Option<Self> {
+        let now = time::OffsetDateTime::now_utc();
+        Some(SimOptions {
+            random_denial_basis_points,
+            seed,
+            reversal,
+            date: Date::new(
+                u16::try_from(now.year()).ok()?,
+                u8::from(now.month()),
+                now.day(),
+            )?,
+            time: Time::new(now.hour(), now.minute(), None)?,
+        })
+    }
+}
+
 /// The files a payer sends back for one 837.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimFiles {

@@ -453,6 +453,11 @@ pub async fn start_shipped_on(store_url: Option<&str>) -> Engine {
             .1
             .replacen("[store]\n", &format!("[store]\nurl = \"{url}\"\n"), 1);
     }
+    start_with_mllp(&files).await
+}
+
+/// The engine on `files`, once MLLP listens on 2575.
+pub async fn start_with_mllp(files: &[(String, String)]) -> Engine {
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     let engine = Engine::start(&borrowed).await;
