@@ -128,3 +128,27 @@ export function chartLegend() {
   return h('p', {class: 'legend'},
     ['received', 'errored'].map((name) => h('span', {class: `key key-${name}`}, `${name} per minute`)));
 }
+
+/**
+ * Horizontal bars, one per `[label, value]` of `bars` (values of one unit, zero or more), with
+ * the value written beside each bar.
+ */
+export function barChart(bars, {label, width = 480, unit = ''}) {
+  const row = 22;
+  const labelWidth = 150;
+  const top = Math.max(1e-9, ...bars.map(([, value]) => value));
+  const height = bars.length * row + 4;
+  return s('svg', {
+    class: 'chart bars', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label,
+  },
+  s('title', {}, label),
+  bars.map(([name, value], i) => {
+    const y = i * row + 2;
+    const long = Math.max(0, (value / top) * (width - labelWidth - 90));
+    return [
+      s('text', {x: 0, y: y + 15, class: 'bar-label'}, String(name).slice(0, 22)),
+      s('rect', {class: 'series-received', x: labelWidth, y, width: long.toFixed(1), height: row - 6}),
+      s('text', {x: labelWidth + long + 6, y: y + 15, class: 'bar-value'}, `${unit}${value.toLocaleString('en-US')}`),
+    ];
+  }));
+}

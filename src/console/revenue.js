@@ -4,7 +4,7 @@
 // worklists answer in — so a new one is one entry in VIEWS.
 
 import {api} from './api.js';
-import {badge, dataTable, h, money, section, when} from './dom.js';
+import {badge, barChart, dataTable, h, money, section, when} from './dom.js';
 
 const CLAIM_STATUSES = [
   'submitted', 'acknowledged', 'accepted', 'rejected', 'paid', 'partially paid', 'denied',
@@ -136,10 +136,42 @@ const VIEWS = [
         link.click();
         URL.revokeObjectURL(link.href);
       });
-      return {...table, actions: h('p', {}, download)};
+      return {...table, actions: [h('p', {}, download), reportChart(name, table)]};
     },
   },
 ];
+
+/**
+ * What each report draws: one column over its rows (but the total), or some columns of one row.
+ */
+const REPORT_CHARTS = {
+  'financial-summary': {column: 'billed', unit: '$'},
+  'payer-performance': {column: 'average days to pay'},
+  'claim-aging': {row: 'TOTAL', columns: ['0-30', '31-60', '61-90', '90+'], unit: '$'},
+  'denial-analysis': {column: 'amount', unit: '$', label: (r) => `${r[1].split(':')[0]} ${r[2]}`},
+  'payer-mix': {column: 'billed', unit: '$'},
+  'receivables-aging': {row: 'patients', columns: ['0-30', '31-60', '61-90', '90+'], unit: '$'},
+};
+
+/** The chart of a report table, or null when it has none or nothing to draw. */
+function reportChart(name, table) {
+  const spec = REPORT_CHARTS[name];
+  if (!spec) return null;
+  const number = (value) => Number.parseFloat(String(value ?? '').replace(/[%,]/g, '')) || 0;
+  let bars;
+  if (spec.row) {
+    const row = table.rows.find((r) => r[0] === spec.row);
+    if (!row) return null;
+    bars = spec.columns.map((c) => [c, number(row[table.columns.indexOf(c)])]);
+  } else {
+    const at = table.columns.indexOf(spec.column);
+    const label = spec.label ?? ((r) => r[0]);
+    bars = table.rows.filter((r) => r[0] !== 'TOTAL').map((r) => [label(r), number(r[at])]);
+  }
+  if (!bars.length) return null;
+  const what = spec.column ?? `${spec.row} by age`;
+  return barChart(bars, {label: `${name}: ${what}`, unit: spec.unit ?? ''});
+}
 
 /** A claim id field and a Match button for one unmatched payment (operator). */
 function matchForm(payment, ctx) {

@@ -261,6 +261,7 @@ async function asAdmin(browser) {
   await page.getByRole('button', {name: 'Show'}).click();
   await page.locator('#view table tbody tr', {hasText: 'TOTAL'}).waitFor();
   await page.getByRole('button', {name: 'Download financial-summary.csv'}).waitFor();
+  await page.getByRole('img', {name: 'financial-summary: billed'}).waitFor();
   await shot(page, 'reports');
 
   await page.getByRole('link', {name: 'Rejected and denied'}).click();
