@@ -1074,6 +1074,7 @@ async fn claims_and_their_remittances_are_read_over_fhir() {
                 credit_debit: "C".into(),
                 method: "ACH".into(),
                 payment_date: Some("2026-11-30".into()),
+                sender_ids: vec!["ACMEHEALTH".into()],
                 balance_notes: vec![],
                 claims: vec![switchboard::store::remit::ClaimPosting {
                     patient_control_number: claim_number.clone(),

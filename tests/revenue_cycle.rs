@@ -293,6 +293,8 @@ async fn the_revenue_cycle(engine: Engine) {
     let unmatched = engine.get_json("/api/worklists/unmatched").await;
     let item = &unmatched["unmatched"][0];
     assert_eq!(item["patient_control_number"], "SB-TYPO-1", "{unmatched}");
+    // The 835 came from ACMEHEALTH: our HMO1, even though nothing in it matched.
+    assert_eq!(item["payer"], "HMO1", "{unmatched}");
     let third = engine.get_json("/api/claims?status=submitted").await["claims"]
         .as_array()
         .unwrap()

@@ -40,7 +40,13 @@ pub struct ClaimsDestination {
 impl Destination for ClaimsDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
-            match crate::claims::apply_acknowledgment(&self.store, &message.payload).await {
+            match crate::claims::apply_acknowledgment(
+                &self.store,
+                &message.payload,
+                &format!("{} message {}", message.channel, message.message_id),
+            )
+            .await
+            {
                 Ok(done) => {
                     tracing::info!(
                         message = message.message_id,

@@ -572,7 +572,12 @@ async fn send(
 }
 
 /// Applies an inbound 999, 277CA or 835 to our claims; returns what it did, one line per claim.
-pub async fn apply_acknowledgment(store: &Store, raw: &[u8]) -> Result<Vec<String>, ClaimsError> {
+/// `source` names where it came from (channel and message) in the ledger of what it posts.
+pub async fn apply_acknowledgment(
+    store: &Store,
+    raw: &[u8],
+    source: &str,
+) -> Result<Vec<String>, ClaimsError> {
     let facts = crate::routing::Facts::extract(raw)
         .map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
     let mut done = Vec::new();
@@ -681,7 +686,7 @@ pub async fn apply_acknowledgment(store: &Store, raw: &[u8]) -> Result<Vec<Strin
             }
         }
         Some("835") => {
-            let report = crate::remit::import_835(store, raw, "835 file").await?;
+            let report = crate::remit::import_835(store, raw, source).await?;
             done.extend(report.posted);
             done.extend(report.unmatched.iter().map(|c| format!("{c}: unmatched")));
             done.extend(

@@ -221,8 +221,8 @@ fn check_amounts(remittance: &Remittance) -> Result<(), String> {
     Ok(())
 }
 
-/// The remittance to store; `interchange` (ISA13) names it when it has no TRN.
-fn new_remittance(remittance: &Remittance, interchange: &str) -> NewRemittance {
+/// The remittance to store; its `interchange` names it when it has no TRN, and tells who sent it.
+fn new_remittance(remittance: &Remittance, interchange: &x12::Interchange) -> NewRemittance {
     let trace = remittance.trace.as_ref();
     let discrepancies = x12::check_balance(remittance);
     NewRemittance {
@@ -232,13 +232,25 @@ fn new_remittance(remittance: &Remittance, interchange: &str) -> NewRemittance {
             .or_else(|| remittance.payer.name.clone())
             .unwrap_or_else(|| "unknown".to_string()),
         trace_number: trace.map_or_else(
-            || format!("{interchange}-{}", remittance.control_number),
+            || {
+                format!(
+                    "{}-{}",
+                    interchange.control_number, remittance.control_number
+                )
+            },
             |t| t.reference.clone(),
         ),
         payment_cents: remittance.payment.signed_amount().cents(),
         credit_debit: remittance.payment.credit_debit.code().to_string(),
         method: remittance.payment.method.code().to_string(),
         payment_date: remittance.payment.date.map(|d| d.to_string()),
+        sender_ids: [
+            Some(interchange.sender_id.trim().to_string()),
+            remittance.payer.id.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         balance_notes: discrepancies.iter().map(ToString::to_string).collect(),
         claims: remittance.claims().map(claim_posting).collect(),
         provider_adjustments: remittance
@@ -268,7 +280,7 @@ pub async fn import_835(
     let mut report = ImportReport::default();
     for remittance in &read.documents {
         check_amounts(remittance).map_err(ClaimsError::Unreadable)?;
-        let new = new_remittance(remittance, &read.interchange.control_number);
+        let new = new_remittance(remittance, &read.interchange);
         report.unbalanced.extend(new.balance_notes.iter().cloned());
         match store.import_remittance(&new, source).await? {
             None => report.already_imported.push(new.trace_number.clone()),

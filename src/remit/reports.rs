@@ -431,7 +431,8 @@ async fn reconciliation_audit(store: &Store) -> Result<Table, ReportError> {
         ],
     );
     let rows = sqlx::query(
-        "SELECT r.trace_number, COALESCE(p.payer_id, r.payer_identifier) AS payer_identifier, r.payment_cents, r.balanced, r.balance_notes, \
+        "SELECT r.trace_number, COALESCE(p.payer_id, rp.payer_id, r.payer_identifier) AS payer_identifier, \
+         r.payment_cents, r.balanced, r.balance_notes, \
          rc.patient_control_number, c.claim_number, rc.match_status, rc.matched_by, rc.outcome, rc.charge_cents, \
          rc.paid_cents, \
          CAST((SELECT COALESCE(SUM(e.amount_cents), 0) FROM reconciliations e WHERE e.remittance_claim_id = rc.id \
@@ -441,7 +442,8 @@ async fn reconciliation_audit(store: &Store) -> Result<Table, ReportError> {
          (SELECT COUNT(*) FROM remittance_lines l WHERE l.remittance_claim_id = rc.id \
           AND l.variance_note IS NOT NULL) AS noted \
          FROM remittances r JOIN remittance_claims rc ON rc.remittance_id = r.id \
-         LEFT JOIN claims c ON c.id = rc.claim_id LEFT JOIN payers p ON p.id = c.payer_id ORDER BY r.id, rc.id",
+         LEFT JOIN claims c ON c.id = rc.claim_id LEFT JOIN payers p ON p.id = c.payer_id \
+         LEFT JOIN payers rp ON rp.id = r.payer_id ORDER BY r.id, rc.id",
     )
     .fetch_all(store.pool())
     .await

@@ -117,10 +117,12 @@ pub struct RemittanceClaimView {
     pub received_at: i64,
 }
 
-const REMITTANCE_CLAIM_SQL: &str = "SELECT rc.id, rc.remittance_id, r.trace_number, r.payer_identifier, \
+const REMITTANCE_CLAIM_SQL: &str = "SELECT rc.id, rc.remittance_id, r.trace_number, \
+     COALESCE(rp.payer_id, r.payer_identifier) AS payer_identifier, \
      rc.patient_control_number, rc.payer_claim_number, rc.member_id, rc.service_from, rc.status_code, rc.charge_cents, \
      rc.paid_cents, rc.patient_responsibility_cents, rc.claim_id, rc.match_status, rc.matched_by, rc.outcome, r.created_at \
-     FROM remittance_claims rc JOIN remittances r ON r.id = rc.remittance_id";
+     FROM remittance_claims rc JOIN remittances r ON r.id = rc.remittance_id \
+     LEFT JOIN payers rp ON rp.id = r.payer_id";
 
 fn remittance_claim(row: &AnyRow) -> Result<RemittanceClaimView, StoreError> {
     Ok(RemittanceClaimView {
@@ -273,13 +275,15 @@ impl Store {
             .collect();
         let sql = format!(
             "SELECT rc.id AS remittance_claim_id, rc.claim_id, c.claim_number, rc.patient_control_number, \
-             COALESCE(p.payer_id, r.payer_identifier) AS payer_identifier, r.trace_number, a.remittance_line_id, \
+             COALESCE(p.payer_id, rp.payer_id, r.payer_identifier) AS payer_identifier, r.trace_number, \
+             a.remittance_line_id, \
              rl.procedure_code, \
              a.group_code, a.reason_code, a.amount_cents, r.created_at FROM adjustments a \
              JOIN remittance_claims rc ON rc.id = a.remittance_claim_id \
              JOIN remittances r ON r.id = rc.remittance_id \
              LEFT JOIN remittance_lines rl ON rl.id = a.remittance_line_id \
              LEFT JOIN claims c ON c.id = rc.claim_id LEFT JOIN payers p ON p.id = c.payer_id \
+             LEFT JOIN payers rp ON rp.id = r.payer_id \
              WHERE (rc.outcome IN ('denied', 'partially paid') OR rl.paid_cents = 0) AND rc.status_code <> '22' \
              AND a.reason_code NOT IN ({}) ORDER BY r.id DESC, a.id LIMIT $1",
             reductions.join(", ")

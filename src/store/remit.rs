@@ -82,6 +82,9 @@ pub struct NewRemittance {
     pub method: String,
     /// BPR16, `YYYY-MM-DD`.
     pub payment_date: Option<String>,
+    /// Who sent it, to find our payer: the interchange sender (ISA06, our payer's
+    /// `receiver_id`) and the payer's id in N1*PR (our `payer_id`).
+    pub sender_ids: Vec<String>,
     /// Balancing problems; empty when balanced.
     pub balance_notes: Vec<String>,
     /// The claims.
@@ -155,6 +158,14 @@ impl Store {
             return Ok(None);
         };
         let remittance_id: i64 = row.try_get("id")?;
+        let payer_id = find_payer(&mut tx, &remittance.sender_ids).await?;
+        if let Some(payer_id) = payer_id {
+            sqlx::query("UPDATE remittances SET payer_id = $1 WHERE id = $2")
+                .bind(payer_id)
+                .bind(remittance_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut imported = Imported {
             remittance_id,
             ..Imported::default()
@@ -189,7 +200,7 @@ impl Store {
         let source = format!("{source}, trace {}", remittance.trace_number);
         let mut contracts = ContractCache::default();
         for chunk in remittance.claims.chunks(IMPORT_CHUNK) {
-            let matched = match_claims(&mut tx, chunk).await?;
+            let matched = match_claims(&mut tx, chunk, payer_id).await?;
             let stored = insert_claim_payments(&mut tx, remittance_id, chunk).await?;
             let claim_ids: Vec<i64> = matched.iter().flatten().copied().collect();
             let claimed = load_claim_lines(&mut tx, &claim_ids).await?;
@@ -346,6 +357,7 @@ async fn ids_by(
 async fn match_claims(
     conn: &mut AnyConnection,
     claims: &[ClaimPosting],
+    payer_id: Option<i64>,
 ) -> Result<Vec<Option<i64>>, StoreError> {
     let numbers: Vec<&str> = claims
         .iter()
@@ -377,17 +389,38 @@ async fn match_claims(
                 .and_then(|n| by_payer_number.get(n))
         }) {
             Some(id) => Some(*id),
-            None => match_by_member(conn, claim).await?,
+            None => match_by_member(conn, claim, payer_id).await?,
         };
         matched.push(found);
     }
     Ok(matched)
 }
 
-/// The one claim with this member id, total charge and a line on the first service date.
+/// Our payer row for an 835 from these senders (ISA06 as a payer's `receiver_id`, or a
+/// `payer_id`), when exactly one payer fits.
+async fn find_payer(
+    conn: &mut AnyConnection,
+    sender_ids: &[String],
+) -> Result<Option<i64>, StoreError> {
+    let mut found: Option<i64> = None;
+    for id in sender_ids.iter().filter(|id| !id.is_empty()) {
+        let rows = sqlx::query("SELECT id FROM payers WHERE receiver_id = $1 OR payer_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+        if let [row] = rows.as_slice() {
+            found = found.or(Some(row.try_get("id")?));
+        }
+    }
+    Ok(found)
+}
+
+/// The one claim with this member id, total charge and a line on the first service date, with
+/// the payer that sent the 835 when it is known, never a replaced or voided one.
 async fn match_by_member(
     conn: &mut AnyConnection,
     claim: &ClaimPosting,
+    payer_id: Option<i64>,
 ) -> Result<Option<i64>, StoreError> {
     let (Some(member_id), (Some(from), _)) = (&claim.member_id, &claim.service_period) else {
         return Ok(None);
@@ -396,11 +429,13 @@ async fn match_by_member(
     let candidates = sqlx::query(
         "SELECT c.id FROM claims c JOIN coverages cv ON cv.id = c.coverage_id \
          WHERE cv.member_id = $1 AND c.total_charge_cents = $2 AND c.status NOT IN ('replaced', 'voided') \
+         AND ($4 = 0 OR c.payer_id = $4) \
          AND EXISTS (SELECT 1 FROM claim_lines l WHERE l.claim_id = c.id AND l.service_date = $3) LIMIT 2",
     )
     .bind(member_id)
     .bind(claim.charge_cents.abs())
     .bind(from)
+    .bind(payer_id.unwrap_or(0))
     .fetch_all(&mut *conn)
     .await?;
     Ok(match candidates.as_slice() {
