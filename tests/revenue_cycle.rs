@@ -579,6 +579,10 @@ async fn a_simulated_payer_answers_through_the_channels() {
     assert_eq!(ledger["outstanding_cents"], 0, "{ledger}");
     // The 999 our inbox sends back to the payer is not a claim: the simulator passes it over.
     let inbox = engine.path("data/inbox/x12/processed");
-    assert_eq!(file_names(&inbox).len(), 3, "{:?}", file_names(&inbox));
+    engine
+        .eventually("the 999, 277CA and 835 are read", || async {
+            file_names(&inbox).len() == 3
+        })
+        .await;
     engine.stop().await;
 }

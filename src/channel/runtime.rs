@@ -90,6 +90,10 @@ struct Inner {
     node: String,
     routes: Arc<RwLock<Arc<RoutesConfig>>>,
     channels: Mutex<BTreeMap<String, Deployed>>,
+    /// The deployed pipelines by channel name, for delivering to a channel. Kept apart from
+    /// `channels`, whose lock is held while workers stop: a worker handing a message to another
+    /// channel must never wait for it.
+    pipelines: std::sync::RwLock<BTreeMap<String, Arc<Pipeline>>>,
     counters: std::sync::Mutex<BTreeMap<String, Arc<Counters>>>,
     /// Content hash of every channel file and of the routes file, as last seen.
     seen: std::sync::Mutex<BTreeMap<PathBuf, u64>>,
@@ -116,8 +120,8 @@ impl RuntimeHandle {
     /// The pipeline of a deployed channel.
     pub async fn pipeline(&self, channel: &str) -> Option<Arc<Pipeline>> {
         let inner = self.0.upgrade()?;
-        let channels = inner.channels.lock().await;
-        channels.get(channel).map(|d| d.pipeline.clone())
+        let pipelines = inner.pipelines.read().ok()?;
+        pipelines.get(channel).cloned()
     }
 }
 
@@ -186,6 +190,7 @@ impl Runtime {
                 ),
                 routes: Arc::new(RwLock::new(Arc::new(config.routes.clone()))),
                 channels: Mutex::new(BTreeMap::new()),
+                pipelines: std::sync::RwLock::new(BTreeMap::new()),
                 counters: std::sync::Mutex::new(BTreeMap::new()),
                 seen: std::sync::Mutex::new(seen),
                 refused: std::sync::Mutex::new(BTreeMap::new()),
@@ -269,6 +274,7 @@ impl Runtime {
             self.start_deployed(&mut deployed, true);
         }
         tracing::info!(channel = %name, state = ?deployed.state, "deployed");
+        self.index_pipeline(&name, Some(deployed.pipeline.clone()));
         channels.insert(name, deployed);
         Ok(())
     }
@@ -384,6 +390,7 @@ impl Runtime {
         let removed = self.inner.channels.lock().await.remove(name);
         match removed {
             Some(deployed) => {
+                self.index_pipeline(name, None);
                 stop_deployed(deployed).await;
                 tracing::info!(channel = %name, "undeployed");
                 Ok(())
@@ -408,9 +415,20 @@ impl Runtime {
 
     /// Stops everything (engine shutdown): sources first, then workers finish in-flight sends.
     pub async fn shutdown(&self) {
-        let mut channels = self.inner.channels.lock().await;
-        for (_, deployed) in std::mem::take(&mut *channels) {
+        let deployed = std::mem::take(&mut *self.inner.channels.lock().await);
+        for (name, deployed) in deployed {
+            self.index_pipeline(&name, None);
             stop_deployed(deployed).await;
+        }
+    }
+
+    /// Records (or, with `None`, forgets) the pipeline deliveries to `name` go to.
+    fn index_pipeline(&self, name: &str, pipeline: Option<Arc<Pipeline>>) {
+        if let Ok(mut pipelines) = self.inner.pipelines.write() {
+            match pipeline {
+                Some(pipeline) => pipelines.insert(name.to_string(), pipeline),
+                None => pipelines.remove(name),
+            };
         }
     }
 
