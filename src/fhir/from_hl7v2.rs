@@ -834,14 +834,19 @@ struct BundleBuilder {
 
 impl BundleBuilder {
     /// Adds a POST of `resource` (conditional on `if_none_exist` when given), made of
-    /// `source` (a segment, for errors); answers a Reference to it.
+    /// `source` (a segment, for errors); answers a Reference to it. A conditional create
+    /// already in the Bundle (the same performer on two FT1s) is not repeated: its Reference
+    /// is answered.
     fn add(&mut self, mut resource: Value, if_none_exist: Option<String>, source: &str) -> Value {
         prune(&mut resource);
-        let full_url = format!("urn:uuid:{}", uuid());
         let mut request = json!({"method": "POST", "url": resource["resourceType"]});
         if let Some(query) = if_none_exist {
             request["ifNoneExist"] = json!(query);
+            if let Some(existing) = self.entries.iter().find(|e| e["request"] == request) {
+                return json!({"reference": existing["fullUrl"]});
+            }
         }
+        let full_url = format!("urn:uuid:{}", uuid());
         self.entries.push(json!({
             "fullUrl": full_url,
             "resource": resource,
@@ -1348,6 +1353,87 @@ mod tests {
             ("soon", None),
         ] {
             assert_eq!(hl7_date_time(hl7).as_deref(), fhir, "{hl7}");
+        }
+    }
+
+    #[test]
+    fn one_performer_of_two_charges_is_one_entry() {
+        let dft = [
+            "MSH|^~\\&|EHR|CLINIC|SB|SB|20261124||DFT^P03|D1|P|2.5\r".to_string(),
+            segment("PID", &[(1, "1"), (3, "M1^^^HOSP^MR"), (5, "Doe^Jane")]),
+            segment(
+                "FT1",
+                &[
+                    (1, "1"),
+                    (4, "20261124"),
+                    (7, "99213"),
+                    (11, "10"),
+                    (20, "1234567893^House^Greg"),
+                ],
+            ),
+            segment(
+                "FT1",
+                &[
+                    (1, "2"),
+                    (4, "20261124"),
+                    (7, "87880"),
+                    (11, "5"),
+                    (20, "1234567893^House^Greg"),
+                ],
+            ),
+        ]
+        .concat();
+        let mut records = records();
+        records.charges = ["99213", "87880"]
+            .iter()
+            .enumerate()
+            .map(|(i, code)| crate::mapping::ChargeRecord {
+                line_key: (i + 1).to_string(),
+                service_date: "2026-11-24".into(),
+                procedure_code: (*code).into(),
+                units_thousandths: 1000,
+                charge_cents: 1000,
+                ..crate::mapping::ChargeRecord::default()
+            })
+            .collect();
+        let bundle = dft_bundle(&records, dft.as_bytes()).unwrap();
+        let doctors: Vec<&Value> = bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == "Practitioner")
+            .filter(|e| {
+                e["request"]["ifNoneExist"] == format!("identifier={NPI_SYSTEM}|1234567893")
+            })
+            .collect();
+        assert_eq!(doctors.len(), 1);
+        let charges = resources(&bundle, "ChargeItem");
+        assert_eq!(
+            charges[0]["performer"][0]["actor"]["reference"],
+            doctors[0]["fullUrl"]
+        );
+        assert_eq!(
+            charges[1]["performer"][0]["actor"]["reference"],
+            doctors[0]["fullUrl"]
+        );
+    }
+
+    #[test]
+    fn damaged_results_are_converted_or_refused_never_a_panic() {
+        let original = lab_result();
+        let bytes = original.as_bytes();
+        for position in 0..bytes.len() {
+            for replacement in [
+                b'|', b'^', b'~', b'&', b'\\', b'\r', b'-', b'+', b'.', b'x', b'9',
+            ] {
+                let mut damaged = bytes.to_vec();
+                damaged[position] = replacement;
+                if let Ok(bundle) = convert(&records(), &damaged) {
+                    for entry in bundle["entry"].as_array().unwrap() {
+                        assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
+                    }
+                }
+            }
         }
     }
 }
