@@ -303,7 +303,11 @@ impl<'a> Report<'a> {
             text(obr, field, 1, 1).map(|value| {
                 json!({
                     "type": {"coding": [{"system": V2_0203, "code": type_code}]},
-                    "system": text(obr, field, 1, 2).map(|authority| format!("urn:switchboard:assigner:{authority}")),
+                    // EI: id ^ namespace ^ universal id ^ its type; an ISO OID names the system.
+                    "system": text(obr, field, 1, 3)
+                        .filter(|_| text(obr, field, 1, 4).as_deref() == Some("ISO"))
+                        .map(|oid| format!("urn:oid:{oid}")),
+                    "assigner": text(obr, field, 1, 2).map(|namespace| json!({"display": namespace})),
                     "value": value,
                 })
             })
@@ -612,10 +616,13 @@ pub fn dft_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
         .encounter
         .as_ref()
         .map(|visit| add_encounter(&mut bundle, visit, &patient_ref));
+    // The mapping makes one charge per FT1, in order; should a mapping have left one out, no
+    // FT1 is matched to a charge rather than the wrong one.
     let ft1s: Vec<Segment<'_>> = message.segments_named("FT1").collect();
+    let aligned = ft1s.len() == records.charges.len();
     for (index, charge) in records.charges.iter().enumerate() {
         let label = format!("FT1[{}]", index + 1);
-        let performer = ft1s.get(index).and_then(|ft1| {
+        let performer = ft1s.get(index).filter(|_| aligned).and_then(|ft1| {
             let id = text(ft1, 20, 1, 1)?;
             let name = [text(ft1, 20, 1, 3), text(ft1, 20, 1, 2)]
                 .into_iter()
@@ -1228,6 +1235,14 @@ mod tests {
         let report = resources(&bundle, "DiagnosticReport")[0];
         assert_eq!(report["status"], "final");
         assert_eq!(report["identifier"][0]["value"], "986");
+        assert_eq!(
+            report["identifier"][0]["system"],
+            "urn:oid:2.16.840.1.114222.4.3.3.5.1.2"
+        );
+        assert_eq!(
+            report["identifier"][0]["assigner"]["display"],
+            "IA PHIMS Stage"
+        );
         assert_eq!(report["identifier"][1]["value"], "845439");
         assert_eq!(report["result"].as_array().unwrap().len(), 3);
         assert_eq!(report["issued"], "2002-03-15T07:30:00+02:15");
