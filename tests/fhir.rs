@@ -944,6 +944,36 @@ async fn a_patient_sent_over_hl7_v2_is_read_over_fhir() {
         .unwrap();
     assert!(now > after_fhir, "{now} > {after_fhir}");
     assert_eq!(read.header("etag"), format!("W/\"{now}\""));
+
+    // A bill over HL7 v2 reads as ChargeItems with their modifiers and diagnoses.
+    let dft = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/hl7v2/dft-p03-switchboard.hl7"),
+    )
+    .unwrap();
+    send(dft).await;
+    engine
+        .eventually("the DFT is stored", || async {
+            engine.has_patient("MRN100").await
+        })
+        .await;
+    let found = get(&engine, "/fhir/Patient?identifier=CLINIC|MRN100").await;
+    let mary = entries(&found.body, "match")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let charges = get(&engine, &format!("/fhir/ChargeItem?patient={mary}")).await;
+    let charges = entries(&charges.body, "match");
+    let visit = charges
+        .iter()
+        .find(|c| c["code"]["coding"][0]["code"] == "99213")
+        .unwrap_or_else(|| panic!("{charges:?}"));
+    assert_eq!(
+        visit["extension"][0],
+        json!({"url": "urn:switchboard:extension:procedure-modifier", "valueCoding": {"system": "http://www.ama-assn.org/go/cpt", "code": "25"}})
+    );
+    assert_eq!(visit["reason"][0]["coding"][0]["code"], "J06.9");
+    assert_eq!(visit["priceOverride"]["value"].to_string(), "150");
     engine.stop().await;
 }
 
