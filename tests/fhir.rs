@@ -944,6 +944,36 @@ async fn a_patient_sent_over_hl7_v2_is_read_over_fhir() {
         .unwrap();
     assert!(now > after_fhir, "{now} > {after_fhir}");
     assert_eq!(read.header("etag"), format!("W/\"{now}\""));
+
+    // A bill over HL7 v2 reads as ChargeItems with their modifiers and diagnoses.
+    let dft = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/hl7v2/dft-p03-switchboard.hl7"),
+    )
+    .unwrap();
+    send(dft).await;
+    engine
+        .eventually("the DFT is stored", || async {
+            engine.has_patient("MRN100").await
+        })
+        .await;
+    let found = get(&engine, "/fhir/Patient?identifier=CLINIC|MRN100").await;
+    let mary = entries(&found.body, "match")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let charges = get(&engine, &format!("/fhir/ChargeItem?patient={mary}")).await;
+    let charges = entries(&charges.body, "match");
+    let visit = charges
+        .iter()
+        .find(|c| c["code"]["coding"][0]["code"] == "99213")
+        .unwrap_or_else(|| panic!("{charges:?}"));
+    assert_eq!(
+        visit["extension"][0],
+        json!({"url": "urn:switchboard:extension:procedure-modifier", "valueCoding": {"system": "http://www.ama-assn.org/go/cpt", "code": "25"}})
+    );
+    assert_eq!(visit["reason"][0]["coding"][0]["code"], "J06.9");
+    assert_eq!(visit["priceOverride"]["value"].to_string(), "150");
     engine.stop().await;
 }
 
@@ -1162,7 +1192,8 @@ async fn claims_and_their_remittances_are_read_over_fhir() {
 }
 
 #[tokio::test]
-async fn an_adt_is_converted_and_delivered_to_another_fhir_server_with_retries() {
+async fn adt_oru_and_dft_messages_are_converted_and_delivered_to_another_fhir_server_with_retries()
+{
     use std::sync::{Arc, Mutex};
 
     // The partner's FHIR server: refuses the first attempt (503), then takes Bundles.
@@ -1270,6 +1301,76 @@ async fn an_adt_is_converted_and_delivered_to_another_fhir_server_with_retries()
     }
     // The same message went to the store too: one pipeline, two destinations.
     assert!(engine.has_patient("PATID1234").await);
+
+    // A lab result and a bill take the same way.
+    for sample in ["oru-r01-fhir-converter.hl7", "dft-p03-switchboard.hl7"] {
+        let raw = std::fs::read(root.join("samples/hl7v2").join(sample)).unwrap();
+        let answer = common::client()
+            .post(format!("http://127.0.0.1:{port}/"))
+            .body(raw)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::ACCEPTED, "{sample}");
+    }
+    common::eventually(
+        "the partner has the three Bundles",
+        std::time::Duration::from_secs(30),
+        || async { received.lock().unwrap().len() >= 3 },
+    )
+    .await;
+    let bundles: Vec<Value> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, b)| b.clone())
+        .collect();
+    let having = |kind: &str| -> Vec<Value> {
+        let bundle = bundles
+            .iter()
+            .find(|b| {
+                b["entry"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|e| e["resource"]["resourceType"] == kind))
+            })
+            .unwrap_or_else(|| panic!("no Bundle with a {kind}"));
+        let entries = bundle["entry"].as_array().unwrap();
+        for entry in entries {
+            let resource = &entry["resource"];
+            match resource["resourceType"].as_str().unwrap() {
+                "Observation" => assert_model::<fhir_sdk::r4b::resources::Observation>(resource),
+                "DiagnosticReport" => {
+                    assert_model::<fhir_sdk::r4b::resources::DiagnosticReport>(resource);
+                }
+                _ => assert_valid(resource),
+            }
+        }
+        entries
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == kind)
+            .map(|e| e["resource"].clone())
+            .collect()
+    };
+    let report = &having("DiagnosticReport")[0];
+    assert_eq!(report["status"], "final");
+    assert_eq!(report["result"].as_array().unwrap().len(), 3);
+    let observations = having("Observation");
+    assert_eq!(
+        observations[0]["valueCodeableConcept"]["coding"][0]["code"],
+        "27268008"
+    );
+    assert_eq!(observations[0]["referenceRange"][0]["text"], "70-80");
+    let charges = having("ChargeItem");
+    let codes: Vec<&Value> = charges
+        .iter()
+        .map(|c| &c["code"]["coding"][0]["code"])
+        .collect();
+    assert_eq!(codes, ["99213", "87880"]);
+    let amounts: Vec<String> = charges
+        .iter()
+        .map(|c| c["priceOverride"]["value"].to_string())
+        .collect();
+    assert_eq!(amounts, ["150", "30.5"]);
     engine.stop().await;
 }
 

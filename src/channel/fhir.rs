@@ -1,4 +1,4 @@
-//! The `fhir` destination: each HL7 v2 ADT, as its channel's mapping read it, becomes a FHIR
+//! The `fhir` destination: each HL7 v2 ADT, ORU^R01 or DFT^P03, as its channel's mapping read it, becomes a FHIR
 //! transaction Bundle POSTed to a FHIR server's base URL, with the HTTP destination's retries
 //! and failure classes.
 
@@ -6,11 +6,12 @@ use futures::future::BoxFuture;
 
 use super::http::HttpDestination;
 use super::{DeliveryError, Destination, Outbound};
-use crate::fhir::from_hl7v2::adt_bundle;
+use crate::fhir::from_hl7v2::convert;
 use crate::mapping::Records;
 use crate::store::Store;
 
-/// Converts and POSTs ADTs to a FHIR server.
+/// Converts and POSTs ADT, ORU^R01 and DFT^P03 messages to a FHIR server; other messages
+/// fail for good (dead letters) with the reason.
 pub struct FhirDestination {
     /// Where the original messages are (next of kin are read from them).
     pub store: Store,
@@ -32,8 +33,8 @@ impl Destination for FhirDestination {
                 .ok_or_else(|| {
                     DeliveryError::permanent(format!("message {} is gone", message.message_id))
                 })?;
-            let bundle = adt_bundle(&records, &raw)
-                .map_err(|err| DeliveryError::permanent(err.to_string()))?;
+            let bundle =
+                convert(&records, &raw).map_err(|err| DeliveryError::permanent(err.to_string()))?;
             let outbound = Outbound {
                 content_type: crate::fhir::outcome::FHIR_JSON.to_string(),
                 payload: bundle.to_string().into_bytes(),

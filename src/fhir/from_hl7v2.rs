@@ -1,44 +1,94 @@
-//! HL7 v2 ADT (A01, A03, A04, A08) to a FHIR transaction Bundle: Patient, Encounter, Coverage,
-//! the payers as Organizations, the attending Practitioner, and a RelatedPerson per NK1.
+//! HL7 v2 to a FHIR transaction Bundle:
 //!
-//! The message is read through the channel's declarative mapping into canonical records (so
-//! lookups, dates and identifiers are the ones the store gets), and those records become
-//! resources with the same builders that serve `/fhir`. Next of kin are not canonical records;
-//! they are read from the NK1 segments directly.
+//! - ADT (A01, A03, A04, A08): Patient, Encounter, Coverage, the payers as Organizations, the
+//!   attending Practitioner, and a RelatedPerson per NK1;
+//! - ORU^R01: Patient, a DiagnosticReport per OBR and an Observation per OBX (notes from the
+//!   NTEs that follow an OBX);
+//! - DFT^P03: Patient, Encounter, and a ChargeItem per FT1 (with the performing Practitioner).
+//!
+//! The patient, visit, coverages and charges are read through the channel's declarative
+//! mapping into canonical records (so lookups, dates and identifiers are the ones the store
+//! gets), and those records become resources with the same builders that serve `/fhir`. What
+//! is not canonical (next of kin, results, performers) is read from the segments directly.
+//! Every resource is checked against the R4 model before the Bundle is answered.
 
 use serde_json::{Value, json};
 
 use super::kinds::Kind;
 use super::resources::{
-    NPI_SYSTEM, PAYER_SYSTEM, coverage_resource, encounter_resource, party_resource,
-    patient_resource, prune,
+    NPI_SYSTEM, PAYER_SYSTEM, UNKNOWN_SYSTEM, charge_item_resource, coverage_resource,
+    encounter_resource, party_resource, patient_resource, prune,
 };
-use crate::canonical::{Coverage, Encounter};
-use crate::hl7v2::Message;
-use crate::mapping::Records;
+use super::validate::validate_emitted;
+use crate::canonical::{BillLine, Coverage, Encounter};
+use crate::hl7v2::{Message, Segment};
+use crate::mapping::{EncounterRecord, Records};
 
 /// ADT triggers the converter takes.
 pub const TRIGGERS: [&str; 4] = ["A01", "A03", "A04", "A08"];
+
+/// The message types the converter takes, for messages and documentation.
+pub const CONVERTED: &str = "ADT^A01/A03/A04/A08, ORU^R01, DFT^P03";
+
+const LOINC_SYSTEM: &str = "http://loinc.org";
+const SNOMED_SYSTEM: &str = "http://snomed.info/sct";
+const UCUM_SYSTEM: &str = "http://unitsofmeasure.org";
+const CPT_SYSTEM: &str = "http://www.ama-assn.org/go/cpt";
+const ICD10_SYSTEM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
+const INTERPRETATION_SYSTEM: &str =
+    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
+const V2_0203: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
 /// Why a message could not be converted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConvertError(pub String);
 
-/// The transaction Bundle of an ADT message `raw`, whose canonical `records` its channel's
-/// mapping made.
-pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
-    let message = Message::parse(raw).map_err(|err| ConvertError(format!("not HL7 v2: {err}")))?;
-    let kind = message.message_type();
-    let (code, trigger) = kind
-        .as_ref()
-        .map_or(("", ""), |t| (t.code.as_ref(), t.trigger_event.as_ref()));
-    if code != "ADT" || !TRIGGERS.contains(&trigger) {
+/// The transaction Bundle of `raw`, whatever its type among [`CONVERTED`]; the canonical
+/// `records` are the ones its channel's mapping made.
+pub fn convert(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
+    let message = parse(raw)?;
+    let (code, trigger) = message_type(&message);
+    match (code.as_str(), trigger.as_str()) {
+        ("ADT", trigger) if TRIGGERS.contains(&trigger) => adt_bundle(records, raw),
+        ("ORU", "R01") => oru_bundle(records, raw),
+        ("DFT", "P03") => dft_bundle(records, raw),
+        _ => Err(ConvertError(format!(
+            "{code}^{trigger} is not a message the FHIR converter takes ({CONVERTED})"
+        ))),
+    }
+}
+
+fn parse(raw: &[u8]) -> Result<Message<'_>, ConvertError> {
+    Message::parse(raw).map_err(|err| ConvertError(format!("not HL7 v2: {err}")))
+}
+
+/// MSH-9's message code and trigger event (empty when absent).
+fn message_type(message: &Message<'_>) -> (String, String) {
+    message.message_type().map_or_else(Default::default, |t| {
+        (t.code.to_string(), t.trigger_event.to_string())
+    })
+}
+
+/// Parses `raw` and checks that it is a `want_code` with one of `triggers`.
+fn expect<'a>(
+    raw: &'a [u8],
+    want_code: &str,
+    triggers: &[&str],
+) -> Result<Message<'a>, ConvertError> {
+    let message = parse(raw)?;
+    let (code, trigger) = message_type(&message);
+    if code != want_code || !triggers.contains(&trigger.as_str()) {
         return Err(ConvertError(format!(
-            "{code}^{trigger} is not an ADT {}",
-            TRIGGERS.join("/")
+            "{code}^{trigger} is not an {want_code} {}",
+            triggers.join("/")
         )));
     }
+    Ok(message)
+}
+
+/// A Bundle with the Patient of `records` in it, and the Reference to that Patient.
+fn with_patient(records: &Records) -> Result<(BundleBuilder, Value), ConvertError> {
     let patient = records
         .patient
         .as_ref()
@@ -48,41 +98,54 @@ pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
         .identifiers
         .first()
         .map(|i| format!("identifier={}|{}", i.system, i.value));
-    let patient_ref = bundle.add(Kind::Patient, patient_resource(patient), identifier);
+    let patient_ref = bundle.add(patient_resource(patient), identifier, "PID");
+    Ok((bundle, patient_ref))
+}
 
-    if let Some(visit) = &records.encounter {
-        let attending = visit.attending_npi.as_ref().map(|npi| {
-            let name = visit.attending_name.as_deref().unwrap_or(npi);
-            bundle.add(
-                Kind::Practitioner,
-                party_resource(Kind::Practitioner, NPI_SYSTEM, npi, name),
-                Some(format!("identifier={NPI_SYSTEM}|{npi}")),
-            )
-        });
-        let encounter = Encounter {
-            visit_number: visit.visit_number.clone(),
-            patient_id: 0,
-            class: visit.class.clone(),
-            status: visit.status.clone(),
-            admitted_at: visit.admitted_at.clone(),
-            discharged_at: visit.discharged_at.clone(),
-            location: visit.location.clone(),
-            facility: visit.facility.clone(),
-            attending_provider_id: None,
-            diagnosis_codes: visit.diagnosis_codes.clone(),
-        };
+/// Adds the visit (and its attending Practitioner) to `bundle`; answers the Encounter's
+/// Reference.
+fn add_encounter(bundle: &mut BundleBuilder, visit: &EncounterRecord, patient: &Value) -> Value {
+    let attending = visit.attending_npi.as_ref().map(|npi| {
+        let name = visit.attending_name.as_deref().unwrap_or(npi);
         bundle.add(
-            Kind::Encounter,
-            encounter_resource(&encounter, patient_ref.clone(), attending),
-            Some(format!("identifier={}", visit.visit_number)),
-        );
+            party_resource(Kind::Practitioner, NPI_SYSTEM, npi, name),
+            Some(format!("identifier={NPI_SYSTEM}|{npi}")),
+            "PV1-7",
+        )
+    });
+    let encounter = Encounter {
+        visit_number: visit.visit_number.clone(),
+        patient_id: 0,
+        class: visit.class.clone(),
+        status: visit.status.clone(),
+        admitted_at: visit.admitted_at.clone(),
+        discharged_at: visit.discharged_at.clone(),
+        location: visit.location.clone(),
+        facility: visit.facility.clone(),
+        attending_provider_id: None,
+        diagnosis_codes: visit.diagnosis_codes.clone(),
+    };
+    bundle.add(
+        encounter_resource(&encounter, patient.clone(), attending),
+        Some(format!("identifier={}", visit.visit_number)),
+        "PV1",
+    )
+}
+
+/// The transaction Bundle of an ADT message `raw`, whose canonical `records` its channel's
+/// mapping made.
+pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
+    let message = expect(raw, "ADT", &TRIGGERS)?;
+    let (mut bundle, patient_ref) = with_patient(records)?;
+    if let Some(visit) = &records.encounter {
+        add_encounter(&mut bundle, visit, &patient_ref);
     }
     for record in &records.coverages {
         let name = record.payer_name.as_deref().unwrap_or(&record.payer_id);
         let payer = bundle.add(
-            Kind::Organization,
             party_resource(Kind::Organization, PAYER_SYSTEM, &record.payer_id, name),
             Some(format!("identifier={PAYER_SYSTEM}|{}", record.payer_id)),
+            "IN1",
         );
         let coverage = Coverage {
             patient_id: 0,
@@ -97,85 +160,730 @@ pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
             effective_to: record.effective_to.clone(),
         };
         bundle.add(
-            Kind::Coverage,
             coverage_resource(&coverage, patient_ref.clone(), payer),
             None,
+            "IN1",
         );
     }
-    for index in 1..=message.segments_named("NK1").count() {
-        bundle.add_related_person(related_person(&message, index, &patient_ref));
+    for (index, segment) in message.segments_named("NK1").enumerate() {
+        let label = format!("NK1[{}]", index + 1);
+        bundle.add(related_person(&segment, &patient_ref), None, &label);
     }
-    Ok(bundle.finish())
+    bundle.finish()
 }
 
-/// The RelatedPerson of the `index`th NK1 (1-based).
-fn related_person(message: &Message<'_>, index: usize, patient: &Value) -> Value {
-    let get = |path: &str| {
-        message
-            .get(&format!("NK1[{index}]-{path}"))
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let given: Vec<String> = [get("2.2"), get("2.3")].into_iter().flatten().collect();
-    let line: Vec<String> = [get("4.1.1"), get("4.2")].into_iter().flatten().collect();
-    let mut resource = json!({
+/// The RelatedPerson of one NK1 segment.
+fn related_person(nk1: &Segment<'_>, patient: &Value) -> Value {
+    let given: Vec<String> = [text(nk1, 2, 1, 2), text(nk1, 2, 1, 3)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let line: Vec<String> = [text(nk1, 4, 1, 1), text(nk1, 4, 1, 2)]
+        .into_iter()
+        .flatten()
+        .collect();
+    json!({
         "resourceType": "RelatedPerson",
         "patient": patient,
-        "relationship": get("3.1").map(|code| vec![json!({
-            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0063", "code": code, "display": get("3.2")}],
+        "relationship": text(nk1, 3, 1, 1).map(|code| vec![json!({
+            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0063", "code": code, "display": text(nk1, 3, 1, 2)}],
         })]),
-        "name": [{"family": get("2.1.1"), "given": given}],
-        "telecom": get("5.1").map(|phone| vec![json!({"system": "phone", "value": phone})]),
+        "name": [{"family": text(nk1, 2, 1, 1), "given": given}],
+        "telecom": text(nk1, 5, 1, 1).map(|phone| vec![json!({"system": "phone", "value": phone})]),
         "address": [{
             "line": line,
-            "city": get("4.3"),
-            "state": get("4.4"),
-            "postalCode": get("4.5"),
-            "country": get("4.6"),
+            "city": text(nk1, 4, 1, 3),
+            "state": text(nk1, 4, 1, 4),
+            "postalCode": text(nk1, 4, 1, 5),
+            "country": text(nk1, 4, 1, 6),
         }],
-    });
-    prune(&mut resource);
-    resource
+    })
 }
 
-/// Entries in the making, each with a fresh `urn:uuid:` fullUrl.
+// ---------------------------------------------------------------------------------------------
+// ORU^R01
+
+/// The transaction Bundle of an ORU^R01 `raw`: the Patient of `records`, and a
+/// DiagnosticReport per OBR with an Observation per OBX of its order (NTEs right after an OBX
+/// are its notes). OBX segments before the first OBR belong to no order in the ORU_R01
+/// structure and are not converted.
+pub fn oru_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
+    let message = expect(raw, "ORU", &["R01"])?;
+    let (mut bundle, patient_ref) = with_patient(records)?;
+    let mut report: Option<Report> = None;
+    let (mut obr_count, mut obx_count) = (0, 0);
+    for segment in message.segments() {
+        match segment.id() {
+            "OBR" => {
+                if let Some(done) = report.take() {
+                    done.add_to(&mut bundle, &patient_ref)?;
+                }
+                obr_count += 1;
+                report = Some(Report::read(segment, obr_count)?);
+            }
+            "OBX" => {
+                obx_count += 1;
+                if let Some(report) = report.as_mut() {
+                    report.flush(&mut bundle);
+                    let label = format!("OBX[{obx_count}]");
+                    let resource = observation_resource(
+                        &segment,
+                        &label,
+                        &patient_ref,
+                        report.effective.as_deref(),
+                    )?;
+                    report.pending = Some((resource, label));
+                }
+            }
+            "NTE" => {
+                if let Some((resource, _)) = report.as_mut().and_then(|r| r.pending.as_mut()) {
+                    add_note(resource, &segment);
+                }
+            }
+            _ => {
+                if let Some(report) = report.as_mut() {
+                    report.flush(&mut bundle);
+                }
+            }
+        }
+    }
+    if let Some(done) = report.take() {
+        done.add_to(&mut bundle, &patient_ref)?;
+    }
+    bundle.finish()
+}
+
+/// An OBR whose DiagnosticReport waits for its results.
+struct Report<'a> {
+    obr: Segment<'a>,
+    label: String,
+    effective: Option<String>,
+    results: Vec<Value>,
+    /// The Observation of the last OBX, open to the NTEs that follow it.
+    pending: Option<(Value, String)>,
+}
+
+impl<'a> Report<'a> {
+    /// Reads the `number`th OBR.
+    fn read(obr: Segment<'a>, number: usize) -> Result<Self, ConvertError> {
+        let label = format!("OBR[{number}]");
+        let effective = date_time(&obr, 7, &label)?;
+        Ok(Report {
+            obr,
+            label,
+            effective,
+            results: Vec::new(),
+            pending: None,
+        })
+    }
+
+    /// Adds the pending Observation, if any, to `bundle` and to the results.
+    fn flush(&mut self, bundle: &mut BundleBuilder) {
+        if let Some((resource, label)) = self.pending.take() {
+            self.results.push(bundle.add(resource, None, &label));
+        }
+    }
+
+    /// Adds the DiagnosticReport to `bundle`.
+    fn add_to(mut self, bundle: &mut BundleBuilder, patient: &Value) -> Result<(), ConvertError> {
+        self.flush(bundle);
+        let obr = &self.obr;
+        let label = &self.label;
+        let code = codeable(obr, 4).ok_or_else(|| {
+            ConvertError(format!("{label}-4 (universal service identifier) is empty"))
+        })?;
+        let status = match text(obr, 25, 1, 1).as_deref() {
+            Some("F") => "final",
+            Some("P") => "preliminary",
+            Some("C") => "corrected",
+            Some("X") => "cancelled",
+            _ => "unknown",
+        };
+        let identifier = |field: usize, type_code: &str| {
+            text(obr, field, 1, 1).map(|value| {
+                json!({
+                    "type": {"coding": [{"system": V2_0203, "code": type_code}]},
+                    // EI: id ^ namespace ^ universal id ^ its type; an ISO OID names the system.
+                    "system": text(obr, field, 1, 3)
+                        .filter(|_| text(obr, field, 1, 4).as_deref() == Some("ISO"))
+                        .map(|oid| format!("urn:oid:{oid}")),
+                    "assigner": text(obr, field, 1, 2).map(|namespace| json!({"display": namespace})),
+                    "value": value,
+                })
+            })
+        };
+        let identifiers: Vec<Value> = [identifier(3, "FILL"), identifier(2, "PLAC")]
+            .into_iter()
+            .flatten()
+            .collect();
+        // `issued` is an instant: only a time with its zone qualifies.
+        let issued = date_time(obr, 22, label)?.filter(|t| t.len() > 10);
+        let resource = json!({
+            "resourceType": "DiagnosticReport",
+            "identifier": identifiers,
+            "status": status,
+            "code": code,
+            "subject": patient,
+            "effectiveDateTime": self.effective,
+            "issued": issued,
+            "result": self.results,
+        });
+        bundle.add(resource, None, label);
+        Ok(())
+    }
+}
+
+/// The Observation of one OBX (`label` names it in errors); `fallback` is its OBR's
+/// observation time, for an OBX without its own.
+fn observation_resource(
+    obx: &Segment<'_>,
+    label: &str,
+    patient: &Value,
+    fallback: Option<&str>,
+) -> Result<Value, ConvertError> {
+    let code = codeable(obx, 3)
+        .ok_or_else(|| ConvertError(format!("{label}-3 (observation identifier) is empty")))?;
+    let value_type = text(obx, 2, 1, 1).unwrap_or_default();
+    let unit = unit(obx);
+    let mut values = Vec::new();
+    if matches!(value_type.as_str(), "ST" | "TX" | "FT") {
+        let lines: Vec<String> = field(obx, 5)
+            .map(|f| f.repetitions().map(|r| r.value().to_string()).collect())
+            .unwrap_or_default();
+        let joined = lines.join("\n");
+        if !joined.trim().is_empty() {
+            values.push(json!({"valueString": joined}));
+        }
+    } else if let Some(field) = field(obx, 5) {
+        for (index, repetition) in field.repetitions().enumerate() {
+            if repetition.is_empty() {
+                continue;
+            }
+            let at = format!("{label}-5[{}]", index + 1);
+            if let Some(value) = observation_value(&value_type, &repetition, unit.as_ref(), &at)? {
+                values.push(value);
+            }
+        }
+    }
+    let status = match text(obx, 11, 1, 1).as_deref() {
+        Some("F") => "final",
+        Some("P" | "R" | "S") => "preliminary",
+        Some("C") => "corrected",
+        Some("X") => "cancelled",
+        Some("D" | "W") => "entered-in-error",
+        Some("I" | "O") => "registered",
+        Some("U") => "final",
+        _ => "unknown",
+    };
+    let effective = date_time(obx, 14, label)?.or_else(|| fallback.map(str::to_string));
+    let mut resource = json!({
+        "resourceType": "Observation",
+        "status": status,
+        "code": code,
+        "subject": patient,
+        "effectiveDateTime": effective,
+        "interpretation": interpretation(obx).map(|i| vec![i]),
+        "referenceRange": reference_range(obx, unit.as_ref()).map(|r| vec![r]),
+    });
+    // One value is the Observation's; further repetitions of OBX-5 are components of it.
+    let mut values = values.into_iter();
+    if let Some(Value::Object(first)) = values.next() {
+        for (key, value) in first {
+            resource[key] = value;
+        }
+    }
+    let components: Vec<Value> = values
+        .map(|value| {
+            let mut component = json!({"code": code});
+            if let Value::Object(value) = value {
+                for (key, value) in value {
+                    component[key] = value;
+                }
+            }
+            component
+        })
+        .collect();
+    if !components.is_empty() {
+        resource["component"] = json!(components);
+    }
+    Ok(resource)
+}
+
+/// The `value[x]` member of one repetition of OBX-5 of type `value_type`; `None` for types
+/// not converted (RP, ED, SN...).
+fn observation_value(
+    value_type: &str,
+    repetition: &crate::hl7v2::Repetition<'_>,
+    unit: Option<&Unit>,
+    at: &str,
+) -> Result<Option<Value>, ConvertError> {
+    let first = || {
+        repetition
+            .component(1)
+            .map(|c| c.value().trim().to_string())
+            .unwrap_or_default()
+    };
+    Ok(match value_type {
+        "NM" => {
+            let text = first();
+            let number = number(&text).ok_or_else(|| {
+                ConvertError(format!(
+                    "{at}: '{text}' is not a number, as OBX-2 (NM) says it is"
+                ))
+            })?;
+            Some(json!({"valueQuantity": quantity(number, unit)}))
+        }
+        "CE" | "CWE" | "CNE" => {
+            coding_of(repetition).map(|concept| json!({"valueCodeableConcept": concept}))
+        }
+        "DT" | "TS" | "DTM" => {
+            let text = first();
+            let value = hl7_date_time(&text).ok_or_else(|| {
+                ConvertError(format!("{at}: '{text}' is not an HL7 v2 date/time"))
+            })?;
+            Some(json!({"valueDateTime": value}))
+        }
+        _ => None,
+    })
+}
+
+/// Appends NTE-3 (the comment) to the Observation's notes.
+fn add_note(observation: &mut Value, nte: &Segment<'_>) {
+    let lines: Vec<String> = field(nte, 3)
+        .map(|f| f.repetitions().map(|r| r.value().to_string()).collect())
+        .unwrap_or_default();
+    let comment = lines.join("\n");
+    if comment.trim().is_empty() {
+        return;
+    }
+    let note = json!({"text": comment});
+    match observation.get_mut("note").and_then(Value::as_array_mut) {
+        Some(notes) => notes.push(note),
+        None => observation["note"] = json!([note]),
+    }
+}
+
+/// A unit of OBX-6: its code, its display and whether it is UCUM.
+struct Unit {
+    code: String,
+    display: String,
+    ucum: bool,
+}
+
+/// Common UCUM units of lab results, recognised when OBX-6 does not name its system.
+const UCUM_UNITS: [&str; 40] = [
+    "%",
+    "/min",
+    "/uL",
+    "10*3/uL",
+    "10*6/uL",
+    "10*9/L",
+    "10*12/L",
+    "cm",
+    "fL",
+    "g",
+    "g/dL",
+    "g/L",
+    "h",
+    "kg",
+    "kg/m2",
+    "L",
+    "m",
+    "mEq/L",
+    "mg",
+    "mg/dL",
+    "mg/L",
+    "min",
+    "mL",
+    "mL/min",
+    "mL/min/{1.73_m2}",
+    "mm",
+    "mm[Hg]",
+    "mm/h",
+    "mmol/L",
+    "mol/L",
+    "ng/mL",
+    "nmol/L",
+    "pg",
+    "pg/mL",
+    "s",
+    "U/L",
+    "[IU]/L",
+    "u[IU]/mL",
+    "umol/L",
+    "{beats}/min",
+];
+
+/// OBX-6, when given.
+fn unit(obx: &Segment<'_>) -> Option<Unit> {
+    let code = text(obx, 6, 1, 1)?;
+    let system = text(obx, 6, 1, 3).unwrap_or_default();
+    let ucum = system.eq_ignore_ascii_case("UCUM")
+        || (system.is_empty() && UCUM_UNITS.contains(&code.as_str()));
+    Some(Unit {
+        display: text(obx, 6, 1, 2).unwrap_or_else(|| code.clone()),
+        code,
+        ucum,
+    })
+}
+
+/// A Quantity of `value` in `unit`.
+fn quantity(value: serde_json::Number, unit: Option<&Unit>) -> Value {
+    match unit {
+        Some(unit) if unit.ucum => json!({
+            "value": value, "unit": unit.display, "system": UCUM_SYSTEM, "code": unit.code,
+        }),
+        Some(unit) => json!({"value": value, "unit": unit.display}),
+        None => json!({"value": value}),
+    }
+}
+
+/// A decimal number as HL7 v2 NM writes it (`12`, `-3.5`, `+.25`), as a JSON number.
+fn number(text: &str) -> Option<serde_json::Number> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let valid = !(whole.is_empty() && fraction.is_empty())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    if !valid {
+        return None;
+    }
+    let sign = if text.starts_with('-') { "-" } else { "" };
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let canonical = if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    };
+    canonical.parse().ok()
+}
+
+/// OBX-7 (`3.5-5.0`, `<10`, `>=2`, or text) as a referenceRange.
+fn reference_range(obx: &Segment<'_>, unit: Option<&Unit>) -> Option<Value> {
+    let range = text(obx, 7, 1, 1)?;
+    let bound = |text: &str| number(text.trim()).map(|n| quantity(n, unit));
+    let (low, high) = if let Some(rest) = range.strip_prefix("<=").or(range.strip_prefix('<')) {
+        (None, bound(rest))
+    } else if let Some(rest) = range.strip_prefix(">=").or(range.strip_prefix('>')) {
+        (bound(rest), None)
+    } else {
+        // The separating '-' is the first one after the first character (which may be a sign).
+        match range
+            .char_indices()
+            .skip(1)
+            .find(|(_, c)| *c == '-')
+            .map(|(i, _)| range.split_at(i))
+        {
+            Some((low, high)) => match (bound(low), bound(&high[1..])) {
+                (Some(low), Some(high)) => (Some(low), Some(high)),
+                _ => (None, None),
+            },
+            None => (None, None),
+        }
+    };
+    Some(json!({"low": low, "high": high, "text": range}))
+}
+
+/// OBX-8 as an interpretation, coded in v3 ObservationInterpretation when it is one of
+/// H, L, N, A, HH, LL, AA.
+fn interpretation(obx: &Segment<'_>) -> Option<Value> {
+    let code = text(obx, 8, 1, 1)?;
+    let display = match code.as_str() {
+        "H" => "High",
+        "L" => "Low",
+        "N" => "Normal",
+        "A" => "Abnormal",
+        "HH" => "Critical high",
+        "LL" => "Critical low",
+        "AA" => "Critical abnormal",
+        _ => return Some(json!({"text": code})),
+    };
+    Some(json!({
+        "coding": [{"system": INTERPRETATION_SYSTEM, "code": code, "display": display}],
+        "text": text(obx, 8, 1, 2),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// DFT^P03
+
+/// The transaction Bundle of a DFT^P03 `raw`: the Patient and Encounter of `records`, and a
+/// ChargeItem per charge the mapping read (one per FT1), with FT1-20 as its performer.
+pub fn dft_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
+    let message = expect(raw, "DFT", &["P03"])?;
+    let (mut bundle, patient_ref) = with_patient(records)?;
+    let encounter = records
+        .encounter
+        .as_ref()
+        .map(|visit| add_encounter(&mut bundle, visit, &patient_ref));
+    // The mapping makes one charge per FT1, in order; should a mapping have left one out, no
+    // FT1 is matched to a charge rather than the wrong one.
+    let ft1s: Vec<Segment<'_>> = message.segments_named("FT1").collect();
+    let aligned = ft1s.len() == records.charges.len();
+    for (index, charge) in records.charges.iter().enumerate() {
+        let label = format!("FT1[{}]", index + 1);
+        let performer = ft1s.get(index).filter(|_| aligned).and_then(|ft1| {
+            let id = text(ft1, 20, 1, 1)?;
+            let name = [text(ft1, 20, 1, 3), text(ft1, 20, 1, 2)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let is_npi = id.len() == 10 && id.bytes().all(|b| b.is_ascii_digit());
+            let system = if is_npi { NPI_SYSTEM } else { UNKNOWN_SYSTEM };
+            let name = if name.is_empty() { id.clone() } else { name };
+            Some(bundle.add(
+                party_resource(Kind::Practitioner, system, &id, &name),
+                Some(format!("identifier={system}|{id}")),
+                &format!("{label}-20"),
+            ))
+        });
+        let line = BillLine {
+            bill_id: 0,
+            line_key: charge.line_key.clone(),
+            service_date: charge.service_date.clone(),
+            procedure_code: charge.procedure_code.clone(),
+            modifiers: charge.modifiers.clone(),
+            revenue_code: charge.revenue_code.clone(),
+            diagnosis_codes: charge.diagnosis_codes.clone(),
+            units_thousandths: charge.units_thousandths,
+            charge_cents: charge.charge_cents,
+            description: charge.description.clone(),
+        };
+        bundle.add(
+            charge_item_resource(&line, patient_ref.clone(), encounter.clone(), performer),
+            None,
+            &label,
+        );
+    }
+    bundle.finish()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading segments
+
+fn field<'a>(segment: &Segment<'a>, number: usize) -> Option<crate::hl7v2::Field<'a>> {
+    segment.field(number).filter(|f| !f.is_empty())
+}
+
+/// Component `component` of repetition `repetition` of field `number`, trimmed; `None` when
+/// absent or blank.
+fn text(
+    segment: &Segment<'_>,
+    number: usize,
+    repetition: usize,
+    component: usize,
+) -> Option<String> {
+    let value = segment
+        .field(number)?
+        .repetition(repetition)?
+        .component(component)?
+        .subcomponent(1)?
+        .value()
+        .trim()
+        .to_string();
+    (!value.is_empty()).then_some(value)
+}
+
+/// The CodeableConcept of the first repetition of a CE/CWE field.
+fn codeable(segment: &Segment<'_>, number: usize) -> Option<Value> {
+    coding_of(&segment.field(number)?.repetition(1)?)
+}
+
+/// A CE/CWE repetition (`code^text^system^alt code^alt text^alt system`) as a
+/// CodeableConcept; `None` when it has neither code nor text.
+fn coding_of(repetition: &crate::hl7v2::Repetition<'_>) -> Option<Value> {
+    let part = |n: usize| {
+        repetition
+            .component(n)
+            .and_then(|c| c.subcomponent(1))
+            .map(|s| s.value().trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let coding = |code: Option<String>, display: Option<String>, system: Option<String>| {
+        code.map(|code| {
+            json!({
+                "system": system.as_deref().and_then(coding_system),
+                "code": code,
+                "display": display,
+            })
+        })
+    };
+    let codings: Vec<Value> = [
+        coding(part(1), part(2), part(3)),
+        coding(part(4), part(5), part(6)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let text = part(9).or_else(|| part(2));
+    if codings.is_empty() && text.is_none() {
+        return None;
+    }
+    Some(json!({"coding": codings, "text": text}))
+}
+
+/// The FHIR system of an HL7 v2 coding system name (table 0396); `None` for local ones.
+fn coding_system(name: &str) -> Option<String> {
+    let known = match name {
+        "LN" | "LOINC" => LOINC_SYSTEM,
+        "SCT" | "SNM" | "SNOMED" => SNOMED_SYSTEM,
+        "UCUM" => UCUM_SYSTEM,
+        "C4" | "CPT" => CPT_SYSTEM,
+        "I10" | "I10C" | "ICD10CM" => ICD10_SYSTEM,
+        _ => {
+            let table = name.strip_prefix("HL7")?;
+            return (table.len() == 4 && table.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| format!("http://terminology.hl7.org/CodeSystem/v2-{table}"));
+        }
+    };
+    Some(known.to_string())
+}
+
+/// Field `number` of `segment` (a TS/DTM) as a FHIR dateTime; `Ok(None)` when empty, an
+/// error naming `label` and the field when it is not a date/time.
+fn date_time(
+    segment: &Segment<'_>,
+    number: usize,
+    label: &str,
+) -> Result<Option<String>, ConvertError> {
+    let Some(value) = text(segment, number, 1, 1) else {
+        return Ok(None);
+    };
+    hl7_date_time(&value).map(Some).ok_or_else(|| {
+        ConvertError(format!(
+            "{label}-{number}: '{value}' is not an HL7 v2 date/time"
+        ))
+    })
+}
+
+/// An HL7 v2 TS/DTM (`YYYY[MM[DD[HHMM[SS[.S]]]]][+/-ZZZZ]`) as a FHIR dateTime. A time
+/// without its zone is reduced to its date, which stays true; `None` when not a date/time.
+fn hl7_date_time(value: &str) -> Option<String> {
+    let split = value
+        .char_indices()
+        .skip(4)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map_or(value.len(), |(i, _)| i);
+    let (stamp, zone) = value.split_at(split);
+    let (digits, fraction) = stamp.split_once('.').unwrap_or((stamp, ""));
+    if !digits.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+        || ![4, 6, 8, 10, 12, 14].contains(&digits.len())
+        || (!fraction.is_empty() && digits.len() != 14)
+    {
+        return None;
+    }
+    // The zone, `+HHMM` or `-HHMM`, checked even when the value is reduced to a date.
+    let zone_hour_minute = match zone.get(1..) {
+        None => None,
+        Some(zone_digits) => {
+            if zone_digits.len() != 4 || !zone_digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let (hour, minute): (u8, u8) = (
+                zone_digits[..2].parse().ok()?,
+                zone_digits[2..].parse().ok()?,
+            );
+            if hour > 14 || minute > 59 {
+                return None;
+            }
+            Some((hour, minute))
+        }
+    };
+    let number =
+        |range: std::ops::Range<usize>| digits.get(range).and_then(|d| d.parse::<u8>().ok());
+    let year: i32 = digits[..4].parse().ok()?;
+    let month = number(4..6);
+    let day = number(6..8);
+    if let Some(month) = month {
+        let month = time::Month::try_from(month).ok()?;
+        if let Some(day) = day {
+            time::Date::from_calendar_date(year, month, day).ok()?;
+        }
+    }
+    let date = match (month, day) {
+        (None, _) => format!("{year:04}"),
+        (Some(m), None) => format!("{year:04}-{m:02}"),
+        (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
+    };
+    if digits.len() <= 8 {
+        return Some(date);
+    }
+    let (hour, minute, second) = (
+        number(8..10)?,
+        number(10..12).unwrap_or(0),
+        number(12..14).unwrap_or(0),
+    );
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let Some((zone_hour, zone_minute)) = zone_hour_minute else {
+        return Some(date);
+    };
+    let fraction = if fraction.is_empty() {
+        String::new()
+    } else {
+        format!(".{fraction}")
+    };
+    Some(format!(
+        "{date}T{hour:02}:{minute:02}:{second:02}{fraction}{}{zone_hour:02}:{zone_minute:02}",
+        &zone[..1]
+    ))
+}
+
+/// Entries in the making, each with a fresh `urn:uuid:` fullUrl and what it was made of.
 #[derive(Default)]
 struct BundleBuilder {
     entries: Vec<Value>,
+    sources: Vec<String>,
 }
 
 impl BundleBuilder {
-    /// Adds a POST of `resource` (conditional on `if_none_exist` when given); answers a
-    /// Reference to it.
-    fn add(&mut self, kind: Kind, mut resource: Value, if_none_exist: Option<String>) -> Value {
+    /// Adds a POST of `resource` (conditional on `if_none_exist` when given), made of
+    /// `source` (a segment, for errors); answers a Reference to it. A conditional create
+    /// already in the Bundle (the same performer on two FT1s) is not repeated: its Reference
+    /// is answered.
+    fn add(&mut self, mut resource: Value, if_none_exist: Option<String>, source: &str) -> Value {
         prune(&mut resource);
-        let full_url = format!("urn:uuid:{}", uuid());
-        let mut request = json!({"method": "POST", "url": kind.name()});
+        let mut request = json!({"method": "POST", "url": resource["resourceType"]});
         if let Some(query) = if_none_exist {
             request["ifNoneExist"] = json!(query);
+            if let Some(existing) = self.entries.iter().find(|e| e["request"] == request) {
+                return json!({"reference": existing["fullUrl"]});
+            }
         }
+        let full_url = format!("urn:uuid:{}", uuid());
         self.entries.push(json!({
             "fullUrl": full_url,
             "resource": resource,
             "request": request,
         }));
+        self.sources.push(source.to_string());
         json!({"reference": full_url})
     }
 
-    fn add_related_person(&mut self, resource: Value) {
-        self.entries.push(json!({
-            "fullUrl": format!("urn:uuid:{}", uuid()),
-            "resource": resource,
-            "request": {"method": "POST", "url": "RelatedPerson"},
-        }));
-    }
-
-    fn finish(self) -> Value {
-        json!({
+    /// The Bundle, once every resource passed the R4 model check.
+    fn finish(self) -> Result<Value, ConvertError> {
+        for (entry, source) in self.entries.iter().zip(&self.sources) {
+            let resource = &entry["resource"];
+            validate_emitted(resource).map_err(|err| {
+                let why = err
+                    .issues
+                    .first()
+                    .map(|i| i.diagnostics.clone())
+                    .unwrap_or_default();
+                ConvertError(format!(
+                    "the {} made of {source} is not valid R4: {why}",
+                    resource["resourceType"].as_str().unwrap_or("resource")
+                ))
+            })?;
+        }
+        Ok(json!({
             "resourceType": "Bundle",
             "type": "transaction",
             "entry": self.entries,
-        })
+        }))
     }
 }
 
@@ -298,5 +1006,449 @@ mod tests {
         assert!(adt_bundle(&records(), b"not hl7").is_err());
         let no_patient = Records::default();
         assert!(adt_bundle(&no_patient, ADT.as_bytes()).is_err());
+    }
+
+    /// A segment `id` with `fields` (number, value) set and the others empty.
+    fn segment(id: &str, fields: &[(usize, &str)]) -> String {
+        let last = fields.iter().map(|(n, _)| *n).max().unwrap_or(0);
+        let mut parts = vec![String::new(); last + 1];
+        parts[0] = id.to_string();
+        for (number, value) in fields {
+            parts[*number] = (*value).to_string();
+        }
+        parts.join("|") + "\r"
+    }
+
+    fn lab_result() -> String {
+        [
+            "MSH|^~\\&|LAB|HOSP|SB|SB|20261125||ORU^R01^ORU_R01|L1|P|2.5.1\r".to_string(),
+            segment("PID", &[(1, "1"), (3, "M1^^^HOSP^MR"), (5, "Doe^Jane")]),
+            segment(
+                "OBR",
+                &[
+                    (1, "1"),
+                    (2, "P100^EHR"),
+                    (3, "F200^LAB"),
+                    (4, "24323-8^Metabolic panel^LN"),
+                    (7, "202611250830-0500"),
+                    (22, "20261125100000-0500"),
+                    (25, "F"),
+                ],
+            ),
+            segment(
+                "OBX",
+                &[
+                    (1, "1"),
+                    (2, "NM"),
+                    (3, "2823-3^Potassium^LN"),
+                    (5, "5.6"),
+                    (6, "mmol/L^^UCUM"),
+                    (7, "3.5-5.0"),
+                    (8, "H"),
+                    (11, "F"),
+                    (14, "202611250845-0500"),
+                ],
+            ),
+            segment("NTE", &[(1, "1"), (3, "Hemolyzed specimen")]),
+            segment(
+                "OBX",
+                &[
+                    (1, "2"),
+                    (2, "NM"),
+                    (3, "2345-7^Glucose^LN"),
+                    (5, "72"),
+                    (6, "mg/dL"),
+                    (7, "<100"),
+                    (8, "N"),
+                    (11, "C"),
+                ],
+            ),
+            segment(
+                "OBX",
+                &[
+                    (1, "3"),
+                    (2, "CWE"),
+                    (3, "5778-6^Color^LN"),
+                    (5, "260373001^Detected^SCT"),
+                    (8, "A"),
+                    (11, "P"),
+                ],
+            ),
+            segment(
+                "OBX",
+                &[
+                    (1, "4"),
+                    (2, "ST"),
+                    (3, "X1^Remark^L"),
+                    (5, "see note"),
+                    (11, "X"),
+                ],
+            ),
+            segment(
+                "OBX",
+                &[
+                    (1, "5"),
+                    (2, "DT"),
+                    (3, "X2^Drawn^L"),
+                    (5, "20261120"),
+                    (11, "F"),
+                ],
+            ),
+        ]
+        .concat()
+    }
+
+    fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
+        bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == kind)
+            .map(|e| &e["resource"])
+            .collect()
+    }
+
+    #[test]
+    fn an_oru_becomes_a_report_with_its_observations() {
+        let bundle = oru_bundle(&records(), lab_result().as_bytes()).unwrap();
+        let entries = bundle["entry"].as_array().unwrap();
+        let patient_url = &entries[0]["fullUrl"];
+        let observations = resources(&bundle, "Observation");
+        assert_eq!(observations.len(), 5);
+        let potassium = observations[0];
+        assert_eq!(potassium["code"]["coding"][0]["system"], "http://loinc.org");
+        assert_eq!(potassium["code"]["coding"][0]["code"], "2823-3");
+        assert_eq!(
+            potassium["valueQuantity"],
+            json!({"value": 5.6, "unit": "mmol/L", "system": UCUM_SYSTEM, "code": "mmol/L"})
+        );
+        assert_eq!(potassium["referenceRange"][0]["low"]["value"], json!(3.5));
+        assert_eq!(potassium["referenceRange"][0]["high"]["value"], json!(5.0));
+        assert_eq!(potassium["referenceRange"][0]["text"], "3.5-5.0");
+        assert_eq!(
+            potassium["interpretation"][0]["coding"][0],
+            json!({"system": INTERPRETATION_SYSTEM, "code": "H", "display": "High"})
+        );
+        assert_eq!(potassium["status"], "final");
+        assert_eq!(potassium["effectiveDateTime"], "2026-11-25T08:45:00-05:00");
+        assert_eq!(potassium["note"][0]["text"], "Hemolyzed specimen");
+        assert_eq!(potassium["subject"]["reference"], *patient_url);
+
+        let glucose = observations[1];
+        assert_eq!(glucose["valueQuantity"]["value"], json!(72));
+        assert_eq!(glucose["valueQuantity"]["system"], UCUM_SYSTEM);
+        assert_eq!(glucose["referenceRange"][0]["high"]["value"], json!(100));
+        assert!(glucose["referenceRange"][0].get("low").is_none());
+        assert_eq!(glucose["interpretation"][0]["coding"][0]["code"], "N");
+        assert_eq!(glucose["status"], "corrected");
+        // No OBX-14: the OBR's observation time.
+        assert_eq!(glucose["effectiveDateTime"], "2026-11-25T08:30:00-05:00");
+        assert!(glucose.get("note").is_none());
+
+        let color = observations[2];
+        assert_eq!(
+            color["valueCodeableConcept"]["coding"][0],
+            json!({"system": "http://snomed.info/sct", "code": "260373001", "display": "Detected"})
+        );
+        assert_eq!(color["status"], "preliminary");
+        assert_eq!(observations[3]["valueString"], "see note");
+        assert_eq!(observations[3]["status"], "cancelled");
+        assert_eq!(observations[4]["valueDateTime"], "2026-11-20");
+
+        let reports = resources(&bundle, "DiagnosticReport");
+        assert_eq!(reports.len(), 1);
+        let report = reports[0];
+        assert_eq!(report["status"], "final");
+        assert_eq!(report["identifier"][0]["value"], "F200");
+        assert_eq!(report["identifier"][0]["type"]["coding"][0]["code"], "FILL");
+        assert_eq!(report["identifier"][1]["value"], "P100");
+        assert_eq!(report["code"]["coding"][0]["code"], "24323-8");
+        assert_eq!(report["effectiveDateTime"], "2026-11-25T08:30:00-05:00");
+        assert_eq!(report["issued"], "2026-11-25T10:00:00-05:00");
+        assert_eq!(report["subject"]["reference"], *patient_url);
+        let results: Vec<&Value> = report["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| &r["reference"])
+            .collect();
+        let observation_urls: Vec<&Value> = entries
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == "Observation")
+            .map(|e| &e["fullUrl"])
+            .collect();
+        assert_eq!(results, observation_urls);
+        for entry in entries {
+            assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
+        }
+    }
+
+    #[test]
+    fn the_public_oru_sample_converts() {
+        let raw = include_bytes!("../../tests/fixtures/hl7v2/oru-r01-fhir-converter.hl7");
+        let mapping = crate::mapping::Mapping::load(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+            "hl7v2-canonical",
+        )
+        .unwrap();
+        let records = mapping
+            .records(&crate::routing::facts::Facts::extract(raw).unwrap())
+            .unwrap();
+        let bundle = convert(&records, raw).unwrap();
+        let patient = resources(&bundle, "Patient")[0];
+        assert_eq!(patient["name"][0]["family"], "Finn");
+        let observations = resources(&bundle, "Observation");
+        // The three OBX after the OBR; the two before it belong to no order.
+        assert_eq!(observations.len(), 3);
+        let culture = observations[0];
+        assert_eq!(
+            culture["valueCodeableConcept"]["coding"][0],
+            json!({"system": "http://snomed.info/sct", "code": "27268008", "display": "Salmonella"})
+        );
+        assert_eq!(
+            culture["referenceRange"][0],
+            json!({
+                "low": {"value": 70, "unit": "beats/min"},
+                "high": {"value": 80, "unit": "beats/min"},
+                "text": "70-80",
+            })
+        );
+        assert_eq!(culture["interpretation"][0]["coding"][0]["code"], "A");
+        assert_eq!(culture["status"], "preliminary");
+        assert_eq!(culture["effectiveDateTime"], "2012-03-01");
+        let notes: Vec<&Value> = culture["note"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| &n["text"])
+            .collect();
+        assert_eq!(notes, ["Submission of serum", "No Antibodies Detected"]);
+        // RP is not converted: no value; the OBR's time stands in for OBX-14.
+        let pointer = observations[1];
+        assert!(pointer.get("valueString").is_none());
+        assert_eq!(pointer["effectiveDateTime"], "2002-02-15T07:30:00+02:15");
+        // Repetitions of OBX-5: the first is the value, the others components.
+        let count = observations[2];
+        assert_eq!(count["valueQuantity"]["value"], json!(27));
+        assert_eq!(count["component"][0]["valueQuantity"]["value"], json!(25));
+        assert_eq!(count["status"], "registered");
+        let report = resources(&bundle, "DiagnosticReport")[0];
+        assert_eq!(report["status"], "final");
+        assert_eq!(report["identifier"][0]["value"], "986");
+        assert_eq!(
+            report["identifier"][0]["system"],
+            "urn:oid:2.16.840.1.114222.4.3.3.5.1.2"
+        );
+        assert_eq!(
+            report["identifier"][0]["assigner"]["display"],
+            "IA PHIMS Stage"
+        );
+        assert_eq!(report["identifier"][1]["value"], "845439");
+        assert_eq!(report["result"].as_array().unwrap().len(), 3);
+        assert_eq!(report["issued"], "2002-03-15T07:30:00+02:15");
+    }
+
+    #[test]
+    fn a_malformed_obx_is_an_error_naming_it() {
+        let cases = [
+            (
+                lab_result().replace("|5.6|", "|abc|"),
+                "OBX[1]-5[1]: 'abc' is not a number",
+            ),
+            (
+                lab_result().replace("|20261120|", "|2026-11-20|"),
+                "OBX[5]-5[1]: '2026-11-20' is not an HL7 v2 date/time",
+            ),
+            (
+                lab_result().replace("|202611250845-0500\r", "|20261345\r"),
+                "OBX[1]-14: '20261345' is not an HL7 v2 date/time",
+            ),
+            (
+                lab_result().replace("2345-7^Glucose^LN", ""),
+                "OBX[2]-3 (observation identifier) is empty",
+            ),
+            (
+                lab_result().replace("24323-8^Metabolic panel^LN", ""),
+                "OBR[1]-4 (universal service identifier) is empty",
+            ),
+        ];
+        for (message, expected) in cases {
+            let err = oru_bundle(&records(), message.as_bytes()).unwrap_err();
+            assert!(err.0.starts_with(expected), "{err} <> {expected}");
+        }
+    }
+
+    #[test]
+    fn a_dft_becomes_charge_items_with_exact_amounts() {
+        let sample = include_str!("../../samples/hl7v2/dft-p03-switchboard.hl7").replace(
+            "J06.9^Acute URI^I10||||||99213",
+            "J06.9^Acute URI^I10|1234567893^House^Gregory|||||99213",
+        );
+        let mapping = crate::mapping::Mapping::load(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+            "hl7v2-canonical",
+        )
+        .unwrap();
+        let records = mapping
+            .records(&crate::routing::facts::Facts::extract(sample.as_bytes()).unwrap())
+            .unwrap();
+        let bundle = convert(&records, sample.as_bytes()).unwrap();
+        let entries = bundle["entry"].as_array().unwrap();
+        let url_of = |kind: &str| {
+            entries
+                .iter()
+                .find(|e| e["resource"]["resourceType"] == kind)
+                .map(|e| e["fullUrl"].clone())
+                .unwrap()
+        };
+        let encounter = resources(&bundle, "Encounter")[0];
+        assert_eq!(encounter["identifier"][0]["value"], "V5001");
+        let charges = resources(&bundle, "ChargeItem");
+        assert_eq!(charges.len(), 2);
+        let visit = &charges[0];
+        assert_eq!(visit["code"]["coding"][0]["system"], CPT_SYSTEM);
+        assert_eq!(visit["code"]["coding"][0]["code"], "99213");
+        assert_eq!(visit["extension"][0]["valueCoding"]["code"], "25");
+        assert_eq!(
+            visit["reason"][0]["coding"][0],
+            json!({"system": ICD10_SYSTEM, "code": "J06.9"})
+        );
+        assert_eq!(visit["priceOverride"]["value"].to_string(), "150");
+        assert_eq!(visit["priceOverride"]["currency"], "USD");
+        assert_eq!(visit["quantity"]["value"].to_string(), "1");
+        assert_eq!(visit["occurrenceDateTime"], "2026-11-24");
+        assert_eq!(visit["subject"]["reference"], url_of("Patient"));
+        assert_eq!(visit["context"]["reference"], url_of("Encounter"));
+        let performer = &visit["performer"][0]["actor"]["reference"];
+        let practitioners: Vec<&Value> = entries
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == "Practitioner")
+            .filter(|e| e["fullUrl"] == *performer)
+            .map(|e| &e["resource"])
+            .collect();
+        assert_eq!(practitioners[0]["identifier"][0]["value"], "1234567893");
+        assert_eq!(practitioners[0]["identifier"][0]["system"], NPI_SYSTEM);
+        let strep = &charges[1];
+        assert_eq!(strep["code"]["coding"][0]["code"], "87880");
+        assert_eq!(strep["priceOverride"]["value"].to_string(), "30.5");
+        assert!(strep.get("performer").is_none());
+        assert!(strep.get("extension").is_none());
+        for entry in entries {
+            assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
+        }
+    }
+
+    #[test]
+    fn unknown_message_types_are_refused_with_the_list() {
+        let bar = ADT.replace("ADT^A01", "BAR^P02");
+        let err = convert(&records(), bar.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.0,
+            format!("BAR^P02 is not a message the FHIR converter takes ({CONVERTED})")
+        );
+        assert!(dft_bundle(&records(), ADT.as_bytes()).is_err());
+        assert!(oru_bundle(&records(), ADT.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn hl7_times_become_fhir_date_times() {
+        for (hl7, fhir) in [
+            ("2026", Some("2026")),
+            ("202611", Some("2026-11")),
+            ("20261125", Some("2026-11-25")),
+            ("202611250830", Some("2026-11-25")),
+            (
+                "20261125083015.25+0100",
+                Some("2026-11-25T08:30:15.25+01:00"),
+            ),
+            ("20261125083015-0500", Some("2026-11-25T08:30:15-05:00")),
+            ("20260230", None),
+            ("20261125256000+0000", None),
+            ("2026112", None),
+            ("soon", None),
+        ] {
+            assert_eq!(hl7_date_time(hl7).as_deref(), fhir, "{hl7}");
+        }
+    }
+
+    #[test]
+    fn one_performer_of_two_charges_is_one_entry() {
+        let dft = [
+            "MSH|^~\\&|EHR|CLINIC|SB|SB|20261124||DFT^P03|D1|P|2.5\r".to_string(),
+            segment("PID", &[(1, "1"), (3, "M1^^^HOSP^MR"), (5, "Doe^Jane")]),
+            segment(
+                "FT1",
+                &[
+                    (1, "1"),
+                    (4, "20261124"),
+                    (7, "99213"),
+                    (11, "10"),
+                    (20, "1234567893^House^Greg"),
+                ],
+            ),
+            segment(
+                "FT1",
+                &[
+                    (1, "2"),
+                    (4, "20261124"),
+                    (7, "87880"),
+                    (11, "5"),
+                    (20, "1234567893^House^Greg"),
+                ],
+            ),
+        ]
+        .concat();
+        let mut records = records();
+        records.charges = ["99213", "87880"]
+            .iter()
+            .enumerate()
+            .map(|(i, code)| crate::mapping::ChargeRecord {
+                line_key: (i + 1).to_string(),
+                service_date: "2026-11-24".into(),
+                procedure_code: (*code).into(),
+                units_thousandths: 1000,
+                charge_cents: 1000,
+                ..crate::mapping::ChargeRecord::default()
+            })
+            .collect();
+        let bundle = dft_bundle(&records, dft.as_bytes()).unwrap();
+        let doctors: Vec<&Value> = bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == "Practitioner")
+            .filter(|e| {
+                e["request"]["ifNoneExist"] == format!("identifier={NPI_SYSTEM}|1234567893")
+            })
+            .collect();
+        assert_eq!(doctors.len(), 1);
+        let charges = resources(&bundle, "ChargeItem");
+        assert_eq!(
+            charges[0]["performer"][0]["actor"]["reference"],
+            doctors[0]["fullUrl"]
+        );
+        assert_eq!(
+            charges[1]["performer"][0]["actor"]["reference"],
+            doctors[0]["fullUrl"]
+        );
+    }
+
+    #[test]
+    fn damaged_results_are_converted_or_refused_never_a_panic() {
+        let original = lab_result();
+        let bytes = original.as_bytes();
+        for position in 0..bytes.len() {
+            for replacement in [
+                b'|', b'^', b'~', b'&', b'\\', b'\r', b'-', b'+', b'.', b'x', b'9',
+            ] {
+                let mut damaged = bytes.to_vec();
+                damaged[position] = replacement;
+                if let Ok(bundle) = convert(&records(), &damaged) {
+                    for entry in bundle["entry"].as_array().unwrap() {
+                        assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
+                    }
+                }
+            }
+        }
     }
 }

@@ -1074,8 +1074,8 @@ pub fn party_resource(kind: Kind, system: &str, identifier: &str, name: &str) ->
 
 async fn charge_item(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, FhirError> {
     let Some(row) = sqlx::query(
-        "SELECT l.line_key, l.service_date, l.procedure_code, l.modifiers, l.units_thousandths, l.charge_cents, \
-         l.description, b.patient_id, b.encounter_id FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE l.id = $1",
+        "SELECT l.line_key, l.service_date, l.procedure_code, l.modifiers, l.diagnosis_codes, l.units_thousandths, \
+         l.charge_cents, l.description, b.patient_id, b.encounter_id FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE l.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -1083,22 +1083,70 @@ async fn charge_item(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>,
     else {
         return Ok(None);
     };
-    let description: Option<String> = row.try_get("description")?;
-    Ok(Some(json!({
+    let line = BillLine {
+        bill_id: 0,
+        line_key: row.try_get("line_key")?,
+        service_date: row.try_get("service_date")?,
+        procedure_code: row.try_get("procedure_code")?,
+        modifiers: split_codes(&row.try_get::<String, _>("modifiers")?),
+        revenue_code: None,
+        diagnosis_codes: split_codes(&row.try_get::<String, _>("diagnosis_codes")?),
+        units_thousandths: row.try_get("units_thousandths")?,
+        charge_cents: row.try_get("charge_cents")?,
+        description: row.try_get("description")?,
+    };
+    let mut resource = charge_item_resource(
+        &line,
+        reference_to(Kind::Patient, row.try_get::<i64, _>("patient_id")?),
+        Some(reference_to(
+            Kind::Encounter,
+            row.try_get::<i64, _>("encounter_id")?,
+        )),
+        None,
+    );
+    resource["id"] = json!(id.to_string());
+    Ok(Some(resource))
+}
+
+/// System of the extension that carries a CPT/HCPCS modifier of a ChargeItem.
+pub const MODIFIER_EXTENSION: &str = "urn:switchboard:extension:procedure-modifier";
+
+/// The FHIR ChargeItem of a bill line: CPT code, modifiers (as extensions, since R4 has no
+/// element for them), ICD-10 reasons, quantity and price, with its subject, its encounter and
+/// who performed it (the store ids in `line` are not used).
+pub fn charge_item_resource(
+    line: &BillLine,
+    subject: Value,
+    context: Option<Value>,
+    performer: Option<Value>,
+) -> Value {
+    let modifiers: Vec<Value> = line
+        .modifiers
+        .iter()
+        .map(|code| json!({"url": MODIFIER_EXTENSION, "valueCoding": {"system": CPT_SYSTEM, "code": code}}))
+        .collect();
+    let reasons: Vec<Value> = line
+        .diagnosis_codes
+        .iter()
+        .map(|code| json!({"coding": [{"system": ICD10_SYSTEM, "code": code}]}))
+        .collect();
+    json!({
         "resourceType": "ChargeItem",
-        "id": id.to_string(),
-        "identifier": [{"value": row.try_get::<String, _>("line_key")?}],
+        "extension": modifiers,
+        "identifier": [{"value": line.line_key}],
         "status": "billable",
         "code": {
-            "coding": [{"system": CPT_SYSTEM, "code": row.try_get::<String, _>("procedure_code")?}],
-            "text": description,
+            "coding": [{"system": CPT_SYSTEM, "code": line.procedure_code}],
+            "text": line.description,
         },
-        "subject": reference_to(Kind::Patient, row.try_get::<i64, _>("patient_id")?),
-        "context": reference_to(Kind::Encounter, row.try_get::<i64, _>("encounter_id")?),
-        "occurrenceDateTime": row.try_get::<String, _>("service_date")?,
-        "quantity": {"value": decimal(row.try_get("units_thousandths")?, 3)},
-        "priceOverride": money(row.try_get("charge_cents")?),
-    })))
+        "subject": subject,
+        "context": context,
+        "occurrenceDateTime": line.service_date,
+        "performer": performer.map(|actor| vec![json!({"actor": actor})]),
+        "quantity": {"value": decimal(line.units_thousandths, 3)},
+        "priceOverride": money(line.charge_cents),
+        "reason": reasons,
+    })
 }
 
 async fn claim(

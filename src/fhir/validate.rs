@@ -62,6 +62,47 @@ pub fn validate(kind: Kind, resource: &Value) -> Result<Vec<Issue>, FhirError> {
         .collect())
 }
 
+/// Checks a resource of any type the HL7 v2 converter emits: the served types as
+/// [`validate`] does, and RelatedPerson, Observation and DiagnosticReport (not served, but
+/// sent on) with the same model check. Unknown elements are errors here, since the resource
+/// was made by us.
+pub fn validate_emitted(resource: &Value) -> Result<(), FhirError> {
+    let name = resource
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let warnings = match Kind::parse(name) {
+        Some(kind) => validate(kind, resource)?,
+        None => {
+            let kept = match name {
+                "RelatedPerson" => round_trip::<r4::RelatedPerson>(resource),
+                "Observation" => round_trip::<r4::Observation>(resource),
+                "DiagnosticReport" => round_trip::<r4::DiagnosticReport>(resource),
+                _ => {
+                    return Err(FhirError::invalid(format!(
+                        "resourceType '{name}' is not one the converter emits"
+                    )));
+                }
+            }?;
+            let mut unknown = Vec::new();
+            unknown_elements(resource, &kept, name, &mut unknown);
+            unknown
+                .into_iter()
+                .map(|path| Issue {
+                    severity: Severity::Warning,
+                    code: "structure",
+                    diagnostics: format!("unknown element '{path}'"),
+                    expression: Some(path),
+                })
+                .collect()
+        }
+    };
+    match warnings.first() {
+        Some(issue) => Err(FhirError::invalid(issue.diagnostics.clone())),
+        None => Ok(()),
+    }
+}
+
 /// The resource as the typed model reads it and writes it back.
 fn round_trip<T: DeserializeOwned + Serialize>(resource: &Value) -> Result<Value, FhirError> {
     let typed: T = serde_path_to_error::deserialize(resource).map_err(|err| {
