@@ -293,3 +293,65 @@ pub async fn import_835(
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The public managed-care sample 835: two claims, each paid with a contractual
+    /// adjustment and a deductible.
+    const SAMPLE: &str = include_str!("../../tests/fixtures/x12/835-managed-care.x12");
+
+    fn outcomes(text: &str) -> Vec<&'static str> {
+        let read = x12::read_835(text.as_bytes()).unwrap();
+        read.documents[0].claims().map(outcome).collect()
+    }
+
+    #[test]
+    fn outcomes_follow_payments_denials_and_cost_sharing() {
+        assert_eq!(outcomes(SAMPLE), ["paid", "paid"]);
+        // Nothing paid, and the whole charge applied to the deductible: processed, not denied.
+        let deductible = SAMPLE
+            .replace(
+                "CLP*5554555444*1*800.00*450.00*300.00",
+                "CLP*5554555444*1*800.00*0*800.00",
+            )
+            .replace("CAS*CO*A2*50.00~", "")
+            .replace("SVC*HC:99211*800.00*500.00", "SVC*HC:99211*800.00*0")
+            .replace("CAS*PR*1*300.00~\nCLP*8765", "CAS*PR*1*800.00~\nCLP*8765");
+        assert_eq!(outcomes(&deductible)[0], "paid");
+        // Nothing paid for a non-covered service: denied.
+        let denied =
+            deductible.replace("CAS*PR*1*800.00~\nCLP*8765", "CAS*CO*96*800.00~\nCLP*8765");
+        assert_eq!(outcomes(&denied)[0], "denied");
+        // A reversal is a reversal, whatever its amounts.
+        let reversal = SAMPLE.replace("CLP*5554555444*1*", "CLP*5554555444*22*");
+        assert_eq!(outcomes(&reversal)[0], "reversed");
+        // A denial reason on the claim beside a payment: partially paid.
+        let partial = SAMPLE.replace("CAS*CO*A2*50.00", "CAS*CO*97*50.00");
+        assert_eq!(outcomes(&partial)[0], "partially paid");
+    }
+
+    #[test]
+    fn absurd_amounts_are_refused_with_where_they_are() {
+        let read = x12::read_835(SAMPLE.as_bytes()).unwrap();
+        assert_eq!(check_amounts(&read.documents[0]), Ok(()));
+        let huge = SAMPLE.replace("CAS*PR*1*300.00", "CAS*PR*1*92000000000000000");
+        let read = x12::read_835(huge.as_bytes()).unwrap();
+        let err = check_amounts(&read.documents[0]).unwrap_err();
+        assert!(
+            err.starts_with("CLP 5554555444 SVC 1 CAS 1 is out of range"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reductions_are_not_denials() {
+        for reason in ["1", "2", "3", "45", "253", "A2"] {
+            assert!(!is_denial_reason(reason), "{reason}");
+        }
+        for reason in ["96", "97", "197", "16", "50"] {
+            assert!(is_denial_reason(reason), "{reason}");
+        }
+    }
+}

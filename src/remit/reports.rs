@@ -519,6 +519,15 @@ mod tests {
     }
 
     #[test]
+    fn percentages_round_half_away_from_zero_and_keep_their_sign() {
+        assert_eq!(percent(1, 3), "33.3%");
+        assert_eq!(percent(2, 3), "66.7%");
+        assert_eq!(percent(-1, 200), "-0.5%");
+        assert_eq!(percent(-1, 3000), "0.0%");
+        assert_eq!(percent(5, 0), Value::Null);
+    }
+
+    #[test]
     fn csv_quotes_what_needs_quoting() {
         let mut table = Table::new("t", &["a", "b"]);
         table.rows.push(vec!["x, \"y\"".into(), money(-5)]);
