@@ -173,9 +173,15 @@ pub async fn record_write(
     raw: &Value,
 ) -> Result<i64, FhirError> {
     let logical_id = target.logical_id();
-    let (revision, _) = canonical_state(conn, target)
-        .await?
-        .ok_or_else(|| FhirError::internal(format!("{} vanished", target.canonical_key())))?;
+    // A row the write created is at its first revision; only an existing row is read back.
+    let revision = if change == Change::Created {
+        1
+    } else {
+        canonical_state(conn, target)
+            .await?
+            .ok_or_else(|| FhirError::internal(format!("{} vanished", target.canonical_key())))?
+            .0
+    };
     let version = if change == Change::Created {
         1
     } else {
