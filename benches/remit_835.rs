@@ -6,9 +6,7 @@
 use std::time::Instant;
 
 use switchboard::store::Store;
-use switchboard::x12::{
-    Date, Field, GroupHeader, InterchangeHeader, Time, UsageIndicator, X12Writer,
-};
+use switchboard::x12::{Date, Field, SingleSetEnvelope, Time, UsageIndicator};
 
 /// Stores one payer with a contract and `n` patients, coverages, visits, bills, bill lines,
 /// claims and claim lines (99213, 150.00, 2026-11-20), in one transaction.
@@ -42,32 +40,17 @@ async fn store_claims(store: &Store, n: usize) {
 
 /// An 835 paying claims `SB0000000001`..`n`: 76.00 of 150.00 each (CO-45 55.00, PR-2 19.00).
 fn remittance(n: usize) -> Vec<u8> {
-    let mut w = X12Writer::standard(true);
-    let date = Date::new(2026, 11, 30).unwrap();
-    let time = Time::new(12, 0, None).unwrap();
-    w.begin_interchange(&InterchangeHeader {
+    let mut w = SingleSetEnvelope {
         sender_qualifier: "ZZ".into(),
         sender_id: "ACMEHEALTH".into(),
         receiver_qualifier: "ZZ".into(),
         receiver_id: "SWITCHBOARD01".into(),
-        date,
-        time,
-        control_number: 1,
-        acknowledgment_requested: false,
+        date: Date::new(2026, 11, 30).unwrap(),
+        time: Time::new(12, 0, None).unwrap(),
         usage: UsageIndicator::Test,
-    })
+    }
+    .begin("HP", "835", "005010X221A1", 1, 1)
     .unwrap();
-    w.begin_group(&GroupHeader {
-        functional_id: "HP".into(),
-        sender_code: "ACMEHEALTH".into(),
-        receiver_code: "SWITCHBOARD01".into(),
-        date,
-        time,
-        control_number: 1,
-        version: "005010X221A1".into(),
-    })
-    .unwrap();
-    w.begin_transaction("835", 1, Some("005010X221A1")).unwrap();
     let total = format!("{}", 76 * n);
     w.segment(
         "BPR",
@@ -126,10 +109,7 @@ fn remittance(n: usize) -> Vec<u8> {
         w.segment("CAS", &["PR", "2", "19"]).unwrap();
         w.segment("REF", &["6R", &line]).unwrap();
     }
-    w.end_transaction().unwrap();
-    w.end_group().unwrap();
-    w.end_interchange().unwrap();
-    w.finish().unwrap()
+    w.finish_single_set().unwrap()
 }
 
 fn main() {

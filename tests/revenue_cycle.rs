@@ -50,15 +50,40 @@ fn column(table: &Value, name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name} in {table}"))
 }
 
-async fn send_over_mllp(messages: &[&[u8]]) {
+/// Sends `visits` over MLLP, waits until the bills of these `patients` are stored, and submits
+/// HMO1's claims; answers the submission report.
+async fn bill_visits(engine: &Engine, visits: &[&[u8]], patients: &[&str]) -> Value {
     let mut mllp = MllpClient::new("127.0.0.1:2575");
-    for message in messages {
-        let ack = mllp
-            .exchange(message, Duration::from_secs(10))
-            .await
-            .unwrap();
+    for visit in visits {
+        let ack = mllp.exchange(visit, Duration::from_secs(10)).await.unwrap();
         assert!(String::from_utf8_lossy(&ack).contains("MSA|AA"));
     }
+    engine
+        .eventually("the bills are stored", || async {
+            for patient in patients {
+                if !engine.has_patient(patient).await {
+                    return false;
+                }
+            }
+            true
+        })
+        .await;
+    // The canonical upserts run behind the ACKs: give the bill lines a moment.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    engine.post_json("/api/claims/submit?payer=HMO1").await
+}
+
+/// The financial summary and its TOTAL row.
+async fn financial_summary(engine: &Engine) -> (Value, Value) {
+    let summary = engine.get_json("/api/reports/financial-summary").await;
+    let total = summary["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "TOTAL")
+        .unwrap()
+        .clone();
+    (summary, total)
 }
 
 /// Waits for the payer's next 837 in the outbox and returns its path.
@@ -97,14 +122,12 @@ async fn the_revenue_cycle(engine: Engine) {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
     )
     .unwrap();
-    send_over_mllp(&[&first, DFT_SECOND.as_bytes()]).await;
-    engine
-        .eventually("both bills are stored", || async {
-            engine.has_patient("MRN100").await && engine.has_patient("MRN300").await
-        })
-        .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    let report = bill_visits(
+        &engine,
+        &[&first, DFT_SECOND.as_bytes()],
+        &["MRN100", "MRN300"],
+    )
+    .await;
     assert_eq!(
         report["submitted"].as_array().map(Vec::len),
         Some(2),
@@ -228,14 +251,7 @@ async fn the_revenue_cycle(engine: Engine) {
     assert_eq!(strep["remarks"][0]["code"], "N130", "{denials}");
 
     // A payment whose claim number and member id the payer got wrong waits for a person.
-    send_over_mllp(&[DFT_THIRD.as_bytes()]).await;
-    engine
-        .eventually("the third bill is stored", || async {
-            engine.has_patient("MRN400").await
-        })
-        .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    let report = bill_visits(&engine, &[DFT_THIRD.as_bytes()], &["MRN400"]).await;
     let third_number = report["submitted"][0].as_str().unwrap().to_string();
     next_837(&engine, 1).await;
     let mistyped = common::from_payer(
@@ -356,14 +372,7 @@ async fn the_revenue_cycle(engine: Engine) {
 
     // The reports tie out to the cent: billed = paid + adjustments + patient + outstanding,
     // nothing is outstanding, and what was paid is what the payer sent.
-    let summary = engine.get_json("/api/reports/financial-summary").await;
-    let total = summary["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r[0] == "TOTAL")
-        .unwrap()
-        .clone();
+    let (summary, total) = financial_summary(&engine).await;
     let get = |name: &str| cents(&total[column(&summary, name)]);
     assert_eq!(
         get("billed"),
@@ -453,14 +462,12 @@ IN1|1|GOLD^Gold PPO|HMO1|Acme Health Plan||||GRP42||||20020101|20021231|||Settle
 async fn a_real_835_reconciles_against_matching_claims() {
     let _turn = PORT_2575.lock().await;
     let engine = common::start_shipped().await;
-    send_over_mllp(&[SAMPLE_VISITS[0].as_bytes(), SAMPLE_VISITS[1].as_bytes()]).await;
-    engine
-        .eventually("both visits are stored", || async {
-            engine.has_patient("MRN501").await && engine.has_patient("MRN502").await
-        })
-        .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    let report = bill_visits(
+        &engine,
+        &[SAMPLE_VISITS[0].as_bytes(), SAMPLE_VISITS[1].as_bytes()],
+        &["MRN501", "MRN502"],
+    )
+    .await;
     assert_eq!(
         report["submitted"].as_array().map(Vec::len),
         Some(2),
@@ -505,14 +512,7 @@ async fn a_real_835_reconciles_against_matching_claims() {
             .all(|l| !l["claim_line_id"].is_null()),
         "{detail}"
     );
-    let summary = engine.get_json("/api/reports/financial-summary").await;
-    let total = summary["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r[0] == "TOTAL")
-        .unwrap()
-        .clone();
+    let (summary, total) = financial_summary(&engine).await;
     assert_eq!(
         cents(&total[column(&summary, "billed")]),
         200_000,
@@ -551,14 +551,7 @@ async fn a_simulated_payer_answers_through_the_channels() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
     )
     .unwrap();
-    send_over_mllp(&[&visit]).await;
-    engine
-        .eventually("the bill is stored", || async {
-            engine.has_patient("MRN100").await
-        })
-        .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let report = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    let report = bill_visits(&engine, &[&visit], &["MRN100"]).await;
     assert_eq!(
         report["submitted"].as_array().map(Vec::len),
         Some(1),

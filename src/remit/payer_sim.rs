@@ -13,8 +13,8 @@ use super::contract::{Terms, share};
 use crate::canonical::join_codes;
 use crate::config::payer::{ContractConfig, PayerConfig};
 use crate::x12::{
-    self, AckEnvelope, Amount, Date, Field, GroupHeader, InterchangeHeader, ReadClaim, Time,
-    UsageIndicator, X12Writer,
+    self, AckEnvelope, Amount, Date, Field, ReadClaim, SingleSetEnvelope, Time, UsageIndicator,
+    X12Writer,
 };
 
 /// How the simulated payer behaves.
@@ -275,13 +275,14 @@ pub fn adjudicate(
         .collect();
     let received = &report.interchange;
     let base_control: u32 = received.control_number.parse().unwrap_or(1);
-    let envelope = Envelope {
+    let envelope = SingleSetEnvelope {
         sender_qualifier: received.receiver_qualifier.clone(),
         sender_id: received.receiver_id.clone(),
         receiver_qualifier: received.sender_qualifier.clone(),
         receiver_id: received.sender_id.clone(),
         date: options.date,
         time: options.time,
+        usage: UsageIndicator::Test,
     };
     let ack_999 = x12::write_999(
         received,
@@ -308,57 +309,6 @@ pub fn adjudicate(
     })
 }
 
-/// Who sends (the payer) and receives (us), and when.
-struct Envelope {
-    sender_qualifier: String,
-    sender_id: String,
-    receiver_qualifier: String,
-    receiver_id: String,
-    date: Date,
-    time: Time,
-}
-
-impl Envelope {
-    fn begin(
-        &self,
-        functional_id: &str,
-        set: &str,
-        version: &str,
-        control: u32,
-    ) -> Result<X12Writer, x12::WriteError> {
-        let mut writer = X12Writer::standard(true);
-        writer.begin_interchange(&InterchangeHeader {
-            sender_qualifier: self.sender_qualifier.clone(),
-            sender_id: self.sender_id.clone(),
-            receiver_qualifier: self.receiver_qualifier.clone(),
-            receiver_id: self.receiver_id.clone(),
-            date: self.date,
-            time: self.time,
-            control_number: control,
-            acknowledgment_requested: false,
-            usage: UsageIndicator::Test,
-        })?;
-        writer.begin_group(&GroupHeader {
-            functional_id: functional_id.into(),
-            sender_code: self.sender_id.clone(),
-            receiver_code: self.receiver_id.clone(),
-            date: self.date,
-            time: self.time,
-            control_number: 1,
-            version: version.into(),
-        })?;
-        writer.begin_transaction(set, 1, Some(version))?;
-        Ok(writer)
-    }
-
-    fn finish(mut writer: X12Writer) -> Result<Vec<u8>, x12::WriteError> {
-        writer.end_transaction()?;
-        writer.end_group()?;
-        writer.end_interchange()?;
-        writer.finish()
-    }
-}
-
 /// NM1*QC: the patient, with the member id.
 fn patient_name(w: &mut X12Writer, claim: &ReadClaim) -> Result<(), x12::WriteError> {
     let (family, given) = &claim.patient_name;
@@ -369,13 +319,13 @@ fn patient_name(w: &mut X12Writer, claim: &ReadClaim) -> Result<(), x12::WriteEr
 }
 
 fn write_277ca(
-    envelope: &Envelope,
+    envelope: &SingleSetEnvelope,
     payer: &PayerConfig,
     claims: &[PaidClaim],
     base_control: u32,
 ) -> Result<Vec<u8>, x12::WriteError> {
     let control = base_control % 100_000_000 + 200_000_000;
-    let mut w = envelope.begin("HN", "277", "005010X214", control)?;
+    let mut w = envelope.begin("HN", "277", "005010X214", control, 1)?;
     let date = envelope.date.ccyymmdd();
     let total: Amount = claims.iter().map(|c| c.claim.total_charge).sum();
     let count = claims.len().to_string();
@@ -461,17 +411,17 @@ fn write_277ca(
             w.segment("DTP", &["472", "D8", &first.ccyymmdd()])?;
         }
     }
-    Envelope::finish(w)
+    w.finish_single_set()
 }
 
 fn write_835(
-    envelope: &Envelope,
+    envelope: &SingleSetEnvelope,
     payer: &PayerConfig,
     claims: &[PaidClaim],
     base_control: u32,
 ) -> Result<Vec<u8>, x12::WriteError> {
     let control = base_control % 100_000_000 + 300_000_000;
-    let mut w = envelope.begin("HP", "835", "005010X221A1", control)?;
+    let mut w = envelope.begin("HP", "835", "005010X221A1", control, 1)?;
     let date = envelope.date.ccyymmdd();
     let total = Amount::from_cents(claims.iter().map(PaidClaim::paid).sum());
     let total_text = total.to_string();
@@ -593,7 +543,7 @@ fn write_835(
             }
         }
     }
-    Envelope::finish(w)
+    w.finish_single_set()
 }
 
 #[cfg(test)]

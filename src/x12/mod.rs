@@ -71,7 +71,8 @@ pub use separators::{ISA_LENGTH, SeparatorError, Separators};
 pub use typed::{FieldProblem, ReadOutcome, SegmentIssue};
 pub use values::{Amount, Date, DateError, DatePeriod, DecimalError, Quantity, Time};
 pub use writer::{
-    Field, GroupHeader, InterchangeHeader, MAX_CONTROL_NUMBER, WriteError, X12Writer,
+    Field, GroupHeader, InterchangeHeader, MAX_CONTROL_NUMBER, SingleSetEnvelope, WriteError,
+    X12Writer,
 };
 
 use std::io::BufRead;

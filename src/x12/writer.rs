@@ -514,6 +514,74 @@ impl X12Writer {
         }
         Ok(self.output)
     }
+
+    /// Closes the transaction set, group and interchange that [`SingleSetEnvelope::begin`]
+    /// opened, and returns the interchange.
+    pub fn finish_single_set(mut self) -> Result<Vec<u8>, WriteError> {
+        self.end_transaction()?;
+        self.end_group()?;
+        self.end_interchange()?;
+        self.finish()
+    }
+}
+
+/// Who sends and receives an interchange of one functional group holding one transaction set,
+/// and when: a payer's answer, or a file made for a test or a benchmark. The group's sender
+/// and receiver codes are the interchange ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SingleSetEnvelope {
+    /// ISA05.
+    pub sender_qualifier: String,
+    /// ISA06 and GS02.
+    pub sender_id: String,
+    /// ISA07.
+    pub receiver_qualifier: String,
+    /// ISA08 and GS03.
+    pub receiver_id: String,
+    /// ISA09 and GS04.
+    pub date: Date,
+    /// ISA10 and GS05.
+    pub time: Time,
+    /// ISA15.
+    pub usage: UsageIndicator,
+}
+
+impl SingleSetEnvelope {
+    /// A writer (standard separators, a line break after each segment) with the interchange,
+    /// the group and transaction set 0001 open; close them with
+    /// [`X12Writer::finish_single_set`].
+    pub fn begin(
+        &self,
+        functional_id: &str,
+        set: &str,
+        version: &str,
+        interchange_control: u32,
+        group_control: u32,
+    ) -> Result<X12Writer, WriteError> {
+        let mut writer = X12Writer::standard(true);
+        writer.begin_interchange(&InterchangeHeader {
+            sender_qualifier: self.sender_qualifier.clone(),
+            sender_id: self.sender_id.clone(),
+            receiver_qualifier: self.receiver_qualifier.clone(),
+            receiver_id: self.receiver_id.clone(),
+            date: self.date,
+            time: self.time,
+            control_number: interchange_control,
+            acknowledgment_requested: false,
+            usage: self.usage.clone(),
+        })?;
+        writer.begin_group(&GroupHeader {
+            functional_id: functional_id.into(),
+            sender_code: self.sender_id.clone(),
+            receiver_code: self.receiver_id.clone(),
+            date: self.date,
+            time: self.time,
+            control_number: group_control,
+            version: version.into(),
+        })?;
+        writer.begin_transaction(set, 1, Some(version))?;
+        Ok(writer)
+    }
 }
 
 #[cfg(test)]

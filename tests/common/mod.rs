@@ -385,34 +385,23 @@ pub fn from_payer(
     version: &str,
     segments: &[Vec<&str>],
 ) -> Vec<u8> {
-    let mut writer = switchboard::x12::X12Writer::standard(true);
-    let date = switchboard::x12::Date::new(2026, 11, 25).unwrap();
-    let time = switchboard::x12::Time::new(12, 0, None).unwrap();
-    writer
-        .begin_interchange(&switchboard::x12::InterchangeHeader {
-            sender_qualifier: "ZZ".into(),
-            sender_id: "ACMEHEALTH".into(),
-            receiver_qualifier: "ZZ".into(),
-            receiver_id: "SWITCHBOARD01".into(),
-            date,
-            time,
-            control_number: rand::random::<u32>() % 900_000_000 + 1,
-            acknowledgment_requested: false,
-            usage: switchboard::x12::UsageIndicator::Test,
-        })
-        .unwrap();
-    writer
-        .begin_group(&switchboard::x12::GroupHeader {
-            functional_id: functional_id.into(),
-            sender_code: "ACMEHEALTH".into(),
-            receiver_code: "SWITCHBOARD01".into(),
-            date,
-            time,
-            control_number: 7,
-            version: version.into(),
-        })
-        .unwrap();
-    writer.begin_transaction(set, 1, Some(version)).unwrap();
+    let mut writer = switchboard::x12::SingleSetEnvelope {
+        sender_qualifier: "ZZ".into(),
+        sender_id: "ACMEHEALTH".into(),
+        receiver_qualifier: "ZZ".into(),
+        receiver_id: "SWITCHBOARD01".into(),
+        date: switchboard::x12::Date::new(2026, 11, 25).unwrap(),
+        time: switchboard::x12::Time::new(12, 0, None).unwrap(),
+        usage: switchboard::x12::UsageIndicator::Test,
+    }
+    .begin(
+        functional_id,
+        set,
+        version,
+        rand::random::<u32>() % 900_000_000 + 1,
+        7,
+    )
+    .unwrap();
     for segment in segments {
         let parts: Vec<Vec<&str>> = segment[1..]
             .iter()
@@ -430,10 +419,7 @@ pub fn from_payer(
             .collect();
         writer.segment_fields(segment[0], &fields).unwrap();
     }
-    writer.end_transaction().unwrap();
-    writer.end_group().unwrap();
-    writer.end_interchange().unwrap();
-    writer.finish().unwrap()
+    writer.finish_single_set().unwrap()
 }
 
 /// The engine on the shipped configuration (HTTP on a free port), once MLLP listens on 2575.
