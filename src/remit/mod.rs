@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use crate::claims::ClaimsError;
 use crate::store::Store;
-use crate::store::remit::{Cas, ClaimPosting, NewRemittance, RemittedLine};
-use crate::x12::{self, AdjustmentGroup, ClaimPayment, ClaimStatusCode, Remittance};
+use crate::store::remit::{Cas, ClaimPosting, NewRemittance, RemittedLine, has_cost_sharing};
+use crate::x12::{self, ClaimPayment, Remittance};
 use matching::LineFacts;
 
 /// What importing one 835 did.
@@ -42,45 +42,26 @@ pub fn is_denial_reason(reason: &str) -> bool {
 /// The adjustment reasons that are not denials (see [`is_denial_reason`]).
 pub const REDUCTION_REASONS: &[&str] = &["1", "2", "3", "23", "45", "59", "131", "253", "A2"];
 
-/// Whether a line paid nothing for a reason other than the member's cost sharing.
-fn line_denied(line: &x12::ServiceLine) -> bool {
-    line.payment.cents() == 0 && !has_cost_sharing(&line.adjustments)
-}
-
-fn has_cost_sharing(adjustments: &[x12::Adjustment]) -> bool {
-    adjustments
-        .iter()
-        .filter(|a| a.group == AdjustmentGroup::PatientResponsibility)
-        .flat_map(|a| &a.reasons)
-        .any(|r| matches!(r.reason_code.as_str(), "1" | "2" | "3") && r.amount.cents() > 0)
-}
-
 /// The outcome of one claim payment: `reversed` (CLP02 22); `denied` (CLP02 4, or nothing paid
 /// and no cost sharing to explain it); `overpaid` (more than the charge); `partially paid` (a
 /// line, or the claim, denied in part); else `paid`.
-fn outcome(clp: &ClaimPayment) -> &'static str {
-    let paid = clp.payment.cents();
-    if clp.status == ClaimStatusCode::Reversal {
+fn outcome(claim: &ClaimPosting) -> &'static str {
+    if claim.status_code == "22" {
         return "reversed";
     }
-    let all_adjustments = || {
-        clp.adjustments
-            .iter()
-            .chain(clp.lines.iter().flat_map(|l| &l.adjustments))
-    };
-    let cost_sharing = all_adjustments().any(|a| has_cost_sharing(std::slice::from_ref(a)));
-    if clp.status == ClaimStatusCode::Denied || (paid == 0 && !cost_sharing) {
+    let cost_sharing = has_cost_sharing(&claim.adjustments)
+        || claim.lines.iter().any(|l| has_cost_sharing(&l.adjustments));
+    if claim.status_code == "4" || (claim.paid_cents == 0 && !cost_sharing) {
         return "denied";
     }
-    if paid > clp.total_charge.cents() {
+    if claim.paid_cents > claim.charge_cents {
         return "overpaid";
     }
-    let claim_denial = clp
+    let claim_denial = claim
         .adjustments
         .iter()
-        .flat_map(|a| &a.reasons)
-        .any(|r| is_denial_reason(&r.reason_code) && r.amount.cents() > 0);
-    if claim_denial || clp.lines.iter().any(line_denied) {
+        .any(|c| is_denial_reason(&c.reason) && c.amount_cents > 0);
+    if claim_denial || claim.lines.iter().any(RemittedLine::is_denied) {
         "partially paid"
     } else {
         "paid"
@@ -157,14 +138,14 @@ fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
         .chain(clp.inpatient.iter().flat_map(|mia| &mia.remark_codes))
         .map(|code| ("HE".to_string(), code.clone()))
         .collect();
-    ClaimPosting {
+    let mut posting = ClaimPosting {
         patient_control_number: clp.patient_control_number.clone(),
         payer_claim_number: clp.payer_claim_control_number.clone(),
         status_code: clp.status.code().to_string(),
         charge_cents: clp.total_charge.cents(),
         paid_cents: clp.payment.cents(),
         patient_responsibility_cents: clp.patient_responsibility.map_or(0, |a| a.cents()),
-        outcome: outcome(clp).to_string(),
+        outcome: String::new(),
         member_id: clp
             .insured
             .as_ref()
@@ -174,7 +155,9 @@ fn claim_posting(clp: &ClaimPayment) -> ClaimPosting {
         adjustments: cas_entries(&clp.adjustments),
         remarks,
         lines,
-    }
+    };
+    posting.outcome = outcome(&posting).to_string();
+    posting
 }
 
 /// Larger than any real payment (a hundred billion dollars, in cents): amounts beyond it are
@@ -302,9 +285,12 @@ mod tests {
     /// adjustment and a deductible.
     const SAMPLE: &str = include_str!("../../tests/fixtures/x12/835-managed-care.x12");
 
-    fn outcomes(text: &str) -> Vec<&'static str> {
+    fn outcomes(text: &str) -> Vec<String> {
         let read = x12::read_835(text.as_bytes()).unwrap();
-        read.documents[0].claims().map(outcome).collect()
+        read.documents[0]
+            .claims()
+            .map(|clp| claim_posting(clp).outcome)
+            .collect()
     }
 
     #[test]

@@ -38,6 +38,21 @@ pub struct RemittedLine {
     pub remarks: Vec<(String, String)>,
 }
 
+impl RemittedLine {
+    /// Whether the line paid nothing that the member's cost sharing does not explain.
+    pub fn is_denied(&self) -> bool {
+        self.paid_cents == 0 && !has_cost_sharing(&self.adjustments)
+    }
+}
+
+/// Whether `adjustments` hold some of the member's cost sharing: a PR deductible (1),
+/// coinsurance (2) or copay (3) above zero.
+pub fn has_cost_sharing(adjustments: &[Cas]) -> bool {
+    adjustments.iter().any(|c| {
+        c.group == "PR" && matches!(c.reason.as_str(), "1" | "2" | "3") && c.amount_cents > 0
+    })
+}
+
 /// One CLP to post.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimPosting {
@@ -898,8 +913,6 @@ fn plan_posting(
                 bill_line_id,
             });
         }
-        // A denied line paid nothing that cost sharing does not explain; a reversal pays back.
-        // Neither has a contract price to compare.
         let reported = |reason: &str| -> i64 {
             line.adjustments
                 .iter()
@@ -907,10 +920,9 @@ fn plan_posting(
                 .map(|c| c.amount_cents)
                 .sum()
         };
-        let denied =
-            line.paid_cents == 0 && reported("1") <= 0 && reported("2") <= 0 && reported("3") <= 0;
+        // A denied line and a reversal (which pays back) have no contract price to compare.
         let (expected, variance, note) = match terms {
-            _ if denied || line.paid_cents < 0 => (None, None, None),
+            _ if line.is_denied() || line.paid_cents < 0 => (None, None, None),
             None => (None, None, Some("the payer has no contract".to_string())),
             Some(terms) => {
                 let facts = claim_line.map_or(&line.facts, |l| &l.facts);
