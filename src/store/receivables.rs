@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::bulk::Placeholders;
 use super::{Store, StoreError};
 
 /// One claim with its ledger totals.
@@ -319,11 +320,10 @@ impl Store {
     ) -> Result<Vec<(i64, Option<i64>, String, String)>, StoreError> {
         let mut remarks = Vec::new();
         for chunk in remittance_claim_ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT remittance_claim_id, remittance_line_id, qualifier, code FROM remittance_remarks \
                  WHERE remittance_claim_id IN ({}) ORDER BY id",
-                placeholders.join(", ")
+                Placeholders::Numbered.list(1, chunk.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
