@@ -57,25 +57,6 @@ fn screenshot_dir() -> PathBuf {
     tmp.parent().unwrap_or(tmp).join("console-screenshots")
 }
 
-/// The shipped configuration with every listener on a free port, so that the test runs
-/// beside other engines on this machine.
-fn shipped_on_free_ports(http_port: u16, mllp_port: u16) -> Vec<(String, String)> {
-    let http_sources = [
-        ("127.0.0.1:8081", common::free_port()),
-        ("127.0.0.1:8082", common::free_port()),
-    ];
-    common::shipped_files(http_port)
-        .into_iter()
-        .map(|(path, mut text)| {
-            text = text.replace("127.0.0.1:2575", &format!("127.0.0.1:{mllp_port}"));
-            for (address, port) in http_sources {
-                text = text.replace(address, &format!("127.0.0.1:{port}"));
-            }
-            (path, text)
-        })
-        .collect()
-}
-
 /// The sample 277CA, about `claim_number`, rejecting it (STC A7:562:85).
 fn rejection(claim_number: &str) -> String {
     let sample = std::fs::read_to_string(
@@ -108,7 +89,7 @@ async fn the_console_works_in_a_browser() {
 
     let mllp_port = common::free_port();
     let forward_port = common::free_port();
-    let mut files = shipped_on_free_ports(common::free_port(), mllp_port);
+    let mut files = common::shipped_files_on_free_ports(mllp_port, common::free_port());
     files.push((
         "channels/lab-forward.toml".into(),
         forwarding_channel(forward_port),

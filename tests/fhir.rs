@@ -981,20 +981,7 @@ async fn a_patient_sent_over_hl7_v2_is_read_over_fhir() {
 async fn claims_and_their_remittances_are_read_over_fhir() {
     // The shipped channels, on free ports rather than their fixed ones.
     let hl7_port = common::free_port();
-    let moved = [
-        ("127.0.0.1:8081", hl7_port),
-        ("127.0.0.1:8082", common::free_port()),
-        ("127.0.0.1:2575", common::free_port()),
-    ];
-    let files: Vec<(String, String)> = common::shipped_files(common::free_port())
-        .into_iter()
-        .map(|(path, mut text)| {
-            for (fixed, port) in moved {
-                text = text.replace(fixed, &format!("127.0.0.1:{port}"));
-            }
-            (path, text)
-        })
-        .collect();
+    let files = common::shipped_files_on_free_ports(common::free_port(), hl7_port);
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     let engine = Engine::start(&borrowed).await;

@@ -377,6 +377,25 @@ pub fn shipped_files(http_port: u16) -> Vec<(String, String)> {
     files
 }
 
+/// The shipped files with every listener on a free port (the MLLP one on `mllp_port`, the
+/// HL7 v2 HTTP one on `hl7_http_port`), so that the test runs beside other engines.
+pub fn shipped_files_on_free_ports(mllp_port: u16, hl7_http_port: u16) -> Vec<(String, String)> {
+    let moved = [
+        ("127.0.0.1:2575", mllp_port),
+        ("127.0.0.1:8081", hl7_http_port),
+        ("127.0.0.1:8082", free_port()),
+    ];
+    shipped_files(free_port())
+        .into_iter()
+        .map(|(path, mut text)| {
+            for (fixed, port) in moved {
+                text = text.replace(fixed, &format!("127.0.0.1:{port}"));
+            }
+            (path, text)
+        })
+        .collect()
+}
+
 /// An X12 interchange from the payer (ACMEHEALTH) to us: one transaction set of `set` with
 /// these segments (`a:b` elements become composites).
 pub fn from_payer(
