@@ -1178,78 +1178,133 @@ async fn claims_and_their_remittances_are_read_over_fhir() {
     engine.stop().await;
 }
 
+/// What a partner FHIR server received: each request's content type and JSON body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, Value)>>>;
+
+/// An engine whose HTTP channel takes HL7 v2 through the `hl7v2-canonical` mapping to a
+/// destination named `partner` that sends to a partner's FHIR server, run here: it refuses the
+/// first attempt (503) and then takes Bundles at `/fhir`.
+struct Partner {
+    engine: Engine,
+    /// The channel's HTTP port.
+    port: u16,
+    received: Received,
+    /// Requests the partner had.
+    attempts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Partner {
+    /// Starts both; `transform` adds lines to the channel's `[transform]`, `destinations`
+    /// opens its destinations up to the partner's `type`.
+    async fn start(transform: &str, destinations: &str) -> Partner {
+        let (partner_port, received, attempts) = Self::serve().await;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mapping = std::fs::read_to_string(root.join("mappings/hl7v2-canonical.toml")).unwrap();
+        let port = common::free_port();
+        let channel = format!(
+            "name = \"to-partner\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:{port}\"\nallow_anonymous = true\n\
+             [transform]\nmapping = \"hl7v2-canonical\"\n{transform}\n\
+             {destinations}\nname = \"partner\"\nurl = \"http://127.0.0.1:{partner_port}/fhir\"\n\
+             [destinations.queue]\ninitial_backoff_ms = 100\n"
+        );
+        let engine = engine(
+            None,
+            &[
+                ("mappings/hl7v2-canonical.toml", mapping),
+                ("channels/to-partner.toml", channel),
+            ],
+        )
+        .await;
+        Partner {
+            engine,
+            port,
+            received,
+            attempts,
+        }
+    }
+
+    /// Sends a message to the channel.
+    async fn send(&self, raw: Vec<u8>) -> reqwest::Response {
+        common::client()
+            .post(format!("http://127.0.0.1:{}/", self.port))
+            .body(raw)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends the sample ADT and waits for the partner to have it, after a retry; answers the
+    /// content type and Bundle it received.
+    async fn adt_sample_delivered(&self) -> (String, Value) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let adt = std::fs::read(root.join("samples/hl7v2/adt-a01-fhir-converter.hl7")).unwrap();
+        assert_eq!(self.send(adt).await.status(), StatusCode::ACCEPTED);
+        common::eventually(
+            "the partner has the Bundle",
+            std::time::Duration::from_secs(30),
+            || async { !self.received.lock().unwrap().is_empty() },
+        )
+        .await;
+        assert!(
+            self.attempts.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+            "retried after the 503"
+        );
+        self.received.lock().unwrap()[0].clone()
+    }
+
+    /// The partner's server: its port, what it received and how many requests it had.
+    async fn serve() -> (
+        u16,
+        Received,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        use std::sync::Arc;
+
+        let received: Received = Arc::default();
+        let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let partner = axum::Router::new().route(
+            "/fhir",
+            axum::routing::post({
+                let received = received.clone();
+                let attempts = attempts.clone();
+                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                    if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, String::new());
+                    }
+                    let content_type = headers
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_string();
+                    let bundle: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    received.lock().unwrap().push((content_type, bundle));
+                    (
+                        axum::http::StatusCode::OK,
+                        json!({"resourceType": "Bundle", "type": "transaction-response"})
+                            .to_string(),
+                    )
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, partner).await });
+        (port, received, attempts)
+    }
+}
+
 #[tokio::test]
 async fn adt_oru_and_dft_messages_are_converted_and_delivered_to_another_fhir_server_with_retries()
 {
-    use std::sync::{Arc, Mutex};
-
-    // The partner's FHIR server: refuses the first attempt (503), then takes Bundles.
-    let received: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
-    let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let partner = axum::Router::new().route(
-        "/fhir",
-        axum::routing::post({
-            let received = received.clone();
-            let attempts = attempts.clone();
-            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
-                if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-                    return (axum::http::StatusCode::SERVICE_UNAVAILABLE, String::new());
-                }
-                let content_type = headers
-                    .get("content-type")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_string();
-                let bundle: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                received.lock().unwrap().push((content_type, bundle));
-                (
-                    axum::http::StatusCode::OK,
-                    json!({"resourceType": "Bundle", "type": "transaction-response"}).to_string(),
-                )
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let partner_port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, partner).await });
-
+    let partner = Partner::start(
+        "",
+        "[[destinations]]\ntype = \"store\"\nname = \"canonical\"\n\
+         [[destinations]]\ntype = \"fhir\"",
+    )
+    .await;
+    let received = &partner.received;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mapping = std::fs::read_to_string(root.join("mappings/hl7v2-canonical.toml")).unwrap();
-    let port = common::free_port();
-    let channel = format!(
-        "name = \"adt-to-fhir\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:{port}\"\nallow_anonymous = true\n\
-         [transform]\nmapping = \"hl7v2-canonical\"\n\
-         [[destinations]]\ntype = \"store\"\nname = \"canonical\"\n\
-         [[destinations]]\ntype = \"fhir\"\nname = \"partner\"\nurl = \"http://127.0.0.1:{partner_port}/fhir\"\n\
-         [destinations.queue]\ninitial_backoff_ms = 100\n"
-    );
-    let engine = engine(
-        None,
-        &[
-            ("mappings/hl7v2-canonical.toml", mapping),
-            ("channels/adt-to-fhir.toml", channel),
-        ],
-    )
-    .await;
-    let adt = std::fs::read(root.join("samples/hl7v2/adt-a01-fhir-converter.hl7")).unwrap();
-    let answer = common::client()
-        .post(format!("http://127.0.0.1:{port}/"))
-        .body(adt)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), StatusCode::ACCEPTED);
-    common::eventually(
-        "the partner has the Bundle",
-        std::time::Duration::from_secs(30),
-        || async { !received.lock().unwrap().is_empty() },
-    )
-    .await;
-    assert!(
-        attempts.load(std::sync::atomic::Ordering::SeqCst) >= 2,
-        "retried after the 503"
-    );
-    let (content_type, bundle) = received.lock().unwrap()[0].clone();
+    let (content_type, bundle) = partner.adt_sample_delivered().await;
     assert_eq!(content_type, "application/fhir+json");
     assert_eq!(bundle["type"], "transaction", "{bundle}");
     let entries = bundle["entry"].as_array().unwrap();
@@ -1287,17 +1342,12 @@ async fn adt_oru_and_dft_messages_are_converted_and_delivered_to_another_fhir_se
         }
     }
     // The same message went to the store too: one pipeline, two destinations.
-    assert!(engine.has_patient("PATID1234").await);
+    assert!(partner.engine.has_patient("PATID1234").await);
 
     // A lab result and a bill take the same way.
     for sample in ["oru-r01-fhir-converter.hl7", "dft-p03-switchboard.hl7"] {
         let raw = std::fs::read(root.join("samples/hl7v2").join(sample)).unwrap();
-        let answer = common::client()
-            .post(format!("http://127.0.0.1:{port}/"))
-            .body(raw)
-            .send()
-            .await
-            .unwrap();
+        let answer = partner.send(raw).await;
         assert_eq!(answer.status(), StatusCode::ACCEPTED, "{sample}");
     }
     common::eventually(
@@ -1358,7 +1408,47 @@ async fn adt_oru_and_dft_messages_are_converted_and_delivered_to_another_fhir_se
         .map(|c| c["priceOverride"]["value"].to_string())
         .collect();
     assert_eq!(amounts, ["150", "30.5"]);
-    engine.stop().await;
+    partner.engine.stop().await;
+}
+
+#[tokio::test]
+async fn a_channel_transform_turns_hl7_v2_into_fhir_bundles_for_any_destination() {
+    let partner = Partner::start("output = \"fhir\"", "[[destinations]]\ntype = \"http\"").await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // A plain http destination sends the transform's Bundle, labelled as FHIR.
+    let (content_type, bundle) = partner.adt_sample_delivered().await;
+    assert_eq!(content_type, "application/fhir+json");
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "transaction", "{bundle}");
+    let entries = bundle["entry"].as_array().unwrap();
+    let patient = entries
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "Patient")
+        .unwrap();
+    assert_eq!(patient["resource"]["name"][0]["family"], "EVERYMAN");
+    for entry in entries {
+        let resource = &entry["resource"];
+        if Kind::parse(resource["resourceType"].as_str().unwrap()).is_some() {
+            assert_valid(resource);
+        }
+    }
+
+    // A message the converter does not take is stored, and refused with the reason.
+    // (It shares its control id with the ADT: it gets its own.)
+    let bar = std::fs::read_to_string(root.join("tests/fixtures/hl7v2/bar-p02-fhir-converter.hl7"))
+        .unwrap()
+        .replace("MSG00001", "MSG-BAR-1");
+    let answer = partner.send(bar.into_bytes()).await;
+    let status = answer.status();
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.contains("cannot convert to FHIR") && error.contains("BAR^P02"),
+        "{body}"
+    );
+    assert!(body["message_id"].as_i64().is_some(), "{body}");
+    partner.engine.stop().await;
 }
 
 /// Replaces, removes or adds one element somewhere in `value`, chosen by `rng`.

@@ -1,12 +1,14 @@
 //! The `fhir` destination: each HL7 v2 ADT, ORU^R01 or DFT^P03, as its channel's mapping read it, becomes a FHIR
 //! transaction Bundle POSTed to a FHIR server's base URL, with the HTTP destination's retries
-//! and failure classes.
+//! and failure classes. When the channel's transform already made the Bundle
+//! (`output = "fhir"`), it is sent as it is.
 
 use futures::future::BoxFuture;
 
 use super::http::HttpDestination;
 use super::{DeliveryError, Destination, Outbound};
 use crate::fhir::from_hl7v2::convert;
+use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Records;
 use crate::store::Store;
 
@@ -22,6 +24,10 @@ pub struct FhirDestination {
 impl Destination for FhirDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
+            if message.content_type == FHIR_JSON {
+                // The channel's transform already made the Bundle (`output = "fhir"`).
+                return self.http.deliver(message).await;
+            }
             let records: Records = serde_json::from_slice(&message.payload).map_err(|err| {
                 DeliveryError::permanent(format!("the channel's mapping made no records: {err}"))
             })?;
@@ -36,7 +42,7 @@ impl Destination for FhirDestination {
             let bundle =
                 convert(&records, &raw).map_err(|err| DeliveryError::permanent(err.to_string()))?;
             let outbound = Outbound {
-                content_type: crate::fhir::outcome::FHIR_JSON.to_string(),
+                content_type: FHIR_JSON.to_string(),
                 payload: bundle.to_string().into_bytes(),
                 ..message.clone()
             };

@@ -8,11 +8,14 @@ use tokio::sync::Notify;
 
 use super::counters::{Counters, Event};
 use crate::config::ChannelConfig;
+use crate::config::channel::TransformOutput;
 use crate::config::routes::RoutesConfig;
+use crate::fhir::from_hl7v2::convert;
+use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Mapping;
 use crate::routing::{self, Facts};
 use crate::store::deliveries::Routing;
-use crate::store::ingest::{Ingest, Ingested, Outcome};
+use crate::store::ingest::{Ingest, Ingested, Outcome, Payload};
 use crate::store::messages::MessageStatus;
 use crate::store::{Store, StoreError};
 
@@ -61,6 +64,45 @@ impl Receipt {
     }
 }
 
+/// A channel's transform: its mapping, and what it hands the destinations.
+pub struct Transform {
+    /// The mapping to canonical records.
+    pub mapping: Mapping,
+    /// Those records, or the FHIR Bundle made of them and the message.
+    pub output: TransformOutput,
+}
+
+impl Transform {
+    /// What the destinations receive for a message, or why it cannot be transformed.
+    fn apply(&self, facts: &Facts) -> Result<Payload, Outcome> {
+        let records = self
+            .mapping
+            .records(facts)
+            .map_err(|err| Outcome::Rejected {
+                reason: err.to_string(),
+                location: err.location,
+            })?;
+        let (bytes, content_type) = match self.output {
+            TransformOutput::Records => (serde_json::to_vec(&records), "application/json"),
+            TransformOutput::Fhir => {
+                let bundle = convert(&records, facts.raw()).map_err(|err| Outcome::Rejected {
+                    reason: format!("cannot convert to FHIR: {err}"),
+                    location: None,
+                })?;
+                (serde_json::to_vec(&bundle), FHIR_JSON)
+            }
+        };
+        let bytes = bytes.map_err(|err| Outcome::Rejected {
+            reason: err.to_string(),
+            location: None,
+        })?;
+        Ok(Payload {
+            bytes,
+            content_type,
+        })
+    }
+}
+
 /// One deployed channel's processing: shared by its source and the `channel` destinations of
 /// other channels that hand messages to it.
 pub struct Pipeline {
@@ -71,7 +113,7 @@ pub struct Pipeline {
     /// The engine's routing rules (reloaded in place).
     pub routes: Arc<RwLock<Arc<RoutesConfig>>>,
     /// The channel's transform, when it has one.
-    pub transform: Option<Arc<Mapping>>,
+    pub transform: Option<Transform>,
     /// Wakes the worker of each destination when something is queued for it.
     pub wakers: BTreeMap<String, Arc<Notify>>,
     /// The channel's counters.
@@ -156,14 +198,9 @@ impl Pipeline {
             return Outcome::Filtered(reason);
         }
         let payload = match &self.transform {
-            Some(mapping) => match mapping.apply(facts) {
+            Some(transform) => match transform.apply(facts) {
                 Ok(payload) => Some(payload),
-                Err(err) => {
-                    return Outcome::Rejected {
-                        reason: err.to_string(),
-                        location: err.location,
-                    };
-                }
+                Err(rejected) => return rejected,
             },
             None => None,
         };
@@ -222,7 +259,7 @@ impl Pipeline {
                         message_id,
                         channel: self.channel(),
                         destinations,
-                        payload: payload.as_deref(),
+                        payload: payload.as_ref(),
                         trail,
                     })
                     .await?;

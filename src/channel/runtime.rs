@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::counters::{Counters, Snapshot};
-use super::pipeline::{Pipeline, Receipt};
+use super::pipeline::{Pipeline, Receipt, Transform};
 use super::queue::QueueWorker;
 use super::{SourceContext, build_destination, build_source};
 use crate::config::problem::Document;
@@ -237,10 +237,11 @@ impl Runtime {
     /// Deploys (or redeploys) one channel: the old version, if any, is stopped first.
     pub async fn deploy(&self, file: PathBuf, config: ChannelConfig) -> Result<(), RuntimeError> {
         let transform = match &config.transform {
-            Some(transform) => Some(Arc::new(
-                Mapping::load(&self.inner.root, &transform.mapping)
+            Some(transform) => Some(Transform {
+                mapping: Mapping::load(&self.inner.root, &transform.mapping)
                     .map_err(|problem| ConfigErrors(vec![problem]))?,
-            )),
+                output: transform.output,
+            }),
             None => None,
         };
         let name = config.name.clone();

@@ -181,6 +181,20 @@ pub enum FilterAction {
 pub struct TransformConfig {
     /// Name of a mapping file in `mappings/` (without `.toml`).
     pub mapping: String,
+    /// What the destinations receive.
+    #[serde(default)]
+    pub output: TransformOutput,
+}
+
+/// What a channel's transform hands its destinations.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TransformOutput {
+    /// The canonical records the mapping made (JSON), as the `store` destination takes them.
+    #[default]
+    Records,
+    /// An HL7 v2 message converted to a FHIR R4 transaction Bundle (ADT, ORU^R01, DFT^P03).
+    Fhir,
 }
 
 /// Retry and ordering settings of one destination's durable queue.
@@ -635,14 +649,17 @@ impl ChannelConfig {
                         );
                     }
                 }
-                DestinationConfig::Store { .. } => {
-                    if self.transform.is_none() {
-                        problem(
-                            &field("type"),
-                            "a store destination needs the channel's transform.mapping",
-                        );
-                    }
-                }
+                DestinationConfig::Store { .. } => match &self.transform {
+                    None => problem(
+                        &field("type"),
+                        "a store destination needs the channel's transform.mapping",
+                    ),
+                    Some(transform) if transform.output != TransformOutput::Records => problem(
+                        &field("type"),
+                        "a store destination takes canonical records: it needs transform.output = \"records\"",
+                    ),
+                    Some(_) => {}
+                },
                 DestinationConfig::Claims { .. } => {}
                 DestinationConfig::PayerSim {
                     payer_file,

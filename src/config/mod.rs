@@ -198,10 +198,25 @@ fn parse_checked<T: serde::de::DeserializeOwned>(
 pub fn parse_channel(root: &Path, file: &Path, text: &str) -> Result<ChannelConfig, Vec<Problem>> {
     parse_checked(file, text, |config: &ChannelConfig, doc| {
         let mut problems = config.validate(doc);
-        if let Some(transform) = &config.transform
-            && let Err(problem) = crate::mapping::Mapping::load(root, &transform.mapping)
-        {
-            problems.push(doc.problem("transform.mapping", problem.to_string()));
+        if let Some(transform) = &config.transform {
+            match crate::mapping::Mapping::load(root, &transform.mapping) {
+                Err(problem) => {
+                    problems.push(doc.problem("transform.mapping", problem.to_string()));
+                }
+                Ok(mapping)
+                    if transform.output == channel::TransformOutput::Fhir
+                        && mapping.format != "hl7v2" =>
+                {
+                    problems.push(doc.problem(
+                        "transform.output",
+                        format!(
+                            "output \"fhir\" converts HL7 v2 messages; mapping '{}' reads {}",
+                            transform.mapping, mapping.format
+                        ),
+                    ));
+                }
+                Ok(_) => {}
+            }
         }
         problems
     })
@@ -436,6 +451,54 @@ mod tests {
             "{text}"
         );
         assert_eq!(errors.0.len(), 4, "{text}");
+    }
+
+    #[test]
+    fn a_fhir_transform_needs_an_hl7_mapping_and_no_store_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for mapping in ["hl7v2-canonical", "fhir-patient"] {
+            let file = format!("mappings/{mapping}.toml");
+            write(
+                dir.path(),
+                &file,
+                &std::fs::read_to_string(repo.join(&file)).unwrap(),
+            );
+        }
+        let channel = |mapping: &str, destination: &str| {
+            format!(
+                "name = \"c\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:9\"\n\
+                 [transform]\nmapping = \"{mapping}\"\noutput = \"fhir\"\n\
+                 [[destinations]]\n{destination}\n"
+            )
+        };
+        let file = dir.path().join("channels/c.toml");
+        let http = "type = \"http\"\nname = \"partner\"\nurl = \"http://127.0.0.1:9/fhir\"";
+        let config = parse_channel(dir.path(), &file, &channel("hl7v2-canonical", http)).unwrap();
+        assert_eq!(
+            config.transform.unwrap().output,
+            channel::TransformOutput::Fhir
+        );
+        let problems = |text: String| -> String {
+            parse_channel(dir.path(), &file, &text)
+                .unwrap_err()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let text = problems(channel(
+            "hl7v2-canonical",
+            "type = \"store\"\nname = \"canonical\"",
+        ));
+        assert!(
+            text.contains("destinations[0].type: a store destination takes canonical records"),
+            "{text}"
+        );
+        let text = problems(channel("fhir-patient", http));
+        assert!(
+            text.contains("transform.output: output \"fhir\" converts HL7 v2 messages; mapping 'fhir-patient' reads fhir"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@ use super::outcome::{FhirError, outcome};
 use super::search::Search;
 use super::server::{Outcome, read_resource, write_one};
 use crate::api::AppState;
-use crate::store::audit::AuditRecord;
+use crate::store::Store;
+use crate::store::audit::{AuditRecord, record_audits_on};
 use crate::store::tokens::Principal;
 
 /// The searchset Bundle of `search`: a page of matches with the total, paging links, and the
@@ -223,9 +224,10 @@ fn at_entry(mut error: FhirError, index: usize) -> FhirError {
     error
 }
 
-/// Processes a transaction or batch Bundle; answers its response Bundle.
+/// Processes a transaction or batch Bundle; answers its response Bundle. Each entry's write is
+/// audited in the database transaction that makes it.
 pub async fn process(
-    state: &AppState,
+    store: &Store,
     principal: &Principal,
     bundle: &Value,
 ) -> Result<Value, FhirError> {
@@ -238,8 +240,8 @@ pub async fn process(
         Some(_) => return Err(FhirError::invalid("Bundle.entry must be an array")),
     };
     match bundle.get("type").and_then(Value::as_str) {
-        Some("transaction") => transaction(state, principal, entries).await,
-        Some("batch") => Ok(batch(state, principal, entries).await),
+        Some("transaction") => transaction(store, principal, entries).await,
+        Some("batch") => Ok(batch(store, principal, entries).await),
         other => Err(FhirError::invalid(format!(
             "Bundle.type {} is not transaction or batch",
             other.unwrap_or("(missing)")
@@ -248,7 +250,7 @@ pub async fn process(
 }
 
 async fn transaction(
-    state: &AppState,
+    store: &Store,
     principal: &Principal,
     entries: &[Value],
 ) -> Result<Value, FhirError> {
@@ -261,7 +263,7 @@ async fn transaction(
     order.sort_by_key(|&i| planned[i].kind.write_rank());
     let mut written = HashMap::new();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; planned.len()];
-    let mut tx = state.store.begin_write().await?;
+    let mut tx = store.begin_write().await?;
     for index in order {
         let entry = &planned[index];
         let mut resource = entry.resource.clone();
@@ -291,20 +293,27 @@ async fn transaction(
             }
         }
     }
+    let done = outcomes
+        .into_iter()
+        .collect::<Option<Vec<Outcome>>>()
+        .ok_or_else(|| FhirError::internal("a transaction entry was skipped"))?;
+    let resources: Vec<String> = done.iter().map(audited_resource).collect();
+    let records: Vec<AuditRecord> = planned
+        .iter()
+        .zip(&done)
+        .zip(&resources)
+        .map(|((entry, done), resource)| audit_record(principal, entry.method, resource, done))
+        .collect();
+    record_audits_on(&mut tx, &records).await?;
     tx.commit().await?;
-    let mut answers = Vec::new();
-    for (entry, done) in planned.iter().zip(outcomes) {
-        let done = done.ok_or_else(|| FhirError::internal("a transaction entry was skipped"))?;
-        audit(state, principal, entry.method, &done.location, done.status).await?;
-        answers.push(response_entry(&done));
-    }
+    let answers = done.iter().map(response_entry).collect();
     Ok(bundle_of("transaction-response", answers))
 }
 
-async fn batch(state: &AppState, principal: &Principal, entries: &[Value]) -> Value {
+async fn batch(store: &Store, principal: &Principal, entries: &[Value]) -> Value {
     let mut answers = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
-        let answer = match batch_entry(state, principal, entry).await {
+        let answer = match batch_entry(store, principal, entry).await {
             Ok(done) => response_entry(&done),
             Err(err) => {
                 let err = at_entry(err, index);
@@ -320,12 +329,12 @@ async fn batch(state: &AppState, principal: &Principal, entries: &[Value]) -> Va
 }
 
 async fn batch_entry(
-    state: &AppState,
+    store: &Store,
     principal: &Principal,
     entry: &Value,
 ) -> Result<Outcome, FhirError> {
     let entry = plan(entry)?;
-    let mut tx = state.store.begin_write().await?;
+    let mut tx = store.begin_write().await?;
     match write_one(
         &mut tx,
         entry.kind,
@@ -336,8 +345,10 @@ async fn batch_entry(
     .await
     {
         Ok(done) => {
+            let resource = audited_resource(&done);
+            let record = audit_record(principal, entry.method, &resource, &done);
+            record_audits_on(&mut tx, &[record]).await?;
             tx.commit().await?;
-            audit(state, principal, entry.method, &done.location, done.status).await?;
             Ok(done)
         }
         Err(err) => {
@@ -367,27 +378,26 @@ fn response_entry(done: &Outcome) -> Value {
     json!({"response": response})
 }
 
+/// What the audit log names for an entry's write.
+fn audited_resource(done: &Outcome) -> String {
+    format!("/fhir/{}", done.location)
+}
+
 /// Each entry of a Bundle is a write of its own in the audit log.
-async fn audit(
-    state: &AppState,
-    principal: &Principal,
-    method: &str,
-    location: &str,
-    status: StatusCode,
-) -> Result<(), FhirError> {
-    let resource = format!("/fhir/{location}");
-    state
-        .store
-        .record_audit(&AuditRecord {
-            actor: Some(&principal.name),
-            role: Some(principal.role.as_str()),
-            action: method,
-            resource: &resource,
-            remote_addr: None,
-            outcome: status.as_u16(),
-        })
-        .await?;
-    Ok(())
+fn audit_record<'a>(
+    principal: &'a Principal,
+    method: &'a str,
+    resource: &'a str,
+    done: &Outcome,
+) -> AuditRecord<'a> {
+    AuditRecord {
+        actor: Some(&principal.name),
+        role: Some(principal.role.as_str()),
+        action: method,
+        resource,
+        remote_addr: None,
+        outcome: done.status.as_u16(),
+    }
 }
 
 #[cfg(test)]

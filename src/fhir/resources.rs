@@ -433,22 +433,14 @@ async fn write_encounter(conn: &mut AnyConnection, resource: &Value) -> Result<L
             break;
         }
     }
-    let existing = sqlx::query("SELECT diagnosis_codes FROM encounters WHERE visit_number = $1")
-        .bind(&visit_number)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let mut diagnosis_codes: Vec<String> = resource
+    // Without reasons, the upsert keeps the diagnoses stored.
+    let diagnosis_codes: Vec<String> = resource
         .get("reasonCode")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(|c| owned(c, "/coding/0/code"))
         .collect();
-    if diagnosis_codes.is_empty()
-        && let Some(row) = existing
-    {
-        diagnosis_codes = split_codes(&row.try_get::<String, _>("diagnosis_codes")?);
-    }
     let class = text(resource, "/class/code").map(|code| {
         CLASSES
             .iter()

@@ -428,6 +428,6 @@ async fn bundle(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
     let bundle = body_of(&headers, body)?;
-    let answer = super::bundle::process(&state, &principal, &bundle).await?;
+    let answer = super::bundle::process(&state.store, &principal, &bundle).await?;
     Ok(fhir_response(StatusCode::OK, &answer))
 }

@@ -357,12 +357,6 @@ impl Mapping {
             .map_err(|err| format!("path '{path}': {err}"))
     }
 
-    /// Runs the mapping over a message and returns the records as JSON.
-    pub fn apply(&self, facts: &Facts) -> Result<Vec<u8>, MappingError> {
-        let records = self.records(facts)?;
-        serde_json::to_vec(&records).map_err(|err| MappingError::new(err.to_string()))
-    }
-
     /// Runs the mapping over a message.
     pub fn records(&self, facts: &Facts) -> Result<Records, MappingError> {
         let expected = match self.format.as_str() {

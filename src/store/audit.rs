@@ -1,8 +1,10 @@
 //! The audit log: who did what, when and from where, for every admin API request.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
+use super::bulk::insert_rows;
+use super::upsert::Value as UpsertValue;
 use super::{Store, StoreError, now_millis};
 
 /// One audit entry to write.
@@ -43,23 +45,50 @@ pub struct AuditEntry {
     pub outcome: i64,
 }
 
+/// Writes audit entries on `conn`, in few statements: inside a transaction they commit with
+/// the writes they describe.
+pub async fn record_audits_on(
+    conn: &mut AnyConnection,
+    records: &[AuditRecord<'_>],
+) -> Result<(), StoreError> {
+    let at = now_millis();
+    let text = |v: Option<&str>| UpsertValue::Text(v.map(str::to_string));
+    let rows: Vec<Vec<UpsertValue>> = records
+        .iter()
+        .map(|record| {
+            vec![
+                UpsertValue::from(at),
+                text(record.actor),
+                text(record.role),
+                text(Some(record.action)),
+                text(Some(record.resource)),
+                text(record.remote_addr),
+                UpsertValue::from(i64::from(record.outcome)),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "audit_log",
+        &[
+            "at",
+            "actor",
+            "role",
+            "action",
+            "resource",
+            "remote_addr",
+            "outcome",
+        ],
+        &rows,
+    )
+    .await
+}
+
 impl Store {
     /// Writes one audit entry.
     pub async fn record_audit(&self, record: &AuditRecord<'_>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, role, action, resource, remote_addr, outcome) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(now_millis())
-        .bind(record.actor)
-        .bind(record.role)
-        .bind(record.action)
-        .bind(record.resource)
-        .bind(record.remote_addr)
-        .bind(i64::from(record.outcome))
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        let mut conn = self.pool().acquire().await?;
+        record_audits_on(&mut conn, std::slice::from_ref(record)).await
     }
 
     /// The newest audit entries, optionally only those on resources starting with `resource_prefix`.

@@ -718,30 +718,35 @@ pub async fn upsert_payer_on(
 }
 
 /// Creates or updates an encounter by visit number. On a given connection or transaction.
+/// An encounter without diagnoses keeps the ones stored: a charge message or a FHIR Encounter
+/// without reasons does not erase what an ADT's DG1 segments said.
 pub async fn upsert_encounter_on(
     conn: &mut AnyConnection,
     encounter: &Encounter,
 ) -> Result<Upserted, StoreError> {
+    let mut fields = vec![
+        ("patient_id", Value::from(encounter.patient_id)),
+        ("class", Value::from(&encounter.class)),
+        ("status", Value::from(&encounter.status)),
+        ("admitted_at", Value::from(&encounter.admitted_at)),
+        ("discharged_at", Value::from(&encounter.discharged_at)),
+        ("location", Value::from(&encounter.location)),
+        ("facility", Value::from(&encounter.facility)),
+        (
+            "attending_provider_id",
+            Value::from(encounter.attending_provider_id),
+        ),
+    ];
+    if !encounter.diagnosis_codes.is_empty() {
+        fields.push((
+            "diagnosis_codes",
+            Value::from(&join_codes(&encounter.diagnosis_codes)),
+        ));
+    }
     Upsert {
         table: "encounters",
         keys: &[("visit_number", Value::from(&encounter.visit_number))],
-        fields: &[
-            ("patient_id", Value::from(encounter.patient_id)),
-            ("class", Value::from(&encounter.class)),
-            ("status", Value::from(&encounter.status)),
-            ("admitted_at", Value::from(&encounter.admitted_at)),
-            ("discharged_at", Value::from(&encounter.discharged_at)),
-            ("location", Value::from(&encounter.location)),
-            ("facility", Value::from(&encounter.facility)),
-            (
-                "attending_provider_id",
-                Value::from(encounter.attending_provider_id),
-            ),
-            (
-                "diagnosis_codes",
-                Value::from(&join_codes(&encounter.diagnosis_codes)),
-            ),
-        ],
+        fields: &fields,
     }
     .run(conn)
     .await

@@ -5,9 +5,9 @@
 //! could deliver twice) makes it `held` for an operator.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 
-use super::ingest::insert_deliveries;
+use super::ingest::{Payload, insert_deliveries};
 use super::messages::{MessageStatus, insert_event};
 use super::{Store, StoreError, now_millis};
 
@@ -112,7 +112,7 @@ pub struct Routing<'a> {
     /// Destination names.
     pub destinations: &'a [String],
     /// What the destinations receive, when it differs from the raw message.
-    pub payload: Option<&'a [u8]>,
+    pub payload: Option<&'a Payload>,
     /// Event trail lines explaining the routing.
     pub trail: &'a [String],
 }
@@ -127,6 +127,13 @@ pub struct QueueDepth {
     /// On the dead-letter list.
     pub dead: i64,
 }
+
+/// What a delivery sends (`body`, `content_type`, `control_id`): its transformed payload, or
+/// the raw message with the message's type. Payloads from before their type was recorded are
+/// canonical records (JSON).
+const SENT_COLUMNS: &str = "COALESCE(d.payload, m.raw) AS body, \
+    CASE WHEN d.payload IS NULL THEN m.content_type ELSE COALESCE(d.payload_type, 'application/json') END AS content_type, \
+    m.control_id";
 
 const DELIVERY_COLUMNS: &str = "id, message_id, channel, destination, status, attempts, next_attempt_at, last_error, created_at";
 
@@ -187,8 +194,10 @@ impl Store {
         limit: i64,
     ) -> Result<NextDelivery, StoreError> {
         let now = now_millis();
-        let columns = "d.id, d.message_id, d.channel, d.destination, d.status, d.attempts, d.next_attempt_at, \
-            d.last_error, d.created_at, COALESCE(d.payload, m.raw) AS body, m.content_type, m.control_id";
+        let columns = format!(
+            "d.id, d.message_id, d.channel, d.destination, d.status, d.attempts, d.next_attempt_at, \
+             d.last_error, d.created_at, {SENT_COLUMNS}"
+        );
         let sql = if ordered {
             format!(
                 "SELECT {columns} FROM deliveries d JOIN messages m ON m.id = d.message_id \
@@ -267,10 +276,9 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<(Vec<u8>, String, Option<String>), StoreError> {
-        let row = sqlx::query(
-            "SELECT COALESCE(d.payload, m.raw) AS body, m.content_type, m.control_id FROM deliveries d \
-             JOIN messages m ON m.id = d.message_id WHERE d.id = $1",
-        )
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SENT_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.id = $1"
+        )))
         .bind(id)
         .fetch_optional(self.pool())
         .await?

@@ -20,7 +20,7 @@ pub enum Outcome {
         /// Destination names.
         destinations: Vec<String>,
         /// What the destinations receive, when not the raw bytes.
-        payload: Option<Vec<u8>>,
+        payload: Option<Payload>,
         /// Why, one line per routing decision.
         trail: Vec<String>,
     },
@@ -33,6 +33,15 @@ pub enum Outcome {
         /// Where, as a terse path (`PID-3`, `FT1[2]-11`), when known.
         location: Option<String>,
     },
+}
+
+/// What a channel's transform made of a message: what its destinations receive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Their MIME type.
+    pub content_type: &'static str,
 }
 
 /// One message to store.
@@ -263,7 +272,7 @@ impl<'a> IngestPlan<'a> {
             })
             .collect::<Result<_, _>>()?;
         let mut events: Vec<(i64, &'static str, String)> = Vec::new();
-        let mut deliveries: Vec<(i64, &'a str, &'a str, Option<&'a [u8]>)> = Vec::new();
+        let mut deliveries: Vec<(i64, &'a str, &'a str, Option<&'a Payload>)> = Vec::new();
         for (item, result) in self.batch.iter().zip(&results) {
             add_rows(item, *result, &mut events, &mut deliveries);
         }
@@ -293,11 +302,12 @@ impl<'a> IngestPlan<'a> {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| {
                     format!(
-                        "(${}, ${}, ${}, 'pending', $1, ${}, $1, $1)",
-                        4 * i + 2,
-                        4 * i + 3,
-                        4 * i + 4,
-                        4 * i + 5
+                        "(${}, ${}, ${}, 'pending', $1, ${}, ${}, $1, $1)",
+                        5 * i + 2,
+                        5 * i + 3,
+                        5 * i + 4,
+                        5 * i + 5,
+                        5 * i + 6
                     )
                 })
                 .collect();
@@ -307,12 +317,13 @@ impl<'a> IngestPlan<'a> {
                     Param::Int(*id),
                     Param::Text(channel),
                     Param::Text(destination),
-                    payload.map_or(Param::NullBlob, Param::Blob),
+                    payload.map_or(Param::NullBlob, |p| Param::Blob(&p.bytes)),
+                    Param::text(payload.map(|p| p.content_type)),
                 ]);
             }
             statements.push(Statement {
                 sql: format!(
-                    "INSERT INTO deliveries (message_id, channel, destination, status, next_attempt_at, payload, created_at, updated_at) VALUES {}",
+                    "INSERT INTO deliveries (message_id, channel, destination, status, next_attempt_at, payload, payload_type, created_at, updated_at) VALUES {}",
                     rows.join(", ")
                 ),
                 params,
@@ -339,7 +350,7 @@ fn add_rows<'a>(
     item: &'a Ingest,
     result: Ingested,
     events: &mut Vec<(i64, &'static str, String)>,
-    deliveries: &mut Vec<(i64, &'a str, &'a str, Option<&'a [u8]>)>,
+    deliveries: &mut Vec<(i64, &'a str, &'a str, Option<&'a Payload>)>,
 ) {
     let size = item.raw.len();
     let id = match result {
@@ -366,7 +377,7 @@ fn add_rows<'a>(
                 events.push((id, "routed", line.clone()));
             }
             for destination in destinations {
-                deliveries.push((id, &item.channel, destination, payload.as_deref()));
+                deliveries.push((id, &item.channel, destination, payload.as_ref()));
             }
             let detail = if destinations.is_empty() {
                 "no destination".to_string()
@@ -449,20 +460,21 @@ pub(super) async fn insert_deliveries(
     message_id: i64,
     channel: &str,
     destinations: &[String],
-    payload: Option<&[u8]>,
+    payload: Option<&Payload>,
     now: i64,
 ) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::with_capacity(destinations.len());
     for destination in destinations {
         let row = sqlx::query(
-            "INSERT INTO deliveries (message_id, channel, destination, status, next_attempt_at, payload, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'pending', $4, $5, $4, $4) RETURNING id",
+            "INSERT INTO deliveries (message_id, channel, destination, status, next_attempt_at, payload, payload_type, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'pending', $4, $5, $6, $4, $4) RETURNING id",
         )
         .bind(message_id)
         .bind(channel)
         .bind(destination)
         .bind(now)
-        .bind(payload)
+        .bind(payload.map(|p| p.bytes.as_slice()))
+        .bind(payload.map(|p| p.content_type))
         .fetch_one(&mut *conn)
         .await?;
         ids.push(row.try_get("id")?);
