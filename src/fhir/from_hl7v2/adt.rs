@@ -118,6 +118,154 @@ pub(super) fn enrich_patient(patient: &mut Value, message: &Message<'_>, pid: &S
         (None, Some(deceased)) => patient["deceasedBoolean"] = json!(deceased),
         (None, None) => {}
     }
+    let extensions = patient_extensions(pid, message.segment("PD1").as_ref());
+    if !extensions.is_empty() {
+        patient["extension"] = json!(extensions);
+    }
+}
+
+/// The Patient extensions of PID and PD1: US Core race (PID-10) and ethnicity (PID-22), the
+/// core mother's maiden name (PID-6), religion (PID-17), birth place (PID-23), citizenship
+/// (PID-26, PID-39), nationality (PID-28), animal (PID-35/36) and congregation (PD1-14).
+fn patient_extensions(pid: &Segment<'_>, pd1: Option<&Segment<'_>>) -> Vec<Value> {
+    const CORE: &str = "http://hl7.org/fhir/StructureDefinition/";
+    let mut found: Vec<Value> = Vec::new();
+    found.extend(race(&reps(pid, 10)));
+    found.extend(ethnicity(&reps(pid, 22)));
+    if let Some(maiden) = first(pid, 6).and_then(|r| {
+        let parts: Vec<String> = [r.get(2), r.get(3), r.sub(1, 1)]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }) {
+        found.push(
+            json!({"url": format!("{CORE}patient-mothersMaidenName"), "valueString": maiden}),
+        );
+    }
+    if let Some(religion) = first(pid, 17).and_then(|r| {
+        let code = r.get(1)?;
+        Some(json!({"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/v2-0006",
+            "code": code,
+            "display": r.get(2),
+        }]}))
+    }) {
+        found.push(
+            json!({"url": format!("{CORE}patient-religion"), "valueCodeableConcept": religion}),
+        );
+    }
+    if let Some(place) = first(pid, 23).and_then(|r| r.get(1)) {
+        found.push(
+            json!({"url": format!("{CORE}patient-birthPlace"), "valueAddress": {"text": place}}),
+        );
+    }
+    let country = |rep: &Rep<'_>| {
+        let mut concept = concept(rep)?;
+        if rep
+            .get(3)
+            .is_some_and(|system| system.starts_with("ISO3166"))
+        {
+            concept["coding"][0]["system"] = json!("urn:iso:std:iso:3166");
+        }
+        Some(json!({"url": "code", "valueCodeableConcept": concept}))
+    };
+    for field in [26, 39] {
+        for rep in reps(pid, field) {
+            if let Some(code) = country(&rep) {
+                found.push(
+                    json!({"url": format!("{CORE}patient-citizenship"), "extension": [code]}),
+                );
+            }
+        }
+    }
+    if let Some(code) = first(pid, 28).and_then(|r| country(&r)) {
+        found.push(json!({"url": format!("{CORE}patient-nationality"), "extension": [code]}));
+    }
+    let animal: Vec<Value> = [("species", 35), ("breed", 36)]
+        .into_iter()
+        .filter_map(|(part, field)| {
+            let kind = first(pid, field).and_then(|r| concept(&r))?;
+            Some(json!({"url": part, "valueCodeableConcept": kind}))
+        })
+        .collect();
+    // The extension needs its species.
+    if animal.first().is_some_and(|a| a["url"] == "species") {
+        found.push(json!({"url": format!("{CORE}patient-animal"), "extension": animal}));
+    }
+    if let Some(congregation) = pd1.and_then(|pd1| first(pd1, 14)).and_then(|r| r.get(1)) {
+        found.push(
+            json!({"url": format!("{CORE}patient-congregation"), "valueString": congregation}),
+        );
+    }
+    found
+}
+
+/// OMB race categories (CDC race and ethnicity codes) and their displays.
+const OMB_RACES: [(&str, &str); 5] = [
+    ("1002-5", "American Indian or Alaska Native"),
+    ("2028-9", "Asian"),
+    ("2054-5", "Black or African American"),
+    ("2076-8", "Native Hawaiian or Other Pacific Islander"),
+    ("2106-3", "White"),
+];
+
+/// The CDC race and ethnicity code system.
+const CDC_RACE: &str = "urn:oid:2.16.840.1.113883.6.238";
+
+/// The US Core race extension of race repetitions (table 0005, CDC codes): OMB categories,
+/// other CDC codes as detailed races, and their names as the text.
+pub(super) fn race(races: &[Rep<'_>]) -> Option<Value> {
+    let mut parts: Vec<Value> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for rep in races {
+        let Some(code) = rep.get(1) else { continue };
+        if let Some(display) = lookup(&OMB_RACES, &code) {
+            parts.push(json!({"url": "ombCategory", "valueCoding": {"system": CDC_RACE, "code": code, "display": display}}));
+            names.push(display.to_string());
+        } else if is_cdc_code(&code) {
+            let display = rep.get(2);
+            names.extend(display.clone());
+            parts.push(json!({"url": "detailed", "valueCoding": {"system": CDC_RACE, "code": code, "display": display}}));
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.push(json!({"url": "text", "valueString": names.join(", ")}));
+    Some(
+        json!({"url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race", "extension": parts}),
+    )
+}
+
+/// The US Core ethnicity extension of PID-22 (table 0189 H/N, or the CDC codes).
+fn ethnicity(groups: &[Rep<'_>]) -> Option<Value> {
+    let mut parts: Vec<Value> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for rep in groups {
+        let category = match rep.get(1).as_deref() {
+            Some("H" | "2135-2") => ("2135-2", "Hispanic or Latino"),
+            Some("N" | "2186-5") => ("2186-5", "Not Hispanic or Latino"),
+            _ => continue,
+        };
+        parts.push(json!({"url": "ombCategory", "valueCoding": {"system": CDC_RACE, "code": category.0, "display": category.1}}));
+        names.push(category.1);
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.push(json!({"url": "text", "valueString": names.join(", ")}));
+    Some(
+        json!({"url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity", "extension": parts}),
+    )
+}
+
+/// A CDC race and ethnicity code: four digits, a dash and a check digit.
+fn is_cdc_code(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    bytes.len() == 6
+        && bytes[4] == b'-'
+        && bytes[..4].iter().chain(&bytes[5..]).all(u8::is_ascii_digit)
 }
 
 /// A Y/N indicator field as a boolean.
@@ -608,7 +756,8 @@ fn gender(segment: &Segment<'_>, field: usize) -> Option<&'static str> {
 
 /// The RelatedPerson of one NK1: identifiers (NK1-12, NK1-33), relationship (NK1-3) and
 /// contact role (NK1-7), names (NK1-2), telecom (NK1-5 home, NK1-6 work, NK1-40), addresses
-/// (NK1-4), sex (NK1-15), birth date (NK1-16), period (NK1-8/9) and language (NK1-20). The
+/// (NK1-4), sex (NK1-15), birth date (NK1-16), period (NK1-8/9), language (NK1-20) and race
+/// (NK1-35). The
 /// contact person fields (NK1-30 to 32, 41) are the associated organization's contact, not
 /// this person's, and are not read.
 pub(super) fn next_of_kin(nk1: &Segment<'_>, patient: &Value) -> Value {
@@ -642,5 +791,6 @@ pub(super) fn next_of_kin(nk1: &Segment<'_>, patient: &Value) -> Value {
         "communication": first(nk1, 20)
             .and_then(|r| language(&r))
             .map(|spoken| vec![json!({"language": spoken, "preferred": true})]),
+        "extension": race(&reps(nk1, 35)).map(|race| vec![race]),
     })
 }

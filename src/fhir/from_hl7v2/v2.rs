@@ -523,16 +523,17 @@ pub(super) fn contact_role(code: &str) -> Value {
 }
 
 /// A person location (PL: point of care ^ room ^ bed ^ facility ^ status ^ type ^ building ^
-/// floor) as an Encounter.location of `status`: named by its parts, most specific kind
-/// (bed, room) as its physical type.
+/// floor) as an Encounter.location of `status`: named by its parts from the most specific
+/// (bed, room, point of care, floor, building, facility), with the bed or room as its
+/// physical type.
 pub(super) fn location(rep: &Rep<'_>, status: &str) -> Option<Value> {
     let (room, bed) = (rep.get(2), rep.get(3));
     let parts: Vec<String> = [
-        rep.sub(1, 1),
-        room.clone(),
         bed.clone(),
-        rep.get(7),
+        room.clone(),
+        rep.sub(1, 1),
         rep.get(8),
+        rep.get(7),
         rep.sub(4, 1).or_else(|| rep.sub(4, 2)),
     ]
     .into_iter()
