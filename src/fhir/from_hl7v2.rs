@@ -94,7 +94,7 @@ fn expect<'a>(
     Ok(message)
 }
 
-/// A Bundle with the Patient of `records` (completed with PID and PD1 of `message`) in it,
+/// A Bundle with the Patient of `records` (completed with the PID of `message`) in it,
 /// and the Reference to that Patient.
 fn with_patient(
     records: &Records,
@@ -114,13 +114,23 @@ fn with_patient(
         adt::enrich_patient(&mut resource, message, &pid);
     }
     let patient_ref = bundle.add(resource, identifier, "PID");
+    Ok((bundle, patient_ref))
+}
+
+/// Adds the patient's general practitioners (PD1) at the end of `bundle`, and refers to them
+/// from the Patient `patient`; answers the Bundle.
+fn finish_with_doctors(
+    mut bundle: BundleBuilder,
+    message: &Message<'_>,
+    patient: &Value,
+) -> Result<Value, ConvertError> {
     let doctors = adt::general_practitioners(&mut bundle, message);
     if !doctors.is_empty()
-        && let Some(resource) = bundle.resource_mut(&patient_ref)
+        && let Some(resource) = bundle.resource_mut(patient)
     {
         resource["generalPractitioner"] = json!(doctors);
     }
-    Ok((bundle, patient_ref))
+    bundle.finish()
 }
 
 /// Adds the visit (and its participants) to `bundle`; answers the Encounter's Reference.
@@ -233,7 +243,7 @@ pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
         }
         bundle.add(resource, None, &label);
     }
-    bundle.finish()
+    finish_with_doctors(bundle, &message, &patient_ref)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,7 +296,7 @@ pub fn oru_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
     if let Some(done) = report.take() {
         done.add_to(&mut bundle, &patient_ref)?;
     }
-    bundle.finish()
+    finish_with_doctors(bundle, &message, &patient_ref)
 }
 
 /// An OBR whose DiagnosticReport waits for its results.
@@ -692,7 +702,7 @@ pub fn dft_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
             &label,
         );
     }
-    bundle.finish()
+    finish_with_doctors(bundle, &message, &patient_ref)
 }
 
 // ---------------------------------------------------------------------------------------------
