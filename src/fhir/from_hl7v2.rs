@@ -1514,6 +1514,35 @@ mod tests {
     }
 
     #[test]
+    fn damaged_admissions_are_converted_or_refused_never_a_panic() {
+        // FHIR-Converter's busy ADT, with a delimiter or a letter in place of one byte, for a
+        // spread of bytes (every 29th: each conversion checks some twenty resources).
+        let original = include_bytes!("../../tests/fixtures/hl7v2/adt-a01-fhir-converter.hl7");
+        let mapping = crate::mapping::Mapping::load(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+            "hl7v2-canonical",
+        )
+        .unwrap();
+        let records = mapping
+            .records(&crate::routing::facts::Facts::extract(original).unwrap())
+            .unwrap();
+        let mut converted = 0;
+        for position in (0..original.len()).step_by(29) {
+            for replacement in [b'|', b'^', b'&', b'x'] {
+                let mut damaged = original.to_vec();
+                damaged[position] = replacement;
+                if let Ok(bundle) = convert(&records, &damaged) {
+                    converted += 1;
+                    for entry in bundle["entry"].as_array().unwrap() {
+                        assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
+                    }
+                }
+            }
+        }
+        assert!(converted > 0);
+    }
+
+    #[test]
     fn damaged_results_are_converted_or_refused_never_a_panic() {
         let original = lab_result();
         let bytes = original.as_bytes();

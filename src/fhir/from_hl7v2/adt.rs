@@ -165,8 +165,9 @@ fn patient_extensions(pid: &Segment<'_>, pd1: Option<&Segment<'_>>) -> Vec<Value
         if rep
             .get(3)
             .is_some_and(|system| system.starts_with("ISO3166"))
+            && let Some(coding) = concept.pointer_mut("/coding/0")
         {
-            concept["coding"][0]["system"] = json!("urn:iso:std:iso:3166");
+            coding["system"] = json!("urn:iso:std:iso:3166");
         }
         Some(json!({"url": "code", "valueCodeableConcept": concept}))
     };
