@@ -8,8 +8,8 @@
 //! down here (`differs`), with why: where their value is not what the message says, or where
 //! we chose otherwise. FHIR-Converter's values are always read from the fixture, so every
 //! check fails should either side change. Their output was made from a revision of the sample
-//! that holds more than our copy (PV1-11, access restrictions, an accident, a death); what only
-//! that produces has no source in our message and is not compared.
+//! that holds more than our copy (a temporary location, access restrictions, an accident, a
+//! death); what only that produces has no source in our message and is not compared.
 
 use std::path::Path;
 
@@ -514,8 +514,8 @@ fn patient_field_by_field() {
     let religion = format!("{core}patient-religion");
     differs(
         "religion",
-        "PID-17 AME is table 0006's African Methodist Episcopal, kept as sent; theirs maps \
-         it to v3 1002, African Religions, another religion",
+        "PID-17 AME, an African Methodist Episcopal church in table 0006, is kept as sent; \
+         theirs maps it to v3 1002, African Religions, another religion",
         &extension(p, &religion)["valueCodeableConcept"]["coding"][0]["code"],
         json!("AME"),
         &extension(t, &religion)["valueCodeableConcept"]["coding"][0]["code"],

@@ -1,7 +1,8 @@
 //! HL7 v2 to a FHIR transaction Bundle:
 //!
 //! - ADT (A01, A03, A04, A08): Patient, Encounter, Coverage, the payers as Organizations, the
-//!   attending Practitioner, and a RelatedPerson per NK1;
+//!   visit's participants and the general practitioners as Practitioners (and Organizations),
+//!   the subscriber who is not the patient and each next of kin (NK1) as RelatedPersons;
 //! - ORU^R01: Patient, a DiagnosticReport per OBR and an Observation per OBX (notes from the
 //!   NTEs that follow an OBX);
 //! - DFT^P03: Patient, Encounter, and a ChargeItem per FT1 (with the performing Practitioner).
