@@ -1333,7 +1333,8 @@ async fn adt_oru_and_dft_messages_are_converted_and_delivered_to_another_fhir_se
     let kin = &of("RelatedPerson")[0]["resource"];
     assert_eq!(kin["patient"]["reference"], patient_url);
     assert_eq!(kin["name"][0]["family"], "Evan");
-    assert_eq!(kin["relationship"][0]["coding"][0]["code"], "EMC");
+    // NK1-3 EMC (emergency contact) is v2-0131 C.
+    assert_eq!(kin["relationship"][0]["coding"][0]["code"], "C");
     for entry in entries {
         let resource = &entry["resource"];
         match Kind::parse(resource["resourceType"].as_str().unwrap()) {

@@ -1,7 +1,8 @@
 //! HL7 v2 to a FHIR transaction Bundle:
 //!
 //! - ADT (A01, A03, A04, A08): Patient, Encounter, Coverage, the payers as Organizations, the
-//!   attending Practitioner, and a RelatedPerson per NK1;
+//!   visit's participants and the general practitioners as Practitioners (and Organizations),
+//!   the subscriber who is not the patient and each next of kin (NK1) as RelatedPersons;
 //! - ORU^R01: Patient, a DiagnosticReport per OBR and an Observation per OBX (notes from the
 //!   NTEs that follow an OBX);
 //! - DFT^P03: Patient, Encounter, and a ChargeItem per FT1 (with the performing Practitioner).
@@ -9,8 +10,15 @@
 //! The patient, visit, coverages and charges are read through the channel's declarative
 //! mapping into canonical records (so lookups, dates and identifiers are the ones the store
 //! gets), and those records become resources with the same builders that serve `/fhir`. What
-//! is not canonical (next of kin, results, performers) is read from the segments directly.
-//! Every resource is checked against the R4 model before the Bundle is answered.
+//! is not canonical is read from the segments directly: the patient's further identifiers,
+//! names, addresses, telecom and demographics (PID, PD1), the visit's participants, locations
+//! and admission details (PV1, PV2, DG1), the plan, policy, subscriber and payer details (IN1,
+//! IN2), next of kin (NK1), results and performers. Every resource is checked against the R4
+//! model before the Bundle is answered.
+
+mod adt;
+mod tables;
+mod v2;
 
 use serde_json::{Value, json};
 
@@ -87,8 +95,12 @@ fn expect<'a>(
     Ok(message)
 }
 
-/// A Bundle with the Patient of `records` in it, and the Reference to that Patient.
-fn with_patient(records: &Records) -> Result<(BundleBuilder, Value), ConvertError> {
+/// A Bundle with the Patient of `records` (completed with the PID of `message`) in it,
+/// and the Reference to that Patient.
+fn with_patient(
+    records: &Records,
+    message: &Message<'_>,
+) -> Result<(BundleBuilder, Value), ConvertError> {
     let patient = records
         .patient
         .as_ref()
@@ -98,20 +110,58 @@ fn with_patient(records: &Records) -> Result<(BundleBuilder, Value), ConvertErro
         .identifiers
         .first()
         .map(|i| format!("identifier={}|{}", i.system, i.value));
-    let patient_ref = bundle.add(patient_resource(patient), identifier, "PID");
+    let mut resource = patient_resource(patient);
+    if let Some(pid) = message.segment("PID") {
+        adt::enrich_patient(&mut resource, message, &pid);
+    }
+    let patient_ref = bundle.add(resource, identifier, "PID");
     Ok((bundle, patient_ref))
 }
 
-/// Adds the visit (and its attending Practitioner) to `bundle`; answers the Encounter's
-/// Reference.
-fn add_encounter(bundle: &mut BundleBuilder, visit: &EncounterRecord, patient: &Value) -> Value {
-    let attending = visit.attending_npi.as_ref().map(|npi| {
-        let name = visit.attending_name.as_deref().unwrap_or(npi);
-        bundle.add(
-            party_resource(Kind::Practitioner, NPI_SYSTEM, npi, name),
-            Some(format!("identifier={NPI_SYSTEM}|{npi}")),
-            "PV1-7",
-        )
+/// Adds the patient's general practitioners (PD1) at the end of `bundle`, and refers to them
+/// from the Patient `patient`; answers the Bundle.
+fn finish_with_doctors(
+    mut bundle: BundleBuilder,
+    message: &Message<'_>,
+    patient: &Value,
+) -> Result<Value, ConvertError> {
+    let doctors = adt::general_practitioners(&mut bundle, message);
+    if !doctors.is_empty()
+        && let Some(resource) = bundle.resource_mut(patient)
+    {
+        resource["generalPractitioner"] = json!(doctors);
+    }
+    bundle.finish()
+}
+
+/// Adds the visit (and its participants) to `bundle`; answers the Encounter's Reference.
+fn add_encounter(
+    bundle: &mut BundleBuilder,
+    message: &Message<'_>,
+    visit: &EncounterRecord,
+    patient: &Value,
+) -> Value {
+    let pv1 = message.segment("PV1");
+    let attending = visit.attending_npi.as_ref().map(|id| {
+        // PV1-7 as sent, when it is the canonical attending; else the canonical id and name.
+        let sent = pv1
+            .as_ref()
+            .and_then(|pv1| v2::first(pv1, 7))
+            .filter(|rep| rep.get(1).as_deref() == Some(id.as_str()))
+            .and_then(|rep| v2::practitioner(&rep));
+        let (resource, query) = sent.unwrap_or_else(|| {
+            let name = visit.attending_name.as_deref().unwrap_or(id);
+            let system = if v2::is_npi(id) {
+                NPI_SYSTEM
+            } else {
+                UNKNOWN_SYSTEM
+            };
+            (
+                party_resource(Kind::Practitioner, system, id, name),
+                Some(format!("identifier={system}|{id}")),
+            )
+        });
+        bundle.add_shared(resource, query, "PV1-7")
     });
     let encounter = Encounter {
         visit_number: visit.visit_number.clone(),
@@ -125,27 +175,51 @@ fn add_encounter(bundle: &mut BundleBuilder, visit: &EncounterRecord, patient: &
         attending_provider_id: None,
         diagnosis_codes: visit.diagnosis_codes.clone(),
     };
-    bundle.add(
-        encounter_resource(&encounter, patient.clone(), attending),
-        Some(format!("identifier={}", visit.visit_number)),
-        "PV1",
-    )
+    let mut resource = encounter_resource(&encounter, patient.clone(), attending.clone());
+    let mut query = Some(format!("identifier={}", visit.visit_number));
+    if let Some(pv1) = &pv1
+        && let Some(found) = adt::enrich_encounter(
+            &mut resource,
+            bundle,
+            message,
+            pv1,
+            &visit.visit_number,
+            attending.as_ref(),
+        )
+    {
+        query = Some(found);
+    }
+    bundle.add(resource, query, "PV1")
 }
 
 /// The transaction Bundle of an ADT message `raw`, whose canonical `records` its channel's
 /// mapping made.
 pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
     let message = expect(raw, "ADT", &TRIGGERS)?;
-    let (mut bundle, patient_ref) = with_patient(records)?;
+    let (mut bundle, patient_ref) = with_patient(records, &message)?;
     if let Some(visit) = &records.encounter {
-        add_encounter(&mut bundle, visit, &patient_ref);
+        add_encounter(&mut bundle, &message, visit, &patient_ref);
     }
-    for record in &records.coverages {
+    for (index, segment) in message.segments_named("NK1").enumerate() {
+        let label = format!("NK1[{}]", index + 1);
+        bundle.add(adt::next_of_kin(&segment, &patient_ref), None, &label);
+    }
+    // The mapping makes one coverage per IN1, in order; should a mapping have left one out,
+    // no IN1 is matched to a coverage rather than the wrong one.
+    let insurances = adt::insurances(&message);
+    let aligned = insurances.len() == records.coverages.len();
+    for (index, record) in records.coverages.iter().enumerate() {
+        let label = format!("IN1[{}]", index + 1);
+        let insurance = insurances.get(index).filter(|_| aligned);
         let name = record.payer_name.as_deref().unwrap_or(&record.payer_id);
+        let mut payer = party_resource(Kind::Organization, PAYER_SYSTEM, &record.payer_id, name);
+        if let Some((in1, _)) = insurance {
+            adt::enrich_payer(&mut payer, in1);
+        }
         let payer = bundle.add(
-            party_resource(Kind::Organization, PAYER_SYSTEM, &record.payer_id, name),
+            payer,
             Some(format!("identifier={PAYER_SYSTEM}|{}", record.payer_id)),
-            "IN1",
+            &label,
         );
         let coverage = Coverage {
             patient_id: 0,
@@ -159,45 +233,18 @@ pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
             effective_from: record.effective_from.clone(),
             effective_to: record.effective_to.clone(),
         };
-        bundle.add(
-            coverage_resource(&coverage, patient_ref.clone(), payer),
-            None,
-            "IN1",
-        );
+        let mut resource = coverage_resource(&coverage, patient_ref.clone(), payer);
+        if let Some((in1, in2)) = insurance {
+            adt::enrich_coverage(&mut resource, in1, in2.as_ref());
+            if adt::insured_is_patient(in1) || record.relationship.as_deref() == Some("self") {
+                resource["subscriber"] = patient_ref.clone();
+            } else if let Some(person) = adt::subscriber(in1, in2.as_ref(), &patient_ref) {
+                resource["subscriber"] = bundle.add(person, None, &format!("{label}-16"));
+            }
+        }
+        bundle.add(resource, None, &label);
     }
-    for (index, segment) in message.segments_named("NK1").enumerate() {
-        let label = format!("NK1[{}]", index + 1);
-        bundle.add(related_person(&segment, &patient_ref), None, &label);
-    }
-    bundle.finish()
-}
-
-/// The RelatedPerson of one NK1 segment.
-fn related_person(nk1: &Segment<'_>, patient: &Value) -> Value {
-    let given: Vec<String> = [text(nk1, 2, 1, 2), text(nk1, 2, 1, 3)]
-        .into_iter()
-        .flatten()
-        .collect();
-    let line: Vec<String> = [text(nk1, 4, 1, 1), text(nk1, 4, 1, 2)]
-        .into_iter()
-        .flatten()
-        .collect();
-    json!({
-        "resourceType": "RelatedPerson",
-        "patient": patient,
-        "relationship": text(nk1, 3, 1, 1).map(|code| vec![json!({
-            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0063", "code": code, "display": text(nk1, 3, 1, 2)}],
-        })]),
-        "name": [{"family": text(nk1, 2, 1, 1), "given": given}],
-        "telecom": text(nk1, 5, 1, 1).map(|phone| vec![json!({"system": "phone", "value": phone})]),
-        "address": [{
-            "line": line,
-            "city": text(nk1, 4, 1, 3),
-            "state": text(nk1, 4, 1, 4),
-            "postalCode": text(nk1, 4, 1, 5),
-            "country": text(nk1, 4, 1, 6),
-        }],
-    })
+    finish_with_doctors(bundle, &message, &patient_ref)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,7 +256,7 @@ fn related_person(nk1: &Segment<'_>, patient: &Value) -> Value {
 /// structure and are not converted.
 pub fn oru_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
     let message = expect(raw, "ORU", &["R01"])?;
-    let (mut bundle, patient_ref) = with_patient(records)?;
+    let (mut bundle, patient_ref) = with_patient(records, &message)?;
     let mut report: Option<Report> = None;
     let (mut obr_count, mut obx_count) = (0, 0);
     for segment in message.segments() {
@@ -250,7 +297,7 @@ pub fn oru_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
     if let Some(done) = report.take() {
         done.add_to(&mut bundle, &patient_ref)?;
     }
-    bundle.finish()
+    finish_with_doctors(bundle, &message, &patient_ref)
 }
 
 /// An OBR whose DiagnosticReport waits for its results.
@@ -611,11 +658,11 @@ fn interpretation(obx: &Segment<'_>) -> Option<Value> {
 /// ChargeItem per charge the mapping read (one per FT1), with FT1-20 as its performer.
 pub fn dft_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
     let message = expect(raw, "DFT", &["P03"])?;
-    let (mut bundle, patient_ref) = with_patient(records)?;
+    let (mut bundle, patient_ref) = with_patient(records, &message)?;
     let encounter = records
         .encounter
         .as_ref()
-        .map(|visit| add_encounter(&mut bundle, visit, &patient_ref));
+        .map(|visit| add_encounter(&mut bundle, &message, visit, &patient_ref));
     // The mapping makes one charge per FT1, in order; should a mapping have left one out, no
     // FT1 is matched to a charge rather than the wrong one.
     let ft1s: Vec<Segment<'_>> = message.segments_named("FT1").collect();
@@ -656,7 +703,7 @@ pub fn dft_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
             &label,
         );
     }
-    bundle.finish()
+    finish_with_doctors(bundle, &message, &patient_ref)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -863,6 +910,29 @@ impl BundleBuilder {
         json!({"reference": full_url})
     }
 
+    /// Adds `resource` as [`BundleBuilder::add`] does, unless the same resource is already in
+    /// the Bundle (one doctor in two roles): then answers a Reference to that one.
+    fn add_shared(
+        &mut self,
+        mut resource: Value,
+        if_none_exist: Option<String>,
+        source: &str,
+    ) -> Value {
+        prune(&mut resource);
+        if let Some(existing) = self.entries.iter().find(|e| e["resource"] == resource) {
+            return json!({"reference": existing["fullUrl"]});
+        }
+        self.add(resource, if_none_exist, source)
+    }
+
+    /// The resource of the entry `reference` names.
+    fn resource_mut(&mut self, reference: &Value) -> Option<&mut Value> {
+        self.entries
+            .iter_mut()
+            .find(|e| e["fullUrl"] == reference["reference"])
+            .map(|e| &mut e["resource"])
+    }
+
     /// The Bundle, once every resource passed the R4 model check.
     fn finish(self) -> Result<Value, ConvertError> {
         for (entry, source) in self.entries.iter().zip(&self.sources) {
@@ -959,9 +1029,9 @@ mod tests {
                 "Patient",
                 "Practitioner",
                 "Encounter",
+                "RelatedPerson",
                 "Organization",
-                "Coverage",
-                "RelatedPerson"
+                "Coverage"
             ]
         );
         let patient_url = entries[0]["fullUrl"].as_str().unwrap();
@@ -972,16 +1042,27 @@ mod tests {
             entries[1]["fullUrl"]
         );
         assert_eq!(
-            entries[4]["resource"]["payor"][0]["reference"],
-            entries[3]["fullUrl"]
+            entries[5]["resource"]["payor"][0]["reference"],
+            entries[4]["fullUrl"]
         );
         assert_eq!(entries[0]["request"]["ifNoneExist"], "identifier=HOSP|M1");
-        let kin = &entries[5]["resource"];
+        // No PV1-7 in the message: the canonical attending, a valid NPI.
+        assert_eq!(
+            entries[1]["request"]["ifNoneExist"],
+            format!("identifier={NPI_SYSTEM}|1234567893")
+        );
+        let kin = &entries[3]["resource"];
         assert_eq!(kin["patient"]["reference"], patient_url);
         assert_eq!(kin["name"][0]["family"], "Doe");
         assert_eq!(kin["name"][0]["given"], json!(["John", "Q"]));
-        assert_eq!(kin["relationship"][0]["coding"][0]["code"], "SPO");
-        assert_eq!(kin["telecom"][0]["value"], "555-0199");
+        assert_eq!(
+            kin["relationship"][0]["coding"][0],
+            json!({"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "SPS", "display": "spouse"})
+        );
+        assert_eq!(
+            kin["telecom"][0],
+            json!({"system": "phone", "value": "555-0199", "use": "home"})
+        );
         assert_eq!(kin["address"][0]["city"], "Springfield");
         for entry in entries {
             let resource = &entry["resource"];
@@ -1431,6 +1512,35 @@ mod tests {
             charges[1]["performer"][0]["actor"]["reference"],
             doctors[0]["fullUrl"]
         );
+    }
+
+    #[test]
+    fn damaged_admissions_are_converted_or_refused_never_a_panic() {
+        // FHIR-Converter's busy ADT, with a delimiter or a letter in place of one byte, for a
+        // spread of bytes (every 29th: each conversion checks some twenty resources).
+        let original = include_bytes!("../../tests/fixtures/hl7v2/adt-a01-fhir-converter.hl7");
+        let mapping = crate::mapping::Mapping::load(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+            "hl7v2-canonical",
+        )
+        .unwrap();
+        let records = mapping
+            .records(&crate::routing::facts::Facts::extract(original).unwrap())
+            .unwrap();
+        let mut converted = 0;
+        for position in (0..original.len()).step_by(29) {
+            for replacement in [b'|', b'^', b'&', b'x'] {
+                let mut damaged = original.to_vec();
+                damaged[position] = replacement;
+                if let Ok(bundle) = convert(&records, &damaged) {
+                    converted += 1;
+                    for entry in bundle["entry"].as_array().unwrap() {
+                        assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
+                    }
+                }
+            }
+        }
+        assert!(converted > 0);
     }
 
     #[test]

@@ -28,13 +28,13 @@ const ICD10_SYSTEM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
 const V2_0203: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 
-/// Patient classes of the canonical model and their FHIR ActCode.
-const CLASSES: [(&str, &str); 5] = [
-    ("inpatient", "IMP"),
-    ("outpatient", "AMB"),
-    ("emergency", "EMER"),
-    ("preadmit", "PRENC"),
-    ("obstetrics", "IMP"),
+/// Patient classes of the canonical model, their FHIR ActCode and its display.
+const CLASSES: [(&str, &str, &str); 5] = [
+    ("inpatient", "IMP", "inpatient encounter"),
+    ("outpatient", "AMB", "ambulatory"),
+    ("emergency", "EMER", "emergency"),
+    ("preadmit", "PRENC", "pre-admission"),
+    ("obstetrics", "IMP", "inpatient encounter"),
 ];
 const ENCOUNTER_STATUSES: [&str; 9] = [
     "planned",
@@ -444,8 +444,8 @@ async fn write_encounter(conn: &mut AnyConnection, resource: &Value) -> Result<L
     let class = text(resource, "/class/code").map(|code| {
         CLASSES
             .iter()
-            .find(|(_, act)| *act == code)
-            .map_or(code, |(class, _)| class)
+            .find(|(_, act, _)| *act == code)
+            .map_or(code, |(class, ..)| class)
             .to_string()
     });
     let encounter = Encounter {
@@ -919,8 +919,10 @@ pub fn encounter_resource(
         encounter
             .class
             .as_deref()
-            .map(|class| match CLASSES.iter().find(|(c, _)| *c == class) {
-                Some((_, code)) => json!({"system": ACT_CODE, "code": code, "display": class}),
+            .map(|class| match CLASSES.iter().find(|(c, ..)| *c == class) {
+                Some((_, code, display)) => {
+                    json!({"system": ACT_CODE, "code": code, "display": display})
+                }
                 None => json!({"system": "urn:switchboard:patient-class", "code": class}),
             });
     let status = encounter
