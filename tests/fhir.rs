@@ -794,6 +794,21 @@ async fn bundles(engine: &Engine) {
     post(engine, "/fhir", &dangling)
         .await
         .outcome(StatusCode::UNPROCESSABLE_ENTITY);
+    // Two entries that land on one patient (the same identifier) contradict each other.
+    let twice = json!({
+        "resourceType": "Bundle", "type": "transaction",
+        "entry": [
+            {"request": {"method": "POST", "url": "Patient"}, "resource": patient("T4", "Once", "male")},
+            {"request": {"method": "POST", "url": "Patient"}, "resource": patient("T4", "Twice", "male")}
+        ]
+    });
+    let refused = post(engine, "/fhir", &twice).await;
+    let reason = refused.outcome(StatusCode::BAD_REQUEST);
+    assert!(
+        reason.contains("Bundle.entry[1]") && reason.contains("also written by Bundle.entry[0]"),
+        "{reason}"
+    );
+    assert!(!engine.has_patient("T4").await, "nothing was written");
 
     // A batch: every entry on its own.
     let batch = json!({

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use super::kinds::Kind;
 use super::outcome::{FhirError, outcome};
 use super::search::Search;
-use super::server::{Outcome, read_resource, write_one};
+use super::server::{Outcome, read_resource, write_deferred, write_one};
+use super::store::{PendingWrite, save_writes};
 use crate::api::AppState;
 use crate::store::Store;
 use crate::store::audit::{AuditRecord, record_audits_on};
@@ -263,13 +264,16 @@ async fn transaction(
     order.sort_by_key(|&i| planned[i].kind.write_rank());
     let mut written = HashMap::new();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; planned.len()];
+    // What each entry wrote, saved together before the commit; by resource, to refuse a
+    // transaction that writes one resource twice (its entries would contradict each other).
+    let mut records: HashMap<String, (usize, PendingWrite)> = HashMap::new();
     let mut tx = store.begin_write().await?;
     for index in order {
         let entry = &planned[index];
         let mut resource = entry.resource.clone();
         let result = match resolve(&mut resource, &written) {
             Ok(()) => {
-                write_one(
+                write_deferred(
                     &mut tx,
                     entry.kind,
                     entry.id.as_deref(),
@@ -280,6 +284,15 @@ async fn transaction(
             }
             Err(err) => Err(err),
         };
+        let result = result.and_then(|(done, pending)| {
+            match records.insert(done.location.clone(), (index, pending)) {
+                Some((first, _)) => Err(FhirError::bad_request(format!(
+                    "{} is also written by Bundle.entry[{first}]; a transaction writes each resource once",
+                    done.location
+                ))),
+                None => Ok(done),
+            }
+        });
         match result {
             Ok(done) => {
                 if let Some(full_url) = &entry.full_url {
@@ -293,6 +306,8 @@ async fn transaction(
             }
         }
     }
+    let records: Vec<PendingWrite> = records.into_values().map(|(_, pending)| pending).collect();
+    save_writes(&mut tx, &records).await?;
     let done = outcomes
         .into_iter()
         .collect::<Option<Vec<Outcome>>>()

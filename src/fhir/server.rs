@@ -14,7 +14,7 @@ use super::kinds::Kind;
 use super::outcome::{FHIR_JSON, FhirError, Issue, Severity, fhir_response, outcome};
 use super::resources::{generate, instant, write};
 use super::search::Search;
-use super::store::{current_version, record_write, version_now, written};
+use super::store::{PendingWrite, current_version, plan_write, save_writes, version_now, written};
 use super::validate::{parse_json, validate};
 use crate::api::AppState;
 use crate::api::auth;
@@ -268,6 +268,20 @@ pub async fn write_one(
     expected: Option<i64>,
     resource: &Value,
 ) -> Result<Outcome, FhirError> {
+    let (outcome, pending) = write_deferred(conn, kind, id, expected, resource).await?;
+    save_writes(conn, &[pending]).await?;
+    Ok(outcome)
+}
+
+/// As [`write_one`], but the record of the resource as written is answered rather than saved:
+/// a Bundle saves all of its entries' records together.
+pub async fn write_deferred(
+    conn: &mut sqlx::AnyConnection,
+    kind: Kind,
+    id: Option<&str>,
+    expected: Option<i64>,
+    resource: &Value,
+) -> Result<(Outcome, PendingWrite), FhirError> {
     if !kind.writable() {
         return Err(FhirError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -317,17 +331,18 @@ pub async fn write_one(
     if let Some(map) = raw.as_object_mut() {
         map.remove("meta");
     }
-    let version = record_write(conn, kind, &landed.target, landed.change, &raw).await?;
-    Ok(Outcome {
-        location: format!("{}/{logical_id}", kind.name()),
-        version,
+    let pending = plan_write(conn, kind, &landed.target, landed.change, &raw).await?;
+    let outcome = Outcome {
+        location: pending.resource(),
+        version: pending.version,
         status: if landed.change == Change::Created {
             StatusCode::CREATED
         } else {
             StatusCode::OK
         },
         warnings,
-    })
+    };
+    Ok((outcome, pending))
 }
 
 async fn create(

@@ -11,6 +11,8 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::kinds::Kind;
 use super::outcome::FhirError;
+use crate::store::bulk::insert_rows_or;
+use crate::store::upsert::Value as UpsertValue;
 use crate::store::{Change, now_millis};
 
 /// The canonical row a logical id names.
@@ -163,15 +165,34 @@ pub async fn version_now(
     Ok(Some(current_version(written.as_ref(), revision).0))
 }
 
-/// Records a client's write of `raw` that did `change` to the canonical row `target`;
-/// answers the resource's new version.
-pub async fn record_write(
+/// A client's write, to be saved in `fhir_resources` (see [`save_writes`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingWrite {
+    kind: Kind,
+    logical_id: String,
+    /// The version the write makes.
+    pub version: i64,
+    raw: String,
+    canonical_key: String,
+    canonical_revision: i64,
+}
+
+impl PendingWrite {
+    /// The resource written, e.g. `Patient/7`.
+    pub fn resource(&self) -> String {
+        format!("{}/{}", self.kind.name(), self.logical_id)
+    }
+}
+
+/// The record of a client's write of `raw` that did `change` to the canonical row `target`,
+/// with the resource's new version; it still has to be saved.
+pub async fn plan_write(
     conn: &mut AnyConnection,
     kind: Kind,
     target: &Target,
     change: Change,
     raw: &Value,
-) -> Result<i64, FhirError> {
+) -> Result<PendingWrite, FhirError> {
     let logical_id = target.logical_id();
     // A row the write created is at its first revision; only an existing row is read back.
     let revision = if change == Change::Created {
@@ -193,23 +214,55 @@ pub async fn record_write(
         let written = written(conn, kind, &logical_id).await?;
         current_version(written.as_ref(), before).0 + 1
     };
-    sqlx::query(
-        "INSERT INTO fhir_resources (resource_type, logical_id, version, raw, canonical_key, \
-         canonical_revision, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (resource_type, logical_id) DO UPDATE SET version = excluded.version, \
+    Ok(PendingWrite {
+        kind,
+        logical_id,
+        version,
+        raw: raw.to_string(),
+        canonical_key: target.canonical_key(),
+        canonical_revision: revision,
+    })
+}
+
+/// Saves client writes in `fhir_resources`, many per statement; each resource at most once.
+pub async fn save_writes(
+    conn: &mut AnyConnection,
+    writes: &[PendingWrite],
+) -> Result<(), FhirError> {
+    let now = now_millis();
+    let rows: Vec<Vec<UpsertValue>> = writes
+        .iter()
+        .map(|w| {
+            vec![
+                UpsertValue::from(w.kind.name()),
+                UpsertValue::from(&w.logical_id),
+                UpsertValue::from(w.version),
+                UpsertValue::from(&w.raw),
+                UpsertValue::from(&w.canonical_key),
+                UpsertValue::from(w.canonical_revision),
+                UpsertValue::from(now),
+            ]
+        })
+        .collect();
+    insert_rows_or(
+        conn,
+        "fhir_resources",
+        &[
+            "resource_type",
+            "logical_id",
+            "version",
+            "raw",
+            "canonical_key",
+            "canonical_revision",
+            "updated_at",
+        ],
+        &rows,
+        "ON CONFLICT (resource_type, logical_id) DO UPDATE SET version = excluded.version, \
          raw = excluded.raw, canonical_key = excluded.canonical_key, \
          canonical_revision = excluded.canonical_revision, updated_at = excluded.updated_at",
     )
-    .bind(kind.name())
-    .bind(&logical_id)
-    .bind(version)
-    .bind(raw.to_string())
-    .bind(target.canonical_key())
-    .bind(revision)
-    .bind(now_millis())
-    .execute(&mut *conn)
     .await?;
-    Ok(version)
+    Ok(())
 }
 
 #[cfg(test)]

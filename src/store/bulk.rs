@@ -63,10 +63,22 @@ pub async fn insert_rows(
     columns: &[&str],
     rows: &[Vec<Value>],
 ) -> Result<(), StoreError> {
+    insert_rows_or(conn, table, columns, rows, "").await
+}
+
+/// Inserts `rows` into `table`, with `on_conflict` (`ON CONFLICT (...) DO ...`) after the
+/// values. Rows must not conflict with each other.
+pub async fn insert_rows_or(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    on_conflict: &str,
+) -> Result<(), StoreError> {
     let placeholders = Placeholders::of(conn);
     for chunk in rows.chunks((MAX_PARAMS / columns.len().max(1)).max(1)) {
         let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {}",
+            "INSERT INTO {table} ({}) VALUES {} {on_conflict}",
             columns.join(", "),
             placeholders.values(chunk.len(), columns.len())
         );
