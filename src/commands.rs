@@ -28,11 +28,10 @@ fn load(root: &Path) -> Option<Config> {
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {
-    build_runtime(tokio::runtime::Builder::new_multi_thread())
-}
-
-fn build_runtime(mut builder: tokio::runtime::Builder) -> Option<tokio::runtime::Runtime> {
-    match builder.enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => Some(rt),
         Err(err) => {
             eprintln!("cannot start the async runtime: {err}");
@@ -290,9 +289,7 @@ pub fn payer_sim(
 /// `connections` connections at once, each waiting for its ACK, and prints messages per second
 /// and latency percentiles.
 pub fn bench_mllp(address: &str, connections: usize, messages: usize) -> ExitCode {
-    // One thread drives every connection, so the load tool takes as little as it can of the
-    // machine it shares with the engine under test.
-    let Some(rt) = build_runtime(tokio::runtime::Builder::new_current_thread()) else {
+    let Some(rt) = runtime() else {
         return ExitCode::FAILURE;
     };
     let connections = connections.max(1);
