@@ -19,53 +19,32 @@ struct Asset {
     body: &'static str,
 }
 
+const HTML: &str = "text/html; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// The asset `name` of `src/console/`, of type `content_type`, built into the binary.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        Asset {
+            name: $name,
+            content_type: $content_type,
+            body: include_str!(concat!("../console/", $name)),
+        }
+    };
+}
+
 /// Every file of the console, by the name it is served under `/console/`.
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "index.html",
-        content_type: "text/html; charset=utf-8",
-        body: include_str!("../console/index.html"),
-    },
-    Asset {
-        name: "console.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_str!("../console/console.css"),
-    },
-    Asset {
-        name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/app.js"),
-    },
-    Asset {
-        name: "api.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/api.js"),
-    },
-    Asset {
-        name: "dom.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/dom.js"),
-    },
-    Asset {
-        name: "dashboard.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/dashboard.js"),
-    },
-    Asset {
-        name: "channels.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/channels.js"),
-    },
-    Asset {
-        name: "messages.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/messages.js"),
-    },
-    Asset {
-        name: "revenue.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../console/revenue.js"),
-    },
+    asset!("index.html", HTML),
+    asset!("console.css", CSS),
+    asset!("app.js", JS),
+    asset!("api.js", JS),
+    asset!("dom.js", JS),
+    asset!("dashboard.js", JS),
+    asset!("channels.js", JS),
+    asset!("messages.js", JS),
+    asset!("revenue.js", JS),
 ];
 
 /// The console's routes: `/` and `/console/` answer the page, `/console/NAME` its files.
