@@ -608,24 +608,16 @@ async fn every_error_is_an_operation_outcome_with_the_right_status() {
     assert_eq!(kept.body["favouriteColour"], "green");
     assert_eq!(kept.body["name"][0]["nickname"], "Oddie");
 
-    get(&engine, "/fhir/Patient/999999")
-        .await
-        .outcome(StatusCode::NOT_FOUND);
-    get(&engine, "/fhir/Patient/not-a-number")
-        .await
-        .outcome(StatusCode::NOT_FOUND);
-    get(&engine, "/fhir/Observation/1")
-        .await
-        .outcome(StatusCode::NOT_FOUND);
-    get(&engine, "/fhir/Patient/1/_history/1")
-        .await
-        .outcome(StatusCode::NOT_FOUND);
-    get(&engine, "/fhir/Patient?colour=red")
-        .await
-        .outcome(StatusCode::BAD_REQUEST);
-    get(&engine, "/fhir/Patient?birthdate=yesterday")
-        .await
-        .outcome(StatusCode::BAD_REQUEST);
+    for (path, status) in [
+        ("/fhir/Patient/999999", StatusCode::NOT_FOUND),
+        ("/fhir/Patient/not-a-number", StatusCode::NOT_FOUND),
+        ("/fhir/Observation/1", StatusCode::NOT_FOUND),
+        ("/fhir/Patient/1/_history/1", StatusCode::NOT_FOUND),
+        ("/fhir/Patient?colour=red", StatusCode::BAD_REQUEST),
+        ("/fhir/Patient?birthdate=yesterday", StatusCode::BAD_REQUEST),
+    ] {
+        get(&engine, path).await.outcome(status);
+    }
     call(
         &engine,
         Method::PUT,
