@@ -28,7 +28,6 @@ use super::resources::{
     encounter_resource, party_resource, patient_resource, prune,
 };
 use super::validate::validate_emitted;
-use crate::canonical::{BillLine, Coverage, Encounter};
 use crate::hl7v2::{Message, Segment};
 use crate::mapping::{EncounterRecord, Records};
 
@@ -163,18 +162,7 @@ fn add_encounter(
         });
         bundle.add_shared(resource, query, "PV1-7")
     });
-    let encounter = Encounter {
-        visit_number: visit.visit_number.clone(),
-        patient_id: 0,
-        class: visit.class.clone(),
-        status: visit.status.clone(),
-        admitted_at: visit.admitted_at.clone(),
-        discharged_at: visit.discharged_at.clone(),
-        location: visit.location.clone(),
-        facility: visit.facility.clone(),
-        attending_provider_id: None,
-        diagnosis_codes: visit.diagnosis_codes.clone(),
-    };
+    let encounter = visit.encounter(0, None);
     let mut resource = encounter_resource(&encounter, patient.clone(), attending.clone());
     let mut query = Some(format!("identifier={}", visit.visit_number));
     if let Some(pv1) = &pv1
@@ -221,18 +209,7 @@ pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
             Some(format!("identifier={PAYER_SYSTEM}|{}", record.payer_id)),
             &label,
         );
-        let coverage = Coverage {
-            patient_id: 0,
-            payer_id: 0,
-            member_id: record.member_id.clone(),
-            plan_name: record.plan_name.clone(),
-            group_number: record.group_number.clone(),
-            subscriber_name: record.subscriber_name.clone(),
-            relationship: record.relationship.clone(),
-            priority: record.priority,
-            effective_from: record.effective_from.clone(),
-            effective_to: record.effective_to.clone(),
-        };
+        let coverage = record.coverage(0, 0);
         let mut resource = coverage_resource(&coverage, patient_ref.clone(), payer);
         if let Some((in1, in2)) = insurance {
             adt::enrich_coverage(&mut resource, in1, in2.as_ref());
@@ -685,18 +662,7 @@ pub fn dft_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
                 &format!("{label}-20"),
             ))
         });
-        let line = BillLine {
-            bill_id: 0,
-            line_key: charge.line_key.clone(),
-            service_date: charge.service_date.clone(),
-            procedure_code: charge.procedure_code.clone(),
-            modifiers: charge.modifiers.clone(),
-            revenue_code: charge.revenue_code.clone(),
-            diagnosis_codes: charge.diagnosis_codes.clone(),
-            units_thousandths: charge.units_thousandths,
-            charge_cents: charge.charge_cents,
-            description: charge.description.clone(),
-        };
+        let line = charge.bill_line(0);
         bundle.add(
             charge_item_resource(&line, patient_ref.clone(), encounter.clone(), performer),
             None,

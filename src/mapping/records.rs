@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::MappingError;
-use crate::canonical::{Address, Identifier, Patient};
+use crate::canonical::{Address, BillLine, Coverage, Encounter, Identifier, Patient};
 
 /// The encounter of a message.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +183,60 @@ fn identifier_list(
             })
         })
         .collect()
+}
+
+impl EncounterRecord {
+    /// The canonical encounter of `patient_id`, seen by `attending_provider_id`.
+    pub fn encounter(&self, patient_id: i64, attending_provider_id: Option<i64>) -> Encounter {
+        Encounter {
+            visit_number: self.visit_number.clone(),
+            patient_id,
+            class: self.class.clone(),
+            status: self.status.clone(),
+            admitted_at: self.admitted_at.clone(),
+            discharged_at: self.discharged_at.clone(),
+            location: self.location.clone(),
+            facility: self.facility.clone(),
+            attending_provider_id,
+            diagnosis_codes: self.diagnosis_codes.clone(),
+        }
+    }
+}
+
+impl CoverageRecord {
+    /// The canonical coverage of `patient_id` by `payer_id`.
+    pub fn coverage(&self, patient_id: i64, payer_id: i64) -> Coverage {
+        Coverage {
+            patient_id,
+            payer_id,
+            member_id: self.member_id.clone(),
+            plan_name: self.plan_name.clone(),
+            group_number: self.group_number.clone(),
+            subscriber_name: self.subscriber_name.clone(),
+            relationship: self.relationship.clone(),
+            priority: self.priority,
+            effective_from: self.effective_from.clone(),
+            effective_to: self.effective_to.clone(),
+        }
+    }
+}
+
+impl ChargeRecord {
+    /// The canonical line of this charge on bill `bill_id`.
+    pub fn bill_line(&self, bill_id: i64) -> BillLine {
+        BillLine {
+            bill_id,
+            line_key: self.line_key.clone(),
+            service_date: self.service_date.clone(),
+            procedure_code: self.procedure_code.clone(),
+            modifiers: self.modifiers.clone(),
+            revenue_code: self.revenue_code.clone(),
+            diagnosis_codes: self.diagnosis_codes.clone(),
+            units_thousandths: self.units_thousandths,
+            charge_cents: self.charge_cents,
+            description: self.description.clone(),
+        }
+    }
 }
 
 impl Records {

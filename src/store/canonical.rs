@@ -399,68 +399,22 @@ impl Store {
                 ),
                 (None, _) => None,
             };
-            let stored = upsert_encounter_on(
-                &mut tx,
-                &Encounter {
-                    visit_number: encounter.visit_number.clone(),
-                    patient_id: patient.id,
-                    class: encounter.class.clone(),
-                    status: encounter.status.clone(),
-                    admitted_at: encounter.admitted_at.clone(),
-                    discharged_at: encounter.discharged_at.clone(),
-                    location: encounter.location.clone(),
-                    facility: encounter.facility.clone(),
-                    attending_provider_id: attending,
-                    diagnosis_codes: encounter.diagnosis_codes.clone(),
-                },
-            )
-            .await?;
+            let stored =
+                upsert_encounter_on(&mut tx, &encounter.encounter(patient.id, attending)).await?;
             ids.encounter = Some(stored);
             if !records.charges.is_empty() {
                 let bill = bill_for_encounter_on(&mut tx, stored.id, patient.id).await?;
                 ids.bill = Some(bill);
                 for charge in &records.charges {
-                    ids.bill_lines.push(
-                        upsert_bill_line_on(
-                            &mut tx,
-                            &BillLine {
-                                bill_id: bill.id,
-                                line_key: charge.line_key.clone(),
-                                service_date: charge.service_date.clone(),
-                                procedure_code: charge.procedure_code.clone(),
-                                modifiers: charge.modifiers.clone(),
-                                revenue_code: charge.revenue_code.clone(),
-                                diagnosis_codes: charge.diagnosis_codes.clone(),
-                                units_thousandths: charge.units_thousandths,
-                                charge_cents: charge.charge_cents,
-                                description: charge.description.clone(),
-                            },
-                        )
-                        .await?,
-                    );
+                    ids.bill_lines
+                        .push(upsert_bill_line_on(&mut tx, &charge.bill_line(bill.id)).await?);
                 }
             }
         }
         for coverage in &records.coverages {
             let payer = payer_for_coverage_on(&mut tx, coverage).await?;
-            ids.coverages.push(
-                upsert_coverage_on(
-                    &mut tx,
-                    &Coverage {
-                        patient_id: patient.id,
-                        payer_id: payer,
-                        member_id: coverage.member_id.clone(),
-                        plan_name: coverage.plan_name.clone(),
-                        group_number: coverage.group_number.clone(),
-                        subscriber_name: coverage.subscriber_name.clone(),
-                        relationship: coverage.relationship.clone(),
-                        priority: coverage.priority,
-                        effective_from: coverage.effective_from.clone(),
-                        effective_to: coverage.effective_to.clone(),
-                    },
-                )
-                .await?,
-            );
+            ids.coverages
+                .push(upsert_coverage_on(&mut tx, &coverage.coverage(patient.id, payer)).await?);
         }
         tx.commit().await?;
         Ok(ids)
