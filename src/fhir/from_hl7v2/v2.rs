@@ -481,14 +481,23 @@ pub(super) fn language(rep: &Rep<'_>) -> Option<Value> {
             None => json!({"code": code, "display": display}),
         })
     };
-    let codings: Vec<Value> = [
+    let codings = both_codings(rep, coding);
+    (!codings.is_empty()).then(|| json!({"coding": codings, "text": rep.get(9)}))
+}
+
+/// The codings `coding` makes of a CWE's identifier and text (components 1-2) and of its
+/// alternate ones (4-5), those it makes.
+fn both_codings(
+    rep: &Rep<'_>,
+    coding: impl Fn(Option<String>, Option<String>) -> Option<Value>,
+) -> Vec<Value> {
+    [
         coding(rep.get(1), rep.get(2)),
         coding(rep.get(4), rep.get(5)),
     ]
     .into_iter()
     .flatten()
-    .collect();
-    (!codings.is_empty()).then(|| json!({"coding": codings, "text": rep.get(9)}))
+    .collect()
 }
 
 /// A relationship (CWE of table 0063) as a CodeableConcept: v3 RoleCode for family, v2-0131
@@ -507,13 +516,7 @@ pub(super) fn relationship(rep: &Rep<'_>) -> Option<Value> {
             }),
         })
     };
-    let codings: Vec<Value> = [
-        coding(rep.get(1), rep.get(2)),
-        coding(rep.get(4), rep.get(5)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let codings = both_codings(rep, coding);
     (!codings.is_empty()).then(|| json!({"coding": codings}))
 }
 
