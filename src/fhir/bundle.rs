@@ -266,7 +266,7 @@ async fn transaction(
     let mut outcomes: Vec<Option<Outcome>> = vec![None; planned.len()];
     // What each entry wrote, saved together before the commit; by resource, to refuse a
     // transaction that writes one resource twice (its entries would contradict each other).
-    let mut records: HashMap<String, (usize, PendingWrite)> = HashMap::new();
+    let mut writes: HashMap<String, (usize, PendingWrite)> = HashMap::new();
     let mut tx = store.begin_write().await?;
     for index in order {
         let entry = &planned[index];
@@ -285,7 +285,7 @@ async fn transaction(
             Err(err) => Err(err),
         };
         let result = result.and_then(|(done, pending)| {
-            match records.insert(done.location.clone(), (index, pending)) {
+            match writes.insert(done.location.clone(), (index, pending)) {
                 Some((first, _)) => Err(FhirError::bad_request(format!(
                     "{} is also written by Bundle.entry[{first}]; a transaction writes each resource once",
                     done.location
@@ -306,20 +306,20 @@ async fn transaction(
             }
         }
     }
-    let records: Vec<PendingWrite> = records.into_values().map(|(_, pending)| pending).collect();
-    save_writes(&mut tx, &records).await?;
+    let writes: Vec<PendingWrite> = writes.into_values().map(|(_, pending)| pending).collect();
+    save_writes(&mut tx, &writes).await?;
     let done = outcomes
         .into_iter()
         .collect::<Option<Vec<Outcome>>>()
         .ok_or_else(|| FhirError::internal("a transaction entry was skipped"))?;
     let resources: Vec<String> = done.iter().map(audited_resource).collect();
-    let records: Vec<AuditRecord> = planned
+    let audits: Vec<AuditRecord> = planned
         .iter()
         .zip(&done)
         .zip(&resources)
         .map(|((entry, done), resource)| audit_record(principal, entry.method, resource, done))
         .collect();
-    record_audits_on(&mut tx, &records).await?;
+    record_audits_on(&mut tx, &audits).await?;
     tx.commit().await?;
     let answers = done.iter().map(response_entry).collect();
     Ok(bundle_of("transaction-response", answers))

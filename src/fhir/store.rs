@@ -194,25 +194,22 @@ pub async fn plan_write(
     raw: &Value,
 ) -> Result<PendingWrite, FhirError> {
     let logical_id = target.logical_id();
-    // A row the write created is at its first revision; only an existing row is read back.
-    let revision = if change == Change::Created {
-        1
+    // A row the write created is at its first revision and version; only an existing row is
+    // read back.
+    let (revision, version) = if change == Change::Created {
+        (1, 1)
     } else {
-        canonical_state(conn, target)
+        let revision = canonical_state(conn, target)
             .await?
             .ok_or_else(|| FhirError::internal(format!("{} vanished", target.canonical_key())))?
-            .0
-    };
-    let version = if change == Change::Created {
-        1
-    } else {
+            .0;
         let before = if change == Change::Updated {
             revision - 1
         } else {
             revision
         };
         let written = written(conn, kind, &logical_id).await?;
-        current_version(written.as_ref(), before).0 + 1
+        (revision, current_version(written.as_ref(), before).0 + 1)
     };
     Ok(PendingWrite {
         kind,
