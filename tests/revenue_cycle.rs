@@ -56,7 +56,8 @@ async fn bill_visits(engine: &Engine, visits: &[&[u8]], patients: &[&str]) -> Va
     let mut mllp = MllpClient::new("127.0.0.1:2575");
     for visit in visits {
         let ack = mllp.exchange(visit, Duration::from_secs(10)).await.unwrap();
-        assert!(String::from_utf8_lossy(&ack).contains("MSA|AA"));
+        let ack = String::from_utf8_lossy(&ack);
+        assert!(ack.contains("MSA|AA"), "{ack}");
     }
     engine
         .eventually("the bills are stored", || async {
