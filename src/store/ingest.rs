@@ -80,8 +80,9 @@ impl Ingested {
 /// A value bound to a `$N` parameter of an ingest statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param<'a> {
-    /// SQL NULL (of an integer or text column).
-    Null,
+    /// SQL NULL of a text column (PostgreSQL takes each parameter as one type across
+    /// executions of a prepared statement, so a text NULL is bound as text).
+    NullText,
     /// SQL NULL of a bytes column (PostgreSQL will not take an integer NULL for `bytea`).
     NullBlob,
     /// An integer.
@@ -96,7 +97,7 @@ pub enum Param<'a> {
 
 impl<'a> Param<'a> {
     fn text(value: Option<&'a str>) -> Self {
-        value.map_or(Param::Null, Param::Text)
+        value.map_or(Param::NullText, Param::Text)
     }
 }
 
@@ -398,7 +399,7 @@ fn bind_params<'q>(
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
     for param in params {
         query = match param {
-            Param::Null => query.bind(Option::<i64>::None),
+            Param::NullText => query.bind(Option::<String>::None),
             Param::NullBlob => query.bind(Option::<Vec<u8>>::None),
             Param::Int(v) => query.bind(*v),
             Param::Text(v) => query.bind(*v),

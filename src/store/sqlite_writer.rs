@@ -93,7 +93,7 @@ fn prepare<'c>(
             continue;
         };
         match param {
-            Param::Null | Param::NullBlob => {
+            Param::NullText | Param::NullBlob => {
                 prepared.raw_bind_parameter(index, rusqlite::types::Null)?
             }
             Param::Int(v) => prepared.raw_bind_parameter(index, v)?,
