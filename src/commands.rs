@@ -286,9 +286,15 @@ pub fn payer_sim(
 }
 
 /// `switchboard bench-mllp`: sends `messages` ADT messages (unique control ids) over
-/// `connections` connections at once, each waiting for its ACK, and prints messages per second
-/// and latency percentiles.
-pub fn bench_mllp(address: &str, connections: usize, messages: usize) -> ExitCode {
+/// `connections` connections at once, each with up to `in_flight` messages sent and not yet
+/// acknowledged (1: each waits for its ACK), and prints messages per second and latency
+/// percentiles.
+pub fn bench_mllp(
+    address: &str,
+    connections: usize,
+    messages: usize,
+    in_flight: usize,
+) -> ExitCode {
     let Some(rt) = runtime() else {
         return ExitCode::FAILURE;
     };
@@ -302,25 +308,15 @@ pub fn bench_mllp(address: &str, connections: usize, messages: usize) -> ExitCod
             let run = run.clone();
             let count = messages / connections + usize::from(connection < messages % connections);
             tasks.push(tokio::spawn(async move {
-                let mut client = crate::channel::mllp::MllpClient::new(&address);
-                let mut latencies = Vec::with_capacity(count);
-                let mut failures = 0usize;
-                for n in 0..count {
-                    let message = format!(
+                let message = |n: usize| {
+                    format!(
                         "MSH|^~\\&|BENCH|HOSP|SB|SB|20261125120000||ADT^A08^ADT_A01|B{run}-{connection}-{n}|P|2.5\r\
                          EVN|A08|20261125120000\r\
                          PID|1||B{run}{connection}N{n}^^^HOSP^MR||Bench^Patient^Q||19700101|F|||1 Main St^^Springfield^IL^62701||555-0100\r\
                          PV1|1|O|CLINIC^1^1||||1234567893^Doctor^Dee||||||||||||V{run}{connection}N{n}\r"
-                    );
-                    let sent = std::time::Instant::now();
-                    match client.exchange(message.as_bytes(), ACK_WAIT).await {
-                        Ok(ack) if ack.windows(7).any(|w| w == b"MSA|AA|" || w == b"MSA|CA|") => {
-                            latencies.push(sent.elapsed());
-                        }
-                        _ => failures += 1,
-                    }
-                }
-                (latencies, failures)
+                    )
+                };
+                bench_connection(&address, count, in_flight.max(1), message).await
             }));
         }
         let mut latencies = Vec::with_capacity(messages);
@@ -342,7 +338,7 @@ pub fn bench_mllp(address: &str, connections: usize, messages: usize) -> ExitCod
     };
     let rate = latencies.len() as f64 / elapsed.as_secs_f64().max(f64::EPSILON);
     println!(
-        "{} acknowledged, {failures} failed, {connections} connection(s), {:.2} s: {rate:.0} messages/s",
+        "{} acknowledged, {failures} failed, {connections} connection(s), {in_flight} in flight each, {:.2} s: {rate:.0} messages/s",
         latencies.len(),
         elapsed.as_secs_f64()
     );
@@ -358,6 +354,61 @@ pub fn bench_mllp(address: &str, connections: usize, messages: usize) -> ExitCod
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// One connection of `bench-mllp`: sends `count` messages made by `message`, keeping up to
+/// `in_flight` unacknowledged, and returns the latency of each accepted one and the number
+/// that failed.
+async fn bench_connection(
+    address: &str,
+    count: usize,
+    in_flight: usize,
+    message: impl Fn(usize) -> String,
+) -> (Vec<std::time::Duration>, usize) {
+    use futures::{SinkExt, StreamExt};
+
+    use crate::hl7v2::{MllpCodec, MllpFrame};
+
+    let mut latencies = Vec::with_capacity(count);
+    let stream = match tokio::net::TcpStream::connect(address).await {
+        Ok(stream) => stream,
+        Err(err) => {
+            eprintln!("{address}: {err}");
+            return (latencies, count);
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    let mut framed = tokio_util::codec::Framed::new(stream, MllpCodec::new());
+    let mut waiting = std::collections::VecDeque::with_capacity(in_flight);
+    let mut next = 0;
+    while next < count || !waiting.is_empty() {
+        while next < count && waiting.len() < in_flight {
+            if framed
+                .feed(bytes::Bytes::from(message(next)))
+                .await
+                .is_err()
+            {
+                break;
+            }
+            waiting.push_back(std::time::Instant::now());
+            next += 1;
+        }
+        let reply = match SinkExt::<bytes::Bytes>::flush(&mut framed).await {
+            Ok(()) => tokio::time::timeout(ACK_WAIT, framed.next()).await,
+            Err(_) => Ok(None),
+        };
+        let (Ok(Some(Ok(MllpFrame::Message(ack)))), Some(sent)) = (reply, waiting.pop_front())
+        else {
+            eprintln!("{address}: connection lost or no ACK");
+            let failures = count - latencies.len();
+            return (latencies, failures);
+        };
+        if ack.windows(7).any(|w| w == b"MSA|AA|" || w == b"MSA|CA|") {
+            latencies.push(sent.elapsed());
+        }
+    }
+    let failures = count - latencies.len();
+    (latencies, failures)
 }
 
 /// `switchboard parse FILE`: prints each message of the file as a tree with field names, then

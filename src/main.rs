@@ -57,6 +57,10 @@ enum Command {
         /// Messages in all.
         #[arg(long, default_value_t = 20000)]
         messages: usize,
+        /// Messages each connection sends before it waits for the oldest one's ACK (1: every
+        /// message waits for its ACK).
+        #[arg(long, default_value_t = 1)]
+        in_flight: usize,
     },
     /// Claims: submit a payer's ready claims, or list them (through the running engine's API,
     /// with the token in SWITCHBOARD_TOKEN).
@@ -192,7 +196,8 @@ fn main() -> ExitCode {
             mllp,
             connections,
             messages,
-        } => commands::bench_mllp(&mllp, connections, messages),
+            in_flight,
+        } => commands::bench_mllp(&mllp, connections, messages, in_flight),
         Command::Claims(ClaimsCommand::Submit { payer, url }) => commands::api(
             root,
             url.as_deref(),

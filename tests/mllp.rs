@@ -41,11 +41,23 @@ async fn start(port: u16, extra_source: &str) -> Engine {
     engine
 }
 
-async fn send_frame(stream: &mut TcpStream, payload: &[u8]) {
+/// `payload` in an MLLP frame.
+fn frame(payload: &[u8]) -> Vec<u8> {
     let mut frame = vec![0x0b];
     frame.extend_from_slice(payload);
     frame.extend_from_slice(&[0x1c, 0x0d]);
-    stream.write_all(&frame).await.unwrap();
+    frame
+}
+
+async fn send_frame(stream: &mut TcpStream, payload: &[u8]) {
+    stream.write_all(&frame(payload)).await.unwrap();
+}
+
+/// An ADT over the 2000-byte frame limit the tests set.
+fn oversized_adt(control: &str) -> String {
+    let mut big = adt(control, "MRN-BIG");
+    big.push_str(&format!("NTE|1||{}\r", "x".repeat(5000)));
+    big
 }
 
 /// Reads one MLLP frame; `None` when the connection closed.
@@ -163,9 +175,7 @@ async fn an_oversized_frame_is_refused_and_the_connection_stays_usable() {
     let port = common::free_port();
     let engine = start(port, "max_frame_bytes = 2000").await;
     let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    let mut big = adt("BIG", "MRN-2");
-    big.push_str(&format!("NTE|1||{}\r", "x".repeat(5000)));
-    send_frame(&mut stream, big.as_bytes()).await;
+    send_frame(&mut stream, oversized_adt("BIG").as_bytes()).await;
     let ack = read_frame(&mut stream).await.unwrap();
     let msa = segment(&ack, "MSA");
     assert_eq!((msa[1], msa[2]), ("AR", "BIG"), "{ack}");
@@ -175,6 +185,66 @@ async fn an_oversized_frame_is_refused_and_the_connection_stays_usable() {
     send_frame(&mut stream, adt("SMALL", "MRN-3").as_bytes()).await;
     let ack = read_frame(&mut stream).await.unwrap();
     assert!(ack.contains("MSA|AA|SMALL"), "{ack}");
+    engine.stop().await;
+}
+
+#[tokio::test]
+async fn messages_sent_without_waiting_are_answered_in_order() {
+    let port = common::free_port();
+    let engine = start(port, "max_frame_bytes = 2000").await;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    // One write holds five frames: two messages, an unreadable one, one too large, and a
+    // resend of the first.
+    let burst: Vec<u8> = [
+        adt("P1", "MRN-6"),
+        adt("P2", "MRN-7"),
+        "not HL7".to_string(),
+        oversized_adt("BIG"),
+        adt("P1", "MRN-6"),
+    ]
+    .iter()
+    .flat_map(|payload| frame(payload.as_bytes()))
+    .collect();
+    stream.write_all(&burst).await.unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let ack = read_frame(&mut stream).await.unwrap();
+        let msa = segment(&ack, "MSA");
+        answers.push((msa[1].to_string(), msa[2].to_string(), msa[3].to_string()));
+    }
+    let codes: Vec<(&str, &str)> = answers
+        .iter()
+        .map(|(code, control, _)| (code.as_str(), control.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("AA", "P1"),
+            ("AA", "P2"),
+            ("AR", ""),
+            ("AR", "BIG"),
+            ("AA", "P1")
+        ],
+        "{answers:?}"
+    );
+    assert!(answers[3].2.contains("exceeds"), "{answers:?}");
+    assert!(answers[4].2.contains("duplicate"), "{answers:?}");
+    // Each readable message was stored once, the unreadable one with status error.
+    for (control, count) in [("P1", 1), ("P2", 1)] {
+        let stored = engine
+            .store
+            .search_messages(&switchboard::store::messages::MessageQuery {
+                control_id: Some(control.into()),
+                limit: 5,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), count, "{control}: {stored:?}");
+    }
+    // The connection is still in step: the next message gets the next answer.
+    send_frame(&mut stream, adt("P3", "MRN-8").as_bytes()).await;
+    assert!(read_frame(&mut stream).await.unwrap().contains("MSA|AA|P3"));
     engine.stop().await;
 }
 
@@ -368,6 +438,18 @@ async fn bad_input_gets_a_precise_answer_and_the_engine_keeps_serving() {
     engine.stop().await;
 }
 
+/// Runs the `switchboard` command with `args`; returns its output once it has succeeded.
+async fn switchboard_cli(args: &[&str]) -> String {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{args:?}: {stdout}");
+    stdout
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switchboard_send_delivers_every_message_of_a_file_and_prints_the_acks() {
     let port = common::free_port();
@@ -378,14 +460,13 @@ async fn switchboard_send_delivers_every_message_of_a_file_and_prints_the_acks()
         format!("{}\n{}", adt("F1", "MRN-F1"), adt("F2", "MRN-F2")).replace('\r', "\n"),
     )
     .unwrap();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(["send", "--mllp", &format!("127.0.0.1:{port}")])
-        .arg(&file)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
+    let stdout = switchboard_cli(&[
+        "send",
+        "--mllp",
+        &format!("127.0.0.1:{port}"),
+        &file.display().to_string(),
+    ])
+    .await;
     assert!(
         stdout.contains("MSA|AA|F1") && stdout.contains("MSA|AA|F2"),
         "{stdout}"
@@ -396,5 +477,42 @@ async fn switchboard_send_delivers_every_message_of_a_file_and_prints_the_acks()
             engine.has_patient("MRN-F1").await && engine.has_patient("MRN-F2").await
         })
         .await;
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_load_tool_counts_every_acknowledged_message() {
+    let port = common::free_port();
+    let engine = start(port, "").await;
+    for in_flight in ["1", "4"] {
+        let stdout = switchboard_cli(&[
+            "bench-mllp",
+            "--mllp",
+            &format!("127.0.0.1:{port}"),
+            "--connections",
+            "3",
+            "--messages",
+            "40",
+            "--in-flight",
+            in_flight,
+        ])
+        .await;
+        assert!(
+            stdout.contains(&format!(
+                "40 acknowledged, 0 failed, 3 connection(s), {in_flight} in flight each"
+            )),
+            "{stdout}"
+        );
+        assert!(stdout.contains("latency ms: p50"), "{stdout}");
+    }
+    let stored = engine
+        .store
+        .search_messages(&switchboard::store::messages::MessageQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 80);
     engine.stop().await;
 }

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::future::BoxFuture;
-use futures::{SinkExt, StreamExt};
+use futures::future::{BoxFuture, join_all};
+use futures::{FutureExt, SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::{Mutex, Semaphore};
 use tokio::task::JoinSet;
@@ -121,28 +121,73 @@ async fn serve_connection(
             }
             Ok(Some(Ok(frame))) => frame,
         };
+        // A sender that does not wait for each ACK has more frames ready: they are stored
+        // together (one commit) and answered in the order they came.
+        let mut frames = vec![frame];
+        let mut ended = None;
+        while frames.len() < MAX_FRAMES_AT_ONCE {
+            match framed.next().now_or_never() {
+                None => break,
+                Some(Some(Ok(frame))) => frames.push(frame),
+                Some(end) => {
+                    ended = Some(end);
+                    break;
+                }
+            }
+        }
         let dropped = framed.codec().bytes_outside_frames();
         if dropped > 0 {
             tracing::warn!(%peer, bytes = dropped, "bytes outside MLLP frames were dropped");
         }
-        let replies = match frame {
-            MllpFrame::Message(raw) => answer(&raw, settings.ack_mode, context).await,
-            MllpFrame::Oversized(oversized) => {
-                let reason = oversized.to_string();
-                tracing::warn!(%peer, %reason, "MLLP frame refused");
-                vec![unparsed_ack(
-                    &oversized.head,
-                    reject_code(settings.ack_mode),
-                    &reason,
-                    ErrorCode::ValueTooLong,
-                )]
-            }
-        };
-        for reply in replies {
-            if let Err(err) = framed.send(Bytes::from(reply)).await {
+        let replies = join_all(
+            frames
+                .into_iter()
+                .map(|frame| reply_to(frame, peer, settings.ack_mode, context)),
+        )
+        .await;
+        for reply in replies.into_iter().flatten() {
+            if let Err(err) = framed.feed(Bytes::from(reply)).await {
                 tracing::warn!(%peer, %err, "cannot write ACK");
                 return;
             }
+        }
+        if let Err(err) = SinkExt::<Bytes>::flush(&mut framed).await {
+            tracing::warn!(%peer, %err, "cannot write ACK");
+            return;
+        }
+        match ended {
+            None => {}
+            Some(Some(Err(err))) => {
+                tracing::warn!(%peer, %err, "MLLP connection error");
+                return;
+            }
+            Some(_) => return,
+        }
+    }
+}
+
+/// Most frames already received on one connection that are stored and answered together.
+const MAX_FRAMES_AT_ONCE: usize = 32;
+
+/// The ACK frames for one received frame: a message is stored and answered; an oversized
+/// frame is refused with the reason.
+async fn reply_to(
+    frame: MllpFrame,
+    peer: SocketAddr,
+    mode: AckMode,
+    context: &SourceContext,
+) -> Vec<Vec<u8>> {
+    match frame {
+        MllpFrame::Message(raw) => answer(&raw, mode, context).await,
+        MllpFrame::Oversized(oversized) => {
+            let reason = oversized.to_string();
+            tracing::warn!(%peer, %reason, "MLLP frame refused");
+            vec![unparsed_ack(
+                &oversized.head,
+                reject_code(mode),
+                &reason,
+                ErrorCode::ValueTooLong,
+            )]
         }
     }
 }
