@@ -172,21 +172,22 @@ impl<'a> IngestPlan<'a> {
     pub fn insert_messages(&self, chunk: &[usize]) -> Statement<'a> {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let p = 7 * i + 2;
+                let p = 8 * i + 2;
                 format!(
-                    "(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, $1)",
+                    "(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $1)",
                     p,
                     p + 1,
                     p + 2,
                     p + 3,
                     p + 4,
                     p + 5,
-                    p + 6
+                    p + 6,
+                    p + 7
                 )
             })
             .collect();
         let sql = format!(
-            "INSERT INTO messages (channel, received_at, content_type, control_id, status, error, size_bytes, raw, updated_at) \
+            "INSERT INTO messages (channel, received_at, content_type, control_id, status, error, size_bytes, raw, receipt_events, updated_at) \
              VALUES {} ON CONFLICT (channel, control_id) WHERE control_id IS NOT NULL DO NOTHING \
              RETURNING id, channel, control_id",
             rows.join(", ")
@@ -203,6 +204,7 @@ impl<'a> IngestPlan<'a> {
                 Param::text(error),
                 Param::Int(i64::try_from(item.raw.len()).unwrap_or(i64::MAX)),
                 Param::Blob(&item.raw),
+                Param::OwnedText(receipt_events(item)),
             ]);
         }
         Statement { sql, params }
@@ -346,51 +348,67 @@ fn status_of(outcome: &Outcome) -> (MessageStatus, Option<&str>) {
     }
 }
 
-/// The events and queue rows of one stored (or recognised) message.
+/// The `duplicate` event and the queue rows of one stored (or recognised) message. A new
+/// message's receipt events are on its own row ([`receipt_events`]).
 fn add_rows<'a>(
     item: &'a Ingest,
     result: Ingested,
     events: &mut Vec<(i64, &'static str, String)>,
     deliveries: &mut Vec<(i64, &'a str, &'a str, Option<&'a Payload>)>,
 ) {
-    let size = item.raw.len();
-    let id = match result {
-        Ingested::Duplicate(id) => {
-            events.push((
-                id,
-                "duplicate",
-                format!("resent: {size} bytes, not processed again"),
-            ));
-            return;
+    match result {
+        Ingested::Duplicate(id) => events.push((
+            id,
+            "duplicate",
+            format!("resent: {} bytes, not processed again", item.raw.len()),
+        )),
+        Ingested::New(id) => {
+            if let Outcome::Routed {
+                destinations,
+                payload,
+                ..
+            } = &item.outcome
+            {
+                for destination in destinations {
+                    deliveries.push((id, &item.channel, destination, payload.as_ref()));
+                }
+            }
         }
-        Ingested::New(id) => id,
-    };
-    events.push((id, "received", format!("{size} bytes")));
+    }
+}
+
+/// What happened when `item` was received, as the JSON array of `{"kind", "detail"}` kept in
+/// its row's `receipt_events`: `received`, the routing trail, and the outcome. Keeping them on
+/// the row lets a batch of messages be stored without writing a second table.
+fn receipt_events(item: &Ingest) -> String {
+    let mut events = vec![("received", format!("{} bytes", item.raw.len()))];
     let (status, _) = status_of(&item.outcome);
     match &item.outcome {
         Outcome::Stored => {}
         Outcome::Routed {
             destinations,
             trail,
-            payload,
+            ..
         } => {
-            for line in trail {
-                events.push((id, "routed", line.clone()));
-            }
-            for destination in destinations {
-                deliveries.push((id, &item.channel, destination, payload.as_ref()));
-            }
+            events.extend(trail.iter().map(|line| ("routed", line.clone())));
             let detail = if destinations.is_empty() {
                 "no destination".to_string()
             } else {
                 format!("queued for {}", destinations.join(", "))
             };
-            events.push((id, status.as_str(), detail));
+            events.push((status.as_str(), detail));
         }
         Outcome::Filtered(reason) | Outcome::Rejected { reason, .. } => {
-            events.push((id, status.as_str(), reason.clone()));
+            events.push((status.as_str(), reason.clone()));
         }
     }
+    serde_json::Value::Array(
+        events
+            .into_iter()
+            .map(|(kind, detail)| serde_json::json!({ "kind": kind, "detail": detail }))
+            .collect(),
+    )
+    .to_string()
 }
 
 fn bind_params<'q>(

@@ -3,7 +3,7 @@
 //! A message is written (and committed) before its sender is acknowledged, so nothing that was
 //! acknowledged is ever lost. Messages are deduplicated on channel + control id.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
@@ -92,6 +92,13 @@ pub struct MessageEvent {
     pub kind: String,
     /// Details for the operator.
     pub detail: Option<String>,
+}
+
+/// One entry of a message's `receipt_events` column.
+#[derive(Deserialize)]
+struct ReceiptEvent {
+    kind: String,
+    detail: String,
 }
 
 /// Search criteria; absent criteria match everything. Results are newest first.
@@ -204,23 +211,42 @@ impl Store {
         Ok(row.map(|row| row.try_get("raw")).transpose()?)
     }
 
-    /// One message's event trail, oldest first.
+    /// One message's event trail, oldest first: the events of its receipt (kept on its row),
+    /// then what happened to it later.
     pub async fn message_events(&self, id: i64) -> Result<Vec<MessageEvent>, StoreError> {
+        let receipt = sqlx::query("SELECT received_at, receipt_events FROM messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        let mut events = Vec::new();
+        if let Some(row) = receipt {
+            let at: i64 = row.try_get("received_at")?;
+            let json: Option<String> = row.try_get("receipt_events")?;
+            if let Some(json) = json {
+                let receipt: Vec<ReceiptEvent> = serde_json::from_str(&json).map_err(|err| {
+                    StoreError::Invalid(format!("message {id}: unreadable receipt events: {err}"))
+                })?;
+                events.extend(receipt.into_iter().map(|event| MessageEvent {
+                    at,
+                    kind: event.kind,
+                    detail: Some(event.detail),
+                }));
+            }
+        }
         let rows = sqlx::query(
             "SELECT at, kind, detail FROM message_events WHERE message_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(MessageEvent {
-                    at: row.try_get("at")?,
-                    kind: row.try_get("kind")?,
-                    detail: row.try_get("detail")?,
-                })
-            })
-            .collect()
+        for row in &rows {
+            events.push(MessageEvent {
+                at: row.try_get("at")?,
+                kind: row.try_get("kind")?,
+                detail: row.try_get("detail")?,
+            });
+        }
+        Ok(events)
     }
 
     /// Searches messages, newest first.
