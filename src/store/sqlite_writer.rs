@@ -23,7 +23,8 @@ pub struct SqliteWriter {
 }
 
 impl SqliteWriter {
-    /// Opens the database file with the engine's settings (WAL, busy timeout, foreign keys).
+    /// Opens the database file with the engine's settings (WAL, busy timeout, foreign keys,
+    /// temporary storage in memory).
     pub fn open(path: &Path, synchronous: SqliteSynchronous) -> Result<Self, StoreError> {
         let connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -38,6 +39,9 @@ impl SqliteWriter {
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.busy_timeout(std::time::Duration::from_secs(10))?;
         connection.set_prepared_statement_cache_capacity(512);
+        // The writer's statements are small; with temporary storage on disk SQLite created and
+        // deleted a temporary file about every fifth batch.
+        connection.pragma_update(None, "temp_store", "MEMORY")?;
         Ok(SqliteWriter { connection })
     }
 
