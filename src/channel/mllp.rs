@@ -122,13 +122,20 @@ async fn serve_connection(
             Ok(Some(Ok(frame))) => frame,
         };
         // A sender that does not wait for each ACK has more frames ready: they are stored
-        // together (one commit) and answered in the order they came.
+        // together (one commit) and answered in the order they came: up to MAX_FRAMES_AT_ONCE
+        // frames, gathering no more once those beyond the first hold `max_frame_bytes`.
+        let mut held = 0;
         let mut frames = vec![frame];
         let mut ended = None;
-        while frames.len() < MAX_FRAMES_AT_ONCE {
+        while frames.len() < MAX_FRAMES_AT_ONCE && held < settings.max_frame_bytes {
             match framed.next().now_or_never() {
                 None => break,
-                Some(Some(Ok(frame))) => frames.push(frame),
+                Some(Some(Ok(frame))) => {
+                    if let MllpFrame::Message(raw) = &frame {
+                        held += raw.len();
+                    }
+                    frames.push(frame);
+                }
                 Some(end) => {
                     ended = Some(end);
                     break;
