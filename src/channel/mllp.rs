@@ -5,7 +5,8 @@
 //! mode answers a commit ACK (CA/CE/CR) as MSH-15 asks and then an application ACK as MSH-16
 //! asks. A message that cannot be parsed is still stored and answered AE with its reason; a
 //! frame over the size limit is answered AR and the connection stays usable. Idle connections
-//! are closed, and one slow client holds nothing but its own connection.
+//! are closed, and one slow client holds nothing but its own connection. Frames a sender sent
+//! without waiting for their ACKs are stored in one commit and answered in the order they came.
 //!
 //! The sender keeps its connection open, reconnects when needed, waits for the ACK with a
 //! timeout and treats AE/AR/no ACK as the channel says.
