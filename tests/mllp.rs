@@ -130,6 +130,30 @@ async fn messages_are_stored_then_acknowledged_and_upserted() {
             found.len() == 1 && found[0].patient.family_name.as_deref() == Some("Lovelace")
         })
         .await;
+    // The records and the delivery's bookkeeping were committed together: sent, once.
+    let deliveries = engine.store.message_deliveries(stored[0].id).await.unwrap();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert_eq!(
+        (deliveries[0].status.as_str(), deliveries[0].attempts),
+        ("sent", 1),
+        "{deliveries:?}"
+    );
+    let events: Vec<(String, Option<String>)> = engine
+        .store
+        .message_events(stored[0].id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.kind, e.detail))
+        .collect();
+    let sent: Vec<_> = events.iter().filter(|(kind, _)| kind == "sent").collect();
+    assert_eq!(sent.len(), 1, "{events:?}");
+    assert_eq!(
+        sent[0].1.as_deref(),
+        Some("canonical (attempt 1)"),
+        "{events:?}"
+    );
+    assert_eq!(events[0].0, "received", "{events:?}");
 
     // A resend is acknowledged but not processed again.
     send_frame(&mut stream, adt("C1", "MRN-1").as_bytes()).await;

@@ -121,6 +121,12 @@ pub trait Source: Send {
 pub trait Destination: Send + Sync {
     /// One delivery attempt.
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>>;
+
+    /// Whether a successful [`Destination::deliver`] has itself marked the delivery sent, in the
+    /// transaction of its own writes to the store; otherwise the queue worker records it.
+    fn records_its_success(&self) -> bool {
+        false
+    }
 }
 
 /// What a running source can reach.

@@ -141,6 +141,10 @@ impl QueueWorker {
                 }
             }
         };
+        if status == DeliveryStatus::Sent && self.connector.records_its_success() {
+            self.counters.count(Event::Sent);
+            return true;
+        }
         match status {
             DeliveryStatus::Sent => self.counters.count(Event::Sent),
             DeliveryStatus::Pending => self.counters.count(Event::Retried),

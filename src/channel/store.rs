@@ -1,6 +1,7 @@
 //! `store`, `claims` and `acknowledge` destinations: upsert the canonical records the channel's
-//! mapping produced (keyed on natural keys, so a redelivery changes nothing), apply inbound 999
-//! and 277CA acknowledgments to our claims, and answer inbound X12 with a 999.
+//! mapping produced (keyed on natural keys, so a redelivery changes nothing; the delivery is
+//! marked sent in the same commit), apply inbound 999 and 277CA acknowledgments to our claims,
+//! and answer inbound X12 with a 999.
 
 use futures::future::BoxFuture;
 
@@ -22,12 +23,21 @@ impl Destination for StoreDestination {
                     "the payload is not canonical records (is the channel's transform a mapping?): {err}"
                 ))
             })?;
-            match self.store.upsert_records(&records).await {
+            match self
+                .store
+                .upsert_records_delivered(&records, message.delivery_id)
+                .await
+            {
                 Ok(_) => Ok(()),
                 Err(StoreError::Invalid(reason)) => Err(DeliveryError::permanent(reason)),
                 Err(err) => Err(DeliveryError::transient(err.to_string())),
             }
         })
+    }
+
+    /// The records and the delivery's `sent` mark commit together.
+    fn records_its_success(&self) -> bool {
+        true
     }
 }
 

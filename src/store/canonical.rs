@@ -359,63 +359,30 @@ pub struct RecordIds {
 
 impl Store {
     /// Upserts one message's records in dependency order: patient, attending provider,
-    /// encounter and its bill, payers and coverages, bill lines.
+    /// encounter and its bill, payers and coverages, bill lines. One commit.
     pub async fn upsert_records(
         &self,
         records: &crate::mapping::Records,
     ) -> Result<RecordIds, StoreError> {
-        let mut ids = RecordIds::default();
-        let Some(patient) = &records.patient else {
-            return Ok(ids);
-        };
-        // One transaction: one commit for everything a message carries.
+        if records.patient.is_none() {
+            return Ok(RecordIds::default());
+        }
         let mut tx = self.begin_write().await?;
-        let patient = upsert_patient_in(&mut tx, patient).await?.ok_or_else(|| {
-            StoreError::Busy("the patient's identifiers were claimed by a concurrent writer".into())
-        })?;
-        ids.patient = Some(patient);
-        for identifier in &records.merged_identifiers {
-            if let Some(merged) = patient_by_identifier_on(&mut tx, identifier).await?
-                && merged != patient.id
-            {
-                merge_patients_on(&mut tx, merged, patient.id).await?;
-            }
-        }
-        if let Some(encounter) = &records.encounter {
-            let attending = match (&encounter.attending_npi, &encounter.attending_name) {
-                (Some(npi), name) => Some(
-                    upsert_provider_on(
-                        &mut tx,
-                        &Provider {
-                            npi: npi.clone(),
-                            name: name.clone().unwrap_or_else(|| npi.clone()),
-                            kind: "individual".to_string(),
-                            tax_id: None,
-                            taxonomy: None,
-                        },
-                    )
-                    .await?
-                    .id,
-                ),
-                (None, _) => None,
-            };
-            let stored =
-                upsert_encounter_on(&mut tx, &encounter.encounter(patient.id, attending)).await?;
-            ids.encounter = Some(stored);
-            if !records.charges.is_empty() {
-                let bill = bill_for_encounter_on(&mut tx, stored.id, patient.id).await?;
-                ids.bill = Some(bill);
-                for charge in &records.charges {
-                    ids.bill_lines
-                        .push(upsert_bill_line_on(&mut tx, &charge.bill_line(bill.id)).await?);
-                }
-            }
-        }
-        for coverage in &records.coverages {
-            let payer = payer_for_coverage_on(&mut tx, coverage).await?;
-            ids.coverages
-                .push(upsert_coverage_on(&mut tx, &coverage.coverage(patient.id, payer)).await?);
-        }
+        let ids = upsert_records_on(&mut tx, records).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Upserts one message's records and marks delivery `delivery_id` sent, in one commit: the
+    /// `store` destination's records and its queue bookkeeping land together or not at all.
+    pub async fn upsert_records_delivered(
+        &self,
+        records: &crate::mapping::Records,
+        delivery_id: i64,
+    ) -> Result<RecordIds, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let ids = upsert_records_on(&mut tx, records).await?;
+        super::deliveries::mark_sent_on(&mut tx, delivery_id).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -437,6 +404,63 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// [`Store::upsert_records`] on `conn`, inside the caller's transaction.
+async fn upsert_records_on(
+    conn: &mut AnyConnection,
+    records: &crate::mapping::Records,
+) -> Result<RecordIds, StoreError> {
+    let mut ids = RecordIds::default();
+    let Some(patient) = &records.patient else {
+        return Ok(ids);
+    };
+    let patient = upsert_patient_in(conn, patient).await?.ok_or_else(|| {
+        StoreError::Busy("the patient's identifiers were claimed by a concurrent writer".into())
+    })?;
+    ids.patient = Some(patient);
+    for identifier in &records.merged_identifiers {
+        if let Some(merged) = patient_by_identifier_on(conn, identifier).await?
+            && merged != patient.id
+        {
+            merge_patients_on(conn, merged, patient.id).await?;
+        }
+    }
+    if let Some(encounter) = &records.encounter {
+        let attending = match (&encounter.attending_npi, &encounter.attending_name) {
+            (Some(npi), name) => Some(
+                upsert_provider_on(
+                    conn,
+                    &Provider {
+                        npi: npi.clone(),
+                        name: name.clone().unwrap_or_else(|| npi.clone()),
+                        kind: "individual".to_string(),
+                        tax_id: None,
+                        taxonomy: None,
+                    },
+                )
+                .await?
+                .id,
+            ),
+            (None, _) => None,
+        };
+        let stored = upsert_encounter_on(conn, &encounter.encounter(patient.id, attending)).await?;
+        ids.encounter = Some(stored);
+        if !records.charges.is_empty() {
+            let bill = bill_for_encounter_on(conn, stored.id, patient.id).await?;
+            ids.bill = Some(bill);
+            for charge in &records.charges {
+                ids.bill_lines
+                    .push(upsert_bill_line_on(conn, &charge.bill_line(bill.id)).await?);
+            }
+        }
+    }
+    for coverage in &records.coverages {
+        let payer = payer_for_coverage_on(conn, coverage).await?;
+        ids.coverages
+            .push(upsert_coverage_on(conn, &coverage.coverage(patient.id, payer)).await?);
+    }
+    Ok(ids)
 }
 
 /// A visit as read back.

@@ -314,10 +314,7 @@ impl Store {
         .await?;
         let attempt = delivery.attempts + 1;
         let (kind, detail) = match (status, retry_at) {
-            (DeliveryStatus::Sent, _) => (
-                "sent",
-                format!("{} (attempt {attempt})", delivery.destination),
-            ),
+            (DeliveryStatus::Sent, _) => ("sent", sent_detail(&delivery.destination, attempt)),
             (DeliveryStatus::Pending, Some(at)) => (
                 "retry",
                 format!(
@@ -451,4 +448,33 @@ fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
         last_error: row.try_get("last_error")?,
         created_at: row.try_get("created_at")?,
     })
+}
+
+/// The `sent` event's detail.
+fn sent_detail(destination: &str, attempt: i64) -> String {
+    format!("{destination} (attempt {attempt})")
+}
+
+/// Marks delivery `id` sent (one more attempt, lease released) and records its `sent` event on
+/// `conn`, inside the transaction of the destination's own writes.
+pub(super) async fn mark_sent_on(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<(), StoreError> {
+    let now = now_millis();
+    let row = sqlx::query(
+        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, next_attempt_at = $1, \
+         last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE id = $2 \
+         RETURNING message_id, destination, attempts",
+    )
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::Invalid(format!("delivery {id} does not exist")))?;
+    let message_id: i64 = row.try_get("message_id")?;
+    let destination: String = row.try_get("destination")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    let detail = sent_detail(&destination, attempts);
+    insert_event(conn, message_id, now, "sent", Some(&detail)).await
 }
