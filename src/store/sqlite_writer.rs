@@ -23,8 +23,8 @@ pub struct SqliteWriter {
 }
 
 impl SqliteWriter {
-    /// Opens the database file with the engine's settings (WAL, busy timeout, foreign keys,
-    /// temporary storage in memory).
+    /// Opens the database file with the engine's settings (WAL, a wait for the write lock,
+    /// foreign keys, temporary storage in memory).
     pub fn open(path: &Path, synchronous: SqliteSynchronous) -> Result<Self, StoreError> {
         let connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -37,7 +37,7 @@ impl SqliteWriter {
             },
         )?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.busy_timeout(std::time::Duration::from_secs(10))?;
+        connection.busy_handler(Some(wait_for_write_lock))?;
         connection.set_prepared_statement_cache_capacity(512);
         // The writer's statements are small; with temporary storage on disk SQLite created and
         // deleted a temporary file about every fifth batch.
@@ -83,6 +83,19 @@ impl SqliteWriter {
         tx.commit()?;
         Ok(results)
     }
+}
+
+/// The writer's wait for SQLite's write lock while a pool connection holds it (a destination
+/// or the API committing): short sleeps, so the acknowledgments wait about as long as the lock
+/// is held, not SQLite's default steps of up to 100 ms. Gives up after about 10 s.
+fn wait_for_write_lock(attempt: i32) -> bool {
+    let pause_us = match attempt {
+        0..100 => 50,
+        100..20_000 => 500,
+        _ => return false,
+    };
+    std::thread::sleep(std::time::Duration::from_micros(pause_us));
+    true
 }
 
 /// Prepares (from the cache) and binds a statement; `$N` parameters are bound by name.
