@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::{AnyConnection, Row};
 
+use super::deliveries::DeliveryStatus;
 use super::upsert::{Upsert, Value};
 use super::{Change, Store, StoreError, Upserted};
 use crate::canonical::{
@@ -382,7 +383,14 @@ impl Store {
     ) -> Result<RecordIds, StoreError> {
         let mut tx = self.begin_write().await?;
         let ids = upsert_records_on(&mut tx, records).await?;
-        super::deliveries::mark_sent_on(&mut tx, delivery_id).await?;
+        super::deliveries::record_attempt_on(
+            &mut tx,
+            delivery_id,
+            DeliveryStatus::Sent,
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(ids)
     }

@@ -299,41 +299,8 @@ impl Store {
         retry_at: Option<i64>,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        let now = now_millis();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, \
-             last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $5",
-        )
-        .bind(status.as_str())
-        .bind(retry_at.unwrap_or(now))
-        .bind(error)
-        .bind(now)
-        .bind(delivery.id)
-        .execute(&mut *tx)
-        .await?;
-        let attempt = delivery.attempts + 1;
-        let (kind, detail) = match (status, retry_at) {
-            (DeliveryStatus::Sent, _) => ("sent", sent_detail(&delivery.destination, attempt)),
-            (DeliveryStatus::Pending, Some(at)) => (
-                "retry",
-                format!(
-                    "{} attempt {attempt} failed, retry in {} ms: {}",
-                    delivery.destination,
-                    (at - now).max(0),
-                    error.unwrap_or_default()
-                ),
-            ),
-            (other, _) => (
-                other.as_str(),
-                format!(
-                    "{} after attempt {attempt}: {}",
-                    delivery.destination,
-                    error.unwrap_or_default()
-                ),
-            ),
-        };
-        insert_event(&mut tx, delivery.message_id, now, kind, Some(&detail)).await?;
+        record_attempt_on(&mut tx, delivery.id, status, retry_at, error).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -450,23 +417,25 @@ fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
     })
 }
 
-/// The `sent` event's detail.
-fn sent_detail(destination: &str, attempt: i64) -> String {
-    format!("{destination} (attempt {attempt})")
-}
-
-/// Marks delivery `id` sent (one more attempt, lease released) and records its `sent` event on
-/// `conn`, inside the transaction of the destination's own writes.
-pub(super) async fn mark_sent_on(
+/// [`Store::finish_attempt`] for delivery `id` on `conn`, inside the caller's transaction (a
+/// destination that writes to the store records its success with its own writes): one more
+/// attempt, the lease released, and an event on the message's trail.
+pub(super) async fn record_attempt_on(
     conn: &mut sqlx::AnyConnection,
     id: i64,
+    status: DeliveryStatus,
+    retry_at: Option<i64>,
+    error: Option<&str>,
 ) -> Result<(), StoreError> {
     let now = now_millis();
     let row = sqlx::query(
-        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, next_attempt_at = $1, \
-         last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE id = $2 \
+        "UPDATE deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, \
+         last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $5 \
          RETURNING message_id, destination, attempts",
     )
+    .bind(status.as_str())
+    .bind(retry_at.unwrap_or(now))
+    .bind(error)
     .bind(now)
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -474,7 +443,24 @@ pub(super) async fn mark_sent_on(
     .ok_or_else(|| StoreError::Invalid(format!("delivery {id} does not exist")))?;
     let message_id: i64 = row.try_get("message_id")?;
     let destination: String = row.try_get("destination")?;
-    let attempts: i64 = row.try_get("attempts")?;
-    let detail = sent_detail(&destination, attempts);
-    insert_event(conn, message_id, now, "sent", Some(&detail)).await
+    let attempt: i64 = row.try_get("attempts")?;
+    let (kind, detail) = match (status, retry_at) {
+        (DeliveryStatus::Sent, _) => ("sent", format!("{destination} (attempt {attempt})")),
+        (DeliveryStatus::Pending, Some(at)) => (
+            "retry",
+            format!(
+                "{destination} attempt {attempt} failed, retry in {} ms: {}",
+                (at - now).max(0),
+                error.unwrap_or_default()
+            ),
+        ),
+        (other, _) => (
+            other.as_str(),
+            format!(
+                "{destination} after attempt {attempt}: {}",
+                error.unwrap_or_default()
+            ),
+        ),
+    };
+    insert_event(conn, message_id, now, kind, Some(&detail)).await
 }
