@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, Row};
 
-use super::messages::MessageStatus;
+use super::messages::{MessageStatus, ReceiptEvent};
 use super::{Store, StoreError, now_millis};
 
 /// What the channel decided for a message before it was stored.
@@ -381,7 +381,11 @@ fn add_rows<'a>(
 /// its row's `receipt_events`: `received`, the routing trail, and the outcome. Keeping them on
 /// the row lets a batch of messages be stored without writing a second table.
 fn receipt_events(item: &Ingest) -> String {
-    let mut events = vec![("received", format!("{} bytes", item.raw.len()))];
+    let event = |kind: &str, detail: String| ReceiptEvent {
+        kind: kind.to_string(),
+        detail,
+    };
+    let mut events = vec![event("received", format!("{} bytes", item.raw.len()))];
     let (status, _) = status_of(&item.outcome);
     match &item.outcome {
         Outcome::Stored => {}
@@ -390,25 +394,20 @@ fn receipt_events(item: &Ingest) -> String {
             trail,
             ..
         } => {
-            events.extend(trail.iter().map(|line| ("routed", line.clone())));
+            events.extend(trail.iter().map(|line| event("routed", line.clone())));
             let detail = if destinations.is_empty() {
                 "no destination".to_string()
             } else {
                 format!("queued for {}", destinations.join(", "))
             };
-            events.push((status.as_str(), detail));
+            events.push(event(status.as_str(), detail));
         }
         Outcome::Filtered(reason) | Outcome::Rejected { reason, .. } => {
-            events.push((status.as_str(), reason.clone()));
+            events.push(event(status.as_str(), reason.clone()));
         }
     }
-    serde_json::Value::Array(
-        events
-            .into_iter()
-            .map(|(kind, detail)| serde_json::json!({ "kind": kind, "detail": detail }))
-            .collect(),
-    )
-    .to_string()
+    // A list of plain strings always serializes.
+    serde_json::to_string(&events).unwrap_or_default()
 }
 
 fn bind_params<'q>(

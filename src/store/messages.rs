@@ -94,11 +94,13 @@ pub struct MessageEvent {
     pub detail: Option<String>,
 }
 
-/// One entry of a message's `receipt_events` column.
-#[derive(Deserialize)]
-struct ReceiptEvent {
-    kind: String,
-    detail: String,
+/// One entry of a message's `receipt_events` column (a JSON array of them).
+#[derive(Serialize, Deserialize)]
+pub(super) struct ReceiptEvent {
+    /// `received`, `routed`, or the message's status.
+    pub kind: String,
+    /// Details for the operator.
+    pub detail: String,
 }
 
 /// Search criteria; absent criteria match everything. Results are newest first.
