@@ -400,8 +400,7 @@ async fn bench_connection(
         let (Ok(Some(Ok(MllpFrame::Message(ack)))), Some(sent)) = (reply, waiting.pop_front())
         else {
             eprintln!("{address}: connection lost or no ACK");
-            let failures = count - latencies.len();
-            return (latencies, failures);
+            break;
         };
         if ack.windows(7).any(|w| w == b"MSA|AA|" || w == b"MSA|CA|") {
             latencies.push(sent.elapsed());
