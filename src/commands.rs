@@ -483,9 +483,9 @@ fn parse_into(root: &Path, file: &Path, mapping: &str, out: &mut String) -> Exit
             }
         }
         let Some(mapping) = &mapping else { continue };
-        let records = crate::routing::Facts::extract(raw)
+        let records = crate::message::Message::read(raw)
             .map_err(|err| err.to_string())
-            .and_then(|facts| mapping.records(&facts).map_err(|err| err.to_string()));
+            .and_then(|message| mapping.records(&message).map_err(|err| err.to_string()));
         match records {
             Ok(records) => writeln!(
                 out,

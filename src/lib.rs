@@ -12,6 +12,7 @@ pub mod config;
 pub mod fhir;
 pub mod hl7v2;
 pub mod mapping;
+pub mod message;
 pub mod metrics;
 pub mod remit;
 pub mod routing;

@@ -67,9 +67,10 @@ fn ours() -> Bundle {
     let raw = include_bytes!("fixtures/hl7v2/adt-a01-fhir-converter.hl7");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mapping = switchboard::mapping::Mapping::load(root, "hl7v2-canonical").expect("mapping");
-    let facts = switchboard::routing::Facts::extract(raw).expect("facts");
-    let records = mapping.records(&facts).expect("records");
-    let json = switchboard::fhir::from_hl7v2::convert(&records, raw).expect("converted");
+    let message = switchboard::message::Message::read(raw).expect("readable");
+    let records = mapping.records(&message).expect("records");
+    let v2 = message.hl7v2().expect("an HL7 v2 message");
+    let json = switchboard::fhir::from_hl7v2::convert(&records, &v2).expect("converted");
     Bundle { json }
 }
 

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{ApiError, AppState};
 use crate::channel::runtime::RuntimeError;
 use crate::config::{ConfigErrors, Problem};
-use crate::routing::{Facts, Format};
+use crate::message::{Format, Message};
 use crate::store::tokens::Principal;
 
 impl From<RuntimeError> for ApiError {
@@ -167,12 +167,12 @@ pub async fn routes(State(state): State<AppState>) -> Response {
 /// The parsed view of a raw message: HL7 v2 segments and fields, X12 segments and elements,
 /// or the JSON document.
 pub fn parsed_view(raw: &[u8]) -> Value {
-    let Ok(facts) = Facts::extract(raw) else {
+    let Ok(message) = Message::read(raw) else {
         return Value::Null;
     };
-    match facts.format {
-        Some(Format::Hl7v2) => crate::hl7v2::Message::parse(raw)
-            .ok()
+    match message.format() {
+        Some(Format::Hl7v2) => message
+            .hl7v2()
             .and_then(|message| serde_json::to_value(crate::hl7v2::tree::tree(&message)).ok())
             .unwrap_or(Value::Null),
         Some(Format::X12) => match crate::x12::Tokenizer::new(raw) {
@@ -190,7 +190,7 @@ pub fn parsed_view(raw: &[u8]) -> Value {
             ),
             Err(_) => Value::Null,
         },
-        Some(Format::Fhir) => serde_json::from_slice(raw).unwrap_or(Value::Null),
+        Some(Format::Fhir) => message.json().cloned().unwrap_or(Value::Null),
         None => Value::Null,
     }
 }

@@ -39,8 +39,11 @@ impl Destination for FhirDestination {
                 .ok_or_else(|| {
                     DeliveryError::permanent(format!("message {} is gone", message.message_id))
                 })?;
-            let bundle =
-                convert(&records, &raw).map_err(|err| DeliveryError::permanent(err.to_string()))?;
+            let stored = crate::hl7v2::Message::parse(&raw).map_err(|err| {
+                DeliveryError::permanent(format!("message {}: {err}", message.message_id))
+            })?;
+            let bundle = convert(&records, &stored)
+                .map_err(|err| DeliveryError::permanent(err.to_string()))?;
             let outbound = Outbound {
                 content_type: FHIR_JSON.to_string(),
                 payload: bundle.to_string().into_bytes(),

@@ -151,9 +151,10 @@ impl FileSource {
             .await
         {
             Ok(Receipt::Rejected {
-                message_id, reason, ..
+                message_id,
+                rejection,
             }) => {
-                let reason = format!("message {message_id}: {reason}");
+                let reason = format!("message {message_id}: {rejection}");
                 move_with_reason(path, &folder.join("error"), &name, Some(&reason))
             }
             Ok(_) => move_with_reason(path, &folder.join("processed"), &name, None),

@@ -143,11 +143,10 @@ pub fn receipt_response(receipt: &Receipt) -> Response {
         ),
         Receipt::Rejected {
             message_id,
-            reason,
-            location,
+            rejection,
         } => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"status": "rejected", "message_id": message_id, "error": reason, "location": location}),
+            json!({"status": "rejected", "message_id": message_id, "error": rejection.reason, "location": rejection.location}),
         ),
     };
     (status, axum::Json(body)).into_response()

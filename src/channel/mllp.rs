@@ -28,6 +28,7 @@ use crate::config::channel::{AckMode, AckReaction};
 use crate::hl7v2::{
     self, AckCode, AckDetails, ErrorCode, ErrorReport, MllpCodec, MllpFrame, ReceivedAck, Severity,
 };
+use crate::message::Message;
 
 /// Content type recorded for HL7 v2 messages.
 const HL7_CONTENT_TYPE: &str = "x-application/hl7-v2+er7";
@@ -260,8 +261,12 @@ fn wanted(condition: Option<&str>, success: bool) -> bool {
 
 /// Stores and processes one message; returns the ACK frames to write, in order.
 async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> Vec<Vec<u8>> {
-    let receipt = context.pipeline.receive(raw, Some(HL7_CONTENT_TYPE)).await;
-    let parsed = hl7v2::Message::parse(raw).ok();
+    let read = Message::read(raw);
+    let receipt = context
+        .pipeline
+        .receive_read(raw, &read, Some(HL7_CONTENT_TYPE))
+        .await;
+    let parsed = read.as_ref().ok().and_then(Message::hl7v2);
     let (stored, application_ok, text, error) = match &receipt {
         Ok(Receipt::Accepted { message_id, .. }) => {
             (true, true, format!("stored as message {message_id}"), None)
@@ -280,23 +285,17 @@ async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> Vec<Vec<u
         ),
         Ok(Receipt::Rejected {
             message_id,
-            reason,
-            location,
+            rejection,
         }) => {
-            // A missing value, a value that does not read, or anything else.
-            let code = match location {
-                Some(_) if reason.contains("is empty") || reason.contains("no identifier") => {
-                    ErrorCode::RequiredFieldMissing
-                }
-                Some(_) => ErrorCode::DataType,
-                None => ErrorCode::ApplicationInternalError,
-            };
-            let location = location.as_deref().and_then(|l| hl7v2::Path::parse(l).ok());
+            let location = rejection
+                .location
+                .as_deref()
+                .and_then(|l| hl7v2::Path::parse(l).ok());
             (
                 true,
                 false,
-                format!("message {message_id}: {reason}"),
-                Some((code, location)),
+                format!("message {message_id}: {}", rejection.reason),
+                Some((rejection.kind.hl7_error_code(), location)),
             )
         }
         Err(err) => {

@@ -29,8 +29,8 @@ pub struct PayerSimDestination {
 impl Destination for PayerSimDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
-            let is_claim = crate::routing::Facts::extract(&message.payload)
-                .is_ok_and(|facts| facts.transaction_set.as_deref() == Some("837"));
+            let is_claim = crate::message::Message::read(&message.payload)
+                .is_ok_and(|read| read.facts.transaction_set.as_deref() == Some("837"));
             if !is_claim {
                 return Ok(());
             }

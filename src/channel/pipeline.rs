@@ -13,7 +13,8 @@ use crate::config::routes::RoutesConfig;
 use crate::fhir::from_hl7v2::convert;
 use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Mapping;
-use crate::routing::{self, Facts};
+use crate::message::{Message, Rejection, RejectionKind};
+use crate::routing;
 use crate::store::deliveries::Routing;
 use crate::store::ingest::{Ingest, Ingested, Outcome, Payload};
 use crate::store::messages::MessageStatus;
@@ -41,14 +42,12 @@ pub enum Receipt {
         /// The original message's id.
         message_id: i64,
     },
-    /// Stored, but it cannot be processed; the reason says what and where.
+    /// Stored, but it cannot be processed; the rejection says what, where and what kind.
     Rejected {
         /// Stored message id.
         message_id: i64,
         /// What is wrong.
-        reason: String,
-        /// Where, as a terse path (`PID-3`, `FT1[2]-11`), when known.
-        location: Option<String>,
+        rejection: Rejection,
     },
 }
 
@@ -74,28 +73,28 @@ pub struct Transform {
 
 impl Transform {
     /// What the destinations receive for a message, or why it cannot be transformed.
-    fn apply(&self, facts: &Facts) -> Result<Payload, Outcome> {
-        let records = self
-            .mapping
-            .records(facts)
-            .map_err(|err| Outcome::Rejected {
-                reason: err.to_string(),
-                location: err.location,
-            })?;
+    fn apply(&self, message: &Message) -> Result<Payload, Rejection> {
+        let records = self.mapping.records(message)?;
         let (bytes, content_type) = match self.output {
             TransformOutput::Records => (serde_json::to_vec(&records), "application/json"),
             TransformOutput::Fhir => {
-                let bundle = convert(&records, facts.raw()).map_err(|err| Outcome::Rejected {
-                    reason: format!("cannot convert to FHIR: {err}"),
-                    location: None,
+                let v2 = message.hl7v2().ok_or_else(|| {
+                    Rejection::new(
+                        RejectionKind::Unsupported,
+                        "output \"fhir\" converts HL7 v2 messages only",
+                    )
+                })?;
+                let bundle = convert(&records, &v2).map_err(|err| {
+                    Rejection::new(
+                        RejectionKind::InvalidValue,
+                        format!("cannot convert to FHIR: {err}"),
+                    )
                 })?;
                 (serde_json::to_vec(&bundle), FHIR_JSON)
             }
         };
-        let bytes = bytes.map_err(|err| Outcome::Rejected {
-            reason: err.to_string(),
-            location: None,
-        })?;
+        let bytes =
+            bytes.map_err(|err| Rejection::new(RejectionKind::Internal, err.to_string()))?;
         Ok(Payload {
             bytes,
             content_type,
@@ -136,24 +135,35 @@ impl Pipeline {
         raw: &[u8],
         content_type: Option<&str>,
     ) -> Result<Receipt, StoreError> {
-        let facts = Facts::extract(raw);
-        let control_id = facts.as_ref().ok().and_then(|f| f.control_id.clone());
+        self.receive_read(raw, &Message::read(raw), content_type)
+            .await
+    }
+
+    /// [`Pipeline::receive`] for a source that has read the message itself (to answer from it):
+    /// `message` is what [`Message::read`] made of `raw`.
+    pub async fn receive_read(
+        &self,
+        raw: &[u8],
+        message: &Result<Message, Rejection>,
+        content_type: Option<&str>,
+    ) -> Result<Receipt, StoreError> {
+        let control_id = message
+            .as_ref()
+            .ok()
+            .and_then(|m| m.facts.control_id.clone());
         let content_type = content_type
             .map(str::to_string)
             .or_else(|| {
-                facts
+                message
                     .as_ref()
                     .ok()
-                    .and_then(|f| f.format)
+                    .and_then(Message::format)
                     .map(|f| f.content_type().to_string())
             })
             .unwrap_or_else(|| "application/octet-stream".to_string());
-        let outcome = match &facts {
-            Ok(facts) => self.decide(facts),
-            Err(err) => Outcome::Rejected {
-                reason: err.to_string(),
-                location: None,
-            },
+        let outcome = match message {
+            Ok(message) => self.decide(message),
+            Err(rejection) => Outcome::Rejected(rejection.clone()),
         };
         let stored = self
             .writer
@@ -178,8 +188,8 @@ impl Pipeline {
 
     /// What the channel does with a message: filters, routing, then the transform of what is
     /// routed somewhere (a message routed nowhere is not transformed).
-    fn decide(&self, facts: &Facts) -> Outcome {
-        if let Some(reason) = routing::filter(&self.config, facts) {
+    fn decide(&self, message: &Message) -> Outcome {
+        if let Some(reason) = routing::filter(&self.config, message) {
             return Outcome::Filtered(reason);
         }
         let decision = {
@@ -188,7 +198,7 @@ impl Pipeline {
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .clone();
-            routing::route(&routes, &self.config, facts)
+            routing::route(&routes, &self.config, message)
         };
         if decision.destinations.is_empty() {
             let mut reason = decision.trail.join("; ");
@@ -198,9 +208,9 @@ impl Pipeline {
             return Outcome::Filtered(reason);
         }
         let payload = match &self.transform {
-            Some(transform) => match transform.apply(facts) {
+            Some(transform) => match transform.apply(message) {
                 Ok(payload) => Some(payload),
-                Err(rejected) => return rejected,
+                Err(rejection) => return Outcome::Rejected(rejection),
             },
             None => None,
         };
@@ -229,12 +239,11 @@ impl Pipeline {
                 self.counters.count(Event::Filtered);
                 Receipt::Filtered { message_id, reason }
             }
-            Outcome::Rejected { reason, location } => {
+            Outcome::Rejected(rejection) => {
                 self.counters.count(Event::Errored);
                 Receipt::Rejected {
                     message_id,
-                    reason,
-                    location,
+                    rejection,
                 }
             }
             Outcome::Stored => Receipt::Filtered {
@@ -246,8 +255,8 @@ impl Pipeline {
 
     /// Filters, routes and transforms a message already stored, and records the outcome
     /// (used to reprocess one).
-    pub async fn process(&self, message_id: i64, facts: &Facts) -> Result<Receipt, StoreError> {
-        let outcome = self.decide(facts);
+    pub async fn process(&self, message_id: i64, message: &Message) -> Result<Receipt, StoreError> {
+        let outcome = self.decide(message);
         match &outcome {
             Outcome::Routed {
                 destinations,
@@ -269,9 +278,9 @@ impl Pipeline {
                     .set_message_status(message_id, MessageStatus::Filtered, Some(reason))
                     .await?;
             }
-            Outcome::Rejected { reason, .. } => {
+            Outcome::Rejected(rejection) => {
                 self.store
-                    .set_message_status(message_id, MessageStatus::Error, Some(reason))
+                    .set_message_status(message_id, MessageStatus::Error, Some(&rejection.reason))
                     .await?;
             }
             Outcome::Stored => {}

@@ -21,7 +21,7 @@ use crate::config::problem::Document;
 use crate::config::routes::RoutesConfig;
 use crate::config::{self, ChannelConfig, Config, ConfigErrors, Problem};
 use crate::mapping::Mapping;
-use crate::routing::Facts;
+use crate::message::Message;
 use crate::store::{Store, StoreError};
 
 /// Whether a deployed channel runs.
@@ -745,21 +745,19 @@ impl Runtime {
                 Some(&format!("requested by {actor}")),
             )
             .await?;
-        match Facts::extract(&raw) {
-            Ok(facts) => Ok(pipeline.process(message_id, &facts).await?),
-            Err(err) => {
-                let reason = err.to_string();
+        match Message::read(&raw) {
+            Ok(message) => Ok(pipeline.process(message_id, &message).await?),
+            Err(rejection) => {
                 store
                     .set_message_status(
                         message_id,
                         crate::store::messages::MessageStatus::Error,
-                        Some(&reason),
+                        Some(&rejection.reason),
                     )
                     .await?;
                 Ok(Receipt::Rejected {
                     message_id,
-                    reason,
-                    location: None,
+                    rejection,
                 })
             }
         }

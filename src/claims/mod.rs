@@ -578,8 +578,9 @@ pub async fn apply_acknowledgment(
     raw: &[u8],
     source: &str,
 ) -> Result<Vec<String>, ClaimsError> {
-    let facts = crate::routing::Facts::extract(raw)
-        .map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
+    let facts = crate::message::Message::read(raw)
+        .map_err(|err| ClaimsError::Unreadable(err.to_string()))?
+        .facts;
     let mut done = Vec::new();
     match facts.transaction_set.as_deref() {
         Some("999") => {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::problem::{Document, Problem};
+use crate::message::FACT_NAMES;
 
 /// The routing file: rule sets, each applying to some channels.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -59,35 +60,16 @@ pub struct Rule {
     pub then: Vec<String>,
 }
 
-/// Facts a rule can test. Each present condition must equal the message's fact (case-sensitive).
+/// What a rule tests. Each condition must equal the message's value (case-sensitive).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct Conditions {
-    /// `hl7v2`, `fhir` or `x12`.
-    pub format: Option<String>,
-    /// HL7 v2 MSH-9.1 (e.g. `ADT`).
-    pub message_type: Option<String>,
-    /// HL7 v2 MSH-9.2 (e.g. `A01`).
-    pub trigger_event: Option<String>,
-    /// HL7 v2 MSH-3.
-    pub sending_application: Option<String>,
-    /// HL7 v2 MSH-4.
-    pub sending_facility: Option<String>,
-    /// HL7 v2 MSH-6.
-    pub receiving_facility: Option<String>,
-    /// X12 ST01 (e.g. `835`).
-    pub transaction_set: Option<String>,
-    /// X12 ISA06 sender id.
-    pub sender_id: Option<String>,
-    /// X12 ISA08 receiver id.
-    pub receiver_id: Option<String>,
-    /// FHIR `resourceType`.
-    pub resource_type: Option<String>,
-    /// Payer id known for the message.
-    pub payer_id: Option<String>,
     /// Any field by path (`PID-3.4`, `CLP02`, ...) and the value it must have.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// Message facts by name (see [`crate::message::FACT_NAMES`]: `format`, `message_type`,
+    /// `transaction_set`, ...) and the value each must have.
+    #[serde(flatten)]
+    pub facts: BTreeMap<String, String>,
 }
 
 const FORMATS: [&str; 3] = ["hl7v2", "fhir", "x12"];
@@ -96,7 +78,15 @@ impl Conditions {
     /// What is wrong with these conditions on their own (unknown format, empty field paths).
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if let Some(format) = &self.format
+        for name in self.facts.keys() {
+            if !FACT_NAMES.contains(&name.as_str()) {
+                problems.push(format!(
+                    "unknown fact '{name}' (expected fields or one of {})",
+                    FACT_NAMES.join(", ")
+                ));
+            }
+        }
+        if let Some(format) = self.facts.get("format")
             && !FORMATS.contains(&format.as_str())
         {
             problems.push(format!(
@@ -172,5 +162,27 @@ impl RoutesConfig {
             }
         }
         problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_name_known_facts_only() {
+        let when: Conditions = toml::from_str(
+            "mesage_type = \"ADT\"\nformat = \"x12\"\nfields = { \"PID-3\" = \"1\" }",
+        )
+        .unwrap();
+        assert_eq!(when.fields.len(), 1);
+        let problems = when.problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("unknown fact 'mesage_type'"),
+            "{problems:?}"
+        );
+        let misspelt_format: Conditions = toml::from_str("format = \"hl7\"").unwrap();
+        assert!(misspelt_format.problems()[0].contains("unknown format 'hl7'"));
     }
 }

@@ -51,23 +51,18 @@ const V2_0203: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 #[error("{0}")]
 pub struct ConvertError(pub String);
 
-/// The transaction Bundle of `raw`, whatever its type among [`CONVERTED`]; the canonical
+/// The transaction Bundle of `message`, whatever its type among [`CONVERTED`]; the canonical
 /// `records` are the ones its channel's mapping made.
-pub fn convert(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
-    let message = parse(raw)?;
-    let (code, trigger) = message_type(&message);
+pub fn convert(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
+    let (code, trigger) = message_type(message);
     match (code.as_str(), trigger.as_str()) {
-        ("ADT", trigger) if TRIGGERS.contains(&trigger) => adt_bundle(records, raw),
-        ("ORU", "R01") => oru_bundle(records, raw),
-        ("DFT", "P03") => dft_bundle(records, raw),
+        ("ADT", trigger) if TRIGGERS.contains(&trigger) => adt_bundle(records, message),
+        ("ORU", "R01") => oru_bundle(records, message),
+        ("DFT", "P03") => dft_bundle(records, message),
         _ => Err(ConvertError(format!(
             "{code}^{trigger} is not a message the FHIR converter takes ({CONVERTED})"
         ))),
     }
-}
-
-fn parse(raw: &[u8]) -> Result<Message<'_>, ConvertError> {
-    Message::parse(raw).map_err(|err| ConvertError(format!("not HL7 v2: {err}")))
 }
 
 /// MSH-9's message code and trigger event (empty when absent).
@@ -77,21 +72,16 @@ fn message_type(message: &Message<'_>) -> (String, String) {
     })
 }
 
-/// Parses `raw` and checks that it is a `want_code` with one of `triggers`.
-fn expect<'a>(
-    raw: &'a [u8],
-    want_code: &str,
-    triggers: &[&str],
-) -> Result<Message<'a>, ConvertError> {
-    let message = parse(raw)?;
-    let (code, trigger) = message_type(&message);
+/// Checks that `message` is a `want_code` with one of `triggers`.
+fn expect(message: &Message<'_>, want_code: &str, triggers: &[&str]) -> Result<(), ConvertError> {
+    let (code, trigger) = message_type(message);
     if code != want_code || !triggers.contains(&trigger.as_str()) {
         return Err(ConvertError(format!(
             "{code}^{trigger} is not an {want_code} {}",
             triggers.join("/")
         )));
     }
-    Ok(message)
+    Ok(())
 }
 
 /// A Bundle with the Patient of `records` (completed with the PID of `message`) in it,
@@ -180,13 +170,13 @@ fn add_encounter(
     bundle.add(resource, query, "PV1")
 }
 
-/// The transaction Bundle of an ADT message `raw`, whose canonical `records` its channel's
+/// The transaction Bundle of an ADT message, whose canonical `records` its channel's
 /// mapping made.
-pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
-    let message = expect(raw, "ADT", &TRIGGERS)?;
-    let (mut bundle, patient_ref) = with_patient(records, &message)?;
+pub fn adt_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
+    expect(message, "ADT", &TRIGGERS)?;
+    let (mut bundle, patient_ref) = with_patient(records, message)?;
     if let Some(visit) = &records.encounter {
-        add_encounter(&mut bundle, &message, visit, &patient_ref);
+        add_encounter(&mut bundle, message, visit, &patient_ref);
     }
     for (index, segment) in message.segments_named("NK1").enumerate() {
         let label = format!("NK1[{}]", index + 1);
@@ -194,7 +184,7 @@ pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
     }
     // The mapping makes one coverage per IN1, in order; should a mapping have left one out,
     // no IN1 is matched to a coverage rather than the wrong one.
-    let insurances = adt::insurances(&message);
+    let insurances = adt::insurances(message);
     let aligned = insurances.len() == records.coverages.len();
     for (index, record) in records.coverages.iter().enumerate() {
         let label = format!("IN1[{}]", index + 1);
@@ -221,19 +211,19 @@ pub fn adt_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
         }
         bundle.add(resource, None, &label);
     }
-    finish_with_doctors(bundle, &message, &patient_ref)
+    finish_with_doctors(bundle, message, &patient_ref)
 }
 
 // ---------------------------------------------------------------------------------------------
 // ORU^R01
 
-/// The transaction Bundle of an ORU^R01 `raw`: the Patient of `records`, and a
+/// The transaction Bundle of an ORU^R01: the Patient of `records`, and a
 /// DiagnosticReport per OBR with an Observation per OBX of its order (NTEs right after an OBX
 /// are its notes). OBX segments before the first OBR belong to no order in the ORU_R01
 /// structure and are not converted.
-pub fn oru_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
-    let message = expect(raw, "ORU", &["R01"])?;
-    let (mut bundle, patient_ref) = with_patient(records, &message)?;
+pub fn oru_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
+    expect(message, "ORU", &["R01"])?;
+    let (mut bundle, patient_ref) = with_patient(records, message)?;
     let mut report: Option<Report> = None;
     let (mut obr_count, mut obx_count) = (0, 0);
     for segment in message.segments() {
@@ -274,7 +264,7 @@ pub fn oru_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
     if let Some(done) = report.take() {
         done.add_to(&mut bundle, &patient_ref)?;
     }
-    finish_with_doctors(bundle, &message, &patient_ref)
+    finish_with_doctors(bundle, message, &patient_ref)
 }
 
 /// An OBR whose DiagnosticReport waits for its results.
@@ -631,15 +621,15 @@ fn interpretation(obx: &Segment<'_>) -> Option<Value> {
 // ---------------------------------------------------------------------------------------------
 // DFT^P03
 
-/// The transaction Bundle of a DFT^P03 `raw`: the Patient and Encounter of `records`, and a
+/// The transaction Bundle of a DFT^P03: the Patient and Encounter of `records`, and a
 /// ChargeItem per charge the mapping read (one per FT1), with FT1-20 as its performer.
-pub fn dft_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> {
-    let message = expect(raw, "DFT", &["P03"])?;
-    let (mut bundle, patient_ref) = with_patient(records, &message)?;
+pub fn dft_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
+    expect(message, "DFT", &["P03"])?;
+    let (mut bundle, patient_ref) = with_patient(records, message)?;
     let encounter = records
         .encounter
         .as_ref()
-        .map(|visit| add_encounter(&mut bundle, &message, visit, &patient_ref));
+        .map(|visit| add_encounter(&mut bundle, message, visit, &patient_ref));
     // The mapping makes one charge per FT1, in order; should a mapping have left one out, no
     // FT1 is matched to a charge rather than the wrong one.
     let ft1s: Vec<Segment<'_>> = message.segments_named("FT1").collect();
@@ -669,7 +659,7 @@ pub fn dft_bundle(records: &Records, raw: &[u8]) -> Result<Value, ConvertError> 
             &label,
         );
     }
-    finish_with_doctors(bundle, &message, &patient_ref)
+    finish_with_doctors(bundle, message, &patient_ref)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -948,6 +938,20 @@ mod tests {
     const ADT: &str = "MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|C1|P|2.5\rPID|1||M1^^^HOSP^MR||Doe^Jane\r\
         NK1|1|Doe^John^Q|SPO^Spouse|1 Main St^^Springfield^IL^62701|555-0199\r";
 
+    /// `raw` parsed; the test's own messages always parse.
+    fn parsed(raw: &[u8]) -> Message<'_> {
+        Message::parse(raw).expect("an HL7 v2 message")
+    }
+
+    /// What `convert` makes of `raw`, or an error when it does not parse.
+    fn parsed_then(
+        raw: &[u8],
+        convert: impl Fn(&Message<'_>) -> Result<Value, ConvertError>,
+    ) -> Result<Value, ConvertError> {
+        let message = Message::parse(raw).map_err(|err| ConvertError(err.to_string()))?;
+        convert(&message)
+    }
+
     fn records() -> Records {
         Records {
             patient: Some(Patient {
@@ -982,7 +986,7 @@ mod tests {
 
     #[test]
     fn an_adt_becomes_a_transaction_with_references_between_entries() {
-        let bundle = adt_bundle(&records(), ADT.as_bytes()).unwrap();
+        let bundle = adt_bundle(&records(), &parsed(ADT.as_bytes())).unwrap();
         assert_eq!(bundle["type"], "transaction");
         let entries = bundle["entry"].as_array().unwrap();
         let types: Vec<&str> = entries
@@ -1049,10 +1053,10 @@ mod tests {
     #[test]
     fn other_messages_are_refused() {
         let oru = ADT.replace("ADT^A01", "ORU^R01");
-        assert!(adt_bundle(&records(), oru.as_bytes()).is_err());
-        assert!(adt_bundle(&records(), b"not hl7").is_err());
+        assert!(adt_bundle(&records(), &parsed(oru.as_bytes())).is_err());
+        assert!(Message::parse(b"not hl7").is_err());
         let no_patient = Records::default();
-        assert!(adt_bundle(&no_patient, ADT.as_bytes()).is_err());
+        assert!(adt_bundle(&no_patient, &parsed(ADT.as_bytes())).is_err());
     }
 
     /// A segment `id` with `fields` (number, value) set and the others empty.
@@ -1157,7 +1161,7 @@ mod tests {
 
     #[test]
     fn an_oru_becomes_a_report_with_its_observations() {
-        let bundle = oru_bundle(&records(), lab_result().as_bytes()).unwrap();
+        let bundle = oru_bundle(&records(), &parsed(lab_result().as_bytes())).unwrap();
         let entries = bundle["entry"].as_array().unwrap();
         let patient_url = &entries[0]["fullUrl"];
         let observations = resources(&bundle, "Observation");
@@ -1239,9 +1243,9 @@ mod tests {
         )
         .unwrap();
         let records = mapping
-            .records(&crate::routing::facts::Facts::extract(raw).unwrap())
+            .records(&crate::message::Message::read(raw).unwrap())
             .unwrap();
-        let bundle = convert(&records, raw).unwrap();
+        let bundle = convert(&records, &parsed(raw)).unwrap();
         let patient = resources(&bundle, "Patient")[0];
         assert_eq!(patient["name"][0]["family"], "Finn");
         let observations = resources(&bundle, "Observation");
@@ -1320,7 +1324,7 @@ mod tests {
             ),
         ];
         for (message, expected) in cases {
-            let err = oru_bundle(&records(), message.as_bytes()).unwrap_err();
+            let err = oru_bundle(&records(), &parsed(message.as_bytes())).unwrap_err();
             assert!(err.0.starts_with(expected), "{err} <> {expected}");
         }
     }
@@ -1337,9 +1341,9 @@ mod tests {
         )
         .unwrap();
         let records = mapping
-            .records(&crate::routing::facts::Facts::extract(sample.as_bytes()).unwrap())
+            .records(&crate::message::Message::read(sample.as_bytes()).unwrap())
             .unwrap();
-        let bundle = convert(&records, sample.as_bytes()).unwrap();
+        let bundle = convert(&records, &parsed(sample.as_bytes())).unwrap();
         let entries = bundle["entry"].as_array().unwrap();
         let url_of = |kind: &str| {
             entries
@@ -1388,13 +1392,13 @@ mod tests {
     #[test]
     fn unknown_message_types_are_refused_with_the_list() {
         let bar = ADT.replace("ADT^A01", "BAR^P02");
-        let err = convert(&records(), bar.as_bytes()).unwrap_err();
+        let err = convert(&records(), &parsed(bar.as_bytes())).unwrap_err();
         assert_eq!(
             err.0,
             format!("BAR^P02 is not a message the FHIR converter takes ({CONVERTED})")
         );
-        assert!(dft_bundle(&records(), ADT.as_bytes()).is_err());
-        assert!(oru_bundle(&records(), ADT.as_bytes()).is_err());
+        assert!(dft_bundle(&records(), &parsed(ADT.as_bytes())).is_err());
+        assert!(oru_bundle(&records(), &parsed(ADT.as_bytes())).is_err());
     }
 
     #[test]
@@ -1458,7 +1462,7 @@ mod tests {
                 ..crate::mapping::ChargeRecord::default()
             })
             .collect();
-        let bundle = dft_bundle(&records, dft.as_bytes()).unwrap();
+        let bundle = dft_bundle(&records, &parsed(dft.as_bytes())).unwrap();
         let doctors: Vec<&Value> = bundle["entry"]
             .as_array()
             .unwrap()
@@ -1491,14 +1495,14 @@ mod tests {
         )
         .unwrap();
         let records = mapping
-            .records(&crate::routing::facts::Facts::extract(original).unwrap())
+            .records(&crate::message::Message::read(original).unwrap())
             .unwrap();
         let mut converted = 0;
         for position in (0..original.len()).step_by(29) {
             for replacement in [b'|', b'^', b'&', b'x'] {
                 let mut damaged = original.to_vec();
                 damaged[position] = replacement;
-                if let Ok(bundle) = convert(&records, &damaged) {
+                if let Ok(bundle) = parsed_then(&damaged, |m| convert(&records, m)) {
                     converted += 1;
                     for entry in bundle["entry"].as_array().unwrap() {
                         assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
@@ -1519,7 +1523,7 @@ mod tests {
             ] {
                 let mut damaged = bytes.to_vec();
                 damaged[position] = replacement;
-                if let Ok(bundle) = convert(&records(), &damaged) {
+                if let Ok(bundle) = parsed_then(&damaged, |m| convert(&records(), m)) {
                     for entry in bundle["entry"].as_array().unwrap() {
                         assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
                     }

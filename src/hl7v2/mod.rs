@@ -41,6 +41,6 @@ pub use build::{BuildError, MessageBuilder};
 pub use encoding::{Encoding, EncodingError};
 pub use escape::{decode_text, escape, unescape};
 pub use mllp::{MllpCodec, MllpError, MllpFrame, OversizedFrame};
-pub use parse::{Message, MessageType, ParseError};
+pub use parse::{Message, MessageIndex, MessageType, ParseError};
 pub use path::{Path, PathError, PathProblem};
 pub use segment::{Component, Field, Repetition, Segment, Subcomponent};

@@ -82,7 +82,26 @@ pub struct Message<'a> {
     raw: &'a [u8],
     encoding: Encoding,
     /// Byte range of each segment in `raw`, terminator excluded.
+    segments: Cow<'a, [(usize, usize)]>,
+}
+
+/// What [`Message::parse`] found (encoding characters and segment boundaries), kept apart from
+/// the bytes, so that whoever owns the bytes can view the message again without parsing it twice.
+#[derive(Clone, Debug)]
+pub struct MessageIndex {
+    encoding: Encoding,
     segments: Vec<(usize, usize)>,
+}
+
+impl MessageIndex {
+    /// The message over `raw`, which must be the bytes this index was made from.
+    pub fn view<'a>(&'a self, raw: &'a [u8]) -> Message<'a> {
+        Message {
+            raw,
+            encoding: self.encoding,
+            segments: Cow::Borrowed(&self.segments),
+        }
+    }
 }
 
 /// The message type from MSH-9: code, trigger event and message structure.
@@ -106,8 +125,16 @@ impl<'a> Message<'a> {
         Ok(Message {
             raw,
             encoding,
-            segments,
+            segments: Cow::Owned(segments),
         })
+    }
+
+    /// The parse without the bytes, to keep beside them (see [`MessageIndex::view`]).
+    pub fn into_index(self) -> MessageIndex {
+        MessageIndex {
+            encoding: self.encoding,
+            segments: self.segments.into_owned(),
+        }
     }
 
     /// The input bytes, as given to [`Message::parse`].

@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::config::problem::{Document, Problem};
 use crate::hl7v2;
-use crate::routing::{Facts, Format};
+use crate::message::{Format, Message, Rejection, RejectionKind, json_array_len, json_field};
 pub use records::{ChargeRecord, CoverageRecord, EncounterRecord, Records, parse_decimal};
 
 /// Folder of mapping files under the root.
@@ -130,6 +130,8 @@ pub struct Mapping {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("mapping: {reason}{}", location.as_ref().map(|l| format!(" (at {l})")).unwrap_or_default())]
 pub struct MappingError {
+    /// The class of problem.
+    pub kind: RejectionKind,
     /// What is wrong.
     pub reason: String,
     /// Where in the message: the wire path of the offending field, when known.
@@ -140,8 +142,9 @@ pub struct MappingError {
 
 impl MappingError {
     /// An error about the message as a whole.
-    pub fn new(reason: impl Into<String>) -> Self {
+    pub fn new(kind: RejectionKind, reason: impl Into<String>) -> Self {
         MappingError {
+            kind,
             reason: reason.into(),
             location: None,
             field: None,
@@ -150,16 +153,24 @@ impl MappingError {
 
     /// An error about one canonical field of one block occurrence.
     pub fn at(
+        kind: RejectionKind,
         reason: impl Into<String>,
         block: &'static str,
         occurrence: usize,
         field: &str,
     ) -> Self {
         MappingError {
+            kind,
             reason: reason.into(),
             location: None,
             field: Some((block, occurrence, field.to_string())),
         }
+    }
+}
+
+impl From<MappingError> for Rejection {
+    fn from(err: MappingError) -> Self {
+        Rejection::new(err.kind, err.to_string()).at(err.location)
     }
 }
 
@@ -358,19 +369,24 @@ impl Mapping {
     }
 
     /// Runs the mapping over a message.
-    pub fn records(&self, facts: &Facts) -> Result<Records, MappingError> {
+    pub fn records(&self, message: &Message) -> Result<Records, MappingError> {
         let expected = match self.format.as_str() {
             "hl7v2" => Format::Hl7v2,
             _ => Format::Fhir,
         };
-        if facts.format != Some(expected) {
-            return Err(MappingError::new(format!(
-                "this channel maps {} messages; this one is {}",
-                self.format,
-                facts.format.map_or("in no known format", Format::as_str)
-            )));
+        if message.format() != Some(expected) {
+            return Err(MappingError::new(
+                RejectionKind::Unsupported,
+                format!(
+                    "this channel maps {} messages; this one is {}",
+                    self.format,
+                    message
+                        .format()
+                        .map_or("in no known format", Format::as_str)
+                ),
+            ));
         }
-        let reader = Reader::new(facts, expected)?;
+        let reader = Reader::new(message)?;
         let evaluate = |block: &Block, index: usize| self.evaluate(&reader, block, index);
         let each = |blocks: &[Block]| -> Vec<BTreeMap<String, String>> {
             blocks
@@ -556,19 +572,21 @@ fn resolve_hl7(repeat: Option<&str>, path: &str, index: usize) -> String {
 /// Reads values out of a message for a mapping.
 enum Reader<'a> {
     Hl7v2(hl7v2::Message<'a>),
-    Fhir(serde_json::Value),
+    Fhir(&'a serde_json::Value),
 }
 
 impl<'a> Reader<'a> {
-    fn new(facts: &'a Facts, format: Format) -> Result<Self, MappingError> {
-        match format {
-            Format::Hl7v2 => hl7v2::Message::parse(facts.raw())
-                .map(Reader::Hl7v2)
-                .map_err(|err| MappingError::new(err.to_string())),
-            _ => serde_json::from_slice(facts.raw())
-                .map(Reader::Fhir)
-                .map_err(|err| MappingError::new(err.to_string())),
-        }
+    fn new(message: &'a Message) -> Result<Self, MappingError> {
+        message
+            .hl7v2()
+            .map(Reader::Hl7v2)
+            .or_else(|| message.json().map(Reader::Fhir))
+            .ok_or_else(|| {
+                MappingError::new(
+                    RejectionKind::Unsupported,
+                    "the message is neither HL7 v2 nor JSON",
+                )
+            })
     }
 
     fn value(&self, repeat: Option<&str>, path: &str, index: usize) -> Option<String> {
@@ -581,7 +599,7 @@ impl<'a> Reader<'a> {
                     Some(array) if path.starts_with('.') => format!("{array}.{}{path}", index - 1),
                     _ => path.to_string(),
                 };
-                crate::routing::facts::json_field(json, &full)
+                json_field(json, &full)
             }
         }
     }
@@ -638,7 +656,7 @@ impl<'a> Reader<'a> {
                     .map_or(0, |f| f.repetitions().count()),
                 None => message.segments_named(repeat).count(),
             },
-            Reader::Fhir(json) => crate::routing::facts::json_array_len(json, repeat),
+            Reader::Fhir(json) => json_array_len(json, repeat),
         }
     }
 }

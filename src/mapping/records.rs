@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::MappingError;
 use crate::canonical::{Address, BillLine, Coverage, Encounter, Identifier, Patient};
+use crate::message::RejectionKind;
 
 /// The encounter of a message.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +159,7 @@ fn required(
             _ => format!("{block} {occurrence}"),
         };
         MappingError::at(
+            RejectionKind::RequiredMissing,
             format!("{what}: '{key}' is empty in this message"),
             block,
             occurrence,
@@ -256,6 +258,7 @@ impl Records {
             (None, true) => None,
             (_, true) => {
                 return Err(MappingError::at(
+                    RejectionKind::RequiredMissing,
                     "the patient has no identifier in this message",
                     "patient_identifier",
                     1,
@@ -307,6 +310,7 @@ impl Records {
                 let priority = match v.get("priority") {
                     Some(p) => p.trim().parse().map_err(|_| {
                         MappingError::at(
+                            RejectionKind::InvalidValue,
                             format!("coverage {}: priority '{p}' is not a whole number", i + 1),
                             "coverage",
                             i + 1,
@@ -337,6 +341,7 @@ impl Records {
                 let charge = required(v, "charge", n, "charge")?;
                 let charge_cents = parse_decimal(&charge, 2).ok_or_else(|| {
                     MappingError::at(
+                        RejectionKind::InvalidValue,
                         format!("charge {n}: charge '{charge}' is not an amount like 125.00"),
                         "charge",
                         n,
@@ -346,6 +351,7 @@ impl Records {
                 let units_thousandths = match v.get("units") {
                     Some(units) => parse_decimal(units, 3).filter(|u| *u > 0).ok_or_else(|| {
                         MappingError::at(
+                            RejectionKind::InvalidValue,
                             format!("charge {n}: units '{units}' is not a positive quantity"),
                             "charge",
                             n,
@@ -368,10 +374,14 @@ impl Records {
             })
             .collect::<Result<Vec<_>, MappingError>>()?;
         if encounter.is_some() && patient.is_none() {
-            return Err(MappingError::new("an encounter needs a patient"));
+            return Err(MappingError::new(
+                RejectionKind::RequiredMissing,
+                "an encounter needs a patient",
+            ));
         }
         if !charges.is_empty() && encounter.is_none() {
             return Err(MappingError::at(
+                RejectionKind::RequiredMissing,
                 "charges need an encounter (visit number) to bill",
                 "encounter",
                 1,
@@ -379,10 +389,16 @@ impl Records {
             ));
         }
         if !coverages.is_empty() && patient.is_none() {
-            return Err(MappingError::new("coverages need a patient"));
+            return Err(MappingError::new(
+                RejectionKind::RequiredMissing,
+                "coverages need a patient",
+            ));
         }
         if !merged_identifiers.is_empty() && patient.is_none() {
-            return Err(MappingError::new("a merge needs the surviving patient"));
+            return Err(MappingError::new(
+                RejectionKind::RequiredMissing,
+                "a merge needs the surviving patient",
+            ));
         }
         Ok(Records {
             patient,

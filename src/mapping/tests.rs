@@ -17,7 +17,7 @@ IN1|1|GOLD^Gold PPO|HMO1|Acme Health||||GRP42||||20260101|20261231|||Mary^O'Brie
 #[test]
 fn dft_maps_patient_visit_charges_and_coverage() {
     let mapping = shipped("hl7v2-canonical");
-    let facts = Facts::extract(DFT).unwrap();
+    let facts = Message::read(DFT).unwrap();
     let records = mapping.records(&facts).unwrap();
     let patient = records.patient.unwrap();
     assert_eq!(patient.family_name.as_deref(), Some("O'Brien"));
@@ -75,7 +75,7 @@ fn dft_maps_patient_visit_charges_and_coverage() {
 fn real_adt_sample_maps_its_patient_and_visit() {
     let raw = include_bytes!("../../samples/hl7v2/adt-a01-fhir-converter.hl7");
     let mapping = shipped("hl7v2-canonical");
-    let records = mapping.records(&Facts::extract(raw).unwrap()).unwrap();
+    let records = mapping.records(&Message::read(raw).unwrap()).unwrap();
     let patient = records.patient.unwrap();
     assert_eq!(patient.identifiers[0].value, "PATID1234");
     assert_eq!(patient.identifiers[0].system, "test1");
@@ -92,7 +92,7 @@ fn a_charge_without_an_amount_is_an_error_naming_it() {
     let broken = String::from_utf8_lossy(DFT).replace("|2|30.50", "|2|");
     let mapping = shipped("hl7v2-canonical");
     let err = mapping
-        .records(&Facts::extract(broken.as_bytes()).unwrap())
+        .records(&Message::read(broken.as_bytes()).unwrap())
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -135,7 +135,7 @@ fn mapping_files_are_validated() {
 #[test]
 fn wrong_format_is_refused() {
     let mapping = shipped("hl7v2-canonical");
-    let facts = Facts::extract(br#"{"resourceType":"Patient"}"#).unwrap();
+    let facts = Message::read(br#"{"resourceType":"Patient"}"#).unwrap();
     let err = mapping.records(&facts).unwrap_err();
     assert!(
         err.reason.contains("maps hl7v2 messages; this one is fhir"),
@@ -147,7 +147,7 @@ fn wrong_format_is_refused() {
 fn a_message_without_a_visit_number_still_maps_its_patient() {
     let a08 = b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A08|U1|P|2.5\rPID|1||MRN7^^^HOSP^MR||Doe^John\rPV1|1|O\r";
     let records = shipped("hl7v2-canonical")
-        .records(&Facts::extract(a08).unwrap())
+        .records(&Message::read(a08).unwrap())
         .unwrap();
     assert_eq!(records.patient.unwrap().identifiers[0].value, "MRN7");
     assert!(records.encounter.is_none());
@@ -157,7 +157,7 @@ fn a_message_without_a_visit_number_still_maps_its_patient() {
 fn fhir_patient_maps_with_every_identifier() {
     let raw = include_bytes!("../../samples/fhir/patient-carin.json");
     let records = shipped("fhir-patient")
-        .records(&Facts::extract(raw).unwrap())
+        .records(&Message::read(raw).unwrap())
         .unwrap();
     let patient = records.patient.unwrap();
     assert_eq!(patient.identifiers.len(), 2);
@@ -180,7 +180,7 @@ PV1|1|I|||||||||||||||||V-M1\r\
 DG1|1||J18.9^Pneumonia^I10\r\
 DG1|2||E11.9^Diabetes^I10\r";
     let records = shipped("hl7v2-canonical")
-        .records(&Facts::extract(a40).unwrap())
+        .records(&Message::read(a40).unwrap())
         .unwrap();
     let merged: Vec<&str> = records
         .merged_identifiers

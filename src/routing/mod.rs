@@ -1,12 +1,10 @@
 //! Routing: evaluates `config/routes.toml` rule sets against a message's facts and decides which
 //! of the channel's destinations receive it, recording why.
 
-pub mod facts;
-
 use crate::config::ChannelConfig;
 use crate::config::channel::FilterAction;
 use crate::config::routes::{Conditions, MatchMode, RoutesConfig};
-pub use facts::{Facts, Format};
+use crate::message::Message;
 
 /// Where a message goes, and the reasons, in the order they were decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,41 +16,22 @@ pub struct Decision {
 }
 
 impl Conditions {
-    /// True when every present condition holds for `facts`.
-    pub fn matches(&self, facts: &Facts) -> bool {
-        let checks: [(&Option<String>, Option<&str>); 11] = [
-            (&self.format, facts.format.map(Format::as_str)),
-            (&self.message_type, facts.message_type.as_deref()),
-            (&self.trigger_event, facts.trigger_event.as_deref()),
-            (
-                &self.sending_application,
-                facts.sending_application.as_deref(),
-            ),
-            (&self.sending_facility, facts.sending_facility.as_deref()),
-            (
-                &self.receiving_facility,
-                facts.receiving_facility.as_deref(),
-            ),
-            (&self.transaction_set, facts.transaction_set.as_deref()),
-            (&self.sender_id, facts.sender_id.as_deref()),
-            (&self.receiver_id, facts.receiver_id.as_deref()),
-            (&self.resource_type, facts.resource_type.as_deref()),
-            (&self.payer_id, facts.payer_id.as_deref()),
-        ];
-        checks
+    /// True when every present condition holds for `message`.
+    pub fn matches(&self, message: &Message) -> bool {
+        self.facts
             .iter()
-            .all(|(wanted, actual)| wanted.as_deref().is_none_or(|w| Some(w) == *actual))
+            .all(|(name, wanted)| message.facts.get(name) == Some(wanted.as_str()))
             && self
                 .fields
                 .iter()
-                .all(|(path, wanted)| facts.field(path).as_deref() == Some(wanted.as_str()))
+                .all(|(path, wanted)| message.field(path).as_deref() == Some(wanted.as_str()))
     }
 }
 
 /// Applies the channel's filters: `None` when the message passes, else why it was filtered.
-pub fn filter(channel: &ChannelConfig, facts: &Facts) -> Option<String> {
+pub fn filter(channel: &ChannelConfig, message: &Message) -> Option<String> {
     channel.filters.iter().find_map(|filter| {
-        let matched = filter.when.matches(facts);
+        let matched = filter.when.matches(message);
         match (filter.action, matched) {
             (FilterAction::Accept, false) => Some(format!(
                 "filter '{}' accepts only matching messages",
@@ -67,7 +46,7 @@ pub fn filter(channel: &ChannelConfig, facts: &Facts) -> Option<String> {
 /// Routes a message of `channel`. Without any rule set for the channel, every destination
 /// receives it. Otherwise each applicable set adds the destinations of its first (or every)
 /// matching rule, or its default when none matched; targets are `channel.destination`.
-pub fn route(routes: &RoutesConfig, channel: &ChannelConfig, facts: &Facts) -> Decision {
+pub fn route(routes: &RoutesConfig, channel: &ChannelConfig, message: &Message) -> Decision {
     let mut decision = Decision {
         destinations: Vec::new(),
         trail: Vec::new(),
@@ -101,7 +80,7 @@ pub fn route(routes: &RoutesConfig, channel: &ChannelConfig, facts: &Facts) -> D
     for set in applicable {
         let mut matched_any = false;
         for rule in &set.rules {
-            if rule.when.matches(facts) {
+            if rule.when.matches(message) {
                 matched_any = true;
                 add(&mut decision, &rule.then);
                 decision.trail.push(format!(
@@ -194,8 +173,8 @@ when = { message_type = "DFT" }
 then = ["in.billing"]
 "#;
 
-    fn facts(message: &str) -> Facts {
-        Facts::extract(message.as_bytes()).unwrap()
+    fn facts(message: &str) -> Message {
+        Message::read(message.as_bytes()).unwrap()
     }
 
     fn decide(message: &str) -> Vec<String> {
@@ -239,15 +218,19 @@ then = ["in.billing"]
         let decision = route(
             &routes,
             &channel("elsewhere", &["a", "b"]),
-            &Facts::default(),
+            &Message::read(b"").unwrap(),
         );
         assert_eq!(decision.destinations, ["a", "b"]);
         // A set that names no channels routes every channel.
         let global: RoutesConfig = from_toml("[[rule_set]]\nname = \"g\"\n");
-        let decision = route(&global, &channel("elsewhere", &["a"]), &Facts::default());
+        let decision = route(
+            &global,
+            &channel("elsewhere", &["a"]),
+            &Message::read(b"").unwrap(),
+        );
         assert!(decision.destinations.is_empty());
         let none = RoutesConfig::default();
-        let decision = route(&none, &channel("in", &["x"]), &Facts::default());
+        let decision = route(&none, &channel("in", &["x"]), &Message::read(b"").unwrap());
         assert_eq!(decision.destinations, ["x"]);
     }
 
@@ -284,10 +267,10 @@ then = ["in.billing"]
             .iter()
             .find(|c| c.config.name == "x12-inbox")
             .unwrap();
-        let x12 = Facts::extract(include_bytes!("../../samples/x12/835-managed-care.x12")).unwrap();
+        let x12 = Message::read(include_bytes!("../../samples/x12/835-managed-care.x12")).unwrap();
         let decision = route(&config.routes, &inbox.config, &x12);
         assert_eq!(decision.destinations, ["claims", "archive", "acknowledge"]);
-        let ack = Facts::extract(include_bytes!("../../samples/x12/999-accepted.x12")).unwrap();
+        let ack = Message::read(include_bytes!("../../samples/x12/999-accepted.x12")).unwrap();
         let decision = route(&config.routes, &inbox.config, &ack);
         assert_eq!(
             decision.destinations,

@@ -9,6 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::messages::{MessageStatus, ReceiptEvent};
 use super::{Store, StoreError, now_millis};
+use crate::message::Rejection;
 
 /// What the channel decided for a message before it was stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,13 +27,8 @@ pub enum Outcome {
     },
     /// Dropped on purpose (status `filtered`).
     Filtered(String),
-    /// Cannot be processed (status `error`).
-    Rejected {
-        /// What is wrong.
-        reason: String,
-        /// Where, as a terse path (`PID-3`, `FT1[2]-11`), when known.
-        location: Option<String>,
-    },
+    /// Cannot be processed (status `error`): what, where and what kind of problem.
+    Rejected(Rejection),
 }
 
 /// What a channel's transform made of a message: what its destinations receive.
@@ -344,7 +340,7 @@ fn status_of(outcome: &Outcome) -> (MessageStatus, Option<&str>) {
         }
         Outcome::Routed { .. } => (MessageStatus::Processed, None),
         Outcome::Filtered(_) => (MessageStatus::Filtered, None),
-        Outcome::Rejected { reason, .. } => (MessageStatus::Error, Some(reason.as_str())),
+        Outcome::Rejected(rejection) => (MessageStatus::Error, Some(rejection.reason.as_str())),
     }
 }
 
@@ -402,7 +398,7 @@ fn receipt_events(item: &Ingest) -> String {
             };
             events.push(event(status.as_str(), detail));
         }
-        Outcome::Filtered(reason) | Outcome::Rejected { reason, .. } => {
+        Outcome::Filtered(reason) | Outcome::Rejected(Rejection { reason, .. }) => {
             events.push(event(status.as_str(), reason.clone()));
         }
     }

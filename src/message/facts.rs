@@ -1,0 +1,210 @@
+//! Message facts: what routing rules and filters test, read from the parsed message.
+
+use super::Format;
+use crate::{hl7v2, x12};
+
+/// What is known about one message, as routing rules and filters test it. Absent facts are
+/// `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The format, when recognised.
+    pub format: Option<Format>,
+    /// HL7 v2 MSH-9.1.
+    pub message_type: Option<String>,
+    /// HL7 v2 MSH-9.2.
+    pub trigger_event: Option<String>,
+    /// HL7 v2 MSH-3.1.
+    pub sending_application: Option<String>,
+    /// HL7 v2 MSH-4.1.
+    pub sending_facility: Option<String>,
+    /// HL7 v2 MSH-6.1.
+    pub receiving_facility: Option<String>,
+    /// X12 ST01 of the first transaction set.
+    pub transaction_set: Option<String>,
+    /// X12 ISA06, trimmed.
+    pub sender_id: Option<String>,
+    /// X12 ISA08, trimmed.
+    pub receiver_id: Option<String>,
+    /// FHIR `resourceType`.
+    pub resource_type: Option<String>,
+    /// HL7 v2 IN1-3.1; X12 835 payer (N1*PR N104, else TRN03).
+    pub payer_id: Option<String>,
+    /// The sender's control id: MSH-10; ISA06 + ISA13; a FHIR Bundle's identifier.
+    pub control_id: Option<String>,
+}
+
+/// The name of every fact, as routing rules and filters name them (`when = { NAME = "..." }`).
+pub const FACT_NAMES: [&str; 12] = [
+    "format",
+    "message_type",
+    "trigger_event",
+    "sending_application",
+    "sending_facility",
+    "receiving_facility",
+    "transaction_set",
+    "sender_id",
+    "receiver_id",
+    "resource_type",
+    "payer_id",
+    "control_id",
+];
+
+impl Facts {
+    /// The fact named `name` (one of [`FACT_NAMES`]), when the message has it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        match name {
+            "format" => self.format.map(Format::as_str),
+            "message_type" => self.message_type.as_deref(),
+            "trigger_event" => self.trigger_event.as_deref(),
+            "sending_application" => self.sending_application.as_deref(),
+            "sending_facility" => self.sending_facility.as_deref(),
+            "receiving_facility" => self.receiving_facility.as_deref(),
+            "transaction_set" => self.transaction_set.as_deref(),
+            "sender_id" => self.sender_id.as_deref(),
+            "receiver_id" => self.receiver_id.as_deref(),
+            "resource_type" => self.resource_type.as_deref(),
+            "payer_id" => self.payer_id.as_deref(),
+            "control_id" => self.control_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+fn non_empty(value: Option<std::borrow::Cow<'_, str>>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The facts of a parsed HL7 v2 message.
+pub(super) fn hl7v2_facts(message: &hl7v2::Message<'_>) -> Facts {
+    let message_type = message.message_type();
+    Facts {
+        format: Some(Format::Hl7v2),
+        message_type: non_empty(message_type.as_ref().map(|t| t.code.clone())),
+        trigger_event: non_empty(message_type.as_ref().map(|t| t.trigger_event.clone())),
+        sending_application: non_empty(message.get("MSH-3.1")),
+        sending_facility: non_empty(message.get("MSH-4.1")),
+        receiving_facility: non_empty(message.get("MSH-6.1")),
+        payer_id: non_empty(message.get("IN1-3.1")),
+        control_id: non_empty(message.control_id()),
+        ..Facts::default()
+    }
+}
+
+/// The facts of an X12 interchange, or what keeps it from being read.
+pub(super) fn x12_facts(raw: &[u8]) -> Result<Facts, String> {
+    let tokenizer = x12::Tokenizer::new(raw).map_err(|err| err.to_string())?;
+    let mut facts = Facts {
+        format: Some(Format::X12),
+        ..Facts::default()
+    };
+    let mut trace_payer = None;
+    let mut interchange_control = None;
+    for segment in tokenizer {
+        let segment = segment.map_err(|err| err.to_string())?;
+        match segment.id() {
+            "ISA" => {
+                facts.sender_id = non_empty(segment.text(6));
+                facts.receiver_id = non_empty(segment.text(8));
+                interchange_control = non_empty(segment.text(13));
+            }
+            "ST" if facts.transaction_set.is_none() => {
+                facts.transaction_set = non_empty(segment.text(1));
+            }
+            "TRN" if trace_payer.is_none() => trace_payer = non_empty(segment.text(3)),
+            "N1" if facts.payer_id.is_none() && segment.text(1).as_deref() == Some("PR") => {
+                facts.payer_id = non_empty(segment.text(4));
+            }
+            _ => {}
+        }
+    }
+    if facts.transaction_set.as_deref() == Some("835") && facts.payer_id.is_none() {
+        facts.payer_id = trace_payer;
+    }
+    facts.control_id = interchange_control.map(|control| match &facts.sender_id {
+        Some(sender) => format!("{sender}:{control}"),
+        None => control,
+    });
+    Ok(facts)
+}
+
+/// `SEGnn` or `SEGnn-c`: the first segment with that id, element nn, component c.
+pub(super) fn x12_field(raw: &[u8], path: &str) -> Option<String> {
+    let (element_path, component) = match path.split_once('-') {
+        Some((element, component)) => (element, Some(component.parse::<usize>().ok()?)),
+        None => (path, None),
+    };
+    let split = element_path.find(|c: char| c.is_ascii_digit())?;
+    let (id, position) = element_path.split_at(split);
+    let position: usize = position.parse().ok()?;
+    let segment = x12::Tokenizer::new(raw)
+        .ok()?
+        .map_while(Result::ok)
+        .find(|segment| segment.id() == id)?;
+    let element = segment.element(position)?;
+    let value = match component {
+        Some(c) => element.component_text(c)?,
+        None => element.text(),
+    };
+    non_empty(Some(value))
+}
+
+/// The facts of a FHIR JSON document (empty when it is JSON but no resource).
+pub(super) fn fhir_facts(json: &serde_json::Value) -> Facts {
+    let Some(resource_type) = json.get("resourceType").and_then(|v| v.as_str()) else {
+        return Facts::default();
+    };
+    let control_id = (resource_type == "Bundle")
+        .then(|| json_field(json, "identifier.value"))
+        .flatten();
+    Facts {
+        format: Some(Format::Fhir),
+        resource_type: Some(resource_type.to_string()),
+        control_id,
+        ..Facts::default()
+    }
+}
+
+/// Follows a dotted element path (`name.0.family`); a leading resource type is skipped and an
+/// array met where an element is expected stands for its first item.
+fn json_walk<'j>(json: &'j serde_json::Value, path: &str) -> Option<&'j serde_json::Value> {
+    let mut steps = path.split('.').filter(|s| !s.is_empty()).peekable();
+    if let (Some(first), Some(resource_type)) = (steps.peek(), json.get("resourceType"))
+        && resource_type.as_str() == Some(*first)
+    {
+        steps.next();
+    }
+    let mut current = json;
+    for step in steps {
+        current = match (step.parse::<usize>(), current) {
+            (Ok(index), _) => current.get(index)?,
+            (Err(_), serde_json::Value::Array(items)) => items.first()?.get(step)?,
+            (Err(_), _) => current.get(step)?,
+        };
+    }
+    Some(current)
+}
+
+/// Number of items of the array at `path` (0 when absent; 1 for a single value).
+pub fn json_array_len(json: &serde_json::Value, path: &str) -> usize {
+    match json_walk(json, path) {
+        Some(serde_json::Value::Array(items)) => items.len(),
+        Some(_) => 1,
+        None => 0,
+    }
+}
+
+/// The scalar at a dotted element path, as text; arrays take their first item.
+pub fn json_field(json: &serde_json::Value, path: &str) -> Option<String> {
+    let mut current = json_walk(json, path)?;
+    if let serde_json::Value::Array(items) = current {
+        current = items.first()?;
+    }
+    match current {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
