@@ -132,7 +132,7 @@ fn main() {
             store_claims(&store, n).await;
             let file = remittance(n);
             let started = Instant::now();
-            let report = switchboard::remit::import_835(&store, &file, "bench")
+            let report = switchboard::revenue::remittance::import_835(&store, &file, "bench")
                 .await
                 .expect("import");
             let elapsed = started.elapsed();

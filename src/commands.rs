@@ -238,7 +238,7 @@ pub fn payer_sim(
     payer_file: &Path,
     in_837: &Path,
     out_835: &Path,
-    options: &crate::remit::payer_sim::SimOptions,
+    options: &crate::revenue::payer_sim::SimOptions,
 ) -> ExitCode {
     let payer = match crate::config::read_payer_file(payer_file) {
         Ok(payer) => payer,
@@ -254,7 +254,7 @@ pub fn payer_sim(
             return ExitCode::FAILURE;
         }
     };
-    let files = match crate::remit::payer_sim::adjudicate(&raw, &payer, options) {
+    let files = match crate::revenue::payer_sim::adjudicate(&raw, &payer, options) {
         Ok(files) => files,
         Err(err) => {
             eprintln!("{}: {err}", in_837.display());

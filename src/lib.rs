@@ -6,7 +6,6 @@
 pub mod api;
 pub mod canonical;
 pub mod channel;
-pub mod claims;
 pub mod commands;
 pub mod config;
 pub mod fhir;
@@ -14,7 +13,7 @@ pub mod hl7v2;
 pub mod mapping;
 pub mod message;
 pub mod metrics;
-pub mod remit;
+pub mod revenue;
 pub mod routing;
 pub mod schedule;
 pub mod serve;

@@ -247,7 +247,7 @@ fn main() -> ExitCode {
             in_837,
             out_835,
         } => {
-            let Some(options) = switchboard::remit::payer_sim::SimOptions::now(
+            let Some(options) = switchboard::revenue::payer_sim::SimOptions::now(
                 denial_percent.min(100) * 100,
                 seed,
                 reversal,

@@ -68,7 +68,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
     )
     .await
     .map_err(|err| ServeError::Scheduler(err.to_string()))?;
-    sync_payers(&store, &config.payers).await?;
+    crate::revenue::payers::sync(&store, &config.payers).await?;
     if let Some(billing) = &config.engine.billing {
         schedule::add_claim_batches(
             &scheduler,
@@ -123,48 +123,6 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), Serv
 
 /// How long requests in flight may take to finish once the engine stops.
 const HTTP_DRAIN: Duration = Duration::from_secs(5);
-
-/// Writes the payer files' payers and contracts into the store (idempotent).
-pub async fn sync_payers(
-    store: &Store,
-    payers: &[crate::config::payer::PayerConfig],
-) -> Result<(), StoreError> {
-    for payer in payers {
-        let row = store
-            .upsert_payer(&crate::canonical::Payer {
-                payer_id: payer.payer_id.clone(),
-                name: payer.name.clone(),
-                claim_type: payer.claim_type.clone(),
-                receiver_id: Some(payer.receiver_id.clone()),
-                receiver_qualifier: Some(payer.receiver_qualifier.clone()),
-            })
-            .await?;
-        if let Some(contract) = &payer.contract {
-            store
-                .upsert_contract(&crate::canonical::Contract {
-                    payer_id: row.id,
-                    name: contract.name.clone(),
-                    effective_from: contract.effective_from.clone(),
-                    effective_to: None,
-                    deductible_cents: contract.deductible_cents,
-                    copay_cents: contract.copay_cents,
-                    coinsurance_basis_points: contract.coinsurance_basis_points,
-                    timely_filing_days: contract.timely_filing_days,
-                    fees: contract
-                        .fees
-                        .iter()
-                        .map(|fee| crate::canonical::Fee {
-                            procedure_code: fee.procedure_code.clone(),
-                            modifiers: fee.modifiers.clone(),
-                            allowed_cents: fee.allowed_cents,
-                        })
-                        .collect(),
-                })
-                .await?;
-        }
-    }
-    Ok(())
-}
 
 /// Cancels the returned token on SIGTERM or Ctrl-C.
 pub fn shutdown_on_signal() -> CancellationToken {

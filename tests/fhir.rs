@@ -1117,6 +1117,7 @@ async fn claims_and_their_remittances_are_read_over_fhir() {
                 provider_adjustments: vec![],
             },
             "test",
+            &switchboard::revenue::posting::plan_posting,
         )
         .await
         .unwrap()

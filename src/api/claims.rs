@@ -7,13 +7,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiError, AppState};
-use crate::claims::{self, ClaimsError};
+use crate::revenue::{RevenueError, claims};
 
-impl From<ClaimsError> for ApiError {
-    fn from(err: ClaimsError) -> Self {
+impl From<RevenueError> for ApiError {
+    fn from(err: RevenueError) -> Self {
         match err {
-            ClaimsError::Store(err) => err.into(),
-            ClaimsError::Setup(reason) | ClaimsError::Unreadable(reason) => {
+            RevenueError::Store(err) => err.into(),
+            RevenueError::Setup(reason) | RevenueError::Unreadable(reason) => {
                 ApiError::Conflict(reason)
             }
         }
@@ -190,7 +190,7 @@ pub async fn put_payer(
     }
     crate::channel::file::write_atomically(&file, text.as_bytes())
         .map_err(|err| ApiError::Internal(format!("cannot write {}: {err}", file.display())))?;
-    crate::serve::sync_payers(&state.store, std::slice::from_ref(&payer)).await?;
+    crate::revenue::payers::sync(&state.store, std::slice::from_ref(&payer)).await?;
     let mut payers = state
         .payers
         .write()

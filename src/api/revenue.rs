@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{ApiError, AppState};
-use crate::remit::codes::{describe_adjustment, rarc_text};
-use crate::remit::reports::{self, REPORTS, ReportError};
+use crate::revenue::codes::{describe_adjustment, rarc_text};
+use crate::revenue::reports::{self, REPORTS, ReportError};
 use crate::store::now_millis;
 use crate::store::tokens::Principal;
 
@@ -74,7 +74,10 @@ struct Denial {
 /// `GET /api/worklists/denials`: denied claims and lines with their reasons (CARC) and remarks
 /// (RARC) spelled out, newest first.
 pub async fn denials(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let rows = state.store.denials(1000).await?;
+    let rows = state
+        .store
+        .denials(1000, crate::revenue::remittance::REDUCTION_REASONS)
+        .await?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.remittance_claim_id).collect();
     ids.dedup();
     let remarks = state.store.remarks_of(&ids).await?;
@@ -139,10 +142,13 @@ pub async fn match_by_hand(
     body: Result<Json<MatchRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(|err| ApiError::BadRequest(err.body_text()))?;
-    let outcome = state
-        .store
-        .match_by_hand(id, request.claim_id, &principal.name)
-        .await?;
+    let outcome = crate::revenue::remittance::match_by_hand(
+        &state.store,
+        id,
+        request.claim_id,
+        &principal.name,
+    )
+    .await?;
     Ok(Json(json!({
         "remittance_claim_id": id,
         "claim_id": request.claim_id,

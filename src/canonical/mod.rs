@@ -2,6 +2,8 @@
 //! contracts and bills. Money is integer cents; quantities are integer thousandths; dates are
 //! ISO 8601 text (`YYYY-MM-DD`, or a full timestamp where the time matters).
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 /// An identifier issued by an assigning authority (MRN, SSN, member number...).
@@ -231,4 +233,59 @@ pub fn split_codes(codes: &str) -> Vec<String> {
         .filter(|c| !c.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// What identifies one service line, on a claim we sent or in a payer's remittance: what
+/// matching a remitted line to our claim line compares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineFacts {
+    /// Procedure code.
+    pub procedure: String,
+    /// Modifiers, joined by `,`.
+    pub modifiers: String,
+    /// For a remitted line: the procedure we billed, when the payer changed it (SVC06).
+    pub original_procedure: Option<String>,
+    /// For a remitted line: the modifiers we billed, when the payer changed the procedure.
+    pub original_modifiers: Option<String>,
+    /// Service date, `YYYY-MM-DD`.
+    pub service_date: Option<String>,
+    /// Units, in thousandths.
+    pub units_thousandths: Option<i64>,
+    /// Line item control number (REF*6R, our bill line id).
+    pub control_number: Option<String>,
+}
+
+/// A payer contract's terms as pricing reads them: the member's cost sharing and the fee
+/// schedule by procedure and modifiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContractTerms {
+    /// Yearly deductible, cents.
+    pub deductible_cents: i64,
+    /// Copay per visit (claim), cents.
+    pub copay_cents: i64,
+    /// Coinsurance in basis points (2000 = 20%).
+    pub coinsurance_basis_points: i64,
+    /// Allowed amount per unit, cents, by (procedure code, modifiers joined by `,`).
+    pub fees: HashMap<(String, String), i64>,
+}
+
+impl ContractTerms {
+    /// The allowed amount for a line: the fee for the procedure with these modifiers (else
+    /// without modifiers) times the units, never more than the charge. `None` when the fee
+    /// schedule has no price for the procedure.
+    pub fn allowed(
+        &self,
+        procedure: &str,
+        modifiers: &str,
+        units_thousandths: i64,
+        charge_cents: i64,
+    ) -> Option<i64> {
+        let fee = self
+            .fees
+            .get(&(procedure.to_string(), modifiers.to_string()))
+            .or_else(|| self.fees.get(&(procedure.to_string(), String::new())))?;
+        let units = units_thousandths.max(1000);
+        let allowed = i64::try_from(i128::from(*fee) * i128::from(units) / 1000).ok()?;
+        Some(allowed.min(charge_cents))
+    }
 }

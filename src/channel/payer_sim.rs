@@ -1,5 +1,5 @@
 //! `payer-sim` destination: answers each 837 the way the payer in a payer file would (see
-//! [`crate::remit::payer_sim`]) by writing the 999, 277CA and 835 into a folder, such as the X12
+//! [`crate::revenue::payer_sim`]) by writing the 999, 277CA and 835 into a folder, such as the X12
 //! inbox, so the whole revenue cycle runs without a real payer.
 
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 
 use super::runtime::RuntimeHandle;
 use super::{DeliveryError, Destination, Outbound};
-use crate::remit::payer_sim::{SimOptions, adjudicate};
+use crate::revenue::payer_sim::{SimOptions, adjudicate};
 
 /// Writes a simulated payer's answers to each 837.
 pub struct PayerSimDestination {

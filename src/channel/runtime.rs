@@ -125,6 +125,29 @@ impl RuntimeHandle {
     }
 }
 
+/// Claim files leave through the payer's channel: handed to its pipeline as if its source had
+/// received them.
+impl crate::revenue::Handover for RuntimeHandle {
+    fn hand_over<'a>(
+        &'a self,
+        channel: &'a str,
+        payload: &'a [u8],
+        content_type: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<i64, String>> {
+        Box::pin(async move {
+            let pipeline = self
+                .pipeline(channel)
+                .await
+                .ok_or_else(|| format!("channel '{channel}' is not deployed"))?;
+            match pipeline.receive(payload, Some(content_type)).await {
+                Ok(Receipt::Accepted { message_id, .. }) => Ok(message_id),
+                Ok(other) => Err(format!("the channel did not take the file: {other:?}")),
+                Err(err) => Err(err.to_string()),
+            }
+        })
+    }
+}
+
 /// Errors of runtime operations.
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {

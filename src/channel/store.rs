@@ -50,7 +50,7 @@ pub struct ClaimsDestination {
 impl Destination for ClaimsDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
-            match crate::claims::apply_acknowledgment(
+            match crate::revenue::acknowledgments::apply_acknowledgment(
                 &self.store,
                 &message.payload,
                 &format!("{} message {}", message.channel, message.message_id),
@@ -65,7 +65,7 @@ impl Destination for ClaimsDestination {
                     );
                     Ok(())
                 }
-                Err(crate::claims::ClaimsError::Store(err)) => {
+                Err(crate::revenue::RevenueError::Store(err)) => {
                     Err(DeliveryError::transient(err.to_string()))
                 }
                 Err(err) => Err(DeliveryError::permanent(err.to_string())),
@@ -87,10 +87,15 @@ pub struct AcknowledgeDestination {
 impl Destination for AcknowledgeDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
-            let ack = match crate::claims::acknowledgment_for(&self.store, &message.payload).await {
+            let ack = match crate::revenue::acknowledgments::acknowledgment_for(
+                &self.store,
+                &message.payload,
+            )
+            .await
+            {
                 Ok(Some(ack)) => ack,
                 Ok(None) => return Ok(()),
-                Err(crate::claims::ClaimsError::Store(err)) => {
+                Err(crate::revenue::RevenueError::Store(err)) => {
                     return Err(DeliveryError::transient(err.to_string()));
                 }
                 Err(err) => return Err(DeliveryError::permanent(err.to_string())),

@@ -66,7 +66,7 @@ pub async fn add_claim_batches(
                 Box::pin(async move {
                     let name = format!("claims-batch-{}", payer.payer_id);
                     let work = async {
-                        crate::claims::submit(&store, &runtime, &billing, &payer)
+                        crate::revenue::claims::submit(&store, &runtime, &billing, &payer)
                             .await
                             .map(|report| {
                                 format!(

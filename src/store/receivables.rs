@@ -267,13 +267,14 @@ impl Store {
         rows.iter().map(claim_balance).collect()
     }
 
-    /// Denied claims and lines, one row per denial reason (any but the reductions of
-    /// [`crate::remit::REDUCTION_REASONS`]), newest first; reversals are not denials.
-    pub async fn denials(&self, limit: i64) -> Result<Vec<DenialRow>, StoreError> {
-        let reductions: Vec<String> = crate::remit::REDUCTION_REASONS
-            .iter()
-            .map(|r| format!("'{r}'"))
-            .collect();
+    /// Denied claims and lines, one row per denial reason (any but the adjustment reasons in
+    /// `reductions`, such as deductible or coinsurance), newest first; reversals are not denials.
+    pub async fn denials(
+        &self,
+        limit: i64,
+        reductions: &[&str],
+    ) -> Result<Vec<DenialRow>, StoreError> {
+        let reductions: Vec<String> = reductions.iter().map(|r| format!("'{r}'")).collect();
         let sql = format!(
             "SELECT rc.id AS remittance_claim_id, rc.claim_id, c.claim_number, rc.patient_control_number, \
              COALESCE(p.payer_id, rp.payer_id, r.payer_identifier) AS payer_identifier, r.trace_number, \

@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::bulk::{Placeholders, insert_rows, update_rows};
 use super::upsert::Value;
 use super::{Store, StoreError, now_millis};
-use crate::remit::contract::{Terms, share};
-use crate::remit::matching::{LineFacts, match_lines};
+use crate::canonical::{ContractTerms, LineFacts};
 
 /// One CAS adjustment: group (`CO`, `PR`, `OA`, `PI`, `CR`), reason code (CARC), amount.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,21 +35,6 @@ pub struct RemittedLine {
     pub adjustments: Vec<Cas>,
     /// LQ remark codes: (qualifier, code).
     pub remarks: Vec<(String, String)>,
-}
-
-impl RemittedLine {
-    /// Whether the line paid nothing that the member's cost sharing does not explain.
-    pub fn is_denied(&self) -> bool {
-        self.paid_cents == 0 && !has_cost_sharing(&self.adjustments)
-    }
-}
-
-/// Whether `adjustments` hold some of the member's cost sharing: a PR deductible (1),
-/// coinsurance (2) or copay (3) above zero.
-pub fn has_cost_sharing(adjustments: &[Cas]) -> bool {
-    adjustments.iter().any(|c| {
-        c.group == "PR" && matches!(c.reason.as_str(), "1" | "2" | "3") && c.amount_cents > 0
-    })
 }
 
 /// One CLP to post.
@@ -141,8 +125,8 @@ pub struct RemittanceView {
 }
 
 impl Store {
-    /// Stores a remittance and posts each claim payment it can match to our claim, in one
-    /// transaction. `None` when this payer's trace number was imported before: nothing is
+    /// Stores a remittance and posts each claim payment it can match to our claim, as
+    /// `plan_posting` decides, in one transaction. `None` when this payer's trace number was imported before: nothing is
     /// posted twice. Unmatched claim payments are kept for the unmatched worklist. Claims are
     /// matched, stored and posted in chunks, a few statements per chunk, so a large 835 costs
     /// about as much per claim as a small one.
@@ -150,6 +134,7 @@ impl Store {
         &self,
         remittance: &NewRemittance,
         source: &str,
+        plan_posting: &PlanPosting,
     ) -> Result<Option<Imported>, StoreError> {
         let now = now_millis();
         let mut tx = self.begin_write().await?;
@@ -242,12 +227,13 @@ impl Store {
     }
 
     /// Matches an unmatched claim payment to our claim by hand and posts it exactly as an
-    /// automatic match would, recording who did it.
+    /// automatic match would (`plan_posting`), recording who did it.
     pub async fn match_by_hand(
         &self,
         remittance_claim_id: i64,
         claim_id: i64,
         actor: &str,
+        plan_posting: &PlanPosting,
     ) -> Result<String, StoreError> {
         let now = now_millis();
         let mut tx = self.begin_write().await?;
@@ -334,13 +320,6 @@ fn remittance_view(row: &sqlx::any::AnyRow) -> Result<RemittanceView, StoreError
 
 /// Claim payments matched, stored and posted together.
 const IMPORT_CHUNK: usize = 500;
-
-/// `12.34` for 1234 cents.
-fn cents(value: i64) -> String {
-    let sign = if value < 0 { "-" } else { "" };
-    let abs = value.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
-}
 
 /// `(key, id)` rows of `SELECT key, id ... WHERE key IN (keys)`, in chunks.
 async fn ids_by(
@@ -485,9 +464,11 @@ async fn next_id(conn: &mut AnyConnection, table: &str) -> Result<i64, StoreErro
 
 /// The ids a claim payment and its lines were stored under.
 #[derive(Debug, Clone, Default)]
-struct StoredPayment {
-    id: i64,
-    line_ids: Vec<i64>,
+pub struct StoredPayment {
+    /// The remittance claim row.
+    pub id: i64,
+    /// Its line rows, in SVC order.
+    pub line_ids: Vec<i64>,
 }
 
 /// Stores CLPs with their lines, adjustments and remarks, unmatched for now.
@@ -721,10 +702,13 @@ async fn load_claim_payment(
 
 /// One line of one of our claims.
 #[derive(Debug, Clone)]
-struct ClaimedLine {
-    id: i64,
-    bill_line_id: Option<i64>,
-    facts: LineFacts,
+pub struct ClaimedLine {
+    /// The claim line row.
+    pub id: i64,
+    /// The bill line it bills, when known.
+    pub bill_line_id: Option<i64>,
+    /// What identifies it, for matching.
+    pub facts: LineFacts,
 }
 
 /// For each claim: its payer row and its lines, in line order.
@@ -769,14 +753,14 @@ async fn load_claim_lines(
 
 /// Contract terms by payer row, loaded once per import.
 #[derive(Default)]
-struct ContractCache(HashMap<i64, Option<Terms>>);
+struct ContractCache(HashMap<i64, Option<ContractTerms>>);
 
 impl ContractCache {
     async fn terms(
         &mut self,
         conn: &mut AnyConnection,
         payer_id: i64,
-    ) -> Result<Option<&Terms>, StoreError> {
+    ) -> Result<Option<&ContractTerms>, StoreError> {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(payer_id) {
             slot.insert(load_terms(conn, payer_id).await?);
         }
@@ -785,7 +769,10 @@ impl ContractCache {
 }
 
 /// The payer's newest contract.
-async fn load_terms(conn: &mut AnyConnection, payer_id: i64) -> Result<Option<Terms>, StoreError> {
+async fn load_terms(
+    conn: &mut AnyConnection,
+    payer_id: i64,
+) -> Result<Option<ContractTerms>, StoreError> {
     let Some(contract) = sqlx::query(
         "SELECT id, deductible_cents, copay_cents, coinsurance_basis_points FROM payer_contracts \
          WHERE payer_id = $1 ORDER BY (effective_from IS NULL), effective_from DESC, id DESC LIMIT 1",
@@ -810,7 +797,7 @@ async fn load_terms(conn: &mut AnyConnection, payer_id: i64) -> Result<Option<Te
         ))
     })
     .collect::<Result<_, StoreError>>()?;
-    Ok(Some(Terms {
+    Ok(Some(ContractTerms {
         deductible_cents: contract.try_get("deductible_cents")?,
         copay_cents: contract.try_get("copay_cents")?,
         coinsurance_basis_points: contract.try_get("coinsurance_basis_points")?,
@@ -829,192 +816,65 @@ fn line_facts(row: &sqlx::any::AnyRow) -> Result<LineFacts, StoreError> {
     })
 }
 
-/// What a ledger entry of a CAS adjustment is called.
-fn adjustment_kind(group: &str) -> &'static str {
-    match group {
-        "CO" => "contractual",
-        "PR" => "patient responsibility",
-        _ => "other adjustment",
-    }
-}
-
 /// One ledger entry to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct LedgerEntry {
-    kind: &'static str,
-    amount_cents: i64,
-    reason: Option<String>,
-    remittance_line_id: Option<i64>,
-    bill_line_id: Option<i64>,
+pub struct LedgerEntry {
+    /// `payment`, `contractual`, `patient responsibility` or `other adjustment`.
+    pub kind: &'static str,
+    /// Amount, cents (negative for a reversal).
+    pub amount_cents: i64,
+    /// `GROUP-REASON` of an adjustment.
+    pub reason: Option<String>,
+    /// The SVC line it belongs to, if any.
+    pub remittance_line_id: Option<i64>,
+    /// The bill line it posts to, where known.
+    pub bill_line_id: Option<i64>,
 }
 
 /// How one SVC line was matched and priced.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct LinePosting {
-    remittance_line_id: i64,
-    claim_line_id: Option<i64>,
-    paid_cents: i64,
-    expected_paid_cents: Option<i64>,
-    variance_cents: Option<i64>,
-    variance_note: Option<String>,
+pub struct LinePosting {
+    /// The SVC line row.
+    pub remittance_line_id: i64,
+    /// The claim line it matched, if any.
+    pub claim_line_id: Option<i64>,
+    /// Paid, cents.
+    pub paid_cents: i64,
+    /// What the contract says the payer should have paid, cents.
+    pub expected_paid_cents: Option<i64>,
+    /// Paid minus expected, cents.
+    pub variance_cents: Option<i64>,
+    /// The variance, or why there is none, in words.
+    pub variance_note: Option<String>,
 }
 
 /// Everything posting one claim payment to one claim writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Plan {
-    remittance_claim_id: i64,
-    claim_id: i64,
-    lines: Vec<LinePosting>,
-    ledger: Vec<LedgerEntry>,
-    paid_cents: i64,
-    patient_cents: i64,
-    outcome: String,
-    payer_claim_number: Option<String>,
-    detail: String,
+pub struct Plan {
+    /// The remittance claim row.
+    pub remittance_claim_id: i64,
+    /// The claim it posts to.
+    pub claim_id: i64,
+    /// Each SVC line's match and price.
+    pub lines: Vec<LinePosting>,
+    /// The ledger entries.
+    pub ledger: Vec<LedgerEntry>,
+    /// Paid on the claim, cents.
+    pub paid_cents: i64,
+    /// The patient's share, cents.
+    pub patient_cents: i64,
+    /// The claim's new status.
+    pub outcome: String,
+    /// CLP07.
+    pub payer_claim_number: Option<String>,
+    /// The claim event's text.
+    pub detail: String,
 }
 
-/// What posting a claim payment to a claim does: its lines matched to the claim lines, one
-/// ledger entry per payment and adjustment (on the bill line where known), each paid line's
-/// contract variance, and the claim's new totals and status. Automatic and manual matches both
-/// post through here.
-fn plan_posting(
-    payment: &ClaimPosting,
-    stored: &StoredPayment,
-    claim_id: i64,
-    claimed: &[ClaimedLine],
-    terms: Option<&Terms>,
-) -> Plan {
-    let remitted: Vec<LineFacts> = payment.lines.iter().map(|l| l.facts.clone()).collect();
-    let claimed_facts: Vec<LineFacts> = claimed.iter().map(|l| l.facts.clone()).collect();
-    let matches = match_lines(&remitted, &claimed_facts);
-    let mut ledger = Vec::new();
-    let mut lines = Vec::new();
-    let mut copay_due = terms.map_or(0, |t| t.copay_cents);
-    let mut deductible_open = terms.map_or(0, |t| t.deductible_cents);
-    let mut line_paid_total = 0;
-    let mut patient = 0;
-    for ((line, matched), line_id) in payment.lines.iter().zip(&matches).zip(&stored.line_ids) {
-        let claim_line = matched.map(|index| &claimed[index]);
-        let bill_line_id = claim_line.and_then(|l| l.bill_line_id);
-        line_paid_total += line.paid_cents;
-        ledger.push(LedgerEntry {
-            kind: "payment",
-            amount_cents: line.paid_cents,
-            reason: None,
-            remittance_line_id: Some(*line_id),
-            bill_line_id,
-        });
-        for cas in &line.adjustments {
-            ledger.push(LedgerEntry {
-                kind: adjustment_kind(&cas.group),
-                amount_cents: cas.amount_cents,
-                reason: Some(format!("{}-{}", cas.group, cas.reason)),
-                remittance_line_id: Some(*line_id),
-                bill_line_id,
-            });
-        }
-        let reported = |reason: &str| -> i64 {
-            line.adjustments
-                .iter()
-                .filter(|c| c.group == "PR" && c.reason == reason)
-                .map(|c| c.amount_cents)
-                .sum()
-        };
-        // A denied line and a reversal (which pays back) have no contract price to compare.
-        let (expected, variance, note) = match terms {
-            _ if line.is_denied() || line.paid_cents < 0 => (None, None, None),
-            None => (None, None, Some("the payer has no contract".to_string())),
-            Some(terms) => {
-                let facts = claim_line.map_or(&line.facts, |l| &l.facts);
-                match terms.allowed(
-                    &facts.procedure,
-                    &facts.modifiers,
-                    facts.units_thousandths.unwrap_or(1000),
-                    line.charge_cents,
-                ) {
-                    None => (
-                        None,
-                        None,
-                        Some(format!("no fee schedule price for {}", facts.procedure)),
-                    ),
-                    Some(allowed) => {
-                        // The copay and deductible the payer took here, as far as the
-                        // contract leaves them open; coinsurance follows from the contract.
-                        let share = share(
-                            allowed,
-                            reported("3").clamp(0, copay_due),
-                            reported("1").clamp(0, deductible_open),
-                            terms.coinsurance_basis_points,
-                        );
-                        copay_due -= share.copay_cents;
-                        deductible_open -= share.deductible_cents;
-                        let variance = line.paid_cents - share.paid_cents;
-                        let note = match variance {
-                            0 => None,
-                            v if v < 0 => Some(format!("underpaid by {}", cents(-v))),
-                            v => Some(format!("overpaid by {}", cents(v))),
-                        };
-                        (Some(share.paid_cents), Some(variance), note)
-                    }
-                }
-            }
-        };
-        lines.push(LinePosting {
-            remittance_line_id: *line_id,
-            claim_line_id: claim_line.map(|l| l.id),
-            paid_cents: line.paid_cents,
-            expected_paid_cents: expected,
-            variance_cents: variance,
-            variance_note: note,
-        });
-    }
-    // What the lines do not account for is posted on the claim.
-    if payment.paid_cents != line_paid_total || payment.lines.is_empty() {
-        ledger.push(LedgerEntry {
-            kind: "payment",
-            amount_cents: payment.paid_cents - line_paid_total,
-            reason: None,
-            remittance_line_id: None,
-            bill_line_id: None,
-        });
-    }
-    for cas in &payment.adjustments {
-        ledger.push(LedgerEntry {
-            kind: adjustment_kind(&cas.group),
-            amount_cents: cas.amount_cents,
-            reason: Some(format!("{}-{}", cas.group, cas.reason)),
-            remittance_line_id: None,
-            bill_line_id: None,
-        });
-    }
-    for entry in &ledger {
-        if entry.kind == "patient responsibility" {
-            patient += entry.amount_cents;
-        }
-    }
-    // Without PR adjustments CLP05 is only a summary: it sets the claim's patient share, but
-    // posts nothing, since the adjustments already account for every cent.
-    if patient == 0 {
-        patient = payment.patient_responsibility_cents;
-    }
-    Plan {
-        remittance_claim_id: stored.id,
-        claim_id,
-        lines,
-        ledger,
-        paid_cents: payment.paid_cents,
-        patient_cents: patient,
-        outcome: payment.outcome.clone(),
-        payer_claim_number: payment.payer_claim_number.clone(),
-        detail: format!(
-            "charge {}, paid {}, patient {} (CLP02 {}",
-            cents(payment.charge_cents),
-            cents(payment.paid_cents),
-            cents(patient),
-            payment.status_code
-        ),
-    }
-}
+/// The rules that decide what posting one claim payment to one of our claims does (the revenue
+/// wing's): the payment, where it was stored, the claim, its lines and the payer's contract.
+pub type PlanPosting = dyn Fn(&ClaimPosting, &StoredPayment, i64, &[ClaimedLine], Option<&ContractTerms>) -> Plan
+    + Sync;
 
 /// Writes the postings of a chunk of claim payments: the match on each payment and line, the
 /// ledger, and each claim's totals, status and history. A claim paid more than once in the

@@ -3,42 +3,6 @@
 //! drives the payer simulator and the contract variance of posted remittances, so what one
 //! produces the other checks to the cent.
 
-use std::collections::HashMap;
-
-/// A contract's terms, as the store keeps them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Terms {
-    /// Yearly deductible, cents.
-    pub deductible_cents: i64,
-    /// Copay per visit (claim), cents.
-    pub copay_cents: i64,
-    /// Coinsurance in basis points (2000 = 20%).
-    pub coinsurance_basis_points: i64,
-    /// Allowed amount per unit, cents, by (procedure code, modifiers joined by `,`).
-    pub fees: HashMap<(String, String), i64>,
-}
-
-impl Terms {
-    /// The allowed amount for a line: the fee for the procedure with these modifiers (else
-    /// without modifiers) times the units, never more than the charge. `None` when the fee
-    /// schedule has no price for the procedure.
-    pub fn allowed(
-        &self,
-        procedure: &str,
-        modifiers: &str,
-        units_thousandths: i64,
-        charge_cents: i64,
-    ) -> Option<i64> {
-        let fee = self
-            .fees
-            .get(&(procedure.to_string(), modifiers.to_string()))
-            .or_else(|| self.fees.get(&(procedure.to_string(), String::new())))?;
-        let units = units_thousandths.max(1000);
-        let allowed = i64::try_from(i128::from(*fee) * i128::from(units) / 1000).ok()?;
-        Some(allowed.min(charge_cents))
-    }
-}
-
 /// How one line's allowed amount is shared between payer and member.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LineShare {
@@ -80,9 +44,11 @@ pub fn share(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::canonical::ContractTerms;
+    use std::collections::HashMap;
 
-    fn terms() -> Terms {
-        Terms {
+    fn terms() -> ContractTerms {
+        ContractTerms {
             deductible_cents: 50_000,
             copay_cents: 2_500,
             coinsurance_basis_points: 2_000,

@@ -3,19 +3,14 @@
 //! paid amount, adjustments and patient responsibility, each an entry of the reconciliation
 //! ledger, and the claim ends as paid, partially paid, denied, overpaid, reversed or unmatched.
 
-pub mod codes;
-pub mod contract;
-pub mod matching;
-pub mod payer_sim;
-pub mod reports;
-
 use serde::Serialize;
 
-use crate::claims::ClaimsError;
+use super::RevenueError;
+use super::posting::{has_cost_sharing, is_denied, plan_posting};
+use crate::canonical::LineFacts;
 use crate::store::Store;
-use crate::store::remit::{Cas, ClaimPosting, NewRemittance, RemittedLine, has_cost_sharing};
+use crate::store::remit::{Cas, ClaimPosting, NewRemittance, RemittedLine};
 use crate::x12::{self, ClaimPayment, Remittance};
-use matching::LineFacts;
 
 /// What importing one 835 did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -61,7 +56,7 @@ fn outcome(claim: &ClaimPosting) -> &'static str {
         .adjustments
         .iter()
         .any(|c| is_denial_reason(&c.reason) && c.amount_cents > 0);
-    if claim_denial || claim.lines.iter().any(RemittedLine::is_denied) {
+    if claim_denial || claim.lines.iter().any(is_denied) {
         "partially paid"
     } else {
         "paid"
@@ -258,14 +253,14 @@ pub async fn import_835(
     store: &Store,
     raw: &[u8],
     source: &str,
-) -> Result<ImportReport, ClaimsError> {
-    let read = x12::read_835(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
+) -> Result<ImportReport, RevenueError> {
+    let read = x12::read_835(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
     let mut report = ImportReport::default();
     for remittance in &read.documents {
-        check_amounts(remittance).map_err(ClaimsError::Unreadable)?;
+        check_amounts(remittance).map_err(RevenueError::Unreadable)?;
         let new = new_remittance(remittance, &read.interchange);
         report.unbalanced.extend(new.balance_notes.iter().cloned());
-        match store.import_remittance(&new, source).await? {
+        match store.import_remittance(&new, source, &plan_posting).await? {
             None => report.already_imported.push(new.trace_number.clone()),
             Some(imported) => {
                 report.imported.push(imported.remittance_id);
@@ -275,6 +270,19 @@ pub async fn import_835(
         }
     }
     Ok(report)
+}
+
+/// Matches an unmatched claim payment to our claim by hand, posting it as an automatic match
+/// would; answers the claim's new status.
+pub async fn match_by_hand(
+    store: &Store,
+    remittance_claim_id: i64,
+    claim_id: i64,
+    actor: &str,
+) -> Result<String, crate::store::StoreError> {
+    store
+        .match_by_hand(remittance_claim_id, claim_id, actor, &plan_posting)
+        .await
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
-use super::contract::{Terms, share};
+use super::contract::share;
+use crate::canonical::ContractTerms;
 use crate::canonical::join_codes;
 use crate::config::payer::{ContractConfig, PayerConfig};
 use crate::x12::{
@@ -77,9 +78,9 @@ pub enum SimError {
     Write(&'static str, String),
 }
 
-impl From<&ContractConfig> for Terms {
+impl From<&ContractConfig> for ContractTerms {
     fn from(contract: &ContractConfig) -> Self {
-        Terms {
+        ContractTerms {
             deductible_cents: contract.deductible_cents,
             copay_cents: contract.copay_cents,
             coinsurance_basis_points: contract.coinsurance_basis_points,
@@ -168,7 +169,7 @@ pub fn adjudicate(
         .contract
         .as_ref()
         .ok_or_else(|| SimError::NoContract(payer.payer_id.clone()))?;
-    let terms = Terms::from(contract);
+    let terms = ContractTerms::from(contract);
     let report =
         x12::read_envelope(raw_837).map_err(|err| SimError::Unreadable(err.to_string()))?;
     let claims =

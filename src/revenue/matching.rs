@@ -3,24 +3,7 @@
 //! units, also when the payer dropped or changed a modifier or re-coded the procedure (SVC06
 //! carries what we billed).
 
-/// What is known of one line, on either side.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LineFacts {
-    /// Procedure code.
-    pub procedure: String,
-    /// Modifiers, joined by `,`.
-    pub modifiers: String,
-    /// For a remitted line: the procedure we billed, when the payer changed it (SVC06).
-    pub original_procedure: Option<String>,
-    /// For a remitted line: the modifiers we billed, when the payer changed the procedure.
-    pub original_modifiers: Option<String>,
-    /// Service date, `YYYY-MM-DD`.
-    pub service_date: Option<String>,
-    /// Units, in thousandths.
-    pub units_thousandths: Option<i64>,
-    /// Line item control number (REF*6R, our bill line id).
-    pub control_number: Option<String>,
-}
+use crate::canonical::LineFacts;
 
 fn modifier_set(modifiers: &str) -> Vec<&str> {
     let mut set: Vec<&str> = modifiers.split(',').filter(|m| !m.is_empty()).collect();

@@ -1,34 +1,17 @@
-//! Claims: bills become 837 claims, batched into one interchange per payer with control numbers
-//! that are never reused, handed to the payer's outbound channel; inbound 999 and 277CA files
-//! move each claim to acknowledged, accepted or rejected, with reasons.
+//! Claim submission: bills become 837 claims, batched into one interchange per payer with
+//! control numbers that are never reused, and handed to the payer's outbound channel.
 
 use serde::Serialize;
 
-use crate::channel::Receipt;
-use crate::channel::runtime::RuntimeHandle;
+use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::PayerConfig;
+use crate::store::Store;
 use crate::store::claims::{ClaimSource, NewBatch, NewClaim};
-use crate::store::{Store, StoreError};
 use crate::x12::{
-    self, Amount, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, ClaimProvider, Date,
-    Disposition, Gender, InterchangeHeader, PersonName, PostalAddress, Quantity, SubscriberClaims,
-    Time, UsageIndicator,
+    self, Amount, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, ClaimProvider, Date, Gender,
+    InterchangeHeader, PersonName, PostalAddress, Quantity, SubscriberClaims, Time, UsageIndicator,
 };
-
-/// Errors of claim submission and acknowledgment processing.
-#[derive(Debug, thiserror::Error)]
-pub enum ClaimsError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Something the operator must set up first.
-    #[error("{0}")]
-    Setup(String),
-    /// An inbound file that cannot be read.
-    #[error("{0}")]
-    Unreadable(String),
-}
 
 /// A bill that could not become a claim, and what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -306,7 +289,7 @@ fn batch_of(
     }
 }
 
-fn now_date_time() -> Result<(Date, Time), ClaimsError> {
+pub(super) fn now_date_time() -> Result<(Date, Time), RevenueError> {
     let now = time::OffsetDateTime::now_utc();
     let date = Date::new(
         u16::try_from(now.year()).unwrap_or(0),
@@ -315,10 +298,10 @@ fn now_date_time() -> Result<(Date, Time), ClaimsError> {
     );
     let time = Time::new(now.hour(), now.minute(), Some(now.second()));
     date.zip(time)
-        .ok_or_else(|| ClaimsError::Setup("the system clock gives no valid date".into()))
+        .ok_or_else(|| RevenueError::Setup("the system clock gives no valid date".into()))
 }
 
-fn control(value: i64) -> u32 {
+pub(super) fn control(value: i64) -> u32 {
     // X12 control numbers have nine digits; the counters never reach them in practice.
     u32::try_from(value % 1_000_000_000).unwrap_or(1)
 }
@@ -327,17 +310,17 @@ fn control(value: i64) -> u32 {
 /// to fix), and sends the rest as one 837 interchange through the payer's channel.
 pub async fn submit(
     store: &Store,
-    runtime: &RuntimeHandle,
+    handover: &dyn Handover,
     billing: &BillingConfig,
     payer: &PayerConfig,
-) -> Result<SubmitReport, ClaimsError> {
+) -> Result<SubmitReport, RevenueError> {
     let payer_row = payer_row(store, payer).await?;
     let sources = store.claim_sources(payer_row, None).await?;
     let claims = sources
         .into_iter()
         .map(|s| (s, Frequency::ORIGINAL))
         .collect();
-    send(store, runtime, billing, payer, payer_row, claims).await
+    send(store, handover, billing, payer, payer_row, claims).await
 }
 
 /// Sends a bill again after its claim was rejected (`1`: a new original claim), or a
@@ -345,25 +328,25 @@ pub async fn submit(
 /// payer's claim number; the earlier claim is marked `resubmitted`, `replaced` or `voided`.
 pub async fn correct(
     store: &Store,
-    runtime: &RuntimeHandle,
+    handover: &dyn Handover,
     billing: &BillingConfig,
     payers: &[PayerConfig],
     claim_id: i64,
     code: &'static str,
-) -> Result<SubmitReport, ClaimsError> {
+) -> Result<SubmitReport, RevenueError> {
     let (claim, _) = store
         .claim(claim_id)
         .await?
-        .ok_or_else(|| ClaimsError::Setup(format!("no claim {claim_id}")))?;
+        .ok_or_else(|| RevenueError::Setup(format!("no claim {claim_id}")))?;
     let payer = payers
         .iter()
         .find(|p| p.payer_id == claim.payer_id)
         .ok_or_else(|| {
-            ClaimsError::Setup(format!("payer '{}' is not configured", claim.payer_id))
+            RevenueError::Setup(format!("payer '{}' is not configured", claim.payer_id))
         })?;
     let frequency = if code == "1" {
         if claim.status != "rejected" {
-            return Err(ClaimsError::Setup(format!(
+            return Err(RevenueError::Setup(format!(
                 "claim {} is {}: only a rejected claim is sent again as new; use 7 to replace it",
                 claim.claim_number, claim.status
             )));
@@ -371,7 +354,7 @@ pub async fn correct(
         Frequency::ORIGINAL
     } else {
         let original = claim.payer_claim_number.clone().ok_or_else(|| {
-            ClaimsError::Setup(format!(
+            RevenueError::Setup(format!(
                 "claim {} has no payer claim number yet (it comes with the 277CA or 835)",
                 claim.claim_number
             ))
@@ -387,7 +370,7 @@ pub async fn correct(
         .into_iter()
         .map(|s| (s, frequency.clone()))
         .collect();
-    let report = send(store, runtime, billing, payer, payer_row, claims).await?;
+    let report = send(store, handover, billing, payer, payer_row, claims).await?;
     if let Some(number) = report.submitted.first() {
         let status = match code {
             "1" => "resubmitted",
@@ -406,9 +389,9 @@ pub async fn correct(
     Ok(report)
 }
 
-async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, ClaimsError> {
+async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, RevenueError> {
     store.payer_row(&payer.payer_id).await?.ok_or_else(|| {
-        ClaimsError::Setup(format!("payer '{}' is not in the store", payer.payer_id))
+        RevenueError::Setup(format!("payer '{}' is not in the store", payer.payer_id))
     })
 }
 
@@ -416,12 +399,12 @@ async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, ClaimsErro
 /// them, and hands the file to the payer's channel.
 async fn send(
     store: &Store,
-    runtime: &RuntimeHandle,
+    handover: &dyn Handover,
     billing: &BillingConfig,
     payer: &PayerConfig,
     payer_row: i64,
     claims: Vec<(ClaimSource, Frequency)>,
-) -> Result<SubmitReport, ClaimsError> {
+) -> Result<SubmitReport, RevenueError> {
     let mut report = SubmitReport {
         payer_id: payer.payer_id.clone(),
         ..SubmitReport::default()
@@ -524,7 +507,7 @@ async fn send(
         line_breaks: true,
     };
     let file =
-        x12::write_837(&batch, &envelope).map_err(|err| ClaimsError::Setup(err.to_string()))?;
+        x12::write_837(&batch, &envelope).map_err(|err| RevenueError::Setup(err.to_string()))?;
     let claims: Vec<NewClaim<'_>> = ready
         .iter()
         .zip(&numbers)
@@ -546,196 +529,20 @@ async fn send(
     report.batch_id = Some(batch_id);
     report.interchange_control_number = Some(interchange);
     report.submitted = numbers;
-    let handed = match runtime.pipeline(&payer.channel).await {
-        Some(pipeline) => pipeline
-            .receive(&file, Some("application/edi-x12"))
-            .await
-            .map_err(|err| err.to_string()),
-        None => Err(format!("channel '{}' is not deployed", payer.channel)),
-    };
-    match handed {
-        Ok(Receipt::Accepted { message_id, .. }) => {
+    match handover
+        .hand_over(&payer.channel, &file, "application/edi-x12")
+        .await
+    {
+        Ok(message_id) => {
             report.message_id = Some(message_id);
             store.batch_sent(batch_id, Some(message_id), None).await?;
         }
-        Ok(other) => {
-            let reason = format!("the channel did not take the file: {other:?}");
-            store.batch_sent(batch_id, None, Some(&reason)).await?;
-            return Err(ClaimsError::Setup(reason));
-        }
         Err(reason) => {
             store.batch_sent(batch_id, None, Some(&reason)).await?;
-            return Err(ClaimsError::Setup(reason));
+            return Err(RevenueError::Setup(reason));
         }
     }
     Ok(report)
-}
-
-/// Applies an inbound 999, 277CA or 835 to our claims; returns what it did, one line per claim.
-/// `source` names where it came from (channel and message) in the ledger of what it posts.
-pub async fn apply_acknowledgment(
-    store: &Store,
-    raw: &[u8],
-    source: &str,
-) -> Result<Vec<String>, ClaimsError> {
-    let facts = crate::message::Message::read(raw)
-        .map_err(|err| ClaimsError::Unreadable(err.to_string()))?
-        .facts;
-    let mut done = Vec::new();
-    match facts.transaction_set.as_deref() {
-        Some("999") => {
-            let read =
-                x12::read_999(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
-            for ack in read.documents {
-                let Ok(group) = ack.group.control_number.trim().parse::<i64>() else {
-                    done.push(format!(
-                        "999 for group '{}': not one of ours",
-                        ack.group.control_number
-                    ));
-                    continue;
-                };
-                for set in &ack.group.sets {
-                    let claims = store
-                        .claims_in_transaction(group, set.control_number.trim_start_matches('0'))
-                        .await?;
-                    let claims = if claims.is_empty() {
-                        store
-                            .claims_in_transaction(group, &set.control_number)
-                            .await?
-                    } else {
-                        claims
-                    };
-                    let accepted = set.code.is_accepted();
-                    let detail = if accepted {
-                        format!(
-                            "999: transaction set {} of group {group} accepted",
-                            set.control_number
-                        )
-                    } else {
-                        let errors: Vec<String> = set
-                            .syntax_errors
-                            .iter()
-                            .map(|e| format!("{e:?}"))
-                            .chain(set.segment_errors.iter().map(|e| format!("{e:?}")))
-                            .collect();
-                        format!(
-                            "999: transaction set {} of group {group} rejected ({}): {}",
-                            set.control_number,
-                            set.code.code(),
-                            errors.join("; ")
-                        )
-                    };
-                    for claim in claims {
-                        let status = if accepted { "acknowledged" } else { "rejected" };
-                        store.set_claim_status(claim, status, &detail, None).await?;
-                        done.push(format!("claim {claim}: {status}"));
-                    }
-                }
-            }
-        }
-        Some("277") => {
-            let read =
-                x12::read_277ca(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
-            for ack in read.documents {
-                for status in &ack.claims {
-                    let Some(claim) = store
-                        .claim_by_number(&status.patient_control_number)
-                        .await?
-                    else {
-                        done.push(format!(
-                            "277CA for unknown claim {}",
-                            status.patient_control_number
-                        ));
-                        continue;
-                    };
-                    let codes: Vec<String> = status
-                        .statuses
-                        .iter()
-                        .flat_map(|s| s.codes.iter())
-                        .map(|c| match &c.status {
-                            Some(code) => format!("{}:{code}", c.category),
-                            None => c.category.clone(),
-                        })
-                        .collect();
-                    let messages: Vec<&str> = status
-                        .statuses
-                        .iter()
-                        .filter_map(|s| s.message.as_deref())
-                        .collect();
-                    let (new_status, what) = match status.disposition() {
-                        Disposition::Accepted => ("accepted", "accepted"),
-                        Disposition::Rejected => ("rejected", "rejected"),
-                        _ => ("pending", "pending"),
-                    };
-                    let detail =
-                        format!("277CA {what}: {} {}", codes.join(" "), messages.join(" "))
-                            .trim()
-                            .to_string();
-                    store
-                        .set_claim_status(
-                            claim,
-                            new_status,
-                            &detail,
-                            status.payer_claim_control_number(),
-                        )
-                        .await?;
-                    done.push(format!(
-                        "claim {}: {new_status}",
-                        status.patient_control_number
-                    ));
-                }
-            }
-        }
-        Some("835") => {
-            let report = crate::remit::import_835(store, raw, source).await?;
-            done.extend(report.posted);
-            done.extend(report.unmatched.iter().map(|c| format!("{c}: unmatched")));
-            done.extend(
-                report
-                    .already_imported
-                    .iter()
-                    .map(|t| format!("trace {t}: already imported")),
-            );
-            for problem in &report.unbalanced {
-                tracing::warn!(%problem, "835 does not balance");
-            }
-        }
-        other => {
-            return Err(ClaimsError::Unreadable(format!(
-                "expected a 999, 277CA or 835, got transaction set {}",
-                other.unwrap_or("(none)")
-            )));
-        }
-    }
-    Ok(done)
-}
-
-/// The 999 that answers an inbound interchange: accepted, accepted with errors or rejected per
-/// transaction set, from the envelope checks. `None` for an acknowledgment (999, TA1-only)
-/// interchange, which is never acknowledged itself.
-pub async fn acknowledgment_for(store: &Store, raw: &[u8]) -> Result<Option<Vec<u8>>, ClaimsError> {
-    let report = x12::read_envelope(raw).map_err(|err| ClaimsError::Unreadable(err.to_string()))?;
-    if report
-        .interchange
-        .groups
-        .iter()
-        .all(|g| g.functional_id == "FA")
-    {
-        return Ok(None);
-    }
-    let acks = x12::acknowledge_interchange(&report);
-    let (date, time) = now_date_time()?;
-    let envelope = x12::AckEnvelope {
-        interchange_control_number: control(store.next_number("interchange").await?),
-        group_control_number: control(store.next_number("group").await?),
-        first_transaction_control_number: control(store.next_number("transaction").await?),
-        date,
-        time,
-        line_breaks: true,
-    };
-    x12::write_999(&report.interchange, &acks, &envelope)
-        .map(Some)
-        .map_err(|err| ClaimsError::Unreadable(err.to_string()))
 }
 
 #[cfg(test)]

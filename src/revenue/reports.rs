@@ -381,7 +381,10 @@ async fn denial_analysis(store: &Store) -> Result<Table, ReportError> {
     type DenialKey = (String, String, String, String);
     // Count, cents, and the distinct claim payments.
     let mut groups: BTreeMap<DenialKey, (i64, i64, Vec<i64>)> = BTreeMap::new();
-    for row in store.denials(100_000).await? {
+    for row in store
+        .denials(100_000, super::remittance::REDUCTION_REASONS)
+        .await?
+    {
         let entry = groups
             .entry((
                 row.payer,

@@ -1,0 +1,178 @@
+//! Inbound acknowledgments and remittances applied to our claims (999, 277CA, 835), and the 999
+//! that answers an inbound interchange.
+
+use super::RevenueError;
+use super::claims::{control, now_date_time};
+use crate::store::Store;
+use crate::x12::{self, Disposition};
+
+/// Applies an inbound 999, 277CA or 835 to our claims; returns what it did, one line per claim.
+/// `source` names where it came from (channel and message) in the ledger of what it posts.
+pub async fn apply_acknowledgment(
+    store: &Store,
+    raw: &[u8],
+    source: &str,
+) -> Result<Vec<String>, RevenueError> {
+    let facts = crate::message::Message::read(raw)
+        .map_err(|err| RevenueError::Unreadable(err.to_string()))?
+        .facts;
+    let mut done = Vec::new();
+    match facts.transaction_set.as_deref() {
+        Some("999") => {
+            let read =
+                x12::read_999(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+            for ack in read.documents {
+                let Ok(group) = ack.group.control_number.trim().parse::<i64>() else {
+                    done.push(format!(
+                        "999 for group '{}': not one of ours",
+                        ack.group.control_number
+                    ));
+                    continue;
+                };
+                for set in &ack.group.sets {
+                    let claims = store
+                        .claims_in_transaction(group, set.control_number.trim_start_matches('0'))
+                        .await?;
+                    let claims = if claims.is_empty() {
+                        store
+                            .claims_in_transaction(group, &set.control_number)
+                            .await?
+                    } else {
+                        claims
+                    };
+                    let accepted = set.code.is_accepted();
+                    let detail = if accepted {
+                        format!(
+                            "999: transaction set {} of group {group} accepted",
+                            set.control_number
+                        )
+                    } else {
+                        let errors: Vec<String> = set
+                            .syntax_errors
+                            .iter()
+                            .map(|e| format!("{e:?}"))
+                            .chain(set.segment_errors.iter().map(|e| format!("{e:?}")))
+                            .collect();
+                        format!(
+                            "999: transaction set {} of group {group} rejected ({}): {}",
+                            set.control_number,
+                            set.code.code(),
+                            errors.join("; ")
+                        )
+                    };
+                    for claim in claims {
+                        let status = if accepted { "acknowledged" } else { "rejected" };
+                        store.set_claim_status(claim, status, &detail, None).await?;
+                        done.push(format!("claim {claim}: {status}"));
+                    }
+                }
+            }
+        }
+        Some("277") => {
+            let read =
+                x12::read_277ca(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+            for ack in read.documents {
+                for status in &ack.claims {
+                    let Some(claim) = store
+                        .claim_by_number(&status.patient_control_number)
+                        .await?
+                    else {
+                        done.push(format!(
+                            "277CA for unknown claim {}",
+                            status.patient_control_number
+                        ));
+                        continue;
+                    };
+                    let codes: Vec<String> = status
+                        .statuses
+                        .iter()
+                        .flat_map(|s| s.codes.iter())
+                        .map(|c| match &c.status {
+                            Some(code) => format!("{}:{code}", c.category),
+                            None => c.category.clone(),
+                        })
+                        .collect();
+                    let messages: Vec<&str> = status
+                        .statuses
+                        .iter()
+                        .filter_map(|s| s.message.as_deref())
+                        .collect();
+                    let (new_status, what) = match status.disposition() {
+                        Disposition::Accepted => ("accepted", "accepted"),
+                        Disposition::Rejected => ("rejected", "rejected"),
+                        _ => ("pending", "pending"),
+                    };
+                    let detail =
+                        format!("277CA {what}: {} {}", codes.join(" "), messages.join(" "))
+                            .trim()
+                            .to_string();
+                    store
+                        .set_claim_status(
+                            claim,
+                            new_status,
+                            &detail,
+                            status.payer_claim_control_number(),
+                        )
+                        .await?;
+                    done.push(format!(
+                        "claim {}: {new_status}",
+                        status.patient_control_number
+                    ));
+                }
+            }
+        }
+        Some("835") => {
+            let report = super::remittance::import_835(store, raw, source).await?;
+            done.extend(report.posted);
+            done.extend(report.unmatched.iter().map(|c| format!("{c}: unmatched")));
+            done.extend(
+                report
+                    .already_imported
+                    .iter()
+                    .map(|t| format!("trace {t}: already imported")),
+            );
+            for problem in &report.unbalanced {
+                tracing::warn!(%problem, "835 does not balance");
+            }
+        }
+        other => {
+            return Err(RevenueError::Unreadable(format!(
+                "expected a 999, 277CA or 835, got transaction set {}",
+                other.unwrap_or("(none)")
+            )));
+        }
+    }
+    Ok(done)
+}
+
+/// The 999 that answers an inbound interchange: accepted, accepted with errors or rejected per
+/// transaction set, from the envelope checks. `None` for an acknowledgment (999, TA1-only)
+/// interchange, which is never acknowledged itself.
+pub async fn acknowledgment_for(
+    store: &Store,
+    raw: &[u8],
+) -> Result<Option<Vec<u8>>, RevenueError> {
+    let report =
+        x12::read_envelope(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+    if report
+        .interchange
+        .groups
+        .iter()
+        .all(|g| g.functional_id == "FA")
+    {
+        return Ok(None);
+    }
+    let acks = x12::acknowledge_interchange(&report);
+    let (date, time) = now_date_time()?;
+    let envelope = x12::AckEnvelope {
+        interchange_control_number: control(store.next_number("interchange").await?),
+        group_control_number: control(store.next_number("group").await?),
+        first_transaction_control_number: control(store.next_number("transaction").await?),
+        date,
+        time,
+        line_breaks: true,
+    };
+    x12::write_999(&report.interchange, &acks, &envelope)
+        .map(Some)
+        .map_err(|err| RevenueError::Unreadable(err.to_string()))
+}
