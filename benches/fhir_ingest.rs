@@ -13,7 +13,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use switchboard::fhir::bundle;
 use switchboard::fhir::kinds::Kind;
-use switchboard::fhir::server::write_one;
+use switchboard::fhir::service::write_one;
 use switchboard::store::Store;
 use switchboard::store::tokens::{Principal, Role};
 

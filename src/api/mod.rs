@@ -5,6 +5,7 @@ pub mod channels;
 pub mod claims;
 pub mod console;
 pub mod error;
+pub mod fhir;
 pub mod revenue;
 
 use std::path::PathBuf;
@@ -142,7 +143,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/metrics", get(metrics))
         .nest("/api", api)
         .merge(console::router())
-        .merge(crate::fhir::server::router(state.clone()))
+        .merge(fhir::router(state.clone()))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

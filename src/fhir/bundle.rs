@@ -10,22 +10,27 @@ use serde_json::{Value, json};
 use super::kinds::Kind;
 use super::outcome::{FhirError, outcome};
 use super::search::Search;
-use super::server::{Outcome, read_resource, write_deferred, write_one};
+use super::service::{Outcome, read_resource, write_deferred, write_one};
 use super::store::{PendingWrite, save_writes};
-use crate::api::AppState;
+use crate::config::engine::BillingConfig;
 use crate::store::Store;
 use crate::store::audit::{AuditRecord, record_audits_on};
 use crate::store::tokens::Principal;
 
 /// The searchset Bundle of `search`: a page of matches with the total, paging links, and the
 /// resources its `_include`s name.
-pub async fn searchset(state: &AppState, base: &str, search: &Search) -> Result<Value, FhirError> {
+pub async fn searchset(
+    store: &Store,
+    billing: Option<&BillingConfig>,
+    base: &str,
+    search: &Search,
+) -> Result<Value, FhirError> {
     let kind = search.kind;
-    let (total, keys) = search.run(&state.store).await?;
+    let (total, keys) = search.run(store).await?;
     let mut entries = Vec::new();
     let mut matches = Vec::new();
     for key in keys {
-        if let Some(served) = read_resource(state, kind, &key).await? {
+        if let Some(served) = read_resource(store, billing, kind, &key).await? {
             entries.push(entry(base, kind, &key, &served.resource, "match"));
             matches.push(served.resource);
         }
@@ -49,7 +54,7 @@ pub async fn searchset(state: &AppState, base: &str, search: &Search) -> Result<
                 if !included.insert(format!("{type_name}/{id}")) {
                     continue;
                 }
-                if let Some(served) = read_resource(state, target, id).await? {
+                if let Some(served) = read_resource(store, billing, target, id).await? {
                     entries.push(entry(base, target, id, &served.resource, "include"));
                 }
             }

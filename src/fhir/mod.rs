@@ -1,4 +1,5 @@
-//! FHIR R4 server: REST handlers under `/fhir` over the one canonical store.
+//! FHIR R4 over the one canonical store: resources read and written, searched and bundled,
+//! without HTTP (its face is `api::fhir`).
 //!
 //! Resources are parsed and checked with `fhir-sdk` (R4B, wire-compatible with R4 for the types
 //! served) plus our own check for elements the model drops; writes go through the canonical
@@ -11,7 +12,7 @@ pub mod kinds;
 pub mod outcome;
 pub mod resources;
 pub mod search;
-pub mod server;
+pub mod service;
 pub mod store;
 pub mod validate;
 

@@ -1,7 +1,6 @@
 //! OperationOutcome: how the FHIR server reports every error and warning.
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::store::StoreError;
@@ -70,15 +69,6 @@ pub fn outcome(issues: &[Issue]) -> Value {
     })
 }
 
-/// A FHIR JSON answer.
-pub fn fhir_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
-    response
-}
-
 /// A failed FHIR interaction: the HTTP status and the issues that explain it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{status}: {}", .issues.first().map_or("", |i| i.diagnostics.as_str()))]
@@ -143,11 +133,5 @@ impl From<StoreError> for FhirError {
 impl From<sqlx::Error> for FhirError {
     fn from(err: sqlx::Error) -> Self {
         FhirError::from(StoreError::from(err))
-    }
-}
-
-impl IntoResponse for FhirError {
-    fn into_response(self) -> Response {
-        fhir_response(self.status, &outcome(&self.issues))
     }
 }

@@ -1,4 +1,5 @@
-//! The FHIR REST handlers under `/fhir`: metadata, read, search, create, update, and Bundles.
+//! The HTTP face of the FHIR server under `/fhir`: metadata, read, search, create, update,
+//! delete and Bundles, answered as FHIR JSON (OperationOutcome for every error).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -8,17 +9,14 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::kinds::Kind;
-use super::outcome::{FHIR_JSON, FhirError, Issue, Severity, fhir_response, outcome};
-use super::resources::{generate, instant, write};
-use super::search::Search;
-use super::store::{PendingWrite, current_version, plan_write, save_writes, version_now, written};
-use super::validate::{parse_json, validate};
-use crate::api::AppState;
-use crate::api::auth;
-use crate::store::Change;
+use super::{AppState, auth};
+use crate::fhir::kinds::Kind;
+use crate::fhir::outcome::{FHIR_JSON, FhirError, Issue, Severity, outcome};
+use crate::fhir::search::Search;
+use crate::fhir::service::{Outcome, read_resource, write_one};
+use crate::fhir::validate::parse_json;
 use crate::store::tokens::{Principal, Role};
 
 /// The `/fhir` routes: metadata without a token; reads need a viewer, writes an operator.
@@ -145,57 +143,6 @@ fn body_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<V
     parse_json(&bytes)
 }
 
-/// A resource as served: with its id, version and last change.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Served {
-    /// The resource, meta included.
-    pub resource: Value,
-    /// Its version, for writable types.
-    pub version: Option<i64>,
-}
-
-/// Reads `kind/id`: what a client wrote while it still describes the canonical record, else
-/// generated from the canonical record. `None` when there is no such resource.
-pub async fn read_resource(
-    state: &AppState,
-    kind: Kind,
-    id: &str,
-) -> Result<Option<Served>, FhirError> {
-    let Some(target) = kind.target(id) else {
-        return Ok(None);
-    };
-    let billing = state.billing.as_deref();
-    let Some(generated) = generate(&state.store, billing, kind, &target).await? else {
-        return Ok(None);
-    };
-    let mut version = None;
-    let mut resource = generated.resource;
-    if kind.writable() {
-        let mut conn = state.store.pool().acquire().await?;
-        let Some((revision, _)) = super::store::canonical_state(&mut conn, &target).await? else {
-            return Ok(None);
-        };
-        let written = written(&mut conn, kind, id).await?;
-        let (current, as_written) = current_version(written.as_ref(), revision);
-        if as_written && let Some(written) = written {
-            resource = written.raw;
-        }
-        version = Some(current);
-    }
-    resource["id"] = json!(id);
-    let mut meta = resource
-        .get("meta")
-        .cloned()
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    meta["lastUpdated"] = json!(instant(generated.updated_at));
-    if let Some(version) = version {
-        meta["versionId"] = json!(version.to_string());
-    }
-    resource["meta"] = meta;
-    Ok(Some(Served { resource, version }))
-}
-
 fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("W/\"{version}\""))
         .unwrap_or(HeaderValue::from_static("W/\"0\""))
@@ -215,7 +162,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, FhirError> {
 }
 
 async fn metadata() -> Response {
-    fhir_response(StatusCode::OK, &super::capability_statement())
+    fhir_response(StatusCode::OK, &crate::fhir::capability_statement())
 }
 
 async fn read(
@@ -223,7 +170,7 @@ async fn read(
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Response, FhirError> {
     let kind = kind_of(&kind)?;
-    let served = read_resource(&state, kind, &id)
+    let served = read_resource(&state.store, state.billing.as_deref(), kind, &id)
         .await?
         .ok_or_else(|| FhirError::not_found(format!("{}/{id} does not exist", kind.name())))?;
     let mut response = fhir_response(StatusCode::OK, &served.resource);
@@ -242,107 +189,10 @@ async fn search(
     let kind = kind_of(&kind)?;
     let search = Search::parse(kind, &pairs)?;
     let base = base_url(&headers);
-    let bundle = super::bundle::searchset(&state, &base, &search).await?;
+    let bundle =
+        crate::fhir::bundle::searchset(&state.store, state.billing.as_deref(), &base, &search)
+            .await?;
     Ok(fhir_response(StatusCode::OK, &bundle))
-}
-
-/// What one create or update did, for the answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    /// `Type/id`.
-    pub location: String,
-    /// The new version.
-    pub version: i64,
-    /// 201 when created, else 200.
-    pub status: StatusCode,
-    /// Warnings (unknown elements).
-    pub warnings: Vec<Issue>,
-}
-
-/// Validates and writes one resource in the caller's transaction: a create when `id` is
-/// `None`, else an update of `id` (refused with 412 unless `expected` matches its version).
-pub async fn write_one(
-    conn: &mut sqlx::AnyConnection,
-    kind: Kind,
-    id: Option<&str>,
-    expected: Option<i64>,
-    resource: &Value,
-) -> Result<Outcome, FhirError> {
-    let (outcome, pending) = write_deferred(conn, kind, id, expected, resource).await?;
-    save_writes(conn, &[pending]).await?;
-    Ok(outcome)
-}
-
-/// As [`write_one`], but the record of the resource as written is answered rather than saved:
-/// a Bundle saves all of its entries' records together.
-pub async fn write_deferred(
-    conn: &mut sqlx::AnyConnection,
-    kind: Kind,
-    id: Option<&str>,
-    expected: Option<i64>,
-    resource: &Value,
-) -> Result<(Outcome, PendingWrite), FhirError> {
-    if !kind.writable() {
-        return Err(FhirError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "not-supported",
-            format!("{} is read-only", kind.name()),
-        ));
-    }
-    let warnings = validate(kind, resource)?;
-    let target = match id {
-        Some(id) => {
-            if let Some(sent) = resource.get("id").and_then(Value::as_str)
-                && sent != id
-            {
-                return Err(FhirError::bad_request(format!(
-                    "the resource's id '{sent}' differs from the id '{id}' in the URL"
-                )));
-            }
-            let target = kind.target(id).ok_or_else(|| {
-                FhirError::not_found(format!("{}/{id} does not exist", kind.name()))
-            })?;
-            let Some(version) = version_now(conn, kind, &target).await? else {
-                return Err(FhirError::not_found(format!(
-                    "{}/{id} does not exist; create it with POST",
-                    kind.name()
-                )));
-            };
-            if let Some(expected) = expected
-                && expected != version
-            {
-                return Err(FhirError::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    "conflict",
-                    format!(
-                        "{}/{id} is at version {version}, not {expected}",
-                        kind.name()
-                    ),
-                ));
-            }
-            Some(target)
-        }
-        None => None,
-    };
-    let landed = write(conn, kind, resource, target.as_ref()).await?;
-    let mut raw = resource.clone();
-    let logical_id = landed.target.logical_id();
-    raw["id"] = json!(logical_id);
-    if let Some(map) = raw.as_object_mut() {
-        map.remove("meta");
-    }
-    let pending = plan_write(conn, kind, &landed.target, landed.change, &raw).await?;
-    let outcome = Outcome {
-        location: pending.resource(),
-        version: pending.version,
-        status: if landed.change == Change::Created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        warnings,
-    };
-    Ok((outcome, pending))
 }
 
 async fn create(
@@ -399,7 +249,7 @@ async fn answer_write(
         outcome(&issues)
     } else {
         let id = done.location.rsplit('/').next().unwrap_or_default();
-        read_resource(state, kind, id)
+        read_resource(&state.store, state.billing.as_deref(), kind, id)
             .await?
             .map(|s| s.resource)
             .ok_or_else(|| FhirError::internal(format!("{} vanished", done.location)))?
@@ -431,7 +281,7 @@ async fn delete(
         .target(&id)
         .ok_or_else(|| FhirError::not_found(format!("{}/{id} does not exist", kind.name())))?;
     let mut tx = state.store.begin_write().await?;
-    super::resources::delete(&mut tx, kind, &target).await?;
+    crate::fhir::resources::delete(&mut tx, kind, &target).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -443,6 +293,21 @@ async fn bundle(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
     let bundle = body_of(&headers, body)?;
-    let answer = super::bundle::process(&state.store, &principal, &bundle).await?;
+    let answer = crate::fhir::bundle::process(&state.store, &principal, &bundle).await?;
     Ok(fhir_response(StatusCode::OK, &answer))
+}
+
+/// A FHIR JSON answer.
+pub fn fhir_response(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+    response
+}
+
+impl IntoResponse for FhirError {
+    fn into_response(self) -> Response {
+        fhir_response(self.status, &outcome(&self.issues))
+    }
 }

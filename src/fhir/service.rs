@@ -1,0 +1,166 @@
+//! The FHIR REST interactions over the store, without HTTP: read a resource (as written, or
+//! generated from the canonical records) and write one (validated, upserted into the
+//! canonical store, versioned). The HTTP face is `api::fhir`.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::kinds::Kind;
+use super::outcome::{FhirError, Issue};
+use super::resources::{generate, instant, write};
+use super::store::{
+    PendingWrite, canonical_state, current_version, plan_write, save_writes, version_now, written,
+};
+use super::validate::validate;
+use crate::config::engine::BillingConfig;
+use crate::store::{Change, Store};
+
+/// A resource as served: with its id, version and last change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Served {
+    /// The resource, meta included.
+    pub resource: Value,
+    /// Its version, for writable types.
+    pub version: Option<i64>,
+}
+
+/// Reads `kind/id`: what a client wrote while it still describes the canonical record, else
+/// generated from the canonical record. `None` when there is no such resource.
+pub async fn read_resource(
+    store: &Store,
+    billing: Option<&BillingConfig>,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<Served>, FhirError> {
+    let Some(target) = kind.target(id) else {
+        return Ok(None);
+    };
+    let Some(generated) = generate(store, billing, kind, &target).await? else {
+        return Ok(None);
+    };
+    let mut version = None;
+    let mut resource = generated.resource;
+    if kind.writable() {
+        let mut conn = store.pool().acquire().await?;
+        let Some((revision, _)) = canonical_state(&mut conn, &target).await? else {
+            return Ok(None);
+        };
+        let written = written(&mut conn, kind, id).await?;
+        let (current, as_written) = current_version(written.as_ref(), revision);
+        if as_written && let Some(written) = written {
+            resource = written.raw;
+        }
+        version = Some(current);
+    }
+    resource["id"] = json!(id);
+    let mut meta = resource
+        .get("meta")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
+    meta["lastUpdated"] = json!(instant(generated.updated_at));
+    if let Some(version) = version {
+        meta["versionId"] = json!(version.to_string());
+    }
+    resource["meta"] = meta;
+    Ok(Some(Served { resource, version }))
+}
+
+/// What one create or update did, for the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// `Type/id`.
+    pub location: String,
+    /// The new version.
+    pub version: i64,
+    /// 201 when created, else 200.
+    pub status: StatusCode,
+    /// Warnings (unknown elements).
+    pub warnings: Vec<Issue>,
+}
+
+/// Validates and writes one resource in the caller's transaction: a create when `id` is
+/// `None`, else an update of `id` (refused with 412 unless `expected` matches its version).
+pub async fn write_one(
+    conn: &mut sqlx::AnyConnection,
+    kind: Kind,
+    id: Option<&str>,
+    expected: Option<i64>,
+    resource: &Value,
+) -> Result<Outcome, FhirError> {
+    let (outcome, pending) = write_deferred(conn, kind, id, expected, resource).await?;
+    save_writes(conn, &[pending]).await?;
+    Ok(outcome)
+}
+
+/// As [`write_one`], but the record of the resource as written is answered rather than saved:
+/// a Bundle saves all of its entries' records together.
+pub async fn write_deferred(
+    conn: &mut sqlx::AnyConnection,
+    kind: Kind,
+    id: Option<&str>,
+    expected: Option<i64>,
+    resource: &Value,
+) -> Result<(Outcome, PendingWrite), FhirError> {
+    if !kind.writable() {
+        return Err(FhirError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "not-supported",
+            format!("{} is read-only", kind.name()),
+        ));
+    }
+    let warnings = validate(kind, resource)?;
+    let target = match id {
+        Some(id) => {
+            if let Some(sent) = resource.get("id").and_then(Value::as_str)
+                && sent != id
+            {
+                return Err(FhirError::bad_request(format!(
+                    "the resource's id '{sent}' differs from the id '{id}' in the URL"
+                )));
+            }
+            let target = kind.target(id).ok_or_else(|| {
+                FhirError::not_found(format!("{}/{id} does not exist", kind.name()))
+            })?;
+            let Some(version) = version_now(conn, kind, &target).await? else {
+                return Err(FhirError::not_found(format!(
+                    "{}/{id} does not exist; create it with POST",
+                    kind.name()
+                )));
+            };
+            if let Some(expected) = expected
+                && expected != version
+            {
+                return Err(FhirError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "conflict",
+                    format!(
+                        "{}/{id} is at version {version}, not {expected}",
+                        kind.name()
+                    ),
+                ));
+            }
+            Some(target)
+        }
+        None => None,
+    };
+    let landed = write(conn, kind, resource, target.as_ref()).await?;
+    let mut raw = resource.clone();
+    let logical_id = landed.target.logical_id();
+    raw["id"] = json!(logical_id);
+    if let Some(map) = raw.as_object_mut() {
+        map.remove("meta");
+    }
+    let pending = plan_write(conn, kind, &landed.target, landed.change, &raw).await?;
+    let outcome = Outcome {
+        location: pending.resource(),
+        version: pending.version,
+        status: if landed.change == Change::Created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        warnings,
+    };
+    Ok((outcome, pending))
+}
