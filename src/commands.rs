@@ -4,14 +4,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::config::Config;
+use crate::channel::deployment::Deployment;
 use crate::config::engine::LogFormat;
 use crate::serve;
 use crate::store::tokens::Role;
 
 /// Loads the configuration, printing every problem to stderr.
-fn load(root: &Path) -> Option<Config> {
-    match Config::load(root) {
+fn load(root: &Path) -> Option<Deployment> {
+    match Deployment::load(root) {
         Ok(config) => Some(config),
         Err(errors) => {
             for problem in &errors.0 {
@@ -132,7 +132,7 @@ pub fn token_revoke(root: &Path, name: &str) -> ExitCode {
 /// Loads config, opens and migrates the store, runs `job`, and maps its outcome to an exit code.
 fn with_store<F, Fut>(root: &Path, job: F) -> ExitCode
 where
-    F: FnOnce(Config, crate::store::Store) -> Fut,
+    F: FnOnce(Deployment, crate::store::Store) -> Fut,
     Fut: Future<Output = Result<(), crate::store::StoreError>>,
 {
     let Some(config) = load(root) else {
@@ -170,7 +170,7 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn init_logging(config: &Config) {
+fn init_logging(config: &Deployment) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.engine.log.level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
@@ -558,7 +558,7 @@ pub fn api(
     };
     let base = match url {
         Some(url) => url.trim_end_matches('/').to_string(),
-        None => match Config::load(root) {
+        None => match Deployment::load(root) {
             Ok(config) => format!("http://{}", config.engine.http.listen),
             Err(errors) => {
                 eprintln!("{errors}");

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::{self, AppState};
 use crate::channel::Runtime;
-use crate::config::Config;
+use crate::channel::deployment::Deployment;
 use crate::schedule;
 use crate::store::{Store, StoreError};
 
@@ -36,7 +36,7 @@ pub enum ServeError {
 }
 
 /// Opens the configured store and applies migrations.
-pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
+pub async fn open_store(config: &Deployment) -> Result<Store, StoreError> {
     let store = Store::connect_with(
         &config.store_url(),
         config.engine.store.max_connections,
@@ -48,7 +48,7 @@ pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
 }
 
 /// Runs the engine until `shutdown` is cancelled.
-pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), ServeError> {
+pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), ServeError> {
     let store = open_store(&config).await?;
     tracing::info!(backend = store.backend().name(), "store ready");
     let addr = config.engine.http.listen;

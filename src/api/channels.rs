@@ -31,7 +31,7 @@ impl From<RuntimeError> for ApiError {
 /// A channel name from a URL, refused unless it is a valid channel name (so it can never
 /// name a file outside `channels/`).
 fn checked(name: &str) -> Result<(), ApiError> {
-    if crate::config::channel::is_valid_name(name) {
+    if crate::config::checks::is_valid_name(name) {
         Ok(())
     } else {
         Err(ApiError::NotFound(format!("channel '{name}'")))
@@ -247,7 +247,7 @@ pub async fn replay(
 
 /// `GET /api/config/export`: config, channels and mappings as one `.tar.gz`.
 pub async fn export(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let archive = crate::config::archive::export(&state.root)
+    let archive = crate::channel::deployment::archive::export(&state.root)
         .map_err(|err| ApiError::Internal(format!("cannot build the archive: {err}")))?;
     Ok((
         [
@@ -265,11 +265,19 @@ pub async fn export(State(state): State<AppState>) -> Result<Response, ApiError>
 /// `POST /api/config/import`: replace config, channels and mappings with an exported archive,
 /// after validating the whole set; channels are redeployed as their files change.
 pub async fn import(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let written = crate::config::archive::import(&state.root, &body).map_err(|err| match err {
-        crate::config::archive::ImportError::Invalid(errors) => ApiError::InvalidConfig(errors),
-        crate::config::archive::ImportError::Archive(reason) => ApiError::BadRequest(reason),
-        crate::config::archive::ImportError::Io(err) => ApiError::Internal(err.to_string()),
-    })?;
+    let written = crate::channel::deployment::archive::import(&state.root, &body).map_err(
+        |err| match err {
+            crate::channel::deployment::archive::ImportError::Invalid(errors) => {
+                ApiError::InvalidConfig(errors)
+            }
+            crate::channel::deployment::archive::ImportError::Archive(reason) => {
+                ApiError::BadRequest(reason)
+            }
+            crate::channel::deployment::archive::ImportError::Io(err) => {
+                ApiError::Internal(err.to_string())
+            }
+        },
+    )?;
     state.runtime.reload_changed().await;
     Ok(Json(json!({
         "imported": written,

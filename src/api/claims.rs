@@ -162,7 +162,7 @@ pub async fn put_payer(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    if !crate::config::channel::is_valid_name(&id) {
+    if !crate::config::checks::is_valid_name(&id) {
         return Err(ApiError::BadRequest(
             "payer ids managed through the API are 1-64 letters, digits, '-' or '_'".into(),
         ));

@@ -5,6 +5,7 @@
 //! the broker goes away. The destination publishes persistent messages with publisher confirms
 //! and `mandatory`, so a message is only counted as sent once the broker has taken it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -16,23 +17,53 @@ use lapin::options::{
 };
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
-use super::{DeliveryError, Destination, Outbound, Source, SourceContext, SourceError};
+use super::config::{ChannelConfig, Checks};
+use super::{
+    DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Source,
+    SourceContext, SourceError, SourceSettings, expand_env,
+};
 
 /// Longest wait between reconnection attempts.
 const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(30);
 
-/// Consumes a queue.
+/// `type = "amqp"` source: consumes an AMQP 0-9-1 (RabbitMQ) queue, acknowledging each
+/// delivery only after the message is stored.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct AmqpSource {
-    /// Broker URL (environment references already expanded).
+    /// Broker URL, e.g. `amqp://user:pass@host:5672/%2f`; `${ENV_VAR}` is expanded at start.
     pub url: String,
-    /// Queue name.
+    /// Queue to consume; declared durable if it does not exist.
     pub queue: String,
     /// Unacknowledged deliveries in flight.
+    #[serde(default = "default_prefetch")]
     pub prefetch: u16,
-    /// Content type when a delivery has none.
+    /// Content type to record when the delivery has none.
+    #[serde(default)]
     pub content_type: Option<String>,
+}
+
+fn default_prefetch() -> u16 {
+    16
+}
+
+impl SourceSettings for AmqpSource {
+    fn check(&self, checks: &mut Checks<'_>) {
+        if self.queue.is_empty() {
+            checks.problem("queue", "must not be empty");
+        }
+        checks.amqp_url("url", &self.url);
+    }
+
+    fn build(&self) -> Box<dyn Source> {
+        Box::new(AmqpSource {
+            url: expand_env(&self.url),
+            ..self.clone()
+        })
+    }
 }
 
 async fn open_channel(url: &str) -> Result<(Connection, Channel), lapin::Error> {
@@ -156,6 +187,41 @@ impl AmqpSource {
                 }
             }
         }
+    }
+}
+
+/// `type = "amqp"` destination: publishes each message to an AMQP exchange, persistent, with
+/// publisher confirms.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AmqpDestinationConfig {
+    /// Broker URL; `${ENV_VAR}` is expanded at start.
+    pub url: String,
+    /// Exchange to publish to (empty string: the default exchange).
+    #[serde(default)]
+    pub exchange: String,
+    /// Routing key (the queue name for the default exchange).
+    pub routing_key: String,
+    /// Declare a durable queue named like the routing key before publishing.
+    #[serde(default)]
+    pub declare_queue: bool,
+}
+
+impl DestinationSettings for AmqpDestinationConfig {
+    fn check(&self, checks: &mut Checks<'_>, _channel: &ChannelConfig) {
+        checks.amqp_url("url", &self.url);
+        if self.routing_key.is_empty() {
+            checks.problem("routing_key", "must not be empty");
+        }
+    }
+
+    fn build(&self, _context: &DestinationContext<'_>) -> Arc<dyn Destination> {
+        Arc::new(AmqpDestination::new(
+            expand_env(&self.url),
+            self.exchange.clone(),
+            self.routing_key.clone(),
+            self.declare_queue,
+        ))
     }
 }
 

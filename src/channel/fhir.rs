@@ -3,14 +3,54 @@
 //! and failure classes. When the channel's transform already made the Bundle
 //! (`output = "fhir"`), it is sent as it is.
 
-use futures::future::BoxFuture;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use super::http::HttpDestination;
-use super::{DeliveryError, Destination, Outbound};
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use super::config::{ChannelConfig, Checks};
+use super::http::{HttpDestination, default_timeout};
+use super::{DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound};
 use crate::fhir::from_hl7v2::convert;
 use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Records;
 use crate::store::Store;
+
+/// `type = "fhir"` destination: converts each HL7 v2 ADT (A01, A03, A04, A08), ORU^R01 or
+/// DFT^P03 to a FHIR transaction Bundle and POSTs it to a FHIR server (needs a `transform`
+/// mapping from HL7 v2).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FhirDestinationConfig {
+    /// Base URL of the FHIR server (the Bundle is POSTed there).
+    pub url: String,
+    /// Extra request headers; values may use `${ENV_VAR}` (e.g. for an Authorization header).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Seconds to wait for the answer.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+impl DestinationSettings for FhirDestinationConfig {
+    fn check(&self, checks: &mut Checks<'_>, channel: &ChannelConfig) {
+        checks.http_url("url", &self.url);
+        if channel.transform.is_none() {
+            checks.problem(
+                "type",
+                "a fhir destination needs the channel's transform.mapping (from HL7 v2)",
+            );
+        }
+    }
+
+    fn build(&self, context: &DestinationContext<'_>) -> Arc<dyn Destination> {
+        Arc::new(FhirDestination {
+            store: context.store.clone(),
+            http: HttpDestination::new(&self.url, "POST", &self.headers, self.timeout_seconds),
+        })
+    }
+}
 
 /// Converts and POSTs ADT, ORU^R01 and DFT^P03 messages to a FHIR server; other messages
 /// fail for good (dead letters) with the reason.

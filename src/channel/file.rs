@@ -5,26 +5,74 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
 
-use super::{DeliveryError, Destination, Outbound, Receipt, Source, SourceContext, SourceError};
+use super::config::{ChannelConfig, Checks};
+use super::{
+    DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
+    SourceContext, SourceError, SourceSettings,
+};
+use crate::config::checks::{FOLDER_RULE, stays_inside};
 
-/// Polls a folder for files.
+/// `type = "file"` source: files dropped in a folder; each is moved to `processed/` or
+/// `error/` beside it afterwards.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct FileSource {
-    /// Folder relative to the data directory.
+    /// Folder to poll, relative to the data directory (it may not leave it).
     pub folder: PathBuf,
-    /// File name pattern.
+    /// File name pattern with `*` and `?`, e.g. `*.x12`.
+    #[serde(default = "default_glob")]
     pub glob: String,
     /// Seconds between polls.
+    #[serde(default = "default_poll_seconds")]
     pub poll_seconds: u64,
-    /// Milliseconds a file must stay unchanged before it is read.
+    /// Milliseconds a file's size and modification time must stay unchanged before it is
+    /// read, so a file still being written is never picked up.
+    #[serde(default = "default_settle_ms")]
     pub settle_ms: u64,
-    /// Largest file accepted.
+    /// Largest file accepted, in bytes; larger files go to `error/`.
+    #[serde(default = "default_max_file_bytes")]
     pub max_file_bytes: u64,
-    /// Content type to record, if fixed.
+    /// Content type to record; guessed from the content when absent.
+    #[serde(default)]
     pub content_type: Option<String>,
+}
+
+fn default_glob() -> String {
+    "*".to_string()
+}
+fn default_poll_seconds() -> u64 {
+    5
+}
+fn default_settle_ms() -> u64 {
+    1000
+}
+fn default_max_file_bytes() -> u64 {
+    64 * 1024 * 1024
+}
+
+impl SourceSettings for FileSource {
+    fn check(&self, checks: &mut Checks<'_>) {
+        checks.folder("folder", &self.folder);
+        if self.glob.is_empty() || self.glob.contains('/') || self.glob.contains('\\') {
+            checks.problem("glob", "must match file names, not paths");
+        }
+        if self.poll_seconds == 0 {
+            checks.problem("poll_seconds", "must be at least 1");
+        }
+        if self.max_file_bytes == 0 {
+            checks.problem("max_file_bytes", "must be at least 1");
+        }
+    }
+
+    fn build(&self) -> Box<dyn Source> {
+        Box::new(self.clone())
+    }
 }
 
 /// Matches `name` against a pattern of literal characters, `*` (any run) and `?` (any one).
@@ -196,6 +244,69 @@ fn move_with_reason(
     true
 }
 
+/// `type = "file"` destination: writes each message to a file (temporary file + rename, never
+/// half-written).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileDestinationConfig {
+    /// Folder to write to, relative to the data directory (it may not leave it).
+    pub folder: PathBuf,
+    /// File name template: `{channel}`, `{message_id}`, `{control_id}`, `{timestamp}`.
+    #[serde(default = "default_name_template")]
+    pub name_template: String,
+}
+
+fn default_name_template() -> String {
+    "{channel}-{message_id}.msg".to_string()
+}
+
+impl DestinationSettings for FileDestinationConfig {
+    fn check(&self, checks: &mut Checks<'_>, _channel: &ChannelConfig) {
+        if !stays_inside(&self.folder) {
+            checks.problem("folder", FOLDER_RULE);
+        }
+        if let Err(reason) = check_name_template(&self.name_template) {
+            checks.problem("name_template", reason);
+        }
+    }
+
+    fn build(&self, context: &DestinationContext<'_>) -> Arc<dyn Destination> {
+        let folder = context.data_dir.join(&self.folder);
+        // The folder exists from deployment on, so readers can watch it.
+        if let Err(err) = std::fs::create_dir_all(&folder) {
+            tracing::warn!(folder = %folder.display(), %err, "cannot create the destination folder");
+        }
+        Arc::new(FileDestination {
+            folder,
+            name_template: self.name_template.clone(),
+        })
+    }
+}
+
+/// Placeholders a file name template may use.
+pub const NAME_PLACEHOLDERS: [&str; 4] = ["channel", "message_id", "control_id", "timestamp"];
+
+fn check_name_template(template: &str) -> Result<(), String> {
+    if template.is_empty() || template.contains('/') || template.contains('\\') {
+        return Err("must be a file name, not a path".into());
+    }
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| "has a '{' without a closing '}'".to_string())?;
+        let name = &after[..end];
+        if !NAME_PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "unknown placeholder {{{name}}}; use {{channel}}, {{message_id}}, {{control_id}} or {{timestamp}}"
+            ));
+        }
+        rest = &after[end + 1..];
+    }
+    Ok(())
+}
+
 /// Writes each message to a file.
 pub struct FileDestination {
     /// Absolute folder (data directory + configured folder).
@@ -275,6 +386,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_templates_are_checked() {
+        assert!(check_name_template("{channel}-{message_id}.hl7").is_ok());
+        assert!(
+            check_name_template("{nope}.x")
+                .unwrap_err()
+                .contains("unknown placeholder")
+        );
+        assert!(check_name_template("a/{channel}").is_err());
+        assert!(check_name_template("{channel").is_err());
+    }
 
     #[test]
     fn globs_match_like_a_shell() {

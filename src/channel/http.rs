@@ -4,7 +4,9 @@
 //! classes failures: unreachable and 5xx are transient, other 4xx permanent, and a timeout
 //! after a non-idempotent request ambiguous.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -13,18 +15,38 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{DeliveryError, Destination, Outbound, Receipt, Source, SourceContext, SourceError};
+use super::config::{ChannelConfig, Checks, default_message_limit};
+use super::{
+    DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
+    SourceContext, SourceError, SourceSettings, expand_env,
+};
 
-/// Listens for HTTP POSTs.
+/// `type = "http"` source: HTTP POST bodies of any content type, on a listener of the
+/// channel's own.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct HttpSource {
-    /// Listen address.
+    /// Address and port to listen on.
     pub listen: SocketAddr,
-    /// Largest body accepted.
+    /// Largest body accepted, in bytes; larger bodies get 413.
+    #[serde(default = "default_message_limit")]
     pub max_body_bytes: usize,
-    /// Accept requests without a token.
+    /// Accept requests without an API bearer token. Off by default: senders need a token.
+    #[serde(default)]
     pub allow_anonymous: bool,
+}
+
+impl SourceSettings for HttpSource {
+    fn check(&self, checks: &mut Checks<'_>) {
+        checks.limit("max_body_bytes", self.max_body_bytes);
+    }
+
+    fn build(&self) -> Box<dyn Source> {
+        Box::new(self.clone())
+    }
 }
 
 #[derive(Clone)]
@@ -152,6 +174,52 @@ pub fn receipt_response(receipt: &Receipt) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// `type = "http"` destination: sends each message in an HTTP request.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HttpDestinationConfig {
+    /// Target URL.
+    pub url: String,
+    /// HTTP method.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Extra request headers; values may use `${ENV_VAR}` (e.g. for an Authorization header).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Seconds to wait for the answer.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_method() -> String {
+    "POST".to_string()
+}
+
+/// Seconds an HTTP request waits for its answer unless a destination says otherwise.
+pub(crate) fn default_timeout() -> u64 {
+    30
+}
+
+const METHODS: [&str; 5] = ["POST", "PUT", "PATCH", "GET", "DELETE"];
+
+impl DestinationSettings for HttpDestinationConfig {
+    fn check(&self, checks: &mut Checks<'_>, _channel: &ChannelConfig) {
+        checks.http_url("url", &self.url);
+        if !METHODS.contains(&self.method.as_str()) {
+            checks.problem("method", "must be POST, PUT, PATCH, GET or DELETE");
+        }
+    }
+
+    fn build(&self, _context: &DestinationContext<'_>) -> Arc<dyn Destination> {
+        Arc::new(HttpDestination::new(
+            &self.url,
+            &self.method,
+            &self.headers,
+            self.timeout_seconds,
+        ))
+    }
+}
+
 /// Sends each message in an HTTP request.
 pub struct HttpDestination {
     client: reqwest::Client,
@@ -161,11 +229,12 @@ pub struct HttpDestination {
 }
 
 impl HttpDestination {
-    /// A destination for `url`; `method` was validated with the channel.
+    /// A destination for `url`; `method` was validated with the channel, and `${ENV}` in the
+    /// header values is expanded now.
     pub fn new(
         url: &str,
         method: &str,
-        headers: Vec<(String, String)>,
+        headers: &BTreeMap<String, String>,
         timeout_seconds: u64,
     ) -> Self {
         let client = reqwest::Client::builder()
@@ -178,7 +247,10 @@ impl HttpDestination {
             client,
             url: url.to_string(),
             method: method.parse().unwrap_or(reqwest::Method::POST),
-            headers,
+            headers: headers
+                .iter()
+                .map(|(name, value)| (name.clone(), expand_env(value)))
+                .collect(),
         }
     }
 

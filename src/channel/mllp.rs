@@ -23,8 +23,13 @@ use tokio::sync::{Mutex, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::codec::Framed;
 
-use super::{DeliveryError, Destination, Outbound, Receipt, Source, SourceContext, SourceError};
-use crate::config::channel::{AckMode, AckReaction};
+use serde::{Deserialize, Serialize};
+
+use super::config::{ChannelConfig, Checks, default_message_limit};
+use super::{
+    DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
+    SourceContext, SourceError, SourceSettings,
+};
 use crate::hl7v2::{
     self, AckCode, AckDetails, ErrorCode, ErrorReport, MllpCodec, MllpFrame, ReceivedAck, Severity,
 };
@@ -33,18 +38,79 @@ use crate::message::Message;
 /// Content type recorded for HL7 v2 messages.
 const HL7_CONTENT_TYPE: &str = "x-application/hl7-v2+er7";
 
-/// Listens for MLLP connections.
+/// `type = "mllp"` source: listens for MLLP connections.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct MllpSource {
-    /// Listen address.
+    /// Address and port to listen on.
     pub listen: SocketAddr,
-    /// Largest frame accepted.
+    /// Largest frame accepted, in bytes; larger frames are refused with a negative ACK.
+    #[serde(default = "default_message_limit")]
     pub max_frame_bytes: usize,
-    /// Acknowledgment mode.
+    /// `original` (AA/AE/AR) or `enhanced` (CA/CE/CR, plus application ACKs per MSH-15/16).
+    #[serde(default)]
     pub ack_mode: AckMode,
-    /// Seconds a connection may wait for its next message.
-    pub idle_timeout: Duration,
-    /// Connections served at once.
+    /// Seconds a connection may wait for its next complete message before it is closed.
+    #[serde(default = "default_idle_seconds")]
+    pub idle_timeout_seconds: u64,
+    /// Connections served at once; more are closed at once with a log line.
+    #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+}
+
+fn default_idle_seconds() -> u64 {
+    300
+}
+
+fn default_max_connections() -> usize {
+    256
+}
+
+/// HL7 v2 acknowledgment mode of an MLLP source.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AckMode {
+    /// AA / AE / AR.
+    #[default]
+    Original,
+    /// CA / CE / CR commit ACKs, and application ACKs as MSH-15/MSH-16 ask.
+    Enhanced,
+}
+
+/// How an MLLP destination treats a negative or missing acknowledgment.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AckReaction {
+    /// Try again with backoff.
+    Retry,
+    /// Give up: dead-letter it.
+    DeadLetter,
+    /// Hold it for an operator.
+    Hold,
+}
+
+fn dead_letter_reply() -> AckReaction {
+    AckReaction::DeadLetter
+}
+
+fn retry_reply() -> AckReaction {
+    AckReaction::Retry
+}
+
+impl SourceSettings for MllpSource {
+    fn check(&self, checks: &mut Checks<'_>) {
+        checks.limit("max_frame_bytes", self.max_frame_bytes);
+    }
+
+    fn build(&self) -> Box<dyn Source> {
+        Box::new(self.clone())
+    }
+}
+
+impl MllpSource {
+    fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_seconds.max(1))
+    }
 }
 
 impl Source for MllpSource {
@@ -109,7 +175,7 @@ async fn serve_connection(
     loop {
         let next = tokio::select! {
             _ = context.shutdown.cancelled() => return,
-            next = tokio::time::timeout(settings.idle_timeout, framed.next()) => next,
+            next = tokio::time::timeout(settings.idle_timeout(), framed.next()) => next,
         };
         let frame = match next {
             Err(_) => {
@@ -430,6 +496,50 @@ impl MllpClient {
     }
 }
 
+/// `type = "mllp"` destination: sends each message over MLLP to another HL7 v2 system and
+/// waits for its ACK.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MllpDestinationConfig {
+    /// `host:port` of the receiving system.
+    pub address: String,
+    /// Seconds to wait for the ACK.
+    #[serde(default = "default_ack_timeout")]
+    pub ack_timeout_seconds: u64,
+    /// What an `AE`/`CE` answer means: `retry` or `dead_letter` (the default: the content
+    /// must be fixed first).
+    #[serde(default = "dead_letter_reply")]
+    pub on_error_ack: AckReaction,
+    /// What an `AR`/`CR` answer means: `retry` (the default: the receiver was not able to
+    /// take it now) or `dead_letter`.
+    #[serde(default = "retry_reply")]
+    pub on_reject_ack: AckReaction,
+    /// What no ACK at all (timeout or dropped connection after sending) means: `retry`
+    /// (the default; receivers recognise a resent MSH-10) or `hold` for an operator.
+    #[serde(default = "retry_reply")]
+    pub on_missing_ack: AckReaction,
+}
+
+fn default_ack_timeout() -> u64 {
+    30
+}
+
+impl DestinationSettings for MllpDestinationConfig {
+    fn check(&self, checks: &mut Checks<'_>, _channel: &ChannelConfig) {
+        if self
+            .address
+            .rsplit_once(':')
+            .is_none_or(|(_, port)| port.parse::<u16>().is_err())
+        {
+            checks.problem("address", "must be host:port");
+        }
+    }
+
+    fn build(&self, _context: &DestinationContext<'_>) -> Arc<dyn Destination> {
+        Arc::new(MllpDestination::new(self))
+    }
+}
+
 /// Sends messages over MLLP and waits for their ACKs.
 pub struct MllpDestination {
     ack_timeout: Duration,
@@ -440,20 +550,14 @@ pub struct MllpDestination {
 }
 
 impl MllpDestination {
-    /// A sender to `address`; it connects on first use and after any failure.
-    pub fn new(
-        address: String,
-        ack_timeout_seconds: u64,
-        on_error_ack: AckReaction,
-        on_reject_ack: AckReaction,
-        on_missing_ack: AckReaction,
-    ) -> Self {
+    /// A sender as `config` says; it connects on first use and after any failure.
+    pub fn new(config: &MllpDestinationConfig) -> Self {
         MllpDestination {
-            ack_timeout: Duration::from_secs(ack_timeout_seconds.max(1)),
-            on_error_ack,
-            on_reject_ack,
-            on_missing_ack,
-            client: Mutex::new(MllpClient::new(&address)),
+            ack_timeout: Duration::from_secs(config.ack_timeout_seconds.max(1)),
+            on_error_ack: config.on_error_ack,
+            on_reject_ack: config.on_reject_ack,
+            on_missing_ack: config.on_missing_ack,
+            client: Mutex::new(MllpClient::new(&config.address)),
         }
     }
 }

@@ -1,11 +1,16 @@
 //! Channels: sources that receive messages, the pipeline that stores, filters and routes them,
 //! and destinations that deliver them from durable queues.
 //!
-//! Every connector kind is one module implementing [`Source`] or [`Destination`], registered in
-//! [`build_source`] / [`build_destination`] — the only place that knows every kind.
+//! Every connector kind is one module: its settings (serde, checked with the channel file) and
+//! the [`Source`] or [`Destination`] they build. [`registry`] names every kind in one table;
+//! a new connector is a new module and one line there.
 
+pub mod acknowledge;
 pub mod amqp;
+pub mod claims;
+pub mod config;
 pub mod counters;
+pub mod deployment;
 pub mod fhir;
 pub mod file;
 pub mod forward;
@@ -14,19 +19,21 @@ pub mod mllp;
 pub mod payer_sim;
 pub mod pipeline;
 pub mod queue;
+pub mod registry;
 pub mod runtime;
 pub mod schedule;
 pub mod store;
 pub mod writer;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{DestinationConfig, SourceConfig};
+pub use config::{ChannelConfig, Checks, DestinationConfig};
 pub use pipeline::{Pipeline, Receipt};
+pub use registry::{DestinationKind, SourceConfig};
 pub use runtime::Runtime;
 
 /// Why a source stopped before it was asked to.
@@ -140,195 +147,33 @@ pub struct SourceContext {
     pub data_dir: PathBuf,
 }
 
-/// Builds the source a channel's config describes.
-pub fn build_source(config: &SourceConfig) -> Box<dyn Source> {
-    match config {
-        SourceConfig::Http {
-            listen,
-            max_body_bytes,
-            allow_anonymous,
-        } => Box::new(http::HttpSource {
-            listen: *listen,
-            max_body_bytes: *max_body_bytes,
-            allow_anonymous: *allow_anonymous,
-        }),
-        SourceConfig::File {
-            folder,
-            glob,
-            poll_seconds,
-            settle_ms,
-            max_file_bytes,
-            content_type,
-        } => Box::new(file::FileSource {
-            folder: folder.clone(),
-            glob: glob.clone(),
-            poll_seconds: *poll_seconds,
-            settle_ms: *settle_ms,
-            max_file_bytes: *max_file_bytes,
-            content_type: content_type.clone(),
-        }),
-        SourceConfig::Amqp {
-            url,
-            queue,
-            prefetch,
-            content_type,
-        } => Box::new(amqp::AmqpSource {
-            url: expand_env(url),
-            queue: queue.clone(),
-            prefetch: *prefetch,
-            content_type: content_type.clone(),
-        }),
-        SourceConfig::Schedule {
-            cron,
-            body,
-            content_type,
-        } => Box::new(schedule::ScheduleSource {
-            cron: cron.clone(),
-            body: body.clone().into_bytes(),
-            content_type: content_type.clone(),
-        }),
-        SourceConfig::Channel {} => Box::new(HandedOver),
-        SourceConfig::Mllp {
-            listen,
-            max_frame_bytes,
-            ack_mode,
-            idle_timeout_seconds,
-            max_connections,
-        } => Box::new(mllp::MllpSource {
-            listen: *listen,
-            max_frame_bytes: *max_frame_bytes,
-            ack_mode: *ack_mode,
-            idle_timeout: std::time::Duration::from_secs((*idle_timeout_seconds).max(1)),
-            max_connections: *max_connections,
-        }),
-    }
+/// A source kind's settings, as a channel file gives them (see [`registry`]).
+pub trait SourceSettings {
+    /// Records every setting that is wrong (fields named relative to `source`).
+    fn check(&self, _checks: &mut Checks<'_>) {}
+
+    /// The source these settings describe.
+    fn build(&self) -> Box<dyn Source>;
 }
 
-/// Builds the destination a channel's config describes.
-pub fn build_destination(
-    config: &DestinationConfig,
-    data_dir: &std::path::Path,
-    runtime: &runtime::RuntimeHandle,
-    pipeline_store: &crate::store::Store,
-) -> Arc<dyn Destination> {
-    match config {
-        DestinationConfig::File {
-            folder,
-            name_template,
-            ..
-        } => {
-            let folder = data_dir.join(folder);
-            // The folder exists from deployment on, so readers can watch it.
-            if let Err(err) = std::fs::create_dir_all(&folder) {
-                tracing::warn!(folder = %folder.display(), %err, "cannot create the destination folder");
-            }
-            Arc::new(file::FileDestination {
-                folder,
-                name_template: name_template.clone(),
-            })
-        }
-        DestinationConfig::Http {
-            url,
-            method,
-            headers,
-            timeout_seconds,
-            ..
-        } => Arc::new(http::HttpDestination::new(
-            url,
-            method,
-            headers
-                .iter()
-                .map(|(k, v)| (k.clone(), expand_env(v)))
-                .collect(),
-            *timeout_seconds,
-        )),
-        DestinationConfig::Amqp {
-            url,
-            exchange,
-            routing_key,
-            declare_queue,
-            ..
-        } => Arc::new(amqp::AmqpDestination::new(
-            expand_env(url),
-            exchange.clone(),
-            routing_key.clone(),
-            *declare_queue,
-        )),
-        DestinationConfig::Fhir {
-            url,
-            headers,
-            timeout_seconds,
-            ..
-        } => Arc::new(fhir::FhirDestination {
-            store: pipeline_store.clone(),
-            http: http::HttpDestination::new(
-                url,
-                "POST",
-                headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), expand_env(v)))
-                    .collect(),
-                *timeout_seconds,
-            ),
-        }),
-        DestinationConfig::Store { .. } => Arc::new(store::StoreDestination {
-            store: pipeline_store.clone(),
-        }),
-        DestinationConfig::Claims { .. } => Arc::new(store::ClaimsDestination {
-            store: pipeline_store.clone(),
-        }),
-        DestinationConfig::Acknowledge { channel, .. } => Arc::new(store::AcknowledgeDestination {
-            store: pipeline_store.clone(),
-            channel: channel.clone(),
-            runtime: runtime.clone(),
-        }),
-        DestinationConfig::PayerSim {
-            payer_file,
-            folder,
-            denial_percent,
-            seed,
-            reversal,
-            ..
-        } => Arc::new(payer_sim::PayerSimDestination {
-            payer_file: payer_file.clone(),
-            folder: data_dir.join(folder),
-            random_denial_basis_points: denial_percent.saturating_mul(100),
-            seed: *seed,
-            reversal: *reversal,
-            runtime: runtime.clone(),
-        }),
-        DestinationConfig::Channel { channel, .. } => Arc::new(forward::ChannelDestination {
-            target: channel.clone(),
-            runtime: runtime.clone(),
-        }),
-        DestinationConfig::Mllp {
-            address,
-            ack_timeout_seconds,
-            on_error_ack,
-            on_reject_ack,
-            on_missing_ack,
-            ..
-        } => Arc::new(mllp::MllpDestination::new(
-            address.clone(),
-            *ack_timeout_seconds,
-            *on_error_ack,
-            *on_reject_ack,
-            *on_missing_ack,
-        )),
-    }
+/// What a destination is built with.
+pub struct DestinationContext<'a> {
+    /// The engine's data directory (folders are resolved under it).
+    pub data_dir: &'a Path,
+    /// The runtime, for destinations that hand messages to other channels.
+    pub runtime: &'a runtime::RuntimeHandle,
+    /// The store.
+    pub store: &'a crate::store::Store,
 }
 
-/// The `channel` source: messages arrive only through [`Pipeline::receive`] calls from other
-/// channels and the engine, so running it is waiting to be stopped.
-struct HandedOver;
+/// A destination kind's settings, as a channel file gives them (see [`registry`]).
+pub trait DestinationSettings {
+    /// Records every setting that is wrong in `channel` (fields named relative to the
+    /// destination).
+    fn check(&self, _checks: &mut Checks<'_>, _channel: &ChannelConfig) {}
 
-impl Source for HandedOver {
-    fn run(self: Box<Self>, context: SourceContext) -> BoxFuture<'static, Result<(), SourceError>> {
-        Box::pin(async move {
-            context.shutdown.cancelled().await;
-            Ok(())
-        })
-    }
+    /// The destination these settings describe.
+    fn build(&self, context: &DestinationContext<'_>) -> Arc<dyn Destination>;
 }
 
 /// Replaces `${NAME}` with the environment variable `NAME` (empty when unset).

@@ -2,13 +2,72 @@
 //! [`crate::revenue::payer_sim`]) by writing the 999, 277CA and 835 into a folder, such as the X12
 //! inbox, so the whole revenue cycle runs without a real payer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
 
+use super::config::{ChannelConfig, Checks};
 use super::runtime::RuntimeHandle;
-use super::{DeliveryError, Destination, Outbound};
+use super::{DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound};
+use crate::config::checks::{FOLDER_RULE, stays_inside};
 use crate::revenue::payer_sim::{SimOptions, adjudicate};
+
+/// `type = "payer-sim"` destination: adjudicates each 837 as the payer simulator does under a
+/// payer's contract and writes the payer's answers (999, 277CA, 835) into a folder, such as
+/// the X12 inbox: the revenue cycle without a real payer, for tests and demonstrations. Other
+/// messages are passed over.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PayerSimDestinationConfig {
+    /// The payer file whose contract applies, `config/payers/NAME.toml`.
+    pub payer_file: String,
+    /// Folder under the data directory for the answers.
+    pub folder: String,
+    /// Share of claims denied at random, in percent.
+    #[serde(default)]
+    pub denial_percent: u32,
+    /// Seed of the random denials.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Reverse the first paid claim of each 837 and pay it again.
+    #[serde(default)]
+    pub reversal: bool,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+impl DestinationSettings for PayerSimDestinationConfig {
+    fn check(&self, checks: &mut Checks<'_>, _channel: &ChannelConfig) {
+        if !stays_inside(Path::new(&self.folder)) {
+            checks.problem("folder", FOLDER_RULE);
+        }
+        let in_payers = self
+            .payer_file
+            .strip_prefix("config/payers/")
+            .is_some_and(|file| stays_inside(Path::new(file)) && file.ends_with(".toml"));
+        if !in_payers {
+            checks.problem("payer_file", "must be a file config/payers/NAME.toml");
+        }
+        if self.denial_percent > 100 {
+            checks.problem("denial_percent", "must be 0 to 100");
+        }
+    }
+
+    fn build(&self, context: &DestinationContext<'_>) -> Arc<dyn Destination> {
+        Arc::new(PayerSimDestination {
+            payer_file: self.payer_file.clone(),
+            folder: context.data_dir.join(&self.folder),
+            random_denial_basis_points: self.denial_percent.saturating_mul(100),
+            seed: self.seed,
+            reversal: self.reversal,
+            runtime: context.runtime.clone(),
+        })
+    }
+}
 
 /// Writes a simulated payer's answers to each 837.
 pub struct PayerSimDestination {

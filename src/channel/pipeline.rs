@@ -6,9 +6,8 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::Notify;
 
+use super::config::{ChannelConfig, TransformOutput};
 use super::counters::{Counters, Event};
-use crate::config::ChannelConfig;
-use crate::config::channel::TransformOutput;
 use crate::config::routes::RoutesConfig;
 use crate::fhir::from_hl7v2::convert;
 use crate::fhir::outcome::FHIR_JSON;
@@ -189,7 +188,7 @@ impl Pipeline {
     /// What the channel does with a message: filters, routing, then the transform of what is
     /// routed somewhere (a message routed nowhere is not transformed).
     fn decide(&self, message: &Message) -> Outcome {
-        if let Some(reason) = routing::filter(&self.config, message) {
+        if let Some(reason) = routing::filter(&self.config.filters, message) {
             return Outcome::Filtered(reason);
         }
         let decision = {
@@ -198,7 +197,12 @@ impl Pipeline {
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .clone();
-            routing::route(&routes, &self.config, message)
+            routing::route(
+                &routes,
+                &self.config.name,
+                &self.config.destination_names(),
+                message,
+            )
         };
         if decision.destinations.is_empty() {
             let mut reason = decision.trail.join("; ");

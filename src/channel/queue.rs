@@ -7,9 +7,9 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use super::config::QueueConfig;
 use super::counters::{Counters, Event};
 use super::{Destination, ErrorClass, Outbound};
-use crate::config::channel::QueueConfig;
 use crate::store::deliveries::{DeliveryStatus, DueDelivery, NextDelivery};
 use crate::store::{Store, now_millis};
 

@@ -14,12 +14,13 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::counters::{Counters, Snapshot};
+use super::deployment::{Deployment, Names, parse_channel, route_problems};
 use super::pipeline::{Pipeline, Receipt, Transform};
 use super::queue::QueueWorker;
-use super::{SourceContext, build_destination, build_source};
+use super::{ChannelConfig, DestinationContext, SourceContext};
 use crate::config::problem::Document;
 use crate::config::routes::RoutesConfig;
-use crate::config::{self, ChannelConfig, Config, ConfigErrors, Problem};
+use crate::config::{self, ConfigErrors, Problem};
 use crate::mapping::Mapping;
 use crate::message::Message;
 use crate::store::{Store, StoreError};
@@ -176,20 +177,9 @@ fn hash_text(text: &str) -> u64 {
     hasher.finish()
 }
 
-fn source_kind(config: &ChannelConfig) -> &'static str {
-    match config.source {
-        config::SourceConfig::Mllp { .. } => "mllp",
-        config::SourceConfig::Http { .. } => "http",
-        config::SourceConfig::File { .. } => "file",
-        config::SourceConfig::Amqp { .. } => "amqp",
-        config::SourceConfig::Schedule { .. } => "schedule",
-        config::SourceConfig::Channel {} => "channel",
-    }
-}
-
 impl Runtime {
     /// A runtime for a loaded configuration; nothing is deployed yet (see [`Runtime::deploy_all`]).
-    pub fn new(store: Store, config: &Config) -> Runtime {
+    pub fn new(store: Store, config: &Deployment) -> Runtime {
         let mut seen = BTreeMap::new();
         for channel in &config.channels {
             if let Ok(text) = std::fs::read_to_string(&channel.file) {
@@ -237,7 +227,7 @@ impl Runtime {
     }
 
     /// Deploys every channel of `config` (enabled ones are started).
-    pub async fn deploy_all(&self, config: &Config) {
+    pub async fn deploy_all(&self, config: &Deployment) {
         for channel in &config.channels {
             if let Err(err) = self
                 .deploy(channel.file.clone(), channel.config.clone())
@@ -271,7 +261,7 @@ impl Runtime {
         let wakers = config
             .destinations
             .iter()
-            .map(|d| (d.name().to_string(), Arc::new(Notify::new())))
+            .map(|d| (d.name.clone(), Arc::new(Notify::new())))
             .collect();
         let pipeline = Arc::new(Pipeline {
             store: self.inner.store.clone(),
@@ -316,17 +306,16 @@ impl Runtime {
                     let worker = QueueWorker {
                         store: self.inner.store.clone(),
                         channel: pipeline.config.name.clone(),
-                        destination: destination.name().to_string(),
-                        queue: destination.queue().clone(),
-                        connector: build_destination(
-                            destination,
-                            &self.inner.data_dir,
-                            &self.handle(),
-                            &self.inner.store,
-                        ),
+                        destination: destination.name.clone(),
+                        queue: destination.queue.clone(),
+                        connector: destination.kind.build(&DestinationContext {
+                            data_dir: &self.inner.data_dir,
+                            runtime: &self.handle(),
+                            store: &self.inner.store,
+                        }),
                         wake: pipeline
                             .wakers
-                            .get(destination.name())
+                            .get(&destination.name)
                             .cloned()
                             .unwrap_or_default(),
                         counters: pipeline.counters.clone(),
@@ -344,7 +333,7 @@ impl Runtime {
                 shutdown: cancel.clone(),
                 data_dir: self.inner.data_dir.clone(),
             };
-            let source = build_source(&pipeline.config.source);
+            let source = pipeline.config.source.build();
             let error_slot = deployed.source_error.clone();
             let channel = pipeline.config.name.clone();
             if let Ok(mut slot) = error_slot.lock() {
@@ -474,11 +463,11 @@ impl Runtime {
                     description: config.description.clone(),
                     file: deployed.file.display().to_string(),
                     state: deployed.state,
-                    source: source_kind(config),
+                    source: config.source.kind(),
                     destinations: config
-                        .destinations
-                        .iter()
-                        .map(|d| d.name().to_string())
+                        .destination_names()
+                        .into_iter()
+                        .map(str::to_string)
                         .collect(),
                     counters: deployed.pipeline.counters.snapshot(),
                     source_error: deployed.source_error.lock().ok().and_then(|e| e.clone()),
@@ -552,7 +541,7 @@ impl Runtime {
         text: &str,
         expected_name: Option<&str>,
     ) -> Result<ChannelConfig, ConfigErrors> {
-        let config = config::parse_channel(&self.inner.root, file, text).map_err(ConfigErrors)?;
+        let config = parse_channel(&self.inner.root, file, text).map_err(ConfigErrors)?;
         // Only the cross-file checks are left; they point at the name line of this file.
         let doc = Document::parse(file, text).map_err(|p| ConfigErrors(vec![p]))?;
         let mut problems = Vec::new();
@@ -580,28 +569,12 @@ impl Runtime {
             }
         }
         // Routing rules must still name existing destinations after the change.
-        let mut names: std::collections::BTreeSet<String> = channels
-            .iter()
-            .filter(|(_, d)| d.file != file)
-            .map(|(n, _)| n.clone())
-            .collect();
-        names.insert(config.name.clone());
-        let mut destinations: std::collections::BTreeSet<String> = channels
-            .iter()
-            .filter(|(_, d)| d.file != file)
-            .flat_map(|(n, d)| {
-                d.pipeline
-                    .config
-                    .destinations
-                    .iter()
-                    .map(move |dest| format!("{n}.{}", dest.name()))
-            })
-            .collect();
-        destinations.extend(
-            config
-                .destinations
-                .iter()
-                .map(|d| format!("{}.{}", config.name, d.name())),
+        let names = Names::of(
+            channels
+                .values()
+                .filter(|d| d.file != file)
+                .map(|d| d.pipeline.config.as_ref())
+                .chain([&config]),
         );
         drop(channels);
         let routes_file = self.inner.root.join(config::ROUTES_FILE);
@@ -609,7 +582,7 @@ impl Runtime {
             && let Ok(routes_doc) = Document::parse(&routes_file, &routes_text)
             && let Ok(routes) = routes_doc.deserialize::<RoutesConfig>()
         {
-            problems.extend(routes.validate(&routes_doc, &names, &destinations));
+            problems.extend(route_problems(&routes, &routes_doc, &names));
         }
         if problems.is_empty() {
             Ok(config)
@@ -710,19 +683,11 @@ impl Runtime {
         }
         let doc = Document::parse(file, text).map_err(|p| ConfigErrors(vec![p]))?;
         let routes: RoutesConfig = doc.deserialize().map_err(|p| ConfigErrors(vec![p]))?;
-        let channels = self.inner.channels.lock().await;
-        let names = channels.keys().cloned().collect();
-        let destinations = channels
-            .iter()
-            .flat_map(|(n, d)| {
-                d.pipeline
-                    .config
-                    .destinations
-                    .iter()
-                    .map(move |dest| format!("{n}.{}", dest.name()))
-            })
-            .collect();
-        let problems = routes.validate(&doc, &names, &destinations);
+        let names = {
+            let channels = self.inner.channels.lock().await;
+            Names::of(channels.values().map(|d| d.pipeline.config.as_ref()))
+        };
+        let problems = route_problems(&routes, &doc, &names);
         if problems.is_empty() {
             Ok(routes)
         } else {

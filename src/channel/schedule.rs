@@ -1,19 +1,43 @@
 //! `schedule` source: emits a fixed body on a cron schedule, e.g. to trigger a batch channel.
 
 use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use super::{Source, SourceContext, SourceError};
+use super::config::Checks;
+use super::{Source, SourceContext, SourceError, SourceSettings};
+use crate::config::checks::check_cron;
 
-/// Emits on a cron.
+/// `type = "schedule"` source: emits a fixed body on a cron schedule (e.g. to trigger a
+/// batch).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct ScheduleSource {
-    /// Cron expression with seconds.
+    /// Cron expression with seconds: `sec min hour day-of-month month day-of-week`.
     pub cron: String,
-    /// Body of each message.
-    pub body: Vec<u8>,
-    /// Its content type.
+    /// Body of each emitted message.
+    #[serde(default)]
+    pub body: String,
+    /// Content type of the body.
+    #[serde(default = "default_content_type")]
     pub content_type: String,
+}
+
+fn default_content_type() -> String {
+    "text/plain".to_string()
+}
+
+impl SourceSettings for ScheduleSource {
+    fn check(&self, checks: &mut Checks<'_>) {
+        if let Err(reason) = check_cron(&self.cron) {
+            checks.problem("cron", reason);
+        }
+    }
+
+    fn build(&self) -> Box<dyn Source> {
+        Box::new(self.clone())
+    }
 }
 
 impl Source for ScheduleSource {
@@ -41,7 +65,7 @@ impl Source for ScheduleSource {
                         if tick.is_none() {
                             break;
                         }
-                        if let Err(err) = context.pipeline.receive(&self.body, Some(&self.content_type)).await {
+                        if let Err(err) = context.pipeline.receive(self.body.as_bytes(), Some(&self.content_type)).await {
                             tracing::error!(channel = %context.pipeline.channel(), %err, "cannot store a scheduled message");
                         }
                     }

@@ -120,7 +120,7 @@ impl EngineConfig {
             if !names.insert(job.name.as_str()) {
                 problems.push(doc.problem(format!("jobs[{i}].name"), "duplicate job name"));
             }
-            if let Err(reason) = super::channel::check_cron(&job.cron) {
+            if let Err(reason) = super::checks::check_cron(&job.cron) {
                 problems.push(doc.problem(format!("jobs[{i}].cron"), reason));
             }
         }

@@ -184,7 +184,7 @@ impl PayerConfig {
             problems.push(doc.problem("receiver_qualifier", "must be 2 characters (ISA07)"));
         }
         if let Some(cron) = &self.batch_cron
-            && let Err(reason) = super::channel::check_cron(cron)
+            && let Err(reason) = super::checks::check_cron(cron)
         {
             problems.push(doc.problem("batch_cron", reason));
         }

@@ -1,8 +1,8 @@
 //! Routing: evaluates `config/routes.toml` rule sets against a message's facts and decides which
 //! of the channel's destinations receive it, recording why.
 
-use crate::config::ChannelConfig;
-use crate::config::channel::FilterAction;
+use serde::{Deserialize, Serialize};
+
 use crate::config::routes::{Conditions, MatchMode, RoutesConfig};
 use crate::message::Message;
 
@@ -28,9 +28,31 @@ impl Conditions {
     }
 }
 
-/// Applies the channel's filters: `None` when the message passes, else why it was filtered.
-pub fn filter(channel: &ChannelConfig, message: &Message) -> Option<String> {
-    channel.filters.iter().find_map(|filter| {
+/// A channel filter.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FilterConfig {
+    /// Name used in the message's event trail.
+    pub name: String,
+    /// `accept`: only matching messages pass; `reject`: matching messages are filtered out.
+    pub action: FilterAction,
+    /// Conditions on message facts; all must hold for the filter to match.
+    pub when: Conditions,
+}
+
+/// What a filter does with a matching message.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterAction {
+    /// Only matching messages pass.
+    Accept,
+    /// Matching messages are filtered out.
+    Reject,
+}
+
+/// Applies a channel's filters: `None` when the message passes, else why it was filtered.
+pub fn filter(filters: &[FilterConfig], message: &Message) -> Option<String> {
+    filters.iter().find_map(|filter| {
         let matched = filter.when.matches(message);
         match (filter.action, matched) {
             (FilterAction::Accept, false) => Some(format!(
@@ -43,10 +65,16 @@ pub fn filter(channel: &ChannelConfig, message: &Message) -> Option<String> {
     })
 }
 
-/// Routes a message of `channel`. Without any rule set for the channel, every destination
-/// receives it. Otherwise each applicable set adds the destinations of its first (or every)
-/// matching rule, or its default when none matched; targets are `channel.destination`.
-pub fn route(routes: &RoutesConfig, channel: &ChannelConfig, message: &Message) -> Decision {
+/// Routes a message of the channel `channel`, whose destinations are `destinations`. Without
+/// any rule set for the channel, every destination receives it. Otherwise each applicable set
+/// adds the destinations of its first (or every) matching rule, or its default when none
+/// matched; targets are `channel.destination`.
+pub fn route(
+    routes: &RoutesConfig,
+    channel: &str,
+    destinations: &[&str],
+    message: &Message,
+) -> Decision {
     let mut decision = Decision {
         destinations: Vec::new(),
         trail: Vec::new(),
@@ -54,20 +82,16 @@ pub fn route(routes: &RoutesConfig, channel: &ChannelConfig, message: &Message) 
     let applicable: Vec<_> = routes
         .rule_sets
         .iter()
-        .filter(|set| set.channels.is_empty() || set.channels.contains(&channel.name))
+        .filter(|set| set.channels.is_empty() || set.channels.iter().any(|c| c == channel))
         .collect();
     if applicable.is_empty() {
-        decision.destinations = channel
-            .destinations
-            .iter()
-            .map(|d| d.name().to_string())
-            .collect();
+        decision.destinations = destinations.iter().map(|d| d.to_string()).collect();
         decision
             .trail
             .push("no routing rules for this channel: every destination".to_string());
         return decision;
     }
-    let prefix = format!("{}.", channel.name);
+    let prefix = format!("{channel}.");
     let add = |decision: &mut Decision, targets: &[String]| {
         for target in targets {
             if let Some(name) = target.strip_prefix(&prefix)
@@ -124,17 +148,6 @@ mod tests {
             .unwrap()
     }
 
-    fn channel(name: &str, destinations: &[&str]) -> ChannelConfig {
-        let mut text =
-            format!("name = \"{name}\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:1\"\n");
-        for destination in destinations {
-            text.push_str(&format!(
-                "[[destinations]]\ntype = \"file\"\nname = \"{destination}\"\nfolder = \"x\"\n"
-            ));
-        }
-        from_toml(&text)
-    }
-
     const ROUTES: &str = r#"
 [[rule_set]]
 name = "hl7"
@@ -179,8 +192,8 @@ then = ["in.billing"]
 
     fn decide(message: &str) -> Vec<String> {
         let routes: RoutesConfig = from_toml(ROUTES);
-        let channel = channel("in", &["adt", "audit", "archive", "other", "billing"]);
-        route(&routes, &channel, &facts(message)).destinations
+        let destinations = ["adt", "audit", "archive", "other", "billing"];
+        route(&routes, "in", &destinations, &facts(message)).destinations
     }
 
     #[test]
@@ -196,7 +209,7 @@ then = ["in.billing"]
         let oru = "MSH|^~\\&|EHR|H|||1||ORU^R01|1|P|2.5\rPID|1||M1^^^HOSP\r";
         assert_eq!(decide(oru), ["archive"]);
         let routes: RoutesConfig = from_toml(ROUTES);
-        let decision = route(&routes, &channel("in", &["archive"]), &facts(oru));
+        let decision = route(&routes, "in", &["archive"], &facts(oru));
         assert!(
             decision.trail[0].contains("no rule matched, default -> in.archive"),
             "{:?}",
@@ -217,71 +230,40 @@ then = ["in.billing"]
         let routes: RoutesConfig = from_toml(ROUTES);
         let decision = route(
             &routes,
-            &channel("elsewhere", &["a", "b"]),
+            "elsewhere",
+            &["a", "b"],
             &Message::read(b"").unwrap(),
         );
         assert_eq!(decision.destinations, ["a", "b"]);
         // A set that names no channels routes every channel.
         let global: RoutesConfig = from_toml("[[rule_set]]\nname = \"g\"\n");
-        let decision = route(
-            &global,
-            &channel("elsewhere", &["a"]),
-            &Message::read(b"").unwrap(),
-        );
+        let decision = route(&global, "elsewhere", &["a"], &Message::read(b"").unwrap());
         assert!(decision.destinations.is_empty());
         let none = RoutesConfig::default();
-        let decision = route(&none, &channel("in", &["x"]), &Message::read(b"").unwrap());
+        let decision = route(&none, "in", &["x"], &Message::read(b"").unwrap());
         assert_eq!(decision.destinations, ["x"]);
     }
 
     #[test]
     fn filters_accept_and_reject() {
-        let mut config = channel("in", &["x"]);
-        config.filters = from_toml::<FiltersFile>(
+        let filters = from_toml::<FiltersFile>(
             "[[filters]]\nname = \"hl7-only\"\naction = \"accept\"\nwhen = { format = \"hl7v2\" }\n\
              [[filters]]\nname = \"no-tests\"\naction = \"reject\"\nwhen = { sending_facility = \"TEST\" }\n",
         )
         .filters;
         let ok = facts("MSH|^~\\&|EHR|H|||1||ADT^A01|1|P|2.5\r");
-        assert_eq!(filter(&config, &ok), None);
+        assert_eq!(filter(&filters, &ok), None);
         let test = facts("MSH|^~\\&|EHR|TEST|||1||ADT^A01|1|P|2.5\r");
         assert_eq!(
-            filter(&config, &test).unwrap(),
+            filter(&filters, &test).unwrap(),
             "filter 'no-tests' rejected it"
         );
         let json = facts("{\"resourceType\":\"Patient\"}");
-        assert!(filter(&config, &json).unwrap().contains("hl7-only"));
+        assert!(filter(&filters, &json).unwrap().contains("hl7-only"));
     }
 
     #[derive(serde::Deserialize)]
     struct FiltersFile {
-        filters: Vec<crate::config::channel::FilterConfig>,
-    }
-
-    #[test]
-    fn the_shipped_routes_archive_and_acknowledge_x12_and_nothing_else() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let config = crate::config::Config::load_with_env(root, |_| None).unwrap();
-        let inbox = config
-            .channels
-            .iter()
-            .find(|c| c.config.name == "x12-inbox")
-            .unwrap();
-        let x12 = Message::read(include_bytes!("../../samples/x12/835-managed-care.x12")).unwrap();
-        let decision = route(&config.routes, &inbox.config, &x12);
-        assert_eq!(decision.destinations, ["claims", "archive", "acknowledge"]);
-        let ack = Message::read(include_bytes!("../../samples/x12/999-accepted.x12")).unwrap();
-        let decision = route(&config.routes, &inbox.config, &ack);
-        assert_eq!(
-            decision.destinations,
-            ["claims", "archive"],
-            "acknowledgments are not acknowledged"
-        );
-        let text = facts("not an interchange");
-        assert!(
-            route(&config.routes, &inbox.config, &text)
-                .destinations
-                .is_empty()
-        );
+        filters: Vec<FilterConfig>,
     }
 }

@@ -126,9 +126,11 @@ pub fn with_database(base: &str, name: &str) -> String {
 /// API state over `store` with an empty deployment root (no channels).
 pub fn app_state(store: &Store) -> switchboard::api::AppState {
     let root = std::env::temp_dir();
-    let config =
-        switchboard::config::Config::load_with_env(&root.join("switchboard-empty-root"), |_| None)
-            .expect("an empty root loads");
+    let config = switchboard::channel::deployment::Deployment::load_with_env(
+        &root.join("switchboard-empty-root"),
+        |_| None,
+    )
+    .expect("an empty root loads");
     let runtime = switchboard::channel::Runtime::new(store.clone(), &config);
     switchboard::api::AppState::new(runtime, config.root)
 }
@@ -175,8 +177,9 @@ impl Engine {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let config = switchboard::config::Config::load_with_env(root.path(), |_| None)
-            .unwrap_or_else(|errors| panic!("test configuration refused:\n{errors}"));
+        let config =
+            switchboard::channel::deployment::Deployment::load_with_env(root.path(), |_| None)
+                .unwrap_or_else(|errors| panic!("test configuration refused:\n{errors}"));
         let store = switchboard::serve::open_store(&config)
             .await
             .expect("store");

@@ -5,7 +5,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{Config, ConfigErrors};
+use super::Deployment;
+use crate::config::ConfigErrors;
 
 /// Folders (relative to the root) whose `*.toml` files make up the configuration.
 const FOLDERS: [&str; 4] = ["config", "config/payers", "channels", "mappings"];
@@ -59,10 +60,9 @@ fn allowed(path: &Path) -> bool {
     };
     FOLDERS.iter().any(|folder| parent == Path::new(folder))
         && path.extension().is_some_and(|e| e == "toml")
-        && path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| !n.starts_with('.') && super::channel::stays_inside(Path::new(n)))
+        && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            !n.starts_with('.') && crate::config::checks::stays_inside(Path::new(n))
+        })
 }
 
 /// Validates the archive's configuration as a whole, then replaces the files under `root`:
@@ -108,7 +108,7 @@ pub fn import(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
             "the archive holds no configuration files".into(),
         ));
     }
-    Config::load_with_env(staging.path(), |_| None).map_err(|errors| {
+    Deployment::load_with_env(staging.path(), |_| None).map_err(|errors| {
         // Report the files as they are named in the archive.
         ImportError::Invalid(ConfigErrors(
             errors
@@ -162,7 +162,7 @@ mod tests {
             written.iter().any(|f| f == "channels/x12-inbox.toml"),
             "{written:?}"
         );
-        assert!(Config::load_with_env(target.path(), |_| None).is_ok());
+        assert!(Deployment::load_with_env(target.path(), |_| None).is_ok());
     }
 
     #[test]

@@ -1,0 +1,264 @@
+//! A channel file (`channels/*.toml`): a source, filters, a transform, and destinations with
+//! their durable queues. Each connector's own settings live in its module and are named in
+//! [`super::registry`]; this file holds what every channel has, and the checks serde cannot
+//! make.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::registry::{DestinationKind, SourceConfig};
+use crate::config::checks::{FOLDER_RULE, NAME_RULE, is_valid_name, stays_inside};
+use crate::config::problem::{Document, Problem};
+use crate::routing::FilterConfig;
+
+/// One channel file.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelConfig {
+    /// Unique channel name (letters, digits, `-`, `_`); messages and metrics are filed under it.
+    pub name: String,
+    /// A disabled channel is loaded and checked but not started.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Free text for admins.
+    #[serde(default)]
+    pub description: String,
+    /// Where messages come from.
+    pub source: SourceConfig,
+    /// Filters, all applied in order: a message must match every `accept` filter and no
+    /// `reject` filter, or it is marked filtered.
+    #[serde(default)]
+    pub filters: Vec<FilterConfig>,
+    /// How the message is turned into what the destinations receive; absent passes it unchanged.
+    #[serde(default)]
+    pub transform: Option<TransformConfig>,
+    /// Where messages go; at least one.
+    #[serde(default)]
+    pub destinations: Vec<DestinationConfig>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How a channel transforms messages.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TransformConfig {
+    /// Name of a mapping file in `mappings/` (without `.toml`).
+    pub mapping: String,
+    /// What the destinations receive.
+    #[serde(default)]
+    pub output: TransformOutput,
+}
+
+/// What a channel's transform hands its destinations.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TransformOutput {
+    /// The canonical records the mapping made (JSON), as the `store` destination takes them.
+    #[default]
+    Records,
+    /// An HL7 v2 message converted to a FHIR R4 transaction Bundle (ADT, ORU^R01, DFT^P03).
+    Fhir,
+}
+
+/// Retry and ordering settings of one destination's durable queue.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConfig {
+    /// Attempts before a message is given up on (at least 1).
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// Wait before the first retry, in milliseconds; it doubles with each attempt.
+    #[serde(default = "default_initial_backoff")]
+    pub initial_backoff_ms: u64,
+    /// Longest wait between retries, in milliseconds.
+    #[serde(default = "default_max_backoff")]
+    pub max_backoff_ms: u64,
+    /// Seconds after which an undelivered message is given up on; 0 means no limit.
+    #[serde(default = "default_max_age")]
+    pub max_age_seconds: u64,
+    /// Deliver strictly in arrival order: a failing message holds back the ones after it.
+    #[serde(default = "yes")]
+    pub ordered: bool,
+    /// Put given-up messages on the dead-letter list (replayable); otherwise discard them.
+    #[serde(default = "yes")]
+    pub dead_letter: bool,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            max_attempts: default_max_attempts(),
+            initial_backoff_ms: default_initial_backoff(),
+            max_backoff_ms: default_max_backoff(),
+            max_age_seconds: default_max_age(),
+            ordered: true,
+            dead_letter: true,
+        }
+    }
+}
+
+/// One destination: its name and queue settings, whatever its kind, and the connector's own
+/// settings (`type = "..."` and the fields of that connector).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct DestinationConfig {
+    /// Destination name, unique in the channel.
+    pub name: String,
+    /// Queue settings.
+    #[serde(default)]
+    pub queue: QueueConfig,
+    /// The connector and its settings.
+    #[serde(flatten)]
+    pub kind: DestinationKind,
+}
+
+/// The largest message a listener takes unless its channel says otherwise: 1 MiB.
+pub(crate) fn default_message_limit() -> usize {
+    1024 * 1024
+}
+
+fn default_max_attempts() -> u32 {
+    20
+}
+fn default_initial_backoff() -> u64 {
+    1000
+}
+fn default_max_backoff() -> u64 {
+    300_000
+}
+fn default_max_age() -> u64 {
+    86_400
+}
+
+/// Problems found in one part of a channel file (`source`, `destinations[2]`): connectors name
+/// their fields relative to that part, and the problem is located in the file.
+pub struct Checks<'a> {
+    doc: &'a Document<'a>,
+    prefix: String,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Checks<'a> {
+    fn new(doc: &'a Document<'a>, prefix: impl Into<String>) -> Self {
+        Checks {
+            doc,
+            prefix: prefix.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Records that `field` (relative to this part) is wrong, and why.
+    pub fn problem(&mut self, field: &str, reason: impl Into<String>) {
+        let field = if self.prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{}.{field}", self.prefix)
+        };
+        self.problems.push(self.doc.problem(field, reason));
+    }
+
+    /// A size limit in bytes: between 1 byte and 1 GiB.
+    pub fn limit(&mut self, field: &str, limit: usize) {
+        if limit == 0 || limit > 1 << 30 {
+            self.problem(field, "must be between 1 byte and 1 GiB");
+        }
+    }
+
+    /// A folder under the data directory that stays inside it.
+    pub fn folder(&mut self, field: &str, folder: &Path) {
+        if !stays_inside(folder) || folder.as_os_str().is_empty() {
+            self.problem(field, FOLDER_RULE);
+        }
+    }
+
+    /// An `http://` or `https://` URL.
+    pub fn http_url(&mut self, field: &str, url: &str) {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            self.problem(field, "must start with http:// or https://");
+        }
+    }
+
+    /// An AMQP broker URL, or an environment variable that holds one.
+    pub fn amqp_url(&mut self, field: &str, url: &str) {
+        if !(url.starts_with("amqp://") || url.starts_with("amqps://") || url.starts_with("${")) {
+            self.problem(
+                field,
+                "must start with amqp:// or amqps:// (or be ${ENV_VAR})",
+            );
+        }
+    }
+
+    /// The name of another channel.
+    pub fn other_channel(&mut self, field: &str, channel: &str, this_channel: &str) {
+        if channel == this_channel {
+            self.problem(field, "a channel cannot hand messages to itself");
+        } else if !is_valid_name(channel) {
+            self.problem(field, NAME_RULE);
+        }
+    }
+}
+
+impl ChannelConfig {
+    /// Checks what serde cannot: names, folders, limits, templates, cron, and each connector's
+    /// own rules. Returns every problem.
+    pub fn validate(&self, doc: &Document<'_>) -> Vec<Problem> {
+        let mut checks = Checks::new(doc, "");
+        if !is_valid_name(&self.name) {
+            checks.problem("name", NAME_RULE);
+        }
+        for (i, filter) in self.filters.iter().enumerate() {
+            if filter.name.is_empty() {
+                checks.problem(&format!("filters[{i}].name"), "must not be empty");
+            }
+            for reason in filter.when.problems() {
+                checks.problem(&format!("filters[{i}].when"), reason);
+            }
+        }
+        if let Some(transform) = &self.transform
+            && !is_valid_name(&transform.mapping)
+        {
+            checks.problem("transform.mapping", NAME_RULE);
+        }
+        if self.destinations.is_empty() {
+            checks.problem("destinations", "a channel needs at least one destination");
+        }
+        let mut problems = checks.problems;
+        let mut source = Checks::new(doc, "source");
+        self.source.check(&mut source);
+        problems.extend(source.problems);
+        let mut seen = BTreeSet::new();
+        for (i, destination) in self.destinations.iter().enumerate() {
+            let mut checks = Checks::new(doc, format!("destinations[{i}]"));
+            if !is_valid_name(&destination.name) {
+                checks.problem("name", NAME_RULE);
+            } else if !seen.insert(destination.name.as_str()) {
+                checks.problem(
+                    "name",
+                    format!("duplicate destination name '{}'", destination.name),
+                );
+            }
+            let queue = &destination.queue;
+            if queue.max_attempts == 0 {
+                checks.problem("queue.max_attempts", "must be at least 1");
+            }
+            if queue.initial_backoff_ms == 0 || queue.max_backoff_ms < queue.initial_backoff_ms {
+                checks.problem(
+                    "queue.max_backoff_ms",
+                    "backoffs must be positive and max_backoff_ms >= initial_backoff_ms",
+                );
+            }
+            destination.kind.check(&mut checks, self);
+            problems.extend(checks.problems);
+        }
+        problems
+    }
+
+    /// The names of its destinations, in order.
+    pub fn destination_names(&self) -> Vec<&str> {
+        self.destinations.iter().map(|d| d.name.as_str()).collect()
+    }
+}
