@@ -39,7 +39,7 @@ pub use ack::{
 };
 pub use build::{BuildError, MessageBuilder};
 pub use encoding::{Encoding, EncodingError};
-pub use escape::{decode_text, escape, unescape};
+pub use escape::{decode_text, escape, escape_truncated, unescape};
 pub use mllp::{MllpCodec, MllpError, MllpFrame, OversizedFrame};
 pub use parse::{Message, MessageType, ParseError};
 pub use path::{Path, PathError, PathProblem};
