@@ -4,9 +4,9 @@
 //! A reply is written with the inbound message's encoding characters, in the layout of the
 //! inbound message's version (MSH-12; v2.1 to v2.8, the v2.5 layout when it cannot be read):
 //! - MSH-3/4 = inbound MSH-5/6 and MSH-5/6 = inbound MSH-3/4 (sender and receiver swapped),
-//!   MSH-7 = the caller's timestamp (no clock is read here), MSH-10 = the caller's control
-//!   id, MSH-11/12 copied from the inbound message (`P` and `2.5` when it left them empty:
-//!   both are required);
+//!   MSH-7 = the caller's timestamp (no clock is read for it here), MSH-10 = the caller's
+//!   control id (see [`next_control_id`]), MSH-11/12 copied from the inbound message (`P` and
+//!   `2.5` when it left them empty: both are required);
 //! - MSH-9 = `ACK^<inbound trigger event>` before v2.3.1, `ACK^<trigger event>^ACK` from
 //!   v2.3.1 on (the message structure component exists from v2.3.1);
 //! - MSA-1 = the [`AckCode`], MSA-2 = inbound MSH-10, cut to the length the version allows
@@ -23,6 +23,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::build::MessageBuilder;
 use super::encoding::Encoding;
@@ -216,8 +218,8 @@ pub struct ErrorReport {
 pub struct AckDetails<'r> {
     /// MSA-1.
     pub code: AckCode,
-    /// MSH-10 of the reply, written as given: at most 20 characters long to suit every
-    /// version.
+    /// MSH-10 of the reply, written as given: it must be unique and at most 20 characters
+    /// long to suit every version, as [`next_control_id`] makes them.
     pub control_id: &'r str,
     /// MSH-7 of the reply, `YYYYMMDDHHMMSS` (optionally with an offset such as `+0000`),
     /// written as given.
@@ -325,6 +327,31 @@ pub fn build_ack_for_unparsed(
     let acknowledged = escape_truncated(inbound_control_id, &encoding, profile.control_id_length);
     write_reply(&mut builder, b"", acknowledged.as_bytes(), details, profile);
     builder.build()
+}
+
+/// The last number [`next_control_id`] handed out in this process.
+static LAST_CONTROL_NUMBER: AtomicU64 = AtomicU64::new(0);
+
+/// A new control id for a reply's MSH-10: `SB` followed by the time in milliseconds since
+/// 1970 times 1000 plus a counter, so it reads as a time and never repeats within the
+/// process, even for replies made within one millisecond (the number only grows: it is one
+/// more than the last one handed out when that is not below the clock's). It is 18
+/// characters long until the year 2286, within the 20 that MSH-10 allows before v2.6.
+pub fn next_control_id() -> String {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis())
+        .unwrap_or_default();
+    let floor = u64::try_from(millis)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(1000);
+    let following = |last: u64| last.saturating_add(1).max(floor);
+    let previous = LAST_CONTROL_NUMBER
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            Some(following(last))
+        })
+        .unwrap_or_else(|last| last);
+    format!("SB{}", following(previous))
 }
 
 /// How ERR segments are laid out.
@@ -1061,5 +1088,24 @@ OBX|1|NM|8867-4^Heart rate^LN||72|/min\r";
         );
         let unparsed = build_ack_for_unparsed(b'|', &huge_id, &reply);
         assert_eq!(field(&unparsed, "MSA-2").len(), 20);
+    }
+
+    #[test]
+    fn control_ids_made_in_a_tight_loop_are_distinct() {
+        let ids: Vec<String> = (0..10_000).map(|_| next_control_id()).collect();
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+        assert!(ids.iter().all(|id| id.len() <= 20 && id.starts_with("SB")));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| (0..1000).map(|_| next_control_id()).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut all: std::collections::HashSet<String> = ids.into_iter().collect();
+        for thread in threads {
+            for id in thread.join().unwrap() {
+                assert!(all.insert(id), "control id made twice");
+            }
+        }
     }
 }

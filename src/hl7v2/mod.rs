@@ -35,7 +35,7 @@ pub mod tree;
 
 pub use ack::{
     AckCode, AckDetails, AckReadError, ErrorCode, ErrorReport, ReceivedAck, SalvagedHeader,
-    Severity, build_ack, build_ack_for_unparsed, salvage_header,
+    Severity, build_ack, build_ack_for_unparsed, next_control_id, salvage_header,
 };
 pub use build::{BuildError, MessageBuilder};
 pub use encoding::{Encoding, EncodingError};
