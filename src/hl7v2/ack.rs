@@ -1,24 +1,34 @@
 //! Acknowledgements: building ACK/NAK replies to inbound messages, and reading the ACKs that
 //! come back for messages sent.
 //!
-//! A reply is written with the inbound message's encoding characters and has:
+//! A reply is written with the inbound message's encoding characters, in the layout of the
+//! inbound message's version (MSH-12; v2.1 to v2.8, the v2.5 layout when it cannot be read):
 //! - MSH-3/4 = inbound MSH-5/6 and MSH-5/6 = inbound MSH-3/4 (sender and receiver swapped),
-//!   MSH-7 = the caller's timestamp (`YYYYMMDDHHMMSS`; no clock is read here),
-//!   MSH-9 = `ACK^<inbound trigger event>^ACK`, MSH-10 = the caller's control id,
-//!   MSH-11/12 copied from the inbound message;
-//! - MSA-1 = the [`AckCode`], MSA-2 = inbound MSH-10, MSA-3 = the optional text;
-//! - one ERR segment per [`ErrorReport`] for v2.5 and later (ERR-2 location
+//!   MSH-7 = the caller's timestamp (no clock is read for it here), MSH-10 = the caller's
+//!   control id (see [`next_control_id`]), MSH-11/12 copied from the inbound message (`P` and
+//!   `2.5` when it left them empty: both are required);
+//! - MSH-9 = `ACK^<inbound trigger event>` before v2.3.1, `ACK^<trigger event>^ACK` from
+//!   v2.3.1 on (the message structure component exists from v2.3.1);
+//! - MSA-1 = the [`AckCode`], MSA-2 = inbound MSH-10, cut to the length the version allows
+//!   (20 characters before v2.6, 199 from v2.6), so a huge MSH-10 is never echoed in full;
+//! - the optional text in MSA-3 (at most 80 characters) before v2.7; MSA-3 is withdrawn from
+//!   v2.7, so there the text goes to ERR-8 (see [`AckDetails::text`]);
+//! - one ERR segment per [`ErrorReport`] from v2.5 (ERR-2 location
 //!   `SEG^occurrence^field^repetition^component^subcomponent`, ERR-3 `code^text^HL70357`,
-//!   ERR-4 severity, ERR-8 message), or for earlier versions a single ERR segment with one
-//!   ERR-1 repetition per report (`SEG^occurrence^field^code&text&HL70357`). A version that
-//!   cannot be read gets the v2.5 layout.
+//!   ERR-4 severity, ERR-8 message, at most 250 characters in v2.5 and v2.6), or from v2.2
+//!   to v2.4 a single ERR segment with one ERR-1 repetition per report
+//!   (`SEG^occurrence^field^code&text&HL70357`, at most 80 characters each, the text cut to
+//!   fit); in v2.1, where ERR-1 is a plain coded value, each repetition is the code alone
+//!   (the text stays in MSA-3).
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::build::MessageBuilder;
 use super::encoding::Encoding;
-use super::escape::{decode_text, escape};
+use super::escape::{decode_text, escape, escape_truncated, unescape};
 use super::parse::{Message, is_segment_terminator, preamble_length};
 use super::path::{MAX_INDEX, Path};
 use super::segment::{Segment, nth_part};
@@ -192,13 +202,13 @@ impl Severity {
 /// One error to report in an ERR segment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorReport {
-    /// ERR-3 (v2.5+) or ERR-1.4 (earlier): what went wrong.
+    /// ERR-3 (v2.5+), ERR-1.4 (v2.2 to v2.4) or ERR-1 (v2.1): what went wrong.
     pub code: ErrorCode,
     /// ERR-4 (v2.5+ only).
     pub severity: Severity,
-    /// ERR-2 (v2.5+) or ERR-1.1–1.3 (earlier): where; `None` for the message as a whole.
+    /// ERR-2 (v2.5+) or ERR-1.1–1.3 (v2.2 to v2.4): where; `None` for the message as a whole.
     pub location: Option<Path>,
-    /// ERR-8 (v2.5+) or the text of ERR-1.4 (earlier): a message for people.
+    /// ERR-8 (v2.5+) or the text of ERR-1.4 (v2.2 to v2.4): a message for people.
     pub message: Option<String>,
 }
 
@@ -208,11 +218,17 @@ pub struct ErrorReport {
 pub struct AckDetails<'r> {
     /// MSA-1.
     pub code: AckCode,
-    /// MSH-10 of the reply.
+    /// MSH-10 of the reply, written as given: it must be unique and at most 20 characters
+    /// long to suit every version, as [`next_control_id`] makes them.
     pub control_id: &'r str,
-    /// MSH-7 of the reply, `YYYYMMDDHHMMSS` (optionally with fractions and offset).
+    /// MSH-7 of the reply, `YYYYMMDDHHMMSS` (optionally with an offset such as `+0000`),
+    /// written as given.
     pub timestamp: &'r str,
-    /// MSA-3, text for people.
+    /// Text for people: MSA-3 before v2.7 (cut to 80 characters). From v2.7, where MSA-3 is
+    /// withdrawn, it becomes ERR-8 of each error report that has no message of its own, or,
+    /// without error reports, of one ERR segment of its own: ERR-3 `0` (message accepted) and
+    /// severity `I` for an accept, ERR-3 `207` (application internal error) and severity `E`
+    /// otherwise.
     pub text: Option<&'r str>,
     /// One ERR segment (or ERR-1 repetition before v2.5) each.
     pub errors: &'r [ErrorReport],
@@ -237,38 +253,59 @@ const ERR_SEVERITY: Path = Path::field_of(*b"ERR", 4);
 const ERR_USER_MESSAGE: Path = Path::field_of(*b"ERR", 8);
 const ERROR_CODE_TABLE: &str = "HL70357";
 
+/// MSH-11 written when the inbound message left it empty.
+const DEFAULT_PROCESSING_ID: &[u8] = b"P";
+/// The version whose layout is used when the inbound one cannot be read, written to MSH-12
+/// when the inbound message left it empty.
+const DEFAULT_VERSION: &str = "2.5";
+/// MSA-3 (ST) is at most 80 characters in every version that has it.
+const MSA_TEXT_LENGTH: usize = 80;
+/// One repetition of ERR-1 (before v2.5) is at most 80 characters.
+const LEGACY_ERROR_LENGTH: usize = 80;
+
 /// Builds the reply to `inbound` (see the module documentation for its content).
 pub fn build_ack(inbound: &Message<'_>, details: &AckDetails<'_>) -> Vec<u8> {
-    let mut builder = MessageBuilder::new(inbound.encoding());
+    let encoding = inbound.encoding();
+    let mut builder = MessageBuilder::new(encoding);
     let header = inbound.header();
     let copied = [
-        (MSH_SENDING_APPLICATION, 5),
-        (MSH_SENDING_FACILITY, 6),
-        (MSH_RECEIVING_APPLICATION, 3),
-        (MSH_RECEIVING_FACILITY, 4),
-        (MSH_PROCESSING_ID, 11),
-        (MSH_VERSION, 12),
+        (MSH_SENDING_APPLICATION, 5, &b""[..]),
+        (MSH_SENDING_FACILITY, 6, b""),
+        (MSH_RECEIVING_APPLICATION, 3, b""),
+        (MSH_RECEIVING_FACILITY, 4, b""),
+        (MSH_PROCESSING_ID, 11, DEFAULT_PROCESSING_ID),
+        (MSH_VERSION, 12, DEFAULT_VERSION.as_bytes()),
     ];
-    for (ours, theirs) in copied {
-        if let Some(field) = header.field(theirs) {
-            builder.write(&ours, field.raw());
-        }
+    for (ours, theirs, default) in copied {
+        let value = header
+            .field(theirs)
+            .map(|field| field.raw())
+            .filter(|raw| !raw.is_empty())
+            .unwrap_or(default);
+        builder.write(&ours, value);
     }
     let trigger_event = header
         .field(9)
         .and_then(|field| field.component(2))
         .map_or(&b""[..], |component| component.raw());
-    let acknowledged = header.field(10).map_or(&b""[..], |field| field.raw());
-    let layout = ErrLayout::for_version(inbound.version().as_deref());
-    write_reply(&mut builder, trigger_event, acknowledged, details, layout);
+    let profile = AckProfile::for_version(inbound.version().as_deref());
+    let raw_control_id = header.field(10).map_or(&b""[..], |field| field.raw());
+    let acknowledged = if raw_control_id.len() <= profile.control_id_length {
+        Cow::Borrowed(raw_control_id)
+    } else {
+        let value = unescape(raw_control_id, &encoding);
+        let kept = escape_truncated(&value, &encoding, profile.control_id_length);
+        Cow::Owned(kept.into_owned().into_bytes())
+    };
+    write_reply(&mut builder, trigger_event, &acknowledged, details, profile);
     builder.build()
 }
 
 /// Builds a reply (usually `AR`) for input that could not be parsed, from the little that
 /// could be read of it: its field separator and MSH-10 (see [`salvage_header`]). The other
 /// encoding characters are the standard ones (all standard ones when `field_separator`
-/// conflicts with them); MSH-3 to MSH-6, MSH-11 and MSH-12 are left empty, and ERR segments
-/// use the v2.5 layout.
+/// conflicts with them); MSH-3 to MSH-6 are left empty, MSH-11 is `P`, and the reply is a
+/// v2.5 one (MSH-12 `2.5`, MSA-2 cut to 20 characters, ERR segments in the v2.5 layout).
 pub fn build_ack_for_unparsed(
     field_separator: u8,
     inbound_control_id: &str,
@@ -284,15 +321,37 @@ pub fn build_ack_for_unparsed(
     )
     .unwrap_or(standard);
     let mut builder = MessageBuilder::new(encoding);
-    let acknowledged = escape(inbound_control_id, &encoding);
-    write_reply(
-        &mut builder,
-        b"",
-        acknowledged.as_bytes(),
-        details,
-        ErrLayout::Segmented,
-    );
+    builder.write(&MSH_PROCESSING_ID, DEFAULT_PROCESSING_ID);
+    builder.write(&MSH_VERSION, DEFAULT_VERSION.as_bytes());
+    let profile = AckProfile::for_version(Some(DEFAULT_VERSION));
+    let acknowledged = escape_truncated(inbound_control_id, &encoding, profile.control_id_length);
+    write_reply(&mut builder, b"", acknowledged.as_bytes(), details, profile);
     builder.build()
+}
+
+/// The last number [`next_control_id`] handed out in this process.
+static LAST_CONTROL_NUMBER: AtomicU64 = AtomicU64::new(0);
+
+/// A new control id for a reply's MSH-10: `SB` followed by the time in milliseconds since
+/// 1970 times 1000 plus a counter, so it reads as a time and never repeats within the
+/// process, even for replies made within one millisecond (the number only grows: it is one
+/// more than the last one handed out when that is not below the clock's). It is 18
+/// characters long until the year 2286, within the 20 that MSH-10 allows before v2.6.
+pub fn next_control_id() -> String {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis())
+        .unwrap_or_default();
+    let floor = u64::try_from(millis)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(1000);
+    let following = |last: u64| last.saturating_add(1).max(floor);
+    let previous = LAST_CONTROL_NUMBER
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            Some(following(last))
+        })
+        .unwrap_or_else(|last| last);
+    format!("SB{}", following(previous))
 }
 
 /// How ERR segments are laid out.
@@ -300,21 +359,60 @@ pub fn build_ack_for_unparsed(
 enum ErrLayout {
     /// v2.5 and later: ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8 message.
     Segmented,
-    /// Before v2.5: ERR-1 `SEG^occurrence^field^code&text&table`, repeating.
+    /// v2.2 to v2.4: ERR-1 `SEG^occurrence^field^code&text&table`, repeating.
     Legacy,
+    /// v2.1: ERR-1 is a plain coded value, repeating: the code only.
+    Coded,
 }
 
-impl ErrLayout {
+/// What the version being answered allows in a reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct AckProfile {
+    /// Whether MSH-9 has the message structure component (v2.3.1 and later).
+    message_structure: bool,
+    /// How ERR segments are laid out.
+    errors: ErrLayout,
+    /// Whether MSA-3 exists (before v2.7).
+    text_in_msa: bool,
+    /// Maximum length of MSA-2 (and MSH-10): 20 before v2.6, 199 from v2.6.
+    control_id_length: usize,
+    /// Maximum length of ERR-8: 250 in v2.5 and v2.6, none given later.
+    user_message_length: usize,
+}
+
+impl AckProfile {
+    /// The profile of a version such as `2.3.1`; the v2.5 one when it cannot be read.
     fn for_version(version: Option<&str>) -> Self {
-        let mut numbers = version
-            .unwrap_or_default()
-            .split('.')
-            .map(|number| number.trim().parse::<u32>().ok());
-        match (numbers.next().flatten(), numbers.next().flatten()) {
-            (Some(2), Some(minor)) if minor < 5 => ErrLayout::Legacy,
-            _ => ErrLayout::Segmented,
+        let number = version
+            .and_then(version_number)
+            .or_else(|| version_number(DEFAULT_VERSION))
+            .unwrap_or_default();
+        AckProfile {
+            message_structure: number >= (2, 3, 1),
+            errors: if number < (2, 2, 0) {
+                ErrLayout::Coded
+            } else if number < (2, 5, 0) {
+                ErrLayout::Legacy
+            } else {
+                ErrLayout::Segmented
+            },
+            text_in_msa: number < (2, 7, 0),
+            control_id_length: if number < (2, 6, 0) { 20 } else { 199 },
+            user_message_length: if number < (2, 7, 0) { 250 } else { usize::MAX },
         }
     }
+}
+
+/// `2.3.1` as `(2, 3, 1)` and `2.5` as `(2, 5, 0)`; `None` unless it is a v2 version.
+fn version_number(version: &str) -> Option<(u32, u32, u32)> {
+    let mut numbers = version
+        .trim()
+        .split('.')
+        .map(|number| number.parse::<u32>());
+    let major = numbers.next()?.ok()?;
+    let minor = numbers.next()?.ok()?;
+    let patch = numbers.next().map_or(Ok(0), |patch| patch).ok()?;
+    (major == 2 && numbers.next().is_none()).then_some((major, minor, patch))
 }
 
 /// Writes everything but the copied MSH fields. `trigger_event` and `acknowledged_control_id`
@@ -324,27 +422,62 @@ fn write_reply(
     trigger_event: &[u8],
     acknowledged_control_id: &[u8],
     details: &AckDetails<'_>,
-    layout: ErrLayout,
+    profile: AckProfile,
 ) {
     let encoding = builder.encoding();
     let text = |value: &str| escape(value, &encoding).into_owned().into_bytes();
     builder.write(&MSH_TIMESTAMP, &text(details.timestamp));
     builder.write(&MSH_MESSAGE_TYPE.at_component(1), b"ACK");
     builder.write(&MSH_MESSAGE_TYPE.at_component(2), trigger_event);
-    builder.write(&MSH_MESSAGE_TYPE.at_component(3), b"ACK");
+    if profile.message_structure {
+        builder.write(&MSH_MESSAGE_TYPE.at_component(3), b"ACK");
+    }
     builder.write(&MSH_CONTROL_ID, &text(details.control_id));
     builder.write(&MSA_CODE, details.code.as_str().as_bytes());
     builder.write(&MSA_CONTROL_ID, acknowledged_control_id);
-    if let Some(message) = details.text {
-        builder.write(&MSA_TEXT, &text(message));
+    if let Some(message) = details.text.filter(|_| profile.text_in_msa) {
+        let kept = escape_truncated(message, &encoding, MSA_TEXT_LENGTH);
+        builder.write(&MSA_TEXT, kept.as_bytes());
     }
     let max_reports = u16::try_from(MAX_INDEX).unwrap_or(u16::MAX);
-    for (number, report) in (1..=max_reports).zip(details.errors) {
-        match layout {
-            ErrLayout::Segmented => write_segmented_error(builder, number, report),
+    for (number, report) in (1..=max_reports).zip(reports_to_write(details, profile).iter()) {
+        match profile.errors {
+            ErrLayout::Segmented => {
+                write_segmented_error(builder, number, report, profile.user_message_length);
+            }
             ErrLayout::Legacy => write_legacy_error(builder, number, report),
+            ErrLayout::Coded => {
+                let path = ERR_LEGACY_LOCATION.at_repetition(number);
+                builder.write(&path, report.code.code().to_string().as_bytes());
+            }
         }
     }
+}
+
+/// The error reports to write: the caller's, and from v2.7 the text that MSA-3 can no longer
+/// hold (see [`AckDetails::text`]).
+fn reports_to_write<'d>(details: &AckDetails<'d>, profile: AckProfile) -> Cow<'d, [ErrorReport]> {
+    let Some(text) = details.text.filter(|_| !profile.text_in_msa) else {
+        return Cow::Borrowed(details.errors);
+    };
+    if details.errors.is_empty() {
+        let (code, severity) = if details.code.is_accept() {
+            (ErrorCode::MessageAccepted, Severity::Information)
+        } else {
+            (ErrorCode::ApplicationInternalError, Severity::Error)
+        };
+        return Cow::Owned(vec![ErrorReport {
+            code,
+            severity,
+            location: None,
+            message: Some(text.to_owned()),
+        }]);
+    }
+    let with_text = details.errors.iter().map(|report| ErrorReport {
+        message: report.message.clone().or_else(|| Some(text.to_owned())),
+        ..report.clone()
+    });
+    Cow::Owned(with_text.collect())
 }
 
 /// The location components `SEG^occurrence^field[^repetition^component^subcomponent]`.
@@ -364,7 +497,12 @@ fn location_components(location: &Path) -> Vec<String> {
     components
 }
 
-fn write_segmented_error(builder: &mut MessageBuilder, number: u16, report: &ErrorReport) {
+fn write_segmented_error(
+    builder: &mut MessageBuilder,
+    number: u16,
+    report: &ErrorReport,
+    user_message_length: usize,
+) {
     let encoding = builder.encoding();
     if let Some(location) = &report.location {
         for (component, value) in (1..).zip(location_components(location)) {
@@ -385,27 +523,43 @@ fn write_segmented_error(builder: &mut MessageBuilder, number: u16, report: &Err
     builder.write(&severity, report.severity.as_str().as_bytes());
     if let Some(message) = &report.message {
         let path = ERR_USER_MESSAGE.in_occurrence(number);
-        builder.write(&path, escape(message, &encoding).as_bytes());
+        let kept = escape_truncated(message, &encoding, user_message_length);
+        builder.write(&path, kept.as_bytes());
     }
 }
 
 fn write_legacy_error(builder: &mut MessageBuilder, repetition: u16, report: &ErrorReport) {
     let encoding = builder.encoding();
     let field = ERR_LEGACY_LOCATION.at_repetition(repetition);
-    let location = report.location.as_ref().map(location_components);
-    for (component, value) in (1..=3).zip(location.into_iter().flatten()) {
+    let location: Vec<String> = report
+        .location
+        .as_ref()
+        .map(location_components)
+        .unwrap_or_default()
+        .into_iter()
+        .take(3)
+        .collect();
+    for (component, value) in (1..).zip(&location) {
         builder.write(&field.at_component(component), value.as_bytes());
     }
+    let code = report.code.code().to_string();
+    // `SEG^occurrence^field^code&` before the text, `&HL70357` after it.
+    let around_text = location.iter().map(String::len).sum::<usize>()
+        + 3
+        + code.len()
+        + 2
+        + ERROR_CODE_TABLE.len();
     let text = report
         .message
         .as_deref()
         .unwrap_or(report.code.description());
-    let code = [
-        report.code.code().to_string(),
-        escape(text, &encoding).into_owned(),
+    let text_length = LEGACY_ERROR_LENGTH.saturating_sub(around_text);
+    let subcomponents = [
+        code,
+        escape_truncated(text, &encoding, text_length).into_owned(),
         ERROR_CODE_TABLE.to_owned(),
     ];
-    for (subcomponent, value) in (1..).zip(code) {
+    for (subcomponent, value) in (1..).zip(subcomponents) {
         let path = field.at_component(4).at_subcomponent(subcomponent);
         builder.write(&path, value.as_bytes());
     }
@@ -485,7 +639,7 @@ impl<'a> ReceivedAck<'a> {
         let value = |path: &Path| {
             path.locate_in(&msa)
                 .filter(|raw| !raw.is_empty())
-                .map(|raw| super::escape::unescape(raw, &message.encoding()))
+                .map(|raw| unescape(raw, &message.encoding()))
         };
         let code_text = value(&MSA_CODE).ok_or(AckReadError::MissingCode)?;
         let code = AckCode::from_code(&code_text).ok_or_else(|| AckReadError::UnknownCode {
@@ -516,7 +670,7 @@ fn error_text<'a>(err: &Segment<'a>) -> Option<Cow<'a, str>> {
     candidates.iter().find_map(|path| {
         path.locate_in(err)
             .filter(|raw| !raw.is_empty())
-            .map(|raw| super::escape::unescape(raw, &err.encoding()))
+            .map(|raw| unescape(raw, &err.encoding()))
     })
 }
 
@@ -635,7 +789,7 @@ OBX|1|NM|8867-4^Heart rate^LN||72|/min\r";
         assert_eq!(
             lines(&ack),
             [
-                "MSH|^~\\&|C|D|A|B|20240101120001||ACK^A08^ACK|ACK-1|T|2.3",
+                "MSH|^~\\&|C|D|A|B|20240101120001||ACK^A08|ACK-1|T|2.3",
                 "MSA|AR|X9",
                 "ERR|PID^1^5^101&Name \\T\\ surname missing&HL70357~^^^207&Application internal error&HL70357",
             ]
@@ -685,7 +839,7 @@ OBX|1|NM|8867-4^Heart rate^LN||72|/min\r";
         assert_eq!(
             lines(&nak),
             [
-                "MSH|^~\\&|||||20240101120001||ACK^^ACK|ACK-1",
+                "MSH|^~\\&|||||20240101120001||ACK^^ACK|ACK-1|P|2.5",
                 "MSA|AR|CTRL-7|unparseable",
                 "ERR|||207^Application internal error^HL70357|E||||MSH-2 at byte 7: encoding characters missing",
             ]
@@ -772,13 +926,186 @@ OBX|1|NM|8867-4^Heart rate^LN||72|/min\r";
     }
 
     #[test]
-    fn chooses_err_layout_by_version() {
-        assert_eq!(ErrLayout::for_version(Some("2.3.1")), ErrLayout::Legacy);
-        assert_eq!(ErrLayout::for_version(Some("2.1")), ErrLayout::Legacy);
-        assert_eq!(ErrLayout::for_version(Some("2.4")), ErrLayout::Legacy);
-        assert_eq!(ErrLayout::for_version(Some("2.5")), ErrLayout::Segmented);
-        assert_eq!(ErrLayout::for_version(Some("2.8")), ErrLayout::Segmented);
-        assert_eq!(ErrLayout::for_version(Some("v2")), ErrLayout::Segmented);
-        assert_eq!(ErrLayout::for_version(None), ErrLayout::Segmented);
+    fn chooses_the_layout_by_version() {
+        let profile = |version| AckProfile::for_version(Some(version));
+        for version in ["2.1", "2.2", "2.3"] {
+            assert!(!profile(version).message_structure, "{version}");
+        }
+        for version in ["2.3.1", "2.4", "2.5", "2.8"] {
+            assert!(profile(version).message_structure, "{version}");
+        }
+        assert_eq!(profile("2.3.1").errors, ErrLayout::Legacy);
+        assert_eq!(profile("2.1").errors, ErrLayout::Coded);
+        assert_eq!(profile("2.2").errors, ErrLayout::Legacy);
+        assert_eq!(profile("2.4").errors, ErrLayout::Legacy);
+        assert_eq!(profile("2.5").errors, ErrLayout::Segmented);
+        assert_eq!(profile("2.8").errors, ErrLayout::Segmented);
+        assert!(profile("2.6").text_in_msa && !profile("2.7").text_in_msa);
+        assert!(!profile("2.7.1").text_in_msa && !profile("2.8.2").text_in_msa);
+        assert_eq!(profile("2.5.1").control_id_length, 20);
+        assert_eq!(profile("2.6").control_id_length, 199);
+        assert_eq!(profile("2.6").user_message_length, 250);
+        assert_eq!(profile("2.7").user_message_length, usize::MAX);
+        let default = profile("2.5");
+        assert_eq!(profile("v2"), default);
+        assert_eq!(profile("2"), default);
+        assert_eq!(profile("2.5.1.1"), default);
+        assert_eq!(profile("3.0"), default);
+        assert_eq!(AckProfile::for_version(None), default);
+        assert_eq!(version_number(DEFAULT_VERSION), Some((2, 5, 0)));
+    }
+
+    #[test]
+    fn writes_v21_with_two_part_message_type_and_coded_errors() {
+        let inbound =
+            Message::parse(b"MSH|^~\\&|A|B|C|D|20240101||ADT^A04|X1|P|2.1\rPID|1").unwrap();
+        let errors = [
+            ErrorReport {
+                code: ErrorCode::RequiredFieldMissing,
+                severity: Severity::Error,
+                location: Some(Path::parse("PID-5").unwrap()),
+                message: Some("name missing".into()),
+            },
+            ErrorReport {
+                code: ErrorCode::ApplicationInternalError,
+                severity: Severity::Error,
+                location: None,
+                message: None,
+            },
+        ];
+        let reply = AckDetails {
+            text: Some("PID-5 is empty"),
+            ..details(AckCode::ApplicationError, &errors)
+        };
+        assert_eq!(
+            lines(&build_ack(&inbound, &reply)),
+            [
+                "MSH|^~\\&|C|D|A|B|20240101120001||ACK^A04|ACK-1|P|2.1",
+                "MSA|AE|X1|PID-5 is empty",
+                "ERR|101~207",
+            ]
+        );
+    }
+
+    #[test]
+    fn fills_required_header_fields_the_sender_left_empty() {
+        let inbound = Message::parse(b"MSH|^~\\&|A|B|C|D|20240101||ADT^A04|X1\rPID|1").unwrap();
+        let ack = build_ack(&inbound, &details(AckCode::ApplicationAccept, &[]));
+        assert_eq!(
+            lines(&ack)[0],
+            "MSH|^~\\&|C|D|A|B|20240101120001||ACK^A04^ACK|ACK-1|P|2.5"
+        );
+    }
+
+    #[test]
+    fn moves_the_text_to_err_from_v27() {
+        let inbound =
+            Message::parse(b"MSH|^~\\&|A|B|C|D|20240101||ADT^A04^ADT_A01|X1|P|2.7\rPID|1").unwrap();
+        let accept = AckDetails {
+            text: Some("stored as message 5"),
+            ..details(AckCode::ApplicationAccept, &[])
+        };
+        assert_eq!(
+            lines(&build_ack(&inbound, &accept))[1..],
+            [
+                "MSA|AA|X1",
+                "ERR|||0^Message accepted^HL70357|I||||stored as message 5",
+            ]
+        );
+        let not_stored = AckDetails {
+            text: Some("could not be stored"),
+            ..details(AckCode::CommitReject, &[])
+        };
+        assert_eq!(
+            lines(&build_ack(&inbound, &not_stored))[2],
+            "ERR|||207^Application internal error^HL70357|E||||could not be stored"
+        );
+        let errors = [
+            ErrorReport {
+                code: ErrorCode::RequiredFieldMissing,
+                severity: Severity::Error,
+                location: Some(Path::parse("PID-5").unwrap()),
+                message: None,
+            },
+            ErrorReport {
+                code: ErrorCode::DataType,
+                severity: Severity::Warning,
+                location: None,
+                message: Some("own message".into()),
+            },
+        ];
+        let error = AckDetails {
+            text: Some("see | ERR"),
+            ..details(AckCode::ApplicationError, &errors)
+        };
+        assert_eq!(
+            lines(&build_ack(&inbound, &error))[1..],
+            [
+                "MSA|AE|X1",
+                "ERR||PID^1^5|101^Required field missing^HL70357|E||||see \\F\\ ERR",
+                "ERR|||102^Data type error^HL70357|W||||own message",
+            ]
+        );
+    }
+
+    #[test]
+    fn bounds_echoed_and_written_text_by_version() {
+        let huge_id = "7".repeat(100_000);
+        let raw = |version: &str| {
+            format!("MSH|^~\\&|A|B|C|D|20240101||ADT^A04|{huge_id}|P|{version}\rPID|1").into_bytes()
+        };
+        let long_text = "x".repeat(300);
+        let errors = [ErrorReport {
+            code: ErrorCode::ApplicationInternalError,
+            severity: Severity::Error,
+            location: Some(Path::parse("PID-5").unwrap()),
+            message: Some(long_text.clone()),
+        }];
+        let reply = AckDetails {
+            text: Some(&long_text),
+            ..details(AckCode::ApplicationError, &errors)
+        };
+        let field =
+            |ack: &[u8], path: &str| Message::parse(ack).unwrap().get(path).unwrap().into_owned();
+        let ack = build_ack(&Message::parse(&raw("2.4")).unwrap(), &reply);
+        assert_eq!(field(&ack, "MSA-2"), "7".repeat(20));
+        assert_eq!(field(&ack, "MSA-3"), "x".repeat(80));
+        let err = lines(&ack)[2].clone();
+        assert_eq!(err.len(), "ERR|".len() + 80, "{err}");
+        assert!(err.starts_with("ERR|PID^1^5^207&xxx") && err.ends_with("x&HL70357"));
+        let ack = build_ack(&Message::parse(&raw("2.5.1")).unwrap(), &reply);
+        assert_eq!(field(&ack, "MSA-2").len(), 20);
+        assert_eq!(field(&ack, "ERR-8"), "x".repeat(250));
+        let ack = build_ack(&Message::parse(&raw("2.8")).unwrap(), &reply);
+        assert_eq!(field(&ack, "MSA-2").len(), 199);
+        assert_eq!(field(&ack, "ERR-8"), long_text);
+        // A cut never splits an escape sequence.
+        let escaped = b"MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1234567890123456789\\F\\1|P|2.3\rPID|1";
+        let ack = build_ack(&Message::parse(escaped).unwrap(), &reply);
+        assert_eq!(
+            lines(&ack)[1].split('|').nth(2),
+            Some("1234567890123456789")
+        );
+        let unparsed = build_ack_for_unparsed(b'|', &huge_id, &reply);
+        assert_eq!(field(&unparsed, "MSA-2").len(), 20);
+    }
+
+    #[test]
+    fn control_ids_made_in_a_tight_loop_are_distinct() {
+        let ids: Vec<String> = (0..10_000).map(|_| next_control_id()).collect();
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+        assert!(ids.iter().all(|id| id.len() <= 20 && id.starts_with("SB")));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| (0..1000).map(|_| next_control_id()).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut all: std::collections::HashSet<String> = ids.into_iter().collect();
+        for thread in threads {
+            for id in thread.join().unwrap() {
+                assert!(all.insert(id), "control id made twice");
+            }
+        }
     }
 }

@@ -109,18 +109,35 @@ fn hex_value(digit: u8) -> u8 {
 /// and carriage return and line feed become `\X0D\` and `\X0A\` so they cannot end a segment.
 /// Borrows when nothing needs escaping.
 pub fn escape<'v>(value: &'v str, encoding: &Encoding) -> Cow<'v, str> {
+    escape_truncated(value, encoding, usize::MAX)
+}
+
+/// Escapes `value` like [`escape`] and keeps at most `max_chars` characters of the escaped
+/// text, for fields with a maximum length: characters are dropped from the end, an escape
+/// sequence is kept whole or not at all. Borrows when nothing needs escaping.
+pub fn escape_truncated<'v>(value: &'v str, encoding: &Encoding, max_chars: usize) -> Cow<'v, str> {
     if !value
         .bytes()
         .any(|byte| escape_code(byte, encoding).is_some())
     {
-        return Cow::Borrowed(value);
+        let kept = match value.char_indices().nth(max_chars) {
+            Some((end, _)) => value.get(..end).unwrap_or(value),
+            None => value,
+        };
+        return Cow::Borrowed(kept);
     }
     let escape = char::from(encoding.escape_character());
     let mut escaped = String::with_capacity(value.len() + 8);
+    let mut length = 0;
     for character in value.chars() {
         let code = u8::try_from(character)
             .ok()
             .and_then(|byte| escape_code(byte, encoding));
+        let width = code.map_or(1, |code| code.len() + 2);
+        if length + width > max_chars {
+            break;
+        }
+        length += width;
         match code {
             Some(code) => {
                 escaped.push(escape);
@@ -223,6 +240,21 @@ mod tests {
         let with_truncation = Encoding::STANDARD.with_truncation(b'#').unwrap();
         assert_eq!(escape("#1", &with_truncation), r"\P\1");
         assert_eq!(escape("#1", &Encoding::STANDARD), "#1");
+    }
+
+    #[test]
+    fn truncates_escaped_text_to_whole_characters_and_sequences() {
+        let standard = &Encoding::STANDARD;
+        assert!(matches!(
+            escape_truncated("Zürich", standard, 3),
+            Cow::Borrowed("Zür")
+        ));
+        assert_eq!(escape_truncated("short", standard, 80), "short");
+        // `a|b` escapes to `a\F\b`: four characters keep `a\F\`, three keep only `a`.
+        assert_eq!(escape_truncated("a|b", standard, 4), r"a\F\");
+        assert_eq!(escape_truncated("a|b", standard, 3), "a");
+        assert_eq!(escape_truncated("a|b", standard, 5), r"a\F\b");
+        assert_eq!(escape_truncated("|", standard, 0), "");
     }
 
     #[test]

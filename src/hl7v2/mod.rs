@@ -35,11 +35,11 @@ pub mod tree;
 
 pub use ack::{
     AckCode, AckDetails, AckReadError, ErrorCode, ErrorReport, ReceivedAck, SalvagedHeader,
-    Severity, build_ack, build_ack_for_unparsed, salvage_header,
+    Severity, build_ack, build_ack_for_unparsed, next_control_id, salvage_header,
 };
 pub use build::{BuildError, MessageBuilder};
 pub use encoding::{Encoding, EncodingError};
-pub use escape::{decode_text, escape, unescape};
+pub use escape::{decode_text, escape, escape_truncated, unescape};
 pub use mllp::{MllpCodec, MllpError, MllpFrame, OversizedFrame};
 pub use parse::{Message, MessageIndex, MessageType, ParseError};
 pub use path::{Path, PathError, PathProblem};

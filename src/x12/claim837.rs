@@ -10,6 +10,7 @@
 //! NM1*QC, DMG) when the patient is someone else; claims (CLM, HI, providers, LX lines) follow
 //! the level of the patient.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,76 @@ pub struct PersonName {
     pub middle: Option<String>,
     /// Suffix (Jr, III).
     pub suffix: Option<String>,
+}
+
+/// Generational suffixes recognised at the end of a name given as one string.
+const NAME_SUFFIXES: [&str; 5] = ["JR", "SR", "II", "III", "IV"];
+
+impl PersonName {
+    /// Splits a name that arrives as one string:
+    /// - `Last, First Middle[, Suffix]`: the part before the first comma is the last name, the
+    ///   first word after it the first name, the other words the middle name, and a part
+    ///   after a second comma the suffix;
+    /// - otherwise `First Middle Last [Suffix]`: the first word is the first name, the last
+    ///   word the last name and the words between the middle name; a last word that is a
+    ///   generational suffix (Jr, Sr, II, III, IV, with or without a period) is the suffix
+    ///   when at least two words come before it.
+    ///
+    /// One word is a last name alone. Runs of whitespace count as one space. Prefixes and
+    /// degrees (Dr, MD) are not recognised, and a last name of several words (`van Dyke`) is
+    /// only kept whole in the `Last, First` form.
+    pub fn from_full_name(full_name: &str) -> PersonName {
+        let words = |text: &str| {
+            text.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let joined = |words: &[String]| Some(words.join(" ")).filter(|text| !text.is_empty());
+        let mut parts = full_name.splitn(3, ',');
+        let before_comma = parts.next().unwrap_or_default();
+        if let Some(given) = parts.next() {
+            let given = words(given);
+            return PersonName {
+                last: words(before_comma).join(" "),
+                first: given.first().cloned(),
+                middle: joined(given.get(1..).unwrap_or_default()),
+                suffix: parts.next().and_then(|suffix| joined(&words(suffix))),
+            };
+        }
+        let mut words = words(before_comma);
+        let is_suffix = |word: &String| {
+            let bare = word.trim_end_matches('.').to_ascii_uppercase();
+            NAME_SUFFIXES.contains(&bare.as_str())
+        };
+        let suffix = match words.last() {
+            Some(word) if words.len() >= 3 && is_suffix(word) => words.pop(),
+            _ => None,
+        };
+        let last = words.pop().unwrap_or_default();
+        let first = (!words.is_empty()).then(|| words.remove(0));
+        PersonName {
+            last,
+            first,
+            middle: joined(&words),
+            suffix,
+        }
+    }
+
+    /// The name to write in NM103 to NM107: this one, or, when it holds a whole name in
+    /// `last` (no first name, and a space or comma in it), that name split by
+    /// [`PersonName::from_full_name`].
+    fn for_nm1(&self) -> Cow<'_, PersonName> {
+        let whole_name_in_last = self.first.as_deref().is_none_or(str::is_empty)
+            && self.last.trim().contains([' ', ',']);
+        if whole_name_in_last {
+            let mut split = PersonName::from_full_name(&self.last);
+            split.suffix = split.suffix.or_else(|| self.suffix.clone());
+            split.middle = split.middle.or_else(|| self.middle.clone());
+            Cow::Owned(split)
+        } else {
+            Cow::Borrowed(self)
+        }
+    }
 }
 
 /// A postal address (N3/N4).
@@ -125,7 +196,9 @@ pub struct BillingProvider {
 /// A provider named on a claim (rendering, referring or attending).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimProvider {
-    /// The provider's name.
+    /// The provider's name (NM1 with NM102 `1`: a person). A whole name given in `last`
+    /// without a first name (`Ben Kildare`, `Kildare, Ben`) is split into NM103 last name,
+    /// NM104 first name and NM105 middle name by [`PersonName::from_full_name`].
     pub name: PersonName,
     /// National provider identifier.
     pub npi: String,
@@ -403,7 +476,7 @@ impl Checker {
     }
 
     fn provider(&mut self, field: &str, provider: &ClaimProvider) {
-        self.require(&format!("{field}.name.last"), &provider.name.last);
+        self.require(&format!("{field}.name.last"), &provider.name.for_nm1().last);
         self.npi(&format!("{field}.npi"), &provider.npi);
     }
 
@@ -813,7 +886,8 @@ impl ClaimWriter<'_> {
         taxonomy_role: Option<&str>,
         provider: &ClaimProvider,
     ) -> Result<(), WriteError> {
-        self.person(entity_code, &provider.name, Some(("XX", &provider.npi)))?;
+        let name = provider.name.for_nm1();
+        self.person(entity_code, &name, Some(("XX", &provider.npi)))?;
         if let (Some(role), Some(taxonomy)) = (taxonomy_role, &provider.taxonomy) {
             self.writer.segment("PRV", &[role, "PXC", taxonomy])?;
         }
@@ -1076,7 +1150,77 @@ impl ClaimWriter<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_valid_npi;
+    use super::{PersonName, is_valid_npi};
+
+    fn name(
+        last: &str,
+        first: Option<&str>,
+        middle: Option<&str>,
+        suffix: Option<&str>,
+    ) -> PersonName {
+        PersonName {
+            last: last.to_owned(),
+            first: first.map(str::to_owned),
+            middle: middle.map(str::to_owned),
+            suffix: suffix.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn splits_names_given_as_one_string() {
+        let cases = [
+            ("Ben Kildare", name("Kildare", Some("Ben"), None, None)),
+            (
+                "  BEN   A   KILDARE ",
+                name("KILDARE", Some("BEN"), Some("A"), None),
+            ),
+            (
+                "John Quincy Adams Public",
+                name("Public", Some("John"), Some("Quincy Adams"), None),
+            ),
+            (
+                "John Q Public Jr.",
+                name("Public", Some("John"), Some("Q"), Some("Jr.")),
+            ),
+            (
+                "John Public III",
+                name("Public", Some("John"), None, Some("III")),
+            ),
+            ("Smith Jr", name("Jr", Some("Smith"), None, None)),
+            ("Kildare, Ben", name("Kildare", Some("Ben"), None, None)),
+            (
+                "van Dyke , Anna Maria",
+                name("van Dyke", Some("Anna"), Some("Maria"), None),
+            ),
+            (
+                "Kildare, Ben A, Jr",
+                name("Kildare", Some("Ben"), Some("A"), Some("Jr")),
+            ),
+            ("Kildare,", name("Kildare", None, None, None)),
+            ("Madonna", name("Madonna", None, None, None)),
+            ("", name("", None, None, None)),
+        ];
+        for (full_name, expected) in cases {
+            assert_eq!(
+                PersonName::from_full_name(full_name),
+                expected,
+                "{full_name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nm1_names_split_only_a_whole_name_without_first_name() {
+        let split = name("Ben Kildare", None, None, Some("MD"));
+        assert_eq!(
+            *split.for_nm1(),
+            name("Kildare", Some("Ben"), None, Some("MD"))
+        );
+        let given = name("van Dyke", Some("Anna"), None, None);
+        assert_eq!(*given.for_nm1(), given);
+        let single = name("Kildare", None, None, None);
+        assert_eq!(*single.for_nm1(), single);
+    }
 
     #[test]
     fn npi_check_digit() {

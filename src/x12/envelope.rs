@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::codes::UsageIndicator;
 use super::reader::Segment;
 use super::separators::Separators;
+use super::typed::SegmentIssue;
 
 /// A validated interchange: ISA header fields and the functional groups it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +39,8 @@ pub struct Interchange {
     pub acknowledgment_requested: bool,
     /// ISA15: production, test or information.
     pub usage: UsageIndicator,
-    /// The delimiters of the interchange.
+    /// The delimiters the interchange was read with: ISA16 replaced by the separator the
+    /// composites use when they disagree (see [`EnvelopeReport::warnings`]).
     pub separators: Separators,
     /// The functional groups, in order.
     pub groups: Vec<FunctionalGroup>,
@@ -284,6 +286,13 @@ pub struct EnvelopeReport {
     pub interchange: Interchange,
     /// Every problem, in input order.
     pub problems: Vec<EnvelopeError>,
+    /// What was read differently from what the interchange declares: composites that use
+    /// another component separator than ISA16 (see [`Tokenizer::warnings`]). Filled
+    /// by [`read_envelope`](super::read_envelope); empty from the validator alone.
+    ///
+    /// [`Tokenizer::warnings`]: super::Tokenizer::warnings
+    #[serde(default)]
+    pub warnings: Vec<SegmentIssue>,
 }
 
 impl EnvelopeReport {
@@ -834,6 +843,7 @@ impl EnvelopeValidator {
         Ok(EnvelopeReport {
             interchange,
             problems: self.problems,
+            warnings: Vec::new(),
         })
     }
 }

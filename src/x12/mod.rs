@@ -56,7 +56,7 @@ pub use envelope::{
     EnvelopeError, EnvelopeProblem, EnvelopeReport, EnvelopeValidator, FunctionalGroup,
     Interchange, ProblemScope, TransactionSet,
 };
-pub use read837::{Read837Error, ReadClaim, ReadLine, read_837_claims};
+pub use read837::{Read837, Read837Error, ReadClaim, ReadLine, read_837, read_837_claims};
 pub use reader::{
     DEFAULT_MAX_SEGMENT_LEN, Element, OwnedSegment, Segment, StreamReader, TokenizeError,
     Tokenizer, tokenize,
@@ -91,13 +91,20 @@ pub enum X12Error {
     Segment(#[from] SegmentIssue),
 }
 
-/// Tokenizes an in-memory interchange and validates its envelopes, collecting every problem.
+/// Tokenizes an in-memory interchange and validates its envelopes, collecting every problem
+/// and, in [`EnvelopeReport::warnings`], the tokenizer's
+/// [warnings](Tokenizer::warnings).
 pub fn read_envelope(input: &[u8]) -> Result<EnvelopeReport, X12Error> {
+    let tokenizer = Tokenizer::new(input)?;
+    let warnings: Vec<SegmentIssue> = tokenizer.warnings().to_vec();
     let mut validator = EnvelopeValidator::new();
-    for segment in Tokenizer::new(input)? {
+    for segment in tokenizer {
         validator.push(&segment?);
     }
-    Ok(validator.finish()?)
+    Ok(EnvelopeReport {
+        warnings,
+        ..validator.finish()?
+    })
 }
 
 /// Validates the envelopes of a stream segment by segment, holding one segment at a time.

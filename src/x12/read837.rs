@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::reader::{TokenizeError, Tokenizer};
+use super::typed::SegmentIssue;
 use super::values::{Amount, Date, Quantity};
 
 /// Why an 837 could not be read.
@@ -75,12 +76,30 @@ fn invalid(ordinal: usize, id: &str, reason: String) -> Read837Error {
     }
 }
 
+/// The claims of an 837 and what was noticed while reading them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Read837 {
+    /// Every claim, in order.
+    pub claims: Vec<ReadClaim>,
+    /// What was read differently from what the interchange declares: composites that use
+    /// another component separator than ISA16 (see
+    /// [`Tokenizer::warnings`](super::Tokenizer::warnings)).
+    pub warnings: Vec<SegmentIssue>,
+}
+
 /// Reads every claim of an 837 interchange, in order.
 pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
+    read_837(input).map(|read| read.claims)
+}
+
+/// Reads every claim of an 837 interchange, in order, with the warnings.
+pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
     let mut claims: Vec<ReadClaim> = Vec::new();
     let mut member_id = String::new();
     let mut patient_name = (String::new(), String::new());
-    for segment in Tokenizer::new(input)? {
+    let tokenizer = Tokenizer::new(input)?;
+    let warnings = tokenizer.warnings().to_vec();
+    for segment in tokenizer {
         let segment = segment?;
         let text = |n: usize| segment.text(n).map(|t| t.into_owned()).unwrap_or_default();
         let amount = |n: usize| {
@@ -175,5 +194,5 @@ pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
             _ => {}
         }
     }
-    Ok(claims)
+    Ok(Read837 { claims, warnings })
 }

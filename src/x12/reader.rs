@@ -5,11 +5,15 @@
 //! whitespace before it, and tolerate CR, LF or CRLF (any ASCII whitespace) after each segment
 //! terminator. Every segment carries its 1-based ordinal within the interchange (ISA is 1) and
 //! the byte offset of its first byte in the input.
+//!
+//! [`Tokenizer`] reads composites with the separator they use when it disagrees with ISA16;
+//! [`StreamReader`], which cannot look ahead, reads ISA16 as declared.
 
 use std::borrow::Cow;
 use std::io::BufRead;
 
 use super::separators::{ISA_LENGTH, SeparatorError, Separators, leading_filler_len};
+use super::typed::{FieldProblem, SegmentIssue};
 
 /// Default limit for [`StreamReader`]: no segment of a 5010 guide comes close to 64 KiB.
 pub const DEFAULT_MAX_SEGMENT_LEN: usize = 64 * 1024;
@@ -263,6 +267,13 @@ fn locate_isa(input: &[u8]) -> Result<(usize, Separators), SeparatorError> {
 }
 
 /// Zero-copy iterator over the segments of an in-memory interchange.
+///
+/// Senders sometimes write composites with another separator than the one ISA16 declares
+/// (`>` for `:` or the reverse), which would leave procedure codes, modifiers and diagnoses
+/// empty. So the tokenizer first looks at the elements that are always composites (SV1-01,
+/// SV2-02, SVC-01, SVC-06, CLM-05, HI-01 to HI-12): when none holds ISA16's separator but some
+/// hold another usual one (`:` `>` `^` `<`, not already a delimiter), it reads composites with
+/// that one (the one most of them hold) and says so in [`Tokenizer::warnings`].
 #[derive(Debug, Clone)]
 pub struct Tokenizer<'a> {
     input: &'a [u8],
@@ -270,24 +281,41 @@ pub struct Tokenizer<'a> {
     ordinal: usize,
     separators: Separators,
     failed: bool,
+    separator_warning: Option<SegmentIssue>,
 }
 
 impl<'a> Tokenizer<'a> {
-    /// Reads the separators from the leading ISA and prepares to iterate.
+    /// Reads the separators from the leading ISA, checks that the composites use ISA16's
+    /// component separator (see [`Tokenizer`]) and prepares to iterate.
     pub fn new(input: &'a [u8]) -> Result<Self, TokenizeError> {
         let (position, separators) = locate_isa(input)?;
-        Ok(Tokenizer {
+        let mut tokenizer = Tokenizer {
             input,
             position,
             ordinal: 0,
             separators,
             failed: false,
-        })
+            separator_warning: None,
+        };
+        if let Some((used, warning)) = composite_separator_in_use(tokenizer.clone()) {
+            tokenizer.separators.component = used;
+            tokenizer.separator_warning = Some(warning);
+        }
+        Ok(tokenizer)
     }
 
-    /// The separators read from the ISA.
+    /// The separators the segments are read with: those of the ISA, except the component
+    /// separator when the composites use another one (see [`Self::warnings`]).
     pub fn separators(&self) -> Separators {
         self.separators
+    }
+
+    /// What is read differently from what the ISA declares: when the composites use another
+    /// component separator than ISA16, one warning located at the first composite element
+    /// that uses it, e.g. `segment 23 (SV1), element 1: ISA16 declares ':' but composites use
+    /// '>'; read with '>'` ([`FieldProblem::ComponentSeparatorMismatch`]).
+    pub fn warnings(&self) -> &[SegmentIssue] {
+        self.separator_warning.as_slice()
     }
 
     fn next_segment(&mut self) -> Option<Result<Segment<'a>, TokenizeError>> {
@@ -325,6 +353,72 @@ impl<'a> Iterator for Tokenizer<'a> {
         self.failed = matches!(item, Some(Err(_)));
         item
     }
+}
+
+/// Separators senders use for components.
+const USUAL_COMPONENT_SEPARATORS: [u8; 4] = [b':', b'>', b'^', b'<'];
+
+/// Whether element `position` of a segment `id` is a composite of at least two components
+/// wherever it is sent in the 5010 claim and remittance guides.
+fn is_composite_element(id: &[u8], position: usize) -> bool {
+    matches!(
+        (id, position),
+        (b"SV1", 1) | (b"SV2", 2) | (b"SVC", 1 | 6) | (b"CLM", 5) | (b"HI", 1..=12)
+    )
+}
+
+/// A separator the composites might use instead of ISA16's.
+struct Candidate {
+    /// The separator.
+    byte: u8,
+    /// How many composite elements hold it.
+    composites: usize,
+    /// The warning, located at the first composite element that holds it.
+    first: Option<SegmentIssue>,
+}
+
+/// The component separator the composites use, with a warning, when it is not the one the
+/// tokenizer was made with (ISA16): `None` as soon as a composite holds ISA16's separator, or
+/// when none holds a usual one.
+fn composite_separator_in_use(tokenizer: Tokenizer<'_>) -> Option<(u8, SegmentIssue)> {
+    let separators = tokenizer.separators;
+    let declared = separators.component;
+    let mut candidates: Vec<Candidate> = USUAL_COMPONENT_SEPARATORS
+        .into_iter()
+        .filter(|&byte| !separators.is_separator(byte))
+        .map(|byte| Candidate {
+            byte,
+            composites: 0,
+            first: None,
+        })
+        .collect();
+    for segment in tokenizer.map_while(Result::ok) {
+        let composites = (1..).zip(segment.elements()).filter(|(position, element)| {
+            !element.is_empty() && is_composite_element(segment.id_bytes(), *position)
+        });
+        for (position, element) in composites {
+            let bytes = element.as_bytes();
+            if bytes.contains(&declared) {
+                return None;
+            }
+            for candidate in candidates.iter_mut().filter(|c| bytes.contains(&c.byte)) {
+                candidate.composites += 1;
+                candidate.first.get_or_insert_with(|| {
+                    let problem = FieldProblem::ComponentSeparatorMismatch {
+                        declared: char::from(declared),
+                        used: char::from(candidate.byte),
+                    };
+                    segment.issue(Some(position), problem)
+                });
+            }
+        }
+    }
+    // The one most composites hold; on a tie, the one seen first.
+    let chosen = candidates.into_iter().min_by_key(|candidate| {
+        let ordinal = candidate.first.as_ref().map(|first| first.ordinal);
+        (std::cmp::Reverse(candidate.composites), ordinal)
+    })?;
+    chosen.first.map(|warning| (chosen.byte, warning))
 }
 
 /// Splits a whole interchange into segments.
@@ -566,5 +660,88 @@ mod tests {
             "segment 2 at byte 106 is longer than the limit of 200 bytes"
         );
         assert!(reader.next().is_none(), "reading stops after an error");
+    }
+
+    /// An interchange with `isa11` as ISA11 and ISA16 `:`, whose body is `body`.
+    fn interchange(isa11: u8, body: &str) -> Vec<u8> {
+        let mut isa = SMALL[5..111].to_vec();
+        isa[82] = isa11;
+        [isa.as_slice(), body.as_bytes()].concat()
+    }
+
+    fn composite_segments(input: &[u8]) -> (Tokenizer<'_>, Vec<Segment<'_>>) {
+        let tokenizer = Tokenizer::new(input).expect("tokenizes");
+        let segments = tokenizer
+            .clone()
+            .collect::<Result<_, _>>()
+            .expect("segments");
+        (tokenizer, segments)
+    }
+
+    #[test]
+    fn reads_composites_with_the_separator_they_use() {
+        let input = interchange(
+            b'^',
+            "ST*837*0001~CLM*1*10***11>B>1~HI*ABK>J449*ABF>R05~LX*1~SV1*HC>99213>25>59*10*UN*1~SE*6*0001~",
+        );
+        let (tokenizer, segments) = composite_segments(&input);
+        assert_eq!(tokenizer.separators().component, b'>');
+        assert_eq!(tokenizer.warnings().len(), 1);
+        let warning = tokenizer.warnings().first().expect("a warning");
+        assert_eq!(
+            warning.to_string(),
+            "segment 3 (CLM), element 5: ISA16 declares ':' but composites use '>'; read with '>'"
+        );
+        let sv1 = segments[5].element(1).expect("SV101");
+        let components: Vec<&[u8]> = sv1.components().collect();
+        assert_eq!(components, [&b"HC"[..], b"99213", b"25", b"59"]);
+        assert_eq!(
+            segments[3].element(2).and_then(|e| e.component_text(2)),
+            Some("R05".into())
+        );
+    }
+
+    #[test]
+    fn keeps_isa16_when_a_composite_uses_it() {
+        for body in [
+            "ST*837*0001~SV1*HC:99213:25*10*UN*1~SE*3*0001~",
+            // One composite with ISA16's separator is enough, whatever the others hold.
+            "ST*837*0001~SV1*HC>99213*10*UN*1~SV1*HC:99214*10*UN*1~SE*4*0001~",
+            // No composite element at all.
+            "ST*999*0001~AK1*HC*1*005010X222A1~SE*3*0001~",
+            // `>` outside the composite elements says nothing.
+            "ST*837*0001~NTE*ADD*A>B~SE*3*0001~",
+        ] {
+            let input = interchange(b'^', body);
+            let (tokenizer, _) = composite_segments(&input);
+            assert_eq!(tokenizer.separators().component, b':', "{body}");
+            assert!(tokenizer.warnings().is_empty(), "{body}");
+        }
+    }
+
+    #[test]
+    fn never_takes_another_delimiter_for_the_component_separator() {
+        // `^` is the repetition separator here: HC^99213 is two repetitions, not a composite.
+        let body = "ST*837*0001~SV1*HC^99213*10*UN*1~SE*3*0001~";
+        let input = interchange(b'^', body);
+        assert!(composite_segments(&input).0.warnings().is_empty());
+        // Before 00501 ISA11 is not a separator, and `^` can be the component separator.
+        let input = interchange(b'U', body);
+        let (tokenizer, segments) = composite_segments(&input);
+        assert_eq!(tokenizer.separators().component, b'^');
+        assert_eq!(
+            segments[2].element(1).and_then(|e| e.component_text(2)),
+            Some("99213".into())
+        );
+    }
+
+    #[test]
+    fn takes_the_separator_most_composites_use() {
+        let body = "ST*837*0001~HI*ABK<J449~SV1*HC>99213*10~SV1*HC>99214*10~SE*5*0001~";
+        let input = interchange(b'^', body);
+        let (tokenizer, _) = composite_segments(&input);
+        assert_eq!(tokenizer.separators().component, b'>');
+        let warning = tokenizer.warnings().first().expect("a warning");
+        assert_eq!((warning.ordinal, warning.element), (4, Some(1)));
     }
 }

@@ -49,6 +49,15 @@ pub enum FieldProblem {
         /// The segment that should have been present.
         name: String,
     },
+    /// The composites use another component separator than ISA16 declares; they were read
+    /// with the one they use (located at the first composite that uses it).
+    #[error("ISA16 declares '{declared}' but composites use '{used}'; read with '{used}'")]
+    ComponentSeparatorMismatch {
+        /// ISA16.
+        declared: char,
+        /// The separator the composites use.
+        used: char,
+    },
 }
 
 /// A problem located at a segment (and possibly element and component) of the interchange.
@@ -207,7 +216,9 @@ pub struct ReadOutcome<T> {
     pub envelope_problems: Vec<EnvelopeError>,
     /// One document per transaction set of the wanted type, in order.
     pub documents: Vec<T>,
-    /// Non-fatal problems: impossible dates, unexpected segments, skipped sets.
+    /// Non-fatal problems: composites read with another component separator than ISA16
+    /// declares ([`FieldProblem::ComponentSeparatorMismatch`], first when present), impossible
+    /// dates, unexpected segments, skipped sets.
     pub warnings: Vec<SegmentIssue>,
 }
 
@@ -223,14 +234,15 @@ pub(crate) fn read_documents<T>(
     set_id_code: &str,
     read_set: SetReader<T>,
 ) -> Result<ReadOutcome<T>, X12Error> {
-    let segments: Vec<Segment<'_>> = Tokenizer::new(input)?.collect::<Result<_, _>>()?;
+    let tokenizer = Tokenizer::new(input)?;
+    let mut warnings: Vec<SegmentIssue> = tokenizer.warnings().to_vec();
+    let segments: Vec<Segment<'_>> = tokenizer.collect::<Result<_, _>>()?;
     let mut validator = EnvelopeValidator::new();
     for segment in &segments {
         validator.push(segment);
     }
     let report = validator.finish()?;
     let mut documents = Vec::new();
-    let mut warnings = Vec::new();
     let sets = report
         .interchange
         .groups

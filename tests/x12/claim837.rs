@@ -239,6 +239,56 @@ fn professional_round_trip() {
 }
 
 #[test]
+fn provider_names_given_as_one_string_are_split_into_nm1_parts() {
+    let mut batch = professional_batch();
+    let whole = |name: &str| PersonName {
+        last: name.to_owned(),
+        ..PersonName::default()
+    };
+    let names = [whole("Ben A Kildare"), whole("Kildare, Ben, Jr")];
+    for (group, name) in batch.subscribers.iter_mut().zip(names) {
+        let claim = &mut group.claims[0];
+        if let Some(rendering) = claim.rendering_provider.as_mut() {
+            rendering.name = name.clone();
+        }
+        claim.referring_provider = Some(ClaimProvider {
+            name,
+            npi: "1234567893".to_owned(),
+            taxonomy: None,
+        });
+    }
+    let output = write_837(&batch, &envelope()).expect("valid batch");
+    let segments = tokenize(&output).expect("tokenizes");
+    let nm1 = |entity: &str| -> Vec<String> {
+        find(&segments, "NM1", entity)
+            .iter()
+            .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+            .collect()
+    };
+    let written = [
+        "NM1*{}*1*Kildare*Ben*A***XX*1234567893",
+        "NM1*{}*1*Kildare*Ben***Jr*XX*1234567893",
+    ];
+    for entity in ["82", "DN"] {
+        let expected: Vec<String> = written.iter().map(|w| w.replace("{}", entity)).collect();
+        assert_eq!(nm1(entity), expected, "NM1*{entity}");
+    }
+
+    // A whole name that leaves no last name once split is refused like an empty one.
+    if let Some(rendering) = batch.subscribers[0].claims[0].rendering_provider.as_mut() {
+        rendering.name = whole(" , Ben");
+    }
+    let problems: Vec<String> = validate_837(&batch)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        problems,
+        ["claim 26463774: subscribers[0].claims[0].rendering_provider.name.last: is required"]
+    );
+}
+
+#[test]
 fn institutional_round_trip() {
     let mut batch = professional_batch();
     batch.kind = ClaimKind::Institutional;

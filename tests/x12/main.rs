@@ -8,3 +8,4 @@ mod envelope;
 mod fuzz;
 mod remit835;
 mod samples;
+mod separators;
