@@ -288,10 +288,6 @@ fn hl7_timestamp() -> String {
     )
 }
 
-fn ack_control_id() -> String {
-    format!("SB{}", crate::store::now_millis())
-}
-
 /// An ACK for a message whose header could not be read: AR/CR (or AE) with the reason.
 fn unparsed_ack(raw: &[u8], code: AckCode, reason: &str, error: ErrorCode) -> Vec<u8> {
     let header = hl7v2::salvage_header(raw);
@@ -306,7 +302,7 @@ fn unparsed_ack(raw: &[u8], code: AckCode, reason: &str, error: ErrorCode) -> Ve
         header.control_id.as_deref().unwrap_or(""),
         &AckDetails {
             code,
-            control_id: &ack_control_id(),
+            control_id: &hl7v2::next_control_id(),
             timestamp: &hl7_timestamp(),
             text: Some(reason),
             errors: &errors,
@@ -397,7 +393,7 @@ async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> Vec<Vec<u
             &message,
             &AckDetails {
                 code,
-                control_id: &ack_control_id(),
+                control_id: &hl7v2::next_control_id(),
                 timestamp: &hl7_timestamp(),
                 text: Some(&text),
                 errors,
