@@ -419,7 +419,8 @@ mod tests {
             .iter()
             .find(|c| c.config.name == "x12-inbox")
             .unwrap();
-        let x12 = Message::read(include_bytes!("../../../samples/x12/835-managed-care.x12")).unwrap();
+        let x12 =
+            Message::read(include_bytes!("../../../samples/x12/835-managed-care.x12")).unwrap();
         let route = |message: &Message| {
             crate::routing::route(
                 &config.routes,
