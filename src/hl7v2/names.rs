@@ -2,6 +2,8 @@
 //! readable trees (`PID-5 Patient Name`, `PID-5.1 Family Name`) in the CLI
 //! and the web console.
 //!
+//! The file is long because it is a table: one line per segment field.
+//!
 //! The dictionary follows HL7 v2.5.1. Field numbers are 1-based exactly as
 //! the standard numbers them, so `MSH-1` is the field separator itself and
 //! `MSH-2` the encoding characters; a parser that splits an MSH segment on

@@ -1,5 +1,9 @@
 //! Remittances in the store: one row per 835 payment (unique per payer and trace number), its
 //! claims, lines and adjustments, provider-level adjustments, and the reconciliation ledger.
+//! What a posting writes is decided by `revenue::posting`; this file is its SQL.
+//!
+//! The file is long because an import is one transaction over six tables, written in chunks of
+//! multi-row statements; splitting it would spread one transaction across files.
 
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
