@@ -30,6 +30,9 @@ pub enum ApiError {
     /// A configuration change was refused; the running configuration stays.
     #[error("configuration refused")]
     InvalidConfig(crate::config::ConfigErrors),
+    /// The store cannot serve the request now; the client may try again later.
+    #[error("{0}; try again later")]
+    Unavailable(String),
     /// Something failed on our side.
     #[error("internal error")]
     Internal(String),
@@ -41,6 +44,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Invalid(reason) => ApiError::BadRequest(reason),
             StoreError::Conflict(reason) => ApiError::Conflict(reason),
+            StoreError::Unavailable(reason) => ApiError::Unavailable(reason),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -62,6 +66,7 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::InvalidConfig(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -72,6 +77,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response
     }

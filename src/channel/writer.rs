@@ -67,15 +67,14 @@ impl IngestWriter {
     /// Stores one message; returns once its transaction has committed.
     pub async fn store(&self, item: Ingest) -> Result<Ingested, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let closed = || StoreError::Invalid("the engine is shutting down".into());
+        let closed = || StoreError::Unavailable("the engine is shutting down".into());
         self.requests
             .send((item, reply))
             .await
             .map_err(|_| closed())?;
-        answer
-            .await
-            .map_err(|_| closed())?
-            .map_err(|reason| StoreError::Invalid(format!("cannot store the message: {reason}")))
+        answer.await.map_err(|_| closed())?.map_err(|reason| {
+            StoreError::Unavailable(format!("cannot store the message: {reason}"))
+        })
     }
 }
 

@@ -125,6 +125,9 @@ impl From<StoreError> for FhirError {
             StoreError::NotFound(what) => FhirError::invalid(format!("{what} not found")),
             StoreError::Invalid(reason) => FhirError::invalid(reason),
             StoreError::Busy(reason) => FhirError::new(StatusCode::CONFLICT, "transient", reason),
+            StoreError::Unavailable(reason) => {
+                FhirError::new(StatusCode::SERVICE_UNAVAILABLE, "transient", reason)
+            }
             other => FhirError::internal(other),
         }
     }

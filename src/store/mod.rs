@@ -64,6 +64,10 @@ pub enum StoreError {
     /// The request conflicts with the record's current state.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The store cannot take the write now (the engine is stopping, or the batch it was part
+    /// of failed); the same write may succeed later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// Which database a store runs on.
