@@ -37,7 +37,8 @@ pub enum Receipt {
         /// Why.
         reason: String,
     },
-    /// A resend of a message already stored; not processed again.
+    /// A resend of a message the channel kept (same sender, control id and content); not
+    /// processed again.
     Duplicate {
         /// The original message's id.
         message_id: i64,
@@ -151,6 +152,7 @@ impl Pipeline {
             .as_ref()
             .ok()
             .and_then(|m| m.facts.control_id.clone());
+        let resend_key = message.as_ref().ok().and_then(Message::resend_key);
         let content_type = content_type
             .map(str::to_string)
             .or_else(|| {
@@ -171,6 +173,7 @@ impl Pipeline {
                 channel: self.channel().to_string(),
                 content_type,
                 control_id,
+                resend_key,
                 raw: raw.to_vec(),
                 outcome: outcome.clone(),
             })
@@ -254,8 +257,16 @@ impl Pipeline {
     }
 
     /// Filters, routes and transforms a message already stored, and records the outcome
-    /// (used to reprocess one).
+    /// (used to reprocess one). A message that failed and whose resend was kept since is not
+    /// processed again: the receipt names the kept one.
     pub async fn process(&self, message_id: i64, message: &Message) -> Result<Receipt, StoreError> {
+        if let Some(kept) = self.store.kept_resend(message_id).await? {
+            let detail = format!("its resend was kept as message {kept}: not processed again");
+            self.store
+                .add_message_event(message_id, "duplicate", Some(&detail))
+                .await?;
+            return Ok(Receipt::Duplicate { message_id: kept });
+        }
         let outcome = self.decide(message);
         match &outcome {
             Outcome::Routed {
