@@ -758,3 +758,38 @@ async fn x12_interchanges_that_reuse_a_control_number_are_all_kept() {
     assert_eq!(engine.store.remittances(10).await.unwrap().len(), 2);
     engine.stop().await;
 }
+
+/// The X12 inbox takes X12 only: anything else (text, an empty file, an HL7 v2 message) is
+/// stored with status error and moved to error/ with its reason, never filtered.
+#[tokio::test]
+async fn a_file_that_is_not_x12_in_the_x12_inbox_goes_to_error_with_its_reason() {
+    let engine = x12_inbox_engine().await;
+    let cases: [(&str, &[u8]); 3] = [
+        ("notes.x12", b"hello, this is no interchange\n"),
+        ("empty.x12", b""),
+        ("adt.x12", ADT.as_bytes()),
+    ];
+    for (name, bytes) in cases {
+        drop_in_x12_inbox(&engine, name, bytes, "error").await;
+        let reason = engine
+            .path("data/inbox/x12/error")
+            .join(format!("{name}.reason.txt"));
+        let text = std::fs::read_to_string(&reason).unwrap();
+        assert!(text.contains("X12"), "{name}: {text}");
+    }
+    let stored = engine.channel_messages("x12-inbox").await;
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    for message in &stored {
+        assert_eq!(
+            message.status,
+            switchboard::store::messages::MessageStatus::Error,
+            "{stored:?}"
+        );
+        assert!(
+            message.error.as_deref().is_some_and(|e| e.contains("X12")),
+            "{stored:?}"
+        );
+    }
+    assert!(file_names(&engine.path("data/inbox/x12/processed")).is_empty());
+    engine.stop().await;
+}

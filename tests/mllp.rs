@@ -704,3 +704,78 @@ async fn a_resend_of_a_message_answered_ae_is_processed_again() {
     );
     engine.stop().await;
 }
+
+/// Frames that hold no HL7 v2 message (empty, not starting with MSH, an FHS/BHS batch) are
+/// stored with status error and answered AR with the reason; after
+/// `MAX_UNREADABLE_IN_A_ROW` of them in a row the engine closes the connection.
+#[tokio::test]
+async fn unreadable_frames_are_errors_and_too_many_in_a_row_close_the_connection() {
+    use switchboard::channel::mllp::MAX_UNREADABLE_IN_A_ROW;
+    use switchboard::store::messages::{MessageQuery, MessageStatus};
+    let port = common::free_port();
+    let engine = start(port, "").await;
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("an empty frame", b"", "empty"),
+        ("only line endings", b"\r\n\r", "empty"),
+        ("no MSH", b"PID|1||X^^^H\r", "MSH"),
+        (
+            "a batch",
+            b"FHS|^~\\&|EHR|HOSP\rBHS|^~\\&|EHR|HOSP\rMSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|B1|P|2.5\rBTS|1\rFTS|1\r",
+            "batch",
+        ),
+    ];
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    for (what, payload, reason) in cases {
+        send_frame(&mut stream, payload).await;
+        let ack = read_frame(&mut stream)
+            .await
+            .unwrap_or_else(|| panic!("{what}: no answer"));
+        assert!(ack.contains("MSA|AR|"), "{what}: {ack}");
+        assert!(ack.contains(reason), "{what}: {ack}");
+        assert!(ack.contains("ERR|"), "{what}: {ack}");
+    }
+    let errors = engine
+        .store
+        .search_messages(&MessageQuery {
+            channel: Some("adt".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    for message in &errors {
+        assert_eq!(message.status, MessageStatus::Error, "{errors:?}");
+        assert!(message.error.is_some(), "{errors:?}");
+    }
+
+    // A readable message resets the count; the limit's worth in a row closes the connection.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    for _ in 1..MAX_UNREADABLE_IN_A_ROW {
+        send_frame(&mut stream, b"").await;
+        assert!(read_frame(&mut stream).await.unwrap().contains("MSA|AR|"));
+    }
+    send_frame(&mut stream, adt("OK1", "MRN-OK1").as_bytes()).await;
+    assert!(
+        read_frame(&mut stream)
+            .await
+            .unwrap()
+            .contains("MSA|AA|OK1")
+    );
+    for _ in 1..MAX_UNREADABLE_IN_A_ROW {
+        send_frame(&mut stream, b"garbage").await;
+        assert!(read_frame(&mut stream).await.unwrap().contains("MSA|AR|"));
+    }
+    send_frame(&mut stream, b"garbage").await;
+    assert!(read_frame(&mut stream).await.unwrap().contains("MSA|AR|"));
+    assert_eq!(
+        read_frame(&mut stream).await,
+        None,
+        "the connection is closed after {MAX_UNREADABLE_IN_A_ROW} unreadable frames in a row"
+    );
+    // Other connections are served as before.
+    let mut other = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    send_frame(&mut other, adt("OK2", "MRN-OK2").as_bytes()).await;
+    assert!(read_frame(&mut other).await.unwrap().contains("MSA|AA|OK2"));
+    engine.stop().await;
+}

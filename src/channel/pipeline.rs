@@ -13,7 +13,7 @@ use crate::config::routes::RoutesConfig;
 use crate::fhir::from_hl7v2::convert;
 use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Mapping;
-use crate::message::{Message, Rejection, RejectionKind};
+use crate::message::{Format, Message, Rejection, RejectionKind};
 use crate::routing;
 use crate::store::deliveries::Routing;
 use crate::store::ingest::{Ingest, Ingested, Outcome, Payload};
@@ -129,14 +129,16 @@ impl Pipeline {
     }
 
     /// Reads `raw`, filters, routes and transforms it, then stores it with that outcome and its
-    /// queue rows in one commit. An `Err` means nothing was stored: the sender must not be
-    /// acknowledged.
+    /// queue rows in one commit. Content declared as one of our formats (`content_type`) must
+    /// be in that format: anything else is stored as unreadable (status error). An `Err` means
+    /// nothing was stored: the sender must not be acknowledged.
     pub async fn receive(
         &self,
         raw: &[u8],
         content_type: Option<&str>,
     ) -> Result<Receipt, StoreError> {
-        self.receive_read(raw, &Message::read(raw), content_type)
+        let expected = content_type.and_then(Format::from_content_type);
+        self.receive_read(raw, &Message::read_as(raw, expected), content_type)
             .await
     }
 
