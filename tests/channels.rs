@@ -737,13 +737,8 @@ async fn x12_interchanges_that_reuse_a_control_number_are_all_kept() {
     again.extend_from_slice(b"\r\n");
     drop_in_x12_inbox(&engine, "again.x12", &again, "processed").await;
     assert_eq!(engine.channel_messages("x12-inbox").await.len(), 2);
-    let first = stored[1].id;
-    let events = engine.store.message_events(first).await.unwrap();
-    assert_eq!(
-        events.iter().filter(|e| e.kind == "duplicate").count(),
-        1,
-        "{events:?}"
-    );
+    let duplicates = common::event_details(&engine.store, stored[1].id, "duplicate").await;
+    assert_eq!(duplicates.len(), 1, "{duplicates:?}");
 
     // An 837 from the same sender with the same ISA13: a message of its own.
     let claim = x12_fixture("837p-demo-example1.x12");

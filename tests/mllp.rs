@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::Engine;
+use common::{Engine, event_details};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -568,18 +568,6 @@ async fn messages_with_control_id(
         .unwrap()
 }
 
-async fn event_details(engine: &Engine, id: i64, kind: &str) -> Vec<String> {
-    engine
-        .store
-        .message_events(id)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.kind == kind)
-        .map(|e| e.detail.unwrap_or_default())
-        .collect()
-}
-
 async fn sent_deliveries(engine: &Engine, id: i64) -> usize {
     engine
         .store
@@ -633,14 +621,14 @@ async fn a_reused_control_id_is_a_new_message_and_only_a_true_resend_is_a_duplic
             "{stored:?}"
         );
     }
-    let reused = event_details(&engine, second, "control id reused").await;
+    let reused = event_details(&engine.store, second, "control id reused").await;
     assert_eq!(reused.len(), 1, "{reused:?}");
     assert!(
         reused[0].contains(&format!("message {first}")),
         "{reused:?}"
     );
     assert!(
-        event_details(&engine, first, "control id reused")
+        event_details(&engine.store, first, "control id reused")
             .await
             .is_empty()
     );
@@ -668,7 +656,10 @@ async fn a_reused_control_id_is_a_new_message_and_only_a_true_resend_is_a_duplic
         );
     }
     assert_eq!(messages_with_control_id(&engine, "MSG00001").await.len(), 2);
-    assert_eq!(event_details(&engine, first, "duplicate").await.len(), 3);
+    assert_eq!(
+        event_details(&engine.store, first, "duplicate").await.len(),
+        3
+    );
     let deliveries = engine.store.message_deliveries(first).await.unwrap();
     assert_eq!(deliveries.len(), 1, "not processed twice: {deliveries:?}");
     engine.stop().await;
@@ -696,7 +687,7 @@ async fn a_resend_of_a_message_answered_ae_is_processed_again() {
     let stored = messages_with_control_id(&engine, "AE1").await;
     assert_eq!(stored.len(), 2, "{stored:?}");
     assert!(stored.iter().all(|m| m.error.is_some()), "{stored:?}");
-    let resent = event_details(&engine, ids[1], "resent after error").await;
+    let resent = event_details(&engine.store, ids[1], "resent after error").await;
     assert_eq!(resent.len(), 1, "{resent:?}");
     assert!(
         resent[0].contains(&format!("message {}", ids[0])),

@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::event_details;
 use switchboard::canonical::{
     Bill, BillLine, Contract, Coverage, Encounter, Fee, Identifier, Patient, Payer, Provider,
 };
@@ -412,17 +413,6 @@ impl Items<'_> {
     }
 }
 
-async fn events_of(store: &Store, id: i64, kind: &str) -> Vec<String> {
-    store
-        .message_events(id)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.kind == kind)
-        .map(|e| e.detail.unwrap_or_default())
-        .collect()
-}
-
 /// A resend is the same channel, sender, control id and content (trailing line endings aside):
 /// only that is answered as a duplicate, within one batch, across the chunks of a batch and
 /// across batches. The same control id with other content, or from another sender, is a new
@@ -465,20 +455,24 @@ async fn resends(store: &Store, writer: &mut Writer<'_>, channel: &str) {
     };
     assert_eq!(stored[1], Stored::Duplicate(a_id), "{channel}");
     assert_eq!(stored[4], Stored::Duplicate(b_id), "{channel}");
-    let reused = events_of(store, b_id, "control id reused").await;
+    let reused = event_details(store, b_id, "control id reused").await;
     assert_eq!(reused.len(), 1, "{channel}: {reused:?}");
     assert!(
         reused[0].contains(&format!("message {a_id}")),
         "{channel}: {reused:?}"
     );
-    assert!(events_of(store, a_id, "control id reused").await.is_empty());
     assert!(
-        events_of(store, lab_id, "control id reused")
+        event_details(store, a_id, "control id reused")
+            .await
+            .is_empty()
+    );
+    assert!(
+        event_details(store, lab_id, "control id reused")
             .await
             .is_empty()
     );
     assert_eq!(
-        events_of(store, a_id, "duplicate").await.len(),
+        event_details(store, a_id, "duplicate").await.len(),
         1,
         "{channel}"
     );
@@ -507,7 +501,7 @@ async fn resends(store: &Store, writer: &mut Writer<'_>, channel: &str) {
         panic!("{channel}");
     };
     for (id, earlier) in [(e2, e1), (e3, e2), (e4, e3)] {
-        let resent = events_of(store, id, "resent after error").await;
+        let resent = event_details(store, id, "resent after error").await;
         assert_eq!(resent.len(), 1, "{channel}: {id}: {resent:?}");
         assert!(
             resent[0].contains(&format!("message {earlier}")),
@@ -541,7 +535,7 @@ async fn resends(store: &Store, writer: &mut Writer<'_>, channel: &str) {
     let Stored::New(last) = stored[251] else {
         panic!("{channel}: {:?}", stored[251]);
     };
-    let reused = events_of(store, last, "control id reused").await;
+    let reused = event_details(store, last, "control id reused").await;
     assert!(
         reused[0].contains(&format!("message {}", stored[10].id())),
         "{channel}: {reused:?}"
