@@ -42,6 +42,7 @@ fn claims_837(c: &mut Criterion) {
                         channel: "bench".into(),
                         content_type: "application/edi-x12".into(),
                         control_id: None,
+                        resend_key: None,
                         raw: file.clone(),
                         outcome: Outcome::Stored,
                     }])

@@ -651,3 +651,140 @@ async fn scheduled_jobs_run_and_record_their_outcome() {
     );
     engine.stop().await;
 }
+
+/// The engine with the shipped X12 inbox (and the outbox its 999s go to), polling every second.
+async fn x12_inbox_engine() -> Engine {
+    let shipped = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("channels")
+            .join(name);
+        std::fs::read_to_string(path)
+            .unwrap()
+            .replace("poll_seconds = 5", "poll_seconds = 1\nsettle_ms = 100")
+    };
+    let engine = Engine::start(&[
+        ("channels/x12-inbox.toml", shipped("x12-inbox.toml")),
+        ("channels/x12-outbox.toml", shipped("x12-outbox.toml")),
+    ])
+    .await;
+    let inbox = engine.path("data/inbox/x12");
+    engine
+        .eventually("the inbox exists", || async { inbox.exists() })
+        .await;
+    engine
+}
+
+fn x12_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/x12")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Drops `bytes` in the X12 inbox as `name` and waits until the file is moved to `outcome/`.
+async fn drop_in_x12_inbox(engine: &Engine, name: &str, bytes: &[u8], outcome: &str) {
+    let inbox = engine.path("data/inbox/x12");
+    std::fs::write(inbox.join(name), bytes).unwrap();
+    let moved = inbox.join(outcome).join(name);
+    engine
+        .eventually(&format!("{name} is in {outcome}/"), || async {
+            moved.exists()
+        })
+        .await;
+}
+
+/// Payers reuse interchange control numbers: a second, different 835 with the same ISA13 is a
+/// new message and a second remittance; an 837 with the sender and ISA13 of an 835 is no resend
+/// of it. Only the same content again is a resend.
+#[tokio::test]
+async fn x12_interchanges_that_reuse_a_control_number_are_all_kept() {
+    let engine = x12_inbox_engine().await;
+    let remittance = x12_fixture("835-managed-care.x12");
+    let other = String::from_utf8(remittance.clone())
+        .unwrap()
+        .replace("TRN*1*7170066655*", "TRN*1*7170066656*")
+        .into_bytes();
+    assert_ne!(remittance, other);
+    drop_in_x12_inbox(&engine, "first.x12", &remittance, "processed").await;
+    drop_in_x12_inbox(&engine, "second.x12", &other, "processed").await;
+    let stored = engine.channel_messages("x12-inbox").await;
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    assert_eq!(stored[0].control_id, stored[1].control_id, "{stored:?}");
+    assert!(
+        stored
+            .iter()
+            .all(|m| m.status == switchboard::store::messages::MessageStatus::Processed)
+    );
+    engine
+        .eventually("both 835s are imported", || async {
+            let mut traces: Vec<String> = engine
+                .store
+                .remittances(10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.trace_number)
+                .collect();
+            traces.sort();
+            traces == ["7170066655", "7170066656"]
+        })
+        .await;
+
+    // The first 835 again (with a line ending added at the end): a resend, not stored again.
+    let mut again = remittance.clone();
+    again.extend_from_slice(b"\r\n");
+    drop_in_x12_inbox(&engine, "again.x12", &again, "processed").await;
+    assert_eq!(engine.channel_messages("x12-inbox").await.len(), 2);
+    let duplicates = common::event_details(&engine.store, stored[1].id, "duplicate").await;
+    assert_eq!(duplicates.len(), 1, "{duplicates:?}");
+
+    // An 837 from the same sender with the same ISA13: a message of its own.
+    let claim = x12_fixture("837p-demo-example1.x12");
+    drop_in_x12_inbox(&engine, "claim.x12", &claim, "processed").await;
+    let stored = engine.channel_messages("x12-inbox").await;
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    assert_eq!(stored[0].control_id, stored[1].control_id, "{stored:?}");
+    assert_eq!(
+        engine.store.message_raw(stored[0].id).await.unwrap(),
+        Some(claim)
+    );
+    assert_eq!(engine.store.remittances(10).await.unwrap().len(), 2);
+    engine.stop().await;
+}
+
+/// The X12 inbox takes X12 only: anything else (text, an empty file, an HL7 v2 message) is
+/// stored with status error and moved to error/ with its reason, never filtered.
+#[tokio::test]
+async fn a_file_that_is_not_x12_in_the_x12_inbox_goes_to_error_with_its_reason() {
+    let engine = x12_inbox_engine().await;
+    let cases: [(&str, &[u8]); 3] = [
+        ("notes.x12", b"hello, this is no interchange\n"),
+        ("empty.x12", b""),
+        ("adt.x12", ADT.as_bytes()),
+    ];
+    for (name, bytes) in cases {
+        drop_in_x12_inbox(&engine, name, bytes, "error").await;
+        let reason = engine
+            .path("data/inbox/x12/error")
+            .join(format!("{name}.reason.txt"));
+        let text = std::fs::read_to_string(&reason).unwrap();
+        assert!(text.contains("X12"), "{name}: {text}");
+    }
+    let stored = engine.channel_messages("x12-inbox").await;
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    for message in &stored {
+        assert_eq!(
+            message.status,
+            switchboard::store::messages::MessageStatus::Error,
+            "{stored:?}"
+        );
+        assert!(
+            message.error.as_deref().is_some_and(|e| e.contains("X12")),
+            "{stored:?}"
+        );
+    }
+    assert!(file_names(&engine.path("data/inbox/x12/processed")).is_empty());
+    engine.stop().await;
+}

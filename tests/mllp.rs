@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::Engine;
+use common::{Engine, event_details};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -538,5 +538,235 @@ async fn the_load_tool_counts_every_acknowledged_message() {
         .await
         .unwrap();
     assert_eq!(stored.len(), 80);
+    engine.stop().await;
+}
+
+/// A sample from tests/fixtures/hl7v2 with its segments ended by `\r`, as MLLP carries them.
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hl7v2")
+        .join(name);
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut message: String = text.lines().map(|line| format!("{line}\r")).collect();
+    message.truncate(message.trim_end().len());
+    message.push('\r');
+    message.into_bytes()
+}
+
+async fn messages_with_control_id(
+    engine: &Engine,
+    control: &str,
+) -> Vec<switchboard::store::messages::MessageSummary> {
+    engine
+        .store
+        .search_messages(&switchboard::store::messages::MessageQuery {
+            control_id: Some(control.into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+async fn sent_deliveries(engine: &Engine, id: i64) -> usize {
+    engine
+        .store
+        .message_deliveries(id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|d| d.status == switchboard::store::deliveries::DeliveryStatus::Sent)
+        .count()
+}
+
+/// Two different messages from one sender that share MSH-10 (the FHIR Converter's ADT^A01 and
+/// BAR^P02 samples are both `MSG00001`) are two messages: both stored and processed, the second
+/// with an event naming the first. A byte-identical resend, even with other line endings at
+/// the end, is answered as a duplicate and not processed again.
+#[tokio::test]
+async fn a_reused_control_id_is_a_new_message_and_only_a_true_resend_is_a_duplicate() {
+    let port = common::free_port();
+    let engine = start(port, "").await;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let admission = fixture("adt-a01-fhir-converter.hl7");
+    let billing = fixture("bar-p02-fhir-converter.hl7");
+
+    send_frame(&mut stream, &admission).await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    let msa = segment(&ack, "MSA");
+    assert_eq!((msa[1], msa[2]), ("AA", "MSG00001"), "{ack}");
+    assert!(!msa[3].contains("duplicate"), "{ack}");
+
+    send_frame(&mut stream, &billing).await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    let msa = segment(&ack, "MSA");
+    assert_eq!((msa[1], msa[2]), ("AA", "MSG00001"), "{ack}");
+    assert!(
+        !msa[3].contains("duplicate"),
+        "the BAR is no resend of the ADT: {ack}"
+    );
+
+    let stored = messages_with_control_id(&engine, "MSG00001").await;
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    let (first, second) = (stored[1].id, stored[0].id);
+    assert_eq!(
+        engine.store.message_raw(second).await.unwrap().as_deref(),
+        Some(billing.as_slice()),
+        "the second body is stored"
+    );
+    for message in &stored {
+        assert_eq!(
+            message.status,
+            switchboard::store::messages::MessageStatus::Processed,
+            "{stored:?}"
+        );
+    }
+    let reused = event_details(&engine.store, second, "control id reused").await;
+    assert_eq!(reused.len(), 1, "{reused:?}");
+    assert!(
+        reused[0].contains(&format!("message {first}")),
+        "{reused:?}"
+    );
+    assert!(
+        event_details(&engine.store, first, "control id reused")
+            .await
+            .is_empty()
+    );
+    engine
+        .eventually("both messages reached the canonical store", || async {
+            sent_deliveries(&engine, first).await == 1
+                && sent_deliveries(&engine, second).await == 1
+        })
+        .await;
+    assert!(engine.has_patient("PATID1234").await);
+
+    // The same ADT again, ended by \r\n, then by nothing: a resend of the first message.
+    let mut crlf = admission.clone();
+    crlf.push(b'\n');
+    let mut bare = admission.clone();
+    bare.pop();
+    for resend in [admission.clone(), crlf, bare] {
+        send_frame(&mut stream, &resend).await;
+        let ack = read_frame(&mut stream).await.unwrap();
+        let msa = segment(&ack, "MSA");
+        assert_eq!((msa[1], msa[2]), ("AA", "MSG00001"), "{ack}");
+        assert!(
+            msa[3].contains(&format!("duplicate of message {first}")),
+            "{ack}"
+        );
+    }
+    assert_eq!(messages_with_control_id(&engine, "MSG00001").await.len(), 2);
+    assert_eq!(
+        event_details(&engine.store, first, "duplicate").await.len(),
+        3
+    );
+    let deliveries = engine.store.message_deliveries(first).await.unwrap();
+    assert_eq!(deliveries.len(), 1, "not processed twice: {deliveries:?}");
+    engine.stop().await;
+}
+
+/// A message answered AE was not processed; its sender's resend is processed again (stored
+/// as a new message), not answered AA as a duplicate.
+#[tokio::test]
+async fn a_resend_of_a_message_answered_ae_is_processed_again() {
+    let port = common::free_port();
+    let engine = start(port, "").await;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let no_id = "MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|AE1|P|2.5\rPID|1||||Nobody^Here\r";
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        send_frame(&mut stream, no_id.as_bytes()).await;
+        let ack = read_frame(&mut stream).await.unwrap();
+        let msa = segment(&ack, "MSA");
+        assert_eq!((msa[1], msa[2]), ("AE", "AE1"), "{ack}");
+        assert!(!msa[3].contains("duplicate"), "{ack}");
+        assert!(ack.contains("no identifier"), "{ack}");
+        let stored = messages_with_control_id(&engine, "AE1").await;
+        ids.push(stored[0].id);
+    }
+    let stored = messages_with_control_id(&engine, "AE1").await;
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    assert!(stored.iter().all(|m| m.error.is_some()), "{stored:?}");
+    let resent = event_details(&engine.store, ids[1], "resent after error").await;
+    assert_eq!(resent.len(), 1, "{resent:?}");
+    assert!(
+        resent[0].contains(&format!("message {}", ids[0])),
+        "{resent:?}"
+    );
+    engine.stop().await;
+}
+
+/// Frames that hold no HL7 v2 message (empty, not starting with MSH, an FHS/BHS batch) are
+/// stored with status error and answered AR with the reason; after
+/// `MAX_UNREADABLE_IN_A_ROW` of them in a row the engine closes the connection.
+#[tokio::test]
+async fn unreadable_frames_are_errors_and_too_many_in_a_row_close_the_connection() {
+    use switchboard::channel::mllp::MAX_UNREADABLE_IN_A_ROW;
+    use switchboard::store::messages::{MessageQuery, MessageStatus};
+    let port = common::free_port();
+    let engine = start(port, "").await;
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("an empty frame", b"", "empty"),
+        ("only line endings", b"\r\n\r", "empty"),
+        ("no MSH", b"PID|1||X^^^H\r", "MSH"),
+        (
+            "a batch",
+            b"FHS|^~\\&|EHR|HOSP\rBHS|^~\\&|EHR|HOSP\rMSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A01|B1|P|2.5\rBTS|1\rFTS|1\r",
+            "batch",
+        ),
+    ];
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    for (what, payload, reason) in cases {
+        send_frame(&mut stream, payload).await;
+        let ack = read_frame(&mut stream)
+            .await
+            .unwrap_or_else(|| panic!("{what}: no answer"));
+        assert!(ack.contains("MSA|AR|"), "{what}: {ack}");
+        assert!(ack.contains(reason), "{what}: {ack}");
+        assert!(ack.contains("ERR|"), "{what}: {ack}");
+    }
+    let errors = engine
+        .store
+        .search_messages(&MessageQuery {
+            channel: Some("adt".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    for message in &errors {
+        assert_eq!(message.status, MessageStatus::Error, "{errors:?}");
+        assert!(message.error.is_some(), "{errors:?}");
+    }
+
+    // A readable message resets the count; the limit's worth in a row closes the connection.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    for _ in 1..MAX_UNREADABLE_IN_A_ROW {
+        send_frame(&mut stream, b"").await;
+        assert!(read_frame(&mut stream).await.unwrap().contains("MSA|AR|"));
+    }
+    send_frame(&mut stream, adt("OK1", "MRN-OK1").as_bytes()).await;
+    assert!(
+        read_frame(&mut stream)
+            .await
+            .unwrap()
+            .contains("MSA|AA|OK1")
+    );
+    for _ in 1..MAX_UNREADABLE_IN_A_ROW {
+        send_frame(&mut stream, b"garbage").await;
+        assert!(read_frame(&mut stream).await.unwrap().contains("MSA|AR|"));
+    }
+    send_frame(&mut stream, b"garbage").await;
+    assert!(read_frame(&mut stream).await.unwrap().contains("MSA|AR|"));
+    assert_eq!(
+        read_frame(&mut stream).await,
+        None,
+        "the connection is closed after {MAX_UNREADABLE_IN_A_ROW} unreadable frames in a row"
+    );
+    // Other connections are served as before.
+    let mut other = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    send_frame(&mut other, adt("OK2", "MRN-OK2").as_bytes()).await;
+    assert!(read_frame(&mut other).await.unwrap().contains("MSA|AA|OK2"));
     engine.stop().await;
 }

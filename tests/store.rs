@@ -2,11 +2,15 @@
 
 mod common;
 
+use common::event_details;
 use switchboard::canonical::{
     Bill, BillLine, Contract, Coverage, Encounter, Fee, Identifier, Patient, Payer, Provider,
 };
-use switchboard::store::ingest::Ingested as Stored;
+use switchboard::config::engine::SqliteSynchronous;
+use switchboard::message::{Message, Rejection, ResendKey};
+use switchboard::store::ingest::{Ingest, Ingested as Stored, Outcome};
 use switchboard::store::messages::{MessageQuery, MessageStatus, NewMessage};
+use switchboard::store::sqlite_writer::SqliteWriter;
 use switchboard::store::tokens::Role;
 use switchboard::store::{Change, Store};
 
@@ -232,6 +236,7 @@ async fn message_store_deduplicates_and_searches() {
                 channel: "hl7",
                 content_type: "x-application/hl7-v2+er7",
                 control_id: Some("CTRL1"),
+                resend_key: resend_key(adt),
                 raw: adt,
             })
             .await
@@ -244,6 +249,7 @@ async fn message_store_deduplicates_and_searches() {
                 channel: "hl7",
                 content_type: "x-application/hl7-v2+er7",
                 control_id: Some("CTRL1"),
+                resend_key: resend_key(adt),
                 raw: adt,
             })
             .await
@@ -255,6 +261,7 @@ async fn message_store_deduplicates_and_searches() {
                 channel: "x12",
                 content_type: "application/edi-x12",
                 control_id: Some("CTRL1"),
+                resend_key: Some(ResendKey::new("CTRL1".into(), b"ISA*00*...~")),
                 raw: b"ISA*00*...~",
             })
             .await
@@ -267,6 +274,7 @@ async fn message_store_deduplicates_and_searches() {
                     channel: "x12",
                     content_type: "application/edi-x12",
                     control_id: None,
+                    resend_key: None,
                     raw: b"garbage",
                 })
                 .await
@@ -350,6 +358,214 @@ async fn message_store_deduplicates_and_searches() {
     }
 }
 
+/// The resend key [`Message::read`] finds in `raw`.
+fn resend_key(raw: &[u8]) -> Option<ResendKey> {
+    Message::read(raw).ok().and_then(|m| m.resend_key())
+}
+
+fn hl7(sender: &str, control: &str, mrn: &str) -> Vec<u8> {
+    format!(
+        "MSH|^~\\&|{sender}|HOSP|SB|SB|20261125||ADT^A01|{control}|P|2.5\rPID|1||{mrn}^^^HOSP^MR\r"
+    )
+    .into_bytes()
+}
+
+/// What stores a batch: the store's pool, or the engine's native SQLite writer.
+enum Writer<'s> {
+    Pool(&'s Store),
+    Native(SqliteWriter),
+}
+
+impl Writer<'_> {
+    async fn ingest(&mut self, batch: &[Ingest]) -> Vec<Stored> {
+        match self {
+            Writer::Pool(store) => store.ingest(batch).await.unwrap(),
+            Writer::Native(writer) => writer.ingest(batch).unwrap(),
+        }
+    }
+}
+
+/// Messages of `channel`, each with the outcome it is stored with.
+struct Items<'c> {
+    channel: &'c str,
+}
+
+impl Items<'_> {
+    fn item(&self, raw: &[u8], outcome: Outcome) -> Ingest {
+        Ingest {
+            channel: self.channel.into(),
+            content_type: "x-application/hl7-v2+er7".into(),
+            control_id: Message::read(raw)
+                .ok()
+                .and_then(|m| m.facts.control_id.clone()),
+            resend_key: resend_key(raw),
+            raw: raw.to_vec(),
+            outcome,
+        }
+    }
+
+    fn kept(&self, raw: &[u8]) -> Ingest {
+        self.item(raw, Outcome::Filtered("kept".into()))
+    }
+
+    fn failed(&self, raw: &[u8]) -> Ingest {
+        self.item(raw, Outcome::Rejected(Rejection::unreadable("it failed")))
+    }
+}
+
+/// A resend is the same channel, sender, control id and content (trailing line endings aside):
+/// only that is answered as a duplicate, within one batch, across the chunks of a batch and
+/// across batches. The same control id with other content, or from another sender, is a new
+/// message; a resend of a message that failed is stored and processed again. On SQLite both
+/// the pool and the engine's native writer are checked.
+#[tokio::test]
+async fn only_the_same_sender_control_id_and_content_is_a_resend() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let pool = format!("{} pool", test.backend);
+        resends(store, &mut Writer::Pool(store), &pool).await;
+        if let Some(path) = test.url.strip_prefix("sqlite://") {
+            let native =
+                SqliteWriter::open(std::path::Path::new(path), SqliteSynchronous::Full).unwrap();
+            resends(store, &mut Writer::Native(native), "sqlite native").await;
+        }
+    }
+}
+
+async fn resends(store: &Store, writer: &mut Writer<'_>, channel: &str) {
+    let items = Items { channel };
+    let a = hl7("EHR", "C1", "MRN1");
+    let b = hl7("EHR", "C1", "MRN2");
+    let from_lab = hl7("LAB", "C1", "MRN1");
+    let mut b_crlf = b.clone();
+    b_crlf.extend_from_slice(b"\n");
+    let stored = writer
+        .ingest(&[
+            items.kept(&a),
+            items.kept(&a),
+            items.kept(&b),
+            items.kept(&from_lab),
+            items.kept(&b_crlf),
+        ])
+        .await;
+    let (Stored::New(a_id), Stored::New(b_id), Stored::New(lab_id)) =
+        (stored[0], stored[2], stored[3])
+    else {
+        panic!("{channel}: {stored:?}");
+    };
+    assert_eq!(stored[1], Stored::Duplicate(a_id), "{channel}");
+    assert_eq!(stored[4], Stored::Duplicate(b_id), "{channel}");
+    let reused = event_details(store, b_id, "control id reused").await;
+    assert_eq!(reused.len(), 1, "{channel}: {reused:?}");
+    assert!(
+        reused[0].contains(&format!("message {a_id}")),
+        "{channel}: {reused:?}"
+    );
+    assert!(
+        event_details(store, a_id, "control id reused")
+            .await
+            .is_empty()
+    );
+    assert!(
+        event_details(store, lab_id, "control id reused")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        event_details(store, a_id, "duplicate").await.len(),
+        1,
+        "{channel}"
+    );
+
+    // Across batches.
+    assert_eq!(
+        writer.ingest(&[items.kept(&a)]).await,
+        [Stored::Duplicate(a_id)]
+    );
+    assert_eq!(
+        writer.ingest(&[items.kept(&b)]).await,
+        [Stored::Duplicate(b_id)]
+    );
+
+    // A message that failed: each resend is stored again, two in one batch included, until one
+    // is kept; a resend of that one is a duplicate, even if it would fail now.
+    let e = hl7("EHR", "E1", "MRN3");
+    let [Stored::New(e1)] = writer.ingest(&[items.failed(&e)]).await[..] else {
+        panic!("{channel}");
+    };
+    let again = writer.ingest(&[items.failed(&e), items.failed(&e)]).await;
+    let [Stored::New(e2), Stored::New(e3)] = again[..] else {
+        panic!("{channel}: {again:?}");
+    };
+    let [Stored::New(e4)] = writer.ingest(&[items.kept(&e)]).await[..] else {
+        panic!("{channel}");
+    };
+    for (id, earlier) in [(e2, e1), (e3, e2), (e4, e3)] {
+        let resent = event_details(store, id, "resent after error").await;
+        assert_eq!(resent.len(), 1, "{channel}: {id}: {resent:?}");
+        assert!(
+            resent[0].contains(&format!("message {earlier}")),
+            "{channel}: {resent:?}"
+        );
+    }
+    assert_eq!(
+        writer.ingest(&[items.kept(&e)]).await,
+        [Stored::Duplicate(e4)]
+    );
+    assert_eq!(
+        writer.ingest(&[items.failed(&e)]).await,
+        [Stored::Duplicate(e4)]
+    );
+    // Reprocessing a failed copy would process the kept message twice.
+    assert_eq!(store.kept_resend(e1).await.unwrap(), Some(e4), "{channel}");
+    assert_eq!(store.kept_resend(e4).await.unwrap(), None, "{channel}");
+
+    // A batch of several statements: a copy at its end of a message in its first chunk.
+    let mut batch: Vec<Ingest> = (0..250)
+        .map(|n| items.kept(&hl7("EHR", &format!("B{n}"), "MRN4")))
+        .collect();
+    batch.push(items.kept(&hl7("EHR", "B10", "MRN4")));
+    batch.push(items.kept(&hl7("EHR", "B10", "MRN5")));
+    let stored = writer.ingest(&batch).await;
+    assert!(
+        stored[..250].iter().all(|s| matches!(s, Stored::New(_))),
+        "{channel}"
+    );
+    assert_eq!(stored[250], Stored::Duplicate(stored[10].id()), "{channel}");
+    let Stored::New(last) = stored[251] else {
+        panic!("{channel}: {:?}", stored[251]);
+    };
+    let reused = event_details(store, last, "control id reused").await;
+    assert!(
+        reused[0].contains(&format!("message {}", stored[10].id())),
+        "{channel}: {reused:?}"
+    );
+
+    // A message stored before resend keys were kept (no key) is not taken for anything's copy.
+    let old = hl7("EHR", "OLD1", "MRN6");
+    let before = Ingest {
+        resend_key: None,
+        ..items.kept(&old)
+    };
+    let [Stored::New(_)] = writer.ingest(&[before]).await[..] else {
+        panic!("{channel}");
+    };
+    let [Stored::New(_)] = writer.ingest(&[items.kept(&old)]).await[..] else {
+        panic!("{channel}: a resend of a message without a key is stored");
+    };
+
+    // Messages without a resend key never collide.
+    let unknown = Ingest {
+        resend_key: None,
+        ..items.kept(b"no format at all")
+    };
+    let stored = writer.ingest(&[unknown.clone(), unknown]).await;
+    assert!(
+        stored.iter().all(|s| matches!(s, Stored::New(_))),
+        "{channel}"
+    );
+}
+
 #[tokio::test]
 async fn pruning_deletes_old_messages_and_frees_space() {
     for test in common::all_stores().await {
@@ -364,6 +580,7 @@ async fn pruning_deletes_old_messages_and_frees_space() {
                     channel: "bulk",
                     content_type: "text/plain",
                     control_id: Some(&control),
+                    resend_key: Some(ResendKey::new(control.clone(), &big)),
                     raw: &big,
                 })
                 .await

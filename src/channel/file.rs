@@ -1,7 +1,9 @@
 //! `file` source and destination. The source polls a folder under the data directory, picks up
 //! only files that have stopped changing, and moves each to `processed/` or `error/` (with a
-//! `.reason.txt` beside it) once stored. The destination writes through a temporary file and a
-//! rename, so readers never see half a file. Neither ever leaves its folder.
+//! `.reason.txt` beside it) once stored; a file not in the format its folder declares
+//! (`content_type`, or a glob ending in `.x12` or `.hl7`) goes to `error/`. The destination
+//! writes through a temporary file and a rename, so readers never see half a file. Neither ever
+//! leaves its folder.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ use super::{
     SourceContext, SourceError, SourceSettings,
 };
 use crate::config::checks::{FOLDER_RULE, stays_inside};
+use crate::message::Format;
 
 /// `type = "file"` source: files dropped in a folder; each is moved to `processed/` or
 /// `error/` beside it afterwards.
@@ -72,6 +75,22 @@ impl SourceSettings for FileSource {
 
     fn build(&self) -> Box<dyn Source> {
         Box::new(self.clone())
+    }
+}
+
+impl FileSource {
+    /// The content type the files declare: as configured, else the one the glob's extension
+    /// names (`*.x12` X12, `*.hl7` HL7 v2); the pipeline takes only content in its format.
+    fn declared_content_type(&self) -> Option<&str> {
+        self.content_type.as_deref().or_else(|| {
+            let (_, extension) = self.glob.rsplit_once('.')?;
+            let format = match extension.to_ascii_lowercase().as_str() {
+                "x12" => Format::X12,
+                "hl7" => Format::Hl7v2,
+                _ => return None,
+            };
+            Some(format.content_type())
+        })
     }
 }
 
@@ -195,7 +214,7 @@ impl FileSource {
         };
         match context
             .pipeline
-            .receive(&raw, self.content_type.as_deref())
+            .receive(&raw, self.declared_content_type())
             .await
         {
             Ok(Receipt::Rejected {

@@ -3,10 +3,12 @@
 //! The listener serves many connections at once; each message is stored and committed before
 //! its ACK is written (MSA-2 = the inbound MSH-10). Original mode answers AA/AE/AR; enhanced
 //! mode answers a commit ACK (CA/CE/CR) as MSH-15 asks and then an application ACK as MSH-16
-//! asks. A message that cannot be parsed is still stored and answered AE with its reason; a
-//! frame over the size limit is answered AR and the connection stays usable. Idle connections
-//! are closed, and one slow client holds nothing but its own connection. Frames a sender sent
-//! without waiting for their ACKs are stored in one commit and answered in the order they came.
+//! asks. A frame that holds no readable HL7 v2 message (empty, not starting with MSH, an FHS/BHS
+//! batch, a broken header) is still stored, with status error, and answered AR with its reason;
+//! after [`MAX_UNREADABLE_IN_A_ROW`] of them in a row the connection is closed. A frame over the
+//! size limit is answered AR and the connection stays usable. Idle connections are closed, and
+//! one slow client holds nothing but its own connection. Frames a sender sent without waiting
+//! for their ACKs are stored in one commit and answered in the order they came.
 //!
 //! The sender keeps its connection open, reconnects when needed, waits for the ACK with a
 //! timeout and treats AE/AR/no ACK as the channel says.
@@ -33,10 +35,15 @@ use super::{
 use crate::hl7v2::{
     self, AckCode, AckDetails, ErrorCode, ErrorReport, MllpCodec, MllpFrame, ReceivedAck, Severity,
 };
-use crate::message::Message;
+use crate::message::{Format, Message, RejectionKind};
 
 /// Content type recorded for HL7 v2 messages.
 const HL7_CONTENT_TYPE: &str = "x-application/hl7-v2+er7";
+
+/// Frames in a row on one connection that hold no readable message (unreadable or over the
+/// size limit) after which the connection is closed: a sender of nothing but garbage is not
+/// served forever. Each of them is still stored and answered first.
+pub const MAX_UNREADABLE_IN_A_ROW: usize = 10;
 
 /// `type = "mllp"` source: listens for MLLP connections.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -172,6 +179,7 @@ async fn serve_connection(
         stream,
         MllpCodec::with_max_frame_length(settings.max_frame_bytes),
     );
+    let mut unreadable_in_a_row = 0;
     loop {
         let next = tokio::select! {
             _ = context.shutdown.cancelled() => return,
@@ -220,14 +228,21 @@ async fn serve_connection(
                 .map(|frame| reply_to(frame, peer, settings.ack_mode, context)),
         )
         .await;
-        for reply in replies.into_iter().flatten() {
-            if let Err(err) = framed.feed(Bytes::from(reply)).await {
-                tracing::warn!(%peer, %err, "cannot write ACK");
-                return;
+        for (acks, readable) in replies {
+            unreadable_in_a_row = if readable { 0 } else { unreadable_in_a_row + 1 };
+            for ack in acks {
+                if let Err(err) = framed.feed(Bytes::from(ack)).await {
+                    tracing::warn!(%peer, %err, "cannot write ACK");
+                    return;
+                }
             }
         }
         if let Err(err) = SinkExt::<Bytes>::flush(&mut framed).await {
             tracing::warn!(%peer, %err, "cannot write ACK");
+            return;
+        }
+        if unreadable_in_a_row >= MAX_UNREADABLE_IN_A_ROW {
+            tracing::warn!(%peer, frames = unreadable_in_a_row, "MLLP connection closed: unreadable frames only");
             return;
         }
         match ended {
@@ -244,25 +259,26 @@ async fn serve_connection(
 /// Most frames already received on one connection that are stored and answered together.
 const MAX_FRAMES_AT_ONCE: usize = 32;
 
-/// The ACK frames for one received frame: a message is stored and answered; an oversized
-/// frame is refused with the reason.
+/// The ACK frames for one received frame, and whether it held a readable message: a message
+/// is stored and answered; an oversized frame is refused with the reason.
 async fn reply_to(
     frame: MllpFrame,
     peer: SocketAddr,
     mode: AckMode,
     context: &SourceContext,
-) -> Vec<Vec<u8>> {
+) -> (Vec<Vec<u8>>, bool) {
     match frame {
         MllpFrame::Message(raw) => answer(&raw, mode, context).await,
         MllpFrame::Oversized(oversized) => {
             let reason = oversized.to_string();
             tracing::warn!(%peer, %reason, "MLLP frame refused");
-            vec![unparsed_ack(
+            let ack = unparsed_ack(
                 &oversized.head,
                 reject_code(mode),
                 &reason,
                 ErrorCode::ValueTooLong,
-            )]
+            );
+            (vec![ack], false)
         }
     }
 }
@@ -321,12 +337,24 @@ fn wanted(condition: Option<&str>, success: bool) -> bool {
     }
 }
 
-/// Stores and processes one message; returns the ACK frames to write, in order.
-async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> Vec<Vec<u8>> {
-    let read = Message::read(raw);
+/// Stores and processes one message; returns the ACK frames to write, in order, and whether it
+/// was a readable HL7 v2 message.
+async fn answer(raw: &[u8], mode: AckMode, context: &SourceContext) -> (Vec<Vec<u8>>, bool) {
+    let read = Message::read_as(raw, Some(Format::Hl7v2));
+    let readable = !matches!(&read, Err(rejection) if rejection.kind == RejectionKind::Unreadable);
+    (acknowledgments(raw, &read, mode, context).await, readable)
+}
+
+/// The ACK frames for one message read as `read`, once it is stored.
+async fn acknowledgments(
+    raw: &[u8],
+    read: &Result<Message, crate::message::Rejection>,
+    mode: AckMode,
+    context: &SourceContext,
+) -> Vec<Vec<u8>> {
     let receipt = context
         .pipeline
-        .receive_read(raw, &read, Some(HL7_CONTENT_TYPE))
+        .receive_read(raw, read, Some(HL7_CONTENT_TYPE))
         .await;
     let parsed = read.as_ref().ok().and_then(Message::hl7v2);
     let (stored, application_ok, text, error) = match &receipt {

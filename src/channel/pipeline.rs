@@ -12,7 +12,7 @@ use crate::config::routes::RoutesConfig;
 use crate::fhir::from_hl7v2::convert;
 use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Mapping;
-use crate::message::{Message, Rejection, RejectionKind};
+use crate::message::{Format, Message, Rejection, RejectionKind};
 use crate::routing;
 use crate::store::deliveries::Routing;
 use crate::store::ingest::{Ingest, Ingested, Outcome, Payload};
@@ -36,7 +36,8 @@ pub enum Receipt {
         /// Why.
         reason: String,
     },
-    /// A resend of a message already stored; not processed again.
+    /// A resend of a message the channel kept (same sender, control id and content); not
+    /// processed again.
     Duplicate {
         /// The original message's id.
         message_id: i64,
@@ -127,14 +128,16 @@ impl Pipeline {
     }
 
     /// Reads `raw`, filters, routes and transforms it, then stores it with that outcome and its
-    /// queue rows in one commit. An `Err` means nothing was stored: the sender must not be
-    /// acknowledged.
+    /// queue rows in one commit. Content declared as one of our formats (`content_type`) must
+    /// be in that format: anything else is stored as unreadable (status error). An `Err` means
+    /// nothing was stored: the sender must not be acknowledged.
     pub async fn receive(
         &self,
         raw: &[u8],
         content_type: Option<&str>,
     ) -> Result<Receipt, StoreError> {
-        self.receive_read(raw, &Message::read(raw), content_type)
+        let expected = content_type.and_then(Format::from_content_type);
+        self.receive_read(raw, &Message::read_as(raw, expected), content_type)
             .await
     }
 
@@ -150,6 +153,7 @@ impl Pipeline {
             .as_ref()
             .ok()
             .and_then(|m| m.facts.control_id.clone());
+        let resend_key = message.as_ref().ok().and_then(Message::resend_key);
         let content_type = content_type
             .map(str::to_string)
             .or_else(|| {
@@ -170,6 +174,7 @@ impl Pipeline {
                 channel: self.channel().to_string(),
                 content_type,
                 control_id,
+                resend_key,
                 raw: raw.to_vec(),
                 outcome: outcome.clone(),
             })
@@ -258,8 +263,16 @@ impl Pipeline {
     }
 
     /// Filters, routes and transforms a message already stored, and records the outcome
-    /// (used to reprocess one).
+    /// (used to reprocess one). A message that failed and whose resend was kept since is not
+    /// processed again: the receipt names the kept one.
     pub async fn process(&self, message_id: i64, message: &Message) -> Result<Receipt, StoreError> {
+        if let Some(kept) = self.store.kept_resend(message_id).await? {
+            let detail = format!("its resend was kept as message {kept}: not processed again");
+            self.store
+                .add_message_event(message_id, "duplicate", Some(&detail))
+                .await?;
+            return Ok(Receipt::Duplicate { message_id: kept });
+        }
         let outcome = self.decide(message);
         match &outcome {
             Outcome::Routed {

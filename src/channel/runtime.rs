@@ -22,7 +22,7 @@ use crate::config::problem::Document;
 use crate::config::routes::RoutesConfig;
 use crate::config::{self, ConfigErrors, Problem};
 use crate::mapping::Mapping;
-use crate::message::Message;
+use crate::message::{Format, Message};
 use crate::store::{Store, StoreError};
 
 /// Whether a deployed channel runs.
@@ -733,7 +733,7 @@ impl Runtime {
                 Some(&format!("requested by {actor}")),
             )
             .await?;
-        match Message::read(&raw) {
+        match Message::read_as(&raw, Format::from_content_type(&summary.content_type)) {
             Ok(message) => Ok(pipeline.process(message_id, &message).await?),
             Err(rejection) => {
                 store

@@ -92,8 +92,36 @@ pub(super) fn hl7v2_facts(message: &hl7v2::Message<'_>) -> Facts {
     }
 }
 
-/// The facts of an X12 interchange, or what keeps it from being read.
-pub(super) fn x12_facts(raw: &[u8]) -> Result<Facts, String> {
+/// The sender and control id of a resend key, as a JSON array of its parts (strings always
+/// serialize).
+fn sender_control(parts: &[&str]) -> String {
+    serde_json::to_string(parts).unwrap_or_default()
+}
+
+/// HL7 v2: MSH-3 and MSH-4 (all components) with MSH-10, when MSH-10 is there.
+pub(super) fn hl7v2_sender_control(message: &hl7v2::Message<'_>) -> Option<String> {
+    let control = non_empty(message.control_id())?;
+    let application = message.sending_application().unwrap_or_default();
+    let facility = message.sending_facility().unwrap_or_default();
+    Some(sender_control(&[
+        "hl7v2",
+        &application,
+        &facility,
+        &control,
+    ]))
+}
+
+/// FHIR: a Bundle's identifier (system and value), when it has one.
+pub(super) fn fhir_sender_control(json: &serde_json::Value, facts: &Facts) -> Option<String> {
+    let value = facts.control_id.as_deref()?;
+    let system = json_field(json, "identifier.system").unwrap_or_default();
+    Some(sender_control(&["fhir", &system, value]))
+}
+
+/// The facts of an X12 interchange, and the sender and control id of its resend key (ISA05,
+/// ISA06, ISA13 and the distinct ST01 codes, when ISA13 is there); or what keeps it from being
+/// read.
+pub(super) fn x12_facts(raw: &[u8]) -> Result<(Facts, Option<String>), String> {
     let tokenizer = x12::Tokenizer::new(raw).map_err(|err| err.to_string())?;
     let mut facts = Facts {
         format: Some(Format::X12),
@@ -101,16 +129,25 @@ pub(super) fn x12_facts(raw: &[u8]) -> Result<Facts, String> {
     };
     let mut trace_payer = None;
     let mut interchange_control = None;
+    let mut sender_qualifier = None;
+    let mut transaction_sets: Vec<String> = Vec::new();
     for segment in tokenizer {
         let segment = segment.map_err(|err| err.to_string())?;
         match segment.id() {
             "ISA" => {
+                sender_qualifier = non_empty(segment.text(5));
                 facts.sender_id = non_empty(segment.text(6));
                 facts.receiver_id = non_empty(segment.text(8));
                 interchange_control = non_empty(segment.text(13));
             }
-            "ST" if facts.transaction_set.is_none() => {
-                facts.transaction_set = non_empty(segment.text(1));
+            "ST" => {
+                let code = non_empty(segment.text(1)).unwrap_or_default();
+                if facts.transaction_set.is_none() && !code.is_empty() {
+                    facts.transaction_set = Some(code.clone());
+                }
+                if !transaction_sets.contains(&code) {
+                    transaction_sets.push(code);
+                }
             }
             "TRN" if trace_payer.is_none() => trace_payer = non_empty(segment.text(3)),
             "N1" if facts.payer_id.is_none() && segment.text(1).as_deref() == Some("PR") => {
@@ -122,11 +159,20 @@ pub(super) fn x12_facts(raw: &[u8]) -> Result<Facts, String> {
     if facts.transaction_set.as_deref() == Some("835") && facts.payer_id.is_none() {
         facts.payer_id = trace_payer;
     }
+    let key = interchange_control.as_deref().map(|control| {
+        sender_control(&[
+            "x12",
+            sender_qualifier.as_deref().unwrap_or_default(),
+            facts.sender_id.as_deref().unwrap_or_default(),
+            control,
+            &transaction_sets.join(","),
+        ])
+    });
     facts.control_id = interchange_control.map(|control| match &facts.sender_id {
         Some(sender) => format!("{sender}:{control}"),
         None => control,
     });
-    Ok(facts)
+    Ok((facts, key))
 }
 
 /// `SEGnn` or `SEGnn-c`: the first segment with that id, element nn, component c.

@@ -1,11 +1,14 @@
 //! One received message: its format, recognised from the content itself (MSH, ISA or a FHIR
 //! JSON resource), parsed once, and its facts. Filters, routing, mappings, transforms and the
 //! answer to the sender all read the same [`Message`]; what cannot be processed is a typed
-//! [`Rejection`], from which the answer's error codes come.
+//! [`Rejection`], from which the answer's error codes come. A message also says how a resend of
+//! it is recognised ([`ResendKey`]).
 
 mod facts;
 
 use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
 
 pub use facts::{FACT_NAMES, Facts, json_array_len, json_field};
 
@@ -40,6 +43,90 @@ impl Format {
             Format::X12 => "application/edi-x12",
         }
     }
+
+    /// The format a MIME type declares (parameters such as `charset` aside), when it names one
+    /// of ours; `application/json` and `text/plain` declare none.
+    pub fn from_content_type(content_type: &str) -> Option<Format> {
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        let known = [
+            ("x-application/hl7-v2+er7", Format::Hl7v2),
+            ("application/hl7-v2", Format::Hl7v2),
+            ("application/hl7-v2+er7", Format::Hl7v2),
+            ("application/edi-x12", Format::X12),
+            ("application/x12", Format::X12),
+            ("application/fhir+json", Format::Fhir),
+            ("application/json+fhir", Format::Fhir),
+        ];
+        known
+            .into_iter()
+            .find(|(name, _)| essence.eq_ignore_ascii_case(name))
+            .map(|(_, format)| format)
+    }
+
+    /// What a message of this format looks like, for a sender told it sent something else.
+    fn expectation(self) -> &'static str {
+        match self {
+            Format::Hl7v2 => "an HL7 v2 message (an MSH segment first)",
+            Format::Fhir => "a FHIR JSON resource (an object with a resourceType)",
+            Format::X12 => "an X12 interchange (an ISA segment first)",
+        }
+    }
+
+    /// The format's name in a sentence.
+    fn name(self) -> &'static str {
+        match self {
+            Format::Hl7v2 => "HL7 v2",
+            Format::Fhir => "FHIR JSON",
+            Format::X12 => "X12",
+        }
+    }
+
+    /// The format the content's first bytes announce (after a byte order mark and whitespace).
+    fn announced_by(start: &[u8]) -> Option<Format> {
+        if start.starts_with(b"MSH") {
+            Some(Format::Hl7v2)
+        } else if start.starts_with(b"ISA") {
+            Some(Format::X12)
+        } else if start.starts_with(b"{") {
+            Some(Format::Fhir)
+        } else {
+            None
+        }
+    }
+}
+
+/// How a resend is recognised: the channel (kept by the store), the sender with its control id,
+/// and the content. A message with the same `sender_control` and another `content_hash` is a
+/// different message that reuses the control id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResendKey {
+    /// The sender and its control id, as a JSON array: HL7 v2 MSH-3, MSH-4 and MSH-10; X12
+    /// ISA05, ISA06, ISA13 and the transaction set codes (ST01); a FHIR Bundle's identifier
+    /// system and value.
+    pub sender_control: String,
+    /// The content's SHA-256, hex ([`content_hash`]).
+    pub content_hash: String,
+}
+
+impl ResendKey {
+    /// The key of `raw` sent by `sender_control`.
+    pub fn new(sender_control: String, raw: &[u8]) -> Self {
+        ResendKey {
+            sender_control,
+            content_hash: content_hash(raw),
+        }
+    }
+}
+
+/// SHA-256 (hex) of content as received, without the whitespace and line endings at its end:
+/// a sender that ends the same message with `\r`, `\r\n` or nothing sends the same content.
+/// (MLLP framing is not part of what a source receives.)
+pub fn content_hash(raw: &[u8]) -> String {
+    let end = raw
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |last| last + 1);
+    hex::encode(Sha256::digest(&raw[..end]))
 }
 
 /// The parse each format keeps, so that no reader parses the message again.
@@ -58,6 +145,8 @@ enum Body {
 pub struct Message {
     raw: Arc<[u8]>,
     body: Arc<Body>,
+    /// The sender and control id of [`ResendKey::sender_control`], when the message has them.
+    sender_control: Option<String>,
     /// What routing rules and filters test.
     pub facts: Facts,
 }
@@ -68,36 +157,103 @@ impl Message {
     /// saying where.
     pub fn read(raw: &[u8]) -> Result<Message, Rejection> {
         let raw: Arc<[u8]> = Arc::from(raw);
-        let start = content_start(&raw);
-        let (body, facts) = if start.starts_with(b"MSH") {
-            let message = hl7v2::Message::parse(&raw).map_err(|err| {
-                Rejection::unreadable(format!("HL7 v2 message cannot be read: {err}"))
-            })?;
-            let facts = facts::hl7v2_facts(&message);
-            (Body::Hl7v2(message.into_index()), facts)
-        } else if start.starts_with(b"ISA") {
-            let facts = facts::x12_facts(&raw).map_err(|reason| {
-                Rejection::unreadable(format!("X12 message cannot be read: {reason}"))
-            })?;
-            (Body::Raw, facts)
-        } else if start.starts_with(b"{") {
-            let json: serde_json::Value = serde_json::from_slice(&raw).map_err(|err| {
-                Rejection::unreadable(format!(
-                    "JSON message cannot be read: line {} column {}: {err}",
-                    err.line(),
-                    err.column()
-                ))
-            })?;
-            let facts = facts::fhir_facts(&json);
-            (Body::Json(json), facts)
-        } else {
-            (Body::Raw, Facts::default())
+        let (body, facts, sender_control) = match Format::announced_by(content_start(&raw)) {
+            Some(Format::Hl7v2) => {
+                let message = hl7v2::Message::parse(&raw).map_err(|err| {
+                    Rejection::unreadable(format!("HL7 v2 message cannot be read: {err}"))
+                })?;
+                let facts = facts::hl7v2_facts(&message);
+                let sender_control = facts::hl7v2_sender_control(&message);
+                (Body::Hl7v2(message.into_index()), facts, sender_control)
+            }
+            Some(Format::X12) => {
+                let (facts, sender_control) = facts::x12_facts(&raw).map_err(|reason| {
+                    Rejection::unreadable(format!("X12 message cannot be read: {reason}"))
+                })?;
+                (Body::Raw, facts, sender_control)
+            }
+            Some(Format::Fhir) => {
+                let json: serde_json::Value = serde_json::from_slice(&raw).map_err(|err| {
+                    Rejection::unreadable(format!(
+                        "JSON message cannot be read: line {} column {}: {err}",
+                        err.line(),
+                        err.column()
+                    ))
+                })?;
+                let facts = facts::fhir_facts(&json);
+                let sender_control = facts::fhir_sender_control(&json, &facts);
+                (Body::Json(json), facts, sender_control)
+            }
+            None => (Body::Raw, Facts::default(), None),
         };
         Ok(Message {
             raw,
             body: Arc::new(body),
+            sender_control,
             facts,
         })
+    }
+
+    /// Reads `raw` where the source expects `expected` (an MLLP listener HL7 v2, an X12 inbox
+    /// X12, content declared as one of our formats that format): content in no format or in
+    /// another one is an [`RejectionKind::Unreadable`] rejection saying what was found and
+    /// where. `None` expects nothing: [`Message::read`].
+    pub fn read_as(raw: &[u8], expected: Option<Format>) -> Result<Message, Rejection> {
+        let Some(expected) = expected else {
+            return Message::read(raw);
+        };
+        let start = content_start(raw);
+        let offset = raw.len() - start.len();
+        let reason = match Format::announced_by(start) {
+            _ if start.is_empty() => format!(
+                "the message is empty{}: {} was expected",
+                if raw.is_empty() {
+                    ""
+                } else {
+                    " (only whitespace)"
+                },
+                expected.expectation()
+            ),
+            None if expected == Format::Hl7v2
+                && (start.starts_with(b"FHS") || start.starts_with(b"BHS")) =>
+            {
+                format!(
+                    "an HL7 v2 batch (FHS/BHS at byte {offset}) is not taken here: send each message of the batch on its own"
+                )
+            }
+            Some(found) if found != expected => format!(
+                "{} content (byte {offset}) where {} was expected",
+                found.name(),
+                expected.expectation()
+            ),
+            Some(_) => {
+                let message = Message::read(raw)?;
+                if message.format() == Some(expected) {
+                    return Ok(message);
+                }
+                format!(
+                    "JSON without a resourceType where {} was expected",
+                    expected.expectation()
+                )
+            }
+            None => format!(
+                "not {}: the content begins with \"{}\" at byte {offset}",
+                expected.expectation(),
+                start
+                    .iter()
+                    .take(3)
+                    .flat_map(|b| std::ascii::escape_default(*b))
+                    .map(char::from)
+                    .collect::<String>()
+            ),
+        };
+        Err(Rejection::unreadable(reason))
+    }
+
+    /// How a resend of this message is recognised, when it names its sender and control id.
+    pub fn resend_key(&self) -> Option<ResendKey> {
+        let sender_control = self.sender_control.clone()?;
+        Some(ResendKey::new(sender_control, &self.raw))
     }
 
     /// The bytes as received.
@@ -283,5 +439,102 @@ mod tests {
         let plain = Message::read(b"hello").unwrap();
         assert_eq!(plain.format(), None);
         assert_eq!(plain.field("PID-3"), None);
+    }
+
+    #[test]
+    fn a_resend_key_names_the_sender_control_id_and_content() {
+        let key = |raw: &[u8]| Message::read(raw).unwrap().resend_key().unwrap();
+        let adt = key(ADT);
+        assert_eq!(
+            adt.sender_control,
+            r#"["hl7v2","EHR^1.2^ISO","HOSP","MSG1"]"#
+        );
+        // Line endings and whitespace at the end are not content; anything else is.
+        let mut crlf = ADT.to_vec();
+        crlf.extend_from_slice(b"\n \n");
+        assert_eq!(key(&crlf), adt);
+        assert_eq!(key(&ADT[..ADT.len() - 1]), adt);
+        let other = key(&[ADT, b"NTE|1\r".as_slice()].concat());
+        assert_eq!(other.sender_control, adt.sender_control);
+        assert_ne!(other.content_hash, adt.content_hash);
+        let other_sender = String::from_utf8_lossy(ADT).replace("|HOSP|SB|", "|CLINIC|SB|");
+        assert_ne!(
+            key(other_sender.as_bytes()).sender_control,
+            adt.sender_control
+        );
+        // No MSH-10, no key.
+        let no_control = String::from_utf8_lossy(ADT).replace("|MSG1|", "||");
+        assert_eq!(
+            Message::read(no_control.as_bytes()).unwrap().resend_key(),
+            None
+        );
+        assert_eq!(Message::read(b"hello").unwrap().resend_key(), None);
+    }
+
+    #[test]
+    fn an_x12_resend_key_includes_the_transaction_sets() {
+        let key = |raw: &[u8]| Message::read(raw).unwrap().resend_key().unwrap();
+        let remittance = key(include_bytes!("../../samples/x12/835-managed-care.x12"));
+        assert_eq!(
+            remittance.sender_control,
+            r#"["x12","30","000000005","000000907","835"]"#
+        );
+        // The sample 837 has the 835's sender and ISA13.
+        let claim = key(include_bytes!("../../samples/x12/837p-demo-example1.x12"));
+        assert_eq!(
+            claim.sender_control,
+            r#"["x12","30","000000005","000000907","837"]"#
+        );
+        let bundle = br#"{"resourceType":"Bundle","identifier":{"system":"urn:s","value":"B-7"}}"#;
+        assert_eq!(key(bundle).sender_control, r#"["fhir","urn:s","B-7"]"#);
+    }
+
+    #[test]
+    fn content_types_declare_formats() {
+        assert_eq!(
+            Format::from_content_type("X-Application/HL7-V2+ER7; charset=utf-8"),
+            Some(Format::Hl7v2)
+        );
+        assert_eq!(
+            Format::from_content_type("application/edi-x12"),
+            Some(Format::X12)
+        );
+        assert_eq!(
+            Format::from_content_type("application/fhir+json"),
+            Some(Format::Fhir)
+        );
+        assert_eq!(Format::from_content_type("application/json"), None);
+    }
+
+    #[test]
+    fn content_not_in_the_expected_format_is_unreadable() {
+        let reason = |raw: &[u8], format| {
+            let rejection = Message::read_as(raw, Some(format)).unwrap_err();
+            assert_eq!(rejection.kind, RejectionKind::Unreadable);
+            rejection.reason
+        };
+        assert!(reason(b"", Format::Hl7v2).starts_with("the message is empty"));
+        assert!(reason(b"\r\n", Format::X12).contains("only whitespace"));
+        let batch = reason(b"FHS|^~\\&\rBHS|^~\\&\rMSH|^~\\&|A\r", Format::Hl7v2);
+        assert!(batch.contains("batch (FHS/BHS at byte 0)"), "{batch}");
+        let garbage = reason(b" \x00garbage", Format::Hl7v2);
+        assert!(
+            garbage.contains("MSH segment first") && garbage.contains("\"\\x00ga\" at byte 1"),
+            "{garbage}"
+        );
+        let hl7_in_x12 = reason(ADT, Format::X12);
+        assert!(
+            hl7_in_x12.starts_with("HL7 v2 content (byte 0) where an X12 interchange"),
+            "{hl7_in_x12}"
+        );
+        assert!(reason(b"{}", Format::Fhir).contains("without a resourceType"));
+        assert!(Message::read_as(ADT, Some(Format::Hl7v2)).is_ok());
+        assert!(Message::read_as(b"hello", None).is_ok());
+        assert!(
+            Message::read_as(b"MSH", Some(Format::Hl7v2))
+                .unwrap_err()
+                .reason
+                .starts_with("HL7 v2 message cannot be read")
+        );
     }
 }

@@ -3,13 +3,13 @@
 //! engine can acknowledge thousands of messages a second and still acknowledge none before it
 //! is durable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use sqlx::{AnyConnection, Row};
 
 use super::messages::{MessageStatus, ReceiptEvent};
 use super::{Store, StoreError, now_millis};
-use crate::message::Rejection;
+use crate::message::{Rejection, ResendKey};
 
 /// What the channel decided for a message before it was stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,12 +47,21 @@ pub struct Ingest {
     pub channel: String,
     /// MIME type.
     pub content_type: String,
-    /// The sender's control id, when known (deduplication key with the channel).
+    /// The sender's control id, when known (shown and searched).
     pub control_id: Option<String>,
+    /// How a resend of it is recognised, when it names its sender and control id: a message of
+    /// the channel with the same key that was not an error is the one this repeats.
+    pub resend_key: Option<ResendKey>,
     /// The bytes exactly as received.
     pub raw: Vec<u8>,
     /// What to record with it.
     pub outcome: Outcome,
+}
+
+impl Ingest {
+    fn failed(&self) -> bool {
+        status_of(&self.outcome).0 == MessageStatus::Error
+    }
 }
 
 /// What storing one message did.
@@ -60,7 +69,8 @@ pub struct Ingest {
 pub enum Ingested {
     /// Stored as a new message with this id.
     New(i64),
-    /// The channel already had this control id: nothing stored; the original's id.
+    /// A resend of a message the channel kept (same sender, control id and content, and not an
+    /// error): nothing stored; the original's id.
     Duplicate(i64),
 }
 
@@ -106,96 +116,228 @@ pub struct Statement<'a> {
     pub params: Vec<Param<'a>>,
 }
 
-/// A row returned by [`IngestPlan::insert_messages`]: id, channel, control id.
-pub type InsertedRow = (i64, String, Option<String>);
+/// A row returned by one of an [`IngestPlan`]'s queries: its first column, an id, then its
+/// other columns, all text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRow {
+    /// The first column.
+    pub id: i64,
+    /// The other columns in order.
+    pub texts: Vec<Option<String>>,
+}
 
-/// How a batch is written, independent of the database driver that runs it: first each
-/// [`IngestPlan::insert_messages`] statement (its rows go to [`IngestPlan::take_rows`]), then
-/// a [`IngestPlan::RESEND_LOOKUP`] for each resend it reports, then the
-/// [`IngestPlan::follow_up`] statements; all in one transaction.
+impl PlanRow {
+    fn text(&self, column: usize) -> Option<&str> {
+        self.texts.get(column).and_then(|t| t.as_deref())
+    }
+}
+
+/// What one of the plan's queries asks.
+#[derive(Debug, Clone)]
+enum Query {
+    /// Whether the channel kept a message that item `i`, which failed this time, repeats.
+    KeptCopy(usize),
+    /// The insert of these items.
+    Insert(Vec<usize>),
+    /// The kept message that item `i`, which its insert skipped, repeats.
+    Resent(usize),
+    /// For these inserted items, the latest earlier message with the same sender and control id.
+    Earlier(Vec<usize>),
+}
+
+/// How a batch is written, independent of the database driver that runs it: the driver runs
+/// each [`IngestPlan::next_query`] and hands its rows to [`IngestPlan::answer`], then executes
+/// the [`IngestPlan::follow_up`] statements; all in one transaction. The queries are, per
+/// chunk of [`ROWS_PER_STATEMENT`] messages, one multi-row insert (which skips resends of kept
+/// messages through the unique index on channel, resend key and content hash) and one lookup
+/// of earlier messages with the same control ids; plus one lookup per resend, and per message
+/// that failed and has a resend key.
 pub struct IngestPlan<'a> {
     batch: &'a [Ingest],
     now: i64,
-    /// Items to insert, in chunks of at most [`ROWS_PER_STATEMENT`].
-    to_insert: Vec<usize>,
-    /// For a resend within the batch: the index of its first copy.
+    queries: VecDeque<Query>,
+    asked: Option<Query>,
+    /// For a resend within the batch: the index of its first kept copy.
     copy_of: Vec<Option<usize>>,
     results: Vec<Option<Ingested>>,
+    /// Events found while storing: message id, kind, detail.
+    notes: Vec<(i64, &'static str, String)>,
 }
 
 /// Rows per multi-row statement (well under every parameter limit).
 const ROWS_PER_STATEMENT: usize = 100;
 
-impl<'a> IngestPlan<'a> {
-    /// Looks up the message a resend repeats: parameters are channel and control id.
-    pub const RESEND_LOOKUP: &'static str =
-        "SELECT id FROM messages WHERE channel = $1 AND control_id = $2";
+/// The columns a plan's insert and earlier-message lookup return.
+const PLAN_COLUMNS: &str = "id, channel, resend_key, content_hash, status";
 
-    /// Plans a batch received at `now` (Unix ms).
+impl<'a> IngestPlan<'a> {
+    /// Looks up the kept message a resend repeats: channel, resend key, content hash.
+    const RESEND_LOOKUP: &'static str = "SELECT id FROM messages WHERE channel = $1 AND resend_key = $2 \
+         AND content_hash = $3 AND status <> 'error'";
+
+    /// Plans a batch received at `now` (Unix ms). Within the batch, a message that repeats an
+    /// earlier one that is not an error is its resend; copies of one that failed are each
+    /// stored.
     pub fn new(batch: &'a [Ingest], now: i64) -> Self {
-        let mut first_of_key: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut first_kept: HashMap<(&str, &str, &str), usize> = HashMap::new();
         let mut copy_of = vec![None; batch.len()];
+        let mut queries = VecDeque::new();
         let mut to_insert = Vec::with_capacity(batch.len());
         for (i, item) in batch.iter().enumerate() {
-            if let Some(control) = item.control_id.as_deref() {
-                if let Some(&first) = first_of_key.get(&(item.channel.as_str(), control)) {
+            if let Some(key) = &item.resend_key {
+                let identity = (
+                    item.channel.as_str(),
+                    key.sender_control.as_str(),
+                    key.content_hash.as_str(),
+                );
+                if let Some(&first) = first_kept.get(&identity) {
                     copy_of[i] = Some(first);
                     continue;
                 }
-                first_of_key.insert((item.channel.as_str(), control), i);
+                if item.failed() {
+                    queries.push_back(Query::KeptCopy(i));
+                } else {
+                    first_kept.insert(identity, i);
+                }
             }
             to_insert.push(i);
         }
+        queries.extend(
+            to_insert
+                .chunks(ROWS_PER_STATEMENT)
+                .map(|chunk| Query::Insert(chunk.to_vec())),
+        );
         IngestPlan {
             batch,
             now,
-            to_insert,
+            queries,
+            asked: None,
             copy_of,
             results: vec![None; batch.len()],
+            notes: Vec::new(),
         }
     }
 
-    /// The chunks of items to insert, as indexes into the batch.
-    pub fn chunks(&self) -> Vec<Vec<usize>> {
-        self.to_insert
-            .chunks(ROWS_PER_STATEMENT)
-            .map(<[usize]>::to_vec)
-            .collect()
+    /// The next query to run, its rows to be handed to [`IngestPlan::answer`]; `None` when
+    /// only the [`IngestPlan::follow_up`] is left.
+    pub fn next_query(&mut self) -> Option<Statement<'a>> {
+        while let Some(query) = self.queries.pop_front() {
+            let (query, statement) = match query {
+                Query::KeptCopy(i) | Query::Resent(i) => {
+                    let statement = self.resend_lookup(i);
+                    (query, statement)
+                }
+                Query::Insert(chunk) => {
+                    let chunk: Vec<usize> = chunk
+                        .into_iter()
+                        .filter(|&i| self.results[i].is_none())
+                        .collect();
+                    let statement = self.insert_messages(&chunk);
+                    (Query::Insert(chunk), statement)
+                }
+                Query::Earlier(chunk) => {
+                    let chunk: Vec<usize> = chunk
+                        .into_iter()
+                        .filter(|&i| {
+                            let item = &self.batch[i];
+                            matches!(self.results[i], Some(Ingested::New(_)))
+                                && item.resend_key.is_some()
+                                && item.control_id.is_some()
+                        })
+                        .collect();
+                    let statement = self.earlier_messages(&chunk);
+                    (Query::Earlier(chunk), statement)
+                }
+            };
+            if let Some(statement) = statement {
+                self.asked = Some(query);
+                return Some(statement);
+            }
+        }
+        None
     }
 
-    /// One multi-row insert of the chunk's messages, skipping control ids the channel already
-    /// has; returns id, channel and control id of each inserted row.
-    pub fn insert_messages(&self, chunk: &[usize]) -> Statement<'a> {
+    /// Takes the rows of the last [`IngestPlan::next_query`].
+    pub fn answer(&mut self, rows: Vec<PlanRow>) -> Result<(), StoreError> {
+        match self.asked.take() {
+            None => Err(StoreError::Invalid(
+                "rows for an ingest query that was not asked".into(),
+            )),
+            Some(Query::KeptCopy(i)) => {
+                if let Some(row) = rows.first() {
+                    self.results[i] = Some(Ingested::Duplicate(row.id));
+                }
+                Ok(())
+            }
+            Some(Query::Resent(i)) => {
+                let row = rows
+                    .first()
+                    .ok_or_else(|| StoreError::Invalid("a resent message vanished".into()))?;
+                self.results[i] = Some(Ingested::Duplicate(row.id));
+                Ok(())
+            }
+            Some(Query::Insert(chunk)) => {
+                let skipped = self.take_inserted(&chunk, &rows)?;
+                self.queries.push_front(Query::Earlier(chunk));
+                for i in skipped.into_iter().rev() {
+                    self.queries.push_front(Query::Resent(i));
+                }
+                Ok(())
+            }
+            Some(Query::Earlier(chunk)) => {
+                self.take_earlier(&chunk, &rows);
+                Ok(())
+            }
+        }
+    }
+
+    /// [`IngestPlan::RESEND_LOOKUP`] for item `i`.
+    fn resend_lookup(&self, i: usize) -> Option<Statement<'a>> {
+        let item = &self.batch[i];
+        let key = item.resend_key.as_ref()?;
+        Some(Statement {
+            sql: Self::RESEND_LOOKUP.to_string(),
+            params: vec![
+                Param::Text(&item.channel),
+                Param::Text(&key.sender_control),
+                Param::Text(&key.content_hash),
+            ],
+        })
+    }
+
+    /// One multi-row insert of the chunk's messages, skipping resends of messages the channel
+    /// kept; returns [`PLAN_COLUMNS`] of each inserted row.
+    fn insert_messages(&self, chunk: &[usize]) -> Option<Statement<'a>> {
+        if chunk.is_empty() {
+            return None;
+        }
+        const PER_ROW: usize = 10;
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let p = 8 * i + 2;
-                format!(
-                    "(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $1)",
-                    p,
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5,
-                    p + 6,
-                    p + 7
-                )
+                let first = PER_ROW * i + 2;
+                let params: Vec<String> =
+                    (first..first + PER_ROW).map(|p| format!("${p}")).collect();
+                let (head, tail) = params.split_at(1);
+                format!("({}, $1, {}, $1)", head.join(", "), tail.join(", "))
             })
             .collect();
         let sql = format!(
-            "INSERT INTO messages (channel, received_at, content_type, control_id, status, error, size_bytes, raw, receipt_events, updated_at) \
-             VALUES {} ON CONFLICT (channel, control_id) WHERE control_id IS NOT NULL DO NOTHING \
-             RETURNING id, channel, control_id",
+            "INSERT INTO messages (channel, received_at, content_type, control_id, resend_key, content_hash, status, error, size_bytes, raw, receipt_events, updated_at) \
+             VALUES {} ON CONFLICT (channel, resend_key, content_hash) WHERE resend_key IS NOT NULL AND status <> 'error' DO NOTHING \
+             RETURNING {PLAN_COLUMNS}",
             rows.join(", ")
         );
         let mut params = vec![Param::Int(self.now)];
         for &i in chunk {
             let item = &self.batch[i];
             let (status, error) = status_of(&item.outcome);
+            let key = item.resend_key.as_ref();
             params.extend([
                 Param::Text(&item.channel),
                 Param::Text(&item.content_type),
                 Param::text(item.control_id.as_deref()),
+                Param::text(key.map(|k| k.sender_control.as_str())),
+                Param::text(key.map(|k| k.content_hash.as_str())),
                 Param::Text(status.as_str()),
                 Param::text(error),
                 Param::Int(i64::try_from(item.raw.len()).unwrap_or(i64::MAX)),
@@ -203,35 +345,39 @@ impl<'a> IngestPlan<'a> {
                 Param::OwnedText(receipt_events(item)),
             ]);
         }
-        Statement { sql, params }
+        Some(Statement { sql, params })
     }
 
     /// Takes the rows the chunk's insert returned. One statement assigns ids in row order, so
-    /// the sorted new ids match the inserted rows in order. Returns the items that were resends
-    /// of stored messages, to be looked up with [`IngestPlan::RESEND_LOOKUP`].
-    pub fn take_rows(
+    /// the sorted new ids match the inserted rows in order. Only a kept message can be skipped
+    /// (the unique index leaves errors out), and the batch holds one kept copy of each; returns
+    /// the skipped items, resends of stored messages.
+    fn take_inserted(
         &mut self,
         chunk: &[usize],
-        rows: Vec<InsertedRow>,
+        rows: &[PlanRow],
     ) -> Result<Vec<usize>, StoreError> {
-        let mut inserted_keys = std::collections::HashSet::new();
-        let mut ids = Vec::with_capacity(rows.len());
-        for (id, channel, control) in rows {
-            ids.push(id);
-            if let Some(control) = control {
-                inserted_keys.insert((channel, control));
-            }
-        }
+        let kept: HashSet<(&str, &str, &str)> = rows
+            .iter()
+            .filter(|row| row.text(3) != Some(MessageStatus::Error.as_str()))
+            .filter_map(|row| Some((row.text(0)?, row.text(1)?, row.text(2)?)))
+            .collect();
+        let mut ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
         ids.sort_unstable();
         let mut new_ids = ids.into_iter();
-        let mut resends = Vec::new();
+        let mut skipped = Vec::new();
         for &i in chunk {
             let item = &self.batch[i];
-            let resent = item.control_id.as_ref().is_some_and(|control| {
-                !inserted_keys.contains(&(item.channel.clone(), control.clone()))
-            });
+            let resent = match &item.resend_key {
+                Some(key) if !item.failed() => !kept.contains(&(
+                    item.channel.as_str(),
+                    key.sender_control.as_str(),
+                    key.content_hash.as_str(),
+                )),
+                _ => false,
+            };
             if resent {
-                resends.push(i);
+                skipped.push(i);
             } else {
                 let id = new_ids.next().ok_or_else(|| {
                     StoreError::Invalid("fewer message ids than stored rows".into())
@@ -239,38 +385,105 @@ impl<'a> IngestPlan<'a> {
                 self.results[i] = Some(Ingested::New(id));
             }
         }
-        Ok(resends)
+        Ok(skipped)
     }
 
-    /// Parameters of [`IngestPlan::RESEND_LOOKUP`] for item `i`.
-    pub fn resend_lookup(&self, i: usize) -> Vec<Param<'a>> {
-        let item = &self.batch[i];
-        vec![
-            Param::Text(&item.channel),
-            Param::text(item.control_id.as_deref()),
-        ]
+    /// For each inserted item, the latest message stored before it with the same channel,
+    /// control id and resend key (the index on channel, control id and id finds it); returns
+    /// [`PLAN_COLUMNS`].
+    fn earlier_messages(&self, chunk: &[usize]) -> Option<Statement<'a>> {
+        if chunk.is_empty() {
+            return None;
+        }
+        let lookups: Vec<String> = (0..chunk.len())
+            .map(|n| {
+                let p = 4 * n + 1;
+                format!(
+                    "(SELECT id FROM messages WHERE channel = ${p} AND control_id = ${} AND resend_key = ${} AND id < ${} ORDER BY id DESC LIMIT 1)",
+                    p + 1,
+                    p + 2,
+                    p + 3
+                )
+            })
+            .collect();
+        let mut params = Vec::with_capacity(4 * chunk.len());
+        for &i in chunk {
+            let item = &self.batch[i];
+            params.extend([
+                Param::Text(&item.channel),
+                Param::text(item.control_id.as_deref()),
+                Param::text(item.resend_key.as_ref().map(|k| k.sender_control.as_str())),
+                Param::Int(self.results[i].map_or(0, Ingested::id)),
+            ]);
+        }
+        Some(Statement {
+            sql: format!(
+                "SELECT {PLAN_COLUMNS} FROM messages WHERE id IN ({})",
+                lookups.join(", ")
+            ),
+            params,
+        })
     }
 
-    /// Records that item `i` repeats the stored message `id`.
-    pub fn resent(&mut self, i: usize, id: i64) {
-        self.results[i] = Some(Ingested::Duplicate(id));
+    /// Notes, on each inserted item that has an earlier message with its sender and control
+    /// id, whether it reuses that control id for other content or resends one that failed.
+    fn take_earlier(&mut self, chunk: &[usize], rows: &[PlanRow]) {
+        for &i in chunk {
+            let (item, Some(Ingested::New(id))) = (&self.batch[i], self.results[i]) else {
+                continue;
+            };
+            let Some(key) = &item.resend_key else {
+                continue;
+            };
+            let earlier = rows
+                .iter()
+                .filter(|row| {
+                    row.id < id
+                        && row.text(0) == Some(item.channel.as_str())
+                        && row.text(1) == Some(key.sender_control.as_str())
+                })
+                .max_by_key(|row| row.id);
+            let Some(earlier) = earlier else {
+                continue;
+            };
+            let control = item.control_id.as_deref().unwrap_or_default();
+            let note = if earlier.text(2) == Some(key.content_hash.as_str()) {
+                (
+                    "resent after error",
+                    format!(
+                        "resend of message {}, which had status {}: processed again",
+                        earlier.id,
+                        earlier.text(3).unwrap_or("unknown")
+                    ),
+                )
+            } else {
+                (
+                    "control id reused",
+                    format!(
+                        "message {} from the same sender has control id {control} and other content",
+                        earlier.id
+                    ),
+                )
+            };
+            self.notes.push((id, note.0, note.1));
+        }
     }
 
     /// The events and queue rows of every item, as multi-row inserts, and the results.
-    pub fn follow_up(mut self) -> Result<(Vec<Statement<'a>>, Vec<Ingested>), StoreError> {
+    pub fn follow_up(self) -> Result<(Vec<Statement<'a>>, Vec<Ingested>), StoreError> {
+        let mut results = self.results;
         for (i, first) in self.copy_of.iter().enumerate() {
             if let Some(first) = first {
-                self.results[i] = self.results[*first].map(|r| Ingested::Duplicate(r.id()));
+                results[i] = results[*first].map(|r| Ingested::Duplicate(r.id()));
             }
         }
-        let results: Vec<Ingested> = self
-            .results
+        let results: Vec<Ingested> = results
             .into_iter()
             .map(|r| {
                 r.ok_or_else(|| StoreError::Invalid("a message of the batch was not stored".into()))
             })
             .collect::<Result<_, _>>()?;
-        let mut events: Vec<(i64, &'static str, String)> = Vec::new();
+        let mut events = self.notes;
         let mut deliveries: Vec<(i64, &'a str, &'a str, Option<&'a Payload>)> = Vec::new();
         for (item, result) in self.batch.iter().zip(&results) {
             add_rows(item, *result, &mut events, &mut deliveries);
@@ -429,8 +642,7 @@ impl Store {
     pub async fn ingest(&self, batch: &[Ingest]) -> Result<Vec<Ingested>, StoreError> {
         let mut plan = IngestPlan::new(batch, now_millis());
         let mut tx = self.begin_write().await?;
-        for chunk in plan.chunks() {
-            let statement = plan.insert_messages(&chunk);
+        while let Some(statement) = plan.next_query() {
             let rows = bind_params(
                 sqlx::query(sqlx::AssertSqlSafe(statement.sql.clone())),
                 &statement.params,
@@ -439,21 +651,15 @@ impl Store {
             .await?
             .iter()
             .map(|row| {
-                Ok((
-                    row.try_get("id")?,
-                    row.try_get("channel")?,
-                    row.try_get("control_id")?,
-                ))
+                Ok(PlanRow {
+                    id: row.try_get(0)?,
+                    texts: (1..row.len())
+                        .map(|column| row.try_get(column))
+                        .collect::<Result<_, sqlx::Error>>()?,
+                })
             })
-            .collect::<Result<Vec<InsertedRow>, sqlx::Error>>()?;
-            for i in plan.take_rows(&chunk, rows)? {
-                let params = plan.resend_lookup(i);
-                let id: i64 = bind_params(sqlx::query(IngestPlan::RESEND_LOOKUP), &params)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("id")?;
-                plan.resent(i, id);
-            }
+            .collect::<Result<Vec<PlanRow>, sqlx::Error>>()?;
+            plan.answer(rows)?;
         }
         let (statements, results) = plan.follow_up()?;
         for statement in &statements {

@@ -1,7 +1,8 @@
 //! The message store: every received message, raw, with its status and event trail.
 //!
 //! A message is written (and committed) before its sender is acknowledged, so nothing that was
-//! acknowledged is ever lost. Messages are deduplicated on channel + control id.
+//! acknowledged is ever lost. A resend (same channel, sender, control id and content as a
+//! message that was kept, see [`crate::message::ResendKey`]) is recognised and not stored again.
 
 use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
@@ -10,6 +11,7 @@ use sqlx::Row;
 use super::ingest::{Ingest, Ingested, Outcome};
 use super::upsert::{Value, bind_all};
 use super::{Backend, Store, StoreError, now_millis};
+use crate::message::ResendKey;
 
 /// Where a message is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -58,6 +60,8 @@ pub struct NewMessage<'a> {
     pub content_type: &'a str,
     /// Control id (MSH-10, ISA13/GS06/ST02, Bundle id) when one could be read.
     pub control_id: Option<&'a str>,
+    /// How a resend of it is recognised, when it names its sender and control id.
+    pub resend_key: Option<ResendKey>,
     /// The bytes exactly as received.
     pub raw: &'a [u8],
 }
@@ -88,7 +92,7 @@ pub struct MessageSummary {
 pub struct MessageEvent {
     /// Unix milliseconds.
     pub at: i64,
-    /// `received`, `duplicate`, `parsed`, `routed`, `error`, ...
+    /// `received`, `duplicate`, `control id reused`, `resent after error`, `routed`, `error`, ...
     pub kind: String,
     /// Details for the operator.
     pub detail: Option<String>,
@@ -138,14 +142,15 @@ const SUMMARY_COLUMNS: &str =
 const PRUNE_BATCH: i64 = 1000;
 
 impl Store {
-    /// Stores a received message (status `received`) and its `received` event. A control id
-    /// the channel has seen before is answered with [`Ingested::Duplicate`].
+    /// Stores a received message (status `received`) and its `received` event. A resend of a
+    /// message the channel kept is answered with [`Ingested::Duplicate`].
     pub async fn insert_message(&self, message: &NewMessage<'_>) -> Result<Ingested, StoreError> {
         let stored = self
             .ingest(&[Ingest {
                 channel: message.channel.to_string(),
                 content_type: message.content_type.to_string(),
                 control_id: message.control_id.map(str::to_string),
+                resend_key: message.resend_key.clone(),
                 raw: message.raw.to_vec(),
                 outcome: Outcome::Stored,
             }])
@@ -202,6 +207,21 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(summary_from_row).transpose()
+    }
+
+    /// Another message of the channel with the same resend key and content as message `id`
+    /// that was kept (not an error): its id. A message that failed and was resent since has
+    /// one; processing it again would process the same message twice.
+    pub async fn kept_resend(&self, id: i64) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "SELECT kept.id FROM messages failed JOIN messages kept ON kept.channel = failed.channel \
+             AND kept.resend_key = failed.resend_key AND kept.content_hash = failed.content_hash \
+             AND kept.status <> 'error' AND kept.id <> failed.id WHERE failed.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|row| row.try_get("id")).transpose()?)
     }
 
     /// One message's raw bytes.

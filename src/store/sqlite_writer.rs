@@ -8,7 +8,7 @@ use std::path::Path;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
-use super::ingest::{Ingest, IngestPlan, Ingested, InsertedRow, Param, Statement};
+use super::ingest::{Ingest, IngestPlan, Ingested, Param, PlanRow, Statement};
 use crate::config::engine::SqliteSynchronous;
 
 impl From<rusqlite::Error> for StoreError {
@@ -51,30 +51,23 @@ impl SqliteWriter {
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for chunk in plan.chunks() {
-            let statement = plan.insert_messages(&chunk);
-            let rows: Vec<InsertedRow> = {
+        while let Some(statement) = plan.next_query() {
+            let rows: Vec<PlanRow> = {
                 let mut prepared = prepare(&tx, &statement)?;
+                let columns = prepared.column_count();
                 let mut rows = prepared.raw_query();
                 let mut collected = Vec::new();
                 while let Some(row) = rows.next()? {
-                    collected.push((row.get(0)?, row.get(1)?, row.get(2)?));
+                    collected.push(PlanRow {
+                        id: row.get(0)?,
+                        texts: (1..columns)
+                            .map(|column| row.get(column))
+                            .collect::<Result<_, _>>()?,
+                    });
                 }
                 collected
             };
-            for i in plan.take_rows(&chunk, rows)? {
-                let lookup = Statement {
-                    sql: IngestPlan::RESEND_LOOKUP.to_string(),
-                    params: plan.resend_lookup(i),
-                };
-                let mut prepared = prepare(&tx, &lookup)?;
-                let mut rows = prepared.raw_query();
-                let id: i64 = match rows.next()? {
-                    Some(row) => row.get(0)?,
-                    None => return Err(StoreError::Invalid("a resent message vanished".into())),
-                };
-                plan.resent(i, id);
-            }
+            plan.answer(rows)?;
         }
         let (statements, results) = plan.follow_up()?;
         for statement in &statements {

@@ -294,6 +294,18 @@ impl Engine {
     }
 }
 
+/// The details of message `id`'s events of `kind`, oldest first.
+pub async fn event_details(store: &Store, id: i64, kind: &str) -> Vec<String> {
+    store
+        .message_events(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.detail.unwrap_or_default())
+        .collect()
+}
+
 /// An HTTP client whose requests fail after 30 s instead of hanging a test.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
