@@ -245,8 +245,40 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
         "{}",
         answers[0]
     );
+    // A 999 that arrives after the 277CA (sent again by the payer) does not move the claim
+    // back to acknowledged.
+    let late999 = common::from_payer(
+        "FA",
+        "999",
+        "005010X231A1",
+        &[
+            vec!["AK1", "HC", &group_control, "005010X222A1"],
+            vec!["AK2", "837", &set_control, "005010X222A1"],
+            vec!["IK5", "A"],
+            vec!["AK9", "A", "1", "1", "1"],
+        ],
+    );
+    std::fs::write(inbox.join("late-ack.x12"), late999).unwrap();
+    let claim_id = engine.get_json(claims_path).await["claims"][0]["id"].clone();
+    engine
+        .eventually("the late 999 is recorded on the claim", || async {
+            engine.get_json(&format!("/api/claims/{claim_id}")).await["events"]
+                .as_array()
+                .is_some_and(|events| events.len() == 4)
+        })
+        .await;
+    let late = engine.get_json(&format!("/api/claims/{claim_id}")).await;
+    assert_eq!(late["events"][3]["status"], "accepted", "{late}");
+    assert!(
+        late["events"][3]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the claim stays accepted: it does not move back to acknowledged"),
+        "{late}"
+    );
     let listed = engine.get_json(claims_path).await;
     let claim = &listed["claims"][0];
+    assert_eq!(claim["status"], "accepted", "{listed}");
     assert_eq!(claim["payer_claim_number"], "PAYER-777", "{listed}");
     let detail = engine
         .get_json(&format!("/api/claims/{}", claim["id"]))
@@ -259,7 +291,7 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
         .collect();
     assert_eq!(
         statuses,
-        ["submitted", "acknowledged", "accepted"],
+        ["submitted", "acknowledged", "accepted", "accepted"],
         "{detail}"
     );
     assert!(

@@ -4,7 +4,22 @@
 use super::RevenueError;
 use super::claims::{control, now_date_time};
 use crate::store::Store;
+use crate::store::claims::StatusChange;
 use crate::x12::{self, Disposition};
+
+/// What a 999 moves: a claim the payer has not answered yet. A 999 that arrives after the
+/// payer's 277CA (late, or sent again) leaves the claim where the 277CA put it.
+const BEFORE_THE_PAYER_ANSWERS: &[&str] = &["submitted", "acknowledged"];
+
+/// What a 277CA moves: a claim not yet paid, adjusted, replaced or voided (a later 277CA may
+/// change an earlier one's answer).
+const BEFORE_PAYMENT: &[&str] = &[
+    "submitted",
+    "acknowledged",
+    "accepted",
+    "rejected",
+    "pending",
+];
 
 /// Applies an inbound 999, 277CA or 835 to our claims; returns what it did, one line per claim.
 /// `source` names where it came from (channel and message) in the ledger of what it posts.
@@ -61,8 +76,13 @@ pub async fn apply_acknowledgment(
                         )
                     };
                     for claim in claims {
-                        let status = if accepted { "acknowledged" } else { "rejected" };
-                        store.set_claim_status(claim, status, &detail, None).await?;
+                        let change = StatusChange {
+                            to: if accepted { "acknowledged" } else { "rejected" },
+                            only_from: Some(BEFORE_THE_PAYER_ANSWERS),
+                        };
+                        let status = store
+                            .set_claim_status(claim, &change, &detail, None)
+                            .await?;
                         done.push(format!("claim {claim}: {status}"));
                     }
                 }
@@ -106,18 +126,19 @@ pub async fn apply_acknowledgment(
                         format!("277CA {what}: {} {}", codes.join(" "), messages.join(" "))
                             .trim()
                             .to_string();
-                    store
+                    let change = StatusChange {
+                        to: new_status,
+                        only_from: Some(BEFORE_PAYMENT),
+                    };
+                    let now = store
                         .set_claim_status(
                             claim,
-                            new_status,
+                            &change,
                             &detail,
                             status.payer_claim_control_number(),
                         )
                         .await?;
-                    done.push(format!(
-                        "claim {}: {new_status}",
-                        status.patient_control_number
-                    ));
+                    done.push(format!("claim {}: {now}", status.patient_control_number));
                 }
             }
         }

@@ -7,7 +7,7 @@ use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::PayerConfig;
 use crate::store::Store;
-use crate::store::claims::{ClaimSource, NewBatch, NewClaim};
+use crate::store::claims::{ClaimSource, NewBatch, NewClaim, StatusChange};
 use crate::x12::{
     self, Amount, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, ClaimProvider, Date, Gender,
     InterchangeHeader, PersonName, PostalAddress, Quantity, SubscriberClaims, Time, UsageIndicator,
@@ -380,7 +380,10 @@ pub async fn correct(
         store
             .set_claim_status(
                 claim_id,
-                status,
+                &StatusChange {
+                    to: status,
+                    only_from: None,
+                },
                 &format!("{status} by claim {number}"),
                 None,
             )

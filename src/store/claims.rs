@@ -139,6 +139,16 @@ pub struct NewBatch<'a> {
 const CLAIM_COLUMNS: &str = "c.id, c.claim_number, c.bill_id, p.payer_id, c.status, c.total_charge_cents, \
     c.payer_claim_number, c.batch_id, c.created_at, c.updated_at";
 
+/// A claim status to set, and the statuses it may replace (`None`: any); from any other
+/// status the claim keeps its status, and the event says so.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusChange<'a> {
+    /// The new status.
+    pub to: &'a str,
+    /// The statuses it may replace.
+    pub only_from: Option<&'a [&'a str]>,
+}
+
 impl Store {
     /// The next value of a never-reused counter (control numbers, claim numbers). One atomic
     /// statement, so two engine processes never get the same value.
@@ -414,16 +424,25 @@ impl Store {
     pub async fn set_claim_status(
         &self,
         claim_id: i64,
-        status: &str,
+        change: &StatusChange<'_>,
         detail: &str,
         payer_claim_number: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<String, StoreError> {
         let now = now_millis();
         let mut tx = self.begin_write().await?;
+        let current: String = sqlx::query("SELECT status FROM claims WHERE id = $1")
+            .bind(claim_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("claim {claim_id}")))?
+            .try_get("status")?;
+        let moves = change
+            .only_from
+            .is_none_or(|from| from.contains(&current.as_str()));
+        let status = if moves { change.to } else { current.as_str() };
         sqlx::query(
-            "UPDATE claims SET status = CASE WHEN $1 IN ('acknowledged', 'accepted', 'rejected') \
-             AND status IN ('paid', 'partially paid', 'denied', 'overpaid', 'reversed', 'replaced', 'voided') \
-             THEN status ELSE $1 END, payer_claim_number = COALESCE($2, payer_claim_number), updated_at = $3 WHERE id = $4",
+            "UPDATE claims SET status = $1, payer_claim_number = COALESCE($2, payer_claim_number), \
+             updated_at = $3 WHERE id = $4",
         )
         .bind(status)
         .bind(payer_claim_number)
@@ -431,9 +450,17 @@ impl Store {
         .bind(claim_id)
         .execute(&mut *tx)
         .await?;
-        insert_claim_event(&mut tx, claim_id, now, status, detail).await?;
+        let detail = if moves {
+            detail.to_string()
+        } else {
+            format!(
+                "{detail} (the claim stays {current}: it does not move back to {})",
+                change.to
+            )
+        };
+        insert_claim_event(&mut tx, claim_id, now, status, &detail).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(status.to_string())
     }
 }
 
