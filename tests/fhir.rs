@@ -49,6 +49,12 @@ impl Answer {
     /// Asserts an OperationOutcome with this status, and answers its first diagnostics.
     fn outcome(&self, status: StatusCode) -> String {
         assert_eq!(self.status, status, "{}", self.body);
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            assert!(
+                !self.header("allow").is_empty(),
+                "a 405 names what is allowed"
+            );
+        }
         assert!(
             self.header("content-type")
                 .starts_with("application/fhir+json"),
@@ -227,7 +233,31 @@ async fn crud_and_search(engine: &Engine, backend: &str) {
     let ada = create(engine, patient("A1", "Lovelace", "female")).await;
     let grace = create(engine, patient("A2", "Hopper", "female")).await;
 
-    // Read: ETag and meta carry the version; the JSON is what was sent.
+    // Read: ETag and meta carry the version; the JSON is what was sent, with the profile and
+    // source the client gave in meta.
+    let mut profiled = patient("A3", "Babbage", "male");
+    profiled["birthDate"] = json!("1791-12-26");
+    profiled["meta"] = json!({
+        "versionId": "77",
+        "profile": ["http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"],
+        "source": "urn:ehr:harbor"
+    });
+    let charles = create(engine, profiled).await;
+    let read = get(engine, &format!("/fhir/Patient/{charles}")).await;
+    assert_eq!(
+        read.body["meta"]["versionId"], "1",
+        "{backend}: {}",
+        read.body
+    );
+    assert_eq!(
+        read.body["meta"]["source"], "urn:ehr:harbor",
+        "{}",
+        read.body
+    );
+    assert_eq!(
+        read.body["meta"]["profile"][0],
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
+    );
     let read = get(engine, &format!("/fhir/Patient/{ada}")).await;
     assert_eq!(read.status, StatusCode::OK, "{backend}: {}", read.body);
     assert_eq!(read.header("etag"), "W/\"1\"");
@@ -563,6 +593,20 @@ async fn every_error_is_an_operation_outcome_with_the_right_status() {
             .outcome(StatusCode::UNPROCESSABLE_ENTITY)
             .contains("Encounter")
     );
+    let unknown_patient = post(
+        &engine,
+        "/fhir/Coverage",
+        &json!({
+            "resourceType": "Coverage",
+            "status": "active",
+            "subscriberId": "M-1",
+            "beneficiary": {"reference": "Patient/X"},
+            "payor": [{"reference": "Organization/X"}]
+        }),
+    )
+    .await;
+    let said = unknown_patient.outcome(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(said.contains("Patient/X does not exist"), "{said}");
     let gender = post(&engine, "/fhir/Patient", &patient("E1", "Bad", "m")).await;
     assert!(
         gender
@@ -627,12 +671,15 @@ async fn every_error_is_an_operation_outcome_with_the_right_status() {
     )
     .await
     .outcome(StatusCode::NOT_FOUND);
-    post(&engine, "/fhir/Claim", &json!({"resourceType": "Claim"}))
-        .await
-        .outcome(StatusCode::METHOD_NOT_ALLOWED);
-    call(&engine, Method::DELETE, "/fhir/Patient/1", None, &[])
-        .await
-        .outcome(StatusCode::METHOD_NOT_ALLOWED);
+    let read_only = post(&engine, "/fhir/Claim", &json!({"resourceType": "Claim"})).await;
+    read_only.outcome(StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(read_only.header("allow"), "GET");
+    let kept = call(&engine, Method::DELETE, "/fhir/Patient/1", None, &[]).await;
+    kept.outcome(StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(kept.header("allow"), "GET, PUT");
+    let patched = call(&engine, Method::PATCH, "/fhir/ChargeItem/1", None, &[]).await;
+    patched.outcome(StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(patched.header("allow"), "GET, PUT, DELETE");
 
     // Authentication and roles answer in FHIR too.
     let anonymous = common::client()

@@ -52,9 +52,39 @@ pub fn router(state: AppState) -> Router<AppState> {
 }
 
 /// Turns every error answer that is not FHIR JSON yet (authentication, routing, extractor
-/// rejections) into an OperationOutcome with the same status.
+/// rejections) into an OperationOutcome with the same status; a 405 names the methods the
+/// URL takes (`Allow`).
 async fn as_operation_outcome(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+    let allow = allowed_methods(request.uri().path());
+    let mut response = to_operation_outcome(next.run(request).await).await;
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = allow
+    {
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
+    }
+    response
+}
+
+/// The methods a FHIR URL takes: `/fhir` (a Bundle), `/fhir/{type}` (search, create) or
+/// `/fhir/{type}/{id}` (read, update, delete), as the type allows.
+fn allowed_methods(path: &str) -> Option<&'static str> {
+    let steps: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
+    let kind = steps.first().and_then(|name| Kind::parse(name));
+    match (steps.len(), kind) {
+        (0, _) => Some("POST"),
+        (1, Some(kind)) if kind.writable() => Some("GET, POST"),
+        (1, Some(_)) => Some("GET"),
+        (2, Some(kind)) if kind.deletable() => Some("GET, PUT, DELETE"),
+        (2, Some(kind)) if kind.writable() => Some("GET, PUT"),
+        (2, Some(_)) => Some("GET"),
+        _ => None,
+    }
+}
+
+/// An error answer as an OperationOutcome, when it is not FHIR JSON yet.
+async fn to_operation_outcome(response: Response) -> Response {
     let status = response.status();
     let is_fhir = response
         .headers()

@@ -78,16 +78,20 @@ async fn reference(
     let Some(reference) = text(resource, &format!("{pointer}/reference")) else {
         return Ok(None);
     };
-    let row = parse_reference(reference, target).ok_or_else(|| {
-        FhirError::invalid(format!(
-            "{pointer}: '{reference}' is not a {} reference",
-            target.name()
-        ))
-    })?;
+    let missing = || FhirError::invalid(format!("{pointer}: {reference} does not exist"));
+    let Some(row) = parse_reference(reference, target) else {
+        // The right type with an id we never issued names nothing that exists.
+        return Err(if reference.rsplit('/').nth(1) == Some(target.name()) {
+            missing()
+        } else {
+            FhirError::invalid(format!(
+                "{pointer}: '{reference}' is not a {} reference",
+                target.name()
+            ))
+        });
+    };
     if canonical_state(conn, &row).await?.is_none() {
-        return Err(FhirError::invalid(format!(
-            "{pointer}: {reference} does not exist"
-        )));
+        return Err(missing());
     }
     Ok(Some(row))
 }

@@ -148,9 +148,7 @@ pub async fn write_deferred(
     let mut raw = resource.clone();
     let logical_id = landed.target.logical_id();
     raw["id"] = json!(logical_id);
-    if let Some(map) = raw.as_object_mut() {
-        map.remove("meta");
-    }
+    keep_client_meta(&mut raw);
     let pending = plan_write(conn, kind, &landed.target, landed.change, &raw).await?;
     let outcome = Outcome {
         location: pending.resource(),
@@ -163,4 +161,23 @@ pub async fn write_deferred(
         warnings,
     };
     Ok((outcome, pending))
+}
+
+/// Keeps what a client wrote in `meta` (`profile`, `source`, `security`, `tag`) and drops what
+/// the server sets on every read (`versionId`, `lastUpdated`); an empty `meta` goes.
+fn keep_client_meta(resource: &mut Value) {
+    let Some(map) = resource.as_object_mut() else {
+        return;
+    };
+    let keep = match map.get_mut("meta") {
+        Some(Value::Object(meta)) => {
+            meta.remove("versionId");
+            meta.remove("lastUpdated");
+            !meta.is_empty()
+        }
+        _ => false,
+    };
+    if !keep {
+        map.remove("meta");
+    }
 }
