@@ -176,6 +176,8 @@ pub fn adjudicate(
         x12::read_837_claims(raw_837).map_err(|err| SimError::Unreadable(err.to_string()))?;
     let mut rng = StdRng::seed_from_u64(options.seed);
     let mut deductible_open: HashMap<String, i64> = HashMap::new();
+    let received = &report.interchange;
+    let base_control: u32 = received.control_number.parse().unwrap_or(1);
     let mut paid_claims = Vec::new();
     for (index, claim) in claims.into_iter().enumerate() {
         let denied_at_random = rng.random_range(0..10_000) < options.random_denial_basis_points;
@@ -248,7 +250,9 @@ pub fn adjudicate(
             .collect::<Vec<_>>();
         let all_denied = lines.iter().all(|l| l.remark.is_some());
         paid_claims.push(PaidClaim {
-            payer_claim_number: format!("{}{:06}", payer.payer_id, index + 1),
+            // The 837's interchange number is never reused by its sender, so the payer's claim
+            // numbers are unique across runs too.
+            payer_claim_number: format!("{}{base_control:09}{:03}", payer.payer_id, index + 1),
             status: if all_denied { "4" } else { "1" },
             claim,
             lines,
@@ -274,8 +278,6 @@ pub fn adjudicate(
             )
         })
         .collect();
-    let received = &report.interchange;
-    let base_control: u32 = received.control_number.parse().unwrap_or(1);
     let envelope = SingleSetEnvelope {
         sender_qualifier: received.receiver_qualifier.clone(),
         sender_id: received.receiver_id.clone(),
@@ -612,6 +614,10 @@ mod tests {
     fn the_contract_prices_each_line_and_the_files_read_back() {
         let files = adjudicate(SAMPLE_837, &payer(&["86663"]), &options(0, false)).unwrap();
         let remittance = remittance(&files);
+        assert!(
+            String::from_utf8_lossy(&files.remittance_835).contains("\nST*835*0001~"),
+            "the 835 leaves ST03 unused, as its guide says"
+        );
         let claim = remittance.claims().next().unwrap();
         assert_eq!(claim.patient_control_number, "26463774");
         let paid: Vec<i64> = claim.lines.iter().map(|l| l.payment.cents()).collect();
@@ -629,7 +635,11 @@ mod tests {
         let statuses = x12::read_277ca(&files.ack_277ca).unwrap();
         let status = &statuses.documents[0].claims[0];
         assert_eq!(status.patient_control_number, "26463774");
-        assert_eq!(status.payer_claim_control_number(), Some("HMO1000001"));
+        // The payer's claim number: payer id, the 837's ISA13, the claim's place in it.
+        assert_eq!(
+            status.payer_claim_control_number(),
+            Some("HMO1000000907001")
+        );
     }
 
     #[test]

@@ -579,7 +579,8 @@ impl SingleSetEnvelope {
             control_number: group_control,
             version: version.into(),
         })?;
-        writer.begin_transaction(set, 1, Some(version))?;
+        // The 835 guide (005010X221A1) leaves ST03 unused; the others carry their guide there.
+        writer.begin_transaction(set, 1, (set != "835").then_some(version))?;
         Ok(writer)
     }
 }
