@@ -1068,3 +1068,54 @@ fn next_of_kin_field_by_field() {
     // Every RelatedPerson of ours is one of theirs: the next of kin and the subscriber.
     assert_eq!(ours_kin.len(), theirs_kin.len());
 }
+
+/// Our Bundle of the sample with `edit` applied to it (segments end with CR, as on the wire).
+fn ours_edited(edit: impl Fn(String) -> String) -> Value {
+    let raw = include_str!("fixtures/hl7v2/adt-a01-fhir-converter.hl7").replace('\n', "\r");
+    let raw = edit(raw);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mapping = switchboard::mapping::Mapping::load(root, "hl7v2-canonical").expect("mapping");
+    let message = switchboard::message::Message::read(raw.as_bytes()).expect("readable");
+    let records = mapping.records(&message).expect("records");
+    let v2 = message.hl7v2().expect("an HL7 v2 message");
+    switchboard::fhir::from_hl7v2::convert(&records, &v2).expect("converted")
+}
+
+#[test]
+fn explicit_nulls_never_reach_the_fhir_output_as_text() {
+    let bundle = ours_edited(|m| {
+        m.replace(
+            "EVERYMAN&&&&Aniston^ADAM^A^",
+            "EVERYMAN&&&&Aniston^ADAM^\"\"^",
+        )
+        .replace("1000&Hospital Lane^Ste. 123^", "\"\"^\"\"^")
+        .replace(
+            "|78788788^^CP^5555^^^1111^^^^^2222^20010110^20020110^^^^18~12121212^^CP|",
+            "|\"\"|",
+        )
+        .replace("HUH AE OMU&9.8&ISO^OMU B^Bed 03^", "\"\"^\"\"^\"\"^")
+    });
+    let text = bundle.to_string();
+    assert!(!text.contains(r#""\"\"""#), "a \"\" value in {text}");
+    let bundle = Bundle { json: bundle };
+    assert_eq!(bundle.one("Patient")["name"][0]["given"], json!(["ADAM"]));
+}
+
+#[test]
+fn a_self_pay_in1_is_no_coverage_and_the_insurer_keeps_its_details() {
+    let bundle = Bundle {
+        json: ours_edited(|m| format!("{}\rIN1|2|SELF|SELFPAY|Self Pay", m.trim_end())),
+    };
+    let coverage = bundle.one("Coverage");
+    // Read from IN1[1] beside the canonical record: the policy holder (IN1-11).
+    assert_eq!(
+        coverage["policyHolder"]["display"], "Sam P. Hil",
+        "{coverage}"
+    );
+    let payers: Vec<&Value> = bundle
+        .all("Organization")
+        .into_iter()
+        .filter(|o| o.to_string().contains("SELFPAY"))
+        .collect();
+    assert!(payers.is_empty(), "{payers:?}");
+}

@@ -195,6 +195,66 @@ async fn messages_are_stored_then_acknowledged_and_upserted() {
 }
 
 #[tokio::test]
+async fn a_coverage_that_cannot_be_read_is_a_warning_and_the_admit_is_accepted() {
+    let port = common::free_port();
+    let engine = start(port, "").await;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    // HAPI's admit from the corpus: its IN1 names a payer (001001, OHIP) but no member id.
+    let hapi = include_bytes!("fixtures/corpus/hl7v2/adt-a01-v24-cr-hapi.hl7");
+    send_frame(&mut stream, hapi).await;
+    let ack = read_frame(&mut stream).await.unwrap();
+    let msa = segment(&ack, "MSA");
+    assert_eq!((msa[1], msa[2]), ("AA", "22139243"), "{ack}");
+    let stored = engine
+        .store
+        .search_messages(&switchboard::store::messages::MessageQuery {
+            control_id: Some("22139243".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let events = engine.store.message_events(stored[0].id).await.unwrap();
+    let warnings: Vec<&str> = events
+        .iter()
+        .filter(|e| e.kind == "warning")
+        .filter_map(|e| e.detail.as_deref())
+        .collect();
+    assert_eq!(
+        warnings,
+        ["coverage 1 skipped: 'member_id' is empty in this message (at IN1[1]-36)"],
+        "{events:?}"
+    );
+    engine
+        .eventually(
+            "the patient and the visit are in the canonical store",
+            || async {
+                let found = engine
+                    .store
+                    .search_patients(&switchboard::store::canonical::PatientQuery {
+                        identifier: Some("2216506".into()),
+                        limit: 5,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                let Some(patient) = found.first() else {
+                    return false;
+                };
+                let record = engine
+                    .store
+                    .patient_record(patient.id)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                record.encounters.len() == 1 && record.encounters[0].visit_number == "211004554"
+            },
+        )
+        .await;
+    engine.stop().await;
+}
+
+#[tokio::test]
 async fn an_oversized_frame_is_refused_and_the_connection_stays_usable() {
     let port = common::free_port();
     let engine = start(port, "max_frame_bytes = 2000").await;

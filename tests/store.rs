@@ -4,7 +4,8 @@ mod common;
 
 use common::event_details;
 use switchboard::canonical::{
-    Bill, BillLine, Contract, Coverage, Encounter, Fee, Identifier, Patient, Payer, Provider,
+    Bill, BillLine, Contract, Coverage, Encounter, Fee, FieldValue, Identifier, Patient, Payer,
+    Provider,
 };
 use switchboard::config::engine::SqliteSynchronous;
 use switchboard::message::{Message, Rejection, ResendKey};
@@ -25,6 +26,19 @@ fn patient(mrn: &str, family: &str) -> Patient {
         given_name: Some("Ada".into()),
         birth_date: Some("1980-02-03".into()),
         gender: Some("female".into()),
+        ..Patient::default()
+    }
+}
+
+/// [`patient`] as a message's update: the same values, nothing cleared.
+fn update(mrn: &str, family: &str) -> Patient<FieldValue> {
+    let whole = patient(mrn, family);
+    Patient {
+        identifiers: whole.identifiers,
+        family_name: family.into(),
+        given_name: "Ada".into(),
+        birth_date: "1980-02-03".into(),
+        gender: "female".into(),
         ..Patient::default()
     }
 }
@@ -689,7 +703,7 @@ async fn a_merge_moves_everything_to_the_surviving_patient() {
         let store = &test.store;
         let backend = test.backend;
         let old = Records {
-            patient: Some(patient("OLD-1", "Doe")),
+            patient: Some(update("OLD-1", "Doe")),
             encounter: Some(EncounterRecord {
                 visit_number: "V-OLD".into(),
                 diagnosis_codes: vec!["J18.9".into()],
@@ -700,7 +714,7 @@ async fn a_merge_moves_everything_to_the_surviving_patient() {
         let old_ids = store.upsert_records(&old).await.unwrap();
         let new_ids = store
             .upsert_records(&Records {
-                patient: Some(patient("NEW-1", "Doe")),
+                patient: Some(update("NEW-1", "Doe")),
                 ..Records::default()
             })
             .await
@@ -711,7 +725,7 @@ async fn a_merge_moves_everything_to_the_surviving_patient() {
             "{backend}"
         );
         let merge = Records {
-            patient: Some(patient("NEW-1", "Doe")),
+            patient: Some(update("NEW-1", "Doe")),
             merged_identifiers: vec![Identifier {
                 system: "HOSP".into(),
                 value: "OLD-1".into(),
@@ -751,5 +765,162 @@ async fn a_merge_moves_everything_to_the_surviving_patient() {
             Change::Unchanged,
             "{backend}"
         );
+    }
+}
+
+/// The records the shipped HL7 v2 mapping makes of `raw`.
+fn mapped(raw: &str) -> switchboard::mapping::Records {
+    let mapping = switchboard::mapping::Mapping::load(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        "hl7v2-canonical",
+    )
+    .unwrap();
+    let message = switchboard::message::Message::read(raw.as_bytes()).unwrap();
+    mapping
+        .records(&message)
+        .unwrap_or_else(|err| panic!("{err}"))
+}
+
+/// HAPI's ADT^A01 from the corpus (CR segment ends), with `edit` applied.
+fn hapi_adt(edit: impl Fn(String) -> String) -> String {
+    edit(
+        String::from_utf8_lossy(include_bytes!(
+            "fixtures/corpus/hl7v2/adt-a01-v24-cr-hapi.hl7"
+        ))
+        .into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn explicit_nulls_clear_stored_values_and_empty_fields_keep_them() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        // HAPI's admit with a middle name, and a v2.7-style coded gender.
+        let first = hapi_adt(|m| {
+            m.replace("Duck^Donald^^^MR.", "Duck^Donald^Fauntleroy^^MR.")
+                .replace("|19720227|M|", "|19720227|M^Male^HL70001|")
+        });
+        let id = store
+            .upsert_records(&mapped(&first))
+            .await
+            .unwrap()
+            .patient
+            .unwrap()
+            .id;
+        let stored = store.patient(id).await.unwrap().unwrap().patient;
+        assert_eq!(
+            stored.middle_name.as_deref(),
+            Some("Fauntleroy"),
+            "{backend}"
+        );
+        assert_eq!(stored.gender.as_deref(), Some("male"), "{backend}");
+        assert_eq!(stored.phone.as_deref(), Some("(416)111-1111"), "{backend}");
+        assert_eq!(
+            stored.address.line.as_deref(),
+            Some("123 Foo ST."),
+            "{backend}"
+        );
+
+        // An update without middle name, address or phone (empty fields) keeps them.
+        let empty = hapi_adt(|m| {
+            m.replace(
+                "123 Foo ST.^^TORONTO^ON^M6G 3E6^CA^H^~123 Foo ST.^^TORONTO^ON^M6G 3E6^CA^M^",
+                "",
+            )
+            .replace("|1811|(416)111-1111|", "|1811||")
+            .replace("|19720227|M|", "|19720227|F^Female^HL70001|")
+        });
+        store.upsert_records(&mapped(&empty)).await.unwrap();
+        let stored = store.patient(id).await.unwrap().unwrap().patient;
+        assert_eq!(
+            stored.middle_name.as_deref(),
+            Some("Fauntleroy"),
+            "{backend}"
+        );
+        assert_eq!(stored.phone.as_deref(), Some("(416)111-1111"), "{backend}");
+        assert_eq!(stored.address.city.as_deref(), Some("TORONTO"), "{backend}");
+        assert_eq!(
+            stored.gender.as_deref(),
+            Some("female"),
+            "{backend}: the code, not F^Female^HL70001"
+        );
+
+        // "" clears: the middle name, the whole address, the phone, the visit's location.
+        let nulled = hapi_adt(|m| {
+            m.replace("Duck^Donald^^^MR.", "Duck^Donald^\"\"^^MR.")
+                .replace(
+                    "123 Foo ST.^^TORONTO^ON^M6G 3E6^CA^H^~123 Foo ST.^^TORONTO^ON^M6G 3E6^CA^M^",
+                    "\"\"",
+                )
+                .replace("|1811|(416)111-1111|", "|1811|\"\"|")
+                .replace("ZFAST TRACK^WAITING^13", "\"\"")
+        });
+        store.upsert_records(&mapped(&nulled)).await.unwrap();
+        let stored = store.patient(id).await.unwrap().unwrap().patient;
+        assert_eq!(stored.middle_name, None, "{backend}");
+        assert_eq!(stored.phone, None, "{backend}");
+        assert_eq!(stored.address.line, None, "{backend}");
+        assert_eq!(stored.address.city, None, "{backend}");
+        assert_eq!(stored.address.postal_code, None, "{backend}");
+        assert_eq!(stored.family_name.as_deref(), Some("Duck"), "{backend}");
+        let location: Option<String> =
+            sqlx::query_scalar("SELECT location FROM encounters WHERE visit_number = '211004554'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(location, None, "{backend}");
+        // The same message again changes nothing.
+        let again = store.upsert_records(&mapped(&nulled)).await.unwrap();
+        assert_eq!(
+            again.patient.unwrap().change,
+            Change::Unchanged,
+            "{backend}"
+        );
+        assert_eq!(
+            again.encounter.unwrap().change,
+            Change::Unchanged,
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_self_pay_in1_marks_the_visit_and_an_unreadable_one_is_skipped() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        // As sent: an IN1 without member id. The patient and the visit are stored.
+        let ids = store
+            .upsert_records(&mapped(&hapi_adt(|m| m)))
+            .await
+            .unwrap();
+        assert!(ids.patient.is_some(), "{backend}");
+        assert!(ids.encounter.is_some(), "{backend}");
+        assert!(ids.coverages.is_empty(), "{backend}");
+        let self_pay = || async {
+            sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT self_pay FROM encounters WHERE visit_number = '211004554'",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+        };
+        assert_eq!(self_pay().await, None, "{backend}: not known");
+        // The same admit with a self-pay IN1.
+        let self_paid = hapi_adt(|m| {
+            let in1 = m
+                .split('\r')
+                .find(|s| s.starts_with("IN1|"))
+                .unwrap()
+                .to_string();
+            m.replace(&in1, "IN1|1|SELF|SELFPAY|Self Pay")
+        });
+        store.upsert_records(&mapped(&self_paid)).await.unwrap();
+        assert_eq!(self_pay().await, Some(1), "{backend}");
+        let patient = ids.patient.unwrap().id;
+        let record = store.patient_record(patient).await.unwrap().unwrap();
+        assert!(record.coverages.is_empty(), "{backend}: no payer SELFPAY");
+        assert_eq!(record.encounters[0].self_pay, Some(true), "{backend}");
     }
 }

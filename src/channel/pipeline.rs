@@ -72,8 +72,9 @@ pub struct Transform {
 }
 
 impl Transform {
-    /// What the destinations receive for a message, or why it cannot be transformed.
-    fn apply(&self, message: &Message) -> Result<Payload, Rejection> {
+    /// What the destinations receive for a message and what the mapping left out of it, or
+    /// why it cannot be transformed.
+    fn apply(&self, message: &Message) -> Result<(Payload, Vec<String>), Rejection> {
         let records = self.mapping.records(message)?;
         let (bytes, content_type) = match self.output {
             TransformOutput::Records => (serde_json::to_vec(&records), "application/json"),
@@ -95,10 +96,11 @@ impl Transform {
         };
         let bytes =
             bytes.map_err(|err| Rejection::new(RejectionKind::Internal, err.to_string()))?;
-        Ok(Payload {
+        let payload = Payload {
             bytes,
             content_type,
-        })
+        };
+        Ok((payload, records.warnings))
     }
 }
 
@@ -216,17 +218,18 @@ impl Pipeline {
             }
             return Outcome::Filtered(reason);
         }
-        let payload = match &self.transform {
+        let (payload, warnings) = match &self.transform {
             Some(transform) => match transform.apply(message) {
-                Ok(payload) => Some(payload),
+                Ok((payload, warnings)) => (Some(payload), warnings),
                 Err(rejection) => return Outcome::Rejected(rejection),
             },
-            None => None,
+            None => (None, Vec::new()),
         };
         Outcome::Routed {
             destinations: decision.destinations,
             payload,
             trail: decision.trail,
+            warnings,
         }
     }
 
@@ -279,6 +282,7 @@ impl Pipeline {
                 destinations,
                 payload,
                 trail,
+                warnings,
             } => {
                 self.store
                     .route_message(&Routing {
@@ -289,6 +293,11 @@ impl Pipeline {
                         trail,
                     })
                     .await?;
+                for warning in warnings {
+                    self.store
+                        .add_message_event(message_id, "warning", Some(warning))
+                        .await?;
+                }
             }
             Outcome::Filtered(reason) => {
                 self.store

@@ -99,7 +99,7 @@ fn with_patient(
         .identifiers
         .first()
         .map(|i| format!("identifier={}|{}", i.system, i.value));
-    let mut resource = patient_resource(patient);
+    let mut resource = patient_resource(&patient.known());
     if let Some(pid) = message.segment("PID") {
         adt::enrich_patient(&mut resource, message, &pid);
     }
@@ -131,12 +131,12 @@ fn add_encounter(
     patient: &Value,
 ) -> Value {
     let pv1 = message.segment("PV1");
-    let attending = visit.attending_npi.as_ref().map(|id| {
+    let attending = visit.attending_npi.as_deref().map(|id| {
         // PV1-7 as sent, when it is the canonical attending; else the canonical id and name.
         let sent = pv1
             .as_ref()
             .and_then(|pv1| v2::first(pv1, 7))
-            .filter(|rep| rep.get(1).as_deref() == Some(id.as_str()))
+            .filter(|rep| rep.get(1).as_deref() == Some(id))
             .and_then(|rep| v2::practitioner(&rep));
         let (resource, query) = sent.unwrap_or_else(|| {
             let name = visit.attending_name.as_deref().unwrap_or(id);
@@ -152,7 +152,7 @@ fn add_encounter(
         });
         bundle.add_shared(resource, query, "PV1-7")
     });
-    let encounter = visit.encounter(0, None);
+    let encounter = visit.encounter(0, None).known();
     let mut resource = encounter_resource(&encounter, patient.clone(), attending.clone());
     let mut query = Some(format!("identifier={}", visit.visit_number));
     if let Some(pv1) = &pv1
@@ -182,13 +182,15 @@ pub fn adt_bundle(records: &Records, message: &Message<'_>) -> Result<Value, Con
         let label = format!("NK1[{}]", index + 1);
         bundle.add(adt::next_of_kin(&segment, &patient_ref), None, &label);
     }
-    // The mapping makes one coverage per IN1, in order; should a mapping have left one out,
-    // no IN1 is matched to a coverage rather than the wrong one.
+    // Each coverage says which IN1 it was read from (the mapping leaves out the ones it
+    // cannot read); one that does not (records of an older form) is matched by position
+    // only when there is one coverage per IN1, rather than to the wrong one.
     let insurances = adt::insurances(message);
     let aligned = insurances.len() == records.coverages.len();
     for (index, record) in records.coverages.iter().enumerate() {
-        let label = format!("IN1[{}]", index + 1);
-        let insurance = insurances.get(index).filter(|_| aligned);
+        let segment = record.occurrence.or_else(|| aligned.then_some(index + 1));
+        let label = format!("IN1[{}]", segment.unwrap_or(index + 1));
+        let insurance = segment.and_then(|n| insurances.get(n.checked_sub(1)?));
         let name = record.payer_name.as_deref().unwrap_or(&record.payer_id);
         let mut payer = party_resource(Kind::Organization, PAYER_SYSTEM, &record.payer_id, name);
         if let Some((in1, _)) = insurance {
@@ -199,7 +201,7 @@ pub fn adt_bundle(records: &Records, message: &Message<'_>) -> Result<Value, Con
             Some(format!("identifier={PAYER_SYSTEM}|{}", record.payer_id)),
             &label,
         );
-        let coverage = record.coverage(0, 0);
+        let coverage = record.coverage(0, 0).known();
         let mut resource = coverage_resource(&coverage, patient_ref.clone(), payer);
         if let Some((in1, in2)) = insurance {
             adt::enrich_coverage(&mut resource, in1, in2.as_ref());
@@ -682,10 +684,8 @@ fn text(
         .repetition(repetition)?
         .component(component)?
         .subcomponent(1)?
-        .value()
-        .trim()
-        .to_string();
-    (!value.is_empty()).then_some(value)
+        .value();
+    v2::present(&value)
 }
 
 /// The CodeableConcept of the first repetition of a CE/CWE field.
@@ -700,8 +700,7 @@ fn coding_of(repetition: &crate::hl7v2::Repetition<'_>) -> Option<Value> {
         repetition
             .component(n)
             .and_then(|c| c.subcomponent(1))
-            .map(|s| s.value().trim().to_string())
-            .filter(|s| !s.is_empty())
+            .and_then(|s| v2::present(&s.value()))
     };
     let coding = |code: Option<String>, display: Option<String>, system: Option<String>| {
         code.map(|code| {
@@ -960,22 +959,22 @@ mod tests {
                     value: "M1".into(),
                     type_code: Some("MR".into()),
                 }],
-                family_name: Some("Doe".into()),
-                given_name: Some("Jane".into()),
-                gender: Some("female".into()),
+                family_name: "Doe".into(),
+                given_name: "Jane".into(),
+                gender: "female".into(),
                 ..Patient::default()
             }),
             encounter: Some(EncounterRecord {
                 visit_number: "V1".into(),
-                class: Some("inpatient".into()),
-                status: Some("in-progress".into()),
-                attending_npi: Some("1234567893".into()),
-                attending_name: Some("Greg House".into()),
+                class: "inpatient".into(),
+                status: "in-progress".into(),
+                attending_npi: "1234567893".into(),
+                attending_name: "Greg House".into(),
                 ..EncounterRecord::default()
             }),
             coverages: vec![CoverageRecord {
                 payer_id: "HMO1".into(),
-                payer_name: Some("Acme".into()),
+                payer_name: "Acme".into(),
                 member_id: "MEM1".into(),
                 priority: 1,
                 ..CoverageRecord::default()

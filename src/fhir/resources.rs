@@ -463,6 +463,7 @@ async fn write_encounter(conn: &mut AnyConnection, resource: &Value) -> Result<L
         facility: owned(resource, "/serviceProvider/display"),
         attending_provider_id: attending,
         diagnosis_codes,
+        self_pay: None,
     };
     Ok(landed(
         "encounters",
@@ -882,7 +883,7 @@ pub fn patient_resource(patient: &Patient) -> Value {
 async fn encounter(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, FhirError> {
     let Some(row) = sqlx::query(
         "SELECT visit_number, patient_id, class, status, admitted_at, discharged_at, location, facility, \
-         attending_provider_id, diagnosis_codes FROM encounters WHERE id = $1",
+         attending_provider_id, diagnosis_codes, self_pay FROM encounters WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -902,6 +903,7 @@ async fn encounter(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, F
         facility: row.try_get("facility")?,
         attending_provider_id: row.try_get("attending_provider_id")?,
         diagnosis_codes: split_codes(&codes),
+        self_pay: row.try_get::<Option<i64>, _>("self_pay")?.map(|v| v != 0),
     };
     Ok(Some(encounter_resource(
         &encounter,

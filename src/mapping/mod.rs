@@ -2,12 +2,20 @@
 //! functions (trim, case, dates, look-up tables, concatenation, defaults). A channel's transform
 //! runs one and its `store` destination upserts the resulting [`Records`].
 //!
+//! What a message says about a field is absent, cleared or a value ([`FieldValue`]): an empty
+//! HL7 v2 field is absent (the store keeps what it has), `""` clears it (in the field itself or
+//! in the field, repetition or component that holds it), anything else is the value. A path
+//! that names a whole HL7 v2 field (`PID-8`) reads its first component: a coded field's code.
+//! With a `lookup`, a code that is not in the table is looked up by its text (the second
+//! component) before it passes unchanged.
+//!
 //! ```toml
 //! format = "hl7v2"
 //! [patient]
 //! family_name = "PID-5.1"
 //! birth_date = { path = "PID-7", fn = ["date"] }
-//! gender = { path = "PID-8", lookup = "gender" }
+//! gender = { path = "PID-8", lookup = "gender" }    # F^Female^HL70001 -> female
+//! address_line = { concat = [{ street = "PID-11.1" }, "PID-11.2"], separator = ", " }
 //! [[patient_identifier]]
 //! repeat = "PID-3"          # one identifier per repetition; paths below are relative
 //! value = ".1"
@@ -26,10 +34,13 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::canonical::{FieldValue, PATIENT_FIELDS};
 use crate::config::problem::{Document, Problem};
 use crate::hl7v2;
 use crate::message::{Format, Message, Rejection, RejectionKind, json_array_len, json_field};
-pub use records::{ChargeRecord, CoverageRecord, EncounterRecord, Records, parse_decimal};
+pub use records::{
+    ChargeRecord, CoverageRecord, EncounterRecord, Occurrence, Records, parse_decimal, street_line,
+};
 
 /// Folder of mapping files under the root.
 pub const MAPPINGS_DIR: &str = "mappings";
@@ -44,20 +55,27 @@ pub enum FieldRule {
     Rule(RuleSpec),
 }
 
-/// The full form of a field rule. Evaluated as: `value`, else `path`, else `coalesce`, else
-/// `concat`; then `fn` in order, then `lookup`; `default` when the result is empty.
+/// The full form of a field rule. Evaluated as: `value`, else `street`, else `path`, else
+/// `coalesce`, else `concat`; then `fn` in order, then `lookup`; `default` when the result has
+/// no value (absent or cleared).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// Wire path.
     #[serde(default)]
     pub path: Option<String>,
-    /// Paths whose non-empty values are joined with `separator`.
+    /// An HL7 v2 SAD (XAD-1, e.g. `PID-11.1`: street address & street name & dwelling number)
+    /// read as one street line (see [`street_line`]).
     #[serde(default)]
-    pub concat: Vec<String>,
-    /// Paths tried in order; the first non-empty value wins.
+    pub street: Option<String>,
+    /// Paths (or rules) whose values are joined with `separator`; cleared when none has a
+    /// value and one is cleared.
     #[serde(default)]
-    pub coalesce: Vec<String>,
+    pub concat: Vec<FieldRule>,
+    /// Paths (or rules) tried in order; the first value wins; cleared when none has a value
+    /// and one is cleared.
+    #[serde(default)]
+    pub coalesce: Vec<FieldRule>,
     /// Read every repetition of the path's field and join the values with `,`
     /// (for repeating fields such as diagnosis codes or modifiers).
     #[serde(default)]
@@ -78,7 +96,9 @@ pub struct RuleSpec {
     /// Functions applied in order: `trim`, `upper`, `lower`, `date`, `datetime`.
     #[serde(default, rename = "fn")]
     pub functions: Vec<String>,
-    /// Name of a table in `[lookups]`; values not in the table pass unchanged.
+    /// Name of a table in `[lookups]`, matched exactly, else ignoring ASCII case; values not
+    /// in the table pass unchanged. For a whole HL7 v2 field, a code not in the table is
+    /// looked up by its text (second component).
     #[serde(default)]
     pub lookup: Option<String>,
 }
@@ -179,22 +199,7 @@ const FUNCTIONS: [&str; 5] = ["trim", "upper", "lower", "date", "datetime"];
 /// Canonical fields each block may set, and which of them are required.
 fn block_fields(block: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match block {
-        "patient" => (
-            &[
-                "family_name",
-                "given_name",
-                "middle_name",
-                "birth_date",
-                "gender",
-                "phone",
-                "address_line",
-                "city",
-                "state",
-                "postal_code",
-                "country",
-            ],
-            &[],
-        ),
+        "patient" => (&PATIENT_FIELDS, &[]),
         "patient_identifier" | "merged_identifier" => {
             (&["value", "system", "type_code"], &["value", "system"])
         }
@@ -213,6 +218,8 @@ fn block_fields(block: &str) -> (&'static [&'static str], &'static [&'static str
             ],
             &["visit_number"],
         ),
+        // A coverage whose payer_id or payer_name is SELF or SELF PAY is self-pay (see
+        // `records`): no coverage, the visit is marked self-pay.
         "coverage" => (
             &[
                 "payer_id",
@@ -285,43 +292,8 @@ impl Mapping {
                         format!("unknown field; {name} has {}", allowed.join(", ")),
                     ));
                 }
-                let spec = rule.spec();
-                for function in &spec.functions {
-                    if !FUNCTIONS.contains(&function.as_str()) {
-                        problems.push(doc.problem(
-                            at.clone(),
-                            format!(
-                                "unknown function '{function}' (use {})",
-                                FUNCTIONS.join(", ")
-                            ),
-                        ));
-                    }
-                }
-                if let Some(table) = &spec.lookup
-                    && !self.lookups.contains_key(table)
-                {
-                    problems.push(doc.problem(at.clone(), format!("no table [lookups.{table}]")));
-                }
-                if spec.path.is_none()
-                    && spec.concat.is_empty()
-                    && spec.coalesce.is_empty()
-                    && spec.value.is_none()
-                {
-                    problems
-                        .push(doc.problem(at.clone(), "needs a path, coalesce, concat or value"));
-                }
-                if (spec.repetitions || spec.every_segment)
-                    && (spec.path.is_none() || self.format != "hl7v2")
-                {
-                    problems.push(doc.problem(
-                        at.clone(),
-                        "repetitions and every_segment need an HL7 v2 path",
-                    ));
-                }
-                for path in spec.path.iter().chain(&spec.concat).chain(&spec.coalesce) {
-                    if let Err(reason) = self.check_path(block.repeat.as_deref(), path) {
-                        problems.push(doc.problem(at.clone(), reason));
-                    }
+                for reason in self.rule_problems(block.repeat.as_deref(), &rule.spec()) {
+                    problems.push(doc.problem(at.clone(), reason));
                 }
             }
             for key in required {
@@ -329,6 +301,49 @@ impl Mapping {
                     problems.push(doc.problem(field.clone(), format!("{name} needs '{key}'")));
                 }
             }
+        }
+        problems
+    }
+
+    /// What is wrong with one rule and the rules nested in its `coalesce` and `concat`.
+    fn rule_problems(&self, repeat: Option<&str>, spec: &RuleSpec) -> Vec<String> {
+        let mut problems = Vec::new();
+        for function in &spec.functions {
+            if !FUNCTIONS.contains(&function.as_str()) {
+                problems.push(format!(
+                    "unknown function '{function}' (use {})",
+                    FUNCTIONS.join(", ")
+                ));
+            }
+        }
+        if let Some(table) = &spec.lookup
+            && !self.lookups.contains_key(table)
+        {
+            problems.push(format!("no table [lookups.{table}]"));
+        }
+        if spec.path.is_none()
+            && spec.street.is_none()
+            && spec.concat.is_empty()
+            && spec.coalesce.is_empty()
+            && spec.value.is_none()
+        {
+            problems.push("needs a path, street, coalesce, concat or value".to_string());
+        }
+        if (spec.repetitions || spec.every_segment)
+            && (spec.path.is_none() || self.format != "hl7v2")
+        {
+            problems.push("repetitions and every_segment need an HL7 v2 path".to_string());
+        }
+        if spec.street.is_some() && self.format != "hl7v2" {
+            problems.push("street reads an HL7 v2 SAD; this mapping is not HL7 v2".to_string());
+        }
+        for path in spec.path.iter().chain(&spec.street) {
+            if let Err(reason) = self.check_path(repeat, path) {
+                problems.push(reason);
+            }
+        }
+        for nested in spec.coalesce.iter().chain(&spec.concat) {
+            problems.extend(self.rule_problems(repeat, &nested.spec()));
         }
         problems
     }
@@ -388,17 +403,17 @@ impl Mapping {
         }
         let reader = Reader::new(message)?;
         let evaluate = |block: &Block, index: usize| self.evaluate(&reader, block, index);
-        let each = |blocks: &[Block]| -> Vec<BTreeMap<String, String>> {
+        let each = |blocks: &[Block]| -> Vec<Occurrence> {
             blocks
                 .iter()
                 .flat_map(|block| {
                     let count = block.repeat.as_deref().map_or(1, |r| reader.count(r));
-                    (1..=count).map(move |i| evaluate(block, i))
+                    (1..=count).map(move |i| (i, evaluate(block, i)))
                 })
-                .filter(|values| !values.is_empty())
+                .filter(|(_, values)| !values.is_empty())
                 .collect()
         };
-        Records::build(
+        let (mut records, warnings) = Records::build(
             self.patient.as_ref().map(|b| evaluate(b, 1)),
             each(&self.patient_identifier),
             each(&self.merged_identifier),
@@ -406,13 +421,22 @@ impl Mapping {
             each(&self.coverage),
             each(&self.charge),
         )
-        .map_err(|mut err| {
-            err.location = err
-                .field
-                .as_ref()
-                .and_then(|(block, occurrence, field)| self.wire_path(block, *occurrence, field));
-            err
-        })
+        .map_err(|err| self.located(err))?;
+        records.warnings = warnings
+            .into_iter()
+            .map(|warning| self.located(warning).to_string())
+            .map(|text| text.trim_start_matches("mapping: ").to_string())
+            .collect();
+        Ok(records)
+    }
+
+    /// `err` with the wire path of the field it concerns.
+    fn located(&self, mut err: MappingError) -> MappingError {
+        err.location = err
+            .field
+            .as_ref()
+            .and_then(|(block, occurrence, field)| self.wire_path(block, *occurrence, field));
+        err
     }
 
     /// The wire path a canonical field of a block occurrence is read from.
@@ -426,11 +450,7 @@ impl Mapping {
             _ => self.charge.iter().collect(),
         };
         let block = blocks.into_iter().find(|b| b.fields.contains_key(field))?;
-        let spec = block.fields.get(field)?.spec();
-        let path = spec
-            .path
-            .or_else(|| spec.coalesce.first().cloned())
-            .or_else(|| spec.concat.first().cloned())?;
+        let path = block.fields.get(field)?.spec().first_path()?;
         Some(if self.format == "hl7v2" {
             resolve_hl7(block.repeat.as_deref(), &path, occurrence)
         } else {
@@ -438,61 +458,127 @@ impl Mapping {
         })
     }
 
-    /// The non-empty values of one block occurrence.
+    /// What one block occurrence says: each field that is cleared or has a value.
     fn evaluate(
         &self,
         reader: &Reader<'_>,
         block: &Block,
         index: usize,
-    ) -> BTreeMap<String, String> {
+    ) -> BTreeMap<String, FieldValue> {
         block
             .fields
             .iter()
             .filter_map(|(key, rule)| {
-                let spec = rule.spec();
-                let read = |path: &str| reader.value(block.repeat.as_deref(), path, index);
-                let mut value = if let Some(constant) = &spec.value {
-                    constant.clone()
-                } else if let Some(path) = &spec.path {
-                    if spec.repetitions {
-                        reader
-                            .every_repetition(block.repeat.as_deref(), path, index)
-                            .join(",")
-                    } else if spec.every_segment {
-                        reader.every_segment(path).join(",")
-                    } else {
-                        read(path).unwrap_or_default()
-                    }
-                } else if !spec.coalesce.is_empty() {
-                    spec.coalesce
-                        .iter()
-                        .filter_map(|p| read(p))
-                        .find(|v| !v.is_empty())
-                        .unwrap_or_default()
-                } else {
-                    spec.concat
-                        .iter()
-                        .filter_map(|p| read(p))
-                        .filter(|v| !v.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(spec.separator.as_deref().unwrap_or(" "))
-                };
-                for function in &spec.functions {
-                    value = apply_function(function, &value);
-                }
-                if let Some(table) = spec.lookup.as_ref().and_then(|t| self.lookups.get(t))
-                    && let Some(mapped) = table.get(&value)
-                {
-                    value = mapped.clone();
-                }
-                if value.is_empty()
-                    && let Some(default) = &spec.default
-                {
-                    value = default.clone();
-                }
-                (!value.is_empty()).then(|| (key.clone(), value))
+                let value =
+                    self.evaluate_rule(reader, block.repeat.as_deref(), index, &rule.spec());
+                value.is_sent().then(|| (key.clone(), value))
             })
             .collect()
+    }
+
+    /// What one rule reads in occurrence `index` of its block.
+    fn evaluate_rule(
+        &self,
+        reader: &Reader<'_>,
+        repeat: Option<&str>,
+        index: usize,
+        spec: &RuleSpec,
+    ) -> FieldValue {
+        let nested = |rules: &[FieldRule]| -> Vec<FieldValue> {
+            rules
+                .iter()
+                .map(|rule| self.evaluate_rule(reader, repeat, index, &rule.spec()))
+                .collect()
+        };
+        let mut value = if let Some(constant) = &spec.value {
+            FieldValue::Value(constant.clone())
+        } else if let Some(path) = &spec.street {
+            reader.street(repeat, path, index)
+        } else if let Some(path) = &spec.path {
+            if spec.repetitions {
+                joined(reader.every_repetition(repeat, path, index), ",")
+            } else if spec.every_segment {
+                joined(reader.every_segment(path), ",")
+            } else {
+                reader.value(repeat, path, index)
+            }
+        } else if !spec.coalesce.is_empty() {
+            let values = nested(&spec.coalesce);
+            let first = values.iter().find(|v| v.as_deref().is_some()).cloned();
+            first.unwrap_or_else(|| cleared_or_absent(&values))
+        } else {
+            let values = nested(&spec.concat);
+            let parts: Vec<String> = values.iter().filter_map(FieldValue::known).collect();
+            if parts.is_empty() {
+                cleared_or_absent(&values)
+            } else {
+                joined(parts, spec.separator.as_deref().unwrap_or(" "))
+            }
+        };
+        if let FieldValue::Value(text) = &value {
+            let text = functions(&spec.functions, text);
+            value = if text.is_empty() {
+                FieldValue::Absent
+            } else {
+                FieldValue::Value(text)
+            };
+        }
+        if let Some(table) = spec.lookup.as_ref().and_then(|t| self.lookups.get(t)) {
+            let code = value.as_deref().and_then(|code| looked_up(table, code));
+            // A whole field is a coded one: a code not in the table is looked up by its text.
+            let text = || {
+                let path = spec
+                    .path
+                    .as_deref()
+                    .filter(|_| !spec.repetitions && !spec.every_segment)?;
+                let text = reader.coded_text(repeat, path, index)?;
+                looked_up(table, &functions(&spec.functions, &text))
+            };
+            if let Some(found) = code.or_else(text) {
+                value = FieldValue::Value(found.clone());
+            }
+        }
+        match (&value, &spec.default) {
+            (FieldValue::Absent | FieldValue::Clear, Some(default)) => {
+                FieldValue::Value(default.clone())
+            }
+            _ => value,
+        }
+    }
+}
+
+/// `value` with the functions applied in order.
+fn functions(names: &[String], value: &str) -> String {
+    names.iter().fold(value.to_string(), |value, function| {
+        apply_function(function, &value)
+    })
+}
+
+/// The entry of `table` for `key`: exactly, else ignoring ASCII case.
+fn looked_up<'t>(table: &'t BTreeMap<String, String>, key: &str) -> Option<&'t String> {
+    table.get(key).or_else(|| {
+        table
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+/// Cleared when one of `values` is, else absent (for parts none of which has a value).
+fn cleared_or_absent(values: &[FieldValue]) -> FieldValue {
+    if values.contains(&FieldValue::Clear) {
+        FieldValue::Clear
+    } else {
+        FieldValue::Absent
+    }
+}
+
+/// The values joined with `separator`; absent when there are none.
+fn joined(values: Vec<String>, separator: &str) -> FieldValue {
+    if values.is_empty() {
+        FieldValue::Absent
+    } else {
+        FieldValue::Value(values.join(separator))
     }
 }
 
@@ -505,6 +591,21 @@ impl FieldRule {
             },
             FieldRule::Rule(spec) => spec.clone(),
         }
+    }
+}
+
+impl RuleSpec {
+    /// The first wire path the rule reads, for error locations.
+    fn first_path(&self) -> Option<String> {
+        self.path
+            .clone()
+            .or_else(|| self.street.clone())
+            .or_else(|| {
+                self.coalesce
+                    .iter()
+                    .chain(&self.concat)
+                    .find_map(|rule| rule.spec().first_path())
+            })
     }
 }
 
@@ -569,6 +670,44 @@ fn resolve_hl7(repeat: Option<&str>, path: &str, index: usize) -> String {
     }
 }
 
+/// HL7 v2's explicit null: the receiver clears the value.
+const EXPLICIT_NULL: &str = "\"\"";
+
+/// `path` parsed, naming a component: a whole field or repetition reads its first component.
+fn component_path(path: &str) -> Option<hl7v2::Path> {
+    let parsed = hl7v2::Path::parse(path).ok()?;
+    if parsed.component().is_some() {
+        return Some(parsed);
+    }
+    hl7v2::Path::parse(&format!("{path}.1")).ok()
+}
+
+/// Whether the value at `path`, or the field repetition or component that holds it, is `""`.
+fn explicitly_null(message: &hl7v2::Message<'_>, path: &hl7v2::Path) -> bool {
+    let occurrence = path
+        .occurrence()
+        .map_or_else(String::new, |n| format!("[{n}]"));
+    let field = format!(
+        "{}{occurrence}-{}[{}]",
+        path.segment_id(),
+        path.field(),
+        path.repetition().unwrap_or(1)
+    );
+    let mut holders = vec![field.clone()];
+    if let Some(component) = path.component() {
+        holders.push(format!("{field}.{component}"));
+        if let Some(sub) = path.subcomponent() {
+            holders.push(format!("{field}.{component}.{sub}"));
+        }
+    }
+    holders.iter().any(|holder| {
+        hl7v2::Path::parse(holder)
+            .ok()
+            .and_then(|p| message.get_raw(&p))
+            .is_some_and(|raw| raw == EXPLICIT_NULL.as_bytes())
+    })
+}
+
 /// Reads values out of a message for a mapping.
 enum Reader<'a> {
     Hl7v2(hl7v2::Message<'a>),
@@ -589,11 +728,20 @@ impl<'a> Reader<'a> {
             })
     }
 
-    fn value(&self, repeat: Option<&str>, path: &str, index: usize) -> Option<String> {
-        match self {
-            Reader::Hl7v2(message) => message
-                .get(&resolve_hl7(repeat, path, index))
-                .map(|v| v.into_owned()),
+    /// What the message says at `path`: absent when empty or missing, cleared when it (or
+    /// the field, repetition or component holding it) is `""`. A whole HL7 v2 field reads as
+    /// its first component.
+    fn value(&self, repeat: Option<&str>, path: &str, index: usize) -> FieldValue {
+        let text = match self {
+            Reader::Hl7v2(message) => {
+                let Some(path) = component_path(&resolve_hl7(repeat, path, index)) else {
+                    return FieldValue::Absent;
+                };
+                if explicitly_null(message, &path) {
+                    return FieldValue::Clear;
+                }
+                message.get_path(&path).map(|v| v.into_owned())
+            }
             Reader::Fhir(json) => {
                 let full = match repeat {
                     Some(array) if path.starts_with('.') => format!("{array}.{}{path}", index - 1),
@@ -601,10 +749,42 @@ impl<'a> Reader<'a> {
                 };
                 json_field(json, &full)
             }
+        };
+        match text {
+            Some(text) if !text.is_empty() => FieldValue::Value(text),
+            _ => FieldValue::Absent,
         }
     }
 
-    /// The non-empty values of `path` in every occurrence of its segment (HL7 v2 only).
+    /// The text (second component) of a whole HL7 v2 field at `path`, when it has one.
+    fn coded_text(&self, repeat: Option<&str>, path: &str, index: usize) -> Option<String> {
+        let Reader::Hl7v2(_) = self else {
+            return None;
+        };
+        let resolved = resolve_hl7(repeat, path, index);
+        let whole = hl7v2::Path::parse(&resolved).ok()?.component().is_none();
+        whole
+            .then(|| self.value(None, &format!("{resolved}.2"), 1).known())
+            .flatten()
+    }
+
+    /// The street line of the SAD at `path` (a component such as `PID-11.1`).
+    fn street(&self, repeat: Option<&str>, path: &str, index: usize) -> FieldValue {
+        let parts: Vec<FieldValue> = (1..=3)
+            .map(|sub| self.value(repeat, &format!("{path}.{sub}"), index))
+            .collect();
+        match street_line(
+            parts[0].as_deref(),
+            parts[1].as_deref(),
+            parts[2].as_deref(),
+        ) {
+            Some(line) => FieldValue::Value(line),
+            None => cleared_or_absent(&parts),
+        }
+    }
+
+    /// The values of `path` in every occurrence of its segment (HL7 v2 only); empty and
+    /// `""` ones are left out.
     fn every_segment(&self, path: &str) -> Vec<String> {
         let (Reader::Hl7v2(message), Ok(path)) = (self, hl7v2::Path::parse(path)) else {
             return Vec::new();
@@ -613,7 +793,7 @@ impl<'a> Reader<'a> {
             .get_all(&path)
             .flatten()
             .map(|v| v.into_owned())
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.is_empty() && v != EXPLICIT_NULL)
             .collect()
     }
 
@@ -642,7 +822,7 @@ impl<'a> Reader<'a> {
         (1..=count)
             .filter_map(|r| message.get(&format!("{field}[{r}]{rest}")))
             .map(|v| v.into_owned())
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.is_empty() && v != EXPLICIT_NULL)
             .collect()
     }
 

@@ -1,12 +1,16 @@
 //! The canonical records one message maps to, keyed by natural keys (not store ids), so the
-//! `store` destination can upsert them idempotently in dependency order.
+//! `store` destination can upsert them idempotently in dependency order. Optional fields say
+//! what the message says ([`FieldValue`]): absent fields keep the stored value, cleared ones
+//! clear it.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::MappingError;
-use crate::canonical::{Address, BillLine, Coverage, Encounter, Identifier, Patient};
+use crate::canonical::{
+    Address, BillLine, Coverage, Encounter, FieldState, FieldValue, Identifier, Patient,
+};
 use crate::message::RejectionKind;
 
 /// The encounter of a message.
@@ -15,24 +19,36 @@ pub struct EncounterRecord {
     /// Visit number.
     pub visit_number: String,
     /// Class.
-    pub class: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub class: FieldValue,
     /// Status.
-    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub status: FieldValue,
     /// Admission time.
-    pub admitted_at: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub admitted_at: FieldValue,
     /// Discharge time.
-    pub discharged_at: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub discharged_at: FieldValue,
     /// Location.
-    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub location: FieldValue,
     /// Facility.
-    pub facility: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub facility: FieldValue,
     /// Attending provider NPI.
-    pub attending_npi: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub attending_npi: FieldValue,
     /// Attending provider name.
-    pub attending_name: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub attending_name: FieldValue,
     /// Diagnoses of the visit (ICD-10), e.g. from DG1 segments.
     #[serde(default)]
     pub diagnosis_codes: Vec<String>,
+    /// Self-pay: `true` when the message's insurance segments are all self-pay, `false` when
+    /// it names an insurer the mapping could read, `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_pay: Option<bool>,
 }
 
 /// One coverage of the patient.
@@ -41,26 +57,38 @@ pub struct CoverageRecord {
     /// Payer id.
     pub payer_id: String,
     /// Payer name.
-    pub payer_name: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub payer_name: FieldValue,
     /// Member id.
     pub member_id: String,
     /// Plan name.
-    pub plan_name: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub plan_name: FieldValue,
     /// Group number.
-    pub group_number: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub group_number: FieldValue,
     /// Subscriber name.
-    pub subscriber_name: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub subscriber_name: FieldValue,
     /// Relationship to the subscriber.
-    pub relationship: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub relationship: FieldValue,
     /// 1 primary, 2 secondary...
     pub priority: i64,
     /// First covered day.
-    pub effective_from: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub effective_from: FieldValue,
     /// Last covered day.
-    pub effective_to: Option<String>,
+    #[serde(default, skip_serializing_if = "FieldState::is_absent")]
+    pub effective_to: FieldValue,
+    /// The occurrence of its mapping block it was read from (1-based: the IN1 segment), so
+    /// that what else a converter reads is read from the same segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<usize>,
 }
 
-/// One charge on the encounter's bill.
+/// One charge on the encounter's bill. A charge line is replaced whole: what it does not say
+/// is stored empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChargeRecord {
     /// Key of the charge in its source.
@@ -87,7 +115,7 @@ pub struct ChargeRecord {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Records {
     /// The patient, with identifiers.
-    pub patient: Option<Patient>,
+    pub patient: Option<Patient<FieldValue>>,
     /// Identifiers of another patient record to merge into this patient (ADT^A40).
     #[serde(default)]
     pub merged_identifiers: Vec<Identifier>,
@@ -97,6 +125,39 @@ pub struct Records {
     pub coverages: Vec<CoverageRecord>,
     /// Charges (need the encounter).
     pub charges: Vec<ChargeRecord>,
+    /// What the mapping left out and why (a coverage it could not read, a self-pay one),
+    /// with where in the message; the pipeline records each as a `warning` event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// What one occurrence of a mapping block read: its 1-based occurrence in the message (the
+/// segment or repetition it repeats over) and each field it found cleared or with a value.
+pub type Occurrence = (usize, BTreeMap<String, FieldValue>);
+
+/// One street line of an HL7 v2 SAD (XAD-1): the street address (SAD-1), followed by the
+/// street name (SAD-2) and the dwelling number (SAD-3) each where the street address does
+/// not already hold it; without a street address, the dwelling number then the street name
+/// (`&Main St&123` is `123 Main St`). `None` when all three are empty.
+pub fn street_line(
+    street: Option<&str>,
+    name: Option<&str>,
+    number: Option<&str>,
+) -> Option<String> {
+    let [street, name, number] =
+        [street, name, number].map(|part| part.map(str::trim).filter(|p| !p.is_empty()));
+    let parts: Vec<&str> = match street {
+        Some(street) => std::iter::once(street)
+            .chain(
+                [name, number]
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| !street.contains(p)),
+            )
+            .collect(),
+        None => [number, name].into_iter().flatten().collect(),
+    };
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// Parses a decimal amount (`125`, `125.5`, `-3.25`) into units of 10^-`scale`, never via float.
@@ -131,8 +192,9 @@ pub fn parse_decimal(text: &str, scale: u32) -> Option<i64> {
     Some(if negative { -value } else { value })
 }
 
-fn list(value: Option<&String>) -> Vec<String> {
+fn list(value: Option<&FieldValue>) -> Vec<String> {
     value
+        .and_then(FieldValue::as_deref)
         .map(|v| {
             v.split([',', '~', '^', ' '])
                 .map(str::trim)
@@ -143,16 +205,21 @@ fn list(value: Option<&String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-type Values = BTreeMap<String, String>;
+type Values = BTreeMap<String, FieldValue>;
 
-/// A required value of occurrence `occurrence` of `block`.
+/// What an optional field of a block says (absent when the block did not read it).
+fn field(values: &Values, key: &str) -> FieldValue {
+    values.get(key).cloned().unwrap_or_default()
+}
+
+/// A required value of occurrence `occurrence` of `block`; a cleared one is missing too.
 fn required(
     values: &Values,
     block: &'static str,
     occurrence: usize,
     key: &str,
 ) -> Result<String, MappingError> {
-    values.get(key).cloned().ok_or_else(|| {
+    values.get(key).and_then(FieldValue::known).ok_or_else(|| {
         let what = match block {
             "encounter" | "patient" => block.to_string(),
             "patient_identifier" => format!("patient identifier {occurrence}"),
@@ -170,26 +237,129 @@ fn required(
 
 /// Identifiers from the occurrences of an identifier block; empty repetitions are skipped.
 fn identifier_list(
-    values: &[Values],
+    occurrences: &[Occurrence],
     block: &'static str,
 ) -> Result<Vec<Identifier>, MappingError> {
-    values
+    occurrences
         .iter()
-        .enumerate()
-        .filter(|(_, v)| v.contains_key("value"))
-        .map(|(i, v)| {
+        .filter(|(_, v)| v.get("value").is_some_and(|v| v.as_deref().is_some()))
+        .map(|(n, v)| {
             Ok(Identifier {
-                value: required(v, block, i + 1, "value")?,
-                system: required(v, block, i + 1, "system")?,
-                type_code: v.get("type_code").cloned(),
+                value: required(v, block, *n, "value")?,
+                system: required(v, block, *n, "system")?,
+                type_code: field(v, "type_code").known(),
             })
         })
         .collect()
 }
 
+/// Whether a payer id or name says the patient pays: SELF, SELFPAY, SELF PAY, SELF-PAY...
+fn is_self_pay(name: &str) -> bool {
+    let letters: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(letters.as_str(), "SELF" | "SELFPAY")
+}
+
+/// One coverage occurrence read into a record.
+fn coverage(n: usize, v: &Values) -> Result<CoverageRecord, MappingError> {
+    let priority = match v.get("priority").and_then(FieldValue::as_deref) {
+        Some(p) => p.trim().parse().map_err(|_| {
+            MappingError::at(
+                RejectionKind::InvalidValue,
+                format!("coverage {n}: priority '{p}' is not a whole number"),
+                "coverage",
+                n,
+                "priority",
+            )
+        })?,
+        None => i64::try_from(n).unwrap_or(i64::MAX),
+    };
+    Ok(CoverageRecord {
+        payer_id: required(v, "coverage", n, "payer_id")?,
+        payer_name: field(v, "payer_name"),
+        member_id: required(v, "coverage", n, "member_id")?,
+        plan_name: field(v, "plan_name"),
+        group_number: field(v, "group_number"),
+        subscriber_name: field(v, "subscriber_name"),
+        relationship: field(v, "relationship"),
+        priority,
+        effective_from: field(v, "effective_from"),
+        effective_to: field(v, "effective_to"),
+        occurrence: Some(n),
+    })
+}
+
+/// The coverages that can be read, whether the patient pays the visit themself, and a
+/// warning for each occurrence left out: a self-pay one (payer SELF / SELF PAY) is no
+/// coverage, and one without payer or member id (or with a bad priority) is skipped rather
+/// than rejecting the message.
+fn coverages(
+    occurrences: &[Occurrence],
+    has_visit: bool,
+) -> (Vec<CoverageRecord>, Option<bool>, Vec<MappingError>) {
+    let mut read = Vec::new();
+    let mut self_pay = Vec::new();
+    let mut warnings = Vec::new();
+    for (n, v) in occurrences {
+        let payer = ["payer_id", "payer_name"].into_iter().find_map(|key| {
+            v.get(key)
+                .and_then(FieldValue::as_deref)
+                .filter(|p| is_self_pay(p))
+        });
+        if let Some(payer) = payer {
+            self_pay.push((*n, payer.to_string()));
+            continue;
+        }
+        match coverage(*n, v) {
+            Ok(record) => read.push(record),
+            Err(mut err) => {
+                let prefix = format!("coverage {n}: ");
+                let reason = err.reason.strip_prefix(&prefix).unwrap_or(&err.reason);
+                err.reason = format!("coverage {n} skipped: {reason}");
+                warnings.push(err);
+            }
+        }
+    }
+    let only_self_pay = !self_pay.is_empty() && read.is_empty() && warnings.is_empty();
+    let marked = match (only_self_pay, has_visit) {
+        (true, true) => " and the visit is marked self-pay",
+        (true, false) => "; the message has no visit to mark self-pay",
+        (false, _) => "",
+    };
+    for (n, payer) in self_pay.iter().rev() {
+        warnings.insert(
+            0,
+            MappingError::at(
+                RejectionKind::InvalidValue,
+                format!(
+                    "coverage {n} is self-pay (payer '{payer}'): no coverage is stored{marked}"
+                ),
+                "coverage",
+                *n,
+                "payer_id",
+            ),
+        );
+    }
+    warnings.sort_by_key(|w| w.field.as_ref().map(|(_, n, _)| *n));
+    let status = if !read.is_empty() {
+        Some(false)
+    } else {
+        only_self_pay.then_some(true)
+    };
+    (read, status, warnings)
+}
+
 impl EncounterRecord {
-    /// The canonical encounter of `patient_id`, seen by `attending_provider_id`.
-    pub fn encounter(&self, patient_id: i64, attending_provider_id: Option<i64>) -> Encounter {
+    /// The canonical encounter of `patient_id`, seen by `attending_provider_id` (`None` keeps
+    /// the stored attending).
+    pub fn encounter(
+        &self,
+        patient_id: i64,
+        attending_provider_id: Option<i64>,
+    ) -> Encounter<FieldValue> {
         Encounter {
             visit_number: self.visit_number.clone(),
             patient_id,
@@ -201,13 +371,14 @@ impl EncounterRecord {
             facility: self.facility.clone(),
             attending_provider_id,
             diagnosis_codes: self.diagnosis_codes.clone(),
+            self_pay: self.self_pay,
         }
     }
 }
 
 impl CoverageRecord {
     /// The canonical coverage of `patient_id` by `payer_id`.
-    pub fn coverage(&self, patient_id: i64, payer_id: i64) -> Coverage {
+    pub fn coverage(&self, patient_id: i64, payer_id: i64) -> Coverage<FieldValue> {
         Coverage {
             patient_id,
             payer_id,
@@ -242,15 +413,17 @@ impl ChargeRecord {
 }
 
 impl Records {
-    /// Builds typed records from evaluated blocks, checking required values and numbers.
+    /// Builds typed records from evaluated block occurrences, checking required values and
+    /// numbers; answers them with what was left out (see [`Records::warnings`]) as errors
+    /// locating the field each concerns.
     pub fn build(
         patient: Option<Values>,
-        identifiers: Vec<Values>,
-        merged: Vec<Values>,
+        identifiers: Vec<Occurrence>,
+        merged: Vec<Occurrence>,
         encounter: Option<Values>,
-        coverages: Vec<Values>,
-        charges: Vec<Values>,
-    ) -> Result<Records, MappingError> {
+        coverage_blocks: Vec<Occurrence>,
+        charges: Vec<Occurrence>,
+    ) -> Result<(Records, Vec<MappingError>), MappingError> {
         // An empty repetition (no value) is not an identifier.
         let identifiers = identifier_list(&identifiers, "patient_identifier")?;
         let merged_identifiers = identifier_list(&merged, "merged_identifier")?;
@@ -269,75 +442,47 @@ impl Records {
                 let v = values.unwrap_or_default();
                 Some(Patient {
                     identifiers,
-                    family_name: v.get("family_name").cloned(),
-                    given_name: v.get("given_name").cloned(),
-                    middle_name: v.get("middle_name").cloned(),
-                    birth_date: v.get("birth_date").cloned(),
-                    gender: v.get("gender").cloned(),
-                    phone: v.get("phone").cloned(),
+                    family_name: field(&v, "family_name"),
+                    given_name: field(&v, "given_name"),
+                    middle_name: field(&v, "middle_name"),
+                    birth_date: field(&v, "birth_date"),
+                    gender: field(&v, "gender"),
+                    phone: field(&v, "phone"),
                     address: Address {
-                        line: v.get("address_line").cloned(),
-                        city: v.get("city").cloned(),
-                        state: v.get("state").cloned(),
-                        postal_code: v.get("postal_code").cloned(),
-                        country: v.get("country").cloned(),
+                        line: field(&v, "address_line"),
+                        city: field(&v, "city"),
+                        state: field(&v, "state"),
+                        postal_code: field(&v, "postal_code"),
+                        country: field(&v, "country"),
                     },
                 })
             }
         };
         // Without a visit number nothing identifies the visit: the message has no encounter.
+        let encounter =
+            encounter.filter(|v| v.get("visit_number").is_some_and(FieldValue::is_sent));
+        let (coverages, self_pay, warnings) = coverages(&coverage_blocks, encounter.is_some());
         let encounter = encounter
-            .filter(|v| v.contains_key("visit_number"))
             .map(|v| {
                 Ok::<_, MappingError>(EncounterRecord {
                     visit_number: required(&v, "encounter", 1, "visit_number")?,
-                    class: v.get("class").cloned(),
-                    status: v.get("status").cloned(),
-                    admitted_at: v.get("admitted_at").cloned(),
-                    discharged_at: v.get("discharged_at").cloned(),
-                    location: v.get("location").cloned(),
-                    facility: v.get("facility").cloned(),
-                    attending_npi: v.get("attending_npi").cloned(),
-                    attending_name: v.get("attending_name").cloned(),
+                    class: field(&v, "class"),
+                    status: field(&v, "status"),
+                    admitted_at: field(&v, "admitted_at"),
+                    discharged_at: field(&v, "discharged_at"),
+                    location: field(&v, "location"),
+                    facility: field(&v, "facility"),
+                    attending_npi: field(&v, "attending_npi"),
+                    attending_name: field(&v, "attending_name"),
                     diagnosis_codes: list(v.get("diagnosis_codes")),
+                    self_pay,
                 })
             })
             .transpose()?;
-        let coverages = coverages
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let priority = match v.get("priority") {
-                    Some(p) => p.trim().parse().map_err(|_| {
-                        MappingError::at(
-                            RejectionKind::InvalidValue,
-                            format!("coverage {}: priority '{p}' is not a whole number", i + 1),
-                            "coverage",
-                            i + 1,
-                            "priority",
-                        )
-                    })?,
-                    None => i64::try_from(i + 1).unwrap_or(i64::MAX),
-                };
-                Ok(CoverageRecord {
-                    payer_id: required(v, "coverage", i + 1, "payer_id")?,
-                    payer_name: v.get("payer_name").cloned(),
-                    member_id: required(v, "coverage", i + 1, "member_id")?,
-                    plan_name: v.get("plan_name").cloned(),
-                    group_number: v.get("group_number").cloned(),
-                    subscriber_name: v.get("subscriber_name").cloned(),
-                    relationship: v.get("relationship").cloned(),
-                    priority,
-                    effective_from: v.get("effective_from").cloned(),
-                    effective_to: v.get("effective_to").cloned(),
-                })
-            })
-            .collect::<Result<Vec<_>, MappingError>>()?;
         let charges = charges
             .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let n = i + 1;
+            .map(|(n, v)| {
+                let n = *n;
                 let charge = required(v, "charge", n, "charge")?;
                 let charge_cents = parse_decimal(&charge, 2).ok_or_else(|| {
                     MappingError::at(
@@ -348,7 +493,7 @@ impl Records {
                         "charge",
                     )
                 })?;
-                let units_thousandths = match v.get("units") {
+                let units_thousandths = match v.get("units").and_then(FieldValue::as_deref) {
                     Some(units) => parse_decimal(units, 3).filter(|u| *u > 0).ok_or_else(|| {
                         MappingError::at(
                             RejectionKind::InvalidValue,
@@ -365,11 +510,11 @@ impl Records {
                     service_date: required(v, "charge", n, "service_date")?,
                     procedure_code: required(v, "charge", n, "procedure_code")?,
                     modifiers: list(v.get("modifiers")),
-                    revenue_code: v.get("revenue_code").cloned(),
+                    revenue_code: field(v, "revenue_code").known(),
                     diagnosis_codes: list(v.get("diagnosis_codes")),
                     units_thousandths,
                     charge_cents,
-                    description: v.get("description").cloned(),
+                    description: field(v, "description").known(),
                 })
             })
             .collect::<Result<Vec<_>, MappingError>>()?;
@@ -400,13 +545,15 @@ impl Records {
                 "a merge needs the surviving patient",
             ));
         }
-        Ok(Records {
+        let records = Records {
             patient,
             merged_identifiers,
             encounter,
             coverages,
             charges,
-        })
+            warnings: Vec::new(),
+        };
+        Ok((records, warnings))
     }
 }
 

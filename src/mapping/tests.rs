@@ -167,8 +167,8 @@ fn fhir_patient_maps_with_every_identifier() {
         "https://www.upmchealthplan.com/fhir/memberidentifier"
     );
     assert_eq!(patient.identifiers[0].type_code.as_deref(), Some("MB"));
-    assert!(patient.family_name.is_some());
-    assert!(patient.birth_date.is_some());
+    assert!(patient.family_name.as_deref().is_some());
+    assert!(patient.birth_date.as_deref().is_some());
 }
 
 #[test]
@@ -193,4 +193,147 @@ DG1|2||E11.9^Diabetes^I10\r";
         records.encounter.unwrap().diagnosis_codes,
         ["J18.9", "E11.9"]
     );
+}
+
+/// The records as JSON, as the pipeline hands them to the destinations.
+fn records_json(mapping: &Mapping, raw: &[u8]) -> serde_json::Value {
+    let records = mapping
+        .records(&Message::read(raw).unwrap())
+        .unwrap_or_else(|err| panic!("{err}"));
+    serde_json::to_value(&records).unwrap()
+}
+
+/// HAPI's ADT^A01 (tests/fixtures/corpus): its IN1 names a payer but no member id.
+const HAPI_ADT: &[u8] = include_bytes!("../../tests/fixtures/corpus/hl7v2/adt-a01-v24-cr-hapi.hl7");
+
+/// The Microsoft FHIR-Converter ADT^A01 sample, with CR segment ends as on the wire.
+fn converter_adt() -> String {
+    include_str!("../../tests/fixtures/hl7v2/adt-a01-fhir-converter.hl7").replace('\n', "\r")
+}
+
+#[test]
+fn a_coverage_without_member_id_is_skipped_with_a_warning_not_a_rejection() {
+    let records = records_json(&shipped("hl7v2-canonical"), HAPI_ADT);
+    assert_eq!(records["patient"]["family_name"], "Duck");
+    assert_eq!(records["encounter"]["visit_number"], "211004554");
+    assert_eq!(records["coverages"], serde_json::json!([]));
+    let warnings = records["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0],
+        "coverage 1 skipped: 'member_id' is empty in this message (at IN1[1]-36)"
+    );
+}
+
+#[test]
+fn a_self_pay_in1_marks_the_visit_self_pay_and_keeps_the_rest_of_the_message() {
+    let mapping = shipped("hl7v2-canonical");
+    // The IN1 of the HAPI admit replaced by a self-pay one.
+    let hapi = String::from_utf8_lossy(HAPI_ADT);
+    let in1 = hapi
+        .split('\r')
+        .find(|s| s.starts_with("IN1|"))
+        .unwrap()
+        .to_string();
+    let self_pay = hapi.replace(&in1, "IN1|1|SELF|SELFPAY|Self Pay");
+    let records = records_json(&mapping, self_pay.as_bytes());
+    assert_eq!(records["patient"]["family_name"], "Duck");
+    assert_eq!(records["encounter"]["visit_number"], "211004554");
+    assert_eq!(records["encounter"]["self_pay"], true);
+    assert_eq!(records["coverages"], serde_json::json!([]));
+    assert_eq!(
+        records["warnings"],
+        serde_json::json!([
+            "coverage 1 is self-pay (payer 'SELFPAY'): no coverage is stored and the visit is marked self-pay (at IN1[1]-3.1)"
+        ])
+    );
+
+    // A self-pay IN1 after an insurer's: the insurer's coverage is kept, the visit is insured.
+    let two = format!(
+        "{}\rIN1|2|SELF|SELFPAY|Self Pay",
+        converter_adt().trim_end()
+    );
+    let records = records_json(&mapping, two.as_bytes());
+    let coverages = records["coverages"].as_array().unwrap();
+    assert_eq!(coverages.len(), 1, "{coverages:?}");
+    assert_eq!(coverages[0]["member_id"], "PN-145");
+    assert_eq!(records["encounter"]["self_pay"], false);
+    assert_eq!(records["warnings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn explicit_null_clears_and_an_empty_field_is_left_out() {
+    let mapping = shipped("hl7v2-canonical");
+    let original = String::from_utf8_lossy(DFT).into_owned();
+    let nulled = original
+        .replace("O'Brien^Mary^Ann", "O'Brien^Mary^\"\"")
+        .replace("12 Main St^Apt 4^Springfield", "\"\"^^Springfield")
+        .replace("||555-0100", "||\"\"")
+        .replace("CLINIC^ROOM1^BED2^CLINIC", "\"\"");
+    let records = records_json(&mapping, nulled.as_bytes());
+    let patient = &records["patient"];
+    assert_eq!(patient["given_name"], "Mary");
+    assert_eq!(patient["middle_name"], serde_json::Value::Null);
+    assert_eq!(patient["phone"], serde_json::Value::Null);
+    assert_eq!(patient["address"]["line"], serde_json::Value::Null);
+    assert_eq!(patient["address"]["city"], "Springfield");
+    assert_eq!(records["encounter"]["location"], serde_json::Value::Null);
+    // A whole field sent as "" clears each of its parts the mapping reads.
+    assert_eq!(records["encounter"]["facility"], "CLINIC", "MSH-4 is next");
+
+    // Empty fields say nothing: the keys are left out.
+    let empty = original
+        .replace("O'Brien^Mary^Ann", "O'Brien^Mary")
+        .replace("||555-0100", "||");
+    let records = records_json(&mapping, empty.as_bytes());
+    let patient = records["patient"].as_object().unwrap();
+    assert!(!patient.contains_key("middle_name"), "{patient:?}");
+    assert!(!patient.contains_key("phone"), "{patient:?}");
+}
+
+#[test]
+fn coded_fields_map_through_their_code_then_their_text() {
+    let mapping = shipped("hl7v2-canonical");
+    let original = String::from_utf8_lossy(DFT).into_owned();
+    for (pid8, gender) in [
+        ("F^Female^HL70001", "female"),
+        ("^Female^HL70001", "female"),
+        ("M^Male", "male"),
+        ("f", "female"),
+    ] {
+        let coded = original.replace("|19750314|F|", &format!("|19750314|{pid8}|"));
+        let records = records_json(&mapping, coded.as_bytes());
+        assert_eq!(records["patient"]["gender"], gender, "PID-8 {pid8}");
+    }
+    let coded = original
+        .replace("PV1|1|O|", "PV1|1|E^Emergency^HL70004|")
+        .replace("|Mary^O'Brien|SEL|", "|Mary^O'Brien|SEL^Self^HL70063|");
+    let records = records_json(&mapping, coded.as_bytes());
+    assert_eq!(records["encounter"]["class"], "emergency");
+    assert_eq!(records["coverages"][0]["relationship"], "self");
+    // A code in no table passes as sent, without its text.
+    let unknown = original.replace("PV1|1|O|", "PV1|1|Z^Zoo|");
+    let records = records_json(&mapping, unknown.as_bytes());
+    assert_eq!(records["encounter"]["class"], "Z");
+}
+
+#[test]
+fn a_street_name_in_the_sad_subcomponents_is_kept() {
+    let mapping = shipped("hl7v2-canonical");
+    // FHIR-Converter's PID-11: 1000&Hospital Lane^Ste. 123^Ann Arbor ^MI...
+    let records = records_json(&mapping, converter_adt().as_bytes());
+    assert_eq!(
+        records["patient"]["address"]["line"],
+        "1000 Hospital Lane, Ste. 123"
+    );
+    let original = String::from_utf8_lossy(DFT).into_owned();
+    for (xad1, line) in [
+        ("&Main St&123", "123 Main St, Apt 4"),
+        ("123 Main St&Main St&123", "123 Main St, Apt 4"),
+        ("12 Main St", "12 Main St, Apt 4"),
+    ] {
+        let sad = original.replace("12 Main St^Apt 4", &format!("{xad1}^Apt 4"));
+        let records = records_json(&mapping, sad.as_bytes());
+        assert_eq!(records["patient"]["address"]["line"], line, "XAD-1 {xad1}");
+    }
 }

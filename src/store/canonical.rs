@@ -5,10 +5,11 @@ use sqlx::AssertSqlSafe;
 use sqlx::{AnyConnection, Row};
 
 use super::deliveries::DeliveryStatus;
-use super::upsert::{Upsert, Value};
+use super::upsert::{TextField, Upsert, Value};
 use super::{Change, Store, StoreError, Upserted};
 use crate::canonical::{
-    Bill, BillLine, Contract, Coverage, Encounter, Identifier, Patient, Payer, Provider, join_codes,
+    Bill, BillLine, Contract, Coverage, Encounter, FieldState, Identifier, PATIENT_FIELDS, Patient,
+    Payer, Provider, join_codes,
 };
 
 /// A stored patient, as read back.
@@ -37,6 +38,24 @@ pub struct PatientQuery {
 }
 
 const PATIENT_COLUMNS: &str = "id, revision, family_name, given_name, middle_name, birth_date, gender, phone, address_line, city, state, postal_code, country";
+
+/// The values of a patient's fields, in the order of their columns, [`PATIENT_FIELDS`].
+fn patient_values<F: FieldState + TextField>(patient: &Patient<F>) -> [Value; 11] {
+    let address = &patient.address;
+    [
+        patient.family_name.value(),
+        patient.given_name.value(),
+        patient.middle_name.value(),
+        patient.birth_date.value(),
+        patient.gender.value(),
+        patient.phone.value(),
+        address.line.value(),
+        address.city.value(),
+        address.state.value(),
+        address.postal_code.value(),
+        address.country.value(),
+    ]
+}
 
 impl Store {
     /// Creates or updates a patient found by any of its identifiers; adds new identifiers.
@@ -223,9 +242,11 @@ impl Store {
 }
 
 /// One attempt at a patient upsert inside a transaction; `None` when a concurrent writer won.
-pub async fn upsert_patient_in(
+/// A whole patient (`Patient`) replaces the stored fields; an update (`Patient<FieldValue>`)
+/// changes only the fields it sends, clearing the cleared ones.
+pub async fn upsert_patient_in<F: FieldState + TextField>(
     conn: &mut AnyConnection,
-    patient: &Patient,
+    patient: &Patient<F>,
 ) -> Result<Option<Upserted>, StoreError> {
     let mut existing = None;
     for identifier in &patient.identifiers {
@@ -242,58 +263,58 @@ pub async fn upsert_patient_in(
         }
     }
     let now = super::now_millis();
-    let address = &patient.address;
-    let values = [
-        Value::from(&patient.family_name),
-        Value::from(&patient.given_name),
-        Value::from(&patient.middle_name),
-        Value::from(&patient.birth_date),
-        Value::from(&patient.gender),
-        Value::from(&patient.phone),
-        Value::from(&address.line),
-        Value::from(&address.city),
-        Value::from(&address.state),
-        Value::from(&address.postal_code),
-        Value::from(&address.country),
-        Value::from(now),
-    ];
+    let fields = patient_values(patient);
     let (id, mut change) = match existing {
         None => {
-            let row = super::upsert::bind_all(
-                sqlx::query(
-                    "INSERT INTO patients (family_name, given_name, middle_name, birth_date, gender, phone, \
-                     address_line, city, state, postal_code, country, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-                ),
-                &values,
-            )
-            .fetch_one(&mut *conn)
-            .await?;
+            let mut values = fields.to_vec();
+            values.push(Value::from(now));
+            let placeholders: Vec<String> = (1..=fields.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO patients ({}, created_at, updated_at) VALUES ({}, ${now}, ${now}) RETURNING id",
+                PATIENT_FIELDS.join(", "),
+                placeholders.join(", "),
+                now = fields.len() + 1,
+            );
+            let row = super::upsert::bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
+                .fetch_one(&mut *conn)
+                .await?;
             (row.try_get::<i64, _>("id")?, Change::Created)
         }
         Some(id) => {
-            let mut update_values = values.to_vec();
-            update_values.push(Value::from(id));
-            let updated = super::upsert::bind_all(
-                sqlx::query(
-                    "UPDATE patients SET family_name = $1, given_name = $2, middle_name = $3, birth_date = $4, \
-                     gender = $5, phone = $6, address_line = $7, city = $8, state = $9, postal_code = $10, \
-                     country = $11, updated_at = $12, revision = revision + 1 WHERE id = $13 AND ( \
-                     family_name IS DISTINCT FROM $1 OR given_name IS DISTINCT FROM $2 OR \
-                     middle_name IS DISTINCT FROM $3 OR birth_date IS DISTINCT FROM $4 OR \
-                     gender IS DISTINCT FROM $5 OR phone IS DISTINCT FROM $6 OR \
-                     address_line IS DISTINCT FROM $7 OR city IS DISTINCT FROM $8 OR \
-                     state IS DISTINCT FROM $9 OR postal_code IS DISTINCT FROM $10 OR \
-                     country IS DISTINCT FROM $11)",
-                ),
-                &update_values,
-            )
-            .execute(&mut *conn)
-            .await?;
-            let change = if updated.rows_affected() > 0 {
-                Change::Updated
-            } else {
+            let written: Vec<(&str, Value)> = PATIENT_FIELDS
+                .into_iter()
+                .zip(fields)
+                .filter(|(_, value)| value.is_written())
+                .collect();
+            let change = if written.is_empty() {
                 Change::Unchanged
+            } else {
+                let set: Vec<String> = (1..)
+                    .zip(&written)
+                    .map(|(i, (column, _))| format!("{column} = ${i}"))
+                    .collect();
+                let differs: Vec<String> = (1..)
+                    .zip(&written)
+                    .map(|(i, (column, _))| format!("{column} IS DISTINCT FROM ${i}"))
+                    .collect();
+                let sql = format!(
+                    "UPDATE patients SET {}, updated_at = ${now}, revision = revision + 1 \
+                     WHERE id = ${id} AND ({})",
+                    set.join(", "),
+                    differs.join(" OR "),
+                    now = written.len() + 1,
+                    id = written.len() + 2,
+                );
+                let mut values: Vec<Value> = written.into_iter().map(|(_, v)| v).collect();
+                values.extend([Value::from(now), Value::from(id)]);
+                let updated = super::upsert::bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
+                    .execute(&mut *conn)
+                    .await?;
+                if updated.rows_affected() > 0 {
+                    Change::Updated
+                } else {
+                    Change::Unchanged
+                }
             };
             (id, change)
         }
@@ -435,13 +456,16 @@ async fn upsert_records_on(
         }
     }
     if let Some(encounter) = &records.encounter {
-        let attending = match (&encounter.attending_npi, &encounter.attending_name) {
-            (Some(npi), name) => Some(
+        let attending = match encounter.attending_npi.known() {
+            Some(npi) => Some(
                 upsert_provider_on(
                     conn,
                     &Provider {
-                        npi: npi.clone(),
-                        name: name.clone().unwrap_or_else(|| npi.clone()),
+                        name: encounter
+                            .attending_name
+                            .known()
+                            .unwrap_or_else(|| npi.clone()),
+                        npi,
                         kind: "individual".to_string(),
                         tax_id: None,
                         taxonomy: None,
@@ -450,7 +474,7 @@ async fn upsert_records_on(
                 .await?
                 .id,
             ),
-            (None, _) => None,
+            None => None,
         };
         let stored = upsert_encounter_on(conn, &encounter.encounter(patient.id, attending)).await?;
         ids.encounter = Some(stored);
@@ -490,6 +514,8 @@ pub struct EncounterView {
     pub location: Option<String>,
     /// Diagnoses.
     pub diagnosis_codes: Vec<String>,
+    /// Whether the patient pays the visit themself; `None` when not known.
+    pub self_pay: Option<bool>,
 }
 
 /// A coverage as read back, with its payer.
@@ -572,8 +598,8 @@ impl Store {
             return Ok(None);
         };
         let encounters = sqlx::query(
-            "SELECT id, visit_number, class, status, admitted_at, discharged_at, location, diagnosis_codes \
-             FROM encounters WHERE patient_id = $1 ORDER BY id DESC",
+            "SELECT id, visit_number, class, status, admitted_at, discharged_at, location, diagnosis_codes, \
+             self_pay FROM encounters WHERE patient_id = $1 ORDER BY id DESC",
         )
         .bind(id)
         .fetch_all(self.pool())
@@ -590,6 +616,7 @@ impl Store {
                 discharged_at: row.try_get("discharged_at")?,
                 location: row.try_get("location")?,
                 diagnosis_codes: crate::canonical::split_codes(&codes),
+                self_pay: row.try_get::<Option<i64>, _>("self_pay")?.map(|v| v != 0),
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -705,43 +732,50 @@ pub async fn upsert_payer_on(
 
 /// Creates or updates an encounter by visit number. On a given connection or transaction.
 /// An encounter without diagnoses keeps the ones stored: a charge message or a FHIR Encounter
-/// without reasons does not erase what an ADT's DG1 segments said.
-pub async fn upsert_encounter_on(
+/// without reasons does not erase what an ADT's DG1 segments said; nor does one that does not
+/// know whether the visit is self-pay. An update (`Encounter<FieldValue>`) changes only the
+/// fields it sends, and keeps the attending when it names none.
+pub async fn upsert_encounter_on<F: FieldState + TextField>(
     conn: &mut AnyConnection,
-    encounter: &Encounter,
+    encounter: &Encounter<F>,
 ) -> Result<Upserted, StoreError> {
-    let mut fields = vec![
-        ("patient_id", Value::from(encounter.patient_id)),
-        ("class", Value::from(&encounter.class)),
-        ("status", Value::from(&encounter.status)),
-        ("admitted_at", Value::from(&encounter.admitted_at)),
-        ("discharged_at", Value::from(&encounter.discharged_at)),
-        ("location", Value::from(&encounter.location)),
-        ("facility", Value::from(&encounter.facility)),
-        (
-            "attending_provider_id",
-            Value::from(encounter.attending_provider_id),
-        ),
-    ];
-    if !encounter.diagnosis_codes.is_empty() {
-        fields.push((
-            "diagnosis_codes",
-            Value::from(&join_codes(&encounter.diagnosis_codes)),
-        ));
-    }
+    let attending = match encounter.attending_provider_id {
+        None if F::UPDATE => Value::Keep,
+        id => Value::from(id),
+    };
+    let diagnoses = if encounter.diagnosis_codes.is_empty() {
+        Value::Keep
+    } else {
+        Value::from(&join_codes(&encounter.diagnosis_codes))
+    };
+    let self_pay = encounter
+        .self_pay
+        .map_or(Value::Keep, |paid| Value::from(i64::from(paid)));
     Upsert {
         table: "encounters",
         keys: &[("visit_number", Value::from(&encounter.visit_number))],
-        fields: &fields,
+        fields: &[
+            ("patient_id", Value::from(encounter.patient_id)),
+            ("class", encounter.class.value()),
+            ("status", encounter.status.value()),
+            ("admitted_at", encounter.admitted_at.value()),
+            ("discharged_at", encounter.discharged_at.value()),
+            ("location", encounter.location.value()),
+            ("facility", encounter.facility.value()),
+            ("attending_provider_id", attending),
+            ("diagnosis_codes", diagnoses),
+            ("self_pay", self_pay),
+        ],
     }
     .run(conn)
     .await
 }
 
-/// Creates or updates a coverage by (patient, payer, member id). On a given connection or transaction.
-pub async fn upsert_coverage_on(
+/// Creates or updates a coverage by (patient, payer, member id). On a given connection or
+/// transaction. An update (`Coverage<FieldValue>`) changes only the fields it sends.
+pub async fn upsert_coverage_on<F: FieldState + TextField>(
     conn: &mut AnyConnection,
-    coverage: &Coverage,
+    coverage: &Coverage<F>,
 ) -> Result<Upserted, StoreError> {
     Upsert {
         table: "coverages",
@@ -751,13 +785,13 @@ pub async fn upsert_coverage_on(
             ("member_id", Value::from(&coverage.member_id)),
         ],
         fields: &[
-            ("plan_name", Value::from(&coverage.plan_name)),
-            ("group_number", Value::from(&coverage.group_number)),
-            ("subscriber_name", Value::from(&coverage.subscriber_name)),
-            ("relationship", Value::from(&coverage.relationship)),
+            ("plan_name", coverage.plan_name.value()),
+            ("group_number", coverage.group_number.value()),
+            ("subscriber_name", coverage.subscriber_name.value()),
+            ("relationship", coverage.relationship.value()),
             ("priority", Value::from(coverage.priority)),
-            ("effective_from", Value::from(&coverage.effective_from)),
-            ("effective_to", Value::from(&coverage.effective_to)),
+            ("effective_from", coverage.effective_from.value()),
+            ("effective_to", coverage.effective_to.value()),
         ],
     }
     .run(conn)
@@ -906,7 +940,7 @@ async fn payer_for_coverage_on(
                 payer_id: coverage.payer_id.clone(),
                 name: coverage
                     .payer_name
-                    .clone()
+                    .known()
                     .unwrap_or_else(|| coverage.payer_id.clone()),
                 claim_type: "837P".to_string(),
                 receiver_id: None,

@@ -24,6 +24,8 @@ pub enum Outcome {
         payload: Option<Payload>,
         /// Why, one line per routing decision.
         trail: Vec<String>,
+        /// What the transform left out of the message and why (`warning` events).
+        warnings: Vec<String>,
     },
     /// Dropped on purpose (status `filtered`).
     Filtered(String),
@@ -601,9 +603,11 @@ fn receipt_events(item: &Ingest) -> String {
         Outcome::Routed {
             destinations,
             trail,
+            warnings,
             ..
         } => {
             events.extend(trail.iter().map(|line| event("routed", line.clone())));
+            events.extend(warnings.iter().map(|line| event("warning", line.clone())));
             let detail = if destinations.is_empty() {
                 "no destination".to_string()
             } else {

@@ -2,7 +2,9 @@
 //!
 //! One statement shape serves every table: insert, or on a natural-key conflict update only when
 //! some value differs (`IS DISTINCT FROM`, null-safe), bumping `revision`. `RETURNING` then
-//! tells created (revision 1), updated (revision > 1) or, with no row, unchanged.
+//! tells created (revision 1), updated (revision > 1) or, with no row, unchanged. A field
+//! whose value is [`Value::Keep`] is left out: an existing row keeps its value, a new one has
+//! none.
 
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyArguments;
@@ -10,6 +12,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 
 use super::{StoreError, now_millis};
+use crate::canonical::FieldValue;
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -39,6 +42,15 @@ pub enum Value {
     Text(Option<String>),
     /// Integer, or NULL.
     Int(Option<i64>),
+    /// Not part of the change: the stored value stays (a new row has none).
+    Keep,
+}
+
+impl Value {
+    /// Whether the column is written.
+    pub fn is_written(&self) -> bool {
+        !matches!(self, Value::Keep)
+    }
 }
 
 impl From<&str> for Value {
@@ -56,6 +68,29 @@ impl From<&Option<String>> for Value {
         Value::Text(v.clone())
     }
 }
+/// An optional text field of a canonical record, as an upsert writes it.
+pub trait TextField {
+    /// The value written: for a field a message did not send ([`FieldValue::Absent`]),
+    /// [`Value::Keep`]; for a cleared one, NULL.
+    fn value(&self) -> Value;
+}
+
+impl TextField for Option<String> {
+    fn value(&self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+
+impl TextField for FieldValue {
+    fn value(&self) -> Value {
+        match self {
+            FieldValue::Absent => Value::Keep,
+            FieldValue::Clear => Value::Text(None),
+            FieldValue::Value(text) => Value::Text(Some(text.clone())),
+        }
+    }
+}
+
 impl From<i64> for Value {
     fn from(v: i64) -> Self {
         Value::Int(Some(v))
@@ -76,6 +111,7 @@ pub fn bind_all<'q>(
         query = match value {
             Value::Text(v) => query.bind(v.clone()),
             Value::Int(v) => query.bind(*v),
+            Value::Keep => query.bind(Option::<String>::None),
         };
     }
     query
@@ -92,28 +128,32 @@ pub struct Upsert<'a> {
 }
 
 impl Upsert<'_> {
-    /// The statement for this upsert; parameters are keys, then fields, then the timestamp.
+    /// The fields written ([`Value::Keep`] ones left out).
+    fn written(&self) -> impl Iterator<Item = &(&str, Value)> {
+        self.fields.iter().filter(|(_, value)| value.is_written())
+    }
+
+    /// The statement for this upsert; parameters are keys, then written fields, then the
+    /// timestamp.
     fn sql(&self) -> String {
         let columns: Vec<&str> = self
             .keys
             .iter()
-            .chain(self.fields)
+            .chain(self.written())
             .map(|(column, _)| *column)
             .collect();
         let now_param = columns.len() + 1;
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
         let key_columns: Vec<&str> = self.keys.iter().map(|(c, _)| *c).collect();
         let set: Vec<String> = self
-            .fields
-            .iter()
+            .written()
             .map(|(c, _)| format!("{c} = excluded.{c}"))
             .collect();
         let differs: Vec<String> = self
-            .fields
-            .iter()
+            .written()
             .map(|(c, _)| format!("{t}.{c} IS DISTINCT FROM excluded.{c}", t = self.table))
             .collect();
-        let update = if self.fields.is_empty() {
+        let update = if set.is_empty() {
             // Nothing but the key: an existing row can never differ.
             "DO NOTHING".to_string()
         } else {
@@ -140,7 +180,7 @@ impl Upsert<'_> {
         let values: Vec<Value> = self
             .keys
             .iter()
-            .chain(self.fields)
+            .chain(self.written())
             .map(|(_, v)| v.clone())
             .chain(std::iter::once(Value::Int(Some(now_millis()))))
             .collect();
@@ -199,6 +239,19 @@ mod tests {
              ON CONFLICT (npi) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
              revision = providers.revision + 1, updated_at = excluded.updated_at \
              WHERE providers.name IS DISTINCT FROM excluded.name OR providers.kind IS DISTINCT FROM excluded.kind \
+             RETURNING id, revision"
+        );
+        let kept = Upsert {
+            table: "providers",
+            keys: &[("npi", Value::from("1"))],
+            fields: &[("name", Value::Keep), ("kind", Value::from("x"))],
+        };
+        assert_eq!(
+            kept.sql(),
+            "INSERT INTO providers (npi, kind, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (npi) DO UPDATE SET kind = excluded.kind, \
+             revision = providers.revision + 1, updated_at = excluded.updated_at \
+             WHERE providers.kind IS DISTINCT FROM excluded.kind \
              RETURNING id, revision"
         );
     }

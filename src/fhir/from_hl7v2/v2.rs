@@ -11,6 +11,7 @@ use super::tables::{
 use super::{V2_0203, coding_of, hl7_date_time};
 use crate::fhir::resources::{NPI_SYSTEM, UNKNOWN_SYSTEM};
 use crate::hl7v2::{Repetition, Segment};
+use crate::mapping::street_line;
 
 /// The US Social Security number system.
 pub(super) const SSN_SYSTEM: &str = "http://hl7.org/fhir/sid/us-ssn";
@@ -22,16 +23,10 @@ pub(super) const MEDICARE_SYSTEM: &str = "http://hl7.org/fhir/sid/us-medicare";
 pub(super) struct Rep<'a>(Repetition<'a>);
 
 impl Rep<'_> {
-    /// Subcomponent `sub` of component `component`, trimmed; `None` when absent or blank.
+    /// Subcomponent `sub` of component `component`, trimmed; `None` when absent, blank or
+    /// an explicit null (`""`, which clears a value: it is never a value itself).
     pub(super) fn sub(&self, component: usize, sub: usize) -> Option<String> {
-        let value = self
-            .0
-            .component(component)?
-            .subcomponent(sub)?
-            .value()
-            .trim()
-            .to_string();
-        (!value.is_empty()).then_some(value)
+        present(&self.0.component(component)?.subcomponent(sub)?.value())
     }
 
     /// Component `component` (its first subcomponent), trimmed; `None` when absent or blank.
@@ -43,6 +38,13 @@ impl Rep<'_> {
     pub(super) fn repetition(&self) -> &Repetition<'_> {
         &self.0
     }
+}
+
+/// `value` trimmed, when it holds something: `None` when blank or an explicit null (`""`,
+/// which clears a value; it is never a value itself).
+pub(super) fn present(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty() && value != "\"\"").then(|| value.to_string())
 }
 
 /// The repetitions of field `number` of `segment` that hold something.
@@ -346,19 +348,13 @@ pub(super) fn practitioner(rep: &Rep<'_>) -> Option<(Value, Option<String>)> {
 // ---------------------------------------------------------------------------------------------
 // Addresses and telecom
 
-/// An XAD as an Address: the street line (SAD street & street name & dwelling number, each
-/// added when the line does not already hold it) and the other designation as lines; city,
+/// An XAD as an Address: the street line (SAD street & street name & dwelling number, read as
+/// the canonical mapping reads it: [`street_line`]) and the other designation as lines; city,
 /// county (XAD-9, its text else its code) as district, state, postal code, country; the
 /// address type (table 0190) as use or type; the validity (XAD-13/14, else XAD-12).
 pub(super) fn address(rep: &Rep<'_>) -> Option<Value> {
-    let mut street = rep.sub(1, 1);
-    for part in [rep.sub(1, 2), rep.sub(1, 3)].into_iter().flatten() {
-        street = Some(match street {
-            Some(line) if line.contains(&part) => line,
-            Some(line) => format!("{line} {part}"),
-            None => part,
-        });
-    }
+    let [street, name, number] = [1, 2, 3].map(|sub| rep.sub(1, sub));
+    let street = street_line(street.as_deref(), name.as_deref(), number.as_deref());
     let lines: Vec<String> = [street, rep.get(2)].into_iter().flatten().collect();
     let city = rep.get(3);
     let district = rep.sub(9, 2).or_else(|| rep.sub(9, 1));
@@ -600,6 +596,15 @@ mod tests {
             11,
             |rep| {
                 assert_eq!(address(rep).unwrap()["line"], json!(["12 Main St"]));
+            },
+        );
+        // Street name and dwelling number without a street address: number first.
+        with_rep(
+            "PID|1||||||||||&Main St&123^^Springfield",
+            "PID",
+            11,
+            |rep| {
+                assert_eq!(address(rep).unwrap()["line"], json!(["123 Main St"]));
             },
         );
     }
