@@ -754,6 +754,37 @@ async fn x12_interchanges_that_reuse_a_control_number_are_all_kept() {
     engine.stop().await;
 }
 
+/// An 835 whose composites use `>` while its ISA16 declares `:` is read as its sender meant,
+/// and the message's trail says what was wrong.
+#[tokio::test]
+async fn composites_written_with_another_separator_are_read_and_recorded_as_a_warning() {
+    let engine = x12_inbox_engine().await;
+    let remittance = String::from_utf8(x12_fixture("835-managed-care.x12"))
+        .unwrap()
+        .replace("SVC*HC:", "SVC*HC>")
+        .into_bytes();
+    drop_in_x12_inbox(&engine, "mixed.x12", &remittance, "processed").await;
+    let stored = engine.channel_messages("x12-inbox").await;
+    let warnings = common::event_details(&engine.store, stored[0].id, "warning").await;
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("ISA16 declares ':' but composites use '>'")),
+        "{warnings:?}"
+    );
+    engine
+        .eventually("the 835 is imported with its procedure codes", || async {
+            let codes: Vec<String> =
+                sqlx::query_scalar("SELECT procedure_code FROM remittance_lines ORDER BY id")
+                    .fetch_all(engine.store.pool())
+                    .await
+                    .unwrap_or_default();
+            codes == ["99211", "93555"]
+        })
+        .await;
+    engine.stop().await;
+}
+
 /// The X12 inbox takes X12 only: anything else (text, an empty file, an HL7 v2 message) is
 /// stored with status error and moved to error/ with its reason, never filtered.
 #[tokio::test]

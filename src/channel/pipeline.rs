@@ -218,12 +218,16 @@ impl Pipeline {
             }
             return Outcome::Filtered(reason);
         }
-        let (payload, warnings) = match &self.transform {
+        let mut warnings = message.warnings().to_vec();
+        let payload = match &self.transform {
             Some(transform) => match transform.apply(message) {
-                Ok((payload, warnings)) => (Some(payload), warnings),
+                Ok((payload, mapped)) => {
+                    warnings.extend(mapped);
+                    Some(payload)
+                }
                 Err(rejection) => return Outcome::Rejected(rejection),
             },
-            None => (None, Vec::new()),
+            None => None,
         };
         Outcome::Routed {
             destinations: decision.destinations,

@@ -121,8 +121,13 @@ pub(super) fn fhir_sender_control(json: &serde_json::Value, facts: &Facts) -> Op
 /// The facts of an X12 interchange, and the sender and control id of its resend key (ISA05,
 /// ISA06, ISA13 and the distinct ST01 codes, when ISA13 is there); or what keeps it from being
 /// read.
-pub(super) fn x12_facts(raw: &[u8]) -> Result<(Facts, Option<String>), String> {
+pub(super) fn x12_facts(raw: &[u8]) -> Result<X12Facts, String> {
     let tokenizer = x12::Tokenizer::new(raw).map_err(|err| err.to_string())?;
+    let warnings = tokenizer
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let mut facts = Facts {
         format: Some(Format::X12),
         ..Facts::default()
@@ -172,7 +177,22 @@ pub(super) fn x12_facts(raw: &[u8]) -> Result<(Facts, Option<String>), String> {
         Some(sender) => format!("{sender}:{control}"),
         None => control,
     });
-    Ok((facts, key))
+    Ok(X12Facts {
+        facts,
+        sender_control: key,
+        warnings,
+    })
+}
+
+/// What reading an X12 interchange's facts found.
+pub(super) struct X12Facts {
+    /// The facts.
+    pub facts: Facts,
+    /// Sender and control number, for recognising a resend.
+    pub sender_control: Option<String>,
+    /// What the sender got wrong but the reader could read past (composites written with
+    /// another separator than ISA16 declares), to record on the message.
+    pub warnings: Vec<String>,
 }
 
 /// `SEGnn` or `SEGnn-c`: the first segment with that id, element nn, component c.

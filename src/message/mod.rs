@@ -147,6 +147,8 @@ pub struct Message {
     body: Arc<Body>,
     /// The sender and control id of [`ResendKey::sender_control`], when the message has them.
     sender_control: Option<String>,
+    /// What the sender got wrong but could be read past.
+    warnings: Vec<String>,
     /// What routing rules and filters test.
     pub facts: Facts,
 }
@@ -157,6 +159,7 @@ impl Message {
     /// saying where.
     pub fn read(raw: &[u8]) -> Result<Message, Rejection> {
         let raw: Arc<[u8]> = Arc::from(raw);
+        let mut warnings = Vec::new();
         let (body, facts, sender_control) = match Format::announced_by(content_start(&raw)) {
             Some(Format::Hl7v2) => {
                 let message = hl7v2::Message::parse(&raw).map_err(|err| {
@@ -167,10 +170,11 @@ impl Message {
                 (Body::Hl7v2(message.into_index()), facts, sender_control)
             }
             Some(Format::X12) => {
-                let (facts, sender_control) = facts::x12_facts(&raw).map_err(|reason| {
+                let read = facts::x12_facts(&raw).map_err(|reason| {
                     Rejection::unreadable(format!("X12 message cannot be read: {reason}"))
                 })?;
-                (Body::Raw, facts, sender_control)
+                warnings = read.warnings;
+                (Body::Raw, read.facts, read.sender_control)
             }
             Some(Format::Fhir) => {
                 let json: serde_json::Value = serde_json::from_slice(&raw).map_err(|err| {
@@ -190,6 +194,7 @@ impl Message {
             raw,
             body: Arc::new(body),
             sender_control,
+            warnings,
             facts,
         })
     }
@@ -254,6 +259,12 @@ impl Message {
     pub fn resend_key(&self) -> Option<ResendKey> {
         let sender_control = self.sender_control.clone()?;
         Some(ResendKey::new(sender_control, &self.raw))
+    }
+
+    /// What the sender got wrong but could be read past (X12 composites written with another
+    /// separator than ISA16 declares), each for the message's event trail.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The bytes as received.
