@@ -15,7 +15,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use switchboard::hl7v2::Message;
 use switchboard::hl7v2::batch::split_messages;
-use switchboard::x12::{EnvelopeReport, read_837_claims, read_envelope, read_envelope_stream};
+use switchboard::x12::{
+    EnvelopeReport, FieldProblem, read_837_claims, read_envelope, read_envelope_stream,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -205,11 +207,28 @@ fn problem_kind(problem: &switchboard::x12::EnvelopeProblem) -> String {
         .collect()
 }
 
+/// What the streaming reader reports for the same input. It cannot look at the composites
+/// before reading them, so where the in-memory reader finds that they use another separator than
+/// ISA16 and warns, it reads them with ISA16 as declared and has no warning (see
+/// `switchboard::x12::Tokenizer`).
+fn as_streamed(report: &EnvelopeReport) -> EnvelopeReport {
+    let mut report = report.clone();
+    for warning in std::mem::take(&mut report.warnings) {
+        match &*warning.problem {
+            FieldProblem::ComponentSeparatorMismatch { declared, .. } => {
+                report.interchange.separators.component = u8::try_from(*declared).unwrap_or(0);
+            }
+            _ => report.warnings.push(warning),
+        }
+    }
+    report
+}
+
 fn check_x12(entry: &Entry, bytes: &[u8], problems: &mut Vec<String>) {
     let in_memory = read_envelope(bytes);
     let streamed = read_envelope_stream(bytes);
     match (&in_memory, &streamed) {
-        (Ok(a), Ok(b)) if a != b => {
+        (Ok(a), Ok(b)) if &as_streamed(a) != b => {
             problems.push("streaming reader reports differently from the in-memory one".into())
         }
         (Ok(_), Err(err)) => problems.push(format!("streaming reader refuses it: {err}")),
