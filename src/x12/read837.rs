@@ -62,9 +62,10 @@ pub struct ReadClaim {
     pub patient_name: (String, String),
     /// CLM05-1: place of service or facility type code.
     pub facility_code: String,
-    /// The diagnosis codes of the HI segments, in order, without their qualifiers (see
-    /// [`is_diagnosis_qualifier`]); HI also carries procedures, occurrence, value and
-    /// condition codes, which are not diagnoses and are left out.
+    /// The diagnosis codes of the HI segments, in order, without their qualifiers: principal
+    /// (ABK, BK), other (ABF, BF), admitting (ABJ, BJ), patient's reason for visit (APR, PR; ZZ
+    /// in a 4010 group) and external cause of injury (ABN, BN). HI also carries procedures,
+    /// occurrence, value and condition codes, which are not diagnoses and are left out.
     pub diagnoses: Vec<String>,
     /// Service lines.
     pub lines: Vec<ReadLine>,
