@@ -90,7 +90,7 @@ pub struct Read837 {
     pub warnings: Vec<SegmentIssue>,
 }
 
-/// Reads every claim of an 837 interchange, in order.
+/// Reads every claim of an 837 input, in order, through every interchange it holds.
 pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
     read_837(input).map(|read| read.claims)
 }
@@ -109,15 +109,15 @@ fn is_diagnosis_qualifier(qualifier: &str, version: &str) -> bool {
     ) || (qualifier == "ZZ" && version.starts_with("004010"))
 }
 
-/// Reads every claim of an 837 interchange, in order, with the warnings.
+/// Reads every claim of an 837 input, in order, through every interchange it holds, with the
+/// warnings.
 pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
     let mut claims: Vec<ReadClaim> = Vec::new();
     let mut version = String::new();
     let mut member_id = String::new();
     let mut patient_name = (String::new(), String::new());
-    let tokenizer = Tokenizer::new(input)?;
-    let warnings = tokenizer.warnings().to_vec();
-    for segment in tokenizer {
+    let mut tokenizer = Tokenizer::new(input)?;
+    for segment in tokenizer.by_ref() {
         let segment = segment?;
         let text = |n: usize| segment.text(n).map(|t| t.into_owned()).unwrap_or_default();
         let amount = |n: usize| {
@@ -216,7 +216,10 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
             _ => {}
         }
     }
-    Ok(Read837 { claims, warnings })
+    Ok(Read837 {
+        claims,
+        warnings: tokenizer.warnings().to_vec(),
+    })
 }
 
 #[cfg(test)]
