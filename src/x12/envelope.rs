@@ -5,6 +5,9 @@
 //! recovers (a missing trailer closes the open envelope) and collects every problem, each
 //! naming the segment ordinal, segment id, element position and what was expected versus
 //! found, so that a 999 acknowledgment can report all of them.
+//!
+//! An input may hold several interchanges one after the other, as clearinghouse files do: each
+//! ISA starts another interchange with its own report (see [`EnvelopeReport::following`]).
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -46,6 +49,10 @@ pub struct Interchange {
     pub groups: Vec<FunctionalGroup>,
     /// Number of segments read, ISA and IEA included.
     pub segment_count: usize,
+    /// Ordinals of the interchange's segments: ISA ordinal up to, not including, the ordinal
+    /// after IEA (or after its last segment when it has no IEA).
+    #[serde(default)]
+    pub segment_ordinals: Range<usize>,
 }
 
 /// A functional group (GS..GE).
@@ -254,6 +261,14 @@ pub enum EnvelopeProblem {
     /// The input holds no ISA segment at all.
     #[error("no ISA interchange header")]
     MissingInterchangeHeader,
+    /// The input holds several interchanges where one is expected. Only a strict reading
+    /// ([`EnvelopeReport::into_strict`]) reports it: the envelope readers read every
+    /// interchange.
+    #[error("the input holds {count} interchanges where one is expected")]
+    SeveralInterchanges {
+        /// How many interchanges the input holds.
+        count: usize,
+    },
 }
 
 /// An envelope problem located at a segment (and element) of the interchange.
@@ -279,12 +294,13 @@ pub(crate) fn element_label(element: Option<usize>) -> String {
         .unwrap_or_default()
 }
 
-/// The outcome of envelope validation: the interchange structure and every problem found.
+/// The outcome of envelope validation: the interchange structure and every problem found, and
+/// the same for each interchange that follows it in the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvelopeReport {
     /// The interchange as read.
     pub interchange: Interchange,
-    /// Every problem, in input order.
+    /// Every problem of this interchange, in input order.
     pub problems: Vec<EnvelopeError>,
     /// What was read differently from what the interchange declares: composites that use
     /// another component separator than ISA16 (see [`Tokenizer::warnings`]). Filled
@@ -293,25 +309,85 @@ pub struct EnvelopeReport {
     /// [`Tokenizer::warnings`]: super::Tokenizer::warnings
     #[serde(default)]
     pub warnings: Vec<SegmentIssue>,
+    /// The interchanges that follow this one in the same input (files often concatenate
+    /// interchanges), in order, each with its own problems and warnings and an empty
+    /// `following`. Empty when the input holds one interchange. [`reports`](Self::reports)
+    /// walks them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub following: Vec<EnvelopeReport>,
 }
 
 impl EnvelopeReport {
-    /// Whether the envelopes are fully consistent.
+    /// Whether the envelopes of every interchange are fully consistent.
     pub fn is_clean(&self) -> bool {
-        self.problems.is_empty()
+        self.reports().all(|report| report.problems.is_empty())
     }
 
-    /// The interchange when clean, or the first problem.
+    /// The interchange when the input holds only this one and it is clean; otherwise its first
+    /// problem, or [`EnvelopeProblem::SeveralInterchanges`] located at the second ISA.
     pub fn into_strict(self) -> Result<Interchange, EnvelopeError> {
-        match self.problems.into_iter().next() {
-            Some(problem) => Err(problem),
+        if let Some(problem) = self.problems.into_iter().next() {
+            return Err(problem);
+        }
+        match self.following.first() {
             None => Ok(self.interchange),
+            Some(second) => Err(EnvelopeError {
+                ordinal: second.interchange.segment_ordinals.start,
+                segment_id: "ISA".to_owned(),
+                element: None,
+                scope: ProblemScope::Interchange,
+                problem: Box::new(EnvelopeProblem::SeveralInterchanges {
+                    count: 1 + self.following.len(),
+                }),
+            }),
+        }
+    }
+
+    /// This report, then those of the interchanges that follow it, in input order.
+    pub fn reports(&self) -> impl Iterator<Item = &EnvelopeReport> {
+        std::iter::once(self).chain(&self.following)
+    }
+
+    /// One report per interchange, in input order (each with an empty `following`).
+    pub fn into_reports(mut self) -> Vec<EnvelopeReport> {
+        let following = std::mem::take(&mut self.following);
+        std::iter::once(self).chain(following).collect()
+    }
+
+    /// Files each warning with the interchange that holds its segment.
+    pub(crate) fn add_warnings(&mut self, warnings: &[SegmentIssue]) {
+        for warning in warnings {
+            let holder = self
+                .following
+                .iter_mut()
+                .rev()
+                .find(|r| r.interchange.segment_ordinals.start <= warning.ordinal);
+            match holder {
+                Some(report) => report.warnings.push(warning.clone()),
+                None => self.warnings.push(warning.clone()),
+            }
         }
     }
 
     /// Problems whose scope is exactly `scope`.
     pub fn problems_in(&self, scope: ProblemScope) -> impl Iterator<Item = &EnvelopeError> {
         self.problems.iter().filter(move |p| p.scope == scope)
+    }
+}
+
+/// The segment at which an envelope ends without its trailer, where that is reported.
+#[derive(Debug, Clone, Copy)]
+struct At<'a> {
+    ordinal: usize,
+    segment_id: &'a str,
+}
+
+impl<'a> At<'a> {
+    fn segment(segment: &Segment<'a>) -> Self {
+        At {
+            ordinal: segment.ordinal(),
+            segment_id: segment.id(),
+        }
     }
 }
 
@@ -330,7 +406,8 @@ struct OpenGroup {
 }
 
 /// Streaming envelope validator. Feed every segment with [`push`](Self::push), then call
-/// [`finish`](Self::finish).
+/// [`finish`](Self::finish). Every ISA starts another interchange; one that has not ended
+/// (IEA) by then is ended with its missing trailers reported.
 #[derive(Debug, Default)]
 pub struct EnvelopeValidator {
     interchange: Option<Interchange>,
@@ -341,6 +418,8 @@ pub struct EnvelopeValidator {
     problems: Vec<EnvelopeError>,
     last_ordinal: usize,
     last_id: String,
+    /// The interchanges already ended, in input order.
+    ended: Vec<EnvelopeReport>,
 }
 
 /// Whether two numeric control numbers are equal (`0001` equals `1`); non-numeric ones must
@@ -381,6 +460,17 @@ impl EnvelopeValidator {
             ordinal: segment.ordinal(),
             segment_id: segment.id().to_owned(),
             element,
+            scope,
+            problem: Box::new(problem),
+        });
+    }
+
+    /// Records a problem found at segment `at` as a whole.
+    fn problem_at(&mut self, at: At<'_>, scope: ProblemScope, problem: EnvelopeProblem) {
+        self.problems.push(EnvelopeError {
+            ordinal: at.ordinal,
+            segment_id: at.segment_id.to_owned(),
+            element: None,
             scope,
             problem: Box::new(problem),
         });
@@ -448,8 +538,8 @@ impl EnvelopeValidator {
     pub fn push(&mut self, segment: &Segment<'_>) {
         self.last_ordinal = segment.ordinal();
         segment.id().clone_into(&mut self.last_id);
-        if self.closed {
-            let reason = "data after IEA; one interchange per input is read";
+        if self.closed && segment.id() != "ISA" {
+            let reason = "data after IEA";
             self.problem(
                 segment,
                 None,
@@ -471,22 +561,12 @@ impl EnvelopeValidator {
         }
         if let Some(interchange) = self.interchange.as_mut() {
             interchange.segment_count += 1;
+            interchange.segment_ordinals.end = segment.ordinal() + 1;
         }
     }
 
     fn open_interchange(&mut self, segment: &Segment<'_>) {
-        if self.interchange.is_some() {
-            let reason = "second ISA inside an interchange";
-            self.problem(
-                segment,
-                None,
-                ProblemScope::Interchange,
-                EnvelopeProblem::UnexpectedSegment {
-                    reason: reason.to_owned(),
-                },
-            );
-            return;
-        }
+        self.end_interchange(At::segment(segment));
         let control_number = text_at(segment, 13);
         if control_number.len() != 9 || !all_digits(&control_number) {
             let problem = EnvelopeProblem::InvalidInterchangeControlNumber {
@@ -508,12 +588,38 @@ impl EnvelopeValidator {
             separators: segment.separators(),
             groups: Vec::new(),
             segment_count: 0,
+            segment_ordinals: segment.ordinal()..segment.ordinal() + 1,
         });
     }
 
+    /// Ends the current interchange, if any, at segment `at`, reporting the
+    /// trailers missing there, and keeps its report.
+    fn end_interchange(&mut self, at: At<'_>) {
+        let Some(control_number) = self.interchange.as_ref().map(|i| i.control_number.clone())
+        else {
+            return;
+        };
+        self.end_open_set(at);
+        self.end_open_group(at);
+        if !self.closed {
+            let problem = EnvelopeProblem::InterchangeTrailerMissing { control_number };
+            self.problem_at(at, ProblemScope::Interchange, problem);
+        }
+        if let Some(interchange) = self.interchange.take() {
+            self.ended.push(EnvelopeReport {
+                interchange,
+                problems: std::mem::take(&mut self.problems),
+                warnings: Vec::new(),
+                following: Vec::new(),
+            });
+        }
+        self.closed = false;
+        self.group_control_numbers.clear();
+    }
+
     fn open_group(&mut self, segment: &Segment<'_>) {
-        self.end_open_set(segment);
-        self.end_open_group(segment);
+        self.end_open_set(At::segment(segment));
+        self.end_open_group(At::segment(segment));
         if self.interchange.is_none() {
             let reason = "GS before ISA";
             self.problem(
@@ -559,7 +665,7 @@ impl EnvelopeValidator {
     }
 
     fn open_set(&mut self, segment: &Segment<'_>) {
-        self.end_open_set(segment);
+        self.end_open_set(At::segment(segment));
         if self.group.is_none() {
             let reason = "ST outside a functional group";
             self.problem(
@@ -689,20 +795,20 @@ impl EnvelopeValidator {
         }
     }
 
-    /// Closes a set that ends without SE (at `segment`).
-    fn end_open_set(&mut self, segment: &Segment<'_>) {
+    /// Closes a set that ends without SE (at segment `at`).
+    fn end_open_set(&mut self, at: At<'_>) {
         let scope = self.set_scope();
         if let Some(open) = self.set.take() {
             let problem = EnvelopeProblem::SetTrailerMissing {
                 control_number: open.set.control_number.clone(),
             };
-            self.problem(segment, None, scope, problem);
+            self.problem_at(at, scope, problem);
             self.store_set(open.set);
         }
     }
 
     fn close_group(&mut self, segment: &Segment<'_>) {
-        self.end_open_set(segment);
+        self.end_open_set(At::segment(segment));
         let scope = self.group_scope();
         let Some(mut open) = self.group.take() else {
             let reason = "GE without a matching GS";
@@ -745,21 +851,21 @@ impl EnvelopeValidator {
         }
     }
 
-    /// Closes a group that ends without GE (at `segment`).
-    fn end_open_group(&mut self, segment: &Segment<'_>) {
+    /// Closes a group that ends without GE (at segment `at`).
+    fn end_open_group(&mut self, at: At<'_>) {
         let scope = self.group_scope();
         if let Some(open) = self.group.take() {
             let problem = EnvelopeProblem::GroupTrailerMissing {
                 control_number: open.group.control_number.clone(),
             };
-            self.problem(segment, None, scope, problem);
+            self.problem_at(at, scope, problem);
             self.store_group(open.group);
         }
     }
 
     fn close_interchange(&mut self, segment: &Segment<'_>) {
-        self.end_open_set(segment);
-        self.end_open_group(segment);
+        self.end_open_set(At::segment(segment));
+        self.end_open_group(At::segment(segment));
         let Some((header, actual)) = self
             .interchange
             .as_ref()
@@ -791,59 +897,121 @@ impl EnvelopeValidator {
     }
 
     /// Ends validation: closes whatever is still open (reporting the missing trailers) and
-    /// returns the report. Fails only when no ISA was seen at all.
+    /// returns the report of the first interchange, with those of the interchanges after it in
+    /// [`EnvelopeReport::following`]. Fails only when no ISA was seen at all.
     pub fn finish(mut self) -> Result<EnvelopeReport, EnvelopeError> {
-        let (ordinal, segment_id) = (self.last_ordinal, self.last_id.clone());
-        let located = |problem, scope| EnvelopeError {
-            ordinal,
-            segment_id: segment_id.clone(),
-            element: None,
-            scope,
-            problem: Box::new(problem),
+        let last_id = std::mem::take(&mut self.last_id);
+        let last = At {
+            ordinal: self.last_ordinal,
+            segment_id: &last_id,
         };
-        let Some(control_number) = self.interchange.as_ref().map(|i| i.control_number.clone())
-        else {
-            return Err(located(
-                EnvelopeProblem::MissingInterchangeHeader,
-                ProblemScope::Interchange,
-            ));
+        self.end_interchange(last);
+        let mut reports = self.ended.into_iter();
+        let Some(mut first) = reports.next() else {
+            return Err(EnvelopeError {
+                ordinal: last.ordinal,
+                segment_id: last_id,
+                element: None,
+                scope: ProblemScope::Interchange,
+                problem: Box::new(EnvelopeProblem::MissingInterchangeHeader),
+            });
         };
-        let mut late = Vec::new();
-        if let Some(open) = self.set.take() {
-            let scope = self.set_scope();
-            let control_number = open.set.control_number.clone();
-            late.push(located(
-                EnvelopeProblem::SetTrailerMissing { control_number },
-                scope,
-            ));
-            self.store_set(open.set);
-        }
-        if let Some(open) = self.group.take() {
-            let scope = self.group_scope();
-            let control_number = open.group.control_number.clone();
-            late.push(located(
-                EnvelopeProblem::GroupTrailerMissing { control_number },
-                scope,
-            ));
-            self.store_group(open.group);
-        }
-        if !self.closed {
-            late.push(located(
-                EnvelopeProblem::InterchangeTrailerMissing { control_number },
-                ProblemScope::Interchange,
-            ));
-        }
-        self.problems.extend(late);
-        let interchange = self.interchange.ok_or_else(|| {
-            located(
-                EnvelopeProblem::MissingInterchangeHeader,
-                ProblemScope::Interchange,
-            )
-        })?;
-        Ok(EnvelopeReport {
-            interchange,
-            problems: self.problems,
-            warnings: Vec::new(),
-        })
+        first.following = reports.collect();
+        Ok(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::{
+        X12Error, parse_interchange, read_envelope, read_envelope_stream, read_envelopes,
+    };
+
+    /// One interchange of x12/837p-two-interchanges.x12 (corpus), cut down to its envelopes and
+    /// one claim: ISA13 `control`, CLM01 `claim`.
+    fn interchange(control: &str, claim: &str) -> String {
+        format!(
+            "ISA*00*          *01*SECRET    *ZZ*SUBMITTERS.ID  *ZZ*RECEIVERS.ID   *030101*1253*U*00501*{control}*1*T*:~\n\
+             GS*HC*SENDER CODE*RECEIVER CODE*19991231*0802*1*X*005010X222A1~\n\
+             ST*837*987654*005010X222A1~\n\
+             CLM*{claim}*500***11:B:1*Y*A*Y*I*P~\n\
+             HI*BK*8901*BF*87200*BF:5559~\n\
+             SE*4*987654~\n\
+             GE*1*1~\n\
+             IEA*1*{control}~\n"
+        )
+    }
+
+    fn kinds(report: &EnvelopeReport) -> Vec<String> {
+        report.problems.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn reads_every_interchange_of_the_input() {
+        let input = interchange("000000905", "A37YH556") + &interchange("000000906", "A37YH5561");
+        let report = read_envelope(input.as_bytes()).expect("reads");
+        assert!(report.is_clean(), "{:?}", kinds(&report));
+        assert_eq!(report.interchange.control_number, "000000905");
+        assert_eq!(report.interchange.segment_ordinals, 1..9);
+        let [second] = report.following.as_slice() else {
+            panic!("one interchange follows: {:?}", report.following);
+        };
+        assert_eq!(second.interchange.control_number, "000000906");
+        assert_eq!(second.interchange.segment_ordinals, 9..17);
+        assert_eq!(second.interchange.segment_count, 8);
+        let set = &second.interchange.groups[0].transactions[0];
+        assert_eq!(
+            (set.id_code.as_str(), set.segment_ordinals.clone()),
+            ("837", 11..15)
+        );
+        assert_eq!(
+            read_envelope_stream(input.as_bytes()).expect("streams"),
+            report
+        );
+        let reports = read_envelopes(input.as_bytes()).expect("reads");
+        let controls: Vec<&str> = reports
+            .iter()
+            .map(|r| r.interchange.control_number.as_str())
+            .collect();
+        assert_eq!(controls, ["000000905", "000000906"]);
+        assert!(reports.iter().all(|r| r.following.is_empty()));
+        // Read strictly, an input is one interchange.
+        let Err(X12Error::Envelope(error)) = parse_interchange(input.as_bytes()) else {
+            panic!("two interchanges are not one");
+        };
+        assert_eq!(
+            error.to_string(),
+            "segment 9 (ISA): the input holds 2 interchanges where one is expected"
+        );
+    }
+
+    #[test]
+    fn an_isa_ends_an_interchange_without_iea() {
+        let first = interchange("000000905", "A37YH556").replace("IEA*1*000000905~\n", "");
+        let first = first.replace("GE*1*1~\n", "");
+        let input = first + &interchange("000000906", "A37YH5561");
+        let reports = read_envelopes(input.as_bytes()).expect("reads");
+        assert_eq!(reports.len(), 2);
+        assert_eq!(
+            kinds(&reports[0]),
+            [
+                "segment 7 (ISA): functional group 1 has no GE trailer",
+                "segment 7 (ISA): interchange 000000905 has no IEA trailer"
+            ]
+        );
+        assert_eq!(reports[0].interchange.segment_ordinals, 1..7);
+        assert!(reports[1].is_clean(), "{:?}", kinds(&reports[1]));
+    }
+
+    #[test]
+    fn segments_after_iea_that_start_no_interchange_are_reported() {
+        let input = interchange("000000905", "A37YH556") + "GE*1*1~\n";
+        let report = read_envelope(input.as_bytes()).expect("reads");
+        assert!(report.following.is_empty());
+        assert_eq!(
+            kinds(&report),
+            ["segment 9 (GE): unexpected segment: data after IEA"]
+        );
     }
 }

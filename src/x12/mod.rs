@@ -8,7 +8,8 @@
 //!   [`StreamReader`] does the same over any `BufRead` with memory bounded by the longest
 //!   segment.
 //! - [`EnvelopeValidator`] checks ISA/IEA, GS/GE and ST/SE nesting, counts and control numbers
-//!   and returns an [`Interchange`] with every [`EnvelopeError`] found.
+//!   and returns an [`Interchange`] with every [`EnvelopeError`] found, for each interchange of
+//!   the input ([`read_envelopes`]).
 //! - [`X12Writer`] builds interchanges, padding the ISA and counting SE01, GE01 and IEA01.
 //! - Typed readers ([`read_835`], [`read_277ca`], [`read_999`]) and writers ([`write_999`],
 //!   [`write_837`]).
@@ -93,21 +94,28 @@ pub enum X12Error {
 
 /// Tokenizes an in-memory interchange and validates its envelopes, collecting every problem
 /// and, in [`EnvelopeReport::warnings`], the tokenizer's
-/// [warnings](Tokenizer::warnings).
+/// [warnings](Tokenizer::warnings). When the input holds several interchanges, the report is
+/// the first one's and [`EnvelopeReport::following`] holds the others' ([`read_envelopes`]
+/// gives them in one list).
 pub fn read_envelope(input: &[u8]) -> Result<EnvelopeReport, X12Error> {
-    let tokenizer = Tokenizer::new(input)?;
-    let warnings: Vec<SegmentIssue> = tokenizer.warnings().to_vec();
+    let mut tokenizer = Tokenizer::new(input)?;
     let mut validator = EnvelopeValidator::new();
-    for segment in tokenizer {
+    for segment in tokenizer.by_ref() {
         validator.push(&segment?);
     }
-    Ok(EnvelopeReport {
-        warnings,
-        ..validator.finish()?
-    })
+    let mut report = validator.finish()?;
+    report.add_warnings(tokenizer.warnings());
+    Ok(report)
 }
 
-/// Validates the envelopes of a stream segment by segment, holding one segment at a time.
+/// Reads every interchange of an in-memory input, as [`read_envelope`] does: one report per
+/// interchange, in input order (never empty).
+pub fn read_envelopes(input: &[u8]) -> Result<Vec<EnvelopeReport>, X12Error> {
+    Ok(read_envelope(input)?.into_reports())
+}
+
+/// Validates the envelopes of a stream segment by segment, holding one segment at a time;
+/// several interchanges are reported as by [`read_envelope`].
 pub fn read_envelope_stream<R: BufRead>(source: R) -> Result<EnvelopeReport, X12Error> {
     let mut validator = EnvelopeValidator::new();
     for segment in StreamReader::new(source)? {
@@ -116,7 +124,8 @@ pub fn read_envelope_stream<R: BufRead>(source: R) -> Result<EnvelopeReport, X12
     Ok(validator.finish()?)
 }
 
-/// Reads an interchange strictly: any envelope problem is an error.
+/// Reads an interchange strictly: any envelope problem is an error, and so is an input of
+/// several interchanges ([`EnvelopeProblem::SeveralInterchanges`]).
 pub fn parse_interchange(input: &[u8]) -> Result<Interchange, X12Error> {
     Ok(read_envelope(input)?.into_strict()?)
 }

@@ -62,7 +62,10 @@ pub struct ReadClaim {
     pub patient_name: (String, String),
     /// CLM05-1: place of service or facility type code.
     pub facility_code: String,
-    /// HI codes, in order, without their qualifiers.
+    /// The diagnosis codes of the HI segments, in order, without their qualifiers: principal
+    /// (ABK, BK), other (ABF, BF), admitting (ABJ, BJ), patient's reason for visit (APR, PR; ZZ
+    /// in a 4010 group) and external cause of injury (ABN, BN). HI also carries procedures,
+    /// occurrence, value and condition codes, which are not diagnoses and are left out.
     pub diagnoses: Vec<String>,
     /// Service lines.
     pub lines: Vec<ReadLine>,
@@ -87,19 +90,34 @@ pub struct Read837 {
     pub warnings: Vec<SegmentIssue>,
 }
 
-/// Reads every claim of an 837 interchange, in order.
+/// Reads every claim of an 837 input, in order, through every interchange it holds.
 pub fn read_837_claims(input: &[u8]) -> Result<Vec<ReadClaim>, Read837Error> {
     read_837(input).map(|read| read.claims)
 }
 
-/// Reads every claim of an 837 interchange, in order, with the warnings.
+/// Whether an HI composite with qualifier (HI0x-1) `qualifier` holds a diagnosis, in a
+/// functional group of version (GS08) `version`: principal (ABK, BK), other (ABF, BF),
+/// admitting (ABJ, BJ), patient's reason for visit (APR, PR) and external cause of injury (ABN,
+/// BN) diagnoses, ICD-10-CM and ICD-9-CM; and in a 4010 group ZZ, which the 4010 837I uses for
+/// the patient's reason for visit. Procedure codes (BBR, BBQ, BR, BQ, BP, BO, CAH...),
+/// occurrence codes and spans (BH, BI), value codes (BE), condition codes (BG), the DRG (DR) and
+/// treatment codes (TC) are not diagnoses.
+fn is_diagnosis_qualifier(qualifier: &str, version: &str) -> bool {
+    matches!(
+        qualifier,
+        "ABK" | "BK" | "ABF" | "BF" | "ABJ" | "BJ" | "APR" | "PR" | "ABN" | "BN"
+    ) || (qualifier == "ZZ" && version.starts_with("004010"))
+}
+
+/// Reads every claim of an 837 input, in order, through every interchange it holds, with the
+/// warnings.
 pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
     let mut claims: Vec<ReadClaim> = Vec::new();
+    let mut version = String::new();
     let mut member_id = String::new();
     let mut patient_name = (String::new(), String::new());
-    let tokenizer = Tokenizer::new(input)?;
-    let warnings = tokenizer.warnings().to_vec();
-    for segment in tokenizer {
+    let mut tokenizer = Tokenizer::new(input)?;
+    for segment in tokenizer.by_ref() {
         let segment = segment?;
         let text = |n: usize| segment.text(n).map(|t| t.into_owned()).unwrap_or_default();
         let amount = |n: usize| {
@@ -107,6 +125,7 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
                 .map_err(|err| invalid(segment.ordinal(), segment.id(), err.to_string()))
         };
         match segment.id() {
+            "GS" => version = text(8),
             "NM1" if text(1) == "IL" => {
                 member_id = text(9);
                 patient_name = (text(3), text(4));
@@ -150,7 +169,10 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
             "HI" => {
                 if let Some(claim) = claims.last_mut() {
                     for element in segment.elements() {
-                        if let Some(code) = element.component_text(2) {
+                        let qualifier = element.component_text(1).unwrap_or_default();
+                        if let Some(code) = element.component_text(2)
+                            && is_diagnosis_qualifier(&qualifier, &version)
+                        {
                             claim.diagnoses.push(code.into_owned());
                         }
                     }
@@ -194,5 +216,60 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
             _ => {}
         }
     }
-    Ok(Read837 { claims, warnings })
+    Ok(Read837 {
+        claims,
+        warnings: tokenizer.warnings().to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An 837 interchange of ISA version 00501 and GS08 `version`, whose one claim is followed
+    /// by `hi`.
+    fn claim_with(version: &str, hi: &str) -> Vec<u8> {
+        let count = 4 + hi.matches('~').count();
+        let isa = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *210101*1030*^*00501*000000001*0*P*:~";
+        format!(
+            "{isa}GS*HC*A*B*20210101*1030*1*X*{version}~ST*837*0001~\
+             NM1*IL*1*DOE*JOHN****MI*M1~CLM*C1*100***13:A:1~{hi}SE*{count}*0001~GE*1*1~IEA*1*000000001~"
+        )
+        .into_bytes()
+    }
+
+    fn diagnoses_of(input: &[u8]) -> Vec<String> {
+        let claims = read_837_claims(input).expect("reads");
+        claims.into_iter().flat_map(|c| c.diagnoses).collect()
+    }
+
+    #[test]
+    fn only_diagnosis_qualifiers_are_diagnoses() {
+        // The HI segments of x12/837i-4010-group-in-5010-interchange.x12 (corpus): diagnoses,
+        // then an ICD-9 procedure (BQ), occurrence codes (BH), a value code (BE) and a condition
+        // code (BG).
+        let hi = "HI*BK:366.9~HI*BF:401.9*BF:794.31~HI*BQ:15.3:D8:19960911~\
+                  HI*BH:A1:D8:19261111*BH:A2:D8:19911101*BH:B1:D8:19261111*BH:B2:D8:19870101~\
+                  HI*BE:A2:::15.31~HI*BG:09~";
+        let input = claim_with("004010X096A1", hi);
+        assert_eq!(diagnoses_of(&input), ["366.9", "401.9", "794.31"]);
+    }
+
+    #[test]
+    fn every_diagnosis_qualifier_of_5010_and_4010_is_read() {
+        let hi = "HI*ABK:J449*ABF:R05*ABJ:R0602*APR:R509*ABN:W010XXA~\
+                  HI*BK:4660*BF:7862*BJ:78650*PR:7806*BN:E8889~\
+                  HI*BBR:0BH17EZ:D8:20240101*BBQ:0BJ08ZZ*CAH:99*BI:70:RD8:20240101-20240102~\
+                  HI*DR:193*TC:A1*BR:9671*BP:99213*BO:99214*ZZ:7806~";
+        let input = claim_with("005010X223A2", hi);
+        assert_eq!(
+            diagnoses_of(&input),
+            [
+                "J449", "R05", "R0602", "R509", "W010XXA", "4660", "7862", "78650", "7806", "E8889"
+            ]
+        );
+        // ZZ, mutually defined, is the 4010 837I's patient's reason for visit.
+        let input = claim_with("004010X096A1", "HI*BK:4660*ZZ:7806*BG:09~");
+        assert_eq!(diagnoses_of(&input), ["4660", "7806"]);
+    }
 }

@@ -3,8 +3,12 @@
 //!
 //! Both read the separators from the leading ISA segment, skip an optional byte order mark and
 //! whitespace before it, and tolerate CR, LF or CRLF (any ASCII whitespace) after each segment
-//! terminator. Every segment carries its 1-based ordinal within the interchange (ISA is 1) and
+//! terminator. Every segment carries its 1-based ordinal in the input (the first ISA is 1) and
 //! the byte offset of its first byte in the input.
+//!
+//! An input may hold several interchanges one after the other, as clearinghouse files do: every
+//! segment that starts with `ISA` is read by its fixed width and its separators apply from there
+//! on, and ordinals keep counting across interchanges.
 //!
 //! [`Tokenizer`] reads composites with the separator they use when it disagrees with ISA16;
 //! [`StreamReader`], which cannot look ahead, reads ISA16 as declared.
@@ -24,6 +28,17 @@ pub enum TokenizeError {
     /// The ISA header is missing or malformed.
     #[error("invalid ISA header: {0}")]
     Separators(#[from] SeparatorError),
+    /// The ISA of a later interchange in the input is malformed.
+    #[error("segment {ordinal} at byte {offset}: invalid ISA header: {error}")]
+    InvalidInterchangeHeader {
+        /// 1-based ordinal of the ISA segment.
+        ordinal: usize,
+        /// Byte offset of its first byte.
+        offset: usize,
+        /// What is wrong with it.
+        #[source]
+        error: SeparatorError,
+    },
     /// Input ended inside a segment.
     #[error("segment {ordinal} at byte {offset} has no segment terminator before the end of input")]
     Unterminated {
@@ -175,7 +190,8 @@ impl<'a> Segment<'a> {
         self.raw
     }
 
-    /// 1-based position of the segment in the interchange (ISA is 1).
+    /// 1-based position of the segment in the input (the first ISA is 1; segments of a later
+    /// interchange keep counting).
     pub fn ordinal(&self) -> usize {
         self.ordinal
     }
@@ -185,7 +201,7 @@ impl<'a> Segment<'a> {
         self.offset
     }
 
-    /// The interchange's separators.
+    /// The separators of the segment's interchange.
     pub fn separators(&self) -> Separators {
         self.separators
     }
@@ -274,6 +290,9 @@ fn locate_isa(input: &[u8]) -> Result<(usize, Separators), SeparatorError> {
 /// SV2-02, SVC-01, SVC-06, CLM-05, HI-01 to HI-12): when none holds ISA16's separator but some
 /// hold another usual one (`:` `>` `^` `<`, not already a delimiter), it reads composites with
 /// that one (the one most of them hold) and says so in [`Tokenizer::warnings`].
+///
+/// In an input of several interchanges, each is read with the separators of its own ISA, and
+/// the composites of each are looked at on their own.
 #[derive(Debug, Clone)]
 pub struct Tokenizer<'a> {
     input: &'a [u8],
@@ -281,7 +300,12 @@ pub struct Tokenizer<'a> {
     ordinal: usize,
     separators: Separators,
     failed: bool,
-    separator_warning: Option<SegmentIssue>,
+    /// Offset of the ISA whose separators are in use (`new` sets up the first).
+    current_isa: usize,
+    /// Whether reaching an ISA looks at the composites of its interchange (not in that look
+    /// itself).
+    looks_ahead: bool,
+    warnings: Vec<SegmentIssue>,
 }
 
 impl<'a> Tokenizer<'a> {
@@ -295,27 +319,52 @@ impl<'a> Tokenizer<'a> {
             ordinal: 0,
             separators,
             failed: false,
-            separator_warning: None,
+            current_isa: position,
+            looks_ahead: true,
+            warnings: Vec::new(),
         };
-        if let Some((used, warning)) = composite_separator_in_use(tokenizer.clone()) {
-            tokenizer.separators.component = used;
-            tokenizer.separator_warning = Some(warning);
-        }
+        tokenizer.read_composites_as_used(position, 0);
         Ok(tokenizer)
     }
 
-    /// The separators the segments are read with: those of the ISA, except the component
-    /// separator when the composites use another one (see [`Self::warnings`]).
+    /// Switches to the component separator that the composites of the interchange whose ISA
+    /// starts at byte `isa_at` use, when it is not ISA16 (see [`Tokenizer`]). `ordinal_before`
+    /// is the ordinal of the segment before that ISA.
+    fn read_composites_as_used(&mut self, isa_at: usize, ordinal_before: usize) {
+        if !self.looks_ahead {
+            return;
+        }
+        let look = Tokenizer {
+            input: self.input,
+            position: isa_at,
+            ordinal: ordinal_before,
+            separators: self.separators,
+            failed: false,
+            current_isa: isa_at,
+            looks_ahead: false,
+            warnings: Vec::new(),
+        };
+        if let Some((used, warning)) = composite_separator_in_use(look) {
+            self.separators.component = used;
+            self.warnings.push(warning);
+        }
+    }
+
+    /// The separators the segments of the current interchange (the first until iteration
+    /// reaches the next ISA) are read with: those of its ISA, except the component separator
+    /// when the composites use another one (see [`Self::warnings`]).
     pub fn separators(&self) -> Separators {
         self.separators
     }
 
-    /// What is read differently from what the ISA declares: when the composites use another
-    /// component separator than ISA16, one warning located at the first composite element
-    /// that uses it, e.g. `segment 23 (SV1), element 1: ISA16 declares ':' but composites use
-    /// '>'; read with '>'` ([`FieldProblem::ComponentSeparatorMismatch`]).
+    /// What is read differently from what the ISA declares: for each interchange whose
+    /// composites use another component separator than ISA16, one warning located at the first
+    /// composite element that uses it, e.g. `segment 23 (SV1), element 1: ISA16 declares ':' but
+    /// composites use '>'; read with '>'` ([`FieldProblem::ComponentSeparatorMismatch`]). The
+    /// first interchange's is known from [`new`](Self::new), a later one's once iteration has
+    /// reached its ISA.
     pub fn warnings(&self) -> &[SegmentIssue] {
-        self.separator_warning.as_slice()
+        &self.warnings
     }
 
     fn next_segment(&mut self) -> Option<Result<Segment<'a>, TokenizeError>> {
@@ -330,6 +379,9 @@ impl<'a> Tokenizer<'a> {
         }
         self.ordinal += 1;
         let segment_and_rest = rest.get(skipped..).unwrap_or_default();
+        if segment_and_rest.starts_with(b"ISA") {
+            return Some(self.interchange_header(start, segment_and_rest));
+        }
         let Some(length) = memchr::memchr(self.separators.segment, segment_and_rest) else {
             return Some(Err(TokenizeError::Unterminated {
                 ordinal: self.ordinal,
@@ -339,6 +391,29 @@ impl<'a> Tokenizer<'a> {
         self.position = start + length + 1;
         let raw = segment_and_rest.get(..length).unwrap_or_default();
         Some(Segment::new(raw, self.ordinal, start, self.separators))
+    }
+
+    /// Reads the fixed-width ISA that starts at byte `start` (`isa` is the input from there)
+    /// and, for a later interchange, switches to its separators.
+    fn interchange_header(
+        &mut self,
+        start: usize,
+        isa: &'a [u8],
+    ) -> Result<Segment<'a>, TokenizeError> {
+        if start != self.current_isa {
+            self.separators = Separators::from_isa(isa).map_err(|error| {
+                TokenizeError::InvalidInterchangeHeader {
+                    ordinal: self.ordinal,
+                    offset: start,
+                    error,
+                }
+            })?;
+            self.current_isa = start;
+            self.read_composites_as_used(start, self.ordinal.saturating_sub(1));
+        }
+        self.position = start + ISA_LENGTH;
+        let raw = isa.get(..ISA_LENGTH - 1).unwrap_or_default();
+        Segment::new(raw, self.ordinal, start, self.separators)
     }
 }
 
@@ -377,9 +452,10 @@ struct Candidate {
     first: Option<SegmentIssue>,
 }
 
-/// The component separator the composites use, with a warning, when it is not the one the
-/// tokenizer was made with (ISA16): `None` as soon as a composite holds ISA16's separator, or
-/// when none holds a usual one.
+/// The component separator the composites of the interchange at the tokenizer's position use,
+/// with a warning, when it is not the one the tokenizer reads with (ISA16): `None` as soon as a
+/// composite holds ISA16's separator, or when none holds a usual one. The look ends at the
+/// interchange's IEA or at the next ISA.
 fn composite_separator_in_use(tokenizer: Tokenizer<'_>) -> Option<(u8, SegmentIssue)> {
     let separators = tokenizer.separators;
     let declared = separators.component;
@@ -392,7 +468,12 @@ fn composite_separator_in_use(tokenizer: Tokenizer<'_>) -> Option<(u8, SegmentIs
             first: None,
         })
         .collect();
-    for segment in tokenizer.map_while(Result::ok) {
+    for (index, segment) in tokenizer.map_while(Result::ok).enumerate() {
+        match segment.id_bytes() {
+            b"IEA" => break,
+            b"ISA" if index > 0 => break,
+            _ => {}
+        }
         let composites = (1..).zip(segment.elements()).filter(|(position, element)| {
             !element.is_empty() && is_composite_element(segment.id_bytes(), *position)
         });
@@ -427,7 +508,8 @@ pub fn tokenize(input: &[u8]) -> Result<Vec<Segment<'_>>, TokenizeError> {
 }
 
 /// Streaming segment reader over a [`BufRead`]: holds one segment at a time, so memory stays
-/// bounded by the longest segment (and the configured limit) whatever the input size.
+/// bounded by the longest segment (and the configured limit) whatever the input size. Each
+/// interchange of the input is read with the separators of its own ISA.
 #[derive(Debug)]
 pub struct StreamReader<R> {
     source: R,
@@ -482,7 +564,7 @@ impl<R: BufRead> StreamReader<R> {
         })
     }
 
-    /// The separators read from the ISA.
+    /// The separators read from the ISA of the current interchange.
     pub fn separators(&self) -> Separators {
         self.separators
     }
@@ -506,7 +588,24 @@ impl<R: BufRead> StreamReader<R> {
         }
         self.ordinal += 1;
         let start = self.offset;
-        let mut raw = Vec::new();
+        // The first bytes say whether the segment is the ISA of another interchange, which is
+        // read by its fixed width as its separators may differ: read them one at a time.
+        let mut raw = Vec::with_capacity(ISA_LENGTH);
+        while raw.len() < 3 {
+            let Some(byte) = self.next_byte()? else {
+                return Err(TokenizeError::Unterminated {
+                    ordinal: self.ordinal,
+                    offset: start,
+                });
+            };
+            if byte == self.separators.segment {
+                return self.owned_segment(raw, start).map(Some);
+            }
+            raw.push(byte);
+        }
+        if raw == b"ISA" {
+            return self.interchange_header(raw, start).map(Some);
+        }
         loop {
             let available = self.source.fill_buf()?;
             if available.is_empty() {
@@ -534,15 +633,57 @@ impl<R: BufRead> StreamReader<R> {
                 break;
             }
         }
-        let segment = Segment::new(&raw, self.ordinal, start, self.separators)?;
-        let id_len = segment.id_len;
-        Ok(Some(OwnedSegment {
+        self.owned_segment(raw, start).map(Some)
+    }
+
+    /// One byte of input, consumed; `None` at the end.
+    fn next_byte(&mut self) -> Result<Option<u8>, TokenizeError> {
+        let byte = self.source.fill_buf()?.first().copied();
+        if byte.is_some() {
+            self.source.consume(1);
+            self.offset += 1;
+        }
+        Ok(byte)
+    }
+
+    /// Reads the rest of the fixed-width ISA of a later interchange (`raw` holds its first
+    /// bytes) and switches to its separators.
+    fn interchange_header(
+        &mut self,
+        mut raw: Vec<u8>,
+        start: usize,
+    ) -> Result<OwnedSegment, TokenizeError> {
+        while raw.len() < ISA_LENGTH {
+            let available = self.source.fill_buf()?;
+            if available.is_empty() {
+                break;
+            }
+            let take = available.len().min(ISA_LENGTH - raw.len());
+            raw.extend_from_slice(available.get(..take).unwrap_or_default());
+            self.source.consume(take);
+            self.offset += take;
+        }
+        self.separators = Separators::from_isa(&raw).map_err(|error| {
+            TokenizeError::InvalidInterchangeHeader {
+                ordinal: self.ordinal,
+                offset: start,
+                error,
+            }
+        })?;
+        raw.truncate(ISA_LENGTH - 1);
+        self.owned_segment(raw, start)
+    }
+
+    /// The segment `raw` (without terminator) that starts at byte `start`.
+    fn owned_segment(&self, raw: Vec<u8>, start: usize) -> Result<OwnedSegment, TokenizeError> {
+        let id_len = Segment::new(&raw, self.ordinal, start, self.separators)?.id_len;
+        Ok(OwnedSegment {
             raw,
             id_len,
             ordinal: self.ordinal,
             offset: start,
             separators: self.separators,
-        }))
+        })
     }
 
     /// Skips whitespace between segments; returns whether more input follows.
@@ -743,5 +884,102 @@ mod tests {
         assert_eq!(tokenizer.separators().component, b'>');
         let warning = tokenizer.warnings().first().expect("a warning");
         assert_eq!((warning.ordinal, warning.element), (4, Some(1)));
+    }
+
+    /// `text` written with `|` elements, `>` components and line ends as segment terminators.
+    fn with_other_separators(text: &str) -> Vec<u8> {
+        text.bytes()
+            .map(|b| match b {
+                b'*' => b'|',
+                b':' => b'>',
+                b'~' => b'\n',
+                other => other,
+            })
+            .collect()
+    }
+
+    const SECOND_ISA: &str = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *210101*1030*^*00501*000000002*0*P*:~";
+
+    fn streamed(input: &[u8]) -> Result<Vec<OwnedSegment>, TokenizeError> {
+        let reader = std::io::BufReader::with_capacity(7, input);
+        StreamReader::new(reader)?.collect()
+    }
+
+    #[test]
+    fn reads_each_interchange_with_its_own_separators() {
+        let second = with_other_separators(&format!(
+            "{SECOND_ISA}GS*HC*A*B*20210101*1030*2*X*005010X222A1~ST*837*0002~HI*ABK:J449~\
+             SE*3*0002~GE*1*2~IEA*1*000000002~"
+        ));
+        let input = [SMALL, b"\n", &second].concat();
+        let segments = tokenize(&input).expect("tokenizes");
+        let ids: Vec<&str> = segments.iter().map(Segment::id).collect();
+        assert_eq!(
+            ids,
+            [
+                "ISA", "GS", "ST", "NM1", "SE", "GE", "IEA", "ISA", "GS", "ST", "HI", "SE", "GE",
+                "IEA"
+            ]
+        );
+        let ordinals: Vec<usize> = segments.iter().map(Segment::ordinal).collect();
+        assert_eq!(ordinals, (1..=14).collect::<Vec<_>>());
+        assert_eq!(segments[7].offset(), SMALL.len() + 1);
+        assert_eq!(segments[3].separators(), Separators::STANDARD);
+        let hi = segments[10];
+        assert_eq!(hi.separators().element, b'|');
+        assert_eq!(hi.separators().segment, b'\n');
+        assert_eq!(
+            hi.element(1).and_then(|e| e.component_text(2)),
+            Some("J449".into())
+        );
+        let expected: Vec<OwnedSegment> = segments.iter().map(Segment::to_owned_segment).collect();
+        assert_eq!(streamed(&input).expect("streams"), expected);
+    }
+
+    #[test]
+    fn looks_at_the_composites_of_each_interchange_on_its_own() {
+        let declared = format!("{SECOND_ISA}ST*837*0002~HI*ABK:R05~SE*3*0002~IEA*0*000000002~");
+        let other = format!("{SECOND_ISA}ST*837*0002~HI*ABK>R05~SE*3*0002~IEA*0*000000002~");
+        // The first interchange writes composites with `>`, the second with ISA16's `:`.
+        let first = interchange(b'^', "ST*837*0001~HI*ABK>J449~SE*3*0001~IEA*0*000000001~");
+        let input = [first.as_slice(), declared.as_bytes()].concat();
+        let mut tokenizer = Tokenizer::new(&input).expect("tokenizes");
+        assert_eq!(tokenizer.warnings().len(), 1);
+        let segments: Vec<Segment<'_>> = tokenizer.by_ref().map_while(Result::ok).collect();
+        assert_eq!(tokenizer.warnings().len(), 1);
+        let codes: Vec<Option<String>> = [segments[2], segments[7]]
+            .iter()
+            .map(|hi| {
+                hi.element(1)
+                    .and_then(|e| e.component_text(2))
+                    .map(Into::into)
+            })
+            .collect();
+        assert_eq!(codes, [Some("J449".to_owned()), Some("R05".to_owned())]);
+        // The first is read as declared; the second's warning comes when iteration reaches it.
+        let first = interchange(b'^', "ST*837*0001~HI*ABK:J449~SE*3*0001~IEA*0*000000001~");
+        let input = [first.as_slice(), other.as_bytes()].concat();
+        let mut tokenizer = Tokenizer::new(&input).expect("tokenizes");
+        assert!(tokenizer.warnings().is_empty());
+        let segments: Vec<Segment<'_>> = tokenizer.by_ref().map_while(Result::ok).collect();
+        let warning = tokenizer.warnings().first().expect("a warning");
+        assert_eq!((warning.ordinal, warning.element), (8, Some(1)));
+        assert_eq!(
+            segments[7].element(1).and_then(|e| e.component_text(2)),
+            Some("R05".into())
+        );
+    }
+
+    #[test]
+    fn refuses_a_later_isa_that_is_not_fixed_width() {
+        let input = [&SMALL[5..], b"ISA*00*SHORT*00~GS*HC~"].concat();
+        let expected = format!(
+            "segment 8 at byte {}: invalid ISA header: ISA segment is 22 bytes long; it must be exactly 106",
+            SMALL.len() - 5
+        );
+        let error = tokenize(&input).expect_err("short ISA");
+        assert_eq!(error.to_string(), expected);
+        let error = streamed(&input).expect_err("short ISA");
+        assert_eq!(error.to_string(), expected);
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::X12Error;
 use super::envelope::{
-    EnvelopeError, EnvelopeValidator, Interchange, TransactionSet, element_label,
+    EnvelopeError, EnvelopeReport, EnvelopeValidator, Interchange, TransactionSet, element_label,
 };
 use super::reader::{Segment, Tokenizer};
 use super::values::{Amount, Date, DateError, DecimalError, Quantity};
@@ -64,7 +64,7 @@ pub enum FieldProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("segment {ordinal} ({segment_id}){}{}: {problem}", element_label(*.element), component_label(*.component))]
 pub struct SegmentIssue {
-    /// 1-based ordinal of the segment in the interchange.
+    /// 1-based ordinal of the segment in the input (see [`Segment::ordinal`]).
     pub ordinal: usize,
     /// The segment identifier.
     pub segment_id: String,
@@ -207,7 +207,9 @@ pub(crate) fn missing_from_set(set: &TransactionSet, name: &str) -> SegmentIssue
     }
 }
 
-/// What a typed reader returns: the documents read, with the envelope and everything noticed.
+/// What a typed reader returns: the documents read, with the envelope and everything noticed,
+/// for the first interchange of the input and, in [`following`](Self::following), for each
+/// interchange after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadOutcome<T> {
     /// The interchange envelope.
@@ -220,6 +222,10 @@ pub struct ReadOutcome<T> {
     /// declares ([`FieldProblem::ComponentSeparatorMismatch`], first when present), impossible
     /// dates, unexpected segments, skipped sets.
     pub warnings: Vec<SegmentIssue>,
+    /// The same for each interchange that follows this one in the input (files often
+    /// concatenate interchanges), in order, each with an empty `following`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub following: Vec<ReadOutcome<T>>,
 }
 
 /// Signature of a transaction set reader: the set's envelope entry, its segments (ST to SE)
@@ -228,20 +234,38 @@ pub(crate) type SetReader<T> =
     fn(&TransactionSet, &[Segment<'_>], &mut Vec<SegmentIssue>) -> Result<T, SegmentIssue>;
 
 /// Tokenizes and validates `input`, then reads every transaction set whose ST01 is
-/// `set_id_code` with `read_set`. Sets of other types are skipped with a warning.
+/// `set_id_code` with `read_set`, interchange by interchange. Sets of other types are skipped
+/// with a warning.
 pub(crate) fn read_documents<T>(
     input: &[u8],
     set_id_code: &str,
     read_set: SetReader<T>,
 ) -> Result<ReadOutcome<T>, X12Error> {
-    let tokenizer = Tokenizer::new(input)?;
-    let mut warnings: Vec<SegmentIssue> = tokenizer.warnings().to_vec();
-    let segments: Vec<Segment<'_>> = tokenizer.collect::<Result<_, _>>()?;
+    let mut tokenizer = Tokenizer::new(input)?;
+    let segments: Vec<Segment<'_>> = tokenizer.by_ref().collect::<Result<_, _>>()?;
     let mut validator = EnvelopeValidator::new();
     for segment in &segments {
         validator.push(segment);
     }
-    let report = validator.finish()?;
+    let mut report = validator.finish()?;
+    report.add_warnings(tokenizer.warnings());
+    let following = std::mem::take(&mut report.following);
+    let mut outcome = read_interchange(report, &segments, set_id_code, read_set)?;
+    outcome.following = following
+        .into_iter()
+        .map(|report| read_interchange(report, &segments, set_id_code, read_set))
+        .collect::<Result<_, _>>()?;
+    Ok(outcome)
+}
+
+/// Reads the sets of one interchange (`report`) of the input whose `segments` are given.
+fn read_interchange<T>(
+    report: EnvelopeReport,
+    segments: &[Segment<'_>],
+    set_id_code: &str,
+    read_set: SetReader<T>,
+) -> Result<ReadOutcome<T>, X12Error> {
+    let mut warnings = report.warnings;
     let mut documents = Vec::new();
     let sets = report
         .interchange
@@ -271,5 +295,43 @@ pub(crate) fn read_documents<T>(
         envelope_problems: report.problems,
         documents,
         warnings,
+        following: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::x12::read_999;
+
+    /// A 999 interchange with ISA13 `control` that accepts group `group`.
+    fn ack(control: &str, group: &str) -> String {
+        format!(
+            "ISA*00*          *00*          *ZZ*12345          *ZZ*987654321      *041117*1024*^*00501*{control}*0*P*:~\n\
+             GS*FA*RCVR1*SNDR12345*20200415*1024*1*X*005010X231A1~\n\
+             ST*999*0001*005010X231A1~\n\
+             AK1*HC*{group}*005010X223A2~\n\
+             AK9*A*1*1*1~\n\
+             SE*4*0001~\n\
+             GE*1*1~\n\
+             IEA*1*{control}~\n"
+        )
+    }
+
+    #[test]
+    fn reads_the_sets_of_every_interchange() {
+        let input = ack("000000286", "17456") + &ack("000000287", "17457");
+        let outcome = read_999(input.as_bytes()).expect("reads");
+        assert!(outcome.envelope_problems.is_empty() && outcome.warnings.is_empty());
+        let [second] = outcome.following.as_slice() else {
+            panic!("one interchange follows: {:?}", outcome.following);
+        };
+        assert_eq!(second.interchange.control_number, "000000287");
+        assert!(second.envelope_problems.is_empty() && second.following.is_empty());
+        let groups: Vec<&str> = [&outcome, second]
+            .iter()
+            .flat_map(|o| &o.documents)
+            .map(|ack| ack.group.control_number.as_str())
+            .collect();
+        assert_eq!(groups, ["17456", "17457"]);
+    }
 }

@@ -3,15 +3,17 @@
 use super::common::{SAMPLES, fixture};
 use proptest::prelude::*;
 use switchboard::x12::{
-    AckEnvelope, Amount, Date, Quantity, Time, X12Writer, acknowledge_interchange, check_balance,
-    read_277ca, read_835, read_999, read_envelope, read_envelope_stream, tokenize, write_999,
+    AckEnvelope, Amount, Date, EnvelopeReport, Quantity, Time, X12Writer, acknowledge_interchange,
+    check_balance, read_277ca, read_835, read_837, read_999, read_envelope, read_envelope_stream,
+    read_envelopes, tokenize, write_999,
 };
 
 /// Runs every reader over `input`; only a panic can fail.
 fn read_everything(input: &[u8]) {
     let _ = tokenize(input);
     let _ = read_envelope_stream(std::io::BufReader::with_capacity(7, input));
-    if let Ok(report) = read_envelope(input) {
+    let _ = read_837(input);
+    for report in read_envelopes(input).unwrap_or_default() {
         let acks = acknowledge_interchange(&report);
         let envelope = AckEnvelope {
             interchange_control_number: 1,
@@ -91,6 +93,21 @@ fn apply(input: &mut Vec<u8>, mutation: &Mutation) {
     }
 }
 
+/// What an interchange's report says, whatever its place in the input: ISA13, the problems
+/// and, per group, GS06 and every set's ST01, ST02 and segment count.
+fn shape(report: &EnvelopeReport) -> Vec<String> {
+    let mut lines = vec![report.interchange.control_number.clone()];
+    lines.extend(report.problems.iter().map(|p| p.problem.to_string()));
+    for group in &report.interchange.groups {
+        lines.push(format!("GS06 {}", group.control_number));
+        lines.extend(group.transactions.iter().map(|set| {
+            let count = set.segment_ordinals.len();
+            format!("{} {} {count}", set.id_code, set.control_number)
+        }));
+    }
+    lines
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 768, ..ProptestConfig::default() })]
 
@@ -111,6 +128,24 @@ proptest! {
         let mut input = if with_isa { fixture("999-accepted.x12")[..106].to_vec() } else { Vec::new() };
         input.extend(tail);
         read_everything(&input);
+    }
+
+    #[test]
+    fn concatenated_interchanges_read_as_each_alone(
+        samples in prop::collection::vec(prop::sample::select(SAMPLES.to_vec()), 1..4),
+        between in prop::sample::select(vec!["", "\n", "\r\n", " \n"]),
+    ) {
+        let files: Vec<Vec<u8>> = samples.iter().map(|name| fixture(name)).collect();
+        let input = files.join(between.as_bytes());
+        let reports = read_envelopes(&input).expect("reads");
+        prop_assert_eq!(reports.len(), files.len());
+        for (report, file) in reports.iter().zip(&files) {
+            let alone = read_envelope(file).expect("reads alone");
+            prop_assert_eq!(shape(report), shape(&alone));
+        }
+        let streamed = read_envelope_stream(std::io::BufReader::with_capacity(7, &input[..]))
+            .expect("streams");
+        prop_assert_eq!(streamed.into_reports(), reports);
     }
 
     #[test]
