@@ -754,6 +754,43 @@ async fn x12_interchanges_that_reuse_a_control_number_are_all_kept() {
     engine.stop().await;
 }
 
+/// A file that concatenates two interchanges (as clearinghouses send them) is one message
+/// whose interchanges are all imported, and each is answered by a 999 of its own.
+#[tokio::test]
+async fn every_interchange_of_a_file_is_imported_and_answered() {
+    let engine = x12_inbox_engine().await;
+    let first = String::from_utf8(x12_fixture("835-managed-care.x12")).unwrap();
+    let second = first
+        .replace("*000000907*", "*000000908*")
+        .replace("TRN*1*7170066655*", "TRN*1*7170066657*");
+    let both = format!("{}\n{second}", first.trim_end());
+    drop_in_x12_inbox(&engine, "two.x12", both.as_bytes(), "processed").await;
+    engine
+        .eventually("both interchanges' 835s are imported", || async {
+            let mut traces: Vec<String> = engine
+                .store
+                .remittances(10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.trace_number)
+                .collect();
+            traces.sort();
+            traces == ["7170066655", "7170066657"]
+        })
+        .await;
+    let outbox = engine.path("data/outbox/x12");
+    engine
+        .eventually("a 999 answers each interchange", || async {
+            common::file_names(&outbox).iter().any(|name| {
+                std::fs::read_to_string(outbox.join(name))
+                    .is_ok_and(|text| text.matches("ST*999*").count() == 2)
+            })
+        })
+        .await;
+    engine.stop().await;
+}
+
 /// An 835 whose composites use `>` while its ISA16 declares `:` is read as its sender meant,
 /// and the message's trail says what was wrong.
 #[tokio::test]

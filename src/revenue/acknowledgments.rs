@@ -36,7 +36,8 @@ pub async fn apply_acknowledgment(
         Some("999") => {
             let read =
                 x12::read_999(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
-            for ack in read.documents {
+            let documents: Vec<_> = read.interchanges().flat_map(|one| &one.documents).collect();
+            for ack in documents {
                 let Ok(group) = ack.group.control_number.trim().parse::<i64>() else {
                     done.push(format!(
                         "999 for group '{}': not one of ours",
@@ -91,7 +92,8 @@ pub async fn apply_acknowledgment(
         Some("277") => {
             let read =
                 x12::read_277ca(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
-            for ack in read.documents {
+            let documents: Vec<_> = read.interchanges().flat_map(|one| &one.documents).collect();
+            for ack in documents {
                 for status in &ack.claims {
                     let Some(claim) = store
                         .claim_by_number(&status.patient_control_number)
@@ -166,34 +168,39 @@ pub async fn apply_acknowledgment(
     Ok(done)
 }
 
-/// The 999 that answers an inbound interchange: accepted, accepted with errors or rejected per
-/// transaction set, from the envelope checks. `None` for an acknowledgment (999, TA1-only)
-/// interchange, which is never acknowledged itself.
+/// The 999s that answer an inbound file: for each interchange in it (files may hold several),
+/// accepted, accepted with errors or rejected per transaction set, from the envelope checks,
+/// written one after the other. `None` when the file holds only acknowledgments (999,
+/// TA1-only interchanges), which are never acknowledged themselves.
 pub async fn acknowledgment_for(
     store: &Store,
     raw: &[u8],
 ) -> Result<Option<Vec<u8>>, RevenueError> {
-    let report =
-        x12::read_envelope(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
-    if report
-        .interchange
-        .groups
-        .iter()
-        .all(|g| g.functional_id == "FA")
-    {
-        return Ok(None);
+    let reports =
+        x12::read_envelopes(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+    let mut answer = Vec::new();
+    for report in reports {
+        if report
+            .interchange
+            .groups
+            .iter()
+            .all(|g| g.functional_id == "FA")
+        {
+            continue;
+        }
+        let acks = x12::acknowledge_interchange(&report);
+        let (date, time) = now_date_time()?;
+        let envelope = x12::AckEnvelope {
+            interchange_control_number: control(store.next_number("interchange").await?),
+            group_control_number: control(store.next_number("group").await?),
+            first_transaction_control_number: control(store.next_number("transaction").await?),
+            date,
+            time,
+            line_breaks: true,
+        };
+        let written = x12::write_999(&report.interchange, &acks, &envelope)
+            .map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+        answer.extend(written);
     }
-    let acks = x12::acknowledge_interchange(&report);
-    let (date, time) = now_date_time()?;
-    let envelope = x12::AckEnvelope {
-        interchange_control_number: control(store.next_number("interchange").await?),
-        group_control_number: control(store.next_number("group").await?),
-        first_transaction_control_number: control(store.next_number("transaction").await?),
-        date,
-        time,
-        line_breaks: true,
-    };
-    x12::write_999(&report.interchange, &acks, &envelope)
-        .map(Some)
-        .map_err(|err| RevenueError::Unreadable(err.to_string()))
+    Ok((!answer.is_empty()).then_some(answer))
 }

@@ -256,9 +256,13 @@ pub async fn import_835(
 ) -> Result<ImportReport, RevenueError> {
     let read = x12::read_835(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
     let mut report = ImportReport::default();
-    for remittance in &read.documents {
+    let remittances: Vec<_> = read
+        .interchanges()
+        .flat_map(|one| one.documents.iter().map(|d| (d, &one.interchange)))
+        .collect();
+    for (remittance, interchange) in remittances {
         check_amounts(remittance).map_err(RevenueError::Unreadable)?;
-        let new = new_remittance(remittance, &read.interchange);
+        let new = new_remittance(remittance, interchange);
         report.unbalanced.extend(new.balance_notes.iter().cloned());
         match store.import_remittance(&new, source, &plan_posting).await? {
             None => report.already_imported.push(new.trace_number.clone()),

@@ -228,6 +228,13 @@ pub struct ReadOutcome<T> {
     pub following: Vec<ReadOutcome<T>>,
 }
 
+impl<T> ReadOutcome<T> {
+    /// This interchange's outcome and those of every one after it, in input order.
+    pub fn interchanges(&self) -> impl Iterator<Item = &ReadOutcome<T>> {
+        std::iter::once(self).chain(&self.following)
+    }
+}
+
 /// Signature of a transaction set reader: the set's envelope entry, its segments (ST to SE)
 /// and the warning list to append to.
 pub(crate) type SetReader<T> =
