@@ -392,7 +392,23 @@ fn write_277ca(
     for claim in claims {
         let provider_hl = hl;
         w.segment("HL", &[&provider_hl.to_string(), "2", "19", "1"])?;
-        w.segment("NM1", &["85", "2", "BILLING PROVIDER"])?;
+        let provider = &claim.claim.billing_provider;
+        w.segment(
+            "NM1",
+            &[
+                "85",
+                "2",
+                &provider.name,
+                "",
+                "",
+                "",
+                "",
+                &provider.id_qualifier,
+                &provider.id,
+            ],
+        )?;
+        // 2200C: the provider-level trace (TRN01 1: current transaction), the claim's own.
+        w.segment("TRN", &["1", &claim.claim.claim_id])?;
         w.segment(
             "HL",
             &[&(hl + 1).to_string(), &provider_hl.to_string(), "PT"],
@@ -632,6 +648,11 @@ mod tests {
         let acks = x12::read_999(&files.ack_999).unwrap();
         let sets = &acks.documents[0].group.sets;
         assert!(!sets.is_empty() && sets.iter().all(|s| s.code.is_accepted()));
+        let ack_277ca = String::from_utf8_lossy(&files.ack_277ca);
+        assert!(
+            ack_277ca.contains("NM1*85*2*BEN KILDARE SERVICE*****XX*1912301953~\nTRN*1*26463774~"),
+            "the 277CA names the 837's billing provider and traces it (2200C): {ack_277ca}"
+        );
         let statuses = x12::read_277ca(&files.ack_277ca).unwrap();
         let status = &statuses.documents[0].claims[0];
         assert_eq!(status.patient_control_number, "26463774");

@@ -57,7 +57,9 @@ pub use envelope::{
     EnvelopeError, EnvelopeProblem, EnvelopeReport, EnvelopeValidator, FunctionalGroup,
     Interchange, ProblemScope, TransactionSet,
 };
-pub use read837::{Read837, Read837Error, ReadClaim, ReadLine, read_837, read_837_claims};
+pub use read837::{
+    Read837, Read837Error, ReadClaim, ReadLine, ReadProvider, read_837, read_837_claims,
+};
 pub use reader::{
     DEFAULT_MAX_SEGMENT_LEN, Element, OwnedSegment, Segment, StreamReader, TokenizeError,
     Tokenizer, tokenize,

@@ -62,6 +62,8 @@ pub struct ReadClaim {
     pub patient_name: (String, String),
     /// CLM05-1: place of service or facility type code.
     pub facility_code: String,
+    /// The billing provider (NM1*85) the claim sits under.
+    pub billing_provider: ReadProvider,
     /// The diagnosis codes of the HI segments, in order, without their qualifiers: principal
     /// (ABK, BK), other (ABF, BF), admitting (ABJ, BJ), patient's reason for visit (APR, PR; ZZ
     /// in a 4010 group) and external cause of injury (ABN, BN). HI also carries procedures,
@@ -69,6 +71,17 @@ pub struct ReadClaim {
     pub diagnoses: Vec<String>,
     /// Service lines.
     pub lines: Vec<ReadLine>,
+}
+
+/// A billing provider as an 837 names it (2010AA NM1*85).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadProvider {
+    /// NM103: the organization's name (or the person's family name).
+    pub name: String,
+    /// NM108: the id's qualifier (`XX` for an NPI).
+    pub id_qualifier: String,
+    /// NM109: the id.
+    pub id: String,
 }
 
 fn invalid(ordinal: usize, id: &str, reason: String) -> Read837Error {
@@ -116,6 +129,7 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
     let mut version = String::new();
     let mut member_id = String::new();
     let mut patient_name = (String::new(), String::new());
+    let mut billing_provider = ReadProvider::default();
     let mut tokenizer = Tokenizer::new(input)?;
     for segment in tokenizer.by_ref() {
         let segment = segment?;
@@ -131,6 +145,13 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
                 patient_name = (text(3), text(4));
             }
             "NM1" if text(1) == "QC" => patient_name = (text(3), text(4)),
+            "NM1" if text(1) == "85" => {
+                billing_provider = ReadProvider {
+                    name: text(3),
+                    id_qualifier: text(8),
+                    id: text(9),
+                };
+            }
             "CLM" => claims.push(ReadClaim {
                 claim_id: text(1),
                 total_charge: amount(2)?,
@@ -145,6 +166,7 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
                     .element(5)
                     .and_then(|e| e.component_text(1).map(|t| t.into_owned()))
                     .unwrap_or_default(),
+                billing_provider: billing_provider.clone(),
                 diagnoses: Vec::new(),
                 lines: Vec::new(),
             }),
