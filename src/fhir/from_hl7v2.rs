@@ -15,6 +15,9 @@
 //! and admission details (PV1, PV2, DG1), the plan, policy, subscriber and payer details (IN1,
 //! IN2), next of kin (NK1), results and performers. Every resource is checked against the R4
 //! model before the Bundle is answered.
+//!
+//! This file is long because it holds the Bundle builders that ADT, ORU^R01 and DFT^P03 share; what
+//! is particular to a segment is in `from_hl7v2/`.
 
 mod adt;
 mod tables;

@@ -3,6 +3,9 @@
 //! Writes upsert the canonical record through the store's own upserts, so a Patient sent over
 //! FHIR is the same patient an HL7 ADT with the same identifier updates. Canonical fields that
 //! a resource does not carry (visit diagnoses, charge modifiers, payer X12 settings) are kept.
+//!
+//! This file is long because it maps each served resource type both ways, FHIR to canonical records
+//! and back.
 
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};

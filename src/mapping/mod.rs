@@ -26,6 +26,10 @@
 //! [lookups.gender]
 //! M = "male"
 //! ```
+//!
+//! This file is long because the mapping language is one unit: its rules (paths, repeats, lookups,
+//! functions, `coalesce`/`concat`/`street`), their checks at load, and the reader that evaluates
+//! them over HL7 v2 and JSON.
 
 mod records;
 

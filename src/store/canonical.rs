@@ -1,4 +1,8 @@
 //! Repositories for the canonical records: idempotent upserts keyed by natural keys, and reads.
+//!
+//! This file is long because every canonical record's upsert (patients and identifiers, visits and
+//! diagnoses, coverages, providers, payers, bills) follows the same natural-key and explicit-null
+//! rules, written once here.
 
 use serde::Serialize;
 use sqlx::AssertSqlSafe;

@@ -9,6 +9,9 @@
 //! NM1*IL, DMG, NM1*PR) with child code 0 when the subscriber is the patient, and HL 23 (PAT,
 //! NM1*QC, DMG) when the patient is someone else; claims (CLM, HI, providers, LX lines) follow
 //! the level of the patient.
+//!
+//! This file is long because it writes both the 837P and the 837I, loop by loop, after validating
+//! every claim of the batch.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -8,6 +8,9 @@
 //!
 //! An input may hold several interchanges one after the other, as clearinghouse files do: each
 //! ISA starts another interchange with its own report (see [`EnvelopeReport::following`]).
+//!
+//! This file is long because one state machine checks every envelope rule (ISA/IEA, GS/GE, ST/SE
+//! nesting, counts, control numbers, several interchanges in one input).
 
 use std::collections::HashSet;
 use std::ops::Range;

@@ -6,6 +6,9 @@
 //! claims (CLP, CAS, NM1, MIA, MOA, REF, DTM, PER, AMT, QTY) and their 2110 service lines (SVC,
 //! DTM, CAS, REF, AMT, QTY, LQ), and finally PLB. Balancing checks are in
 //! [`check_balance`](super::check_balance).
+//!
+//! This file is long because it reads the whole 835 transaction set, every loop and segment of
+//! 005010X221A1, into typed values.
 
 use serde::{Deserialize, Serialize};
 
