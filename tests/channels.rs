@@ -93,8 +93,23 @@ async fn a_file_dropped_in_the_inbox_comes_out_in_the_outbox_and_on_an_amqp_queu
         .await
         .unwrap();
     let channel = connection.create_channel().await.unwrap();
+    // The destination declares the queue when it first publishes; declaring it here as well
+    // (durable, as the destination does) lets the test poll it before that, instead of
+    // failing on a queue that does not exist yet.
+    channel
+        .queue_declare(
+            queue.as_str().into(),
+            lapin::options::QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            lapin::types::FieldTable::default(),
+        )
+        .await
+        .unwrap();
     let mut got = None;
-    for _ in 0..100 {
+    // Up to 30 s: a publish that failed once is retried after the queue's backoff.
+    for _ in 0..300 {
         if let Some(delivery) = channel
             .basic_get(
                 queue.as_str().into(),
