@@ -1,5 +1,5 @@
 //! The conformance corpus's manifest (`tests/fixtures/corpus/manifest.toml`): what a correct
-//! engine reads from each public file.
+//! engine reads from each public file, and what it answers when the file is sent to it.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,8 @@ pub struct Entry {
     pub sha256: String,
     pub note: Option<String>,
     pub known_defect: Option<String>,
+    /// Set when the engine, fed the file through its channel, gets it wrong.
+    pub known_defect_e2e: Option<String>,
     // HL7 v2
     pub message_type: Option<String>,
     pub control_id: Option<String>,
@@ -30,6 +32,8 @@ pub struct Entry {
     pub segments: Option<usize>,
     pub messages: Option<usize>,
     pub message_types: Option<Vec<String>>,
+    /// MSA-1 a correct engine answers for each message sent over MLLP, in order.
+    pub acks: Option<Vec<String>>,
     // X12
     pub transaction_sets: Option<Vec<String>>,
     pub control_number: Option<String>,
@@ -39,6 +43,8 @@ pub struct Entry {
     pub claims: Option<Vec<String>>,
     pub diagnoses: Option<Vec<Vec<String>>>,
     pub claims_readable: Option<bool>,
+    /// Destinations of the shipped X12 inbox that must give up on the file.
+    pub dead_letters: Option<Vec<String>>,
 }
 
 /// The kind of a corpus file.
