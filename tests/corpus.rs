@@ -7,68 +7,18 @@
 //! reported in one failure. A file marked `known_defect` is reported but does not fail the test;
 //! it fails once the defect is gone, so that the mark is removed.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use common::corpus::{Entry, Kind, corpus_dir, load_manifest};
 use sha2::{Digest, Sha256};
 use switchboard::hl7v2::Message;
 use switchboard::hl7v2::batch::split_messages;
 use switchboard::x12::{
     EnvelopeReport, FieldProblem, read_837_claims, read_envelope, read_envelope_stream,
 };
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Manifest {
-    file: Vec<Entry>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    file: String,
-    kind: Kind,
-    readable: bool,
-    sha256: String,
-    note: Option<String>,
-    known_defect: Option<String>,
-    // HL7 v2
-    message_type: Option<String>,
-    control_id: Option<String>,
-    version: Option<String>,
-    segments: Option<usize>,
-    messages: Option<usize>,
-    message_types: Option<Vec<String>>,
-    // X12
-    transaction_sets: Option<Vec<String>>,
-    control_number: Option<String>,
-    envelope_problems: Option<Vec<String>>,
-    interchanges: Option<usize>,
-    // X12 837
-    claims: Option<Vec<String>>,
-    diagnoses: Option<Vec<Vec<String>>>,
-    claims_readable: Option<bool>,
-}
-
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-enum Kind {
-    Hl7v2,
-    X12,
-}
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
-}
-
-fn load_manifest() -> Manifest {
-    let path = corpus_dir().join("manifest.toml");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Every data file below the corpus folder, as `hl7v2/name.hl7` or `x12/name.x12`.
 fn corpus_files() -> BTreeSet<String> {

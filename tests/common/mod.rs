@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: stores on every backend, a running engine.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use switchboard::store::Store;
