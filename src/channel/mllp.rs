@@ -277,6 +277,7 @@ async fn reply_to(
                 reject_code(mode),
                 &reason,
                 ErrorCode::ValueTooLong,
+                None,
             );
             (vec![ack], false)
         }
@@ -305,12 +306,18 @@ fn hl7_timestamp() -> String {
 }
 
 /// An ACK for a message whose header could not be read: AR/CR (or AE) with the reason.
-fn unparsed_ack(raw: &[u8], code: AckCode, reason: &str, error: ErrorCode) -> Vec<u8> {
+fn unparsed_ack(
+    raw: &[u8],
+    code: AckCode,
+    reason: &str,
+    error: ErrorCode,
+    location: Option<hl7v2::Path>,
+) -> Vec<u8> {
     let header = hl7v2::salvage_header(raw);
     let errors = [ErrorReport {
         code: error,
         severity: Severity::Error,
-        location: None,
+        location,
         message: Some(reason.to_string()),
     }];
     hl7v2::build_ack_for_unparsed(
@@ -399,13 +406,10 @@ async fn acknowledgments(
         }
     };
     let Some(message) = parsed else {
-        // Stored (status error) but unreadable: rejected, answered from what of MSH is readable.
-        return vec![unparsed_ack(
-            raw,
-            reject_code(mode),
-            &text,
-            ErrorCode::SegmentSequence,
-        )];
+        // Stored (status error) but unreadable, or its header says too little to process it:
+        // rejected, answered from what of MSH is readable, with what is wrong where it is known.
+        let (code, location) = error.unwrap_or((ErrorCode::SegmentSequence, None));
+        return vec![unparsed_ack(raw, reject_code(mode), &text, code, location)];
     };
     let errors: Vec<ErrorReport> = error
         .map(|(code, location)| ErrorReport {

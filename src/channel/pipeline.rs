@@ -151,10 +151,10 @@ impl Pipeline {
         message: &Result<Message, Rejection>,
         content_type: Option<&str>,
     ) -> Result<Receipt, StoreError> {
-        let control_id = message
-            .as_ref()
-            .ok()
-            .and_then(|m| m.facts.control_id.clone());
+        let control_id = match message {
+            Ok(message) => message.facts.control_id.clone(),
+            Err(rejection) => rejection.control_id.clone(),
+        };
         let resend_key = message.as_ref().ok().and_then(Message::resend_key);
         let content_type = content_type
             .map(str::to_string)

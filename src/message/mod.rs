@@ -162,8 +162,13 @@ impl Message {
         let mut warnings = Vec::new();
         let (body, facts, sender_control) = match Format::announced_by(content_start(&raw)) {
             Some(Format::Hl7v2) => {
-                let message = hl7v2::Message::parse(&raw).map_err(|err| {
-                    Rejection::unreadable(format!("HL7 v2 message cannot be read: {err}"))
+                let message = hl7v2::Message::parse(&raw).map_err(|err| Rejection {
+                    control_id: hl7v2::salvage_header(&raw).control_id,
+                    ..Rejection::unreadable(format!("HL7 v2 message cannot be read: {err}"))
+                })?;
+                check_header(&message).map_err(|rejection| Rejection {
+                    control_id: message.control_id().map(|id| id.into_owned()),
+                    ..rejection
                 })?;
                 let facts = facts::hl7v2_facts(&message);
                 let sender_control = facts::hl7v2_sender_control(&message);
@@ -304,6 +309,24 @@ impl Message {
     }
 }
 
+/// The MSH fields without which a receiver cannot tell what a message is: its type (MSH-9.1)
+/// and its version (MSH-12). An empty one refuses the message, naming the field.
+fn check_header(message: &hl7v2::Message<'_>) -> Result<(), Rejection> {
+    for (path, what) in [("MSH-9.1", "message type"), ("MSH-12", "version id")] {
+        if message
+            .get(path)
+            .is_none_or(|value| value.trim().is_empty())
+        {
+            return Err(Rejection::new(
+                RejectionKind::RequiredMissing,
+                format!("{path} ({what}) is empty: the message cannot be processed without it"),
+            )
+            .at(Some(path.to_string())));
+        }
+    }
+    Ok(())
+}
+
 /// Skips a UTF-8 byte order mark and leading whitespace.
 fn content_start(raw: &[u8]) -> &[u8] {
     let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
@@ -352,6 +375,9 @@ pub struct Rejection {
     pub reason: String,
     /// Where, as a terse path (`PID-3`, `FT1[2]-11`), when known.
     pub location: Option<String>,
+    /// The sender's control id, where the refused content still shows one (HL7 v2 MSH-10), so
+    /// the stored message can be found by it.
+    pub control_id: Option<String>,
 }
 
 impl Rejection {
@@ -361,6 +387,7 @@ impl Rejection {
             kind,
             reason: reason.into(),
             location: None,
+            control_id: None,
         }
     }
 
@@ -425,6 +452,25 @@ mod tests {
         assert_eq!(
             Message::read(bundle).unwrap().facts.control_id.as_deref(),
             Some("B-7")
+        );
+    }
+
+    #[test]
+    fn a_header_without_type_or_version_is_refused_naming_the_field() {
+        let no_type =
+            Message::read(b"MSH|^~\\&|EHR|HOSP|||20261125||^|C9|P|2.5\rPID|1\r").unwrap_err();
+        assert_eq!(no_type.kind, RejectionKind::RequiredMissing);
+        assert_eq!(no_type.location.as_deref(), Some("MSH-9.1"));
+        assert_eq!(no_type.control_id.as_deref(), Some("C9"));
+        let no_version =
+            Message::read(b"MSH|^~\\&|EHR|HOSP|||20261125||ADT^A08|C10|P\r").unwrap_err();
+        assert_eq!(no_version.location.as_deref(), Some("MSH-12"));
+        let broken = Message::read(b"MSH|^~\\&|EHR|HOSP|||1||ADT^A08|C11|P|2.5\rP").unwrap_err();
+        assert_eq!(broken.kind, RejectionKind::Unreadable);
+        assert_eq!(
+            broken.control_id.as_deref(),
+            Some("C11"),
+            "salvaged from MSH"
         );
     }
 
