@@ -142,6 +142,76 @@ async fn a_file_that_cannot_be_read_goes_to_error_with_its_reason() {
     engine.stop().await;
 }
 
+#[tokio::test]
+async fn a_long_control_id_gets_a_bounded_name_and_a_permanent_file_error_dead_letters_at_once() {
+    let port = common::free_port();
+    // `data/blocked` is a file, so the folder `blocked/out` can never be made: a permanent
+    // error even for root, whom file modes do not stop. Were it retried, the long backoff
+    // would leave it pending.
+    let destinations = "[[destinations]]\ntype = \"file\"\nname = \"named\"\nfolder = \"out\"\nname_template = \"{control_id}.hl7\"\n\
+         [[destinations]]\ntype = \"file\"\nname = \"blocked\"\nfolder = \"blocked/out\"\n\
+         [destinations.queue]\nmax_attempts = 20\ninitial_backoff_ms = 600000\nmax_backoff_ms = 600000\n";
+    let engine = Engine::start(&[
+        (
+            "channels/files.toml",
+            http_channel("files", port, destinations),
+        ),
+        ("data/blocked", "a file, not a folder".to_string()),
+    ])
+    .await;
+    engine
+        .eventually("the channel listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+    let control_id = format!("LONG{}", "7".repeat(296));
+    let message = ADT.replace("CTRL-{n}", &control_id).replace("{n}", "1");
+    let receipt: serde_json::Value = post(port, message).await.json().await.unwrap();
+    let message_id = receipt["message_id"].as_i64().unwrap();
+
+    let out = engine.path("data/out");
+    engine
+        .eventually("the file is written", || async {
+            file_names(&out).len() == 1
+        })
+        .await;
+    let name = file_names(&out).remove(0);
+    assert!(name.len() <= 200, "{} bytes: {name}", name.len());
+    assert!(name.starts_with("LONG777"), "{name}");
+    assert!(name.ends_with(".hl7"), "{name}");
+    let hash = name.trim_end_matches(".hl7").rsplit_once('~').unwrap().1;
+    assert!(
+        hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{name}"
+    );
+
+    let blocked = || async {
+        engine
+            .store
+            .message_deliveries(message_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.destination == "blocked")
+            .unwrap()
+    };
+    engine
+        .eventually("the blocked delivery is settled", || async {
+            blocked().await.attempts > 0
+        })
+        .await;
+    let delivery = blocked().await;
+    assert_eq!(delivery.status.as_str(), "dead", "{delivery:?}");
+    assert_eq!(delivery.attempts, 1, "{delivery:?}");
+    let dead = common::event_details(&engine.store, message_id, "dead").await;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert!(dead[0].contains("Not a directory"), "{dead:?}");
+    assert!(dead[0].contains("not retried"), "{dead:?}");
+    engine.stop().await;
+}
+
 /// Records every request body, in arrival order.
 async fn recording_server(
     port: u16,
