@@ -16,6 +16,7 @@ pub mod file;
 pub mod forward;
 pub mod http;
 pub mod mllp;
+pub mod node;
 pub mod payer_sim;
 pub mod pipeline;
 pub mod queue;
