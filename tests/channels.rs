@@ -650,6 +650,57 @@ async fn viewers_cannot_deploy_and_config_round_trips_through_an_archive() {
 }
 
 #[tokio::test]
+async fn an_import_that_moves_data_dir_out_of_the_root_or_widens_paths_is_refused() {
+    let engine = Engine::start(&[]).await;
+    let own = std::fs::read_to_string(engine.path("config/switchboard.toml")).unwrap();
+    let archive_with = |engine_file: &str| {
+        let source = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(source.path().join("config")).unwrap();
+        std::fs::write(source.path().join("config/switchboard.toml"), engine_file).unwrap();
+        switchboard::channel::deployment::archive::export(source.path()).unwrap()
+    };
+    for (engine_file, expected) in [
+        (
+            "data_dir = \"/var/tmp/elsewhere\"\n",
+            "config/switchboard.toml:1: data_dir: /var/tmp/elsewhere must stay under the deployment root",
+        ),
+        (
+            "data_dir = \"../../var/tmp\"\n",
+            "config/switchboard.toml:1: data_dir: ../../var/tmp must stay under the deployment root",
+        ),
+        (
+            "data_dir = \"/var/tmp\"\n[paths]\nallow = [\"/var/tmp\"]\n",
+            "config/switchboard.toml:3: paths.allow: is [\"/var/tmp\"] here but [] on the engine",
+        ),
+    ] {
+        let response = engine
+            .api(Method::POST, "/api/config/import")
+            .body(archive_with(engine_file))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = response.json().await.unwrap();
+        let texts: Vec<&str> = body["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["text"].as_str().unwrap())
+            .collect();
+        assert!(
+            texts.iter().any(|t| t.starts_with(expected)),
+            "{expected}\n{texts:#?}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(engine.path("config/switchboard.toml")).unwrap(),
+        own,
+        "a refused import writes nothing"
+    );
+    engine.stop().await;
+}
+
+#[tokio::test]
 async fn a_channel_destination_hands_messages_to_another_channel() {
     let port = common::free_port();
     let front = http_channel(
