@@ -28,6 +28,17 @@ fn file_destination(name: &str, folder: &str) -> String {
     )
 }
 
+/// Waits until the channel's HTTP source on `port` answers.
+async fn listening(engine: &Engine, port: u16) {
+    engine
+        .eventually("the channel listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+}
+
 async fn post(port: u16, body: String) -> reqwest::Response {
     common::client()
         .post(format!("http://127.0.0.1:{port}/"))
@@ -159,13 +170,7 @@ async fn a_long_control_id_gets_a_bounded_name_and_a_permanent_file_error_dead_l
         ("data/blocked", "a file, not a folder".to_string()),
     ])
     .await;
-    engine
-        .eventually("the channel listens", || async {
-            reqwest::get(format!("http://127.0.0.1:{port}/"))
-                .await
-                .is_ok()
-        })
-        .await;
+    listening(&engine, port).await;
     let control_id = format!("LONG{}", "7".repeat(296));
     let message = ADT.replace("CTRL-{n}", &control_id).replace("{n}", "1");
     let receipt: serde_json::Value = post(port, message).await.json().await.unwrap();
@@ -248,13 +253,7 @@ async fn a_destination_that_is_down_gets_every_message_in_order_once_it_is_back(
         ),
     );
     let engine = Engine::start(&[("channels/relay.toml", channel)]).await;
-    engine
-        .eventually("the channel listens", || async {
-            reqwest::get(format!("http://127.0.0.1:{source_port}/"))
-                .await
-                .is_ok()
-        })
-        .await;
+    listening(&engine, source_port).await;
     let sent: Vec<String> = (0..8).map(adt).collect();
     for message in &sent {
         let response = post(source_port, message.clone()).await;
@@ -296,13 +295,7 @@ async fn an_edited_channel_redeploys_while_another_keeps_receiving_and_a_bad_edi
     let b = http_channel("b", b_port, &file_destination("out", "b"));
     let engine = Engine::start(&[("channels/a.toml", a), ("channels/b.toml", b)]).await;
     for port in [a_port, b_port] {
-        engine
-            .eventually("the channels listen", || async {
-                reqwest::get(format!("http://127.0.0.1:{port}/"))
-                    .await
-                    .is_ok()
-            })
-            .await;
+        listening(&engine, port).await;
     }
     // Keep channel b busy for the whole test.
     let keep_sending = tokio_util::sync::CancellationToken::new();
@@ -501,13 +494,7 @@ async fn dead_letters_are_listed_and_replayed_and_messages_reprocessed() {
         ),
     );
     let engine = Engine::start(&[("channels/dl.toml", channel)]).await;
-    engine
-        .eventually("the channel listens", || async {
-            reqwest::get(format!("http://127.0.0.1:{source_port}/"))
-                .await
-                .is_ok()
-        })
-        .await;
+    listening(&engine, source_port).await;
     let receipt: serde_json::Value = post(source_port, adt(7)).await.json().await.unwrap();
     let message_id = receipt["message_id"].as_i64().unwrap();
     let dead = || async { engine.get_json("/api/dead-letters?channel=dl").await };
@@ -713,13 +700,7 @@ async fn a_channel_destination_hands_messages_to_another_channel() {
         + &file_destination("out", "back");
     let engine =
         Engine::start(&[("channels/front.toml", front), ("channels/back.toml", back)]).await;
-    engine
-        .eventually("the channel listens", || async {
-            reqwest::get(format!("http://127.0.0.1:{port}/"))
-                .await
-                .is_ok()
-        })
-        .await;
+    listening(&engine, port).await;
     assert_eq!(post(port, adt(5)).await.status(), StatusCode::ACCEPTED);
     let out = engine.path("data/back");
     engine

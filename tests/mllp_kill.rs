@@ -30,6 +30,22 @@ fn start_engine(root: &std::path::Path, http_port: u16) -> std::process::Child {
         .expect("start the engine")
 }
 
+/// Sends the engine `signal` (`-KILL`, `-TERM`) and waits until it is gone.
+fn stop_engine(engine: &mut std::process::Child, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &engine.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let _ = engine.wait();
+}
+
+/// A second pool on the engine's SQLite store under `root`.
+async fn open_store(root: &std::path::Path) -> switchboard::store::Store {
+    let url = format!("sqlite://{}", root.join("data/switchboard.db").display());
+    switchboard::store::Store::connect(&url, 1).await.unwrap()
+}
+
 /// The `n`th message of a sender, with control id `K{connection}-{n}`.
 fn message(connection: usize, n: usize) -> (String, String) {
     let control = format!("K{connection}-{n}");
@@ -125,12 +141,7 @@ async fn every_acknowledged_message_survives_sigkill() {
         || async { acknowledged.lock().unwrap().len() >= 200 },
     )
     .await;
-    let killed = Command::new("kill")
-        .args(["-KILL", &engine.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let _ = engine.wait();
+    stop_engine(&mut engine, "-KILL");
     for sender in senders {
         let _ = sender.await;
     }
@@ -151,15 +162,7 @@ async fn every_acknowledged_message_survives_sigkill() {
             .is_ok_and(|r| r.status().is_success())
     })
     .await;
-    let store = switchboard::store::Store::connect(
-        &format!(
-            "sqlite://{}",
-            root.path().join("data/switchboard.db").display()
-        ),
-        1,
-    )
-    .await
-    .unwrap();
+    let store = open_store(root.path()).await;
     let stored: Vec<String> =
         sqlx::query_scalar("SELECT control_id FROM messages WHERE channel = 'in'")
             .fetch_all(store.pool())
@@ -178,10 +181,7 @@ async fn every_acknowledged_message_survives_sigkill() {
         missing.iter().take(5).collect::<Vec<_>>()
     );
     store.close().await;
-    let _ = Command::new("kill")
-        .args(["-TERM", &engine.id().to_string()])
-        .status();
-    let _ = engine.wait();
+    stop_engine(&mut engine, "-TERM");
 }
 
 /// What the partner's HTTP server received: (control id, whether it was answered), in order.
@@ -262,12 +262,7 @@ async fn a_delivery_in_flight_when_the_engine_is_killed_resumes_at_once_after_a_
     let node = std::fs::read_to_string(&node_file).unwrap();
     assert!(!node.trim().is_empty());
 
-    let killed = Command::new("kill")
-        .args(["-KILL", &engine.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let _ = engine.wait();
+    stop_engine(&mut engine, "-KILL");
     hang.store(false, Ordering::SeqCst);
 
     // Restarted on the same root, the engine is the same node and sends at once what its
@@ -308,15 +303,7 @@ async fn a_delivery_in_flight_when_the_engine_is_killed_resumes_at_once_after_a_
     assert_eq!(after_restart, [&first, &waiting[0], &waiting[1]], "{log:?}");
     assert_eq!(log.len(), 4, "{log:?}");
 
-    let store = switchboard::store::Store::connect(
-        &format!(
-            "sqlite://{}",
-            root.path().join("data/switchboard.db").display()
-        ),
-        1,
-    )
-    .await
-    .unwrap();
+    let store = open_store(root.path()).await;
     let first_id: i64 = sqlx::query_scalar("SELECT id FROM messages WHERE control_id = $1")
         .bind(&first)
         .fetch_one(store.pool())
@@ -339,9 +326,6 @@ async fn a_delivery_in_flight_when_the_engine_is_killed_resumes_at_once_after_a_
     )
     .await;
     store.close().await;
-    let _ = Command::new("kill")
-        .args(["-TERM", &engine.id().to_string()])
-        .status();
-    let _ = engine.wait();
+    stop_engine(&mut engine, "-TERM");
     server.abort();
 }

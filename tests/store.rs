@@ -799,6 +799,15 @@ async fn queued_delivery(store: &Store, control_id: &str) -> (i64, i64) {
     (message_id, ids[0])
 }
 
+/// True when `owner` could lease `delivery` (for a minute).
+async fn taken(store: &Store, delivery: i64, owner: &str) -> bool {
+    !store
+        .claim_deliveries(&[delivery], owner, 60_000)
+        .await
+        .unwrap()
+        .is_empty()
+}
+
 #[tokio::test]
 async fn leases_run_out_unless_extended_and_a_restarted_node_takes_its_own_back() {
     use std::sync::Arc;
@@ -819,11 +828,7 @@ async fn leases_run_out_unless_extended_and_a_restarted_node_takes_its_own_back(
             .unwrap();
         assert_eq!(gone, [delivery], "{backend}");
         assert!(
-            store
-                .claim_deliveries(&[delivery], "thief", 60_000)
-                .await
-                .unwrap()
-                .is_empty(),
+            !taken(store, delivery, "thief").await,
             "{backend}: a live lease is not taken"
         );
         let sends = Arc::new(AtomicUsize::new(0));
@@ -859,11 +864,7 @@ async fn leases_run_out_unless_extended_and_a_restarted_node_takes_its_own_back(
         let sending = Instant::now();
         while sending.elapsed() < Duration::from_millis(2000) {
             assert!(
-                store
-                    .claim_deliveries(&[delivery], "thief", 60_000)
-                    .await
-                    .unwrap()
-                    .is_empty(),
+                !taken(store, delivery, "thief").await,
                 "{backend}: the lease of a delivery being sent was taken"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;

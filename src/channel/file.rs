@@ -476,43 +476,42 @@ mod tests {
         assert!(!glob_matches("a*b*c", "aXXbYY"));
     }
 
-    #[test]
-    fn file_names_stay_in_the_folder() {
-        let destination = FileDestination {
+    fn writer(name_template: &str) -> FileDestination {
+        FileDestination {
             folder: PathBuf::from("/tmp/out"),
-            name_template: "{control_id}.hl7".into(),
-        };
-        let mut message = Outbound {
+            name_template: name_template.into(),
+        }
+    }
+
+    /// Message 7 with this control id.
+    fn outbound(control_id: &str) -> Outbound {
+        Outbound {
             delivery_id: 1,
             message_id: 7,
             channel: "c".into(),
-            control_id: Some("../../etc/passwd".into()),
+            control_id: Some(control_id.into()),
             content_type: "text/plain".into(),
             payload: vec![],
-        };
-        assert_eq!(destination.file_name(&message), ".._.._etc_passwd.hl7");
-        message.control_id = Some("..".into());
-        let dots = FileDestination {
-            folder: PathBuf::from("/tmp/out"),
-            name_template: "{control_id}".into(),
-        };
-        assert_eq!(dots.file_name(&message), "message-7");
+        }
+    }
+
+    #[test]
+    fn file_names_stay_in_the_folder() {
+        let destination = writer("{control_id}.hl7");
+        assert_eq!(
+            destination.file_name(&outbound("../../etc/passwd")),
+            ".._.._etc_passwd.hl7"
+        );
+        assert_eq!(
+            writer("{control_id}").file_name(&outbound("..")),
+            "message-7"
+        );
     }
 
     #[test]
     fn long_names_are_cut_with_a_hash_of_the_whole_name() {
-        let destination = FileDestination {
-            folder: PathBuf::from("/tmp/out"),
-            name_template: "{control_id}.hl7".into(),
-        };
-        let mut message = Outbound {
-            delivery_id: 1,
-            message_id: 7,
-            channel: "c".into(),
-            control_id: Some("A".repeat(300)),
-            content_type: "text/plain".into(),
-            payload: vec![],
-        };
+        let destination = writer("{control_id}.hl7");
+        let mut message = outbound(&"A".repeat(300));
         let name = destination.file_name(&message);
         assert_eq!(name.len(), MAX_FILE_NAME_BYTES, "{name}");
         assert!(name.ends_with(".hl7"), "{name}");
