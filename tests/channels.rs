@@ -28,6 +28,17 @@ fn file_destination(name: &str, folder: &str) -> String {
     )
 }
 
+/// Waits until the channel's HTTP source on `port` answers.
+async fn listening(engine: &Engine, port: u16) {
+    engine
+        .eventually("the channel listens", || async {
+            reqwest::get(format!("http://127.0.0.1:{port}/"))
+                .await
+                .is_ok()
+        })
+        .await;
+}
+
 async fn post(port: u16, body: String) -> reqwest::Response {
     common::client()
         .post(format!("http://127.0.0.1:{port}/"))
@@ -157,6 +168,70 @@ async fn a_file_that_cannot_be_read_goes_to_error_with_its_reason() {
     engine.stop().await;
 }
 
+#[tokio::test]
+async fn a_long_control_id_gets_a_bounded_name_and_a_permanent_file_error_dead_letters_at_once() {
+    let port = common::free_port();
+    // `data/blocked` is a file, so the folder `blocked/out` can never be made: a permanent
+    // error even for root, whom file modes do not stop. Were it retried, the long backoff
+    // would leave it pending.
+    let destinations = "[[destinations]]\ntype = \"file\"\nname = \"named\"\nfolder = \"out\"\nname_template = \"{control_id}.hl7\"\n\
+         [[destinations]]\ntype = \"file\"\nname = \"blocked\"\nfolder = \"blocked/out\"\n\
+         [destinations.queue]\nmax_attempts = 20\ninitial_backoff_ms = 600000\nmax_backoff_ms = 600000\n";
+    let engine = Engine::start(&[
+        (
+            "channels/files.toml",
+            http_channel("files", port, destinations),
+        ),
+        ("data/blocked", "a file, not a folder".to_string()),
+    ])
+    .await;
+    listening(&engine, port).await;
+    let control_id = format!("LONG{}", "7".repeat(296));
+    let message = ADT.replace("CTRL-{n}", &control_id).replace("{n}", "1");
+    let receipt: serde_json::Value = post(port, message).await.json().await.unwrap();
+    let message_id = receipt["message_id"].as_i64().unwrap();
+
+    let out = engine.path("data/out");
+    engine
+        .eventually("the file is written", || async {
+            file_names(&out).len() == 1
+        })
+        .await;
+    let name = file_names(&out).remove(0);
+    assert!(name.len() <= 200, "{} bytes: {name}", name.len());
+    assert!(name.starts_with("LONG777"), "{name}");
+    assert!(name.ends_with(".hl7"), "{name}");
+    let hash = name.trim_end_matches(".hl7").rsplit_once('~').unwrap().1;
+    assert!(
+        hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{name}"
+    );
+
+    let blocked = || async {
+        engine
+            .store
+            .message_deliveries(message_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.destination == "blocked")
+            .unwrap()
+    };
+    engine
+        .eventually("the blocked delivery is settled", || async {
+            blocked().await.attempts > 0
+        })
+        .await;
+    let delivery = blocked().await;
+    assert_eq!(delivery.status.as_str(), "dead", "{delivery:?}");
+    assert_eq!(delivery.attempts, 1, "{delivery:?}");
+    let dead = common::event_details(&engine.store, message_id, "dead").await;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert!(dead[0].contains("Not a directory"), "{dead:?}");
+    assert!(dead[0].contains("not retried"), "{dead:?}");
+    engine.stop().await;
+}
+
 /// Records every request body, in arrival order.
 async fn recording_server(
     port: u16,
@@ -193,13 +268,7 @@ async fn a_destination_that_is_down_gets_every_message_in_order_once_it_is_back(
         ),
     );
     let engine = Engine::start(&[("channels/relay.toml", channel)]).await;
-    engine
-        .eventually("the channel listens", || async {
-            reqwest::get(format!("http://127.0.0.1:{source_port}/"))
-                .await
-                .is_ok()
-        })
-        .await;
+    listening(&engine, source_port).await;
     let sent: Vec<String> = (0..8).map(adt).collect();
     for message in &sent {
         let response = post(source_port, message.clone()).await;
@@ -241,13 +310,7 @@ async fn an_edited_channel_redeploys_while_another_keeps_receiving_and_a_bad_edi
     let b = http_channel("b", b_port, &file_destination("out", "b"));
     let engine = Engine::start(&[("channels/a.toml", a), ("channels/b.toml", b)]).await;
     for port in [a_port, b_port] {
-        engine
-            .eventually("the channels listen", || async {
-                reqwest::get(format!("http://127.0.0.1:{port}/"))
-                    .await
-                    .is_ok()
-            })
-            .await;
+        listening(&engine, port).await;
     }
     // Keep channel b busy for the whole test.
     let keep_sending = tokio_util::sync::CancellationToken::new();
@@ -446,13 +509,7 @@ async fn dead_letters_are_listed_and_replayed_and_messages_reprocessed() {
         ),
     );
     let engine = Engine::start(&[("channels/dl.toml", channel)]).await;
-    engine
-        .eventually("the channel listens", || async {
-            reqwest::get(format!("http://127.0.0.1:{source_port}/"))
-                .await
-                .is_ok()
-        })
-        .await;
+    listening(&engine, source_port).await;
     let receipt: serde_json::Value = post(source_port, adt(7)).await.json().await.unwrap();
     let message_id = receipt["message_id"].as_i64().unwrap();
     let dead = || async { engine.get_json("/api/dead-letters?channel=dl").await };
@@ -595,6 +652,57 @@ async fn viewers_cannot_deploy_and_config_round_trips_through_an_archive() {
 }
 
 #[tokio::test]
+async fn an_import_that_moves_data_dir_out_of_the_root_or_widens_paths_is_refused() {
+    let engine = Engine::start(&[]).await;
+    let own = std::fs::read_to_string(engine.path("config/switchboard.toml")).unwrap();
+    let archive_with = |engine_file: &str| {
+        let source = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(source.path().join("config")).unwrap();
+        std::fs::write(source.path().join("config/switchboard.toml"), engine_file).unwrap();
+        switchboard::channel::deployment::archive::export(source.path()).unwrap()
+    };
+    for (engine_file, expected) in [
+        (
+            "data_dir = \"/var/tmp/elsewhere\"\n",
+            "config/switchboard.toml:1: data_dir: /var/tmp/elsewhere must stay under the deployment root",
+        ),
+        (
+            "data_dir = \"../../var/tmp\"\n",
+            "config/switchboard.toml:1: data_dir: ../../var/tmp must stay under the deployment root",
+        ),
+        (
+            "data_dir = \"/var/tmp\"\n[paths]\nallow = [\"/var/tmp\"]\n",
+            "config/switchboard.toml:3: paths.allow: is [\"/var/tmp\"] here but [] on the engine",
+        ),
+    ] {
+        let response = engine
+            .api(Method::POST, "/api/config/import")
+            .body(archive_with(engine_file))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = response.json().await.unwrap();
+        let texts: Vec<&str> = body["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["text"].as_str().unwrap())
+            .collect();
+        assert!(
+            texts.iter().any(|t| t.starts_with(expected)),
+            "{expected}\n{texts:#?}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(engine.path("config/switchboard.toml")).unwrap(),
+        own,
+        "a refused import writes nothing"
+    );
+    engine.stop().await;
+}
+
+#[tokio::test]
 async fn a_channel_destination_hands_messages_to_another_channel() {
     let port = common::free_port();
     let front = http_channel(
@@ -607,13 +715,7 @@ async fn a_channel_destination_hands_messages_to_another_channel() {
         + &file_destination("out", "back");
     let engine =
         Engine::start(&[("channels/front.toml", front), ("channels/back.toml", back)]).await;
-    engine
-        .eventually("the channel listens", || async {
-            reqwest::get(format!("http://127.0.0.1:{port}/"))
-                .await
-                .is_ok()
-        })
-        .await;
+    listening(&engine, port).await;
     assert_eq!(post(port, adt(5)).await.status(), StatusCode::ACCEPTED);
     let out = engine.path("data/back");
     engine

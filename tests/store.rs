@@ -924,3 +924,190 @@ async fn a_self_pay_in1_marks_the_visit_and_an_unreadable_one_is_skipped() {
         assert_eq!(record.encounters[0].self_pay, Some(true), "{backend}");
     }
 }
+
+/// A destination whose every send takes `delay`, counting its sends.
+struct SlowDestination {
+    delay: std::time::Duration,
+    sends: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl switchboard::channel::Destination for SlowDestination {
+    fn deliver<'a>(
+        &'a self,
+        _message: &'a switchboard::channel::Outbound,
+    ) -> futures::future::BoxFuture<'a, Result<(), switchboard::channel::DeliveryError>> {
+        Box::pin(async move {
+            self.sends.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(self.delay).await;
+            Ok(())
+        })
+    }
+}
+
+/// A message queued for destination `slow` of channel `leases`; its delivery id.
+async fn queued_delivery(store: &Store, control_id: &str) -> (i64, i64) {
+    let message_id = store
+        .insert_message(&NewMessage {
+            channel: "leases",
+            content_type: "text/plain",
+            control_id: Some(control_id),
+            resend_key: None,
+            raw: control_id.as_bytes(),
+        })
+        .await
+        .unwrap()
+        .id();
+    let ids = store
+        .route_message(&switchboard::store::deliveries::Routing {
+            message_id,
+            channel: "leases",
+            destinations: &["slow".to_string()],
+            payload: None,
+            trail: &[],
+        })
+        .await
+        .unwrap();
+    (message_id, ids[0])
+}
+
+/// True when `owner` could lease `delivery` (for a minute).
+async fn taken(store: &Store, delivery: i64, owner: &str) -> bool {
+    !store
+        .claim_deliveries(&[delivery], owner, 60_000)
+        .await
+        .unwrap()
+        .is_empty()
+}
+
+#[tokio::test]
+async fn leases_run_out_unless_extended_and_a_restarted_node_takes_its_own_back() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+    use switchboard::channel::queue::{Leases, QueueWorker};
+
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+
+        // A node that is gone holds the delivery for a short lease; nobody else gets it until
+        // the lease runs out, then a worker does.
+        let (message_id, delivery) = queued_delivery(store, "L1").await;
+        let gone = store
+            .claim_deliveries(&[delivery], "gone", 400)
+            .await
+            .unwrap();
+        assert_eq!(gone, [delivery], "{backend}");
+        assert!(
+            !taken(store, delivery, "thief").await,
+            "{backend}: a live lease is not taken"
+        );
+        let sends = Arc::new(AtomicUsize::new(0));
+        let worker = QueueWorker {
+            store: store.clone(),
+            channel: "leases".into(),
+            destination: "slow".into(),
+            queue: switchboard::channel::config::QueueConfig::default(),
+            connector: Arc::new(SlowDestination {
+                delay: Duration::from_millis(2500),
+                sends: sends.clone(),
+            }),
+            wake: Arc::default(),
+            counters: Arc::default(),
+            node: "worker".into(),
+            // Far shorter than the send: only the heartbeat keeps the lease.
+            leases: Leases {
+                lease_ms: 1000,
+                heartbeat: Duration::from_millis(150),
+            },
+        };
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let running = tokio::spawn(worker.run(shutdown.clone()));
+        let started = Instant::now();
+        while sends.load(Ordering::SeqCst) == 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{backend}: the worker never took the delivery the gone node held"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // While the slow send goes on, its lease is extended and never taken.
+        let sending = Instant::now();
+        while sending.elapsed() < Duration::from_millis(2000) {
+            assert!(
+                !taken(store, delivery, "thief").await,
+                "{backend}: the lease of a delivery being sent was taken"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let sent = || async {
+            store.message_deliveries(message_id).await.unwrap()[0]
+                .status
+                .as_str()
+                == "sent"
+        };
+        common::eventually("the slow send is recorded", Duration::from_secs(10), sent).await;
+        assert_eq!(sends.load(Ordering::SeqCst), 1, "{backend}: sent once");
+        shutdown.cancel();
+        running.await.unwrap();
+
+        // A node that restarts under its id takes back at once what its earlier process
+        // held, with an event saying so; leases of other nodes stay.
+        let (restarted_message, mine) = queued_delivery(store, "L2").await;
+        let (_, theirs) = queued_delivery(store, "L3").await;
+        store
+            .claim_deliveries(&[mine], "node-a", 60_000)
+            .await
+            .unwrap();
+        store
+            .claim_deliveries(&[theirs], "node-b", 60_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.reclaim_leases("node-a").await.unwrap(),
+            1,
+            "{backend}"
+        );
+        let events = event_details(store, restarted_message, "reclaimed").await;
+        assert_eq!(events.len(), 1, "{backend}: {events:?}");
+        assert!(events[0].contains("node-a"), "{backend}: {events:?}");
+        assert_eq!(
+            store
+                .claim_deliveries(&[mine, theirs], "node-c", 60_000)
+                .await
+                .unwrap(),
+            [mine],
+            "{backend}"
+        );
+        // Extending and releasing touch only the owner's leases.
+        assert!(
+            store
+                .extend_leases(&[theirs], "node-c", 60_000)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .extend_leases(&[mine, theirs], "node-c", 60_000)
+                .await
+                .unwrap(),
+            [mine]
+        );
+        assert_eq!(
+            store
+                .release_leases(&[mine, theirs], "node-c")
+                .await
+                .unwrap(),
+            [mine]
+        );
+        assert_eq!(
+            store
+                .claim_deliveries(&[mine], "node-d", 60_000)
+                .await
+                .unwrap(),
+            [mine],
+            "{backend}: a released lease is free at once"
+        );
+    }
+}

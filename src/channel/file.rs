@@ -335,7 +335,8 @@ pub struct FileDestination {
 }
 
 impl FileDestination {
-    /// The file name for a message: placeholders filled, anything unsafe replaced by `_`.
+    /// The file name for a message: placeholders filled, then made safe and bounded by
+    /// [`bounded_file_name`].
     pub fn file_name(&self, message: &Outbound) -> String {
         let filled = self
             .name_template
@@ -346,60 +347,106 @@ impl FileDestination {
                 message.control_id.as_deref().unwrap_or("none"),
             )
             .replace("{timestamp}", &crate::store::now_millis().to_string());
-        let safe: String = filled
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        // A name made only of dots would mean "this folder" or "the parent".
-        if safe.chars().all(|c| c == '.') {
-            format!("message-{}", message.message_id)
-        } else {
-            safe
-        }
+        bounded_file_name(&filled).unwrap_or_else(|| format!("message-{}", message.message_id))
     }
+}
+
+/// Longest file name a destination writes, in bytes: below the 255 of common file systems
+/// with room for the temporary name it is first written under.
+pub const MAX_FILE_NAME_BYTES: usize = 200;
+
+/// Hex digits of the hash that stands for the cut part of a long name.
+const NAME_HASH_HEX: usize = 16;
+
+/// `name` as a safe file name: every character but ASCII letters, digits, `-`, `_` and `.`
+/// replaced by `_`; a name longer than [`MAX_FILE_NAME_BYTES`] keeps its start and its
+/// extension, and what lies between is replaced by `~` and a hash of the whole name, so two
+/// long names that differ only in the cut part stay two files. `None` for a name of dots
+/// only, which would mean "this folder" or "the parent".
+pub fn bounded_file_name(name: &str) -> Option<String> {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.chars().all(|c| c == '.') {
+        return None;
+    }
+    if safe.len() <= MAX_FILE_NAME_BYTES {
+        return Some(safe);
+    }
+    use sha2::{Digest, Sha256};
+    let hash = hex::encode(Sha256::digest(name.as_bytes()));
+    // A short extension (`.hl7`, `.x12`) survives, so that globs downstream still match.
+    let extension = safe
+        .rfind('.')
+        .map(|dot| &safe[dot..])
+        .filter(|ext| ext.len() <= 16 && ext.len() < safe.len());
+    let extension = extension.unwrap_or("");
+    let keep = MAX_FILE_NAME_BYTES - extension.len() - NAME_HASH_HEX - 1;
+    // Every character of `safe` is ASCII, so any byte offset is a character boundary.
+    Some(format!(
+        "{}~{}{extension}",
+        &safe[..keep],
+        &hash[..NAME_HASH_HEX]
+    ))
 }
 
 impl Destination for FileDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
             let name = self.file_name(message);
-            let path = self.folder.join(name);
+            let path = self.folder.join(&name);
             let payload = message.payload.clone();
             tokio::task::spawn_blocking(move || write_atomically(&path, &payload))
                 .await
                 .map_err(|err| DeliveryError::transient(format!("writer task failed: {err}")))?
-                .map_err(|err| DeliveryError::transient(format!("cannot write file: {err}")))
+                .map_err(|err| {
+                    DeliveryError::io(
+                        format_args!("cannot write {name} in {}", self.folder.display()),
+                        &err,
+                    )
+                })
         })
     }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder (synced to disk) and
 /// a rename, so a reader sees the whole file or none of it. The temporary name is unique per
-/// process and call, so concurrent writers never share one.
+/// process and call, so concurrent writers never share one, and starts with at most 64 bytes
+/// of the file's name, so it is never much longer than the name itself.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::sync::atomic::{AtomicU64, Ordering};
     static WRITES: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let mut prefix_end = name.len().min(64);
+    while !name.is_char_boundary(prefix_end) {
+        prefix_end -= 1;
+    }
     let temp = dir.join(format!(
         ".{}.{}-{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        &name[..prefix_end],
         std::process::id(),
         WRITES.fetch_add(1, Ordering::Relaxed)
     ));
-    {
-        let mut out = std::fs::File::create(&temp)?;
+    let written = std::fs::File::create(&temp).and_then(|mut out| {
         out.write_all(bytes)?;
-        out.sync_all()?;
+        out.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
+    if renamed.is_err() {
+        // A failed write leaves no temporary file behind (there may be none to remove).
+        let _ = std::fs::remove_file(&temp);
     }
-    std::fs::rename(&temp, path)
+    renamed
 }
 
 #[cfg(test)]
@@ -429,26 +476,85 @@ mod tests {
         assert!(!glob_matches("a*b*c", "aXXbYY"));
     }
 
-    #[test]
-    fn file_names_stay_in_the_folder() {
-        let destination = FileDestination {
+    fn writer(name_template: &str) -> FileDestination {
+        FileDestination {
             folder: PathBuf::from("/tmp/out"),
-            name_template: "{control_id}.hl7".into(),
-        };
-        let mut message = Outbound {
+            name_template: name_template.into(),
+        }
+    }
+
+    /// Message 7 with this control id.
+    fn outbound(control_id: &str) -> Outbound {
+        Outbound {
             delivery_id: 1,
             message_id: 7,
             channel: "c".into(),
-            control_id: Some("../../etc/passwd".into()),
+            control_id: Some(control_id.into()),
             content_type: "text/plain".into(),
             payload: vec![],
-        };
-        assert_eq!(destination.file_name(&message), ".._.._etc_passwd.hl7");
-        message.control_id = Some("..".into());
-        let dots = FileDestination {
-            folder: PathBuf::from("/tmp/out"),
-            name_template: "{control_id}".into(),
-        };
-        assert_eq!(dots.file_name(&message), "message-7");
+        }
+    }
+
+    #[test]
+    fn file_names_stay_in_the_folder() {
+        let destination = writer("{control_id}.hl7");
+        assert_eq!(
+            destination.file_name(&outbound("../../etc/passwd")),
+            ".._.._etc_passwd.hl7"
+        );
+        assert_eq!(
+            writer("{control_id}").file_name(&outbound("..")),
+            "message-7"
+        );
+    }
+
+    #[test]
+    fn long_names_are_cut_with_a_hash_of_the_whole_name() {
+        let destination = writer("{control_id}.hl7");
+        let mut message = outbound(&"A".repeat(300));
+        let name = destination.file_name(&message);
+        assert_eq!(name.len(), MAX_FILE_NAME_BYTES, "{name}");
+        assert!(name.ends_with(".hl7"), "{name}");
+        let (kept, hash) = name.trim_end_matches(".hl7").rsplit_once('~').unwrap();
+        assert_eq!(kept, "A".repeat(kept.len()));
+        assert_eq!(hash.len(), NAME_HASH_HEX);
+        assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+        // The same id gives the same name; one that differs after the cut, another.
+        assert_eq!(destination.file_name(&message), name);
+        message.control_id = Some(format!("{}B", "A".repeat(299)));
+        assert_ne!(destination.file_name(&message), name);
+        // Short names are left as they were.
+        message.control_id = Some("MSG-1".into());
+        assert_eq!(destination.file_name(&message), "MSG-1.hl7");
+        // No extension to keep: the name is cut all the same.
+        let bare = bounded_file_name(&"x".repeat(500)).unwrap();
+        assert_eq!(bare.len(), MAX_FILE_NAME_BYTES);
+        // Characters that are not ASCII count once, as the `_` they become.
+        let wide = bounded_file_name(&"é".repeat(150)).unwrap();
+        assert_eq!(wide, "_".repeat(150));
+    }
+
+    #[test]
+    fn a_name_the_file_system_refuses_is_a_permanent_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomically(&dir.path().join("n".repeat(300)), b"x").unwrap_err();
+        assert_eq!(
+            crate::channel::ErrorClass::of_io(&err),
+            crate::channel::ErrorClass::Permanent,
+            "{err:?}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no temporary file left"
+        );
+        // A file where a folder should be.
+        std::fs::write(dir.path().join("plain"), b"x").unwrap();
+        let err = write_atomically(&dir.path().join("plain/sub/a.hl7"), b"x").unwrap_err();
+        assert_eq!(
+            crate::channel::ErrorClass::of_io(&err),
+            crate::channel::ErrorClass::Permanent,
+            "{err:?}"
+        );
     }
 }

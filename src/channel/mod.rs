@@ -16,6 +16,7 @@ pub mod file;
 pub mod forward;
 pub mod http;
 pub mod mllp;
+pub mod node;
 pub mod payer_sim;
 pub mod pipeline;
 pub mod queue;
@@ -64,6 +65,35 @@ pub enum ErrorClass {
     Ambiguous,
 }
 
+impl ErrorClass {
+    /// How a failed file-system operation is treated, read from its kind (never from its text):
+    /// a name the file system refuses (too long, invalid), no permission, a read-only file
+    /// system, a path component that is a file, a directory where the file should go, a file
+    /// over the file system's size limit are [`ErrorClass::Permanent`]: the same write fails
+    /// the same way until an operator changes something, so retrying would only hold the
+    /// queue. Everything else is [`ErrorClass::Transient`], a full disk or quota included
+    /// (space comes back, and dead-lettering every message of a full-disk episode would leave
+    /// an operator to replay them all); its retries are still bounded by the queue's
+    /// `max_attempts` and `max_age_seconds`.
+    pub fn of_io(err: &std::io::Error) -> ErrorClass {
+        use std::io::ErrorKind;
+        match err.kind() {
+            ErrorKind::InvalidFilename
+            | ErrorKind::InvalidInput
+            | ErrorKind::PermissionDenied
+            | ErrorKind::ReadOnlyFilesystem
+            | ErrorKind::NotADirectory
+            | ErrorKind::IsADirectory
+            | ErrorKind::DirectoryNotEmpty
+            | ErrorKind::FileTooLarge
+            | ErrorKind::TooManyLinks
+            | ErrorKind::CrossesDevices
+            | ErrorKind::Unsupported => ErrorClass::Permanent,
+            _ => ErrorClass::Transient,
+        }
+    }
+}
+
 /// A failed delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
@@ -96,6 +126,17 @@ impl DeliveryError {
         DeliveryError {
             class: ErrorClass::Ambiguous,
             reason: reason.into(),
+        }
+    }
+
+    /// A failed file-system operation (`what` says on what), classed by
+    /// [`ErrorClass::of_io`]; a permanent one says it is not retried.
+    pub fn io(what: impl std::fmt::Display, err: &std::io::Error) -> Self {
+        match ErrorClass::of_io(err) {
+            ErrorClass::Permanent => DeliveryError::permanent(format!(
+                "{what}: {err} (a permanent file-system error: not retried)"
+            )),
+            _ => DeliveryError::transient(format!("{what}: {err}")),
         }
     }
 }
@@ -200,7 +241,47 @@ pub fn expand_env(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::expand_env;
+    use super::{DeliveryError, ErrorClass, expand_env};
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn file_system_errors_are_classed_by_kind() {
+        for kind in [
+            ErrorKind::InvalidFilename,
+            ErrorKind::PermissionDenied,
+            ErrorKind::ReadOnlyFilesystem,
+            ErrorKind::NotADirectory,
+            ErrorKind::InvalidInput,
+        ] {
+            assert_eq!(ErrorClass::of_io(&Error::from(kind)), ErrorClass::Permanent);
+        }
+        for kind in [
+            ErrorKind::StorageFull,
+            ErrorKind::QuotaExceeded,
+            ErrorKind::Interrupted,
+            ErrorKind::TimedOut,
+            ErrorKind::NotFound,
+            ErrorKind::Other,
+        ] {
+            assert_eq!(ErrorClass::of_io(&Error::from(kind)), ErrorClass::Transient);
+        }
+        // The text does not matter, only the kind.
+        let worded = Error::other("File name too long");
+        assert_eq!(ErrorClass::of_io(&worded), ErrorClass::Transient);
+        let too_long =
+            DeliveryError::io("cannot write x", &Error::from(ErrorKind::InvalidFilename));
+        assert_eq!(too_long.class, ErrorClass::Permanent);
+        assert!(
+            too_long.reason.starts_with("cannot write x: "),
+            "{}",
+            too_long.reason
+        );
+        assert!(
+            too_long.reason.contains("not retried"),
+            "{}",
+            too_long.reason
+        );
+    }
 
     #[test]
     fn env_references_expand() {

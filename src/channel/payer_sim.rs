@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, Checks};
+use super::file::{bounded_file_name, write_atomically};
 use super::runtime::RuntimeHandle;
 use super::{DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound};
 use crate::config::checks::{FOLDER_RULE, stays_inside};
@@ -107,22 +108,25 @@ impl Destination for PayerSimDestination {
             let folder = self.folder.clone();
             let stem = format!("{}-{}", payer.payer_id, message.message_id);
             tokio::task::spawn_blocking(move || {
-                std::fs::create_dir_all(&folder)?;
                 for (kind, bytes) in [
                     ("999", &files.ack_999),
                     ("277", &files.ack_277ca),
                     ("835", &files.remittance_835),
                 ] {
-                    super::file::write_atomically(
-                        &folder.join(format!("{stem}.{kind}.x12")),
-                        bytes,
-                    )?;
+                    let name = bounded_file_name(&format!("{stem}.{kind}.x12"))
+                        .unwrap_or_else(|| format!("answer.{kind}.x12"));
+                    write_atomically(&folder.join(&name), bytes).map_err(|err| (name, err))?;
                 }
-                Ok::<_, std::io::Error>(())
+                Ok(())
             })
             .await
             .map_err(|err| DeliveryError::transient(err.to_string()))?
-            .map_err(|err| DeliveryError::transient(format!("{}: {err}", self.folder.display())))
+            .map_err(|(name, err)| {
+                DeliveryError::io(
+                    format_args!("cannot write {name} in {}", self.folder.display()),
+                    &err,
+                )
+            })
         })
     }
 }

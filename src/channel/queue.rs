@@ -1,5 +1,11 @@
 //! The worker that drains one destination's durable queue: sends, retries with exponential
 //! backoff, dead-letters or holds, in arrival order when the queue is ordered.
+//!
+//! A worker leases the deliveries it is about to send, so that no other engine process sends
+//! them meanwhile. Leases are short ([`LEASE_MS`]) and the worker extends them every
+//! [`HEARTBEAT`] while it works, so a long send keeps its lease while the deliveries of a
+//! process that is gone are free again within [`LEASE_MS`]. An engine that restarts under its
+//! own node id takes its leases back at once (`Store::reclaim_leases`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,8 +21,10 @@ use crate::store::{Store, now_millis};
 
 /// How long a worker waits before looking at its queue again when nothing woke it.
 const IDLE_POLL: Duration = Duration::from_secs(5);
-/// How long a claimed delivery stays leased to this process.
-const LEASE_MS: i64 = 120_000;
+/// How long a claimed delivery stays leased to this process without a heartbeat.
+pub const LEASE_MS: i64 = 15_000;
+/// How often a worker extends the leases of the deliveries it holds.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
 /// Most deliveries read and leased at once.
 const BATCH: i64 = 32;
 
@@ -38,6 +46,26 @@ pub struct QueueWorker {
     pub counters: Arc<Counters>,
     /// This engine process, as lease owner.
     pub node: String,
+    /// Lease length and heartbeat.
+    pub leases: Leases,
+}
+
+/// How long a worker's leases last and how often it extends them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Leases {
+    /// Lease length, in milliseconds.
+    pub lease_ms: i64,
+    /// Time between two extensions; well below the lease length.
+    pub heartbeat: Duration,
+}
+
+impl Default for Leases {
+    fn default() -> Self {
+        Leases {
+            lease_ms: LEASE_MS,
+            heartbeat: HEARTBEAT,
+        }
+    }
 }
 
 impl QueueWorker {
@@ -56,21 +84,23 @@ impl QueueWorker {
                     let ids: Vec<i64> = due.iter().map(|d| d.delivery.id).collect();
                     match self
                         .store
-                        .claim_deliveries(&ids, &self.node, LEASE_MS)
+                        .claim_deliveries(&ids, &self.node, self.leases.lease_ms)
                         .await
                     {
-                        Ok(claimed) if claimed.len() == ids.len() => {
-                            for item in &due {
-                                let sent = self.attempt(item).await;
-                                // In order, a failure holds back everything after it.
-                                if !sent && self.queue.ordered {
-                                    break;
-                                }
+                        Ok(claimed) => {
+                            let batch = self.sendable(due, &claimed);
+                            let unused: Vec<i64> = claimed
+                                .into_iter()
+                                .filter(|id| !batch.iter().any(|d| d.delivery.id == *id))
+                                .collect();
+                            self.release(&unused).await;
+                            if !batch.is_empty() {
+                                self.send_batch(&batch, &shutdown).await;
+                                continue;
                             }
-                            continue;
+                            // Another engine process holds them; look again shortly.
+                            Duration::from_millis(500)
                         }
-                        // Another engine process holds some of them; look again shortly.
-                        Ok(_) => Duration::from_millis(500),
                         Err(err) => {
                             tracing::error!(channel = %self.channel, destination = %self.destination, %err, "cannot claim deliveries");
                             Duration::from_secs(1)
@@ -92,6 +122,68 @@ impl QueueWorker {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
             }
+        }
+    }
+
+    /// Of the due deliveries, those this worker may send now: the ones it leased, and in an
+    /// ordered queue only those before the first it could not lease.
+    fn sendable(&self, due: Vec<DueDelivery>, claimed: &[i64]) -> Vec<DueDelivery> {
+        let leased = |d: &DueDelivery| claimed.contains(&d.delivery.id);
+        if self.queue.ordered {
+            due.into_iter().take_while(leased).collect()
+        } else {
+            due.into_iter().filter(leased).collect()
+        }
+    }
+
+    /// Sends leased deliveries one at a time, extending their leases while it works. It stops
+    /// early when the engine stops or, in an ordered queue, at a failure (which holds back
+    /// everything after it); then the leases it did not use go back.
+    async fn send_batch(&self, batch: &[DueDelivery], shutdown: &CancellationToken) {
+        let ids: Vec<i64> = batch.iter().map(|d| d.delivery.id).collect();
+        let work = async {
+            let mut all_sent = true;
+            for item in batch {
+                if shutdown.is_cancelled() {
+                    return false;
+                }
+                let sent = self.attempt(item).await;
+                all_sent &= sent;
+                if !sent && self.queue.ordered {
+                    return false;
+                }
+            }
+            all_sent
+        };
+        let all_sent = tokio::select! {
+            all_sent = work => all_sent,
+            never = self.heartbeat(&ids) => match never {},
+        };
+        // A finished attempt has let its lease go; what is left was not attempted, or its
+        // outcome could not be recorded.
+        if !all_sent {
+            self.release(&ids).await;
+        }
+    }
+
+    /// Extends the leases this worker still holds among `ids`, every heartbeat, forever.
+    async fn heartbeat(&self, ids: &[i64]) -> std::convert::Infallible {
+        loop {
+            tokio::time::sleep(self.leases.heartbeat).await;
+            if let Err(err) = self
+                .store
+                .extend_leases(ids, &self.node, self.leases.lease_ms)
+                .await
+            {
+                tracing::warn!(channel = %self.channel, destination = %self.destination, %err, "cannot extend delivery leases");
+            }
+        }
+    }
+
+    /// Gives back the leases this worker holds among `ids`.
+    async fn release(&self, ids: &[i64]) {
+        if let Err(err) = self.store.release_leases(ids, &self.node).await {
+            tracing::warn!(channel = %self.channel, destination = %self.destination, %err, "cannot release delivery leases; they expire");
         }
     }
 

@@ -88,7 +88,7 @@ struct Inner {
     writer: super::writer::IngestWriter,
     root: PathBuf,
     data_dir: PathBuf,
-    node: String,
+    node: super::node::NodeId,
     routes: Arc<RwLock<Arc<RoutesConfig>>>,
     channels: Mutex<BTreeMap<String, Deployed>>,
     /// The deployed pipelines by channel name, for delivering to a channel. Kept apart from
@@ -196,11 +196,7 @@ impl Runtime {
                 store,
                 root: config.root.clone(),
                 data_dir: config.data_dir(),
-                node: format!(
-                    "{}-{}",
-                    std::env::var("HOSTNAME").unwrap_or_else(|_| "switchboard".into()),
-                    std::process::id()
-                ),
+                node: super::node::NodeId::for_data_dir(&config.data_dir()),
                 routes: Arc::new(RwLock::new(Arc::new(config.routes.clone()))),
                 channels: Mutex::new(BTreeMap::new()),
                 pipelines: std::sync::RwLock::new(BTreeMap::new()),
@@ -216,9 +212,10 @@ impl Runtime {
         RuntimeHandle(Arc::downgrade(&self.inner))
     }
 
-    /// This engine process's name: lease owner of deliveries and runner of scheduled jobs.
+    /// This engine process's node id (see [`super::node`]): lease owner of deliveries and
+    /// runner of scheduled jobs.
     pub fn node(&self) -> &str {
-        &self.inner.node
+        &self.inner.node.id
     }
 
     /// The store.
@@ -226,8 +223,21 @@ impl Runtime {
         &self.inner.store
     }
 
-    /// Deploys every channel of `config` (enabled ones are started).
+    /// Deploys every channel of `config` (enabled ones are started), at the engine's start:
+    /// first the deliveries that an earlier process of this node had leased are taken back,
+    /// so they are sent at once rather than when their leases run out.
     pub async fn deploy_all(&self, config: &Deployment) {
+        if self.inner.node.owned {
+            match self.inner.store.reclaim_leases(&self.inner.node.id).await {
+                Ok(0) => {}
+                Ok(count) => {
+                    tracing::info!(node = %self.inner.node.id, count, "took back the deliveries this node had leased before it restarted");
+                }
+                Err(err) => {
+                    tracing::warn!(node = %self.inner.node.id, %err, "cannot take back this node's leases; they expire");
+                }
+            }
+        }
         for channel in &config.channels {
             if let Err(err) = self
                 .deploy(channel.file.clone(), channel.config.clone())
@@ -319,7 +329,8 @@ impl Runtime {
                             .cloned()
                             .unwrap_or_default(),
                         counters: pipeline.counters.clone(),
-                        node: self.inner.node.clone(),
+                        node: self.inner.node.id.clone(),
+                        leases: super::queue::Leases::default(),
                     };
                     tokio::spawn(worker.run(cancel.clone()))
                 })

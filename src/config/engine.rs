@@ -1,7 +1,7 @@
 //! `config/switchboard.toml`: the engine's own settings (store, HTTP, logging, auth, retention).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -35,6 +35,20 @@ pub struct EngineConfig {
     /// Billing provider and submitter for claims; claims cannot be submitted without it.
     #[serde(default)]
     pub billing: Option<BillingConfig>,
+    /// Folders outside the root that configured paths may name. Only this file on the
+    /// engine's machine sets it: a configuration import that changes it is refused.
+    #[serde(default)]
+    pub paths: PathsConfig,
+}
+
+/// `[paths]`: where configured paths may lead besides the deployment root.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PathsConfig {
+    /// Absolute folders outside the root that `data_dir` and a SQLite `store.url` may be in,
+    /// e.g. `["/var/lib/switchboard"]`. Empty: every path stays under the root.
+    #[serde(default)]
+    pub allow: Vec<PathBuf>,
 }
 
 /// One scheduled job.
@@ -76,6 +90,7 @@ impl Default for EngineConfig {
             retention: RetentionConfig::default(),
             jobs: default_jobs(),
             billing: None,
+            paths: PathsConfig::default(),
         }
     }
 }
@@ -115,6 +130,11 @@ impl EngineConfig {
                     .push(doc.problem("billing.submitter_id", "must be 1-15 characters (ISA06)"));
             }
         }
+        for (i, folder) in self.paths.allow.iter().enumerate() {
+            if !folder.is_absolute() {
+                problems.push(doc.problem(format!("paths.allow[{i}]"), "must be an absolute path"));
+            }
+        }
         let mut names = std::collections::BTreeSet::new();
         for (i, job) in self.jobs.iter().enumerate() {
             if !names.insert(job.name.as_str()) {
@@ -126,6 +146,45 @@ impl EngineConfig {
         }
         problems
     }
+}
+
+impl EngineConfig {
+    /// The configured paths that leave `root` for a folder `[paths] allow` does not name:
+    /// `data_dir` and the file of a SQLite `store.url`, as (field, path).
+    pub fn paths_outside(&self, root: &Path) -> Vec<(&'static str, PathBuf)> {
+        let mut outside = Vec::new();
+        let allowed = &self.paths.allow;
+        if !super::checks::under_root_or_allowed(root, &self.data_dir, allowed) {
+            outside.push(("data_dir", self.data_dir.clone()));
+        }
+        if let Some(file) = self.store.url.as_deref().and_then(sqlite_file)
+            && !super::checks::under_root_or_allowed(root, &file, allowed)
+        {
+            outside.push(("store.url", file));
+        }
+        outside
+    }
+
+    /// [`EngineConfig::paths_outside`] as problems of the engine file `doc`.
+    pub fn path_problems(&self, root: &Path, doc: &Document<'_>) -> Vec<Problem> {
+        self.paths_outside(root)
+            .into_iter()
+            .map(|(field, path)| {
+                doc.problem(
+                    field,
+                    format!("{} {}", path.display(), super::checks::ROOT_RULE),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The file of a `sqlite://PATH[?options]` URL; `None` for another database or an in-memory
+/// one.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(':')).then(|| PathBuf::from(path))
 }
 
 fn default_data_dir() -> PathBuf {

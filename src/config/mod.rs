@@ -133,10 +133,12 @@ pub fn read_payer_file(file: &Path) -> Result<payer::PayerConfig, ConfigErrors> 
     .map_err(ConfigErrors)
 }
 
-/// Applies the environment overrides ([`env`]) to the engine settings.
+/// Applies the environment overrides ([`env`]) to the engine settings; a path they give must
+/// stay under `root` like one in the file (or in a folder its `[paths] allow` names).
 pub(crate) fn apply_env(
     engine: &mut EngineConfig,
     env: &impl Fn(&str) -> Option<String>,
+    root: &Path,
     problems: &mut Vec<Problem>,
 ) {
     if let Some(url) = env(env::STORE_URL) {
@@ -158,5 +160,22 @@ pub(crate) fn apply_env(
     }
     if let Some(dir) = env(env::DATA_DIR) {
         engine.data_dir = PathBuf::from(dir);
+    }
+    // The file's own paths were checked with the file; these come from the environment.
+    for (field, path) in engine.paths_outside(root) {
+        let variable = if field == "data_dir" {
+            env::DATA_DIR
+        } else {
+            env::STORE_URL
+        };
+        if env(variable).is_none() {
+            continue;
+        }
+        problems.push(Problem {
+            file: PathBuf::from(format!("${variable}")),
+            line: None,
+            field: field.to_string(),
+            reason: format!("{} {}", path.display(), checks::ROOT_RULE),
+        });
     }
 }

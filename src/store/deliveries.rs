@@ -245,30 +245,102 @@ impl Store {
         })
     }
 
-    /// Takes leases on pending deliveries so that no other engine process sends them
-    /// meanwhile; returns the ids this process now holds.
+    /// Takes leases of `lease_ms` on pending deliveries so that no other engine process sends
+    /// them meanwhile; returns the ids this process now holds. A delivery is free when it has
+    /// no lease, its lease has run out, or `owner` holds it already. Lease times are the
+    /// database's clock.
     pub async fn claim_deliveries(
         &self,
         ids: &[i64],
         owner: &str,
         lease_ms: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        let now = now_millis();
-        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 4)).collect();
+        let now = self.backend().now_millis_sql();
         let sql = format!(
-            "UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE status = 'pending' \
-             AND (lease_until IS NULL OR lease_until < $3 OR lease_owner = $1) AND id IN ({}) RETURNING id",
-            list.join(", ")
+            "UPDATE deliveries SET lease_owner = $1, lease_until = {now} + $2 WHERE status = 'pending' \
+             AND (lease_until IS NULL OR lease_until < {now} OR lease_owner = $1) AND id IN (IDS) RETURNING id"
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(owner)
-            .bind(now + lease_ms)
-            .bind(now);
+        self.update_leases(&sql, owner, Some(lease_ms), ids).await
+    }
+
+    /// The heartbeat of a worker: the leases `owner` still holds among `ids` run `lease_ms`
+    /// from now. Returns the ids it holds.
+    pub async fn extend_leases(
+        &self,
+        ids: &[i64],
+        owner: &str,
+        lease_ms: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let sql = format!(
+            "UPDATE deliveries SET lease_until = {} + $2 WHERE lease_owner = $1 AND id IN (IDS) RETURNING id",
+            self.backend().now_millis_sql(),
+        );
+        self.update_leases(&sql, owner, Some(lease_ms), ids).await
+    }
+
+    /// Gives back the leases `owner` still holds among `ids` (deliveries it took but did not
+    /// attempt), so another worker may take them at once. Returns the ids given back.
+    pub async fn release_leases(&self, ids: &[i64], owner: &str) -> Result<Vec<i64>, StoreError> {
+        let sql = "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL \
+                   WHERE lease_owner = $1 AND id IN (IDS) RETURNING id";
+        self.update_leases(sql, owner, None, ids).await
+    }
+
+    /// Runs a lease update `sql` returning `id`, with `owner` as `$1`, `lease_ms` (when given)
+    /// as `$2`, and `ids` as the numbered parameters that replace `IDS`.
+    async fn update_leases(
+        &self,
+        sql: &str,
+        owner: &str,
+        lease_ms: Option<i64>,
+        ids: &[i64],
+    ) -> Result<Vec<i64>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let first = if lease_ms.is_some() { 3 } else { 2 };
+        let list: Vec<String> = (first..first + ids.len())
+            .map(|n| format!("${n}"))
+            .collect();
+        let sql = sql.replace("IDS", &list.join(", "));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner);
+        if let Some(lease_ms) = lease_ms {
+            query = query.bind(lease_ms);
+        }
         for id in ids {
             query = query.bind(*id);
         }
         let rows = query.fetch_all(self.pool()).await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// Frees every lease held under `owner`, for an engine starting again under the node id it
+    /// had: the deliveries its earlier process had taken are due again at once rather than when
+    /// their leases run out. Each gets an event on its message's trail, since one of them may
+    /// have been in flight when that process stopped and is sent again (at least once).
+    /// Returns how many were freed. Only call it while no worker of `owner` runs.
+    pub async fn reclaim_leases(&self, owner: &str) -> Result<usize, StoreError> {
+        let now = now_millis();
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(
+            "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, updated_at = $2 \
+             WHERE lease_owner = $1 RETURNING message_id, destination",
+        )
+        .bind(owner)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &rows {
+            let message_id: i64 = row.try_get("message_id")?;
+            let destination: String = row.try_get("destination")?;
+            let detail = format!(
+                "{destination}: taken back from node {owner}, which restarted; \
+                 an attempt in flight when it stopped is made again"
+            );
+            insert_event(&mut tx, message_id, now, "reclaimed", Some(&detail)).await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len())
     }
 
     /// The bytes a delivery sends: its transformed payload, or the raw message.

@@ -87,6 +87,16 @@ impl Backend {
             Backend::Postgres => "postgres",
         }
     }
+
+    /// SQL for the database's own clock in Unix milliseconds. Leases are timed by it, so that
+    /// engine nodes whose clocks disagree still agree on when a lease ends: the database is
+    /// the arbiter.
+    pub(crate) fn now_millis_sql(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+            Backend::Postgres => "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT",
+        }
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

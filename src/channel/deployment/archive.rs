@@ -1,12 +1,15 @@
 //! The configuration as one archive: `config/*.toml`, `config/payers/*.toml`, `channels/*.toml`
 //! and `mappings/*.toml` in a `.tar.gz`. An import is validated as a whole before any file is
-//! written, and never writes outside those folders.
+//! written, and never writes outside those folders. Its paths stay under the root like any
+//! configuration's, and it cannot change `[paths]`, the folders outside the root that the
+//! engine's own file allows.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::Deployment;
-use crate::config::ConfigErrors;
+use crate::config::problem::Document;
+use crate::config::{ConfigErrors, ENGINE_FILE, EngineConfig, Problem};
 
 /// Folders (relative to the root) whose `*.toml` files make up the configuration.
 const FOLDERS: [&str; 4] = ["config", "config/payers", "channels", "mappings"];
@@ -65,6 +68,31 @@ fn allowed(path: &Path) -> bool {
         })
 }
 
+/// A problem when the archive's engine file has a `[paths]` other than the engine's own: the
+/// folders outside the root that paths may lead to are set on the engine's machine only.
+fn changed_paths(root: &Path, staging: &Path) -> Option<Problem> {
+    let file = staging.join(ENGINE_FILE);
+    // Without an engine file in the archive, the engine's own stays.
+    let text = std::fs::read_to_string(&file).ok()?;
+    let doc = Document::parse(&file, &text).ok()?;
+    // An engine file that does not load is reported by the validation.
+    let imported: EngineConfig = doc.deserialize().ok()?;
+    let own = std::fs::read_to_string(root.join(ENGINE_FILE))
+        .ok()
+        .and_then(|text| toml::from_str::<EngineConfig>(&text).ok())
+        .map(|engine| engine.paths)
+        .unwrap_or_default();
+    (imported.paths != own).then(|| {
+        doc.problem(
+            "paths.allow",
+            format!(
+                "is {:?} here but {:?} on the engine: [paths] is set in the engine's own config/switchboard.toml, never by an import",
+                imported.paths.allow, own.allow
+            ),
+        )
+    })
+}
+
 /// Validates the archive's configuration as a whole, then replaces the files under `root`:
 /// channel and mapping files missing from the archive are removed. Returns the files written.
 pub fn import(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
@@ -108,21 +136,20 @@ pub fn import(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
             "the archive holds no configuration files".into(),
         ));
     }
-    Deployment::load_with_env(staging.path(), |_| None).map_err(|errors| {
+    let mut problems = match Deployment::load_with_env(staging.path(), |_| None) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.0,
+    };
+    problems.extend(changed_paths(root, staging.path()));
+    if !problems.is_empty() {
         // Report the files as they are named in the archive.
-        ImportError::Invalid(ConfigErrors(
-            errors
-                .0
-                .into_iter()
-                .map(|mut problem| {
-                    if let Ok(relative) = problem.file.strip_prefix(staging.path()) {
-                        problem.file = relative.to_path_buf();
-                    }
-                    problem
-                })
-                .collect(),
-        ))
-    })?;
+        for problem in &mut problems {
+            if let Ok(relative) = problem.file.strip_prefix(staging.path()) {
+                problem.file = relative.to_path_buf();
+            }
+        }
+        return Err(ImportError::Invalid(ConfigErrors(problems)));
+    }
     for relative in config_files(root) {
         let replaced_folder = relative
             .parent()
@@ -163,6 +190,66 @@ mod tests {
             "{written:?}"
         );
         assert!(Deployment::load_with_env(target.path(), |_| None).is_ok());
+    }
+
+    /// An archive of `files` (path under the root, contents).
+    fn archive_of(files: &[(&str, &str)]) -> Vec<u8> {
+        let source = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = source.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        export(source.path()).unwrap()
+    }
+
+    #[test]
+    fn an_import_keeps_paths_under_the_root_and_cannot_change_the_allowed_folders() {
+        let target = tempfile::tempdir().unwrap();
+        let own = "[paths]\nallow = [\"/var/lib/switchboard\"]\n";
+        std::fs::create_dir_all(target.path().join("config")).unwrap();
+        std::fs::write(target.path().join(ENGINE_FILE), own).unwrap();
+
+        let outside = archive_of(&[(ENGINE_FILE, "data_dir = \"/etc\"\n")]);
+        let err = import(target.path(), &outside).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "config/switchboard.toml:1: data_dir: /etc must stay under the deployment root"
+            ),
+            "{err}"
+        );
+        // Leaving out [paths] would change it too.
+        assert!(
+            err.contains("config/switchboard.toml: paths.allow: is [] here but [\"/var/lib/switchboard\"] on the engine"),
+            "{err}"
+        );
+
+        let widened = archive_of(&[(
+            ENGINE_FILE,
+            "data_dir = \"/etc\"\n[paths]\nallow = [\"/etc\"]\n",
+        )]);
+        let err = import(target.path(), &widened).unwrap_err().to_string();
+        assert!(
+            err.contains("config/switchboard.toml:3: paths.allow: is [\"/etc\"] here but [\"/var/lib/switchboard\"] on the engine: [paths] is set in the engine's own config/switchboard.toml, never by an import"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("data_dir"),
+            "allowed by the archive's own [paths]: {err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.path().join(ENGINE_FILE)).unwrap(),
+            own,
+            "nothing written"
+        );
+
+        // The same [paths], and a data_dir in a folder it allows, are taken.
+        let same = format!("data_dir = \"/var/lib/switchboard/data\"\n{own}");
+        import(target.path(), &archive_of(&[(ENGINE_FILE, &same)])).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.path().join(ENGINE_FILE)).unwrap(),
+            same
+        );
     }
 
     #[test]

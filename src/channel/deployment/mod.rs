@@ -56,11 +56,16 @@ impl Deployment {
         let mut problems = Vec::new();
         let engine_file = root.join(ENGINE_FILE);
         let mut engine = if engine_file.exists() {
-            load_checked(&engine_file, &mut problems, EngineConfig::validate).unwrap_or_default()
+            load_checked(&engine_file, &mut problems, |engine: &EngineConfig, doc| {
+                let mut found = engine.validate(doc);
+                found.extend(engine.path_problems(root, doc));
+                found
+            })
+            .unwrap_or_default()
         } else {
             EngineConfig::default()
         };
-        apply_env(&mut engine, &env, &mut problems);
+        apply_env(&mut engine, &env, root, &mut problems);
 
         let before_channels = problems.len();
         let channels = load_channels(root, &mut problems);
@@ -376,6 +381,75 @@ mod tests {
             text.contains("transform.output: output \"fhir\" converts HL7 v2 messages; mapping 'fhir-patient' reads fhir"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn configured_paths_stay_under_the_root_unless_the_engine_file_allows_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let outside = elsewhere.path().join("data");
+        let engine = |extra: &str| {
+            format!(
+                "data_dir = \"{}\"\n[store]\nurl = \"sqlite://../other.db?mode=rwc\"\n{extra}",
+                outside.display()
+            )
+        };
+        write(dir.path(), ENGINE_FILE, &engine(""));
+        let text = Deployment::load_with_env(dir.path(), |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains(&format!(
+                "switchboard.toml:1: data_dir: {} must stay under the deployment root",
+                outside.display()
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("switchboard.toml:3: store.url: ../other.db must stay under"),
+            "{text}"
+        );
+
+        // The engine's own file may allow folders outside the root (absolute ones only).
+        let allow = format!(
+            "[paths]\nallow = [\"{}\", \"{}\"]\n",
+            elsewhere.path().display(),
+            dir.path().parent().unwrap().display()
+        );
+        write(dir.path(), ENGINE_FILE, &engine(&allow));
+        let config = Deployment::load_with_env(dir.path(), |_| None).unwrap();
+        assert_eq!(config.data_dir(), outside);
+        write(
+            dir.path(),
+            ENGINE_FILE,
+            "[paths]\nallow = [\"relative/folder\"]\n",
+        );
+        let text = Deployment::load_with_env(dir.path(), |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("switchboard.toml:2: paths.allow[0]: must be an absolute path"),
+            "{text}"
+        );
+
+        // The environment is held to the same rule, and named as the source.
+        std::fs::remove_file(dir.path().join(ENGINE_FILE)).unwrap();
+        let errors = Deployment::load_with_env(dir.path(), |name| {
+            (name == crate::config::env::DATA_DIR).then(|| "/etc/switchboard".to_string())
+        })
+        .unwrap_err();
+        assert_eq!(
+            errors.to_string(),
+            format!(
+                "$SWITCHBOARD_DATA_DIR: data_dir: /etc/switchboard {}",
+                crate::config::checks::ROOT_RULE
+            )
+        );
+        let inside = Deployment::load_with_env(dir.path(), |name| {
+            (name == crate::config::env::DATA_DIR).then(|| "state/data".to_string())
+        })
+        .unwrap();
+        assert_eq!(inside.data_dir(), dir.path().join("state/data"));
     }
 
     #[test]
