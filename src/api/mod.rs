@@ -247,6 +247,7 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
             })
         })
         .collect();
+    let listeners = crate::net::listener_stats();
     let text = state.metrics.render(&[
         Gauge {
             kind: "counter",
@@ -284,6 +285,27 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
             help: "Messages in the store, by channel and status.",
             samples: messages,
         },
+        Gauge {
+            kind: "gauge",
+            name: "switchboard_connections_open",
+            help: "Connections open per listener (http is the API; others are channels).",
+            samples: listeners
+                .iter()
+                .map(|l| (vec![("listener", l.name.clone())], count(l.open)))
+                .collect(),
+        },
+        Gauge {
+            kind: "counter",
+            name: "switchboard_connections_refused_total",
+            help: "Connections refused at a limit, per listener and limit (per_client, listener, engine).",
+            samples: per_listener(&listeners, "limit", |l| &l.refused),
+        },
+        Gauge {
+            kind: "counter",
+            name: "switchboard_connections_timed_out_total",
+            help: "HTTP connections closed by a timeout, per listener and timeout (header, idle, answer).",
+            samples: per_listener(&listeners, "timeout", |l| &l.timed_out),
+        },
     ]);
     Ok((
         [(
@@ -293,6 +315,29 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
         text,
     )
         .into_response())
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// One sample per listener and `label` value of the counts `pick` chooses.
+fn per_listener(
+    listeners: &[crate::net::ListenerStats],
+    label: &'static str,
+    pick: fn(&crate::net::ListenerStats) -> &Vec<(&'static str, u64)>,
+) -> Vec<(crate::metrics::Labels, i64)> {
+    listeners
+        .iter()
+        .flat_map(|l| {
+            pick(l).iter().map(|(value, n)| {
+                (
+                    vec![("listener", l.name.clone()), (label, value.to_string())],
+                    count(*n),
+                )
+            })
+        })
+        .collect()
 }
 
 async fn whoami(Extension(principal): Extension<Principal>) -> Json<Principal> {

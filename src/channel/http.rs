@@ -23,6 +23,8 @@ use super::{
     DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
     SourceContext, SourceError, SourceSettings, expand_env,
 };
+use crate::net::http::HttpLimits;
+use crate::net::{ConnectionLimits, defaults};
 
 /// `type = "http"` source: HTTP POST bodies of any content type, on a listener of the
 /// channel's own.
@@ -37,11 +39,43 @@ pub struct HttpSource {
     /// Accept requests without an API bearer token. Off by default: senders need a token.
     #[serde(default)]
     pub allow_anonymous: bool,
+    /// Connections served at once; more are answered 503 and closed.
+    #[serde(default = "defaults::max_connections")]
+    pub max_connections: usize,
+    /// Connections one client address may hold open; more are answered 503 and closed.
+    #[serde(default = "defaults::max_connections_per_client")]
+    pub max_connections_per_client: usize,
+    /// Seconds a sender has to send a request's head; then its connection is closed.
+    #[serde(default = "defaults::header_timeout_seconds")]
+    pub header_timeout_seconds: u64,
+    /// Seconds a sender has to send a request's body; then it is answered 408.
+    #[serde(default = "defaults::body_timeout_seconds")]
+    pub body_timeout_seconds: u64,
+    /// Seconds a kept-alive connection may wait for its next request; then it is closed.
+    #[serde(default = "defaults::idle_timeout_seconds")]
+    pub idle_timeout_seconds: u64,
+}
+
+impl HttpSource {
+    fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: self.max_connections,
+            max_connections_per_client: self.max_connections_per_client,
+        }
+    }
 }
 
 impl SourceSettings for HttpSource {
     fn check(&self, checks: &mut Checks<'_>) {
         checks.limit("max_body_bytes", self.max_body_bytes);
+        for (field, reason) in HttpLimits::problems(
+            self.connection_limits(),
+            self.header_timeout_seconds,
+            self.body_timeout_seconds,
+            self.idle_timeout_seconds,
+        ) {
+            checks.problem(field, reason);
+        }
     }
 
     fn build(&self) -> Box<dyn Source> {
@@ -65,6 +99,13 @@ impl Source for HttpSource {
                     source,
                 })?;
             let shutdown = context.shutdown.clone();
+            let name = context.pipeline.channel().to_string();
+            let limits = HttpLimits::from_settings(
+                self.connection_limits(),
+                self.header_timeout_seconds,
+                self.body_timeout_seconds,
+                self.idle_timeout_seconds,
+            );
             let app = Router::new()
                 .fallback(receive)
                 .layer(DefaultBodyLimit::max(self.max_body_bytes))
@@ -72,10 +113,8 @@ impl Source for HttpSource {
                     context,
                     allow_anonymous: self.allow_anonymous,
                 });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await
-                .map_err(|err| SourceError::Setup(format!("HTTP source failed: {err}")))
+            crate::net::http::serve(listener, &name, app, limits, shutdown).await;
+            Ok(())
         })
     }
 }
