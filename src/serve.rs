@@ -91,11 +91,10 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
         .await
         .map_err(|err| ServeError::Scheduler(err.to_string()))?;
     }
-    let app = api::router(
-        AppState::new(runtime.clone(), config.root.clone())
-            .with_claims(config.engine.billing.clone(), config.payers.clone()),
-        config.engine.http.max_body_bytes,
-    );
+    let state = AppState::new(runtime.clone(), config.root.clone())
+        .with_claims(config.engine.billing.clone(), config.payers.clone());
+    let monitor = tokio::spawn(state.monitor.clone().watch(shutdown.clone()));
+    let app = api::router(state, config.engine.http.max_body_bytes);
     let serving = net::http::serve(
         listener,
         "http",
@@ -117,6 +116,7 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
     }
     shutdown.cancel();
     let _ = watcher.await;
+    let _ = monitor.await;
     // A job still running does not hold the engine past a few seconds.
     if tokio::time::timeout(Duration::from_secs(5), scheduler.shutdown())
         .await

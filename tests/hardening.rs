@@ -1,6 +1,7 @@
 //! Hostile and broken clients against a running engine on the shipped configuration, over real
 //! sockets: idle connections past the limits are refused at once while `/health` and MLLP keep
-//! answering; silent, dribbling and idle clients run out of time.
+//! answering; silent, dribbling and idle clients run out of time; monitoring answers through a
+//! database outage.
 //!
 //! Several clients are played from different loopback addresses (127.0.0.x) so that the limits
 //! per client address and per listener can be told apart.
@@ -14,7 +15,7 @@ use common::Engine;
 use reqwest::StatusCode;
 use switchboard::channel::mllp::MllpClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinSet;
 
 fn adt(control: &str, mrn: &str) -> String {
@@ -133,6 +134,17 @@ async fn fresh_get(engine: &Engine, path: &str) -> (StatusCode, Duration) {
         .await
         .map_or(StatusCode::BAD_GATEWAY, |r| r.status());
     (status, started.elapsed())
+}
+
+/// `GET path` with the admin token: the answer, and how long it took.
+async fn timed_api_get(engine: &Engine, path: &str) -> (reqwest::Response, Duration) {
+    let started = Instant::now();
+    let answer = engine
+        .api(reqwest::Method::GET, path)
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("GET {path}: {err}"));
+    (answer, started.elapsed())
 }
 
 /// The value of the Prometheus sample `series` (name and labels as rendered).
@@ -420,4 +432,149 @@ async fn silent_dribbling_slow_and_idle_clients_run_out_of_time() {
     );
     assert_eq!(fresh_get(&engine, "/health").await.0, StatusCode::OK);
     engine.stop().await;
+}
+
+/// A TCP proxy to `target` on a port of its own that can be stopped (every connection cut,
+/// the port closed) and started again on the same port.
+struct Proxy {
+    addr: SocketAddr,
+    target: SocketAddr,
+    tasks: JoinSet<()>,
+}
+
+impl Proxy {
+    async fn start(target: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut proxy = Proxy {
+            addr: listener.local_addr().unwrap(),
+            target,
+            tasks: JoinSet::new(),
+        };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&mut self, listener: TcpListener) {
+        let target = self.target;
+        self.tasks.spawn(async move {
+            let mut pipes = JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                pipes.spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+    }
+
+    /// Cuts every connection and closes the port.
+    async fn stop(&mut self) {
+        self.tasks.shutdown().await;
+    }
+
+    async fn restart(&mut self) {
+        let listener = TcpListener::bind(self.addr).await.unwrap();
+        self.serve(listener);
+    }
+}
+
+/// The `host:port` of a postgres:// URL, as written and as an address.
+fn pg_addr(url: &str) -> (String, SocketAddr) {
+    let authority = url.split("://").nth(1).unwrap().split('/').next().unwrap();
+    let written = authority.rsplit('@').next().unwrap().to_string();
+    let addr = written
+        .replace("localhost", "127.0.0.1")
+        .parse()
+        .expect("the test PostgreSQL URL has an IP address (or localhost) and a port");
+    (written, addr)
+}
+
+#[tokio::test]
+async fn health_metrics_and_the_api_answer_at_once_through_a_database_outage() {
+    let Some(pg) = common::postgres_store().await else {
+        return;
+    };
+    let (written, target) = pg_addr(&pg.url);
+    let mut proxy = Proxy::start(target).await;
+    let through_proxy = pg.url.replacen(&written, &proxy.addr.to_string(), 1);
+    let port = common::free_port();
+    let engine = Engine::start(&[(
+        "config/switchboard.toml",
+        format!(
+            "[store]\nurl = \"{through_proxy}\"\n[http]\nlisten = \"127.0.0.1:{port}\"\n\
+             [log]\nlevel = \"error\"\n"
+        ),
+    )])
+    .await;
+    assert_eq!(fresh_get(&engine, "/health").await.0, StatusCode::OK);
+    assert_eq!(
+        timed_api_get(&engine, "/api/messages").await.0.status(),
+        StatusCode::OK
+    );
+
+    proxy.stop().await;
+    let down = Instant::now();
+    let mut slowest = Duration::ZERO;
+    let noticed = loop {
+        let (status, took) = fresh_get(&engine, "/health").await;
+        slowest = slowest.max(took);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            break down.elapsed();
+        }
+        assert!(
+            down.elapsed() < Duration::from_secs(10),
+            "/health still {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        noticed < Duration::from_millis(2500),
+        "503 after {noticed:?}"
+    );
+    assert!(
+        slowest < Duration::from_millis(500),
+        "/health took {slowest:?}"
+    );
+
+    let started = Instant::now();
+    let metrics = common::client()
+        .get(format!("{}/metrics", engine.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    let text = metrics.text().await.unwrap();
+    let metrics_took = started.elapsed();
+    assert!(metrics_took < Duration::from_secs(1), "{metrics_took:?}");
+    assert!(text.contains("switchboard_store_up 0"), "{text}");
+    assert!(text.contains("switchboard_uptime_seconds"), "{text}");
+
+    let (messages, api_took) = timed_api_get(&engine, "/api/messages").await;
+    assert_eq!(messages.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(messages.headers().contains_key("retry-after"));
+    assert!(api_took < Duration::from_secs(1), "{api_took:?}");
+    let (fhir, _) = timed_api_get(&engine, "/fhir/Patient").await;
+    assert_eq!(fhir.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(fhir.headers().contains_key("retry-after"));
+    let outcome: serde_json::Value = fhir.json().await.unwrap();
+    assert_eq!(outcome["issue"][0]["code"], "transient", "{outcome}");
+    eprintln!(
+        "outage noticed by /health after {noticed:?} (slowest answer {slowest:?}); \
+         /metrics in {metrics_took:?}; /api/messages 503 in {api_took:?}"
+    );
+
+    proxy.restart().await;
+    let up = Instant::now();
+    common::eventually("the store is back", Duration::from_secs(15), || async {
+        fresh_get(&engine, "/health").await.0 == StatusCode::OK
+    })
+    .await;
+    eprintln!("back after {:?}", up.elapsed());
+    assert_eq!(
+        timed_api_get(&engine, "/api/messages").await.0.status(),
+        StatusCode::OK
+    );
+    engine.stop().await;
+    drop(pg);
 }
