@@ -1,7 +1,7 @@
 //! Hostile and broken clients against a running engine on the shipped configuration, over real
 //! sockets: idle connections past the limits are refused at once while `/health` and MLLP keep
-//! answering; silent, dribbling and idle clients run out of time; monitoring answers through a
-//! database outage.
+//! answering; silent, dribbling and idle clients run out of time; a viewer cannot write through
+//! an HTTP source and every post is audited; monitoring answers through a database outage.
 //!
 //! Several clients are played from different loopback addresses (127.0.0.x) so that the limits
 //! per client address and per listener can be told apart.
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use common::Engine;
 use reqwest::StatusCode;
 use switchboard::channel::mllp::MllpClient;
+use switchboard::store::tokens::Role;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinSet;
@@ -432,6 +433,135 @@ async fn silent_dribbling_slow_and_idle_clients_run_out_of_time() {
     );
     assert_eq!(fresh_get(&engine, "/health").await.0, StatusCode::OK);
     engine.stop().await;
+}
+
+#[tokio::test]
+async fn a_viewer_cannot_write_through_an_http_source_and_every_post_is_audited() {
+    let Shipped {
+        engine,
+        hl7_http_port,
+        ..
+    } = start_shipped_with(
+        "max_connections = 256\nmax_connections_per_client = 32\n",
+        "",
+        "",
+    )
+    .await;
+    let (_, viewer) = engine
+        .store
+        .create_token("ward-viewer", Role::Viewer, None)
+        .await
+        .unwrap();
+    let (_, operator) = engine
+        .store
+        .create_token("ehr-feed", Role::Operator, None)
+        .await
+        .unwrap();
+    let (_, revoked) = engine
+        .store
+        .create_token("old-feed", Role::Operator, None)
+        .await
+        .unwrap();
+    engine.store.revoke_token("old-feed").await.unwrap();
+    let source = format!("http://127.0.0.1:{hl7_http_port}/");
+    let post = |token: String, control: &'static str, mrn: &'static str| {
+        let source = source.clone();
+        async move {
+            let answer = common::client()
+                .post(&source)
+                .bearer_auth(token)
+                .header("content-type", "x-application/hl7-v2+er7")
+                .body(adt(control, mrn))
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status();
+            (status, answer.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+
+    let (status, body) = post(viewer, "VIEW1", "V1").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "this channel needs the operator role");
+    let (status, _) = post(revoked, "OLD1", "O1").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = post(operator, "OPER1", "P1").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let message_id = body["message_id"].as_i64().unwrap();
+    engine
+        .eventually("the operator's patient is stored", || {
+            engine.has_patient("P1")
+        })
+        .await;
+    assert!(!engine.has_patient("V1").await, "the viewer wrote nothing");
+    assert!(
+        engine
+            .channel_messages("hl7v2-http-inbound")
+            .await
+            .iter()
+            .all(|m| m.id == message_id),
+        "only the operator's post is stored"
+    );
+
+    let audit = engine
+        .get_json("/api/audit?resource=/channels/hl7v2-http-inbound")
+        .await;
+    let entries = audit["entries"].as_array().unwrap();
+    let by = |actor: &str| {
+        entries
+            .iter()
+            .find(|e| e["actor"] == actor)
+            .unwrap_or_else(|| panic!("no audit entry by {actor}: {audit}"))
+            .clone()
+    };
+    let refused = by("ward-viewer");
+    assert_eq!(refused["outcome"], 403);
+    assert_eq!(refused["role"], "viewer");
+    assert_eq!(refused["action"], "POST");
+    assert_eq!(refused["resource"], "/channels/hl7v2-http-inbound/messages");
+    assert!(
+        refused["remote_addr"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:")
+    );
+    let written = by("ehr-feed");
+    assert_eq!(written["outcome"], 202);
+    assert_eq!(written["role"], "operator");
+    assert_eq!(
+        written["resource"],
+        format!("/channels/hl7v2-http-inbound/messages/{message_id}")
+    );
+    assert_eq!(by("old-feed")["outcome"], 401);
+    engine.stop().await;
+}
+
+#[test]
+fn an_http_source_cannot_let_viewers_write() {
+    let root = tempfile::tempdir().unwrap();
+    let channels = root.path().join("channels");
+    std::fs::create_dir_all(&channels).unwrap();
+    std::fs::write(
+        channels.join("open.toml"),
+        "name = \"open\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:9\"\nrole = \"viewer\"\n\
+         max_connections_per_client = 0\n\
+         [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\n",
+    )
+    .unwrap();
+    let Err(errors) =
+        switchboard::channel::deployment::Deployment::load_with_env(root.path(), |_| None)
+    else {
+        panic!("a viewer's source is refused");
+    };
+    let errors = errors.to_string();
+    assert!(
+        errors.contains("source.role: a viewer cannot write"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("source.max_connections_per_client"),
+        "{errors}"
+    );
 }
 
 /// A TCP proxy to `target` on a port of its own that can be stopped (every connection cut,

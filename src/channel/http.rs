@@ -9,11 +9,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -25,6 +25,8 @@ use super::{
 };
 use crate::net::http::HttpLimits;
 use crate::net::{ConnectionLimits, defaults};
+use crate::store::audit::AuditRecord;
+use crate::store::tokens::{Bearer, Role, bearer_token};
 
 /// `type = "http"` source: HTTP POST bodies of any content type, on a listener of the
 /// channel's own.
@@ -39,6 +41,10 @@ pub struct HttpSource {
     /// Accept requests without an API bearer token. Off by default: senders need a token.
     #[serde(default)]
     pub allow_anonymous: bool,
+    /// The role a sender's token needs: `operator` (the default) or `admin`. A viewer can
+    /// never write; a sender without it is answered 403. Every post is audited.
+    #[serde(default = "default_role")]
+    pub role: Role,
     /// Connections served at once; more are answered 503 and closed.
     #[serde(default = "defaults::max_connections")]
     pub max_connections: usize,
@@ -56,6 +62,10 @@ pub struct HttpSource {
     pub idle_timeout_seconds: u64,
 }
 
+fn default_role() -> Role {
+    Role::Operator
+}
+
 impl HttpSource {
     fn connection_limits(&self) -> ConnectionLimits {
         ConnectionLimits {
@@ -68,6 +78,9 @@ impl HttpSource {
 impl SourceSettings for HttpSource {
     fn check(&self, checks: &mut Checks<'_>) {
         checks.limit("max_body_bytes", self.max_body_bytes);
+        if self.role == Role::Viewer {
+            checks.problem("role", "a viewer cannot write: must be operator or admin");
+        }
         for (field, reason) in HttpLimits::problems(
             self.connection_limits(),
             self.header_timeout_seconds,
@@ -87,6 +100,7 @@ impl SourceSettings for HttpSource {
 struct SourceState {
     context: SourceContext,
     allow_anonymous: bool,
+    role: Role,
 }
 
 impl Source for HttpSource {
@@ -112,6 +126,7 @@ impl Source for HttpSource {
                 .with_state(SourceState {
                     context,
                     allow_anonymous: self.allow_anonymous,
+                    role: self.role,
                 });
             crate::net::http::serve(listener, &name, app, limits, shutdown).await;
             Ok(())
@@ -119,9 +134,12 @@ impl Source for HttpSource {
     }
 }
 
+/// Stores a POSTed message when its sender may write to the channel, and audits the attempt
+/// (the token's name, the channel, the message id and the answer) whatever the answer.
 async fn receive(
     State(state): State<SourceState>,
     method: axum::http::Method,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -133,44 +151,83 @@ async fn receive(
         )
             .into_response();
     }
-    if !state.allow_anonymous {
+    let store = &state.context.pipeline.store;
+    let bearer = if state.allow_anonymous {
+        Bearer::Unknown
+    } else {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        let authenticated = match token {
-            Some(token) => state.context.pipeline.store.authenticate(token).await,
-            None => Ok(None),
-        };
-        match authenticated {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, "Bearer")],
-                    axum::Json(json!({"error": "missing or invalid bearer token"})),
-                )
-                    .into_response();
-            }
+            .and_then(bearer_token);
+        match store.bearer(token).await {
+            Ok(bearer) => bearer,
             Err(err) => return unavailable(&err.to_string()),
         }
+    };
+    let (response, message_id) = match bearer.principal() {
+        _ if state.allow_anonymous => store_body(&state, &headers, &body).await,
+        Some(principal) if principal.role >= state.role => {
+            store_body(&state, &headers, &body).await
+        }
+        Some(_) => (
+            (
+                StatusCode::FORBIDDEN,
+                axum::Json(json!({"error": format!("this channel needs the {} role", state.role)})),
+            )
+                .into_response(),
+            None,
+        ),
+        None => (
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                axum::Json(json!({"error": "missing or invalid bearer token"})),
+            )
+                .into_response(),
+            None,
+        ),
+    };
+    let channel = state.context.pipeline.channel();
+    let resource = match message_id {
+        Some(id) => format!("/channels/{channel}/messages/{id}"),
+        None => format!("/channels/{channel}/messages"),
+    };
+    let remote = peer.map(|Extension(ConnectInfo(addr))| addr.to_string());
+    let record = AuditRecord {
+        actor: bearer.actor(),
+        role: bearer.principal().map(|p| p.role.as_str()),
+        action: method.as_str(),
+        resource: &resource,
+        remote_addr: remote.as_deref(),
+        outcome: response.status().as_u16(),
+    };
+    if let Err(err) = store.record_audit(&record).await {
+        // A write that is not audited is not answered as done; a resend is a duplicate.
+        return unavailable(&format!("cannot write the audit log: {err}"));
     }
+    response
+}
+
+/// Stores the body; the answer and the stored message's id.
+async fn store_body(
+    state: &SourceState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> (Response, Option<i64>) {
     if body.is_empty() {
-        return (
+        let refused = (
             StatusCode::BAD_REQUEST,
             axum::Json(json!({"error": "empty body: nothing to receive"})),
-        )
-            .into_response();
+        );
+        return (refused.into_response(), None);
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.starts_with("application/octet-stream"));
-    match state.context.pipeline.receive(&body, content_type).await {
-        Ok(receipt) => receipt_response(&receipt),
-        Err(err) => unavailable(&err.to_string()),
+    match state.context.pipeline.receive(body, content_type).await {
+        Ok(receipt) => (receipt_response(&receipt), Some(receipt.message_id())),
+        Err(err) => (unavailable(&err.to_string()), None),
     }
 }
 
