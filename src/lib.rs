@@ -13,6 +13,7 @@ pub mod hl7v2;
 pub mod mapping;
 pub mod message;
 pub mod metrics;
+pub mod net;
 pub mod revenue;
 pub mod routing;
 pub mod schedule;

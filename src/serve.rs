@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::{self, AppState};
 use crate::channel::Runtime;
 use crate::channel::deployment::Deployment;
+use crate::net;
 use crate::schedule;
 use crate::store::{Store, StoreError};
 
@@ -49,6 +50,15 @@ pub async fn open_store(config: &Deployment) -> Result<Store, StoreError> {
 
 /// Runs the engine until `shutdown` is cancelled.
 pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), ServeError> {
+    if let Some(files) = net::raise_file_limit() {
+        tracing::info!(
+            before = files.before,
+            now = files.now,
+            hard = files.hard,
+            connections = net::connection_budget(),
+            "open-file limit; connections the listeners may hold in all"
+        );
+    }
     let store = open_store(&config).await?;
     tracing::info!(backend = store.backend().name(), "store ready");
     let addr = config.engine.http.listen;
@@ -81,33 +91,32 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
         .await
         .map_err(|err| ServeError::Scheduler(err.to_string()))?;
     }
-    let app = api::router(
-        AppState::new(runtime.clone(), config.root.clone())
-            .with_claims(config.engine.billing.clone(), config.payers.clone()),
-        config.engine.http.max_body_bytes,
-    );
-    let stop = shutdown.clone();
-    let serving = axum::serve(
+    let state = AppState::new(runtime.clone(), config.root.clone())
+        .with_claims(config.engine.billing.clone(), config.payers.clone());
+    let monitor = tokio::spawn(state.monitor.clone().watch(shutdown.clone()));
+    let app = api::router(state, config.engine.http.max_body_bytes);
+    let serving = net::http::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { stop.cancelled().await })
-    .into_future();
+        "http",
+        app,
+        config.engine.http.limits(),
+        shutdown.clone(),
+    );
     // Requests in flight get a few seconds to finish; a connection that stays open longer (a
     // client that keeps an idle connection without ever closing it) does not hold the engine.
     let drained = async {
         shutdown.cancelled().await;
         tokio::time::sleep(HTTP_DRAIN).await;
     };
-    let served = tokio::select! {
-        served = serving => served,
+    tokio::select! {
+        () = serving => {}
         () = drained => {
             tracing::warn!("HTTP connections still open {HTTP_DRAIN:?} after the stop; closing them");
-            Ok(())
         }
-    };
+    }
     shutdown.cancel();
     let _ = watcher.await;
+    let _ = monitor.await;
     // A job still running does not hold the engine past a few seconds.
     if tokio::time::timeout(Duration::from_secs(5), scheduler.shutdown())
         .await
@@ -118,7 +127,7 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
     runtime.shutdown().await;
     store.close().await;
     tracing::info!("stopped");
-    served.map_err(|source| ServeError::Http { addr, source })
+    Ok(())
 }
 
 /// How long requests in flight may take to finish once the engine stops.

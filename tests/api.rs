@@ -145,3 +145,39 @@ async fn health_and_metrics_answer_without_a_token() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["store"]["reachable"], false);
 }
+
+#[tokio::test]
+async fn a_revoked_or_expired_token_is_refused_and_audited_by_name() {
+    let test = common::sqlite_store().await;
+    let store = test.store.clone();
+    let app = router(common::app_state(&store), 1024);
+    let (_, admin) = store
+        .create_token("auditor", Role::Admin, None)
+        .await
+        .unwrap();
+    let (_, gone) = store
+        .create_token("former-clerk", Role::Viewer, None)
+        .await
+        .unwrap();
+    assert!(store.revoke_token("former-clerk").await.unwrap());
+    let (status, _, _) = call(&app, "/api/patients", Some(&gone)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = call(&app, "/api/patients", Some("sbt_never-issued")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, body, _) = call(&app, "/api/audit?resource=/api/patients", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = body["entries"].as_array().unwrap();
+    let revoked = entries
+        .iter()
+        .find(|e| e["actor"] == "former-clerk")
+        .unwrap_or_else(|| panic!("the revoked token's attempt is not audited by name: {body}"));
+    assert_eq!(revoked["outcome"], 401);
+    assert!(revoked["role"].is_null(), "{revoked}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["actor"].is_null() && e["outcome"] == 401),
+        "an unknown token has no name: {body}"
+    );
+}

@@ -1654,3 +1654,41 @@ async fn concurrent_writers_all_get_an_answer() {
     );
     Arc::into_inner(engine).unwrap().stop().await;
 }
+
+#[tokio::test]
+async fn searches_past_any_page_or_on_impossible_dates_are_refused_naming_the_parameter() {
+    let engine = engine(None, &[]).await;
+    create(&engine, patient("PG1", "Paging", "female")).await;
+    for (path, parameter) in [
+        ("/fhir/Patient?_offset=9223372036854775807", "_offset"),
+        ("/fhir/Patient?_offset=1000000001", "_offset"),
+        ("/fhir/Patient?_count=5&_offset=-1", "_offset"),
+        ("/fhir/Patient?birthdate=ge9999-99-99", "birthdate"),
+        ("/fhir/Patient?birthdate=2023-02-29", "birthdate"),
+        ("/fhir/Encounter?date=lt2026-13", "date"),
+    ] {
+        let answer = get(&engine, path).await;
+        let diagnostics = answer.outcome(StatusCode::BAD_REQUEST);
+        assert!(
+            diagnostics.contains(&format!("'{parameter}'")),
+            "{path}: {diagnostics}"
+        );
+    }
+    // The largest offset allowed pages past everything with links that stay positive.
+    let last = get(&engine, "/fhir/Patient?_count=200&_offset=1000000000").await;
+    assert_eq!(last.status, StatusCode::OK, "{}", last.body);
+    let links = last.body["link"].as_array().unwrap();
+    assert!(
+        links
+            .iter()
+            .all(|l| !l["url"].as_str().unwrap().contains("_offset=-")),
+        "{links:?}"
+    );
+    assert_eq!(
+        get(&engine, "/fhir/Patient?birthdate=le9999-12-31")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    engine.stop().await;
+}

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("x12", 0),
     ("canonical", 0),
     ("metrics", 0),
+    ("net", 0),
     // One received message, read once.
     ("message", 1),
     // Configuration files, each on its own.

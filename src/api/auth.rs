@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::ApiError;
 use crate::store::audit::AuditRecord;
-use crate::store::tokens::{Principal, Role};
+use crate::store::tokens::{Principal, Role, bearer_token};
 
 /// Authenticates every `/api` request, then writes who did what to the audit log once it is
 /// answered (including refused requests).
@@ -32,14 +32,12 @@ pub async fn authenticate(
     let resource = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_string(), ToString::to_string);
-    let principal = match bearer(&request) {
-        Some(token) => match state.store.authenticate(token).await {
-            Ok(principal) => principal,
-            Err(err) => return ApiError::from(err).into_response(),
-        },
-        None => None,
+    let bearer = match state.store.bearer(bearer(&request)).await {
+        Ok(bearer) => bearer,
+        Err(err) => return ApiError::from(err).into_response(),
     };
-    let response = match &principal {
+    let principal = bearer.principal();
+    let response = match principal {
         Some(principal) => {
             request.extensions_mut().insert(principal.clone());
             next.run(request).await
@@ -47,8 +45,9 @@ pub async fn authenticate(
         None => ApiError::Unauthorized.into_response(),
     };
     let record = AuditRecord {
-        actor: principal.as_ref().map(|p| p.name.as_str()),
-        role: principal.as_ref().map(|p| p.role.as_str()),
+        // A revoked or expired token is refused, and named.
+        actor: bearer.actor(),
+        role: principal.map(|p| p.role.as_str()),
         action: &action,
         resource: &resource,
         remote_addr: remote.as_deref(),
@@ -77,6 +76,5 @@ fn bearer(request: &Request) -> Option<&str> {
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    bearer_token(value)
 }

@@ -44,7 +44,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/fhir/{kind}/{id}/{*rest}",
             axum::routing::any(unknown_route),
         )
-        .layer(middleware::from_fn_with_state(state, auth::authenticate));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state,
+            super::monitor::unless_store_down,
+        ));
     Router::new()
         .route("/fhir/metadata", get(metadata))
         .merge(authenticated)
@@ -103,6 +110,7 @@ async fn to_operation_outcome(response: Response) -> Response {
         .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string))
         .unwrap_or_else(|| String::from_utf8_lossy(&bytes).trim().to_string());
     let message = match status {
+        StatusCode::SERVICE_UNAVAILABLE if !message.is_empty() => message,
         _ if status.is_server_error() => "internal error".to_string(),
         _ if message.is_empty() => status
             .canonical_reason()
@@ -116,14 +124,15 @@ async fn to_operation_outcome(response: Response) -> Response {
         StatusCode::NOT_FOUND => "not-found",
         StatusCode::PAYLOAD_TOO_LARGE => "too-costly",
         StatusCode::METHOD_NOT_ALLOWED => "not-supported",
+        StatusCode::SERVICE_UNAVAILABLE => "transient",
         _ if status.is_server_error() => "exception",
         _ => "invalid",
     };
     let mut answer = FhirError::new(status, code, message).into_response();
-    if let Some(challenge) = parts.headers.get(header::WWW_AUTHENTICATE) {
-        answer
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, challenge.clone());
+    for kept in [header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+        if let Some(value) = parts.headers.get(&kept) {
+            answer.headers_mut().insert(kept, value.clone());
+        }
     }
     answer
 }
@@ -338,6 +347,12 @@ pub fn fhir_response(status: StatusCode, body: &Value) -> Response {
 
 impl IntoResponse for FhirError {
     fn into_response(self) -> Response {
-        fhir_response(self.status, &outcome(&self.issues))
+        let mut response = fhir_response(self.status, &outcome(&self.issues));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
     }
 }

@@ -6,6 +6,7 @@ pub mod claims;
 pub mod console;
 pub mod error;
 pub mod fhir;
+pub mod monitor;
 pub mod revenue;
 
 use std::path::PathBuf;
@@ -46,13 +47,17 @@ pub struct AppState {
     pub billing: Option<Arc<crate::config::engine::BillingConfig>>,
     /// The payers.
     pub payers: Arc<std::sync::RwLock<Vec<crate::config::payer::PayerConfig>>>,
+    /// The store's health and row counts, kept current in the background.
+    pub monitor: Arc<monitor::StoreMonitor>,
 }
 
 impl AppState {
     /// State over a runtime (and its store) for the deployment `root`, with fresh metrics.
     pub fn new(runtime: Runtime, root: PathBuf) -> Self {
+        let store = runtime.store().clone();
         AppState {
-            store: runtime.store().clone(),
+            monitor: Arc::new(monitor::StoreMonitor::new(store.clone())),
+            store,
             runtime,
             root,
             metrics: Arc::new(Metrics::default()),
@@ -137,6 +142,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            monitor::unless_store_down,
         ));
     Router::new()
         .route("/health", get(health))
@@ -172,18 +181,20 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
     response
 }
 
+/// The store's health as last checked (in the background, every second): 200 when it is
+/// reachable, 503 when it is not.
 async fn health(State(state): State<AppState>) -> Response {
-    let reachable = state.store.ping().await;
+    let store = state.monitor.health().await;
     let body = json!({
-        "status": if reachable.is_ok() { "ok" } else { "degraded" },
+        "status": if store.reachable { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
         "store": {
             "backend": state.store.backend().name(),
-            "reachable": reachable.is_ok(),
-            "error": reachable.err().map(|e| e.to_string()),
+            "reachable": store.reachable,
+            "error": store.error,
         },
     });
-    let status = if body["store"]["reachable"] == true {
+    let status = if store.reachable {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -191,11 +202,16 @@ async fn health(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let messages = state
-        .store
-        .message_counts()
-        .await?
+/// Prometheus text from what the engine has in memory; the store's row counts are the latest
+/// taken in the background, so a scrape never waits for the database.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let counts = state.monitor.counts();
+    let counts_age = counts.at.map_or(-1, |at| {
+        i64::try_from(at.elapsed().as_secs()).unwrap_or(i64::MAX)
+    });
+    let reachable = state.monitor.health().await.reachable;
+    let messages = counts
+        .messages
         .into_iter()
         .map(|(channel, status, n)| (vec![("channel", channel), ("status", status)], n))
         .collect();
@@ -223,10 +239,8 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
             (vec![("channel", channel.name.clone())], i64::from(started))
         })
         .collect();
-    let queued = state
-        .store
-        .queue_depths()
-        .await?
+    let queued = counts
+        .queues
         .into_iter()
         .flat_map(|(channel, destination, depth)| {
             [
@@ -247,6 +261,7 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
             })
         })
         .collect();
+    let listeners = crate::net::listener_stats();
     let text = state.metrics.render(&[
         Gauge {
             kind: "counter",
@@ -281,18 +296,74 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
         Gauge {
             kind: "gauge",
             name: "switchboard_messages",
-            help: "Messages in the store, by channel and status.",
+            help: "Messages in the store, by channel and status, as of switchboard_store_counts_age_seconds ago.",
             samples: messages,
         },
+        Gauge {
+            kind: "gauge",
+            name: "switchboard_store_counts_age_seconds",
+            help: "Age of the store's row counts (messages, queue depths); -1 before the first count.",
+            samples: vec![(vec![], counts_age)],
+        },
+        Gauge {
+            kind: "gauge",
+            name: "switchboard_store_up",
+            help: "1 when the store answered its latest health check.",
+            samples: vec![(vec![], i64::from(reachable))],
+        },
+        Gauge {
+            kind: "gauge",
+            name: "switchboard_connections_open",
+            help: "Connections open per listener (http is the API; others are channels).",
+            samples: listeners
+                .iter()
+                .map(|l| (vec![("listener", l.name.clone())], count(l.open)))
+                .collect(),
+        },
+        Gauge {
+            kind: "counter",
+            name: "switchboard_connections_refused_total",
+            help: "Connections refused at a limit, per listener and limit (per_client, listener, engine).",
+            samples: per_listener(&listeners, "limit", |l| &l.refused),
+        },
+        Gauge {
+            kind: "counter",
+            name: "switchboard_connections_timed_out_total",
+            help: "HTTP connections closed by a timeout, per listener and timeout (header, idle, answer).",
+            samples: per_listener(&listeners, "timeout", |l| &l.timed_out),
+        },
     ]);
-    Ok((
+    (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         text,
     )
-        .into_response())
+        .into_response()
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// One sample per listener and `label` value of the counts `pick` chooses.
+fn per_listener(
+    listeners: &[crate::net::ListenerStats],
+    label: &'static str,
+    pick: fn(&crate::net::ListenerStats) -> &Vec<(&'static str, u64)>,
+) -> Vec<(crate::metrics::Labels, i64)> {
+    listeners
+        .iter()
+        .flat_map(|l| {
+            pick(l).iter().map(|(value, n)| {
+                (
+                    vec![("listener", l.name.clone()), (label, value.to_string())],
+                    count(*n),
+                )
+            })
+        })
+        .collect()
 }
 
 async fn whoami(Extension(principal): Extension<Principal>) -> Json<Principal> {

@@ -9,11 +9,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,6 +23,10 @@ use super::{
     DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
     SourceContext, SourceError, SourceSettings, expand_env,
 };
+use crate::net::http::HttpLimits;
+use crate::net::{ConnectionLimits, defaults};
+use crate::store::audit::AuditRecord;
+use crate::store::tokens::{Bearer, Role, bearer_token};
 
 /// `type = "http"` source: HTTP POST bodies of any content type, on a listener of the
 /// channel's own.
@@ -37,11 +41,54 @@ pub struct HttpSource {
     /// Accept requests without an API bearer token. Off by default: senders need a token.
     #[serde(default)]
     pub allow_anonymous: bool,
+    /// The role a sender's token needs: `operator` (the default) or `admin`. A viewer can
+    /// never write; a sender without it is answered 403. Every post is audited.
+    #[serde(default = "default_role")]
+    pub role: Role,
+    /// Connections served at once; more are answered 503 and closed.
+    #[serde(default = "defaults::max_connections")]
+    pub max_connections: usize,
+    /// Connections one client address may hold open; more are answered 503 and closed.
+    #[serde(default = "defaults::max_connections_per_client")]
+    pub max_connections_per_client: usize,
+    /// Seconds a sender has to send a request's head; then its connection is closed.
+    #[serde(default = "defaults::header_timeout_seconds")]
+    pub header_timeout_seconds: u64,
+    /// Seconds a sender has to send a request's body; then it is answered 408.
+    #[serde(default = "defaults::body_timeout_seconds")]
+    pub body_timeout_seconds: u64,
+    /// Seconds a kept-alive connection may wait for its next request; then it is closed.
+    #[serde(default = "defaults::idle_timeout_seconds")]
+    pub idle_timeout_seconds: u64,
+}
+
+fn default_role() -> Role {
+    Role::Operator
+}
+
+impl HttpSource {
+    fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: self.max_connections,
+            max_connections_per_client: self.max_connections_per_client,
+        }
+    }
 }
 
 impl SourceSettings for HttpSource {
     fn check(&self, checks: &mut Checks<'_>) {
         checks.limit("max_body_bytes", self.max_body_bytes);
+        if self.role == Role::Viewer {
+            checks.problem("role", "a viewer cannot write: must be operator or admin");
+        }
+        for (field, reason) in HttpLimits::problems(
+            self.connection_limits(),
+            self.header_timeout_seconds,
+            self.body_timeout_seconds,
+            self.idle_timeout_seconds,
+        ) {
+            checks.problem(field, reason);
+        }
     }
 
     fn build(&self) -> Box<dyn Source> {
@@ -53,6 +100,7 @@ impl SourceSettings for HttpSource {
 struct SourceState {
     context: SourceContext,
     allow_anonymous: bool,
+    role: Role,
 }
 
 impl Source for HttpSource {
@@ -65,24 +113,33 @@ impl Source for HttpSource {
                     source,
                 })?;
             let shutdown = context.shutdown.clone();
+            let name = context.pipeline.channel().to_string();
+            let limits = HttpLimits::from_settings(
+                self.connection_limits(),
+                self.header_timeout_seconds,
+                self.body_timeout_seconds,
+                self.idle_timeout_seconds,
+            );
             let app = Router::new()
                 .fallback(receive)
                 .layer(DefaultBodyLimit::max(self.max_body_bytes))
                 .with_state(SourceState {
                     context,
                     allow_anonymous: self.allow_anonymous,
+                    role: self.role,
                 });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await
-                .map_err(|err| SourceError::Setup(format!("HTTP source failed: {err}")))
+            crate::net::http::serve(listener, &name, app, limits, shutdown).await;
+            Ok(())
         })
     }
 }
 
+/// Stores a POSTed message when its sender may write to the channel, and audits the attempt
+/// (the token's name, the channel, the message id and the answer) whatever the answer.
 async fn receive(
     State(state): State<SourceState>,
     method: axum::http::Method,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -94,44 +151,83 @@ async fn receive(
         )
             .into_response();
     }
-    if !state.allow_anonymous {
+    let store = &state.context.pipeline.store;
+    let bearer = if state.allow_anonymous {
+        Bearer::Unknown
+    } else {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        let authenticated = match token {
-            Some(token) => state.context.pipeline.store.authenticate(token).await,
-            None => Ok(None),
-        };
-        match authenticated {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, "Bearer")],
-                    axum::Json(json!({"error": "missing or invalid bearer token"})),
-                )
-                    .into_response();
-            }
+            .and_then(bearer_token);
+        match store.bearer(token).await {
+            Ok(bearer) => bearer,
             Err(err) => return unavailable(&err.to_string()),
         }
+    };
+    let (response, message_id) = match bearer.principal() {
+        _ if state.allow_anonymous => store_body(&state, &headers, &body).await,
+        Some(principal) if principal.role >= state.role => {
+            store_body(&state, &headers, &body).await
+        }
+        Some(_) => (
+            (
+                StatusCode::FORBIDDEN,
+                axum::Json(json!({"error": format!("this channel needs the {} role", state.role)})),
+            )
+                .into_response(),
+            None,
+        ),
+        None => (
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                axum::Json(json!({"error": "missing or invalid bearer token"})),
+            )
+                .into_response(),
+            None,
+        ),
+    };
+    let channel = state.context.pipeline.channel();
+    let resource = match message_id {
+        Some(id) => format!("/channels/{channel}/messages/{id}"),
+        None => format!("/channels/{channel}/messages"),
+    };
+    let remote = peer.map(|Extension(ConnectInfo(addr))| addr.to_string());
+    let record = AuditRecord {
+        actor: bearer.actor(),
+        role: bearer.principal().map(|p| p.role.as_str()),
+        action: method.as_str(),
+        resource: &resource,
+        remote_addr: remote.as_deref(),
+        outcome: response.status().as_u16(),
+    };
+    if let Err(err) = store.record_audit(&record).await {
+        // A write that is not audited is not answered as done; a resend is a duplicate.
+        return unavailable(&format!("cannot write the audit log: {err}"));
     }
+    response
+}
+
+/// Stores the body; the answer and the stored message's id.
+async fn store_body(
+    state: &SourceState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> (Response, Option<i64>) {
     if body.is_empty() {
-        return (
+        let refused = (
             StatusCode::BAD_REQUEST,
             axum::Json(json!({"error": "empty body: nothing to receive"})),
-        )
-            .into_response();
+        );
+        return (refused.into_response(), None);
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.starts_with("application/octet-stream"));
-    match state.context.pipeline.receive(&body, content_type).await {
-        Ok(receipt) => receipt_response(&receipt),
-        Err(err) => unavailable(&err.to_string()),
+    match state.context.pipeline.receive(body, content_type).await {
+        Ok(receipt) => (receipt_response(&receipt), Some(receipt.message_id())),
+        Err(err) => (unavailable(&err.to_string()), None),
     }
 }
 

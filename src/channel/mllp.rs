@@ -21,7 +21,7 @@ use bytes::Bytes;
 use futures::future::{BoxFuture, join_all};
 use futures::{FutureExt, SinkExt, StreamExt};
 use tokio::net::TcpStream;
-use tokio::sync::{Mutex, Semaphore};
+use tokio::sync::Mutex;
 use tokio::task::JoinSet;
 use tokio_util::codec::Framed;
 
@@ -36,6 +36,7 @@ use crate::hl7v2::{
     self, AckCode, AckDetails, ErrorCode, ErrorReport, MllpCodec, MllpFrame, ReceivedAck, Severity,
 };
 use crate::message::{Format, Message, RejectionKind};
+use crate::net::{ConnectionLimits, Gate, defaults};
 
 /// Content type recorded for HL7 v2 messages.
 const HL7_CONTENT_TYPE: &str = "x-application/hl7-v2+er7";
@@ -60,17 +61,17 @@ pub struct MllpSource {
     /// Seconds a connection may wait for its next complete message before it is closed.
     #[serde(default = "default_idle_seconds")]
     pub idle_timeout_seconds: u64,
-    /// Connections served at once; more are closed at once with a log line.
-    #[serde(default = "default_max_connections")]
+    /// Connections served at once; more are closed at once (logged once per 10 s).
+    #[serde(default = "defaults::max_connections")]
     pub max_connections: usize,
+    /// Connections one client address may hold open; more are closed at once (logged once
+    /// per 10 s).
+    #[serde(default = "defaults::max_connections_per_client")]
+    pub max_connections_per_client: usize,
 }
 
 fn default_idle_seconds() -> u64 {
     300
-}
-
-fn default_max_connections() -> usize {
-    256
 }
 
 /// HL7 v2 acknowledgment mode of an MLLP source.
@@ -107,6 +108,9 @@ fn retry_reply() -> AckReaction {
 impl SourceSettings for MllpSource {
     fn check(&self, checks: &mut Checks<'_>) {
         checks.limit("max_frame_bytes", self.max_frame_bytes);
+        for (field, reason) in self.connection_limits().problems() {
+            checks.problem(field, reason);
+        }
     }
 
     fn build(&self) -> Box<dyn Source> {
@@ -117,6 +121,13 @@ impl SourceSettings for MllpSource {
 impl MllpSource {
     fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.idle_timeout_seconds.max(1))
+    }
+
+    fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: self.max_connections,
+            max_connections_per_client: self.max_connections_per_client,
+        }
     }
 }
 
@@ -130,33 +141,25 @@ impl Source for MllpSource {
                     source,
                 })?;
             tracing::info!(channel = %context.pipeline.channel(), addr = %self.listen, "MLLP listening");
-            let slots = Arc::new(Semaphore::new(self.max_connections.max(1)));
+            let gate = Gate::new(context.pipeline.channel(), self.connection_limits());
             let settings = Arc::new(*self);
             let mut connections = JoinSet::new();
             loop {
-                let accepted = tokio::select! {
+                let (stream, peer, admitted) = tokio::select! {
                     _ = context.shutdown.cancelled() => break,
-                    accepted = listener.accept() => accepted,
+                    accepted = gate.accept(&listener) => accepted,
                     // Reap finished connections so the set does not grow.
                     Some(_) = connections.join_next(), if !connections.is_empty() => continue,
                 };
-                let (stream, peer) = match accepted {
-                    Ok(pair) => pair,
-                    Err(err) => {
-                        tracing::warn!(%err, "MLLP accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                };
-                let Ok(permit) = slots.clone().try_acquire_owned() else {
-                    tracing::warn!(%peer, "MLLP connection refused: too many connections");
+                // Over a limit, the connection is closed at once (the gate logs it).
+                let Ok(pass) = admitted else {
                     continue;
                 };
                 let context = context.clone();
                 let settings = settings.clone();
                 connections.spawn(async move {
                     serve_connection(stream, peer, &settings, &context).await;
-                    drop(permit);
+                    drop(pass);
                 });
             }
             // Stop accepting; let each connection finish the message it is on.

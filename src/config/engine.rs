@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::problem::{Document, Problem};
+use crate::net::http::HttpLimits;
+use crate::net::{ConnectionLimits, defaults};
 
 /// The engine configuration file. Every section is optional; defaults suit a single clinic.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -111,6 +113,9 @@ impl EngineConfig {
         }
         if self.http.max_body_bytes == 0 {
             problems.push(doc.problem("http.max_body_bytes", "must be at least 1"));
+        }
+        for (field, reason) in self.http.problems() {
+            problems.push(doc.problem(format!("http.{field}"), reason));
         }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             problems.push(doc.problem("log.level", format!("not a log filter: {err}")));
@@ -243,6 +248,22 @@ pub struct HttpConfig {
     /// Largest request body accepted, in bytes; larger requests get 413.
     #[serde(default = "default_max_body_bytes")]
     pub max_body_bytes: usize,
+    /// Connections served at once; more are answered 503 and closed.
+    #[serde(default = "crate::net::defaults::max_connections")]
+    pub max_connections: usize,
+    /// Connections one client address may hold open; more are answered 503 and closed.
+    #[serde(default = "crate::net::defaults::max_connections_per_client")]
+    pub max_connections_per_client: usize,
+    /// Seconds a client has to send a request's head; then its connection is closed.
+    #[serde(default = "crate::net::defaults::header_timeout_seconds")]
+    pub header_timeout_seconds: u64,
+    /// Seconds a client has to send a request's body; then it is answered 408.
+    #[serde(default = "crate::net::defaults::body_timeout_seconds")]
+    pub body_timeout_seconds: u64,
+    /// Seconds a kept-alive connection may wait for its next request (and an answer may
+    /// stall); then it is closed.
+    #[serde(default = "crate::net::defaults::idle_timeout_seconds")]
+    pub idle_timeout_seconds: u64,
 }
 
 impl Default for HttpConfig {
@@ -250,7 +271,40 @@ impl Default for HttpConfig {
         HttpConfig {
             listen: default_listen(),
             max_body_bytes: default_max_body_bytes(),
+            max_connections: defaults::max_connections(),
+            max_connections_per_client: defaults::max_connections_per_client(),
+            header_timeout_seconds: defaults::header_timeout_seconds(),
+            body_timeout_seconds: defaults::body_timeout_seconds(),
+            idle_timeout_seconds: defaults::idle_timeout_seconds(),
         }
+    }
+}
+
+impl HttpConfig {
+    /// The connection limits and timeouts of the HTTP server.
+    pub fn limits(&self) -> HttpLimits {
+        HttpLimits::from_settings(
+            self.connection_limits(),
+            self.header_timeout_seconds,
+            self.body_timeout_seconds,
+            self.idle_timeout_seconds,
+        )
+    }
+
+    fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: self.max_connections,
+            max_connections_per_client: self.max_connections_per_client,
+        }
+    }
+
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        HttpLimits::problems(
+            self.connection_limits(),
+            self.header_timeout_seconds,
+            self.body_timeout_seconds,
+            self.idle_timeout_seconds,
+        )
     }
 }
 

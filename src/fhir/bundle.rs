@@ -67,11 +67,15 @@ pub async fn searchset(
         })
     };
     let mut links = vec![link("self", search.offset)];
-    if search.count > 0 && search.offset + search.count < total {
-        links.push(link("next", search.offset + search.count));
+    let next = search.offset.saturating_add(search.count);
+    if search.count > 0 && next < total {
+        links.push(link("next", next));
     }
     if search.offset > 0 {
-        links.push(link("previous", (search.offset - search.count).max(0)));
+        links.push(link(
+            "previous",
+            search.offset.saturating_sub(search.count).max(0),
+        ));
     }
     let mut bundle = bundle_of("searchset", entries);
     bundle["total"] = json!(total);

@@ -13,6 +13,8 @@ use crate::store::upsert::{Value, bind_all};
 pub const DEFAULT_COUNT: i64 = 20;
 /// Most results per page.
 pub const MAX_COUNT: i64 = 200;
+/// Most results a search may skip: far beyond any store, and far from overflowing a link.
+pub const MAX_OFFSET: i64 = 1_000_000_000;
 
 /// A checked search.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +44,8 @@ impl Search {
         };
         for (name, value) in pairs {
             match name.as_str() {
-                "_count" => search.count = number(name, value)?.clamp(0, MAX_COUNT),
-                "_offset" => search.offset = number(name, value)?,
+                "_count" => search.count = number(name, value, i64::MAX)?.clamp(0, MAX_COUNT),
+                "_offset" => search.offset = number(name, value, MAX_OFFSET)?,
                 "_include" => {
                     let include = value
                         .strip_prefix(kind.name())
@@ -74,6 +76,14 @@ impl Search {
                         return Err(FhirError::bad_request(format!(
                             "search parameter '{name}' has no value"
                         )));
+                    }
+                    if let Filter::Date(_) | Filter::Millis(_) = param.filter {
+                        let full_day = matches!(param.filter, Filter::Millis(_));
+                        date_criterion(value, full_day).map_err(|reason| {
+                            FhirError::bad_request(format!(
+                                "search parameter '{name}': '{value}' {reason}"
+                            ))
+                        })?;
                     }
                     search.criteria.push((param.name, value.clone()));
                 }
@@ -142,12 +152,19 @@ impl Search {
     }
 }
 
-fn number(name: &str, value: &str) -> Result<i64, FhirError> {
+/// A whole number from 0 to `max`, or 400 naming the parameter.
+fn number(name: &str, value: &str, max: i64) -> Result<i64, FhirError> {
     value
         .parse::<i64>()
         .ok()
-        .filter(|n| *n >= 0)
-        .ok_or_else(|| FhirError::bad_request(format!("{name} must be a non-negative integer")))
+        .filter(|n| (0..=max).contains(n))
+        .ok_or_else(|| {
+            FhirError::bad_request(if max == i64::MAX {
+                format!("search parameter '{name}' must be a non-negative integer")
+            } else {
+                format!("search parameter '{name}' must be an integer from 0 to {max}")
+            })
+        })
 }
 
 /// Percent-encodes a query string component.
@@ -211,7 +228,7 @@ fn condition(filter: Filter, value: &str, values: &mut Vec<Value>) -> Result<Str
             ),
         },
         Filter::Date(column) => {
-            let (op, date) = date_criterion(value)?;
+            let (op, date) = date_criterion(value, false).map_err(FhirError::bad_request)?;
             let p = bind(Value::from(date));
             let len = date.len();
             match op {
@@ -220,14 +237,12 @@ fn condition(filter: Filter, value: &str, values: &mut Vec<Value>) -> Result<Str
             }
         }
         Filter::Millis(column) => {
-            let (op, date) = date_criterion(value)?;
+            let (op, date) = date_criterion(value, true).map_err(FhirError::bad_request)?;
             let day = time::Date::parse(
                 date,
                 time::macros::format_description!("[year]-[month]-[day]"),
             )
-            .map_err(|_| {
-                FhirError::bad_request(format!("'{value}': expected a full date YYYY-MM-DD"))
-            })?;
+            .map_err(|_| FhirError::bad_request(format!("'{value}': not a date")))?;
             let start = day.midnight().assume_utc().unix_timestamp() * 1000;
             let end = start + 86_400_000;
             match op {
@@ -257,8 +272,10 @@ fn condition(filter: Filter, value: &str, values: &mut Vec<Value>) -> Result<Str
     })
 }
 
-/// A date criterion's prefix and date; 400 unless the date is `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-fn date_criterion(value: &str) -> Result<(&'static str, &str), FhirError> {
+/// A date criterion's prefix and date, or why it is not one: the date must be a real
+/// calendar date (year 0001-9999) written `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (only the last
+/// when `full_day`).
+fn date_criterion(value: &str, full_day: bool) -> Result<(&'static str, &str), String> {
     let (op, date) = ["eq", "ge", "gt", "le", "lt"]
         .into_iter()
         .find_map(|op| value.strip_prefix(op).map(|rest| (op, rest)))
@@ -269,9 +286,22 @@ fn date_criterion(value: &str) -> Result<(&'static str, &str), FhirError> {
             _ => b.is_ascii_digit(),
         });
     if !shape_ok {
-        return Err(FhirError::bad_request(format!(
-            "'{value}': expected [eq|ge|gt|le|lt]YYYY[-MM[-DD]]"
-        )));
+        return Err("is not [eq|ge|gt|le|lt]YYYY[-MM[-DD]]".to_string());
+    }
+    if full_day && date.len() != 10 {
+        return Err("is not a full date: expected [eq|ge|gt|le|lt]YYYY-MM-DD".to_string());
+    }
+    let part = |range: std::ops::Range<usize>| date.get(range).and_then(|p| p.parse::<u8>().ok());
+    let year: i32 = date[..4].parse().unwrap_or(0);
+    let month = part(5..7).unwrap_or(1);
+    let day = part(8..10).unwrap_or(1);
+    let real = year >= 1
+        && time::Month::try_from(month)
+            .ok()
+            .and_then(|month| time::Date::from_calendar_date(year, month, day).ok())
+            .is_some();
+    if !real {
+        return Err(format!("is not a calendar date ({date})"));
     }
     Ok((op, date))
 }
@@ -325,9 +355,45 @@ mod tests {
 
     #[test]
     fn dates_take_a_prefix_and_partial_dates() {
-        assert_eq!(date_criterion("ge2024-01").unwrap(), ("ge", "2024-01"));
-        assert_eq!(date_criterion("2024-01-02").unwrap(), ("eq", "2024-01-02"));
-        assert!(date_criterion("2024-1-2").is_err());
-        assert!(date_criterion("ge").is_err());
+        assert_eq!(
+            date_criterion("ge2024-01", false).unwrap(),
+            ("ge", "2024-01")
+        );
+        assert_eq!(
+            date_criterion("2024-01-02", false).unwrap(),
+            ("eq", "2024-01-02")
+        );
+        assert_eq!(
+            date_criterion("le2024-02-29", true).unwrap().1,
+            "2024-02-29"
+        );
+        assert!(date_criterion("2024-01", true).is_err());
+        assert!(date_criterion("2024-1-2", false).is_err());
+        assert!(date_criterion("ge", false).is_err());
+    }
+
+    #[test]
+    fn impossible_dates_and_offsets_are_refused_naming_the_parameter() {
+        for date in [
+            "ge9999-99-99",
+            "2023-02-29",
+            "2024-13",
+            "0000",
+            "lt2024-04-31",
+        ] {
+            let err = Search::parse(Kind::Patient, &pairs(&[("birthdate", date)])).unwrap_err();
+            assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{date}");
+            assert!(err.issues[0].diagnostics.contains("'birthdate'"), "{err}");
+        }
+        assert!(Search::parse(Kind::Patient, &pairs(&[("birthdate", "9999-12-31")])).is_ok());
+        let err = Search::parse(Kind::Patient, &pairs(&[("_offset", "9223372036854775807")]))
+            .unwrap_err();
+        assert!(err.issues[0].diagnostics.contains("'_offset'"), "{err}");
+        let search = Search::parse(
+            Kind::Patient,
+            &pairs(&[("_offset", &MAX_OFFSET.to_string())]),
+        )
+        .unwrap();
+        assert_eq!(search.offset, MAX_OFFSET);
     }
 }

@@ -23,7 +23,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use upsert::{Change, Upserted};
 
@@ -34,7 +34,7 @@ use crate::config::engine::SqliteSynchronous;
 pub enum StoreError {
     /// The database refused or failed a query.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -68,6 +68,36 @@ pub enum StoreError {
     /// of failed); the same write may succeed later.
     #[error("unavailable: {0}")]
     Unavailable(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A database that cannot be reached (connection refused or lost, no pooled connection
+    /// within the acquire timeout, the server shutting down) is [`StoreError::Unavailable`]:
+    /// the same request may succeed later. Anything else is [`StoreError::Database`].
+    fn from(err: sqlx::Error) -> Self {
+        if unreachable(&err) {
+            StoreError::Unavailable(format!("the database cannot be reached: {err}"))
+        } else {
+            StoreError::Database(err)
+        }
+    }
+}
+
+/// Whether `err` says the database is out of reach rather than that a query failed.
+fn unreachable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: connection exceptions (08), shutting down or starting (57P01-57P03),
+        // too many connections (53300).
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
 }
 
 /// Which database a store runs on.
@@ -204,6 +234,16 @@ impl Store {
         Ok(())
     }
 
+    /// A connection of its own, outside the pool, for health checks: it answers whether the
+    /// database is reachable even while every pooled connection is busy.
+    pub async fn probe(&self) -> Result<Probe, StoreError> {
+        let connection = self.pool.connect_options().connect().await?;
+        Ok(Probe {
+            store: self.clone(),
+            connection,
+        })
+    }
+
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -225,10 +265,54 @@ impl Store {
     }
 }
 
+/// A database connection outside the store's pool (see [`Store::probe`]).
+pub struct Probe {
+    store: Store,
+    connection: sqlx::AnyConnection,
+}
+
+impl Probe {
+    /// Checks that the database answers on this connection and that the store is open.
+    pub async fn ping(&mut self) -> Result<(), StoreError> {
+        if self.store.pool.is_closed() {
+            return Err(StoreError::from(sqlx::Error::PoolClosed));
+        }
+        sqlx::query("SELECT 1")
+            .execute(&mut self.connection)
+            .await?;
+        Ok(())
+    }
+
+    /// Closes the connection.
+    pub async fn close(self) {
+        let _ = sqlx::Connection::close(self.connection).await;
+    }
+}
+
 /// The current time in Unix milliseconds.
 pub fn now_millis() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_a_failed_query() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for err in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(refused),
+        ] {
+            let err = StoreError::from(err);
+            assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
+        }
+        let err = StoreError::from(sqlx::Error::RowNotFound);
+        assert!(matches!(err, StoreError::Database(_)), "{err}");
+    }
 }

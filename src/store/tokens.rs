@@ -4,14 +4,14 @@ use std::fmt;
 use std::str::FromStr;
 
 use rand::RngCore;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::{Store, StoreError, now_millis};
 
 /// What a token may do. Each role includes the ones below it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Read channels, messages and records.
@@ -62,6 +62,42 @@ pub struct Principal {
     pub name: String,
     /// Its role.
     pub role: Role,
+}
+
+/// What a bearer token stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bearer {
+    /// A token that may be used, and who holds it.
+    Valid(Principal),
+    /// A token that was revoked or has expired, by its name: refused, and audited by name.
+    Refused(String),
+    /// No token, or none we issued.
+    Unknown,
+}
+
+impl Bearer {
+    /// Who may act, when the token is valid.
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Bearer::Valid(principal) => Some(principal),
+            _ => None,
+        }
+    }
+
+    /// The token's name for the audit log, valid or not.
+    pub fn actor(&self) -> Option<&str> {
+        match self {
+            Bearer::Valid(principal) => Some(&principal.name),
+            Bearer::Refused(name) => Some(name),
+            Bearer::Unknown => None,
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer TOKEN` header value.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// A token as listed (never with its secret).
@@ -160,6 +196,23 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// What `token` (when one was given) stands for: a principal when it is known, unrevoked
+    /// and unexpired; the name of a revoked or expired one, for the audit log.
+    pub async fn bearer(&self, token: Option<&str>) -> Result<Bearer, StoreError> {
+        let Some(token) = token.filter(|t| t.starts_with(TOKEN_PREFIX)) else {
+            return Ok(Bearer::Unknown);
+        };
+        if let Some(principal) = self.authenticate(token).await? {
+            return Ok(Bearer::Valid(principal));
+        }
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM api_tokens WHERE token_hash = $1")
+                .bind(hash_token(token))
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(name.map_or(Bearer::Unknown, Bearer::Refused))
     }
 
     /// The principal a bearer token stands for, when it is known, unrevoked and unexpired.
