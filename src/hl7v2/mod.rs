@@ -10,6 +10,8 @@
 //! - [`MessageBuilder`] writes outbound messages; [`build_ack`] and
 //!   [`build_ack_for_unparsed`] write replies; [`ReceivedAck`] reads them.
 //! - [`MllpCodec`] frames messages on a byte stream.
+//! - [`Limits`] caps the segments, fields, repetitions and components of a message, for
+//!   readers that do work per element.
 //!
 //! ```
 //! use switchboard::hl7v2::Message;
@@ -26,6 +28,7 @@ pub mod batch;
 pub mod build;
 pub mod encoding;
 pub mod escape;
+pub mod limits;
 pub mod mllp;
 pub mod names;
 pub mod parse;
@@ -40,6 +43,7 @@ pub use ack::{
 pub use build::{BuildError, MessageBuilder};
 pub use encoding::{Encoding, EncodingError};
 pub use escape::{decode_text, escape, escape_truncated, unescape};
+pub use limits::{Limit, LimitExceeded, Limits};
 pub use mllp::{MllpCodec, MllpError, MllpFrame, OversizedFrame};
 pub use parse::{Message, MessageIndex, MessageType, ParseError};
 pub use path::{Path, PathError, PathProblem};

@@ -159,6 +159,15 @@ impl<'a> Message<'a> {
         })
     }
 
+    /// Segment `index` (0-based, in order: 0 is MSH), without scanning the others.
+    pub fn segment_at(&self, index: usize) -> Option<Segment<'a>> {
+        let &(start, end) = self.segments.get(index)?;
+        Some(Segment::new(
+            self.raw.get(start..end).unwrap_or_default(),
+            self.encoding,
+        ))
+    }
+
     /// The first segment with the given id.
     pub fn segment(&self, id: &str) -> Option<Segment<'a>> {
         self.segments_named(id).next()

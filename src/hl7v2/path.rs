@@ -109,8 +109,19 @@ impl Path {
         }
     }
 
+    /// The whole field this path is in: its segment occurrence and field, without repetition,
+    /// component or subcomponent.
+    pub const fn field_path(self) -> Self {
+        Path {
+            repetition: None,
+            component: None,
+            subcomponent: None,
+            ..self
+        }
+    }
+
     /// The same path in segment occurrence `occurrence`.
-    pub(super) const fn in_occurrence(self, occurrence: u16) -> Self {
+    pub const fn in_occurrence(self, occurrence: u16) -> Self {
         Path {
             occurrence: Some(occurrence),
             ..self
@@ -118,7 +129,7 @@ impl Path {
     }
 
     /// The same path narrowed to repetition `repetition`.
-    pub(super) const fn at_repetition(self, repetition: u16) -> Self {
+    pub const fn at_repetition(self, repetition: u16) -> Self {
         Path {
             repetition: Some(repetition),
             ..self
@@ -126,7 +137,7 @@ impl Path {
     }
 
     /// The same path narrowed to component `component`.
-    pub(super) const fn at_component(self, component: u16) -> Self {
+    pub const fn at_component(self, component: u16) -> Self {
         Path {
             component: Some(component),
             ..self
@@ -134,7 +145,7 @@ impl Path {
     }
 
     /// The same path narrowed to subcomponent `subcomponent` (of the component already set).
-    pub(super) const fn at_subcomponent(self, subcomponent: u16) -> Self {
+    pub const fn at_subcomponent(self, subcomponent: u16) -> Self {
         Path {
             subcomponent: Some(subcomponent),
             ..self

@@ -25,7 +25,16 @@
 //! procedure_code = "FT1-7.1"
 //! [lookups.gender]
 //! M = "male"
+//! [limits]                  # optional; these are the defaults
+//! max_segments = 5000
 //! ```
+//!
+//! What one message costs a mapping is bounded ([`Limits`]): before reading an HL7 v2 message
+//! the mapping checks its segments, fields, repetitions and components against the caps, and a
+//! message past one is rejected ([`RejectionKind::TooLarge`]) naming the cap. An empty
+//! repetition (or an empty item of a JSON array) is no occurrence of a block that repeats over
+//! it, and occurrence `n` of a segment is found without scanning the others, so the records and
+//! the time a message costs grow with what it holds, not with its separators.
 //!
 //! This file is long because the mapping language is one unit: its rules (paths, repeats, lookups,
 //! functions, `coalesce`/`concat`/`street`), their checks at load, and the reader that evaluates
@@ -33,7 +42,9 @@
 
 mod records;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -41,9 +52,10 @@ use serde::Deserialize;
 use crate::canonical::{FieldValue, PATIENT_FIELDS};
 use crate::config::problem::{Document, Problem};
 use crate::hl7v2;
-use crate::message::{Format, Message, Rejection, RejectionKind, json_array_len, json_field};
+use crate::message::{Format, Message, Rejection, RejectionKind, json_field, json_items};
 pub use records::{
-    ChargeRecord, CoverageRecord, EncounterRecord, Occurrence, Records, parse_decimal, street_line,
+    ChargeRecord, CoverageRecord, EncounterRecord, Occurrence, Records, Values, parse_decimal,
+    street_line,
 };
 
 /// Folder of mapping files under the root.
@@ -148,6 +160,67 @@ pub struct Mapping {
     /// Look-up tables.
     #[serde(default)]
     pub lookups: BTreeMap<String, BTreeMap<String, String>>,
+    /// Caps on what one message may hold for this mapping to read it.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Caps on the work one message may cost a mapping (`[limits]` in the mapping file). Each is
+/// between 1 and 9999 (the largest number a path can name). A message past one is rejected with
+/// the cap's name: an MLLP sender gets AE (AR in enhanced mode) with ERR code 104, an HTTP
+/// sender 422.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Segments in an HL7 v2 message (MSH included).
+    pub max_segments: usize,
+    /// Fields in one HL7 v2 segment.
+    pub max_fields: usize,
+    /// Repetitions of one HL7 v2 field; items of a JSON array that a block repeats over.
+    pub max_repetitions: usize,
+    /// Components of one repetition of an HL7 v2 field.
+    pub max_components: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_segments: 5000,
+            max_fields: 500,
+            max_repetitions: 1000,
+            max_components: 100,
+        }
+    }
+}
+
+impl Limits {
+    /// The caps as the HL7 v2 reader checks them.
+    fn hl7v2(&self) -> hl7v2::Limits {
+        hl7v2::Limits {
+            segments: self.max_segments,
+            fields: self.max_fields,
+            repetitions: self.max_repetitions,
+            components: self.max_components,
+        }
+    }
+
+    /// Each cap with its name, for validation.
+    fn named(&self) -> [(&'static str, usize); 4] {
+        [
+            ("max_segments", self.max_segments),
+            ("max_fields", self.max_fields),
+            ("max_repetitions", self.max_repetitions),
+            ("max_components", self.max_components),
+        ]
+    }
+}
+
+/// The rejection of a message past a cap, naming it.
+fn too_large(what: impl std::fmt::Display, limit: &str, max: usize) -> MappingError {
+    MappingError::new(
+        RejectionKind::TooLarge,
+        format!("{what}, past the mapping's limit {limit} = {max}"),
+    )
 }
 
 /// A mapping that cannot produce records for a message.
@@ -266,7 +339,12 @@ impl Mapping {
             field: String::new(),
             reason: format!("cannot read mapping '{name}': {err}"),
         })?;
-        let doc = Document::parse(&file, &text)?;
+        Mapping::parse(&file, &text)
+    }
+
+    /// Reads and validates the text of a mapping file (`file` names it in problems).
+    pub fn parse(file: &Path, text: &str) -> Result<Mapping, Problem> {
+        let doc = Document::parse(file, text)?;
         let mapping: Mapping = doc.deserialize()?;
         match mapping.validate(&doc).into_iter().next() {
             Some(problem) => Err(problem),
@@ -285,6 +363,14 @@ impl Mapping {
                     self.format
                 ),
             ));
+        }
+        for (name, value) in self.limits.named() {
+            if !(1..=hl7v2::path::MAX_INDEX).contains(&value) {
+                problems.push(doc.problem(
+                    format!("limits.{name}"),
+                    format!("must be between 1 and {}", hl7v2::path::MAX_INDEX),
+                ));
+            }
         }
         for (name, field, block) in self.blocks() {
             let (allowed, required) = block_fields(name);
@@ -405,25 +491,31 @@ impl Mapping {
                 ),
             ));
         }
-        let reader = Reader::new(message)?;
+        let reader = Reader::new(message, &self.limits)?;
         let evaluate = |block: &Block, index: usize| self.evaluate(&reader, block, index);
-        let each = |blocks: &[Block]| -> Vec<Occurrence> {
-            blocks
-                .iter()
-                .flat_map(|block| {
-                    let count = block.repeat.as_deref().map_or(1, |r| reader.count(r));
-                    (1..=count).map(move |i| (i, evaluate(block, i)))
-                })
-                .filter(|(_, values)| !values.is_empty())
-                .collect()
+        let each = |blocks: &[Block]| -> Result<Vec<Occurrence>, MappingError> {
+            let mut occurrences = Vec::new();
+            for block in blocks {
+                let indices = match block.repeat.as_deref() {
+                    Some(repeat) => reader.occurrences(repeat, &self.limits)?,
+                    None => vec![1],
+                };
+                occurrences.extend(
+                    indices
+                        .into_iter()
+                        .map(|i| (i, evaluate(block, i)))
+                        .filter(|(_, values)| !values.is_empty()),
+                );
+            }
+            Ok(occurrences)
         };
         let (mut records, warnings) = Records::build(
             self.patient.as_ref().map(|b| evaluate(b, 1)),
-            each(&self.patient_identifier),
-            each(&self.merged_identifier),
+            each(&self.patient_identifier)?,
+            each(&self.merged_identifier)?,
             self.encounter.as_ref().map(|b| evaluate(b, 1)),
-            each(&self.coverage),
-            each(&self.charge),
+            each(&self.coverage)?,
+            each(&self.charge)?,
         )
         .map_err(|err| self.located(err))?;
         records.warnings = warnings
@@ -463,12 +555,7 @@ impl Mapping {
     }
 
     /// What one block occurrence says: each field that is cleared or has a value.
-    fn evaluate(
-        &self,
-        reader: &Reader<'_>,
-        block: &Block,
-        index: usize,
-    ) -> BTreeMap<String, FieldValue> {
+    fn evaluate(&self, reader: &Reader<'_>, block: &Block, index: usize) -> Values {
         block
             .fields
             .iter()
@@ -686,50 +773,186 @@ fn component_path(path: &str) -> Option<hl7v2::Path> {
     hl7v2::Path::parse(&format!("{path}.1")).ok()
 }
 
-/// Whether the value at `path`, or the field repetition or component that holds it, is `""`.
-fn explicitly_null(message: &hl7v2::Message<'_>, path: &hl7v2::Path) -> bool {
-    let occurrence = path
-        .occurrence()
-        .map_or_else(String::new, |n| format!("[{n}]"));
-    let field = format!(
-        "{}{occurrence}-{}[{}]",
-        path.segment_id(),
-        path.field(),
-        path.repetition().unwrap_or(1)
-    );
-    let mut holders = vec![field.clone()];
-    if let Some(component) = path.component() {
-        holders.push(format!("{field}.{component}"));
-        if let Some(sub) = path.subcomponent() {
-            holders.push(format!("{field}.{component}.{sub}"));
+/// An HL7 v2 message with its segments indexed by id, so that occurrence `n` of a segment is
+/// found without scanning the others (a block repeating over thousands of segments reads each
+/// in constant time).
+struct Hl7<'a> {
+    message: hl7v2::Message<'a>,
+    /// Segment id to the positions of its occurrences in the message, in order.
+    by_id: HashMap<[u8; 3], Vec<usize>>,
+    /// The repetitions of the last field read by repetition number, with the position of its
+    /// segment and its number: a block repeating over a field reads each repetition in
+    /// constant time rather than by counting separators from the start of the field.
+    repeated: RefCell<Option<((usize, usize), Vec<hl7v2::Repetition<'a>>)>>,
+}
+
+impl<'a> Hl7<'a> {
+    fn new(message: hl7v2::Message<'a>) -> Self {
+        let mut by_id: HashMap<[u8; 3], Vec<usize>> = HashMap::new();
+        for (index, segment) in message.segments().enumerate() {
+            if let Some(id) = segment.raw().get(..3).and_then(|id| id.try_into().ok()) {
+                by_id.entry(id).or_default().push(index);
+            }
+        }
+        Hl7 {
+            message,
+            by_id,
+            repeated: RefCell::new(None),
         }
     }
-    holders.iter().any(|holder| {
-        hl7v2::Path::parse(holder)
+
+    /// How many segments have the id `id`.
+    fn occurrences(&self, id: &str) -> usize {
+        self.positions(id).len()
+    }
+
+    fn positions(&self, id: &str) -> &[usize] {
+        <[u8; 3]>::try_from(id.as_bytes())
             .ok()
-            .and_then(|p| message.get_raw(&p))
-            .is_some_and(|raw| raw == EXPLICIT_NULL.as_bytes())
-    })
+            .and_then(|id| self.by_id.get(&id))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The position in the message of occurrence `occurrence` (from 1) of segment `id`.
+    fn position(&self, id: &str, occurrence: usize) -> Option<usize> {
+        self.positions(id).get(occurrence.checked_sub(1)?).copied()
+    }
+
+    /// Occurrence `occurrence` (from 1) of segment `id`.
+    fn segment(&self, id: &str, occurrence: usize) -> Option<hl7v2::Segment<'a>> {
+        self.message.segment_at(self.position(id, occurrence)?)
+    }
+
+    /// The raw bytes at `path`, when present.
+    fn raw(&self, path: &hl7v2::Path) -> Option<&'a [u8]> {
+        let position = self.position(path.segment_id(), path.occurrence().unwrap_or(1))?;
+        let segment = self.message.segment_at(position)?;
+        match path.repetition() {
+            Some(number) if number > 1 => {
+                let key = (position, path.field());
+                let mut repeated = self.repeated.borrow_mut();
+                if repeated.as_ref().is_none_or(|(cached, _)| *cached != key) {
+                    let field = segment.field(path.field())?;
+                    *repeated = Some((key, field.repetitions().collect()));
+                }
+                let repetition = *repeated.as_ref()?.1.get(number - 1)?;
+                within(repetition, path)
+            }
+            _ => path.locate_in(&segment),
+        }
+    }
+
+    /// The decoded value at `path`, when present.
+    fn get(&self, path: &hl7v2::Path) -> Option<Cow<'a, str>> {
+        Some(hl7v2::unescape(self.raw(path)?, &self.message.encoding()))
+    }
+
+    /// Whether the value at `path`, or the field repetition or component that holds it, is
+    /// `""`.
+    fn explicitly_null(&self, path: &hl7v2::Path) -> bool {
+        let repetition = path
+            .field_path()
+            .at_repetition(path.repetition().unwrap_or(1) as u16);
+        let component = path
+            .component()
+            .map(|component| repetition.at_component(component as u16));
+        let subcomponent = component
+            .zip(path.subcomponent())
+            .map(|(component, sub)| component.at_subcomponent(sub as u16));
+        std::iter::once(repetition)
+            .chain(component)
+            .chain(subcomponent)
+            .any(|holder| self.raw(&holder) == Some(EXPLICIT_NULL.as_bytes()))
+    }
+
+    /// The positions (from 1) of the non-empty repetitions of field `repeat` (`PID-3`) of the
+    /// segment's first occurrence: an empty repetition is no occurrence.
+    fn repetitions(&self, repeat: &str) -> Vec<usize> {
+        let Some((segment, field)) = repeat.split_once('-') else {
+            return Vec::new();
+        };
+        field
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| self.segment(segment, 1)?.field(n))
+            .map(|field| {
+                field
+                    .repetitions()
+                    .enumerate()
+                    .filter(|(_, repetition)| !repetition.is_empty())
+                    .map(|(i, _)| i + 1)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The non-empty values of `path` in every repetition of its field (the path's own
+    /// repetition, if any, is not used), in one pass over the field.
+    fn every_repetition(&self, path: &hl7v2::Path) -> Vec<String> {
+        let encoding = self.message.encoding();
+        let Some(field) = self
+            .segment(path.segment_id(), path.occurrence().unwrap_or(1))
+            .and_then(|segment| segment.field(path.field()))
+        else {
+            return Vec::new();
+        };
+        field
+            .repetitions()
+            .filter_map(|repetition| within(repetition, path))
+            .filter(|raw| !raw.is_empty() && *raw != EXPLICIT_NULL.as_bytes())
+            .map(|raw| hl7v2::unescape(raw, &encoding).into_owned())
+            .collect()
+    }
+}
+
+/// The raw bytes of the component and subcomponent `path` names within `repetition` (the
+/// whole repetition when it names none).
+fn within<'a>(repetition: hl7v2::Repetition<'a>, path: &hl7v2::Path) -> Option<&'a [u8]> {
+    let Some(component) = path.component() else {
+        return Some(repetition.raw());
+    };
+    let component = repetition.component(component)?;
+    match path.subcomponent() {
+        None => Some(component.raw()),
+        Some(sub) => Some(component.subcomponent(sub)?.raw()),
+    }
+}
+
+/// Whether a JSON item holds nothing: null, `{}`, `[]` or `""`.
+fn json_empty(item: &serde_json::Value) -> bool {
+    match item {
+        serde_json::Value::Null => true,
+        serde_json::Value::Object(fields) => fields.is_empty(),
+        serde_json::Value::Array(items) => items.is_empty(),
+        serde_json::Value::String(text) => text.is_empty(),
+        _ => false,
+    }
 }
 
 /// Reads values out of a message for a mapping.
 enum Reader<'a> {
-    Hl7v2(hl7v2::Message<'a>),
+    Hl7v2(Hl7<'a>),
     Fhir(&'a serde_json::Value),
 }
 
 impl<'a> Reader<'a> {
-    fn new(message: &'a Message) -> Result<Self, MappingError> {
-        message
-            .hl7v2()
-            .map(Reader::Hl7v2)
-            .or_else(|| message.json().map(Reader::Fhir))
-            .ok_or_else(|| {
-                MappingError::new(
-                    RejectionKind::Unsupported,
-                    "the message is neither HL7 v2 nor JSON",
-                )
-            })
+    /// The reader of `message`, once it is within `limits`.
+    fn new(message: &'a Message, limits: &Limits) -> Result<Self, MappingError> {
+        if let Some(v2) = message.hl7v2() {
+            limits.hl7v2().check(&v2).map_err(|exceeded| {
+                let limit = format!("max_{}", exceeded.limit.counted());
+                let mut err = too_large(&exceeded, &limit, exceeded.max);
+                err.location = exceeded.location;
+                err
+            })?;
+            return Ok(Reader::Hl7v2(Hl7::new(v2)));
+        }
+        message.json().map(Reader::Fhir).ok_or_else(|| {
+            MappingError::new(
+                RejectionKind::Unsupported,
+                "the message is neither HL7 v2 nor JSON",
+            )
+        })
     }
 
     /// What the message says at `path`: absent when empty or missing, cleared when it (or
@@ -741,10 +964,10 @@ impl<'a> Reader<'a> {
                 let Some(path) = component_path(&resolve_hl7(repeat, path, index)) else {
                     return FieldValue::Absent;
                 };
-                if explicitly_null(message, &path) {
+                if message.explicitly_null(&path) {
                     return FieldValue::Clear;
                 }
-                message.get_path(&path).map(|v| v.into_owned())
+                message.get(&path).map(Cow::into_owned)
             }
             Reader::Fhir(json) => {
                 let full = match repeat {
@@ -794,9 +1017,10 @@ impl<'a> Reader<'a> {
             return Vec::new();
         };
         message
+            .message
             .get_all(&path)
             .flatten()
-            .map(|v| v.into_owned())
+            .map(Cow::into_owned)
             .filter(|v| !v.is_empty() && v != EXPLICIT_NULL)
             .collect()
     }
@@ -806,41 +1030,36 @@ impl<'a> Reader<'a> {
         let Reader::Hl7v2(message) = self else {
             return Vec::new();
         };
-        let resolved = resolve_hl7(repeat, path, index);
-        // "FT1[2]-19.1" -> field part "FT1[2]-19", rest ".1"
-        let Some(dash) = resolved.find('-') else {
-            return Vec::new();
-        };
-        let field_end = resolved[dash + 1..]
-            .find(|c: char| !c.is_ascii_digit())
-            .map_or(resolved.len(), |i| dash + 1 + i);
-        let (field, rest) = resolved.split_at(field_end);
-        let rest = rest.trim_start_matches(|c: char| c == '[' || c == ']' || c.is_ascii_digit());
-        let count = hl7v2::Path::parse(field)
-            .ok()
-            .and_then(|p| message.get_raw(&p))
-            .map_or(0, |raw| {
-                let separator = message.encoding().repetition_separator();
-                raw.split(|b| *b == separator).count()
-            });
-        (1..=count)
-            .filter_map(|r| message.get(&format!("{field}[{r}]{rest}")))
-            .map(|v| v.into_owned())
-            .filter(|v| !v.is_empty() && v != EXPLICIT_NULL)
-            .collect()
+        hl7v2::Path::parse(&resolve_hl7(repeat, path, index))
+            .map(|path| message.every_repetition(&path))
+            .unwrap_or_default()
     }
 
-    fn count(&self, repeat: &str) -> usize {
+    /// The occurrences (from 1) of a block that repeats over `repeat`: every segment with
+    /// that id (`FT1`), every non-empty repetition of a field (`PID-3`), every non-empty item
+    /// of a JSON array (at most `limits.max_repetitions` items).
+    fn occurrences(&self, repeat: &str, limits: &Limits) -> Result<Vec<usize>, MappingError> {
         match self {
-            Reader::Hl7v2(message) => match repeat.split_once('-') {
-                Some((segment, field)) => field
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|n| message.segment(segment)?.field(n))
-                    .map_or(0, |f| f.repetitions().count()),
-                None => message.segments_named(repeat).count(),
-            },
-            Reader::Fhir(json) => json_array_len(json, repeat),
+            Reader::Hl7v2(message) if repeat.contains('-') => Ok(message.repetitions(repeat)),
+            Reader::Hl7v2(message) => Ok((1..=message.occurrences(repeat)).collect()),
+            Reader::Fhir(json) => {
+                let items = json_items(json, repeat);
+                if items.len() > limits.max_repetitions {
+                    let mut err = too_large(
+                        format_args!("{repeat} has more than {} items", limits.max_repetitions),
+                        "max_repetitions",
+                        limits.max_repetitions,
+                    );
+                    err.location = Some(repeat.to_string());
+                    return Err(err);
+                }
+                Ok(items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, item)| !json_empty(item))
+                    .map(|(i, _)| i + 1)
+                    .collect())
+            }
         }
     }
 }

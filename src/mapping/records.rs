@@ -3,8 +3,6 @@
 //! what the message says ([`FieldValue`]): absent fields keep the stored value, cleared ones
 //! clear it.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::MappingError;
@@ -133,7 +131,31 @@ pub struct Records {
 
 /// What one occurrence of a mapping block read: its 1-based occurrence in the message (the
 /// segment or repetition it repeats over) and each field it found cleared or with a value.
-pub type Occurrence = (usize, BTreeMap<String, FieldValue>);
+pub type Occurrence = (usize, Values);
+
+/// Each canonical field one block occurrence found cleared or with a value, in the block's
+/// order. A short list rather than a map: a block has a handful of fields, and a message may
+/// have thousands of occurrences.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Values(Vec<(String, FieldValue)>);
+
+impl Values {
+    /// What the occurrence says about `key`, when it says anything.
+    pub fn get(&self, key: &str) -> Option<&FieldValue> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Whether the occurrence found nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, FieldValue)> for Values {
+    fn from_iter<I: IntoIterator<Item = (String, FieldValue)>>(iter: I) -> Self {
+        Values(iter.into_iter().collect())
+    }
+}
 
 /// One street line of an HL7 v2 SAD (XAD-1): the street address (SAD-1), followed by the
 /// street name (SAD-2) and the dwelling number (SAD-3) each where the street address does
@@ -204,8 +226,6 @@ fn list(value: Option<&FieldValue>) -> Vec<String> {
         })
         .unwrap_or_default()
 }
-
-type Values = BTreeMap<String, FieldValue>;
 
 /// What an optional field of a block says (absent when the block did not read it).
 fn field(values: &Values, key: &str) -> FieldValue {

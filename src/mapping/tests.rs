@@ -337,3 +337,162 @@ fn a_street_name_in_the_sad_subcomponents_is_kept() {
         assert_eq!(records["patient"]["address"]["line"], line, "XAD-1 {xad1}");
     }
 }
+
+/// A mapping from TOML text, validated.
+fn mapping_from(text: &str) -> Result<Mapping, Vec<String>> {
+    let doc = Document::parse(Path::new("m.toml"), text).map_err(|p| vec![p.to_string()])?;
+    let mapping: Mapping = doc.deserialize().map_err(|p| vec![p.to_string()])?;
+    let problems: Vec<String> = mapping
+        .validate(&doc)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if problems.is_empty() {
+        Ok(mapping)
+    } else {
+        Err(problems)
+    }
+}
+
+#[test]
+fn a_message_past_a_limit_is_refused_naming_it() {
+    let mapping = shipped("hl7v2-canonical");
+    assert_eq!(mapping.limits, Limits::default());
+    let mut raw = b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A08|BIG|P|2.5\rPID|1||".to_vec();
+    raw.extend(std::iter::repeat_n(b'~', 1_000_000));
+    let err = mapping.records(&Message::read(&raw).unwrap()).unwrap_err();
+    assert_eq!(err.kind, RejectionKind::TooLarge);
+    assert_eq!(err.location.as_deref(), Some("PID-3"));
+    assert_eq!(
+        err.to_string(),
+        "mapping: PID-3 has more than 1000 repetitions, past the mapping's limit \
+         max_repetitions = 1000 (at PID-3)"
+    );
+    let rejection = Rejection::from(err);
+    assert_eq!(
+        rejection.kind.hl7_error_code(),
+        hl7v2::ErrorCode::ValueTooLong
+    );
+    assert_eq!(rejection.location.as_deref(), Some("PID-3"));
+
+    // Segments, fields and components too; each limit can be set per mapping.
+    let text = "format = \"hl7v2\"\n[patient]\nfamily_name = \"PID-5.1\"\n[[patient_identifier]]\nrepeat = \"PID-3\"\nvalue = \".1\"\nsystem = { path = \".4\", default = \"LOCAL\" }\n[limits]\nmax_segments = 3\nmax_fields = 10\nmax_components = 5\n";
+    let small = mapping_from(text).unwrap();
+    let refused = |raw: &[u8]| {
+        let err = small.records(&Message::read(raw).unwrap()).unwrap_err();
+        assert_eq!(err.kind, RejectionKind::TooLarge, "{err}");
+        err.to_string()
+    };
+    let reason = refused(b"MSH|^~\\&\rPID|1||A\rNTE|1\rNTE|2");
+    assert!(
+        reason.contains("the message has more than 3 segments")
+            && reason.contains("max_segments = 3"),
+        "{reason}"
+    );
+    let reason = refused(b"MSH|^~\\&\rPID|1||A|||||||||||");
+    assert!(
+        reason.contains("segment 2 (PID) has more than 10 fields") && reason.contains("PID-11"),
+        "{reason}"
+    );
+    let reason = refused(b"MSH|^~\\&\rPID|1||A~B^^^^^^");
+    assert!(
+        reason.contains("PID-3[2] has more than 5 components"),
+        "{reason}"
+    );
+    let records = small
+        .records(&Message::read(b"MSH|^~\\&\rPID|1||A^^^S~B||Doe").unwrap())
+        .unwrap();
+    assert_eq!(records.patient.unwrap().identifiers.len(), 2);
+}
+
+#[test]
+fn limits_are_validated() {
+    let text = "format = \"hl7v2\"\n[limits]\nmax_segments = 0\nmax_repetitions = 10000\n";
+    let problems = mapping_from(text).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("limits.max_segments: must be between 1 and 9999")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("limits.max_repetitions: must be between 1 and 9999")),
+        "{problems:?}"
+    );
+    let unknown = mapping_from("format = \"hl7v2\"\n[limits]\nmax_bytes = 1\n").unwrap_err();
+    assert!(
+        unknown[0].contains("unknown field `max_bytes`"),
+        "{unknown:?}"
+    );
+}
+
+#[test]
+fn empty_repetitions_and_items_are_no_occurrences() {
+    // Every empty repetition of PID-3 would be an identifier of the default system only.
+    let mut raw = b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||ADT^A08|E1|P|2.5\rPID|1||".to_vec();
+    raw.extend(b"~~~MRN1^^^HOSP^MR~~~\"\"~~");
+    let message = Message::read(&raw).unwrap();
+    let Reader::Hl7v2(hl7) = Reader::new(&message, &Limits::default()).unwrap() else {
+        panic!("HL7 v2");
+    };
+    assert_eq!(hl7.repetitions("PID-3"), [4, 7]);
+    assert_eq!(hl7.repetitions("PID-9"), Vec::<usize>::new());
+    let records = shipped("hl7v2-canonical").records(&message).unwrap();
+    let identifiers = records.patient.unwrap().identifiers;
+    assert_eq!(identifiers.len(), 1);
+    assert_eq!(identifiers[0].value, "MRN1");
+
+    let json = br#"{"resourceType":"Patient","identifier":[{},null,{"value":"A1"},"",[],{"value":"A2","system":"urn:s"}]}"#;
+    let message = Message::read(json).unwrap();
+    let reader = Reader::new(&message, &Limits::default()).unwrap();
+    assert_eq!(
+        reader
+            .occurrences("identifier", &Limits::default())
+            .unwrap(),
+        [3, 6]
+    );
+    let identifiers = shipped("fhir-patient")
+        .records(&message)
+        .unwrap()
+        .patient
+        .unwrap()
+        .identifiers;
+    assert_eq!(identifiers.len(), 2);
+    assert_eq!(identifiers[1].system, "urn:s");
+}
+
+#[test]
+fn a_json_array_past_the_repetition_limit_is_refused() {
+    let items = vec![r#"{"value":"A"}"#; 1001].join(",");
+    let json = format!(r#"{{"resourceType":"Patient","identifier":[{items}]}}"#);
+    let err = shipped("fhir-patient")
+        .records(&Message::read(json.as_bytes()).unwrap())
+        .unwrap_err();
+    assert_eq!(err.kind, RejectionKind::TooLarge);
+    assert_eq!(
+        err.to_string(),
+        "mapping: identifier has more than 1000 items, past the mapping's limit \
+         max_repetitions = 1000 (at identifier)"
+    );
+}
+
+#[test]
+fn segments_are_found_by_occurrence_and_repetitions_read_in_one_pass() {
+    let mut raw = b"MSH|^~\\&|EHR|HOSP|SB|SB|20261125||DFT^P03|D1|P|2.5\rPID|1||MRN9^^^HOSP^MR\rPV1|1|O|||||||||||||||||V9\r".to_vec();
+    for n in 1..=3000 {
+        raw.extend(
+            format!("FT1|{n}|L{n}||20261124||CG|99213|||1|10.00||||||||A{n}~~B\\T\\{n}~\"\"|||||||25~59\r")
+                .as_bytes(),
+        );
+    }
+    let records = shipped("hl7v2-canonical")
+        .records(&Message::read(&raw).unwrap())
+        .unwrap();
+    assert_eq!(records.charges.len(), 3000);
+    let last = &records.charges[2999];
+    assert_eq!(last.line_key, "L3000");
+    assert_eq!(last.diagnosis_codes, ["A3000", "B&3000"]);
+    assert_eq!(last.modifiers, ["25", "59"]);
+}

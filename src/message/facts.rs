@@ -252,12 +252,12 @@ fn json_walk<'j>(json: &'j serde_json::Value, path: &str) -> Option<&'j serde_js
     Some(current)
 }
 
-/// Number of items of the array at `path` (0 when absent; 1 for a single value).
-pub fn json_array_len(json: &serde_json::Value, path: &str) -> usize {
+/// The items of the array at `path` (none when absent; a single value is one item).
+pub fn json_items<'j>(json: &'j serde_json::Value, path: &str) -> &'j [serde_json::Value] {
     match json_walk(json, path) {
-        Some(serde_json::Value::Array(items)) => items.len(),
-        Some(_) => 1,
-        None => 0,
+        Some(serde_json::Value::Array(items)) => items,
+        Some(value) => std::slice::from_ref(value),
+        None => &[],
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-pub use facts::{FACT_NAMES, Facts, json_array_len, json_field};
+pub use facts::{FACT_NAMES, Facts, json_field, json_items};
 
 use crate::hl7v2;
 
@@ -350,6 +350,9 @@ pub enum RejectionKind {
     InvalidValue,
     /// The engine could not process it for a reason of its own.
     Internal,
+    /// The message holds more than a limit on the work one message may cost allows (segments,
+    /// fields, repetitions, components read by a mapping); the reason names the limit.
+    TooLarge,
 }
 
 impl RejectionKind {
@@ -361,6 +364,8 @@ impl RejectionKind {
             RejectionKind::RequiredMissing => hl7v2::ErrorCode::RequiredFieldMissing,
             RejectionKind::InvalidValue => hl7v2::ErrorCode::DataType,
             RejectionKind::Internal => hl7v2::ErrorCode::ApplicationInternalError,
+            // As for a frame past the source's size limit.
+            RejectionKind::TooLarge => hl7v2::ErrorCode::ValueTooLong,
         }
     }
 }
