@@ -783,8 +783,11 @@ struct Hl7<'a> {
     /// The repetitions of the last field read by repetition number, with the position of its
     /// segment and its number: a block repeating over a field reads each repetition in
     /// constant time rather than by counting separators from the start of the field.
-    repeated: RefCell<Option<((usize, usize), Vec<hl7v2::Repetition<'a>>)>>,
+    repeated: RefCell<Option<SplitField<'a>>>,
 }
+
+/// A field split into its repetitions, with the position of its segment and its number.
+type SplitField<'a> = ((usize, usize), Vec<hl7v2::Repetition<'a>>);
 
 impl<'a> Hl7<'a> {
     fn new(message: hl7v2::Message<'a>) -> Self {
