@@ -376,31 +376,31 @@ fn a_message_past_a_limit_is_refused_naming_it() {
     assert_eq!(rejection.location.as_deref(), Some("PID-3"));
 
     // Segments, fields and components too; each limit can be set per mapping.
-    let text = "format = \"hl7v2\"\n[patient]\nfamily_name = \"PID-5.1\"\n[[patient_identifier]]\nrepeat = \"PID-3\"\nvalue = \".1\"\nsystem = { path = \".4\", default = \"LOCAL\" }\n[limits]\nmax_segments = 3\nmax_fields = 10\nmax_components = 5\n";
+    let text = "format = \"hl7v2\"\n[patient]\nfamily_name = \"PID-5.1\"\n[[patient_identifier]]\nrepeat = \"PID-3\"\nvalue = \".1\"\nsystem = { path = \".4\", default = \"LOCAL\" }\n[limits]\nmax_segments = 3\nmax_fields = 12\nmax_components = 5\n";
     let small = mapping_from(text).unwrap();
     let refused = |raw: &[u8]| {
         let err = small.records(&Message::read(raw).unwrap()).unwrap_err();
         assert_eq!(err.kind, RejectionKind::TooLarge, "{err}");
         err.to_string()
     };
-    let reason = refused(b"MSH|^~\\&\rPID|1||A\rNTE|1\rNTE|2");
+    let reason = refused(b"MSH|^~\\&|||||||ADT^A08|1|P|2.5\rPID|1||A\rNTE|1\rNTE|2");
     assert!(
         reason.contains("the message has more than 3 segments")
             && reason.contains("max_segments = 3"),
         "{reason}"
     );
-    let reason = refused(b"MSH|^~\\&\rPID|1||A|||||||||||");
+    let reason = refused(b"MSH|^~\\&|||||||ADT^A08|1|P|2.5\rPID|1||A|||||||||||");
     assert!(
-        reason.contains("segment 2 (PID) has more than 10 fields") && reason.contains("PID-11"),
+        reason.contains("segment 2 (PID) has more than 12 fields") && reason.contains("PID-13"),
         "{reason}"
     );
-    let reason = refused(b"MSH|^~\\&\rPID|1||A~B^^^^^^");
+    let reason = refused(b"MSH|^~\\&|||||||ADT^A08|1|P|2.5\rPID|1||A~B^^^^^^");
     assert!(
         reason.contains("PID-3[2] has more than 5 components"),
         "{reason}"
     );
     let records = small
-        .records(&Message::read(b"MSH|^~\\&\rPID|1||A^^^S~B||Doe").unwrap())
+        .records(&Message::read(b"MSH|^~\\&|||||||ADT^A08|1|P|2.5\rPID|1||A^^^S~B||Doe").unwrap())
         .unwrap();
     assert_eq!(records.patient.unwrap().identifiers.len(), 2);
 }
