@@ -3,17 +3,15 @@
 //! Random bytes and randomly mutated valid messages go through `Message::parse` and then through
 //! every accessor, path lookup, acknowledgment function and the MLLP decoder.
 
+mod readers;
+
 use bytes::BytesMut;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
-use tokio_util::codec::{Decoder, Encoder};
+use tokio_util::codec::Encoder;
 
-use switchboard::hl7v2::{
-    AckCode, AckDetails, Encoding, ErrorCode, ErrorReport, Message, MessageBuilder, MllpCodec,
-    MllpFrame, Path, ReceivedAck, Severity, build_ack, build_ack_for_unparsed, salvage_header,
-    unescape,
-};
+use switchboard::hl7v2::{Encoding, Message, MessageBuilder, MllpCodec, MllpFrame, Path, unescape};
 
 const SEEDS: [&[u8]; 8] = [
     include_bytes!("fixtures/hl7v2/adt-a01-fhir-converter.hl7"),
@@ -24,25 +22,6 @@ const SEEDS: [&[u8]; 8] = [
     b"MSH|^~\\&#|A|B|C|D|20240101||DFT^P03^DFT_P03|9|P|2.7\rFT1|1|||||CG|1^A\rFT1|2|||||CG|2^B\\P\\\r",
     b"MSH|^~\\&|||||||ACK|1|P|2.4\rMSA|AE|55|text\rERR|PID^1^5^101&Name missing&HL70357\r",
     b"MSH|^~\\&|||||||ACK|1|P|2.5\rMSA|AR|5\rERR||PID^1^5|101^Missing^HL70357|E||||msg \\X0A\\ \\.br\\\r",
-];
-
-const PATHS: [&str; 16] = [
-    "MSH-1",
-    "MSH-2",
-    "MSH-2.3",
-    "MSH-9.1",
-    "MSH-9.2",
-    "MSH-10",
-    "PID-3",
-    "PID-3[2].1",
-    "PID-5.1",
-    "PID-5.1.1",
-    "PV1-19",
-    "IN1-36",
-    "FT1[2]-7.1",
-    "OBX[3]-5[2].4.2",
-    "ZZZ-9999[9999].9999.9999",
-    "ERR-1.4.2",
 ];
 
 /// Bytes drawn mostly from the characters that matter to HL7.
@@ -108,141 +87,17 @@ fn mutated_message() -> impl Strategy<Value = Vec<u8>> {
         .prop_map(|(seed, mutations)| apply(seed.to_vec(), &mutations))
 }
 
-/// Calls every accessor on whatever `raw` parses to, and the functions meant for broken input.
-fn exercise(raw: &[u8]) {
-    let salvaged = salvage_header(raw);
-    let details = AckDetails {
-        code: AckCode::ApplicationReject,
-        control_id: "1",
-        timestamp: "20240101000000",
-        text: Some("rejected"),
-        errors: &[],
-    };
-    build_ack_for_unparsed(
-        salvaged.field_separator.unwrap_or(b'|'),
-        salvaged.control_id.as_deref().unwrap_or_default(),
-        &details,
-    );
-    let Ok(message) = Message::parse(raw) else {
-        return;
-    };
-    let mut total = 0usize;
-    for segment in message.segments() {
-        total += segment.id().len() + segment.raw().len();
-        for field in segment.fields() {
-            total += field.value().len() + usize::from(field.is_empty());
-            for repetition in field.repetitions() {
-                total += repetition.value().len();
-                for component in repetition.components() {
-                    total += component.value().len();
-                    for subcomponent in component.subcomponents() {
-                        total += subcomponent.value().len() + subcomponent.raw().len();
-                    }
-                }
-            }
-        }
-        for number in [0, 1, 2, 3, 9, 10, 10_000] {
-            if let Some(field) = segment.field(number) {
-                let component = field.component(number).or(field.component(1));
-                total += component
-                    .and_then(|component| component.subcomponent(2))
-                    .map_or(0, |sub| sub.value().len());
-                total += field.repetition(number).map_or(0, |r| r.value().len());
-            }
-        }
-    }
-    let _ = format!("{message:?}");
-    let header_values = [
-        message.control_id(),
-        message.version(),
-        message.sending_application(),
-        message.sending_facility(),
-        message.receiving_application(),
-        message.receiving_facility(),
-        message.accept_ack_type(),
-        message.application_ack_type(),
-    ];
-    total += header_values
-        .iter()
-        .flatten()
-        .map(|value| value.len())
-        .sum::<usize>();
-    total += message.message_type().map_or(0, |kind| kind.code.len());
-    for text in PATHS {
-        let path = Path::parse(text).expect("test paths are valid");
-        total += message.get(text).map_or(0, |value| value.len());
-        total += message
-            .get_all(&path)
-            .flatten()
-            .map(|value| value.len())
-            .sum::<usize>();
-    }
-    let errors = [ErrorReport {
-        code: ErrorCode::DataType,
-        severity: Severity::Error,
-        location: Path::parse("PID-5.1").ok(),
-        message: Some("bad | data".into()),
-    }];
-    let ack = build_ack(
-        &message,
-        &AckDetails {
-            errors: &errors,
-            ..details
-        },
-    );
-    let reparsed = Message::parse(&ack).expect("an ACK always parses");
-    let raw_at = |message: &Message<'_>, path: &str| {
-        let path = Path::parse(path).expect("valid path");
-        message.get_raw(&path).unwrap_or_default().to_vec()
-    };
-    let echoed = unescape(&raw_at(&reparsed, "MSA-2"), &reparsed.encoding()).into_owned();
-    let sent = unescape(&raw_at(&message, "MSH-10"), &message.encoding()).into_owned();
-    assert!(
-        sent.starts_with(&echoed) && echoed.chars().count() <= 199,
-        "MSA-2 echoes MSH-10, cut to the version's length: {echoed:?} {sent:?}"
-    );
-    let _ = ReceivedAck::read(&message);
-    let _ = ReceivedAck::read(&reparsed).expect("our ACK reads back");
-    assert!(total < usize::MAX);
-}
-
-/// Feeds `stream` to the decoder in chunks of the given sizes (repeated); returns the frames
-/// and what is left in the buffer.
-fn decode_chunks(
-    codec: &mut MllpCodec,
-    stream: &[u8],
-    chunk_sizes: &[usize],
-) -> (Vec<MllpFrame>, BytesMut) {
-    let mut buffer = BytesMut::new();
-    let mut frames = Vec::new();
-    let mut rest = stream;
-    let mut sizes = chunk_sizes.iter().cycle();
-    while !rest.is_empty() {
-        let size = sizes.next().copied().unwrap_or(1).clamp(1, rest.len());
-        let (chunk, tail) = rest.split_at(size);
-        rest = tail;
-        buffer.extend_from_slice(chunk);
-        while let Some(frame) = codec
-            .decode(&mut buffer)
-            .expect("decode never fails mid-stream")
-        {
-            frames.push(frame);
-        }
-    }
-    (frames, buffer)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn random_bytes_never_panic(raw in hl7ish_bytes()) {
-        exercise(&raw);
+        readers::hl7v2(&raw);
     }
 
     #[test]
     fn mutated_messages_never_panic(raw in mutated_message()) {
-        exercise(&raw);
+        readers::hl7v2(&raw);
     }
 
     #[test]
@@ -301,7 +156,7 @@ proptest! {
             }
         }
         let mut codec = MllpCodec::with_max_frame_length(max_frame_length);
-        let (frames, _) = decode_chunks(&mut codec, &stream, &chunk_sizes);
+        let (frames, _) = readers::decode_chunks(&mut codec, &stream, &chunk_sizes);
         prop_assert_eq!(frames.len(), expected.len());
         for (frame, message) in frames.iter().zip(&expected) {
             match frame {
@@ -325,8 +180,6 @@ proptest! {
         chunk_sizes in vec(1usize..20, 1..5),
         max_frame_length in 0usize..40,
     ) {
-        let mut codec = MllpCodec::with_max_frame_length(max_frame_length);
-        let (_, mut rest) = decode_chunks(&mut codec, &stream, &chunk_sizes);
-        while let Ok(Some(_)) = codec.decode_eof(&mut rest) {}
+        readers::mllp(&stream, &chunk_sizes, max_frame_length);
     }
 }

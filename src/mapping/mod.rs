@@ -167,8 +167,8 @@ pub struct Mapping {
 
 /// Caps on the work one message may cost a mapping (`[limits]` in the mapping file). Each is
 /// between 1 and 9999 (the largest number a path can name). A message past one is rejected with
-/// the cap's name: an MLLP sender gets AE (AR in enhanced mode) with ERR code 104, an HTTP
-/// sender 422.
+/// the cap's name and where: an MLLP sender gets AE with ERR code 104 (Value too long), an
+/// HTTP sender 422; the message is stored with status `error`.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {

@@ -3,44 +3,9 @@
 use super::common::{SAMPLES, fixture};
 use proptest::prelude::*;
 use switchboard::x12::{
-    AckEnvelope, Amount, Date, EnvelopeReport, Quantity, Time, X12Writer, acknowledge_interchange,
-    check_balance, read_277ca, read_835, read_837, read_999, read_envelope, read_envelope_stream,
-    read_envelopes, tokenize, write_999,
+    Amount, Date, EnvelopeReport, Quantity, Time, X12Writer, read_envelope, read_envelope_stream,
+    read_envelopes, tokenize,
 };
-
-/// Runs every reader over `input`; only a panic can fail.
-fn read_everything(input: &[u8]) {
-    let _ = tokenize(input);
-    let _ = read_envelope_stream(std::io::BufReader::with_capacity(7, input));
-    let _ = read_837(input);
-    for report in read_envelopes(input).unwrap_or_default() {
-        let acks = acknowledge_interchange(&report);
-        let envelope = AckEnvelope {
-            interchange_control_number: 1,
-            group_control_number: 1,
-            first_transaction_control_number: 1,
-            date: Date::new(2024, 1, 1).unwrap_or(Date {
-                year: 2024,
-                month: 1,
-                day: 1,
-            }),
-            time: Time {
-                hour: 0,
-                minute: 0,
-                second: None,
-            },
-            line_breaks: true,
-        };
-        let _ = write_999(&report.interchange, &acks, &envelope);
-    }
-    if let Ok(outcome) = read_835(input) {
-        for remittance in &outcome.documents {
-            let _ = check_balance(remittance);
-        }
-    }
-    let _ = read_999(input);
-    let _ = read_277ca(input);
-}
 
 /// One edit of an interchange.
 #[derive(Debug, Clone)]
@@ -120,14 +85,14 @@ proptest! {
         for mutation in &mutations {
             apply(&mut input, mutation);
         }
-        read_everything(&input);
+        super::readers::x12(&input);
     }
 
     #[test]
     fn random_bytes_never_panic(tail in prop::collection::vec(any::<u8>(), 0..400), with_isa in any::<bool>()) {
         let mut input = if with_isa { fixture("999-accepted.x12")[..106].to_vec() } else { Vec::new() };
         input.extend(tail);
-        read_everything(&input);
+        super::readers::x12(&input);
     }
 
     #[test]

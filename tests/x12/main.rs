@@ -6,6 +6,8 @@ mod claim837;
 mod common;
 mod envelope;
 mod fuzz;
+#[path = "../readers/mod.rs"]
+mod readers;
 mod remit835;
 mod samples;
 mod separators;
