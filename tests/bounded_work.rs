@@ -266,7 +266,14 @@ fn x12_inputs() -> impl Strategy<Value = Vec<u8>> {
 
 fn json_inputs() -> impl Strategy<Value = Vec<u8>> {
     let items = vec(
-        select(vec!["{}", "null", "[]", "\"\"", r#"{"value":"1"}"#, r#"{"system":"s"}"#]),
+        select(vec![
+            "{}",
+            "null",
+            "[]",
+            "\"\"",
+            r#"{"value":"1"}"#,
+            r#"{"system":"s"}"#,
+        ]),
         0..3000,
     )
     .prop_map(|items| {
@@ -279,7 +286,8 @@ fn json_inputs() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         vec(any::<u8>(), 0..600),
         items,
-        (1usize..400).prop_map(|depth| ["[".repeat(depth), "]".repeat(depth)].concat().into_bytes()),
+        (1usize..400)
+            .prop_map(|depth| ["[".repeat(depth), "]".repeat(depth)].concat().into_bytes()),
         flood(b"{\"resourceType\":\"Patient\",\"name\":", b"[{\"a\":1,"),
     ]
 }
