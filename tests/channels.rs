@@ -834,20 +834,12 @@ async fn x12_interchanges_that_reuse_a_control_number_are_all_kept() {
             .iter()
             .all(|m| m.status == switchboard::store::messages::MessageStatus::Processed)
     );
-    engine
-        .eventually("both 835s are imported", || async {
-            let mut traces: Vec<String> = engine
-                .store
-                .remittances(10)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|r| r.trace_number)
-                .collect();
-            traces.sort();
-            traces == ["7170066655", "7170066656"]
-        })
-        .await;
+    imported_traces(
+        &engine,
+        "both 835s are imported",
+        &["7170066655", "7170066656"],
+    )
+    .await;
 
     // The first 835 again (with a line ending added at the end): a resend, not stored again.
     let mut again = remittance.clone();
@@ -871,6 +863,24 @@ async fn x12_interchanges_that_reuse_a_control_number_are_all_kept() {
     engine.stop().await;
 }
 
+/// Waits until the store holds remittances with exactly these trace numbers (sorted).
+async fn imported_traces(engine: &Engine, what: &str, expected: &[&str]) {
+    engine
+        .eventually(what, || async {
+            let mut traces: Vec<String> = engine
+                .store
+                .remittances(10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.trace_number)
+                .collect();
+            traces.sort();
+            traces == expected
+        })
+        .await;
+}
+
 /// A file that concatenates two interchanges (as clearinghouses send them) is one message
 /// whose interchanges are all imported, and each is answered by a 999 of its own.
 #[tokio::test]
@@ -882,20 +892,12 @@ async fn every_interchange_of_a_file_is_imported_and_answered() {
         .replace("TRN*1*7170066655*", "TRN*1*7170066657*");
     let both = format!("{}\n{second}", first.trim_end());
     drop_in_x12_inbox(&engine, "two.x12", both.as_bytes(), "processed").await;
-    engine
-        .eventually("both interchanges' 835s are imported", || async {
-            let mut traces: Vec<String> = engine
-                .store
-                .remittances(10)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|r| r.trace_number)
-                .collect();
-            traces.sort();
-            traces == ["7170066655", "7170066657"]
-        })
-        .await;
+    imported_traces(
+        &engine,
+        "both interchanges' 835s are imported",
+        &["7170066655", "7170066657"],
+    )
+    .await;
     let outbox = engine.path("data/outbox/x12");
     engine
         .eventually("a 999 answers each interchange", || async {

@@ -195,17 +195,21 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
     let inbox = engine.path("data/inbox/x12");
     let set_control = group.transactions[0].control_number.clone();
     let group_control = group.control_number.clone();
-    let ack999 = common::from_payer(
-        "FA",
-        "999",
-        "005010X231A1",
-        &[
-            vec!["AK1", "HC", &group_control, "005010X222A1"],
-            vec!["AK2", "837", &set_control, "005010X222A1"],
-            vec!["IK5", "A"],
-            vec!["AK9", "A", "1", "1", "1"],
-        ],
-    );
+    // Each 999 the payer sends accepts our transaction set, in an interchange of its own.
+    let accepting_999 = || {
+        common::from_payer(
+            "FA",
+            "999",
+            "005010X231A1",
+            &[
+                vec!["AK1", "HC", &group_control, "005010X222A1"],
+                vec!["AK2", "837", &set_control, "005010X222A1"],
+                vec!["IK5", "A"],
+                vec!["AK9", "A", "1", "1", "1"],
+            ],
+        )
+    };
+    let ack999 = accepting_999();
     std::fs::write(inbox.join("ack.x12"), ack999).unwrap();
     let claims_path = "/api/claims?payer=HMO1";
     engine
@@ -247,17 +251,7 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
     );
     // A 999 that arrives after the 277CA (sent again by the payer) does not move the claim
     // back to acknowledged.
-    let late999 = common::from_payer(
-        "FA",
-        "999",
-        "005010X231A1",
-        &[
-            vec!["AK1", "HC", &group_control, "005010X222A1"],
-            vec!["AK2", "837", &set_control, "005010X222A1"],
-            vec!["IK5", "A"],
-            vec!["AK9", "A", "1", "1", "1"],
-        ],
-    );
+    let late999 = accepting_999();
     std::fs::write(inbox.join("late-ack.x12"), late999).unwrap();
     let claim_id = engine.get_json(claims_path).await["claims"][0]["id"].clone();
     engine
