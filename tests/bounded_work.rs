@@ -331,3 +331,99 @@ proptest! {
         bounded(readers::mapping, &input)?;
     }
 }
+
+/// An 835 interchange of `sets` transaction sets, each paying `claims` claims of one line.
+fn large_835(sets: usize, claims: usize) -> Vec<u8> {
+    let mut raw = String::from(
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *261201*1200*^*00501*000000901*0*P*:~\
+         GS*HP*PAYER*CLINIC*20261201*1200*901*X*005010X221A1~",
+    );
+    for set in 1..=sets {
+        let paid = claims * 80;
+        raw += &format!(
+            "ST*835*{set:04}~BPR*I*{paid}*C*CHK************20261201~TRN*1*CHK{set:06}*1512345678~\
+             DTM*405*20261201~N1*PR*ACME HEALTH PLAN~N3*1 PAYER WAY~N4*AUSTIN*TX*78701~\
+             N1*PE*EXAMPLE CLINIC*XX*1234567893~LX*1~"
+        );
+        for claim in 1..=claims {
+            raw += &format!(
+                "CLP*S{set}C{claim}*1*100*80**12*PCN{set}X{claim}~CAS*CO*45*20~\
+                 NM1*QC*1*DOE*JANE****MI*MEMBER{claim}~DTM*232*20261120~\
+                 SVC*HC:99213*100*80**1~DTM*472*20261120~CAS*CO*45*20~"
+            );
+        }
+        let segments = 9 + 7 * claims + 1;
+        raw += &format!("SE*{segments}*{set:04}~");
+    }
+    raw += &format!("GE*{sets}*901~IEA*1*000000901~");
+    raw.into_bytes()
+}
+
+#[test]
+fn a_large_835_is_imported_one_transaction_set_at_a_time() {
+    let _turn = MEASURING.blocking_lock();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let test = runtime.block_on(common::sqlite_store());
+    let raw = large_835(150, 40);
+    let (whole, whole_peak, _) =
+        measure(|| switchboard::x12::read_835(&raw).map(|read| read.documents.len()));
+    assert_eq!(whole.expect("the 835 reads"), 150);
+    let (report, peak, elapsed) = measure(|| {
+        runtime.block_on(switchboard::revenue::remittance::import_835(
+            &test.store,
+            &raw,
+            "test",
+        ))
+    });
+    let report = report.expect("the 835 imports");
+    assert_eq!(
+        report.imported.len(),
+        150,
+        "every transaction set is one remittance"
+    );
+    assert_eq!(report.unmatched.len(), 150 * 40, "no claim of ours matches");
+    let factor = peak as f64 / raw.len() as f64;
+    let whole_factor = whole_peak as f64 / raw.len() as f64;
+    println!(
+        "835 of {} bytes, 150 sets of 40 claims: imported with a peak allocation of {peak} bytes \
+         ({factor:.2}x the file) in {elapsed:?}; reading every set at once peaks at \
+         {whole_peak} bytes ({whole_factor:.2}x)",
+        raw.len()
+    );
+    assert!(
+        factor < 3.0,
+        "importing holds one transaction set at a time, not the file's: {factor:.2}x"
+    );
+}
+
+#[tokio::test]
+async fn an_835_with_one_broken_transaction_set_imports_nothing() {
+    let test = common::sqlite_store().await;
+    let intact = large_835(3, 2);
+    let text = String::from_utf8(intact.clone()).expect("ASCII");
+    let last_claim = text
+        .rfind("CLP*S3C2*1*100*")
+        .expect("the last set's last claim");
+    let broken = format!(
+        "{}CLP*S3C2*1*1O0*{}",
+        &text[..last_claim],
+        &text[last_claim + "CLP*S3C2*1*100*".len()..]
+    );
+    let import = |raw: Vec<u8>| {
+        let store = test.store.clone();
+        async move { switchboard::revenue::remittance::import_835(&store, &raw, "test").await }
+    };
+    let error = import(broken.into_bytes())
+        .await
+        .expect_err("the third set's charge is not a number");
+    assert!(error.to_string().contains("CLP"), "{error}");
+    let report = import(intact).await.expect("the intact file imports");
+    assert_eq!(
+        (report.imported.len(), report.already_imported.len()),
+        (3, 0),
+        "the broken file stored none of its sets"
+    );
+}

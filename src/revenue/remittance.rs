@@ -249,20 +249,26 @@ fn new_remittance(remittance: &Remittance, interchange: &x12::Interchange) -> Ne
 }
 
 /// Imports an 835: stores each remittance once and posts it to our claims.
+///
+/// The file is read twice, one transaction set at a time, so that memory holds one remittance
+/// and never every remittance of a large file: first every set must read and its amounts fit,
+/// so a file with one broken set imports nothing; then each set is stored and posted in turn.
 pub async fn import_835(
     store: &Store,
     raw: &[u8],
     source: &str,
 ) -> Result<ImportReport, RevenueError> {
-    let read = x12::read_835(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+    let unreadable = |err: x12::X12Error| RevenueError::Unreadable(err.to_string());
+    for set in x12::read_835_sets(raw).map_err(unreadable)? {
+        let (_, remittance) = set.map_err(unreadable)?;
+        check_amounts(&remittance).map_err(RevenueError::Unreadable)?;
+    }
     let mut report = ImportReport::default();
-    let remittances: Vec<_> = read
-        .interchanges()
-        .flat_map(|one| one.documents.iter().map(|d| (d, &one.interchange)))
-        .collect();
-    for (remittance, interchange) in remittances {
-        check_amounts(remittance).map_err(RevenueError::Unreadable)?;
-        let new = new_remittance(remittance, interchange);
+    let mut sets = x12::read_835_sets(raw).map_err(unreadable)?;
+    while let Some(set) = sets.next() {
+        let (interchange, remittance) = set.map_err(unreadable)?;
+        let new = new_remittance(&remittance, sets.interchange(interchange));
+        drop(remittance);
         report.unbalanced.extend(new.balance_notes.iter().cloned());
         match store.import_remittance(&new, source, &plan_posting).await? {
             None => report.already_imported.push(new.trace_number.clone()),

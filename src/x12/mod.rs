@@ -68,10 +68,10 @@ pub use remit835::{
     Adjustment, AdjustmentGroup, AdjustmentReason, ClaimGroup, ClaimPayment, ClaimStatusCode,
     CreditDebit, HandlingCode, InpatientAdjudication, OutpatientAdjudication, Party, Payment,
     PaymentMethod, ProviderAdjustment, ProviderAdjustmentAmount, ProviderSummary,
-    ProviderSupplementalSummary, Remark, Remittance, ServiceLine, Trace, read_835,
+    ProviderSupplementalSummary, Remark, Remittance, ServiceLine, Trace, read_835, read_835_sets,
 };
 pub use separators::{ISA_LENGTH, SeparatorError, Separators};
-pub use typed::{FieldProblem, ReadOutcome, SegmentIssue};
+pub use typed::{FieldProblem, ReadOutcome, SegmentIssue, Sets};
 pub use values::{Amount, Date, DateError, DatePeriod, DecimalError, Quantity, Time};
 pub use writer::{
     Field, GroupHeader, InterchangeHeader, MAX_CONTROL_NUMBER, SingleSetEnvelope, WriteError,

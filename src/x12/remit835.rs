@@ -20,7 +20,9 @@ use super::common::{
 };
 use super::envelope::TransactionSet;
 use super::reader::Segment;
-use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, missing_from_set, read_documents};
+use super::typed::{
+    FieldProblem, ReadOutcome, SegmentIssue, Sets, missing_from_set, read_documents,
+};
 use super::values::{Amount, Date, DatePeriod, Quantity};
 
 code_enum! {
@@ -556,6 +558,12 @@ impl Remittance {
 /// Reads every 835 transaction set of an interchange.
 pub fn read_835(input: &[u8]) -> Result<ReadOutcome<Remittance>, X12Error> {
     read_documents(input, "835", read_remittance)
+}
+
+/// Reads the 835 transaction sets of an input one at a time, as [`Sets`] does: for files
+/// too large to hold every remittance at once.
+pub fn read_835_sets(input: &[u8]) -> Result<Sets<'_, Remittance>, X12Error> {
+    Sets::new(input, "835", read_remittance)
 }
 
 /// Where the reader is within the transaction set.

@@ -10,9 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::X12Error;
-use super::envelope::{
-    EnvelopeError, EnvelopeReport, EnvelopeValidator, Interchange, TransactionSet, element_label,
-};
+use super::envelope::{EnvelopeError, EnvelopeReport, Interchange, TransactionSet, element_label};
 use super::reader::{Segment, Tokenizer};
 use super::values::{Amount, Date, DateError, DecimalError, Quantity};
 
@@ -245,65 +243,153 @@ pub(crate) type SetReader<T> =
 /// with a warning.
 pub(crate) fn read_documents<T>(
     input: &[u8],
-    set_id_code: &str,
+    set_id_code: &'static str,
     read_set: SetReader<T>,
 ) -> Result<ReadOutcome<T>, X12Error> {
-    let mut tokenizer = Tokenizer::new(input)?;
-    let segments: Vec<Segment<'_>> = tokenizer.by_ref().collect::<Result<_, _>>()?;
-    let mut validator = EnvelopeValidator::new();
-    for segment in &segments {
-        validator.push(segment);
+    let mut sets = Sets::new(input, set_id_code, read_set)?;
+    let mut documents: Vec<Vec<T>> = sets.report.reports().map(|_| Vec::new()).collect();
+    for set in sets.by_ref() {
+        let (interchange, document) = set?;
+        documents[interchange].push(document);
     }
-    let mut report = validator.finish()?;
-    report.add_warnings(tokenizer.warnings());
+    let mut documents = documents.into_iter();
+    let mut outcome_of = |report: EnvelopeReport| ReadOutcome {
+        interchange: report.interchange,
+        envelope_problems: report.problems,
+        documents: documents.next().unwrap_or_default(),
+        warnings: report.warnings,
+        following: Vec::new(),
+    };
+    let mut report = sets.report;
     let following = std::mem::take(&mut report.following);
-    let mut outcome = read_interchange(report, &segments, set_id_code, read_set)?;
-    outcome.following = following
-        .into_iter()
-        .map(|report| read_interchange(report, &segments, set_id_code, read_set))
-        .collect::<Result<_, _>>()?;
+    let mut outcome = outcome_of(report);
+    outcome.following = following.into_iter().map(outcome_of).collect();
     Ok(outcome)
 }
 
-/// Reads the sets of one interchange (`report`) of the input whose `segments` are given.
-fn read_interchange<T>(
+/// The transaction sets of one type in an input, read one at a time: the envelopes are
+/// validated first, then each set's segments are gathered, read and handed out before the next
+/// set is touched. Memory holds the envelopes and one set, never every segment or document of
+/// a large file. Yields the index of the set's interchange (see [`Sets::interchange`]) with
+/// the document.
+pub struct Sets<'a, T> {
+    /// The first interchange's report with the others in its `following`; set readers add
+    /// their warnings here.
     report: EnvelopeReport,
-    segments: &[Segment<'_>],
-    set_id_code: &str,
+    /// A second pass over the input, from where the last set ended.
+    tokenizer: Tokenizer<'a>,
+    /// Where each set is: interchange, group and set index, in input order.
+    positions: std::vec::IntoIter<(usize, usize, usize)>,
+    /// The one set's segments, reused from set to set.
+    segments: Vec<Segment<'a>>,
+    set_id_code: &'static str,
     read_set: SetReader<T>,
-) -> Result<ReadOutcome<T>, X12Error> {
-    let mut warnings = report.warnings;
-    let mut documents = Vec::new();
-    let sets = report
-        .interchange
-        .groups
-        .iter()
-        .flat_map(|g| &g.transactions);
-    for set in sets {
-        // Ordinals are 1-based and the tokenizer yields every segment in order.
-        let range = set.segment_ordinals.start.saturating_sub(1)
-            ..set.segment_ordinals.end.saturating_sub(1);
-        let set_segments = segments.get(range).unwrap_or_default();
-        let Some(first) = set_segments.first() else {
-            continue;
-        };
-        if set.id_code == set_id_code {
-            documents.push(read_set(set, set_segments, &mut warnings)?);
-        } else {
+}
+
+impl<'a, T> Sets<'a, T> {
+    /// Validates the envelopes of `input` and prepares to read its sets of type
+    /// `set_id_code`.
+    pub(crate) fn new(
+        input: &'a [u8],
+        set_id_code: &'static str,
+        read_set: SetReader<T>,
+    ) -> Result<Self, X12Error> {
+        let report = super::read_envelope(input)?;
+        let positions: Vec<(usize, usize, usize)> = report
+            .reports()
+            .enumerate()
+            .flat_map(|(i, report)| {
+                report
+                    .interchange
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .flat_map(move |(g, group)| {
+                        (0..group.transactions.len()).map(move |t| (i, g, t))
+                    })
+            })
+            .collect();
+        Ok(Sets {
+            report,
+            tokenizer: Tokenizer::new(input)?,
+            positions: positions.into_iter(),
+            segments: Vec::new(),
+            set_id_code,
+            read_set,
+        })
+    }
+
+    /// The envelope of interchange `index` (as yielded with each document).
+    pub fn interchange(&self, index: usize) -> &Interchange {
+        &self.report_of(index).interchange
+    }
+
+    /// The report of interchange `index`: the first interchange's, or one that follows it.
+    fn report_of(&self, index: usize) -> &EnvelopeReport {
+        match index.checked_sub(1) {
+            Some(following) => &self.report.following[following],
+            None => &self.report,
+        }
+    }
+
+    /// Gathers the segments whose ordinals fall in `ordinals` (1-based, end excluded) into
+    /// `self.segments`.
+    fn gather(&mut self, ordinals: std::ops::Range<usize>) -> Result<(), X12Error> {
+        self.segments.clear();
+        if ordinals.is_empty() {
+            return Ok(());
+        }
+        for segment in self.tokenizer.by_ref() {
+            let segment = segment?;
+            let ordinal = segment.ordinal();
+            if ordinal >= ordinals.start {
+                self.segments.push(segment);
+            }
+            if ordinal + 1 >= ordinals.end {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<T> Iterator for Sets<'_, T> {
+    type Item = Result<(usize, T), X12Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while let Some((i, g, t)) = self.positions.next() {
+            let ordinals = self.report_of(i).interchange.groups[g].transactions[t]
+                .segment_ordinals
+                .clone();
+            if let Err(err) = self.gather(ordinals) {
+                return Some(Err(err));
+            }
+            let Some(first) = self.segments.first() else {
+                continue;
+            };
+            let (set_id_code, read_set) = (self.set_id_code, self.read_set);
+            let report = match i.checked_sub(1) {
+                Some(following) => &mut self.report.following[following],
+                None => &mut self.report,
+            };
+            let set = &report.interchange.groups[g].transactions[t];
+            if set.id_code == set_id_code {
+                return Some(
+                    read_set(set, &self.segments, &mut report.warnings)
+                        .map(|document| (i, document))
+                        .map_err(X12Error::from),
+                );
+            }
             let context = format!(
                 "in a {set_id_code} reader: transaction set {} is a {}",
                 set.control_number, set.id_code
             );
-            warnings.push(first.issue(None, FieldProblem::UnexpectedSegment { context }));
+            report
+                .warnings
+                .push(first.issue(None, FieldProblem::UnexpectedSegment { context }));
         }
+        None
     }
-    Ok(ReadOutcome {
-        interchange: report.interchange,
-        envelope_problems: report.problems,
-        documents,
-        warnings,
-        following: Vec::new(),
-    })
 }
 
 #[cfg(test)]
