@@ -19,6 +19,7 @@ impl From<RuntimeError> for ApiError {
     fn from(err: RuntimeError) -> Self {
         match err {
             RuntimeError::NoSuchChannel(name) => ApiError::NotFound(format!("channel '{name}'")),
+            RuntimeError::NoChannelFile(file) => ApiError::NotFound(format!("channel file {file}")),
             RuntimeError::Invalid(errors) => ApiError::InvalidConfig(errors),
             RuntimeError::Store(err) => err.into(),
             RuntimeError::Write { path, source } => {

@@ -86,3 +86,32 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Answers a client error that is not JSON yet (the framework's own refusals of a path, query
+/// or body it cannot read, as plain text) as [`ApiError::BadRequest`]'s JSON body with the same
+/// status and words, so every API error has the one documented shape.
+pub async fn errors_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !response.status().is_client_error() || is_json {
+        return response;
+    }
+    let status = response.status();
+    let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let text = if text.is_empty() {
+        status.canonical_reason().unwrap_or("refused").to_string()
+    } else {
+        text
+    };
+    (status, Json(json!({ "error": text }))).into_response()
+}

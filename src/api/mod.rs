@@ -139,6 +139,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(operator)
         .merge(admin)
         .fallback(|| async { ApiError::NotFound("API route".into()) })
+        .layer(middleware::from_fn(error::errors_as_json))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -155,6 +155,9 @@ pub enum RuntimeError {
     /// No deployed channel has this name.
     #[error("no deployed channel named '{0}'")]
     NoSuchChannel(String),
+    /// No channel file has this name (deploying from `channels/NAME.toml`).
+    #[error("no channel file {0}")]
+    NoChannelFile(String),
     /// The configuration was refused.
     #[error("{0}")]
     Invalid(#[from] ConfigErrors),
@@ -426,13 +429,14 @@ impl Runtime {
     /// Deploys a channel from its file again (after an undeploy, or to pick up a change).
     pub async fn redeploy_from_file(&self, name: &str) -> Result<(), RuntimeError> {
         let file = self.channel_file(name).await;
-        let text = std::fs::read_to_string(&file).map_err(|err| {
-            ConfigErrors(vec![Problem {
+        let text = std::fs::read_to_string(&file).map_err(|err| match err.kind() {
+            std::io::ErrorKind::NotFound => RuntimeError::NoChannelFile(file.display().to_string()),
+            _ => RuntimeError::Invalid(ConfigErrors(vec![Problem {
                 file: file.clone(),
                 line: None,
                 field: String::new(),
                 reason: format!("cannot read: {err}"),
-            }])
+            }])),
         })?;
         self.apply_channel_text(&file, &text, Some(name)).await
     }
