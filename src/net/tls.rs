@@ -373,7 +373,8 @@ pub fn client_config(files: &ClientFiles) -> Result<Arc<ClientConfig>, TlsError>
 
 /// Runs the server side of a handshake on an admitted connection, for at most `timeout`. A
 /// failed handshake (no or a wrong client certificate, plain TCP, a stalled client) closes the
-/// connection, is counted on `gate` and logged at most once per [`super::LOG_EVERY`].
+/// connection, is counted on `gate` and logged at most once per [`super::LOG_EVERY`]. A
+/// client that closes before its handshake ends (a port probe) is only logged at debug.
 pub async fn handshake(
     acceptor: &TlsAcceptor,
     stream: TcpStream,
@@ -383,6 +384,10 @@ pub async fn handshake(
 ) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
     match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
         Ok(Ok(stream)) => Some(stream),
+        Ok(Err(err)) if err.kind() == std::io::ErrorKind::UnexpectedEof => {
+            tracing::debug!(listener = gate.name(), %peer, "closed before its TLS handshake");
+            None
+        }
         Ok(Err(err)) => {
             gate.handshake_failed(peer, &err);
             None
