@@ -1,11 +1,14 @@
 //! The command-line commands, called by the thin `switchboard` binary. Each prints what a user
 //! needs and returns the process exit code.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::channel::deployment::Deployment;
-use crate::config::engine::LogFormat;
+use crate::config::engine::{ClientTlsConfig, LogFormat, ServerTlsConfig};
+use crate::config::problem::Document;
+use crate::config::{ENGINE_FILE, Problem};
+use crate::net::tls::{self, CertificateInfo, TlsError};
 use crate::serve;
 use crate::store::tokens::Role;
 
@@ -40,10 +43,24 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     }
 }
 
-/// `switchboard check`: validate every file; exit 1 when anything is wrong.
+/// `switchboard check`: validate every file and every TLS certificate, key and CA bundle;
+/// exit 1 when anything is wrong. A certificate that expires within
+/// [`EXPIRY_WARNING_DAYS`] is a warning, printed without failing the check.
 pub fn check(root: &Path) -> ExitCode {
     match load(root) {
         Some(config) => {
+            let findings = tls_findings(&config);
+            for (problem, _) in &findings {
+                eprintln!("{problem}");
+            }
+            let errors = findings.iter().filter(|(_, warning)| !warning).count();
+            if errors > 0 {
+                eprintln!(
+                    "{errors} problem(s) in the TLS files under {}",
+                    root.display()
+                );
+                return ExitCode::FAILURE;
+            }
             println!(
                 "ok: {} channel(s), {} rule set(s), store {}",
                 config.channels.len(),
@@ -54,6 +71,174 @@ pub fn check(root: &Path) -> ExitCode {
         }
         None => ExitCode::FAILURE,
     }
+}
+
+/// Days before its end from which a certificate is reported as expiring.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// The certificate files of one `tls` table: where it is, and what it names.
+struct TlsTable {
+    /// The file of the table.
+    file: PathBuf,
+    /// The table's field, e.g. `source.tls`.
+    field: String,
+    /// Certificate and key, resolved.
+    pair: Option<(PathBuf, PathBuf)>,
+    /// The CA bundle's setting name and file, resolved.
+    ca: Option<(&'static str, PathBuf)>,
+}
+
+impl TlsTable {
+    fn server(file: PathBuf, field: String, tls: &ServerTlsConfig, root: &Path) -> Self {
+        let files = tls.files(root);
+        TlsTable {
+            file,
+            field,
+            pair: Some((files.cert, files.key)),
+            ca: files.client_ca.map(|ca| ("client_ca", ca)),
+        }
+    }
+
+    fn client(file: PathBuf, field: String, tls: &ClientTlsConfig, root: &Path) -> Self {
+        let files = tls.files(root);
+        TlsTable {
+            file,
+            field,
+            pair: files.identity,
+            ca: files.ca.map(|ca| ("ca", ca)),
+        }
+    }
+
+    /// What is wrong with its files, as (setting, reason, whether only a warning).
+    fn findings(&self, now: i64) -> Vec<(String, String, bool)> {
+        let mut found = Vec::new();
+        if let Some((cert, key)) = &self.pair {
+            match tls::check_pair(cert, key) {
+                Ok(info) => found.extend(expiry(&info, now).map(|(r, w)| ("cert".into(), r, w))),
+                Err(err) => {
+                    let field = if &err.path == key { "key" } else { "cert" };
+                    found.push((field.to_string(), unusable(&err), false));
+                }
+            }
+        }
+        if let Some((field, ca)) = &self.ca {
+            match tls::check_ca(ca) {
+                Ok(infos) => found.extend(
+                    infos
+                        .iter()
+                        .filter_map(|info| expiry(info, now))
+                        .map(|(r, w)| (field.to_string(), r, w)),
+                ),
+                Err(err) => found.push((field.to_string(), unusable(&err), false)),
+            }
+        }
+        found
+    }
+}
+
+fn unusable(err: &TlsError) -> String {
+    format!("{} {}", err.path.display(), err.reason)
+}
+
+/// An expired certificate (an error) or one expiring soon (a warning).
+fn expiry(info: &CertificateInfo, now: i64) -> Option<(String, bool)> {
+    let when = time::OffsetDateTime::from_unix_timestamp(info.not_after)
+        .ok()
+        .and_then(|at| {
+            at.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| info.not_after.to_string());
+    if info.not_after <= now {
+        Some((
+            format!("certificate {} expired at {when}", info.subject),
+            false,
+        ))
+    } else if info.not_after - now <= EXPIRY_WARNING_DAYS * 86_400 {
+        let days = (info.not_after - now) / 86_400;
+        Some((
+            format!(
+                "warning: certificate {} expires at {when}, in {days} day(s)",
+                info.subject
+            ),
+            true,
+        ))
+    } else {
+        None
+    }
+}
+
+/// Every `tls` table of the deployment: the engine's `[http.tls]`, and each channel's source
+/// and destinations.
+fn tls_tables(config: &Deployment) -> Vec<TlsTable> {
+    let root = &config.root;
+    let mut tables = Vec::new();
+    if let Some(tls) = &config.engine.http.tls {
+        tables.push(TlsTable::server(
+            root.join(ENGINE_FILE),
+            "http.tls".into(),
+            tls,
+            root,
+        ));
+    }
+    for channel in &config.channels {
+        // Whatever the connector, its `tls` table has one of the two shapes.
+        let Ok(value) = serde_json::to_value(&channel.config) else {
+            continue;
+        };
+        if let Some(tls) = value["source"].get("tls")
+            && let Ok(tls) = serde_json::from_value::<ServerTlsConfig>(tls.clone())
+        {
+            tables.push(TlsTable::server(
+                channel.file.clone(),
+                "source.tls".into(),
+                &tls,
+                root,
+            ));
+        }
+        let destinations = value["destinations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for (i, destination) in destinations.iter().enumerate() {
+            if let Some(tls) = destination.get("tls")
+                && let Ok(tls) = serde_json::from_value::<ClientTlsConfig>(tls.clone())
+            {
+                tables.push(TlsTable::client(
+                    channel.file.clone(),
+                    format!("destinations[{i}].tls"),
+                    &tls,
+                    root,
+                ));
+            }
+        }
+    }
+    tables
+}
+
+/// What is wrong with the deployment's TLS files, located in the configuration, each with
+/// whether it is only a warning.
+pub fn tls_findings(config: &Deployment) -> Vec<(Problem, bool)> {
+    let now = tls::unix_now();
+    let mut found = Vec::new();
+    for table in tls_tables(config) {
+        let text = std::fs::read_to_string(&table.file).unwrap_or_default();
+        let doc = Document::parse(&table.file, &text).ok();
+        for (field, reason, warning) in table.findings(now) {
+            let field = format!("{}.{field}", table.field);
+            let problem = match &doc {
+                Some(doc) => doc.problem(field, reason),
+                None => Problem {
+                    file: table.file.clone(),
+                    line: None,
+                    field,
+                    reason,
+                },
+            };
+            found.push((problem, warning));
+        }
+    }
+    found
 }
 
 /// `switchboard serve`: run the engine until SIGTERM or Ctrl-C.

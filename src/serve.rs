@@ -26,6 +26,9 @@ pub enum ServeError {
     /// The job scheduler could not start.
     #[error("scheduler: {0}")]
     Scheduler(String),
+    /// The HTTP server's TLS certificate, key or client CA is unusable.
+    #[error("HTTP server TLS: {0}")]
+    Tls(#[from] net::tls::TlsError),
     /// The HTTP address could not be bound, or the server failed.
     #[error("HTTP server on {addr}: {source}")]
     Http {
@@ -62,11 +65,15 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
     let store = open_store(&config).await?;
     tracing::info!(backend = store.backend().name(), "store ready");
     let addr = config.engine.http.listen;
+    let tls = match &config.engine.http.tls {
+        Some(tls) => Some(net::tls::acceptor("http", &tls.files(&config.root))?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Http { addr, source })?;
     let local = listener.local_addr().unwrap_or(addr);
-    tracing::info!(addr = %local, "HTTP listening");
+    tracing::info!(addr = %local, tls = tls.is_some(), "HTTP listening");
     let runtime = Runtime::new(store.clone(), &config);
     runtime.deploy_all(&config).await;
     let watcher = tokio::spawn(runtime.clone().watch(RELOAD_EVERY, shutdown.clone()));
@@ -100,6 +107,7 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
         "http",
         app,
         config.engine.http.limits(),
+        tls,
         shutdown.clone(),
     );
     // Requests in flight get a few seconds to finish; a connection that stays open longer (a

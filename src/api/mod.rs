@@ -333,6 +333,29 @@ async fn metrics(State(state): State<AppState>) -> Response {
             help: "HTTP connections closed by a timeout, per listener and timeout (header, idle, answer).",
             samples: per_listener(&listeners, "timeout", |l| &l.timed_out),
         },
+        Gauge {
+            kind: "counter",
+            name: "switchboard_tls_handshakes_failed_total",
+            help: "TLS handshakes that failed per listener (plain TCP, no or a bad client certificate, too slow).",
+            samples: listeners
+                .iter()
+                .map(|l| (vec![("listener", l.name.clone())], count(l.handshakes_failed)))
+                .collect(),
+        },
+        Gauge {
+            kind: "gauge",
+            name: "switchboard_tls_certificate_expiry_seconds",
+            help: "End of validity (Unix time) of each certificate a listener serves now.",
+            samples: crate::net::tls::certificate_expiries()
+                .into_iter()
+                .map(|c| {
+                    (
+                        vec![("listener", c.listener), ("path", c.path)],
+                        c.not_after,
+                    )
+                })
+                .collect(),
+        },
     ]);
     (
         [(

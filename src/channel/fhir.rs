@@ -10,8 +10,9 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, Checks};
-use super::http::{HttpDestination, default_timeout};
+use super::http::{HttpDestination, check_client_tls, default_timeout, tls_files};
 use super::{DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound};
+use crate::config::engine::ClientTlsConfig;
 use crate::fhir::from_hl7v2::convert;
 use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Records;
@@ -31,11 +32,16 @@ pub struct FhirDestinationConfig {
     /// Seconds to wait for the answer.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
+    /// TLS for an `https://` URL: `ca` to trust (absent: the public web PKI roots), `cert` and
+    /// `key` to show (mutual TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ClientTlsConfig>,
 }
 
 impl DestinationSettings for FhirDestinationConfig {
     fn check(&self, checks: &mut Checks<'_>, channel: &ChannelConfig) {
         checks.http_url("url", &self.url);
+        check_client_tls(checks, &self.url, self.tls.as_ref());
         if channel.transform.is_none() {
             checks.problem(
                 "type",
@@ -47,7 +53,13 @@ impl DestinationSettings for FhirDestinationConfig {
     fn build(&self, context: &DestinationContext<'_>) -> Arc<dyn Destination> {
         Arc::new(FhirDestination {
             store: context.store.clone(),
-            http: HttpDestination::new(&self.url, "POST", &self.headers, self.timeout_seconds),
+            http: HttpDestination::new(
+                &self.url,
+                "POST",
+                &self.headers,
+                self.timeout_seconds,
+                tls_files(self.tls.as_ref(), context.root).as_ref(),
+            ),
         })
     }
 }

@@ -3,9 +3,14 @@
 //! allows anonymous posts. The destination sends each message with any method and headers and
 //! classes failures: unreachable and 5xx are transient, other 4xx permanent, and a timeout
 //! after a non-idempotent request ambiguous.
+//!
+//! With a `tls` table the source serves HTTPS only (and with `client_ca`, only to clients
+//! showing a certificate signed by it); the destination trusts the `ca` it names and shows
+//! the `cert` it names.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +28,9 @@ use super::{
     DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
     SourceContext, SourceError, SourceSettings, expand_env,
 };
+use crate::config::engine::{ClientTlsConfig, ServerTlsConfig};
 use crate::net::http::HttpLimits;
+use crate::net::tls::{self, ClientFiles};
 use crate::net::{ConnectionLimits, defaults};
 use crate::store::audit::AuditRecord;
 use crate::store::tokens::{Bearer, Role, bearer_token};
@@ -60,6 +67,10 @@ pub struct HttpSource {
     /// Seconds a kept-alive connection may wait for its next request; then it is closed.
     #[serde(default = "defaults::idle_timeout_seconds")]
     pub idle_timeout_seconds: u64,
+    /// TLS: HTTPS only, and with `client_ca` only for clients with a certificate signed by
+    /// it. Absent: plain HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ServerTlsConfig>,
 }
 
 fn default_role() -> Role {
@@ -89,6 +100,9 @@ impl SourceSettings for HttpSource {
         ) {
             checks.problem(field, reason);
         }
+        for (field, reason) in self.tls.iter().flat_map(ServerTlsConfig::problems) {
+            checks.problem(&format!("tls.{field}"), reason);
+        }
     }
 
     fn build(&self) -> Box<dyn Source> {
@@ -106,6 +120,13 @@ struct SourceState {
 impl Source for HttpSource {
     fn run(self: Box<Self>, context: SourceContext) -> BoxFuture<'static, Result<(), SourceError>> {
         Box::pin(async move {
+            let acceptor = match &self.tls {
+                Some(config) => Some(
+                    tls::acceptor(context.pipeline.channel(), &config.files(&context.root))
+                        .map_err(|err| SourceError::Setup(format!("TLS: {err}")))?,
+                ),
+                None => None,
+            };
             let listener = tokio::net::TcpListener::bind(self.listen)
                 .await
                 .map_err(|source| SourceError::Bind {
@@ -128,7 +149,7 @@ impl Source for HttpSource {
                     allow_anonymous: self.allow_anonymous,
                     role: self.role,
                 });
-            crate::net::http::serve(listener, &name, app, limits, shutdown).await;
+            crate::net::http::serve(listener, &name, app, limits, acceptor, shutdown).await;
             Ok(())
         })
     }
@@ -285,6 +306,10 @@ pub struct HttpDestinationConfig {
     /// Seconds to wait for the answer.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
+    /// TLS for `https://` URLs: `ca` to trust (absent: the public web PKI roots), `cert` and
+    /// `key` to show (mutual TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ClientTlsConfig>,
 }
 
 fn default_method() -> String {
@@ -304,21 +329,49 @@ impl DestinationSettings for HttpDestinationConfig {
         if !METHODS.contains(&self.method.as_str()) {
             checks.problem("method", "must be POST, PUT, PATCH, GET or DELETE");
         }
+        check_client_tls(checks, &self.url, self.tls.as_ref());
     }
 
-    fn build(&self, _context: &DestinationContext<'_>) -> Arc<dyn Destination> {
+    fn build(&self, context: &DestinationContext<'_>) -> Arc<dyn Destination> {
         Arc::new(HttpDestination::new(
             &self.url,
             &self.method,
             &self.headers,
             self.timeout_seconds,
+            tls_files(self.tls.as_ref(), context.root).as_ref(),
         ))
     }
 }
 
+/// The `tls` table of an HTTP or FHIR destination: files inside the root, for an `https://`
+/// URL, and no `server_name` (the URL's host is the name).
+pub(crate) fn check_client_tls(checks: &mut Checks<'_>, url: &str, tls: Option<&ClientTlsConfig>) {
+    let Some(tls) = tls else {
+        return;
+    };
+    for (field, reason) in tls.problems() {
+        checks.problem(&format!("tls.{field}"), reason);
+    }
+    if tls.server_name.is_some() {
+        checks.problem(
+            "tls.server_name",
+            "only for mllp destinations: the URL's host is the name here",
+        );
+    }
+    if !url.starts_with("https://") {
+        checks.problem("tls", "needs an https:// url");
+    }
+}
+
+/// The files of a destination's `tls` table, resolved against the deployment root.
+pub(crate) fn tls_files(tls: Option<&ClientTlsConfig>, root: &Path) -> Option<ClientFiles> {
+    tls.map(|tls| tls.files(root))
+}
+
 /// Sends each message in an HTTP request.
 pub struct HttpDestination {
-    client: reqwest::Client,
+    /// The client, or why its TLS files are unusable (each delivery then fails with that).
+    client: Result<reqwest::Client, String>,
     url: String,
     method: reqwest::Method,
     headers: Vec<(String, String)>,
@@ -326,19 +379,29 @@ pub struct HttpDestination {
 
 impl HttpDestination {
     /// A destination for `url`; `method` was validated with the channel, and `${ENV}` in the
-    /// header values is expanded now.
+    /// header values is expanded now. With `tls`, its files are read now.
     pub fn new(
         url: &str,
         method: &str,
         headers: &BTreeMap<String, String>,
         timeout_seconds: u64,
+        tls: Option<&ClientFiles>,
     ) -> Self {
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(Duration::from_secs(timeout_seconds.max(1)))
             .connect_timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
+            .redirect(reqwest::redirect::Policy::none());
+        let client = match tls.map(tls::client_config).transpose() {
+            Ok(Some(config)) => builder
+                .use_preconfigured_tls(Arc::unwrap_or_clone(config))
+                .build()
+                .map_err(|err| format!("TLS: {err}")),
+            Ok(None) => Ok(builder.build().unwrap_or_default()),
+            Err(err) => Err(format!("TLS: {err}")),
+        };
+        if let Err(err) = &client {
+            tracing::error!(%url, "HTTP destination cannot deliver: {err}");
+        }
         HttpDestination {
             client,
             url: url.to_string(),
@@ -361,8 +424,11 @@ impl HttpDestination {
 impl Destination for HttpDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
-            let mut request = self
+            let client = self
                 .client
+                .as_ref()
+                .map_err(|err| DeliveryError::transient(err.clone()))?;
+            let mut request = client
                 .request(self.method.clone(), &self.url)
                 .header(header::CONTENT_TYPE.as_str(), &message.content_type)
                 .header("X-Switchboard-Message-Id", message.message_id.to_string())

@@ -12,14 +12,20 @@
 //!
 //! The sender keeps its connection open, reconnects when needed, waits for the ACK with a
 //! timeout and treats AE/AR/no ACK as the channel says.
+//!
+//! Both sides speak TLS when their `tls` table says so: the listener then takes only TLS
+//! (with `client_ca`, only clients showing a certificate signed by that CA), and the sender
+//! checks the receiver's certificate against its `ca` and may show its own.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::{BoxFuture, join_all};
 use futures::{FutureExt, SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
@@ -32,10 +38,12 @@ use super::{
     DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
     SourceContext, SourceError, SourceSettings,
 };
+use crate::config::engine::{ClientTlsConfig, ServerTlsConfig};
 use crate::hl7v2::{
     self, AckCode, AckDetails, ErrorCode, ErrorReport, MllpCodec, MllpFrame, ReceivedAck, Severity,
 };
 use crate::message::{Format, Message, RejectionKind};
+use crate::net::tls::{self, ClientFiles, TlsConnector};
 use crate::net::{ConnectionLimits, Gate, defaults};
 
 /// Content type recorded for HL7 v2 messages.
@@ -68,6 +76,10 @@ pub struct MllpSource {
     /// per 10 s).
     #[serde(default = "defaults::max_connections_per_client")]
     pub max_connections_per_client: usize,
+    /// TLS: only TLS connections are taken, and with `client_ca` only clients with a
+    /// certificate signed by it. Absent: plain TCP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ServerTlsConfig>,
 }
 
 fn default_idle_seconds() -> u64 {
@@ -111,6 +123,9 @@ impl SourceSettings for MllpSource {
         for (field, reason) in self.connection_limits().problems() {
             checks.problem(field, reason);
         }
+        for (field, reason) in self.tls.iter().flat_map(ServerTlsConfig::problems) {
+            checks.problem(&format!("tls.{field}"), reason);
+        }
     }
 
     fn build(&self) -> Box<dyn Source> {
@@ -134,13 +149,21 @@ impl MllpSource {
 impl Source for MllpSource {
     fn run(self: Box<Self>, context: SourceContext) -> BoxFuture<'static, Result<(), SourceError>> {
         Box::pin(async move {
+            let channel = context.pipeline.channel();
+            let acceptor = match &self.tls {
+                Some(config) => Some(
+                    tls::acceptor(channel, &config.files(&context.root))
+                        .map_err(|err| SourceError::Setup(format!("TLS: {err}")))?,
+                ),
+                None => None,
+            };
             let listener = tokio::net::TcpListener::bind(self.listen)
                 .await
                 .map_err(|source| SourceError::Bind {
                     addr: self.listen.to_string(),
                     source,
                 })?;
-            tracing::info!(channel = %context.pipeline.channel(), addr = %self.listen, "MLLP listening");
+            tracing::info!(channel = %channel, addr = %self.listen, tls = acceptor.is_some(), "MLLP listening");
             let gate = Gate::new(context.pipeline.channel(), self.connection_limits());
             let settings = Arc::new(*self);
             let mut connections = JoinSet::new();
@@ -157,8 +180,28 @@ impl Source for MllpSource {
                 };
                 let context = context.clone();
                 let settings = settings.clone();
+                let acceptor = acceptor.clone();
                 connections.spawn(async move {
-                    serve_connection(stream, peer, &settings, &context).await;
+                    let _ = stream.set_nodelay(true);
+                    match acceptor {
+                        None => serve_connection(stream, peer, &settings, &context).await,
+                        Some(acceptor) => {
+                            let handshake = tls::handshake(
+                                &acceptor,
+                                stream,
+                                peer,
+                                pass.gate(),
+                                HANDSHAKE_TIMEOUT,
+                            );
+                            let stream = tokio::select! {
+                                stream = handshake => stream,
+                                () = context.shutdown.cancelled() => None,
+                            };
+                            if let Some(stream) = stream {
+                                serve_connection(stream, peer, &settings, &context).await;
+                            }
+                        }
+                    }
                     drop(pass);
                 });
             }
@@ -170,14 +213,16 @@ impl Source for MllpSource {
     }
 }
 
+/// Time a TLS client has to finish its handshake (sender or receiver side).
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves one connection until the peer closes it, it idles out, or the source stops.
 async fn serve_connection(
-    stream: TcpStream,
+    stream: impl AsyncRead + AsyncWrite + Unpin,
     peer: SocketAddr,
     settings: &MllpSource,
     context: &SourceContext,
 ) {
-    let _ = stream.set_nodelay(true);
     let mut framed = Framed::new(
         stream,
         MllpCodec::with_max_frame_length(settings.max_frame_bytes),
@@ -471,11 +516,37 @@ pub enum ExchangeError {
     NoAck(String),
 }
 
+/// A byte stream to a receiver: plain TCP or TLS over it.
+trait Link: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link for T {}
+
+/// How a client speaks TLS: the files it trusts and shows, and the name the receiver's
+/// certificate must be for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientTls {
+    /// The CA bundle and client identity.
+    pub files: ClientFiles,
+    /// The receiver's name; absent uses the host of the address.
+    pub server_name: Option<String>,
+}
+
+impl ClientTls {
+    /// TLS as a destination's `tls` table says, its paths resolved against `root`.
+    pub fn from_config(config: &ClientTlsConfig, root: &Path) -> Self {
+        ClientTls {
+            files: config.files(root),
+            server_name: config.server_name.clone(),
+        }
+    }
+}
+
 /// A client that keeps one MLLP connection open, reconnecting when needed, and sends one
 /// message at a time, waiting for its acknowledgment.
 pub struct MllpClient {
     address: String,
-    connection: Option<Framed<TcpStream, MllpCodec>>,
+    tls: Option<ClientTls>,
+    connection: Option<Framed<Box<dyn Link>, MllpCodec>>,
 }
 
 impl MllpClient {
@@ -483,7 +554,17 @@ impl MllpClient {
     pub fn new(address: &str) -> Self {
         MllpClient {
             address: address.to_string(),
+            tls: None,
             connection: None,
+        }
+    }
+
+    /// A client for `host:port` over TLS. The files are read at each connection, so renewed
+    /// ones are used from the next connection on.
+    pub fn with_tls(address: &str, tls: ClientTls) -> Self {
+        MllpClient {
+            tls: Some(tls),
+            ..MllpClient::new(address)
         }
     }
 
@@ -494,14 +575,9 @@ impl MllpClient {
         timeout: Duration,
     ) -> Result<Bytes, ExchangeError> {
         if self.connection.is_none() {
-            let stream =
-                tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(&self.address))
-                    .await
-                    .map_err(|_| {
-                        ExchangeError::NotSent(format!("{}: connect timed out", self.address))
-                    })?
-                    .map_err(|err| ExchangeError::NotSent(format!("{}: {err}", self.address)))?;
-            let _ = stream.set_nodelay(true);
+            let stream = connect(&self.address, self.tls.as_ref())
+                .await
+                .map_err(|err| ExchangeError::NotSent(format!("{}: {err}", self.address)))?;
             self.connection = Some(Framed::new(stream, MllpCodec::new()));
         }
         let Some(framed) = self.connection.as_mut() else {
@@ -527,6 +603,40 @@ impl MllpClient {
     }
 }
 
+/// Opens a connection to `address`, with its TLS handshake when `tls` says so.
+async fn connect(address: &str, tls: Option<&ClientTls>) -> Result<Box<dyn Link>, String> {
+    let connecting = async {
+        let stream = TcpStream::connect(&address)
+            .await
+            .map_err(|err| err.to_string())?;
+        let _ = stream.set_nodelay(true);
+        let Some(settings) = tls else {
+            return Ok(Box::new(stream) as Box<dyn Link>);
+        };
+        let config = tls::client_config(&settings.files).map_err(|err| err.to_string())?;
+        let name = settings
+            .server_name
+            .clone()
+            .unwrap_or_else(|| host_of(address).to_string());
+        let name = rustls_pki_types::ServerName::try_from(name)
+            .map_err(|err| format!("not a server name: {err}"))?;
+        let stream = TlsConnector::from(config)
+            .connect(name, stream)
+            .await
+            .map_err(|err| format!("TLS handshake failed: {err}"))?;
+        Ok(Box::new(stream) as Box<dyn Link>)
+    };
+    tokio::time::timeout(HANDSHAKE_TIMEOUT, connecting)
+        .await
+        .map_err(|_| "connect timed out".to_string())?
+}
+
+/// The host of `host:port` (`[v6]:port` gives `v6`).
+fn host_of(address: &str) -> &str {
+    let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
+    host.trim_start_matches('[').trim_end_matches(']')
+}
+
 /// `type = "mllp"` destination: sends each message over MLLP to another HL7 v2 system and
 /// waits for its ACK.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -549,6 +659,10 @@ pub struct MllpDestinationConfig {
     /// (the default; receivers recognise a resent MSH-10) or `hold` for an operator.
     #[serde(default = "retry_reply")]
     pub on_missing_ack: AckReaction,
+    /// TLS to the receiver: `ca` to trust (absent: the public web PKI roots), `cert` and `key`
+    /// to show, `server_name` its certificate must be for. Absent: plain TCP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ClientTlsConfig>,
 }
 
 fn default_ack_timeout() -> u64 {
@@ -564,10 +678,13 @@ impl DestinationSettings for MllpDestinationConfig {
         {
             checks.problem("address", "must be host:port");
         }
+        for (field, reason) in self.tls.iter().flat_map(ClientTlsConfig::problems) {
+            checks.problem(&format!("tls.{field}"), reason);
+        }
     }
 
-    fn build(&self, _context: &DestinationContext<'_>) -> Arc<dyn Destination> {
-        Arc::new(MllpDestination::new(self))
+    fn build(&self, context: &DestinationContext<'_>) -> Arc<dyn Destination> {
+        Arc::new(MllpDestination::new(self, context.root))
     }
 }
 
@@ -581,14 +698,19 @@ pub struct MllpDestination {
 }
 
 impl MllpDestination {
-    /// A sender as `config` says; it connects on first use and after any failure.
-    pub fn new(config: &MllpDestinationConfig) -> Self {
+    /// A sender as `config` says (TLS paths resolved against `root`); it connects on first use
+    /// and after any failure.
+    pub fn new(config: &MllpDestinationConfig, root: &Path) -> Self {
+        let client = match &config.tls {
+            Some(tls) => MllpClient::with_tls(&config.address, ClientTls::from_config(tls, root)),
+            None => MllpClient::new(&config.address),
+        };
         MllpDestination {
             ack_timeout: Duration::from_secs(config.ack_timeout_seconds.max(1)),
             on_error_ack: config.on_error_ack,
             on_reject_ack: config.on_reject_ack,
             on_missing_ack: config.on_missing_ack,
-            client: Mutex::new(MllpClient::new(&config.address)),
+            client: Mutex::new(client),
         }
     }
 }
@@ -650,7 +772,14 @@ impl Destination for MllpDestination {
 
 #[cfg(test)]
 mod tests {
-    use super::wanted;
+    use super::{host_of, wanted};
+
+    #[test]
+    fn hosts_of_addresses() {
+        assert_eq!(host_of("lab.example.org:2575"), "lab.example.org");
+        assert_eq!(host_of("[::1]:2575"), "::1");
+        assert_eq!(host_of("127.0.0.1:2575"), "127.0.0.1");
+    }
 
     #[test]
     fn ack_conditions() {

@@ -186,6 +186,8 @@ pub struct SourceContext {
     pub shutdown: CancellationToken,
     /// The engine's data directory (file sources resolve their folders under it).
     pub data_dir: PathBuf,
+    /// The deployment root (TLS certificate paths are resolved under it).
+    pub root: PathBuf,
 }
 
 /// A source kind's settings, as a channel file gives them (see [`registry`]).
@@ -201,6 +203,8 @@ pub trait SourceSettings {
 pub struct DestinationContext<'a> {
     /// The engine's data directory (folders are resolved under it).
     pub data_dir: &'a Path,
+    /// The deployment root (TLS certificate paths are resolved under it).
+    pub root: &'a Path,
     /// The runtime, for destinations that hand messages to other channels.
     pub runtime: &'a runtime::RuntimeHandle,
     /// The store.

@@ -323,6 +323,7 @@ impl Runtime {
                         queue: destination.queue.clone(),
                         connector: destination.kind.build(&DestinationContext {
                             data_dir: &self.inner.data_dir,
+                            root: &self.inner.root,
                             runtime: &self.handle(),
                             store: &self.inner.store,
                         }),
@@ -346,6 +347,7 @@ impl Runtime {
                 pipeline: pipeline.clone(),
                 shutdown: cancel.clone(),
                 data_dir: self.inner.data_dir.clone(),
+                root: self.inner.root.clone(),
             };
             let source = pipeline.config.source.build();
             let error_slot = deployed.source_error.clone();

@@ -3,10 +3,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::problem::{Document, Problem};
 use crate::net::http::HttpLimits;
+use crate::net::tls::{ClientFiles, ServerFiles};
 use crate::net::{ConnectionLimits, defaults};
 
 /// The engine configuration file. Every section is optional; defaults suit a single clinic.
@@ -167,6 +168,11 @@ impl EngineConfig {
         {
             outside.push(("store.url", file));
         }
+        for (field, path) in self.http.tls.iter().flat_map(ServerTlsConfig::paths) {
+            if !super::checks::under_root_or_allowed(root, path, allowed) {
+                outside.push((field_of_http_tls(field), path.to_path_buf()));
+            }
+        }
         outside
     }
 
@@ -264,6 +270,10 @@ pub struct HttpConfig {
     /// stall); then it is closed.
     #[serde(default = "crate::net::defaults::idle_timeout_seconds")]
     pub idle_timeout_seconds: u64,
+    /// `[http.tls]`: serve HTTPS only (the API, console and FHIR server); absent serves plain
+    /// HTTP.
+    #[serde(default)]
+    pub tls: Option<ServerTlsConfig>,
 }
 
 impl Default for HttpConfig {
@@ -276,6 +286,7 @@ impl Default for HttpConfig {
             header_timeout_seconds: defaults::header_timeout_seconds(),
             body_timeout_seconds: defaults::body_timeout_seconds(),
             idle_timeout_seconds: defaults::idle_timeout_seconds(),
+            tls: None,
         }
     }
 }
@@ -306,6 +317,128 @@ impl HttpConfig {
             self.idle_timeout_seconds,
         )
     }
+}
+
+/// The engine file's name of an `[http.tls]` setting.
+fn field_of_http_tls(field: &str) -> &'static str {
+    match field {
+        "cert" => "http.tls.cert",
+        "key" => "http.tls.key",
+        _ => "http.tls.client_ca",
+    }
+}
+
+/// `tls = { cert = "...", key = "...", client_ca = "..." }`: TLS on a listener (the API's
+/// `[http.tls]`, an `mllp` or `http` source). Paths are relative to the deployment root.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerTlsConfig {
+    /// PEM certificate chain, the listener's own certificate first.
+    pub cert: PathBuf,
+    /// PEM private key of the certificate.
+    pub key: PathBuf,
+    /// PEM CA bundle: when set, every client must show a certificate signed by one of these
+    /// CAs (mutual TLS).
+    #[serde(default)]
+    pub client_ca: Option<PathBuf>,
+}
+
+impl ServerTlsConfig {
+    /// Each configured file, as (setting name, path).
+    pub fn paths(&self) -> Vec<(&'static str, &Path)> {
+        let mut paths = vec![("cert", self.cert.as_path()), ("key", self.key.as_path())];
+        paths.extend(self.client_ca.as_deref().map(|ca| ("client_ca", ca)));
+        paths
+    }
+
+    /// The files, resolved against the deployment root.
+    pub fn files(&self, root: &Path) -> ServerFiles {
+        ServerFiles {
+            cert: root.join(&self.cert),
+            key: root.join(&self.key),
+            client_ca: self.client_ca.as_ref().map(|ca| root.join(ca)),
+        }
+    }
+
+    /// What is wrong with these settings in a channel file, as (setting name, reason).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        relative_path_problems(&self.paths())
+    }
+}
+
+/// `tls = { ca = "...", cert = "...", key = "...", server_name = "..." }`: TLS to a server (an
+/// `mllp`, `http` or `fhir` destination). Paths are relative to the deployment root.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTlsConfig {
+    /// PEM CA bundle the server's certificate must be signed by; absent trusts the public web
+    /// PKI roots.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+    /// PEM certificate chain shown to the server (mutual TLS); needs `key`.
+    #[serde(default)]
+    pub cert: Option<PathBuf>,
+    /// PEM private key of `cert`.
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    /// The name the server's certificate must be for (MLLP only); absent uses the host of the
+    /// address.
+    #[serde(default)]
+    pub server_name: Option<String>,
+}
+
+impl ClientTlsConfig {
+    /// Each configured file, as (setting name, path).
+    pub fn paths(&self) -> Vec<(&'static str, &Path)> {
+        [("ca", &self.ca), ("cert", &self.cert), ("key", &self.key)]
+            .into_iter()
+            .filter_map(|(field, path)| path.as_deref().map(|path| (field, path)))
+            .collect()
+    }
+
+    /// The files, resolved against the deployment root.
+    pub fn files(&self, root: &Path) -> ClientFiles {
+        ClientFiles {
+            ca: self.ca.as_ref().map(|ca| root.join(ca)),
+            identity: self
+                .cert
+                .as_ref()
+                .zip(self.key.as_ref())
+                .map(|(cert, key)| (root.join(cert), root.join(key))),
+        }
+    }
+
+    /// What is wrong with these settings in a channel file, as (setting name, reason).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = relative_path_problems(&self.paths());
+        match (&self.cert, &self.key) {
+            (Some(_), None) => problems.push(("key", "a client certificate needs its key".into())),
+            (None, Some(_)) => problems.push(("cert", "a key needs its certificate".into())),
+            _ => {}
+        }
+        if self
+            .server_name
+            .as_deref()
+            .is_some_and(|name| rustls_pki_types::ServerName::try_from(name).is_err())
+        {
+            problems.push(("server_name", "not a DNS name or IP address".into()));
+        }
+        problems
+    }
+}
+
+/// Paths of a channel file that must stay inside the deployment root.
+fn relative_path_problems(paths: &[(&'static str, &Path)]) -> Vec<(&'static str, String)> {
+    paths
+        .iter()
+        .filter(|(_, path)| !super::checks::stays_inside(path) || path.as_os_str().is_empty())
+        .map(|(field, _)| {
+            (
+                *field,
+                "must be a relative path inside the deployment root".to_string(),
+            )
+        })
+        .collect()
 }
 
 fn default_listen() -> SocketAddr {

@@ -10,8 +10,12 @@
 //!   answered 408 and the connection closed.
 //!
 //! A connection over a limit is answered `503 Service Unavailable` with `Retry-After` as soon as
-//! its request starts, and closed; it is never served. Clients that run out of time are closed,
-//! counted and logged at debug.
+//! its request starts, and closed; it is never served (on a TLS listener it is closed at once).
+//! Clients that run out of time are closed, counted and logged at debug.
+//!
+//! With TLS, only HTTPS is served: the handshake of an admitted connection must finish within
+//! `header_timeout`, and one that fails (plain HTTP, no or a wrong client certificate) closes
+//! the connection, counted and logged as [`super::tls::handshake`] says.
 
 use std::convert::Infallible;
 use std::io;
@@ -39,6 +43,7 @@ use tokio::time::{Instant, Sleep};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+use super::tls::TlsAcceptor;
 use super::{ConnectionLimits, Gate, Pass, defaults};
 
 /// What one HTTP listener allows its clients.
@@ -104,14 +109,15 @@ impl HttpLimits {
     }
 }
 
-/// Serves `router` on `listener` as `limits` say until `shutdown` is cancelled, then lets the
-/// requests in flight finish (the caller bounds how long it waits). Requests carry the
-/// client's address as `ConnectInfo<SocketAddr>`.
+/// Serves `router` on `listener` as `limits` say, over TLS when `tls` is given, until
+/// `shutdown` is cancelled, then lets the requests in flight finish (the caller bounds how
+/// long it waits). Requests carry the client's address as `ConnectInfo<SocketAddr>`.
 pub async fn serve(
     listener: TcpListener,
     name: &str,
     router: Router,
     limits: HttpLimits,
+    tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
 ) {
     let gate = Gate::new(name, limits.connections);
@@ -125,15 +131,33 @@ pub async fn serve(
         };
         match admitted {
             Ok(pass) => {
-                connections.spawn(serve_connection(
-                    stream,
-                    peer,
-                    router.clone(),
-                    limits,
-                    pass,
-                    shutdown.clone(),
-                ));
+                let router = router.clone();
+                let shutdown = shutdown.clone();
+                let tls = tls.clone();
+                connections.spawn(async move {
+                    let _ = stream.set_nodelay(true);
+                    let Some(acceptor) = tls else {
+                        return serve_connection(stream, peer, router, limits, pass, shutdown)
+                            .await;
+                    };
+                    let handshake = super::tls::handshake(
+                        &acceptor,
+                        stream,
+                        peer,
+                        pass.gate(),
+                        limits.header_timeout,
+                    );
+                    let stream = tokio::select! {
+                        stream = handshake => stream,
+                        () = shutdown.cancelled() => None,
+                    };
+                    if let Some(stream) = stream {
+                        serve_connection(stream, peer, router, limits, pass, shutdown).await;
+                    }
+                });
             }
+            // A TLS client cannot read a plain answer: the connection is just closed.
+            Err(_) if tls.is_some() => {}
             Err(refusal) => refuse(stream, refusal.reason()),
         }
     }
@@ -183,15 +207,16 @@ fn refuse(stream: TcpStream, reason: &'static str) {
 }
 
 /// Serves one connection until the client closes it, a timeout closes it, or the server stops.
-async fn serve_connection(
-    stream: TcpStream,
+async fn serve_connection<S>(
+    stream: S,
     peer: SocketAddr,
     router: Router,
     limits: HttpLimits,
     pass: Pass,
     shutdown: CancellationToken,
-) {
-    let _ = stream.set_nodelay(true);
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let activity = Arc::new(Activity::new());
     let io = TokioIo::new(Watched {
         stream,
@@ -394,12 +419,12 @@ impl Activity {
 }
 
 /// The connection's socket, telling its [`Activity`] when bytes come and go.
-struct Watched {
-    stream: TcpStream,
+struct Watched<S> {
+    stream: S,
     activity: Arc<Activity>,
 }
 
-impl AsyncRead for Watched {
+impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -415,7 +440,7 @@ impl AsyncRead for Watched {
     }
 }
 
-impl AsyncWrite for Watched {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

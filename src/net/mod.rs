@@ -7,6 +7,7 @@
 //! `/metrics`. The connections already open keep being served.
 
 pub mod http;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -129,6 +130,8 @@ pub struct ListenerStats {
     pub refused: Vec<(&'static str, u64)>,
     /// Connections closed by a timeout since start, by kind (`header`, `body`, `idle`, ...).
     pub timed_out: Vec<(&'static str, u64)>,
+    /// TLS handshakes that failed since start (no or a bad client certificate, plain TCP).
+    pub handshakes_failed: u64,
 }
 
 /// The door of one listener: admits a connection when the client, the listener and the
@@ -140,6 +143,7 @@ pub struct Gate {
     clients: Mutex<HashMap<IpAddr, usize>>,
     refused: [AtomicU64; 3],
     timed_out: Mutex<Vec<(&'static str, u64)>>,
+    handshakes_failed: AtomicU64,
     log: RateLimitedLog,
 }
 
@@ -153,6 +157,7 @@ impl Gate {
             clients: Mutex::new(HashMap::new()),
             refused: Default::default(),
             timed_out: Mutex::new(Vec::new()),
+            handshakes_failed: AtomicU64::new(0),
             log: RateLimitedLog::new(LOG_EVERY),
         });
         let mut gates = GATES.lock().unwrap_or_else(PoisonError::into_inner);
@@ -243,6 +248,20 @@ impl Gate {
         }
     }
 
+    /// Counts a connection closed because its TLS handshake failed, and logs it (at most
+    /// once per [`LOG_EVERY`], with how many were left out).
+    pub fn handshake_failed(&self, client: SocketAddr, reason: &dyn std::fmt::Display) {
+        self.handshakes_failed.fetch_add(1, Ordering::Relaxed);
+        self.log.warn(|suppressed| {
+            tracing::warn!(
+                listener = %self.name,
+                %client,
+                more_refused = suppressed,
+                "connection refused: TLS handshake failed: {reason}"
+            );
+        });
+    }
+
     fn stats(&self) -> ListenerStats {
         let open = self.limits.max_connections.max(1) - self.slots.available_permits();
         ListenerStats {
@@ -257,6 +276,7 @@ impl Gate {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone(),
+            handshakes_failed: self.handshakes_failed.load(Ordering::Relaxed),
         }
     }
 }

@@ -162,6 +162,12 @@ pub struct Engine {
 impl Engine {
     /// Writes `files` (path relative to the root, contents) and starts the engine on them.
     pub async fn start(files: &[(&str, String)]) -> Engine {
+        Engine::start_with(files, client()).await
+    }
+
+    /// [`Engine::start`], asking for `/health` with `health` (a client that trusts the test CA
+    /// when the API serves HTTPS); `url` is `https://` then.
+    pub async fn start_with(files: &[(&str, String)], health: reqwest::Client) -> Engine {
         let root = tempfile::tempdir().expect("temp root");
         let port = free_port();
         let mut files: Vec<(String, String)> = files
@@ -189,7 +195,12 @@ impl Engine {
             .create_token("test-admin", switchboard::store::tokens::Role::Admin, None)
             .await
             .unwrap();
-        let url = format!("http://{}", config.engine.http.listen);
+        let scheme = if config.engine.http.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let url = format!("{scheme}://{}", config.engine.http.listen);
         let shutdown = tokio_util::sync::CancellationToken::new();
         let stop = shutdown.clone();
         let task = tokio::spawn(async move {
@@ -207,7 +218,11 @@ impl Engine {
         };
         engine
             .eventually("the HTTP API answers", || async {
-                reqwest::get(format!("{}/health", engine.url)).await.is_ok()
+                health
+                    .get(format!("{}/health", engine.url))
+                    .send()
+                    .await
+                    .is_ok()
             })
             .await;
         engine
@@ -238,6 +253,17 @@ impl Engine {
             .json()
             .await
             .unwrap_or_else(|err| panic!("GET {path}: not JSON: {err}"))
+    }
+
+    /// `GET path` on the API as text (`/metrics`, CSV reports).
+    pub async fn get_text(&self, path: &str) -> String {
+        self.api(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("GET {path}: {err}"))
+            .text()
+            .await
+            .unwrap_or_else(|err| panic!("GET {path}: {err}"))
     }
 
     /// `POST path` on the API (no body) as JSON.
