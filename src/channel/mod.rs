@@ -23,6 +23,7 @@ pub mod queue;
 pub mod registry;
 pub mod runtime;
 pub mod schedule;
+pub mod sftp;
 pub mod store;
 pub mod writer;
 
@@ -186,6 +187,8 @@ pub struct SourceContext {
     pub shutdown: CancellationToken,
     /// The engine's data directory (file sources resolve their folders under it).
     pub data_dir: PathBuf,
+    /// The deployment root (sources resolve the key files they name under it).
+    pub root: PathBuf,
 }
 
 /// A source kind's settings, as a channel file gives them (see [`registry`]).

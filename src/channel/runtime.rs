@@ -343,6 +343,7 @@ impl Runtime {
                 pipeline: pipeline.clone(),
                 shutdown: cancel.clone(),
                 data_dir: self.inner.data_dir.clone(),
+                root: self.inner.root.clone(),
             };
             let source = pipeline.config.source.build();
             let error_slot = deployed.source_error.clone();
