@@ -364,3 +364,36 @@ async fn a_file_stored_but_not_removed_before_a_kill_is_not_imported_twice() {
     );
     store.close().await;
 }
+
+#[test]
+fn the_examples_pass_the_check_and_unsafe_settings_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let channels = root.path().join("channels");
+    std::fs::create_dir_all(&channels).unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("channels/examples");
+    for name in ["sftp-x12-inbox.toml", "sftp-837-outbox.toml"] {
+        std::fs::copy(examples.join(name), channels.join(name)).unwrap();
+    }
+    let load =
+        || switchboard::channel::deployment::Deployment::load_with_env(root.path(), |_| None);
+    if let Err(errors) = load() {
+        panic!("the examples are refused:\n{errors}");
+    }
+    let refused = "name = \"bad\"\n[source]\ntype = \"sftp\"\nhost = \"127.0.0.1\"\nuser = \"u\"\n\
+         password = \"hunter2\"\nprivate_key = \"../id\"\nknown_hosts = \"/etc/ssh/known_hosts\"\n\
+         folder = \"in\"\nafter = \"move\"\n[[destinations]]\ntype = \"claims\"\nname = \"claims\"\n";
+    std::fs::write(channels.join("bad.toml"), refused).unwrap();
+    let errors = match load() {
+        Ok(_) => panic!("unsafe settings accepted"),
+        Err(errors) => errors.to_string(),
+    };
+    for expected in [
+        "bad.toml:6: source.password: must be ${ENV_VAR}",
+        "source.password: give private_key or password, not both",
+        "bad.toml:7: source.private_key: must be a relative path inside the deployment root",
+        "bad.toml:8: source.known_hosts: must be a relative path inside the deployment root",
+        "source.move_to: after = \"move\" needs move_to",
+    ] {
+        assert!(errors.contains(expected), "no {expected:?} in:\n{errors}");
+    }
+}
