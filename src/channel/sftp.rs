@@ -490,6 +490,12 @@ impl Server {
                 ("key", auth.map_err(lost)?)
             }
             (None, Some(password)) => {
+                let variable = password.trim_start_matches("${").trim_end_matches('}');
+                if std::env::var_os(variable).is_none() {
+                    return Err(SftpError::Refused(format!(
+                        "the password's environment variable {variable} is not set"
+                    )));
+                }
                 let auth = ssh
                     .authenticate_password(&self.user, expand_env(password))
                     .await;
