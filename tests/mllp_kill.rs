@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::VecDeque;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,19 +16,6 @@ use switchboard::channel::mllp::MllpClient;
 use switchboard::hl7v2::{MllpCodec, MllpFrame};
 use tokio::task::JoinHandle;
 use tokio_util::codec::Framed;
-
-fn start_engine(root: &std::path::Path, http_port: u16) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .arg("--root")
-        .arg(root)
-        .arg("serve")
-        .env("SWITCHBOARD_HTTP_ADDR", format!("127.0.0.1:{http_port}"))
-        .env_remove("SWITCHBOARD_STORE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the engine")
-}
 
 /// Sends the engine `signal` (`-KILL`, `-TERM`) and waits until it is gone.
 fn stop_engine(engine: &mut std::process::Child, signal: &str) {
@@ -115,7 +102,7 @@ async fn every_acknowledged_message_survives_sigkill() {
         ),
     )
     .unwrap();
-    let mut engine = start_engine(root.path(), http_port);
+    let mut engine = common::spawn_engine(root.path(), http_port);
     let address = format!("127.0.0.1:{mllp_port}");
     common::eventually("the MLLP port listens", Duration::from_secs(30), || async {
         tokio::net::TcpStream::connect(&address).await.is_ok()
@@ -155,7 +142,7 @@ async fn every_acknowledged_message_survives_sigkill() {
     }
 
     // Restart on the same store: it comes up, and every acknowledged message is there.
-    let mut engine = start_engine(root.path(), http_port);
+    let mut engine = common::spawn_engine(root.path(), http_port);
     common::eventually("the engine is back", Duration::from_secs(30), || async {
         reqwest::get(format!("http://127.0.0.1:{http_port}/health"))
             .await
@@ -231,7 +218,7 @@ async fn a_delivery_in_flight_when_the_engine_is_killed_resumes_at_once_after_a_
     let received: Received = Arc::default();
     let hang = Arc::new(AtomicBool::new(true));
     let server = partner(partner_port, received.clone(), hang.clone()).await;
-    let mut engine = start_engine(root.path(), http_port);
+    let mut engine = common::spawn_engine(root.path(), http_port);
     let address = format!("127.0.0.1:{mllp_port}");
     common::eventually("the MLLP port listens", Duration::from_secs(30), || async {
         tokio::net::TcpStream::connect(&address).await.is_ok()
@@ -268,7 +255,7 @@ async fn a_delivery_in_flight_when_the_engine_is_killed_resumes_at_once_after_a_
     // Restarted on the same root, the engine is the same node and sends at once what its
     // killed process had leased (the lease would otherwise hold it for 15 s).
     let restarted = std::time::Instant::now();
-    let mut engine = start_engine(root.path(), http_port);
+    let mut engine = common::spawn_engine(root.path(), http_port);
     let answered = |control: &str| {
         received
             .lock()

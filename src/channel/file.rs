@@ -46,31 +46,41 @@ pub struct FileSource {
     pub content_type: Option<String>,
 }
 
-fn default_glob() -> String {
+pub(crate) fn default_glob() -> String {
     "*".to_string()
 }
-fn default_poll_seconds() -> u64 {
+pub(crate) fn default_poll_seconds() -> u64 {
     5
 }
-fn default_settle_ms() -> u64 {
+pub(crate) fn default_settle_ms() -> u64 {
     1000
 }
-fn default_max_file_bytes() -> u64 {
+pub(crate) fn default_max_file_bytes() -> u64 {
     64 * 1024 * 1024
+}
+
+/// The checks every polling source makes of its `glob`, `poll_seconds` and `max_file_bytes`.
+pub(crate) fn check_polling(
+    checks: &mut Checks<'_>,
+    glob: &str,
+    poll_seconds: u64,
+    max_file_bytes: u64,
+) {
+    if glob.is_empty() || glob.contains('/') || glob.contains('\\') {
+        checks.problem("glob", "must match file names, not paths");
+    }
+    if poll_seconds == 0 {
+        checks.problem("poll_seconds", "must be at least 1");
+    }
+    if max_file_bytes == 0 {
+        checks.problem("max_file_bytes", "must be at least 1");
+    }
 }
 
 impl SourceSettings for FileSource {
     fn check(&self, checks: &mut Checks<'_>) {
         checks.folder("folder", &self.folder);
-        if self.glob.is_empty() || self.glob.contains('/') || self.glob.contains('\\') {
-            checks.problem("glob", "must match file names, not paths");
-        }
-        if self.poll_seconds == 0 {
-            checks.problem("poll_seconds", "must be at least 1");
-        }
-        if self.max_file_bytes == 0 {
-            checks.problem("max_file_bytes", "must be at least 1");
-        }
+        check_polling(checks, &self.glob, self.poll_seconds, self.max_file_bytes);
     }
 
     fn build(&self) -> Box<dyn Source> {
@@ -79,19 +89,25 @@ impl SourceSettings for FileSource {
 }
 
 impl FileSource {
-    /// The content type the files declare: as configured, else the one the glob's extension
-    /// names (`*.x12` X12, `*.hl7` HL7 v2); the pipeline takes only content in its format.
+    /// The content type the files declare (see [`declared_content_type`]).
     fn declared_content_type(&self) -> Option<&str> {
-        self.content_type.as_deref().or_else(|| {
-            let (_, extension) = self.glob.rsplit_once('.')?;
-            let format = match extension.to_ascii_lowercase().as_str() {
-                "x12" => Format::X12,
-                "hl7" => Format::Hl7v2,
-                _ => return None,
-            };
-            Some(format.content_type())
-        })
+        declared_content_type(self.content_type.as_deref(), &self.glob)
     }
+}
+
+/// The content type polled files declare: `content_type` as configured, else the one the
+/// glob's extension names (`*.x12` X12, `*.hl7` HL7 v2); the pipeline takes only content in
+/// its format.
+pub fn declared_content_type<'a>(content_type: Option<&'a str>, glob: &str) -> Option<&'a str> {
+    content_type.or_else(|| {
+        let (_, extension) = glob.rsplit_once('.')?;
+        let format = match extension.to_ascii_lowercase().as_str() {
+            "x12" => Format::X12,
+            "hl7" => Format::Hl7v2,
+            _ => return None,
+        };
+        Some(format.content_type())
+    })
 }
 
 /// Matches `name` against a pattern of literal characters, `*` (any run) and `?` (any one).
@@ -275,7 +291,7 @@ pub struct FileDestinationConfig {
     pub name_template: String,
 }
 
-fn default_name_template() -> String {
+pub(crate) fn default_name_template() -> String {
     "{channel}-{message_id}.msg".to_string()
 }
 
@@ -305,7 +321,7 @@ impl DestinationSettings for FileDestinationConfig {
 /// Placeholders a file name template may use.
 pub const NAME_PLACEHOLDERS: [&str; 4] = ["channel", "message_id", "control_id", "timestamp"];
 
-fn check_name_template(template: &str) -> Result<(), String> {
+pub(crate) fn check_name_template(template: &str) -> Result<(), String> {
     if template.is_empty() || template.contains('/') || template.contains('\\') {
         return Err("must be a file name, not a path".into());
     }
@@ -338,17 +354,22 @@ impl FileDestination {
     /// The file name for a message: placeholders filled, then made safe and bounded by
     /// [`bounded_file_name`].
     pub fn file_name(&self, message: &Outbound) -> String {
-        let filled = self
-            .name_template
-            .replace("{channel}", &message.channel)
-            .replace("{message_id}", &message.message_id.to_string())
-            .replace(
-                "{control_id}",
-                message.control_id.as_deref().unwrap_or("none"),
-            )
-            .replace("{timestamp}", &crate::store::now_millis().to_string());
-        bounded_file_name(&filled).unwrap_or_else(|| format!("message-{}", message.message_id))
+        message_file_name(&self.name_template, message)
     }
+}
+
+/// The file name `template` gives a message: placeholders filled, then made safe and bounded
+/// by [`bounded_file_name`].
+pub fn message_file_name(template: &str, message: &Outbound) -> String {
+    let filled = template
+        .replace("{channel}", &message.channel)
+        .replace("{message_id}", &message.message_id.to_string())
+        .replace(
+            "{control_id}",
+            message.control_id.as_deref().unwrap_or("none"),
+        )
+        .replace("{timestamp}", &crate::store::now_millis().to_string());
+    bounded_file_name(&filled).unwrap_or_else(|| format!("message-{}", message.message_id))
 }
 
 /// Longest file name a destination writes, in bytes: below the 255 of common file systems

@@ -23,6 +23,7 @@ pub mod queue;
 pub mod registry;
 pub mod runtime;
 pub mod schedule;
+pub mod sftp;
 pub mod store;
 pub mod writer;
 
@@ -186,7 +187,7 @@ pub struct SourceContext {
     pub shutdown: CancellationToken,
     /// The engine's data directory (file sources resolve their folders under it).
     pub data_dir: PathBuf,
-    /// The deployment root (TLS certificate paths are resolved under it).
+    /// The deployment root (certificate and key files a source names are resolved under it).
     pub root: PathBuf,
 }
 

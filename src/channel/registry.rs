@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::config::{ChannelConfig, Checks};
 use super::{
     DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, claims, fhir, file,
-    forward, http, mllp, payer_sim, schedule, store,
+    forward, http, mllp, payer_sim, schedule, sftp, store,
 };
 
 /// Declares the enum of one side's connector kinds (tagged by `type`) and its dispatch to the
@@ -62,6 +62,8 @@ connectors! {
         "channel" => Channel(forward::ChannelSource),
         /// A fixed body on a cron schedule.
         "schedule" => Schedule(schedule::ScheduleSource),
+        /// Files in a folder on an SSH server.
+        "sftp" => Sftp(sftp::SftpSource),
     }
 }
 
@@ -88,6 +90,8 @@ connectors! {
         "payer-sim" => PayerSim(payer_sim::PayerSimDestinationConfig),
         /// Another channel.
         "channel" => Channel(forward::ChannelDestinationConfig),
+        /// A file per message in a folder on an SSH server.
+        "sftp" => Sftp(sftp::SftpDestinationConfig),
     }
 }
 

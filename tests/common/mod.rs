@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod sshd;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -517,4 +518,19 @@ pub async fn start_with_mllp(files: &[(String, String)]) -> Engine {
         })
         .await;
     engine
+}
+
+/// Starts the engine binary on the deployment `root` with its HTTP API on `http_port` and its
+/// output discarded; the caller stops or kills it.
+pub fn spawn_engine(root: &std::path::Path, http_port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("--root")
+        .arg(root)
+        .arg("serve")
+        .env("SWITCHBOARD_HTTP_ADDR", format!("127.0.0.1:{http_port}"))
+        .env_remove("SWITCHBOARD_STORE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the engine")
 }
