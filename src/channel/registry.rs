@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, Checks};
 use super::{
-    DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, claims, fhir, file,
-    forward, http, mllp, payer_sim, schedule, store,
+    DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, claims, database,
+    fhir, file, forward, http, mllp, payer_sim, schedule, store,
 };
 
 /// Declares the enum of one side's connector kinds (tagged by `type`) and its dispatch to the
@@ -62,6 +62,8 @@ connectors! {
         "channel" => Channel(forward::ChannelSource),
         /// A fixed body on a cron schedule.
         "schedule" => Schedule(schedule::ScheduleSource),
+        /// Rows of a database query.
+        "database" => Database(database::DatabaseSource),
     }
 }
 
@@ -88,6 +90,8 @@ connectors! {
         "payer-sim" => PayerSim(payer_sim::PayerSimDestinationConfig),
         /// Another channel.
         "channel" => Channel(forward::ChannelDestinationConfig),
+        /// A statement per message in a database.
+        "database" => Database(database::DatabaseDestinationConfig),
     }
 }
 
