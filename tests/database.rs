@@ -397,3 +397,15 @@ fn check_refuses_literal_passwords_and_unknown_or_missing_placeholders() {
     // The writer's password comes from the environment: not refused.
     assert!(!errors.contains("writer.toml:8"), "{errors}");
 }
+
+#[test]
+fn the_examples_pass_the_check() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["database-writer.toml", "database-reader.toml"] {
+        let file = root.join("channels/examples").join(name);
+        let text = std::fs::read_to_string(&file).unwrap();
+        if let Err(problems) = switchboard::channel::deployment::parse_channel(root, &file, &text) {
+            panic!("{name}: {problems:?}");
+        }
+    }
+}

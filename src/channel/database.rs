@@ -1132,9 +1132,11 @@ impl DecodeJson for sqlx::sqlite::SqliteRow {
 
 /// SQLSTATE classes of failures that pass: connection exceptions (08), transaction rollbacks
 /// such as deadlocks (40), insufficient resources (53), operator intervention such as a
-/// server shutting down (57), system errors (58), and MySQL's general HY000 (lock wait
-/// timeouts).
-const PASSING_SQLSTATE_CLASSES: [&str; 6] = ["08", "40", "53", "57", "58", "HY"];
+/// server shutting down (57) and system errors (58).
+const PASSING_SQLSTATE_CLASSES: [&str; 5] = ["08", "40", "53", "57", "58"];
+
+/// MySQL's lock wait timeout (error 1205), reported under the general SQLSTATE HY000.
+const MYSQL_LOCK_WAIT_TIMEOUT: u16 = 1205;
 
 /// SQLite result codes (primary, the low byte) of failures that pass: BUSY (5), LOCKED (6),
 /// IOERR (10), FULL (13), CANTOPEN (14), PROTOCOL (15).
@@ -1156,7 +1158,10 @@ pub fn classify(error: &sqlx::Error) -> super::ErrorClass {
                     .iter()
                     .any(|class| code.starts_with(class)),
             };
-            if passing && db.kind() == sqlx::error::ErrorKind::Other {
+            let lock_wait = db
+                .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                .is_some_and(|mysql| mysql.number() == MYSQL_LOCK_WAIT_TIMEOUT);
+            if (passing || lock_wait) && db.kind() == sqlx::error::ErrorKind::Other {
                 Transient
             } else {
                 Permanent
