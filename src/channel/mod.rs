@@ -10,6 +10,7 @@ pub mod amqp;
 pub mod claims;
 pub mod config;
 pub mod counters;
+pub mod database;
 pub mod deployment;
 pub mod fhir;
 pub mod file;

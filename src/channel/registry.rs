@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, Checks};
 use super::{
-    DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, claims, fhir, file,
-    forward, http, mllp, payer_sim, schedule, sftp, store,
+    DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, claims, database,
+    fhir, file, forward, http, mllp, payer_sim, schedule, sftp, store,
 };
 
 /// Declares the enum of one side's connector kinds (tagged by `type`) and its dispatch to the
@@ -64,6 +64,8 @@ connectors! {
         "schedule" => Schedule(schedule::ScheduleSource),
         /// Files in a folder on an SSH server.
         "sftp" => Sftp(sftp::SftpSource),
+        /// Rows of a database query.
+        "database" => Database(database::DatabaseSource),
     }
 }
 
@@ -92,6 +94,8 @@ connectors! {
         "channel" => Channel(forward::ChannelDestinationConfig),
         /// A file per message in a folder on an SSH server.
         "sftp" => Sftp(sftp::SftpDestinationConfig),
+        /// A statement per message in a database.
+        "database" => Database(database::DatabaseDestinationConfig),
     }
 }
 

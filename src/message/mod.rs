@@ -266,6 +266,14 @@ impl Message {
         Some(ResendKey::new(sender_control, &self.raw))
     }
 
+    /// This message with the sender and control id of its resend key set by the source that
+    /// received it (a database row names itself by its key column, as a JSON array like
+    /// [`ResendKey::sender_control`]).
+    pub fn sent_as(mut self, sender_control: String) -> Message {
+        self.sender_control = Some(sender_control);
+        self
+    }
+
     /// What the sender got wrong but could be read past (X12 composites written with another
     /// separator than ISA16 declares), each for the message's event trail.
     pub fn warnings(&self) -> &[String] {

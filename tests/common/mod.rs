@@ -193,7 +193,12 @@ impl Engine {
             .await
             .expect("store");
         let (_, admin) = store
-            .create_token("test-admin", switchboard::store::tokens::Role::Admin, None)
+            // Named per engine: engines started one after another may share a store.
+            .create_token(
+                &format!("test-admin-{}", rand::random::<u32>()),
+                switchboard::store::tokens::Role::Admin,
+                None,
+            )
             .await
             .unwrap();
         let scheme = if config.engine.http.tls.is_some() {
@@ -533,4 +538,20 @@ pub fn spawn_engine(root: &std::path::Path, http_port: u16) -> std::process::Chi
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start the engine")
+}
+
+/// Environment variable naming the MariaDB/MySQL server used by the tests.
+pub const MYSQL_URL_VAR: &str = "SWITCHBOARD_TEST_MYSQL_URL";
+
+/// The URL of a test service read from `variable`, or `None` outside CI when unset (with a
+/// message naming `what` is skipped). Under CI it must be set.
+pub fn service_url(variable: &str, what: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(!in_ci(), "{variable} must be set when CI is set");
+            eprintln!("skipping {what}: {variable} is not set");
+            None
+        }
+    }
 }
