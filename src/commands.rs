@@ -368,14 +368,22 @@ fn init_logging(config: &Deployment) {
 /// How long `send` and `bench-mllp` wait for each acknowledgment.
 const ACK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// `switchboard send --mllp HOST:PORT FILE...`: sends every message of every file (a file may
-/// hold several) and prints each ACK. Exits 1 unless every message was accepted (AA or CA).
-pub fn send(address: &str, files: &[std::path::PathBuf]) -> ExitCode {
+/// `switchboard send --mllp HOST:PORT [--ca PATH --cert PATH --key PATH] FILE...`: sends every
+/// message of every file (a file may hold several) over MLLP, or MLLP over TLS with `tls`, and
+/// prints each ACK. Exits 1 unless every message was accepted (AA or CA).
+pub fn send(
+    address: &str,
+    tls: Option<crate::channel::mllp::ClientTls>,
+    files: &[std::path::PathBuf],
+) -> ExitCode {
     let Some(rt) = runtime() else {
         return ExitCode::FAILURE;
     };
     rt.block_on(async {
-        let mut client = crate::channel::mllp::MllpClient::new(address);
+        let mut client = match tls {
+            Some(tls) => crate::channel::mllp::MllpClient::with_tls(address, tls),
+            None => crate::channel::mllp::MllpClient::new(address),
+        };
         let (mut sent, mut accepted) = (0usize, 0usize);
         for file in files {
             let content = match std::fs::read(file) {

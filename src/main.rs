@@ -34,6 +34,22 @@ enum Command {
         /// `host:port` of the MLLP listener.
         #[arg(long)]
         mllp: String,
+        /// Speak TLS (implied by `--ca`, `--cert` or `--server-name`); without `--ca` the
+        /// public web PKI roots are trusted.
+        #[arg(long)]
+        tls: bool,
+        /// PEM CA bundle that signed the listener's certificate.
+        #[arg(long, value_name = "PATH")]
+        ca: Option<PathBuf>,
+        /// PEM certificate chain to show the listener (mutual TLS), with `--key`.
+        #[arg(long, value_name = "PATH", requires = "key")]
+        cert: Option<PathBuf>,
+        /// PEM private key of `--cert`.
+        #[arg(long, value_name = "PATH", requires = "cert")]
+        key: Option<PathBuf>,
+        /// Name the listener's certificate must carry (default: the host of `--mllp`).
+        #[arg(long, value_name = "NAME")]
+        server_name: Option<String>,
         /// Files to send.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -190,7 +206,26 @@ fn main() -> ExitCode {
         }
         Command::Token(TokenCommand::List) => commands::token_list(root),
         Command::Token(TokenCommand::Revoke { name }) => commands::token_revoke(root, &name),
-        Command::Send { mllp, files } => commands::send(&mllp, &files),
+        Command::Send {
+            mllp,
+            tls,
+            ca,
+            cert,
+            key,
+            server_name,
+            files,
+        } => {
+            let tls = (tls || ca.is_some() || cert.is_some() || server_name.is_some()).then(|| {
+                switchboard::channel::mllp::ClientTls {
+                    files: switchboard::net::tls::ClientFiles {
+                        ca,
+                        identity: cert.zip(key),
+                    },
+                    server_name,
+                }
+            });
+            commands::send(&mllp, tls, &files)
+        }
         Command::Parse { file, mapping } => commands::parse(root, &file, &mapping),
         Command::BenchMllp {
             mllp,

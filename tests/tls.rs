@@ -464,3 +464,48 @@ fn the_documented_example_loads() {
         .unwrap_or_else(|problems| panic!("{problems:?}"));
     assert_eq!(channel.name, "hl7v2-mllp-mtls-inbound");
 }
+
+#[tokio::test]
+async fn switchboard_send_speaks_mutual_tls() {
+    let ca = Ca::new("Test CA");
+    let port = common::free_port();
+    let engine = mutual_tls_engine(&ca, port).await;
+    std::fs::write(engine.path("adt.hl7"), adt("CLI1")).unwrap();
+    let send = |tls: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        command
+            .args(["send", "--mllp", &format!("127.0.0.1:{port}")])
+            .args(["--server-name", "localhost"])
+            .args(tls)
+            .arg(engine.path("adt.hl7"));
+        async move {
+            tokio::task::spawn_blocking(move || command.output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let (ca_pem, cert, key) = (
+        engine.path("tls/ca.pem"),
+        engine.path("tls/client.pem"),
+        engine.path("tls/client.key"),
+    );
+    let (ca_pem, cert, key) = (
+        ca_pem.to_str().unwrap(),
+        cert.to_str().unwrap(),
+        key.to_str().unwrap(),
+    );
+    let sent = send(&["--ca", ca_pem, "--cert", cert, "--key", key]).await;
+    let out = String::from_utf8_lossy(&sent.stdout);
+    assert!(sent.status.success(), "{out}");
+    assert!(
+        out.contains("MSA|AA|CLI1") && out.contains("1 sent, 1 accepted"),
+        "{out}"
+    );
+
+    let without_certificate = send(&["--ca", ca_pem]).await;
+    let out = String::from_utf8_lossy(&without_certificate.stdout);
+    assert!(!without_certificate.status.success(), "{out}");
+    assert!(out.contains("no acknowledgment"), "{out}");
+    assert_eq!(engine.channel_messages("adt").await.len(), 1);
+    engine.stop().await;
+}
