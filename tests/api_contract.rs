@@ -30,8 +30,12 @@ async fn the_api_answers_as_its_openapi_document_says() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api_contract");
     let url = engine.url.clone();
     let token = engine.admin.clone();
+    // schemathesis keeps a cache in its working folder: a temporary one, not the checkout.
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let cwd = scratch.path().to_path_buf();
     let run = tokio::task::spawn_blocking(move || {
         Command::new("schemathesis")
+            .current_dir(cwd)
             .env("SCHEMATHESIS_HOOKS", here.join("hooks.py"))
             .env("NO_COLOR", "1")
             .arg("--config-file")
