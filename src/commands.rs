@@ -12,6 +12,8 @@ use crate::net::tls::{self, CertificateInfo, TlsError};
 use crate::serve;
 use crate::store::tokens::Role;
 
+pub mod table;
+
 /// Loads the configuration, printing every problem to stderr.
 fn load(root: &Path) -> Option<Deployment> {
     match Deployment::load(root) {
@@ -734,61 +736,132 @@ fn print_x12(body: &[u8], out: &mut String) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `switchboard claims|remit|report ...`: asks the running engine's API (claims leave through
-/// its channels), authenticating with the token in `SWITCHBOARD_TOKEN`. `post` sends a POST with
-/// that JSON body; JSON answers are printed pretty, others (CSV) as they are.
+/// Exit code when the engine's API cannot be reached (connection refused, timeout).
+const UNREACHABLE: u8 = 3;
+
+/// Why a call to the engine's API gave no answer.
+enum ApiFailure {
+    /// The request was refused or invalid (a 4xx or 5xx answer, no token, bad config): exit 1.
+    Refused(String),
+    /// The engine did not answer: exit 3.
+    Unreachable(String),
+}
+
+impl ApiFailure {
+    /// Print the failure and give its exit code.
+    fn report(self) -> ExitCode {
+        match self {
+            ApiFailure::Refused(why) => {
+                eprintln!("{why}");
+                ExitCode::FAILURE
+            }
+            ApiFailure::Unreachable(why) => {
+                eprintln!("{why}");
+                ExitCode::from(UNREACHABLE)
+            }
+        }
+    }
+}
+
+/// The running engine's API: its base URL, the token and an HTTP client.
+struct Engine {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl Engine {
+    /// The engine at `url`, or at the `[engine.http] listen` address of the deployment, with
+    /// the token in `SWITCHBOARD_TOKEN`.
+    fn new(root: &Path, url: Option<&str>) -> Result<Self, ApiFailure> {
+        let Ok(token) = std::env::var("SWITCHBOARD_TOKEN") else {
+            return Err(ApiFailure::Refused(
+                "set SWITCHBOARD_TOKEN to an API token (switchboard token create --role operator --name ...)".into(),
+            ));
+        };
+        let base = match url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => match Deployment::load(root) {
+                Ok(config) => format!("http://{}", config.engine.http.listen),
+                Err(errors) => return Err(ApiFailure::Refused(errors.to_string())),
+            },
+        };
+        let client = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .map_err(|err| ApiFailure::Refused(format!("HTTP client: {err}")))?;
+        Ok(Engine {
+            base,
+            token,
+            client,
+        })
+    }
+
+    /// GET `path`, or POST `post` as JSON to it; the JSON answer of a 2xx status.
+    async fn call(
+        &self,
+        path: &str,
+        post: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, ApiFailure> {
+        let url = format!("{}{path}", self.base);
+        let request = match post {
+            Some(body) => self.client.post(&url).json(body),
+            None => self.client.get(&url),
+        };
+        let unreachable = |err: reqwest::Error| {
+            ApiFailure::Unreachable(format!("cannot reach the engine at {}: {err}", self.base))
+        };
+        let response = request
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        let body = response.text().await.map_err(unreachable)?;
+        let answer = serde_json::from_str::<serde_json::Value>(&body);
+        if !status.is_success() {
+            let why = match &answer {
+                Ok(value) => value
+                    .get("error")
+                    .and_then(serde_json::Value::as_str)
+                    .map_or_else(|| value.to_string(), str::to_string),
+                Err(_) => body,
+            };
+            return Err(ApiFailure::Refused(format!(
+                "the engine answered {status}: {why}"
+            )));
+        }
+        answer.map_err(|err| {
+            ApiFailure::Refused(format!("the engine's answer to {path} is not JSON: {err}"))
+        })
+    }
+}
+
+/// Call the running engine's API (GET `path`, or POST `post` to it) and print the answer in
+/// `format`. Exit codes: 0 ok, 1 refused or invalid, 3 engine unreachable.
 pub fn api(
     root: &Path,
     url: Option<&str>,
     path: &str,
     post: Option<serde_json::Value>,
+    format: table::Format,
 ) -> ExitCode {
-    let Ok(token) = std::env::var("SWITCHBOARD_TOKEN") else {
-        eprintln!(
-            "set SWITCHBOARD_TOKEN to an API token (switchboard token create --role operator --name ...)"
-        );
-        return ExitCode::FAILURE;
-    };
-    let base = match url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => match Deployment::load(root) {
-            Ok(config) => format!("http://{}", config.engine.http.listen),
-            Err(errors) => {
-                eprintln!("{errors}");
-                return ExitCode::FAILURE;
-            }
-        },
-    };
     let Some(rt) = runtime() else {
         return ExitCode::FAILURE;
     };
-    rt.block_on(async {
-        let client = reqwest::Client::new();
-        let request = match post {
-            Some(body) => client.post(format!("{base}{path}")).json(&body),
-            None => client.get(format!("{base}{path}")),
-        };
-        match request.bearer_auth(token).send().await {
-            Ok(response) => {
-                let ok = response.status().is_success();
-                let body = response.text().await.unwrap_or_default();
-                let pretty = serde_json::from_str::<serde_json::Value>(&body)
-                    .ok()
-                    .and_then(|v| serde_json::to_string_pretty(&v).ok())
-                    .unwrap_or(body);
-                println!("{pretty}");
-                if ok {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                }
-            }
-            Err(err) => {
-                eprintln!("cannot reach the engine at {base}: {err}");
-                ExitCode::FAILURE
-            }
+    let answer = rt.block_on(async {
+        let engine = Engine::new(root, url)?;
+        engine.call(path, post.as_ref()).await
+    });
+    match answer.map(|answer| table::render(&answer, format)) {
+        Ok(Ok(text)) => {
+            print!("{text}");
+            ExitCode::SUCCESS
         }
-    })
+        Ok(Err(why)) => ApiFailure::Refused(why).report(),
+        Err(failure) => failure.report(),
+    }
 }
 
 #[cfg(test)]
