@@ -1,7 +1,9 @@
 //! The `switchboard` command line: parses arguments and calls the library.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use switchboard::commands;
@@ -171,6 +173,16 @@ enum ClaimsCommand {
         /// Print the API's JSON answer as it is.
         #[arg(long)]
         json: bool,
+        /// Wait until the batch has left through its channel and print where it went (the
+        /// default when stdout is a terminal).
+        #[arg(long, overrides_with = "no_wait")]
+        wait: bool,
+        /// Return as soon as the engine has batched the claims.
+        #[arg(long, overrides_with = "wait")]
+        no_wait: bool,
+        /// Seconds to wait at most for the batch to leave.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        timeout: u64,
         /// Engine URL; default from config/switchboard.toml.
         #[arg(long)]
         url: Option<String>,
@@ -278,13 +290,23 @@ fn main() -> ExitCode {
             messages,
             in_flight,
         } => commands::bench_mllp(&mllp, connections, messages, in_flight),
-        Command::Claims(ClaimsCommand::Submit { payer, json, url }) => commands::api(
-            root,
-            url.as_deref(),
-            &format!("/api/claims/submit?payer={payer}"),
-            Some(serde_json::Value::Null),
-            json_or_table(json),
-        ),
+        Command::Claims(ClaimsCommand::Submit {
+            payer,
+            json,
+            wait,
+            no_wait,
+            timeout,
+            url,
+        }) => {
+            let wait = wait || (!no_wait && std::io::stdout().is_terminal());
+            commands::claims_submit(
+                root,
+                url.as_deref(),
+                &payer,
+                json_or_table(json),
+                wait.then(|| Duration::from_secs(timeout)),
+            )
+        }
         Command::Claims(ClaimsCommand::List {
             status,
             payer,

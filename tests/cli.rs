@@ -178,8 +178,8 @@ fn parse_prints_a_named_tree_and_the_canonical_records() {
     );
 }
 
-/// The shipped engine on free ports, with one visit billed and its claim submitted to HMO1.
-async fn engine_with_a_claim() -> common::Engine {
+/// The shipped engine on free ports, with one visit billed to HMO1.
+async fn engine_with_a_bill() -> common::Engine {
     let mllp = common::free_port();
     let files = common::shipped_files_on_free_ports(mllp, common::free_port());
     let borrowed: Vec<(&str, String)> =
@@ -200,12 +200,6 @@ async fn engine_with_a_claim() -> common::Engine {
         .await;
     // The canonical upserts run behind the ACK: give the bill lines a moment.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let submitted = engine.post_json("/api/claims/submit?payer=HMO1").await;
-    assert_eq!(
-        submitted["submitted"].as_array().map(Vec::len),
-        Some(1),
-        "{submitted}"
-    );
     engine
 }
 
@@ -223,7 +217,13 @@ async fn against(engine: &common::Engine, args: &[&str]) -> Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lists_and_reports_print_tables_json_and_csv() {
-    let engine = engine_with_a_claim().await;
+    let engine = engine_with_a_bill().await;
+    let submitted = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    assert_eq!(
+        submitted["submitted"].as_array().map(Vec::len),
+        Some(1),
+        "{submitted}"
+    );
 
     let table = against(&engine, &["claims", "list"]).await;
     assert!(table.status.success(), "{}", text(&table.stderr));
@@ -286,6 +286,37 @@ async fn lists_and_reports_print_tables_json_and_csv() {
         "{}",
         text(&refused.stderr)
     );
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_waits_for_the_batch_and_says_where_it_went() {
+    let engine = engine_with_a_bill().await;
+    let out = against(
+        &engine,
+        &["claims", "submit", "--payer", "HMO1", "--wait", "--json"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let delivered = answer["delivered"][0].as_str().unwrap_or_default();
+    let file = delivered
+        .strip_prefix("x12-outbox/outbox: file ")
+        .unwrap_or_else(|| panic!("{answer}"));
+    assert!(
+        file.ends_with(&format!("-{}.x12", answer["message_id"])),
+        "{file}"
+    );
+    // Already there when the command returns.
+    let written = std::fs::read_to_string(engine.path("data").join(file)).unwrap();
+    assert!(written.starts_with("ISA*"), "{written}");
+
+    // Without --wait (stdout is no terminal here), the answer comes at once, as a table.
+    let out = against(&engine, &["claims", "submit", "--payer", "HMO1"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("submitted:"), "{said}");
+    assert!(!said.contains("delivered:"), "{said}");
     engine.stop().await;
 }
 
