@@ -178,29 +178,42 @@ fn parse_prints_a_named_tree_and_the_canonical_records() {
     );
 }
 
-/// The shipped engine on free ports, with one visit billed to HMO1.
-async fn engine_with_a_bill() -> common::Engine {
-    let mllp = common::free_port();
-    let files = common::shipped_files_on_free_ports(mllp, common::free_port());
+/// The shipped engine on free ports, with one visit billed to HMO1; and its MLLP address.
+async fn engine_with_a_bill() -> (common::Engine, String) {
+    let mllp = format!("127.0.0.1:{}", common::free_port());
+    let files = common::shipped_files_on_free_ports(
+        mllp.rsplit(':').next().unwrap().parse().unwrap(),
+        common::free_port(),
+    );
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     let engine = common::Engine::start(&borrowed).await;
-    let visit = std::fs::read(
+    bill_visit(&engine, &mllp, "MRN100").await;
+    (engine, mllp)
+}
+
+/// Sends the sample visit over MLLP for patient `mrn` (a new patient, visit and charges unless
+/// it is the sample's MRN100) and waits until its bill is stored.
+async fn bill_visit(engine: &common::Engine, mllp: &str, mrn: &str) {
+    let visit = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
     )
-    .unwrap();
-    let mut client = switchboard::channel::mllp::MllpClient::new(&format!("127.0.0.1:{mllp}"));
+    .unwrap()
+    .replace("MRN100", mrn)
+    .replace("DFT-SAMPLE-0001", &format!("DFT-{mrn}"))
+    .replace("|V5001|", &format!("|V-{mrn}|"))
+    .replace("|T100", &format!("|T-{mrn}-"));
+    let mut client = switchboard::channel::mllp::MllpClient::new(mllp);
     let ack = client
-        .exchange(&visit, Duration::from_secs(10))
+        .exchange(visit.as_bytes(), Duration::from_secs(10))
         .await
         .unwrap();
     assert!(String::from_utf8_lossy(&ack).contains("MSA|AA"));
     engine
-        .eventually("the bill is stored", || engine.has_patient("MRN100"))
+        .eventually("the bill is stored", || engine.has_patient(mrn))
         .await;
     // The canonical upserts run behind the ACK: give the bill lines a moment.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    engine
 }
 
 /// Runs the binary against `engine` with its admin token.
@@ -217,7 +230,7 @@ async fn against(engine: &common::Engine, args: &[&str]) -> Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lists_and_reports_print_tables_json_and_csv() {
-    let engine = engine_with_a_bill().await;
+    let (engine, _) = engine_with_a_bill().await;
     let submitted = engine.post_json("/api/claims/submit?payer=HMO1").await;
     assert_eq!(
         submitted["submitted"].as_array().map(Vec::len),
@@ -291,7 +304,7 @@ async fn lists_and_reports_print_tables_json_and_csv() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_waits_for_the_batch_and_says_where_it_went() {
-    let engine = engine_with_a_bill().await;
+    let (engine, mllp) = engine_with_a_bill().await;
     let out = against(
         &engine,
         &["claims", "submit", "--payer", "HMO1", "--wait", "--json"],
@@ -317,6 +330,31 @@ async fn submit_waits_for_the_batch_and_says_where_it_went() {
     let said = text(&out.stdout);
     assert!(said.contains("submitted:"), "{said}");
     assert!(!said.contains("delivered:"), "{said}");
+
+    // A batch that cannot leave (its folder is a file now) is a refusal once --timeout passes.
+    let outbox = engine.path("data/outbox/x12");
+    std::fs::remove_dir_all(&outbox).unwrap();
+    std::fs::write(&outbox, "in the way").unwrap();
+    bill_visit(&engine, &mllp, "MRN101").await;
+    let out = against(
+        &engine,
+        &[
+            "claims",
+            "submit",
+            "--payer",
+            "HMO1",
+            "--wait",
+            "--timeout",
+            "2",
+        ],
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}{}", text(&out.stdout));
+    assert!(
+        stderr.contains("x12-outbox/outbox: pending after"),
+        "{stderr}"
+    );
     engine.stop().await;
 }
 

@@ -62,7 +62,10 @@ fn grid(answer: &Value) -> Result<Grid, Option<String>> {
             }
         }
     }
-    columns.sort_by_key(|column| (column != "id", column.clone()));
+    columns.sort_by_key(|column| {
+        let rank = ["id", "name"].iter().position(|first| first == column);
+        (rank.unwrap_or(2), column.clone())
+    });
     let rows = objects
         .iter()
         .map(|object| {
