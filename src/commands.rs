@@ -12,6 +12,8 @@ use crate::net::tls::{self, CertificateInfo, TlsError};
 use crate::serve;
 use crate::store::tokens::Role;
 
+pub mod table;
+
 /// Loads the configuration, printing every problem to stderr.
 fn load(root: &Path) -> Option<Deployment> {
     match Deployment::load(root) {
@@ -734,61 +736,268 @@ fn print_x12(body: &[u8], out: &mut String) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `switchboard claims|remit|report ...`: asks the running engine's API (claims leave through
-/// its channels), authenticating with the token in `SWITCHBOARD_TOKEN`. `post` sends a POST with
-/// that JSON body; JSON answers are printed pretty, others (CSV) as they are.
+/// Exit code when the engine's API cannot be reached (connection refused, timeout).
+const UNREACHABLE: u8 = 3;
+
+/// Why a call to the engine's API gave no answer.
+enum ApiFailure {
+    /// The request was refused or invalid (a 4xx or 5xx answer, no token, bad config): exit 1.
+    Refused(String),
+    /// The engine did not answer: exit 3.
+    Unreachable(String),
+}
+
+impl ApiFailure {
+    /// Print the failure and give its exit code.
+    fn report(self) -> ExitCode {
+        match self {
+            ApiFailure::Refused(why) => {
+                eprintln!("{why}");
+                ExitCode::FAILURE
+            }
+            ApiFailure::Unreachable(why) => {
+                eprintln!("{why}");
+                ExitCode::from(UNREACHABLE)
+            }
+        }
+    }
+}
+
+/// The running engine's API: its base URL, the token and an HTTP client.
+struct Engine {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl Engine {
+    /// The engine at `url`, or at the `[engine.http] listen` address of the deployment, with
+    /// the token in `SWITCHBOARD_TOKEN`.
+    fn new(root: &Path, url: Option<&str>) -> Result<Self, ApiFailure> {
+        let Ok(token) = std::env::var("SWITCHBOARD_TOKEN") else {
+            return Err(ApiFailure::Refused(
+                "set SWITCHBOARD_TOKEN to an API token (switchboard token create --role operator --name ...)".into(),
+            ));
+        };
+        let base = match url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => match Deployment::load(root) {
+                Ok(config) => format!("http://{}", config.engine.http.listen),
+                Err(errors) => return Err(ApiFailure::Refused(errors.to_string())),
+            },
+        };
+        let client = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .map_err(|err| ApiFailure::Refused(format!("HTTP client: {err}")))?;
+        Ok(Engine {
+            base,
+            token,
+            client,
+        })
+    }
+
+    /// GET `path`, or POST `post` as JSON to it; the body of a 2xx answer.
+    async fn call_text(
+        &self,
+        path: &str,
+        post: Option<&serde_json::Value>,
+    ) -> Result<String, ApiFailure> {
+        let url = format!("{}{path}", self.base);
+        let request = match post {
+            Some(body) => self.client.post(&url).json(body),
+            None => self.client.get(&url),
+        };
+        let unreachable = |err: reqwest::Error| {
+            ApiFailure::Unreachable(format!("cannot reach the engine at {}: {err}", self.base))
+        };
+        let response = request
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        let body = response.text().await.map_err(unreachable)?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        let why = match serde_json::from_str::<serde_json::Value>(&body) {
+            Ok(value) => value
+                .get("error")
+                .and_then(serde_json::Value::as_str)
+                .map_or_else(|| value.to_string(), str::to_string),
+            Err(_) => body,
+        };
+        Err(ApiFailure::Refused(format!(
+            "the engine answered {status}: {why}"
+        )))
+    }
+
+    /// GET `path`, or POST `post` as JSON to it; the JSON answer of a 2xx status.
+    async fn call(
+        &self,
+        path: &str,
+        post: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, ApiFailure> {
+        let body = self.call_text(path, post).await?;
+        serde_json::from_str(&body).map_err(|err| {
+            ApiFailure::Refused(format!("the engine's answer to {path} is not JSON: {err}"))
+        })
+    }
+
+    /// Waits until every delivery of message `id` is sent, polling its record for at most
+    /// `limit`; answers where each went (`channel/destination: file outbox/x12/NAME`). A
+    /// delivery given up on, held, or still pending at the limit is a refusal.
+    async fn delivered(
+        &self,
+        id: i64,
+        limit: std::time::Duration,
+    ) -> Result<Vec<String>, ApiFailure> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let record = self.call(&format!("/api/messages/{id}"), None).await?;
+            let deliveries = record["deliveries"].as_array().cloned().unwrap_or_default();
+            let status = |d: &serde_json::Value| d["status"].as_str().unwrap_or("").to_string();
+            let failed = deliveries
+                .iter()
+                .find(|d| !matches!(status(d).as_str(), "sent" | "pending"));
+            let pending = deliveries.iter().find(|d| status(d) == "pending");
+            if let Some(delivery) =
+                failed.or(pending.filter(|_| std::time::Instant::now() >= deadline))
+            {
+                return Err(ApiFailure::Refused(format!(
+                    "message {id} to {}/{}: {} after {} attempt(s): {}",
+                    delivery["channel"].as_str().unwrap_or("?"),
+                    delivery["destination"].as_str().unwrap_or("?"),
+                    status(delivery),
+                    delivery["attempts"],
+                    delivery["last_error"].as_str().unwrap_or("no error yet"),
+                )));
+            }
+            if !deliveries.is_empty() && pending.is_none() {
+                let mut places = Vec::new();
+                for delivery in &deliveries {
+                    places.push(self.place(&record, delivery).await?);
+                }
+                return Ok(places);
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(ApiFailure::Refused(format!(
+                    "message {id} has no delivery after {} s",
+                    limit.as_secs()
+                )));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+    }
+
+    /// Where a sent delivery of `record` (a `/api/messages/{id}` answer) went: for a file
+    /// destination the file under the engine's data folder, from the channel's configuration.
+    async fn place(
+        &self,
+        record: &serde_json::Value,
+        delivery: &serde_json::Value,
+    ) -> Result<String, ApiFailure> {
+        let channel = delivery["channel"].as_str().unwrap_or_default();
+        let destination = delivery["destination"].as_str().unwrap_or_default();
+        let sent_to = format!("{channel}/{destination}");
+        let config = self
+            .call_text(&format!("/api/channels/{channel}/config"), None)
+            .await?;
+        let Ok(config) = config.parse::<toml::Table>() else {
+            return Ok(sent_to);
+        };
+        let file = config
+            .get("destinations")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|d| d.get("name").and_then(toml::Value::as_str) == Some(destination))
+            .filter(|d| d.get("type").and_then(toml::Value::as_str) == Some("file"));
+        let Some(file) = file else {
+            return Ok(sent_to);
+        };
+        let folder = file
+            .get("folder")
+            .and_then(toml::Value::as_str)
+            .unwrap_or("");
+        let template = file
+            .get("name_template")
+            .and_then(toml::Value::as_str)
+            .map_or_else(crate::channel::file::default_name_template, str::to_string);
+        if template.contains("{timestamp}") {
+            return Ok(format!("{sent_to}: a file {template} in {folder}"));
+        }
+        let message = crate::channel::Outbound {
+            delivery_id: delivery["id"].as_i64().unwrap_or_default(),
+            message_id: record["message"]["id"].as_i64().unwrap_or_default(),
+            channel: channel.to_string(),
+            control_id: record["message"]["control_id"].as_str().map(str::to_string),
+            content_type: String::new(),
+            payload: Vec::new(),
+        };
+        let name = crate::channel::file::message_file_name(&template, &message);
+        Ok(format!("{sent_to}: file {folder}/{name}"))
+    }
+}
+
+/// Submit the payer's ready claims through the running engine and print the answer in
+/// `format`; with `wait`, first wait that long at most for the batch to leave through its
+/// channel, and print where it went. Exit codes as [`api`].
+pub fn claims_submit(
+    root: &Path,
+    url: Option<&str>,
+    payer: &str,
+    format: table::Format,
+    wait: Option<std::time::Duration>,
+) -> ExitCode {
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    let answer = rt.block_on(async {
+        let engine = Engine::new(root, url)?;
+        let path = format!("/api/claims/submit?payer={payer}");
+        let mut answer = engine.call(&path, Some(&serde_json::Value::Null)).await?;
+        let message = answer.get("message_id").and_then(serde_json::Value::as_i64);
+        if let (Some(limit), Some(id), Some(fields)) = (wait, message, answer.as_object_mut()) {
+            let places = engine.delivered(id, limit).await?;
+            fields.insert("delivered".into(), places.into());
+        }
+        Ok(answer)
+    });
+    print_answer(answer, format)
+}
+
+/// Call the running engine's API (GET `path`, or POST `post` to it) and print the answer in
+/// `format`. Exit codes: 0 ok, 1 refused or invalid, 3 engine unreachable.
 pub fn api(
     root: &Path,
     url: Option<&str>,
     path: &str,
     post: Option<serde_json::Value>,
+    format: table::Format,
 ) -> ExitCode {
-    let Ok(token) = std::env::var("SWITCHBOARD_TOKEN") else {
-        eprintln!(
-            "set SWITCHBOARD_TOKEN to an API token (switchboard token create --role operator --name ...)"
-        );
-        return ExitCode::FAILURE;
-    };
-    let base = match url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => match Deployment::load(root) {
-            Ok(config) => format!("http://{}", config.engine.http.listen),
-            Err(errors) => {
-                eprintln!("{errors}");
-                return ExitCode::FAILURE;
-            }
-        },
-    };
     let Some(rt) = runtime() else {
         return ExitCode::FAILURE;
     };
-    rt.block_on(async {
-        let client = reqwest::Client::new();
-        let request = match post {
-            Some(body) => client.post(format!("{base}{path}")).json(&body),
-            None => client.get(format!("{base}{path}")),
-        };
-        match request.bearer_auth(token).send().await {
-            Ok(response) => {
-                let ok = response.status().is_success();
-                let body = response.text().await.unwrap_or_default();
-                let pretty = serde_json::from_str::<serde_json::Value>(&body)
-                    .ok()
-                    .and_then(|v| serde_json::to_string_pretty(&v).ok())
-                    .unwrap_or(body);
-                println!("{pretty}");
-                if ok {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                }
-            }
-            Err(err) => {
-                eprintln!("cannot reach the engine at {base}: {err}");
-                ExitCode::FAILURE
-            }
+    let answer = rt.block_on(async {
+        let engine = Engine::new(root, url)?;
+        engine.call(path, post.as_ref()).await
+    });
+    print_answer(answer, format)
+}
+
+/// Print an API answer in `format`, or the failure; the exit code.
+fn print_answer(answer: Result<serde_json::Value, ApiFailure>, format: table::Format) -> ExitCode {
+    match answer.map(|answer| table::render(&answer, format)) {
+        Ok(Ok(text)) => {
+            print!("{text}");
+            ExitCode::SUCCESS
         }
-    })
+        Ok(Err(why)) => ApiFailure::Refused(why).report(),
+        Err(failure) => failure.report(),
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! The `switchboard` command line: parses arguments and calls the library.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use switchboard::commands;
+use switchboard::commands::table::Format;
 use switchboard::store::tokens::Role;
 
 /// Switchboard: HL7 v2, FHIR R4 and X12 into one canonical store.
@@ -91,9 +94,8 @@ enum Command {
     Report {
         /// The report.
         name: Option<String>,
-        /// CSV instead of JSON.
-        #[arg(long)]
-        csv: bool,
+        #[command(flatten)]
+        output: Output,
         /// Engine URL; default from config/switchboard.toml.
         #[arg(long)]
         url: Option<String>,
@@ -119,6 +121,11 @@ enum Command {
         /// Where to write the 835.
         out_835: PathBuf,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to source.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Print the version.
     Version,
 }
@@ -127,12 +134,16 @@ enum Command {
 enum RemitCommand {
     /// Claim payments that matched no claim.
     Unmatched {
+        #[command(flatten)]
+        output: Output,
         /// Engine URL; default from config/switchboard.toml.
         #[arg(long)]
         url: Option<String>,
     },
     /// Denied claims and lines, with their reasons.
     Denials {
+        #[command(flatten)]
+        output: Output,
         /// Engine URL; default from config/switchboard.toml.
         #[arg(long)]
         url: Option<String>,
@@ -143,6 +154,9 @@ enum RemitCommand {
         remittance_claim: i64,
         /// Our claim id.
         claim: i64,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
         /// Engine URL; default from config/switchboard.toml.
         #[arg(long)]
         url: Option<String>,
@@ -156,6 +170,19 @@ enum ClaimsCommand {
         /// The payer id (config/payers).
         #[arg(long)]
         payer: String,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// Wait until the batch has left through its channel and print where it went (the
+        /// default when stdout is a terminal).
+        #[arg(long, overrides_with = "no_wait")]
+        wait: bool,
+        /// Return as soon as the engine has batched the claims.
+        #[arg(long, overrides_with = "wait")]
+        no_wait: bool,
+        /// Seconds to wait at most for the batch to leave.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        timeout: u64,
         /// Engine URL; default from config/switchboard.toml.
         #[arg(long)]
         url: Option<String>,
@@ -168,10 +195,40 @@ enum ClaimsCommand {
         /// Only this payer.
         #[arg(long)]
         payer: Option<String>,
+        #[command(flatten)]
+        output: Output,
         /// Engine URL; default from config/switchboard.toml.
         #[arg(long)]
         url: Option<String>,
     },
+}
+
+/// How to print a tabular answer: an aligned table unless asked otherwise.
+#[derive(Args)]
+struct Output {
+    /// Print the API's JSON answer as it is.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV with a header row.
+    #[arg(long)]
+    csv: bool,
+}
+
+impl Output {
+    fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else if self.csv {
+            Format::Csv
+        } else {
+            Format::Table
+        }
+    }
+}
+
+/// The format of a one-object answer: the table of its fields, or with `--json` the JSON.
+fn json_or_table(json: bool) -> Format {
+    if json { Format::Json } else { Format::Table }
 }
 
 #[derive(Subcommand)]
@@ -233,13 +290,29 @@ fn main() -> ExitCode {
             messages,
             in_flight,
         } => commands::bench_mllp(&mllp, connections, messages, in_flight),
-        Command::Claims(ClaimsCommand::Submit { payer, url }) => commands::api(
-            root,
-            url.as_deref(),
-            &format!("/api/claims/submit?payer={payer}"),
-            Some(serde_json::Value::Null),
-        ),
-        Command::Claims(ClaimsCommand::List { status, payer, url }) => {
+        Command::Claims(ClaimsCommand::Submit {
+            payer,
+            json,
+            wait,
+            no_wait,
+            timeout,
+            url,
+        }) => {
+            let wait = wait || (!no_wait && std::io::stdout().is_terminal());
+            commands::claims_submit(
+                root,
+                url.as_deref(),
+                &payer,
+                json_or_table(json),
+                wait.then(|| Duration::from_secs(timeout)),
+            )
+        }
+        Command::Claims(ClaimsCommand::List {
+            status,
+            payer,
+            output,
+            url,
+        }) => {
             let mut query = Vec::new();
             query.extend(status.map(|s| format!("status={s}")));
             query.extend(payer.map(|p| format!("payer={p}")));
@@ -248,31 +321,41 @@ fn main() -> ExitCode {
                 url.as_deref(),
                 &format!("/api/claims?{}", query.join("&")),
                 None,
+                output.format(),
             )
         }
-        Command::Remit(RemitCommand::Unmatched { url }) => {
-            commands::api(root, url.as_deref(), "/api/worklists/unmatched", None)
-        }
-        Command::Remit(RemitCommand::Denials { url }) => {
-            commands::api(root, url.as_deref(), "/api/worklists/denials", None)
-        }
+        Command::Remit(RemitCommand::Unmatched { output, url }) => commands::api(
+            root,
+            url.as_deref(),
+            "/api/worklists/unmatched",
+            None,
+            output.format(),
+        ),
+        Command::Remit(RemitCommand::Denials { output, url }) => commands::api(
+            root,
+            url.as_deref(),
+            "/api/worklists/denials",
+            None,
+            output.format(),
+        ),
         Command::Remit(RemitCommand::Match {
             remittance_claim,
             claim,
+            json,
             url,
         }) => commands::api(
             root,
             url.as_deref(),
             &format!("/api/remittances/claims/{remittance_claim}/match"),
             Some(serde_json::json!({ "claim_id": claim })),
+            json_or_table(json),
         ),
-        Command::Report { name, csv, url } => {
+        Command::Report { name, output, url } => {
             let path = match name {
                 None => "/api/reports".to_string(),
-                Some(name) if csv => format!("/api/reports/{name}?format=csv"),
                 Some(name) => format!("/api/reports/{name}"),
             };
-            commands::api(root, url.as_deref(), &path, None)
+            commands::api(root, url.as_deref(), &path, None, output.format())
         }
         Command::PayerSim {
             contract,
@@ -291,6 +374,15 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             };
             commands::payer_sim(&contract, &in_837, &out_835, &options)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "switchboard",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
         }
         Command::Version => {
             println!("switchboard {}", env!("CARGO_PKG_VERSION"));

@@ -182,7 +182,15 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
 
     // A second submit (from the command line) finds nothing new: a claim is submitted once.
     let cli = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(["claims", "submit", "--payer", "HMO1", "--url", &engine.url])
+        .args([
+            "claims",
+            "submit",
+            "--payer",
+            "HMO1",
+            "--json",
+            "--url",
+            &engine.url,
+        ])
         .env("SWITCHBOARD_TOKEN", &engine.admin)
         .output()
         .await

@@ -1,8 +1,13 @@
-//! The `switchboard` binary as an operator uses it: check, token, serve with graceful shutdown.
+//! The `switchboard` binary as an operator uses it: check, token, serve with graceful shutdown,
+//! the API commands' tables, JSON and CSV, exit codes, shell completions.
+
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use common::free_port;
 
 const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 
@@ -90,14 +95,6 @@ fn token_create_prints_only_the_token() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     let root = tempfile::tempdir().unwrap();
@@ -179,4 +176,210 @@ fn parse_prints_a_named_tree_and_the_canonical_records() {
         "{}",
         text(&x12.stdout)
     );
+}
+
+/// The shipped engine on free ports, with one visit billed to HMO1; and its MLLP address.
+async fn engine_with_a_bill() -> (common::Engine, String) {
+    let mllp = format!("127.0.0.1:{}", common::free_port());
+    let files = common::shipped_files_on_free_ports(
+        mllp.rsplit(':').next().unwrap().parse().unwrap(),
+        common::free_port(),
+    );
+    let borrowed: Vec<(&str, String)> =
+        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let engine = common::Engine::start(&borrowed).await;
+    bill_visit(&engine, &mllp, "MRN100").await;
+    (engine, mllp)
+}
+
+/// Sends the sample visit over MLLP for patient `mrn` (a new patient, visit and charges unless
+/// it is the sample's MRN100) and waits until its bill is stored.
+async fn bill_visit(engine: &common::Engine, mllp: &str, mrn: &str) {
+    let visit = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),
+    )
+    .unwrap()
+    .replace("MRN100", mrn)
+    .replace("DFT-SAMPLE-0001", &format!("DFT-{mrn}"))
+    .replace("|V5001|", &format!("|V-{mrn}|"))
+    .replace("|T100", &format!("|T-{mrn}-"));
+    let mut client = switchboard::channel::mllp::MllpClient::new(mllp);
+    let ack = client
+        .exchange(visit.as_bytes(), Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&ack).contains("MSA|AA"));
+    engine
+        .eventually("the bill is stored", || engine.has_patient(mrn))
+        .await;
+    // The canonical upserts run behind the ACK: give the bill lines a moment.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+}
+
+/// Runs the binary against `engine` with its admin token.
+async fn against(engine: &common::Engine, args: &[&str]) -> Output {
+    tokio::process::Command::new(BIN)
+        .args(args)
+        .arg("--url")
+        .arg(&engine.url)
+        .env("SWITCHBOARD_TOKEN", &engine.admin)
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_and_reports_print_tables_json_and_csv() {
+    let (engine, _) = engine_with_a_bill().await;
+    let submitted = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    assert_eq!(
+        submitted["submitted"].as_array().map(Vec::len),
+        Some(1),
+        "{submitted}"
+    );
+
+    let table = against(&engine, &["claims", "list"]).await;
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let table = text(&table.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2, "a header and one claim: {table}");
+    assert!(lines[0].starts_with("id  "), "{table}");
+    assert!(lines[0].contains("total_charge"), "{table}");
+    assert!(!lines[0].contains("_cents"), "{table}");
+    // Money with two decimals, times as local YYYY-MM-DD HH:MM, columns aligned.
+    assert!(lines[1].contains("180.50"), "{table}");
+    let stamp = lines[1]
+        .split("  ")
+        .map(str::trim)
+        .find(|cell| cell.len() == 16 && cell.as_bytes()[10] == b' ')
+        .unwrap_or_else(|| panic!("no local time in {table}"));
+    assert!(
+        stamp[..4].parse::<u32>().unwrap() >= 2026 && &stamp[13..14] == ":",
+        "{stamp}"
+    );
+    assert_eq!(
+        lines[0].find("status"),
+        lines[1].find("submitted"),
+        "{table}"
+    );
+
+    let json = against(&engine, &["claims", "list", "--json"]).await;
+    assert!(json.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(printed, engine.get_json("/api/claims?").await);
+    assert_eq!(printed["claims"][0]["total_charge_cents"], 18_050);
+
+    let csv = against(&engine, &["claims", "list", "--csv"]).await;
+    assert!(csv.status.success());
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let charge = headers
+        .iter()
+        .position(|h| h == "total_charge_cents")
+        .unwrap();
+    assert_eq!(&rows[0][charge], "18050");
+
+    let report = against(&engine, &["report", "financial-summary"]).await;
+    assert!(report.status.success());
+    let report = text(&report.stdout);
+    assert!(report.starts_with("payer  "), "{report}");
+    assert!(report.lines().any(|l| l.starts_with("TOTAL")), "{report}");
+    let report = against(&engine, &["report", "financial-summary", "--csv"]).await;
+    let mut reader = csv::Reader::from_reader(report.stdout.as_slice());
+    assert_eq!(&reader.headers().unwrap()[0], "payer");
+    assert!(reader.records().any(|r| &r.unwrap()[0] == "TOTAL"));
+
+    // A refusal (unknown report) exits 1 and says why on stderr.
+    let refused = against(&engine, &["report", "no-such-report"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("404"),
+        "{}",
+        text(&refused.stderr)
+    );
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_waits_for_the_batch_and_says_where_it_went() {
+    let (engine, mllp) = engine_with_a_bill().await;
+    let out = against(
+        &engine,
+        &["claims", "submit", "--payer", "HMO1", "--wait", "--json"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let delivered = answer["delivered"][0].as_str().unwrap_or_default();
+    let file = delivered
+        .strip_prefix("x12-outbox/outbox: file ")
+        .unwrap_or_else(|| panic!("{answer}"));
+    assert!(
+        file.ends_with(&format!("-{}.x12", answer["message_id"])),
+        "{file}"
+    );
+    // Already there when the command returns.
+    let written = std::fs::read_to_string(engine.path("data").join(file)).unwrap();
+    assert!(written.starts_with("ISA*"), "{written}");
+
+    // Without --wait (stdout is no terminal here), the answer comes at once, as a table.
+    let out = against(&engine, &["claims", "submit", "--payer", "HMO1"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("submitted:"), "{said}");
+    assert!(!said.contains("delivered:"), "{said}");
+
+    // A batch that cannot leave (its folder is a file now) is a refusal once --timeout passes.
+    let outbox = engine.path("data/outbox/x12");
+    std::fs::remove_dir_all(&outbox).unwrap();
+    std::fs::write(&outbox, "in the way").unwrap();
+    bill_visit(&engine, &mllp, "MRN101").await;
+    let out = against(
+        &engine,
+        &[
+            "claims",
+            "submit",
+            "--payer",
+            "HMO1",
+            "--wait",
+            "--timeout",
+            "2",
+        ],
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}{}", text(&out.stdout));
+    assert!(
+        stderr.contains("x12-outbox/outbox: pending after"),
+        "{stderr}"
+    );
+    engine.stop().await;
+}
+
+#[test]
+fn no_engine_exits_3_and_bad_usage_exits_2() {
+    let root = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let out = Command::new(BIN)
+        .arg("--root")
+        .arg(root.path())
+        .args(["claims", "list", "--url", &url])
+        .env("SWITCHBOARD_TOKEN", "sbt_none")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cannot reach the engine"));
+    let out = switchboard(root.path(), &["claims", "list", "--json", "--csv"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn completions_for_bash() {
+    let out = switchboard(Path::new("."), &["completions", "bash"]);
+    assert!(out.status.success());
+    let script = text(&out.stdout);
+    assert!(script.contains("complete -F _switchboard"), "{script}");
+    assert!(script.contains("claims"), "{script}");
 }

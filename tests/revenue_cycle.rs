@@ -333,7 +333,7 @@ async fn the_revenue_cycle(engine: Engine) {
             .args(["remit", "match"])
             .arg(item["id"].to_string())
             .arg(third["id"].to_string())
-            .arg("--url")
+            .args(["--json", "--url"])
             .arg(&engine.url)
             .env("SWITCHBOARD_TOKEN", &token)
             .output()
@@ -349,7 +349,8 @@ async fn the_revenue_cycle(engine: Engine) {
     // Matching twice is refused.
     let again = remit_match().await.unwrap();
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stdout).contains("already manual"));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already manual"));
     let third_now = engine
         .get_json(&format!("/api/claims/{}", third["id"]))
         .await;

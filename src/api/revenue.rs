@@ -218,7 +218,9 @@ pub async fn report(
                     format!("attachment; filename=\"{name}.csv\""),
                 ),
             ],
-            table.to_csv(),
+            table
+                .to_csv()
+                .map_err(|err| ApiError::Internal(format!("report as CSV: {err}")))?,
         )
             .into_response()),
         Some(other) => Err(ApiError::BadRequest(format!(

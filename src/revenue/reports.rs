@@ -62,29 +62,27 @@ impl Table {
     }
 
     /// The table as CSV (RFC 4180), with a header row.
-    pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        let header: Vec<Value> = self.columns.iter().cloned().map(Value::String).collect();
-        for row in std::iter::once(&header).chain(&self.rows) {
-            let cells: Vec<String> = row.iter().map(csv_cell).collect();
-            out.push_str(&cells.join(","));
-            out.push_str("\r\n");
-        }
-        out
+    pub fn to_csv(&self) -> Result<String, csv::Error> {
+        csv_text(&self.columns, &self.rows)
     }
 }
 
-fn csv_cell(value: &Value) -> String {
-    let text = match value {
-        Value::Null => return String::new(),
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
+/// Columns and rows of JSON values as CSV (RFC 4180, `\r\n` line ends), with a header row:
+/// null is an empty cell, text is itself, anything else its JSON.
+pub fn csv_text(columns: &[String], rows: &[Vec<Value>]) -> Result<String, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(columns)?;
+    for row in rows {
+        writer.write_record(row.iter().map(|value| match value {
+            Value::Null => String::new(),
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }))?;
     }
+    let bytes = writer.into_inner().map_err(|err| err.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Exact decimal text for cents.
@@ -534,7 +532,7 @@ mod tests {
     fn csv_quotes_what_needs_quoting() {
         let mut table = Table::new("t", &["a", "b"]);
         table.rows.push(vec!["x, \"y\"".into(), money(-5)]);
-        assert_eq!(table.to_csv(), "a,b\r\n\"x, \"\"y\"\"\",-0.05\r\n");
+        assert_eq!(table.to_csv().unwrap(), "a,b\r\n\"x, \"\"y\"\"\",-0.05\r\n");
     }
 
     #[test]
