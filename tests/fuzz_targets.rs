@@ -14,16 +14,9 @@ use std::process::Command;
 
 #[test]
 fn every_fuzz_target_runs_clean() {
-    let available = Command::new("cargo")
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !available {
-        assert!(
-            !common::in_ci(),
-            "cargo-fuzz is missing (cargo install cargo-fuzz --version 0.13.2 --locked)"
-        );
-        eprintln!("cargo-fuzz is missing: the fuzz targets are not run");
+    let present = common::command_runs("cargo", &["fuzz", "--version"]);
+    let install = "cargo install cargo-fuzz --version 0.13.2 --locked";
+    if !common::peer_present(present, "cargo-fuzz", install) {
         return;
     }
     let run = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/run"))

@@ -65,6 +65,24 @@ pub async fn sqlite_store() -> TestStore {
     }
 }
 
+/// Whether a peer program the tests drive is here: true when `present`; otherwise the test
+/// is to be skipped, saying `what` is missing and how to `install` it, and under CI it fails.
+pub fn peer_present(present: bool, what: &str, install: &str) -> bool {
+    if !present {
+        assert!(!in_ci(), "{what} is missing ({install})");
+        eprintln!("skipping: {what} is missing ({install})");
+    }
+    present
+}
+
+/// Whether `program` runs with `args` (a version query) and succeeds.
+pub fn command_runs(program: &str, args: &[&str]) -> bool {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
 /// True when running under CI, where a missing service is a failure, not a skip.
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")

@@ -44,12 +44,11 @@ impl Sshd {
     /// sshd fails the test. `denied` lists SFTP requests the server refuses (`remove,rename`),
     /// as `internal-sftp -P` takes them.
     pub fn start(denied: Option<&str>) -> Option<Sshd> {
-        if !Path::new(SSHD).exists() {
-            assert!(
-                !super::in_ci(),
-                "{SSHD} is missing (apt-get install openssh-server)"
-            );
-            eprintln!("skipping: {SSHD} is missing (apt-get install openssh-server)");
+        if !super::peer_present(
+            Path::new(SSHD).exists(),
+            SSHD,
+            "apt-get install openssh-server",
+        ) {
             return None;
         }
         let dir = tempfile::tempdir().expect("sshd folder");
