@@ -1111,3 +1111,124 @@ async fn leases_run_out_unless_extended_and_a_restarted_node_takes_its_own_back(
         );
     }
 }
+
+#[tokio::test]
+async fn the_store_destination_writes_a_batch_in_one_go_and_isolates_a_bad_message() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    use switchboard::channel::queue::{Leases, QueueWorker};
+    use switchboard::channel::store::StoreDestination;
+    use switchboard::store::ingest::Payload;
+
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        // Twelve mapped ADTs queued for the store destination; the seventh's payload is not
+        // canonical records.
+        let mut queued = Vec::new();
+        for n in 0..12 {
+            let control_id = format!("B{n}");
+            let raw = format!(
+                "MSH|^~\\&|EHR|HOSP|SB|SB|20261125120000||ADT^A08^ADT_A01|{control_id}|P|2.5\r\
+                 EVN|A08|20261125120000\r\
+                 PID|1||BATCH{n}^^^HOSP^MR||Batch^Patient||19700101|F\r\
+                 PV1|1|O|CLINIC^1^1||||1234567893^Doctor^Dee||||||||||||VB{n}\r"
+            );
+            let bytes = if n == 6 {
+                b"{\"patient\": 7}".to_vec()
+            } else {
+                serde_json::to_vec(&mapped(&raw)).unwrap()
+            };
+            let message_id = store
+                .insert_message(&NewMessage {
+                    channel: "batch",
+                    content_type: "application/hl7-v2",
+                    control_id: Some(&control_id),
+                    resend_key: None,
+                    raw: raw.as_bytes(),
+                })
+                .await
+                .unwrap()
+                .id();
+            store
+                .route_message(&switchboard::store::deliveries::Routing {
+                    message_id,
+                    channel: "batch",
+                    destinations: &["canonical".to_string()],
+                    payload: Some(&Payload {
+                        bytes,
+                        content_type: "application/json",
+                    }),
+                    trail: &[],
+                })
+                .await
+                .unwrap();
+            queued.push(message_id);
+        }
+        let queue = switchboard::channel::config::QueueConfig {
+            ordered: false,
+            ..Default::default()
+        };
+        let worker = QueueWorker {
+            store: store.clone(),
+            channel: "batch".into(),
+            destination: "canonical".into(),
+            queue,
+            connector: Arc::new(StoreDestination {
+                store: store.clone(),
+            }),
+            wake: Arc::default(),
+            counters: Arc::default(),
+            node: "worker".into(),
+            leases: Leases::default(),
+        };
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let running = tokio::spawn(worker.run(shutdown.clone()));
+        let statuses = || async {
+            let mut statuses = Vec::new();
+            for id in &queued {
+                statuses.push(store.message_deliveries(*id).await.unwrap()[0].status);
+            }
+            statuses
+        };
+        common::eventually(
+            "every delivery of the batch is finished",
+            Duration::from_secs(20),
+            || async {
+                statuses()
+                    .await
+                    .iter()
+                    .all(|status| status.as_str() == "sent" || status.as_str() == "dead")
+            },
+        )
+        .await;
+        shutdown.cancel();
+        running.await.unwrap();
+        let statuses: Vec<&str> = statuses().await.iter().map(|s| s.as_str()).collect();
+        for (n, status) in statuses.iter().enumerate() {
+            let expected = if n == 6 { "dead" } else { "sent" };
+            assert_eq!(*status, expected, "{backend}: delivery {n}: {statuses:?}");
+        }
+        let dead = event_details(store, queued[6], "dead").await;
+        assert!(
+            dead.iter()
+                .any(|detail| detail.contains("not canonical records")),
+            "{backend}: the bad message's own reason is recorded: {dead:?}"
+        );
+        for n in (0..12).filter(|n| *n != 6) {
+            let identifier = Identifier {
+                system: "HOSP".into(),
+                value: format!("BATCH{n}"),
+                type_code: None,
+            };
+            assert!(
+                store
+                    .patient_by_identifier(&identifier)
+                    .await
+                    .unwrap()
+                    .is_some(),
+                "{backend}: patient BATCH{n} stored"
+            );
+        }
+    }
+}

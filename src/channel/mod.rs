@@ -177,6 +177,17 @@ pub trait Destination: Send + Sync {
     fn records_its_success(&self) -> bool {
         false
     }
+
+    /// Delivers several messages in one go, all or none, when the connector can (the `store`
+    /// destination upserts a batch in one commit and marks every delivery sent in it); `None`
+    /// when it sends one at a time. After an error nothing was delivered, and the queue worker
+    /// delivers the same messages one at a time, so each failure is recorded against its message.
+    fn deliver_all<'a>(
+        &'a self,
+        _messages: &'a [Outbound],
+    ) -> Option<BoxFuture<'a, Result<(), DeliveryError>>> {
+        None
+    }
 }
 
 /// What a running source can reach.

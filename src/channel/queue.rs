@@ -142,6 +142,9 @@ impl QueueWorker {
     async fn send_batch(&self, batch: &[DueDelivery], shutdown: &CancellationToken) {
         let ids: Vec<i64> = batch.iter().map(|d| d.delivery.id).collect();
         let work = async {
+            if self.sent_together(batch).await {
+                return true;
+            }
             let mut all_sent = true;
             for item in batch {
                 if shutdown.is_cancelled() {
@@ -187,17 +190,48 @@ impl QueueWorker {
         }
     }
 
-    /// One attempt at one delivery, and its bookkeeping; true when it was sent.
-    async fn attempt(&self, due: &DueDelivery) -> bool {
+    /// Delivers a batch in one go when the connector can (see [`Destination::deliver_all`]);
+    /// true when every delivery of it was sent. On false nothing was sent, and the caller
+    /// delivers them one at a time.
+    async fn sent_together(&self, batch: &[DueDelivery]) -> bool {
+        if batch.len() < 2 {
+            return false;
+        }
+        let messages: Vec<Outbound> = batch.iter().map(|due| self.outbound(due)).collect();
+        let Some(delivery) = self.connector.deliver_all(&messages) else {
+            return false;
+        };
+        match delivery.await {
+            Ok(()) => {
+                for _ in batch {
+                    self.counters.count(Event::Sent);
+                }
+                true
+            }
+            Err(err) => {
+                tracing::debug!(channel = %self.channel, destination = %self.destination, error = %err.reason, "batch not delivered; delivering one at a time");
+                false
+            }
+        }
+    }
+
+    /// The message a delivery sends.
+    fn outbound(&self, due: &DueDelivery) -> Outbound {
         let delivery = &due.delivery;
-        let message = Outbound {
+        Outbound {
             delivery_id: delivery.id,
             message_id: delivery.message_id,
             channel: self.channel.clone(),
             control_id: due.control_id.clone(),
             content_type: due.content_type.clone(),
             payload: due.body.clone(),
-        };
+        }
+    }
+
+    /// One attempt at one delivery, and its bookkeeping; true when it was sent.
+    async fn attempt(&self, due: &DueDelivery) -> bool {
+        let delivery = &due.delivery;
+        let message = self.outbound(due);
         let outcome = self.connector.deliver(&message).await;
         let (status, retry_at, error) = match outcome {
             Ok(()) => (DeliveryStatus::Sent, None, None),

@@ -46,28 +46,43 @@ pub struct StoreDestination {
     pub store: Store,
 }
 
+impl StoreDestination {
+    /// Reads each message's canonical records, then upserts them all in one commit.
+    async fn upsert(&self, messages: &[Outbound]) -> Result<(), DeliveryError> {
+        let batch = messages
+            .iter()
+            .map(|message| {
+                let records: Records = serde_json::from_slice(&message.payload).map_err(|err| {
+                    DeliveryError::permanent(format!(
+                        "the payload is not canonical records (is the channel's transform a mapping?): {err}"
+                    ))
+                })?;
+                Ok((records, message.delivery_id))
+            })
+            .collect::<Result<Vec<_>, DeliveryError>>()?;
+        match self.store.upsert_records_delivered_all(&batch).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::Invalid(reason)) => Err(DeliveryError::permanent(reason)),
+            Err(err) => Err(DeliveryError::transient(err.to_string())),
+        }
+    }
+}
+
 impl Destination for StoreDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
-        Box::pin(async move {
-            let records: Records = serde_json::from_slice(&message.payload).map_err(|err| {
-                DeliveryError::permanent(format!(
-                    "the payload is not canonical records (is the channel's transform a mapping?): {err}"
-                ))
-            })?;
-            match self
-                .store
-                .upsert_records_delivered(&records, message.delivery_id)
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(StoreError::Invalid(reason)) => Err(DeliveryError::permanent(reason)),
-                Err(err) => Err(DeliveryError::transient(err.to_string())),
-            }
-        })
+        Box::pin(self.upsert(std::slice::from_ref(message)))
     }
 
     /// The records and the delivery's `sent` mark commit together.
     fn records_its_success(&self) -> bool {
         true
+    }
+
+    /// A batch of messages is upserted in one commit.
+    fn deliver_all<'a>(
+        &'a self,
+        messages: &'a [Outbound],
+    ) -> Option<BoxFuture<'a, Result<(), DeliveryError>>> {
+        Some(Box::pin(self.upsert(messages)))
     }
 }

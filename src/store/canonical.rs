@@ -399,25 +399,28 @@ impl Store {
         Ok(ids)
     }
 
-    /// Upserts one message's records and marks delivery `delivery_id` sent, in one commit: the
-    /// `store` destination's records and its queue bookkeeping land together or not at all.
-    pub async fn upsert_records_delivered(
+    /// Upserts the records of several messages in order and marks each one's delivery sent, all
+    /// in one commit: the `store` destination drains its queue a batch per transaction. Nothing
+    /// is written when one of them fails (the caller then delivers them one at a time, so the
+    /// failure is recorded against the message that caused it).
+    pub async fn upsert_records_delivered_all(
         &self,
-        records: &crate::mapping::Records,
-        delivery_id: i64,
-    ) -> Result<RecordIds, StoreError> {
+        batch: &[(crate::mapping::Records, i64)],
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let ids = upsert_records_on(&mut tx, records).await?;
-        super::deliveries::record_attempt_on(
-            &mut tx,
-            delivery_id,
-            DeliveryStatus::Sent,
-            None,
-            None,
-        )
-        .await?;
+        for (records, delivery_id) in batch {
+            upsert_records_on(&mut tx, records).await?;
+            super::deliveries::record_attempt_on(
+                &mut tx,
+                *delivery_id,
+                DeliveryStatus::Sent,
+                None,
+                None,
+            )
+            .await?;
+        }
         tx.commit().await?;
-        Ok(ids)
+        Ok(())
     }
 
     /// The store id of the patient with this identifier.
