@@ -483,13 +483,22 @@ pub fn payer_sim(
 /// `switchboard bench-mllp`: sends `messages` ADT messages (unique control ids) over
 /// `connections` connections at once, each with up to `in_flight` messages sent and not yet
 /// acknowledged (1: each waits for its ACK), and prints messages per second and latency
-/// percentiles.
+/// percentiles. With `drain`, it then waits until the queues of the engine (at `url`, or the
+/// deployment's HTTP address) are empty and prints the rate from the first message sent to the
+/// last delivery.
 pub fn bench_mllp(
+    root: &Path,
     address: &str,
     connections: usize,
     messages: usize,
     in_flight: usize,
+    drain: bool,
+    url: Option<String>,
 ) -> ExitCode {
+    let drain = match drain.then(|| engine_base(root, url.as_deref())).transpose() {
+        Ok(drain) => drain,
+        Err(failure) => return failure.report(),
+    };
     let Some(rt) = runtime() else {
         return ExitCode::FAILURE;
     };
@@ -522,9 +531,14 @@ pub fn bench_mllp(
                 failures += f;
             }
         }
-        (started.elapsed(), latencies, failures)
+        let acknowledged = started.elapsed();
+        let drained = match &drain {
+            Some(base) => Some(wait_for_empty_queues(base).await.map(|()| started.elapsed())),
+            None => None,
+        };
+        (acknowledged, latencies, failures, drained)
     });
-    let (elapsed, mut latencies, failures) = result;
+    let (elapsed, mut latencies, failures, drained) = result;
     latencies.sort();
     let percentile = |p: usize| {
         latencies
@@ -544,11 +558,61 @@ pub fn bench_mllp(
         percentile(99),
         latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     );
+    match drained {
+        Some(Ok(drained)) => println!(
+            "queues empty {:.2} s after the first message: {:.0} messages/s stored and delivered",
+            drained.as_secs_f64(),
+            latencies.len() as f64 / drained.as_secs_f64().max(f64::EPSILON)
+        ),
+        Some(Err(why)) => {
+            eprintln!("{why}");
+            return ExitCode::FAILURE;
+        }
+        None => {}
+    }
     if failures == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Polls the engine's `/metrics` at `base` until no delivery is pending in any queue (at most
+/// ten minutes).
+async fn wait_for_empty_queues(base: &str) -> Result<(), String> {
+    let url = format!("{base}/metrics");
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    loop {
+        let text = client
+            .get(&url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|err| format!("{url}: {err}"))?
+            .text()
+            .await
+            .map_err(|err| format!("{url}: {err}"))?;
+        if pending_deliveries(&text) == 0 {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{url}: queues still not empty after 10 minutes"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Deliveries pending in all queues, from the Prometheus text of `/metrics`.
+fn pending_deliveries(metrics: &str) -> u64 {
+    metrics
+        .lines()
+        .filter(|line| {
+            line.starts_with("switchboard_queue_depth{") && line.contains("status=\"pending\"")
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|depth| depth as u64)
+        .sum()
 }
 
 /// One connection of `bench-mllp`: sends `count` messages made by `message`, keeping up to
@@ -763,6 +827,18 @@ impl ApiFailure {
     }
 }
 
+/// The running engine's base URL: `url`, or the `[engine.http] listen` address of the
+/// deployment at `root`.
+fn engine_base(root: &Path, url: Option<&str>) -> Result<String, ApiFailure> {
+    match url {
+        Some(url) => Ok(url.trim_end_matches('/').to_string()),
+        None => match Deployment::load(root) {
+            Ok(config) => Ok(format!("http://{}", config.engine.http.listen)),
+            Err(errors) => Err(ApiFailure::Refused(errors.to_string())),
+        },
+    }
+}
+
 /// The running engine's API: its base URL, the token and an HTTP client.
 struct Engine {
     base: String,
@@ -779,13 +855,7 @@ impl Engine {
                 "set SWITCHBOARD_TOKEN to an API token (switchboard token create --role operator --name ...)".into(),
             ));
         };
-        let base = match url {
-            Some(url) => url.trim_end_matches('/').to_string(),
-            None => match Deployment::load(root) {
-                Ok(config) => format!("http://{}", config.engine.http.listen),
-                Err(errors) => return Err(ApiFailure::Refused(errors.to_string())),
-            },
-        };
+        let base = engine_base(root, url)?;
         let client = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
             .timeout(std::time::Duration::from_secs(120))
@@ -1002,7 +1072,17 @@ fn print_answer(answer: Result<serde_json::Value, ApiFailure>, format: table::Fo
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{pending_deliveries, redact};
+
+    #[test]
+    fn pending_deliveries_are_summed_over_queues() {
+        let metrics = "# HELP switchboard_queue_depth Deliveries waiting.\n\
+            switchboard_queue_depth{channel=\"a\",destination=\"x\",status=\"pending\"} 12\n\
+            switchboard_queue_depth{channel=\"a\",destination=\"x\",status=\"dead\"} 3\n\
+            switchboard_queue_depth{channel=\"b\",destination=\"y\",status=\"pending\"} 5\n";
+        assert_eq!(pending_deliveries(metrics), 17);
+        assert_eq!(pending_deliveries(""), 0);
+    }
 
     #[test]
     fn passwords_are_hidden() {

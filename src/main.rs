@@ -80,6 +80,13 @@ enum Command {
         /// message waits for its ACK).
         #[arg(long, default_value_t = 1)]
         in_flight: usize,
+        /// Then wait until the engine's queues are empty (read from its `/metrics`) and print
+        /// the rate of messages stored and delivered.
+        #[arg(long)]
+        drain: bool,
+        /// Engine URL for `--drain`; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
     },
     /// Claims: submit a payer's ready claims, or list them (through the running engine's API,
     /// with the token in SWITCHBOARD_TOKEN).
@@ -289,7 +296,9 @@ fn main() -> ExitCode {
             connections,
             messages,
             in_flight,
-        } => commands::bench_mllp(&mllp, connections, messages, in_flight),
+            drain,
+            url,
+        } => commands::bench_mllp(root, &mllp, connections, messages, in_flight, drain, url),
         Command::Claims(ClaimsCommand::Submit {
             payer,
             json,
