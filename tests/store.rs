@@ -7,7 +7,6 @@ use switchboard::canonical::{
     Bill, BillLine, Contract, Coverage, Encounter, Fee, FieldValue, Identifier, Patient, Payer,
     Provider,
 };
-use switchboard::config::engine::SqliteSynchronous;
 use switchboard::message::{Message, Rejection, ResendKey};
 use switchboard::store::ingest::{Ingest, Ingested as Stored, Outcome};
 use switchboard::store::messages::{MessageQuery, MessageStatus, NewMessage};
@@ -394,7 +393,8 @@ impl Writer<'_> {
     async fn ingest(&mut self, batch: &[Ingest]) -> Vec<Stored> {
         match self {
             Writer::Pool(store) => store.ingest(batch).await.unwrap(),
-            Writer::Native(writer) => writer.ingest(batch).unwrap(),
+            // The native writer runs on a thread of its own in the engine.
+            Writer::Native(writer) => tokio::task::block_in_place(|| writer.ingest(batch)).unwrap(),
         }
     }
 }
@@ -432,15 +432,14 @@ impl Items<'_> {
 /// across batches. The same control id with other content, or from another sender, is a new
 /// message; a resend of a message that failed is stored and processed again. On SQLite both
 /// the pool and the engine's native writer are checked.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn only_the_same_sender_control_id_and_content_is_a_resend() {
     for test in common::all_stores().await {
         let store = &test.store;
         let pool = format!("{} pool", test.backend);
         resends(store, &mut Writer::Pool(store), &pool).await;
-        if let Some(path) = test.url.strip_prefix("sqlite://") {
-            let native =
-                SqliteWriter::open(std::path::Path::new(path), SqliteSynchronous::Full).unwrap();
+        if store.sqlite_file().is_some() {
+            let native = SqliteWriter::for_store(store).unwrap();
             resends(store, &mut Writer::Native(native), "sqlite native").await;
         }
     }

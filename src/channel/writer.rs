@@ -42,11 +42,11 @@ impl IngestWriter {
     /// Starts the writer over `store`.
     pub fn start(store: Store) -> IngestWriter {
         let (requests, incoming) = mpsc::channel::<Request>(4 * MAX_BATCH);
-        match store.sqlite_file().cloned() {
-            Some((path, synchronous)) => {
+        match store.sqlite_file() {
+            Some(_) => {
                 let spawned = std::thread::Builder::new()
                     .name("sqlite-writer".into())
-                    .spawn(move || match SqliteWriter::open(&path, synchronous) {
+                    .spawn(move || match SqliteWriter::for_store(&store) {
                         Ok(writer) => run_native(writer, incoming),
                         Err(err) => {
                             tracing::error!(%err, "cannot open the SQLite writer; using the pool");

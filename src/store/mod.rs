@@ -20,6 +20,7 @@ pub mod upsert;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -139,6 +140,46 @@ pub struct Store {
     backend: Backend,
     /// The SQLite file and how it syncs, for the native ingest writer.
     sqlite: Option<(std::path::PathBuf, SqliteSynchronous)>,
+    /// SQLite: the engine's turn to write. Every write transaction of this process holds it,
+    /// so writers queue here in arrival order instead of sleeping in SQLite's busy handler.
+    write_gate: Option<WriteGate>,
+}
+
+/// The turn to write to an SQLite file, shared by every writer of one process (the pool's
+/// transactions and the native ingest writer).
+pub type WriteGate = Arc<tokio::sync::Mutex<()>>;
+
+/// A write transaction ([`Store::begin_write`]): the connection, and on SQLite the process's
+/// turn to write, held until it commits or is dropped.
+pub struct WriteTransaction {
+    transaction: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTransaction {
+    /// Commits, then gives up the turn to write.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.transaction.commit().await
+    }
+
+    /// Rolls back, then gives up the turn to write.
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.transaction.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTransaction {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.transaction
+    }
+}
+
+impl std::ops::DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.transaction
+    }
 }
 
 impl Store {
@@ -205,6 +246,7 @@ impl Store {
             pool,
             backend,
             sqlite,
+            write_gate: (backend == Backend::Sqlite).then(WriteGate::default),
         })
     }
 
@@ -220,11 +262,22 @@ impl Store {
 
     /// Begins a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a read inside it can never make the later write fail because
-    /// another connection wrote in between; the busy timeout makes it wait its turn instead.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(match self.backend {
+    /// another connection wrote in between. It first waits for this process's turn to write
+    /// (taken in arrival order, before a pooled connection is taken), so writers of one engine
+    /// never wait for each other in SQLite's busy handler; the busy timeout is left for other
+    /// processes on the same file.
+    pub async fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
+        let turn = match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let transaction = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTransaction {
+            transaction,
+            _turn: turn,
         })
     }
 
@@ -252,6 +305,11 @@ impl Store {
     /// The SQLite file and its sync setting, when the store is SQLite.
     pub fn sqlite_file(&self) -> Option<&(std::path::PathBuf, SqliteSynchronous)> {
         self.sqlite.as_ref()
+    }
+
+    /// SQLite: the turn to write that every writer of this process shares.
+    pub fn write_gate(&self) -> Option<&WriteGate> {
+        self.write_gate.as_ref()
     }
 
     /// The underlying pool, for the repositories of other modules.

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::StoreError;
 use super::ingest::{Ingest, IngestPlan, Ingested, Param, PlanRow, Statement};
+use super::{Store, StoreError, WriteGate};
 use crate::config::engine::SqliteSynchronous;
 
 impl From<rusqlite::Error> for StoreError {
@@ -20,12 +20,26 @@ impl From<rusqlite::Error> for StoreError {
 /// A native connection that stores ingest batches.
 pub struct SqliteWriter {
     connection: Connection,
+    /// The store's turn to write, taken for each batch.
+    gate: WriteGate,
 }
 
 impl SqliteWriter {
-    /// Opens the database file with the engine's settings (WAL, a wait for the write lock,
-    /// foreign keys, temporary storage in memory).
-    pub fn open(path: &Path, synchronous: SqliteSynchronous) -> Result<Self, StoreError> {
+    /// Opens the SQLite file of `store` with the engine's settings (WAL, a wait for the write
+    /// lock, foreign keys, temporary storage in memory); it writes in turn with the store's
+    /// other writers. Refused when `store` is not SQLite.
+    pub fn for_store(store: &Store) -> Result<Self, StoreError> {
+        match (store.sqlite_file(), store.write_gate()) {
+            (Some((path, synchronous)), Some(gate)) => Self::open(path, *synchronous, gate.clone()),
+            _ => Err(StoreError::Sqlite("the store is not an SQLite file".into())),
+        }
+    }
+
+    fn open(
+        path: &Path,
+        synchronous: SqliteSynchronous,
+        gate: WriteGate,
+    ) -> Result<Self, StoreError> {
         let connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(
@@ -42,11 +56,13 @@ impl SqliteWriter {
         // The writer's statements are small; with temporary storage on disk SQLite created and
         // deleted a temporary file about every fifth batch.
         connection.pragma_update(None, "temp_store", "MEMORY")?;
-        Ok(SqliteWriter { connection })
+        Ok(SqliteWriter { connection, gate })
     }
 
-    /// Stores one batch in one transaction.
+    /// Stores one batch in one transaction, in its turn with the store's other writers (call
+    /// it from a thread of its own, never from async code).
     pub fn ingest(&mut self, batch: &[Ingest]) -> Result<Vec<Ingested>, StoreError> {
+        let _turn = self.gate.blocking_lock();
         let mut plan = IngestPlan::new(batch, super::now_millis());
         let tx = self
             .connection
