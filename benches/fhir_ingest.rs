@@ -5,7 +5,8 @@
 //!   `POST /fhir`: R4 model check, unknown-element check, canonical upserts, raw JSON and
 //!   versions, and an audit entry per entry, all in one database transaction;
 //! - `single_writes_sqlite`: the same 200 resources as separate writes, each in its own
-//!   transaction, as `POST /fhir/Patient` and `POST /fhir/Encounter` make them.
+//!   transaction, as `POST /fhir/Patient` and `POST /fhir/Encounter` make them;
+//! - `single_writes_8_clients_sqlite`: the same, by 8 clients at once.
 
 use std::hint::black_box;
 
@@ -13,7 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use switchboard::fhir::bundle;
 use switchboard::fhir::kinds::Kind;
-use switchboard::fhir::service::write_one;
+use switchboard::fhir::service::{check, write_one};
 use switchboard::store::Store;
 use switchboard::store::tokens::{Principal, Role};
 
@@ -60,6 +61,30 @@ fn transaction(round: u64) -> Value {
     json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
 }
 
+/// Clients writing at once in `single_writes_8_clients_sqlite`.
+const CLIENTS: u64 = 8;
+
+/// Writes `pairs` Patients and an Encounter each, one resource per transaction, as
+/// `POST /fhir/Patient` and `POST /fhir/Encounter` do.
+async fn write_pairs(store: Store, prefix: String, pairs: u64) {
+    for n in 0..pairs {
+        let mrn = format!("{prefix}-{n}");
+        let created = write(&store, Kind::Patient, &patient(&mrn)).await;
+        write(&store, Kind::Encounter, &encounter(&mrn, &created)).await;
+    }
+}
+
+/// One resource checked, then written in a transaction of its own; its `Type/id`.
+async fn write(store: &Store, kind: Kind, resource: &Value) -> String {
+    let checked = check(kind, resource).expect("valid");
+    let mut tx = store.begin_write().await.expect("begin");
+    let done = write_one(&mut tx, &checked, None, None, resource)
+        .await
+        .expect("write");
+    tx.commit().await.expect("commit");
+    done.location
+}
+
 fn fhir_ingest(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -98,25 +123,24 @@ fn fhir_ingest(c: &mut Criterion) {
     group.bench_function("single_writes_sqlite", |b| {
         b.iter(|| {
             round += 1;
+            runtime.block_on(write_pairs(store.clone(), format!("S{round}"), PATIENTS))
+        })
+    });
+    group.bench_function("single_writes_8_clients_sqlite", |b| {
+        b.iter(|| {
+            round += 1;
             runtime.block_on(async {
-                for n in 0..PATIENTS {
-                    let mrn = format!("S{round}-{n}");
-                    let mut tx = store.begin_write().await.expect("begin");
-                    let created = write_one(&mut tx, Kind::Patient, None, None, &patient(&mrn))
-                        .await
-                        .expect("patient");
-                    tx.commit().await.expect("commit");
-                    let mut tx = store.begin_write().await.expect("begin");
-                    write_one(
-                        &mut tx,
-                        Kind::Encounter,
-                        None,
-                        None,
-                        &encounter(&mrn, &created.location),
-                    )
-                    .await
-                    .expect("encounter");
-                    tx.commit().await.expect("commit");
+                let clients: Vec<_> = (0..CLIENTS)
+                    .map(|client| {
+                        tokio::spawn(write_pairs(
+                            store.clone(),
+                            format!("C{round}-{client}"),
+                            PATIENTS / CLIENTS,
+                        ))
+                    })
+                    .collect();
+                for client in clients {
+                    client.await.expect("client");
                 }
             })
         })

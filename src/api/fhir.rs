@@ -15,7 +15,7 @@ use super::{AppState, auth};
 use crate::fhir::kinds::Kind;
 use crate::fhir::outcome::{FHIR_JSON, FhirError, Issue, Severity, outcome};
 use crate::fhir::search::Search;
-use crate::fhir::service::{Outcome, read_resource, write_one};
+use crate::fhir::service::{Outcome, check, read_resource, write_one};
 use crate::fhir::validate::parse_json;
 use crate::store::tokens::{Principal, Role};
 
@@ -242,8 +242,9 @@ async fn create(
 ) -> Result<Response, FhirError> {
     let kind = kind_of(&kind)?;
     let resource = body_of(&headers, body)?;
+    let checked = check(kind, &resource)?;
     let mut tx = state.store.begin_write().await?;
-    let done = write_one(&mut tx, kind, None, None, &resource).await?;
+    let done = write_one(&mut tx, &checked, None, None, &resource).await?;
     tx.commit().await?;
     answer_write(&state, &headers, kind, done).await
 }
@@ -257,8 +258,9 @@ async fn update(
     let kind = kind_of(&kind)?;
     let resource = body_of(&headers, body)?;
     let expected = if_match(&headers)?;
+    let checked = check(kind, &resource)?;
     let mut tx = state.store.begin_write().await?;
-    let done = write_one(&mut tx, kind, Some(&id), expected, &resource).await?;
+    let done = write_one(&mut tx, &checked, Some(&id), expected, &resource).await?;
     tx.commit().await?;
     answer_write(&state, &headers, kind, done).await
 }

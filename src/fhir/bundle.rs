@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::kinds::Kind;
 use super::outcome::{FhirError, outcome};
 use super::search::Search;
-use super::service::{Outcome, read_resource, write_deferred, write_one};
+use super::service::{Checked, Outcome, check, read_resource, write_deferred, write_one};
 use super::store::{PendingWrite, save_writes};
 use crate::config::engine::BillingConfig;
 use crate::store::Store;
@@ -126,6 +126,8 @@ struct Planned {
     id: Option<String>,
     if_match: Option<i64>,
     resource: Value,
+    /// The resource passed the R4 checks (before any write transaction begins).
+    checked: Checked,
 }
 
 fn plan(entry: &Value) -> Result<Planned, FhirError> {
@@ -182,6 +184,7 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
         .filter(|r| r.is_object())
         .cloned()
         .ok_or_else(|| FhirError::invalid("resource is required"))?;
+    let checked = check(kind, &resource)?;
     Ok(Planned {
         full_url: entry
             .get("fullUrl")
@@ -192,6 +195,7 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
         id,
         if_match,
         resource,
+        checked,
     })
 }
 
@@ -284,7 +288,7 @@ async fn transaction(
             Ok(()) => {
                 write_deferred(
                     &mut tx,
-                    entry.kind,
+                    &entry.checked,
                     entry.id.as_deref(),
                     entry.if_match,
                     &resource,
@@ -361,7 +365,7 @@ async fn batch_entry(
     let mut tx = store.begin_write().await?;
     match write_one(
         &mut tx,
-        entry.kind,
+        &entry.checked,
         entry.id.as_deref(),
         entry.if_match,
         &entry.resource,

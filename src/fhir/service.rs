@@ -79,29 +79,18 @@ pub struct Outcome {
     pub warnings: Vec<Issue>,
 }
 
-/// Validates and writes one resource in the caller's transaction: a create when `id` is
-/// `None`, else an update of `id` (refused with 412 unless `expected` matches its version).
-pub async fn write_one(
-    conn: &mut sqlx::AnyConnection,
+/// A resource of a writable type that passed the R4 checks, and their warnings. Resources are
+/// checked before the write transaction begins, so the write lock is never held while one is
+/// validated.
+#[derive(Debug, Clone)]
+pub struct Checked {
     kind: Kind,
-    id: Option<&str>,
-    expected: Option<i64>,
-    resource: &Value,
-) -> Result<Outcome, FhirError> {
-    let (outcome, pending) = write_deferred(conn, kind, id, expected, resource).await?;
-    save_writes(conn, &[pending]).await?;
-    Ok(outcome)
+    warnings: Vec<Issue>,
 }
 
-/// As [`write_one`], but the record of the resource as written is answered rather than saved:
-/// a Bundle saves all of its entries' records together.
-pub async fn write_deferred(
-    conn: &mut sqlx::AnyConnection,
-    kind: Kind,
-    id: Option<&str>,
-    expected: Option<i64>,
-    resource: &Value,
-) -> Result<(Outcome, PendingWrite), FhirError> {
+/// Checks `resource` for writing as a `kind`: the type must be writable (405 otherwise) and the
+/// resource valid R4 (400 with the issues otherwise).
+pub fn check(kind: Kind, resource: &Value) -> Result<Checked, FhirError> {
     if !kind.writable() {
         return Err(FhirError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -110,6 +99,34 @@ pub async fn write_deferred(
         ));
     }
     let warnings = validate(kind, resource)?;
+    Ok(Checked { kind, warnings })
+}
+
+/// Writes one resource that passed [`check`] in the caller's transaction: a create when `id`
+/// is `None`, else an update of `id` (refused with 412 unless `expected` matches its version).
+pub async fn write_one(
+    conn: &mut sqlx::AnyConnection,
+    checked: &Checked,
+    id: Option<&str>,
+    expected: Option<i64>,
+    resource: &Value,
+) -> Result<Outcome, FhirError> {
+    let (outcome, pending) = write_deferred(conn, checked, id, expected, resource).await?;
+    save_writes(conn, &[pending]).await?;
+    Ok(outcome)
+}
+
+/// As [`write_one`], but the record of the resource as written is answered rather than saved:
+/// a Bundle saves all of its entries' records together.
+pub async fn write_deferred(
+    conn: &mut sqlx::AnyConnection,
+    checked: &Checked,
+    id: Option<&str>,
+    expected: Option<i64>,
+    resource: &Value,
+) -> Result<(Outcome, PendingWrite), FhirError> {
+    let kind = checked.kind;
+    let warnings = checked.warnings.clone();
     let target = match id {
         Some(id) => {
             if let Some(sent) = resource.get("id").and_then(Value::as_str)
