@@ -1692,3 +1692,93 @@ async fn searches_past_any_page_or_on_impossible_dates_are_refused_naming_the_pa
     );
     engine.stop().await;
 }
+
+/// Single writes that arrive together share one commit, each in a savepoint of its own: the
+/// ones that fail (a stale If-Match, an update of nothing, a reference to nothing) are answered
+/// with their own error and leave no trace, and the others are all stored.
+#[tokio::test]
+async fn writes_that_share_a_commit_fail_alone() {
+    use switchboard::fhir::service::check;
+    use switchboard::fhir::writer::GroupWriter;
+
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let writer = GroupWriter::start(store.clone());
+        let write = |resource: Value, id: Option<&str>, expected: Option<i64>| {
+            let writer = writer.clone();
+            let id = id.map(str::to_string);
+            async move {
+                let kind = Kind::parse(resource["resourceType"].as_str().unwrap()).unwrap();
+                let checked = check(kind, &resource).unwrap();
+                writer.write(checked, id, expected, resource).await
+            }
+        };
+        let first = write(patient("G0", "Group", "female"), None, None)
+            .await
+            .unwrap();
+        let id = first.location.rsplit('/').next().unwrap().to_string();
+
+        // Sent together, so the writer takes them as one group.
+        let mut writes = Vec::new();
+        for n in 1..=10 {
+            writes.push(write(
+                patient(&format!("G{n}"), "Group", "male"),
+                None,
+                None,
+            ));
+        }
+        writes.insert(
+            3,
+            write(patient("G0", "Stale", "female"), Some(&id), Some(7)),
+        );
+        writes.insert(
+            5,
+            write(patient("G99", "Nobody", "female"), Some("999999"), None),
+        );
+        writes.insert(
+            7,
+            write(
+                json!({"resourceType": "Encounter", "identifier": [{"value": "GV1"}],
+                       "status": "planned", "class": {"code": "AMB"},
+                       "subject": {"reference": "Patient/888888"}}),
+                None,
+                None,
+            ),
+        );
+        let results = futures::future::join_all(writes).await;
+        let failed: Vec<(usize, u16)> = results
+            .iter()
+            .enumerate()
+            .filter_map(|(n, result)| result.as_ref().err().map(|err| (n, err.status.as_u16())))
+            .collect();
+        assert_eq!(failed.len(), 3, "{backend}: {failed:?}");
+        assert_eq!(failed[0], (3, 412), "{backend}: stale If-Match");
+        assert_eq!(failed[1], (5, 404), "{backend}: update of nothing");
+        assert_eq!(failed[2].0, 7, "{backend}: a subject that does not exist");
+        let created = results.iter().filter(|result| result.is_ok()).count();
+        assert_eq!(created, 10, "{backend}");
+
+        let served = switchboard::fhir::service::read_resource(store, None, Kind::Patient, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            served.version,
+            Some(1),
+            "{backend}: the stale update left nothing"
+        );
+        assert_eq!(served.resource["name"][0]["family"], "Group", "{backend}");
+        for result in results.iter().flatten() {
+            let id = result.location.rsplit('/').next().unwrap();
+            assert!(
+                switchboard::fhir::service::read_resource(store, None, Kind::Patient, id)
+                    .await
+                    .unwrap()
+                    .is_some(),
+                "{backend}: {} is stored",
+                result.location
+            );
+        }
+    }
+}

@@ -15,7 +15,7 @@ use super::{AppState, auth};
 use crate::fhir::kinds::Kind;
 use crate::fhir::outcome::{FHIR_JSON, FhirError, Issue, Severity, outcome};
 use crate::fhir::search::Search;
-use crate::fhir::service::{Outcome, check, read_resource, write_one};
+use crate::fhir::service::{Outcome, check, read_resource};
 use crate::fhir::validate::parse_json;
 use crate::store::tokens::{Principal, Role};
 
@@ -243,9 +243,10 @@ async fn create(
     let kind = kind_of(&kind)?;
     let resource = body_of(&headers, body)?;
     let checked = check(kind, &resource)?;
-    let mut tx = state.store.begin_write().await?;
-    let done = write_one(&mut tx, &checked, None, None, &resource).await?;
-    tx.commit().await?;
+    let done = state
+        .fhir_writer
+        .write(checked, None, None, resource)
+        .await?;
     answer_write(&state, &headers, kind, done).await
 }
 
@@ -259,9 +260,10 @@ async fn update(
     let resource = body_of(&headers, body)?;
     let expected = if_match(&headers)?;
     let checked = check(kind, &resource)?;
-    let mut tx = state.store.begin_write().await?;
-    let done = write_one(&mut tx, &checked, Some(&id), expected, &resource).await?;
-    tx.commit().await?;
+    let done = state
+        .fhir_writer
+        .write(checked, Some(id), expected, resource)
+        .await?;
     answer_write(&state, &headers, kind, done).await
 }
 

@@ -49,6 +49,8 @@ pub struct AppState {
     pub payers: Arc<std::sync::RwLock<Vec<crate::config::payer::PayerConfig>>>,
     /// The store's health and row counts, kept current in the background.
     pub monitor: Arc<monitor::StoreMonitor>,
+    /// Single-resource FHIR writes, grouped into shared commits.
+    pub fhir_writer: crate::fhir::writer::GroupWriter,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
         let store = runtime.store().clone();
         AppState {
             monitor: Arc::new(monitor::StoreMonitor::new(store.clone())),
+            fhir_writer: crate::fhir::writer::GroupWriter::start(store.clone()),
             store,
             runtime,
             root,

@@ -15,6 +15,7 @@ pub mod search;
 pub mod service;
 pub mod store;
 pub mod validate;
+pub mod writer;
 
 use serde_json::{Value, json};
 
