@@ -12,6 +12,7 @@ use crate::channel::Runtime;
 use crate::channel::deployment::Deployment;
 use crate::net;
 use crate::schedule;
+use crate::store::nodes::NodeRegistration;
 use crate::store::{Store, StoreError};
 
 /// How often channel and routing files are checked for changes.
@@ -37,6 +38,41 @@ pub enum ServeError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// How often this node says in the store's node list that it is alive.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+
+/// Registers this node in the store's node list, then heartbeats (with the configuration
+/// version it runs) until `shutdown`. A store that cannot take it is logged, never fatal.
+async fn heartbeat(runtime: Runtime, http: SocketAddr, shutdown: CancellationToken) {
+    let store = runtime.store().clone();
+    let registration = NodeRegistration {
+        id: runtime.node().to_string(),
+        host: crate::channel::node::host_name(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        http_address: http.to_string(),
+        sources: runtime.sources().await,
+        config_version: runtime.config_version().await,
+    };
+    let mut registered = false;
+    loop {
+        let result = if registered {
+            store
+                .heartbeat_node(&registration.id, &runtime.config_version().await)
+                .await
+        } else {
+            store.register_node(&registration).await
+        };
+        match result {
+            Ok(()) => registered = true,
+            Err(err) => tracing::warn!(%err, "cannot update this node in the node list"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(HEARTBEAT_EVERY) => {}
+        }
+    }
 }
 
 /// Opens the configured store and applies migrations.
@@ -98,6 +134,7 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
         .await
         .map_err(|err| ServeError::Scheduler(err.to_string()))?;
     }
+    let heartbeat = tokio::spawn(heartbeat(runtime.clone(), local, shutdown.clone()));
     let state = AppState::new(runtime.clone(), config.root.clone())
         .with_claims(config.engine.billing.clone(), config.payers.clone());
     let monitor = tokio::spawn(state.monitor.clone().watch(shutdown.clone()));
@@ -125,6 +162,7 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
     shutdown.cancel();
     let _ = watcher.await;
     let _ = monitor.await;
+    let _ = heartbeat.await;
     // A job still running does not hold the engine past a few seconds.
     if tokio::time::timeout(Duration::from_secs(5), scheduler.shutdown())
         .await
@@ -133,6 +171,9 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
         tracing::warn!("scheduled jobs did not stop within 5 s");
     }
     runtime.shutdown().await;
+    if let Err(err) = store.stop_node(runtime.node()).await {
+        tracing::warn!(%err, "cannot record this node's stop in the node list");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

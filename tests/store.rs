@@ -945,28 +945,7 @@ impl switchboard::channel::Destination for SlowDestination {
 
 /// A message queued for destination `slow` of channel `leases`; its delivery id.
 async fn queued_delivery(store: &Store, control_id: &str) -> (i64, i64) {
-    let message_id = store
-        .insert_message(&NewMessage {
-            channel: "leases",
-            content_type: "text/plain",
-            control_id: Some(control_id),
-            resend_key: None,
-            raw: control_id.as_bytes(),
-        })
-        .await
-        .unwrap()
-        .id();
-    let ids = store
-        .route_message(&switchboard::store::deliveries::Routing {
-            message_id,
-            channel: "leases",
-            destinations: &["slow".to_string()],
-            payload: None,
-            trail: &[],
-        })
-        .await
-        .unwrap();
-    (message_id, ids[0])
+    common::queued_delivery(store, "leases", "slow", control_id).await
 }
 
 /// True when `owner` could lease `delivery` (for a minute).

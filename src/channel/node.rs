@@ -117,7 +117,8 @@ fn is_valid_id(id: &str) -> bool {
 }
 
 /// This machine's name, as far as it can be read, made safe for an id.
-fn host_name() -> String {
+/// This machine's host name (letters, digits and `-`, at most 40), or `switchboard`.
+pub fn host_name() -> String {
     let name = std::env::var("HOSTNAME")
         .ok()
         .or_else(|| std::fs::read_to_string("/etc/hostname").ok())

@@ -712,6 +712,31 @@ impl Runtime {
         }
     }
 
+    /// The version of the configuration this engine runs: a hash of every deployed channel's
+    /// settings and of the routing rules in force, the same on every node running the same
+    /// files (16 hex digits).
+    pub async fn config_version(&self) -> String {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        for (name, deployed) in self.inner.channels.lock().await.iter() {
+            hash.update(name.as_bytes());
+            hash.update(serde_json::to_vec(&deployed.pipeline.config).unwrap_or_default());
+        }
+        hash.update(serde_json::to_vec(&*self.routes()).unwrap_or_default());
+        hex::encode(&hash.finalize()[..8])
+    }
+
+    /// The sources of the deployed channels, as `channel: kind` lines.
+    pub async fn sources(&self) -> Vec<String> {
+        self.inner
+            .channels
+            .lock()
+            .await
+            .iter()
+            .map(|(name, deployed)| format!("{name}: {}", deployed.pipeline.config.source.kind()))
+            .collect()
+    }
+
     /// The routing rules in force.
     pub fn routes(&self) -> Arc<RoutesConfig> {
         self.inner

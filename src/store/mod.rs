@@ -12,6 +12,7 @@ pub mod deliveries;
 pub mod ingest;
 pub mod jobs;
 pub mod messages;
+pub mod nodes;
 pub mod receivables;
 pub mod remit;
 pub mod sqlite_writer;

@@ -573,3 +573,35 @@ pub fn service_url(variable: &str, what: &str) -> Option<String> {
         }
     }
 }
+
+/// A message (its control id as its bytes) stored for `channel` and queued for `destination`:
+/// its message id and delivery id.
+pub async fn queued_delivery(
+    store: &Store,
+    channel: &str,
+    destination: &str,
+    control_id: &str,
+) -> (i64, i64) {
+    let message_id = store
+        .insert_message(&switchboard::store::messages::NewMessage {
+            channel,
+            content_type: "text/plain",
+            control_id: Some(control_id),
+            resend_key: None,
+            raw: control_id.as_bytes(),
+        })
+        .await
+        .unwrap()
+        .id();
+    let ids = store
+        .route_message(&switchboard::store::deliveries::Routing {
+            message_id,
+            channel,
+            destinations: &[destination.to_string()],
+            payload: None,
+            trail: &[],
+        })
+        .await
+        .unwrap();
+    (message_id, ids[0])
+}

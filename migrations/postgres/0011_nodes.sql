@@ -1,0 +1,14 @@
+-- Engine nodes that share this store: each registers at start and heartbeats (times are Unix
+-- milliseconds of the database's clock, the same clock the delivery leases use).
+CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    version TEXT NOT NULL,
+    http_address TEXT NOT NULL,
+    -- JSON array of "channel: source kind address" descriptions.
+    sources TEXT NOT NULL,
+    config_version TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    heartbeat_at BIGINT NOT NULL,
+    stopped_at BIGINT
+);

@@ -1,0 +1,168 @@
+//! The engine nodes that share this store. Each engine process registers at start, heartbeats
+//! while it runs and says when it stops, so every node, and the operator, sees which nodes are
+//! live, which configuration each runs and which deliveries each holds. Times are the
+//! database's clock, as for the delivery leases.
+
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::{Store, StoreError};
+
+/// A node whose last heartbeat is older than this is gone (three missed heartbeats).
+pub const GONE_AFTER_MS: i64 = 15_000;
+
+/// What a node says of itself when it registers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeRegistration {
+    /// The node id (the lease owner of its deliveries).
+    pub id: String,
+    /// Host name.
+    pub host: String,
+    /// Engine version.
+    pub version: String,
+    /// Address of its HTTP server (API, FHIR, console, metrics).
+    pub http_address: String,
+    /// Its sources, as `channel: kind address` lines.
+    pub sources: Vec<String>,
+    /// The version of the configuration it runs.
+    pub config_version: String,
+}
+
+/// Whether a node is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeState {
+    /// Heartbeating.
+    Live,
+    /// Stopped cleanly.
+    Stopped,
+    /// No heartbeat for [`GONE_AFTER_MS`] and no clean stop: killed or cut off.
+    Gone,
+}
+
+/// A registered node, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Node {
+    /// The node id.
+    pub id: String,
+    /// Live, stopped or gone.
+    pub state: NodeState,
+    /// Host name.
+    pub host: String,
+    /// Engine version.
+    pub version: String,
+    /// Address of its HTTP server.
+    pub http_address: String,
+    /// Its sources, as `channel: kind address` lines.
+    pub sources: Vec<String>,
+    /// The version of the configuration it runs.
+    pub config_version: String,
+    /// When it started (Unix milliseconds).
+    pub started_at: i64,
+    /// Its last heartbeat (Unix milliseconds).
+    pub heartbeat_at: i64,
+    /// When it stopped cleanly, if it did.
+    pub stopped_at: Option<i64>,
+    /// Deliveries it holds a live lease on.
+    pub leased_deliveries: i64,
+}
+
+impl Store {
+    /// Registers node `node` (again, after a restart under the same id): started and
+    /// heartbeating now.
+    pub async fn register_node(&self, node: &NodeRegistration) -> Result<(), StoreError> {
+        let now = self.backend().now_millis_sql();
+        let sources = serde_json::to_string(&node.sources)
+            .map_err(|err| StoreError::Invalid(err.to_string()))?;
+        let sql = format!(
+            "INSERT INTO nodes (id, host, version, http_address, sources, config_version, \
+             started_at, heartbeat_at, stopped_at) VALUES ($1, $2, $3, $4, $5, $6, {now}, {now}, NULL) \
+             ON CONFLICT (id) DO UPDATE SET host = excluded.host, version = excluded.version, \
+             http_address = excluded.http_address, sources = excluded.sources, \
+             config_version = excluded.config_version, started_at = excluded.started_at, \
+             heartbeat_at = excluded.heartbeat_at, stopped_at = NULL"
+        );
+        let mut tx = self.begin_write().await?;
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(&node.id)
+            .bind(&node.host)
+            .bind(&node.version)
+            .bind(&node.http_address)
+            .bind(sources)
+            .bind(&node.config_version)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The heartbeat of node `id`, with the configuration version it runs now.
+    pub async fn heartbeat_node(&self, id: &str, config_version: &str) -> Result<(), StoreError> {
+        let sql = format!(
+            "UPDATE nodes SET heartbeat_at = {}, config_version = $2, stopped_at = NULL WHERE id = $1",
+            self.backend().now_millis_sql()
+        );
+        let mut tx = self.begin_write().await?;
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .bind(config_version)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that node `id` stopped cleanly.
+    pub async fn stop_node(&self, id: &str) -> Result<(), StoreError> {
+        let sql = format!(
+            "UPDATE nodes SET stopped_at = {} WHERE id = $1",
+            self.backend().now_millis_sql()
+        );
+        let mut tx = self.begin_write().await?;
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every registered node, live ones first, each with its state by the database's clock
+    /// and the deliveries it holds a live lease on.
+    pub async fn nodes(&self) -> Result<Vec<Node>, StoreError> {
+        let now = self.backend().now_millis_sql();
+        let sql = format!(
+            "SELECT n.id, n.host, n.version, n.http_address, n.sources, n.config_version, \
+             n.started_at, n.heartbeat_at, n.stopped_at, {now} - n.heartbeat_at AS silent_ms, \
+             (SELECT COUNT(*) FROM deliveries d WHERE d.lease_owner = n.id AND d.lease_until > {now}) AS leased \
+             FROM nodes n ORDER BY n.stopped_at IS NOT NULL, n.heartbeat_at DESC, n.id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let stopped_at: Option<i64> = row.try_get("stopped_at")?;
+                let silent_ms: i64 = row.try_get("silent_ms")?;
+                let sources: String = row.try_get("sources")?;
+                Ok(Node {
+                    id: row.try_get("id")?,
+                    state: match stopped_at {
+                        Some(_) => NodeState::Stopped,
+                        None if silent_ms > GONE_AFTER_MS => NodeState::Gone,
+                        None => NodeState::Live,
+                    },
+                    host: row.try_get("host")?,
+                    version: row.try_get("version")?,
+                    http_address: row.try_get("http_address")?,
+                    sources: serde_json::from_str(&sources).unwrap_or_default(),
+                    config_version: row.try_get("config_version")?,
+                    started_at: row.try_get("started_at")?,
+                    heartbeat_at: row.try_get("heartbeat_at")?,
+                    stopped_at,
+                    leased_deliveries: row.try_get("leased")?,
+                })
+            })
+            .collect()
+    }
+}
