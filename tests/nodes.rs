@@ -12,19 +12,28 @@ use switchboard::store::nodes::{Node, NodeRegistration, NodeState};
 
 /// An engine on the database at `url`, with one channel (the same files for every engine).
 async fn engine_on(url: &str) -> Engine {
+    engine_sharing(url, None).await
+}
+
+/// An engine on the database at `url` whose file channel `adt` polls `inbox/` under
+/// `data_dir` (its own data folder when `None`).
+async fn engine_sharing(url: &str, data_dir: Option<&std::path::Path>) -> Engine {
+    let data_dir = data_dir
+        .map(|dir| format!("data_dir = \"{}\"\n", dir.display()))
+        .unwrap_or_default();
     let http = common::free_port();
     Engine::start(&[
         (
             "config/switchboard.toml",
             format!(
-                "[store]\nurl = \"{url}\"\n[http]\nlisten = \"127.0.0.1:{http}\"\n[log]\nlevel = \"warn\"\n\
+                "{data_dir}[store]\nurl = \"{url}\"\n[http]\nlisten = \"127.0.0.1:{http}\"\n[log]\nlevel = \"warn\"\n\
                  [paths]\nallow = [\"{}\"]\n",
                 std::env::temp_dir().display()
             ),
         ),
         (
             "channels/adt.toml",
-            "name = \"adt\"\n[source]\ntype = \"file\"\nfolder = \"in\"\n\
+            "name = \"adt\"\n[source]\ntype = \"file\"\nfolder = \"inbox\"\npoll_seconds = 1\nsettle_ms = 0\n\
              [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\n"
                 .to_string(),
         ),
@@ -121,5 +130,125 @@ async fn every_engine_on_a_store_is_listed_with_its_state_configuration_and_leas
             "{backend}"
         );
         first.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_source_lease_is_held_by_one_node_until_it_runs_out_or_is_given_up() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        assert!(
+            store.hold_source_lease("inbox", "a", 400).await.unwrap(),
+            "{backend}"
+        );
+        assert!(
+            !store.hold_source_lease("inbox", "b", 400).await.unwrap(),
+            "{backend}: a's lease runs"
+        );
+        assert!(
+            store.hold_source_lease("inbox", "a", 400).await.unwrap(),
+            "{backend}: a extends"
+        );
+        assert!(
+            store.hold_source_lease("other", "b", 400).await.unwrap(),
+            "{backend}: one lease a source"
+        );
+        assert_eq!(
+            store.source_lease_holder("inbox").await.unwrap().as_deref(),
+            Some("a")
+        );
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert!(
+            store.hold_source_lease("inbox", "b", 60_000).await.unwrap(),
+            "{backend}: a's lease ran out"
+        );
+        assert!(
+            !store.hold_source_lease("inbox", "a", 400).await.unwrap(),
+            "{backend}: a lost it"
+        );
+        store.release_source_lease("inbox", "a").await.unwrap();
+        assert_eq!(
+            store.source_lease_holder("inbox").await.unwrap().as_deref(),
+            Some("b"),
+            "{backend}: only the holder gives it up"
+        );
+        store.release_source_lease("inbox", "b").await.unwrap();
+        assert!(
+            store.hold_source_lease("inbox", "a", 400).await.unwrap(),
+            "{backend}: given up, taken at once"
+        );
+    }
+}
+
+/// Two engines on one store poll the same inbox folder: one node at a time polls it, every
+/// file is taken once, and when that node stops the other polls at once.
+#[tokio::test]
+async fn two_engines_sharing_an_inbox_take_each_file_once_and_hand_over_at_a_stop() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let shared = tempfile::tempdir().unwrap();
+        let inbox = shared.path().join("inbox");
+        let first = engine_sharing(&test.url, Some(shared.path())).await;
+        let second = engine_sharing(&test.url, Some(shared.path())).await;
+        common::eventually(
+            "one node holds the inbox's lease",
+            Duration::from_secs(20),
+            || async { store.source_lease_holder("adt").await.unwrap().is_some() },
+        )
+        .await;
+        let holder = store.source_lease_holder("adt").await.unwrap().unwrap();
+        let nodes = store.nodes().await.unwrap();
+        let holding = nodes
+            .iter()
+            .find(|node| node.id == holder)
+            .expect("the holder is a node");
+        let (holder_engine, other_engine) =
+            if holding.http_address == first.url.trim_start_matches("http://") {
+                (first, second)
+            } else {
+                (second, first)
+            };
+
+        let stored = || async {
+            store
+                .search_messages(&switchboard::store::messages::MessageQuery {
+                    channel: Some("adt".into()),
+                    limit: 1000,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len()
+        };
+        for n in 0..20 {
+            std::fs::write(inbox.join(format!("m{n}.txt")), format!("message {n}")).unwrap();
+        }
+        common::eventually(
+            "the 20 files are taken",
+            Duration::from_secs(30),
+            || async { stored().await >= 20 },
+        )
+        .await;
+        assert_eq!(stored().await, 20, "{backend}: each file is taken once");
+        assert_eq!(
+            store.source_lease_holder("adt").await.unwrap().as_deref(),
+            Some(holder.as_str()),
+            "{backend}: the same node held the lease throughout"
+        );
+
+        // The holder stops: it gives the lease up and the other node polls at once.
+        holder_engine.stop().await;
+        std::fs::write(inbox.join("after.txt"), "after the stop").unwrap();
+        common::eventually(
+            "the other node takes the new file",
+            Duration::from_secs(20),
+            || async { stored().await == 21 },
+        )
+        .await;
+        let now_holding = store.source_lease_holder("adt").await.unwrap().unwrap();
+        assert_ne!(now_holding, holder, "{backend}: the lease moved");
+        other_engine.stop().await;
     }
 }

@@ -12,3 +12,11 @@ CREATE TABLE nodes (
     heartbeat_at INTEGER NOT NULL,
     stopped_at INTEGER
 );
+
+-- A polled source (file, SFTP, database) is polled by one node at a time: the node holding
+-- its lease, until the lease runs out unless extended.
+CREATE TABLE source_leases (
+    channel TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    lease_until INTEGER NOT NULL
+);

@@ -21,6 +21,7 @@ use sqlx::{Column, Database, Encode, Row, Type, TypeInfo, ValueRef};
 use tokio::sync::OnceCell;
 
 use super::config::{ChannelConfig, Checks};
+use super::polling::SourceLease;
 use super::{
     DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
     SourceContext, SourceError, SourceSettings, expand_env,
@@ -615,16 +616,17 @@ impl Source for DatabaseSource {
                 .statements(pool.dialect())
                 .map_err(SourceError::Setup)?;
             let every = Duration::from_secs(self.poll_seconds.max(1));
+            let lease = SourceLease::new(&context);
             loop {
-                if let Err(reason) = self.poll(pool, &query, after.as_ref(), &context).await {
-                    tracing::error!(channel = %context.pipeline.channel(), %reason, "database poll failed; the rows are read again next poll");
-                }
-                tokio::select! {
-                    _ = context.shutdown.cancelled() => {
-                        pool.close().await;
-                        return Ok(());
+                if lease.take().await {
+                    let poll = self.poll(pool, &query, after.as_ref(), &context);
+                    if let Err(reason) = lease.keep_while(poll).await {
+                        tracing::error!(channel = %context.pipeline.channel(), %reason, "database poll failed; the rows are read again next poll");
                     }
-                    _ = tokio::time::sleep(every) => {}
+                }
+                if !lease.wait(every).await {
+                    pool.close().await;
+                    return Ok(());
                 }
             }
         })

@@ -14,6 +14,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, Checks};
+use super::polling::SourceLease;
 use super::{
     DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
     SourceContext, SourceError, SourceSettings,
@@ -156,11 +157,15 @@ impl Source for FileSource {
             }
             let mut seen = Seen::new();
             let every = Duration::from_secs(self.poll_seconds.max(1));
+            let lease = SourceLease::new(&context);
             loop {
-                self.poll(&folder, &context, &mut seen).await;
-                tokio::select! {
-                    _ = context.shutdown.cancelled() => return Ok(()),
-                    _ = tokio::time::sleep(every) => {}
+                if lease.take().await {
+                    lease
+                        .keep_while(self.poll(&folder, &context, &mut seen))
+                        .await;
+                }
+                if !lease.wait(every).await {
+                    return Ok(());
                 }
             }
         })

@@ -20,6 +20,7 @@ pub mod mllp;
 pub mod node;
 pub mod payer_sim;
 pub mod pipeline;
+pub mod polling;
 pub mod queue;
 pub mod registry;
 pub mod runtime;
@@ -201,6 +202,8 @@ pub struct SourceContext {
     pub data_dir: PathBuf,
     /// The deployment root (certificate and key files a source names are resolved under it).
     pub root: PathBuf,
+    /// This engine node's id, the owner of the source leases it takes.
+    pub node: String,
 }
 
 /// A source kind's settings, as a channel file gives them (see [`registry`]).

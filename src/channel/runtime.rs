@@ -348,6 +348,7 @@ impl Runtime {
                 shutdown: cancel.clone(),
                 data_dir: self.inner.data_dir.clone(),
                 root: self.inner.root.clone(),
+                node: self.inner.node.id.clone(),
             };
             let source = pipeline.config.source.build();
             let error_slot = deployed.source_error.clone();

@@ -28,6 +28,7 @@ use super::file::{
     default_max_file_bytes, default_name_template, default_poll_seconds, default_settle_ms,
     glob_matches, message_file_name,
 };
+use super::polling::SourceLease;
 use super::{
     DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound, Receipt, Source,
     SourceContext, SourceError, SourceSettings, expand_env,
@@ -574,23 +575,25 @@ impl Source for SftpSource {
             let server = self.server();
             let mut seen = Seen::new();
             let every = Duration::from_secs(self.poll_seconds.max(1));
+            let lease = SourceLease::new(&context);
             loop {
-                let poll = async {
-                    let connection = server.connect(&context.root).await?;
-                    let polled = self.poll(&connection, &context, &mut seen).await;
-                    connection.close().await;
-                    polled
-                };
-                if let Err(err) = poll.await {
-                    tracing::warn!(
-                        channel = %context.pipeline.config.name,
-                        %err,
-                        "sftp poll failed; retrying next poll"
-                    );
+                if lease.take().await {
+                    let poll = async {
+                        let connection = server.connect(&context.root).await?;
+                        let polled = self.poll(&connection, &context, &mut seen).await;
+                        connection.close().await;
+                        polled
+                    };
+                    if let Err(err) = lease.keep_while(poll).await {
+                        tracing::warn!(
+                            channel = %context.pipeline.config.name,
+                            %err,
+                            "sftp poll failed; retrying next poll"
+                        );
+                    }
                 }
-                tokio::select! {
-                    _ = context.shutdown.cancelled() => return Ok(()),
-                    _ = tokio::time::sleep(every) => {}
+                if !lease.wait(every).await {
+                    return Ok(());
                 }
             }
         })

@@ -1,7 +1,8 @@
 //! The engine nodes that share this store. Each engine process registers at start, heartbeats
 //! while it runs and says when it stops, so every node, and the operator, sees which nodes are
-//! live, which configuration each runs and which deliveries each holds. Times are the
-//! database's clock, as for the delivery leases.
+//! live, which configuration each runs and which deliveries each holds; a polled source is
+//! polled by the one node that holds its lease. Times are the database's clock, as for the
+//! delivery leases.
 
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
@@ -164,5 +165,59 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// Takes or extends the lease of `channel`'s polled source for `owner`, for `lease_ms`:
+    /// true when `owner` holds it now, false while another node's lease runs.
+    pub async fn hold_source_lease(
+        &self,
+        channel: &str,
+        owner: &str,
+        lease_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let now = self.backend().now_millis_sql();
+        let sql = format!(
+            "INSERT INTO source_leases (channel, owner, lease_until) VALUES ($1, $2, {now} + $3) \
+             ON CONFLICT (channel) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until \
+             WHERE source_leases.owner = excluded.owner OR source_leases.lease_until < {now} \
+             RETURNING owner"
+        );
+        let mut tx = self.begin_write().await?;
+        let held = sqlx::query(AssertSqlSafe(sql))
+            .bind(channel)
+            .bind(owner)
+            .bind(lease_ms)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    /// Gives up `owner`'s lease of `channel`'s polled source, so another node polls it at once.
+    pub async fn release_source_lease(&self, channel: &str, owner: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM source_leases WHERE channel = $1 AND owner = $2")
+            .bind(channel)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The node that holds the lease of `channel`'s polled source, while it runs.
+    pub async fn source_lease_holder(&self, channel: &str) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "SELECT owner FROM source_leases WHERE channel = $1 AND lease_until >= {}",
+            self.backend().now_millis_sql()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(channel)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|row| row.try_get("owner")).transpose()?)
     }
 }
