@@ -41,7 +41,7 @@ pub enum ServeError {
 }
 
 /// How often this node says in the store's node list that it is alive.
-const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(4);
 
 /// Registers this node in the store's node list, then heartbeats (with the configuration
 /// version it runs) until `shutdown`. A store that cannot take it is logged, never fatal.

@@ -14,7 +14,6 @@ use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use switchboard::channel::mllp::MllpClient;
 use switchboard::hl7v2::{MllpCodec, MllpFrame};
-use tokio::task::JoinHandle;
 use tokio_util::codec::Framed;
 
 /// Sends the engine `signal` (`-KILL`, `-TERM`) and waits until it is gone.
@@ -171,32 +170,6 @@ async fn every_acknowledged_message_survives_sigkill() {
     stop_engine(&mut engine, "-TERM");
 }
 
-/// What the partner's HTTP server received: (control id, whether it was answered), in order.
-type Received = Arc<Mutex<Vec<(String, bool)>>>;
-
-/// A partner that records every request and, while `hang` is set, never answers.
-async fn partner(port: u16, received: Received, hang: Arc<AtomicBool>) -> JoinHandle<()> {
-    let app = axum::Router::new().fallback(move |body: bytes::Bytes| {
-        let (received, hang) = (received.clone(), hang.clone());
-        async move {
-            let text = String::from_utf8_lossy(&body).into_owned();
-            let control = text.split('|').nth(9).unwrap_or_default().to_string();
-            let hanging = hang.load(Ordering::SeqCst);
-            received.lock().unwrap().push((control, !hanging));
-            if hanging {
-                std::future::pending::<()>().await;
-            }
-            axum::http::StatusCode::OK
-        }
-    });
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_in_flight_when_the_engine_is_killed_resumes_at_once_after_a_restart() {
     let root = tempfile::tempdir().unwrap();
@@ -215,9 +188,9 @@ async fn a_delivery_in_flight_when_the_engine_is_killed_resumes_at_once_after_a_
         ),
     )
     .unwrap();
-    let received: Received = Arc::default();
+    let received: common::Received = Arc::default();
     let hang = Arc::new(AtomicBool::new(true));
-    let server = partner(partner_port, received.clone(), hang.clone()).await;
+    let server = common::recording_partner(partner_port, received.clone(), hang.clone()).await;
     let mut engine = common::spawn_engine(root.path(), http_port);
     let address = format!("127.0.0.1:{mllp_port}");
     common::eventually("the MLLP port listens", Duration::from_secs(30), || async {
@@ -253,17 +226,10 @@ async fn a_delivery_in_flight_when_the_engine_is_killed_resumes_at_once_after_a_
     hang.store(false, Ordering::SeqCst);
 
     // Restarted on the same root, the engine is the same node and sends at once what its
-    // killed process had leased (the lease would otherwise hold it for 15 s).
+    // killed process had leased (the lease would otherwise hold it for 12 s).
     let restarted = std::time::Instant::now();
     let mut engine = common::spawn_engine(root.path(), http_port);
-    let answered = |control: &str| {
-        received
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(c, answered)| c == control && *answered)
-            .count()
-    };
+    let answered = |control: &str| common::answered(&received, control);
     common::eventually(
         "every message is delivered",
         Duration::from_secs(60),

@@ -10,10 +10,10 @@ use std::time::Duration;
 use super::SourceContext;
 
 /// How long a source lease lasts unless extended.
-pub const SOURCE_LEASE_MS: i64 = 15_000;
+pub const SOURCE_LEASE_MS: i64 = 12_000;
 
 /// How often a node extends the lease of the source it is polling.
-const LEASE_HEARTBEAT: Duration = Duration::from_secs(5);
+const LEASE_HEARTBEAT: Duration = Duration::from_secs(4);
 
 /// The lease of one channel's polled source, held by this node while it polls. A source
 /// loops: [`SourceLease::take`], then (when held) its poll inside [`SourceLease::keep_while`],

@@ -8,7 +8,7 @@
 //! own node id takes its leases back at once (`Store::reclaim_leases`).
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -22,9 +22,9 @@ use crate::store::{Store, now_millis};
 /// How long a worker waits before looking at its queue again when nothing woke it.
 const IDLE_POLL: Duration = Duration::from_secs(5);
 /// How long a claimed delivery stays leased to this process without a heartbeat.
-pub const LEASE_MS: i64 = 15_000;
+pub const LEASE_MS: i64 = 12_000;
 /// How often a worker extends the leases of the deliveries it holds.
-pub const HEARTBEAT: Duration = Duration::from_secs(5);
+pub const HEARTBEAT: Duration = Duration::from_secs(4);
 /// Most deliveries read and leased at once.
 const BATCH: i64 = 32;
 
@@ -82,6 +82,7 @@ impl QueueWorker {
             {
                 Ok(NextDelivery::Due(due)) => {
                     let ids: Vec<i64> = due.iter().map(|d| d.delivery.id).collect();
+                    let claimed_at = Instant::now();
                     match self
                         .store
                         .claim_deliveries(&ids, &self.node, self.leases.lease_ms)
@@ -95,7 +96,7 @@ impl QueueWorker {
                                 .collect();
                             self.release(&unused).await;
                             if !batch.is_empty() {
-                                self.send_batch(&batch, &shutdown).await;
+                                self.send_batch(&batch, claimed_at, &shutdown).await;
                                 continue;
                             }
                             // Another engine process holds them; look again shortly.
@@ -136,10 +137,17 @@ impl QueueWorker {
         }
     }
 
-    /// Sends leased deliveries one at a time, extending their leases while it works. It stops
-    /// early when the engine stops or, in an ordered queue, at a failure (which holds back
-    /// everything after it); then the leases it did not use go back.
-    async fn send_batch(&self, batch: &[DueDelivery], shutdown: &CancellationToken) {
+    /// Sends leased deliveries (claimed at `claimed_at`) one at a time, extending their leases
+    /// while it works. It stops early when the engine stops, in an ordered queue at a failure
+    /// (which holds back everything after it), or when the leases could not be extended for so
+    /// long that they may run out (see [`QueueWorker::keep_leases`]); then the leases it did not
+    /// use go back.
+    async fn send_batch(
+        &self,
+        batch: &[DueDelivery],
+        claimed_at: Instant,
+        shutdown: &CancellationToken,
+    ) {
         let ids: Vec<i64> = batch.iter().map(|d| d.delivery.id).collect();
         let work = async {
             if self.sent_together(batch).await {
@@ -160,7 +168,7 @@ impl QueueWorker {
         };
         let all_sent = tokio::select! {
             all_sent = work => all_sent,
-            never = self.heartbeat(&ids) => match never {},
+            () = self.keep_leases(&ids, claimed_at) => false,
         };
         // A finished attempt has let its lease go; what is left was not attempted, or its
         // outcome could not be recorded.
@@ -169,16 +177,39 @@ impl QueueWorker {
         }
     }
 
-    /// Extends the leases this worker still holds among `ids`, every heartbeat, forever.
-    async fn heartbeat(&self, ids: &[i64]) -> std::convert::Infallible {
+    /// Extends the leases this worker still holds among `ids` every heartbeat, as long as the
+    /// work goes on. It returns (and the send in progress is abandoned) only when the leases
+    /// have not been extended since so long ago (counted from when the last extension that
+    /// succeeded was asked for, or from `claimed_at`) that they could run out before the next
+    /// heartbeat: another node may then take the deliveries, and this one must have stopped
+    /// sending them before it can (fencing).
+    async fn keep_leases(&self, ids: &[i64], claimed_at: Instant) {
+        let lease = Duration::from_millis(u64::try_from(self.leases.lease_ms).unwrap_or(0));
+        // The last moment the send may go on: one heartbeat before the leases can run out.
+        let fence =
+            |extended_at: Instant| extended_at + lease.saturating_sub(self.leases.heartbeat);
+        let mut extended_at = claimed_at;
         loop {
-            tokio::time::sleep(self.leases.heartbeat).await;
-            if let Err(err) = self
-                .store
-                .extend_leases(ids, &self.node, self.leases.lease_ms)
-                .await
-            {
-                tracing::warn!(channel = %self.channel, destination = %self.destination, %err, "cannot extend delivery leases");
+            let extend = async {
+                tokio::time::sleep(self.leases.heartbeat).await;
+                let asked = Instant::now();
+                let extended = self
+                    .store
+                    .extend_leases(ids, &self.node, self.leases.lease_ms)
+                    .await;
+                (asked, extended)
+            };
+            tokio::select! {
+                (asked, extended) = extend => match extended {
+                    Ok(_) => extended_at = asked,
+                    Err(err) => {
+                        tracing::warn!(channel = %self.channel, destination = %self.destination, %err, "cannot extend delivery leases");
+                    }
+                },
+                () = tokio::time::sleep_until(fence(extended_at).into()) => {
+                    tracing::error!(channel = %self.channel, destination = %self.destination, "delivery leases not extended for {:?}: stopping the send before another node may take it", extended_at.elapsed());
+                    return;
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ use sqlx::{AssertSqlSafe, Row};
 use super::{Store, StoreError};
 
 /// A node whose last heartbeat is older than this is gone (three missed heartbeats).
-pub const GONE_AFTER_MS: i64 = 15_000;
+pub const GONE_AFTER_MS: i64 = 12_000;
 
 /// What a node says of itself when it registers.
 #[derive(Debug, Clone, PartialEq, Eq)]

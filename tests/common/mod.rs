@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod proxy;
 pub mod sshd;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -604,4 +605,46 @@ pub async fn queued_delivery(
         .await
         .unwrap();
     (message_id, ids[0])
+}
+
+/// What a [`recording_partner`] received: (control id, whether it was answered), in order.
+pub type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, bool)>>>;
+
+/// An HTTP partner on `port` that records the control id (MSH-10) of every HL7 v2 request and,
+/// while `hang` is set, never answers.
+pub async fn recording_partner(
+    port: u16,
+    received: Received,
+    hang: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<()> {
+    use std::sync::atomic::Ordering;
+    let app = axum::Router::new().fallback(move |body: bytes::Bytes| {
+        let (received, hang) = (received.clone(), hang.clone());
+        async move {
+            let text = String::from_utf8_lossy(&body).into_owned();
+            let control = text.split('|').nth(9).unwrap_or_default().to_string();
+            let hanging = hang.load(Ordering::SeqCst);
+            received.lock().unwrap().push((control, !hanging));
+            if hanging {
+                std::future::pending::<()>().await;
+            }
+            axum::http::StatusCode::OK
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    })
+}
+
+/// How many times a [`recording_partner`] answered the message with control id `control`.
+pub fn answered(received: &Received, control: &str) -> usize {
+    received
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(c, answered)| c == control && *answered)
+        .count()
 }

@@ -1,0 +1,258 @@
+//! Two engine nodes on one PostgreSQL database; the node sending an ordered queue is killed
+//! with SIGKILL. The other node takes the queue over once the dead node's leases run out,
+//! delivers everything in order (only the message in flight at the kill may arrive twice), and
+//! the node list shows the dead node as gone.
+
+mod common;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use switchboard::channel::mllp::MllpClient;
+use switchboard::store::nodes::NodeState;
+
+/// A partner on a free port that records every request and, while `hang` is set, never
+/// answers; its port.
+async fn partner(received: common::Received, hang: Arc<AtomicBool>) -> u16 {
+    let port = common::free_port();
+    common::recording_partner(port, received, hang).await;
+    port
+}
+
+/// A node: a deployment root on the database at `store_url` relaying MLLP to the partner.
+struct Node {
+    root: tempfile::TempDir,
+    mllp: String,
+    http: String,
+    process: std::process::Child,
+}
+
+impl Node {
+    fn start(store_url: &str, partner_port: u16) -> Node {
+        let root = tempfile::tempdir().unwrap();
+        let (mllp_port, http_port) = (common::free_port(), common::free_port());
+        for (path, text) in [
+            (
+                "config/switchboard.toml",
+                format!("[store]\nurl = \"{store_url}\"\n[log]\nlevel = \"warn\"\n"),
+            ),
+            (
+                "channels/relay.toml",
+                format!(
+                    "name = \"relay\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:{mllp_port}\"\n\
+                     [[destinations]]\ntype = \"http\"\nname = \"partner\"\n\
+                     url = \"http://127.0.0.1:{partner_port}/in\"\ntimeout_seconds = 300\n"
+                ),
+            ),
+        ] {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let process = common::spawn_engine(root.path(), http_port);
+        Node {
+            root,
+            mllp: format!("127.0.0.1:{mllp_port}"),
+            http: format!("127.0.0.1:{http_port}"),
+            process,
+        }
+    }
+
+    async fn listening(&self) {
+        common::eventually(
+            "the node's MLLP port listens",
+            Duration::from_secs(60),
+            || async { tokio::net::TcpStream::connect(&self.mllp).await.is_ok() },
+        )
+        .await;
+    }
+
+    fn signal(&mut self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([signal, &self.process.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let _ = self.process.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_node_s_ordered_queue_is_taken_over_by_the_other_node() {
+    let Some(pg) = common::postgres_store().await else {
+        return;
+    };
+    let received: common::Received = Arc::default();
+    let hang = Arc::new(AtomicBool::new(true));
+    let partner_port = partner(received.clone(), hang.clone()).await;
+    let mut a = Node::start(&pg.url, partner_port);
+    a.listening().await;
+
+    // Node a takes three messages; the first is in flight to a partner that does not answer,
+    // the other two wait behind it in the ordered queue.
+    let mut client = MllpClient::new(&a.mllp);
+    let mut sent = Vec::new();
+    for n in 0..3 {
+        let control = format!("F{n}");
+        let message =
+            format!("MSH|^~\\&|EHR|HOSP|SB|SB|20261205||ADT^A08|{control}|P|2.5\rPID|1||F{n}\r");
+        let ack = client
+            .exchange(message.as_bytes(), Duration::from_secs(10))
+            .await
+            .unwrap();
+        assert!(String::from_utf8_lossy(&ack).contains("MSA|AA|"));
+        sent.push(control);
+    }
+    common::eventually(
+        "the first delivery is in flight",
+        Duration::from_secs(30),
+        || async { received.lock().unwrap().iter().any(|(c, _)| *c == sent[0]) },
+    )
+    .await;
+    // Node b starts once node a holds the queue: the message in flight is node a's.
+    let mut b = Node::start(&pg.url, partner_port);
+    b.listening().await;
+
+    a.signal("-KILL");
+    let killed = Instant::now();
+    hang.store(false, Ordering::SeqCst);
+    let answered = |control: &str| common::answered(&received, control);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !sent.iter().all(|control| answered(control) > 0) {
+        if Instant::now() > deadline {
+            let deliveries: Vec<(i64, String, Option<String>, Option<i64>)> = sqlx::query_as(
+                "SELECT id, status, lease_owner, lease_until FROM deliveries ORDER BY id",
+            )
+            .fetch_all(pg.store.pool())
+            .await
+            .unwrap();
+            let nodes = pg.store.nodes().await.unwrap();
+            let log = received.lock().unwrap().clone();
+            panic!(
+                "node b did not deliver node a's queue: received {log:?}, deliveries {deliveries:?}, nodes {nodes:?}"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took_over = killed.elapsed();
+    eprintln!("node b took over {took_over:?} after node a was killed");
+    assert!(
+        took_over < Duration::from_secs(30),
+        "the takeover took {took_over:?} (leases last 12 s)"
+    );
+
+    // In order, and nothing twice except the message in flight at the kill.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let log = received.lock().unwrap().clone();
+    let delivered: Vec<&String> = log.iter().filter(|(_, a)| *a).map(|(c, _)| c).collect();
+    assert_eq!(delivered, [&sent[0], &sent[1], &sent[2]], "{log:?}");
+
+    // The node list shows a gone and b live.
+    let a_http = a.http.clone();
+    common::eventually(
+        "node a is listed as gone",
+        Duration::from_secs(30),
+        || async {
+            pg.store
+                .nodes()
+                .await
+                .unwrap()
+                .iter()
+                .any(|node| node.http_address == a_http && node.state == NodeState::Gone)
+        },
+    )
+    .await;
+    let nodes = pg.store.nodes().await.unwrap();
+    let b_node = nodes
+        .iter()
+        .find(|node| node.http_address == b.http)
+        .unwrap();
+    assert_eq!(b_node.state, NodeState::Live);
+    b.signal("-TERM");
+    drop(a.root);
+}
+
+/// A node cut off from its database stops sending before its delivery leases can run out, so
+/// that another node never sends a delivery while it still does (fencing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_cut_off_from_the_database_stops_sending_before_its_leases_run_out() {
+    use tokio::io::AsyncReadExt;
+
+    let Some(pg) = common::postgres_store().await else {
+        return;
+    };
+    let (written, target) = common::proxy::pg_addr(&pg.url);
+    let mut proxy = common::proxy::Proxy::start(target).await;
+    let through_proxy = pg.url.replacen(&written, &proxy.addr.to_string(), 1);
+    // A partner that reads the request and never answers.
+    let partner = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let partner_port = partner.local_addr().unwrap().port();
+    let (mllp_port, http_port) = (common::free_port(), common::free_port());
+    let engine = common::Engine::start(&[
+        (
+            "config/switchboard.toml",
+            format!(
+                "[store]\nurl = \"{through_proxy}\"\n[http]\nlisten = \"127.0.0.1:{http_port}\"\n\
+                 [log]\nlevel = \"error\"\n"
+            ),
+        ),
+        (
+            "channels/relay.toml",
+            format!(
+                "name = \"relay\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:{mllp_port}\"\n\
+                 [[destinations]]\ntype = \"http\"\nname = \"partner\"\n\
+                 url = \"http://127.0.0.1:{partner_port}/in\"\ntimeout_seconds = 300\n"
+            ),
+        ),
+    ])
+    .await;
+    let mut client = MllpClient::new(&format!("127.0.0.1:{mllp_port}"));
+    let ack = client
+        .exchange(
+            b"MSH|^~\\&|EHR|HOSP|SB|SB|20261205||ADT^A08|C1|P|2.5\rPID|1||C1\r",
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&ack).contains("MSA|AA|"));
+    let (mut connection, _) = tokio::time::timeout(Duration::from_secs(30), partner.accept())
+        .await
+        .expect("the delivery reaches the partner")
+        .unwrap();
+    let mut request = vec![0; 4096];
+    let read = connection.read(&mut request).await.unwrap();
+    assert!(String::from_utf8_lossy(&request[..read]).contains("C1"));
+
+    proxy.stop().await;
+    let cut = Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(60), async {
+        let mut rest = [0; 64];
+        while connection.read(&mut rest).await.is_ok_and(|n| n > 0) {}
+    })
+    .await;
+    let stopped = cut.elapsed();
+    eprintln!("the send stopped {stopped:?} after the database was cut off");
+    assert!(
+        closed.is_ok(),
+        "the send went on for a minute without the database"
+    );
+    let lease =
+        Duration::from_millis(u64::try_from(switchboard::channel::queue::LEASE_MS).unwrap());
+    assert!(
+        stopped < lease,
+        "the send stopped {stopped:?} after the cut, after the leases (12 s) could run out"
+    );
+
+    // Back in reach, the node sends the delivery again.
+    proxy.restart().await;
+    let (mut again, _) = tokio::time::timeout(Duration::from_secs(60), partner.accept())
+        .await
+        .expect("the delivery is sent again once the database is back")
+        .unwrap();
+    let read = again.read(&mut request).await.unwrap();
+    assert!(String::from_utf8_lossy(&request[..read]).contains("C1"));
+    drop(again);
+    engine.stop().await;
+}
