@@ -64,7 +64,7 @@ pub struct Counters {
 }
 
 /// A snapshot for the API.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Snapshot {
     /// Totals since the engine started, by event.
     pub totals: std::collections::BTreeMap<&'static str, u64>,

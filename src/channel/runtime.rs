@@ -26,7 +26,7 @@ use crate::message::{Format, Message};
 use crate::store::{Store, StoreError};
 
 /// Whether a deployed channel runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelState {
     /// Source and destinations run.
@@ -38,7 +38,7 @@ pub enum ChannelState {
 }
 
 /// A deployed channel as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChannelStatus {
     /// Name.
     pub name: String,

@@ -500,7 +500,7 @@ async fn upsert_records_on(
 }
 
 /// A visit as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EncounterView {
     /// Store id.
     pub id: i64,
@@ -523,7 +523,7 @@ pub struct EncounterView {
 }
 
 /// A coverage as read back, with its payer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CoverageView {
     /// Store id.
     pub id: i64,
@@ -544,7 +544,7 @@ pub struct CoverageView {
 }
 
 /// A bill line as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BillLineView {
     /// Store id.
     pub id: i64,
@@ -567,7 +567,7 @@ pub struct BillLineView {
 }
 
 /// A bill as read back, with its lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BillView {
     /// Store id.
     pub id: i64,
