@@ -25,7 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::channel::Runtime;
-use crate::metrics::{Gauge, Metrics};
+use crate::metrics::{Histograms, Kind, Metrics, Sampled};
 use crate::store::Store;
 use crate::store::audit::AuditEntry;
 use crate::store::canonical::{PatientQuery, PatientRecord, StoredPatient};
@@ -181,15 +181,9 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let response = next.run(request).await;
-    state.metrics.increment(
-        "switchboard_http_requests_total",
-        vec![
-            ("method", method),
-            ("route", route),
-            ("status", response.status().as_u16().to_string()),
-        ],
-        1,
-    );
+    state
+        .metrics
+        .count_request(&method, &route, response.status().as_u16());
     response
 }
 
@@ -313,57 +307,58 @@ async fn metrics(State(state): State<AppState>) -> Response {
         })
         .collect();
     let listeners = crate::net::listener_stats();
-    let text = state.metrics.render(&[
-        Gauge {
-            kind: "counter",
+    let histograms = latency_histograms(&state.runtime, &channels);
+    let sampled = vec![
+        Sampled {
+            kind: Kind::Counter,
             name: "switchboard_channel_events_total",
             help: "Channel events since the engine started: received, filtered, duplicate, errored, sent, retried, dead_lettered.",
             samples: events,
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_channel_up",
             help: "1 when the channel's source is running.",
             samples: up,
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_queue_depth",
             help: "Deliveries waiting per destination, by status (pending, held, dead).",
             samples: queued,
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_build_info",
             help: "Always 1; the version label says which build runs.",
             samples: vec![(vec![("version", env!("CARGO_PKG_VERSION").to_string())], 1)],
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_uptime_seconds",
             help: "Seconds since the engine started.",
             samples: vec![(vec![], uptime)],
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_messages",
             help: "Messages in the store, by channel and status, as of switchboard_store_counts_age_seconds ago.",
             samples: messages,
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_store_counts_age_seconds",
             help: "Age of the store's row counts (messages, queue depths); -1 before the first count.",
             samples: vec![(vec![], counts_age)],
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_store_up",
             help: "1 when the store answered its latest health check.",
             samples: vec![(vec![], i64::from(reachable))],
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_connections_open",
             help: "Connections open per listener (http is the API; others are channels).",
             samples: listeners
@@ -371,29 +366,34 @@ async fn metrics(State(state): State<AppState>) -> Response {
                 .map(|l| (vec![("listener", l.name.clone())], count(l.open)))
                 .collect(),
         },
-        Gauge {
-            kind: "counter",
+        Sampled {
+            kind: Kind::Counter,
             name: "switchboard_connections_refused_total",
             help: "Connections refused at a limit, per listener and limit (per_client, listener, engine).",
             samples: per_listener(&listeners, "limit", |l| &l.refused),
         },
-        Gauge {
-            kind: "counter",
+        Sampled {
+            kind: Kind::Counter,
             name: "switchboard_connections_timed_out_total",
             help: "HTTP connections closed by a timeout, per listener and timeout (header, idle, answer).",
             samples: per_listener(&listeners, "timeout", |l| &l.timed_out),
         },
-        Gauge {
-            kind: "counter",
+        Sampled {
+            kind: Kind::Counter,
             name: "switchboard_tls_handshakes_failed_total",
             help: "TLS handshakes that failed per listener (plain TCP, no or a bad client certificate, too slow).",
             samples: listeners
                 .iter()
-                .map(|l| (vec![("listener", l.name.clone())], count(l.handshakes_failed)))
+                .map(|l| {
+                    (
+                        vec![("listener", l.name.clone())],
+                        count(l.handshakes_failed),
+                    )
+                })
                 .collect(),
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_tls_certificate_expiry_seconds",
             help: "End of validity (Unix time) of each certificate a listener serves now.",
             samples: crate::net::tls::certificate_expiries()
@@ -406,15 +406,56 @@ async fn metrics(State(state): State<AppState>) -> Response {
                 })
                 .collect(),
         },
-    ]);
+    ];
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        text,
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        state.metrics.render(sampled, histograms),
     )
         .into_response()
+}
+
+/// The ACK latency of every channel and the delivery latency of every destination.
+fn latency_histograms(
+    runtime: &Runtime,
+    deployed: &[crate::channel::runtime::ChannelStatus],
+) -> Vec<Histograms> {
+    let answers = |name: &str| {
+        deployed
+            .iter()
+            .any(|c| c.name == name && matches!(c.source, "mllp" | "http"))
+    };
+    let counters = runtime.channel_counters();
+    let ack = counters
+        .iter()
+        .filter(|(channel, _)| answers(channel))
+        .map(|(channel, counters)| (vec![("channel", channel.clone())], counters.ack_latency()))
+        .collect();
+    let delivery = counters
+        .iter()
+        .flat_map(|(channel, counters)| {
+            counters
+                .delivery_latencies()
+                .into_iter()
+                .map(move |(destination, histogram)| {
+                    (
+                        vec![("channel", channel.clone()), ("destination", destination)],
+                        histogram,
+                    )
+                })
+        })
+        .collect();
+    vec![
+        Histograms {
+            name: "switchboard_ack_latency_seconds",
+            help: "Seconds from receiving a message to sending its answer (ACK, HTTP response), per channel with an MLLP or HTTP source.",
+            samples: ack,
+        },
+        Histograms {
+            name: "switchboard_delivery_latency_seconds",
+            help: "Seconds from queueing a delivery to sending it, per channel and destination.",
+            samples: delivery,
+        },
+    ]
 }
 
 fn count(n: u64) -> i64 {

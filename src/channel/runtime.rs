@@ -251,6 +251,17 @@ impl Runtime {
         }
     }
 
+    /// The counters of every channel deployed since the start, by channel name.
+    pub fn channel_counters(&self) -> Vec<(String, Arc<Counters>)> {
+        self.inner
+            .counters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(name, counters)| (name.clone(), counters.clone()))
+            .collect()
+    }
+
     fn counters_for(&self, name: &str) -> Arc<Counters> {
         let mut counters = self
             .inner
