@@ -6,7 +6,6 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::Duration;
 
 fn switchboard(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_switchboard"))
@@ -70,45 +69,9 @@ async fn doctor_checks_a_running_engine_and_says_when_it_is_down() {
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path().join("site");
     let root_arg = root.to_str().unwrap().to_string();
-    assert!(switchboard(&["init", &root_arg]).status.success());
-    // The shipped ports, moved to free ones so the test runs beside other engines.
-    let http_port = common::free_port();
-    let moves = [
-        ("127.0.0.1:8080", http_port),
-        ("127.0.0.1:2575", common::free_port()),
-        ("127.0.0.1:8081", common::free_port()),
-        ("127.0.0.1:8082", common::free_port()),
-    ];
-    for folder in ["config", "channels"] {
-        for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "toml") {
-                let mut text = std::fs::read_to_string(&path).unwrap();
-                for (fixed, port) in moves {
-                    text = text.replace(fixed, &format!("127.0.0.1:{port}"));
-                }
-                std::fs::write(&path, text).unwrap();
-            }
-        }
-    }
-
+    let (http_port, mllp_port) = common::init_on_free_ports(&root);
     let mut engine = common::spawn_engine(&root, http_port);
-    let health = format!("http://127.0.0.1:{http_port}/health");
-    let client = common::client();
-    let mut up = false;
-    for _ in 0..200 {
-        if client
-            .get(&health)
-            .send()
-            .await
-            .is_ok_and(|a| a.status().is_success())
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up, "the engine answers on {health}");
+    common::wait_for_engine(http_port, mllp_port).await;
 
     let doctor = switchboard(&["--root", &root_arg, "doctor"]);
     let report = String::from_utf8_lossy(&doctor.stdout).into_owned();

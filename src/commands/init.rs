@@ -45,6 +45,7 @@ pub const SHIPPED: &[ShippedFile] = shipped![
     "samples/hl7v2/bar-p02-fhir-converter.hl7",
     "samples/hl7v2/dft-p03-switchboard.hl7",
     "samples/hl7v2/oru-r01-fhir-converter.hl7",
+    "samples/walkthrough.sh",
     "samples/x12/277ca-accepted.x12",
     "samples/x12/835-managed-care.x12",
     "samples/x12/837i-two-claims.x12",
