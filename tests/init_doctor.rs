@@ -104,3 +104,22 @@ async fn doctor_checks_a_running_engine_and_says_when_it_is_down() {
     );
     assert!(report.contains("fix: start it"), "{report}");
 }
+
+#[tokio::test]
+async fn a_migrated_store_has_no_pending_migration_and_a_new_one_has_them_all() {
+    for test in common::all_stores().await {
+        let pending = test.store.pending_migrations().await.unwrap();
+        assert!(pending.is_empty(), "{}: {pending:?}", test.backend);
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", scratch.path().join("new.db").display());
+    let fresh = switchboard::store::Store::connect(&url, 1).await.unwrap();
+    let pending = fresh.pending_migrations().await.unwrap();
+    assert!(
+        pending.first().is_some_and(|m| m.starts_with("1 ")),
+        "{pending:?}"
+    );
+    fresh.migrate().await.unwrap();
+    assert!(fresh.pending_migrations().await.unwrap().is_empty());
+    fresh.close().await;
+}
