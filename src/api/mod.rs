@@ -247,7 +247,7 @@ async fn health(State(state): State<AppState>) -> Response {
     path = "/metrics",
     tag = "meta",
     security(()),
-    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String))
+    responses((status = 200, description = "Prometheus metrics, OpenMetrics text format", content_type = "application/openmetrics-text", body = String))
 )]
 async fn metrics(State(state): State<AppState>) -> Response {
     let counts = state.monitor.counts();
