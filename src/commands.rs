@@ -12,6 +12,8 @@ use crate::net::tls::{self, CertificateInfo, TlsError};
 use crate::serve;
 use crate::store::tokens::Role;
 
+pub mod doctor;
+pub mod init;
 pub mod table;
 
 /// Loads the configuration, printing every problem to stderr.

@@ -133,6 +133,21 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Create a new deployment root in DIR: config/, channels/ (with examples), mappings/ and
+    /// samples/, ready for `switchboard --root DIR serve`.
+    #[command(
+        after_help = "Example:\n  switchboard init /srv/switchboard && switchboard --root /srv/switchboard serve"
+    )]
+    Init {
+        /// The new root (created if missing; refused if it holds any of the files already).
+        dir: PathBuf,
+    },
+    /// Check a deployment and its running engine: configuration, certificates, engine and
+    /// store reachable, migrations, listening ports, queues and dead letters, free disk space.
+    /// Exit 0 when all is well (warnings included), 1 when a check fails, 3 when the engine
+    /// does not answer.
+    #[command(after_help = "Example:\n  switchboard --root /srv/switchboard doctor")]
+    Doctor,
     /// Print the version.
     Version,
 }
@@ -264,6 +279,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve => commands::serve(root),
         Command::Check => commands::check(root),
+        Command::Init { dir } => commands::init::init(&dir),
+        Command::Doctor => commands::doctor::doctor(root),
         Command::Migrate => commands::migrate(root),
         Command::Token(TokenCommand::Create { role, name }) => {
             commands::token_create(root, role, &name)

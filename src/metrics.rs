@@ -1,121 +1,143 @@
-//! Prometheus metrics: counters kept in memory, rendered as the text exposition format.
+//! Prometheus metrics with the official client (`prometheus-client`): the counters the engine
+//! keeps live, and the families sampled at scrape time, encoded as OpenMetrics text.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// The content type of [`Metrics::render`]'s text.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Label pairs, in output order.
 pub type Labels = Vec<(&'static str, String)>;
 
-/// One metric family being rendered.
-struct Family<'a> {
-    name: &'a str,
-    help: &'a str,
-    kind: &'a str,
+/// Labels of `switchboard_http_requests_total`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: String,
 }
 
-/// The engine's counters. Shared by reference; every method takes `&self`.
+/// The counters the engine keeps live. Shared by reference; every method takes `&self`.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    counters: Mutex<BTreeMap<(&'static str, Labels), u64>>,
+    http_requests: Family<RequestLabels, Counter>,
 }
 
-/// A metric family sampled at scrape time by the caller.
-pub struct Gauge<'a> {
-    /// `gauge`, or `counter` for totals kept elsewhere.
-    pub kind: &'a str,
-    /// Metric name.
-    pub name: &'a str,
+/// Whether a sampled family counts up since the start or is a level now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A total kept elsewhere (its name ends in `_total`).
+    Counter,
+    /// A level.
+    Gauge,
+}
+
+/// A family of values sampled by the caller at scrape time.
+#[derive(Debug)]
+pub struct Sampled {
+    /// Counter or gauge.
+    pub kind: Kind,
+    /// Metric name (a counter's with its `_total`).
+    pub name: &'static str,
     /// Help text.
-    pub help: &'a str,
+    pub help: &'static str,
     /// Label sets and their values.
     pub samples: Vec<(Labels, i64)>,
 }
 
-/// Name and help text of every counter the engine keeps.
-const COUNTERS: &[(&str, &str)] = &[(
-    "switchboard_http_requests_total",
-    "HTTP requests answered, by method, matched route and status.",
-)];
+/// A family of histograms kept elsewhere (per channel, per destination), read at scrape time.
+#[derive(Debug)]
+pub struct Histograms {
+    /// Metric name.
+    pub name: &'static str,
+    /// Help text.
+    pub help: &'static str,
+    /// Label sets and their histograms.
+    pub samples: Vec<(Labels, Histogram)>,
+}
+
+/// A latency histogram in seconds, with buckets from `first` seconds, each `factor` times the
+/// one before, `count` in all.
+pub fn latency_histogram(first: f64, factor: f64, count: u16) -> Histogram {
+    Histogram::new(exponential_buckets(first, factor, count))
+}
 
 impl Metrics {
-    /// Adds `by` to the counter `name` with `labels`.
-    pub fn increment(&self, name: &'static str, labels: Labels, by: u64) {
-        let mut counters = self
-            .counters
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *counters.entry((name, labels)).or_default() += by;
+    /// Counts one answered HTTP request.
+    pub fn count_request(&self, method: &str, route: &str, status: u16) {
+        self.http_requests
+            .get_or_create(&RequestLabels {
+                method: method.to_string(),
+                route: route.to_string(),
+                status: status.to_string(),
+            })
+            .inc();
     }
 
-    /// Renders every counter plus the `gauges` sampled by the caller at scrape time.
-    pub fn render(&self, gauges: &[Gauge<'_>]) -> String {
-        let mut out = String::new();
-        let counters = self
-            .counters
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (name, help) in COUNTERS {
-            write_family(
-                &mut out,
-                &Family {
-                    name,
-                    help,
-                    kind: "counter",
-                },
-                counters
-                    .iter()
-                    .filter(|((n, _), _)| n == name)
-                    .map(|((_, labels), v)| (labels, i128::from(*v))),
-            );
+    /// The OpenMetrics text of the live counters, the `sampled` families and the `histograms`.
+    pub fn render(&self, sampled: Vec<Sampled>, histograms: Vec<Histograms>) -> String {
+        let mut registry = Registry::default();
+        registry.register(
+            "switchboard_http_requests",
+            "HTTP requests answered, by method, matched route and status.",
+            self.http_requests.clone(),
+        );
+        registry.register_collector(Box::new(AtScrape {
+            sampled,
+            histograms,
+        }));
+        let mut text = String::new();
+        if let Err(err) = prometheus_client::encoding::text::encode(&mut text, &registry) {
+            tracing::error!(%err, "cannot encode the metrics");
         }
-        for gauge in gauges {
-            write_family(
-                &mut out,
-                &Family {
-                    name: gauge.name,
-                    help: gauge.help,
-                    kind: gauge.kind,
-                },
-                gauge
-                    .samples
-                    .iter()
-                    .map(|(labels, v)| (labels, i128::from(*v))),
-            );
-        }
-        out
+        text
     }
 }
 
-fn write_family<'l>(
-    out: &mut String,
-    family: &Family<'_>,
-    samples: impl Iterator<Item = (&'l Labels, i128)>,
-) {
-    let _ = writeln!(out, "# HELP {} {}", family.name, family.help);
-    let _ = writeln!(out, "# TYPE {} {}", family.name, family.kind);
-    for (labels, value) in samples {
-        out.push_str(family.name);
-        if !labels.is_empty() {
-            out.push('{');
-            for (i, (key, val)) in labels.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+/// The families sampled for one scrape.
+#[derive(Debug)]
+struct AtScrape {
+    sampled: Vec<Sampled>,
+    histograms: Vec<Histograms>,
+}
+
+impl prometheus_client::collector::Collector for AtScrape {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        for family in &self.sampled {
+            let (name, metric_type) = match family.kind {
+                // The encoder adds `_total` to a counter's samples itself.
+                Kind::Counter => (
+                    family.name.strip_suffix("_total").unwrap_or(family.name),
+                    MetricType::Counter,
+                ),
+                Kind::Gauge => (family.name, MetricType::Gauge),
+            };
+            let mut descriptor = encoder.encode_descriptor(name, family.help, None, metric_type)?;
+            for (labels, value) in &family.samples {
+                let metric = descriptor.encode_family(labels)?;
+                match family.kind {
+                    Kind::Counter => {
+                        ConstCounter::new(u64::try_from(*value).unwrap_or(0)).encode(metric)?;
+                    }
+                    Kind::Gauge => ConstGauge::new(*value).encode(metric)?,
                 }
-                let _ = write!(out, "{key}=\"{}\"", escape_label(val));
             }
-            out.push('}');
         }
-        let _ = writeln!(out, " {value}");
+        for family in &self.histograms {
+            let mut descriptor =
+                encoder.encode_descriptor(family.name, family.help, None, MetricType::Histogram)?;
+            for (labels, histogram) in &family.samples {
+                histogram.encode(descriptor.encode_family(labels)?)?;
+            }
+        }
+        Ok(())
     }
-}
-
-/// Escapes a label value as the exposition format requires.
-fn escape_label(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -123,20 +145,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_counters_and_gauges() {
+    fn renders_counters_gauges_and_histograms() {
         let metrics = Metrics::default();
-        let labels = vec![("method", "GET".to_string()), ("status", "200".to_string())];
-        metrics.increment("switchboard_http_requests_total", labels.clone(), 1);
-        metrics.increment("switchboard_http_requests_total", labels, 2);
-        let text = metrics.render(&[Gauge {
-            kind: "gauge",
-            name: "switchboard_up",
-            help: "1 when running.",
-            samples: vec![(vec![("x", "a\"b".to_string())], 1)],
-        }]);
-        assert!(
-            text.contains("switchboard_http_requests_total{method=\"GET\",status=\"200\"} 3\n")
+        metrics.count_request("GET", "/health", 200);
+        metrics.count_request("GET", "/health", 200);
+        let latency = latency_histogram(0.001, 2.0, 4);
+        latency.observe(0.0015);
+        let text = metrics.render(
+            vec![
+                Sampled {
+                    kind: Kind::Gauge,
+                    name: "switchboard_up",
+                    help: "1 when running.",
+                    samples: vec![(vec![("x", "a\"b".to_string())], 1)],
+                },
+                Sampled {
+                    kind: Kind::Counter,
+                    name: "switchboard_events_total",
+                    help: "Events.",
+                    samples: vec![(vec![("event", "sent".to_string())], 3)],
+                },
+            ],
+            vec![Histograms {
+                name: "switchboard_latency_seconds",
+                help: "Latency.",
+                samples: vec![(vec![("channel", "adt".to_string())], latency)],
+            }],
         );
-        assert!(text.contains("# TYPE switchboard_up gauge\nswitchboard_up{x=\"a\\\"b\"} 1\n"));
+        assert!(
+            text.contains(
+                "switchboard_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 2\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE switchboard_up gauge\nswitchboard_up{x=\"a\\\"b\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("switchboard_events_total{event=\"sent\"} 3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("switchboard_latency_seconds_bucket{le=\"0.001\",channel=\"adt\"} 0\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("switchboard_latency_seconds_bucket{le=\"0.002\",channel=\"adt\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("switchboard_latency_seconds_count{channel=\"adt\"} 1\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("# EOF\n"), "{text}");
     }
 }

@@ -6,13 +6,16 @@ use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
+use super::openapi::{ConfigProblem, ConfigRefusal, ErrorBody};
 use super::{ApiError, AppState};
-use crate::channel::runtime::RuntimeError;
+use crate::channel::runtime::{ChannelStatus, RuntimeError};
 use crate::config::{ConfigErrors, Problem};
 use crate::message::{Format, Message};
+use crate::store::deliveries::{Delivery, QueueDepth};
 use crate::store::tokens::Principal;
 
 impl From<RuntimeError> for ApiError {
@@ -39,45 +42,99 @@ fn checked(name: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The problems of a refused configuration, as JSON.
-pub fn problems_json(errors: &ConfigErrors) -> Value {
-    let problems: Vec<Value> = errors.0.iter().map(problem_json).collect();
-    json!({ "error": "configuration refused", "problems": problems })
+/// The problems of a refused configuration, as the `422` body.
+pub fn problems_json(errors: &ConfigErrors) -> ConfigRefusal {
+    ConfigRefusal {
+        error: "configuration refused".into(),
+        problems: errors.0.iter().map(problem_json).collect(),
+    }
 }
 
-fn problem_json(problem: &Problem) -> Value {
-    json!({
-        "file": problem.file.display().to_string(),
-        "line": problem.line,
-        "field": problem.field,
-        "reason": problem.reason,
-        "text": problem.to_string(),
-    })
+fn problem_json(problem: &Problem) -> ConfigProblem {
+    ConfigProblem {
+        file: problem.file.display().to_string(),
+        line: problem.line,
+        field: problem.field.clone(),
+        reason: problem.reason.clone(),
+        text: problem.to_string(),
+    }
+}
+
+/// The answer of `GET /api/channels`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelList {
+    /// Every deployed channel.
+    pub channels: Vec<ChannelView>,
+}
+
+/// A deployed channel with the depth of each destination's queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelView {
+    /// The channel.
+    #[serde(flatten)]
+    pub status: ChannelStatus,
+    /// Its destinations' queues.
+    pub queues: Vec<QueueView>,
+}
+
+/// One destination's queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueView {
+    /// Destination name.
+    pub destination: String,
+    /// Deliveries by status.
+    pub depth: QueueDepth,
 }
 
 /// `GET /api/channels`: every deployed channel with state, counters and queue depths.
-pub async fn list(State(state): State<AppState>) -> Result<Response, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/channels",
+    tag = "channels",
+    responses((status = 200, description = "Every deployed channel", body = ChannelList))
+)]
+pub async fn list(State(state): State<AppState>) -> Result<Json<ChannelList>, ApiError> {
     let depths = state.runtime.store().queue_depths().await?;
-    let channels: Vec<Value> = state
+    let channels = state
         .runtime
         .list()
         .await
         .into_iter()
         .map(|status| {
-            let queues: Vec<Value> = depths
+            let queues = depths
                 .iter()
                 .filter(|(channel, _, _)| *channel == status.name)
-                .map(|(_, destination, depth)| json!({"destination": destination, "depth": depth}))
+                .map(|(_, destination, depth)| QueueView {
+                    destination: destination.clone(),
+                    depth: depth.clone(),
+                })
                 .collect();
-            let mut value = serde_json::to_value(&status).unwrap_or_default();
-            value["queues"] = Value::Array(queues);
-            value
+            ChannelView { status, queues }
         })
         .collect();
-    Ok(Json(json!({ "channels": channels })).into_response())
+    Ok(Json(ChannelList { channels }))
+}
+
+/// The answer of `GET /api/channels/{name}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelDetail {
+    /// The channel.
+    pub channel: ChannelStatus,
+    /// Its file's text (TOML).
+    pub config: String,
 }
 
 /// `GET /api/channels/{name}`: one channel and its file's text.
+#[utoipa::path(
+    get,
+    path = "/channels/{name}",
+    tag = "channels",
+    params(("name" = String, Path, description = "Channel name")),
+    responses(
+        (status = 200, description = "The channel and its file", body = ChannelDetail),
+        (status = 404, description = "No such channel", body = ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -92,10 +149,24 @@ pub async fn get(
         .ok_or_else(|| ApiError::NotFound(format!("channel '{name}'")))?;
     let file = state.runtime.channel_file(&name).await;
     let config = std::fs::read_to_string(&file).unwrap_or_default();
-    Ok(Json(json!({ "channel": status, "config": config })).into_response())
+    Ok(Json(ChannelDetail {
+        channel: status,
+        config,
+    })
+    .into_response())
 }
 
 /// `GET /api/channels/{name}/config`: the channel file as TOML.
+#[utoipa::path(
+    get,
+    path = "/channels/{name}/config",
+    tag = "channels",
+    params(("name" = String, Path, description = "Channel name")),
+    responses(
+        (status = 200, description = "The channel file", content_type = "application/toml", body = String),
+        (status = 404, description = "No such channel", body = ErrorBody),
+    )
+)]
 pub async fn get_config(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -111,7 +182,28 @@ pub async fn get_config(
         .into_response())
 }
 
+/// What a configuration change did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfigDone {
+    /// `deployed` or `valid`.
+    pub status: String,
+    /// The channel.
+    pub channel: String,
+}
+
 /// `PUT /api/channels/{name}/config`: validate, write back to the file, redeploy this channel.
+#[utoipa::path(
+    put,
+    path = "/channels/{name}/config",
+    tag = "channels",
+    params(("name" = String, Path, description = "Channel name")),
+    request_body(content = String, content_type = "application/toml", description = "The channel file"),
+    responses(
+        (status = 200, description = "Written and deployed", body = ConfigDone),
+        (status = 404, description = "Not a valid channel name", body = ErrorBody),
+        (status = 422, description = "Refused: problems with file, line, field and reason", body = ConfigRefusal),
+    )
+)]
 pub async fn put_config(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -121,11 +213,27 @@ pub async fn put_config(
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the channel file must be UTF-8 TOML".into()))?;
     state.runtime.put_channel_config(&name, text).await?;
-    Ok(Json(json!({ "status": "deployed", "channel": name })).into_response())
+    Ok(Json(ConfigDone {
+        status: "deployed".into(),
+        channel: name,
+    })
+    .into_response())
 }
 
 /// `POST /api/channels/{name}/config/check`: validate a channel file without writing or
 /// deploying it (`422` with `problems` when it would be refused).
+#[utoipa::path(
+    post,
+    path = "/channels/{name}/config/check",
+    tag = "channels",
+    params(("name" = String, Path, description = "Channel name")),
+    request_body(content = String, content_type = "application/toml", description = "The channel file"),
+    responses(
+        (status = 200, description = "The file would be accepted", body = ConfigDone),
+        (status = 404, description = "Not a valid channel name", body = ErrorBody),
+        (status = 422, description = "It would be refused: problems with file, line, field and reason", body = ConfigRefusal),
+    )
+)]
 pub async fn check_config(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -135,10 +243,38 @@ pub async fn check_config(
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the channel file must be UTF-8 TOML".into()))?;
     state.runtime.check_channel_config(&name, text).await?;
-    Ok(Json(json!({ "status": "valid", "channel": name })).into_response())
+    Ok(Json(ConfigDone {
+        status: "valid".into(),
+        channel: name,
+    })
+    .into_response())
+}
+
+/// What a channel action did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionDone {
+    /// The channel.
+    pub channel: String,
+    /// The action done.
+    pub done: String,
 }
 
 /// `POST /api/channels/{name}/{action}`: deploy, undeploy, start, stop or pause.
+#[utoipa::path(
+    post,
+    path = "/channels/{name}/{action}",
+    tag = "channels",
+    params(
+        ("name" = String, Path, description = "Channel name"),
+        ("action" = String, Path, description = "What to do", example = "start",
+            pattern = "^(deploy|undeploy|start|stop|pause)$"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = ActionDone),
+        (status = 404, description = "No such channel, channel file or action", body = ErrorBody),
+        (status = 422, description = "Deploy refused: the file has problems", body = ConfigRefusal),
+    )
+)]
 pub async fn action(
     State(state): State<AppState>,
     Path((name, action)): Path<(String, String)>,
@@ -157,12 +293,32 @@ pub async fn action(
             )));
         }
     }
-    Ok(Json(json!({ "channel": name, "done": action })).into_response())
+    Ok(Json(ActionDone {
+        channel: name,
+        done: action,
+    })
+    .into_response())
+}
+
+/// The answer of `GET /api/routes`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoutesView {
+    /// `config/routes.toml` as JSON: `rule_set`, each with its channels and rules.
+    #[schema(value_type = Object)]
+    pub routes: std::sync::Arc<crate::config::routes::RoutesConfig>,
 }
 
 /// `GET /api/routes`: the routing rules in force.
-pub async fn routes(State(state): State<AppState>) -> Response {
-    Json(json!({ "routes": state.runtime.routes().as_ref() })).into_response()
+#[utoipa::path(
+    get,
+    path = "/routes",
+    tag = "channels",
+    responses((status = 200, description = "The routing rules", body = RoutesView))
+)]
+pub async fn routes(State(state): State<AppState>) -> Json<RoutesView> {
+    Json(RoutesView {
+        routes: state.runtime.routes(),
+    })
 }
 
 /// The parsed view of a raw message: HL7 v2 segments and fields, X12 segments and elements,
@@ -196,25 +352,65 @@ pub fn parsed_view(raw: &[u8]) -> Value {
     }
 }
 
-/// `POST /api/messages/{id}/reprocess`.
+/// What a reprocess did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reprocessed {
+    /// The message.
+    pub message_id: i64,
+    /// How the channel took it again.
+    pub result: String,
+}
+
+/// `POST /api/messages/{id}/reprocess`: the stored message through its channel again.
+#[utoipa::path(
+    post,
+    path = "/messages/{id}/reprocess",
+    tag = "messages",
+    params(("id" = i64, Path, description = "Message id", minimum = 1)),
+    responses(
+        (status = 200, description = "Processed again", body = Reprocessed),
+        (status = 404, description = "No such message, or its channel is gone", body = ErrorBody),
+    )
+)]
 pub async fn reprocess(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let receipt = state.runtime.reprocess(id, &principal.name).await?;
-    Ok(Json(json!({ "message_id": id, "result": format!("{receipt:?}") })).into_response())
+    Ok(Json(Reprocessed {
+        message_id: id,
+        result: format!("{receipt:?}"),
+    })
+    .into_response())
 }
 
 /// Query string of the dead-letter list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DeadLetterParams {
+    /// Only this channel's.
     channel: Option<String>,
+    /// At most this many (100 when absent; larger values are lowered to 1000).
     limit: Option<i64>,
 }
 
-/// `GET /api/dead-letters`.
+/// The answer of `GET /api/dead-letters`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadLetters {
+    /// Dead and held deliveries, newest first.
+    pub dead_letters: Vec<Delivery>,
+}
+
+/// `GET /api/dead-letters`: deliveries given up on or held for an operator.
+#[utoipa::path(
+    get,
+    path = "/dead-letters",
+    tag = "messages",
+    params(DeadLetterParams),
+    responses((status = 200, description = "The dead letters", body = DeadLetters))
+)]
 pub async fn dead_letters(
     State(state): State<AppState>,
     Query(params): Query<DeadLetterParams>,
@@ -224,10 +420,30 @@ pub async fn dead_letters(
         .store()
         .dead_letters(params.channel.as_deref(), params.limit.unwrap_or(100))
         .await?;
-    Ok(Json(json!({ "dead_letters": letters })).into_response())
+    Ok(Json(DeadLetters {
+        dead_letters: letters,
+    })
+    .into_response())
+}
+
+/// The answer of a replay.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Replayed {
+    /// The delivery, as it was before it went back in its queue.
+    pub replayed: Delivery,
 }
 
 /// `POST /api/dead-letters/{id}/replay`: back in its queue, due now.
+#[utoipa::path(
+    post,
+    path = "/dead-letters/{id}/replay",
+    tag = "messages",
+    params(("id" = i64, Path, description = "Delivery id", minimum = 1)),
+    responses(
+        (status = 202, description = "Back in its queue", body = Replayed),
+        (status = 404, description = "No dead or held delivery with this id", body = ErrorBody),
+    )
+)]
 pub async fn replay(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -243,10 +459,16 @@ pub async fn replay(
         .runtime
         .wake(&delivery.channel, &delivery.destination)
         .await;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "replayed": delivery }))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(Replayed { replayed: delivery })).into_response())
 }
 
 /// `GET /api/config/export`: config, channels and mappings as one `.tar.gz`.
+#[utoipa::path(
+    get,
+    path = "/config/export",
+    tag = "config",
+    responses((status = 200, description = "The archive", content_type = "application/gzip", body = Vec<u8>))
+)]
 pub async fn export(State(state): State<AppState>) -> Result<Response, ApiError> {
     let archive = crate::channel::deployment::archive::export(&state.root)
         .map_err(|err| ApiError::Internal(format!("cannot build the archive: {err}")))?;
@@ -263,8 +485,27 @@ pub async fn export(State(state): State<AppState>) -> Result<Response, ApiError>
         .into_response())
 }
 
+/// What an import wrote.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Imported {
+    /// The files written, relative to the deployment root.
+    pub imported: Vec<String>,
+    /// When the changes apply.
+    pub note: String,
+}
+
 /// `POST /api/config/import`: replace config, channels and mappings with an exported archive,
 /// after validating the whole set; channels are redeployed as their files change.
+#[utoipa::path(
+    post,
+    path = "/config/import",
+    tag = "config",
+    request_body(content = Vec<u8>, content_type = "application/gzip", description = "An archive from `GET /api/config/export`"),
+    responses(
+        (status = 200, description = "Imported", body = Imported),
+        (status = 422, description = "Refused: problems with file, line, field and reason", body = ConfigRefusal),
+    )
+)]
 pub async fn import(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let written = crate::channel::deployment::archive::import(&state.root, &body).map_err(
         |err| match err {
@@ -280,9 +521,10 @@ pub async fn import(State(state): State<AppState>, body: Bytes) -> Result<Respon
         },
     )?;
     state.runtime.reload_changed().await;
-    Ok(Json(json!({
-        "imported": written,
-        "note": "channel and routing changes are live; engine settings apply at the next start",
-    }))
+    Ok(Json(Imported {
+        imported: written,
+        note: "channel and routing changes are live; engine settings apply at the next start"
+            .into(),
+    })
     .into_response())
 }

@@ -3,11 +3,15 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use super::openapi::{ConfigRefusal, ErrorBody};
 use super::{ApiError, AppState};
+use crate::revenue::claims::SubmitReport;
 use crate::revenue::{RevenueError, claims};
+use crate::store::claims::{ClaimEvent, ClaimView};
+use crate::store::remit::RemittanceView;
 
 impl From<RevenueError> for ApiError {
     fn from(err: RevenueError) -> Self {
@@ -21,15 +25,33 @@ impl From<RevenueError> for ApiError {
 }
 
 /// Query string of `GET /api/claims`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ClaimParams {
+    /// Only claims in this status (`submitted`, `accepted`, `rejected`, `paid`, ...).
     status: Option<String>,
+    /// Only this payer's claims (its id, `HMO1`).
     payer: Option<String>,
+    /// At most this many (100 when absent; larger values are lowered to 1000).
     limit: Option<i64>,
 }
 
+/// The answer of `GET /api/claims`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimList {
+    /// The claims, newest first.
+    pub claims: Vec<ClaimView>,
+}
+
 /// `GET /api/claims?status=&payer=`: the worklist, newest first.
+#[utoipa::path(
+    get,
+    path = "/claims",
+    tag = "claims",
+    params(ClaimParams),
+    responses((status = 200, description = "The claims", body = ClaimList))
+)]
 pub async fn list(
     State(state): State<AppState>,
     Query(params): Query<ClaimParams>,
@@ -42,27 +64,59 @@ pub async fn list(
             params.limit.unwrap_or(100),
         )
         .await?;
-    Ok(Json(json!({ "claims": claims })).into_response())
+    Ok(Json(ClaimList { claims }).into_response())
+}
+
+/// The answer of `GET /api/claims/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimDetail {
+    /// The claim.
+    pub claim: ClaimView,
+    /// Its history, oldest first.
+    pub events: Vec<ClaimEvent>,
 }
 
 /// `GET /api/claims/{id}`: one claim and its history.
+#[utoipa::path(
+    get,
+    path = "/claims/{id}",
+    tag = "claims",
+    params(("id" = i64, Path, description = "Claim id", minimum = 1)),
+    responses(
+        (status = 200, description = "The claim and its history", body = ClaimDetail),
+        (status = 404, description = "No such claim", body = ErrorBody),
+    )
+)]
 pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
     let (claim, events) = state
         .store
         .claim(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("claim {id}")))?;
-    Ok(Json(json!({ "claim": claim, "events": events })).into_response())
+    Ok(Json(ClaimDetail { claim, events }).into_response())
 }
 
 /// Query string of `POST /api/claims/submit`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SubmitParams {
+    /// The payer's id (`HMO1`).
     payer: String,
 }
 
 /// `POST /api/claims/submit?payer=ID`: batch and send the payer's ready claims now.
+#[utoipa::path(
+    post,
+    path = "/claims/submit",
+    tag = "claims",
+    params(SubmitParams),
+    responses(
+        (status = 200, description = "What was submitted and what was refused", body = SubmitReport),
+        (status = 404, description = "No such payer in config/payers", body = ErrorBody),
+        (status = 409, description = "Billing is not set up (no `[billing]`), or the payer's channel cannot take the batch", body = ErrorBody),
+    )
+)]
 pub async fn submit(
     State(state): State<AppState>,
     Query(params): Query<SubmitParams>,
@@ -82,21 +136,48 @@ pub async fn submit(
     Ok(Json(report).into_response())
 }
 
+/// The answer of `GET /api/remittances`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemittanceList {
+    /// The latest 100 payments, newest first.
+    pub remittances: Vec<RemittanceView>,
+}
+
 /// `GET /api/remittances`: imported 835 payments, newest first, with their balancing.
-pub async fn remittances(State(state): State<AppState>) -> Result<Response, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/remittances",
+    tag = "remittances",
+    responses((status = 200, description = "The payments", body = RemittanceList))
+)]
+pub async fn remittances(State(state): State<AppState>) -> Result<Json<RemittanceList>, ApiError> {
     let remittances = state.store.remittances(100).await?;
-    Ok(Json(json!({ "remittances": remittances })).into_response())
+    Ok(Json(RemittanceList { remittances }))
 }
 
 /// Query string of `POST /api/claims/{id}/correct`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CorrectParams {
+    /// `1` (send a rejected claim again), `7` (replacement) or `8` (void).
+    #[param(pattern = "^[178]$")]
     frequency: String,
 }
 
 /// `POST /api/claims/{id}/correct?frequency=1|7|8`: send a rejected claim's bill again (1), or
 /// a replacement (7) or void (8) of the claim.
+#[utoipa::path(
+    post,
+    path = "/claims/{id}/correct",
+    tag = "claims",
+    params(("id" = i64, Path, description = "Claim id", minimum = 1), CorrectParams),
+    responses(
+        (status = 200, description = "The corrected claim went out", body = SubmitReport),
+        (status = 404, description = "No such claim", body = ErrorBody),
+        (status = 409, description = "The claim cannot be corrected so (its status), or billing is not set up", body = ErrorBody),
+    )
+)]
 pub async fn correct(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -132,31 +213,81 @@ pub async fn correct(
     Ok(Json(report).into_response())
 }
 
+/// The answer of `GET /api/payers`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayerList {
+    /// The payers, by id.
+    pub payers: Vec<PayerView>,
+}
+
+/// A configured payer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayerView {
+    /// Its id (`HMO1`).
+    pub payer_id: String,
+    /// Its name.
+    pub name: String,
+    /// `837P` (professional) or `837I` (institutional).
+    pub claim_type: String,
+    /// ISA08/NM1*40 receiver id.
+    pub receiver_id: String,
+    /// The channel its 837 batches leave through.
+    pub channel: String,
+    /// When its claims are batched, as a cron expression.
+    pub batch_cron: Option<String>,
+    /// The contract's name, when one is configured.
+    pub contract: Option<String>,
+}
+
 /// `GET /api/payers`: the configured payers.
-pub async fn payers(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let payers: Vec<serde_json::Value> = state
+#[utoipa::path(
+    get,
+    path = "/payers",
+    tag = "claims",
+    responses((status = 200, description = "The payers", body = PayerList))
+)]
+pub async fn payers(State(state): State<AppState>) -> Result<Json<PayerList>, ApiError> {
+    let payers = state
         .payers
         .read()
         .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
         .iter()
-        .map(|p| {
-            json!({
-                "payer_id": p.payer_id,
-                "name": p.name,
-                "claim_type": p.claim_type,
-                "receiver_id": p.receiver_id,
-                "channel": p.channel,
-                "batch_cron": p.batch_cron,
-                "contract": p.contract.as_ref().map(|c| c.name.clone()),
-            })
+        .map(|p| PayerView {
+            payer_id: p.payer_id.clone(),
+            name: p.name.clone(),
+            claim_type: p.claim_type.clone(),
+            receiver_id: p.receiver_id.clone(),
+            channel: p.channel.clone(),
+            batch_cron: p.batch_cron.clone(),
+            contract: p.contract.as_ref().map(|c| c.name.clone()),
         })
         .collect();
-    Ok(Json(json!({ "payers": payers })).into_response())
+    Ok(Json(PayerList { payers }))
+}
+
+/// What `PUT /api/payers/{id}` did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayerSaved {
+    /// The payer.
+    pub payer: String,
+    /// Always `saved`.
+    pub status: String,
 }
 
 /// `PUT /api/payers/{id}`: create or replace a payer from its TOML file text: validated,
 /// written to `config/payers/ID.toml` and synced to the store. A changed `batch_cron` takes
 /// effect at the next start.
+#[utoipa::path(
+    put,
+    path = "/payers/{id}",
+    tag = "claims",
+    params(("id" = String, Path, description = "Payer id: 1-64 letters, digits, '-' or '_'")),
+    request_body(content = String, content_type = "application/toml", description = "The payer's file, as in config/payers/ID.toml"),
+    responses(
+        (status = 200, description = "Saved", body = PayerSaved),
+        (status = 422, description = "Refused: problems with file, line, field and reason", body = ConfigRefusal),
+    )
+)]
 pub async fn put_payer(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -198,5 +329,9 @@ pub async fn put_payer(
     payers.retain(|p| p.payer_id != id);
     payers.push(payer);
     payers.sort_by(|a, b| a.payer_id.cmp(&b.payer_id));
-    Ok(Json(json!({ "payer": id, "status": "saved" })).into_response())
+    Ok(Json(PayerSaved {
+        payer: id,
+        status: "saved".into(),
+    })
+    .into_response())
 }

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::store::StoreError;
 use crate::store::tokens::Role;
@@ -72,7 +71,10 @@ impl IntoResponse for ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
-        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        let body = super::openapi::ErrorBody {
+            error: self.to_string(),
+        };
+        let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -113,5 +115,5 @@ pub async fn errors_as_json(
     } else {
         text
     };
-    (status, Json(json!({ "error": text }))).into_response()
+    (status, Json(super::openapi::ErrorBody { error: text })).into_response()
 }

@@ -1,16 +1,21 @@
 //! The HTTP face of the FHIR server under `/fhir`: metadata, read, search, create, update,
 //! delete and Bundles, answered as FHIR JSON (OperationOutcome for every error).
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Router};
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::openapi::{
+    AUTHENTICATED, ErrorKind, FHIR_WRITES, FhirResource, OperationOutcome, ROLE_CHECKED,
+    add_layer_answers,
+};
 use super::{AppState, auth};
 use crate::fhir::kinds::Kind;
 use crate::fhir::outcome::{FHIR_JSON, FhirError, Issue, Severity, outcome};
@@ -21,24 +26,24 @@ use crate::store::tokens::{Principal, Role};
 
 /// The `/fhir` routes: metadata without a token; reads need a viewer, writes an operator.
 /// Every answer, including refusals by the authentication layer, is FHIR JSON.
-pub fn router(state: AppState) -> Router<AppState> {
-    let reads = Router::new()
-        .route("/fhir/{kind}", get(search))
-        .route("/fhir/{kind}/{id}", get(read))
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    let reads = OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(read))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Viewer, r, n)
         }));
-    let writes = Router::new()
-        .route("/fhir", post(bundle))
-        .route("/fhir/{kind}", post(create))
-        .route(
-            "/fhir/{kind}/{id}",
-            axum::routing::put(update).delete(delete),
-        )
+    let mut writes = OpenApiRouter::new()
+        .routes(routes!(bundle))
+        .routes(routes!(create))
+        .routes(routes!(update))
+        .routes(routes!(delete))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));
-    let authenticated = reads
+    add_layer_answers(writes.get_openapi_mut(), ErrorKind::Fhir, ROLE_CHECKED);
+    add_layer_answers(writes.get_openapi_mut(), ErrorKind::Fhir, FHIR_WRITES);
+    let mut authenticated = reads
         .merge(writes)
         .route(
             "/fhir/{kind}/{id}/{*rest}",
@@ -52,8 +57,13 @@ pub fn router(state: AppState) -> Router<AppState> {
             state,
             super::monitor::unless_store_down,
         ));
-    Router::new()
-        .route("/fhir/metadata", get(metadata))
+    add_layer_answers(
+        authenticated.get_openapi_mut(),
+        ErrorKind::Fhir,
+        AUTHENTICATED,
+    );
+    OpenApiRouter::new()
+        .routes(routes!(metadata))
         .merge(authenticated)
         .layer(middleware::from_fn(as_operation_outcome))
 }
@@ -147,6 +157,21 @@ fn kind_of(name: &str) -> Result<Kind, FhirError> {
         .ok_or_else(|| FhirError::not_found(format!("resource type '{name}' is not supported")))
 }
 
+/// The type named in the URL when it takes creates and updates: 404 when there is no such
+/// type, 405 when it is read-only (before the body is read, so an empty body gets the same).
+fn writable_kind_of(name: &str) -> Result<Kind, FhirError> {
+    let kind = kind_of(name)?;
+    if kind.writable() {
+        Ok(kind)
+    } else {
+        Err(FhirError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "not-supported",
+            format!("{} is read-only", kind.name()),
+        ))
+    }
+}
+
 /// `http://host/fhir`, for absolute URLs in Bundles.
 fn base_url(headers: &HeaderMap) -> String {
     let host = headers
@@ -200,10 +225,29 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, FhirError> {
         .map_err(|_| FhirError::bad_request(format!("If-Match '{text}' is not W/\"version\"")))
 }
 
+/// `GET /fhir/metadata`: the CapabilityStatement; no token needed.
+#[utoipa::path(
+    get,
+    path = "/fhir/metadata",
+    tag = "fhir",
+    security(()),
+    responses((status = 200, description = "The CapabilityStatement", content_type = "application/fhir+json", body = FhirResource))
+)]
 async fn metadata() -> Response {
     fhir_response(StatusCode::OK, &crate::fhir::capability_statement())
 }
 
+/// `GET /fhir/{type}/{id}`: one resource.
+#[utoipa::path(
+    get,
+    path = "/fhir/{kind}/{id}",
+    tag = "fhir",
+    params(KindParam, IdParam),
+    responses(
+        (status = 200, description = "The resource (FHIR JSON), with its version in `ETag`", content_type = "application/fhir+json", body = FhirResource),
+        (status = 404, description = "No such type or resource", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
 async fn read(
     State(state): State<AppState>,
     Path((kind, id)): Path<(String, String)>,
@@ -219,6 +263,18 @@ async fn read(
     Ok(response)
 }
 
+/// `GET /fhir/{type}?params`: a searchset Bundle.
+#[utoipa::path(
+    get,
+    path = "/fhir/{kind}",
+    tag = "fhir",
+    params(KindParam),
+    responses(
+        (status = 200, description = "A searchset Bundle (FHIR JSON); search parameters as the CapabilityStatement lists them per type", content_type = "application/fhir+json", body = FhirResource),
+        (status = 400, description = "A search parameter the type does not support, or a bad value", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 404, description = "The type is not supported", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
 async fn search(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -234,13 +290,26 @@ async fn search(
     Ok(fhir_response(StatusCode::OK, &bundle))
 }
 
+/// `POST /fhir/{type}`: create a resource (or update the one with the same identifier).
+#[utoipa::path(
+    post,
+    path = "/fhir/{kind}",
+    tag = "fhir",
+    params(KindParam),
+    request_body(content = FhirResource, content_type = "application/fhir+json", description = "The resource, FHIR R4 JSON"),
+    responses(
+        (status = 200, description = "Updated the existing resource; its URL in `Location`", content_type = "application/fhir+json", body = FhirResource),
+        (status = 201, description = "Created; its URL in `Location`, its version in `ETag` (an OperationOutcome instead with warnings or `Prefer: return=OperationOutcome`)", content_type = "application/fhir+json", body = FhirResource),
+        (status = 404, description = "The type is not supported", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(kind): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
-    let kind = kind_of(&kind)?;
+    let kind = writable_kind_of(&kind)?;
     let resource = body_of(&headers, body)?;
     let checked = check(kind, &resource)?;
     let done = state
@@ -250,13 +319,28 @@ async fn create(
     answer_write(&state, &headers, kind, done).await
 }
 
+/// `PUT /fhir/{type}/{id}`: replace a resource (`If-Match` for a version check).
+#[utoipa::path(
+    put,
+    path = "/fhir/{kind}/{id}",
+    tag = "fhir",
+    params(KindParam, IdParam),
+    request_body(content = FhirResource, content_type = "application/fhir+json", description = "The resource, FHIR R4 JSON, with this id"),
+    responses(
+        (status = 200, description = "Updated", content_type = "application/fhir+json", body = FhirResource),
+        (status = 201, description = "Created", content_type = "application/fhir+json", body = FhirResource),
+        (status = 404, description = "No such type or resource", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 412, description = "`If-Match` names another version", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 422, description = "Not a valid resource of this type, or its id differs from the URL's", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((kind, id)): Path<(String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
-    let kind = kind_of(&kind)?;
+    let kind = writable_kind_of(&kind)?;
     let resource = body_of(&headers, body)?;
     let expected = if_match(&headers)?;
     let checked = check(kind, &resource)?;
@@ -308,6 +392,18 @@ async fn answer_write(
     Ok(response)
 }
 
+/// `DELETE /fhir/{type}/{id}`: delete a resource, for the types that allow it.
+#[utoipa::path(
+    delete,
+    path = "/fhir/{kind}/{id}",
+    tag = "fhir",
+    params(KindParam, IdParam),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such type or resource", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 409, description = "Other records still refer to it", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
 async fn delete(
     State(state): State<AppState>,
     Path((kind, id)): Path<(String, String)>,
@@ -329,6 +425,17 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `POST /fhir`: a transaction or batch Bundle.
+#[utoipa::path(
+    post,
+    path = "/fhir",
+    tag = "fhir",
+    request_body(content = FhirResource, content_type = "application/fhir+json", description = "A Bundle of type transaction or batch"),
+    responses(
+        (status = 200, description = "The transaction-response or batch-response Bundle", content_type = "application/fhir+json", body = FhirResource),
+        (status = 422, description = "Not a valid Bundle, or an entry is not valid", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
 async fn bundle(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -339,6 +446,28 @@ async fn bundle(
     let answer = crate::fhir::bundle::process(&state.store, &principal, &bundle).await?;
     Ok(fhir_response(StatusCode::OK, &answer))
 }
+
+/// The resource type of a FHIR URL.
+#[derive(utoipa::IntoParams)]
+#[into_params(names("kind"), parameter_in = Path)]
+struct KindParam(
+    /// The resource type: Patient, Encounter, Coverage, Organization, Practitioner, ChargeItem,
+    /// Claim, ClaimResponse or ExplanationOfBenefit.
+    #[param(
+        pattern = "^(Patient|Encounter|Coverage|Organization|Practitioner|ChargeItem|Claim|ClaimResponse|ExplanationOfBenefit)$"
+    )]
+    #[allow(dead_code)]
+    String,
+);
+
+/// The logical id of a FHIR URL.
+#[derive(utoipa::IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+struct IdParam(
+    /// The resource's logical id.
+    #[allow(dead_code)]
+    String,
+);
 
 /// A FHIR JSON answer.
 pub fn fhir_response(status: StatusCode, body: &Value) -> Response {

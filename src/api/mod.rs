@@ -7,6 +7,7 @@ pub mod console;
 pub mod error;
 pub mod fhir;
 pub mod monitor;
+pub mod openapi;
 pub mod revenue;
 
 use std::path::PathBuf;
@@ -17,18 +18,23 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::channel::Runtime;
-use crate::metrics::{Gauge, Metrics};
+use crate::metrics::{Histograms, Kind, Metrics, Sampled};
 use crate::store::Store;
-use crate::store::canonical::PatientQuery;
-use crate::store::messages::{MessageQuery, MessageStatus};
-use crate::store::tokens::{Principal, Role};
+use crate::store::audit::AuditEntry;
+use crate::store::canonical::{PatientQuery, PatientRecord, StoredPatient};
+use crate::store::deliveries::Delivery;
+use crate::store::jobs::JobRun;
+use crate::store::messages::{MessageEvent, MessageQuery, MessageStatus, MessageSummary};
+use crate::store::tokens::{Principal, Role, TokenInfo};
 pub use error::ApiError;
+use openapi::{AUTHENTICATED, ErrorBody, ErrorKind, ROLE_CHECKED, add_layer_answers};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -84,61 +90,68 @@ impl AppState {
 
 /// The whole HTTP application; `max_body_bytes` bounds every request body.
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
-    let viewer = Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/whoami", get(whoami))
-        .route("/channels", get(channels::list))
-        .route("/channels/{name}", get(channels::get))
-        .route("/channels/{name}/config", get(channels::get_config))
-        .route("/routes", get(channels::routes))
-        .route("/messages", get(search_messages))
-        .route("/messages/{id}", get(get_message))
-        .route("/dead-letters", get(channels::dead_letters))
-        .route("/jobs", get(job_runs))
-        .route("/claims", get(claims::list))
-        .route("/claims/{id}", get(claims::get))
-        .route("/remittances", get(claims::remittances))
-        .route("/remittances/{id}", get(revenue::remittance))
-        .route("/worklists/denials", get(revenue::denials))
-        .route("/worklists/unmatched", get(revenue::unmatched))
-        .route("/bills/{id}/ledger", get(revenue::bill_ledger))
-        .route("/reports", get(revenue::list_reports))
-        .route("/reports/{name}", get(revenue::report))
-        .route("/payers", get(claims::payers))
-        .route("/patients", get(search_patients))
-        .route("/patients/{id}", get(get_patient))
+    let (router, document) = routes_and_document(state.clone());
+    router
+        .merge(console::router())
+        .layer(Extension(openapi::Document::new(&document)))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// The routes of the admin API, FHIR and monitoring, and their OpenAPI document.
+fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let viewer = OpenApiRouter::new()
+        .routes(routes!(openapi::serve))
+        .routes(routes!(whoami))
+        .routes(routes!(channels::list))
+        .routes(routes!(channels::get))
+        .routes(routes!(channels::get_config))
+        .routes(routes!(channels::routes))
+        .routes(routes!(search_messages))
+        .routes(routes!(get_message))
+        .routes(routes!(channels::dead_letters))
+        .routes(routes!(job_runs))
+        .routes(routes!(claims::list))
+        .routes(routes!(claims::get))
+        .routes(routes!(claims::remittances))
+        .routes(routes!(revenue::remittance))
+        .routes(routes!(revenue::denials))
+        .routes(routes!(revenue::unmatched))
+        .routes(routes!(revenue::bill_ledger))
+        .routes(routes!(revenue::list_reports))
+        .routes(routes!(revenue::report))
+        .routes(routes!(claims::payers))
+        .routes(routes!(search_patients))
+        .routes(routes!(get_patient))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Viewer, r, n)
         }));
-    let operator = Router::new()
-        .route("/channels/{name}/{action}", post(channels::action))
-        .route("/messages/{id}/reprocess", post(channels::reprocess))
-        .route("/dead-letters/{id}/replay", post(channels::replay))
-        .route("/claims/submit", post(claims::submit))
-        .route("/claims/{id}/correct", post(claims::correct))
-        .route(
-            "/remittances/claims/{id}/match",
-            post(revenue::match_by_hand),
-        )
+    let mut operator = OpenApiRouter::new()
+        .routes(routes!(channels::action))
+        .routes(routes!(channels::reprocess))
+        .routes(routes!(channels::replay))
+        .routes(routes!(claims::submit))
+        .routes(routes!(claims::correct))
+        .routes(routes!(revenue::match_by_hand))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));
-    let admin = Router::new()
-        .route(
-            "/channels/{name}/config",
-            axum::routing::put(channels::put_config),
-        )
-        .route(
-            "/channels/{name}/config/check",
-            post(channels::check_config),
-        )
-        .route("/config/export", get(channels::export))
-        .route("/payers/{id}", axum::routing::put(claims::put_payer))
-        .route("/config/import", post(channels::import))
-        .route("/audit", get(audit_log))
-        .route("/tokens", get(list_tokens))
+    let mut admin = OpenApiRouter::new()
+        .routes(routes!(channels::put_config))
+        .routes(routes!(channels::check_config))
+        .routes(routes!(channels::export))
+        .routes(routes!(claims::put_payer))
+        .routes(routes!(channels::import))
+        .routes(routes!(audit_log))
+        .routes(routes!(list_tokens))
         .route_layer(middleware::from_fn(|r, n| auth::require(Role::Admin, r, n)));
-    let api = viewer
+    add_layer_answers(operator.get_openapi_mut(), ErrorKind::Api, ROLE_CHECKED);
+    add_layer_answers(admin.get_openapi_mut(), ErrorKind::Api, ROLE_CHECKED);
+    let mut api = viewer
         .merge(operator)
         .merge(admin)
         .fallback(|| async { ApiError::NotFound("API route".into()) })
@@ -151,18 +164,16 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             state.clone(),
             monitor::unless_store_down,
         ));
-    Router::new()
-        .route("/health", get(health))
-        .route("/metrics", get(metrics))
-        .nest("/api", api)
-        .merge(console::router())
-        .merge(fhir::router(state.clone()))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            count_requests,
-        ))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
-        .with_state(state)
+    add_layer_answers(api.get_openapi_mut(), ErrorKind::Api, AUTHENTICATED);
+    let (router, mut document) =
+        OpenApiRouter::with_openapi(<openapi::Frame as utoipa::OpenApi>::openapi())
+            .routes(routes!(health))
+            .routes(routes!(metrics))
+            .nest("/api", api)
+            .merge(fhir::router(state))
+            .split_for_parts();
+    openapi::fhir_paths_per_type(&mut document);
+    (router, document)
 }
 
 /// Counts every answered request by method, matched route and status.
@@ -173,31 +184,57 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let response = next.run(request).await;
-    state.metrics.increment(
-        "switchboard_http_requests_total",
-        vec![
-            ("method", method),
-            ("route", route),
-            ("status", response.status().as_u16().to_string()),
-        ],
-        1,
-    );
+    state
+        .metrics
+        .count_request(&method, &route, response.status().as_u16());
     response
+}
+
+/// The answer of `GET /health`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `degraded` when the store is unreachable.
+    pub status: &'static str,
+    /// The engine's version.
+    pub version: &'static str,
+    /// The store.
+    pub store: StoreHealth,
+}
+
+/// The store's part of `GET /health`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreHealth {
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    /// Whether it answered its latest check.
+    pub reachable: bool,
+    /// Why not, when it did not.
+    pub error: Option<String>,
 }
 
 /// The store's health as last checked (in the background, every second): 200 when it is
 /// reachable, 503 when it is not.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "meta",
+    security(()),
+    responses(
+        (status = 200, description = "The store is reachable", body = Health),
+        (status = 503, description = "The store is unreachable", body = Health),
+    )
+)]
 async fn health(State(state): State<AppState>) -> Response {
     let store = state.monitor.health().await;
-    let body = json!({
-        "status": if store.reachable { "ok" } else { "degraded" },
-        "version": env!("CARGO_PKG_VERSION"),
-        "store": {
-            "backend": state.store.backend().name(),
-            "reachable": store.reachable,
-            "error": store.error,
+    let body = Health {
+        status: if store.reachable { "ok" } else { "degraded" },
+        version: env!("CARGO_PKG_VERSION"),
+        store: StoreHealth {
+            backend: state.store.backend().name(),
+            reachable: store.reachable,
+            error: store.error,
         },
-    });
+    };
     let status = if store.reachable {
         StatusCode::OK
     } else {
@@ -208,6 +245,13 @@ async fn health(State(state): State<AppState>) -> Response {
 
 /// Prometheus text from what the engine has in memory; the store's row counts are the latest
 /// taken in the background, so a scrape never waits for the database.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "Prometheus metrics, OpenMetrics text format", content_type = "application/openmetrics-text", body = String))
+)]
 async fn metrics(State(state): State<AppState>) -> Response {
     let counts = state.monitor.counts();
     let counts_age = counts.at.map_or(-1, |at| {
@@ -266,57 +310,58 @@ async fn metrics(State(state): State<AppState>) -> Response {
         })
         .collect();
     let listeners = crate::net::listener_stats();
-    let text = state.metrics.render(&[
-        Gauge {
-            kind: "counter",
+    let histograms = latency_histograms(&state.runtime, &channels);
+    let sampled = vec![
+        Sampled {
+            kind: Kind::Counter,
             name: "switchboard_channel_events_total",
             help: "Channel events since the engine started: received, filtered, duplicate, errored, sent, retried, dead_lettered.",
             samples: events,
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_channel_up",
             help: "1 when the channel's source is running.",
             samples: up,
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_queue_depth",
             help: "Deliveries waiting per destination, by status (pending, held, dead).",
             samples: queued,
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_build_info",
             help: "Always 1; the version label says which build runs.",
             samples: vec![(vec![("version", env!("CARGO_PKG_VERSION").to_string())], 1)],
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_uptime_seconds",
             help: "Seconds since the engine started.",
             samples: vec![(vec![], uptime)],
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_messages",
             help: "Messages in the store, by channel and status, as of switchboard_store_counts_age_seconds ago.",
             samples: messages,
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_store_counts_age_seconds",
             help: "Age of the store's row counts (messages, queue depths); -1 before the first count.",
             samples: vec![(vec![], counts_age)],
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_store_up",
             help: "1 when the store answered its latest health check.",
             samples: vec![(vec![], i64::from(reachable))],
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_connections_open",
             help: "Connections open per listener (http is the API; others are channels).",
             samples: listeners
@@ -324,29 +369,34 @@ async fn metrics(State(state): State<AppState>) -> Response {
                 .map(|l| (vec![("listener", l.name.clone())], count(l.open)))
                 .collect(),
         },
-        Gauge {
-            kind: "counter",
+        Sampled {
+            kind: Kind::Counter,
             name: "switchboard_connections_refused_total",
             help: "Connections refused at a limit, per listener and limit (per_client, listener, engine).",
             samples: per_listener(&listeners, "limit", |l| &l.refused),
         },
-        Gauge {
-            kind: "counter",
+        Sampled {
+            kind: Kind::Counter,
             name: "switchboard_connections_timed_out_total",
             help: "HTTP connections closed by a timeout, per listener and timeout (header, idle, answer).",
             samples: per_listener(&listeners, "timeout", |l| &l.timed_out),
         },
-        Gauge {
-            kind: "counter",
+        Sampled {
+            kind: Kind::Counter,
             name: "switchboard_tls_handshakes_failed_total",
             help: "TLS handshakes that failed per listener (plain TCP, no or a bad client certificate, too slow).",
             samples: listeners
                 .iter()
-                .map(|l| (vec![("listener", l.name.clone())], count(l.handshakes_failed)))
+                .map(|l| {
+                    (
+                        vec![("listener", l.name.clone())],
+                        count(l.handshakes_failed),
+                    )
+                })
                 .collect(),
         },
-        Gauge {
-            kind: "gauge",
+        Sampled {
+            kind: Kind::Gauge,
             name: "switchboard_tls_certificate_expiry_seconds",
             help: "End of validity (Unix time) of each certificate a listener serves now.",
             samples: crate::net::tls::certificate_expiries()
@@ -359,15 +409,56 @@ async fn metrics(State(state): State<AppState>) -> Response {
                 })
                 .collect(),
         },
-    ]);
+    ];
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        text,
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        state.metrics.render(sampled, histograms),
     )
         .into_response()
+}
+
+/// The ACK latency of every channel and the delivery latency of every destination.
+fn latency_histograms(
+    runtime: &Runtime,
+    deployed: &[crate::channel::runtime::ChannelStatus],
+) -> Vec<Histograms> {
+    let answers = |name: &str| {
+        deployed
+            .iter()
+            .any(|c| c.name == name && matches!(c.source, "mllp" | "http"))
+    };
+    let counters = runtime.channel_counters();
+    let ack = counters
+        .iter()
+        .filter(|(channel, _)| answers(channel))
+        .map(|(channel, counters)| (vec![("channel", channel.clone())], counters.ack_latency()))
+        .collect();
+    let delivery = counters
+        .iter()
+        .flat_map(|(channel, counters)| {
+            counters
+                .delivery_latencies()
+                .into_iter()
+                .map(move |(destination, histogram)| {
+                    (
+                        vec![("channel", channel.clone()), ("destination", destination)],
+                        histogram,
+                    )
+                })
+        })
+        .collect();
+    vec![
+        Histograms {
+            name: "switchboard_ack_latency_seconds",
+            help: "Seconds from receiving a message to sending its answer (ACK, HTTP response), per channel with an MLLP or HTTP source.",
+            samples: ack,
+        },
+        Histograms {
+            name: "switchboard_delivery_latency_seconds",
+            help: "Seconds from queueing a delivery to sending it, per channel and destination.",
+            samples: delivery,
+        },
+    ]
 }
 
 fn count(n: u64) -> i64 {
@@ -393,24 +484,56 @@ fn per_listener(
         .collect()
 }
 
+/// `GET /api/whoami`: the token's name and role.
+#[utoipa::path(
+    get,
+    path = "/whoami",
+    tag = "meta",
+    responses((status = 200, description = "Who the token is", body = Principal))
+)]
 async fn whoami(Extension(principal): Extension<Principal>) -> Json<Principal> {
     Json(principal)
 }
 
 /// Query string of `GET /api/messages`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct MessageParams {
+    /// Only this channel's.
     channel: Option<String>,
+    /// `received`, `processed`, `filtered` or `error`.
+    #[param(pattern = "^(received|processed|filtered|error)$")]
     status: Option<String>,
+    /// Received at or after (Unix ms).
     since: Option<i64>,
+    /// Received before (Unix ms).
     until: Option<i64>,
+    /// Exact control id (MSH-10, ISA13, Bundle id).
     control_id: Option<String>,
+    /// Text that occurs in the raw message.
     text: Option<String>,
+    /// Only ids below this one (the next page).
     before: Option<i64>,
+    /// At most this many (100 when absent; larger values are lowered to 1000).
     limit: Option<i64>,
 }
 
+/// The answer of `GET /api/messages`.
+#[derive(Debug, Serialize, ToSchema)]
+struct MessageList {
+    /// The messages, newest first.
+    messages: Vec<MessageSummary>,
+}
+
+/// `GET /api/messages`: stored messages, newest first.
+#[utoipa::path(
+    get,
+    path = "/messages",
+    tag = "messages",
+    params(MessageParams),
+    responses((status = 200, description = "The messages", body = MessageList))
+)]
 async fn search_messages(
     State(state): State<AppState>,
     Query(params): Query<MessageParams>,
@@ -437,9 +560,41 @@ async fn search_messages(
         limit: params.limit.unwrap_or(100),
     };
     let messages = state.store.search_messages(&query).await?;
-    Ok(Json(json!({ "messages": messages })).into_response())
+    Ok(Json(MessageList { messages }).into_response())
 }
 
+/// The answer of `GET /api/messages/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+struct MessageDetail {
+    /// The message.
+    message: MessageSummary,
+    /// Its bytes as text (invalid UTF-8 replaced).
+    raw: String,
+    /// Its parsed view: HL7 v2 segments and fields, X12 segments and elements, or the JSON
+    /// document; `null` when it cannot be read.
+    #[schema(value_type = Object, nullable)]
+    parsed: serde_json::Value,
+    /// The canonical records its channel's mapping made of it; `null` when none.
+    #[schema(value_type = Object, nullable)]
+    canonical: serde_json::Value,
+    /// Its deliveries.
+    deliveries: Vec<Delivery>,
+    /// Its history.
+    events: Vec<MessageEvent>,
+}
+
+/// `GET /api/messages/{id}`: one message with its raw bytes, parsed view, canonical records,
+/// deliveries and history.
+#[utoipa::path(
+    get,
+    path = "/messages/{id}",
+    tag = "messages",
+    params(("id" = i64, Path, description = "Message id", minimum = 1)),
+    responses(
+        (status = 200, description = "The message", body = MessageDetail),
+        (status = 404, description = "No such message", body = ErrorBody),
+    )
+)]
 async fn get_message(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -460,27 +615,48 @@ async fn get_message(
             canonical = serde_json::to_value(records).unwrap_or_default();
         }
     }
-    Ok(Json(json!({
-        "message": summary,
-        "raw": String::from_utf8_lossy(&raw),
-        "parsed": channels::parsed_view(&raw),
-        "canonical": canonical,
-        "deliveries": deliveries,
-        "events": events,
-    }))
+    Ok(Json(MessageDetail {
+        message: summary,
+        raw: String::from_utf8_lossy(&raw).into_owned(),
+        parsed: channels::parsed_view(&raw),
+        canonical,
+        deliveries,
+        events,
+    })
     .into_response())
 }
 
 /// Query string of `GET /api/patients`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct PatientParams {
+    /// Family name prefix, any case.
     family: Option<String>,
+    /// An identifier's value.
     identifier: Option<String>,
+    /// Date of birth, `YYYY-MM-DD`.
     birthdate: Option<String>,
+    /// At most this many (50 when absent; larger values are lowered to 1000).
     limit: Option<i64>,
 }
 
+/// The answer of `GET /api/patients`.
+#[derive(Debug, Serialize, ToSchema)]
+struct PatientList {
+    /// The patients found: id, revision and the canonical patient's fields.
+    #[schema(value_type = Vec<Object>)]
+    patients: Vec<StoredPatient>,
+}
+
+/// `GET /api/patients`: canonical patients by name, identifier or birth date.
+#[utoipa::path(
+    get,
+    path = "/patients",
+    tag = "records",
+    params(PatientParams),
+    responses((status = 200, description = "The patients", body = PatientList))
+)]
 async fn search_patients(
     State(state): State<AppState>,
     Query(params): Query<PatientParams>,
@@ -494,67 +670,121 @@ async fn search_patients(
             limit: params.limit.unwrap_or(50),
         })
         .await?;
-    Ok(Json(json!({ "patients": patients })).into_response())
+    Ok(Json(PatientList { patients }).into_response())
 }
 
+/// `GET /api/patients/{id}`: one patient with visits, coverages and bills.
+#[utoipa::path(
+    get,
+    path = "/patients/{id}",
+    tag = "records",
+    params(("id" = i64, Path, description = "Patient id", minimum = 1)),
+    responses(
+        (status = 200, description = "The patient's record: the canonical patient's fields, `encounters`, `coverages` and `bills`", body = Object),
+        (status = 404, description = "No such patient", body = ErrorBody),
+    )
+)]
 async fn get_patient(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<PatientRecord>, ApiError> {
     let record = state
         .store
         .patient_record(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("patient {id}")))?;
-    Ok(Json(record).into_response())
+    Ok(Json(record))
 }
 
 /// Query string of `GET /api/audit`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct AuditParams {
+    /// Only requests whose path starts so.
     resource: Option<String>,
+    /// At most this many (100 when absent; larger values are lowered to 1000).
     limit: Option<i64>,
 }
 
+/// The answer of `GET /api/audit`.
+#[derive(Debug, Serialize, ToSchema)]
+struct AuditLog {
+    /// Who did what, newest first.
+    entries: Vec<AuditEntry>,
+}
+
+/// `GET /api/audit`: every API request, who made it and how it was answered.
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "meta",
+    params(AuditParams),
+    responses((status = 200, description = "The audit log", body = AuditLog))
+)]
 async fn audit_log(
     State(state): State<AppState>,
     Query(params): Query<AuditParams>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<AuditLog>, ApiError> {
     let entries = state
         .store
         .audit_entries(params.resource.as_deref(), params.limit.unwrap_or(100))
         .await?;
-    Ok(Json(json!({ "entries": entries })).into_response())
+    Ok(Json(AuditLog { entries }))
 }
 
 /// Query string of `GET /api/jobs`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct JobParams {
+    /// Only this job's runs.
     job: Option<String>,
+    /// At most this many (100 when absent; larger values are lowered to 1000).
     limit: Option<i64>,
 }
 
+/// The answer of `GET /api/jobs`.
+#[derive(Debug, Serialize, ToSchema)]
+struct JobRuns {
+    /// Runs, newest first.
+    runs: Vec<JobRun>,
+}
+
+/// `GET /api/jobs`: runs of the scheduled jobs.
+#[utoipa::path(
+    get,
+    path = "/jobs",
+    tag = "meta",
+    params(JobParams),
+    responses((status = 200, description = "The runs", body = JobRuns))
+)]
 async fn job_runs(
     State(state): State<AppState>,
     Query(params): Query<JobParams>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<JobRuns>, ApiError> {
     let runs = state
         .store
         .job_runs(params.job.as_deref(), params.limit.unwrap_or(100))
         .await?;
-    Ok(Json(json!({ "runs": runs })).into_response())
+    Ok(Json(JobRuns { runs }))
 }
 
-/// The OpenAPI document of this API.
-const OPENAPI: &str = include_str!("openapi.json");
-
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+/// The answer of `GET /api/tokens`.
+#[derive(Debug, Serialize, ToSchema)]
+struct TokenList {
+    /// Every token, never its secret.
+    tokens: Vec<TokenInfo>,
 }
 
-async fn list_tokens(State(state): State<AppState>) -> Result<Response, ApiError> {
+/// `GET /api/tokens`: the API tokens, without their secrets.
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    tag = "meta",
+    responses((status = 200, description = "The tokens", body = TokenList))
+)]
+async fn list_tokens(State(state): State<AppState>) -> Result<Json<TokenList>, ApiError> {
     let tokens = state.store.list_tokens().await?;
-    Ok(Json(json!({ "tokens": tokens })).into_response())
+    Ok(Json(TokenList { tokens }))
 }

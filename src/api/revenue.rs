@@ -9,12 +9,17 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, extract::rejection::JsonRejection};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
+use super::openapi::ErrorBody;
 use super::{ApiError, AppState};
 use crate::revenue::codes::{describe_adjustment, rarc_text};
-use crate::revenue::reports::{self, REPORTS, ReportError};
+use crate::revenue::reports::{self, REPORTS, ReportError, Table};
 use crate::store::now_millis;
+use crate::store::receivables::{
+    ClaimBalance, LedgerEntry, RemittanceClaimView, RemittancePostings,
+};
+use crate::store::remit::RemittanceView;
 use crate::store::tokens::Principal;
 
 impl From<ReportError> for ApiError {
@@ -28,6 +33,16 @@ impl From<ReportError> for ApiError {
 
 /// `GET /api/remittances/{id}`: one 835 payment, its claims, lines (with contract variance) and
 /// every ledger entry posted from it.
+#[utoipa::path(
+    get,
+    path = "/remittances/{id}",
+    tag = "remittances",
+    params(("id" = i64, Path, description = "Remittance id", minimum = 1)),
+    responses(
+        (status = 200, description = "The payment and what it posted", body = RemittanceDetail),
+        (status = 404, description = "No such remittance", body = ErrorBody),
+    )
+)]
 pub async fn remittance(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -38,27 +53,40 @@ pub async fn remittance(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("remittance {id}")))?;
     let postings = state.store.remittance_postings(id).await?;
-    Ok(Json(json!({ "remittance": remittance, "postings": postings })).into_response())
+    Ok(Json(RemittanceDetail {
+        remittance,
+        postings,
+    })
+    .into_response())
+}
+
+/// The answer of `GET /api/remittances/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemittanceDetail {
+    /// The payment.
+    pub remittance: RemittanceView,
+    /// Its claims, lines and ledger entries.
+    pub postings: RemittancePostings,
 }
 
 /// One reason on a denial, with its meaning.
-#[derive(Debug, Serialize)]
-struct Reason {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reason {
     code: String,
     text: String,
     amount_cents: i64,
 }
 
 /// One remark code, with its meaning.
-#[derive(Debug, Serialize)]
-struct Remark {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Remark {
     code: String,
     text: Option<&'static str>,
 }
 
 /// One denied claim or line on the worklist.
-#[derive(Debug, Serialize)]
-struct Denial {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Denial {
     remittance_claim_id: i64,
     claim_id: Option<i64>,
     claim_number: Option<String>,
@@ -73,7 +101,13 @@ struct Denial {
 
 /// `GET /api/worklists/denials`: denied claims and lines with their reasons (CARC) and remarks
 /// (RARC) spelled out, newest first.
-pub async fn denials(State(state): State<AppState>) -> Result<Response, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/worklists/denials",
+    tag = "remittances",
+    responses((status = 200, description = "The denials", body = DenialList))
+)]
+pub async fn denials(State(state): State<AppState>) -> Result<Json<DenialList>, ApiError> {
     let rows = state
         .store
         .denials(1000, crate::revenue::remittance::REDUCTION_REASONS)
@@ -115,26 +149,74 @@ pub async fn denials(State(state): State<AppState>) -> Result<Response, ApiError
             amount_cents: row.amount_cents,
         });
     }
-    let denials: Vec<Denial> = items.into_values().collect();
-    Ok(Json(json!({ "denials": denials })).into_response())
+    Ok(Json(DenialList {
+        denials: items.into_values().collect(),
+    }))
+}
+
+/// The answer of `GET /api/worklists/denials`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DenialList {
+    /// Denied claims and lines, newest first.
+    pub denials: Vec<Denial>,
+}
+
+/// The answer of `GET /api/worklists/unmatched`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnmatchedList {
+    /// Claim payments that matched none of our claims.
+    pub unmatched: Vec<RemittanceClaimView>,
 }
 
 /// `GET /api/worklists/unmatched`: claim payments that matched none of our claims.
-pub async fn unmatched(State(state): State<AppState>) -> Result<Response, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/worklists/unmatched",
+    tag = "remittances",
+    responses((status = 200, description = "The unmatched claim payments", body = UnmatchedList))
+)]
+pub async fn unmatched(State(state): State<AppState>) -> Result<Json<UnmatchedList>, ApiError> {
     let unmatched = state.store.unmatched_claims().await?;
-    Ok(Json(json!({ "unmatched": unmatched })).into_response())
+    Ok(Json(UnmatchedList { unmatched }))
 }
 
 /// Body of `POST /api/remittances/claims/{id}/match`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
     /// Our claim that this payment pays.
+    #[serde(deserialize_with = "whole_number")]
     claim_id: i64,
+}
+
+/// A JSON integer, also when written with a zero fraction (`42.0`), as JSON Schema counts it.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    number
+        .as_i64()
+        .or_else(|| {
+            number
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e18)
+                .map(|n| n as i64)
+        })
+        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number")))
 }
 
 /// `POST /api/remittances/claims/{id}/match`: match an unmatched claim payment to our claim by
 /// hand; it posts exactly as an automatic match would.
+#[utoipa::path(
+    post,
+    path = "/remittances/claims/{id}/match",
+    tag = "remittances",
+    params(("id" = i64, Path, description = "Remittance claim id (from the unmatched worklist)", minimum = 1)),
+    request_body(content = MatchRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Matched and posted", body = Matched),
+        (status = 404, description = "No such remittance claim or claim", body = ErrorBody),
+        (status = 409, description = "The payment is matched already", body = ErrorBody),
+    )
+)]
 pub async fn match_by_hand(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -149,16 +231,54 @@ pub async fn match_by_hand(
         &principal.name,
     )
     .await?;
-    Ok(Json(json!({
-        "remittance_claim_id": id,
-        "claim_id": request.claim_id,
-        "outcome": outcome,
-        "matched_by": principal.name,
-    }))
+    Ok(Json(Matched {
+        remittance_claim_id: id,
+        claim_id: request.claim_id,
+        outcome,
+        matched_by: principal.name,
+    })
     .into_response())
 }
 
+/// What a match by hand did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Matched {
+    /// The claim payment.
+    pub remittance_claim_id: i64,
+    /// Our claim it pays.
+    pub claim_id: i64,
+    /// `paid`, `partially paid`, `denied`, `overpaid` or `reversed`.
+    pub outcome: String,
+    /// Who matched it.
+    pub matched_by: String,
+}
+
+/// The answer of `GET /api/bills/{id}/ledger`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillLedger {
+    /// The bill.
+    pub bill_id: i64,
+    /// Its claims with their totals.
+    pub claims: Vec<ClaimBalance>,
+    /// Every posting to them.
+    pub entries: Vec<LedgerEntry>,
+    /// What the payers still owe, cents (replaced and voided claims owe nothing).
+    pub outstanding_cents: i64,
+    /// What the patient owes, cents.
+    pub patient_balance_cents: i64,
+}
+
 /// `GET /api/bills/{id}/ledger`: a bill's claims with their balances and every posting.
+#[utoipa::path(
+    get,
+    path = "/bills/{id}/ledger",
+    tag = "remittances",
+    params(("id" = i64, Path, description = "Bill id", minimum = 1)),
+    responses(
+        (status = 200, description = "The bill's ledger", body = BillLedger),
+        (status = 404, description = "No claims of this bill", body = ErrorBody),
+    )
+)]
 pub async fn bill_ledger(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -174,34 +294,69 @@ pub async fn bill_ledger(
         .map(|c| c.outstanding_cents())
         .sum();
     let patient: i64 = claims.iter().map(|c| c.patient_cents).sum();
-    Ok(Json(json!({
-        "bill_id": id,
-        "claims": claims,
-        "entries": entries,
-        "outstanding_cents": outstanding,
-        "patient_balance_cents": patient,
-    }))
+    Ok(Json(BillLedger {
+        bill_id: id,
+        claims,
+        entries,
+        outstanding_cents: outstanding,
+        patient_balance_cents: patient,
+    })
     .into_response())
 }
 
+/// The answer of `GET /api/reports`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportList {
+    /// Every report.
+    pub reports: Vec<ReportInfo>,
+}
+
+/// One report there is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportInfo {
+    /// Its name, for `GET /api/reports/{name}`.
+    pub name: &'static str,
+    /// What it shows.
+    pub description: &'static str,
+}
+
 /// `GET /api/reports`: the reports there are.
-pub async fn list_reports() -> Response {
-    let reports: Vec<_> = REPORTS
+#[utoipa::path(
+    get,
+    path = "/reports",
+    tag = "reports",
+    responses((status = 200, description = "The reports", body = ReportList))
+)]
+pub async fn list_reports() -> Json<ReportList> {
+    let reports = REPORTS
         .iter()
-        .map(|(name, about)| json!({ "name": name, "description": about }))
+        .map(|(name, description)| ReportInfo { name, description })
         .collect();
-    Json(json!({ "reports": reports })).into_response()
+    Json(ReportList { reports })
 }
 
 /// Query string of `GET /api/reports/{name}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
     /// `json` (default) or `csv`.
+    #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
 
 /// `GET /api/reports/{name}?format=csv`: one report as a JSON table or a CSV download.
+#[utoipa::path(
+    get,
+    path = "/reports/{name}",
+    tag = "reports",
+    params(("name" = String, Path, description = "Report name (see GET /api/reports)"), ReportParams),
+    responses(
+        (status = 200, description = "The report: a JSON table, or CSV with `format=csv`",
+            content((Table = "application/json"), (String = "text/csv"))),
+        (status = 404, description = "No such report", body = ErrorBody),
+    )
+)]
 pub async fn report(
     State(state): State<AppState>,
     Path(name): Path<String>,

@@ -5,6 +5,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use crate::metrics::latency_histogram;
+use prometheus_client::metrics::histogram::Histogram;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 /// What a channel counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -56,15 +61,31 @@ impl Event {
 const MINUTES: usize = 60;
 
 /// Counters of one channel; shared by its source, pipeline and destination workers.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Counters {
     totals: [AtomicU64; 7],
     /// (minute since the epoch, count per event) for the last [`MINUTES`] minutes.
     minutes: Mutex<Vec<(u64, [u64; 7])>>,
+    /// Seconds from a message's receipt to its answer being sent (MLLP and HTTP sources).
+    ack_latency: Histogram,
+    /// Seconds from a delivery's queueing to its sending, by destination.
+    delivery_latency: Mutex<BTreeMap<String, Histogram>>,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            totals: Default::default(),
+            minutes: Mutex::default(),
+            // 0.5 ms to about 16 s.
+            ack_latency: latency_histogram(0.0005, 2.0, 16),
+            delivery_latency: Mutex::default(),
+        }
+    }
 }
 
 /// A snapshot for the API.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Snapshot {
     /// Totals since the engine started, by event.
     pub totals: std::collections::BTreeMap<&'static str, u64>,
@@ -97,6 +118,39 @@ impl Counters {
                 minutes.retain(|(m, _)| *m > keep_from);
             }
         }
+    }
+
+    /// Records how long a message waited for its answer, from receipt to the answer sent.
+    pub fn observe_ack(&self, waited: Duration) {
+        self.ack_latency.observe(waited.as_secs_f64());
+    }
+
+    /// Records how long a delivery to `destination` waited, from queueing to sent.
+    pub fn observe_delivery(&self, destination: &str, waited: Duration) {
+        let mut latencies = self
+            .delivery_latency
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        latencies
+            .entry(destination.to_string())
+            // 1 ms to about 70 minutes.
+            .or_insert_with(|| latency_histogram(0.001, 4.0, 12))
+            .observe(waited.as_secs_f64());
+    }
+
+    /// The ACK latency histogram (shared: it goes on counting).
+    pub fn ack_latency(&self) -> Histogram {
+        self.ack_latency.clone()
+    }
+
+    /// The delivery latency histogram of each destination that has sent something.
+    pub fn delivery_latencies(&self) -> Vec<(String, Histogram)> {
+        self.delivery_latency
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(destination, histogram)| (destination.clone(), histogram.clone()))
+            .collect()
     }
 
     /// Total of one event since start.

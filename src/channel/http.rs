@@ -164,6 +164,7 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let received = std::time::Instant::now();
     if method != axum::http::Method::POST && method != axum::http::Method::PUT {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -225,6 +226,13 @@ async fn receive(
     if let Err(err) = store.record_audit(&record).await {
         // A write that is not audited is not answered as done; a resend is a duplicate.
         return unavailable(&format!("cannot write the audit log: {err}"));
+    }
+    if message_id.is_some() {
+        state
+            .context
+            .pipeline
+            .counters
+            .observe_ack(received.elapsed());
     }
     response
 }

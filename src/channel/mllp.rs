@@ -245,6 +245,7 @@ async fn serve_connection(
             }
             Ok(Some(Ok(frame))) => frame,
         };
+        let received = std::time::Instant::now();
         // A sender that does not wait for each ACK has more frames ready: they are stored
         // together (one commit) and answered in the order they came: up to MAX_FRAMES_AT_ONCE
         // frames, gathering no more once those beyond the first hold `max_frame_bytes`.
@@ -276,6 +277,7 @@ async fn serve_connection(
                 .map(|frame| reply_to(frame, peer, settings.ack_mode, context)),
         )
         .await;
+        let answered = replies.len();
         for (acks, readable) in replies {
             unreadable_in_a_row = if readable { 0 } else { unreadable_in_a_row + 1 };
             for ack in acks {
@@ -288,6 +290,9 @@ async fn serve_connection(
         if let Err(err) = SinkExt::<Bytes>::flush(&mut framed).await {
             tracing::warn!(%peer, %err, "cannot write ACK");
             return;
+        }
+        for _ in 0..answered {
+            context.pipeline.counters.observe_ack(received.elapsed());
         }
         if unreadable_in_a_row >= MAX_UNREADABLE_IN_A_ROW {
             tracing::warn!(%peer, frames = unreadable_in_a_row, "MLLP connection closed: unreadable frames only");

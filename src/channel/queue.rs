@@ -298,6 +298,11 @@ impl QueueWorker {
                 }
             }
         };
+        if status == DeliveryStatus::Sent {
+            let waited = u64::try_from(now_millis() - delivery.created_at).unwrap_or(0);
+            self.counters
+                .observe_delivery(&self.destination, Duration::from_millis(waited));
+        }
         if status == DeliveryStatus::Sent && self.connector.records_its_success() {
             self.counters.count(Event::Sent);
             return true;

@@ -26,7 +26,7 @@ use crate::message::{Format, Message};
 use crate::store::{Store, StoreError};
 
 /// Whether a deployed channel runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelState {
     /// Source and destinations run.
@@ -38,7 +38,7 @@ pub enum ChannelState {
 }
 
 /// A deployed channel as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChannelStatus {
     /// Name.
     pub name: String,
@@ -249,6 +249,17 @@ impl Runtime {
                 tracing::error!(channel = %channel.config.name, %err, "cannot deploy");
             }
         }
+    }
+
+    /// The counters of every channel deployed since the start, by channel name.
+    pub fn channel_counters(&self) -> Vec<(String, Arc<Counters>)> {
+        self.inner
+            .counters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(name, counters)| (name.clone(), counters.clone()))
+            .collect()
     }
 
     fn counters_for(&self, name: &str) -> Arc<Counters> {

@@ -14,7 +14,7 @@ use crate::x12::{
 };
 
 /// A bill that could not become a claim, and what to fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Refusal {
     /// The bill.
     pub bill_id: i64,
@@ -23,7 +23,7 @@ pub struct Refusal {
 }
 
 /// What one submission did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SubmitReport {
     /// The payer.
     pub payer_id: String,

@@ -42,7 +42,7 @@ pub const REPORTS: &[(&str, &str)] = &[
 ];
 
 /// A report: named columns and rows of values.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Table {
     /// The report's name.
     pub name: String,

@@ -25,7 +25,7 @@ pub struct AuditRecord<'a> {
 }
 
 /// One audit entry as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Entry id.
     pub id: i64,

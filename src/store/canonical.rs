@@ -503,7 +503,7 @@ async fn upsert_records_on(
 }
 
 /// A visit as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EncounterView {
     /// Store id.
     pub id: i64,
@@ -526,7 +526,7 @@ pub struct EncounterView {
 }
 
 /// A coverage as read back, with its payer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CoverageView {
     /// Store id.
     pub id: i64,
@@ -547,7 +547,7 @@ pub struct CoverageView {
 }
 
 /// A bill line as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BillLineView {
     /// Store id.
     pub id: i64,
@@ -570,7 +570,7 @@ pub struct BillLineView {
 }
 
 /// A bill as read back, with its lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BillView {
     /// Store id.
     pub id: i64,

@@ -75,7 +75,7 @@ pub struct LineSource {
 }
 
 /// A claim as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ClaimView {
     /// Store id.
     pub id: i64,
@@ -100,7 +100,7 @@ pub struct ClaimView {
 }
 
 /// One step of a claim's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ClaimEvent {
     /// Unix ms.
     pub at: i64,

@@ -12,7 +12,7 @@ use super::messages::{MessageStatus, insert_event};
 use super::{Store, StoreError, now_millis};
 
 /// Where a delivery is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
     /// Waiting to be sent (maybe after a backoff).
@@ -54,7 +54,7 @@ impl DeliveryStatus {
 }
 
 /// One queued delivery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Delivery {
     /// Delivery id.
     pub id: i64,
@@ -118,7 +118,7 @@ pub struct Routing<'a> {
 }
 
 /// Queue depth of one destination, by status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QueueDepth {
     /// Waiting to be sent.
     pub pending: i64,

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{Backend, Store, StoreError, now_millis};
 
 /// One recorded run of a scheduled job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct JobRun {
     /// Run id.
     pub id: i64,

@@ -14,7 +14,7 @@ use super::{Backend, Store, StoreError, now_millis};
 use crate::message::ResendKey;
 
 /// Where a message is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MessageStatus {
     /// Stored, not yet processed.
@@ -67,7 +67,7 @@ pub struct NewMessage<'a> {
 }
 
 /// A stored message without its raw content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MessageSummary {
     /// Message id.
     pub id: i64,
@@ -88,7 +88,7 @@ pub struct MessageSummary {
 }
 
 /// One step in a message's life.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MessageEvent {
     /// Unix milliseconds.
     pub at: i64,

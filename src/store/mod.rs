@@ -261,6 +261,25 @@ impl Store {
         Ok(())
     }
 
+    /// The migrations of this backend not applied to the database yet, by description.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        // Before the first migration the bookkeeping table does not exist: all are pending.
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await
+                .unwrap_or_default();
+        Ok(migrator
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .map(|m| format!("{} {}", m.version, m.description))
+            .collect())
+    }
+
     /// Begins a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a read inside it can never make the later write fail because
     /// another connection wrote in between. It first waits for this process's turn to write

@@ -9,7 +9,7 @@ use super::bulk::Placeholders;
 use super::{Store, StoreError};
 
 /// One claim with its ledger totals.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ClaimBalance {
     /// Claim id.
     pub claim_id: i64,
@@ -80,7 +80,7 @@ pub struct DenialRow {
 }
 
 /// One CLP of a remittance, with how it was matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RemittanceClaimView {
     /// Id, to match it by hand.
     pub id: i64,
@@ -148,7 +148,7 @@ fn remittance_claim(row: &AnyRow) -> Result<RemittanceClaimView, StoreError> {
 }
 
 /// One ledger entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LedgerEntry {
     /// Id.
     pub id: i64,
@@ -173,7 +173,7 @@ pub struct LedgerEntry {
 }
 
 /// One SVC line as posted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PostedLine {
     /// Id.
     pub id: i64,
@@ -198,7 +198,7 @@ pub struct PostedLine {
 }
 
 /// Everything posted from one remittance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RemittancePostings {
     /// Its claim payments.
     pub claims: Vec<RemittanceClaimView>,

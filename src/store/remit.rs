@@ -108,7 +108,7 @@ pub struct Imported {
 }
 
 /// A remittance as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RemittanceView {
     /// Id.
     pub id: i64,

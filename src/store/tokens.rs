@@ -11,7 +11,9 @@ use sqlx::Row;
 use super::{Store, StoreError, now_millis};
 
 /// What a token may do. Each role includes the ones below it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Read channels, messages and records.
@@ -54,7 +56,7 @@ impl FromStr for Role {
 }
 
 /// Who is calling: the token that authenticated a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Principal {
     /// Token id.
     pub token_id: i64,
@@ -101,7 +103,7 @@ pub fn bearer_token(authorization: &str) -> Option<&str> {
 }
 
 /// A token as listed (never with its secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TokenInfo {
     /// Token id.
     pub id: i64,

@@ -648,3 +648,58 @@ pub fn answered(received: &Received, control: &str) -> usize {
         .filter(|(c, answered)| c == control && *answered)
         .count()
 }
+
+/// A deployment root made by `switchboard init` in `root`, with every shipped listener moved
+/// to a free port and the inbox polled every second; its HTTP and MLLP ports.
+pub fn init_on_free_ports(root: &std::path::Path) -> (u16, u16) {
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("init")
+        .arg(root)
+        .output()
+        .expect("the binary runs");
+    assert!(init.status.success(), "{init:?}");
+    let (http_port, mllp_port) = (free_port(), free_port());
+    let moves = [
+        ("127.0.0.1:8080", http_port),
+        ("127.0.0.1:2575", mllp_port),
+        ("127.0.0.1:8081", free_port()),
+        ("127.0.0.1:8082", free_port()),
+    ];
+    for folder in ["config", "channels"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let mut text = std::fs::read_to_string(&path).unwrap();
+                for (fixed, port) in moves {
+                    text = text.replace(fixed, &format!("127.0.0.1:{port}"));
+                }
+                text = text.replace("poll_seconds = 5", "poll_seconds = 1");
+                std::fs::write(&path, text).unwrap();
+            }
+        }
+    }
+    (http_port, mllp_port)
+}
+
+/// Waits (20 s at most) until the engine on `http_port` answers `/health` and MLLP listens on
+/// `mllp_port`.
+pub async fn wait_for_engine(http_port: u16, mllp_port: u16) {
+    let client = client();
+    let health = format!("http://127.0.0.1:{http_port}/health");
+    eventually(
+        "the engine answers /health and MLLP listens",
+        std::time::Duration::from_secs(20),
+        || {
+            let client = client.clone();
+            let health = health.clone();
+            async move {
+                let answered = client.get(&health).send().await;
+                answered.is_ok_and(|a| a.status().is_success())
+                    && tokio::net::TcpStream::connect(("127.0.0.1", mllp_port))
+                        .await
+                        .is_ok()
+            }
+        },
+    )
+    .await;
+}
