@@ -42,6 +42,8 @@ fn main() {
         channel: "bench".into(),
         content_type: "application/edi-x12".into(),
         control_id: None,
+        message_type: Some("837".into()),
+        sender: None,
         resend_key: None,
         raw: file.clone(),
         outcome: Outcome::Stored,

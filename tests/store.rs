@@ -412,6 +412,8 @@ impl Items<'_> {
             control_id: Message::read(raw)
                 .ok()
                 .and_then(|m| m.facts.control_id.clone()),
+            message_type: Message::read(raw).ok().and_then(|m| m.facts.kind()),
+            sender: Message::read(raw).ok().and_then(|m| m.facts.sender()),
             resend_key: resend_key(raw),
             raw: raw.to_vec(),
             outcome,

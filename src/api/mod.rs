@@ -511,6 +511,10 @@ struct MessageParams {
     until: Option<i64>,
     /// Exact control id (MSH-10, ISA13, Bundle id).
     control_id: Option<String>,
+    /// Exact kind: HL7 v2 MSH-9 (`ADT^A08`), X12 ST01 (`835`), FHIR resourceType (`Patient`).
+    message_type: Option<String>,
+    /// Exact sender: HL7 v2 MSH-3^MSH-4 (`EHR^HOSP`), X12 ISA06.
+    sender: Option<String>,
     /// Text that occurs in the raw message.
     text: Option<String>,
     /// Only ids below this one (the next page).
@@ -555,6 +559,8 @@ async fn search_messages(
         since: params.since,
         until: params.until,
         control_id: params.control_id,
+        message_type: params.message_type,
+        sender: params.sender,
         text: params.text,
         before_id: params.before,
         limit: params.limit.unwrap_or(100),

@@ -156,6 +156,7 @@ impl Pipeline {
             Err(rejection) => rejection.control_id.clone(),
         };
         let resend_key = message.as_ref().ok().and_then(Message::resend_key);
+        let facts = message.as_ref().ok().map(|m| &m.facts);
         let content_type = content_type
             .map(str::to_string)
             .or_else(|| {
@@ -176,6 +177,8 @@ impl Pipeline {
                 channel: self.channel().to_string(),
                 content_type,
                 control_id,
+                message_type: facts.and_then(crate::message::Facts::kind),
+                sender: facts.and_then(crate::message::Facts::sender),
                 resend_key,
                 raw: raw.to_vec(),
                 outcome: outcome.clone(),

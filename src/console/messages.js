@@ -6,7 +6,7 @@ import {badge, dataTable, fill, h, jsonBlock, section, when} from './dom.js';
 
 const STATUSES = ['received', 'processed', 'filtered', 'error'];
 const PAGE_SIZE = 50;
-const FIELDS = ['channel', 'status', 'since', 'until', 'control_id', 'text'];
+const FIELDS = ['channel', 'status', 'message_type', 'sender', 'since', 'until', 'control_id', 'text'];
 
 /** A button that puts a dead or held delivery back in its queue (operator role). */
 export function replayButton(delivery, ctx, after) {
@@ -47,6 +47,8 @@ async function renderSearch(view, query, ctx) {
   const form = h('form', {class: 'filters', role: 'search'},
     field('channel', 'Channel', select(channels.map((c) => c.name), query.get('channel'))),
     field('status', 'Status', select(STATUSES, query.get('status'))),
+    field('message_type', 'Type', h('input', {type: 'text', placeholder: 'ADT^A08, 835, Patient', value: query.get('message_type') ?? ''})),
+    field('sender', 'Sender', h('input', {type: 'text', placeholder: 'EHR^HOSP, ISA06', value: query.get('sender') ?? ''})),
     field('since', 'Received from', h('input', {type: 'datetime-local', value: toLocalInput(query.get('since'))})),
     field('until', 'Received before', h('input', {type: 'datetime-local', value: toLocalInput(query.get('until'))})),
     field('control_id', 'Control id', h('input', {type: 'text', value: query.get('control_id') ?? ''})),
@@ -74,13 +76,14 @@ async function renderSearch(view, query, ctx) {
     const {messages} = await api('GET', `/api/messages?${params}`);
     rows.push(...messages.map((m) => [
       h('a', {href: `#/messages/${m.id}`}, `#${m.id}`), when(m.received_at), m.channel,
-      m.control_id, badge(m.status), m.content_type, m.size_bytes, m.error,
+      m.message_type ?? h('span', {class: 'muted'}, m.content_type), m.sender,
+      m.control_id, badge(m.status), m.size_bytes, m.error,
     ]));
     const last = messages.at(-1);
     fill(results,
       h('p', {class: 'muted', 'aria-live': 'polite'}, `${rows.length} message(s), newest first.`),
       dataTable({
-        columns: ['Message', 'Received', 'Channel', 'Control id', 'Status', 'Type', 'Bytes', 'Error'],
+        columns: ['Message', 'Received', 'Channel', 'Type', 'Sender', 'Control id', 'Status', 'Bytes', 'Error'],
         rows,
       }, {empty: 'No message matches.'}),
       messages.length === PAGE_SIZE ? h('button', {type: 'button', onclick: () => more(last.id).catch(ctx.fail)}, 'Older messages') : null);

@@ -50,6 +50,28 @@ pub const FACT_NAMES: [&str; 12] = [
 ];
 
 impl Facts {
+    /// What kind of message it is, as an operator names it: HL7 v2 MSH-9 (`ADT^A08`), X12
+    /// ST01 (`835`), FHIR `resourceType` (`Patient`).
+    pub fn kind(&self) -> Option<String> {
+        match (&self.message_type, &self.trigger_event) {
+            (Some(code), Some(event)) => Some(format!("{code}^{event}")),
+            (Some(code), None) => Some(code.clone()),
+            _ => self
+                .transaction_set
+                .clone()
+                .or_else(|| self.resource_type.clone()),
+        }
+    }
+
+    /// Who sent it: HL7 v2 MSH-3^MSH-4 (`EHR^HOSP`), X12 ISA06.
+    pub fn sender(&self) -> Option<String> {
+        match (&self.sending_application, &self.sending_facility) {
+            (Some(application), Some(facility)) => Some(format!("{application}^{facility}")),
+            (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+            (None, None) => self.sender_id.clone(),
+        }
+    }
+
     /// The fact named `name` (one of [`FACT_NAMES`]), when the message has it.
     pub fn get(&self, name: &str) -> Option<&str> {
         match name {

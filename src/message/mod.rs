@@ -436,6 +436,21 @@ mod tests {
     }
 
     #[test]
+    fn kind_and_sender_name_each_format_as_an_operator_would() {
+        let adt = Message::read(ADT).unwrap();
+        assert_eq!(adt.facts.kind().as_deref(), Some("ADT^A01"));
+        assert_eq!(adt.facts.sender().as_deref(), Some("EHR^HOSP"));
+        let remit =
+            Message::read(include_bytes!("../../samples/x12/835-managed-care.x12")).unwrap();
+        assert_eq!(remit.facts.kind().as_deref(), Some("835"));
+        assert_eq!(remit.facts.sender(), remit.facts.sender_id);
+        assert!(remit.facts.sender().is_some());
+        let patient = Message::read(br#"{"resourceType":"Patient","id":"p1"}"#).unwrap();
+        assert_eq!(patient.facts.kind().as_deref(), Some("Patient"));
+        assert_eq!(patient.facts.sender(), None);
+    }
+
+    #[test]
     fn x12_facts_are_read() {
         let raw = include_bytes!("../../samples/x12/835-managed-care.x12");
         let message = Message::read(raw).unwrap();

@@ -51,6 +51,10 @@ pub struct Ingest {
     pub content_type: String,
     /// The sender's control id, when known (shown and searched).
     pub control_id: Option<String>,
+    /// Its kind (`ADT^A08`, `835`, `Patient`), when it could be read.
+    pub message_type: Option<String>,
+    /// Who sent it (`EHR^HOSP`, ISA06), when it says.
+    pub sender: Option<String>,
     /// How a resend of it is recognised, when it names its sender and control id: a message of
     /// the channel with the same key that was not an error is the one this repeats.
     pub resend_key: Option<ResendKey>,
@@ -313,7 +317,7 @@ impl<'a> IngestPlan<'a> {
         if chunk.is_empty() {
             return None;
         }
-        const PER_ROW: usize = 10;
+        const PER_ROW: usize = 12;
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let first = PER_ROW * i + 2;
@@ -324,7 +328,7 @@ impl<'a> IngestPlan<'a> {
             })
             .collect();
         let sql = format!(
-            "INSERT INTO messages (channel, received_at, content_type, control_id, resend_key, content_hash, status, error, size_bytes, raw, receipt_events, updated_at) \
+            "INSERT INTO messages (channel, received_at, content_type, control_id, resend_key, content_hash, status, error, size_bytes, raw, receipt_events, message_type, sender, updated_at) \
              VALUES {} ON CONFLICT (channel, resend_key, content_hash) WHERE resend_key IS NOT NULL AND status <> 'error' DO NOTHING \
              RETURNING {PLAN_COLUMNS}",
             rows.join(", ")
@@ -345,6 +349,8 @@ impl<'a> IngestPlan<'a> {
                 Param::Int(i64::try_from(item.raw.len()).unwrap_or(i64::MAX)),
                 Param::Blob(&item.raw),
                 Param::OwnedText(receipt_events(item)),
+                Param::text(item.message_type.as_deref()),
+                Param::text(item.sender.as_deref()),
             ]);
         }
         Some(Statement { sql, params })

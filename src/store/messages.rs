@@ -79,6 +79,10 @@ pub struct MessageSummary {
     pub content_type: String,
     /// Control id, when known.
     pub control_id: Option<String>,
+    /// Kind: HL7 v2 MSH-9 (`ADT^A08`), X12 ST01 (`835`), FHIR `resourceType`.
+    pub message_type: Option<String>,
+    /// Sender: HL7 v2 MSH-3^MSH-4, X12 ISA06.
+    pub sender: Option<String>,
     /// Status.
     pub status: MessageStatus,
     /// Last error, when status is `error`.
@@ -120,6 +124,10 @@ pub struct MessageQuery {
     pub until: Option<i64>,
     /// Exact control id.
     pub control_id: Option<String>,
+    /// Exact kind (`ADT^A08`, `835`, `Patient`).
+    pub message_type: Option<String>,
+    /// Exact sender (`EHR^HOSP`, ISA06).
+    pub sender: Option<String>,
     /// Bytes that must occur in the raw content.
     pub text: Option<String>,
     /// Only ids below this one (for paging).
@@ -137,8 +145,7 @@ pub struct Pruned {
     pub audit_entries: u64,
 }
 
-const SUMMARY_COLUMNS: &str =
-    "id, channel, received_at, content_type, control_id, status, error, size_bytes";
+const SUMMARY_COLUMNS: &str = "id, channel, received_at, content_type, control_id, message_type, sender, status, error, size_bytes";
 const PRUNE_BATCH: i64 = 1000;
 
 impl Store {
@@ -150,6 +157,8 @@ impl Store {
                 channel: message.channel.to_string(),
                 content_type: message.content_type.to_string(),
                 control_id: message.control_id.map(str::to_string),
+                message_type: None,
+                sender: None,
                 resend_key: message.resend_key.clone(),
                 raw: message.raw.to_vec(),
                 outcome: Outcome::Stored,
@@ -297,6 +306,12 @@ impl Store {
         if let Some(control_id) = &query.control_id {
             add(&mut values, Value::from(control_id), "control_id = ?");
         }
+        if let Some(message_type) = &query.message_type {
+            add(&mut values, Value::from(message_type), "message_type = ?");
+        }
+        if let Some(sender) = &query.sender {
+            add(&mut values, Value::from(sender), "sender = ?");
+        }
         if let Some(before) = query.before_id {
             add(&mut values, Value::from(before), "id < ?");
         }
@@ -436,6 +451,8 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<MessageSummary, StoreErro
         received_at: row.try_get("received_at")?,
         content_type: row.try_get("content_type")?,
         control_id: row.try_get("control_id")?,
+        message_type: row.try_get("message_type")?,
+        sender: row.try_get("sender")?,
         status: MessageStatus::parse(&status)
             .ok_or_else(|| StoreError::Invalid(format!("unknown message status '{status}'")))?,
         error: row.try_get("error")?,

@@ -196,6 +196,23 @@ async function asAdmin(browser) {
   await page.getByRole('button', {name: 'Search'}).click();
   await page.waitForURL(/text=Hopper/);
   await page.getByText('2 message(s), newest first.').waitFor();
+
+  step = 'messages show their type and sender, and are found by them';
+  const hopper = await page.locator('#view table tbody').innerText();
+  assert.match(hopper, /ADT\^A04/);
+  assert.match(hopper, /ADT\^A08/);
+  assert.match(hopper, /EHR\^CLINIC/);
+  await page.getByLabel('Type').fill('ADT^A04');
+  await page.getByLabel('Sender').fill('EHR^CLINIC');
+  await page.getByRole('button', {name: 'Search'}).click();
+  await page.waitForURL(/message_type=ADT%5EA04/);
+  await page.getByText('1 message(s), newest first.').waitFor();
+  assert.match(await result.innerText(), new RegExp(CONTROL_ID));
+  await page.getByLabel('Sender').fill('NOBODY');
+  await page.getByRole('button', {name: 'Search'}).click();
+  await page.getByText('0 message(s), newest first.').waitFor();
+  await page.getByLabel('Type').fill('');
+  await page.getByLabel('Sender').fill('');
   await page.getByLabel('Patient or text').fill('');
   await page.getByLabel('Control id').fill(CONTROL_ID);
   await page.getByRole('button', {name: 'Search'}).click();
