@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::Notify;
 
-use super::config::{ChannelConfig, TransformOutput};
+use super::config::{ChannelConfig, TransformConfig, TransformOutput};
 use super::counters::{Counters, Event};
 use crate::config::routes::RoutesConfig;
 use crate::fhir::from_hl7v2::convert;
@@ -18,6 +18,7 @@ use crate::store::deliveries::Routing;
 use crate::store::ingest::{Ingest, Ingested, Outcome, Payload};
 use crate::store::messages::MessageStatus;
 use crate::store::{Store, StoreError};
+use crate::transform::EditList;
 
 /// What happened to a received message; sources answer their senders from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,21 +64,85 @@ impl Receipt {
     }
 }
 
-/// A channel's transform: its mapping, and what it hands the destinations.
-pub struct Transform {
-    /// The mapping to canonical records.
-    pub mapping: Mapping,
-    /// Those records, or the FHIR Bundle made of them and the message.
-    pub output: TransformOutput,
+/// A channel's transform: a mapping and what it hands the destinations, or an edit list.
+pub enum Transform {
+    /// A mapping to canonical records.
+    Mapping {
+        /// The mapping.
+        mapping: Box<Mapping>,
+        /// Those records, or the FHIR Bundle made of them and the message.
+        output: TransformOutput,
+    },
+    /// An HL7 v2 edit list; the destinations receive the edited message.
+    Edit(EditList),
+}
+
+/// What a transform made of a message: the payload, the warnings (what a mapping left out) and
+/// the event trail lines (the edits applied).
+struct Transformed {
+    payload: Payload,
+    warnings: Vec<String>,
+    trail: Vec<String>,
 }
 
 impl Transform {
-    /// What the destinations receive for a message and what the mapping left out of it, or
-    /// why it cannot be transformed.
-    fn apply(&self, message: &Message) -> Result<(Payload, Vec<String>), Rejection> {
-        let records = self.mapping.records(message)?;
-        let (bytes, content_type) = match self.output {
-            TransformOutput::Records => (serde_json::to_vec(&records), "application/json"),
+    /// Loads what a channel's `[transform]` names from `root`'s `mappings/`, checking that it
+    /// can make the output asked for; otherwise the field of `[transform]` at fault and why.
+    pub fn load(
+        root: &std::path::Path,
+        config: &TransformConfig,
+    ) -> Result<Transform, (&'static str, String)> {
+        if let Some(name) = &config.edit {
+            let list =
+                EditList::load(root, name).map_err(|problem| ("edit", problem.to_string()))?;
+            return Ok(Transform::Edit(list));
+        }
+        let name = config.mapping.as_deref().unwrap_or_default();
+        let mapping =
+            Mapping::load(root, name).map_err(|problem| ("mapping", problem.to_string()))?;
+        let output = config.output();
+        if output == TransformOutput::Fhir && mapping.format != "hl7v2" {
+            return Err((
+                "output",
+                format!(
+                    "output \"fhir\" converts HL7 v2 messages; mapping '{name}' reads {}",
+                    mapping.format
+                ),
+            ));
+        }
+        Ok(Transform::Mapping {
+            mapping: Box::new(mapping),
+            output,
+        })
+    }
+
+    /// What the destinations receive for a message, or why it cannot be transformed.
+    fn apply(&self, message: &Message) -> Result<Transformed, Rejection> {
+        let (mapping, output) = match self {
+            Transform::Mapping { mapping, output } => (mapping, *output),
+            Transform::Edit(list) => {
+                let v2 = message.hl7v2().ok_or_else(|| {
+                    Rejection::new(
+                        RejectionKind::Unsupported,
+                        format!("edit list '{}' edits HL7 v2 messages only", list.name),
+                    )
+                })?;
+                let edited = list.apply(&v2)?;
+                return Ok(Transformed {
+                    payload: Payload {
+                        bytes: edited.bytes,
+                        content_type: Format::Hl7v2.content_type(),
+                    },
+                    warnings: Vec::new(),
+                    trail: edited.trail,
+                });
+            }
+        };
+        let records = mapping.records(message)?;
+        let (bytes, content_type) = match output {
+            TransformOutput::Records | TransformOutput::Hl7v2 => {
+                (serde_json::to_vec(&records), "application/json")
+            }
             TransformOutput::Fhir => {
                 let v2 = message.hl7v2().ok_or_else(|| {
                     Rejection::new(
@@ -96,11 +161,14 @@ impl Transform {
         };
         let bytes =
             bytes.map_err(|err| Rejection::new(RejectionKind::Internal, err.to_string()))?;
-        let payload = Payload {
-            bytes,
-            content_type,
-        };
-        Ok((payload, records.warnings))
+        Ok(Transformed {
+            payload: Payload {
+                bytes,
+                content_type,
+            },
+            warnings: records.warnings,
+            trail: Vec::new(),
+        })
     }
 }
 
@@ -219,11 +287,13 @@ impl Pipeline {
             return Outcome::Filtered(reason);
         }
         let mut warnings = message.warnings().to_vec();
+        let mut trail = decision.trail;
         let payload = match &self.transform {
             Some(transform) => match transform.apply(message) {
-                Ok((payload, mapped)) => {
-                    warnings.extend(mapped);
-                    Some(payload)
+                Ok(transformed) => {
+                    warnings.extend(transformed.warnings);
+                    trail.extend(transformed.trail);
+                    Some(transformed.payload)
                 }
                 Err(rejection) => return Outcome::Rejected(rejection),
             },
@@ -232,7 +302,7 @@ impl Pipeline {
         Outcome::Routed {
             destinations: decision.destinations,
             payload,
-            trail: decision.trail,
+            trail,
             warnings,
         }
     }

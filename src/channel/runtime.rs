@@ -21,7 +21,6 @@ use super::{ChannelConfig, DestinationContext, SourceContext};
 use crate::config::problem::Document;
 use crate::config::routes::RoutesConfig;
 use crate::config::{self, ConfigErrors, Problem};
-use crate::mapping::Mapping;
 use crate::message::{Format, Message};
 use crate::store::{Store, StoreError};
 
@@ -263,11 +262,16 @@ impl Runtime {
     /// Deploys (or redeploys) one channel: the old version, if any, is stopped first.
     pub async fn deploy(&self, file: PathBuf, config: ChannelConfig) -> Result<(), RuntimeError> {
         let transform = match &config.transform {
-            Some(transform) => Some(Transform {
-                mapping: Mapping::load(&self.inner.root, &transform.mapping)
-                    .map_err(|problem| ConfigErrors(vec![problem]))?,
-                output: transform.output,
-            }),
+            Some(transform) => Some(Transform::load(&self.inner.root, transform).map_err(
+                |(field, reason)| {
+                    ConfigErrors(vec![Problem {
+                        file: file.clone(),
+                        line: None,
+                        field: format!("transform.{field}"),
+                        reason,
+                    }])
+                },
+            )?),
             None => None,
         };
         let name = config.name.clone();
