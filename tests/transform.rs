@@ -245,15 +245,169 @@ async fn a_channel_naming_a_bad_edit_list_is_refused_with_file_line_and_field() 
     write(
         "channels/lab.toml",
         "name = \"lab\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:9\"\n\
-         [transform]\nedit = \"broken\"\nmapping = \"hl7v2-canonical\"\noutput = \"records\"\n\
+         [transform]\nedit = \"broken\"\nscript = \"other\"\noutput = \"records\"\n\
          [[destinations]]\ntype = \"mllp\"\nname = \"lab\"\naddress = \"127.0.0.1:9\"\n",
     );
     let errors = switchboard::channel::deployment::Deployment::load_with_env(root.path(), |_| None)
         .expect_err("the channel is refused")
         .to_string();
     assert!(
-        errors.contains("transform: give exactly one of mapping, edit (found mapping, edit)")
-            && errors.contains("transform.output: an edit list hands on HL7 v2"),
+        errors
+            .contains("transform: give exactly one of mapping, edit, script (found edit, script)")
+            && errors.contains("transform.output: an edit list or a script hands on HL7 v2"),
         "{errors}"
     );
+}
+
+const SCRIPT_EXAMPLE: &str = include_str!("../channels/examples/script-transform.toml");
+const LAB_FIXES: &str = include_str!("../mappings/lab-fixes.rhai");
+const REGISTRATIONS_ONLY: &str = include_str!("../mappings/registrations-only.rhai");
+
+/// The script example as copied (its port 2579 moved to a free one when taken), with a third
+/// script beside it for the failures a script can have.
+async fn start_script_example() -> (Engine, u16) {
+    let port = if std::net::TcpListener::bind("127.0.0.1:2579").is_ok() {
+        2579
+    } else {
+        eprintln!("2579 is taken: the example runs on a free port instead");
+        common::free_port()
+    };
+    let failing_port = common::free_port();
+    let failing = format!(
+        "name = \"failing\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:{failing_port}\"\n\
+         [transform]\nscript = \"failing\"\n\
+         [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"outbox/failing\"\n"
+    );
+    let engine = Engine::start(&[
+        (
+            "channels/script-transform.toml",
+            SCRIPT_EXAMPLE.replace("127.0.0.1:2579", &format!("127.0.0.1:{port}")),
+        ),
+        ("mappings/lab-fixes.rhai", LAB_FIXES.to_string()),
+        (
+            "mappings/registrations-only.rhai",
+            REGISTRATIONS_ONLY.to_string(),
+        ),
+        ("channels/failing.toml", failing),
+        (
+            "mappings/failing.rhai",
+            "// Loops forever on LOOP, divides by zero on ERR.\n\
+             let id = msg.get(\"PID-3.1\");\n\
+             if id == \"LOOP\" { let n = 0; loop { n += 1; } }\n\
+             if id == \"ERR\" { let zero = 0; msg.set(\"PID-5\", `${1 / zero}`); }\n\
+             msg.set(\"MSH-5\", \"OK\");\n"
+                .to_string(),
+        ),
+    ])
+    .await;
+    for listener in [port, failing_port] {
+        engine
+            .eventually("the channels listen", || async {
+                TcpStream::connect(("127.0.0.1", listener)).await.is_ok()
+            })
+            .await;
+    }
+    (engine, failing_port)
+}
+
+#[tokio::test]
+async fn the_script_example_filters_edits_and_fails_one_message_at_a_time() {
+    let (engine, failing_port) = start_script_example().await;
+    let config = std::fs::read_to_string(engine.path("channels/script-transform.toml")).unwrap();
+    let port: u16 = config
+        .split("listen = \"127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|port| port.parse().ok())
+        .expect("the example's port");
+
+    // A registration: edited by the script and written for the lab.
+    let with_visit = |control: &str| hospital_adt(control).replace("|IN||SELF|", "|IN|V-1|SELF|");
+    assert_eq!(send(port, &with_visit("SCRIPT-1")).await, "AA");
+    let written = engine.path("data/outbox/lab/SCRIPT-1.hl7");
+    engine
+        .eventually("the edited admit is written", || async { written.exists() })
+        .await;
+    let bytes = std::fs::read(&written).unwrap();
+    let edited = Message::parse(&bytes).unwrap();
+    assert_eq!(edited.get("MSH-5").as_deref(), Some("LAB"));
+    assert_eq!(edited.get("PID-5[1].1").as_deref(), Some("O'BRIEN"));
+    assert_eq!(edited.get("PID-5[1].2").as_deref(), Some("SEAN"));
+    assert_eq!(edited.get("PID-3[1].4").as_deref(), Some("GH"));
+    assert_eq!(edited.get("PID-3[2].4").as_deref(), Some("SSA"));
+    assert!(!edited.segments().any(|s| s.id().starts_with('Z')));
+    let id = engine.channel_messages("script-transform").await[0].id;
+    let trail = event_details(&engine.store, id, "routed").await;
+    assert!(
+        trail
+            .iter()
+            .any(|line| line == "script 'lab-fixes': set PID-3[1].4")
+            && trail
+                .iter()
+                .any(|line| line == "script 'lab-fixes': remove segments Z*"),
+        "{trail:?}"
+    );
+
+    // The filter script: an order does not pass.
+    let order = with_visit("SCRIPT-2").replace("ADT^A01^ADT_A01", "ORM^O01^ORM_O01");
+    assert_eq!(send(port, &order).await, "AA");
+    // The script refuses an admit without a visit number: AE, status error, its line.
+    assert_eq!(send(port, &hospital_adt("SCRIPT-3")).await, "AE");
+    let messages = engine.channel_messages("script-transform").await;
+    let status = |control: &str| {
+        messages
+            .iter()
+            .find(|m| m.control_id.as_deref() == Some(control))
+            .map(|m| (m.id, m.status.as_str().to_string()))
+            .expect("message stored")
+    };
+    assert_eq!(status("SCRIPT-2").1, "filtered");
+    let (refused, refused_status) = status("SCRIPT-3");
+    assert_eq!(refused_status, "error");
+    assert_eq!(
+        event_details(&engine.store, refused, "error").await,
+        ["script 'lab-fixes' failed at line 27: an admit needs a visit number (PV1-19)"]
+    );
+
+    // A script that loops forever is stopped; one that errs names its line; the engine serves on.
+    let with_id = |control: &str, id: &str| {
+        hospital_adt(control).replace("000123456^^^GENHOSP^MR", &format!("{id}^^^GENHOSP^MR"))
+    };
+    assert_eq!(send(failing_port, &with_id("F-1", "LOOP")).await, "AE");
+    assert_eq!(send(failing_port, &with_id("F-2", "ERR")).await, "AE");
+    assert_eq!(send(failing_port, &with_id("F-3", "FINE")).await, "AA");
+    let failing = engine.channel_messages("failing").await;
+    let mut details = Vec::new();
+    for control in ["F-1", "F-2"] {
+        let id = failing
+            .iter()
+            .find(|m| m.control_id.as_deref() == Some(control))
+            .expect("stored")
+            .id;
+        details.push(event_details(&engine.store, id, "error").await.join("; "));
+    }
+    assert_eq!(
+        details[0],
+        "script 'failing' failed at line 3: stopped after 1000000 operations (the limit of one run)"
+    );
+    let division = &details[1];
+    assert!(
+        division.starts_with("script 'failing' failed at line 4: "),
+        "{division}"
+    );
+    engine
+        .eventually("the message after the failures is written", || async {
+            engine
+                .path("data/outbox/failing")
+                .read_dir()
+                .is_ok_and(|mut d| d.next().is_some())
+        })
+        .await;
+    engine.stop().await;
+
+    if common::hl7apy::present()
+        && let Err(failures) = common::hl7apy::validate(&[("script.hl7".to_string(), bytes)])
+    {
+        panic!("hl7apy rejects the scripted message:{failures}");
+    }
 }

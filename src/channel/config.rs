@@ -3,7 +3,7 @@
 //! [`super::registry`]; this file holds what every channel has, and the checks serde cannot
 //! make.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::registry::{DestinationKind, SourceConfig};
 use crate::config::checks::{FOLDER_RULE, NAME_RULE, is_valid_name, stays_inside};
 use crate::config::problem::{Document, Problem};
+use crate::config::routes::Conditions;
 use crate::routing::FilterConfig;
 
 /// One channel file.
@@ -44,7 +45,7 @@ fn yes() -> bool {
 }
 
 /// How a channel transforms messages: exactly one of `mapping` (into canonical records),
-/// `edit` (an HL7 v2 edit list).
+/// `edit` (an HL7 v2 edit list) or `script` (a Rhai script editing the HL7 v2 message).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TransformConfig {
@@ -56,8 +57,15 @@ pub struct TransformConfig {
     /// the destinations receive the edited HL7 v2 message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edit: Option<String>,
+    /// Name of a script in `mappings/` (without `.rhai`): the destinations receive the HL7 v2
+    /// message as the script left it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
+    /// Lookup tables a script reads as `tables.NAME[value]`, by name (scripts only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, BTreeMap<String, String>>,
     /// What the destinations receive: `records` or `fhir` for a mapping (default `records`),
-    /// `hl7v2` for an edit list (its default).
+    /// `hl7v2` for an edit list or a script (their default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<TransformOutput>,
 }
@@ -75,7 +83,11 @@ impl TransformConfig {
     /// The problems of this transform's settings, as `(field, reason)`.
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();
-        let named = [("mapping", &self.mapping), ("edit", &self.edit)];
+        let named = [
+            ("mapping", &self.mapping),
+            ("edit", &self.edit),
+            ("script", &self.script),
+        ];
         let given: Vec<&str> = named
             .iter()
             .filter(|(_, name)| name.is_some())
@@ -85,7 +97,7 @@ impl TransformConfig {
             problems.push((
                 "transform",
                 format!(
-                    "give exactly one of mapping, edit (found {})",
+                    "give exactly one of mapping, edit, script (found {})",
                     if given.is_empty() {
                         "none".to_string()
                     } else {
@@ -109,11 +121,15 @@ impl TransformConfig {
                     .to_string(),
             ));
         }
-        if self.edit.is_some() && output != TransformOutput::Hl7v2 {
+        if self.mapping.is_none() && output != TransformOutput::Hl7v2 {
             problems.push((
                 "output",
-                "an edit list hands on HL7 v2: output must be \"hl7v2\" (the default)".to_string(),
+                "an edit list or a script hands on HL7 v2: output must be \"hl7v2\" (the default)"
+                    .to_string(),
             ));
+        }
+        if self.script.is_none() && !self.tables.is_empty() {
+            problems.push(("tables", "tables are for a script".to_string()));
         }
         problems
     }
@@ -282,6 +298,16 @@ impl ChannelConfig {
             }
             for reason in filter.when.problems() {
                 checks.problem(&format!("filters[{i}].when"), reason);
+            }
+            match &filter.script {
+                Some(script) if !is_valid_name(script) => {
+                    checks.problem(&format!("filters[{i}].script"), NAME_RULE);
+                }
+                Some(_) if filter.when != Conditions::default() => checks.problem(
+                    &format!("filters[{i}].when"),
+                    "a filter tests `when` or runs a script, not both",
+                ),
+                _ => {}
             }
         }
         if let Some(transform) = &self.transform {

@@ -8,17 +8,19 @@ use tokio::sync::Notify;
 
 use super::config::{ChannelConfig, TransformConfig, TransformOutput};
 use super::counters::{Counters, Event};
+use crate::config::problem::Problem;
 use crate::config::routes::RoutesConfig;
 use crate::fhir::from_hl7v2::convert;
 use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Mapping;
 use crate::message::{Format, Message, Rejection, RejectionKind};
 use crate::routing;
+use crate::routing::FilterConfig;
 use crate::store::deliveries::Routing;
 use crate::store::ingest::{Ingest, Ingested, Outcome, Payload};
 use crate::store::messages::MessageStatus;
 use crate::store::{Store, StoreError};
-use crate::transform::EditList;
+use crate::transform::{EditList, Script, Tables};
 
 /// What happened to a received message; sources answer their senders from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +77,45 @@ pub enum Transform {
     },
     /// An HL7 v2 edit list; the destinations receive the edited message.
     Edit(EditList),
+    /// A script editing the HL7 v2 message, with its lookup tables.
+    Script {
+        /// The compiled script.
+        script: Script,
+        /// The tables of `[transform.tables]`.
+        tables: Tables,
+    },
+}
+
+/// A problem with a channel's settings found when loading what they name: the field (as
+/// `transform.edit`, `filters[2].script`) and why.
+pub type FieldProblem = (String, String);
+
+/// `problem` with a file the `field` names, as the channel file reports it.
+fn field_problem(field: &str, problem: &Problem) -> FieldProblem {
+    (field.to_string(), problem.to_string())
+}
+
+/// Loads the scripts a channel's filters name, in filter order (`None` for a filter without
+/// one).
+pub fn load_filter_scripts(
+    root: &std::path::Path,
+    filters: &[FilterConfig],
+) -> Result<Vec<Option<Script>>, FieldProblem> {
+    filters
+        .iter()
+        .enumerate()
+        .map(|(index, filter)| {
+            filter
+                .script
+                .as_deref()
+                .map(|name| {
+                    Script::load(root, name).map_err(|problem| {
+                        field_problem(&format!("filters[{index}].script"), &problem)
+                    })
+                })
+                .transpose()
+        })
+        .collect()
 }
 
 /// What a transform made of a message: the payload, the warnings (what a mapping left out) and
@@ -87,23 +128,31 @@ struct Transformed {
 
 impl Transform {
     /// Loads what a channel's `[transform]` names from `root`'s `mappings/`, checking that it
-    /// can make the output asked for; otherwise the field of `[transform]` at fault and why.
+    /// can make the output asked for; otherwise the field at fault and why.
     pub fn load(
         root: &std::path::Path,
         config: &TransformConfig,
-    ) -> Result<Transform, (&'static str, String)> {
+    ) -> Result<Transform, FieldProblem> {
         if let Some(name) = &config.edit {
-            let list =
-                EditList::load(root, name).map_err(|problem| ("edit", problem.to_string()))?;
+            let list = EditList::load(root, name)
+                .map_err(|problem| field_problem("transform.edit", &problem))?;
             return Ok(Transform::Edit(list));
         }
+        if let Some(name) = &config.script {
+            let script = Script::load(root, name)
+                .map_err(|problem| field_problem("transform.script", &problem))?;
+            return Ok(Transform::Script {
+                script,
+                tables: config.tables.clone(),
+            });
+        }
         let name = config.mapping.as_deref().unwrap_or_default();
-        let mapping =
-            Mapping::load(root, name).map_err(|problem| ("mapping", problem.to_string()))?;
+        let mapping = Mapping::load(root, name)
+            .map_err(|problem| field_problem("transform.mapping", &problem))?;
         let output = config.output();
         if output == TransformOutput::Fhir && mapping.format != "hl7v2" {
             return Err((
-                "output",
+                "transform.output".to_string(),
                 format!(
                     "output \"fhir\" converts HL7 v2 messages; mapping '{name}' reads {}",
                     mapping.format
@@ -118,8 +167,8 @@ impl Transform {
 
     /// What the destinations receive for a message, or why it cannot be transformed.
     fn apply(&self, message: &Message) -> Result<Transformed, Rejection> {
-        let (mapping, output) = match self {
-            Transform::Mapping { mapping, output } => (mapping, *output),
+        let edited = match self {
+            Transform::Mapping { mapping, output } => return Self::map(mapping, *output, message),
             Transform::Edit(list) => {
                 let v2 = message.hl7v2().ok_or_else(|| {
                     Rejection::new(
@@ -127,17 +176,26 @@ impl Transform {
                         format!("edit list '{}' edits HL7 v2 messages only", list.name),
                     )
                 })?;
-                let edited = list.apply(&v2)?;
-                return Ok(Transformed {
-                    payload: Payload {
-                        bytes: edited.bytes,
-                        content_type: Format::Hl7v2.content_type(),
-                    },
-                    warnings: Vec::new(),
-                    trail: edited.trail,
-                });
+                list.apply(&v2)?
             }
+            Transform::Script { script, tables } => script.transform(message, tables)?,
         };
+        Ok(Transformed {
+            payload: Payload {
+                bytes: edited.bytes,
+                content_type: Format::Hl7v2.content_type(),
+            },
+            warnings: Vec::new(),
+            trail: edited.trail,
+        })
+    }
+
+    /// The canonical records a mapping makes of a message, as JSON or as a FHIR Bundle.
+    fn map(
+        mapping: &Mapping,
+        output: TransformOutput,
+        message: &Message,
+    ) -> Result<Transformed, Rejection> {
         let records = mapping.records(message)?;
         let (bytes, content_type) = match output {
             TransformOutput::Records | TransformOutput::Hl7v2 => {
@@ -183,6 +241,8 @@ pub struct Pipeline {
     pub routes: Arc<RwLock<Arc<RoutesConfig>>>,
     /// The channel's transform, when it has one.
     pub transform: Option<Transform>,
+    /// The scripts of the channel's filters, in filter order (`None` for a filter without one).
+    pub filter_scripts: Vec<Option<Script>>,
     /// Wakes the worker of each destination when something is queued for it.
     pub wakers: BTreeMap<String, Arc<Notify>>,
     /// The channel's counters.
@@ -263,8 +323,19 @@ impl Pipeline {
     /// What the channel does with a message: filters, routing, then the transform of what is
     /// routed somewhere (a message routed nowhere is not transformed).
     fn decide(&self, message: &Message) -> Outcome {
-        if let Some(reason) = routing::filter(&self.config.filters, message) {
-            return Outcome::Filtered(reason);
+        let filtered = routing::filter(&self.config.filters, message, |index| {
+            match self.filter_scripts.get(index).and_then(Option::as_ref) {
+                Some(script) => script.accepts(message, &Tables::new()),
+                None => Err(Rejection::new(
+                    RejectionKind::Internal,
+                    format!("the script of filter {index} is not loaded"),
+                )),
+            }
+        });
+        match filtered {
+            Ok(Some(reason)) => return Outcome::Filtered(reason),
+            Ok(None) => {}
+            Err(rejection) => return Outcome::Rejected(rejection),
         }
         let decision = {
             let routes = self

@@ -172,10 +172,11 @@ impl Test {
 
 /// A segment id pattern: an id, or a prefix and `*`; `?` is any one character.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct SegmentPattern(String);
+pub(super) struct SegmentPattern(String);
 
 impl SegmentPattern {
-    fn parse(pattern: &str) -> Result<SegmentPattern, String> {
+    /// Reads a pattern, or says why it is none.
+    pub(super) fn parse(pattern: &str) -> Result<SegmentPattern, String> {
         let (head, star) = match pattern.strip_suffix('*') {
             Some(head) => (head, true),
             None => (pattern, false),
@@ -199,7 +200,8 @@ impl SegmentPattern {
         Ok(SegmentPattern(pattern.to_string()))
     }
 
-    fn matches(&self, id: &str) -> bool {
+    /// Whether segment id `id` matches.
+    pub(super) fn matches(&self, id: &str) -> bool {
         let (head, star) = match self.0.strip_suffix('*') {
             Some(head) => (head, true),
             None => (self.0.as_str(), false),
@@ -352,13 +354,7 @@ pub struct Edited {
 impl EditList {
     /// Loads and checks `mappings/NAME.toml` under `root`.
     pub fn load(root: &std::path::Path, name: &str) -> Result<EditList, Problem> {
-        let file = root.join(EDITS_DIR).join(format!("{name}.toml"));
-        let text = std::fs::read_to_string(&file).map_err(|err| Problem {
-            file: file.clone(),
-            line: None,
-            field: String::new(),
-            reason: format!("cannot read edit list '{name}': {err}"),
-        })?;
+        let (file, text) = super::read_named(root, name, "toml", "edit list")?;
         EditList::parse(name, &file, &text)
     }
 

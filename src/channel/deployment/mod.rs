@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::config::ChannelConfig;
-use super::pipeline::Transform;
+use super::pipeline::{Transform, load_filter_scripts};
 use crate::config::payer::PayerConfig;
 use crate::config::problem::{Document, Problem};
 use crate::config::routes::RoutesConfig;
@@ -131,10 +131,15 @@ pub fn parse_channel(root: &Path, file: &Path, text: &str) -> Result<ChannelConf
     parse_checked(file, text, |config: &ChannelConfig, doc| {
         let mut problems = config.validate(doc);
         if let Some(transform) = &config.transform
-            && (transform.mapping.is_some() || transform.edit.is_some())
+            && [&transform.mapping, &transform.edit, &transform.script]
+                .iter()
+                .any(|name| name.is_some())
             && let Err((field, reason)) = Transform::load(root, transform)
         {
-            problems.push(doc.problem(format!("transform.{field}"), reason));
+            problems.push(doc.problem(field, reason));
+        }
+        if let Err((field, reason)) = load_filter_scripts(root, &config.filters) {
+            problems.push(doc.problem(field, reason));
         }
         problems
     })
