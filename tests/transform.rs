@@ -181,7 +181,7 @@ async fn the_adt_to_lab_example_edits_and_sends_on_as_copied() {
 
     let messages = engine.channel_messages("adt-to-lab").await;
     assert_eq!(messages.len(), 1);
-    let trail = event_details(&engine.store, messages[0].id, "routed").await;
+    let trail = event_details(&engine.store, messages[0].id, "transformed").await;
     for edit in [
         "edit list 'adt-to-lab', edit 1: set MSH-5 = \"LAB\"",
         "edit list 'adt-to-lab', edit 2: set MSH-6 = \"LABFAC\"",
@@ -337,7 +337,7 @@ async fn the_script_example_filters_edits_and_fails_one_message_at_a_time() {
     assert_eq!(edited.get("PID-3[2].4").as_deref(), Some("SSA"));
     assert!(!edited.segments().any(|s| s.id().starts_with('Z')));
     let id = engine.channel_messages("script-transform").await[0].id;
-    let trail = event_details(&engine.store, id, "routed").await;
+    let trail = event_details(&engine.store, id, "transformed").await;
     assert!(
         trail
             .iter()

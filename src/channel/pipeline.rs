@@ -358,12 +358,12 @@ impl Pipeline {
             return Outcome::Filtered(reason);
         }
         let mut warnings = message.warnings().to_vec();
-        let mut trail = decision.trail;
+        let mut edits = Vec::new();
         let payload = match &self.transform {
             Some(transform) => match transform.apply(message) {
                 Ok(transformed) => {
                     warnings.extend(transformed.warnings);
-                    trail.extend(transformed.trail);
+                    edits = transformed.trail;
                     Some(transformed.payload)
                 }
                 Err(rejection) => return Outcome::Rejected(rejection),
@@ -373,8 +373,9 @@ impl Pipeline {
         Outcome::Routed {
             destinations: decision.destinations,
             payload,
-            trail,
+            trail: decision.trail,
             warnings,
+            transformed: edits,
         }
     }
 
@@ -428,6 +429,7 @@ impl Pipeline {
                 payload,
                 trail,
                 warnings,
+                transformed,
             } => {
                 self.store
                     .route_message(&Routing {
@@ -438,9 +440,13 @@ impl Pipeline {
                         trail,
                     })
                     .await?;
-                for warning in warnings {
+                let events = transformed
+                    .iter()
+                    .map(|line| ("transformed", line))
+                    .chain(warnings.iter().map(|line| ("warning", line)));
+                for (kind, detail) in events {
                     self.store
-                        .add_message_event(message_id, "warning", Some(warning))
+                        .add_message_event(message_id, kind, Some(detail))
                         .await?;
                 }
             }
