@@ -19,4 +19,5 @@ pub mod routing;
 pub mod schedule;
 pub mod serve;
 pub mod store;
+pub mod transform;
 pub mod x12;

@@ -721,7 +721,7 @@ async fn a_channel_destination_hands_messages_to_another_channel() {
     );
     let back = "name = \"back\"\n[source]\ntype = \"schedule\"\ncron = \"0 0 0 1 1 *\"\n"
         .to_string()
-        + &file_destination("out", "back");
+        + file_destination("out", "back").as_str();
     let engine =
         Engine::start(&[("channels/front.toml", front), ("channels/back.toml", back)]).await;
     listening(&engine, port).await;

@@ -18,9 +18,10 @@ const LAYERS: &[(&str, u32)] = &[
     ("message", 1),
     // Configuration files, each on its own.
     ("config", 2),
-    // Rules over messages: routing and mappings.
+    // Rules over messages: routing, mappings and transforms.
     ("routing", 3),
     ("mapping", 3),
+    ("transform", 3),
     // SQL.
     ("store", 4),
     // The revenue cycle's rules over the store.

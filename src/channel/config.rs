@@ -3,7 +3,7 @@
 //! [`super::registry`]; this file holds what every channel has, and the checks serde cannot
 //! make.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::registry::{DestinationKind, SourceConfig};
 use crate::config::checks::{FOLDER_RULE, NAME_RULE, is_valid_name, stays_inside};
 use crate::config::problem::{Document, Problem};
+use crate::config::routes::Conditions;
 use crate::routing::FilterConfig;
 
 /// One channel file.
@@ -43,26 +44,107 @@ fn yes() -> bool {
     true
 }
 
-/// How a channel transforms messages.
+/// How a channel transforms messages: exactly one of `mapping` (into canonical records),
+/// `edit` (an HL7 v2 edit list) or `script` (a Rhai script editing the HL7 v2 message).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TransformConfig {
-    /// Name of a mapping file in `mappings/` (without `.toml`).
-    pub mapping: String,
-    /// What the destinations receive.
-    #[serde(default)]
-    pub output: TransformOutput,
+    /// Name of a mapping file in `mappings/` (without `.toml`): the message becomes canonical
+    /// records (or, with `output = "fhir"`, a FHIR Bundle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
+    /// Name of an HL7 v2 edit list in `mappings/` (without `.toml`; `kind = "hl7v2-edit"`):
+    /// the destinations receive the edited HL7 v2 message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<String>,
+    /// Name of a script in `mappings/` (without `.rhai`): the destinations receive the HL7 v2
+    /// message as the script left it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
+    /// Lookup tables a script reads as `tables.NAME[value]`, by name (scripts only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, BTreeMap<String, String>>,
+    /// What the destinations receive: `records` or `fhir` for a mapping (default `records`),
+    /// `hl7v2` for an edit list or a script (their default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<TransformOutput>,
+}
+
+impl TransformConfig {
+    /// What the destinations receive, the default filled in.
+    pub fn output(&self) -> TransformOutput {
+        match (self.output, &self.mapping) {
+            (Some(output), _) => output,
+            (None, Some(_)) => TransformOutput::Records,
+            (None, None) => TransformOutput::Hl7v2,
+        }
+    }
+
+    /// The problems of this transform's settings, as `(field, reason)`.
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        let named = [
+            ("mapping", &self.mapping),
+            ("edit", &self.edit),
+            ("script", &self.script),
+        ];
+        let given: Vec<&str> = named
+            .iter()
+            .filter(|(_, name)| name.is_some())
+            .map(|(field, _)| *field)
+            .collect();
+        if given.len() != 1 {
+            problems.push((
+                "transform",
+                format!(
+                    "give exactly one of mapping, edit, script (found {})",
+                    if given.is_empty() {
+                        "none".to_string()
+                    } else {
+                        given.join(", ")
+                    }
+                ),
+            ));
+        }
+        for (field, name) in named {
+            if let Some(name) = name
+                && !is_valid_name(name)
+            {
+                problems.push((field, NAME_RULE.to_string()));
+            }
+        }
+        let output = self.output();
+        if self.mapping.is_some() && output == TransformOutput::Hl7v2 {
+            problems.push((
+                "output",
+                "a mapping makes \"records\" or \"fhir\"; \"hl7v2\" comes from an edit list"
+                    .to_string(),
+            ));
+        }
+        if self.mapping.is_none() && output != TransformOutput::Hl7v2 {
+            problems.push((
+                "output",
+                "an edit list or a script hands on HL7 v2: output must be \"hl7v2\" (the default)"
+                    .to_string(),
+            ));
+        }
+        if self.script.is_none() && !self.tables.is_empty() {
+            problems.push(("tables", "tables are for a script".to_string()));
+        }
+        problems
+    }
 }
 
 /// What a channel's transform hands its destinations.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum TransformOutput {
     /// The canonical records the mapping made (JSON), as the `store` destination takes them.
-    #[default]
     Records,
     /// An HL7 v2 message converted to a FHIR R4 transaction Bundle (ADT, ORU^R01, DFT^P03).
     Fhir,
+    /// The HL7 v2 message as the channel's edit list left it.
+    Hl7v2,
 }
 
 /// Retry and ordering settings of one destination's durable queue.
@@ -217,11 +299,26 @@ impl ChannelConfig {
             for reason in filter.when.problems() {
                 checks.problem(&format!("filters[{i}].when"), reason);
             }
+            match &filter.script {
+                Some(script) if !is_valid_name(script) => {
+                    checks.problem(&format!("filters[{i}].script"), NAME_RULE);
+                }
+                Some(_) if filter.when != Conditions::default() => checks.problem(
+                    &format!("filters[{i}].when"),
+                    "a filter tests `when` or runs a script, not both",
+                ),
+                _ => {}
+            }
         }
-        if let Some(transform) = &self.transform
-            && !is_valid_name(&transform.mapping)
-        {
-            checks.problem("transform.mapping", NAME_RULE);
+        if let Some(transform) = &self.transform {
+            for (field, reason) in transform.problems() {
+                let field = if field == "transform" {
+                    field.to_string()
+                } else {
+                    format!("transform.{field}")
+                };
+                checks.problem(&field, reason);
+            }
         }
         if self.destinations.is_empty() {
             checks.problem("destinations", "a channel needs at least one destination");

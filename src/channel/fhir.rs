@@ -42,7 +42,11 @@ impl DestinationSettings for FhirDestinationConfig {
     fn check(&self, checks: &mut Checks<'_>, channel: &ChannelConfig) {
         checks.http_url("url", &self.url);
         check_client_tls(checks, &self.url, self.tls.as_ref());
-        if channel.transform.is_none() {
+        if channel
+            .transform
+            .as_ref()
+            .is_none_or(|transform| transform.mapping.is_none())
+        {
             checks.problem(
                 "type",
                 "a fhir destination needs the channel's transform.mapping (from HL7 v2)",

@@ -6,18 +6,21 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::Notify;
 
-use super::config::{ChannelConfig, TransformOutput};
+use super::config::{ChannelConfig, TransformConfig, TransformOutput};
 use super::counters::{Counters, Event};
+use crate::config::problem::Problem;
 use crate::config::routes::RoutesConfig;
 use crate::fhir::from_hl7v2::convert;
 use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Mapping;
 use crate::message::{Format, Message, Rejection, RejectionKind};
 use crate::routing;
+use crate::routing::FilterConfig;
 use crate::store::deliveries::Routing;
 use crate::store::ingest::{Ingest, Ingested, Outcome, Payload};
 use crate::store::messages::MessageStatus;
 use crate::store::{Store, StoreError};
+use crate::transform::{EditList, Script, Tables};
 
 /// What happened to a received message; sources answer their senders from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,21 +66,141 @@ impl Receipt {
     }
 }
 
-/// A channel's transform: its mapping, and what it hands the destinations.
-pub struct Transform {
-    /// The mapping to canonical records.
-    pub mapping: Mapping,
-    /// Those records, or the FHIR Bundle made of them and the message.
-    pub output: TransformOutput,
+/// A channel's transform: a mapping and what it hands the destinations, or an edit list.
+pub enum Transform {
+    /// A mapping to canonical records.
+    Mapping {
+        /// The mapping.
+        mapping: Box<Mapping>,
+        /// Those records, or the FHIR Bundle made of them and the message.
+        output: TransformOutput,
+    },
+    /// An HL7 v2 edit list; the destinations receive the edited message.
+    Edit(EditList),
+    /// A script editing the HL7 v2 message, with its lookup tables.
+    Script {
+        /// The compiled script.
+        script: Script,
+        /// The tables of `[transform.tables]`.
+        tables: Tables,
+    },
+}
+
+/// A problem with a channel's settings found when loading what they name: the field (as
+/// `transform.edit`, `filters[2].script`) and why.
+pub type FieldProblem = (String, String);
+
+/// `problem` with a file the `field` names, as the channel file reports it.
+fn field_problem(field: &str, problem: &Problem) -> FieldProblem {
+    (field.to_string(), problem.to_string())
+}
+
+/// Loads the scripts a channel's filters name, in filter order (`None` for a filter without
+/// one).
+pub fn load_filter_scripts(
+    root: &std::path::Path,
+    filters: &[FilterConfig],
+) -> Result<Vec<Option<Script>>, FieldProblem> {
+    filters
+        .iter()
+        .enumerate()
+        .map(|(index, filter)| {
+            filter
+                .script
+                .as_deref()
+                .map(|name| {
+                    Script::load(root, name).map_err(|problem| {
+                        field_problem(&format!("filters[{index}].script"), &problem)
+                    })
+                })
+                .transpose()
+        })
+        .collect()
+}
+
+/// What a transform made of a message: the payload, the warnings (what a mapping left out) and
+/// the event trail lines (the edits applied).
+struct Transformed {
+    payload: Payload,
+    warnings: Vec<String>,
+    trail: Vec<String>,
 }
 
 impl Transform {
-    /// What the destinations receive for a message and what the mapping left out of it, or
-    /// why it cannot be transformed.
-    fn apply(&self, message: &Message) -> Result<(Payload, Vec<String>), Rejection> {
-        let records = self.mapping.records(message)?;
-        let (bytes, content_type) = match self.output {
-            TransformOutput::Records => (serde_json::to_vec(&records), "application/json"),
+    /// Loads what a channel's `[transform]` names from `root`'s `mappings/`, checking that it
+    /// can make the output asked for; otherwise the field at fault and why.
+    pub fn load(
+        root: &std::path::Path,
+        config: &TransformConfig,
+    ) -> Result<Transform, FieldProblem> {
+        if let Some(name) = &config.edit {
+            let list = EditList::load(root, name)
+                .map_err(|problem| field_problem("transform.edit", &problem))?;
+            return Ok(Transform::Edit(list));
+        }
+        if let Some(name) = &config.script {
+            let script = Script::load(root, name)
+                .map_err(|problem| field_problem("transform.script", &problem))?;
+            return Ok(Transform::Script {
+                script,
+                tables: config.tables.clone(),
+            });
+        }
+        let name = config.mapping.as_deref().unwrap_or_default();
+        let mapping = Mapping::load(root, name)
+            .map_err(|problem| field_problem("transform.mapping", &problem))?;
+        let output = config.output();
+        if output == TransformOutput::Fhir && mapping.format != "hl7v2" {
+            return Err((
+                "transform.output".to_string(),
+                format!(
+                    "output \"fhir\" converts HL7 v2 messages; mapping '{name}' reads {}",
+                    mapping.format
+                ),
+            ));
+        }
+        Ok(Transform::Mapping {
+            mapping: Box::new(mapping),
+            output,
+        })
+    }
+
+    /// What the destinations receive for a message, or why it cannot be transformed.
+    fn apply(&self, message: &Message) -> Result<Transformed, Rejection> {
+        let edited = match self {
+            Transform::Mapping { mapping, output } => return Self::map(mapping, *output, message),
+            Transform::Edit(list) => {
+                let v2 = message.hl7v2().ok_or_else(|| {
+                    Rejection::new(
+                        RejectionKind::Unsupported,
+                        format!("edit list '{}' edits HL7 v2 messages only", list.name),
+                    )
+                })?;
+                list.apply(&v2)?
+            }
+            Transform::Script { script, tables } => script.transform(message, tables)?,
+        };
+        Ok(Transformed {
+            payload: Payload {
+                bytes: edited.bytes,
+                content_type: Format::Hl7v2.content_type(),
+            },
+            warnings: Vec::new(),
+            trail: edited.trail,
+        })
+    }
+
+    /// The canonical records a mapping makes of a message, as JSON or as a FHIR Bundle.
+    fn map(
+        mapping: &Mapping,
+        output: TransformOutput,
+        message: &Message,
+    ) -> Result<Transformed, Rejection> {
+        let records = mapping.records(message)?;
+        let (bytes, content_type) = match output {
+            TransformOutput::Records | TransformOutput::Hl7v2 => {
+                (serde_json::to_vec(&records), "application/json")
+            }
             TransformOutput::Fhir => {
                 let v2 = message.hl7v2().ok_or_else(|| {
                     Rejection::new(
@@ -96,11 +219,14 @@ impl Transform {
         };
         let bytes =
             bytes.map_err(|err| Rejection::new(RejectionKind::Internal, err.to_string()))?;
-        let payload = Payload {
-            bytes,
-            content_type,
-        };
-        Ok((payload, records.warnings))
+        Ok(Transformed {
+            payload: Payload {
+                bytes,
+                content_type,
+            },
+            warnings: records.warnings,
+            trail: Vec::new(),
+        })
     }
 }
 
@@ -115,6 +241,8 @@ pub struct Pipeline {
     pub routes: Arc<RwLock<Arc<RoutesConfig>>>,
     /// The channel's transform, when it has one.
     pub transform: Option<Transform>,
+    /// The scripts of the channel's filters, in filter order (`None` for a filter without one).
+    pub filter_scripts: Vec<Option<Script>>,
     /// Wakes the worker of each destination when something is queued for it.
     pub wakers: BTreeMap<String, Arc<Notify>>,
     /// The channel's counters.
@@ -198,8 +326,19 @@ impl Pipeline {
     /// What the channel does with a message: filters, routing, then the transform of what is
     /// routed somewhere (a message routed nowhere is not transformed).
     fn decide(&self, message: &Message) -> Outcome {
-        if let Some(reason) = routing::filter(&self.config.filters, message) {
-            return Outcome::Filtered(reason);
+        let filtered = routing::filter(&self.config.filters, message, |index| {
+            match self.filter_scripts.get(index).and_then(Option::as_ref) {
+                Some(script) => script.accepts(message, &Tables::new()),
+                None => Err(Rejection::new(
+                    RejectionKind::Internal,
+                    format!("the script of filter {index} is not loaded"),
+                )),
+            }
+        });
+        match filtered {
+            Ok(Some(reason)) => return Outcome::Filtered(reason),
+            Ok(None) => {}
+            Err(rejection) => return Outcome::Rejected(rejection),
         }
         let decision = {
             let routes = self
@@ -222,11 +361,13 @@ impl Pipeline {
             return Outcome::Filtered(reason);
         }
         let mut warnings = message.warnings().to_vec();
+        let mut edits = Vec::new();
         let payload = match &self.transform {
             Some(transform) => match transform.apply(message) {
-                Ok((payload, mapped)) => {
-                    warnings.extend(mapped);
-                    Some(payload)
+                Ok(transformed) => {
+                    warnings.extend(transformed.warnings);
+                    edits = transformed.trail;
+                    Some(transformed.payload)
                 }
                 Err(rejection) => return Outcome::Rejected(rejection),
             },
@@ -237,6 +378,7 @@ impl Pipeline {
             payload,
             trail: decision.trail,
             warnings,
+            transformed: edits,
         }
     }
 
@@ -290,6 +432,7 @@ impl Pipeline {
                 payload,
                 trail,
                 warnings,
+                transformed,
             } => {
                 self.store
                     .route_message(&Routing {
@@ -300,9 +443,13 @@ impl Pipeline {
                         trail,
                     })
                     .await?;
-                for warning in warnings {
+                let events = transformed
+                    .iter()
+                    .map(|line| ("transformed", line))
+                    .chain(warnings.iter().map(|line| ("warning", line)));
+                for (kind, detail) in events {
                     self.store
-                        .add_message_event(message_id, "warning", Some(warning))
+                        .add_message_event(message_id, kind, Some(detail))
                         .await?;
                 }
             }

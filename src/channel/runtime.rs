@@ -15,13 +15,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::counters::{Counters, Snapshot};
 use super::deployment::{Deployment, Names, parse_channel, route_problems};
-use super::pipeline::{Pipeline, Receipt, Transform};
+use super::pipeline::{FieldProblem, Pipeline, Receipt, Transform, load_filter_scripts};
 use super::queue::QueueWorker;
 use super::{ChannelConfig, DestinationContext, SourceContext};
 use crate::config::problem::Document;
 use crate::config::routes::RoutesConfig;
 use crate::config::{self, ConfigErrors, Problem};
-use crate::mapping::Mapping;
 use crate::message::{Format, Message};
 use crate::store::{Store, StoreError};
 
@@ -273,14 +272,20 @@ impl Runtime {
 
     /// Deploys (or redeploys) one channel: the old version, if any, is stopped first.
     pub async fn deploy(&self, file: PathBuf, config: ChannelConfig) -> Result<(), RuntimeError> {
+        let refused = |(field, reason): FieldProblem| {
+            ConfigErrors(vec![Problem {
+                file: file.clone(),
+                line: None,
+                field,
+                reason,
+            }])
+        };
         let transform = match &config.transform {
-            Some(transform) => Some(Transform {
-                mapping: Mapping::load(&self.inner.root, &transform.mapping)
-                    .map_err(|problem| ConfigErrors(vec![problem]))?,
-                output: transform.output,
-            }),
+            Some(transform) => Some(Transform::load(&self.inner.root, transform).map_err(refused)?),
             None => None,
         };
+        let filter_scripts =
+            load_filter_scripts(&self.inner.root, &config.filters).map_err(refused)?;
         let name = config.name.clone();
         let wakers = config
             .destinations
@@ -292,6 +297,7 @@ impl Runtime {
             config: Arc::new(config),
             routes: self.inner.routes.clone(),
             transform,
+            filter_scripts,
             wakers,
             counters: self.counters_for(&name),
             writer: self.inner.writer.clone(),

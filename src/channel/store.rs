@@ -25,7 +25,7 @@ impl DestinationSettings for StoreDestinationConfig {
                 "type",
                 "a store destination needs the channel's transform.mapping",
             ),
-            Some(transform) if transform.output != TransformOutput::Records => checks.problem(
+            Some(transform) if transform.output() != TransformOutput::Records => checks.problem(
                 "type",
                 "a store destination takes canonical records: it needs transform.output = \"records\"",
             ),

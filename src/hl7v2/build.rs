@@ -6,13 +6,20 @@
 //! segment (and, for `SEG[n]`, as many empty ones before it as needed) at the end; use
 //! [`MessageBuilder::add_segment`] to choose the order. Setting a field replaces the whole field;
 //! setting a component or subcomponent keeps its neighbours and inserts empty ones as needed.
+//!
+//! [`MessageBuilder::from_message`] starts from a received message instead, to edit it: its
+//! segments are kept as they are (a segment no edit touches is written byte for byte as it
+//! came, with `\r` as its terminator), values are read back by path ([`MessageBuilder::get`]),
+//! and segments can be removed and inserted.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use memchr::memchr;
 
 use super::encoding::Encoding;
-use super::escape::escape;
+use super::escape::{escape, unescape};
+use super::parse::Message;
 use super::path::{Path, PathError};
 use super::segment::is_header_id;
 
@@ -78,21 +85,119 @@ impl MessageBuilder {
         self.encoding
     }
 
+    /// A builder holding `message`'s segments as they are, written with its encoding, to edit.
+    pub fn from_message(message: &Message<'_>) -> Self {
+        let encoding = message.encoding();
+        let segments = message
+            .segments()
+            .map(|segment| {
+                let raw = segment.raw();
+                let id = match *raw {
+                    [a, b, c, ..] => [a, b, c],
+                    _ => *b"MSH",
+                };
+                // The bytes after `ID|`, or after `MSH|^~\&|` for a header.
+                let skip = if is_header_id(&id) {
+                    5 + encoding.msh2().len()
+                } else {
+                    4
+                };
+                SegmentDraft {
+                    id,
+                    body: raw.get(skip..).unwrap_or_default().to_vec(),
+                }
+            })
+            .collect();
+        MessageBuilder { encoding, segments }
+    }
+
     /// Appends an empty segment with the given id (3 letters or digits).
     pub fn add_segment(&mut self, id: &str) -> Result<&mut Self, BuildError> {
-        let id = match *id.as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(u8::is_ascii_alphanumeric) => [a, b, c],
-            _ => {
-                return Err(BuildError::SegmentId {
-                    found: id.chars().take(8).collect(),
-                });
-            }
-        };
+        let id = segment_id(id)?;
         self.segments.push(SegmentDraft {
             id,
             body: Vec::new(),
         });
         Ok(self)
+    }
+
+    /// Inserts a segment at `index` (0-based; past the end appends it) from its id and the
+    /// encoded bytes after `ID|`, written with this builder's encoding. A header segment
+    /// cannot be inserted, and the bytes may not hold a line end.
+    pub fn insert_segment(
+        &mut self,
+        index: usize,
+        id: &str,
+        body: &[u8],
+    ) -> Result<&mut Self, BuildError> {
+        let id = segment_id(id)?;
+        if is_header_id(&id) {
+            return Err(BuildError::ReservedField {
+                path: format!("{}-1", String::from_utf8_lossy(&id)),
+            });
+        }
+        if let Some(&delimiter) = body.iter().find(|&&byte| byte == b'\r' || byte == b'\n') {
+            return Err(BuildError::RawValueDelimiter {
+                path: String::from_utf8_lossy(&id).into_owned(),
+                delimiter: char::from(delimiter),
+            });
+        }
+        let index = index.min(self.segments.len());
+        self.segments.insert(
+            index,
+            SegmentDraft {
+                id,
+                body: body.to_vec(),
+            },
+        );
+        Ok(self)
+    }
+
+    /// The id of every segment, in order, MSH first.
+    pub fn segment_ids(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.segments
+            .iter()
+            .map(|segment| std::str::from_utf8(&segment.id).unwrap_or_default())
+    }
+
+    /// Keeps only the segments for whose id `keep` answers true; the first segment (the
+    /// header) always stays. Returns how many were removed.
+    pub fn retain_segments(&mut self, mut keep: impl FnMut(&str) -> bool) -> usize {
+        let before = self.segments.len();
+        let mut index = 0;
+        self.segments.retain(|segment| {
+            index += 1;
+            index == 1 || keep(std::str::from_utf8(&segment.id).unwrap_or_default())
+        });
+        before - self.segments.len()
+    }
+
+    /// The raw bytes at `path` as written so far (escape sequences not decoded), or `None`
+    /// when the segment, field, repetition, component or subcomponent is absent. MSH-1 and
+    /// MSH-2 are not read here (see [`MessageBuilder::encoding`]).
+    pub fn get_raw(&self, path: &Path) -> Option<&[u8]> {
+        let id = path.segment_bytes();
+        let segment = self
+            .segments
+            .iter()
+            .filter(|segment| segment.id == id)
+            .nth(path.occurrence().unwrap_or(1).checked_sub(1)?)?;
+        let first_body_field = if is_header_id(&id) { 3 } else { 1 };
+        let part = (path.field() + 1).checked_sub(first_body_field)?;
+        let body = &segment.body;
+        let mut range =
+            find_part(body, 0..body.len(), self.encoding.field_separator(), part).ok()?;
+        for (number, delimiter) in levels_of(path, &self.encoding) {
+            if let Some(number) = number {
+                range = find_part(body, range, delimiter, number).ok()?;
+            }
+        }
+        body.get(range)
+    }
+
+    /// The decoded value at `path` as written so far, or `None` when it is absent.
+    pub fn get(&self, path: &Path) -> Option<Cow<'_, str>> {
+        Some(unescape(self.get_raw(path)?, &self.encoding))
     }
 
     /// Sets the value at `path` (e.g. `"PID-5.1"`), escaping every delimiter in it.
@@ -179,13 +284,7 @@ impl MessageBuilder {
         };
         let body = &mut segment.body;
         let mut range = part_range(body, 0..body.len(), encoding.field_separator(), part);
-        let repetition = path.repetition().or(path.component().map(|_| 1));
-        let levels = [
-            (repetition, encoding.repetition_separator()),
-            (path.component(), encoding.component_separator()),
-            (path.subcomponent(), encoding.subcomponent_separator()),
-        ];
-        for (number, delimiter) in levels {
+        for (number, delimiter) in levels_of(path, &encoding) {
             if let Some(number) = number {
                 range = part_range(body, range, delimiter, number);
             }
@@ -222,6 +321,48 @@ impl Default for MessageBuilder {
     }
 }
 
+/// A segment id of 3 letters or digits.
+fn segment_id(id: &str) -> Result<[u8; 3], BuildError> {
+    match *id.as_bytes() {
+        [a, b, c] if [a, b, c].iter().all(u8::is_ascii_alphanumeric) => Ok([a, b, c]),
+        _ => Err(BuildError::SegmentId {
+            found: id.chars().take(8).collect(),
+        }),
+    }
+}
+
+/// The repetition (the first when a component is named), component and subcomponent `path`
+/// names, each with the delimiter that separates it from its neighbours.
+fn levels_of(path: &Path, encoding: &Encoding) -> [(Option<usize>, u8); 3] {
+    let repetition = path.repetition().or(path.component().map(|_| 1));
+    [
+        (repetition, encoding.repetition_separator()),
+        (path.component(), encoding.component_separator()),
+        (path.subcomponent(), encoding.subcomponent_separator()),
+    ]
+}
+
+/// The byte range of part `number` (1-based) of `bytes[window]` split on `delimiter`, or, when
+/// the window has fewer parts, how many delimiters are missing.
+fn find_part(
+    bytes: &[u8],
+    window: Range<usize>,
+    delimiter: u8,
+    number: usize,
+) -> Result<Range<usize>, usize> {
+    let mut start = window.start;
+    for passed in 1..number {
+        let rest = bytes.get(start..window.end).unwrap_or_default();
+        match memchr(delimiter, rest) {
+            Some(at) => start += at + 1,
+            None => return Err(number - passed),
+        }
+    }
+    let rest = bytes.get(start..window.end).unwrap_or_default();
+    let end = memchr(delimiter, rest).map_or(window.end, |at| start + at);
+    Ok(start..end)
+}
+
 /// The byte range of part `number` (1-based) of `bytes[window]` split on `delimiter`. When the
 /// window has fewer parts, delimiters are appended at its end and the empty range after them
 /// is returned.
@@ -231,25 +372,17 @@ fn part_range(
     delimiter: u8,
     number: usize,
 ) -> Range<usize> {
-    let mut start = window.start;
-    for passed in 1..number {
-        let rest = bytes.get(start..window.end).unwrap_or_default();
-        match memchr(delimiter, rest) {
-            Some(at) => start += at + 1,
-            None => {
-                let missing = number - passed;
-                bytes.splice(
-                    window.end..window.end,
-                    std::iter::repeat_n(delimiter, missing),
-                );
-                let end = window.end + missing;
-                return end..end;
-            }
+    match find_part(bytes, window.clone(), delimiter, number) {
+        Ok(range) => range,
+        Err(missing) => {
+            bytes.splice(
+                window.end..window.end,
+                std::iter::repeat_n(delimiter, missing),
+            );
+            let end = window.end + missing;
+            end..end
         }
     }
-    let rest = bytes.get(start..window.end).unwrap_or_default();
-    let end = memchr(delimiter, rest).map_or(window.end, |at| start + at);
-    start..end
 }
 
 #[cfg(test)]
@@ -364,6 +497,43 @@ mod tests {
         assert!(builder.set_raw(&field, b"A\rB").is_err());
         assert!(builder.set_raw(&Path::parse("PID-3[2]")?, b"A~B").is_err());
         assert!(builder.set_raw(&Path::parse("PID-5.1.1")?, b"A&B").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn edits_a_received_message_keeping_untouched_segments() -> Result<(), BuildError> {
+        let raw = b"MSH#$%*@#APP#FAC#LAB##20240101##ADT$A08#1#P#2.5\nPID#1##X1$$$AUTH%X2##A*S*B\nZPI#z\nPV1#1#I";
+        let message = Message::parse(raw).expect("sample parses");
+        let mut builder = MessageBuilder::from_message(&message);
+        assert_eq!(
+            builder.build(),
+            b"MSH#$%*@#APP#FAC#LAB##20240101##ADT$A08#1#P#2.5\rPID#1##X1$$$AUTH%X2##A*S*B\rZPI#z\rPV1#1#I\r"
+        );
+        let authority = Path::parse("PID-3.4")?;
+        assert_eq!(builder.get(&authority).as_deref(), Some("AUTH"));
+        assert_eq!(
+            builder.get(&Path::parse("PID-3[2]")?).as_deref(),
+            Some("X2")
+        );
+        assert_eq!(builder.get(&Path::parse("PID-5")?).as_deref(), Some("A$B"));
+        assert_eq!(builder.get(&Path::parse("PID-3[3]")?), None);
+        assert_eq!(
+            builder.get(&Path::parse("MSH-9.2")?).as_deref(),
+            Some("A08")
+        );
+        builder.set_path(&authority, "GH")?;
+        assert_eq!(builder.retain_segments(|id| !id.starts_with('Z')), 1);
+        builder.insert_segment(2, "NTE", b"1##note")?;
+        assert_eq!(
+            builder.segment_ids().collect::<Vec<_>>(),
+            ["MSH", "PID", "NTE", "PV1"]
+        );
+        assert_eq!(
+            built(&builder),
+            "MSH#$%*@#APP#FAC#LAB##20240101##ADT$A08#1#P#2.5\rPID#1##X1$$$GH%X2##A*S*B\rNTE#1##note\rPV1#1#I\r"
+        );
+        assert!(builder.insert_segment(1, "MSH", b"x").is_err());
+        assert!(builder.insert_segment(1, "NTE", b"a\rb").is_err());
         Ok(())
     }
 

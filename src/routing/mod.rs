@@ -37,7 +37,12 @@ pub struct FilterConfig {
     /// `accept`: only matching messages pass; `reject`: matching messages are filtered out.
     pub action: FilterAction,
     /// Conditions on message facts; all must hold for the filter to match.
+    #[serde(default)]
     pub when: Conditions,
+    /// A script in `mappings/` (without `.rhai`) that answers whether the filter matches,
+    /// instead of `when`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
 }
 
 /// What a filter does with a matching message.
@@ -50,19 +55,33 @@ pub enum FilterAction {
     Reject,
 }
 
-/// Applies a channel's filters: `None` when the message passes, else why it was filtered.
-pub fn filter(filters: &[FilterConfig], message: &Message) -> Option<String> {
-    filters.iter().find_map(|filter| {
-        let matched = filter.when.matches(message);
+/// Applies a channel's filters in order: `Ok(None)` when the message passes, else why it was
+/// filtered. A filter with a script matches when `scripted(index of the filter)` says so; its
+/// error stops the filtering and is returned.
+pub fn filter<E>(
+    filters: &[FilterConfig],
+    message: &Message,
+    mut scripted: impl FnMut(usize) -> Result<bool, E>,
+) -> Result<Option<String>, E> {
+    for (index, filter) in filters.iter().enumerate() {
+        let matched = match filter.script {
+            Some(_) => scripted(index)?,
+            None => filter.when.matches(message),
+        };
         match (filter.action, matched) {
-            (FilterAction::Accept, false) => Some(format!(
-                "filter '{}' accepts only matching messages",
-                filter.name
-            )),
-            (FilterAction::Reject, true) => Some(format!("filter '{}' rejected it", filter.name)),
-            _ => None,
+            (FilterAction::Accept, false) => {
+                return Ok(Some(format!(
+                    "filter '{}' accepts only matching messages",
+                    filter.name
+                )));
+            }
+            (FilterAction::Reject, true) => {
+                return Ok(Some(format!("filter '{}' rejected it", filter.name)));
+            }
+            _ => {}
         }
-    })
+    }
+    Ok(None)
 }
 
 /// Routes a message of the channel `channel`, whose destinations are `destinations`. Without
@@ -251,6 +270,9 @@ then = ["in.billing"]
              [[filters]]\nname = \"no-tests\"\naction = \"reject\"\nwhen = { sending_facility = \"TEST\" }\n",
         )
         .filters;
+        let filter = |filters: &[FilterConfig], message: &Message| {
+            filter(filters, message, |_| Ok::<bool, ()>(true)).unwrap()
+        };
         let ok = facts("MSH|^~\\&|EHR|H|||1||ADT^A01|1|P|2.5\r");
         assert_eq!(filter(&filters, &ok), None);
         let test = facts("MSH|^~\\&|EHR|TEST|||1||ADT^A01|1|P|2.5\r");

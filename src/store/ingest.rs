@@ -26,6 +26,8 @@ pub enum Outcome {
         trail: Vec<String>,
         /// What the transform left out of the message and why (`warning` events).
         warnings: Vec<String>,
+        /// What the transform changed, one line per edit (`transformed` events).
+        transformed: Vec<String>,
     },
     /// Dropped on purpose (status `filtered`).
     Filtered(String),
@@ -610,9 +612,15 @@ fn receipt_events(item: &Ingest) -> String {
             destinations,
             trail,
             warnings,
+            transformed,
             ..
         } => {
             events.extend(trail.iter().map(|line| event("routed", line.clone())));
+            events.extend(
+                transformed
+                    .iter()
+                    .map(|line| event("transformed", line.clone())),
+            );
             events.extend(warnings.iter().map(|line| event("warning", line.clone())));
             let detail = if destinations.is_empty() {
                 "no destination".to_string()

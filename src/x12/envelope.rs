@@ -952,7 +952,8 @@ mod tests {
 
     #[test]
     fn reads_every_interchange_of_the_input() {
-        let input = interchange("000000905", "A37YH556") + &interchange("000000906", "A37YH5561");
+        let input =
+            interchange("000000905", "A37YH556") + interchange("000000906", "A37YH5561").as_str();
         let report = read_envelope(input.as_bytes()).expect("reads");
         assert!(report.is_clean(), "{:?}", kinds(&report));
         assert_eq!(report.interchange.control_number, "000000905");
@@ -993,7 +994,7 @@ mod tests {
     fn an_isa_ends_an_interchange_without_iea() {
         let first = interchange("000000905", "A37YH556").replace("IEA*1*000000905~\n", "");
         let first = first.replace("GE*1*1~\n", "");
-        let input = first + &interchange("000000906", "A37YH5561");
+        let input = first + interchange("000000906", "A37YH5561").as_str();
         let reports = read_envelopes(input.as_bytes()).expect("reads");
         assert_eq!(reports.len(), 2);
         assert_eq!(

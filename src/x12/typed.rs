@@ -412,7 +412,7 @@ mod tests {
 
     #[test]
     fn reads_the_sets_of_every_interchange() {
-        let input = ack("000000286", "17456") + &ack("000000287", "17457");
+        let input = ack("000000286", "17456") + ack("000000287", "17457").as_str();
         let outcome = read_999(input.as_bytes()).expect("reads");
         assert!(outcome.envelope_problems.is_empty() && outcome.warnings.is_empty());
         let [second] = outcome.following.as_slice() else {

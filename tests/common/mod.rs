@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod hl7apy;
 pub mod proxy;
 pub mod sshd;
 

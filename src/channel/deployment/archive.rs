@@ -1,5 +1,5 @@
-//! The configuration as one archive: `config/*.toml`, `config/payers/*.toml`, `channels/*.toml`
-//! and `mappings/*.toml` in a `.tar.gz`. An import is validated as a whole before any file is
+//! The configuration as one archive: `config/*.toml`, `config/payers/*.toml`, `channels/*.toml`,
+//! and `mappings/*.toml` and `mappings/*.rhai` (scripts) in a `.tar.gz`. An import is validated as a whole before any file is
 //! written, and never writes outside those folders. Its paths stay under the root like any
 //! configuration's, and it cannot change `[paths]`, the folders outside the root that the
 //! engine's own file allows.
@@ -13,6 +13,13 @@ use crate::config::{ConfigErrors, ENGINE_FILE, EngineConfig, Problem};
 
 /// Folders (relative to the root) whose `*.toml` files make up the configuration.
 const FOLDERS: [&str; 4] = ["config", "config/payers", "channels", "mappings"];
+
+/// Whether `path`, a file of the configuration folder `folder`, belongs to the configuration:
+/// a `.toml` file, or a script (`.rhai`) in `mappings/`.
+fn is_config_file(folder: &Path, path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "toml" || (e == "rhai" && folder == Path::new("mappings")))
+}
 
 /// Why an import was refused.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +44,7 @@ fn config_files(root: &Path) -> Vec<PathBuf> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+            if path.is_file() && is_config_file(Path::new(folder), &path) {
                 files.push(Path::new(folder).join(entry.file_name()));
             }
         }
@@ -56,13 +63,14 @@ pub fn export(root: &Path) -> std::io::Result<Vec<u8>> {
     builder.into_inner()?.finish()
 }
 
-/// True when `path` is `FOLDER/NAME.toml` for one of the configuration folders.
+/// True when `path` is `FOLDER/NAME.toml` for one of the configuration folders, or
+/// `mappings/NAME.rhai`.
 fn allowed(path: &Path) -> bool {
     let Some(parent) = path.parent() else {
         return false;
     };
     FOLDERS.iter().any(|folder| parent == Path::new(folder))
-        && path.extension().is_some_and(|e| e == "toml")
+        && is_config_file(parent, path)
         && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
             !n.starts_with('.') && crate::config::checks::stays_inside(Path::new(n))
         })
@@ -114,7 +122,7 @@ pub fn import(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
         }
         if !allowed(&path) || !entry.header().entry_type().is_file() {
             return Err(ImportError::Archive(format!(
-                "{} is not a configuration file (config/, config/payers/, channels/ or mappings/ *.toml)",
+                "{} is not a configuration file (config/, config/payers/, channels/ or mappings/ *.toml, mappings/*.rhai)",
                 path.display()
             )));
         }
@@ -176,6 +184,8 @@ mod tests {
         assert!(!allowed(Path::new("channels/../etc/a.toml")));
         assert!(!allowed(Path::new("data/x.toml")));
         assert!(!allowed(Path::new("channels/a.sh")));
+        assert!(allowed(Path::new("mappings/lab-fixes.rhai")));
+        assert!(!allowed(Path::new("channels/a.rhai")));
         assert!(!allowed(Path::new("/channels/a.toml")));
     }
 
@@ -186,7 +196,8 @@ mod tests {
         let target = tempfile::tempdir().unwrap();
         let written = import(target.path(), &archive).unwrap();
         assert!(
-            written.iter().any(|f| f == "channels/x12-inbox.toml"),
+            written.iter().any(|f| f == "channels/x12-inbox.toml")
+                && written.iter().any(|f| f == "mappings/lab-fixes.rhai"),
             "{written:?}"
         );
         assert!(Deployment::load_with_env(target.path(), |_| None).is_ok());

@@ -8,7 +8,8 @@ pub mod archive;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::config::{ChannelConfig, TransformOutput};
+use super::config::ChannelConfig;
+use super::pipeline::{Transform, load_filter_scripts};
 use crate::config::payer::PayerConfig;
 use crate::config::problem::{Document, Problem};
 use crate::config::routes::RoutesConfig;
@@ -129,24 +130,16 @@ impl Deployment {
 pub fn parse_channel(root: &Path, file: &Path, text: &str) -> Result<ChannelConfig, Vec<Problem>> {
     parse_checked(file, text, |config: &ChannelConfig, doc| {
         let mut problems = config.validate(doc);
-        if let Some(transform) = &config.transform {
-            match crate::mapping::Mapping::load(root, &transform.mapping) {
-                Err(problem) => {
-                    problems.push(doc.problem("transform.mapping", problem.to_string()));
-                }
-                Ok(mapping)
-                    if transform.output == TransformOutput::Fhir && mapping.format != "hl7v2" =>
-                {
-                    problems.push(doc.problem(
-                        "transform.output",
-                        format!(
-                            "output \"fhir\" converts HL7 v2 messages; mapping '{}' reads {}",
-                            transform.mapping, mapping.format
-                        ),
-                    ));
-                }
-                Ok(_) => {}
-            }
+        if let Some(transform) = &config.transform
+            && [&transform.mapping, &transform.edit, &transform.script]
+                .iter()
+                .any(|name| name.is_some())
+            && let Err((field, reason)) = Transform::load(root, transform)
+        {
+            problems.push(doc.problem(field, reason));
+        }
+        if let Err((field, reason)) = load_filter_scripts(root, &config.filters) {
+            problems.push(doc.problem(field, reason));
         }
         problems
     })
@@ -272,6 +265,7 @@ pub fn route_problems(routes: &RoutesConfig, doc: &Document<'_>, names: &Names) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channel::config::TransformOutput;
     use crate::message::Message;
 
     fn write(root: &Path, rel: &str, text: &str) {
@@ -360,7 +354,7 @@ mod tests {
         let file = dir.path().join("channels/c.toml");
         let http = "type = \"http\"\nname = \"partner\"\nurl = \"http://127.0.0.1:9/fhir\"";
         let config = parse_channel(dir.path(), &file, &channel("hl7v2-canonical", http)).unwrap();
-        assert_eq!(config.transform.unwrap().output, TransformOutput::Fhir);
+        assert_eq!(config.transform.unwrap().output(), TransformOutput::Fhir);
         let problems = |text: String| -> String {
             parse_channel(dir.path(), &file, &text)
                 .unwrap_err()

@@ -1,0 +1,413 @@
+//! Transforms that hand HL7 v2 on: the example channel `channels/examples/adt-to-lab.toml`
+//! run as copied, between a real MLLP sender and a real MLLP listener standing in for the lab;
+//! every message the transform writes is checked by hl7apy's strict validation.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Engine, event_details};
+use futures::{SinkExt, StreamExt};
+use switchboard::hl7v2::{
+    AckCode, AckDetails, Message, MllpCodec, MllpFrame, build_ack, next_control_id,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_util::codec::Framed;
+
+const EXAMPLE: &str = include_str!("../channels/examples/adt-to-lab.toml");
+const EDIT_LIST: &str = include_str!("../mappings/adt-to-lab.toml");
+const SYNTHETIC_ADT: &str = include_str!("fixtures/hl7v2/synthetic-adt-a01.hl7");
+
+/// The synthetic admit (HL7 v2.5.1) as the hospital sends it: its patient identifier assigned
+/// by GENHOSP, and a Z segment after PID and after PV1. Its coding systems are those v2.5.1's
+/// table 0396 lists (`CDCREC`, `UCUM` and `RXNORM` came in later versions): race in HL70005,
+/// language in HL70296, units in ISO+, the allergen as a local code.
+fn hospital_adt(control: &str) -> String {
+    let mut segments: Vec<String> = SYNTHETIC_ADT
+        .replace("MSG20240315-0001", control)
+        .replace("000123456^^^MCM^MR", "000123456^^^GENHOSP^MR")
+        .replace("^CDCREC", "^HL70005")
+        .replace("^ISO639", "^HL70296")
+        .replace("^UCUM", "^ISO+")
+        .replace("^RXNORM", "^L")
+        .split('\r')
+        .filter(|segment| !segment.is_empty())
+        .map(str::to_string)
+        .collect();
+    let after = |segments: &[String], id: &str| {
+        segments
+            .iter()
+            .position(|segment| segment.starts_with(id))
+            .expect("segment present")
+            + 1
+    };
+    let at = after(&segments, "PID");
+    segments.insert(at, "ZPI|1|VIP^Very important".to_string());
+    let at = after(&segments, "PV1");
+    segments.insert(at, "ZPV|1|private".to_string());
+    segments.join("\r") + "\r"
+}
+
+/// A lab system: an MLLP listener that acknowledges each message (AA) and hands it on.
+async fn lab(listener: TcpListener) -> mpsc::UnboundedReceiver<Vec<u8>> {
+    let (received, inbox) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let received = received.clone();
+            tokio::spawn(async move {
+                let mut framed = Framed::new(stream, MllpCodec::new());
+                while let Some(Ok(MllpFrame::Message(frame))) = framed.next().await {
+                    let payload = frame.to_vec();
+                    let message = Message::parse(&payload).expect("the lab gets HL7 v2");
+                    let ack = build_ack(
+                        &message,
+                        &AckDetails {
+                            code: AckCode::ApplicationAccept,
+                            control_id: &next_control_id(),
+                            timestamp: "20240315083001",
+                            text: None,
+                            errors: &[],
+                        },
+                    );
+                    let _ = received.send(payload);
+                    if framed.send(ack).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    inbox
+}
+
+/// Sends `message` in an MLLP frame and returns the ACK's MSA-1.
+async fn send(port: u16, message: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut frame = vec![0x0b];
+    frame.extend_from_slice(message.as_bytes());
+    frame.extend_from_slice(&[0x1c, 0x0d]);
+    stream.write_all(&frame).await.unwrap();
+    let mut answer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !answer.ends_with(&[0x1c, 0x0d]) {
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut byte))
+            .await
+            .expect("an ACK within 10 s")
+            .unwrap();
+        assert_ne!(read, 0, "the connection closed before the ACK");
+        answer.push(byte[0]);
+    }
+    let ack = Message::parse(&answer[1..answer.len() - 2]).unwrap();
+    ack.get("MSA-1").unwrap_or_default().into_owned()
+}
+
+/// The example's ports, 2576 in and 2577 out, when both are free; otherwise two free ports,
+/// written into the example in place of those (and nothing else changed).
+async fn ports() -> (u16, TcpListener) {
+    let inbound_free = std::net::TcpListener::bind("127.0.0.1:2576").is_ok();
+    match TcpListener::bind("127.0.0.1:2577").await {
+        Ok(listener) if inbound_free => (2576, listener),
+        _ => {
+            eprintln!("2576 or 2577 is taken: the example runs on free ports instead");
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            (common::free_port(), listener)
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_adt_to_lab_example_edits_and_sends_on_as_copied() {
+    let (inbound, listener) = ports().await;
+    let outbound = listener.local_addr().unwrap().port();
+    let channel = EXAMPLE
+        .replace("127.0.0.1:2576", &format!("127.0.0.1:{inbound}"))
+        .replace("127.0.0.1:2577", &format!("127.0.0.1:{outbound}"));
+    let mut inbox = lab(listener).await;
+    let engine = Engine::start(&[
+        ("channels/adt-to-lab.toml", channel),
+        ("mappings/adt-to-lab.toml", EDIT_LIST.to_string()),
+    ])
+    .await;
+    engine
+        .eventually("the channel listens", || async {
+            TcpStream::connect(("127.0.0.1", inbound)).await.is_ok()
+        })
+        .await;
+
+    let sent = hospital_adt("LAB-1");
+    assert_eq!(send(inbound, &sent).await, "AA");
+    let received = tokio::time::timeout(Duration::from_secs(30), inbox.recv())
+        .await
+        .expect("the lab receives the message within 30 s")
+        .expect("the lab is listening");
+
+    let edited = Message::parse(&received).expect("the edited message parses");
+    assert_eq!(edited.get("MSH-5").as_deref(), Some("LAB"));
+    assert_eq!(edited.get("MSH-6").as_deref(), Some("LABFAC"));
+    assert_eq!(edited.get("PID-3[1].4").as_deref(), Some("GH"));
+    assert_eq!(
+        edited.get("PID-3[2].4").as_deref(),
+        Some("SSA"),
+        "only the first repetition"
+    );
+    let ids: Vec<&str> = edited.segments().map(|s| s.id()).collect();
+    assert!(!ids.iter().any(|id| id.starts_with('Z')), "{ids:?}");
+    assert_eq!(
+        ids.len(),
+        14,
+        "14 segments of the admit, the 2 Z segments gone"
+    );
+    let original = Message::parse(sent.as_bytes()).unwrap();
+    let untouched: Vec<&[u8]> = original
+        .segments()
+        .filter(|s| !["MSH", "PID"].contains(&s.id()) && !s.id().starts_with('Z'))
+        .map(|s| s.raw())
+        .collect();
+    let kept: Vec<&[u8]> = edited
+        .segments()
+        .filter(|s| !["MSH", "PID"].contains(&s.id()))
+        .map(|s| s.raw())
+        .collect();
+    assert_eq!(
+        kept, untouched,
+        "segments no edit touched are byte-identical"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(edited.header().raw()),
+        String::from_utf8_lossy(original.header().raw()).replace("|IFENG|MCM|", "|LAB|LABFAC|")
+    );
+
+    let messages = engine.channel_messages("adt-to-lab").await;
+    assert_eq!(messages.len(), 1);
+    let trail = event_details(&engine.store, messages[0].id, "transformed").await;
+    for edit in [
+        "edit list 'adt-to-lab', edit 1: set MSH-5 = \"LAB\"",
+        "edit list 'adt-to-lab', edit 2: set MSH-6 = \"LABFAC\"",
+        "edit list 'adt-to-lab', edit 3: map PID-3[1].4 through 'authority'",
+        "edit list 'adt-to-lab', edit 4: remove segments Z*",
+    ] {
+        assert!(
+            trail.iter().any(|line| line == edit),
+            "{edit} not in {trail:?}"
+        );
+    }
+
+    // Not a registration: stored and filtered, nothing reaches the lab.
+    let order = sent.replace("ADT^A01^ADT_A01", "ORM^O01^ORM_O01");
+    assert_eq!(send(inbound, &order.replace("LAB-1", "LAB-2")).await, "AA");
+    assert!(
+        tokio::time::timeout(Duration::from_secs(2), inbox.recv())
+            .await
+            .is_err(),
+        "an order is not sent to the lab"
+    );
+    engine.stop().await;
+
+    if common::hl7apy::present() {
+        let written = vec![("adt-to-lab.hl7".to_string(), received)];
+        if let Err(failures) = common::hl7apy::validate(&written) {
+            panic!("hl7apy rejects the edited message:{failures}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_channel_naming_a_bad_edit_list_is_refused_with_file_line_and_field() {
+    let root = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("config/switchboard.toml", "");
+    write(
+        "channels/lab.toml",
+        "name = \"lab\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:9\"\n\
+         [transform]\nedit = \"broken\"\n\
+         [[destinations]]\ntype = \"mllp\"\nname = \"lab\"\naddress = \"127.0.0.1:9\"\n",
+    );
+    write(
+        "mappings/broken.toml",
+        "kind = \"hl7v2-edit\"\n\n[[edit]]\nmap = \"PID-3[1].4\"\ntable = \"authority\"\n",
+    );
+    let errors = switchboard::channel::deployment::Deployment::load_with_env(root.path(), |_| None)
+        .expect_err("the channel is refused")
+        .to_string();
+    assert!(
+        errors.contains("lab.toml:6: transform.edit: ")
+            && errors.contains(
+                "broken.toml:5: edit[0].table: no table 'authority' in [tables] (there are: none)"
+            ),
+        "{errors}"
+    );
+    write(
+        "channels/lab.toml",
+        "name = \"lab\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:9\"\n\
+         [transform]\nedit = \"broken\"\nscript = \"other\"\noutput = \"records\"\n\
+         [[destinations]]\ntype = \"mllp\"\nname = \"lab\"\naddress = \"127.0.0.1:9\"\n",
+    );
+    let errors = switchboard::channel::deployment::Deployment::load_with_env(root.path(), |_| None)
+        .expect_err("the channel is refused")
+        .to_string();
+    assert!(
+        errors
+            .contains("transform: give exactly one of mapping, edit, script (found edit, script)")
+            && errors.contains("transform.output: an edit list or a script hands on HL7 v2"),
+        "{errors}"
+    );
+}
+
+const SCRIPT_EXAMPLE: &str = include_str!("../channels/examples/script-transform.toml");
+const LAB_FIXES: &str = include_str!("../mappings/lab-fixes.rhai");
+const REGISTRATIONS_ONLY: &str = include_str!("../mappings/registrations-only.rhai");
+
+/// The script example as copied (its port 2579 moved to a free one when taken), with a third
+/// script beside it for the failures a script can have.
+async fn start_script_example() -> (Engine, u16) {
+    let port = if std::net::TcpListener::bind("127.0.0.1:2579").is_ok() {
+        2579
+    } else {
+        eprintln!("2579 is taken: the example runs on a free port instead");
+        common::free_port()
+    };
+    let failing_port = common::free_port();
+    let failing = format!(
+        "name = \"failing\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:{failing_port}\"\n\
+         [transform]\nscript = \"failing\"\n\
+         [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"outbox/failing\"\n"
+    );
+    let engine = Engine::start(&[
+        (
+            "channels/script-transform.toml",
+            SCRIPT_EXAMPLE.replace("127.0.0.1:2579", &format!("127.0.0.1:{port}")),
+        ),
+        ("mappings/lab-fixes.rhai", LAB_FIXES.to_string()),
+        (
+            "mappings/registrations-only.rhai",
+            REGISTRATIONS_ONLY.to_string(),
+        ),
+        ("channels/failing.toml", failing),
+        (
+            "mappings/failing.rhai",
+            "// Loops forever on LOOP, divides by zero on ERR.\n\
+             let id = msg.get(\"PID-3.1\");\n\
+             if id == \"LOOP\" { let n = 0; loop { n += 1; } }\n\
+             if id == \"ERR\" { let zero = 0; msg.set(\"PID-5\", `${1 / zero}`); }\n\
+             msg.set(\"MSH-5\", \"OK\");\n"
+                .to_string(),
+        ),
+    ])
+    .await;
+    for listener in [port, failing_port] {
+        engine
+            .eventually("the channels listen", || async {
+                TcpStream::connect(("127.0.0.1", listener)).await.is_ok()
+            })
+            .await;
+    }
+    (engine, failing_port)
+}
+
+#[tokio::test]
+async fn the_script_example_filters_edits_and_fails_one_message_at_a_time() {
+    let (engine, failing_port) = start_script_example().await;
+    let config = std::fs::read_to_string(engine.path("channels/script-transform.toml")).unwrap();
+    let port: u16 = config
+        .split("listen = \"127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|port| port.parse().ok())
+        .expect("the example's port");
+
+    // A registration: edited by the script and written for the lab.
+    let with_visit = |control: &str| hospital_adt(control).replace("|IN||SELF|", "|IN|V-1|SELF|");
+    assert_eq!(send(port, &with_visit("SCRIPT-1")).await, "AA");
+    let written = engine.path("data/outbox/lab/SCRIPT-1.hl7");
+    engine
+        .eventually("the edited admit is written", || async { written.exists() })
+        .await;
+    let bytes = std::fs::read(&written).unwrap();
+    let edited = Message::parse(&bytes).unwrap();
+    assert_eq!(edited.get("MSH-5").as_deref(), Some("LAB"));
+    assert_eq!(edited.get("PID-5[1].1").as_deref(), Some("O'BRIEN"));
+    assert_eq!(edited.get("PID-5[1].2").as_deref(), Some("SEAN"));
+    assert_eq!(edited.get("PID-3[1].4").as_deref(), Some("GH"));
+    assert_eq!(edited.get("PID-3[2].4").as_deref(), Some("SSA"));
+    assert!(!edited.segments().any(|s| s.id().starts_with('Z')));
+    let id = engine.channel_messages("script-transform").await[0].id;
+    let trail = event_details(&engine.store, id, "transformed").await;
+    assert!(
+        trail
+            .iter()
+            .any(|line| line == "script 'lab-fixes': set PID-3[1].4")
+            && trail
+                .iter()
+                .any(|line| line == "script 'lab-fixes': remove segments Z*"),
+        "{trail:?}"
+    );
+
+    // The filter script: an order does not pass.
+    let order = with_visit("SCRIPT-2").replace("ADT^A01^ADT_A01", "ORM^O01^ORM_O01");
+    assert_eq!(send(port, &order).await, "AA");
+    // The script refuses an admit without a visit number: AE, status error, its line.
+    assert_eq!(send(port, &hospital_adt("SCRIPT-3")).await, "AE");
+    let messages = engine.channel_messages("script-transform").await;
+    let status = |control: &str| {
+        messages
+            .iter()
+            .find(|m| m.control_id.as_deref() == Some(control))
+            .map(|m| (m.id, m.status.as_str().to_string()))
+            .expect("message stored")
+    };
+    assert_eq!(status("SCRIPT-2").1, "filtered");
+    let (refused, refused_status) = status("SCRIPT-3");
+    assert_eq!(refused_status, "error");
+    assert_eq!(
+        event_details(&engine.store, refused, "error").await,
+        ["script 'lab-fixes' failed at line 27: an admit needs a visit number (PV1-19)"]
+    );
+
+    // A script that loops forever is stopped; one that errs names its line; the engine serves on.
+    let with_id = |control: &str, id: &str| {
+        hospital_adt(control).replace("000123456^^^GENHOSP^MR", &format!("{id}^^^GENHOSP^MR"))
+    };
+    assert_eq!(send(failing_port, &with_id("F-1", "LOOP")).await, "AE");
+    assert_eq!(send(failing_port, &with_id("F-2", "ERR")).await, "AE");
+    assert_eq!(send(failing_port, &with_id("F-3", "FINE")).await, "AA");
+    let failing = engine.channel_messages("failing").await;
+    let mut details = Vec::new();
+    for control in ["F-1", "F-2"] {
+        let id = failing
+            .iter()
+            .find(|m| m.control_id.as_deref() == Some(control))
+            .expect("stored")
+            .id;
+        details.push(event_details(&engine.store, id, "error").await.join("; "));
+    }
+    assert_eq!(
+        details[0],
+        "script 'failing' failed at line 3: stopped after 1000000 operations (the limit of one run)"
+    );
+    let division = &details[1];
+    assert!(
+        division.starts_with("script 'failing' failed at line 4: "),
+        "{division}"
+    );
+    engine
+        .eventually("the message after the failures is written", || async {
+            engine
+                .path("data/outbox/failing")
+                .read_dir()
+                .is_ok_and(|mut d| d.next().is_some())
+        })
+        .await;
+    engine.stop().await;
+
+    if common::hl7apy::present()
+        && let Err(failures) = common::hl7apy::validate(&[("script.hl7".to_string(), bytes)])
+    {
+        panic!("hl7apy rejects the scripted message:{failures}");
+    }
+}
