@@ -13,6 +13,9 @@ use crate::serve;
 use crate::store::tokens::Role;
 
 pub mod table;
+mod x12;
+
+pub use x12::x12_validate;
 
 /// Loads the configuration, printing every problem to stderr.
 fn load(root: &Path) -> Option<Deployment> {
