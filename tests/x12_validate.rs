@@ -275,3 +275,52 @@ fn the_command_prints_each_error_and_writes_the_999() {
             .collect::<Vec<_>>()
     );
 }
+
+/// A file the engine receives on the x12 inbox: a rejected set is not applied, the error says
+/// why, and the 999 that answers it reports the same errors.
+#[tokio::test]
+async fn the_inbox_refuses_a_rejected_set_and_answers_with_its_errors() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    let store = switchboard::store::Store::connect(&url, 1)
+        .await
+        .expect("store");
+    store.migrate().await.expect("migrates");
+    let published = read("x12/835-managed-care.x12");
+
+    let refused = switchboard::revenue::acknowledgments::apply_acknowledgment(
+        &store,
+        published.as_bytes(),
+        "test",
+    )
+    .await
+    .expect_err("a rejected 835 is not applied");
+    let said = refused.to_string();
+    assert!(
+        said.contains("segment 10: 1000A PER: required segment missing (IK3 3)")
+            && said.contains("segment 4: header BPR*16: invalid date `20002316` (IK4 8)"),
+        "{said}"
+    );
+    assert!(store.remittances(10).await.expect("lists").is_empty());
+
+    let answer =
+        switchboard::revenue::acknowledgments::acknowledgment_for(&store, published.as_bytes())
+            .await
+            .expect("answers")
+            .expect("an 835 is acknowledged");
+    let read = read_999(&answer).expect("reads");
+    let set = &read.documents[0].group.sets[0];
+    assert_eq!(set.code, AckCode::Rejected);
+    let codes: Vec<(String, String)> = set
+        .segment_errors
+        .iter()
+        .map(|e| (e.segment_id.clone(), e.code.code().to_owned()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("BPR".to_owned(), "8".to_owned()),
+            ("PER".to_owned(), "3".to_owned())
+        ]
+    );
+}

@@ -1080,6 +1080,14 @@ pub struct SetFindings {
     pub findings: Vec<Finding>,
 }
 
+impl SetFindings {
+    /// Whether the set is rejected (`IK5*R`): it has findings beyond data the guide says not
+    /// to send.
+    pub fn is_rejected(&self) -> bool {
+        !self.findings.iter().all(Finding::is_not_used_only)
+    }
+}
+
 /// The result of validating an input: its envelope reports and the guide findings of every
 /// transaction set.
 #[derive(Debug)]
