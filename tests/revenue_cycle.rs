@@ -512,19 +512,7 @@ async fn a_real_835_reconciles_against_matching_claims() {
         Some(2),
         "{report}"
     );
-    let sample = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/x12/835-managed-care.x12"),
-    )
-    .unwrap();
-    // The published example breaks its implementation guide (no payer technical contact PER
-    // in 1000A, BPR16 dated 2000-23-16), so the engine would refuse it; the payer's corrected
-    // file is what reconciles.
-    let corrected = sample
-        .replace(
-            "N4*RAPID CITY*SD*55111~",
-            "N4*RAPID CITY*SD*55111~\nPER*BL*EDI SUPPORT*TE*6055551212~",
-        )
-        .replace("*20002316~", "*20020316~");
+    let corrected = common::corrected_835();
     std::fs::write(engine.path("data/inbox/x12/sample-835.x12"), corrected).unwrap();
     engine
         .eventually("both claims are paid", || async {
