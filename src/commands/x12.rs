@@ -59,10 +59,17 @@ pub fn x12_validate(files: &[impl AsRef<Path>], ack_out: Option<&Path>) -> ExitC
     }
 }
 
-/// Prints the envelope problems and the guide findings of one file, and notes the sets no
-/// guide describes.
+/// Prints the reader's warnings (a published quirk it read through, such as composites that
+/// use another separator than ISA16), the envelope problems and the guide findings of one
+/// file, and notes the sets no guide describes.
 fn print_errors(file: &str, validation: &Validation) {
     for report in &validation.reports {
+        for warning in &report.warnings {
+            println!(
+                "{file}:{}: warning {}: {}",
+                warning.ordinal, warning.segment_id, warning.problem
+            );
+        }
         for problem in &report.problems {
             let element = problem
                 .element
