@@ -31,7 +31,12 @@ pub async fn apply_acknowledgment(
     let facts = crate::message::Message::read(raw)
         .map_err(|err| RevenueError::Unreadable(err.to_string()))?
         .facts;
-    refuse_rejected_sets(raw)?;
+    if matches!(
+        facts.transaction_set.as_deref(),
+        Some("999" | "277" | "835")
+    ) {
+        refuse_rejected_sets(raw)?;
+    }
     let mut done = Vec::new();
     match facts.transaction_set.as_deref() {
         Some("999") => {
