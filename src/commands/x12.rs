@@ -108,15 +108,7 @@ fn answer(validation: &Validation, next_control: &mut u32) -> Result<Vec<u8>, x1
     let (Some(date), Some(time)) = (date, time) else {
         return Ok(written);
     };
-    for report in &validation.reports {
-        if report
-            .interchange
-            .groups
-            .iter()
-            .all(|g| g.functional_id == "FA")
-        {
-            continue;
-        }
+    for report in validation.reports.iter().filter(|r| x12::wants_999(r)) {
         let acks = x12::acknowledge_validated(report, validation);
         let envelope = AckEnvelope {
             interchange_control_number: *next_control,

@@ -221,15 +221,7 @@ pub async fn acknowledgment_for(
     let validation =
         x12::guide::validate(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
     let mut answer = Vec::new();
-    for report in &validation.reports {
-        if report
-            .interchange
-            .groups
-            .iter()
-            .all(|g| g.functional_id == "FA")
-        {
-            continue;
-        }
+    for report in validation.reports.iter().filter(|r| x12::wants_999(r)) {
         let acks = x12::acknowledge_validated(report, &validation);
         let (date, time) = now_date_time()?;
         let envelope = x12::AckEnvelope {

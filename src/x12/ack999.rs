@@ -405,6 +405,16 @@ pub fn add_findings(ack: &mut SetAck, findings: &[Finding]) {
     }
 }
 
+/// Whether an interchange is answered with a 999: it holds a functional group other than
+/// acknowledgments (FA). Acknowledgments, and TA1-only interchanges, are never acknowledged.
+pub fn wants_999(report: &EnvelopeReport) -> bool {
+    report
+        .interchange
+        .groups
+        .iter()
+        .any(|g| g.functional_id != "FA")
+}
+
 /// Acknowledgments for every group of a validated interchange, with the implementation-guide
 /// findings of its sets ([`add_findings`]).
 pub fn acknowledge_validated(report: &EnvelopeReport, validation: &Validation) -> Vec<GroupAck> {

@@ -43,7 +43,7 @@ pub use ack999::{
     Ack999, AckCode, AckEnvelope, BusinessUnitId, ElementError, ElementSyntaxError, GroupAck,
     GroupStatus, GroupSyntaxError, IMPLEMENTATION_999, SegmentError, SegmentSyntaxError, SetAck,
     SetSyntaxError, acknowledge_group, acknowledge_interchange, acknowledge_validated,
-    add_findings, read_999, write_999,
+    add_findings, read_999, wants_999, write_999,
 };
 pub use balance835::{BalanceDiscrepancy, BalanceScope, check_balance};
 pub use claim837::{
