@@ -15,6 +15,9 @@ use crate::store::tokens::Role;
 pub mod doctor;
 pub mod init;
 pub mod table;
+mod x12;
+
+pub use x12::x12_validate;
 
 /// Loads the configuration, printing every problem to stderr.
 fn load(root: &Path) -> Option<Deployment> {

@@ -128,6 +128,9 @@ enum Command {
         /// Where to write the 835.
         out_835: PathBuf,
     },
+    /// X12 tools.
+    #[command(subcommand)]
+    X12(X12Command),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to source.
     Completions {
         /// The shell.
@@ -150,6 +153,21 @@ enum Command {
     Doctor,
     /// Print the version.
     Version,
+}
+
+#[derive(Subcommand)]
+enum X12Command {
+    /// Check X12 files against their implementation guides (837P, 837I, 835, 999, 277CA);
+    /// print each error as FILE:SEGMENT_NO: LOOP SEG*ELEM: reason (IK3/IK4 code); exit 1 when
+    /// any file has one.
+    Validate {
+        /// Write the 999 that would answer the files here.
+        #[arg(long = "999", value_name = "OUT")]
+        ack_out: Option<PathBuf>,
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -382,6 +400,9 @@ fn main() -> ExitCode {
                 Some(name) => format!("/api/reports/{name}"),
             };
             commands::api(root, url.as_deref(), &path, None, output.format())
+        }
+        Command::X12(X12Command::Validate { ack_out, files }) => {
+            commands::x12_validate(&files, ack_out.as_deref())
         }
         Command::PayerSim {
             contract,

@@ -827,7 +827,7 @@ async fn drop_in_x12_inbox(engine: &Engine, name: &str, bytes: &[u8], outcome: &
 #[tokio::test]
 async fn x12_interchanges_that_reuse_a_control_number_are_all_kept() {
     let engine = x12_inbox_engine().await;
-    let remittance = x12_fixture("835-managed-care.x12");
+    let remittance = common::corrected_835().into_bytes();
     let other = String::from_utf8(remittance.clone())
         .unwrap()
         .replace("TRN*1*7170066655*", "TRN*1*7170066656*")
@@ -895,7 +895,7 @@ async fn imported_traces(engine: &Engine, what: &str, expected: &[&str]) {
 #[tokio::test]
 async fn every_interchange_of_a_file_is_imported_and_answered() {
     let engine = x12_inbox_engine().await;
-    let first = String::from_utf8(x12_fixture("835-managed-care.x12")).unwrap();
+    let first = common::corrected_835();
     let second = first
         .replace("*000000907*", "*000000908*")
         .replace("TRN*1*7170066655*", "TRN*1*7170066657*");
@@ -924,8 +924,7 @@ async fn every_interchange_of_a_file_is_imported_and_answered() {
 #[tokio::test]
 async fn composites_written_with_another_separator_are_read_and_recorded_as_a_warning() {
     let engine = x12_inbox_engine().await;
-    let remittance = String::from_utf8(x12_fixture("835-managed-care.x12"))
-        .unwrap()
+    let remittance = common::corrected_835()
         .replace("SVC*HC:", "SVC*HC>")
         .into_bytes();
     drop_in_x12_inbox(&engine, "mixed.x12", &remittance, "processed").await;

@@ -65,6 +65,8 @@ fn claim_status(claim_number: &str, stc: &str) -> Vec<u8> {
                 "XX",
                 "1234567893",
             ],
+            vec!["TRN", "1", "T3"],
+            vec!["STC", "A1:19", "", "WQ", "180.5"],
             vec!["HL", "4", "3", "PT"],
             vec![
                 "NM1", "QC", "1", "O'BRIEN", "MARY", "", "", "", "MI", "MEM12345",
@@ -350,6 +352,9 @@ async fn bills_become_837_claims_and_acknowledgments_update_them() {
                 ],
                 vec!["TRN", "1", trace, "1512345678"],
                 vec!["N1", "PR", "ACME HEALTH PLAN"],
+                vec!["N3", "1 PAYER WAY"],
+                vec!["N4", "SPRINGFIELD", "IL", "62701"],
+                vec!["PER", "BL", "EDI SUPPORT", "TE", "2175550100"],
                 vec!["N1", "PE", "SPRINGFIELD FAMILY CLINIC", "XX", "1234567893"],
                 vec!["LX", "1"],
                 vec![

@@ -57,13 +57,19 @@ fn screenshot_dir() -> PathBuf {
     tmp.parent().unwrap_or(tmp).join("console-screenshots")
 }
 
-/// The sample 277CA, about `claim_number`, rejecting it (STC A7:562:85).
+/// The sample 277CA, about `claim_number`, rejecting it (STC A7:562:85), with the
+/// billing-provider STC its guide requires (the published sample lacks it).
 fn rejection(claim_number: &str) -> String {
     let sample = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/x12/277ca-accepted.x12"),
     )
     .unwrap();
     sample
+        .replace(
+            "TRN*1*1107000000000135FF~",
+            "TRN*1*1107000000000135FF~\nSTC*A1:19**WQ*125~",
+        )
+        .replace("SE*23*", "SE*24*")
         .replace("TRN*2*5781~", &format!("TRN*2*{claim_number}~"))
         .replace("STC*A2:20*", "STC*A7:562:85*")
 }
@@ -164,12 +170,9 @@ async fn the_console_works_in_a_browser() {
             engine.get_json("/api/claims").await["claims"][0]["status"] == "rejected"
         })
         .await;
-    // A payer's 835 (the sample: its claims are not ours, so they stay unmatched).
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/x12/835-managed-care.x12"),
-        inbox.join("remit.x12"),
-    )
-    .unwrap();
+    // A payer's 835 (the sample as its payer would correct it: its claims are not ours, so
+    // they stay unmatched).
+    std::fs::write(inbox.join("remit.x12"), common::corrected_835()).unwrap();
     engine
         .eventually("the 835 is imported", || async {
             engine.get_json("/api/remittances").await["remittances"]

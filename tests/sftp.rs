@@ -12,9 +12,10 @@ use std::time::Duration;
 use common::sshd::{Sshd, key_pair};
 use common::{Engine, file_names};
 
-/// The public managed-care sample 835 (trace number 7170066655).
+/// The public managed-care sample 835 (trace number 7170066655), as its payer would correct
+/// it to follow its implementation guide.
 fn sample_835() -> Vec<u8> {
-    std::fs::read(fixture("835-managed-care.x12")).unwrap()
+    common::corrected_835().into_bytes()
 }
 
 fn fixture(name: &str) -> PathBuf {

@@ -31,6 +31,12 @@ pub async fn apply_acknowledgment(
     let facts = crate::message::Message::read(raw)
         .map_err(|err| RevenueError::Unreadable(err.to_string()))?
         .facts;
+    if matches!(
+        facts.transaction_set.as_deref(),
+        Some("999" | "277" | "835")
+    ) {
+        refuse_rejected_sets(raw)?;
+    }
     let mut done = Vec::new();
     match facts.transaction_set.as_deref() {
         Some("999") => {
@@ -168,27 +174,55 @@ pub async fn apply_acknowledgment(
     Ok(done)
 }
 
+/// Refuses a file with a transaction set its implementation guide rejects (the 999 answering
+/// it says `IK5*R`): nothing of it is applied, and the error lists each rejected set with its
+/// IK3/IK4 reasons.
+fn refuse_rejected_sets(raw: &[u8]) -> Result<(), RevenueError> {
+    let validation =
+        x12::guide::validate(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+    let rejected: Vec<String> = validation
+        .sets
+        .iter()
+        .filter(|set| set.is_rejected())
+        .map(|set| {
+            let reasons: Vec<String> = set
+                .findings
+                .iter()
+                .map(|f| format!("segment {}: {}", f.ordinal, f.describe()))
+                .collect();
+            format!(
+                "transaction set {} {} breaks {}: {}",
+                set.id_code,
+                set.control_number,
+                set.guide.as_deref().unwrap_or("its guide"),
+                reasons.join("; ")
+            )
+        })
+        .collect();
+    if rejected.is_empty() {
+        Ok(())
+    } else {
+        Err(RevenueError::Unreadable(format!(
+            "not applied, rejected by the implementation guide: {}",
+            rejected.join(" | ")
+        )))
+    }
+}
+
 /// The 999s that answer an inbound file: for each interchange in it (files may hold several),
-/// accepted, accepted with errors or rejected per transaction set, from the envelope checks,
+/// accepted, accepted with errors or rejected per transaction set, from the envelope checks
+/// and the implementation guides (IK3/IK4/CTX for each error),
 /// written one after the other. `None` when the file holds only acknowledgments (999,
 /// TA1-only interchanges), which are never acknowledged themselves.
 pub async fn acknowledgment_for(
     store: &Store,
     raw: &[u8],
 ) -> Result<Option<Vec<u8>>, RevenueError> {
-    let reports =
-        x12::read_envelopes(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+    let validation =
+        x12::guide::validate(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
     let mut answer = Vec::new();
-    for report in reports {
-        if report
-            .interchange
-            .groups
-            .iter()
-            .all(|g| g.functional_id == "FA")
-        {
-            continue;
-        }
-        let acks = x12::acknowledge_interchange(&report);
+    for report in validation.reports.iter().filter(|r| x12::wants_999(r)) {
+        let acks = x12::acknowledge_validated(report, &validation);
         let (date, time) = now_date_time()?;
         let envelope = x12::AckEnvelope {
             interchange_control_number: control(store.next_number("interchange").await?),

@@ -398,6 +398,62 @@ async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, RevenueErr
     })
 }
 
+/// The envelope of an outbound 837 with `[interchange, group, transaction]` control numbers,
+/// dated now.
+fn claim_envelope(
+    billing: &BillingConfig,
+    payer: &PayerConfig,
+    [interchange, group, transaction]: [i64; 3],
+) -> Result<ClaimEnvelope, RevenueError> {
+    let (date, time) = now_date_time()?;
+    Ok(ClaimEnvelope {
+        interchange: InterchangeHeader {
+            sender_qualifier: billing.submitter_qualifier.clone(),
+            sender_id: billing.submitter_id.clone(),
+            receiver_qualifier: payer.receiver_qualifier.clone(),
+            receiver_id: payer.receiver_id.clone(),
+            date,
+            time,
+            control_number: control(interchange),
+            acknowledgment_requested: false,
+            usage: if billing.test_mode {
+                UsageIndicator::Test
+            } else {
+                UsageIndicator::Production
+            },
+        },
+        application_sender_code: billing.submitter_id.clone(),
+        application_receiver_code: payer
+            .application_receiver_code
+            .clone()
+            .unwrap_or_else(|| payer.receiver_id.clone()),
+        group_control_number: control(group),
+        transaction_control_number: control(transaction),
+        line_breaks: true,
+    })
+}
+
+/// What an outbound 837 breaks of its implementation guide, one line per error naming the
+/// claim (CLM01) it belongs to; empty when it is clean.
+fn guide_problems(file: &[u8]) -> Vec<String> {
+    match x12::guide::validate(file) {
+        Ok(validation) => validation
+            .reports
+            .iter()
+            .flat_map(|r| r.problems.iter().map(|p| p.to_string()))
+            .chain(
+                validation
+                    .findings()
+                    .map(|finding| match &finding.business_unit {
+                        Some(unit) => format!("claim {}: {}", unit.value, finding.describe()),
+                        None => finding.describe(),
+                    }),
+            )
+            .collect(),
+        Err(err) => vec![format!("the 837 written cannot be read back: {err}")],
+    }
+}
+
 /// Validates each claim on its own, then writes the valid ones as one interchange, records
 /// them, and hands the file to the payer's channel.
 async fn send(
@@ -438,6 +494,12 @@ async fn send(
             .iter()
             .map(|p| format!("{}: {}", p.field, p.message))
             .collect();
+        if problems.is_empty() {
+            let envelope = claim_envelope(billing, payer, [1, 1, 1])?;
+            let file = x12::write_837(&single, &envelope)
+                .map_err(|err| RevenueError::Setup(err.to_string()))?;
+            problems.extend(guide_problems(&file));
+        }
         if let Some(contract) = &payer.contract {
             let diagnoses: Vec<String> = source
                 .diagnoses
@@ -483,34 +545,17 @@ async fn send(
         format!("SB{interchange}"),
         subscribers,
     );
-    let (date, time) = now_date_time()?;
-    let envelope = ClaimEnvelope {
-        interchange: InterchangeHeader {
-            sender_qualifier: billing.submitter_qualifier.clone(),
-            sender_id: billing.submitter_id.clone(),
-            receiver_qualifier: payer.receiver_qualifier.clone(),
-            receiver_id: payer.receiver_id.clone(),
-            date,
-            time,
-            control_number: control(interchange),
-            acknowledgment_requested: false,
-            usage: if billing.test_mode {
-                UsageIndicator::Test
-            } else {
-                UsageIndicator::Production
-            },
-        },
-        application_sender_code: billing.submitter_id.clone(),
-        application_receiver_code: payer
-            .application_receiver_code
-            .clone()
-            .unwrap_or_else(|| payer.receiver_id.clone()),
-        group_control_number: control(group),
-        transaction_control_number: control(transaction),
-        line_breaks: true,
-    };
+    let envelope = claim_envelope(billing, payer, [interchange, group, transaction])?;
     let file =
         x12::write_837(&batch, &envelope).map_err(|err| RevenueError::Setup(err.to_string()))?;
+    let problems = guide_problems(&file);
+    if !problems.is_empty() {
+        return Err(RevenueError::Setup(format!(
+            "the 837 for payer '{}' breaks its implementation guide and was not sent: {}",
+            payer.payer_id,
+            problems.join("; ")
+        )));
+    }
     let claims: Vec<NewClaim<'_>> = ready
         .iter()
         .zip(&numbers)

@@ -170,8 +170,12 @@ pub fn adjudicate(
         .as_ref()
         .ok_or_else(|| SimError::NoContract(payer.payer_id.clone()))?;
     let terms = ContractTerms::from(contract);
-    let report =
-        x12::read_envelope(raw_837).map_err(|err| SimError::Unreadable(err.to_string()))?;
+    let validation =
+        x12::guide::validate(raw_837).map_err(|err| SimError::Unreadable(err.to_string()))?;
+    let report = validation
+        .reports
+        .first()
+        .ok_or_else(|| SimError::Unreadable("no interchange".to_owned()))?;
     let claims =
         x12::read_837_claims(raw_837).map_err(|err| SimError::Unreadable(err.to_string()))?;
     let mut rng = StdRng::seed_from_u64(options.seed);
@@ -289,7 +293,7 @@ pub fn adjudicate(
     };
     let ack_999 = x12::write_999(
         received,
-        &x12::acknowledge_interchange(&report),
+        &x12::acknowledge_validated(report, &validation),
         &AckEnvelope {
             interchange_control_number: base_control % 100_000_000 + 100_000_000,
             group_control_number: 1,
@@ -409,6 +413,17 @@ fn write_277ca(
         )?;
         // 2200C: the provider-level trace (TRN01 1: current transaction), the claim's own.
         w.segment("TRN", &["1", &claim.claim.claim_id])?;
+        // The provider level's own status (required by 005010X214): received, for the
+        // claim's charge.
+        w.segment_fields(
+            "STC",
+            &[
+                Field::Composite(&["A1", "19"]),
+                Field::Simple(""),
+                Field::Simple("WQ"),
+                Field::Simple(&claim.claim.total_charge.to_string()),
+            ],
+        )?;
         w.segment(
             "HL",
             &[&(hl + 1).to_string(), &provider_hl.to_string(), "PT"],

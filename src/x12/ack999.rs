@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::X12Error;
 use super::codes::code_enum;
 use super::envelope::{EnvelopeProblem, EnvelopeReport, Interchange, ProblemScope, TransactionSet};
+use super::guide::{Finding, Validation};
 use super::reader::Segment;
 use super::separators::Separators;
 use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, missing_from_set, read_documents};
@@ -146,6 +147,19 @@ pub struct SegmentError {
     pub code: SegmentSyntaxError,
     /// IK4 element errors.
     pub element_errors: Vec<ElementError>,
+    /// CTX business unit identifier: the claim (or other unit) the segment belongs to.
+    #[serde(default)]
+    pub business_unit: Option<BusinessUnitId>,
+}
+
+/// A 999 CTX business unit identifier (CTX01): what the unit is called and its value, e.g.
+/// `CLM01` and the claim's submitter identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessUnitId {
+    /// CTX01-1: the name of the identifier (`CLM01`).
+    pub name: String,
+    /// CTX01-2: its value.
+    pub value: String,
 }
 
 /// The acknowledgment of one transaction set (AK2..IK5).
@@ -331,6 +345,90 @@ pub fn acknowledge_interchange(report: &EnvelopeReport) -> Vec<GroupAck> {
         .collect()
 }
 
+/// Adds a transaction set's implementation-guide findings to its acknowledgment: one IK3
+/// per segment at fault with its IK4s and CTX, and the IK5 code. A set whose findings only
+/// mark data the guide says not to send is accepted with errors (`E`: the data is ignored);
+/// any other finding rejects it (`R`), with IK502 code `5` for breaches of the X12 standard
+/// and `I5` for breaches of the implementation guide.
+pub fn add_findings(ack: &mut SetAck, findings: &[Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    for finding in findings {
+        let element = finding.element.as_ref().map(|element| ElementError {
+            element_position: element.position,
+            component_position: element.component,
+            repetition_position: element.repetition,
+            // IK402 is numeric: composites (C023...) have no data element number to give.
+            reference_number: Some(element.reference.clone())
+                .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit())),
+            code: element.code.clone(),
+            bad_value: element.bad_value.clone(),
+        });
+        let same_segment = ack.segment_errors.last_mut().filter(|last| {
+            element.is_some()
+                && last.code == SegmentSyntaxError::DataElementErrors
+                && last.position_in_set == finding.position_in_set
+                && last.segment_id == finding.segment_id
+        });
+        match (same_segment, element) {
+            (Some(last), Some(element)) => last.element_errors.push(element),
+            (_, element) => ack.segment_errors.push(SegmentError {
+                segment_id: finding.segment_id.clone(),
+                position_in_set: finding.position_in_set,
+                loop_id: finding.loop_id.clone(),
+                code: finding.code.clone(),
+                element_errors: element.into_iter().collect(),
+                business_unit: finding.business_unit.clone(),
+            }),
+        }
+    }
+    let mut codes = Vec::new();
+    if findings.iter().any(Finding::is_standard_syntax) {
+        codes.push(SetSyntaxError::SegmentsInError);
+    }
+    if findings.iter().any(|f| !f.is_standard_syntax()) {
+        codes.push(SetSyntaxError::ImplementationSegmentsInError);
+    }
+    for code in codes {
+        if !ack.syntax_errors.contains(&code) {
+            ack.syntax_errors.push(code);
+        }
+    }
+    let usable = findings.iter().all(Finding::is_not_used_only);
+    if ack.code == AckCode::Accepted {
+        ack.code = if usable {
+            AckCode::AcceptedWithErrors
+        } else {
+            AckCode::Rejected
+        };
+    }
+}
+
+/// Whether an interchange is answered with a 999: it holds a functional group other than
+/// acknowledgments (FA). Acknowledgments, and TA1-only interchanges, are never acknowledged.
+pub fn wants_999(report: &EnvelopeReport) -> bool {
+    report
+        .interchange
+        .groups
+        .iter()
+        .any(|g| g.functional_id != "FA")
+}
+
+/// Acknowledgments for every group of a validated interchange, with the implementation-guide
+/// findings of its sets ([`add_findings`]).
+pub fn acknowledge_validated(report: &EnvelopeReport, validation: &Validation) -> Vec<GroupAck> {
+    let mut acks = acknowledge_interchange(report);
+    for (ack, group) in acks.iter_mut().zip(&report.interchange.groups) {
+        for (set_ack, set) in ack.sets.iter_mut().zip(&group.transactions) {
+            if let Some(found) = validation.set(set.segment_ordinals.start) {
+                add_findings(set_ack, &found.findings);
+            }
+        }
+    }
+    acks
+}
+
 /// Control numbers and timestamp of an outbound 999 interchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AckEnvelope {
@@ -464,6 +562,17 @@ fn write_segment_error(
             error.code.code(),
         ],
     )?;
+    if let Some(unit) = &error.business_unit
+        && !unit
+            .value
+            .bytes()
+            .any(|b| separators.is_separator(b) || b == b'\r' || b == b'\n')
+    {
+        writer.segment_fields(
+            "CTX",
+            &[Field::Composite(&[unit.name.as_str(), unit.value.as_str()])],
+        )?;
+    }
     for element_error in &error.element_errors {
         let positions = [
             Some(element_error.element_position),
@@ -544,7 +653,18 @@ fn read_999_set(
     let trailer = segments.last().copied();
     for segment in segments {
         match segment.id() {
-            "ST" | "SE" | "CTX" => {}
+            "ST" | "SE" => {}
+            "CTX" => {
+                let last = open_set.as_mut().and_then(|s| s.segment_errors.last_mut());
+                let name = segment.component_string_at(1, 1);
+                let value = segment.component_string_at(1, 2);
+                if let (Some(last), Some(name), Some(value)) = (last, name, value)
+                    && last.business_unit.is_none()
+                    && name != "SITUATIONAL TRIGGER"
+                {
+                    last.business_unit = Some(BusinessUnitId { name, value });
+                }
+            }
             "AK1" => {
                 group = Some(GroupAck {
                     functional_id: segment
@@ -579,6 +699,7 @@ fn read_999_set(
                     loop_id: segment.string_at(3),
                     code: SegmentSyntaxError::from_code(&segment.string_at(4).unwrap_or_default()),
                     element_errors: Vec::new(),
+                    business_unit: None,
                 });
             }
             "IK4" => {

@@ -11,6 +11,8 @@
 //!   and returns an [`Interchange`] with every [`EnvelopeError`] found, for each interchange of
 //!   the input ([`read_envelopes`]).
 //! - [`X12Writer`] builds interchanges, padding the ISA and counting SE01, GE01 and IEA01.
+//! - [`guide`] checks transaction sets against their implementation guides (TR3s), and
+//!   the 999 reports what it finds.
 //! - Typed readers ([`read_835`], [`read_277ca`], [`read_999`]) and writers ([`write_999`],
 //!   [`write_837`]).
 //!
@@ -24,6 +26,7 @@ mod claim837;
 mod codes;
 mod common;
 mod envelope;
+pub mod guide;
 mod read837;
 mod reader;
 mod remit835;
@@ -37,9 +40,10 @@ pub use ack277ca::{
     read_277ca,
 };
 pub use ack999::{
-    Ack999, AckCode, AckEnvelope, ElementError, ElementSyntaxError, GroupAck, GroupStatus,
-    GroupSyntaxError, IMPLEMENTATION_999, SegmentError, SegmentSyntaxError, SetAck, SetSyntaxError,
-    acknowledge_group, acknowledge_interchange, read_999, write_999,
+    Ack999, AckCode, AckEnvelope, BusinessUnitId, ElementError, ElementSyntaxError, GroupAck,
+    GroupStatus, GroupSyntaxError, IMPLEMENTATION_999, SegmentError, SegmentSyntaxError, SetAck,
+    SetSyntaxError, acknowledge_group, acknowledge_interchange, acknowledge_validated,
+    add_findings, read_999, wants_999, write_999,
 };
 pub use balance835::{BalanceDiscrepancy, BalanceScope, check_balance};
 pub use claim837::{

@@ -465,6 +465,23 @@ pub fn shipped_files_on_free_ports(mllp_port: u16, hl7_http_port: u16) -> Vec<(S
         .collect()
 }
 
+/// The published 835 example (tests/fixtures/x12/835-managed-care.x12) as its payer would
+/// send it corrected: the example breaks its implementation guide (no payer technical contact
+/// PER in 1000A, BPR16 dated 2000-23-16), so the engine refuses it as published.
+pub fn corrected_835() -> String {
+    let published = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/x12/835-managed-care.x12"),
+    )
+    .expect("the 835 example");
+    published
+        .replace(
+            "N4*RAPID CITY*SD*55111~",
+            "N4*RAPID CITY*SD*55111~\nPER*BL*EDI SUPPORT*TE*6055551212~",
+        )
+        .replace("*20002316~", "*20020316~")
+}
+
 /// An X12 interchange from the payer (ACMEHEALTH) to us: one transaction set of `set` with
 /// these segments (`a:b` elements become composites).
 pub fn from_payer(

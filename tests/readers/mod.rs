@@ -15,8 +15,8 @@ use switchboard::hl7v2::{
     Severity, build_ack, build_ack_for_unparsed, salvage_header, unescape,
 };
 use switchboard::x12::{
-    AckEnvelope, Date, Time, acknowledge_interchange, check_balance, read_277ca, read_835,
-    read_837, read_999, read_envelope_stream, read_envelopes, tokenize, write_999,
+    AckEnvelope, Date, Time, acknowledge_validated, check_balance, guide, read_277ca, read_835,
+    read_837, read_999, read_envelope_stream, tokenize, write_999,
 };
 
 pub const PATHS: [&str; 16] = [
@@ -167,8 +167,13 @@ pub fn x12(input: &[u8]) {
     let _ = tokenize(input);
     let _ = read_envelope_stream(std::io::BufReader::with_capacity(7, input));
     let _ = read_837(input);
-    for report in read_envelopes(input).unwrap_or_default() {
-        let acks = acknowledge_interchange(&report);
+    let _ = guide::validate_stream(std::io::BufReader::with_capacity(7, input));
+    let validation = guide::validate(input);
+    for (report, validation) in validation
+        .iter()
+        .flat_map(|v| v.reports.iter().map(move |r| (r, v)))
+    {
+        let acks = acknowledge_validated(report, validation);
         let envelope = AckEnvelope {
             interchange_control_number: 1,
             group_control_number: 1,

@@ -2,9 +2,9 @@
 
 use super::common::{fixture, fixture_text};
 use switchboard::x12::{
-    AckCode, AckEnvelope, Date, ElementError, ElementSyntaxError, GroupSyntaxError, SegmentError,
-    SegmentSyntaxError, SetSyntaxError, Time, acknowledge_group, acknowledge_interchange,
-    parse_interchange, read_999, read_envelope, write_999,
+    AckCode, AckEnvelope, BusinessUnitId, Date, ElementError, ElementSyntaxError, GroupSyntaxError,
+    SegmentError, SegmentSyntaxError, SetSyntaxError, Time, acknowledge_group,
+    acknowledge_interchange, parse_interchange, read_999, read_envelope, write_999,
 };
 
 fn ack_envelope() -> AckEnvelope {
@@ -128,6 +128,10 @@ fn written_999_reads_back_identically() {
                 bad_value: Some("A:B".to_owned()),
             },
         ],
+        business_unit: Some(BusinessUnitId {
+            name: "CLM01".to_owned(),
+            value: "26463774".to_owned(),
+        }),
     });
     let output = write_999(
         &report.interchange,
@@ -137,7 +141,7 @@ fn written_999_reads_back_identically() {
     .expect("writes");
     let text = String::from_utf8(output.clone()).expect("ascii");
     assert!(
-        text.contains("IK3*N4*10*2010AA*8~IK4*3*116*4*17111~IK4*5:2**7~IK5*E*I5~AK9*E*1*1*1~"),
+        text.contains("IK3*N4*10*2010AA*8~CTX*CLM01:26463774~IK4*3*116*4*17111~IK4*5:2**7~IK5*E*I5~AK9*E*1*1*1~"),
         "{text}"
     );
 

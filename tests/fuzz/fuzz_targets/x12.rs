@@ -1,4 +1,4 @@
-//! The X12 tokenizer, stream reader, envelope validator, 999 writer and the 837, 835, 999 and 277CA readers.
+//! The X12 tokenizer, stream reader, envelope validator, implementation-guide validator, 999 writer and the 837, 835, 999 and 277CA readers.
 #![no_main]
 
 #[path = "../../readers/mod.rs"]
