@@ -24,15 +24,21 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the engine until SIGTERM or Ctrl-C.
+    #[command(after_help = "Example:\n  switchboard --root /srv/switchboard serve")]
     Serve,
     /// Validate the configuration; print every problem as file:line: field: reason.
+    #[command(after_help = "Example:\n  switchboard check")]
     Check,
     /// Apply pending database migrations.
+    #[command(after_help = "Example:\n  switchboard --root /srv/switchboard migrate")]
     Migrate,
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
     /// Send HL7 v2 files over MLLP and print each ACK (a file may hold several messages).
+    #[command(
+        after_help = "Example:\n  switchboard send --mllp 127.0.0.1:2575 samples/hl7v2/adt-a01-fhir-converter.hl7"
+    )]
     Send {
         /// `host:port` of the MLLP listener.
         #[arg(long)]
@@ -58,6 +64,7 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// Print a message file as a tree with field names, and its canonical records.
+    #[command(after_help = "Example:\n  switchboard parse samples/hl7v2/dft-p03-switchboard.hl7")]
     Parse {
         /// The file (HL7 v2, possibly several messages; X12; or FHIR JSON).
         file: PathBuf,
@@ -66,6 +73,9 @@ enum Command {
         mapping: String,
     },
     /// Load test an MLLP listener: messages per second and latency percentiles.
+    #[command(
+        after_help = "Example:\n  switchboard bench-mllp --connections 8 --messages 20000 --in-flight 4 --drain"
+    )]
     BenchMllp {
         /// `host:port` of the MLLP listener.
         #[arg(long, default_value = "127.0.0.1:2575")]
@@ -96,8 +106,19 @@ enum Command {
     /// (through the running engine's API, with the token in SWITCHBOARD_TOKEN).
     #[command(subcommand)]
     Remit(RemitCommand),
+    /// The engine nodes sharing the store: live, stopped or gone, their configuration version
+    /// and the deliveries each holds (through the running engine's API).
+    #[command(after_help = "Example:\n  switchboard nodes --json")]
+    Nodes {
+        #[command(flatten)]
+        output: Output,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Print a report (financial-summary, payer-performance, claim-aging, denial-analysis,
     /// reconciliation-audit, payer-mix, receivables-aging); without a name, list them.
+    #[command(after_help = "Example:\n  switchboard report claim-aging --csv")]
     Report {
         /// The report.
         name: Option<String>,
@@ -110,6 +131,9 @@ enum Command {
     /// Adjudicate an 837 as a payer would under its contract and write the 835 (and the 999
     /// and 277CA beside it: OUT.x12 gives OUT.999.x12 and OUT.277.x12), to run the revenue
     /// cycle without a real payer.
+    #[command(
+        after_help = "Example:\n  switchboard payer-sim --contract config/payers/acme-health.toml claims.837 answer.x12"
+    )]
     PayerSim {
         /// The payer file whose [contract] to apply (config/payers/NAME.toml).
         #[arg(long)]
@@ -132,6 +156,7 @@ enum Command {
     #[command(subcommand)]
     X12(X12Command),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to source.
+    #[command(after_help = "Example:\n  source <(switchboard completions bash)")]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -152,6 +177,7 @@ enum Command {
     #[command(after_help = "Example:\n  switchboard --root /srv/switchboard doctor")]
     Doctor,
     /// Print the version.
+    #[command(after_help = "Example:\n  switchboard version")]
     Version,
 }
 
@@ -160,6 +186,9 @@ enum X12Command {
     /// Check X12 files against their implementation guides (837P, 837I, 835, 999, 277CA);
     /// print each error as FILE:SEGMENT_NO: LOOP SEG*ELEM: reason (IK3/IK4 code); exit 1 when
     /// any file has one.
+    #[command(
+        after_help = "Example:\n  switchboard x12 validate --999 answer.999.x12 samples/x12/837p-demo-example1.x12"
+    )]
     Validate {
         /// Write the 999 that would answer the files here.
         #[arg(long = "999", value_name = "OUT")]
@@ -173,6 +202,7 @@ enum X12Command {
 #[derive(Subcommand)]
 enum RemitCommand {
     /// Claim payments that matched no claim.
+    #[command(after_help = "Example:\n  switchboard remit unmatched --csv")]
     Unmatched {
         #[command(flatten)]
         output: Output,
@@ -181,6 +211,7 @@ enum RemitCommand {
         url: Option<String>,
     },
     /// Denied claims and lines, with their reasons.
+    #[command(after_help = "Example:\n  switchboard remit denials")]
     Denials {
         #[command(flatten)]
         output: Output,
@@ -189,6 +220,7 @@ enum RemitCommand {
         url: Option<String>,
     },
     /// Match an unmatched claim payment (its id in `remit unmatched`) to a claim and post it.
+    #[command(after_help = "Example:\n  switchboard remit match 12 1001")]
     Match {
         /// The unmatched claim payment.
         remittance_claim: i64,
@@ -206,6 +238,7 @@ enum RemitCommand {
 #[derive(Subcommand)]
 enum ClaimsCommand {
     /// Batch the payer's ready claims into an 837 and send it now.
+    #[command(after_help = "Example:\n  switchboard claims submit --payer HMO1")]
     Submit {
         /// The payer id (config/payers).
         #[arg(long)]
@@ -228,6 +261,7 @@ enum ClaimsCommand {
         url: Option<String>,
     },
     /// List claims, newest first.
+    #[command(after_help = "Example:\n  switchboard claims list --status denied")]
     List {
         /// Only this status (submitted, acknowledged, accepted, rejected...).
         #[arg(long)]
@@ -274,6 +308,7 @@ fn json_or_table(json: bool) -> Format {
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create a token and print it (only the token, on stdout).
+    #[command(after_help = "Example:\n  switchboard token create --role operator --name ehr-feed")]
     Create {
         /// admin, operator or viewer.
         #[arg(long, value_parser = |s: &str| s.parse::<Role>())]
@@ -283,8 +318,10 @@ enum TokenCommand {
         name: String,
     },
     /// List tokens (never their secrets).
+    #[command(after_help = "Example:\n  switchboard token list")]
     List,
     /// Revoke a token by name.
+    #[command(after_help = "Example:\n  switchboard token revoke ehr-feed")]
     Revoke {
         /// The token's name.
         name: String,
@@ -394,6 +431,9 @@ fn main() -> ExitCode {
             Some(serde_json::json!({ "claim_id": claim })),
             json_or_table(json),
         ),
+        Command::Nodes { output, url } => {
+            commands::api(root, url.as_deref(), "/api/nodes", None, output.format())
+        }
         Command::Report { name, output, url } => {
             let path = match name {
                 None => "/api/reports".to_string(),

@@ -383,3 +383,44 @@ fn completions_for_bash() {
     assert!(script.contains("complete -F _switchboard"), "{script}");
     assert!(script.contains("claims"), "{script}");
 }
+
+/// Every command's `--help` ends with an example of its use.
+#[test]
+fn every_command_has_an_example_in_its_help() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let listed = text(&switchboard(root, &["--help"]).stdout);
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    for top in subcommands(&listed) {
+        let help = text(&switchboard(root, &[&top, "--help"]).stdout);
+        let nested = subcommands(&help);
+        if nested.is_empty() {
+            commands.push(vec![top]);
+        } else {
+            commands.extend(nested.into_iter().map(|sub| vec![top.clone(), sub]));
+        }
+    }
+    assert!(commands.len() > 20, "{commands:?}");
+    for command in commands {
+        let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = text(&switchboard(root, &args).stdout);
+        assert!(
+            help.contains("Example:\n  switchboard") || help.contains("Example:\n  source"),
+            "`switchboard {}` has no example:\n{help}",
+            command.join(" ")
+        );
+    }
+}
+
+/// The subcommands a `--help` text lists under `Commands:` (without `help`).
+fn subcommands(help: &str) -> Vec<String> {
+    help.split("Commands:")
+        .nth(1)
+        .map(|rest| rest.split("\n\n").next().unwrap_or_default())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
+}

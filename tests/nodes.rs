@@ -88,6 +88,22 @@ async fn every_engine_on_a_store_is_listed_with_its_state_configuration_and_leas
         let a = node_at(store, &first).await.unwrap();
         assert_eq!(a.leased_deliveries, 1, "{backend}");
 
+        // Every node sees both, over the API too.
+        let listed = second.get_json("/api/nodes").await;
+        let listed = listed["nodes"].as_array().expect("a list of nodes");
+        assert_eq!(listed.len(), 2, "{backend}: {listed:?}");
+        let first_listed = listed
+            .iter()
+            .find(|node| node["id"] == a.id.as_str())
+            .expect("the first engine is listed");
+        assert_eq!(first_listed["state"], "live", "{backend}");
+        assert_eq!(first_listed["leased_deliveries"], 1, "{backend}");
+        assert_eq!(
+            first_listed["config_version"],
+            a.config_version.as_str(),
+            "{backend}"
+        );
+
         // A node that stops heartbeating without a clean stop is gone.
         store
             .register_node(&NodeRegistration {

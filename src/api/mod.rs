@@ -115,6 +115,7 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(get_message))
         .routes(routes!(channels::dead_letters))
         .routes(routes!(job_runs))
+        .routes(routes!(list_nodes))
         .routes(routes!(claims::list))
         .routes(routes!(claims::get))
         .routes(routes!(claims::remittances))
@@ -774,6 +775,27 @@ async fn job_runs(
         .job_runs(params.job.as_deref(), params.limit.unwrap_or(100))
         .await?;
     Ok(Json(JobRuns { runs }))
+}
+
+/// The answer of `GET /api/nodes`.
+#[derive(Debug, Serialize, ToSchema)]
+struct NodeList {
+    /// Every engine node registered in the store, live ones first.
+    nodes: Vec<crate::store::nodes::Node>,
+}
+
+/// `GET /api/nodes`: the engine nodes sharing this store: live, stopped or gone, the
+/// configuration version each runs and the deliveries each holds.
+#[utoipa::path(
+    get,
+    path = "/nodes",
+    tag = "meta",
+    responses((status = 200, description = "The nodes", body = NodeList))
+)]
+async fn list_nodes(State(state): State<AppState>) -> Result<Json<NodeList>, ApiError> {
+    Ok(Json(NodeList {
+        nodes: state.store.nodes().await?,
+    }))
 }
 
 /// The answer of `GET /api/tokens`.

@@ -22,9 +22,11 @@ macro_rules! shipped {
 
 /// Every file `init` writes.
 pub const SHIPPED: &[ShippedFile] = shipped![
+    "channels/examples/adt-to-lab.toml",
     "channels/examples/database-reader.toml",
     "channels/examples/database-writer.toml",
     "channels/examples/mllp-mtls-inbound.toml",
+    "channels/examples/script-transform.toml",
     "channels/examples/sftp-837-outbox.toml",
     "channels/examples/sftp-x12-inbox.toml",
     "channels/fhir-http-inbound.toml",
@@ -35,8 +37,11 @@ pub const SHIPPED: &[ShippedFile] = shipped![
     "config/payers/acme-health.toml",
     "config/routes.toml",
     "config/switchboard.toml",
+    "mappings/adt-to-lab.toml",
     "mappings/fhir-patient.toml",
     "mappings/hl7v2-canonical.toml",
+    "mappings/lab-fixes.rhai",
+    "mappings/registrations-only.rhai",
     "samples/SOURCES.md",
     "samples/fhir/coverage-carin.json",
     "samples/fhir/eob-professional-carin.json",

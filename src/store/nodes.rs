@@ -30,7 +30,7 @@ pub struct NodeRegistration {
 }
 
 /// Whether a node is running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeState {
     /// Heartbeating.
@@ -42,7 +42,7 @@ pub enum NodeState {
 }
 
 /// A registered node, as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Node {
     /// The node id.
     pub id: String,
