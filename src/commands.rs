@@ -565,7 +565,7 @@ pub fn bench_mllp(
     );
     match drained {
         Some(Ok(drained)) => println!(
-            "queues empty {:.2} s after the first message: {:.0} messages/s stored and delivered",
+            "queues seen empty {:.2} s after the first message (queue counts refresh every 15 s at most): at least {:.0} messages/s stored and delivered",
             drained.as_secs_f64(),
             latencies.len() as f64 / drained.as_secs_f64().max(f64::EPSILON)
         ),
@@ -582,12 +582,14 @@ pub fn bench_mllp(
     }
 }
 
-/// Polls the engine's `/metrics` at `base` until no delivery is pending in any queue (at most
-/// ten minutes).
+/// Polls the engine's `/metrics` at `base` until no delivery is pending in any queue, by queue
+/// counts taken after this wait began (the engine refreshes them at most every 15 s, so the
+/// moment found is up to that late); at most ten minutes.
 async fn wait_for_empty_queues(base: &str) -> Result<(), String> {
     let url = format!("{base}/metrics");
     let client = reqwest::Client::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    let began = std::time::Instant::now();
+    let deadline = began + std::time::Duration::from_secs(600);
     loop {
         let text = client
             .get(&url)
@@ -598,7 +600,8 @@ async fn wait_for_empty_queues(base: &str) -> Result<(), String> {
             .text()
             .await
             .map_err(|err| format!("{url}: {err}"))?;
-        if pending_deliveries(&text) == 0 {
+        let fresh = counts_age(&text).is_some_and(|age| age < began.elapsed().as_secs_f64());
+        if fresh && pending_deliveries(&text) == 0 {
             return Ok(());
         }
         if std::time::Instant::now() > deadline {
@@ -606,6 +609,15 @@ async fn wait_for_empty_queues(base: &str) -> Result<(), String> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+/// The age in seconds of the store counts `/metrics` shows (`None` before the first count).
+fn counts_age(metrics: &str) -> Option<f64> {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("switchboard_store_counts_age_seconds "))
+        .and_then(|age| age.trim().parse::<f64>().ok())
+        .filter(|age| *age >= 0.0)
 }
 
 /// Deliveries pending in all queues, from the Prometheus text of `/metrics`.
@@ -1077,7 +1089,20 @@ fn print_answer(answer: Result<serde_json::Value, ApiFailure>, format: table::Fo
 
 #[cfg(test)]
 mod tests {
-    use super::{pending_deliveries, redact};
+    use super::{counts_age, pending_deliveries, redact};
+
+    #[test]
+    fn the_age_of_the_store_counts_is_read() {
+        assert_eq!(
+            counts_age("switchboard_store_counts_age_seconds 3.5\nswitchboard_up 1\n"),
+            Some(3.5)
+        );
+        assert_eq!(
+            counts_age("switchboard_store_counts_age_seconds -1\n"),
+            None
+        );
+        assert_eq!(counts_age(""), None);
+    }
 
     #[test]
     fn pending_deliveries_are_summed_over_queues() {
