@@ -276,7 +276,7 @@ pub async fn upsert_patient_in<F: FieldState + TextField>(
             let row = first_row(conn, &sql, &values)
                 .await?
                 .ok_or_else(|| StoreError::NotFound("the patient just inserted".into()))?;
-            (row.int(0)?, Change::Created)
+            (row.int("id")?, Change::Created)
         }
         Some(id) => {
             let written: Vec<(&str, Value)> = PATIENT_FIELDS
@@ -401,17 +401,10 @@ impl Store {
         &self,
         batch: Vec<(crate::mapping::Records, i64)>,
     ) -> Result<(), StoreError> {
-        if self.backend() == super::Backend::Sqlite {
-            return self
-                .native_transaction(move |conn| {
-                    Box::pin(async move { upsert_records_delivered_on(conn, &batch).await })
-                })
-                .await;
-        }
-        let mut tx = self.begin_write().await?;
-        upsert_records_delivered_on(&mut *tx, &batch).await?;
-        tx.commit().await?;
-        Ok(())
+        self.write_transaction(move |conn| {
+            Box::pin(async move { upsert_records_delivered_on(conn, &batch).await })
+        })
+        .await
     }
 
     /// The store id of the patient with this identifier.
@@ -869,7 +862,7 @@ pub async fn patient_by_identifier_on(
         ],
     )
     .await?
-    .map(|row| row.int(0))
+    .map(|row| row.int("patient_id"))
     .transpose()
 }
 
@@ -911,7 +904,7 @@ pub async fn bill_for_encounter_on(
     .await?;
     match existing {
         Some(row) => Ok(Upserted {
-            id: row.int(0)?,
+            id: row.int("id")?,
             change: Change::Unchanged,
         }),
         None => {
@@ -940,7 +933,7 @@ async fn payer_for_coverage_on(
     )
     .await?;
     match existing {
-        Some(row) => Ok(row.int(0)?),
+        Some(row) => Ok(row.int("id")?),
         None => Ok(upsert_payer_on(
             conn,
             &Payer {

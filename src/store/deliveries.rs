@@ -524,9 +524,9 @@ pub(super) async fn record_attempt_on(
     )
     .await?
     .ok_or_else(|| StoreError::Invalid(format!("delivery {id} does not exist")))?;
-    let message_id = row.int(0)?;
-    let destination = row.text(1)?;
-    let attempt = row.int(2)?;
+    let message_id = row.int("message_id")?;
+    let destination = row.text("destination")?;
+    let attempt = row.int("attempts")?;
     let (kind, detail) = match (status, retry_at) {
         (DeliveryStatus::Sent, _) => ("sent", format!("{destination} (attempt {attempt})")),
         (DeliveryStatus::Pending, Some(at)) => (

@@ -6,12 +6,14 @@
 //! the calling thread with cached prepared statements, which is what lets the `store`
 //! destination drain thousands of messages a second into the embedded store.
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use sqlx::AssertSqlSafe;
 use sqlx::{Column, Row as _, ValueRef};
 
-use super::StoreError;
 use super::upsert::{Value, bind_all};
+use super::{Backend, Store, StoreError, WriteTransaction};
 
 /// What a statement run on [`Sql`] returns.
 pub type SqlFuture<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
@@ -23,6 +25,75 @@ pub trait Sql: Send {
 
     /// Runs a statement and returns how many rows it changed.
     fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> SqlFuture<'a, u64>;
+
+    /// How statements for this connection number their parameters.
+    fn placeholders(&self) -> Placeholders;
+}
+
+/// How a statement numbers its parameters. SQLite gets anonymous `?`: the driver looks each
+/// numbered `$N` up by name, which costs time in the square of their number, while `?` costs
+/// nothing; PostgreSQL gets `$N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholders {
+    /// `?`, in order.
+    Anonymous,
+    /// `$1`, `$2`...
+    Numbered,
+}
+
+impl Placeholders {
+    /// The `n`th (1-based) parameter.
+    fn nth(self, n: usize) -> String {
+        match self {
+            Placeholders::Anonymous => "?".to_string(),
+            Placeholders::Numbered => format!("${n}"),
+        }
+    }
+
+    /// `count` parameters from `first` on, comma-separated.
+    pub fn list(self, first: usize, count: usize) -> String {
+        (first..first + count)
+            .map(|n| self.nth(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `($1, $2), ($3, $4)...` for `rows` rows of `columns` values.
+    pub fn values(self, rows: usize, columns: usize) -> String {
+        (0..rows)
+            .map(|row| format!("({})", self.list(row * columns + 1, columns)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl Store {
+    /// Runs `work` in one write transaction: on SQLite on the native connection (see
+    /// [`NativeSqlite`]), on PostgreSQL through the pool. Commits when `work` succeeds, rolls
+    /// back when it fails.
+    pub async fn write_transaction<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut dyn Sql) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        if self.backend() == Backend::Sqlite {
+            return self
+                .native_transaction(move |conn: &mut NativeSqlite| work(conn))
+                .await;
+        }
+        let mut tx = self.begin_write().await.map_err(E::from)?;
+        match work(&mut *tx).await {
+            Ok(value) => {
+                tx.commit().await.map_err(|err| E::from(err.into()))?;
+                Ok(value)
+            }
+            Err(err) => {
+                tx.rollback().await.map_err(|err| E::from(err.into()))?;
+                Err(err)
+            }
+        }
+    }
 }
 
 /// Runs a query expected to return at most one row.
@@ -45,31 +116,55 @@ pub enum Cell {
     Text(String),
 }
 
-/// A row read through [`Sql`]: its values in the order of the statement's columns.
+/// A row read through [`Sql`]: its columns' names and values.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row(Vec<Cell>);
+pub struct Row {
+    names: Arc<[String]>,
+    cells: Vec<Cell>,
+}
 
 impl Row {
-    /// The integer in column `index`.
-    pub fn int(&self, index: usize) -> Result<i64, StoreError> {
-        match self.0.get(index) {
+    fn cell(&self, column: &str) -> Option<&Cell> {
+        let index = self.names.iter().position(|name| name == column)?;
+        self.cells.get(index)
+    }
+
+    /// The integer in `column`.
+    pub fn int(&self, column: &str) -> Result<i64, StoreError> {
+        match self.cell(column) {
             Some(Cell::Int(value)) => Ok(*value),
-            other => Err(column_error(index, "an integer", other)),
+            other => Err(column_error(column, "an integer", other)),
         }
     }
 
-    /// The text in column `index`.
-    pub fn text(&self, index: usize) -> Result<String, StoreError> {
-        match self.0.get(index) {
+    /// The integer in `column`, or `None` when it is NULL.
+    pub fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        match self.cell(column) {
+            Some(Cell::Null) => Ok(None),
+            _ => self.int(column).map(Some),
+        }
+    }
+
+    /// The text in `column`.
+    pub fn text(&self, column: &str) -> Result<String, StoreError> {
+        match self.cell(column) {
             Some(Cell::Text(value)) => Ok(value.clone()),
-            other => Err(column_error(index, "text", other)),
+            other => Err(column_error(column, "text", other)),
+        }
+    }
+
+    /// The text in `column`, or `None` when it is NULL.
+    pub fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        match self.cell(column) {
+            Some(Cell::Null) => Ok(None),
+            _ => self.text(column).map(Some),
         }
     }
 }
 
-fn column_error(index: usize, expected: &str, found: Option<&Cell>) -> StoreError {
+fn column_error(column: &str, expected: &str, found: Option<&Cell>) -> StoreError {
     StoreError::Sqlite(format!(
-        "column {index}: expected {expected}, found {}",
+        "column {column}: expected {expected}, found {}",
         match found {
             None => "no such column".to_string(),
             Some(cell) => format!("{cell:?}"),
@@ -95,25 +190,48 @@ impl Sql for sqlx::AnyConnection {
                 .rows_affected())
         })
     }
+
+    fn placeholders(&self) -> Placeholders {
+        if self.backend_name().eq_ignore_ascii_case("sqlite") {
+            Placeholders::Anonymous
+        } else {
+            Placeholders::Numbered
+        }
+    }
+}
+
+impl Sql for WriteTransaction {
+    fn rows<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> SqlFuture<'a, Vec<Row>> {
+        (**self).rows(sql, params)
+    }
+
+    fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> SqlFuture<'a, u64> {
+        (**self).execute(sql, params)
+    }
+
+    fn placeholders(&self) -> Placeholders {
+        (**self).placeholders()
+    }
 }
 
 /// Reads a pooled row's integer and text columns.
 fn any_row(row: &sqlx::any::AnyRow) -> Result<Row, StoreError> {
-    let mut cells = Vec::with_capacity(row.columns().len());
-    for (index, column) in row.columns().iter().enumerate() {
-        let cell =
-            if row.try_get_raw(index)?.is_null() {
-                Cell::Null
-            } else if let Ok(int) = row.try_get::<i64, _>(index) {
-                Cell::Int(int)
-            } else {
-                Cell::Text(row.try_get(index).map_err(|err| {
-                    StoreError::Sqlite(format!("column {}: {err}", column.name()))
-                })?)
-            };
+    let names: Arc<[String]> = row.columns().iter().map(|c| c.name().to_string()).collect();
+    let mut cells = Vec::with_capacity(names.len());
+    for (index, name) in names.iter().enumerate() {
+        let cell = if row.try_get_raw(index)?.is_null() {
+            Cell::Null
+        } else if let Ok(int) = row.try_get::<i64, _>(index) {
+            Cell::Int(int)
+        } else {
+            Cell::Text(
+                row.try_get(index)
+                    .map_err(|err| StoreError::Sqlite(format!("column {name}: {err}")))?,
+            )
+        };
         cells.push(cell);
     }
-    Ok(Row(cells))
+    Ok(Row { names, cells })
 }
 
 /// The engine's native SQLite connection (rusqlite), for batches run on a thread of their
@@ -139,7 +257,12 @@ impl Sql for NativeSqlite {
     fn rows<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> SqlFuture<'a, Vec<Row>> {
         let result = (|| {
             let mut prepared = prepare_native(&self.connection, sql, params)?;
-            let columns = prepared.column_count();
+            let names: Arc<[String]> = prepared
+                .column_names()
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            let columns = names.len();
             let mut rows = prepared.raw_query();
             let mut collected = Vec::new();
             while let Some(row) = rows.next()? {
@@ -159,7 +282,10 @@ impl Sql for NativeSqlite {
                         }
                     });
                 }
-                collected.push(Row(cells));
+                collected.push(Row {
+                    names: names.clone(),
+                    cells,
+                });
             }
             Ok(collected)
         })();
@@ -171,6 +297,10 @@ impl Sql for NativeSqlite {
             .and_then(|mut prepared| Ok(prepared.raw_execute()? as u64));
         Box::pin(std::future::ready(result))
     }
+
+    fn placeholders(&self) -> Placeholders {
+        Placeholders::Anonymous
+    }
 }
 
 /// Prepares (from the cache) and binds `$N` parameters by name.
@@ -180,9 +310,13 @@ fn prepare_native<'c>(
     params: &[Value],
 ) -> Result<rusqlite::CachedStatement<'c>, StoreError> {
     let mut prepared = connection.prepare_cached(sql)?;
+    let count = prepared.parameter_count();
     for (n, param) in params.iter().enumerate() {
-        let Some(index) = prepared.parameter_index(&format!("${}", n + 1))? else {
-            continue;
+        // `$N` by name; an anonymous `?` by position.
+        let index = match prepared.parameter_index(&format!("${}", n + 1))? {
+            Some(index) => index,
+            None if n < count && prepared.parameter_name(n + 1).is_none() => n + 1,
+            None => continue,
         };
         match param {
             Value::Text(Some(text)) => prepared.raw_bind_parameter(index, text)?,

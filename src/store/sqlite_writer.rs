@@ -9,7 +9,9 @@ use std::sync::PoisonError;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::ingest::{Ingest, IngestPlan, Ingested, Param, PlanRow, Statement};
-use super::sql::{NativeSqlite, SqlFuture};
+use futures::future::BoxFuture;
+
+use super::sql::NativeSqlite;
 use super::{Store, StoreError, WriteGate};
 use crate::config::engine::SqliteSynchronous;
 
@@ -110,40 +112,50 @@ impl Store {
     /// Runs `work` in one transaction on the store's native SQLite connection (opened on first
     /// use), on a blocking thread and in its turn with the store's other writers; commits when
     /// it succeeds, rolls back when it fails. Refused when the store is not SQLite.
-    pub(crate) async fn native_transaction<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn native_transaction<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut NativeSqlite) -> SqlFuture<'c, T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut NativeSqlite) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         let ((path, synchronous), gate, native) =
             match (&self.sqlite, &self.write_gate, &self.native) {
                 (Some(file), Some(gate), Some(native)) => {
                     (file.clone(), gate.clone(), native.clone())
                 }
-                _ => return Err(StoreError::Sqlite("the store is not an SQLite file".into())),
+                _ => {
+                    return Err(StoreError::Sqlite("the store is not an SQLite file".into()).into());
+                }
             };
-        let run = move || {
+        let run = move || -> Result<T, E> {
             let _turn = gate.blocking_lock();
             let mut slot = native.lock().unwrap_or_else(PoisonError::into_inner);
             let conn = match slot.as_mut() {
                 Some(conn) => conn,
                 None => slot.insert(NativeSqlite::new(open_native(&path, synchronous)?)),
             };
+            let sql = |conn: &mut NativeSqlite, statement: &str| {
+                conn.connection()
+                    .execute_batch(statement)
+                    .map_err(|err| E::from(StoreError::from(err)))
+            };
             if !conn.connection().is_autocommit() {
                 // A transaction left open by a failure that unwound through here.
-                conn.connection().execute_batch("ROLLBACK")?;
+                sql(conn, "ROLLBACK")?;
             }
-            conn.connection().execute_batch("BEGIN IMMEDIATE")?;
+            sql(conn, "BEGIN IMMEDIATE")?;
             let outcome = futures::executor::block_on(work(conn))
-                .and_then(|value| Ok(conn.connection().execute_batch("COMMIT").map(|()| value)?));
+                .and_then(|value| sql(conn, "COMMIT").map(|()| value));
             if outcome.is_err() && !conn.connection().is_autocommit() {
-                conn.connection().execute_batch("ROLLBACK")?;
+                sql(conn, "ROLLBACK")?;
             }
             outcome
         };
         tokio::task::spawn_blocking(run)
             .await
-            .unwrap_or_else(|err| Err(StoreError::Sqlite(format!("native writer failed: {err}"))))
+            .unwrap_or_else(|err| {
+                Err(StoreError::Sqlite(format!("the native writer failed: {err}")).into())
+            })
     }
 }
 

@@ -186,14 +186,14 @@ impl Upsert<'_> {
             .chain(std::iter::once(Value::Int(Some(now_millis()))))
             .collect();
         if let Some(row) = first_row(conn, &sql, &values).await? {
-            let revision = row.int(1)?;
+            let revision = row.int("revision")?;
             let change = if revision == 1 {
                 Change::Created
             } else {
                 Change::Updated
             };
             return Ok(Upserted {
-                id: row.int(0)?,
+                id: row.int("id")?,
                 change,
             });
         }
@@ -212,7 +212,7 @@ impl Upsert<'_> {
         let id = first_row(conn, &select, &key_values)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("the {} row just upserted", self.table)))?
-            .int(0)?;
+            .int("id")?;
         Ok(Upserted {
             id,
             change: Change::Unchanged,
