@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{self, AppState};
-use crate::channel::Runtime;
 use crate::channel::deployment::Deployment;
+use crate::channel::{Runtime, config_sync};
 use crate::net;
 use crate::schedule;
 use crate::store::nodes::NodeRegistration;
@@ -54,12 +54,17 @@ async fn heartbeat(runtime: Runtime, http: SocketAddr, shutdown: CancellationTok
         http_address: http.to_string(),
         sources: runtime.sources().await,
         config_version: runtime.config_version().await,
+        config_applied: runtime.config_sync().applied(),
     };
     let mut registered = false;
     loop {
         let result = if registered {
             store
-                .heartbeat_node(&registration.id, &runtime.config_version().await)
+                .heartbeat_node(
+                    &registration.id,
+                    &runtime.config_version().await,
+                    runtime.config_sync().applied(),
+                )
                 .await
         } else {
             store.register_node(&registration).await
@@ -134,7 +139,9 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
         .await
         .map_err(|err| ServeError::Scheduler(err.to_string()))?;
     }
+    config_sync::join(&runtime).await;
     let heartbeat = tokio::spawn(heartbeat(runtime.clone(), local, shutdown.clone()));
+    let following = tokio::spawn(config_sync::follow(runtime.clone(), shutdown.clone()));
     let state = AppState::new(runtime.clone(), config.root.clone())
         .with_claims(config.engine.billing.clone(), config.payers.clone());
     let monitor = tokio::spawn(state.monitor.clone().watch(shutdown.clone()));
@@ -163,6 +170,7 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
     let _ = watcher.await;
     let _ = monitor.await;
     let _ = heartbeat.await;
+    let _ = following.await;
     // A job still running does not hold the engine past a few seconds.
     if tokio::time::timeout(Duration::from_secs(5), scheduler.shutdown())
         .await
