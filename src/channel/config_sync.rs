@@ -126,8 +126,13 @@ pub async fn follow(runtime: Runtime, shutdown: CancellationToken) {
             _ = runtime.config_sync().wake.notified() => {}
             _ = tokio::time::sleep(CHECK_EVERY) => {}
         }
-        if let Err(err) = catch_up(&runtime, None).await {
-            tracing::warn!(%err, "cannot read the configuration changes; trying again later");
+        // A stop does not wait for the store: a change cut short is applied again at the
+        // next start, as this node's version only moves past a change once it is applied.
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            caught_up = catch_up(&runtime, None) => if let Err(err) = caught_up {
+                tracing::warn!(%err, "cannot read the configuration changes; trying again later");
+            },
         }
     }
     let _ = listening.await;
@@ -137,7 +142,11 @@ pub async fn follow(runtime: Runtime, shutdown: CancellationToken) {
 /// connection is opened again.
 async fn listen(runtime: Runtime, shutdown: CancellationToken) {
     loop {
-        let mut listener = match runtime.store().config_listener().await {
+        let connected = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            connected = runtime.store().config_listener() => connected,
+        };
+        let mut listener = match connected {
             Ok(Some(listener)) => listener,
             Ok(None) => return,
             Err(err) => {
