@@ -470,3 +470,163 @@ async fn three_nodes_under_traffic_lose_nothing_acknowledged_when_one_is_killed(
         }
     }
 }
+
+/// What one MLLP exchange came to: the control id, when it was sent, and whether the node
+/// accepted it (`MSA|AA`).
+type Outcomes = Arc<std::sync::Mutex<Vec<(String, Instant, bool)>>>;
+
+/// Sends a message to `mllp` every 20 ms until `stop`, each after the previous one's answer or
+/// failure, recording every outcome.
+async fn send_until(mllp: String, prefix: String, outcomes: Outcomes, stop: Arc<AtomicBool>) {
+    let mut client = MllpClient::new(&mllp);
+    let mut n = 0;
+    while !stop.load(Ordering::SeqCst) {
+        let control = format!("{prefix}{n}");
+        n += 1;
+        let message = format!(
+            "MSH|^~\\&|EHR|HOSP|SB|SB|20261205||ADT^A08|{control}|P|2.5\rPID|1||{control}\r"
+        );
+        let sent = Instant::now();
+        let accepted = client
+            .exchange(message.as_bytes(), Duration::from_secs(3))
+            .await
+            .is_ok_and(|ack| String::from_utf8_lossy(&ack).contains("MSA|AA|"));
+        outcomes.lock().unwrap().push((control, sent, accepted));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Two engine processes reach PostgreSQL through a TCP proxy that is cut mid-traffic: while it
+/// is cut they acknowledge nothing, nothing half-written is left (every stored message has its
+/// delivery, and every one is sent), they take messages again by themselves once it is back,
+/// and every acknowledged message is delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nodes_cut_off_from_the_database_acknowledge_nothing_and_resume_by_themselves() {
+    let Some(pg) = common::postgres_store().await else {
+        return;
+    };
+    let (written, target) = common::proxy::pg_addr(&pg.url);
+    let mut proxy = common::proxy::Proxy::start(target).await;
+    let through_proxy = pg.url.replacen(&written, &proxy.addr.to_string(), 1);
+    let received: Deliveries = Arc::default();
+    let partner_port = dedupe_partner(received.clone()).await;
+    let mut nodes: Vec<Node> = (0..2)
+        .map(|_| Node::start(&through_proxy, partner_port))
+        .collect();
+    for node in &nodes {
+        node.listening().await;
+    }
+    let outcomes: Outcomes = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let senders: Vec<_> = nodes
+        .iter()
+        .enumerate()
+        .map(|(n, node)| {
+            tokio::spawn(send_until(
+                node.mllp.clone(),
+                format!("P{n}-"),
+                outcomes.clone(),
+                stop.clone(),
+            ))
+        })
+        .collect();
+    let accepted_since = |since: Instant| {
+        outcomes
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, sent, accepted)| *sent >= since && *accepted)
+            .count()
+    };
+    let started = Instant::now();
+    common::eventually(
+        "both nodes accept messages",
+        Duration::from_secs(30),
+        || async { accepted_since(started) >= 40 },
+    )
+    .await;
+
+    proxy.stop().await;
+    let cut = Instant::now();
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let settled = cut + Duration::from_secs(1);
+    let during: Vec<(String, bool)> = outcomes
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, sent, _)| *sent >= settled && *sent < cut + Duration::from_secs(8))
+        .map(|(control, _, accepted)| (control.clone(), *accepted))
+        .collect();
+    eprintln!(
+        "{} messages sent while the database was cut off, {} accepted",
+        during.len(),
+        during.iter().filter(|(_, accepted)| *accepted).count()
+    );
+    assert!(!during.is_empty(), "the senders went on trying");
+    assert!(
+        during.iter().all(|(_, accepted)| !accepted),
+        "a message was acknowledged without the database: {during:?}"
+    );
+
+    proxy.restart().await;
+    let back = Instant::now();
+    common::eventually(
+        "the nodes accept messages again by themselves",
+        Duration::from_secs(60),
+        || async { accepted_since(back) >= 20 },
+    )
+    .await;
+    eprintln!(
+        "messages accepted again {:?} after the database came back",
+        back.elapsed()
+    );
+    stop.store(true, Ordering::SeqCst);
+    for sender in senders {
+        sender.await.unwrap();
+    }
+
+    // Every acknowledged message delivered; every stored one queued and sent.
+    let accepted: Vec<String> = outcomes
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, _, accepted)| *accepted)
+        .map(|(control, _, _)| control.clone())
+        .collect();
+    let delivered = |control: &str| received.lock().unwrap().iter().any(|(_, c)| c == control);
+    common::eventually(
+        "every acknowledged message is delivered",
+        Duration::from_secs(120),
+        || async { accepted.iter().all(|control| delivered(control)) },
+    )
+    .await;
+    let unsent = || async {
+        let (without, unsent): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM messages m WHERE NOT EXISTS \
+             (SELECT 1 FROM deliveries d WHERE d.message_id = m.id)), \
+             (SELECT COUNT(*) FROM deliveries WHERE status <> 'sent')",
+        )
+        .fetch_one(pg.store.pool())
+        .await
+        .unwrap();
+        (without, unsent)
+    };
+    common::eventually(
+        "every stored message has its delivery, and all are sent",
+        Duration::from_secs(60),
+        || async { unsent().await == (0, 0) },
+    )
+    .await;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
+        .fetch_one(pg.store.pool())
+        .await
+        .unwrap();
+    eprintln!(
+        "{} acknowledged, {stored} stored, {} requests to the partner",
+        accepted.len(),
+        received.lock().unwrap().len()
+    );
+    for node in &mut nodes {
+        node.signal("-TERM");
+    }
+}
