@@ -630,3 +630,157 @@ async fn nodes_cut_off_from_the_database_acknowledge_nothing_and_resume_by_thems
         node.signal("-TERM");
     }
 }
+
+/// The HAProxy configuration (TCP mode) that spreads MLLP connections on `listen` over the
+/// nodes' MLLP listeners `nodes`, passing over a node that is down: the one the README shows.
+fn haproxy_config(listen: &str, nodes: &[&str]) -> String {
+    let servers: String = nodes
+        .iter()
+        .enumerate()
+        .map(|(n, address)| format!("    server node{n} {address} check inter 1s fall 2 rise 2\n"))
+        .collect();
+    format!(
+        "global\n    maxconn 2000\n\
+         defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 1h\n    timeout server 1h\n    \
+         retries 2\n    option redispatch\n\
+         frontend mllp\n    bind {listen}\n    default_backend switchboard\n\
+         backend switchboard\n    balance roundrobin\n{servers}"
+    )
+}
+
+/// A process killed when the test ends, however it ends.
+struct KilledOnDrop(std::process::Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// How many messages of channel `relay` the node whose HTTP API is at `http` has received,
+/// from its `/metrics`.
+async fn received_by(http: &str) -> u64 {
+    let text = common::client()
+        .get(format!("http://{http}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find(|line| {
+            line.starts_with("switchboard_channel_events_total{")
+                && line.contains("channel=\"relay\"")
+                && line.contains("event=\"received\"")
+        })
+        .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A real HAProxy (Debian's package) in TCP mode in front of two nodes' MLLP listeners: it
+/// spreads new connections over both; when one node is killed, traffic through it goes on to
+/// the other, and every acknowledged message is delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn haproxy_in_front_of_two_nodes_keeps_mllp_traffic_going_when_one_dies() {
+    const HAPROXY: &str = "/usr/sbin/haproxy";
+    if !common::peer_present(
+        common::command_runs(HAPROXY, &["-v"]),
+        "HAProxy",
+        "apt-get install haproxy",
+    ) {
+        return;
+    }
+    let Some(pg) = common::postgres_store().await else {
+        return;
+    };
+    let received: Deliveries = Arc::default();
+    let partner_port = dedupe_partner(received.clone()).await;
+    let mut nodes: Vec<Node> = (0..2).map(|_| Node::start(&pg.url, partner_port)).collect();
+    for node in &nodes {
+        node.listening().await;
+    }
+    let front = format!("127.0.0.1:{}", common::free_port());
+    let config_dir = tempfile::tempdir().unwrap();
+    let config = config_dir.path().join("haproxy.cfg");
+    let addresses: Vec<&str> = nodes.iter().map(|node| node.mllp.as_str()).collect();
+    std::fs::write(&config, haproxy_config(&front, &addresses)).unwrap();
+    let check = std::process::Command::new(HAPROXY)
+        .arg("-c")
+        .arg("-f")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "haproxy -c: {check:?}");
+    let _haproxy = KilledOnDrop(
+        std::process::Command::new(HAPROXY)
+            .arg("-db")
+            .arg("-f")
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("haproxy starts"),
+    );
+    common::eventually("HAProxy listens", Duration::from_secs(20), || async {
+        tokio::net::TcpStream::connect(&front).await.is_ok()
+    })
+    .await;
+
+    // One connection a message, as many senders do: each a new pick of the balancer.
+    let send = |control: String| {
+        let front = front.clone();
+        async move {
+            let message = format!(
+                "MSH|^~\\&|EHR|HOSP|SB|SB|20261205||ADT^A08|{control}|P|2.5\rPID|1||{control}\r"
+            );
+            MllpClient::new(&front)
+                .exchange(message.as_bytes(), Duration::from_secs(10))
+                .await
+                .is_ok_and(|ack| String::from_utf8_lossy(&ack).contains("MSA|AA|"))
+        }
+    };
+    let mut accepted = Vec::new();
+    for n in 0..20 {
+        let control = format!("H{n}");
+        assert!(send(control.clone()).await, "{control} through HAProxy");
+        accepted.push(control);
+    }
+    let (first, second) = (
+        received_by(&nodes[0].http).await,
+        received_by(&nodes[1].http).await,
+    );
+    eprintln!("before the kill: node 0 took {first}, node 1 took {second}");
+    assert!(
+        first > 0 && second > 0,
+        "HAProxy spread the connections: {first} and {second}"
+    );
+
+    nodes[0].signal("-KILL");
+    let killed = Instant::now();
+    let mut failed = 0;
+    for n in 20..60 {
+        let control = format!("H{n}");
+        if send(control.clone()).await {
+            accepted.push(control);
+        } else {
+            failed += 1;
+        }
+    }
+    eprintln!(
+        "after the kill: {} of 40 accepted through HAProxy ({failed} refused) within {:?}",
+        40 - failed,
+        killed.elapsed()
+    );
+    assert!(failed <= 2, "{failed} messages refused after the kill");
+    assert_eq!(received_by(&nodes[1].http).await, second + 40 - failed);
+    let delivered = |control: &str| received.lock().unwrap().iter().any(|(_, c)| c == control);
+    common::eventually(
+        "every acknowledged message is delivered",
+        Duration::from_secs(60),
+        || async { accepted.iter().all(|control| delivered(control)) },
+    )
+    .await;
+    nodes[1].signal("-TERM");
+}
