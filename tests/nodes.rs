@@ -351,10 +351,32 @@ async fn both_at(a: &EngineProcess, b: &EngineProcess, version: i64) {
     .await;
 }
 
-/// A channel deployed, stopped and started through the API of either node runs so on both
-/// (the change goes through the store and PostgreSQL's notifications), both list the same
-/// configuration version, and a node that was down while a change was made applies it when
-/// it starts again.
+/// The `.tar.gz` archive `archive` with the file `path` added, holding `text`.
+fn with_file(archive: &[u8], path: &str, text: &str) -> Vec<u8> {
+    let mut entries = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    for entry in entries.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let mut header = entry.header().clone();
+        let name = entry.path().unwrap().into_owned();
+        builder.append_data(&mut header, name, &mut entry).unwrap();
+    }
+    let mut header = tar::Header::new_gnu();
+    header.set_size(text.len() as u64);
+    header.set_mode(0o644);
+    builder
+        .append_data(&mut header, path, text.as_bytes())
+        .unwrap();
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+/// A channel deployed, stopped and started, or an archive imported, through the API of either
+/// node runs so on both (the change goes through the store and PostgreSQL's notifications),
+/// both list the same configuration version, and a node that was down while a change was
+/// made applies it when it starts again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_made_on_one_node_is_applied_by_every_node() {
     let Some(pg) = common::postgres_store().await else {
@@ -434,9 +456,40 @@ async fn a_change_made_on_one_node_is_applied_by_every_node() {
     .await;
     both_at(&a, &b, 3).await;
 
+    // An archive imported on node a (its own export plus a channel) is imported on node b.
+    let exported = a
+        .api(reqwest::Method::GET, "/api/config/export")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let archive = with_file(
+        &exported,
+        "channels/imported.toml",
+        &lab.replace("lab", "imported"),
+    );
+    let imported = a
+        .api(reqwest::Method::POST, "/api/config/import")
+        .header("content-type", "application/gzip")
+        .body(archive)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 200, "{}", imported.text().await.unwrap());
+    common::eventually(
+        "node b runs the channel imported on node a",
+        Duration::from_secs(10),
+        || async { b.channel_state("imported").await.as_deref() == Some("started") },
+    )
+    .await;
+    assert!(root_b.path().join("channels/imported.toml").exists());
+    both_at(&a, &b, 4).await;
+
     // The change log says who made each change on which node.
     let log = pg.store.config_changes_after(0, 10).await.unwrap();
-    assert_eq!(log.len(), 3);
+    assert_eq!(log.len(), 4);
     assert!(log.iter().all(|change| change.actor == "nodes"), "{log:?}");
     assert_ne!(log[0].node, log[1].node, "{log:?}");
     b.signal("-TERM");

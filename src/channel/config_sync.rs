@@ -310,3 +310,41 @@ fn decode(archive: &str) -> Result<Vec<u8>, RuntimeError> {
         .decode(archive)
         .map_err(|err| ImportError::Archive(format!("the archive is not base64: {err}")).into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_recorded_as_json_naming_its_action() {
+        let change = ConfigChange::Channel {
+            channel: "adt".into(),
+            text: "name = \"adt\"\n".into(),
+        };
+        let text = serde_json::to_string(&change).unwrap();
+        assert_eq!(
+            text,
+            r#"{"action":"channel","channel":"adt","text":"name = \"adt\"\n"}"#
+        );
+        assert_eq!(serde_json::from_str::<ConfigChange>(&text).unwrap(), change);
+        let stop: ConfigChange =
+            serde_json::from_str(r#"{"action":"stop","channel":"adt"}"#).unwrap();
+        assert_eq!(
+            stop,
+            ConfigChange::Stop {
+                channel: "adt".into()
+            }
+        );
+        assert!(serde_json::from_str::<ConfigChange>(r#"{"action":"reboot"}"#).is_err());
+    }
+
+    #[test]
+    fn an_import_carries_its_archive_and_a_damaged_one_is_refused() {
+        let ConfigChange::Import { archive } = ConfigChange::import(b"\x1f\x8b archive") else {
+            panic!("an import");
+        };
+        assert_eq!(decode(&archive).unwrap(), b"\x1f\x8b archive");
+        let err = decode("not base64!").unwrap_err().to_string();
+        assert!(err.contains("the archive is not base64"), "{err}");
+    }
+}
