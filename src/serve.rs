@@ -47,7 +47,44 @@ const HEARTBEAT_EVERY: Duration = Duration::from_secs(4);
 /// version it runs) until `shutdown`. A store that cannot take it is logged, never fatal.
 async fn heartbeat(runtime: Runtime, http: SocketAddr, shutdown: CancellationToken) {
     let store = runtime.store().clone();
-    let registration = NodeRegistration {
+    let mut registered = false;
+    loop {
+        let result = if registered {
+            store
+                .heartbeat_node(
+                    runtime.node(),
+                    &runtime.config_version().await,
+                    runtime.config_sync().applied(),
+                )
+                .await
+        } else {
+            // The node registers once it knows its place in the configuration log, so that
+            // its entry never says it applied less than it did before a restart.
+            if !runtime.config_sync().joined() {
+                config_sync::join(&runtime).await;
+            }
+            if runtime.config_sync().joined() {
+                store
+                    .register_node(&registration(&runtime, http).await)
+                    .await
+            } else {
+                Ok(())
+            }
+        };
+        match result {
+            Ok(()) => registered = runtime.config_sync().joined(),
+            Err(err) => tracing::warn!(%err, "cannot update this node in the node list"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(HEARTBEAT_EVERY) => {}
+        }
+    }
+}
+
+/// What this node says of itself in the node list.
+async fn registration(runtime: &Runtime, http: SocketAddr) -> NodeRegistration {
+    NodeRegistration {
         id: runtime.node().to_string(),
         host: crate::channel::node::host_name(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -55,28 +92,6 @@ async fn heartbeat(runtime: Runtime, http: SocketAddr, shutdown: CancellationTok
         sources: runtime.sources().await,
         config_version: runtime.config_version().await,
         config_applied: runtime.config_sync().applied(),
-    };
-    let mut registered = false;
-    loop {
-        let result = if registered {
-            store
-                .heartbeat_node(
-                    &registration.id,
-                    &runtime.config_version().await,
-                    runtime.config_sync().applied(),
-                )
-                .await
-        } else {
-            store.register_node(&registration).await
-        };
-        match result {
-            Ok(()) => registered = true,
-            Err(err) => tracing::warn!(%err, "cannot update this node in the node list"),
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(HEARTBEAT_EVERY) => {}
-        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! A node that starts for the first time runs its files as they are and begins after the
 //! latest change; a node that starts again applies what it missed while it was down.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -78,10 +78,12 @@ impl ConfigChange {
     }
 }
 
-/// The configuration state of one node: the last change it applied, and the turn to apply.
+/// The configuration state of one node: its place in the log, and the turn to apply.
 #[derive(Debug, Default)]
 pub struct ConfigSync {
     applied: AtomicI64,
+    /// True once this node knows its place in the log (see [`join`]).
+    joined: AtomicBool,
     turn: Mutex<()>,
     wake: Notify,
 }
@@ -91,29 +93,38 @@ impl ConfigSync {
     pub fn applied(&self) -> i64 {
         self.applied.load(Ordering::SeqCst)
     }
+
+    /// Whether this node knows its place in the log; until it does, it applies no change and
+    /// records no version.
+    pub fn joined(&self) -> bool {
+        self.joined.load(Ordering::SeqCst)
+    }
 }
 
-/// Takes this node's place in the log at the engine's start: after the change it applied
+/// Takes this node's place in the log, at the engine's start: after the change it applied
 /// before it stopped (applying what it missed since), or, for a node new to the store, after
-/// the latest change. A store out of reach leaves it at the latest change it can read later.
+/// the latest change. With the store out of reach, it is tried again before the next change
+/// is applied.
 pub async fn join(runtime: &Runtime) {
-    let store = runtime.store();
-    let start = match store.node_config_applied(runtime.node()).await {
-        Ok(Some(applied)) => Ok(applied),
-        Ok(None) => store.latest_config_version().await,
-        Err(err) => Err(err),
-    };
-    match start {
-        Ok(start) => {
-            runtime.config_sync().applied.store(start, Ordering::SeqCst);
-            if let Err(err) = catch_up(runtime, None).await {
-                tracing::warn!(%err, "cannot read the configuration changes; trying again later");
-            }
-        }
-        Err(err) => {
-            tracing::warn!(%err, "cannot read this node's configuration version; trying again later");
-        }
+    if let Err(err) = catch_up(runtime, None).await {
+        tracing::warn!(%err, "cannot read the configuration changes; trying again later");
     }
+}
+
+/// Finds this node's place in the log unless it knows it already (the caller holds the turn).
+async fn find_place(runtime: &Runtime) -> Result<(), StoreError> {
+    let sync = runtime.config_sync();
+    if sync.joined() {
+        return Ok(());
+    }
+    let store = runtime.store();
+    let start = match store.node_config_applied(runtime.node()).await? {
+        Some(applied) => applied,
+        None => store.latest_config_version().await?,
+    };
+    sync.applied.store(start, Ordering::SeqCst);
+    sync.joined.store(true, Ordering::SeqCst);
+    Ok(())
 }
 
 /// Applies the changes other nodes make until `shutdown`: at once when PostgreSQL announces
@@ -190,6 +201,7 @@ pub async fn change(
 ) -> Result<(), RuntimeError> {
     let sync = runtime.config_sync();
     let _turn = sync.turn.lock().await;
+    find_place(runtime).await?;
     apply_pending(runtime, None).await?;
     check(runtime, &change).await?;
     let text = serde_json::to_string(&change)
@@ -204,10 +216,12 @@ pub async fn change(
 /// Applies every change after the last one applied, taking the turn to apply.
 async fn catch_up(runtime: &Runtime, own: Option<i64>) -> Result<(), RuntimeError> {
     let _turn = runtime.config_sync().turn.lock().await;
+    find_place(runtime).await?;
     apply_pending(runtime, own).await
 }
 
-/// Applies every change after the last one applied, in order (the caller holds the turn),
+/// Applies every change after the last one applied, in order (the caller holds the turn and
+/// knows its place),
 /// and records how far this node got. Another node's change that fails here is logged and
 /// passed over, as its node checked it; the result of change `own` is returned.
 async fn apply_pending(runtime: &Runtime, own: Option<i64>) -> Result<(), RuntimeError> {
