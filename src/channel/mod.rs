@@ -9,6 +9,7 @@ pub mod acknowledge;
 pub mod amqp;
 pub mod claims;
 pub mod config;
+pub mod config_sync;
 pub mod counters;
 pub mod database;
 pub mod deployment;

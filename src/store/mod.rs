@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk;
 pub mod canonical;
 pub mod claims;
+pub mod config_log;
 pub mod deliveries;
 pub mod ingest;
 pub mod jobs;
