@@ -200,17 +200,27 @@ impl Store {
             "d.id, d.message_id, d.channel, d.destination, d.status, d.attempts, d.next_attempt_at, \
              d.last_error, d.created_at, {SENT_COLUMNS}"
         );
-        let sql = if ordered {
-            format!(
-                "SELECT {columns} FROM deliveries d JOIN messages m ON m.id = d.message_id \
-                 WHERE d.channel = $1 AND d.destination = $2 AND d.status IN ('pending', 'held') ORDER BY d.id LIMIT $3"
-            )
+        // The due ids come first, from the queue's own index and at most `limit` of them; only
+        // those rows are then joined with their messages. Sorting and joining every waiting
+        // delivery made each batch cost as much as the whole backlog.
+        let due_ids = if ordered {
+            "SELECT id FROM (SELECT id FROM deliveries WHERE channel = $1 AND destination = $2 \
+             AND status = 'pending' ORDER BY id LIMIT $3) AS pending \
+             UNION ALL SELECT id FROM (SELECT id FROM deliveries WHERE channel = $1 AND destination = $2 \
+             AND status = 'held' ORDER BY id LIMIT $3) AS held ORDER BY id LIMIT $3"
         } else {
-            format!(
-                "SELECT {columns} FROM deliveries d JOIN messages m ON m.id = d.message_id \
-                 WHERE d.channel = $1 AND d.destination = $2 AND d.status = 'pending' ORDER BY d.next_attempt_at, d.id LIMIT $3"
-            )
+            "SELECT id FROM deliveries WHERE channel = $1 AND destination = $2 AND status = 'pending' \
+             ORDER BY next_attempt_at, id LIMIT $3"
         };
+        let order = if ordered {
+            "d.id"
+        } else {
+            "d.next_attempt_at, d.id"
+        };
+        let sql = format!(
+            "SELECT {columns} FROM ({due_ids}) AS due JOIN deliveries d ON d.id = due.id \
+             JOIN messages m ON m.id = d.message_id ORDER BY {order}"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(channel)
             .bind(destination)
