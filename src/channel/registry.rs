@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, Checks};
 use super::{
-    DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, claims, database,
+    DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, canonical, claims,
+    database,
     fhir, file, forward, http, mllp, payer_sim, schedule, sftp, store,
 };
 
@@ -66,6 +67,8 @@ connectors! {
         "sftp" => Sftp(sftp::SftpSource),
         /// Rows of a database query.
         "database" => Database(database::DatabaseSource),
+        /// What changes in the canonical store.
+        "canonical" => Canonical(canonical::CanonicalSource),
     }
 }
 

@@ -884,29 +884,8 @@ pub fn patient_resource(patient: &Patient) -> Value {
 }
 
 async fn encounter(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, FhirError> {
-    let Some(row) = sqlx::query(
-        "SELECT visit_number, patient_id, class, status, admitted_at, discharged_at, location, facility, \
-         attending_provider_id, diagnosis_codes, self_pay FROM encounters WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(encounter) = crate::store::canonical::encounter_on(conn, id).await? else {
         return Ok(None);
-    };
-    let codes: String = row.try_get("diagnosis_codes")?;
-    let encounter = Encounter {
-        visit_number: row.try_get("visit_number")?,
-        patient_id: row.try_get("patient_id")?,
-        class: row.try_get("class")?,
-        status: row.try_get("status")?,
-        admitted_at: row.try_get("admitted_at")?,
-        discharged_at: row.try_get("discharged_at")?,
-        location: row.try_get("location")?,
-        facility: row.try_get("facility")?,
-        attending_provider_id: row.try_get("attending_provider_id")?,
-        diagnosis_codes: split_codes(&codes),
-        self_pay: row.try_get::<Option<i64>, _>("self_pay")?.map(|v| v != 0),
     };
     Ok(Some(encounter_resource(
         &encounter,
@@ -962,27 +941,8 @@ pub fn encounter_resource(
 }
 
 async fn coverage(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, FhirError> {
-    let Some(row) = sqlx::query(
-        "SELECT patient_id, payer_id, member_id, plan_name, group_number, subscriber_name, relationship, \
-         priority, effective_from, effective_to FROM coverages WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(coverage) = crate::store::canonical::coverage_on(conn, id).await? else {
         return Ok(None);
-    };
-    let coverage = Coverage {
-        patient_id: row.try_get("patient_id")?,
-        payer_id: row.try_get("payer_id")?,
-        member_id: row.try_get("member_id")?,
-        plan_name: row.try_get("plan_name")?,
-        group_number: row.try_get("group_number")?,
-        subscriber_name: row.try_get("subscriber_name")?,
-        relationship: row.try_get("relationship")?,
-        priority: row.try_get("priority")?,
-        effective_from: row.try_get("effective_from")?,
-        effective_to: row.try_get("effective_to")?,
     };
     Ok(Some(coverage_resource(
         &coverage,

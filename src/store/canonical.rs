@@ -144,21 +144,7 @@ impl Store {
     }
 
     async fn patient_identifiers(&self, patient_id: i64) -> Result<Vec<Identifier>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
-        )
-        .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Identifier {
-                    system: row.try_get("system")?,
-                    value: row.try_get("value")?,
-                    type_code: row.try_get("type_code")?,
-                })
-            })
-            .collect()
+        identifiers_on(&mut *self.pool().acquire().await?, patient_id).await
     }
 
     /// Creates or updates a provider by NPI.
@@ -868,12 +854,95 @@ pub async fn patient_by_identifier_on(
     Ok(row.map(|r| r.try_get("patient_id")).transpose()?)
 }
 
+/// The visit with store id `id`, on a connection.
+pub async fn encounter_on(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<Encounter>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT visit_number, patient_id, class, status, admitted_at, discharged_at, location, facility, \
+         attending_provider_id, diagnosis_codes, self_pay FROM encounters WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let codes: String = row.try_get("diagnosis_codes")?;
+    Ok(Some(Encounter {
+        visit_number: row.try_get("visit_number")?,
+        patient_id: row.try_get("patient_id")?,
+        class: row.try_get("class")?,
+        status: row.try_get("status")?,
+        admitted_at: row.try_get("admitted_at")?,
+        discharged_at: row.try_get("discharged_at")?,
+        location: row.try_get("location")?,
+        facility: row.try_get("facility")?,
+        attending_provider_id: row.try_get("attending_provider_id")?,
+        diagnosis_codes: crate::canonical::split_codes(&codes),
+        self_pay: row.try_get::<Option<i64>, _>("self_pay")?.map(|v| v != 0),
+    }))
+}
+
+/// The coverage with store id `id`, on a connection.
+pub async fn coverage_on(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<Coverage>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT patient_id, payer_id, member_id, plan_name, group_number, subscriber_name, relationship, \
+         priority, effective_from, effective_to FROM coverages WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Coverage {
+        patient_id: row.try_get("patient_id")?,
+        payer_id: row.try_get("payer_id")?,
+        member_id: row.try_get("member_id")?,
+        plan_name: row.try_get("plan_name")?,
+        group_number: row.try_get("group_number")?,
+        subscriber_name: row.try_get("subscriber_name")?,
+        relationship: row.try_get("relationship")?,
+        priority: row.try_get("priority")?,
+        effective_from: row.try_get("effective_from")?,
+        effective_to: row.try_get("effective_to")?,
+    }))
+}
+
+/// The identifiers of a patient, in the order they were added, on a connection.
+async fn identifiers_on(
+    conn: &mut AnyConnection,
+    patient_id: i64,
+) -> Result<Vec<Identifier>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
+    )
+    .bind(patient_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Identifier {
+                system: row.try_get("system")?,
+                value: row.try_get("value")?,
+                type_code: row.try_get("type_code")?,
+            })
+        })
+        .collect()
+}
+
 /// Moves everything of patient `from` to `into` and deletes `from`, inside a transaction.
 async fn merge_patients_on(
     conn: &mut AnyConnection,
     from: i64,
     into: i64,
 ) -> Result<(), StoreError> {
+    let merged = identifiers_on(conn, from).await?;
     let statements = [
         "DELETE FROM coverages WHERE patient_id = $1 AND EXISTS (SELECT 1 FROM coverages kept \
          WHERE kept.patient_id = $2 AND kept.payer_id = coverages.payer_id AND kept.member_id = coverages.member_id)",
@@ -898,7 +967,7 @@ async fn merge_patients_on(
         .bind(into)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    super::outbox::record_merge_on(conn, into, &merged).await
 }
 
 /// The encounter's bill, created open when it has none; an existing bill keeps its status.

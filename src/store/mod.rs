@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod messages;
 pub mod nodes;
+pub mod outbox;
 pub mod receivables;
 pub mod remit;
 pub mod sqlite_writer;

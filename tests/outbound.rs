@@ -1,0 +1,274 @@
+//! Outbound from the canonical store: every canonical change writes its event in its own
+//! transaction (SQLite and PostgreSQL), and a `canonical` source hands each event on as one
+//! message, also across a SIGKILL of the engine.
+
+mod common;
+
+use std::time::Duration;
+
+use switchboard::canonical::{Encounter, Identifier, Patient};
+use switchboard::channel::mllp::MllpClient;
+use switchboard::store::Store;
+
+/// The events in the outbox: (kind, record type, changed columns), in order.
+async fn events(store: &Store) -> Vec<(String, String, String)> {
+    sqlx::query_as("SELECT kind, record_type, changed FROM canonical_events ORDER BY id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+}
+
+fn patient(mrn: &str, family: &str) -> Patient {
+    Patient {
+        identifiers: vec![Identifier {
+            system: "HOSP".into(),
+            value: mrn.into(),
+            type_code: Some("MR".into()),
+        }],
+        family_name: Some(family.into()),
+        given_name: Some("Ann".into()),
+        birth_date: Some("1980-02-03".into()),
+        gender: Some("female".into()),
+        ..Default::default()
+    }
+}
+
+fn kinds(events: &[(String, String, String)]) -> Vec<&str> {
+    events.iter().map(|(kind, ..)| kind.as_str()).collect()
+}
+
+#[tokio::test]
+async fn every_canonical_change_writes_one_event_in_its_transaction() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let first = store.upsert_patient(&patient("M1", "Doe")).await.unwrap();
+        // The same values again change nothing and write nothing.
+        store.upsert_patient(&patient("M1", "Doe")).await.unwrap();
+        store.upsert_patient(&patient("M1", "Roe")).await.unwrap();
+        let all = events(store).await;
+        assert_eq!(
+            kinds(&all),
+            ["patient.created", "patient.updated"],
+            "{backend}"
+        );
+        assert_eq!(all[1].2, "family_name", "{backend}");
+
+        let mut visit = Encounter {
+            visit_number: "V1".into(),
+            patient_id: first.id,
+            class: Some("inpatient".into()),
+            admitted_at: Some("2026-11-25T10:00:00".into()),
+            ..Default::default()
+        };
+        store.upsert_encounter(&visit).await.unwrap();
+        visit.location = Some("WARD-1".into());
+        store.upsert_encounter(&visit).await.unwrap();
+        visit.discharged_at = Some("2026-11-27T09:00:00".into());
+        store.upsert_encounter(&visit).await.unwrap();
+
+        // A merge says which identifiers went.
+        let second = store.upsert_patient(&patient("M2", "Roe")).await.unwrap();
+        store.merge_patients(second.id, first.id).await.unwrap();
+
+        // A change rolled back leaves no event.
+        let mut tx = store.begin_write().await.unwrap();
+        switchboard::store::canonical::upsert_patient_in(&mut tx, &patient("M3", "Poe"))
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+
+        // Claim statuses and remittances, whatever writes them.
+        let bill: i64 = sqlx::query_scalar(
+            "INSERT INTO payers (payer_id, name, claim_type, created_at, updated_at) VALUES ('P1', 'Payer', '837P', 1, 1) RETURNING id",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let payer = bill;
+        let bill: i64 = sqlx::query_scalar(
+            "INSERT INTO bills (encounter_id, patient_id, status, created_at, updated_at) \
+             SELECT id, patient_id, 'open', 1, 1 FROM encounters WHERE visit_number = 'V1' RETURNING id",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO claims (claim_number, bill_id, payer_id, claim_type, status, total_charge_cents, created_at, updated_at) \
+             VALUES ('C1', $1, $2, '837P', 'submitted', 100, 1, 1)",
+        )
+        .bind(bill)
+        .bind(payer)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query("UPDATE claims SET status = 'accepted', updated_at = 2 WHERE claim_number = 'C1'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO remittances (payer_identifier, trace_number, payment_cents, balanced, created_at) \
+             VALUES ('P1', 'T1', 100, 1, 3)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+
+        let all = events(store).await;
+        assert_eq!(
+            kinds(&all),
+            [
+                "patient.created",
+                "patient.updated",
+                "visit.admitted",
+                "visit.updated",
+                "visit.discharged",
+                "patient.created",
+                "patient.merged",
+                "claim.status_changed",
+                "claim.status_changed",
+                "remittance.posted",
+            ],
+            "{backend}"
+        );
+        assert_eq!(all[3].2, "location", "{backend}");
+        assert_eq!(all[4].2, "discharged_at", "{backend}");
+        let details: Vec<Option<String>> =
+            sqlx::query_scalar("SELECT detail FROM canonical_events ORDER BY id")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        let merged: serde_json::Value =
+            serde_json::from_str(details[6].as_deref().unwrap()).unwrap();
+        assert_eq!(merged["merged_identifiers"][0]["value"], "M2", "{backend}");
+        let previous: serde_json::Value =
+            serde_json::from_str(details[8].as_deref().unwrap()).unwrap();
+        assert_eq!(previous["previous_status"], "submitted", "{backend}");
+    }
+}
+
+/// The channel files of an engine that stores ADT from MLLP on `mllp_port` and sends the
+/// canonical changes of patients and visits as HL7 v2 ADT files to `out/`.
+fn adt_round_trip(mllp_port: u16) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "mappings/hl7v2-canonical.toml",
+            include_str!("../mappings/hl7v2-canonical.toml").to_string(),
+        ),
+        (
+            "channels/adt-in.toml",
+            format!(
+                "name = \"adt-in\"\n[source]\ntype = \"mllp\"\nlisten = \"127.0.0.1:{mllp_port}\"\n\
+                 [transform]\nmapping = \"hl7v2-canonical\"\n\
+                 [[destinations]]\ntype = \"store\"\nname = \"canonical\"\n"
+            ),
+        ),
+        (
+            "channels/adt-out.toml",
+            "name = \"adt-out\"\n[source]\ntype = \"canonical\"\nformat = \"hl7v2\"\npoll_millis = 50\n\
+             events = [\"patient.created\", \"patient.updated\", \"patient.merged\", \"visit.admitted\", \"visit.updated\", \"visit.discharged\"]\n\
+             [source.hl7v2]\nsending_facility = \"GENHOSP\"\nreceiving_application = \"BILLING\"\n\
+             [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\nname_template = \"{message_id}.hl7\"\n"
+                .to_string(),
+        ),
+    ]
+}
+
+/// The files in `dir`, by message id, with their contents.
+fn written(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(i64, String)> = common::file_names(dir)
+        .into_iter()
+        .filter_map(|name| Some((name.strip_suffix(".hl7")?.parse().ok()?, name)))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|(_, name)| {
+            let bytes = std::fs::read(dir.join(&name)).unwrap();
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// MSH-9 of a message.
+fn message_type(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .split('|')
+        .nth(8)
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn patient_and_visit_changes_leave_as_valid_adt_messages() {
+    let mllp_port = common::free_port();
+    let engine = common::Engine::start(&adt_round_trip(mllp_port)).await;
+    let mut client = MllpClient::new(&format!("127.0.0.1:{mllp_port}"));
+    let sent = [
+        "MSH|^~\\&|EHR|GENHOSP|SB|SB|20261125100000||ADT^A04|C1|P|2.5.1\rEVN|A04|20261125100000\r\
+         PID|1||M100^^^GENHOSP^MR||Doe^Ann^Q||19800203|F|||1 Main St^^Springfield^IL^62701^USA||555-0100\r\
+         PV1|1|I|WARD^101^A^GENHOSP||||||||||||||||V100|||||||||||||||||||||||||20261125100000\r",
+        "MSH|^~\\&|EHR|GENHOSP|SB|SB|20261125110000||ADT^A08|C2|P|2.5.1\rEVN|A08|20261125110000\r\
+         PID|1||M100^^^GENHOSP^MR||Roe^Ann^Q||19800203|F\r\
+         PV1|1|I|WARD^101^A^GENHOSP||||||||||||||||V100\r",
+        "MSH|^~\\&|EHR|GENHOSP|SB|SB|20261127090000||ADT^A03|C3|P|2.5.1\rEVN|A03|20261127090000\r\
+         PID|1||M100^^^GENHOSP^MR\r\
+         PV1|1|I|WARD^101^A^GENHOSP||||||||||||||||V100||||||||||||||||||||||||||20261127090000\r",
+        "MSH|^~\\&|EHR|GENHOSP|SB|SB|20261128090000||ADT^A04|C4|P|2.5.1\rEVN|A04|20261128090000\r\
+         PID|1||M200^^^GENHOSP^MR||Roe^Ann||19800203|F\rPV1|1|O\r",
+        "MSH|^~\\&|EHR|GENHOSP|SB|SB|20261128100000||ADT^A40^ADT_A39|C5|P|2.5.1\rEVN|A40|20261128100000\r\
+         PID|1||M100^^^GENHOSP^MR||Roe^Ann\rMRG|M200^^^GENHOSP^MR\r",
+    ];
+    for message in sent {
+        let ack = client
+            .exchange(message.as_bytes(), Duration::from_secs(10))
+            .await
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&ack).contains("MSA|AA|"),
+            "{}",
+            String::from_utf8_lossy(&ack)
+        );
+    }
+    let out = engine.path("data/out");
+    // Each event is written from the record as stored when the source reads it: here, after
+    // every message was stored. M200's own creation is skipped: it was merged away.
+    let expected = [
+        "ADT^A04^ADT_A01", // patient M100 created
+        "ADT^A04^ADT_A01", // visit V100 admitted
+        "ADT^A08^ADT_A01", // name changed
+        "ADT^A08^ADT_A01", // visit status changed
+        "ADT^A03^ADT_A03", // discharged
+        "ADT^A40^ADT_A39", // M200 merged into M100
+    ];
+    engine
+        .eventually("every change is written", || async {
+            written(&out).len() >= expected.len()
+        })
+        .await;
+    let files = written(&out);
+    let text: Vec<String> = files
+        .iter()
+        .map(|(_, b)| String::from_utf8_lossy(b).replace('\r', "\n"))
+        .collect();
+    let types: Vec<String> = files.iter().map(|(_, b)| message_type(b)).collect();
+    assert_eq!(types, expected, "{text:#?}");
+    let a04 = &text[0];
+    assert!(a04.contains("|SWITCHBOARD|GENHOSP|BILLING||"), "{a04}");
+    assert!(
+        a04.contains("PID|1||M100^^^GENHOSP^MR~M200^^^GENHOSP^MR||Roe^Ann^Q||19800203|F|||1 Main St^^Springfield^IL^62701^USA||555-0100"),
+        "{a04}"
+    );
+    assert!(a04.contains("\nPV1|1|N\n"), "{a04}");
+    assert!(
+        text[4].contains("PV1|1|I|WARD-101-A^^^GENHOSP||||||||||||||||V100|"),
+        "{}",
+        text[4]
+    );
+    assert!(text[4].contains("|20261125100000|20261127090000"), "{}", text[4]);
+    assert!(text[5].contains("\nMRG|M200^^^GENHOSP^MR\n"), "{}", text[5]);
+    if common::hl7apy::present() {
+        common::hl7apy::validate(&files).unwrap();
+    }
+    engine.stop().await;
+}
