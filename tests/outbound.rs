@@ -18,19 +18,19 @@ async fn events(store: &Store) -> Vec<(String, String, String)> {
         .unwrap()
 }
 
+/// A patient with a medical record number of the `HOSP` authority.
 fn patient(mrn: &str, family: &str) -> Patient {
-    Patient {
+    let mut patient = Patient {
         identifiers: vec![Identifier {
             system: "HOSP".into(),
             value: mrn.into(),
-            type_code: Some("MR".into()),
+            type_code: None,
         }],
-        family_name: Some(family.into()),
-        given_name: Some("Ann".into()),
-        birth_date: Some("1980-02-03".into()),
-        gender: Some("female".into()),
-        ..Default::default()
-    }
+        phone: Some("555-0100".into()),
+        ..Patient::default()
+    };
+    patient.family_name = Some(family.into());
+    patient
 }
 
 fn kinds(events: &[(String, String, String)]) -> Vec<&str> {
@@ -102,10 +102,12 @@ async fn every_canonical_change_writes_one_event_in_its_transaction() {
         .execute(store.pool())
         .await
         .unwrap();
-        sqlx::query("UPDATE claims SET status = 'accepted', updated_at = 2 WHERE claim_number = 'C1'")
-            .execute(store.pool())
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE claims SET status = 'accepted', updated_at = 2 WHERE claim_number = 'C1'",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
         sqlx::query(
             "INSERT INTO remittances (payer_identifier, trace_number, payment_cents, balanced, created_at) \
              VALUES ('P1', 'T1', 100, 1, 3)",
@@ -265,10 +267,181 @@ async fn patient_and_visit_changes_leave_as_valid_adt_messages() {
         "{}",
         text[4]
     );
-    assert!(text[4].contains("|20261125100000|20261127090000"), "{}", text[4]);
+    assert!(
+        text[4].contains("|20261125100000|20261127090000"),
+        "{}",
+        text[4]
+    );
     assert!(text[5].contains("\nMRG|M200^^^GENHOSP^MR\n"), "{}", text[5]);
     if common::hl7apy::present() {
         common::hl7apy::validate(&files).unwrap();
     }
     engine.stop().await;
+}
+
+/// Sends the engine `signal` (`-KILL`, `-TERM`) and waits until it is gone.
+fn stop_engine(engine: &mut std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([signal, &engine.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let _ = engine.wait();
+}
+
+/// The number of rows `sql` counts.
+async fn count(store: &Store, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_sigkill_each_committed_change_has_exactly_one_message() {
+    let root = tempfile::tempdir().unwrap();
+    let (mllp_port, http_port) = (common::free_port(), common::free_port());
+    let mut files = adt_round_trip(mllp_port);
+    files.push((
+        "channels/changes.toml",
+        "name = \"changes\"\n[source]\ntype = \"canonical\"\npoll_millis = 20\nbatch_size = 7\n\
+         [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"changes\"\nname_template = \"{message_id}.json\"\n"
+            .to_string(),
+    ));
+    for (path, text) in &files {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let address = format!("127.0.0.1:{mllp_port}");
+    let mut engine = common::spawn_engine(root.path(), http_port);
+    common::eventually("the MLLP port listens", Duration::from_secs(30), || async {
+        tokio::net::TcpStream::connect(&address).await.is_ok()
+    })
+    .await;
+
+    // A stream of registrations and updates, each sent after the last one's ACK.
+    let acknowledged = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let sender = {
+        let (address, acknowledged) = (address.clone(), acknowledged.clone());
+        tokio::spawn(async move {
+            let mut client = MllpClient::new(&address);
+            for n in 0.. {
+                let (trigger, family) = if n % 3 == 2 {
+                    ("A08", "Roe")
+                } else {
+                    ("A04", "Doe")
+                };
+                let message = format!(
+                    "MSH|^~\\&|EHR|GENHOSP|SB|SB|20261125||ADT^{trigger}|K{n}|P|2.5.1\r\
+                     PID|1||M{}^^^GENHOSP^MR||{family}^Ann\rPV1|1|O||||||||||||||||V{}\r",
+                    n / 3,
+                    n / 3
+                );
+                match client
+                    .exchange(message.as_bytes(), Duration::from_secs(5))
+                    .await
+                {
+                    Ok(ack) if String::from_utf8_lossy(&ack).contains("MSA|AA|") => {
+                        acknowledged.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    _ => return,
+                }
+            }
+        })
+    };
+    let store_url = format!(
+        "sqlite://{}",
+        root.path().join("data/switchboard.db").display()
+    );
+    let store = Store::connect(&store_url, 1).await.unwrap();
+    common::eventually(
+        "events are being handed on",
+        Duration::from_secs(60),
+        || async {
+            acknowledged.load(std::sync::atomic::Ordering::SeqCst) >= 60
+                && count(
+                    &store,
+                    "SELECT COUNT(*) FROM messages WHERE channel = 'changes'",
+                )
+                .await
+                    >= 40
+        },
+    )
+    .await;
+    stop_engine(&mut engine, "-KILL");
+    let _ = sender.await;
+    let at_kill = count(&store, "SELECT COUNT(*) FROM canonical_events").await;
+    let handed_on = count(
+        &store,
+        "SELECT COUNT(*) FROM messages WHERE channel = 'changes'",
+    )
+    .await;
+    assert!(
+        handed_on < at_kill,
+        "the kill came after every event was handed on ({handed_on} of {at_kill}): nothing tested"
+    );
+
+    // After a restart the stored messages not yet upserted are (more changes), and every event
+    // is handed on, each as exactly one message and one file.
+    let mut engine = common::spawn_engine(root.path(), http_port);
+    common::eventually("every change and event is done", Duration::from_secs(60), || async {
+        count(&store, "SELECT COUNT(*) FROM deliveries WHERE status <> 'sent'").await == 0
+            && count(
+                &store,
+                "SELECT COUNT(*) FROM canonical_events e WHERE NOT EXISTS (SELECT 1 FROM canonical_event_reads r \
+                 WHERE r.source = 'changes' AND r.event_id = e.id AND r.done = 1)",
+            )
+            .await
+                == 0
+    })
+    .await;
+    let events = count(&store, "SELECT COUNT(*) FROM canonical_events").await;
+    assert!(events >= at_kill);
+    // Each committed change has its event: one creation per patient and per visit.
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM patients").await,
+        count(
+            &store,
+            "SELECT COUNT(*) FROM canonical_events WHERE kind = 'patient.created'"
+        )
+        .await
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM encounters").await,
+        count(
+            &store,
+            "SELECT COUNT(*) FROM canonical_events WHERE kind = 'visit.admitted'"
+        )
+        .await
+    );
+    let per_event: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT control_id, COUNT(*) FROM messages WHERE channel = 'changes' GROUP BY control_id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let twice: Vec<&(String, i64)> = per_event.iter().filter(|(_, n)| *n != 1).collect();
+    assert!(twice.is_empty(), "events stored more than once: {twice:?}");
+    assert_eq!(per_event.len() as i64, events, "one message per event");
+    let folder = root.path().join("data/changes");
+    common::eventually(
+        "every message is delivered",
+        Duration::from_secs(60),
+        || async { common::file_names(&folder).len() as i64 == events },
+    )
+    .await;
+    let mut delivered: Vec<i64> = common::file_names(&folder)
+        .iter()
+        .map(|name| {
+            let json: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(folder.join(name)).unwrap()).unwrap();
+            json["event"]["id"].as_i64().unwrap()
+        })
+        .collect();
+    delivered.sort_unstable();
+    delivered.dedup();
+    assert_eq!(delivered.len() as i64, events, "each event delivered once");
+    store.close().await;
+    stop_engine(&mut engine, "-TERM");
 }

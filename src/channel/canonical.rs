@@ -134,7 +134,10 @@ impl CanonicalSource {
                     .await
                     .map_err(|err| format!("cannot keep event {}: {err}", event.id))?,
                 Err(crate::outbound::RenderError::Store(err)) => {
-                    return Err(format!("cannot read the record of event {}: {err}", event.id));
+                    return Err(format!(
+                        "cannot read the record of event {}: {err}",
+                        event.id
+                    ));
                 }
                 Err(err) => {
                     tracing::warn!(channel, event = event.id, kind = %event.kind, %err, "canonical event skipped");

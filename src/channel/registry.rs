@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::config::{ChannelConfig, Checks};
 use super::{
     DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, canonical, claims,
-    database,
-    fhir, file, forward, http, mllp, payer_sim, schedule, sftp, store,
+    database, fhir, file, forward, http, mllp, payer_sim, schedule, sftp, store,
 };
 
 /// Declares the enum of one side's connector kinds (tagged by `type`) and its dispatch to the

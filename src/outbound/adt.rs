@@ -221,10 +221,7 @@ fn pv1(message: &mut MessageBuilder, encounter: Option<&Encounter>) -> Result<()
         message.set("PV1-2", "N")?;
         return Ok(());
     };
-    message.set(
-        "PV1-2",
-        encounter.class.as_deref().map_or("U", class_code),
-    )?;
+    message.set("PV1-2", encounter.class.as_deref().map_or("U", class_code))?;
     if let Some(location) = &encounter.location {
         message.set("PV1-3.1", location)?;
     }

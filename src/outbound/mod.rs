@@ -136,8 +136,9 @@ pub async fn render(
     match format {
         EventFormat::Json => {
             let record = record_json(store, event).await?;
-            let bytes = serde_json::to_vec(&serde_json::json!({ "event": event, "record": record }))
-                .map_err(|err| RenderError::Build(err.to_string()))?;
+            let bytes =
+                serde_json::to_vec(&serde_json::json!({ "event": event, "record": record }))
+                    .map_err(|err| RenderError::Build(err.to_string()))?;
             Ok(Rendered {
                 content_type: "application/json",
                 bytes,
