@@ -445,3 +445,192 @@ async fn after_a_sigkill_each_committed_change_has_exactly_one_message() {
     store.close().await;
     stop_engine(&mut engine, "-TERM");
 }
+
+/// FHIR resources and Bundles, each with the HL7 v2 message type it becomes.
+fn fhir_inputs() -> Vec<(serde_json::Value, &'static str)> {
+    use serde_json::json;
+    let patient = json!({
+        "resourceType": "Patient", "id": "p1",
+        "identifier": [{"system": "GENHOSP", "value": "M300",
+                        "type": {"coding": [{"code": "MR"}]}}],
+        "name": [{"family": "Doe", "given": ["Ann", "Q"]}],
+        "gender": "female", "birthDate": "1980-02-03",
+        "telecom": [{"system": "phone", "value": "555-0100"}],
+        "address": [{"line": ["1 Main St"], "city": "Springfield", "state": "IL", "postalCode": "62701"}]
+    });
+    let mut updated = patient.clone();
+    updated["meta"] = json!({"versionId": "2"});
+    updated["name"][0]["family"] = json!("Roe");
+    let encounter = |end: Option<&str>| {
+        json!({
+            "resourceType": "Encounter", "id": "e1",
+            "identifier": [{"value": "V300"}],
+            "status": if end.is_some() { "finished" } else { "in-progress" },
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"},
+            "subject": {"reference": "Patient/p1"},
+            "period": {"start": "2026-11-25T10:00:00", "end": end},
+            "location": [{"location": {"display": "WARD-101"}}]
+        })
+    };
+    let bundle = |resources: Vec<serde_json::Value>| {
+        json!({"resourceType": "Bundle", "type": "collection",
+               "entry": resources.into_iter().map(|r| json!({"resource": r})).collect::<Vec<_>>()})
+    };
+    let glucose = json!({
+        "resourceType": "Observation", "id": "o1", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
+        "subject": {"reference": "Patient/p1"},
+        "effectiveDateTime": "2026-11-25T08:30:00Z",
+        "valueQuantity": {"value": 5.4, "unit": "mmol/L"},
+        "referenceRange": [{"low": {"value": 3.9}, "high": {"value": 5.6}}],
+        "interpretation": [{"coding": [{"code": "N"}]}]
+    });
+    let comment = json!({
+        "resourceType": "Observation", "id": "o2", "status": "preliminary",
+        "code": {"text": "Comment"}, "valueString": "fasting | 8 h",
+        "subject": {"identifier": {"system": "GENHOSP", "value": "M300"}}
+    });
+    let mut encounter_without_end = encounter(None);
+    encounter_without_end["period"]
+        .as_object_mut()
+        .unwrap()
+        .remove("end");
+    vec![
+        (patient.clone(), "ADT^A04^ADT_A01"),
+        (updated, "ADT^A08^ADT_A01"),
+        (
+            bundle(vec![patient.clone(), encounter_without_end]),
+            "ADT^A04^ADT_A01",
+        ),
+        (
+            bundle(vec![
+                patient.clone(),
+                encounter(Some("2026-11-27T09:00:00")),
+            ]),
+            "ADT^A03^ADT_A03",
+        ),
+        (
+            bundle(vec![
+                json!({"resourceType": "DiagnosticReport", "id": "r1", "status": "final",
+                       "code": {"coding": [{"system": "http://loinc.org", "code": "24323-8", "display": "Metabolic panel"}]},
+                       "subject": {"reference": "Patient/p1"},
+                       "effectiveDateTime": "2026-11-25T08:30:00Z",
+                       "result": [{"reference": "Observation/o1"}, {"reference": "#c1"}],
+                       "contained": [{"resourceType": "Observation", "id": "c1", "status": "final",
+                                      "code": {"text": "Specimen"},
+                                      "valueCodeableConcept": {"text": "Serum"}}]}),
+                patient,
+                glucose,
+            ]),
+            "ORU^R01^ORU_R01",
+        ),
+        (comment, "ORU^R01^ORU_R01"),
+    ]
+}
+
+#[test]
+fn fhir_resources_become_valid_hl7v2() {
+    let header = switchboard::outbound::Parties::default().header("C1".into(), 0);
+    let mut written = Vec::new();
+    for (index, (input, expected)) in fhir_inputs().into_iter().enumerate() {
+        let bytes = switchboard::outbound::from_fhir::to_hl7v2(&input, &header)
+            .unwrap_or_else(|err| panic!("input {index}: {err}"));
+        assert_eq!(message_type(&bytes), expected, "input {index}");
+        written.push((format!("{index}.hl7"), bytes));
+    }
+    let text = |i: usize| String::from_utf8_lossy(&written[i].1).replace('\r', "\n");
+    assert!(text(1).contains("PID|1||M300^^^GENHOSP^MR||Roe^Ann^Q||19800203|F|||1 Main St^^Springfield^IL^62701||555-0100"), "{}", text(1));
+    assert!(
+        text(3).contains("PV1|1|I|WARD-101||||||||||||||||V300|"),
+        "{}",
+        text(3)
+    );
+    assert!(
+        text(3).ends_with("|20261125100000|20261127090000\n"),
+        "{}",
+        text(3)
+    );
+    let oru = text(4);
+    assert!(
+        oru.contains("\nOBR|1||r1|24323-8^Metabolic panel^LN|||20261125083000|"),
+        "{oru}"
+    );
+    assert!(
+        oru.contains("\nOBX|1|NM|2345-7^Glucose^LN||5.4|mmol/L|3.9-5.6|N|||F|||20261125083000\n"),
+        "{oru}"
+    );
+    assert!(
+        oru.contains("\nOBX|2|CE|Specimen^Specimen||Serum||||||F\n"),
+        "{oru}"
+    );
+    assert!(
+        text(5).contains("\nOBX|1|ST|Comment^Comment||fasting \\F\\ 8 h||||||P\n"),
+        "{}",
+        text(5)
+    );
+    if common::hl7apy::present() {
+        common::hl7apy::validate(&written).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_converts_fhir_it_receives_to_hl7v2() {
+    let port = common::free_port();
+    let engine = common::Engine::start(&[(
+        "channels/fhir-to-v2.toml",
+        format!(
+            "name = \"fhir-to-v2\"\n[source]\ntype = \"http\"\nlisten = \"127.0.0.1:{port}\"\n\
+             [transform]\nconvert = \"fhir-to-hl7v2\"\n\
+             [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"v2\"\nname_template = \"{{message_id}}.hl7\"\n"
+        ),
+    )])
+    .await;
+    let client = common::client();
+    let post = |body: Vec<u8>, content_type: &'static str| {
+        client
+            .post(format!("http://127.0.0.1:{port}/"))
+            .bearer_auth(&engine.admin)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    engine
+        .eventually("the channel listens", || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+        })
+        .await;
+    let inputs = fhir_inputs();
+    for (input, _) in &inputs {
+        let answer = post(serde_json::to_vec(input).unwrap(), "application/fhir+json")
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 202, "{}", answer.text().await.unwrap());
+    }
+    // What cannot become HL7 v2 is refused, saying why.
+    let answer = post(
+        br#"{"resourceType": "Coverage", "status": "active"}"#.to_vec(),
+        "application/fhir+json",
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.status(), 422);
+    let reason = answer.text().await.unwrap();
+    assert!(reason.contains("found Coverage"), "{reason}");
+
+    let out = engine.path("data/v2");
+    engine
+        .eventually("every resource is written", || async {
+            written(&out).len() == inputs.len()
+        })
+        .await;
+    let files = written(&out);
+    let types: Vec<String> = files.iter().map(|(_, b)| message_type(b)).collect();
+    let expected: Vec<&str> = inputs.iter().map(|(_, t)| *t).collect();
+    assert_eq!(types, expected);
+    if common::hl7apy::present() {
+        common::hl7apy::validate(&files).unwrap();
+    }
+    engine.stop().await;
+}

@@ -252,9 +252,10 @@ async fn a_channel_naming_a_bad_edit_list_is_refused_with_file_line_and_field() 
         .expect_err("the channel is refused")
         .to_string();
     assert!(
-        errors
-            .contains("transform: give exactly one of mapping, edit, script (found edit, script)")
-            && errors.contains("transform.output: an edit list or a script hands on HL7 v2"),
+        errors.contains(
+            "transform: give exactly one of mapping, edit, script, convert (found edit, script)"
+        ) && errors
+            .contains("transform.output: an edit list, a script or a conversion hands on HL7 v2"),
         "{errors}"
     );
 }

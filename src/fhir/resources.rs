@@ -304,6 +304,42 @@ async fn write_patient(
     resource: &Value,
     target: Option<&Target>,
 ) -> Result<Landed, FhirError> {
+    let mut patient = patient_of(resource)?;
+    if let Some(target) = target {
+        for identifier in &patient.identifiers {
+            if let Some(owner) = upserts::patient_by_identifier_on(conn, identifier).await?
+                && owner != target.id
+            {
+                return Err(FhirError::conflict(format!(
+                    "identifier {}|{} belongs to Patient/{owner}",
+                    identifier.system, identifier.value
+                )));
+            }
+        }
+        // The patient's own identifiers find it even when the resource brings only new ones.
+        for known in upserts::identifiers_on(conn, target.id).await? {
+            if !patient
+                .identifiers
+                .iter()
+                .any(|i| i.system == known.system && i.value == known.value)
+            {
+                patient.identifiers.push(known);
+            }
+        }
+    }
+    let upserted = upserts::upsert_patient_in(conn, &patient)
+        .await?
+        .ok_or_else(|| {
+            FhirError::conflict(
+                "the patient's identifiers were claimed by a concurrent writer; retry",
+            )
+        })?;
+    Ok(landed("patients", "", upserted))
+}
+
+/// The canonical patient a FHIR Patient describes: at least one identifier, the official (or
+/// first) name, the first address, the first phone.
+pub fn patient_of(resource: &Value) -> Result<Patient, FhirError> {
     let mut identifiers = Vec::new();
     for (index, identifier) in resource
         .get("identifier")
@@ -327,38 +363,6 @@ async fn write_patient(
         return Err(FhirError::invalid(
             "Patient.identifier: at least one identifier is required",
         ));
-    }
-    if let Some(target) = target {
-        for identifier in &identifiers {
-            if let Some(owner) = upserts::patient_by_identifier_on(conn, identifier).await?
-                && owner != target.id
-            {
-                return Err(FhirError::conflict(format!(
-                    "identifier {}|{} belongs to Patient/{owner}",
-                    identifier.system, identifier.value
-                )));
-            }
-        }
-        // The patient's own identifiers find it even when the resource brings only new ones.
-        let rows = sqlx::query(
-            "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
-        )
-        .bind(target.id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in rows {
-            let known = Identifier {
-                system: row.try_get("system")?,
-                value: row.try_get("value")?,
-                type_code: row.try_get("type_code")?,
-            };
-            if !identifiers
-                .iter()
-                .any(|i| i.system == known.system && i.value == known.value)
-            {
-                identifiers.push(known);
-            }
-        }
     }
     let name = resource
         .get("name")
@@ -389,7 +393,7 @@ async fn write_patient(
         .flatten()
         .find(|t| t.get("system").and_then(Value::as_str) == Some("phone"))
         .and_then(|t| owned(t, "/value"));
-    let patient = Patient {
+    Ok(Patient {
         identifiers,
         family_name: owned(&name, "/family"),
         given_name: owned(&name, "/given/0"),
@@ -404,15 +408,7 @@ async fn write_patient(
             postal_code: owned(&address, "/postalCode"),
             country: owned(&address, "/country"),
         },
-    };
-    let upserted = upserts::upsert_patient_in(conn, &patient)
-        .await?
-        .ok_or_else(|| {
-            FhirError::conflict(
-                "the patient's identifiers were claimed by a concurrent writer; retry",
-            )
-        })?;
-    Ok(landed("patients", "", upserted))
+    })
 }
 
 async fn write_encounter(conn: &mut AnyConnection, resource: &Value) -> Result<Landed, FhirError> {
@@ -440,6 +436,22 @@ async fn write_encounter(conn: &mut AnyConnection, resource: &Value) -> Result<L
             break;
         }
     }
+    let encounter = encounter_of(resource, visit_number, patient.id, attending);
+    Ok(landed(
+        "encounters",
+        "",
+        upserts::upsert_encounter_on(conn, &encounter).await?,
+    ))
+}
+
+/// The canonical visit a FHIR Encounter describes, for the patient and attending found by its
+/// references.
+pub fn encounter_of(
+    resource: &Value,
+    visit_number: String,
+    patient_id: i64,
+    attending: Option<i64>,
+) -> Encounter {
     // Without reasons, the upsert keeps the diagnoses stored.
     let diagnosis_codes: Vec<String> = resource
         .get("reasonCode")
@@ -455,9 +467,9 @@ async fn write_encounter(conn: &mut AnyConnection, resource: &Value) -> Result<L
             .map_or(code, |(class, ..)| class)
             .to_string()
     });
-    let encounter = Encounter {
+    Encounter {
         visit_number,
-        patient_id: patient.id,
+        patient_id,
         class,
         status: owned(resource, "/status"),
         admitted_at: owned(resource, "/period/start"),
@@ -467,12 +479,7 @@ async fn write_encounter(conn: &mut AnyConnection, resource: &Value) -> Result<L
         attending_provider_id: attending,
         diagnosis_codes,
         self_pay: None,
-    };
-    Ok(landed(
-        "encounters",
-        "",
-        upserts::upsert_encounter_on(conn, &encounter).await?,
-    ))
+    }
 }
 
 fn in_element(mut error: FhirError, element: &str) -> FhirError {

@@ -204,6 +204,17 @@ pub fn pid(message: &mut MessageBuilder, patient: &Patient) -> Result<(), BuildE
             message.set(path, value)?;
         }
     }
+    let unnamed = [
+        &patient.family_name,
+        &patient.given_name,
+        &patient.middle_name,
+    ]
+    .iter()
+    .all(|name| name.is_none());
+    if unnamed {
+        // PID-5 is required: a name of type U (unspecified) says that none is known.
+        message.set("PID-5.7", "U")?;
+    }
     if let Some(birth_date) = &patient.birth_date {
         message.set("PID-7", &hl7_datetime(birth_date))?;
     }

@@ -1,8 +1,9 @@
 //! Outbound messages made of the canonical store: each canonical event ([`CanonicalEvent`])
 //! rendered as JSON (the event and the record), as the FHIR resource of the record, or as an
-//! HL7 v2 ADT message ([`adt`]).
+//! HL7 v2 ADT message ([`adt`]); and FHIR resources as HL7 v2 ([`from_fhir`]).
 
 pub mod adt;
+pub mod from_fhir;
 
 use serde::{Deserialize, Serialize};
 

@@ -915,7 +915,7 @@ pub async fn coverage_on(
 }
 
 /// The identifiers of a patient, in the order they were added, on a connection.
-async fn identifiers_on(
+pub async fn identifiers_on(
     conn: &mut AnyConnection,
     patient_id: i64,
 ) -> Result<Vec<Identifier>, StoreError> {
