@@ -37,6 +37,33 @@ fn kinds(events: &[(String, String, String)]) -> Vec<&str> {
     events.iter().map(|(kind, ..)| kind.as_str()).collect()
 }
 
+/// A claim `C1` (status `submitted`) for the bill of visit `V1`, made as the claims run makes
+/// it; its store id.
+async fn submitted_claim(store: &Store) -> i64 {
+    let payer: i64 = sqlx::query_scalar(
+        "INSERT INTO payers (payer_id, name, claim_type, created_at, updated_at) VALUES ('P1', 'Payer', '837P', 1, 1) RETURNING id",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let bill: i64 = sqlx::query_scalar(
+        "INSERT INTO bills (encounter_id, patient_id, status, created_at, updated_at) \
+         SELECT id, patient_id, 'open', 1, 1 FROM encounters WHERE visit_number = 'V1' RETURNING id",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO claims (claim_number, bill_id, payer_id, claim_type, status, total_charge_cents, created_at, updated_at) \
+         VALUES ('C1', $1, $2, '837P', 'submitted', 100, 1, 1) RETURNING id",
+    )
+    .bind(bill)
+    .bind(payer)
+    .fetch_one(store.pool())
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn every_canonical_change_writes_one_event_in_its_transaction() {
     for test in common::all_stores().await {
@@ -79,29 +106,7 @@ async fn every_canonical_change_writes_one_event_in_its_transaction() {
         tx.rollback().await.unwrap();
 
         // Claim statuses and remittances, whatever writes them.
-        let bill: i64 = sqlx::query_scalar(
-            "INSERT INTO payers (payer_id, name, claim_type, created_at, updated_at) VALUES ('P1', 'Payer', '837P', 1, 1) RETURNING id",
-        )
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-        let payer = bill;
-        let bill: i64 = sqlx::query_scalar(
-            "INSERT INTO bills (encounter_id, patient_id, status, created_at, updated_at) \
-             SELECT id, patient_id, 'open', 1, 1 FROM encounters WHERE visit_number = 'V1' RETURNING id",
-        )
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO claims (claim_number, bill_id, payer_id, claim_type, status, total_charge_cents, created_at, updated_at) \
-             VALUES ('C1', $1, $2, '837P', 'submitted', 100, 1, 1)",
-        )
-        .bind(bill)
-        .bind(payer)
-        .execute(store.pool())
-        .await
-        .unwrap();
+        submitted_claim(store).await;
         sqlx::query(
             "UPDATE claims SET status = 'accepted', updated_at = 2 WHERE claim_number = 'C1'",
         )
@@ -231,16 +236,26 @@ async fn patient_and_visit_changes_leave_as_valid_adt_messages() {
             "{}",
             String::from_utf8_lossy(&ack)
         );
+        // Each message's changes are handed on before the next one is sent, so each event
+        // is written from the record as that message left it.
+        engine
+            .eventually("the message's changes are handed on", || async {
+                let open = "SELECT COUNT(*) FROM deliveries WHERE status <> 'sent'";
+                let waiting = "SELECT COUNT(*) FROM canonical_events e WHERE NOT EXISTS \
+                     (SELECT 1 FROM canonical_event_reads r WHERE r.source = 'adt-out' \
+                     AND r.event_id = e.id AND r.done = 1)";
+                count(&engine.store, open).await == 0 && count(&engine.store, waiting).await == 0
+            })
+            .await;
     }
     let out = engine.path("data/out");
-    // Each event is written from the record as stored when the source reads it: here, after
-    // every message was stored. M200's own creation is skipped: it was merged away.
     let expected = [
         "ADT^A04^ADT_A01", // patient M100 created
         "ADT^A04^ADT_A01", // visit V100 admitted
         "ADT^A08^ADT_A01", // name changed
         "ADT^A08^ADT_A01", // visit status changed
         "ADT^A03^ADT_A03", // discharged
+        "ADT^A04^ADT_A01", // patient M200 created
         "ADT^A40^ADT_A39", // M200 merged into M100
     ];
     engine
@@ -258,21 +273,32 @@ async fn patient_and_visit_changes_leave_as_valid_adt_messages() {
     let a04 = &text[0];
     assert!(a04.contains("|SWITCHBOARD|GENHOSP|BILLING||"), "{a04}");
     assert!(
-        a04.contains("PID|1||M100^^^GENHOSP^MR~M200^^^GENHOSP^MR||Roe^Ann^Q||19800203|F|||1 Main St^^Springfield^IL^62701^USA||555-0100"),
+        a04.contains("\nPID|1||M100^^^GENHOSP^MR||Doe^Ann^Q||19800203|F|||1 Main St^^Springfield^IL^62701^USA||555-0100\n"),
         "{a04}"
     );
-    assert!(a04.contains("\nPV1|1|N\n"), "{a04}");
+    assert!(a04.ends_with("\nPV1|1|N\n"), "{a04}");
     assert!(
-        text[4].contains("PV1|1|I|WARD-101-A^^^GENHOSP||||||||||||||||V100|"),
+        text[1].contains("\nPV1|1|I|WARD-101-A^^^GENHOSP||||||||||||||||V100|"),
+        "{}",
+        text[1]
+    );
+    assert!(text[1].ends_with("|20261125100000\n"), "{}", text[1]);
+    assert!(text[2].contains("||Roe^Ann^Q||"), "{}", text[2]);
+    assert!(
+        text[4].ends_with("|20261125100000|20261127090000\n"),
         "{}",
         text[4]
     );
     assert!(
-        text[4].contains("|20261125100000|20261127090000"),
+        text[6].contains("\nPID|1||M100^^^GENHOSP^MR~M200^^^GENHOSP^MR||Roe^Ann^Q||"),
         "{}",
-        text[4]
+        text[6]
     );
-    assert!(text[5].contains("\nMRG|M200^^^GENHOSP^MR\n"), "{}", text[5]);
+    assert!(
+        text[6].ends_with("\nMRG|M200^^^GENHOSP^MR\n"),
+        "{}",
+        text[6]
+    );
     if common::hl7apy::present() {
         common::hl7apy::validate(&files).unwrap();
     }
@@ -632,5 +658,158 @@ async fn a_channel_converts_fhir_it_receives_to_hl7v2() {
     if common::hl7apy::present() {
         common::hl7apy::validate(&files).unwrap();
     }
+    engine.stop().await;
+}
+
+/// A listener on `port` when it is free, otherwise on a free port (a test then runs the
+/// example on that one instead, nothing else changed).
+async fn listener_on(port: u16) -> tokio::net::TcpListener {
+    match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(listener) => listener,
+        Err(_) => {
+            eprintln!("{port} is taken: the example runs on a free port instead");
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fhir_to_adt_example_sends_a04_on_create_and_a08_on_update_as_copied() {
+    let listener = listener_on(2578).await;
+    let port = listener.local_addr().unwrap().port();
+    let mut peer = common::acknowledging_peer(listener).await;
+    let channel = include_str!("../channels/examples/fhir-to-adt.toml")
+        .replace("127.0.0.1:2578", &format!("127.0.0.1:{port}"));
+    let engine = common::Engine::start(&[("channels/fhir-to-adt.toml", channel)]).await;
+
+    let mut patient = fhir_inputs().remove(0).0;
+    let created = engine
+        .api(reqwest::Method::POST, "/fhir/Patient")
+        .header("content-type", "application/fhir+json")
+        .body(patient.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let receive = async |peer: &mut tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>| {
+        tokio::time::timeout(Duration::from_secs(30), peer.recv())
+            .await
+            .expect("the ADT system receives a message within 30 s")
+            .expect("the ADT system listens")
+    };
+    let a04 = receive(&mut peer).await;
+    patient["id"] = serde_json::json!(id);
+    patient["name"][0]["family"] = serde_json::json!("Roe");
+    let updated = engine
+        .api(reqwest::Method::PUT, &format!("/fhir/Patient/{id}"))
+        .header("content-type", "application/fhir+json")
+        .body(patient.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let a08 = receive(&mut peer).await;
+
+    assert_eq!(message_type(&a04), "ADT^A04^ADT_A01");
+    assert_eq!(message_type(&a08), "ADT^A08^ADT_A01");
+    let a04_text = String::from_utf8_lossy(&a04).replace('\r', "\n");
+    let a08_text = String::from_utf8_lossy(&a08).replace('\r', "\n");
+    assert!(
+        a04_text.starts_with("MSH|^~\\&|SWITCHBOARD|GENHOSP|ADT|LEGACY|"),
+        "{a04_text}"
+    );
+    assert!(
+        a04_text.contains("\nPID|1||M300^^^GENHOSP^MR||Doe^Ann^Q||19800203|F|"),
+        "{a04_text}"
+    );
+    assert!(
+        a08_text.contains("\nPID|1||M300^^^GENHOSP^MR||Roe^Ann^Q||19800203|F|"),
+        "{a08_text}"
+    );
+    if common::hl7apy::present() {
+        common::hl7apy::validate(&[("a04.hl7".into(), a04), ("a08.hl7".into(), a08)]).unwrap();
+    }
+    // Nothing else is sent: one message per change.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(peer.try_recv().is_err());
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_claim_status_webhook_example_posts_each_status_change_as_copied() {
+    let listener = listener_on(8090).await;
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let app = {
+        let received = received.clone();
+        axum::Router::new().route(
+            "/claim-status",
+            axum::routing::post(move |body: bytes::Bytes| {
+                let received = received.clone();
+                async move {
+                    received
+                        .lock()
+                        .unwrap()
+                        .push(serde_json::from_slice(&body).unwrap());
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        )
+    };
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let channel = include_str!("../channels/examples/claim-status-webhook.toml")
+        .replace("127.0.0.1:8090", &format!("127.0.0.1:{port}"));
+    let engine = common::Engine::start(&[("channels/claim-status-webhook.toml", channel)]).await;
+
+    // A claim made for a visit, then acknowledged and accepted as the 999 and 277CA say.
+    let store = &engine.store;
+    let patient = store.upsert_patient(&patient("M1", "Doe")).await.unwrap();
+    store
+        .upsert_encounter(&Encounter {
+            visit_number: "V1".into(),
+            patient_id: patient.id,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let claim = submitted_claim(store).await;
+    for status in ["acknowledged", "accepted"] {
+        let change = switchboard::store::claims::StatusChange {
+            to: status,
+            only_from: None,
+        };
+        store
+            .set_claim_status(claim, &change, "test", None)
+            .await
+            .unwrap();
+    }
+    engine
+        .eventually("the webhook receives the three statuses", || async {
+            received.lock().unwrap().len() >= 3
+        })
+        .await;
+    let received = received.lock().unwrap().clone();
+    let statuses: Vec<(&str, Option<&str>)> = received
+        .iter()
+        .map(|json| {
+            assert_eq!(json["event"]["kind"], "claim.status_changed");
+            assert_eq!(json["record"]["claim_number"], "C1");
+            (
+                json["record"]["status"].as_str().unwrap(),
+                json["event"]["detail"]["previous_status"].as_str(),
+            )
+        })
+        .collect();
+    // The record is read as it is when each event is handed on: the first two may already
+    // show a later status; the previous statuses tell each change apart.
+    let previous: Vec<Option<&str>> = statuses.iter().map(|(_, p)| *p).collect();
+    assert_eq!(previous, [None, Some("submitted"), Some("acknowledged")]);
+    assert_eq!(statuses[2].0, "accepted");
     engine.stop().await;
 }

@@ -7,14 +7,9 @@ mod common;
 use std::time::Duration;
 
 use common::{Engine, event_details};
-use futures::{SinkExt, StreamExt};
-use switchboard::hl7v2::{
-    AckCode, AckDetails, Message, MllpCodec, MllpFrame, build_ack, next_control_id,
-};
+use switchboard::hl7v2::Message;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio_util::codec::Framed;
 
 const EXAMPLE: &str = include_str!("../channels/examples/adt-to-lab.toml");
 const EDIT_LIST: &str = include_str!("../mappings/adt-to-lab.toml");
@@ -48,38 +43,6 @@ fn hospital_adt(control: &str) -> String {
     let at = after(&segments, "PV1");
     segments.insert(at, "ZPV|1|private".to_string());
     segments.join("\r") + "\r"
-}
-
-/// A lab system: an MLLP listener that acknowledges each message (AA) and hands it on.
-async fn lab(listener: TcpListener) -> mpsc::UnboundedReceiver<Vec<u8>> {
-    let (received, inbox) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let received = received.clone();
-            tokio::spawn(async move {
-                let mut framed = Framed::new(stream, MllpCodec::new());
-                while let Some(Ok(MllpFrame::Message(frame))) = framed.next().await {
-                    let payload = frame.to_vec();
-                    let message = Message::parse(&payload).expect("the lab gets HL7 v2");
-                    let ack = build_ack(
-                        &message,
-                        &AckDetails {
-                            code: AckCode::ApplicationAccept,
-                            control_id: &next_control_id(),
-                            timestamp: "20240315083001",
-                            text: None,
-                            errors: &[],
-                        },
-                    );
-                    let _ = received.send(payload);
-                    if framed.send(ack).await.is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    inbox
 }
 
 /// Sends `message` in an MLLP frame and returns the ACK's MSA-1.
@@ -124,7 +87,7 @@ async fn the_adt_to_lab_example_edits_and_sends_on_as_copied() {
     let channel = EXAMPLE
         .replace("127.0.0.1:2576", &format!("127.0.0.1:{inbound}"))
         .replace("127.0.0.1:2577", &format!("127.0.0.1:{outbound}"));
-    let mut inbox = lab(listener).await;
+    let mut inbox = common::acknowledging_peer(listener).await;
     let engine = Engine::start(&[
         ("channels/adt-to-lab.toml", channel),
         ("mappings/adt-to-lab.toml", EDIT_LIST.to_string()),
