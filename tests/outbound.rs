@@ -208,8 +208,33 @@ fn message_type(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn patient_and_visit_changes_leave_as_valid_adt_messages() {
+    adt_round_trip_on(None).await;
+    if let Some(postgres) = common::postgres_store().await {
+        adt_round_trip_on(Some(&postgres.url)).await;
+    }
+}
+
+/// ADT in, the canonical changes out as ADT, on the store at `store_url` (the engine's own
+/// SQLite file when `None`).
+async fn adt_round_trip_on(store_url: Option<&str>) {
     let mllp_port = common::free_port();
-    let engine = common::Engine::start(&adt_round_trip(mllp_port)).await;
+    let mut files = adt_round_trip(mllp_port);
+    if let Some(url) = store_url {
+        files.push((
+            "config/switchboard.toml",
+            format!(
+                "[http]\nlisten = \"127.0.0.1:{}\"\n[log]\nlevel = \"warn\"\n[store]\nurl = \"{url}\"\n",
+                common::free_port()
+            ),
+        ));
+    }
+    let engine = common::Engine::start(&files).await;
+    let backend = if store_url.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(engine.store.backend().name(), backend);
     let mut client = MllpClient::new(&format!("127.0.0.1:{mllp_port}"));
     let sent = [
         "MSH|^~\\&|EHR|GENHOSP|SB|SB|20261125100000||ADT^A04|C1|P|2.5.1\rEVN|A04|20261125100000\r\
@@ -812,4 +837,49 @@ async fn the_claim_status_webhook_example_posts_each_status_change_as_copied() {
     assert_eq!(previous, [None, Some("submitted"), Some("acknowledged")]);
     assert_eq!(statuses[2].0, "accepted");
     engine.stop().await;
+}
+
+#[tokio::test]
+async fn a_source_keeps_what_an_event_became_until_it_is_done() {
+    for test in common::all_stores().await {
+        let (store, backend) = (&test.store, test.backend);
+        store.upsert_patient(&patient("M1", "Doe")).await.unwrap();
+        store.upsert_patient(&patient("M2", "Roe")).await.unwrap();
+        let pending = store.pending_events("out", 10).await.unwrap();
+        assert_eq!(pending.len(), 2, "{backend}");
+        let first = pending[0].event.id;
+        assert!(pending[0].kept.is_none(), "{backend}");
+        // The first payload kept wins: a second attempt hands on the same bytes.
+        let kept = store
+            .keep_event_payload("out", first, "application/json", b"{\"a\":1}")
+            .await
+            .unwrap();
+        let again = store
+            .keep_event_payload("out", first, "application/json", b"{\"a\":2}")
+            .await
+            .unwrap();
+        assert_eq!(kept, again, "{backend}");
+        assert_eq!(again.1, b"{\"a\":1}", "{backend}");
+        let pending = store.pending_events("out", 10).await.unwrap();
+        assert_eq!(
+            pending[0].kept,
+            Some(("application/json".to_string(), b"{\"a\":1}".to_vec())),
+            "{backend}"
+        );
+        // Done for one source, still pending for another.
+        store.finish_event("out", first).await.unwrap();
+        let left: Vec<i64> = store
+            .pending_events("out", 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.event.id)
+            .collect();
+        assert_eq!(left, [pending[1].event.id], "{backend}");
+        assert_eq!(
+            store.pending_events("other", 10).await.unwrap().len(),
+            2,
+            "{backend}"
+        );
+    }
 }
