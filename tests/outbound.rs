@@ -178,6 +178,13 @@ fn adt_round_trip(mllp_port: u16) -> Vec<(&'static str, String)> {
              [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\nname_template = \"{message_id}.hl7\"\n"
                 .to_string(),
         ),
+        (
+            "channels/fhir-out.toml",
+            "name = \"fhir-out\"\n[source]\ntype = \"canonical\"\nformat = \"fhir\"\npoll_millis = 50\n\
+             events = [\"patient.created\", \"visit.admitted\"]\n\
+             [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"fhir\"\nname_template = \"{message_id}.json\"\n"
+                .to_string(),
+        ),
     ]
 }
 
@@ -268,7 +275,9 @@ async fn adt_round_trip_on(store_url: Option<&str>) {
                 let open = "SELECT COUNT(*) FROM deliveries WHERE status <> 'sent'";
                 let waiting = "SELECT COUNT(*) FROM canonical_events e WHERE NOT EXISTS \
                      (SELECT 1 FROM canonical_event_reads r WHERE r.source = 'adt-out' \
-                     AND r.event_id = e.id AND r.done = 1)";
+                     AND r.event_id = e.id AND r.done = 1) OR NOT EXISTS (SELECT 1 FROM \
+                     canonical_event_reads r WHERE r.source = 'fhir-out' AND r.event_id = e.id \
+                     AND r.done = 1)";
                 count(&engine.store, open).await == 0 && count(&engine.store, waiting).await == 0
             })
             .await;
@@ -324,6 +333,30 @@ async fn adt_round_trip_on(store_url: Option<&str>) {
         "{}",
         text[6]
     );
+    // The same changes as FHIR resources: each patient and the visit, as they were then.
+    let fhir = engine.path("data/fhir");
+    engine
+        .eventually("the FHIR resources are written", || async {
+            common::file_names(&fhir).len() == 3
+        })
+        .await;
+    let mut resources: Vec<(i64, serde_json::Value)> = common::file_names(&fhir)
+        .iter()
+        .map(|name| {
+            let id = name.trim_end_matches(".json").parse().unwrap();
+            let json = serde_json::from_slice(&std::fs::read(fhir.join(name)).unwrap()).unwrap();
+            (id, json)
+        })
+        .collect();
+    resources.sort_by_key(|(id, _)| *id);
+    let kinds: Vec<&str> = resources
+        .iter()
+        .map(|(_, r)| r["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Patient", "Encounter", "Patient"]);
+    assert_eq!(resources[0].1["name"][0]["family"], "Doe");
+    assert_eq!(resources[1].1["identifier"][0]["value"], "V100");
+    assert_eq!(resources[2].1["identifier"][0]["value"], "M200");
     if common::hl7apy::present() {
         common::hl7apy::validate(&files).unwrap();
     }
@@ -882,4 +915,29 @@ async fn a_source_keeps_what_an_event_became_until_it_is_done() {
             "{backend}"
         );
     }
+}
+
+#[test]
+fn a_canonical_source_naming_events_its_format_cannot_write_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("config/switchboard.toml", "");
+    write(
+        "channels/out.toml",
+        "name = \"out\"\n[source]\ntype = \"canonical\"\nformat = \"hl7v2\"\n\
+         events = [\"patient.created\", \"claim.status_changed\", \"patient.deleted\"]\n\
+         [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\n",
+    );
+    let errors = switchboard::channel::deployment::Deployment::load_with_env(root.path(), |_| None)
+        .expect_err("the channel is refused")
+        .to_string();
+    assert!(
+        errors.contains("source.events[1]: event 'claim.status_changed' cannot be written as hl7v2")
+            && errors.contains("source.events[2]: unknown event 'patient.deleted': expected one of patient.created, "),
+        "{errors}"
+    );
 }

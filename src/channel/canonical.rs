@@ -63,7 +63,7 @@ impl SourceSettings for CanonicalSource {
             } else if !self.format.renders(kind) {
                 checks.problem(
                     &field,
-                    format!("event '{kind}' cannot be written as {:?}", self.format),
+                    format!("event '{kind}' cannot be written as {}", self.format.name()),
                 );
             }
         }

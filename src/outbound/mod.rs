@@ -28,6 +28,15 @@ pub enum EventFormat {
 }
 
 impl EventFormat {
+    /// The format's name, as channel files write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventFormat::Json => "json",
+            EventFormat::Fhir => "fhir",
+            EventFormat::Hl7v2 => "hl7v2",
+        }
+    }
+
     /// Whether events of `kind` can be written in this format.
     pub fn renders(self, kind: &str) -> bool {
         match self {
@@ -48,7 +57,7 @@ pub enum RenderError {
     #[error("{0} is no longer in the store")]
     Gone(String),
     /// The format cannot say this event.
-    #[error("event {kind} cannot be written as {format:?}")]
+    #[error("event {kind} cannot be written as {}", format.name())]
     Unsupported {
         /// The event kind.
         kind: String,
