@@ -920,18 +920,13 @@ async fn a_source_keeps_what_an_event_became_until_it_is_done() {
 #[test]
 fn a_canonical_source_naming_events_its_format_cannot_write_is_refused() {
     let root = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let path = root.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write("config/switchboard.toml", "");
-    write(
-        "channels/out.toml",
-        "name = \"out\"\n[source]\ntype = \"canonical\"\nformat = \"hl7v2\"\n\
+    std::fs::create_dir_all(root.path().join("channels")).unwrap();
+    std::fs::create_dir_all(root.path().join("config")).unwrap();
+    std::fs::write(root.path().join("config/switchboard.toml"), "").unwrap();
+    let channel = "name = \"out\"\n[source]\ntype = \"canonical\"\nformat = \"hl7v2\"\n\
          events = [\"patient.created\", \"claim.status_changed\", \"patient.deleted\"]\n\
-         [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\n",
-    );
+         [[destinations]]\ntype = \"file\"\nname = \"out\"\nfolder = \"out\"\n";
+    std::fs::write(root.path().join("channels/out.toml"), channel).unwrap();
     let errors = switchboard::channel::deployment::Deployment::load_with_env(root.path(), |_| None)
         .expect_err("the channel is refused")
         .to_string();
