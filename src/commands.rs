@@ -517,12 +517,15 @@ pub fn bench_mllp(
             let run = run.clone();
             let count = messages / connections + usize::from(connection < messages % connections);
             tasks.push(tokio::spawn(async move {
+                // IN1-4 to IN1-36 (the member id).
+                let to_member_id = "|".repeat(32);
                 let message = |n: usize| {
                     format!(
                         "MSH|^~\\&|BENCH|HOSP|SB|SB|20261125120000||ADT^A08^ADT_A01|B{run}-{connection}-{n}|P|2.5\r\
                          EVN|A08|20261125120000\r\
                          PID|1||B{run}{connection}N{n}^^^HOSP^MR||Bench^Patient^Q||19700101|F|||1 Main St^^Springfield^IL^62701||555-0100\r\
-                         PV1|1|O|CLINIC^1^1||||1234567893^Doctor^Dee||||||||||||V{run}{connection}N{n}\r"
+                         PV1|1|O|CLINIC^1^1||||1234567893^Doctor^Dee||||||||||||V{run}{connection}N{n}\r\
+                         IN1|1|PPO|ACME01|Acme Health{to_member_id}M{run}{connection}N{n}\r"
                     )
                 };
                 bench_connection(&address, count, in_flight.max(1), message).await

@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{self, AppState};
-use crate::channel::Runtime;
 use crate::channel::deployment::Deployment;
+use crate::channel::{Runtime, config_sync};
 use crate::net;
 use crate::schedule;
 use crate::store::nodes::NodeRegistration;
@@ -47,31 +47,51 @@ const HEARTBEAT_EVERY: Duration = Duration::from_secs(4);
 /// version it runs) until `shutdown`. A store that cannot take it is logged, never fatal.
 async fn heartbeat(runtime: Runtime, http: SocketAddr, shutdown: CancellationToken) {
     let store = runtime.store().clone();
-    let registration = NodeRegistration {
-        id: runtime.node().to_string(),
-        host: crate::channel::node::host_name(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        http_address: http.to_string(),
-        sources: runtime.sources().await,
-        config_version: runtime.config_version().await,
-    };
     let mut registered = false;
     loop {
         let result = if registered {
             store
-                .heartbeat_node(&registration.id, &runtime.config_version().await)
+                .heartbeat_node(
+                    runtime.node(),
+                    &runtime.config_version().await,
+                    runtime.config_sync().applied(),
+                )
                 .await
         } else {
-            store.register_node(&registration).await
+            // The node registers once it knows its place in the configuration log, so that
+            // its entry never says it applied less than it did before a restart.
+            if !runtime.config_sync().joined() {
+                config_sync::join(&runtime).await;
+            }
+            if runtime.config_sync().joined() {
+                store
+                    .register_node(&registration(&runtime, http).await)
+                    .await
+            } else {
+                Ok(())
+            }
         };
         match result {
-            Ok(()) => registered = true,
+            Ok(()) => registered = runtime.config_sync().joined(),
             Err(err) => tracing::warn!(%err, "cannot update this node in the node list"),
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(HEARTBEAT_EVERY) => {}
         }
+    }
+}
+
+/// What this node says of itself in the node list.
+async fn registration(runtime: &Runtime, http: SocketAddr) -> NodeRegistration {
+    NodeRegistration {
+        id: runtime.node().to_string(),
+        host: crate::channel::node::host_name(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        http_address: http.to_string(),
+        sources: runtime.sources().await,
+        config_version: runtime.config_version().await,
+        config_applied: runtime.config_sync().applied(),
     }
 }
 
@@ -134,7 +154,9 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
         .await
         .map_err(|err| ServeError::Scheduler(err.to_string()))?;
     }
+    config_sync::join(&runtime).await;
     let heartbeat = tokio::spawn(heartbeat(runtime.clone(), local, shutdown.clone()));
+    let following = tokio::spawn(config_sync::follow(runtime.clone(), shutdown.clone()));
     let state = AppState::new(runtime.clone(), config.root.clone())
         .with_claims(config.engine.billing.clone(), config.payers.clone());
     let monitor = tokio::spawn(state.monitor.clone().watch(shutdown.clone()));
@@ -163,6 +185,7 @@ pub async fn run(config: Deployment, shutdown: CancellationToken) -> Result<(), 
     let _ = watcher.await;
     let _ = monitor.await;
     let _ = heartbeat.await;
+    let _ = following.await;
     // A job still running does not hold the engine past a few seconds.
     if tokio::time::timeout(Duration::from_secs(5), scheduler.shutdown())
         .await

@@ -12,6 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::openapi::{ConfigProblem, ConfigRefusal, ErrorBody};
 use super::{ApiError, AppState};
+use crate::channel::config_sync::{self, ConfigChange};
+use crate::channel::deployment::archive::ImportError;
 use crate::channel::runtime::{ChannelStatus, RuntimeError};
 use crate::config::{ConfigErrors, Problem};
 use crate::message::{Format, Message};
@@ -28,6 +30,9 @@ impl From<RuntimeError> for ApiError {
             RuntimeError::Write { path, source } => {
                 ApiError::Internal(format!("cannot write {path}: {source}"))
             }
+            RuntimeError::Import(ImportError::Invalid(errors)) => ApiError::InvalidConfig(errors),
+            RuntimeError::Import(ImportError::Archive(reason)) => ApiError::BadRequest(reason),
+            RuntimeError::Import(ImportError::Io(err)) => ApiError::Internal(err.to_string()),
         }
     }
 }
@@ -191,7 +196,8 @@ pub struct ConfigDone {
     pub channel: String,
 }
 
-/// `PUT /api/channels/{name}/config`: validate, write back to the file, redeploy this channel.
+/// `PUT /api/channels/{name}/config`: validate, write back to the file, redeploy this channel
+/// (on every node of the store).
 #[utoipa::path(
     put,
     path = "/channels/{name}/config",
@@ -206,13 +212,18 @@ pub struct ConfigDone {
 )]
 pub async fn put_config(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     checked(&name)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the channel file must be UTF-8 TOML".into()))?;
-    state.runtime.put_channel_config(&name, text).await?;
+    let change = ConfigChange::Channel {
+        channel: name.clone(),
+        text: text.to_string(),
+    };
+    config_sync::change(&state.runtime, change, &principal.name).await?;
     Ok(Json(ConfigDone {
         status: "deployed".into(),
         channel: name,
@@ -259,7 +270,8 @@ pub struct ActionDone {
     pub done: String,
 }
 
-/// `POST /api/channels/{name}/{action}`: deploy, undeploy, start, stop or pause.
+/// `POST /api/channels/{name}/{action}`: deploy, undeploy, start, stop or pause (on every
+/// node of the store).
 #[utoipa::path(
     post,
     path = "/channels/{name}/{action}",
@@ -277,22 +289,28 @@ pub struct ActionDone {
 )]
 pub async fn action(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path((name, action)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     checked(&name)?;
     let runtime = &state.runtime;
-    match action.as_str() {
-        "deploy" => runtime.redeploy_from_file(&name).await?,
-        "undeploy" => runtime.undeploy(&name).await?,
-        "start" => runtime.start(&name).await?,
-        "stop" => runtime.stop(&name).await?,
-        "pause" => runtime.pause(&name).await?,
+    let channel = name.clone();
+    let change = match action.as_str() {
+        "deploy" => ConfigChange::Channel {
+            text: runtime.channel_file_text(&name).await?,
+            channel,
+        },
+        "undeploy" => ConfigChange::Undeploy { channel },
+        "start" => ConfigChange::Start { channel },
+        "stop" => ConfigChange::Stop { channel },
+        "pause" => ConfigChange::Pause { channel },
         other => {
             return Err(ApiError::NotFound(format!(
                 "action '{other}' (use deploy, undeploy, start, stop or pause)"
             )));
         }
-    }
+    };
+    config_sync::change(runtime, change, &principal.name).await?;
     Ok(Json(ActionDone {
         channel: name,
         done: action,
@@ -495,7 +513,8 @@ pub struct Imported {
 }
 
 /// `POST /api/config/import`: replace config, channels and mappings with an exported archive,
-/// after validating the whole set; channels are redeployed as their files change.
+/// after validating the whole set; channels are redeployed as their files change (on every
+/// node of the store).
 #[utoipa::path(
     post,
     path = "/config/import",
@@ -506,23 +525,16 @@ pub struct Imported {
         (status = 422, description = "Refused: problems with file, line, field and reason", body = ConfigRefusal),
     )
 )]
-pub async fn import(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let written = crate::channel::deployment::archive::import(&state.root, &body).map_err(
-        |err| match err {
-            crate::channel::deployment::archive::ImportError::Invalid(errors) => {
-                ApiError::InvalidConfig(errors)
-            }
-            crate::channel::deployment::archive::ImportError::Archive(reason) => {
-                ApiError::BadRequest(reason)
-            }
-            crate::channel::deployment::archive::ImportError::Io(err) => {
-                ApiError::Internal(err.to_string())
-            }
-        },
-    )?;
-    state.runtime.reload_changed().await;
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let imported = crate::channel::deployment::archive::check(&state.root, &body)
+        .map_err(RuntimeError::from)?;
+    config_sync::change(&state.runtime, ConfigChange::import(&body), &principal.name).await?;
     Ok(Json(Imported {
-        imported: written,
+        imported,
         note: "channel and routing changes are live; engine settings apply at the next start"
             .into(),
     })

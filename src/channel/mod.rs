@@ -10,6 +10,7 @@ pub mod amqp;
 pub mod canonical;
 pub mod claims;
 pub mod config;
+pub mod config_sync;
 pub mod counters;
 pub mod database;
 pub mod deployment;

@@ -234,7 +234,8 @@ impl QueueWorker {
         };
         match delivery.await {
             Ok(()) => {
-                for _ in batch {
+                for due in batch {
+                    self.observe_sent(due);
                     self.counters.count(Event::Sent);
                 }
                 true
@@ -299,9 +300,7 @@ impl QueueWorker {
             }
         };
         if status == DeliveryStatus::Sent {
-            let waited = u64::try_from(now_millis() - delivery.created_at).unwrap_or(0);
-            self.counters
-                .observe_delivery(&self.destination, Duration::from_millis(waited));
+            self.observe_sent(due);
         }
         if status == DeliveryStatus::Sent && self.connector.records_its_success() {
             self.counters.count(Event::Sent);
@@ -325,6 +324,13 @@ impl QueueWorker {
             return false;
         }
         status == DeliveryStatus::Sent
+    }
+
+    /// Counts how long a delivery waited from its queueing to its sending.
+    fn observe_sent(&self, due: &DueDelivery) {
+        let waited = u64::try_from(now_millis() - due.delivery.created_at).unwrap_or(0);
+        self.counters
+            .observe_delivery(&self.destination, Duration::from_millis(waited));
     }
 
     /// Exponential backoff after `attempts` failures, capped.

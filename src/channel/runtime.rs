@@ -95,6 +95,8 @@ struct Inner {
     /// channel must never wait for it.
     pipelines: std::sync::RwLock<BTreeMap<String, Arc<Pipeline>>>,
     counters: std::sync::Mutex<BTreeMap<String, Arc<Counters>>>,
+    /// The configuration changes of the store's log this node applied.
+    config_sync: super::config_sync::ConfigSync,
     /// Content hash of every channel file and of the routes file, as last seen.
     seen: std::sync::Mutex<BTreeMap<PathBuf, u64>>,
     /// Problems of the last refused version of a file.
@@ -163,6 +165,9 @@ pub enum RuntimeError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A configuration archive was refused or could not be written.
+    #[error(transparent)]
+    Import(#[from] super::deployment::archive::ImportError),
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -203,6 +208,7 @@ impl Runtime {
                 channels: Mutex::new(BTreeMap::new()),
                 pipelines: std::sync::RwLock::new(BTreeMap::new()),
                 counters: std::sync::Mutex::new(BTreeMap::new()),
+                config_sync: super::config_sync::ConfigSync::default(),
                 seen: std::sync::Mutex::new(seen),
                 refused: std::sync::Mutex::new(BTreeMap::new()),
             }),
@@ -223,6 +229,16 @@ impl Runtime {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The deployment root.
+    pub fn root(&self) -> PathBuf {
+        self.inner.root.clone()
+    }
+
+    /// Where this node is in the store's log of configuration changes.
+    pub fn config_sync(&self) -> &super::config_sync::ConfigSync {
+        &self.inner.config_sync
     }
 
     /// Deploys every channel of `config` (enabled ones are started), at the engine's start:
@@ -446,10 +462,10 @@ impl Runtime {
         }
     }
 
-    /// Deploys a channel from its file again (after an undeploy, or to pick up a change).
-    pub async fn redeploy_from_file(&self, name: &str) -> Result<(), RuntimeError> {
+    /// The text of a channel's file (see [`Runtime::channel_file`]).
+    pub async fn channel_file_text(&self, name: &str) -> Result<String, RuntimeError> {
         let file = self.channel_file(name).await;
-        let text = std::fs::read_to_string(&file).map_err(|err| match err.kind() {
+        std::fs::read_to_string(&file).map_err(|err| match err.kind() {
             std::io::ErrorKind::NotFound => RuntimeError::NoChannelFile(file.display().to_string()),
             _ => RuntimeError::Invalid(ConfigErrors(vec![Problem {
                 file: file.clone(),
@@ -457,8 +473,7 @@ impl Runtime {
                 field: String::new(),
                 reason: format!("cannot read: {err}"),
             }])),
-        })?;
-        self.apply_channel_text(&file, &text, Some(name)).await
+        })
     }
 
     /// Stops everything (engine shutdown): sources first, then workers finish in-flight sends.

@@ -60,7 +60,7 @@ impl StoreDestination {
                 Ok((records, message.delivery_id))
             })
             .collect::<Result<Vec<_>, DeliveryError>>()?;
-        match self.store.upsert_records_delivered_all(&batch).await {
+        match self.store.upsert_records_delivered_all(batch).await {
             Ok(()) => Ok(()),
             Err(StoreError::Invalid(reason)) => Err(DeliveryError::permanent(reason)),
             Err(err) => Err(DeliveryError::transient(err.to_string())),

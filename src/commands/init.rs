@@ -39,6 +39,8 @@ pub const SHIPPED: &[ShippedFile] = shipped![
     "config/payers/acme-health.toml",
     "config/routes.toml",
     "config/switchboard.toml",
+    "config/systemd/switchboard.env",
+    "config/systemd/switchboard.service",
     "mappings/adt-to-lab.toml",
     "mappings/fhir-patient.toml",
     "mappings/hl7v2-canonical.toml",

@@ -1,11 +1,12 @@
 // Dashboard: every channel with its state, counters and last hour, recent errors, queue depths
-// and dead letters; refreshed every few seconds while it is open.
+// and dead letters, and the engine nodes sharing the store; refreshed every few seconds while
+// it is open.
 
 import {api} from './api.js';
 import {badge, chartLegend, dataTable, fill, h, hourChart, section, when} from './dom.js';
 import {replayButton} from './messages.js';
 
-// Every refresh is three audited API reads: often enough to watch, not so often that an open
+// Every refresh is four audited API reads: often enough to watch, not so often that an open
 // dashboard floods the audit log.
 const REFRESH_MS = 10000;
 
@@ -34,12 +35,29 @@ function mergeHours(channels) {
   return [...byMinute.values()];
 }
 
+/** The configuration a node runs: the last change it applied, and how far behind it is. */
+function configCell(node) {
+  const applied = `version ${node.config_applied}`;
+  if (node.config_behind <= 0) return applied;
+  return h('span', {}, `${applied} `, badge('behind'), ` by ${node.config_behind}`);
+}
+
+/** One row a node: who it is, whether it runs, what it runs and holds. */
+function nodeRow(node) {
+  return [
+    node.id, badge(node.state), node.host, node.http_address, node.version, configCell(node),
+    node.leased_deliveries, when(node.heartbeat_at),
+  ];
+}
+
 async function load(body, ctx) {
-  const [{channels}, {dead_letters: dead}, {messages: errors}] = await Promise.all([
+  const [{channels}, {dead_letters: dead}, {messages: errors}, {nodes}] = await Promise.all([
     api('GET', '/api/channels'),
     api('GET', '/api/dead-letters?limit=20'),
     api('GET', '/api/messages?status=error&limit=10'),
+    api('GET', '/api/nodes'),
   ]);
+  const live = nodes.filter((n) => n.state === 'live').length;
   const all = hourTotals(mergeHours(channels));
   const rows = channels.map((c) => {
     const hour = hourTotals(c.counters.hour);
@@ -65,6 +83,7 @@ async function load(body, ctx) {
       h('div', {class: 'stat'}, h('span', {class: 'stat-value'}, all.received), ' received in the last hour'),
       h('div', {class: 'stat'}, h('span', {class: 'stat-value'}, `${all.rate.toFixed(1)} %`), ' errors in the last hour'),
       h('div', {class: 'stat'}, h('span', {class: 'stat-value'}, dead.length), ' dead or held deliveries'),
+      h('div', {class: 'stat'}, h('span', {class: 'stat-value'}, `${live} of ${nodes.length}`), ' nodes live'),
       h('figure', {class: 'stat'},
         hourChart(mergeHours(channels), {width: 360, height: 64, label: `All channels: ${all.received} received, ${all.errored} errored in the last hour`}),
         h('figcaption', {}, 'All channels, per minute over the last hour')),
@@ -74,6 +93,10 @@ async function load(body, ctx) {
       columns: ['Channel', 'State', 'Source', 'Received', 'Sent', 'Errored', 'Last minute', 'Error rate (1 h)', 'Last hour', 'Queues'],
       rows,
     }, {empty: 'No channels are deployed.'})),
+    section('Nodes', dataTable({
+      columns: ['Node', 'State', 'Host', 'HTTP address', 'Version', 'Configuration', 'Leased deliveries', 'Last heartbeat'],
+      rows: nodes.map(nodeRow),
+    }, {empty: 'No node has registered yet.'})),
     problems.length ? section('Channel problems', h('ul', {}, problems.map((c) => h('li', {},
       h('a', {href: `#/channels/${encodeURIComponent(c.name)}`}, c.name), ': ',
       [c.source_error, ...c.refused_edit].filter(Boolean).join('; '))))) : null,

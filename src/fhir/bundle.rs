@@ -10,11 +10,12 @@ use serde_json::{Value, json};
 use super::kinds::Kind;
 use super::outcome::{FhirError, outcome};
 use super::search::Search;
-use super::service::{Checked, Outcome, check, read_resource, write_deferred, write_one};
+use super::service::{Outcome, WriteRequest, check, read_resource, write_deferred, write_one};
 use super::store::{PendingWrite, save_writes};
 use crate::config::engine::BillingConfig;
 use crate::store::Store;
 use crate::store::audit::{AuditRecord, record_audits_on};
+use crate::store::sql::Sql;
 use crate::store::tokens::Principal;
 
 /// The searchset Bundle of `search`: a page of matches with the total, paging links, and the
@@ -123,11 +124,8 @@ struct Planned {
     full_url: Option<String>,
     method: &'static str,
     kind: Kind,
-    id: Option<String>,
-    if_match: Option<i64>,
-    resource: Value,
-    /// The resource passed the R4 checks (before any write transaction begins).
-    checked: Checked,
+    /// The write; its resource passed the R4 checks (before any write transaction begins).
+    write: WriteRequest,
 }
 
 fn plan(entry: &Value) -> Result<Planned, FhirError> {
@@ -192,10 +190,12 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
             .map(str::to_string),
         method,
         kind,
-        id,
-        if_match,
-        resource,
-        checked,
+        write: WriteRequest {
+            checked,
+            id,
+            expected: if_match,
+            resource,
+        },
     })
 }
 
@@ -273,6 +273,23 @@ async fn transaction(
         .enumerate()
         .map(|(index, entry)| plan(entry).map_err(|e| at_entry(e, index)))
         .collect::<Result<Vec<_>, _>>()?;
+    let principal = principal.clone();
+    let done = store
+        .write_transaction(move |conn| {
+            Box::pin(async move { transaction_on(conn, &principal, &planned).await })
+        })
+        .await?;
+    let answers = done.iter().map(response_entry).collect();
+    Ok(bundle_of("transaction-response", answers))
+}
+
+/// Writes a transaction's entries, what each wrote and their audit entries in the caller's
+/// transaction; the first entry that fails fails it all.
+async fn transaction_on(
+    conn: &mut dyn Sql,
+    principal: &Principal,
+    planned: &[Planned],
+) -> Result<Vec<Outcome>, FhirError> {
     let mut order: Vec<usize> = (0..planned.len()).collect();
     order.sort_by_key(|&i| planned[i].kind.write_rank());
     let mut written = HashMap::new();
@@ -280,47 +297,29 @@ async fn transaction(
     // What each entry wrote, saved together before the commit; by resource, to refuse a
     // transaction that writes one resource twice (its entries would contradict each other).
     let mut writes: HashMap<String, (usize, PendingWrite)> = HashMap::new();
-    let mut tx = store.begin_write().await?;
     for index in order {
         let entry = &planned[index];
-        let mut resource = entry.resource.clone();
-        let result = match resolve(&mut resource, &written) {
-            Ok(()) => {
-                write_deferred(
-                    &mut tx,
-                    &entry.checked,
-                    entry.id.as_deref(),
-                    entry.if_match,
-                    &resource,
-                )
-                .await
-            }
-            Err(err) => Err(err),
-        };
-        let result = result.and_then(|(done, pending)| {
-            match writes.insert(done.location.clone(), (index, pending)) {
-                Some((first, _)) => Err(FhirError::bad_request(format!(
+        let mut write = entry.write.clone();
+        resolve(&mut write.resource, &written).map_err(|err| at_entry(err, index))?;
+        let (done, pending) = write_deferred(conn, &write)
+            .await
+            .map_err(|err| at_entry(err, index))?;
+        if let Some((first, _)) = writes.insert(done.location.clone(), (index, pending)) {
+            return Err(at_entry(
+                FhirError::bad_request(format!(
                     "{} is also written by Bundle.entry[{first}]; a transaction writes each resource once",
                     done.location
-                ))),
-                None => Ok(done),
-            }
-        });
-        match result {
-            Ok(done) => {
-                if let Some(full_url) = &entry.full_url {
-                    written.insert(full_url.clone(), done.location.clone());
-                }
-                outcomes[index] = Some(done);
-            }
-            Err(err) => {
-                tx.rollback().await?;
-                return Err(at_entry(err, index));
-            }
+                )),
+                index,
+            ));
         }
+        if let Some(full_url) = &entry.full_url {
+            written.insert(full_url.clone(), done.location.clone());
+        }
+        outcomes[index] = Some(done);
     }
     let writes: Vec<PendingWrite> = writes.into_values().map(|(_, pending)| pending).collect();
-    save_writes(&mut tx, &writes).await?;
+    save_writes(conn, &writes).await?;
     let done = outcomes
         .into_iter()
         .collect::<Option<Vec<Outcome>>>()
@@ -332,10 +331,8 @@ async fn transaction(
         .zip(&resources)
         .map(|((entry, done), resource)| audit_record(principal, entry.method, resource, done))
         .collect();
-    record_audits_on(&mut tx, &audits).await?;
-    tx.commit().await?;
-    let answers = done.iter().map(response_entry).collect();
-    Ok(bundle_of("transaction-response", answers))
+    record_audits_on(conn, &audits).await?;
+    Ok(done)
 }
 
 async fn batch(store: &Store, principal: &Principal, entries: &[Value]) -> Value {
@@ -362,28 +359,18 @@ async fn batch_entry(
     entry: &Value,
 ) -> Result<Outcome, FhirError> {
     let entry = plan(entry)?;
-    let mut tx = store.begin_write().await?;
-    match write_one(
-        &mut tx,
-        &entry.checked,
-        entry.id.as_deref(),
-        entry.if_match,
-        &entry.resource,
-    )
-    .await
-    {
-        Ok(done) => {
-            let resource = audited_resource(&done);
-            let record = audit_record(principal, entry.method, &resource, &done);
-            record_audits_on(&mut tx, &[record]).await?;
-            tx.commit().await?;
-            Ok(done)
-        }
-        Err(err) => {
-            tx.rollback().await?;
-            Err(err)
-        }
-    }
+    let principal = principal.clone();
+    store
+        .write_transaction(move |conn| {
+            Box::pin(async move {
+                let done = write_one(conn, &entry.write).await?;
+                let resource = audited_resource(&done);
+                let record = audit_record(&principal, entry.method, &resource, &done);
+                record_audits_on(conn, &[record]).await?;
+                Ok(done)
+            })
+        })
+        .await
 }
 
 fn status_line(status: StatusCode) -> String {

@@ -18,6 +18,8 @@ use crate::canonical::{
 };
 use crate::config::engine::BillingConfig;
 use crate::store::canonical as upserts;
+use crate::store::sql::{Sql, first_row};
+use crate::store::upsert::Value as UpsertValue;
 use crate::store::{Change, Store};
 
 /// System of National Provider Identifiers.
@@ -73,7 +75,7 @@ fn required(resource: &Value, pointer: &str, what: &str) -> Result<String, FhirE
 
 /// The canonical row a Reference at `pointer` names; it must be a `target` that exists.
 async fn reference(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     resource: &Value,
     pointer: &str,
     target: Kind,
@@ -238,7 +240,7 @@ pub struct Landed {
 /// Writes `resource` (validated) into the canonical records, inside the caller's transaction.
 /// `target` is the row an update names; the resource must land on it.
 pub async fn write(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     kind: Kind,
     resource: &Value,
     target: Option<&Target>,
@@ -300,7 +302,7 @@ fn landed(
 }
 
 async fn write_patient(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     resource: &Value,
     target: Option<&Target>,
 ) -> Result<Landed, FhirError> {
@@ -411,7 +413,7 @@ pub fn patient_of(resource: &Value) -> Result<Patient, FhirError> {
     })
 }
 
-async fn write_encounter(conn: &mut AnyConnection, resource: &Value) -> Result<Landed, FhirError> {
+async fn write_encounter(conn: &mut dyn Sql, resource: &Value) -> Result<Landed, FhirError> {
     let visit_number = required(
         resource,
         "/identifier/0/value",
@@ -489,7 +491,7 @@ fn in_element(mut error: FhirError, element: &str) -> FhirError {
     error
 }
 
-async fn write_coverage(conn: &mut AnyConnection, resource: &Value) -> Result<Landed, FhirError> {
+async fn write_coverage(conn: &mut dyn Sql, resource: &Value) -> Result<Landed, FhirError> {
     let patient = reference(conn, resource, "/beneficiary", Kind::Patient)
         .await?
         .ok_or_else(|| FhirError::invalid("Coverage.beneficiary (a Patient) is required"))?;
@@ -556,10 +558,7 @@ fn has_npi(resource: &Value) -> bool {
         .is_some_and(|ids| ids.iter().any(|i| text(i, "/system") == Some(NPI_SYSTEM)))
 }
 
-async fn write_organization(
-    conn: &mut AnyConnection,
-    resource: &Value,
-) -> Result<Landed, FhirError> {
+async fn write_organization(conn: &mut dyn Sql, resource: &Value) -> Result<Landed, FhirError> {
     let name = required(resource, "/name", "Organization.name")?;
     if has_npi(resource) {
         let upserted = write_provider(conn, resource, name, "organization").await?;
@@ -571,27 +570,27 @@ async fn write_organization(
         )
     })?;
     // A configured payer keeps its claim settings.
-    let existing = sqlx::query(
+    let existing = first_row(
+        conn,
         "SELECT claim_type, receiver_id, receiver_qualifier FROM payers WHERE payer_id = $1",
+        &[UpsertValue::from(&payer_id)],
     )
-    .bind(&payer_id)
-    .fetch_optional(&mut *conn)
     .await?;
     let payer = Payer {
         payer_id,
         name,
         claim_type: match &existing {
-            Some(row) => row.try_get("claim_type")?,
+            Some(row) => row.text("claim_type")?,
             None => "837P".to_string(),
         },
         receiver_id: existing
             .as_ref()
-            .map(|r| r.try_get("receiver_id"))
+            .map(|r| r.opt_text("receiver_id"))
             .transpose()?
             .flatten(),
         receiver_qualifier: existing
             .as_ref()
-            .map(|r| r.try_get("receiver_qualifier"))
+            .map(|r| r.opt_text("receiver_qualifier"))
             .transpose()?
             .flatten(),
     };
@@ -602,10 +601,7 @@ async fn write_organization(
     ))
 }
 
-async fn write_practitioner(
-    conn: &mut AnyConnection,
-    resource: &Value,
-) -> Result<Landed, FhirError> {
+async fn write_practitioner(conn: &mut dyn Sql, resource: &Value) -> Result<Landed, FhirError> {
     let name = owned(resource, "/name/0/text")
         .or_else(|| {
             let name = resource.pointer("/name/0")?;
@@ -627,7 +623,7 @@ async fn write_practitioner(
 /// Upserts a provider by NPI, keeping its tax id and taxonomy; refuses to turn a person into
 /// an organization or back.
 async fn write_provider(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     resource: &Value,
     name: String,
     kind: &str,
@@ -637,12 +633,14 @@ async fn write_provider(
             "identifier (the NPI, system {NPI_SYSTEM}) is required"
         ))
     })?;
-    let existing = sqlx::query("SELECT kind, tax_id, taxonomy FROM providers WHERE npi = $1")
-        .bind(&npi)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let existing = first_row(
+        conn,
+        "SELECT kind, tax_id, taxonomy FROM providers WHERE npi = $1",
+        &[UpsertValue::from(&npi)],
+    )
+    .await?;
     if let Some(row) = &existing {
-        let stored: String = row.try_get("kind")?;
+        let stored = row.text("kind")?;
         if stored != kind {
             return Err(FhirError::conflict(format!(
                 "NPI {npi} belongs to a provider of kind {stored}"
@@ -655,22 +653,19 @@ async fn write_provider(
         kind: kind.to_string(),
         tax_id: existing
             .as_ref()
-            .map(|r| r.try_get("tax_id"))
+            .map(|r| r.opt_text("tax_id"))
             .transpose()?
             .flatten(),
         taxonomy: existing
             .as_ref()
-            .map(|r| r.try_get("taxonomy"))
+            .map(|r| r.opt_text("taxonomy"))
             .transpose()?
             .flatten(),
     };
     Ok(upserts::upsert_provider_on(conn, &provider).await?)
 }
 
-async fn write_charge_item(
-    conn: &mut AnyConnection,
-    resource: &Value,
-) -> Result<Landed, FhirError> {
+async fn write_charge_item(conn: &mut dyn Sql, resource: &Value) -> Result<Landed, FhirError> {
     let line_key = required(
         resource,
         "/identifier/0/value",
@@ -684,11 +679,14 @@ async fn write_charge_item(
         .ok_or_else(|| {
             FhirError::invalid("ChargeItem.context (the Encounter billed) is required")
         })?;
-    let visit_patient: i64 = sqlx::query("SELECT patient_id FROM encounters WHERE id = $1")
-        .bind(encounter.id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("patient_id")?;
+    let visit_patient = first_row(
+        conn,
+        "SELECT patient_id FROM encounters WHERE id = $1",
+        &[UpsertValue::from(encounter.id)],
+    )
+    .await?
+    .ok_or_else(|| FhirError::invalid(format!("Encounter/{} does not exist", encounter.id)))?
+    .int("patient_id")?;
     if visit_patient != patient.id {
         return Err(FhirError::invalid(format!(
             "ChargeItem.subject is Patient/{} but Encounter/{} is a visit of Patient/{visit_patient}",
@@ -720,16 +718,15 @@ async fn write_charge_item(
         None => 1000,
     };
     let bill = upserts::bill_for_encounter_on(conn, encounter.id, patient.id).await?;
-    let existing = sqlx::query(
+    let existing = first_row(
+        conn,
         "SELECT modifiers, revenue_code, diagnosis_codes FROM bill_lines WHERE bill_id = $1 AND line_key = $2",
+        &[UpsertValue::from(bill.id), UpsertValue::from(&line_key)],
     )
-    .bind(bill.id)
-    .bind(&line_key)
-    .fetch_optional(&mut *conn)
     .await?;
     let kept = |column: &str| -> Result<String, FhirError> {
         Ok(match &existing {
-            Some(row) => row.try_get(column)?,
+            Some(row) => row.text(column)?,
             None => String::new(),
         })
     };
@@ -741,7 +738,7 @@ async fn write_charge_item(
         modifiers: split_codes(&kept("modifiers")?),
         revenue_code: existing
             .as_ref()
-            .map(|r| r.try_get("revenue_code"))
+            .map(|r| r.opt_text("revenue_code"))
             .transpose()?
             .flatten(),
         diagnosis_codes: split_codes(&kept("diagnosis_codes")?),

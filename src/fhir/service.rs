@@ -13,6 +13,7 @@ use super::store::{
 };
 use super::validate::validate;
 use crate::config::engine::BillingConfig;
+use crate::store::sql::Sql;
 use crate::store::{Change, Store};
 
 /// A resource as served: with its id, version and last change.
@@ -42,10 +43,10 @@ pub async fn read_resource(
     let mut resource = generated.resource;
     if kind.writable() {
         let mut conn = store.pool().acquire().await?;
-        let Some((revision, _)) = canonical_state(&mut conn, &target).await? else {
+        let Some((revision, _)) = canonical_state(&mut *conn, &target).await? else {
             return Ok(None);
         };
-        let written = written(&mut conn, kind, id).await?;
+        let written = written(&mut *conn, kind, id).await?;
         let (current, as_written) = current_version(written.as_ref(), revision);
         if as_written && let Some(written) = written {
             resource = written.raw;
@@ -102,16 +103,23 @@ pub fn check(kind: Kind, resource: &Value) -> Result<Checked, FhirError> {
     Ok(Checked { kind, warnings })
 }
 
-/// Writes one resource that passed [`check`] in the caller's transaction: a create when `id`
-/// is `None`, else an update of `id` (refused with 412 unless `expected` matches its version).
-pub async fn write_one(
-    conn: &mut sqlx::AnyConnection,
-    checked: &Checked,
-    id: Option<&str>,
-    expected: Option<i64>,
-    resource: &Value,
-) -> Result<Outcome, FhirError> {
-    let (outcome, pending) = write_deferred(conn, checked, id, expected, resource).await?;
+/// One create or update of a resource that passed [`check`].
+#[derive(Debug, Clone)]
+pub struct WriteRequest {
+    /// The checked type and its warnings.
+    pub checked: Checked,
+    /// The resource updated; `None` for a create.
+    pub id: Option<String>,
+    /// The version an update expects (`If-Match`): 412 when the resource is at another.
+    pub expected: Option<i64>,
+    /// The resource.
+    pub resource: Value,
+}
+
+/// Writes one resource in the caller's transaction: a create when `request.id` is `None`,
+/// else an update of it (refused with 412 unless `request.expected` matches its version).
+pub async fn write_one(conn: &mut dyn Sql, request: &WriteRequest) -> Result<Outcome, FhirError> {
+    let (outcome, pending) = write_deferred(conn, request).await?;
     save_writes(conn, &[pending]).await?;
     Ok(outcome)
 }
@@ -119,12 +127,17 @@ pub async fn write_one(
 /// As [`write_one`], but the record of the resource as written is answered rather than saved:
 /// a Bundle saves all of its entries' records together.
 pub async fn write_deferred(
-    conn: &mut sqlx::AnyConnection,
-    checked: &Checked,
-    id: Option<&str>,
-    expected: Option<i64>,
-    resource: &Value,
+    conn: &mut dyn Sql,
+    request: &WriteRequest,
 ) -> Result<(Outcome, PendingWrite), FhirError> {
+    let WriteRequest {
+        checked,
+        id,
+        expected,
+        resource,
+    } = request;
+    let id = id.as_deref();
+    let expected = *expected;
     let kind = checked.kind;
     let warnings = checked.warnings.clone();
     let target = match id {

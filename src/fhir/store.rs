@@ -7,11 +7,11 @@
 //! JSON as written; once something else changed it, reads generate it from the canonical row.
 
 use serde_json::Value;
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::kinds::Kind;
 use super::outcome::FhirError;
 use crate::store::bulk::insert_rows_or;
+use crate::store::sql::{Sql, first_row};
 use crate::store::upsert::Value as UpsertValue;
 use crate::store::{Change, now_millis};
 
@@ -89,19 +89,16 @@ impl Kind {
 
 /// A canonical row's revision and last change (Unix ms); `None` when there is no such row.
 pub async fn canonical_state(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     target: &Target,
 ) -> Result<Option<(i64, i64)>, FhirError> {
     let sql = format!(
         "SELECT revision, updated_at FROM {} WHERE id = $1{}",
         target.table, target.condition
     );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(target.id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = first_row(conn, &sql, &[UpsertValue::from(target.id)]).await?;
     Ok(match row {
-        Some(row) => Some((row.try_get("revision")?, row.try_get("updated_at")?)),
+        Some(row) => Some((row.int("revision")?, row.int("updated_at")?)),
         None => None,
     })
 }
@@ -119,26 +116,27 @@ pub struct Written {
 
 /// What clients last wrote for `kind/logical_id`, if anything.
 pub async fn written(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     kind: Kind,
     logical_id: &str,
 ) -> Result<Option<Written>, FhirError> {
-    let row = sqlx::query(
+    let row = first_row(
+        conn,
         "SELECT version, raw, canonical_revision FROM fhir_resources \
          WHERE resource_type = $1 AND logical_id = $2",
+        &[
+            UpsertValue::from(kind.name()),
+            UpsertValue::from(logical_id),
+        ],
     )
-    .bind(kind.name())
-    .bind(logical_id)
-    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
         return Ok(None);
     };
-    let raw: String = row.try_get("raw")?;
     Ok(Some(Written {
-        version: row.try_get("version")?,
-        raw: serde_json::from_str(&raw).map_err(FhirError::internal)?,
-        canonical_revision: row.try_get("canonical_revision")?,
+        version: row.int("version")?,
+        raw: serde_json::from_str(&row.text("raw")?).map_err(FhirError::internal)?,
+        canonical_revision: row.int("canonical_revision")?,
     }))
 }
 
@@ -154,7 +152,7 @@ pub fn current_version(written: Option<&Written>, revision: i64) -> (i64, bool) 
 
 /// The version of `kind/logical_id` now, or `None` when its canonical row does not exist.
 pub async fn version_now(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     kind: Kind,
     target: &Target,
 ) -> Result<Option<i64>, FhirError> {
@@ -187,7 +185,7 @@ impl PendingWrite {
 /// The record of a client's write of `raw` that did `change` to the canonical row `target`,
 /// with the resource's new version; it still has to be saved.
 pub async fn plan_write(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     kind: Kind,
     target: &Target,
     change: Change,
@@ -222,10 +220,7 @@ pub async fn plan_write(
 }
 
 /// Saves client writes in `fhir_resources`, many per statement; each resource at most once.
-pub async fn save_writes(
-    conn: &mut AnyConnection,
-    writes: &[PendingWrite],
-) -> Result<(), FhirError> {
+pub async fn save_writes(conn: &mut dyn Sql, writes: &[PendingWrite]) -> Result<(), FhirError> {
     let now = now_millis();
     let rows: Vec<Vec<UpsertValue>> = writes
         .iter()

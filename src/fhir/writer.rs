@@ -10,18 +10,16 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::outcome::FhirError;
-use super::service::{Checked, Outcome, write_one};
-use crate::store::{Store, WriteTransaction};
+use super::service::{Checked, Outcome, WriteRequest, write_one};
+use crate::store::Store;
+use crate::store::sql::Sql;
 
 /// Most writes in one commit.
 const MAX_GROUP: usize = 64;
 
 /// One write waiting for its commit.
 struct Request {
-    checked: Checked,
-    id: Option<String>,
-    expected: Option<i64>,
-    resource: Value,
+    write: WriteRequest,
     reply: oneshot::Sender<Result<Outcome, FhirError>>,
 }
 
@@ -57,10 +55,12 @@ impl GroupWriter {
         };
         let (reply, answer) = oneshot::channel();
         let request = Request {
-            checked,
-            id,
-            expected,
-            resource,
+            write: WriteRequest {
+                checked,
+                id,
+                expected,
+                resource,
+            },
             reply,
         };
         self.requests.send(request).await.map_err(|_| stopping())?;
@@ -72,63 +72,47 @@ impl GroupWriter {
 async fn run(store: Store, mut incoming: mpsc::Receiver<Request>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while incoming.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let requests: Vec<Request> = std::mem::take(&mut group);
-        let results = write_group(&store, &requests).await;
-        for (request, result) in requests.into_iter().zip(results) {
-            let _ = request.reply.send(result);
+        let (writes, replies): (Vec<WriteRequest>, Vec<_>) = group
+            .drain(..)
+            .map(|request| (request.write, request.reply))
+            .unzip();
+        let count = writes.len();
+        let results = store
+            .write_transaction(move |conn| Box::pin(write_group(conn, writes)))
+            .await
+            .unwrap_or_else(|err: FhirError| vec![Err(err); count]);
+        for (reply, result) in replies.into_iter().zip(results) {
+            let _ = reply.send(result);
         }
     }
 }
 
-/// Writes a group in one transaction, each write in a savepoint; the answer of each.
-async fn write_group(store: &Store, requests: &[Request]) -> Vec<Result<Outcome, FhirError>> {
-    let mut tx = match store.begin_write().await {
-        Ok(tx) => tx,
-        Err(err) => return all_failed(requests, err.into()),
-    };
-    let mut results = Vec::with_capacity(requests.len());
-    for request in requests {
-        match write_alone(&mut tx, request).await {
-            Ok(result) => results.push(result),
-            // The savepoint itself failed: the transaction cannot be trusted any more.
-            Err(err) => return all_failed(requests, err),
-        }
+/// Writes a group in the caller's transaction, each write in a savepoint; the answer of each.
+/// `Err` when a savepoint could not be set or undone: the transaction cannot be trusted any
+/// more, and nothing of it commits.
+async fn write_group(
+    conn: &mut dyn Sql,
+    writes: Vec<WriteRequest>,
+) -> Result<Vec<Result<Outcome, FhirError>>, FhirError> {
+    let mut results = Vec::with_capacity(writes.len());
+    for write in &writes {
+        results.push(write_alone(conn, write).await?);
     }
-    match tx.commit().await {
-        Ok(()) => results,
-        Err(err) => all_failed(requests, err.into()),
-    }
+    Ok(results)
 }
 
-/// The same error for every write of a group that did not commit.
-fn all_failed(requests: &[Request], err: FhirError) -> Vec<Result<Outcome, FhirError>> {
-    requests.iter().map(|_| Err(err.clone())).collect()
-}
-
-/// One write inside a savepoint of `tx`: its own result, rolled back alone when it failed.
-/// `Err` only when the savepoint could not be set or undone.
+/// One write inside a savepoint: its own result, rolled back alone when it failed. `Err` only
+/// when the savepoint could not be set or undone.
 async fn write_alone(
-    tx: &mut WriteTransaction,
-    request: &Request,
+    conn: &mut dyn Sql,
+    write: &WriteRequest,
 ) -> Result<Result<Outcome, FhirError>, FhirError> {
-    sqlx::query("SAVEPOINT fhir_write")
-        .execute(&mut **tx)
-        .await?;
-    let result = write_one(
-        tx,
-        &request.checked,
-        request.id.as_deref(),
-        request.expected,
-        &request.resource,
-    )
-    .await;
+    conn.execute("SAVEPOINT fhir_write", &[]).await?;
+    let result = write_one(conn, write).await;
     if result.is_err() {
-        sqlx::query("ROLLBACK TO SAVEPOINT fhir_write")
-            .execute(&mut **tx)
+        conn.execute("ROLLBACK TO SAVEPOINT fhir_write", &[])
             .await?;
     }
-    sqlx::query("RELEASE SAVEPOINT fhir_write")
-        .execute(&mut **tx)
-        .await?;
+    conn.execute("RELEASE SAVEPOINT fhir_write", &[]).await?;
     Ok(result)
 }

@@ -200,12 +200,12 @@ async fn record_json(
         "patient" => serde_json::to_value(store.patient(id).await?),
         "visit" => {
             let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
-            let encounter = crate::store::canonical::encounter_on(&mut conn, id).await?;
+            let encounter = crate::store::canonical::encounter_on(&mut *conn, id).await?;
             serde_json::to_value(encounter)
         }
         "coverage" => {
             let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
-            let coverage = crate::store::canonical::coverage_on(&mut conn, id).await?;
+            let coverage = crate::store::canonical::coverage_on(&mut *conn, id).await?;
             serde_json::to_value(coverage)
         }
         "claim" => serde_json::to_value(store.claim(id).await?.map(|(claim, _)| claim)),
@@ -223,7 +223,7 @@ async fn adt_of(
     let gone = || RenderError::Gone(describe(event));
     let (patient_id, encounter) = if event.record_type == "visit" {
         let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
-        let encounter = crate::store::canonical::encounter_on(&mut conn, event.record_id)
+        let encounter = crate::store::canonical::encounter_on(&mut *conn, event.record_id)
             .await?
             .ok_or_else(gone)?;
         (encounter.patient_id, Some(encounter))

@@ -1,9 +1,10 @@
 //! The audit log: who did what, when and from where, for every admin API request.
 
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 use super::bulk::insert_rows;
+use super::sql::Sql;
 use super::upsert::Value as UpsertValue;
 use super::{Store, StoreError, now_millis};
 
@@ -48,7 +49,7 @@ pub struct AuditEntry {
 /// Writes audit entries on `conn`, in few statements: inside a transaction they commit with
 /// the writes they describe.
 pub async fn record_audits_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     records: &[AuditRecord<'_>],
 ) -> Result<(), StoreError> {
     let at = now_millis();
@@ -88,7 +89,7 @@ impl Store {
     /// Writes one audit entry.
     pub async fn record_audit(&self, record: &AuditRecord<'_>) -> Result<(), StoreError> {
         let mut conn = self.pool().acquire().await?;
-        record_audits_on(&mut conn, std::slice::from_ref(record)).await
+        record_audits_on(&mut *conn, std::slice::from_ref(record)).await
     }
 
     /// The newest audit entries, optionally only those on resources starting with `resource_prefix`.

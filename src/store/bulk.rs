@@ -2,63 +2,16 @@
 //! chunked under the parameter limit both SQLite and PostgreSQL accept. Bulk imports (835
 //! remittances) use them instead of one statement per row.
 
-use sqlx::{AnyConnection, AssertSqlSafe};
-
 use super::StoreError;
-use super::upsert::{Value, bind_all};
+use super::sql::Sql;
+use super::upsert::Value;
 
 /// Parameters per statement; under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_PARAMS: usize = 30_000;
 
-/// How a statement numbers its parameters. SQLite gets anonymous `?`: the driver looks each
-/// numbered `$N` up by name, which costs time in the square of their number, while `?` costs
-/// nothing; PostgreSQL gets `$N`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placeholders {
-    /// `?`, in order.
-    Anonymous,
-    /// `$1`, `$2`...
-    Numbered,
-}
-
-impl Placeholders {
-    /// The kind `conn` wants.
-    pub fn of(conn: &AnyConnection) -> Self {
-        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
-            Placeholders::Anonymous
-        } else {
-            Placeholders::Numbered
-        }
-    }
-
-    /// The `n`th (1-based) parameter.
-    fn nth(self, n: usize) -> String {
-        match self {
-            Placeholders::Anonymous => "?".to_string(),
-            Placeholders::Numbered => format!("${n}"),
-        }
-    }
-
-    /// `count` parameters from `first` on, comma-separated.
-    pub fn list(self, first: usize, count: usize) -> String {
-        (first..first + count)
-            .map(|n| self.nth(n))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// `($1, $2), ($3, $4)...` for `rows` rows of `columns` values.
-    fn values(self, rows: usize, columns: usize) -> String {
-        (0..rows)
-            .map(|row| format!("({})", self.list(row * columns + 1, columns)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
 /// Inserts `rows` (each one value per column) into `table`.
 pub async fn insert_rows(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     table: &str,
     columns: &[&str],
     rows: &[Vec<Value>],
@@ -69,13 +22,13 @@ pub async fn insert_rows(
 /// Inserts `rows` into `table`, with `on_conflict` (`ON CONFLICT (...) DO ...`) after the
 /// values. Rows must not conflict with each other.
 pub async fn insert_rows_or(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     table: &str,
     columns: &[&str],
     rows: &[Vec<Value>],
     on_conflict: &str,
 ) -> Result<(), StoreError> {
-    let placeholders = Placeholders::of(conn);
+    let placeholders = conn.placeholders();
     for chunk in rows.chunks((MAX_PARAMS / columns.len().max(1)).max(1)) {
         let sql = format!(
             "INSERT INTO {table} ({}) VALUES {} {on_conflict}",
@@ -83,9 +36,7 @@ pub async fn insert_rows_or(
             placeholders.values(chunk.len(), columns.len())
         );
         let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
-        bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
-            .execute(&mut *conn)
-            .await?;
+        conn.execute(&sql, &values).await?;
     }
     Ok(())
 }
@@ -94,7 +45,7 @@ pub async fn insert_rows_or(
 /// of `set`, and `set` holds assignments over those values named `v.column2`, `v.column3`...
 /// (`paid_cents = paid_cents + v.column2`). Ids must be unique within `rows`.
 pub async fn update_rows(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     table: &str,
     set: &str,
     rows: &[Vec<Value>],
@@ -102,23 +53,21 @@ pub async fn update_rows(
     let Some(width) = rows.first().map(Vec::len) else {
         return Ok(());
     };
-    let placeholders = Placeholders::of(conn);
+    let placeholders = conn.placeholders();
     for chunk in rows.chunks((MAX_PARAMS / width).max(1)) {
         let sql = format!(
             "UPDATE {table} SET {set} FROM (VALUES {}) AS v WHERE {table}.id = v.column1",
             placeholders.values(chunk.len(), width)
         );
         let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
-        bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
-            .execute(&mut *conn)
-            .await?;
+        conn.execute(&sql, &values).await?;
     }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::store::sql::Placeholders;
 
     #[test]
     fn values_are_numbered_row_by_row() {

@@ -6,9 +6,10 @@
 
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 use super::deliveries::DeliveryStatus;
+use super::sql::{Sql, first_row};
 use super::upsert::{TextField, Upsert, Value};
 use super::{Change, Store, StoreError, Upserted};
 use crate::canonical::{
@@ -73,7 +74,7 @@ impl Store {
         // the loser rolls back and finds the winner's row on the second pass.
         for _ in 0..2 {
             let mut tx = self.begin_write().await?;
-            if let Some(result) = upsert_patient_in(&mut tx, patient).await? {
+            if let Some(result) = upsert_patient_in(&mut *tx, patient).await? {
                 tx.commit().await?;
                 return Ok(result);
             }
@@ -150,13 +151,13 @@ impl Store {
     /// Creates or updates a provider by NPI.
     pub async fn upsert_provider(&self, provider: &Provider) -> Result<Upserted, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        upsert_provider_on(&mut conn, provider).await
+        upsert_provider_on(&mut *conn, provider).await
     }
 
     /// Creates or updates a payer by payer id.
     pub async fn upsert_payer(&self, payer: &Payer) -> Result<Upserted, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        upsert_payer_on(&mut conn, payer).await
+        upsert_payer_on(&mut *conn, payer).await
     }
 
     /// Creates or updates a payer contract by (payer, name), with its fee schedule.
@@ -184,7 +185,7 @@ impl Store {
                 ),
             ],
         }
-        .run(&mut tx)
+        .run(&mut *tx)
         .await?;
         for fee in &contract.fees {
             let fee_result = Upsert {
@@ -196,7 +197,7 @@ impl Store {
                 ],
                 fields: &[("allowed_cents", Value::from(fee.allowed_cents))],
             }
-            .run(&mut tx)
+            .run(&mut *tx)
             .await?;
             if result.change == Change::Unchanged && fee_result.change != Change::Unchanged {
                 result.change = Change::Updated;
@@ -209,25 +210,25 @@ impl Store {
     /// Creates or updates an encounter by visit number.
     pub async fn upsert_encounter(&self, encounter: &Encounter) -> Result<Upserted, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        upsert_encounter_on(&mut conn, encounter).await
+        upsert_encounter_on(&mut *conn, encounter).await
     }
 
     /// Creates or updates a coverage by (patient, payer, member id).
     pub async fn upsert_coverage(&self, coverage: &Coverage) -> Result<Upserted, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        upsert_coverage_on(&mut conn, coverage).await
+        upsert_coverage_on(&mut *conn, coverage).await
     }
 
     /// Creates or updates the bill of an encounter.
     pub async fn upsert_bill(&self, bill: &Bill) -> Result<Upserted, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        upsert_bill_on(&mut conn, bill).await
+        upsert_bill_on(&mut *conn, bill).await
     }
 
     /// Creates or updates a charge on a bill by (bill, line key).
     pub async fn upsert_bill_line(&self, line: &BillLine) -> Result<Upserted, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        upsert_bill_line_on(&mut conn, line).await
+        upsert_bill_line_on(&mut *conn, line).await
     }
 }
 
@@ -235,20 +236,13 @@ impl Store {
 /// A whole patient (`Patient`) replaces the stored fields; an update (`Patient<FieldValue>`)
 /// changes only the fields it sends, clearing the cleared ones.
 pub async fn upsert_patient_in<F: FieldState + TextField>(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     patient: &Patient<F>,
 ) -> Result<Option<Upserted>, StoreError> {
     let mut existing = None;
     for identifier in &patient.identifiers {
-        let row = sqlx::query(
-            "SELECT patient_id FROM patient_identifiers WHERE system = $1 AND value = $2",
-        )
-        .bind(&identifier.system)
-        .bind(&identifier.value)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(row) = row {
-            existing = Some(row.try_get::<i64, _>("patient_id")?);
+        if let Some(id) = patient_by_identifier_on(conn, identifier).await? {
+            existing = Some(id);
             break;
         }
     }
@@ -265,10 +259,10 @@ pub async fn upsert_patient_in<F: FieldState + TextField>(
                 placeholders.join(", "),
                 now = fields.len() + 1,
             );
-            let row = super::upsert::bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
-                .fetch_one(&mut *conn)
-                .await?;
-            (row.try_get::<i64, _>("id")?, Change::Created)
+            let row = first_row(conn, &sql, &values)
+                .await?
+                .ok_or_else(|| StoreError::NotFound("the patient just inserted".into()))?;
+            (row.int("id")?, Change::Created)
         }
         Some(id) => {
             let written: Vec<(&str, Value)> = PATIENT_FIELDS
@@ -297,10 +291,7 @@ pub async fn upsert_patient_in<F: FieldState + TextField>(
                 );
                 let mut values: Vec<Value> = written.into_iter().map(|(_, v)| v).collect();
                 values.extend([Value::from(now), Value::from(id)]);
-                let updated = super::upsert::bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
-                    .execute(&mut *conn)
-                    .await?;
-                if updated.rows_affected() > 0 {
+                if conn.execute(&sql, &values).await? > 0 {
                     Change::Updated
                 } else {
                     Change::Unchanged
@@ -310,21 +301,23 @@ pub async fn upsert_patient_in<F: FieldState + TextField>(
         }
     };
     for identifier in &patient.identifiers {
-        let inserted = sqlx::query(
-            "INSERT INTO patient_identifiers (patient_id, system, value, type_code) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (system, value) DO NOTHING",
-        )
-        .bind(id)
-        .bind(&identifier.system)
-        .bind(&identifier.value)
-        .bind(&identifier.type_code)
-        .execute(&mut *conn)
-        .await?;
-        if inserted.rows_affected() == 0 && change == Change::Created {
+        let inserted = conn
+            .execute(
+                "INSERT INTO patient_identifiers (patient_id, system, value, type_code) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (system, value) DO NOTHING",
+                &[
+                    Value::from(id),
+                    Value::from(&identifier.system),
+                    Value::from(&identifier.value),
+                    Value::from(&identifier.type_code),
+                ],
+            )
+            .await?;
+        if inserted == 0 && change == Change::Created {
             // Someone else created this patient between our lookup and insert.
             return Ok(None);
         }
-        if inserted.rows_affected() > 0 && change == Change::Unchanged {
+        if inserted > 0 && change == Change::Unchanged {
             change = Change::Updated;
         }
     }
@@ -380,33 +373,24 @@ impl Store {
             return Ok(RecordIds::default());
         }
         let mut tx = self.begin_write().await?;
-        let ids = upsert_records_on(&mut tx, records).await?;
+        let ids = upsert_records_on(&mut *tx, records).await?;
         tx.commit().await?;
         Ok(ids)
     }
 
     /// Upserts the records of several messages in order and marks each one's delivery sent, all
-    /// in one commit: the `store` destination drains its queue a batch per transaction. Nothing
-    /// is written when one of them fails (the caller then delivers them one at a time, so the
-    /// failure is recorded against the message that caused it).
+    /// in one commit: the `store` destination drains its queue a batch per transaction (on
+    /// SQLite through the native connection). Nothing is written when one of them fails (the
+    /// caller then delivers them one at a time, so the failure is recorded against the message
+    /// that caused it).
     pub async fn upsert_records_delivered_all(
         &self,
-        batch: &[(crate::mapping::Records, i64)],
+        batch: Vec<(crate::mapping::Records, i64)>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        for (records, delivery_id) in batch {
-            upsert_records_on(&mut tx, records).await?;
-            super::deliveries::record_attempt_on(
-                &mut tx,
-                *delivery_id,
-                DeliveryStatus::Sent,
-                None,
-                None,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.write_transaction(move |conn| {
+            Box::pin(async move { upsert_records_delivered_on(conn, &batch).await })
+        })
+        .await
     }
 
     /// The store id of the patient with this identifier.
@@ -415,22 +399,35 @@ impl Store {
         identifier: &Identifier,
     ) -> Result<Option<i64>, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        patient_by_identifier_on(&mut conn, identifier).await
+        patient_by_identifier_on(&mut *conn, identifier).await
     }
 
     /// Merges patient `from` into patient `into` (ADT^A40): identifiers, encounters, bills and
     /// coverages move over (a coverage `into` already has is dropped), and `from` is deleted.
     pub async fn merge_patients(&self, from: i64, into: i64) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        merge_patients_on(&mut tx, from, into).await?;
+        merge_patients_on(&mut *tx, from, into).await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
+/// [`Store::upsert_records_delivered_all`] on `conn`, inside the caller's transaction.
+async fn upsert_records_delivered_on(
+    conn: &mut dyn Sql,
+    batch: &[(crate::mapping::Records, i64)],
+) -> Result<(), StoreError> {
+    for (records, delivery_id) in batch {
+        upsert_records_on(conn, records).await?;
+        super::deliveries::record_attempt_on(conn, *delivery_id, DeliveryStatus::Sent, None, None)
+            .await?;
+    }
+    Ok(())
+}
+
 /// [`Store::upsert_records`] on `conn`, inside the caller's transaction.
 async fn upsert_records_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     records: &crate::mapping::Records,
 ) -> Result<RecordIds, StoreError> {
     let mut ids = RecordIds::default();
@@ -687,7 +684,7 @@ impl Store {
 
 /// Creates or updates a provider by NPI. On a given connection or transaction.
 pub async fn upsert_provider_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     provider: &Provider,
 ) -> Result<Upserted, StoreError> {
     Upsert {
@@ -705,10 +702,7 @@ pub async fn upsert_provider_on(
 }
 
 /// Creates or updates a payer by payer id. On a given connection or transaction.
-pub async fn upsert_payer_on(
-    conn: &mut AnyConnection,
-    payer: &Payer,
-) -> Result<Upserted, StoreError> {
+pub async fn upsert_payer_on(conn: &mut dyn Sql, payer: &Payer) -> Result<Upserted, StoreError> {
     Upsert {
         table: "payers",
         keys: &[("payer_id", Value::from(&payer.payer_id))],
@@ -729,7 +723,7 @@ pub async fn upsert_payer_on(
 /// know whether the visit is self-pay. An update (`Encounter<FieldValue>`) changes only the
 /// fields it sends, and keeps the attending when it names none.
 pub async fn upsert_encounter_on<F: FieldState + TextField>(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     encounter: &Encounter<F>,
 ) -> Result<Upserted, StoreError> {
     let attending = match encounter.attending_provider_id {
@@ -767,7 +761,7 @@ pub async fn upsert_encounter_on<F: FieldState + TextField>(
 /// Creates or updates a coverage by (patient, payer, member id). On a given connection or
 /// transaction. An update (`Coverage<FieldValue>`) changes only the fields it sends.
 pub async fn upsert_coverage_on<F: FieldState + TextField>(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     coverage: &Coverage<F>,
 ) -> Result<Upserted, StoreError> {
     Upsert {
@@ -792,7 +786,7 @@ pub async fn upsert_coverage_on<F: FieldState + TextField>(
 }
 
 /// Creates or updates the bill of an encounter. On a given connection or transaction.
-async fn upsert_bill_on(conn: &mut AnyConnection, bill: &Bill) -> Result<Upserted, StoreError> {
+async fn upsert_bill_on(conn: &mut dyn Sql, bill: &Bill) -> Result<Upserted, StoreError> {
     Upsert {
         table: "bills",
         keys: &[("encounter_id", Value::from(bill.encounter_id))],
@@ -807,7 +801,7 @@ async fn upsert_bill_on(conn: &mut AnyConnection, bill: &Bill) -> Result<Upserte
 
 /// Creates or updates a charge on a bill by (bill, line key). On a given connection or transaction.
 pub async fn upsert_bill_line_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     line: &BillLine,
 ) -> Result<Upserted, StoreError> {
     if line.charge_cents < 0 || line.units_thousandths <= 0 {
@@ -842,106 +836,99 @@ pub async fn upsert_bill_line_on(
 
 /// The store id of the patient with this identifier, on a connection.
 pub async fn patient_by_identifier_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     identifier: &Identifier,
 ) -> Result<Option<i64>, StoreError> {
-    let row =
-        sqlx::query("SELECT patient_id FROM patient_identifiers WHERE system = $1 AND value = $2")
-            .bind(&identifier.system)
-            .bind(&identifier.value)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row.map(|r| r.try_get("patient_id")).transpose()?)
+    first_row(
+        conn,
+        "SELECT patient_id FROM patient_identifiers WHERE system = $1 AND value = $2",
+        &[
+            Value::from(&identifier.system),
+            Value::from(&identifier.value),
+        ],
+    )
+    .await?
+    .map(|row| row.int("patient_id"))
+    .transpose()
 }
 
 /// The visit with store id `id`, on a connection.
-pub async fn encounter_on(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Option<Encounter>, StoreError> {
-    let Some(row) = sqlx::query(
+pub async fn encounter_on(conn: &mut dyn Sql, id: i64) -> Result<Option<Encounter>, StoreError> {
+    let Some(row) = first_row(
+        conn,
         "SELECT visit_number, patient_id, class, status, admitted_at, discharged_at, location, facility, \
          attending_provider_id, diagnosis_codes, self_pay FROM encounters WHERE id = $1",
+        &[Value::from(id)],
     )
-    .bind(id)
-    .fetch_optional(&mut *conn)
     .await?
     else {
         return Ok(None);
     };
-    let codes: String = row.try_get("diagnosis_codes")?;
     Ok(Some(Encounter {
-        visit_number: row.try_get("visit_number")?,
-        patient_id: row.try_get("patient_id")?,
-        class: row.try_get("class")?,
-        status: row.try_get("status")?,
-        admitted_at: row.try_get("admitted_at")?,
-        discharged_at: row.try_get("discharged_at")?,
-        location: row.try_get("location")?,
-        facility: row.try_get("facility")?,
-        attending_provider_id: row.try_get("attending_provider_id")?,
-        diagnosis_codes: crate::canonical::split_codes(&codes),
-        self_pay: row.try_get::<Option<i64>, _>("self_pay")?.map(|v| v != 0),
+        visit_number: row.text("visit_number")?,
+        patient_id: row.int("patient_id")?,
+        class: row.opt_text("class")?,
+        status: row.opt_text("status")?,
+        admitted_at: row.opt_text("admitted_at")?,
+        discharged_at: row.opt_text("discharged_at")?,
+        location: row.opt_text("location")?,
+        facility: row.opt_text("facility")?,
+        attending_provider_id: row.opt_int("attending_provider_id")?,
+        diagnosis_codes: crate::canonical::split_codes(&row.text("diagnosis_codes")?),
+        self_pay: row.opt_int("self_pay")?.map(|v| v != 0),
     }))
 }
 
 /// The coverage with store id `id`, on a connection.
-pub async fn coverage_on(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Option<Coverage>, StoreError> {
-    let Some(row) = sqlx::query(
+pub async fn coverage_on(conn: &mut dyn Sql, id: i64) -> Result<Option<Coverage>, StoreError> {
+    let Some(row) = first_row(
+        conn,
         "SELECT patient_id, payer_id, member_id, plan_name, group_number, subscriber_name, relationship, \
          priority, effective_from, effective_to FROM coverages WHERE id = $1",
+        &[Value::from(id)],
     )
-    .bind(id)
-    .fetch_optional(&mut *conn)
     .await?
     else {
         return Ok(None);
     };
     Ok(Some(Coverage {
-        patient_id: row.try_get("patient_id")?,
-        payer_id: row.try_get("payer_id")?,
-        member_id: row.try_get("member_id")?,
-        plan_name: row.try_get("plan_name")?,
-        group_number: row.try_get("group_number")?,
-        subscriber_name: row.try_get("subscriber_name")?,
-        relationship: row.try_get("relationship")?,
-        priority: row.try_get("priority")?,
-        effective_from: row.try_get("effective_from")?,
-        effective_to: row.try_get("effective_to")?,
+        patient_id: row.int("patient_id")?,
+        payer_id: row.int("payer_id")?,
+        member_id: row.text("member_id")?,
+        plan_name: row.opt_text("plan_name")?,
+        group_number: row.opt_text("group_number")?,
+        subscriber_name: row.opt_text("subscriber_name")?,
+        relationship: row.opt_text("relationship")?,
+        priority: row.int("priority")?,
+        effective_from: row.opt_text("effective_from")?,
+        effective_to: row.opt_text("effective_to")?,
     }))
 }
 
 /// The identifiers of a patient, in the order they were added, on a connection.
 pub async fn identifiers_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     patient_id: i64,
 ) -> Result<Vec<Identifier>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
-    )
-    .bind(patient_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = conn
+        .rows(
+            "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
+            &[Value::from(patient_id)],
+        )
+        .await?;
     rows.iter()
         .map(|row| {
             Ok(Identifier {
-                system: row.try_get("system")?,
-                value: row.try_get("value")?,
-                type_code: row.try_get("type_code")?,
+                system: row.text("system")?,
+                value: row.text("value")?,
+                type_code: row.opt_text("type_code")?,
             })
         })
         .collect()
 }
 
 /// Moves everything of patient `from` to `into` and deletes `from`, inside a transaction.
-async fn merge_patients_on(
-    conn: &mut AnyConnection,
-    from: i64,
-    into: i64,
-) -> Result<(), StoreError> {
+async fn merge_patients_on(conn: &mut dyn Sql, from: i64, into: i64) -> Result<(), StoreError> {
     let merged = identifiers_on(conn, from).await?;
     let statements = [
         "DELETE FROM coverages WHERE patient_id = $1 AND EXISTS (SELECT 1 FROM coverages kept \
@@ -952,37 +939,34 @@ async fn merge_patients_on(
         "UPDATE bills SET patient_id = $2 WHERE patient_id = $1",
     ];
     for statement in statements {
-        sqlx::query(statement)
-            .bind(from)
-            .bind(into)
-            .execute(&mut *conn)
+        conn.execute(statement, &[Value::from(from), Value::from(into)])
             .await?;
     }
-    sqlx::query("DELETE FROM patients WHERE id = $1")
-        .bind(from)
-        .execute(&mut *conn)
+    conn.execute("DELETE FROM patients WHERE id = $1", &[Value::from(from)])
         .await?;
-    sqlx::query("UPDATE patients SET revision = revision + 1, updated_at = $1 WHERE id = $2")
-        .bind(super::now_millis())
-        .bind(into)
-        .execute(&mut *conn)
-        .await?;
+    conn.execute(
+        "UPDATE patients SET revision = revision + 1, updated_at = $1 WHERE id = $2",
+        &[Value::from(super::now_millis()), Value::from(into)],
+    )
+    .await?;
     super::outbox::record_merge_on(conn, into, &merged).await
 }
 
 /// The encounter's bill, created open when it has none; an existing bill keeps its status.
 pub async fn bill_for_encounter_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     encounter_id: i64,
     patient_id: i64,
 ) -> Result<Upserted, StoreError> {
-    let existing = sqlx::query("SELECT id FROM bills WHERE encounter_id = $1")
-        .bind(encounter_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let existing = first_row(
+        conn,
+        "SELECT id FROM bills WHERE encounter_id = $1",
+        &[Value::from(encounter_id)],
+    )
+    .await?;
     match existing {
         Some(row) => Ok(Upserted {
-            id: row.try_get("id")?,
+            id: row.int("id")?,
             change: Change::Unchanged,
         }),
         None => {
@@ -1001,15 +985,17 @@ pub async fn bill_for_encounter_on(
 
 /// The payer a coverage names, created when unknown (configured payers keep their settings).
 async fn payer_for_coverage_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     coverage: &crate::mapping::CoverageRecord,
 ) -> Result<i64, StoreError> {
-    let existing = sqlx::query("SELECT id FROM payers WHERE payer_id = $1")
-        .bind(&coverage.payer_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let existing = first_row(
+        conn,
+        "SELECT id FROM payers WHERE payer_id = $1",
+        &[Value::from(&coverage.payer_id)],
+    )
+    .await?;
     match existing {
-        Some(row) => Ok(row.try_get("id")?),
+        Some(row) => Ok(row.int("id")?),
         None => Ok(upsert_payer_on(
             conn,
             &Payer {

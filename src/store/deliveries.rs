@@ -9,6 +9,8 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::ingest::{Payload, insert_deliveries};
 use super::messages::{MessageStatus, insert_event};
+use super::sql::{Sql, first_row};
+use super::upsert::Value;
 use super::{Store, StoreError, now_millis};
 
 /// Where a delivery is in its life.
@@ -144,7 +146,7 @@ impl Store {
         let now = now_millis();
         let mut tx = self.begin_write().await?;
         for line in routing.trail {
-            insert_event(&mut tx, routing.message_id, now, "routed", Some(line)).await?;
+            insert_event(&mut *tx, routing.message_id, now, "routed", Some(line)).await?;
         }
         let ids = insert_deliveries(
             &mut tx,
@@ -172,7 +174,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_event(
-            &mut tx,
+            &mut *tx,
             routing.message_id,
             now,
             status.as_str(),
@@ -337,7 +339,7 @@ impl Store {
                 "{destination}: taken back from node {owner}, which restarted; \
                  an attempt in flight when it stopped is made again"
             );
-            insert_event(&mut tx, message_id, now, "reclaimed", Some(&detail)).await?;
+            insert_event(&mut *tx, message_id, now, "reclaimed", Some(&detail)).await?;
         }
         tx.commit().await?;
         Ok(rows.len())
@@ -372,7 +374,7 @@ impl Store {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        record_attempt_on(&mut tx, delivery.id, status, retry_at, error).await?;
+        record_attempt_on(&mut *tx, delivery.id, status, retry_at, error).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -433,7 +435,14 @@ impl Store {
             .await?;
         let delivery = delivery_from_row(&row)?;
         let detail = format!("{} replayed by {actor}", delivery.destination);
-        insert_event(&mut tx, delivery.message_id, now, "replayed", Some(&detail)).await?;
+        insert_event(
+            &mut *tx,
+            delivery.message_id,
+            now,
+            "replayed",
+            Some(&detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(delivery))
     }
@@ -493,29 +502,31 @@ fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
 /// destination that writes to the store records its success with its own writes): one more
 /// attempt, the lease released, and an event on the message's trail.
 pub(super) async fn record_attempt_on(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut dyn Sql,
     id: i64,
     status: DeliveryStatus,
     retry_at: Option<i64>,
     error: Option<&str>,
 ) -> Result<(), StoreError> {
     let now = now_millis();
-    let row = sqlx::query(
+    let row = first_row(
+        conn,
         "UPDATE deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, \
          last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $5 \
          RETURNING message_id, destination, attempts",
+        &[
+            Value::from(status.as_str()),
+            Value::from(retry_at.unwrap_or(now)),
+            Value::Text(error.map(str::to_string)),
+            Value::from(now),
+            Value::from(id),
+        ],
     )
-    .bind(status.as_str())
-    .bind(retry_at.unwrap_or(now))
-    .bind(error)
-    .bind(now)
-    .bind(id)
-    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| StoreError::Invalid(format!("delivery {id} does not exist")))?;
-    let message_id: i64 = row.try_get("message_id")?;
-    let destination: String = row.try_get("destination")?;
-    let attempt: i64 = row.try_get("attempts")?;
+    let message_id = row.int("message_id")?;
+    let destination = row.text("destination")?;
+    let attempt = row.int("attempts")?;
     let (kind, detail) = match (status, retry_at) {
         (DeliveryStatus::Sent, _) => ("sent", format!("{destination} (attempt {attempt})")),
         (DeliveryStatus::Pending, Some(at)) => (

@@ -192,7 +192,7 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("message {id}")));
         }
-        insert_event(&mut tx, id, now, status.as_str(), detail).await?;
+        insert_event(&mut *tx, id, now, status.as_str(), detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -205,7 +205,7 @@ impl Store {
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut conn = self.pool().acquire().await?;
-        insert_event(&mut conn, id, now_millis(), kind, detail).await
+        insert_event(&mut *conn, id, now_millis(), kind, detail).await
     }
 
     /// One message's summary.
@@ -425,20 +425,21 @@ impl Store {
 }
 
 pub(super) async fn insert_event(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut dyn super::sql::Sql,
     message_id: i64,
     at: i64,
     kind: &str,
     detail: Option<&str>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    conn.execute(
         "INSERT INTO message_events (message_id, at, kind, detail) VALUES ($1, $2, $3, $4)",
+        &[
+            Value::from(message_id),
+            Value::from(at),
+            Value::from(kind),
+            Value::Text(detail.map(str::to_string)),
+        ],
     )
-    .bind(message_id)
-    .bind(at)
-    .bind(kind)
-    .bind(detail)
-    .execute(conn)
     .await?;
     Ok(())
 }

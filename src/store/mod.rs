@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk;
 pub mod canonical;
 pub mod claims;
+pub mod config_log;
 pub mod deliveries;
 pub mod ingest;
 pub mod jobs;
@@ -16,6 +17,7 @@ pub mod nodes;
 pub mod outbox;
 pub mod receivables;
 pub mod remit;
+pub mod sql;
 pub mod sqlite_writer;
 pub mod tokens;
 pub mod upsert;
@@ -145,7 +147,13 @@ pub struct Store {
     /// SQLite: the engine's turn to write. Every write transaction of this process holds it,
     /// so writers queue here in arrival order instead of sleeping in SQLite's busy handler.
     write_gate: Option<WriteGate>,
+    /// SQLite: the native connection batches of canonical upserts run on
+    /// ([`Store::native_transaction`]), opened on first use.
+    native: Option<NativeSlot>,
 }
+
+/// The store's native SQLite connection, once opened.
+type NativeSlot = Arc<std::sync::Mutex<Option<sql::NativeSqlite>>>;
 
 /// The turn to write to an SQLite file, shared by every writer of one process (the pool's
 /// transactions and the native ingest writer).
@@ -249,6 +257,7 @@ impl Store {
             backend,
             sqlite,
             write_gate: (backend == Backend::Sqlite).then(WriteGate::default),
+            native: (backend == Backend::Sqlite).then(NativeSlot::default),
         })
     }
 

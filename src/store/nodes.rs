@@ -27,6 +27,8 @@ pub struct NodeRegistration {
     pub sources: Vec<String>,
     /// The version of the configuration it runs.
     pub config_version: String,
+    /// The last configuration change (from the store's log) it has applied.
+    pub config_applied: i64,
 }
 
 /// Whether a node is running.
@@ -56,8 +58,14 @@ pub struct Node {
     pub http_address: String,
     /// Its sources, as `channel: kind address` lines.
     pub sources: Vec<String>,
-    /// The version of the configuration it runs.
+    /// A hash of the channel settings and routing rules it runs (see
+    /// [`crate::channel::Runtime::config_version`]).
     pub config_version: String,
+    /// The last configuration change (from the store's log) it has applied.
+    pub config_applied: i64,
+    /// How many changes of the store's log it has not applied yet: above 0 for long, it
+    /// runs stale configuration.
+    pub config_behind: i64,
     /// When it started (Unix milliseconds).
     pub started_at: i64,
     /// Its last heartbeat (Unix milliseconds).
@@ -77,10 +85,12 @@ impl Store {
             .map_err(|err| StoreError::Invalid(err.to_string()))?;
         let sql = format!(
             "INSERT INTO nodes (id, host, version, http_address, sources, config_version, \
-             started_at, heartbeat_at, stopped_at) VALUES ($1, $2, $3, $4, $5, $6, {now}, {now}, NULL) \
+             config_applied, started_at, heartbeat_at, stopped_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, {now}, {now}, NULL) \
              ON CONFLICT (id) DO UPDATE SET host = excluded.host, version = excluded.version, \
              http_address = excluded.http_address, sources = excluded.sources, \
-             config_version = excluded.config_version, started_at = excluded.started_at, \
+             config_version = excluded.config_version, config_applied = excluded.config_applied, \
+             started_at = excluded.started_at, \
              heartbeat_at = excluded.heartbeat_at, stopped_at = NULL"
         );
         let mut tx = self.begin_write().await?;
@@ -91,22 +101,31 @@ impl Store {
             .bind(&node.http_address)
             .bind(sources)
             .bind(&node.config_version)
+            .bind(node.config_applied)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// The heartbeat of node `id`, with the configuration version it runs now.
-    pub async fn heartbeat_node(&self, id: &str, config_version: &str) -> Result<(), StoreError> {
+    /// The heartbeat of node `id`, with the configuration version it runs now and the last
+    /// configuration change it applied.
+    pub async fn heartbeat_node(
+        &self,
+        id: &str,
+        config_version: &str,
+        config_applied: i64,
+    ) -> Result<(), StoreError> {
         let sql = format!(
-            "UPDATE nodes SET heartbeat_at = {}, config_version = $2, stopped_at = NULL WHERE id = $1",
+            "UPDATE nodes SET heartbeat_at = {}, config_version = $2, config_applied = $3, \
+             stopped_at = NULL WHERE id = $1",
             self.backend().now_millis_sql()
         );
         let mut tx = self.begin_write().await?;
         sqlx::query(AssertSqlSafe(sql))
             .bind(id)
             .bind(config_version)
+            .bind(config_applied)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -134,7 +153,8 @@ impl Store {
         let now = self.backend().now_millis_sql();
         let sql = format!(
             "SELECT n.id, n.host, n.version, n.http_address, n.sources, n.config_version, \
-             n.started_at, n.heartbeat_at, n.stopped_at, {now} - n.heartbeat_at AS silent_ms, \
+             n.config_applied, n.started_at, n.heartbeat_at, n.stopped_at, {now} - n.heartbeat_at AS silent_ms, \
+             (SELECT COALESCE(MAX(c.version), 0) FROM config_changes c) - n.config_applied AS behind, \
              (SELECT COUNT(*) FROM deliveries d WHERE d.lease_owner = n.id AND d.lease_until > {now}) AS leased \
              FROM nodes n ORDER BY n.stopped_at IS NOT NULL, n.heartbeat_at DESC, n.id"
         );
@@ -158,6 +178,8 @@ impl Store {
                     http_address: row.try_get("http_address")?,
                     sources: serde_json::from_str(&sources).unwrap_or_default(),
                     config_version: row.try_get("config_version")?,
+                    config_applied: row.try_get("config_applied")?,
+                    config_behind: row.try_get("behind")?,
                     started_at: row.try_get("started_at")?,
                     heartbeat_at: row.try_get("heartbeat_at")?,
                     stopped_at,

@@ -9,7 +9,10 @@
 //! message per event, whatever the moment of the crash.
 
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
+
+use super::sql::Sql;
+use super::upsert::Value;
 
 use super::{Store, StoreError};
 use crate::canonical::Identifier;
@@ -158,19 +161,20 @@ impl Store {
 /// Writes the `patient.merged` event of merging patient `from` (with `identifiers`) into
 /// `into`, inside the merge's transaction.
 pub async fn record_merge_on(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Sql,
     into: i64,
     identifiers: &[Identifier],
 ) -> Result<(), StoreError> {
     let detail = serde_json::json!({ "merged_identifiers": identifiers }).to_string();
-    sqlx::query(
+    conn.execute(
         "INSERT INTO canonical_events (kind, record_type, record_id, revision, changed, detail, at) \
          SELECT 'patient.merged', 'patient', id, revision, '', $2, $3 FROM patients WHERE id = $1",
+        &[
+            Value::from(into),
+            Value::Text(Some(detail)),
+            Value::from(super::now_millis()),
+        ],
     )
-    .bind(into)
-    .bind(detail)
-    .bind(super::now_millis())
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }

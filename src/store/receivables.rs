@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::bulk::Placeholders;
+use super::sql::Placeholders;
 use super::{Store, StoreError};
 
 /// One claim with its ledger totals.

@@ -10,7 +10,8 @@ use sqlx::{AnyConnection, Row};
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::bulk::{Placeholders, insert_rows, update_rows};
+use super::bulk::{insert_rows, update_rows};
+use super::sql::Sql;
 use super::upsert::Value;
 use super::{Store, StoreError, now_millis};
 use crate::canonical::{ContractTerms, LineFacts};
@@ -335,7 +336,7 @@ async fn ids_by(
     for chunk in keys.chunks(1000) {
         let sql = format!(
             "{select} IN ({}) ORDER BY id",
-            Placeholders::of(conn).list(1, chunk.len())
+            conn.placeholders().list(1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for key in chunk {
@@ -726,7 +727,7 @@ async fn load_claim_lines(
             "SELECT c.id AS claim_id, c.payer_id, l.id, l.bill_line_id, l.procedure_code, l.modifiers, \
              l.service_date, l.units_thousandths FROM claims c LEFT JOIN claim_lines l ON l.claim_id = c.id \
              WHERE c.id IN ({}) ORDER BY c.id, l.line_number",
-            Placeholders::of(conn).list(1, chunk.len())
+            conn.placeholders().list(1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {

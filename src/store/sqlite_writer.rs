@@ -4,10 +4,14 @@
 //! same plan through the pool.
 
 use std::path::Path;
+use std::sync::PoisonError;
 
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::ingest::{Ingest, IngestPlan, Ingested, Param, PlanRow, Statement};
+use futures::future::BoxFuture;
+
+use super::sql::NativeSqlite;
 use super::{Store, StoreError, WriteGate};
 use crate::config::engine::SqliteSynchronous;
 
@@ -40,23 +44,10 @@ impl SqliteWriter {
         synchronous: SqliteSynchronous,
         gate: WriteGate,
     ) -> Result<Self, StoreError> {
-        let connection = Connection::open(path)?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(
-            None,
-            "synchronous",
-            match synchronous {
-                SqliteSynchronous::Full => "FULL",
-                SqliteSynchronous::Normal => "NORMAL",
-            },
-        )?;
-        connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.busy_handler(Some(wait_for_write_lock))?;
-        connection.set_prepared_statement_cache_capacity(512);
-        // The writer's statements are small; with temporary storage on disk SQLite created and
-        // deleted a temporary file about every fifth batch.
-        connection.pragma_update(None, "temp_store", "MEMORY")?;
-        Ok(SqliteWriter { connection, gate })
+        Ok(SqliteWriter {
+            connection: open_native(path, synchronous)?,
+            gate,
+        })
     }
 
     /// Stores one batch in one transaction, in its turn with the store's other writers (call
@@ -91,6 +82,80 @@ impl SqliteWriter {
         }
         tx.commit()?;
         Ok(results)
+    }
+}
+
+/// Opens the SQLite file with the engine's settings for a native writer: WAL, the sync
+/// setting, foreign keys, short waits for the write lock while another process holds it, a
+/// large statement cache, temporary storage in memory.
+fn open_native(path: &Path, synchronous: SqliteSynchronous) -> Result<Connection, StoreError> {
+    let connection = Connection::open(path)?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(
+        None,
+        "synchronous",
+        match synchronous {
+            SqliteSynchronous::Full => "FULL",
+            SqliteSynchronous::Normal => "NORMAL",
+        },
+    )?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.busy_handler(Some(wait_for_write_lock))?;
+    connection.set_prepared_statement_cache_capacity(512);
+    // The writer's statements are small; with temporary storage on disk SQLite created and
+    // deleted a temporary file about every fifth batch.
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(connection)
+}
+
+impl Store {
+    /// Runs `work` in one transaction on the store's native SQLite connection (opened on first
+    /// use), on a blocking thread and in its turn with the store's other writers; commits when
+    /// it succeeds, rolls back when it fails. Refused when the store is not SQLite.
+    pub(crate) async fn native_transaction<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut NativeSqlite) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        let ((path, synchronous), gate, native) =
+            match (&self.sqlite, &self.write_gate, &self.native) {
+                (Some(file), Some(gate), Some(native)) => {
+                    (file.clone(), gate.clone(), native.clone())
+                }
+                _ => {
+                    return Err(StoreError::Sqlite("the store is not an SQLite file".into()).into());
+                }
+            };
+        let run = move || -> Result<T, E> {
+            let _turn = gate.blocking_lock();
+            let mut slot = native.lock().unwrap_or_else(PoisonError::into_inner);
+            let conn = match slot.as_mut() {
+                Some(conn) => conn,
+                None => slot.insert(NativeSqlite::new(open_native(&path, synchronous)?)),
+            };
+            let sql = |conn: &mut NativeSqlite, statement: &str| {
+                conn.connection()
+                    .execute_batch(statement)
+                    .map_err(|err| E::from(StoreError::from(err)))
+            };
+            if !conn.connection().is_autocommit() {
+                // A transaction left open by a failure that unwound through here.
+                sql(conn, "ROLLBACK")?;
+            }
+            sql(conn, "BEGIN IMMEDIATE")?;
+            let outcome = futures::executor::block_on(work(conn))
+                .and_then(|value| sql(conn, "COMMIT").map(|()| value));
+            if outcome.is_err() && !conn.connection().is_autocommit() {
+                sql(conn, "ROLLBACK")?;
+            }
+            outcome
+        };
+        tokio::task::spawn_blocking(run)
+            .await
+            .unwrap_or_else(|err| {
+                Err(StoreError::Sqlite(format!("the native writer failed: {err}")).into())
+            })
     }
 }
 

@@ -6,11 +6,11 @@
 //! whose value is [`Value::Keep`] is left out: an existing row keeps its value, a new one has
 //! none.
 
-use sqlx::AssertSqlSafe;
+use sqlx::Any;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, Row};
 
+use super::sql::{Sql, first_row};
 use super::{StoreError, now_millis};
 use crate::canonical::FieldValue;
 
@@ -174,8 +174,9 @@ impl Upsert<'_> {
         )
     }
 
-    /// Runs the upsert on `conn` (a pooled connection or an open transaction).
-    pub async fn run(&self, conn: &mut AnyConnection) -> Result<Upserted, StoreError> {
+    /// Runs the upsert on `conn` (a pooled connection, an open transaction or the native
+    /// SQLite connection).
+    pub async fn run(&self, conn: &mut dyn Sql) -> Result<Upserted, StoreError> {
         let sql = self.sql();
         let values: Vec<Value> = self
             .keys
@@ -184,18 +185,15 @@ impl Upsert<'_> {
             .map(|(_, v)| v.clone())
             .chain(std::iter::once(Value::Int(Some(now_millis()))))
             .collect();
-        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &values)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(row) = row {
-            let revision: i64 = row.try_get("revision")?;
+        if let Some(row) = first_row(conn, &sql, &values).await? {
+            let revision = row.int("revision")?;
             let change = if revision == 1 {
                 Change::Created
             } else {
                 Change::Updated
             };
             return Ok(Upserted {
-                id: row.try_get("id")?,
+                id: row.int("id")?,
                 change,
             });
         }
@@ -211,10 +209,10 @@ impl Upsert<'_> {
             condition.join(" AND ")
         );
         let key_values: Vec<Value> = self.keys.iter().map(|(_, v)| v.clone()).collect();
-        let id: i64 = bind_all(sqlx::query(AssertSqlSafe(select)), &key_values)
-            .fetch_one(&mut *conn)
+        let id = first_row(conn, &select, &key_values)
             .await?
-            .try_get("id")?;
+            .ok_or_else(|| StoreError::NotFound(format!("the {} row just upserted", self.table)))?
+            .int("id")?;
         Ok(Upserted {
             id,
             change: Change::Unchanged,

@@ -23,6 +23,8 @@ const CONTROL_ID = env('CONTROL_ID');
 const MLLP_ADDRESS = env('MLLP_ADDRESS');
 const CLAIM = env('CLAIM_NUMBER');
 const CHANNEL = 'hl7v2-mllp-inbound';
+// The engine's HTTP address as its node lists it.
+const ENGINE_ADDRESS = URL.replace(/^https?:\/\//, '').replace(/\/$/, '');
 
 let step = 'start';
 const problems = [];
@@ -110,6 +112,11 @@ async function asAdmin(browser) {
   await errors.getByRole('row', {name: /CONSOLE-BAD/}).waitFor();
   const dead = page.getByRole('region', {name: 'Dead letters'});
   await dead.getByRole('row', {name: /lab-forward/}).waitFor();
+  const nodes = page.getByRole('region', {name: 'Nodes'});
+  const node = nodes.getByRole('row', {name: ENGINE_ADDRESS});
+  await node.getByText('live', {exact: true}).waitFor();
+  await node.getByText(/^version \d+$/).waitFor();
+  await page.getByText('nodes live').waitFor();
   await shot(page, 'dashboard');
 
   step = 'the dashboard refreshes by itself when a message arrives';

@@ -3,6 +3,7 @@
 
 pub mod corpus;
 pub mod hl7apy;
+pub mod process;
 pub mod proxy;
 pub mod sshd;
 

@@ -101,9 +101,35 @@ fn changed_paths(root: &Path, staging: &Path) -> Option<Problem> {
     })
 }
 
+/// Validates the archive's configuration as a whole, as [`import`] would, writing nothing
+/// under `root`. Returns the files it would write.
+pub fn check(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
+    let (_, names) = stage(root, archive)?;
+    Ok(names.iter().map(|p| p.display().to_string()).collect())
+}
+
 /// Validates the archive's configuration as a whole, then replaces the files under `root`:
 /// channel and mapping files missing from the archive are removed. Returns the files written.
 pub fn import(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
+    let (staging, names) = stage(root, archive)?;
+    for relative in config_files(root) {
+        let replaced_folder = relative
+            .parent()
+            .is_some_and(|p| p == Path::new("channels") || p == Path::new("mappings"));
+        if replaced_folder && !names.contains(&relative) {
+            std::fs::remove_file(root.join(&relative))?;
+        }
+    }
+    for relative in &names {
+        let text = std::fs::read_to_string(staging.path().join(relative))?;
+        crate::channel::file::write_atomically(&root.join(relative), text.as_bytes())?;
+    }
+    Ok(names.iter().map(|p| p.display().to_string()).collect())
+}
+
+/// Unpacks the archive into a folder of its own and validates it there as a whole: the
+/// folder and the files it holds, relative to it.
+fn stage(root: &Path, archive: &[u8]) -> Result<(tempfile::TempDir, Vec<PathBuf>), ImportError> {
     let staging = tempfile::tempdir()?;
     let mut names = Vec::new();
     let mut entries = tar::Archive::new(flate2::read::GzDecoder::new(archive));
@@ -158,19 +184,7 @@ pub fn import(root: &Path, archive: &[u8]) -> Result<Vec<String>, ImportError> {
         }
         return Err(ImportError::Invalid(ConfigErrors(problems)));
     }
-    for relative in config_files(root) {
-        let replaced_folder = relative
-            .parent()
-            .is_some_and(|p| p == Path::new("channels") || p == Path::new("mappings"));
-        if replaced_folder && !names.contains(&relative) {
-            std::fs::remove_file(root.join(&relative))?;
-        }
-    }
-    for relative in &names {
-        let text = std::fs::read_to_string(staging.path().join(relative))?;
-        crate::channel::file::write_atomically(&root.join(relative), text.as_bytes())?;
-    }
-    Ok(names.iter().map(|p| p.display().to_string()).collect())
+    Ok((staging, names))
 }
 
 #[cfg(test)]
