@@ -14,6 +14,7 @@ pub mod mapping;
 pub mod message;
 pub mod metrics;
 pub mod net;
+pub mod outbound;
 pub mod revenue;
 pub mod routing;
 pub mod schedule;

@@ -28,14 +28,16 @@ const LAYERS: &[(&str, u32)] = &[
     ("revenue", 5),
     // FHIR over the store, without HTTP.
     ("fhir", 6),
+    // Messages made of the canonical store and of FHIR: canonical events, FHIR to HL7 v2.
+    ("outbound", 7),
     // The runtime and its connectors.
-    ("channel", 7),
+    ("channel", 8),
     // HTTP handlers and scheduled jobs.
-    ("api", 8),
-    ("schedule", 8),
+    ("api", 9),
+    ("schedule", 9),
     // Composition.
-    ("serve", 9),
-    ("commands", 10),
+    ("serve", 10),
+    ("commands", 11),
 ];
 
 /// One `crate::` path: where it is and the module it names.

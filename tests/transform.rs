@@ -7,14 +7,9 @@ mod common;
 use std::time::Duration;
 
 use common::{Engine, event_details};
-use futures::{SinkExt, StreamExt};
-use switchboard::hl7v2::{
-    AckCode, AckDetails, Message, MllpCodec, MllpFrame, build_ack, next_control_id,
-};
+use switchboard::hl7v2::Message;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio_util::codec::Framed;
 
 const EXAMPLE: &str = include_str!("../channels/examples/adt-to-lab.toml");
 const EDIT_LIST: &str = include_str!("../mappings/adt-to-lab.toml");
@@ -48,38 +43,6 @@ fn hospital_adt(control: &str) -> String {
     let at = after(&segments, "PV1");
     segments.insert(at, "ZPV|1|private".to_string());
     segments.join("\r") + "\r"
-}
-
-/// A lab system: an MLLP listener that acknowledges each message (AA) and hands it on.
-async fn lab(listener: TcpListener) -> mpsc::UnboundedReceiver<Vec<u8>> {
-    let (received, inbox) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let received = received.clone();
-            tokio::spawn(async move {
-                let mut framed = Framed::new(stream, MllpCodec::new());
-                while let Some(Ok(MllpFrame::Message(frame))) = framed.next().await {
-                    let payload = frame.to_vec();
-                    let message = Message::parse(&payload).expect("the lab gets HL7 v2");
-                    let ack = build_ack(
-                        &message,
-                        &AckDetails {
-                            code: AckCode::ApplicationAccept,
-                            control_id: &next_control_id(),
-                            timestamp: "20240315083001",
-                            text: None,
-                            errors: &[],
-                        },
-                    );
-                    let _ = received.send(payload);
-                    if framed.send(ack).await.is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    inbox
 }
 
 /// Sends `message` in an MLLP frame and returns the ACK's MSA-1.
@@ -124,7 +87,7 @@ async fn the_adt_to_lab_example_edits_and_sends_on_as_copied() {
     let channel = EXAMPLE
         .replace("127.0.0.1:2576", &format!("127.0.0.1:{inbound}"))
         .replace("127.0.0.1:2577", &format!("127.0.0.1:{outbound}"));
-    let mut inbox = lab(listener).await;
+    let mut inbox = common::acknowledging_peer(listener).await;
     let engine = Engine::start(&[
         ("channels/adt-to-lab.toml", channel),
         ("mappings/adt-to-lab.toml", EDIT_LIST.to_string()),
@@ -252,9 +215,10 @@ async fn a_channel_naming_a_bad_edit_list_is_refused_with_file_line_and_field() 
         .expect_err("the channel is refused")
         .to_string();
     assert!(
-        errors
-            .contains("transform: give exactly one of mapping, edit, script (found edit, script)")
-            && errors.contains("transform.output: an edit list or a script hands on HL7 v2"),
+        errors.contains(
+            "transform: give exactly one of mapping, edit, script, convert (found edit, script)"
+        ) && errors
+            .contains("transform.output: an edit list, a script or a conversion hands on HL7 v2"),
         "{errors}"
     );
 }
@@ -409,5 +373,114 @@ async fn the_script_example_filters_edits_and_fails_one_message_at_a_time() {
         && let Err(failures) = common::hl7apy::validate(&[("script.hl7".to_string(), bytes)])
     {
         panic!("hl7apy rejects the scripted message:{failures}");
+    }
+}
+
+/// An edit list that changes messages to `version`.
+fn version_edit(version: &str) -> switchboard::transform::EditList {
+    let text = format!("kind = \"hl7v2-edit\"\n[[edit]]\nversion = \"{version}\"\n");
+    switchboard::transform::EditList::parse(
+        "to-version",
+        std::path::Path::new("mappings/to-version.toml"),
+        &text,
+    )
+    .unwrap()
+}
+
+/// `message` through `list`: the edited message.
+fn edited(list: &switchboard::transform::EditList, message: &str) -> Vec<u8> {
+    list.apply(&Message::parse(message.as_bytes()).unwrap())
+        .unwrap_or_else(|rejection| panic!("{rejection:?}"))
+        .bytes
+}
+
+#[test]
+fn adt_and_oru_change_between_2_3_and_2_5_1_and_validate_in_the_target_version() {
+    let adt_2_3 = "MSH|^~\\&|REG|GENHOSP|LAB|LABFAC|20261125100000||ADT^A04|V23-1|P|2.3\r\
+         EVN|A04|20261125100000\r\
+         PID|1||M100^^^GENHOSP^MR||DOE^ANN^Q||19800203|F|||1 MAIN ST^^SPRINGFIELD^IL^62701||555-0100\r\
+         PV1|1|O|CLINIC^1^A^GENHOSP||||1234^WELBY^MARCUS|||MED||||1|||1234^WELBY^MARCUS|OP||SELF\r";
+    let oru_2_3 = "MSH|^~\\&|LIS|GENHOSP|EHR|GENHOSP|20261125103000||ORU^R01|V23-2|P|2.3\r\
+         PID|1||M100^^^GENHOSP^MR||DOE^ANN\r\
+         OBR|1|A1|B1|24323-8^Metabolic panel^LN|||20261125083000|||||||||||||||20261125103000||CH|F\r\
+         OBX|1|NM|2345-7^Glucose^LN||5.4|mmol/L|3.9-5.6|N|||F\r\
+         OBX|2|ST|8251-1^Comment^LN||fasting||||||F\r";
+    let up = version_edit("2.5.1");
+    let mut written = Vec::new();
+    for (name, message) in [("adt", adt_2_3), ("oru", oru_2_3)] {
+        let bytes = edited(&up, message);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        assert!(text.contains("|P|2.5.1\r"), "{text}");
+        written.push((format!("2.5.1-{name}.hl7"), bytes));
+    }
+    assert!(String::from_utf8_lossy(&written[0].1).contains("|ADT^A04^ADT_A01|"));
+    assert!(String::from_utf8_lossy(&written[1].1).contains("|ORU^R01^ORU_R01|"));
+
+    // Down: 2.5.1 messages written by the engine and the synthetic admit.
+    let header = switchboard::outbound::Parties::default().header("C1".into(), 0);
+    let oru = serde_json::json!({
+        "resourceType": "Observation", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
+        "subject": {"identifier": {"system": "GENHOSP", "value": "M100"}},
+        "effectiveDateTime": "2026-11-25T08:30:00",
+        "valueCodeableConcept": {"text": "high"}
+    });
+    let oru_2_5_1 = switchboard::outbound::from_fhir::to_hl7v2(&oru, &header).unwrap();
+    // hl7apy knows 2.3 ADT messages by their structure (ADT_A01), which a 2.3 MSH-9 does not
+    // name: the admit itself goes down.
+    let a01 = hospital_adt("V251-1")
+        .replace("EVN|A01|", "EVN||")
+        .replace("^I10|", "^I9|")
+        .split('\r')
+        .filter(|segment| !segment.starts_with('Z'))
+        .collect::<Vec<_>>()
+        .join("\r");
+    let down = version_edit("2.3");
+    for (name, message) in [("oru", String::from_utf8(oru_2_5_1).unwrap()), ("adt", a01)] {
+        let bytes = edited(&down, &message);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        assert!(
+            text.contains("|P|2.3|") || text.contains("|P|2.3\r"),
+            "{text}"
+        );
+        written.push((format!("2.3-{name}.hl7"), bytes));
+    }
+    let adt = String::from_utf8_lossy(&written[3].1).into_owned();
+    assert!(adt.contains("|ADT^A01|"), "{adt}");
+    assert!(
+        adt.contains("\rEVN|A01|"),
+        "EVN-1 is required in 2.3: {adt}"
+    );
+    assert!(
+        adt.contains("|19750412|M||2106-3|"),
+        "PID-10 is one value in 2.3: {adt}"
+    );
+    let oru = String::from_utf8_lossy(&written[2].1).into_owned();
+    assert!(oru.contains("\rOBX|1|CE|"), "{oru}");
+    // Already in the version: nothing changes; other versions and types are refused.
+    assert_eq!(
+        edited(&up, &String::from_utf8_lossy(&written[0].1)),
+        written[0].1
+    );
+    let refused = up
+        .apply(&Message::parse(b"MSH|^~\\&|A|B|C|D|20261125||ADT^A04|1|P|2.4\rPID|1\r").unwrap())
+        .unwrap_err();
+    assert!(
+        refused
+            .reason
+            .contains("versions change between 2.3 and 2.5.1"),
+        "{}",
+        refused.reason
+    );
+    let refused = up
+        .apply(&Message::parse(b"MSH|^~\\&|A|B|C|D|20261125||SIU^S12|1|P|2.3\r").unwrap())
+        .unwrap_err();
+    assert!(
+        refused.reason.contains("ADT and ORU messages only"),
+        "{}",
+        refused.reason
+    );
+    if common::hl7apy::present() {
+        common::hl7apy::validate(&written).unwrap();
     }
 }

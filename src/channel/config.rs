@@ -45,7 +45,8 @@ fn yes() -> bool {
 }
 
 /// How a channel transforms messages: exactly one of `mapping` (into canonical records),
-/// `edit` (an HL7 v2 edit list) or `script` (a Rhai script editing the HL7 v2 message).
+/// `edit` (an HL7 v2 edit list), `script` (a Rhai script editing the HL7 v2 message) or
+/// `convert` (FHIR to HL7 v2).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TransformConfig {
@@ -61,6 +62,9 @@ pub struct TransformConfig {
     /// message as the script left it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
+    /// `"fhir-to-hl7v2"`: a FHIR resource or Bundle becomes an HL7 v2 ADT or ORU^R01.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convert: Option<String>,
     /// Lookup tables a script reads as `tables.NAME[value]`, by name (scripts only).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tables: BTreeMap<String, BTreeMap<String, String>>,
@@ -87,6 +91,7 @@ impl TransformConfig {
             ("mapping", &self.mapping),
             ("edit", &self.edit),
             ("script", &self.script),
+            ("convert", &self.convert),
         ];
         let given: Vec<&str> = named
             .iter()
@@ -97,7 +102,7 @@ impl TransformConfig {
             problems.push((
                 "transform",
                 format!(
-                    "give exactly one of mapping, edit, script (found {})",
+                    "give exactly one of mapping, edit, script, convert (found {})",
                     if given.is_empty() {
                         "none".to_string()
                     } else {
@@ -106,7 +111,15 @@ impl TransformConfig {
                 ),
             ));
         }
-        for (field, name) in named {
+        if let Some(conversion) = &self.convert
+            && conversion != FHIR_TO_HL7V2
+        {
+            problems.push((
+                "convert",
+                format!("unknown conversion '{conversion}': expected \"{FHIR_TO_HL7V2}\""),
+            ));
+        }
+        for (field, name) in named.into_iter().take(3) {
             if let Some(name) = name
                 && !is_valid_name(name)
             {
@@ -124,7 +137,7 @@ impl TransformConfig {
         if self.mapping.is_none() && output != TransformOutput::Hl7v2 {
             problems.push((
                 "output",
-                "an edit list or a script hands on HL7 v2: output must be \"hl7v2\" (the default)"
+                "an edit list, a script or a conversion hands on HL7 v2: output must be \"hl7v2\" (the default)"
                     .to_string(),
             ));
         }
@@ -134,6 +147,9 @@ impl TransformConfig {
         problems
     }
 }
+
+/// The one conversion `[transform] convert` names: FHIR R4 to HL7 v2.
+pub const FHIR_TO_HL7V2: &str = "fhir-to-hl7v2";
 
 /// What a channel's transform hands its destinations.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]

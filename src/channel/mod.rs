@@ -7,6 +7,7 @@
 
 pub mod acknowledge;
 pub mod amqp;
+pub mod canonical;
 pub mod claims;
 pub mod config;
 pub mod config_sync;

@@ -77,6 +77,8 @@ pub enum Transform {
     },
     /// An HL7 v2 edit list; the destinations receive the edited message.
     Edit(EditList),
+    /// FHIR R4 (a resource or a Bundle) converted to an HL7 v2 ADT or ORU^R01.
+    FhirToHl7v2,
     /// A script editing the HL7 v2 message, with its lookup tables.
     Script {
         /// The compiled script.
@@ -138,6 +140,9 @@ impl Transform {
                 .map_err(|problem| field_problem("transform.edit", &problem))?;
             return Ok(Transform::Edit(list));
         }
+        if config.convert.is_some() {
+            return Ok(Transform::FhirToHl7v2);
+        }
         if let Some(name) = &config.script {
             let script = Script::load(root, name)
                 .map_err(|problem| field_problem("transform.script", &problem))?;
@@ -179,6 +184,7 @@ impl Transform {
                 list.apply(&v2)?
             }
             Transform::Script { script, tables } => script.transform(message, tables)?,
+            Transform::FhirToHl7v2 => return Self::fhir_to_hl7v2(message),
         };
         Ok(Transformed {
             payload: Payload {
@@ -187,6 +193,34 @@ impl Transform {
             },
             warnings: Vec::new(),
             trail: edited.trail,
+        })
+    }
+
+    /// The HL7 v2 message a FHIR resource or Bundle becomes; its control id (MSH-10) is the
+    /// start of the content's hash, the same for the same content.
+    fn fhir_to_hl7v2(message: &Message) -> Result<Transformed, Rejection> {
+        let json = message
+            .json()
+            .filter(|_| message.format() == Some(Format::Fhir))
+            .ok_or_else(|| {
+                Rejection::new(
+                    RejectionKind::Unsupported,
+                    "convert \"fhir-to-hl7v2\" converts FHIR JSON resources only",
+                )
+            })?;
+        let mut control_id = crate::message::content_hash(message.raw());
+        control_id.truncate(20);
+        let header =
+            crate::outbound::Parties::default().header(control_id, crate::store::now_millis());
+        let bytes = crate::outbound::from_fhir::to_hl7v2(json, &header)
+            .map_err(|err| Rejection::new(RejectionKind::InvalidValue, err.0))?;
+        Ok(Transformed {
+            payload: Payload {
+                bytes,
+                content_type: Format::Hl7v2.content_type(),
+            },
+            warnings: Vec::new(),
+            trail: vec!["converted from FHIR to HL7 v2".to_string()],
         })
     }
 

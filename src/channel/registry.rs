@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, Checks};
 use super::{
-    DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, claims, database,
-    fhir, file, forward, http, mllp, payer_sim, schedule, sftp, store,
+    DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, canonical, claims,
+    database, fhir, file, forward, http, mllp, payer_sim, schedule, sftp, store,
 };
 
 /// Declares the enum of one side's connector kinds (tagged by `type`) and its dispatch to the
@@ -66,6 +66,8 @@ connectors! {
         "sftp" => Sftp(sftp::SftpSource),
         /// Rows of a database query.
         "database" => Database(database::DatabaseSource),
+        /// What changes in the canonical store.
+        "canonical" => Canonical(canonical::CanonicalSource),
     }
 }
 

@@ -23,8 +23,10 @@ macro_rules! shipped {
 /// Every file `init` writes.
 pub const SHIPPED: &[ShippedFile] = shipped![
     "channels/examples/adt-to-lab.toml",
+    "channels/examples/claim-status-webhook.toml",
     "channels/examples/database-reader.toml",
     "channels/examples/database-writer.toml",
+    "channels/examples/fhir-to-adt.toml",
     "channels/examples/mllp-mtls-inbound.toml",
     "channels/examples/script-transform.toml",
     "channels/examples/sftp-837-outbox.toml",

@@ -306,6 +306,42 @@ async fn write_patient(
     resource: &Value,
     target: Option<&Target>,
 ) -> Result<Landed, FhirError> {
+    let mut patient = patient_of(resource)?;
+    if let Some(target) = target {
+        for identifier in &patient.identifiers {
+            if let Some(owner) = upserts::patient_by_identifier_on(conn, identifier).await?
+                && owner != target.id
+            {
+                return Err(FhirError::conflict(format!(
+                    "identifier {}|{} belongs to Patient/{owner}",
+                    identifier.system, identifier.value
+                )));
+            }
+        }
+        // The patient's own identifiers find it even when the resource brings only new ones.
+        for known in upserts::identifiers_on(conn, target.id).await? {
+            if !patient
+                .identifiers
+                .iter()
+                .any(|i| i.system == known.system && i.value == known.value)
+            {
+                patient.identifiers.push(known);
+            }
+        }
+    }
+    let upserted = upserts::upsert_patient_in(conn, &patient)
+        .await?
+        .ok_or_else(|| {
+            FhirError::conflict(
+                "the patient's identifiers were claimed by a concurrent writer; retry",
+            )
+        })?;
+    Ok(landed("patients", "", upserted))
+}
+
+/// The canonical patient a FHIR Patient describes: at least one identifier, the official (or
+/// first) name, the first address, the first phone.
+pub fn patient_of(resource: &Value) -> Result<Patient, FhirError> {
     let mut identifiers = Vec::new();
     for (index, identifier) in resource
         .get("identifier")
@@ -329,38 +365,6 @@ async fn write_patient(
         return Err(FhirError::invalid(
             "Patient.identifier: at least one identifier is required",
         ));
-    }
-    if let Some(target) = target {
-        for identifier in &identifiers {
-            if let Some(owner) = upserts::patient_by_identifier_on(conn, identifier).await?
-                && owner != target.id
-            {
-                return Err(FhirError::conflict(format!(
-                    "identifier {}|{} belongs to Patient/{owner}",
-                    identifier.system, identifier.value
-                )));
-            }
-        }
-        // The patient's own identifiers find it even when the resource brings only new ones.
-        let rows = conn
-            .rows(
-                "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
-                &[UpsertValue::from(target.id)],
-            )
-            .await?;
-        for row in rows {
-            let known = Identifier {
-                system: row.text("system")?,
-                value: row.text("value")?,
-                type_code: row.opt_text("type_code")?,
-            };
-            if !identifiers
-                .iter()
-                .any(|i| i.system == known.system && i.value == known.value)
-            {
-                identifiers.push(known);
-            }
-        }
     }
     let name = resource
         .get("name")
@@ -391,7 +395,7 @@ async fn write_patient(
         .flatten()
         .find(|t| t.get("system").and_then(Value::as_str) == Some("phone"))
         .and_then(|t| owned(t, "/value"));
-    let patient = Patient {
+    Ok(Patient {
         identifiers,
         family_name: owned(&name, "/family"),
         given_name: owned(&name, "/given/0"),
@@ -406,15 +410,7 @@ async fn write_patient(
             postal_code: owned(&address, "/postalCode"),
             country: owned(&address, "/country"),
         },
-    };
-    let upserted = upserts::upsert_patient_in(conn, &patient)
-        .await?
-        .ok_or_else(|| {
-            FhirError::conflict(
-                "the patient's identifiers were claimed by a concurrent writer; retry",
-            )
-        })?;
-    Ok(landed("patients", "", upserted))
+    })
 }
 
 async fn write_encounter(conn: &mut dyn Sql, resource: &Value) -> Result<Landed, FhirError> {
@@ -442,6 +438,22 @@ async fn write_encounter(conn: &mut dyn Sql, resource: &Value) -> Result<Landed,
             break;
         }
     }
+    let encounter = encounter_of(resource, visit_number, patient.id, attending);
+    Ok(landed(
+        "encounters",
+        "",
+        upserts::upsert_encounter_on(conn, &encounter).await?,
+    ))
+}
+
+/// The canonical visit a FHIR Encounter describes, for the patient and attending found by its
+/// references.
+pub fn encounter_of(
+    resource: &Value,
+    visit_number: String,
+    patient_id: i64,
+    attending: Option<i64>,
+) -> Encounter {
     // Without reasons, the upsert keeps the diagnoses stored.
     let diagnosis_codes: Vec<String> = resource
         .get("reasonCode")
@@ -457,9 +469,9 @@ async fn write_encounter(conn: &mut dyn Sql, resource: &Value) -> Result<Landed,
             .map_or(code, |(class, ..)| class)
             .to_string()
     });
-    let encounter = Encounter {
+    Encounter {
         visit_number,
-        patient_id: patient.id,
+        patient_id,
         class,
         status: owned(resource, "/status"),
         admitted_at: owned(resource, "/period/start"),
@@ -469,12 +481,7 @@ async fn write_encounter(conn: &mut dyn Sql, resource: &Value) -> Result<Landed,
         attending_provider_id: attending,
         diagnosis_codes,
         self_pay: None,
-    };
-    Ok(landed(
-        "encounters",
-        "",
-        upserts::upsert_encounter_on(conn, &encounter).await?,
-    ))
+    }
 }
 
 fn in_element(mut error: FhirError, element: &str) -> FhirError {
@@ -881,29 +888,8 @@ pub fn patient_resource(patient: &Patient) -> Value {
 }
 
 async fn encounter(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, FhirError> {
-    let Some(row) = sqlx::query(
-        "SELECT visit_number, patient_id, class, status, admitted_at, discharged_at, location, facility, \
-         attending_provider_id, diagnosis_codes, self_pay FROM encounters WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(encounter) = crate::store::canonical::encounter_on(conn, id).await? else {
         return Ok(None);
-    };
-    let codes: String = row.try_get("diagnosis_codes")?;
-    let encounter = Encounter {
-        visit_number: row.try_get("visit_number")?,
-        patient_id: row.try_get("patient_id")?,
-        class: row.try_get("class")?,
-        status: row.try_get("status")?,
-        admitted_at: row.try_get("admitted_at")?,
-        discharged_at: row.try_get("discharged_at")?,
-        location: row.try_get("location")?,
-        facility: row.try_get("facility")?,
-        attending_provider_id: row.try_get("attending_provider_id")?,
-        diagnosis_codes: split_codes(&codes),
-        self_pay: row.try_get::<Option<i64>, _>("self_pay")?.map(|v| v != 0),
     };
     Ok(Some(encounter_resource(
         &encounter,
@@ -959,27 +945,8 @@ pub fn encounter_resource(
 }
 
 async fn coverage(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, FhirError> {
-    let Some(row) = sqlx::query(
-        "SELECT patient_id, payer_id, member_id, plan_name, group_number, subscriber_name, relationship, \
-         priority, effective_from, effective_to FROM coverages WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(coverage) = crate::store::canonical::coverage_on(conn, id).await? else {
         return Ok(None);
-    };
-    let coverage = Coverage {
-        patient_id: row.try_get("patient_id")?,
-        payer_id: row.try_get("payer_id")?,
-        member_id: row.try_get("member_id")?,
-        plan_name: row.try_get("plan_name")?,
-        group_number: row.try_get("group_number")?,
-        subscriber_name: row.try_get("subscriber_name")?,
-        relationship: row.try_get("relationship")?,
-        priority: row.try_get("priority")?,
-        effective_from: row.try_get("effective_from")?,
-        effective_to: row.try_get("effective_to")?,
     };
     Ok(Some(coverage_resource(
         &coverage,

@@ -172,6 +172,40 @@ impl MessageBuilder {
         before - self.segments.len()
     }
 
+    /// Cuts every segment after the last field `fields` allows for its id (`None`: kept
+    /// whole); a header's count includes MSH-1 and MSH-2. Returns how many segments lost
+    /// fields.
+    pub fn truncate_fields(&mut self, fields: impl Fn(&str) -> Option<usize>) -> usize {
+        let separator = self.encoding.field_separator();
+        let mut cut = 0;
+        for segment in &mut self.segments {
+            let id = std::str::from_utf8(&segment.id).unwrap_or_default();
+            let Some(limit) = fields(id) else {
+                continue;
+            };
+            // The body starts at field 1, or at field 3 for a header.
+            let kept = if is_header_id(&segment.id) {
+                limit.saturating_sub(2)
+            } else {
+                limit
+            };
+            let end = segment
+                .body
+                .iter()
+                .enumerate()
+                .filter(|(_, byte)| **byte == separator)
+                .nth(kept.saturating_sub(1))
+                .map(|(at, _)| at);
+            match end {
+                Some(end) if kept > 0 => segment.body.truncate(end),
+                _ if kept == 0 && !segment.body.is_empty() => segment.body.clear(),
+                _ => continue,
+            }
+            cut += 1;
+        }
+        cut
+    }
+
     /// The raw bytes at `path` as written so far (escape sequences not decoded), or `None`
     /// when the segment, field, repetition, component or subcomponent is absent. MSH-1 and
     /// MSH-2 are not read here (see [`MessageBuilder::encoding`]).

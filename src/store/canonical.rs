@@ -145,21 +145,7 @@ impl Store {
     }
 
     async fn patient_identifiers(&self, patient_id: i64) -> Result<Vec<Identifier>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
-        )
-        .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Identifier {
-                    system: row.try_get("system")?,
-                    value: row.try_get("value")?,
-                    type_code: row.try_get("type_code")?,
-                })
-            })
-            .collect()
+        identifiers_on(&mut *self.pool().acquire().await?, patient_id).await
     }
 
     /// Creates or updates a provider by NPI.
@@ -866,8 +852,84 @@ pub async fn patient_by_identifier_on(
     .transpose()
 }
 
+/// The visit with store id `id`, on a connection.
+pub async fn encounter_on(conn: &mut dyn Sql, id: i64) -> Result<Option<Encounter>, StoreError> {
+    let Some(row) = first_row(
+        conn,
+        "SELECT visit_number, patient_id, class, status, admitted_at, discharged_at, location, facility, \
+         attending_provider_id, diagnosis_codes, self_pay FROM encounters WHERE id = $1",
+        &[Value::from(id)],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Encounter {
+        visit_number: row.text("visit_number")?,
+        patient_id: row.int("patient_id")?,
+        class: row.opt_text("class")?,
+        status: row.opt_text("status")?,
+        admitted_at: row.opt_text("admitted_at")?,
+        discharged_at: row.opt_text("discharged_at")?,
+        location: row.opt_text("location")?,
+        facility: row.opt_text("facility")?,
+        attending_provider_id: row.opt_int("attending_provider_id")?,
+        diagnosis_codes: crate::canonical::split_codes(&row.text("diagnosis_codes")?),
+        self_pay: row.opt_int("self_pay")?.map(|v| v != 0),
+    }))
+}
+
+/// The coverage with store id `id`, on a connection.
+pub async fn coverage_on(conn: &mut dyn Sql, id: i64) -> Result<Option<Coverage>, StoreError> {
+    let Some(row) = first_row(
+        conn,
+        "SELECT patient_id, payer_id, member_id, plan_name, group_number, subscriber_name, relationship, \
+         priority, effective_from, effective_to FROM coverages WHERE id = $1",
+        &[Value::from(id)],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Coverage {
+        patient_id: row.int("patient_id")?,
+        payer_id: row.int("payer_id")?,
+        member_id: row.text("member_id")?,
+        plan_name: row.opt_text("plan_name")?,
+        group_number: row.opt_text("group_number")?,
+        subscriber_name: row.opt_text("subscriber_name")?,
+        relationship: row.opt_text("relationship")?,
+        priority: row.int("priority")?,
+        effective_from: row.opt_text("effective_from")?,
+        effective_to: row.opt_text("effective_to")?,
+    }))
+}
+
+/// The identifiers of a patient, in the order they were added, on a connection.
+pub async fn identifiers_on(
+    conn: &mut dyn Sql,
+    patient_id: i64,
+) -> Result<Vec<Identifier>, StoreError> {
+    let rows = conn
+        .rows(
+            "SELECT system, value, type_code FROM patient_identifiers WHERE patient_id = $1 ORDER BY id",
+            &[Value::from(patient_id)],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Identifier {
+                system: row.text("system")?,
+                value: row.text("value")?,
+                type_code: row.opt_text("type_code")?,
+            })
+        })
+        .collect()
+}
+
 /// Moves everything of patient `from` to `into` and deletes `from`, inside a transaction.
 async fn merge_patients_on(conn: &mut dyn Sql, from: i64, into: i64) -> Result<(), StoreError> {
+    let merged = identifiers_on(conn, from).await?;
     let statements = [
         "DELETE FROM coverages WHERE patient_id = $1 AND EXISTS (SELECT 1 FROM coverages kept \
          WHERE kept.patient_id = $2 AND kept.payer_id = coverages.payer_id AND kept.member_id = coverages.member_id)",
@@ -887,7 +949,7 @@ async fn merge_patients_on(conn: &mut dyn Sql, from: i64, into: i64) -> Result<(
         &[Value::from(super::now_millis()), Value::from(into)],
     )
     .await?;
-    Ok(())
+    super::outbox::record_merge_on(conn, into, &merged).await
 }
 
 /// The encounter's bill, created open when it has none; an existing bill keeps its status.

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod messages;
 pub mod nodes;
+pub mod outbox;
 pub mod receivables;
 pub mod remit;
 pub mod sql;

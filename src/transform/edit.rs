@@ -35,6 +35,7 @@
 //! | `upper = P`, `lower = P`, `trim = P` | changes every value inside `P` (each component and repetition on its own) |
 //! | `remove_segments = ["Z*", "NTE"]` | removes every segment whose id matches: an id, or a prefix and `*`; `?` is any one character |
 //! | `add_segment = "ZLB\|1\|LAB"`, `after = "PID"` | inserts a segment, written with the standard delimiters `\|^~\&` (translated to the message's), after the last segment matching `after` (at the end without `after` or when none matches) |
+//! | `version = "2.5.1"` or `"2.3"` | changes an ADT or ORU message between v2.3 and v2.5.1 (MSH-12), with the structural changes the target requires: up, MSH-9.3 (the message structure); down, MSH-9.3 removed, EVN-1 filled with the trigger event when empty, the fields 2.5.1 added at the ends of segments removed and OBX-2 `CWE`/`CNE` as `CE` |
 //! | `keep_repetitions = P` or `drop_repetitions = P`, `where = {...}`, `first = N` | keeps (drops) the repetitions of field `P` for which every test of `where` holds, its keys relative paths (`".4"`, `".4.1"`); `keep_repetitions` with `first = N` keeps the first `N` |
 //!
 //! Paths are terse HL7 v2 paths (`PID-3[1].4`). A path without `[n]` names the first segment
@@ -57,6 +58,7 @@ use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
 
 use super::EDIT_KIND;
+use super::version::Version;
 use crate::config::problem::{Document, Problem};
 use crate::hl7v2::{Encoding, Message, MessageBuilder, Path, escape};
 use crate::message::{Rejection, RejectionKind};
@@ -104,6 +106,7 @@ struct EditSpec {
     after: Option<String>,
     keep_repetitions: Option<String>,
     drop_repetitions: Option<String>,
+    version: Option<String>,
     #[serde(rename = "where")]
     matching: Option<BTreeMap<String, TestSpec>>,
     first: Option<usize>,
@@ -295,6 +298,9 @@ enum Operation {
         matching: Vec<(u16, Option<u16>, Test)>,
         first: Option<usize>,
     },
+    Version {
+        to: Version,
+    },
 }
 
 impl fmt::Display for Operation {
@@ -315,6 +321,7 @@ impl fmt::Display for Operation {
                 Some(after) => write!(f, "add segment {id} after {after}"),
                 None => write!(f, "add segment {id}"),
             },
+            Operation::Version { to } => write!(f, "change version to {}", to.as_str()),
             Operation::Repetitions { field, keep, .. } => {
                 let verb = if *keep { "keep" } else { "drop" };
                 write!(f, "{verb} repetitions of {field}")
@@ -453,6 +460,7 @@ impl EditList {
                 let removed = builder.retain_segments(|id| !patterns.iter().any(|p| p.matches(id)));
                 Ok(removed > 0)
             }
+            Operation::Version { to } => super::version::change(builder, *to),
             Operation::AddSegment { id, body, after } => {
                 let encoding = builder.encoding();
                 let body = translate(body, &encoding);
@@ -614,7 +622,9 @@ impl EditList {
                     .map_err(|e| failed(&field, e))?;
                 Ok(true)
             }
-            Operation::RemoveSegments { .. } | Operation::AddSegment { .. } => Ok(false),
+            Operation::RemoveSegments { .. }
+            | Operation::AddSegment { .. }
+            | Operation::Version { .. } => Ok(false),
         }
     }
 }
@@ -629,7 +639,9 @@ fn operation_path(operation: &Operation) -> Option<Path> {
         | Operation::Case { path, .. } => *path,
         Operation::Copy { to, .. } => *to,
         Operation::Repetitions { field, .. } => *field,
-        Operation::RemoveSegments { .. } | Operation::AddSegment { .. } => return None,
+        Operation::RemoveSegments { .. }
+        | Operation::AddSegment { .. }
+        | Operation::Version { .. } => return None,
     })
 }
 
@@ -795,6 +807,7 @@ fn compile(
         ("add_segment", spec.add_segment.is_some()),
         ("keep_repetitions", spec.keep_repetitions.is_some()),
         ("drop_repetitions", spec.drop_repetitions.is_some()),
+        ("version", spec.version.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, given)| given.then_some(name))
@@ -804,7 +817,7 @@ fn compile(
         [] => {
             return Err((
                 "set",
-                "an edit needs one operation: set, copy, clear, map, date, upper, lower, trim, remove_segments, add_segment, keep_repetitions or drop_repetitions".to_string(),
+                "an edit needs one operation: set, copy, clear, map, date, upper, lower, trim, remove_segments, add_segment, keep_repetitions, drop_repetitions or version".to_string(),
             ));
         }
         [_, second, ..] => {
@@ -875,7 +888,7 @@ fn settings_of(operation: &str) -> &'static [&'static str] {
         "add_segment" => &["after"],
         "keep_repetitions" => &["where", "first", "every_segment"],
         "drop_repetitions" => &["where", "every_segment"],
-        "remove_segments" => &[],
+        "remove_segments" | "version" => &[],
         _ => &["every_segment"],
     }
 }
@@ -1002,6 +1015,16 @@ fn compile_operation(
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|reason| (name, reason))?;
             Ok(Operation::RemoveSegments { patterns })
+        }
+        "version" => {
+            let text = spec.version.as_deref().unwrap_or_default();
+            let to = Version::parse(text).ok_or_else(|| {
+                (
+                    name,
+                    format!("{text:?}: versions change to \"2.3\" or \"2.5.1\""),
+                )
+            })?;
+            Ok(Operation::Version { to })
         }
         "add_segment" => {
             let text = spec.add_segment.as_deref().unwrap_or_default();

@@ -10,6 +10,7 @@
 
 pub mod edit;
 pub mod script;
+pub mod version;
 
 pub use edit::{EditList, Edited};
 pub use script::{Script, Tables};

@@ -722,3 +722,41 @@ pub async fn wait_for_engine(http_port: u16, mllp_port: u16) {
     )
     .await;
 }
+
+/// A receiving system: an MLLP listener that acknowledges each message (AA) and hands it on.
+pub async fn acknowledging_peer(
+    listener: tokio::net::TcpListener,
+) -> tokio::sync::mpsc::UnboundedReceiver<Vec<u8>> {
+    use futures::{SinkExt, StreamExt};
+    use switchboard::hl7v2::{
+        AckCode, AckDetails, Message, MllpCodec, MllpFrame, build_ack, next_control_id,
+    };
+    let (received, inbox) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let received = received.clone();
+            tokio::spawn(async move {
+                let mut framed = tokio_util::codec::Framed::new(stream, MllpCodec::new());
+                while let Some(Ok(MllpFrame::Message(frame))) = framed.next().await {
+                    let payload = frame.to_vec();
+                    let message = Message::parse(&payload).expect("the peer gets HL7 v2");
+                    let ack = build_ack(
+                        &message,
+                        &AckDetails {
+                            code: AckCode::ApplicationAccept,
+                            control_id: &next_control_id(),
+                            timestamp: "20240315083001",
+                            text: None,
+                            errors: &[],
+                        },
+                    );
+                    let _ = received.send(payload);
+                    if framed.send(ack).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    inbox
+}

@@ -360,6 +360,10 @@ fn bad_edit_lists_are_refused_with_line_and_field() {
             "mappings/test.toml:3: edit[0].add_segment: \"MSH|x\" must start with a segment id (3 upper-case letters or digits, not a header) and '|'",
         ),
         (
+            "kind = \"hl7v2-edit\"\n[[edit]]\nversion = \"2.4\"\n",
+            "mappings/test.toml:3: edit[0].version: \"2.4\": versions change to \"2.3\" or \"2.5.1\"",
+        ),
+        (
             "kind = \"hl7v2-edit\"\n[[edit]]\nsett = \"PID-3\"\n",
             "mappings/test.toml:3: edit[0].sett: unknown field `sett`",
         ),
