@@ -53,7 +53,7 @@ pub async fn authenticate(
         remote_addr: remote.as_deref(),
         outcome: response.status().as_u16(),
     };
-    if let Err(err) = state.store.record_audit(&record).await {
+    if let Err(err) = state.audit.record(&record).await {
         // An unaudited read of patient data must not be answered.
         tracing::error!(%err, "cannot write the audit log");
         return ApiError::Internal(err.to_string()).into_response();

@@ -57,6 +57,8 @@ pub struct AppState {
     pub monitor: Arc<monitor::StoreMonitor>,
     /// Single-resource FHIR writes, grouped into shared commits.
     pub fhir_writer: crate::fhir::writer::GroupWriter,
+    /// Group commit for the audit entries of API requests.
+    pub audit: crate::store::audit::AuditWriter,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
         AppState {
             monitor: Arc::new(monitor::StoreMonitor::new(store.clone())),
             fhir_writer: crate::fhir::writer::GroupWriter::start(store.clone()),
+            audit: crate::store::audit::AuditWriter::start(store.clone()),
             store,
             runtime,
             root,

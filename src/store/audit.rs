@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use sqlx::Row;
+use tokio::sync::{mpsc, oneshot};
 
 use super::bulk::insert_rows;
 use super::sql::Sql;
@@ -46,6 +47,31 @@ pub struct AuditEntry {
     pub outcome: i64,
 }
 
+/// The columns of an audit entry, in the order [`audit_row`] gives their values.
+const AUDIT_COLUMNS: [&str; 7] = [
+    "at",
+    "actor",
+    "role",
+    "action",
+    "resource",
+    "remote_addr",
+    "outcome",
+];
+
+/// An audit entry's values for `audit_log`, at time `at`.
+fn audit_row(record: &AuditRecord<'_>, at: i64) -> Vec<UpsertValue> {
+    let text = |v: Option<&str>| UpsertValue::Text(v.map(str::to_string));
+    vec![
+        UpsertValue::from(at),
+        text(record.actor),
+        text(record.role),
+        text(Some(record.action)),
+        text(Some(record.resource)),
+        text(record.remote_addr),
+        UpsertValue::from(i64::from(record.outcome)),
+    ]
+}
+
 /// Writes audit entries on `conn`, in few statements: inside a transaction they commit with
 /// the writes they describe.
 pub async fn record_audits_on(
@@ -53,43 +79,71 @@ pub async fn record_audits_on(
     records: &[AuditRecord<'_>],
 ) -> Result<(), StoreError> {
     let at = now_millis();
-    let text = |v: Option<&str>| UpsertValue::Text(v.map(str::to_string));
-    let rows: Vec<Vec<UpsertValue>> = records
-        .iter()
-        .map(|record| {
-            vec![
-                UpsertValue::from(at),
-                text(record.actor),
-                text(record.role),
-                text(Some(record.action)),
-                text(Some(record.resource)),
-                text(record.remote_addr),
-                UpsertValue::from(i64::from(record.outcome)),
-            ]
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "audit_log",
-        &[
-            "at",
-            "actor",
-            "role",
-            "action",
-            "resource",
-            "remote_addr",
-            "outcome",
-        ],
-        &rows,
-    )
-    .await
+    let rows: Vec<Vec<UpsertValue>> = records.iter().map(|r| audit_row(r, at)).collect();
+    insert_rows(conn, "audit_log", &AUDIT_COLUMNS, &rows).await
+}
+
+/// One audit entry waiting for the commit that holds it.
+type AuditJob = (Vec<UpsertValue>, oneshot::Sender<Result<(), StoreError>>);
+
+/// Most audit entries in one commit.
+const MAX_AUDIT_GROUP: usize = 256;
+
+/// Group commit for the audit entries of API requests: the entries of requests answered while
+/// a commit is on its way to disk share the next one, in the store's turn to write.
+#[derive(Debug, Clone)]
+pub struct AuditWriter {
+    jobs: mpsc::Sender<AuditJob>,
+}
+
+impl AuditWriter {
+    /// Starts the writer over `store` (on the current tokio runtime); it ends when every
+    /// handle is dropped.
+    pub fn start(store: Store) -> AuditWriter {
+        let (jobs, mut incoming) = mpsc::channel::<AuditJob>(4 * MAX_AUDIT_GROUP);
+        tokio::spawn(async move {
+            let mut group = Vec::with_capacity(MAX_AUDIT_GROUP);
+            while incoming.recv_many(&mut group, MAX_AUDIT_GROUP).await > 0 {
+                let (rows, replies): (Vec<_>, Vec<_>) = group.drain(..).unzip();
+                let written = store.insert_audit_rows(rows).await;
+                for reply in replies {
+                    let _ = reply.send(match &written {
+                        Ok(()) => Ok(()),
+                        Err(err) => Err(StoreError::Unavailable(format!(
+                            "the audit log was not written: {err}"
+                        ))),
+                    });
+                }
+            }
+        });
+        AuditWriter { jobs }
+    }
+
+    /// Writes one entry; returns once it is committed.
+    pub async fn record(&self, record: &AuditRecord<'_>) -> Result<(), StoreError> {
+        let stopped = || StoreError::Unavailable("the audit writer has stopped".into());
+        let (reply, done) = oneshot::channel();
+        self.jobs
+            .send((audit_row(record, now_millis()), reply))
+            .await
+            .map_err(|_| stopped())?;
+        done.await.map_err(|_| stopped())?
+    }
 }
 
 impl Store {
-    /// Writes one audit entry.
+    /// Writes one audit entry, in its own transaction.
     pub async fn record_audit(&self, record: &AuditRecord<'_>) -> Result<(), StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        record_audits_on(&mut *conn, std::slice::from_ref(record)).await
+        self.insert_audit_rows(vec![audit_row(record, now_millis())])
+            .await
+    }
+
+    /// Inserts audit rows in one write transaction.
+    async fn insert_audit_rows(&self, rows: Vec<Vec<UpsertValue>>) -> Result<(), StoreError> {
+        self.write_transaction(move |conn| {
+            Box::pin(async move { insert_rows(conn, "audit_log", &AUDIT_COLUMNS, &rows).await })
+        })
+        .await
     }
 
     /// The newest audit entries, optionally only those on resources starting with `resource_prefix`.

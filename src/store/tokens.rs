@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use super::upsert::Value;
 use super::{Store, StoreError, now_millis};
 
 /// What a token may do. Each role includes the ones below it.
@@ -240,11 +241,17 @@ impl Store {
         // Record use at most once a minute per token to keep reads cheap.
         let last_used: Option<i64> = row.try_get("last_used_at")?;
         if last_used.is_none_or(|at| now - at > 60_000) {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(principal.token_id)
-                .execute(self.pool())
-                .await?;
+            let id = principal.token_id;
+            self.write_transaction(move |conn| {
+                Box::pin(async move {
+                    conn.execute(
+                        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+                        &[Value::from(now), Value::from(id)],
+                    )
+                    .await
+                })
+            })
+            .await?;
         }
         Ok(Some(principal))
     }
