@@ -1,6 +1,6 @@
 //! ASC X12 EDI for healthcare (5010): tokenizer, envelope validation, writer, and typed
 //! support for the 999 acknowledgment, 277CA claim acknowledgment, 835 remittance advice and
-//! 837P/837I claims.
+//! 837P/837I claims, and the 270/271 eligibility inquiry and response.
 //!
 //! Layers, from the bottom:
 //! - [`Separators`] are read from the fixed-width ISA segment.
@@ -25,6 +25,7 @@ mod balance835;
 mod claim837;
 mod codes;
 mod common;
+mod eligibility;
 mod envelope;
 pub mod guide;
 mod read837;
@@ -56,6 +57,10 @@ pub use codes::UsageIndicator;
 pub use common::{
     Address, AmountReference, Communication, Contact, DateReference, EntityName, ProcedureCode,
     QuantityReference, Reference,
+};
+pub use eligibility::{
+    Benefit, EligibilityMessage, IMPLEMENTATION_270, NamedParty, RequestRejection, read_270,
+    read_271, write_270, write_271,
 };
 pub use envelope::{
     EnvelopeError, EnvelopeProblem, EnvelopeReport, EnvelopeValidator, FunctionalGroup,
