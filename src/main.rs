@@ -116,6 +116,44 @@ enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Ask a payer whether a member is covered (a 270 through the payer's channel, answered by
+    /// a 271) and print the status, plan, dates, deductible, copay, coinsurance and
+    /// out-of-pocket remaining (through the running engine's API).
+    #[command(
+        after_help = "Example:\n  switchboard eligibility --payer HMO1 --member MEM12345 --date 2026-12-01"
+    )]
+    Eligibility {
+        /// The payer id (config/payers).
+        #[arg(long)]
+        payer: String,
+        /// The member id.
+        #[arg(long)]
+        member: String,
+        /// The member's first name (default: our patient's with that member id).
+        #[arg(long)]
+        first_name: Option<String>,
+        /// The member's last name (default: our patient's with that member id).
+        #[arg(long)]
+        last_name: Option<String>,
+        /// The member's date of birth, YYYY-MM-DD (default: our patient's with that member id).
+        #[arg(long)]
+        birth_date: Option<String>,
+        /// Service type code (EQ01).
+        #[arg(long, default_value = "30")]
+        service_type: String,
+        /// Date of service, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Seconds to wait at most for the payer's answer.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Print a report (financial-summary, payer-performance, claim-aging, denial-analysis,
     /// reconciliation-audit, payer-mix, receivables-aging); without a name, list them.
     #[command(after_help = "Example:\n  switchboard report claim-aging --csv")]
@@ -433,6 +471,36 @@ fn main() -> ExitCode {
         ),
         Command::Nodes { output, url } => {
             commands::api(root, url.as_deref(), "/api/nodes", None, output.format())
+        }
+        Command::Eligibility {
+            payer,
+            member,
+            first_name,
+            last_name,
+            birth_date,
+            service_type,
+            date,
+            timeout,
+            json,
+            url,
+        } => {
+            let request = serde_json::json!({
+                "payer": payer,
+                "member_id": member,
+                "first_name": first_name,
+                "last_name": last_name,
+                "birth_date": birth_date,
+                "service_type": service_type,
+                "date": date,
+                "timeout_seconds": timeout,
+            });
+            commands::api(
+                root,
+                url.as_deref(),
+                "/api/eligibility",
+                Some(request),
+                json_or_table(json),
+            )
         }
         Command::Report { name, output, url } => {
             let path = match name {

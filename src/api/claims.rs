@@ -20,6 +20,7 @@ impl From<RevenueError> for ApiError {
             RevenueError::Setup(reason) | RevenueError::Unreadable(reason) => {
                 ApiError::Conflict(reason)
             }
+            RevenueError::Invalid(reason) => ApiError::BadRequest(reason),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod channels;
 pub mod claims;
 pub mod console;
+pub mod eligibility;
 pub mod error;
 pub mod fhir;
 pub mod monitor;
@@ -126,6 +127,8 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(revenue::list_reports))
         .routes(routes!(revenue::report))
         .routes(routes!(claims::payers))
+        .routes(routes!(eligibility::list))
+        .routes(routes!(eligibility::get))
         .routes(routes!(search_patients))
         .routes(routes!(get_patient))
         .route_layer(middleware::from_fn(|r, n| {
@@ -137,6 +140,7 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(channels::replay))
         .routes(routes!(claims::submit))
         .routes(routes!(claims::correct))
+        .routes(routes!(eligibility::check))
         .routes(routes!(revenue::match_by_hand))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)

@@ -21,12 +21,14 @@ const BEFORE_PAYMENT: &[&str] = &[
     "pending",
 ];
 
-/// Applies an inbound 999, 277CA or 835 to our claims; returns what it did, one line per claim.
-/// `source` names where it came from (channel and message) in the ledger of what it posts.
+/// Applies an inbound 999, 277CA or 835 to our claims, or a 271 to the eligibility check it
+/// answers; returns what it did, one line per claim or check. `source` names where it came
+/// from (channel and message) in the ledger of what it posts; `message_id` is that message.
 pub async fn apply_acknowledgment(
     store: &Store,
     raw: &[u8],
     source: &str,
+    message_id: Option<i64>,
 ) -> Result<Vec<String>, RevenueError> {
     let facts = crate::message::Message::read(raw)
         .map_err(|err| RevenueError::Unreadable(err.to_string()))?
@@ -150,6 +152,9 @@ pub async fn apply_acknowledgment(
                 }
             }
         }
+        Some("271") => {
+            done.extend(super::eligibility::apply_271(store, raw, message_id).await?);
+        }
         Some("835") => {
             let report = super::remittance::import_835(store, raw, source).await?;
             done.extend(report.posted);
@@ -166,7 +171,7 @@ pub async fn apply_acknowledgment(
         }
         other => {
             return Err(RevenueError::Unreadable(format!(
-                "expected a 999, 277CA or 835, got transaction set {}",
+                "expected a 999, 277CA, 835 or 271, got transaction set {}",
                 other.unwrap_or("(none)")
             )));
         }

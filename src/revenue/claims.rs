@@ -10,7 +10,7 @@ use crate::store::Store;
 use crate::store::claims::{ClaimSource, NewBatch, NewClaim, StatusChange};
 use crate::x12::{
     self, Amount, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, ClaimProvider, Date, Gender,
-    InterchangeHeader, PersonName, PostalAddress, Quantity, SubscriberClaims, Time, UsageIndicator,
+    PersonName, PostalAddress, Quantity, SingleSetEnvelope, SubscriberClaims, Time, UsageIndicator,
 };
 
 /// A bill that could not become a claim, and what to fix.
@@ -398,6 +398,27 @@ async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, RevenueErr
     })
 }
 
+/// The envelope of a request from us (the billing submitter) to `payer`, dated now.
+pub(super) fn to_payer(
+    billing: &BillingConfig,
+    payer: &PayerConfig,
+) -> Result<SingleSetEnvelope, RevenueError> {
+    let (date, time) = now_date_time()?;
+    Ok(SingleSetEnvelope {
+        sender_qualifier: billing.submitter_qualifier.clone(),
+        sender_id: billing.submitter_id.clone(),
+        receiver_qualifier: payer.receiver_qualifier.clone(),
+        receiver_id: payer.receiver_id.clone(),
+        date,
+        time,
+        usage: if billing.test_mode {
+            UsageIndicator::Test
+        } else {
+            UsageIndicator::Production
+        },
+    })
+}
+
 /// The envelope of an outbound 837 with `[interchange, group, transaction]` control numbers,
 /// dated now.
 fn claim_envelope(
@@ -405,23 +426,8 @@ fn claim_envelope(
     payer: &PayerConfig,
     [interchange, group, transaction]: [i64; 3],
 ) -> Result<ClaimEnvelope, RevenueError> {
-    let (date, time) = now_date_time()?;
     Ok(ClaimEnvelope {
-        interchange: InterchangeHeader {
-            sender_qualifier: billing.submitter_qualifier.clone(),
-            sender_id: billing.submitter_id.clone(),
-            receiver_qualifier: payer.receiver_qualifier.clone(),
-            receiver_id: payer.receiver_id.clone(),
-            date,
-            time,
-            control_number: control(interchange),
-            acknowledgment_requested: false,
-            usage: if billing.test_mode {
-                UsageIndicator::Test
-            } else {
-                UsageIndicator::Production
-            },
-        },
+        interchange: to_payer(billing, payer)?.interchange_header(control(interchange)),
         application_sender_code: billing.submitter_id.clone(),
         application_receiver_code: payer
             .application_receiver_code
@@ -597,6 +603,7 @@ async fn send(
 mod tests {
     use super::*;
     use crate::store::claims::{LineSource, PatientFacts};
+    use crate::x12::InterchangeHeader;
 
     fn billing() -> BillingConfig {
         BillingConfig {
@@ -627,6 +634,7 @@ mod tests {
             claim_filing_indicator: "HM".into(),
             channel: "x12-outbox".into(),
             batch_cron: None,
+            members: Vec::new(),
             contract: None,
         }
     }

@@ -182,6 +182,22 @@ const RARC: &[(&str, &str)] = &[
     ),
 ];
 
+/// Reject reason codes of a 271 AAA segment (AAA03): why a payer could not answer an
+/// eligibility inquiry.
+const REQUEST_REJECTIONS: &[(&str, &str)] = &[
+    ("15", "Required application data missing"),
+    ("41", "Authorization/access restrictions"),
+    ("42", "Unable to respond at current time"),
+    ("43", "Invalid/missing provider identification"),
+    ("58", "Invalid/missing date of birth"),
+    ("62", "Date of service not within allowable inquiry period"),
+    ("72", "Invalid/missing subscriber/insured ID"),
+    ("73", "Invalid/missing subscriber/insured name"),
+    ("75", "Subscriber/insured not found"),
+    ("76", "Duplicate subscriber/insured ID"),
+    ("79", "Invalid participant identification"),
+];
+
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
     table
         .iter()
@@ -202,6 +218,11 @@ pub fn carc_text(code: &str) -> Option<&'static str> {
 /// What a remittance advice remark code (RARC) means.
 pub fn rarc_text(code: &str) -> Option<&'static str> {
     lookup(RARC, code)
+}
+
+/// What a 271 reject reason code (AAA03) means.
+pub fn request_rejection_text(code: &str) -> Option<&'static str> {
+    lookup(REQUEST_REJECTIONS, code)
 }
 
 /// `CO-45: Charge exceeds fee schedule...`, or the code alone when it is not listed.
@@ -226,7 +247,11 @@ mod tests {
         );
         assert_eq!(describe_adjustment("CO", "999"), "CO-999");
         assert!(describe_adjustment("CO", "45").starts_with("CO-45: Charge exceeds"));
-        for table in [GROUPS, CARC, RARC] {
+        assert_eq!(
+            request_rejection_text("75"),
+            Some("Subscriber/insured not found")
+        );
+        for table in [GROUPS, CARC, RARC, REQUEST_REJECTIONS] {
             let codes: std::collections::HashSet<_> = table.iter().map(|(c, _)| c).collect();
             assert_eq!(codes.len(), table.len(), "a code is listed twice");
         }

@@ -51,6 +51,22 @@ impl SimOptions {
     }
 }
 
+impl SimOptions {
+    /// The envelope of the payer's answer to `received`: from its receiver to its sender,
+    /// dated by these options.
+    pub fn answering(&self, received: &x12::Interchange) -> SingleSetEnvelope {
+        SingleSetEnvelope {
+            sender_qualifier: received.receiver_qualifier.clone(),
+            sender_id: received.receiver_id.clone(),
+            receiver_qualifier: received.sender_qualifier.clone(),
+            receiver_id: received.sender_id.clone(),
+            date: self.date,
+            time: self.time,
+            usage: UsageIndicator::Test,
+        }
+    }
+}
+
 /// The files a payer sends back for one 837.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimFiles {
@@ -70,6 +86,9 @@ pub enum SimError {
     /// The 837 does not read.
     #[error("the 837 does not read: {0}")]
     Unreadable(String),
+    /// An inquiry (270) does not read.
+    #[error("the {0} does not read: {1}")]
+    UnreadableInquiry(&'static str, String),
     /// The payer has no contract to adjudicate by.
     #[error("payer '{0}' has no [contract]")]
     NoContract(String),
@@ -282,15 +301,7 @@ pub fn adjudicate(
             )
         })
         .collect();
-    let envelope = SingleSetEnvelope {
-        sender_qualifier: received.receiver_qualifier.clone(),
-        sender_id: received.receiver_id.clone(),
-        receiver_qualifier: received.sender_qualifier.clone(),
-        receiver_id: received.sender_id.clone(),
-        date: options.date,
-        time: options.time,
-        usage: UsageIndicator::Test,
-    };
+    let envelope = options.answering(received);
     let ack_999 = x12::write_999(
         received,
         &x12::acknowledge_validated(report, &validation),
@@ -600,6 +611,7 @@ mod tests {
             claim_filing_indicator: "HM".into(),
             channel: "x12-outbox".into(),
             batch_cron: None,
+            members: Vec::new(),
             contract: Some(ContractConfig {
                 name: "2026".into(),
                 effective_from: None,

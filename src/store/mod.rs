@@ -10,6 +10,7 @@ pub mod canonical;
 pub mod claims;
 pub mod deliveries;
 pub mod ingest;
+pub mod inquiries;
 pub mod jobs;
 pub mod messages;
 pub mod nodes;

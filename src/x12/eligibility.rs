@@ -98,6 +98,8 @@ pub struct EligibilityMessage {
     pub member_last_name: Option<String>,
     /// NM104 of NM1*IL: the member's first name.
     pub member_first_name: Option<String>,
+    /// DMG02: the member's date of birth.
+    pub member_birth_date: Option<Date>,
     /// DTP*291 (270): the date of service asked about.
     pub service_date: Option<Date>,
     /// DTP*346 (271): plan begin.
@@ -246,15 +248,57 @@ fn read_subscriber(
                 percent_basis_points: percent,
             });
         }
-        "REF" | "N3" | "N4" | "PRV" | "DMG" | "INS" | "HI" | "MSG" | "HSD" | "III" | "LS"
-        | "LE" | "PER" => {}
+        "DMG" => {
+            message.member_birth_date = segment
+                .string_at(1)
+                .filter(|format| format == "D8")
+                .and_then(|_| segment.date_at(2, warnings));
+        }
+        "REF" | "N3" | "N4" | "PRV" | "INS" | "HI" | "MSG" | "HSD" | "III" | "LS" | "LE"
+        | "PER" => {}
         _ => return Ok(false),
     }
     Ok(true)
 }
 
+/// A writer with a 270 (`HS` group, BHT02 `13` request) or a 271 (`HB`, BHT02 `11`
+/// response) open, numbered `[interchange, group]`, and its BHT and levels written up to the
+/// subscriber's demographics.
+fn begin(
+    message: &EligibilityMessage,
+    envelope: &SingleSetEnvelope,
+    set: &str,
+    [interchange_control, group_control]: [u32; 2],
+) -> Result<super::X12Writer, WriteError> {
+    let (functional_id, purpose) = if set == "270" {
+        ("HS", "13")
+    } else {
+        ("HB", "11")
+    };
+    let mut w = envelope.begin(
+        functional_id,
+        set,
+        IMPLEMENTATION_270,
+        interchange_control,
+        group_control,
+    )?;
+    w.segment(
+        "BHT",
+        &[
+            "0022",
+            purpose,
+            &message.reference,
+            &envelope.date.ccyymmdd(),
+            &envelope.time.hhmm(),
+        ],
+    )?;
+    write_levels(&mut w, message, if set == "270" { "1" } else { "2" })?;
+    Ok(w)
+}
+
 /// Writes the 2000A and 2000B levels and opens 2000C with the trace number (TRN01 `1` in a
-/// 270, `2` in a 271 returning the inquiry's) and the subscriber's name.
+/// 270, `2` in a 271 returning the inquiry's), the subscriber's name, why the request was not
+/// answered (AAA, a 271's rejections) and the date of birth.
 fn write_levels(
     w: &mut super::X12Writer,
     message: &EligibilityMessage,
@@ -280,53 +324,47 @@ fn write_levels(
     let provider = nm1("1P", &message.provider);
     w.segment("NM1", &provider.each_ref().map(String::as_str))?;
     w.segment("HL", &["3", "2", "22", "0"])?;
-    w.segment("TRN", &[trace_type, &message.trace, &message.trace_assigner])?;
+    w.segment(
+        "TRN",
+        &[trace_type, &message.trace, &message.trace_assigner],
+    )?;
     let (last, first) = (
         message.member_last_name.as_deref().unwrap_or_default(),
         message.member_first_name.as_deref().unwrap_or_default(),
     );
     w.segment(
         "NM1",
-        &[
-            "IL",
-            "1",
-            last,
-            first,
-            "",
-            "",
-            "",
-            "MI",
-            &message.member_id,
-        ],
-    )
+        &["IL", "1", last, first, "", "", "", "MI", &message.member_id],
+    )?;
+    for rejection in &message.rejections {
+        w.segment(
+            "AAA",
+            &[
+                "Y",
+                "",
+                &rejection.reason,
+                rejection.follow_up.as_deref().unwrap_or("C"),
+            ],
+        )?;
+    }
+    match message.member_birth_date {
+        Some(born) => w.segment("DMG", &["D8", &born.ccyymmdd()]),
+        None => Ok(()),
+    }
 }
 
 /// Writes a 270 inquiry: `message`'s payer, provider, member, trace, date of service and
-/// service types (`30` when none), in one interchange with these control numbers.
+/// service types (`30` when none), in one interchange numbered `[interchange, group]`.
 pub fn write_270(
     message: &EligibilityMessage,
     envelope: &SingleSetEnvelope,
-    interchange_control: u32,
-    group_control: u32,
+    controls: [u32; 2],
 ) -> Result<Vec<u8>, WriteError> {
-    let mut w = envelope.begin(
-        "HS",
-        "270",
-        IMPLEMENTATION_270,
-        interchange_control,
-        group_control,
-    )?;
-    w.segment(
-        "BHT",
-        &[
-            "0022",
-            "13",
-            &message.reference,
-            &envelope.date.ccyymmdd(),
-            &envelope.time.hhmm(),
-        ],
-    )?;
-    write_levels(&mut w, message, "1")?;
+    let request = EligibilityMessage {
+        rejections: Vec::new(),
+        ..message.clone()
+    };
+    let mut w = begin(&request, envelope, "270", controls)?;
     if let Some(date) = message.service_date {
         w.segment("DTP", &["291", "D8", &date.ccyymmdd()])?;
     }
@@ -342,42 +380,13 @@ pub fn write_270(
 }
 
 /// Writes a 271 response: the inquiry's levels and trace, then either the rejections (AAA in
-/// 2100C) or the plan dates and benefits.
+/// 2100C) or the plan dates and benefits, numbered `[interchange, group]`.
 pub fn write_271(
     message: &EligibilityMessage,
     envelope: &SingleSetEnvelope,
-    interchange_control: u32,
-    group_control: u32,
+    controls: [u32; 2],
 ) -> Result<Vec<u8>, WriteError> {
-    let mut w = envelope.begin(
-        "HB",
-        "271",
-        IMPLEMENTATION_270,
-        interchange_control,
-        group_control,
-    )?;
-    w.segment(
-        "BHT",
-        &[
-            "0022",
-            "11",
-            &message.reference,
-            &envelope.date.ccyymmdd(),
-            &envelope.time.hhmm(),
-        ],
-    )?;
-    write_levels(&mut w, message, "2")?;
-    for rejection in &message.rejections {
-        w.segment(
-            "AAA",
-            &[
-                "Y",
-                "",
-                &rejection.reason,
-                rejection.follow_up.as_deref().unwrap_or("C"),
-            ],
-        )?;
-    }
+    let mut w = begin(message, envelope, "271", controls)?;
     for (qualifier, date) in [("346", message.plan_begin), ("347", message.plan_end)] {
         if let Some(date) = date {
             w.segment("DTP", &[qualifier, "D8", &date.ccyymmdd()])?;
@@ -406,12 +415,14 @@ pub fn write_271(
     w.finish_single_set()
 }
 
+/// Sample inquiries for the tests of this crate.
 #[cfg(test)]
-mod tests {
+pub(crate) mod samples {
     use super::*;
     use crate::x12::{Time, UsageIndicator};
 
-    fn envelope() -> SingleSetEnvelope {
+    /// Our envelope to Acme Health, dated 2026-12-01.
+    pub(crate) fn envelope() -> SingleSetEnvelope {
         SingleSetEnvelope {
             sender_qualifier: "ZZ".into(),
             sender_id: "SWITCHBOARD01".into(),
@@ -423,7 +434,8 @@ mod tests {
         }
     }
 
-    fn inquiry() -> EligibilityMessage {
+    /// An inquiry about member MEM12345 (Mary O'Brien) on 2026-12-01.
+    pub(crate) fn inquiry() -> EligibilityMessage {
         EligibilityMessage {
             reference: "SBE1".into(),
             trace: "SBE0000000001".into(),
@@ -439,20 +451,32 @@ mod tests {
                 id: "1234567893".into(),
             },
             member_id: "MEM12345".into(),
+            member_last_name: Some("O'Brien".into()),
+            member_first_name: Some("Mary".into()),
+            member_birth_date: Date::new(1980, 2, 29),
             service_date: Date::new(2026, 12, 1),
             service_types: vec!["30".into()],
             ..EligibilityMessage::default()
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::samples::{envelope, inquiry};
+    use super::*;
 
     #[test]
     fn a_270_reads_back_what_was_written() {
-        let file = write_270(&inquiry(), &envelope(), 12, 3).unwrap();
+        let file = write_270(&inquiry(), &envelope(), [12, 3]).unwrap();
         let text = String::from_utf8(file.clone()).unwrap();
         assert!(text.contains("GS*HS*SWITCHBOARD01*ACMEHEALTH*"), "{text}");
         assert!(text.contains("ST*270*0001*005010X279A1~"), "{text}");
         assert!(text.contains("TRN*1*SBE0000000001*1123456789~"), "{text}");
-        assert!(text.contains("NM1*IL*1******MI*MEM12345~"), "{text}");
+        assert!(
+            text.contains("NM1*IL*1*O'Brien*Mary****MI*MEM12345~\nDMG*D8*19800229~"),
+            "{text}"
+        );
         assert!(text.contains("DTP*291*D8*20261201~\nEQ*30~"), "{text}");
         let read = read_270(&file).unwrap();
         assert!(read.envelope_problems.is_empty() && read.warnings.is_empty());
@@ -465,8 +489,6 @@ mod tests {
     #[test]
     fn a_271_carries_benefits_or_the_reason_it_has_none() {
         let mut answer = inquiry();
-        answer.member_last_name = Some("O'Brien".into());
-        answer.member_first_name = Some("Mary".into());
         answer.plan_begin = Date::new(2026, 1, 1);
         answer.benefits = vec![
             Benefit {
@@ -493,7 +515,7 @@ mod tests {
                 ..Benefit::default()
             },
         ];
-        let file = write_271(&answer, &envelope(), 13, 4).unwrap();
+        let file = write_271(&answer, &envelope(), [13, 4]).unwrap();
         let text = String::from_utf8(file.clone()).unwrap();
         assert!(text.contains("TRN*2*SBE0000000001*1123456789~"), "{text}");
         assert!(text.contains("EB*1*IND*30*HM*Gold HMO~"), "{text}");
@@ -515,8 +537,10 @@ mod tests {
             reason: "75".into(),
             follow_up: Some("C".into()),
         }];
-        let file = write_271(&unknown, &envelope(), 14, 5).unwrap();
-        assert!(String::from_utf8_lossy(&file).contains("MI*MEM12345~\nAAA*Y**75*C~"));
+        let file = write_271(&unknown, &envelope(), [14, 5]).unwrap();
+        assert!(
+            String::from_utf8_lossy(&file).contains("MI*MEM12345~\nAAA*Y**75*C~\nDMG*D8*19800229~")
+        );
         let read = read_271(&file).unwrap();
         assert_eq!(read.documents[0].rejections, unknown.rejections);
         assert!(read.documents[0].benefits.is_empty());
@@ -524,11 +548,11 @@ mod tests {
 
     #[test]
     fn a_second_subscriber_is_a_warning_and_a_bad_eb_an_error() {
-        let file = write_270(&inquiry(), &envelope(), 12, 3).unwrap();
+        let file = write_270(&inquiry(), &envelope(), [12, 3]).unwrap();
         let text = String::from_utf8(file).unwrap();
         let two = text
             .replace("EQ*30~", "EQ*30~\nHL*4*2*22*0~\nNM1*IL*1*X****MI*M2~")
-            .replace("SE*12*", "SE*14*");
+            .replace("SE*13*", "SE*15*");
         let read = read_270(two.as_bytes()).unwrap();
         assert_eq!(read.documents[0].member_id, "MEM12345");
         assert_eq!(read.warnings.len(), 2, "{:?}", read.warnings);

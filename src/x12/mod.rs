@@ -58,6 +58,8 @@ pub use common::{
     Address, AmountReference, Communication, Contact, DateReference, EntityName, ProcedureCode,
     QuantityReference, Reference,
 };
+#[cfg(test)]
+pub(crate) use eligibility::samples as eligibility_samples;
 pub use eligibility::{
     Benefit, EligibilityMessage, IMPLEMENTATION_270, NamedParty, RequestRejection, read_270,
     read_271, write_270, write_271,

@@ -5,6 +5,7 @@ pub mod corpus;
 pub mod hl7apy;
 pub mod proxy;
 pub mod sshd;
+pub mod x12_peer;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -463,6 +464,19 @@ pub fn shipped_files_on_free_ports(mllp_port: u16, hl7_http_port: u16) -> Vec<(S
             (path, text)
         })
         .collect()
+}
+
+/// `files` (shipped ones) with the payer simulator as a destination of the payer's channel
+/// (x12-outbox), answering Acme Health's 837s and 270s into the X12 inbox.
+pub fn with_simulated_payer(files: &mut [(String, String)]) {
+    let outbox = files
+        .iter_mut()
+        .find(|(path, _)| path == "channels/x12-outbox.toml")
+        .expect("the shipped x12-outbox channel");
+    outbox.1.push_str(
+        "\n[[destinations]]\ntype = \"payer-sim\"\nname = \"acme\"\n\
+         payer_file = \"config/payers/acme-health.toml\"\nfolder = \"inbox/x12\"\n",
+    );
 }
 
 /// The published 835 example (tests/fixtures/x12/835-managed-care.x12) as its payer would

@@ -1,0 +1,202 @@
+//! The payer simulator's answers to questions asked before a claim: each 270 eligibility
+//! inquiry is answered with a 271 from the payer file's `[[members]]` (plan, active dates,
+//! deductible, copay, coinsurance and out-of-pocket accumulators) and its contract; a member it
+//! does not know is answered "subscriber not found" (AAA*Y**75*C).
+
+use super::payer_sim::{SimError, SimOptions};
+use crate::config::payer::{MemberConfig, PayerConfig, parse_day};
+use crate::x12::{self, Amount, Benefit, Date, EligibilityMessage, RequestRejection};
+
+/// A day of a member's entry (checked when the payer file was read).
+fn day(text: Option<&str>) -> Option<Date> {
+    let (year, month, day) = parse_day(text?)?;
+    Date::new(year, month, day)
+}
+
+/// An EB segment of the individual's health benefit plan coverage (`IND`, service type 30).
+fn benefit(code: &str, period: Option<&str>, cents: Option<i64>) -> Benefit {
+    Benefit {
+        code: code.to_owned(),
+        coverage_level: Some("IND".into()),
+        service_type: Some("30".into()),
+        period: period.map(str::to_owned),
+        amount: cents.map(Amount::from_cents),
+        ..Benefit::default()
+    }
+}
+
+/// The benefits of `member` on `date` under `payer`'s contract.
+fn benefits_of(member: &MemberConfig, payer: &PayerConfig, date: Date) -> Vec<Benefit> {
+    let active = day(member.active_from.as_deref()).is_none_or(|from| from <= date)
+        && day(member.active_to.as_deref()).is_none_or(|to| date <= to);
+    let plan = Benefit {
+        insurance_type: Some("HM".into()),
+        plan: Some(member.plan.clone()),
+        ..benefit(if active { "1" } else { "6" }, None, None)
+    };
+    if !active {
+        return vec![plan];
+    }
+    let contract = payer.contract.as_ref();
+    let deductible = member
+        .deductible_cents
+        .or(contract.map(|c| c.deductible_cents))
+        .unwrap_or(0);
+    let copay = member
+        .copay_cents
+        .or(contract.map(|c| c.copay_cents))
+        .unwrap_or(0);
+    let coinsurance = member
+        .coinsurance_basis_points
+        .or(contract.map(|c| c.coinsurance_basis_points))
+        .unwrap_or(0);
+    let mut benefits = vec![
+        plan,
+        benefit("C", Some("23"), Some(deductible)),
+        benefit(
+            "C",
+            Some("29"),
+            Some((deductible - member.deductible_met_cents).max(0)),
+        ),
+        benefit("B", Some("27"), Some(copay)),
+        Benefit {
+            percent_basis_points: Some(coinsurance),
+            ..benefit("A", None, None)
+        },
+    ];
+    if let Some(maximum) = member.out_of_pocket_max_cents {
+        benefits.push(benefit("G", Some("23"), Some(maximum)));
+        benefits.push(benefit(
+            "G",
+            Some("29"),
+            Some((maximum - member.out_of_pocket_met_cents).max(0)),
+        ));
+    }
+    benefits
+}
+
+/// The 271 answering one inquiry.
+fn answer_to(inquiry: &EligibilityMessage, payer: &PayerConfig, today: Date) -> EligibilityMessage {
+    let mut answer = EligibilityMessage {
+        service_types: Vec::new(),
+        service_date: None,
+        ..inquiry.clone()
+    };
+    match payer
+        .members
+        .iter()
+        .find(|m| m.member_id == inquiry.member_id)
+    {
+        None => answer.rejections.push(RequestRejection {
+            level: "22".into(),
+            reason: "75".into(),
+            follow_up: Some("C".into()),
+        }),
+        Some(member) => {
+            answer.member_last_name = member.family_name.clone();
+            answer.member_first_name = member.given_name.clone();
+            answer.plan_begin = day(member.active_from.as_deref());
+            answer.plan_end = day(member.active_to.as_deref());
+            answer.benefits = benefits_of(member, payer, inquiry.service_date.unwrap_or(today));
+        }
+    }
+    answer
+}
+
+/// Answers every 270 of `raw_270` as `payer` would: one 271 interchange per inquiry, from the
+/// payer to the 270's sender.
+pub fn answer_270(
+    raw_270: &[u8],
+    payer: &PayerConfig,
+    options: &SimOptions,
+) -> Result<Vec<Vec<u8>>, SimError> {
+    let unreadable = |err: String| SimError::UnreadableInquiry("270", err);
+    let read = x12::read_270(raw_270).map_err(|err| unreadable(err.to_string()))?;
+    if let Some(problem) = read.envelope_problems.first() {
+        return Err(unreadable(problem.to_string()));
+    }
+    let received = &read.interchange;
+    let base: u32 = received.control_number.parse().unwrap_or(1);
+    let envelope = options.answering(received);
+    read.documents
+        .iter()
+        .enumerate()
+        .map(|(index, inquiry)| {
+            let answer = answer_to(inquiry, payer, options.date);
+            let offset = u32::try_from(index).unwrap_or(0);
+            let control = (base % 100_000_000 + 400_000_000).saturating_add(offset);
+            x12::write_271(&answer, &envelope, [control, 1])
+                .map_err(|err| SimError::Write("271", err.to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::{eligibility_samples, read_271, write_270};
+
+    fn payer() -> PayerConfig {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/payers/acme-health.toml"),
+        )
+        .unwrap();
+        toml::from_str(&text).unwrap()
+    }
+
+    fn inquiry_270(member: &str, date: Date) -> Vec<u8> {
+        let inquiry = EligibilityMessage {
+            trace: format!("T-{member}"),
+            member_id: member.into(),
+            service_date: Some(date),
+            ..eligibility_samples::inquiry()
+        };
+        write_270(&inquiry, &eligibility_samples::envelope(), [77, 1]).unwrap()
+    }
+
+    fn answer(member: &str, date: Date) -> EligibilityMessage {
+        let options = SimOptions::now(0, 1, false).unwrap();
+        let files = answer_270(&inquiry_270(member, date), &payer(), &options).unwrap();
+        assert_eq!(files.len(), 1);
+        let read = read_271(&files[0]).unwrap();
+        assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+        assert_eq!(read.interchange.receiver_id.trim(), "SWITCHBOARD01");
+        read.documents.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn members_are_answered_from_the_payer_file() {
+        let in_2026 = Date::new(2026, 6, 1).unwrap();
+        let active = answer("MEM12345", in_2026);
+        assert_eq!(active.trace, "T-MEM12345");
+        assert_eq!(active.member_last_name.as_deref(), Some("O'Brien"));
+        let codes: Vec<&str> = active.benefits.iter().map(|b| b.code.as_str()).collect();
+        assert_eq!(codes, ["1", "C", "C", "B", "A", "G", "G"]);
+        assert_eq!(
+            active.benefit("G", Some("29")).and_then(|b| b.amount),
+            Some(Amount::from_cents(257_400))
+        );
+        assert_eq!(
+            active.benefit("B", None).and_then(|b| b.amount),
+            Some(Amount::from_cents(2_500))
+        );
+
+        let lapsed = answer("MEM55555", in_2026);
+        assert_eq!(lapsed.benefits.len(), 1);
+        assert_eq!(lapsed.benefits[0].code, "6");
+
+        let unknown = answer("NOBODY", in_2026);
+        assert!(unknown.benefits.is_empty());
+        assert_eq!(unknown.rejections[0].reason, "75");
+    }
+
+    #[test]
+    fn an_unreadable_270_is_a_clear_error() {
+        let options = SimOptions::now(0, 1, false).unwrap();
+        let err = answer_270(b"nothing", &payer(), &options).unwrap_err();
+        assert!(
+            err.to_string().starts_with("the 270 does not read"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! Eligibility end to end: `POST /api/eligibility` and `switchboard eligibility` send a 270
+//! through the payer's channel (x12-outbox), the payer simulator as that channel's destination
+//! answers with a 271 into the X12 inbox, and the answer is matched back by its trace number:
+//! a covered member, a member whose coverage ended, and one the payer does not know.
+
+mod common;
+
+use common::file_names;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use switchboard::x12;
+
+/// The shipped deployment with the payer simulator as a destination of the payer's channel.
+async fn engine_with_simulated_payer() -> common::Engine {
+    let mut files = common::shipped_files_on_free_ports(common::free_port(), common::free_port());
+    common::with_simulated_payer(&mut files);
+    let borrowed: Vec<(&str, String)> =
+        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    common::Engine::start(&borrowed).await
+}
+
+async fn eligibility_cli(engine: &common::Engine, args: &[&str]) -> (bool, String) {
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("eligibility")
+        .args(args)
+        .args(["--url", &engine.url])
+        .env("SWITCHBOARD_TOKEN", &engine.admin)
+        .output()
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&run.stdout).to_string()
+        + String::from_utf8_lossy(&run.stderr).as_ref();
+    (run.status.success(), said)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eligibility_is_asked_of_the_payer_and_answered() {
+    let engine = engine_with_simulated_payer().await;
+
+    // A covered member, through the API: the answer comes back within the request.
+    let answered = engine
+        .api(Method::POST, "/api/eligibility")
+        .json(&json!({
+            "payer": "HMO1",
+            "member_id": "MEM12345",
+            "first_name": "Mary",
+            "last_name": "O'Brien",
+            "birth_date": "1980-02-29",
+            "date": "2026-06-01",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+    let covered: Value = answered.json().await.unwrap();
+    assert_eq!(covered["state"], "answered", "{covered}");
+    assert_eq!(covered["status"], "active", "{covered}");
+    assert_eq!(covered["plan"], "Acme Gold HMO", "{covered}");
+    assert_eq!(covered["coverage_begin"], "2026-01-01", "{covered}");
+    assert_eq!(covered["coverage_end"], "2026-12-31", "{covered}");
+    assert_eq!(covered["copay_cents"], 2_500, "{covered}");
+    assert_eq!(covered["coinsurance_basis_points"], 2_000, "{covered}");
+    assert_eq!(covered["deductible_remaining_cents"], 0, "{covered}");
+    assert_eq!(covered["out_of_pocket_max_cents"], 300_000, "{covered}");
+    assert_eq!(
+        covered["out_of_pocket_remaining_cents"], 257_400,
+        "{covered}"
+    );
+
+    // The 270 left through the payer's channel with the trace the answer was matched by.
+    let outbox = engine.path("data/outbox/x12");
+    let sent: Vec<String> = file_names(&outbox)
+        .into_iter()
+        .filter(|name| {
+            std::fs::read_to_string(outbox.join(name)).is_ok_and(|t| t.contains("ST*270*"))
+        })
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let inquiry = x12::read_270(&std::fs::read(outbox.join(&sent[0])).unwrap()).unwrap();
+    assert!(inquiry.envelope_problems.is_empty() && inquiry.warnings.is_empty());
+    let asked = &inquiry.documents[0];
+    assert_eq!(asked.trace, covered["trace_number"].as_str().unwrap());
+    assert_eq!(asked.member_id, "MEM12345");
+    assert_eq!(asked.service_types, ["30"]);
+    assert_eq!(asked.provider.id, "1234567893");
+    assert_eq!(asked.service_date, x12::Date::new(2026, 6, 1));
+    assert_eq!(asked.member_first_name.as_deref(), Some("Mary"));
+    assert_eq!(asked.member_birth_date, x12::Date::new(1980, 2, 29));
+
+    // An unknown member, from the command line, as JSON.
+    let (ok, said) = eligibility_cli(
+        &engine,
+        &[
+            "--payer",
+            "HMO1",
+            "--member",
+            "NOBODY1",
+            "--first-name",
+            "No",
+            "--last-name",
+            "Body",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(ok, "{said}");
+    let unknown: Value = serde_json::from_str(&said).unwrap();
+    assert_eq!(unknown["status"], "not found", "{unknown}");
+    assert_eq!(
+        unknown["reason"], "Subscriber/insured not found (AAA 75)",
+        "{unknown}"
+    );
+
+    // A member whose coverage ended, printed for people.
+    let (ok, said) = eligibility_cli(
+        &engine,
+        &[
+            "--payer",
+            "HMO1",
+            "--member",
+            "MEM55555",
+            "--first-name",
+            "Ana",
+            "--last-name",
+            "Ruiz",
+            "--date",
+            "2026-06-01",
+        ],
+    )
+    .await;
+    assert!(ok, "{said}");
+    assert!(
+        said.lines()
+            .any(|l| l.starts_with("status") && l.ends_with("inactive")),
+        "{said}"
+    );
+    assert!(said.contains("Acme Silver HMO"), "{said}");
+
+    // The checks are kept: listed newest first, and each read back.
+    let listed = engine.get_json("/api/eligibility").await;
+    let statuses: Vec<&str> = listed["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["inactive", "not found", "active"], "{listed}");
+    let one = engine
+        .get_json(&format!("/api/eligibility/{}", covered["id"]))
+        .await;
+    assert_eq!(one, covered);
+    let of_member = engine.get_json("/api/eligibility?member=NOBODY1").await;
+    assert_eq!(of_member["checks"].as_array().unwrap().len(), 1);
+
+    // Bad requests are refused with what is wrong.
+    for (body, status, says) in [
+        (
+            json!({"payer": "HMO1", "member_id": "MEM12345", "date": "2026-02-30"}),
+            StatusCode::BAD_REQUEST,
+            "date '2026-02-30' is not a date YYYY-MM-DD",
+        ),
+        (
+            json!({"payer": "HMO1", "member_id": "A*B"}),
+            StatusCode::BAD_REQUEST,
+            "member_id must be",
+        ),
+        (
+            json!({"payer": "NOPE", "member_id": "MEM12345"}),
+            StatusCode::NOT_FOUND,
+            "payer 'NOPE'",
+        ),
+        (
+            json!({"payer": "HMO1"}),
+            StatusCode::BAD_REQUEST,
+            "member_id",
+        ),
+    ] {
+        let refused = engine
+            .api(Method::POST, "/api/eligibility")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), status, "{body}");
+        let text = refused.text().await.unwrap();
+        assert!(text.contains(says), "{body}: {text}");
+    }
+    assert_eq!(
+        engine.get_json("/api/eligibility").await["checks"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "a refused request is not kept"
+    );
+
+    // LinuxForHealth x12, an independent reader, reads every 270 we wrote and every 271 the
+    // simulated payer answered as valid 005010X279A1.
+    let processed = engine.path("data/inbox/x12/processed");
+    let mut written: Vec<std::path::PathBuf> = file_names(&processed)
+        .into_iter()
+        .filter(|name| name.ends_with(".271.x12"))
+        .map(|name| processed.join(name))
+        .collect();
+    assert_eq!(written.len(), 3, "{written:?}");
+    written.extend(
+        file_names(&outbox)
+            .into_iter()
+            .map(|name| outbox.join(name))
+            .filter(|path| std::fs::read_to_string(path).is_ok_and(|t| t.contains("ST*270*"))),
+    );
+    assert_eq!(written.len(), 6, "{written:?}");
+    // Its 271 model gives loop 2100C the AAA reject reasons of loop 2100B (information
+    // receiver: 15, 41, 43...), while the TR3's 2100C lists the subscriber's (72, 73, 75 "not
+    // found", ...): the "not found" answer is read with AAA03 75 swapped for 15, a code both
+    // lists hold, so everything else of it is still checked.
+    let copies = tempfile::tempdir().unwrap();
+    for path in &mut written {
+        let text = std::fs::read_to_string(&*path).unwrap();
+        if text.contains("AAA*Y**75*C~") {
+            let copy = copies.path().join(path.file_name().unwrap());
+            std::fs::write(&copy, text.replace("AAA*Y**75*C~", "AAA*Y**15*C~")).unwrap();
+            *path = copy;
+        }
+    }
+    if common::x12_peer::present() {
+        let problems = common::x12_peer::problems(&written);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+    engine.stop().await;
+}
