@@ -10,10 +10,14 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use switchboard::x12;
 
-/// The shipped deployment with the payer simulator as a destination of the payer's channel.
-async fn engine_with_simulated_payer() -> common::Engine {
+/// The shipped deployment with the payer simulator as a destination of the payer's channel,
+/// its store at `store_url` (default: SQLite).
+async fn engine_with_simulated_payer(store_url: Option<&str>) -> common::Engine {
     let mut files = common::shipped_files_on_free_ports(common::free_port(), common::free_port());
     common::with_simulated_payer(&mut files);
+    if let Some(url) = store_url {
+        common::with_store(&mut files, url);
+    }
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     common::Engine::start(&borrowed).await
@@ -34,9 +38,20 @@ async fn eligibility_cli(engine: &common::Engine, args: &[&str]) -> (bool, Strin
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn eligibility_is_asked_of_the_payer_and_answered() {
-    let engine = engine_with_simulated_payer().await;
+async fn eligibility_on_sqlite() {
+    eligibility_is_asked_of_the_payer_and_answered(engine_with_simulated_payer(None).await).await;
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eligibility_on_postgres() {
+    let Some(database) = common::postgres_store().await else {
+        return;
+    };
+    let engine = engine_with_simulated_payer(Some(&database.url)).await;
+    eligibility_is_asked_of_the_payer_and_answered(engine).await;
+}
+
+async fn eligibility_is_asked_of_the_payer_and_answered(engine: common::Engine) {
     // A covered member, through the API: the answer comes back within the request.
     let answered = engine
         .api(Method::POST, "/api/eligibility")

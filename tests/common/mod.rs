@@ -546,17 +546,22 @@ pub async fn start_shipped() -> Engine {
     start_shipped_on(None).await
 }
 
+/// `files` (shipped ones) with the engine's store at `url`.
+pub fn with_store(files: &mut [(String, String)], url: &str) {
+    let config = files
+        .iter_mut()
+        .find(|(path, _)| path == "config/switchboard.toml")
+        .expect("the shipped engine config");
+    config.1 = config
+        .1
+        .replacen("[store]\n", &format!("[store]\nurl = \"{url}\"\n"), 1);
+}
+
 /// The engine on the shipped configuration with its store at `store_url` (default: SQLite).
 pub async fn start_shipped_on(store_url: Option<&str>) -> Engine {
     let mut files = shipped_files(free_port());
     if let Some(url) = store_url {
-        let config = files
-            .iter_mut()
-            .find(|(path, _)| path == "config/switchboard.toml")
-            .expect("the shipped engine config");
-        config.1 = config
-            .1
-            .replacen("[store]\n", &format!("[store]\nurl = \"{url}\"\n"), 1);
+        with_store(&mut files, url);
     }
     start_with_mllp(&files).await
 }
