@@ -33,7 +33,7 @@ pub struct NamedParty {
 }
 
 impl NamedParty {
-    fn from_entity(entity: &EntityName) -> Self {
+    pub(crate) fn from_entity(entity: &EntityName) -> Self {
         NamedParty {
             name: entity.last_or_organization.clone().unwrap_or_default(),
             id_qualifier: entity.id_qualifier.clone().unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! ASC X12 EDI for healthcare (5010): tokenizer, envelope validation, writer, and typed
 //! support for the 999 acknowledgment, 277CA claim acknowledgment, 835 remittance advice and
-//! 837P/837I claims, and the 270/271 eligibility inquiry and response.
+//! 837P/837I claims, the 270/271 eligibility inquiry and response, and the 276/277 claim
+//! status request and response.
 //!
 //! Layers, from the bottom:
 //! - [`Separators`] are read from the fixed-width ISA segment.
@@ -23,6 +24,7 @@ mod ack277ca;
 mod ack999;
 mod balance835;
 mod claim837;
+mod claim_status;
 mod codes;
 mod common;
 mod eligibility;
@@ -47,6 +49,10 @@ pub use ack999::{
     add_findings, read_999, wants_999, write_999,
 };
 pub use balance835::{BalanceDiscrepancy, BalanceScope, check_balance};
+pub use claim_status::{
+    ClaimStatusEntry, ClaimStatusMessage, IMPLEMENTATION_276, read_276, read_277_status, write_276,
+    write_277_status,
+};
 pub use claim837::{
     BillingProvider, Claim, Claim837Error, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine,
     ClaimProblem, ClaimProvider, Gender, InstitutionalClaim, Patient, Payer, PersonName,
