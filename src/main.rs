@@ -298,6 +298,22 @@ enum ClaimsCommand {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Ask the payer where a claim stands (a 276, answered by a 277) and print its status
+    /// spelled out, amounts and dates; the claim's history records it.
+    #[command(after_help = "Example:\n  switchboard claims status SB0000000001")]
+    Status {
+        /// Our claim number (CLM01).
+        claim_number: String,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// Seconds to wait at most for the payer's answer.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// List claims, newest first.
     #[command(after_help = "Example:\n  switchboard claims list --status denied")]
     List {
@@ -426,6 +442,18 @@ fn main() -> ExitCode {
                 wait.then(|| Duration::from_secs(timeout)),
             )
         }
+        Command::Claims(ClaimsCommand::Status {
+            claim_number,
+            json,
+            timeout,
+            url,
+        }) => commands::claims_status(
+            root,
+            url.as_deref(),
+            &claim_number,
+            timeout,
+            json_or_table(json),
+        ),
         Command::Claims(ClaimsCommand::List {
             status,
             payer,

@@ -128,6 +128,7 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(revenue::report))
         .routes(routes!(claims::payers))
         .routes(routes!(eligibility::list))
+        .routes(routes!(claims::statuses))
         .routes(routes!(eligibility::get))
         .routes(routes!(search_patients))
         .routes(routes!(get_patient))
@@ -141,6 +142,7 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(claims::submit))
         .routes(routes!(claims::correct))
         .routes(routes!(eligibility::check))
+        .routes(routes!(claims::ask_status))
         .routes(routes!(revenue::match_by_hand))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)

@@ -21,8 +21,8 @@ const BEFORE_PAYMENT: &[&str] = &[
     "pending",
 ];
 
-/// Applies an inbound 999, 277CA or 835 to our claims, or a 271 to the eligibility check it
-/// answers; returns what it did, one line per claim or check. `source` names where it came
+/// Applies an inbound 999, 277CA or 835 to our claims, or a 271 or 277 (claim status) to the
+/// request it answers; returns what it did, one line per claim or request. `source` names where it came
 /// from (channel and message) in the ledger of what it posts; `message_id` is that message.
 pub async fn apply_acknowledgment(
     store: &Store,
@@ -96,6 +96,9 @@ pub async fn apply_acknowledgment(
                     }
                 }
             }
+        }
+        Some("277") if super::claim_status::is_status_response(raw) => {
+            done.extend(super::claim_status::apply_277_status(store, raw, message_id).await?);
         }
         Some("277") => {
             let read =

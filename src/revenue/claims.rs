@@ -48,7 +48,8 @@ fn name_of(family: Option<&str>, given: Option<&str>) -> PersonName {
     }
 }
 
-fn date_of(text: &str) -> Option<Date> {
+/// The date of a `YYYY-MM-DD...` text.
+pub(super) fn date_of(text: &str) -> Option<Date> {
     let mut parts = text.get(..10)?.split('-');
     let year = parts.next()?.parse().ok()?;
     let month = parts.next()?.parse().ok()?;

@@ -2,12 +2,11 @@
 //! channel, and the 271 that answers it, arriving through any inbound channel, is matched back
 //! by its trace number (TRN02) and kept with the request. The check can wait for the answer.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use super::claims::{control, to_payer};
 use super::codes::request_rejection_text;
+use super::inquiries::{send_and_wait, timeout};
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::{PayerConfig, parse_day};
@@ -17,12 +16,6 @@ use crate::x12::{self, Date, EligibilityMessage, NamedParty};
 
 /// The kind of these requests in the store.
 pub const KIND: &str = "eligibility";
-
-/// How long a check waits for its answer when the request does not say.
-pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
-
-/// The longest a check may wait.
-pub const MAX_TIMEOUT_SECONDS: u64 = 110;
 
 /// What to ask a payer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -133,7 +126,7 @@ impl EligibilityCheck {
 }
 
 /// `YYYY-MM-DD` of a date.
-fn iso(date: Date) -> String {
+pub(super) fn iso(date: Date) -> String {
     let text = date.ccyymmdd();
     format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])
 }
@@ -257,12 +250,7 @@ pub async fn check(
             "service_type '{service_type}' is not a service type code (1-2 letters or digits, 30: health benefit plan coverage)"
         )));
     }
-    let timeout = request.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
-    if timeout > MAX_TIMEOUT_SECONDS {
-        return Err(RevenueError::Invalid(format!(
-            "timeout_seconds {timeout} is above {MAX_TIMEOUT_SECONDS}"
-        )));
-    }
+    let limit = timeout(request.timeout_seconds)?;
     let envelope = to_payer(billing, payer)?;
     let service_date = match &request.date {
         Some(text) => request_date("date", text)?,
@@ -289,17 +277,6 @@ pub async fn check(
         (None, None) => None,
     };
     let trace = format!("SBE{:09}", store.next_number("trace").await?);
-    let asked = serde_json::to_string(request)
-        .map_err(|err| RevenueError::Setup(format!("the request does not serialize: {err}")))?;
-    let id = store
-        .record_inquiry(&NewInquiry {
-            kind: KIND,
-            payer_id: &payer.payer_id,
-            subject: &request.member_id,
-            trace_number: &trace,
-            request: &asked,
-        })
-        .await?;
     let inquiry = EligibilityMessage {
         reference: trace.clone(),
         trace: trace.clone(),
@@ -324,45 +301,26 @@ pub async fn check(
     };
     let interchange = control(store.next_number("interchange").await?);
     let group = control(store.next_number("group").await?);
-    let written = x12::write_270(&inquiry, &envelope, [interchange, group])
-        .map_err(|err| RevenueError::Invalid(format!("the 270 cannot be written: {err}")));
-    let file = match written {
-        Ok(file) => file,
-        Err(err) => {
-            store.inquiry_sent(id, Err(&err.to_string())).await?;
-            return Err(err);
-        }
-    };
-    match handover
-        .hand_over(&payer.channel, &file, "application/edi-x12")
-        .await
-    {
-        Ok(message_id) => store.inquiry_sent(id, Ok(message_id)).await?,
-        Err(reason) => {
-            store.inquiry_sent(id, Err(&reason)).await?;
-            return Err(RevenueError::Setup(reason));
-        }
-    }
-    wait_for_answer(store, id, Duration::from_secs(timeout)).await
-}
-
-/// The check `id` once answered, or as it stands after `limit`.
-async fn wait_for_answer(
-    store: &Store,
-    id: i64,
-    limit: Duration,
-) -> Result<EligibilityCheck, RevenueError> {
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        let inquiry = store
-            .inquiry(KIND, id)
-            .await?
-            .ok_or_else(|| RevenueError::Setup(format!("eligibility check {id} is gone")))?;
-        if inquiry.status != "sent" || tokio::time::Instant::now() >= deadline {
-            return Ok(EligibilityCheck::from_inquiry(inquiry));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let file = x12::write_270(&inquiry, &envelope, [interchange, group])
+        .map_err(|err| RevenueError::Invalid(format!("the 270 cannot be written: {err}")))?;
+    let asked = serde_json::to_string(request)
+        .map_err(|err| RevenueError::Setup(format!("the request does not serialize: {err}")))?;
+    let stored = send_and_wait(
+        store,
+        handover,
+        &NewInquiry {
+            kind: KIND,
+            payer_id: &payer.payer_id,
+            subject: &request.member_id,
+            trace_number: &trace,
+            request: &asked,
+        },
+        &payer.channel,
+        &file,
+        limit,
+    )
+    .await?;
+    Ok(EligibilityCheck::from_inquiry(stored))
 }
 
 /// Matches each 271 of `raw` to its check by trace number and stores the answer; one line per

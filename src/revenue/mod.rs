@@ -1,14 +1,17 @@
-//! The revenue cycle: eligibility checks (270/271), claims built from bills and sent to payers, their acknowledgments (999,
+//! The revenue cycle: eligibility checks (270/271), claims built from bills and sent to payers
+//! and their status asked (276/277), their acknowledgments (999,
 //! 277CA), remittances (835) imported, matched and posted, contract variance, the payer
 //! simulator and the reports. The rules live here; the store keeps the SQL. Claim files leave
 //! through a [`Handover`] that the channel runtime implements, so this wing never reaches into
 //! the channels.
 
 pub mod acknowledgments;
+pub mod claim_status;
 pub mod claims;
 pub mod codes;
 pub mod contract;
 pub mod eligibility;
+pub mod inquiries;
 pub mod matching;
 pub mod payer_answers;
 pub mod payer_sim;

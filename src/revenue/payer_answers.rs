@@ -1,11 +1,18 @@
 //! The payer simulator's answers to questions asked before a claim: each 270 eligibility
 //! inquiry is answered with a 271 from the payer file's `[[members]]` (plan, active dates,
 //! deductible, copay, coinsurance and out-of-pocket accumulators) and its contract; a member it
-//! does not know is answered "subscriber not found" (AAA*Y**75*C).
+//! does not know is answered "subscriber not found" (AAA*Y**75*C); each 276 claim status
+//! request with a 277 from what the simulator decided of the claim (paid, denied, or not found
+//! when it has not seen it).
 
-use super::payer_sim::{SimError, SimOptions};
+use std::collections::HashMap;
+
+use super::payer_sim::{ClaimDecision, SimError, SimOptions};
 use crate::config::payer::{MemberConfig, PayerConfig, parse_day};
-use crate::x12::{self, Amount, Benefit, Date, EligibilityMessage, RequestRejection};
+use crate::x12::{
+    self, Amount, Benefit, ClaimStatusEntry, ClaimStatusMessage, Date, EligibilityMessage,
+    ReadOutcome, RequestRejection, SingleSetEnvelope, WriteError,
+};
 
 /// A day of a member's entry (checked when the payer file was read).
 fn day(text: Option<&str>) -> Option<Date> {
@@ -103,6 +110,33 @@ fn answer_to(inquiry: &EligibilityMessage, payer: &PayerConfig, today: Date) -> 
     answer
 }
 
+/// One answer per document of `read` (a request interchange of kind `kind`), each in an
+/// interchange of its own from the request's receiver to its sender, numbered from `series`
+/// (a hundred-million block of control numbers) and the request's ISA13.
+fn answer_each<T>(
+    read: &ReadOutcome<T>,
+    kind: &'static str,
+    series: u32,
+    options: &SimOptions,
+    answer: impl Fn(&T, &SingleSetEnvelope, [u32; 2]) -> Result<Vec<u8>, WriteError>,
+) -> Result<Vec<Vec<u8>>, SimError> {
+    if let Some(problem) = read.envelope_problems.first() {
+        return Err(SimError::UnreadableInquiry(kind, problem.to_string()));
+    }
+    let envelope = options.answering(&read.interchange);
+    let base: u32 = read.interchange.control_number.parse().unwrap_or(1);
+    read.documents
+        .iter()
+        .enumerate()
+        .map(|(index, request)| {
+            let offset = u32::try_from(index).unwrap_or(0);
+            let control = (base % 100_000_000 + series).saturating_add(offset);
+            answer(request, &envelope, [control, 1])
+                .map_err(|err| SimError::Write(kind, err.to_string()))
+        })
+        .collect()
+}
+
 /// Answers every 270 of `raw_270` as `payer` would: one 271 interchange per inquiry, from the
 /// payer to the 270's sender.
 pub fn answer_270(
@@ -110,25 +144,82 @@ pub fn answer_270(
     payer: &PayerConfig,
     options: &SimOptions,
 ) -> Result<Vec<Vec<u8>>, SimError> {
-    let unreadable = |err: String| SimError::UnreadableInquiry("270", err);
-    let read = x12::read_270(raw_270).map_err(|err| unreadable(err.to_string()))?;
-    if let Some(problem) = read.envelope_problems.first() {
-        return Err(unreadable(problem.to_string()));
+    let read = x12::read_270(raw_270)
+        .map_err(|err| SimError::UnreadableInquiry("270", err.to_string()))?;
+    answer_each(
+        &read,
+        "270",
+        400_000_000,
+        options,
+        |inquiry, envelope, controls| {
+            x12::write_271(&answer_to(inquiry, payer, options.date), envelope, controls)
+        },
+    )
+}
+
+/// Where the claim of a 276 stands, from the decisions the simulator made (by our claim
+/// number): paid (`F1:65`), denied (`F2:1`), or not found (`D0:35`).
+fn status_of(
+    request: &ClaimStatusMessage,
+    decisions: &HashMap<String, ClaimDecision>,
+    today: Date,
+) -> ClaimStatusMessage {
+    let decision = request
+        .claim_number
+        .as_ref()
+        .and_then(|number| decisions.get(number));
+    let status = match decision {
+        Some(decision) => ClaimStatusEntry {
+            category: if decision.denied { "F2" } else { "F1" }.into(),
+            code: if decision.denied { "1" } else { "65" }.into(),
+            effective: Some(today),
+            charge: Some(decision.charge),
+            paid: Some(decision.paid),
+            adjudicated: Some(decision.date),
+            check_number: (!decision.denied).then(|| decision.check_number.clone()),
+        },
+        None => ClaimStatusEntry {
+            category: "D0".into(),
+            code: "35".into(),
+            effective: Some(today),
+            charge: request.charge,
+            paid: Some(Amount::from_cents(0)),
+            ..ClaimStatusEntry::default()
+        },
+    };
+    ClaimStatusMessage {
+        payer_claim_number: decision
+            .map(|d| d.payer_claim_number.clone())
+            .or_else(|| request.payer_claim_number.clone()),
+        charge: None,
+        member_birth_date: None,
+        statuses: vec![status],
+        ..request.clone()
     }
-    let received = &read.interchange;
-    let base: u32 = received.control_number.parse().unwrap_or(1);
-    let envelope = options.answering(received);
-    read.documents
-        .iter()
-        .enumerate()
-        .map(|(index, inquiry)| {
-            let answer = answer_to(inquiry, payer, options.date);
-            let offset = u32::try_from(index).unwrap_or(0);
-            let control = (base % 100_000_000 + 400_000_000).saturating_add(offset);
-            x12::write_271(&answer, &envelope, [control, 1])
-                .map_err(|err| SimError::Write("271", err.to_string()))
-        })
-        .collect()
+}
+
+/// Answers every 276 of `raw_276` with a 277 per request, from the claims the simulator has
+/// decided.
+pub fn answer_276(
+    raw_276: &[u8],
+    decisions: &HashMap<String, ClaimDecision>,
+    options: &SimOptions,
+) -> Result<Vec<Vec<u8>>, SimError> {
+    let read = x12::read_276(raw_276)
+        .map_err(|err| SimError::UnreadableInquiry("276", err.to_string()))?;
+    answer_each(
+        &read,
+        "276",
+        500_000_000,
+        options,
+        |request, envelope, controls| {
+            x12::write_277_status(
+                &status_of(request, decisions, options.date),
+                envelope,
+                controls,
+            )
+        },
+    )
 }
 
 #[cfg(test)]
@@ -188,6 +279,49 @@ mod tests {
         let unknown = answer("NOBODY", in_2026);
         assert!(unknown.benefits.is_empty());
         assert_eq!(unknown.rejections[0].reason, "75");
+    }
+
+    #[test]
+    fn claim_status_comes_from_what_the_simulator_decided() {
+        let options = SimOptions::now(0, 1, false).unwrap();
+        let request = ClaimStatusMessage {
+            trace: "S1".into(),
+            member_id: "MEM12345".into(),
+            claim_number: Some("SB1".into()),
+            charge: Some(Amount::from_cents(10_000)),
+            ..ClaimStatusMessage::default()
+        };
+        let denied = ClaimDecision {
+            claim_number: "SB1".into(),
+            payer_claim_number: "P1".into(),
+            charge: Amount::from_cents(10_000),
+            paid: Amount::from_cents(0),
+            denied: true,
+            date: options.date,
+            check_number: "SIM1".into(),
+        };
+        let decisions = HashMap::from([("SB1".to_owned(), denied)]);
+        let file = x12::write_276(&request, &eligibility_samples::envelope(), [5, 1]).unwrap();
+        let answers = answer_276(&file, &decisions, &options).unwrap();
+        let read = x12::read_277_status(&answers[0]).unwrap();
+        let answer = &read.documents[0];
+        assert_eq!(answer.trace, "S1");
+        assert_eq!(answer.payer_claim_number.as_deref(), Some("P1"));
+        let status = &answer.statuses[0];
+        assert_eq!(
+            (status.category.as_str(), status.code.as_str()),
+            ("F2", "1")
+        );
+        assert_eq!(status.check_number, None);
+
+        let answers = answer_276(&file, &HashMap::new(), &options).unwrap();
+        let read = x12::read_277_status(&answers[0]).unwrap();
+        let status = &read.documents[0].statuses[0];
+        assert_eq!(
+            (status.category.as_str(), status.code.as_str()),
+            ("D0", "35")
+        );
+        assert_eq!(status.charge, Some(Amount::from_cents(10_000)));
     }
 
     #[test]

@@ -1,19 +1,23 @@
-//! Eligibility end to end: `POST /api/eligibility` and `switchboard eligibility` send a 270
-//! through the payer's channel (x12-outbox), the payer simulator as that channel's destination
-//! answers with a 271 into the X12 inbox, and the answer is matched back by its trace number:
-//! a covered member, a member whose coverage ended, and one the payer does not know.
+//! Questions to the payer end to end, with the payer simulator as a destination of the payer's
+//! channel (x12-outbox) answering into the X12 inbox, each answer matched back by its trace
+//! number. Eligibility: `POST /api/eligibility` and `switchboard eligibility` send a 270 about
+//! a covered member, a member whose coverage ended, and one the payer does not know. Claim
+//! status: `switchboard claims status` sends a 276 about a paid claim.
 
 mod common;
+
+use std::time::Duration;
 
 use common::file_names;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use switchboard::channel::mllp::MllpClient;
 use switchboard::x12;
 
 /// The shipped deployment with the payer simulator as a destination of the payer's channel,
-/// its store at `store_url` (default: SQLite).
-async fn engine_with_simulated_payer(store_url: Option<&str>) -> common::Engine {
-    let mut files = common::shipped_files_on_free_ports(common::free_port(), common::free_port());
+/// its store at `store_url` (default: SQLite), MLLP on `mllp_port`.
+async fn engine_with_simulated_payer(store_url: Option<&str>, mllp_port: u16) -> common::Engine {
+    let mut files = common::shipped_files_on_free_ports(mllp_port, common::free_port());
     common::with_simulated_payer(&mut files);
     if let Some(url) = store_url {
         common::with_store(&mut files, url);
@@ -23,9 +27,9 @@ async fn engine_with_simulated_payer(store_url: Option<&str>) -> common::Engine 
     common::Engine::start(&borrowed).await
 }
 
-async fn eligibility_cli(engine: &common::Engine, args: &[&str]) -> (bool, String) {
+/// Runs the command line against `engine`; whether it succeeded, and what it printed.
+async fn cli(engine: &common::Engine, args: &[&str]) -> (bool, String) {
     let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .arg("eligibility")
         .args(args)
         .args(["--url", &engine.url])
         .env("SWITCHBOARD_TOKEN", &engine.admin)
@@ -39,7 +43,8 @@ async fn eligibility_cli(engine: &common::Engine, args: &[&str]) -> (bool, Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eligibility_on_sqlite() {
-    eligibility_is_asked_of_the_payer_and_answered(engine_with_simulated_payer(None).await).await;
+    let engine = engine_with_simulated_payer(None, common::free_port()).await;
+    eligibility_is_asked_of_the_payer_and_answered(engine).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +52,7 @@ async fn eligibility_on_postgres() {
     let Some(database) = common::postgres_store().await else {
         return;
     };
-    let engine = engine_with_simulated_payer(Some(&database.url)).await;
+    let engine = engine_with_simulated_payer(Some(&database.url), common::free_port()).await;
     eligibility_is_asked_of_the_payer_and_answered(engine).await;
 }
 
@@ -103,9 +108,10 @@ async fn eligibility_is_asked_of_the_payer_and_answered(engine: common::Engine) 
     assert_eq!(asked.member_birth_date, x12::Date::new(1980, 2, 29));
 
     // An unknown member, from the command line, as JSON.
-    let (ok, said) = eligibility_cli(
+    let (ok, said) = cli(
         &engine,
         &[
+            "eligibility",
             "--payer",
             "HMO1",
             "--member",
@@ -127,9 +133,10 @@ async fn eligibility_is_asked_of_the_payer_and_answered(engine: common::Engine) 
     );
 
     // A member whose coverage ended, printed for people.
-    let (ok, said) = eligibility_cli(
+    let (ok, said) = cli(
         &engine,
         &[
+            "eligibility",
             "--payer",
             "HMO1",
             "--member",
@@ -238,6 +245,103 @@ async fn eligibility_is_asked_of_the_payer_and_answered(engine: common::Engine) 
             *path = copy;
         }
     }
+    if common::x12_peer::present() {
+        let problems = common::x12_peer::problems(&written);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+    engine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_status_is_asked_of_the_payer_and_answered() {
+    let mllp_port = common::free_port();
+    let engine = engine_with_simulated_payer(None, mllp_port).await;
+    let visit = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/hl7v2/dft-p03-switchboard.hl7"),
+    )
+    .unwrap();
+    let mut mllp = MllpClient::new(&format!("127.0.0.1:{mllp_port}"));
+    engine
+        .eventually("MLLP listens", || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", mllp_port))
+                .await
+                .is_ok()
+        })
+        .await;
+    let ack = mllp
+        .exchange(&visit, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&ack).contains("MSA|AA"));
+    engine
+        .eventually("the claim is submitted", || async {
+            engine.post_json("/api/claims/submit?payer=HMO1").await["submitted"]
+                .as_array()
+                .is_some_and(|s| s.len() == 1)
+        })
+        .await;
+    engine
+        .eventually("the simulated payer pays the claim", || async {
+            engine.get_json("/api/claims?payer=HMO1").await["claims"][0]["status"] == "paid"
+        })
+        .await;
+    let claim = engine.get_json("/api/claims?payer=HMO1").await["claims"][0].clone();
+    let number = claim["claim_number"].as_str().unwrap();
+
+    let (ok, said) = cli(&engine, &["claims", "status", number, "--json"]).await;
+    assert!(ok, "{said}");
+    let status: Value = serde_json::from_str(&said).unwrap();
+    assert_eq!(status["state"], "answered", "{status}");
+    assert_eq!(
+        status["status"], "F1 Finalized/Payment: 65 Claim/line has been paid",
+        "{status}"
+    );
+    assert_eq!(
+        status["charge_cents"], claim["total_charge_cents"],
+        "{status}"
+    );
+    assert_eq!(status["paid_cents"], 7_040, "{status}");
+    assert_eq!(status["payer_claim_number"], claim["payer_claim_number"]);
+    assert!(
+        status["check_number"].as_str().unwrap().starts_with("SIM"),
+        "{status}"
+    );
+
+    // Kept with the claim, and in its history.
+    let kept = engine
+        .get_json(&format!("/api/claims/{}/status", claim["id"]))
+        .await;
+    assert_eq!(kept["checks"][0], status, "{kept}");
+    let detail = engine
+        .get_json(&format!("/api/claims/{}", claim["id"]))
+        .await;
+    let last = detail["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["status"], "paid", "{detail}");
+    assert_eq!(
+        last["detail"],
+        "claim status (277): F1 Finalized/Payment: 65 Claim/line has been paid, paid 70.4",
+        "{detail}"
+    );
+    let (ok, said) = cli(&engine, &["claims", "status", "SB-NONE"]).await;
+    assert!(!ok && said.contains("no claim SB-NONE"), "{said}");
+
+    // LinuxForHealth x12 reads the 276 we wrote and the simulated payer's 277 as valid
+    // 005010X212.
+    let outbox = engine.path("data/outbox/x12");
+    let processed = engine.path("data/inbox/x12/processed");
+    let written: Vec<std::path::PathBuf> = file_names(&outbox)
+        .into_iter()
+        .map(|name| outbox.join(name))
+        .filter(|path| std::fs::read_to_string(path).is_ok_and(|t| t.contains("ST*276*")))
+        .chain(
+            file_names(&processed)
+                .into_iter()
+                .filter(|name| name.ends_with(".0.277.x12"))
+                .map(|name| processed.join(name)),
+        )
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
     if common::x12_peer::present() {
         let problems = common::x12_peer::problems(&written);
         assert!(problems.is_empty(), "{problems:#?}");

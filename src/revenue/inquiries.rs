@@ -1,0 +1,59 @@
+//! What eligibility checks and claim status requests share: the request is stored, handed to
+//! the payer's channel, and waited for until its answer is matched back or the time is up.
+
+use std::time::Duration;
+
+use super::{Handover, RevenueError};
+use crate::store::Store;
+use crate::store::inquiries::{Inquiry, NewInquiry};
+
+/// How long a request waits for its answer when it does not say.
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
+
+/// The longest a request may wait.
+pub const MAX_TIMEOUT_SECONDS: u64 = 110;
+
+/// `timeout_seconds` of a request, checked: the default when absent.
+pub fn timeout(seconds: Option<u64>) -> Result<Duration, RevenueError> {
+    let seconds = seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
+    if seconds > MAX_TIMEOUT_SECONDS {
+        return Err(RevenueError::Invalid(format!(
+            "timeout_seconds {seconds} is above {MAX_TIMEOUT_SECONDS}"
+        )));
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// Stores `inquiry`, hands `file` to `channel` and waits at most `limit` for the answer; the
+/// stored request as it then stands (`answered`, or `sent` when the time ran out).
+pub async fn send_and_wait(
+    store: &Store,
+    handover: &dyn Handover,
+    inquiry: &NewInquiry<'_>,
+    channel: &str,
+    file: &[u8],
+    limit: Duration,
+) -> Result<Inquiry, RevenueError> {
+    let id = store.record_inquiry(inquiry).await?;
+    match handover
+        .hand_over(channel, file, "application/edi-x12")
+        .await
+    {
+        Ok(message_id) => store.inquiry_sent(id, Ok(message_id)).await?,
+        Err(reason) => {
+            store.inquiry_sent(id, Err(&reason)).await?;
+            return Err(RevenueError::Setup(reason));
+        }
+    }
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let stored = store
+            .inquiry(inquiry.kind, id)
+            .await?
+            .ok_or_else(|| RevenueError::Setup(format!("{} request {id} is gone", inquiry.kind)))?;
+        if stored.status != "sent" || tokio::time::Instant::now() >= deadline {
+            return Ok(stored);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
