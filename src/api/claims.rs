@@ -27,6 +27,38 @@ impl From<RevenueError> for ApiError {
     }
 }
 
+/// The billing provider and submitter, or why claims cannot be sent.
+pub(super) fn billing_of(
+    state: &AppState,
+) -> Result<&crate::config::engine::BillingConfig, ApiError> {
+    state
+        .billing
+        .as_deref()
+        .ok_or_else(|| ApiError::Conflict("no [billing] section in config/switchboard.toml".into()))
+}
+
+/// The configured payers, as they stand now.
+pub(super) fn payers_of(
+    state: &AppState,
+) -> Result<Vec<crate::config::payer::PayerConfig>, ApiError> {
+    Ok(state
+        .payers
+        .read()
+        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
+        .clone())
+}
+
+/// The configuration of payer `id`, or a 404.
+pub(super) fn payer_of(
+    state: &AppState,
+    id: &str,
+) -> Result<crate::config::payer::PayerConfig, ApiError> {
+    payers_of(state)?
+        .into_iter()
+        .find(|p| p.payer_id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("payer '{id}' in config/payers")))
+}
+
 /// Query string of `GET /api/claims`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -124,17 +156,8 @@ pub async fn submit(
     State(state): State<AppState>,
     Query(params): Query<SubmitParams>,
 ) -> Result<Response, ApiError> {
-    let billing = state.billing.as_ref().ok_or_else(|| {
-        ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
-    })?;
-    let payer = state
-        .payers
-        .read()
-        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
-        .iter()
-        .find(|p| p.payer_id == params.payer)
-        .cloned()
-        .ok_or_else(|| ApiError::NotFound(format!("payer '{}' in config/payers", params.payer)))?;
+    let billing = billing_of(&state)?;
+    let payer = payer_of(&state, &params.payer)?;
     let report = claims::submit(&state.store, &state.runtime.handle(), billing, &payer).await?;
     Ok(Json(report).into_response())
 }
@@ -196,14 +219,8 @@ pub async fn correct(
             )));
         }
     };
-    let billing = state.billing.as_ref().ok_or_else(|| {
-        ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
-    })?;
-    let payers = state
-        .payers
-        .read()
-        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
-        .clone();
+    let billing = billing_of(&state)?;
+    let payers = payers_of(&state)?;
     let report = claims::correct(
         &state.store,
         &state.runtime.handle(),
@@ -345,6 +362,7 @@ pub async fn put_payer(
 #[into_params(parameter_in = Query)]
 pub struct StatusParams {
     /// Seconds to wait for the payer's 277 (default 30, at most 110; 0: do not wait).
+    #[param(maximum = 110)]
     timeout_seconds: Option<u64>,
 }
 
@@ -367,14 +385,8 @@ pub async fn ask_status(
     Path(id): Path<i64>,
     Query(params): Query<StatusParams>,
 ) -> Result<Response, ApiError> {
-    let billing = state.billing.as_ref().ok_or_else(|| {
-        ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
-    })?;
-    let payers = state
-        .payers
-        .read()
-        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
-        .clone();
+    let billing = billing_of(&state)?;
+    let payers = payers_of(&state)?;
     let check = claim_status::ask(
         &state.store,
         &state.runtime.handle(),

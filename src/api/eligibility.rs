@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::claims::{billing_of, payer_of};
 use super::openapi::ErrorBody;
 use super::{ApiError, AppState};
 use crate::revenue::eligibility::{self, EligibilityCheck, EligibilityRequest, KIND};
@@ -32,17 +33,8 @@ pub async fn check(
     body: Result<Json<EligibilityRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(|err| ApiError::BadRequest(err.body_text()))?;
-    let billing = state.billing.as_ref().ok_or_else(|| {
-        ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
-    })?;
-    let payer = state
-        .payers
-        .read()
-        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
-        .iter()
-        .find(|p| p.payer_id == request.payer)
-        .cloned()
-        .ok_or_else(|| ApiError::NotFound(format!("payer '{}' in config/payers", request.payer)))?;
+    let billing = billing_of(&state)?;
+    let payer = payer_of(&state, &request.payer)?;
     let check = eligibility::check(
         &state.store,
         &state.runtime.handle(),

@@ -5,10 +5,10 @@
 
 use serde::Serialize;
 
-use super::claims::{control, date_of, to_payer};
+use super::claims::{claim_and_payer, control, date_of, payer_row, to_payer};
 use super::codes::describe_claim_status;
 use super::eligibility::iso;
-use super::inquiries::{send_and_wait, timeout};
+use super::inquiries::{answer_as, send_and_wait, timeout};
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::PayerConfig;
@@ -67,11 +67,7 @@ pub struct ClaimStatusCheck {
 impl ClaimStatusCheck {
     /// The request stored as `inquiry`.
     pub fn from_inquiry(inquiry: Inquiry) -> Self {
-        let answer = inquiry
-            .answer
-            .as_deref()
-            .and_then(|answer| serde_json::from_str(answer).ok())
-            .unwrap_or_default();
+        let answer = answer_as(&inquiry);
         ClaimStatusCheck {
             id: inquiry.id,
             claim_number: inquiry.subject,
@@ -113,21 +109,9 @@ pub async fn ask(
     timeout_seconds: Option<u64>,
 ) -> Result<ClaimStatusCheck, RevenueError> {
     let limit = timeout(timeout_seconds)?;
-    let (claim, _) = store
-        .claim(claim_id)
-        .await?
-        .ok_or_else(|| RevenueError::Setup(format!("no claim {claim_id}")))?;
-    let payer = payers
-        .iter()
-        .find(|p| p.payer_id == claim.payer_id)
-        .ok_or_else(|| {
-            RevenueError::Setup(format!("payer '{}' is not configured", claim.payer_id))
-        })?;
-    let payer_row = store.payer_row(&payer.payer_id).await?.ok_or_else(|| {
-        RevenueError::Setup(format!("payer '{}' is not in the store", payer.payer_id))
-    })?;
+    let (claim, payer) = claim_and_payer(store, payers, claim_id).await?;
     let source = store
-        .claim_sources(payer_row, Some(claim.bill_id))
+        .claim_sources(payer_row(store, payer).await?, Some(claim.bill_id))
         .await?
         .into_iter()
         .next()

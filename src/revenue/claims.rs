@@ -7,7 +7,7 @@ use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::PayerConfig;
 use crate::store::Store;
-use crate::store::claims::{ClaimSource, NewBatch, NewClaim, StatusChange};
+use crate::store::claims::{ClaimSource, ClaimView, NewBatch, NewClaim, StatusChange};
 use crate::x12::{
     self, Amount, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, ClaimProvider, Date, Gender,
     PersonName, PostalAddress, Quantity, SingleSetEnvelope, SubscriberClaims, Time, UsageIndicator,
@@ -335,16 +335,7 @@ pub async fn correct(
     claim_id: i64,
     code: &'static str,
 ) -> Result<SubmitReport, RevenueError> {
-    let (claim, _) = store
-        .claim(claim_id)
-        .await?
-        .ok_or_else(|| RevenueError::Setup(format!("no claim {claim_id}")))?;
-    let payer = payers
-        .iter()
-        .find(|p| p.payer_id == claim.payer_id)
-        .ok_or_else(|| {
-            RevenueError::Setup(format!("payer '{}' is not configured", claim.payer_id))
-        })?;
+    let (claim, payer) = claim_and_payer(store, payers, claim_id).await?;
     let frequency = if code == "1" {
         if claim.status != "rejected" {
             return Err(RevenueError::Setup(format!(
@@ -393,7 +384,27 @@ pub async fn correct(
     Ok(report)
 }
 
-async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, RevenueError> {
+/// Claim `claim_id` and its payer's configuration.
+pub(super) async fn claim_and_payer<'p>(
+    store: &Store,
+    payers: &'p [PayerConfig],
+    claim_id: i64,
+) -> Result<(ClaimView, &'p PayerConfig), RevenueError> {
+    let (claim, _) = store
+        .claim(claim_id)
+        .await?
+        .ok_or_else(|| RevenueError::Setup(format!("no claim {claim_id}")))?;
+    let payer = payers
+        .iter()
+        .find(|p| p.payer_id == claim.payer_id)
+        .ok_or_else(|| {
+            RevenueError::Setup(format!("payer '{}' is not configured", claim.payer_id))
+        })?;
+    Ok((claim, payer))
+}
+
+/// The store id of `payer`.
+pub(super) async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, RevenueError> {
     store.payer_row(&payer.payer_id).await?.ok_or_else(|| {
         RevenueError::Setup(format!("payer '{}' is not in the store", payer.payer_id))
     })

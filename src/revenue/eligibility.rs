@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::claims::{control, to_payer};
 use super::codes::request_rejection_text;
-use super::inquiries::{send_and_wait, timeout};
+use super::inquiries::{answer_as, send_and_wait, timeout};
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::{PayerConfig, parse_day};
@@ -24,24 +24,31 @@ pub struct EligibilityRequest {
     /// The payer's id (`HMO1`).
     pub payer: String,
     /// The member id on the patient's card.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,80}$")]
     pub member_id: String,
     /// The member's first name; when absent, taken from our patient with that member id.
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z .'-]*[A-Za-z][A-Za-z .'-]*$", max_length = 60)]
     pub first_name: Option<String>,
     /// The member's last name; when absent, as `first_name`.
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z .'-]*[A-Za-z][A-Za-z .'-]*$", max_length = 60)]
     pub last_name: Option<String>,
     /// The member's date of birth, `YYYY-MM-DD`; when absent, as `first_name`.
     #[serde(default)]
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     /// Service type code (EQ01), `30` (health benefit plan coverage) when absent.
     #[serde(default)]
+    #[schema(pattern = r"^[A-Za-z0-9]{1,2}$")]
     pub service_type: Option<String>,
     /// Date of service, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub date: Option<String>,
     /// Seconds to wait for the answer (default 30, at most 110; 0: do not wait).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::inquiries::whole_seconds")]
+    #[schema(maximum = 110)]
     pub timeout_seconds: Option<u64>,
 }
 
@@ -104,11 +111,7 @@ pub struct EligibilityCheck {
 impl EligibilityCheck {
     /// The check stored as `inquiry`.
     pub fn from_inquiry(inquiry: Inquiry) -> Self {
-        let coverage = inquiry
-            .answer
-            .as_deref()
-            .and_then(|answer| serde_json::from_str(answer).ok())
-            .unwrap_or_default();
+        let coverage = answer_as(&inquiry);
         EligibilityCheck {
             id: inquiry.id,
             payer_id: inquiry.payer_id,

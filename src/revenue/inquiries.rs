@@ -13,6 +13,32 @@ pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
 /// The longest a request may wait.
 pub const MAX_TIMEOUT_SECONDS: u64 = 110;
 
+/// The stored answer of `inquiry`, or the empty answer while none came.
+pub fn answer_as<T: serde::de::DeserializeOwned + Default>(inquiry: &Inquiry) -> T {
+    inquiry
+        .answer
+        .as_deref()
+        .and_then(|answer| serde_json::from_str(answer).ok())
+        .unwrap_or_default()
+}
+
+/// Reads `timeout_seconds` from a JSON number that is a whole number of seconds, also when
+/// written with a fraction of zero (`5.0`).
+pub fn whole_seconds<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    let Some(seconds) = <Option<f64> as serde::Deserialize>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    if seconds.fract() != 0.0 || !(0.0..=1e9).contains(&seconds) {
+        return Err(serde::de::Error::custom(format!(
+            "timeout_seconds {seconds} is not a whole number of seconds"
+        )));
+    }
+    // A whole number from 0 to 1e9: the conversion is exact.
+    Ok(Some(seconds as u64))
+}
+
 /// `timeout_seconds` of a request, checked: the default when absent.
 pub fn timeout(seconds: Option<u64>) -> Result<Duration, RevenueError> {
     let seconds = seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
