@@ -171,6 +171,16 @@ async fn eligibility_is_asked_of_the_payer_and_answered(engine: common::Engine) 
         .get_json(&format!("/api/eligibility/{}", covered["id"]))
         .await;
     assert_eq!(one, covered);
+    let report = engine.get_json("/api/reports/payer-inquiries").await;
+    assert_eq!(
+        report["rows"],
+        json!([
+            ["HMO1", "eligibility", "active", 1, "33.3%"],
+            ["HMO1", "eligibility", "inactive", 1, "33.3%"],
+            ["HMO1", "eligibility", "not found", 1, "33.3%"],
+        ]),
+        "{report}"
+    );
     let of_member = engine.get_json("/api/eligibility?member=NOBODY1").await;
     assert_eq!(of_member["checks"].as_array().unwrap().len(), 1);
 

@@ -107,7 +107,41 @@ pub struct MemberPerson {
     pub birth_date: Option<String>,
 }
 
+/// How many requests of one kind to one payer ended one way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InquiryCount {
+    /// The payer's id.
+    pub payer_id: String,
+    /// `eligibility` or `claim_status`.
+    pub kind: String,
+    /// The answer in a word, or the request's state while unanswered (`sent`, `failed`).
+    pub outcome: String,
+    /// How many.
+    pub requests: i64,
+}
+
 impl Store {
+    /// Requests counted by payer, kind and outcome, in that order.
+    pub async fn inquiry_counts(&self) -> Result<Vec<InquiryCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT payer_id, kind, COALESCE(outcome, status) AS outcome, COUNT(*) AS requests \
+             FROM payer_inquiries GROUP BY payer_id, kind, COALESCE(outcome, status) \
+             ORDER BY payer_id, kind, outcome",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(InquiryCount {
+                    payer_id: row.try_get("payer_id")?,
+                    kind: row.try_get("kind")?,
+                    outcome: row.try_get("outcome")?,
+                    requests: row.try_get("requests")?,
+                })
+            })
+            .collect()
+    }
+
     /// The patient whose coverage with payer `payer_id` has `member_id`, when we know one
     /// (the most recently updated).
     pub async fn member_person(
