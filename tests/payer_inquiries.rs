@@ -336,9 +336,33 @@ async fn claim_status_is_asked_of_the_payer_and_answered() {
     let (ok, said) = cli(&engine, &["claims", "status", "SB-NONE"]).await;
     assert!(!ok && said.contains("no claim SB-NONE"), "{said}");
 
+    // An eligibility check without a name takes the member's name and birth date from our
+    // patient whose coverage has that member id.
+    let covered = engine
+        .api(Method::POST, "/api/eligibility")
+        .json(&json!({"payer": "HMO1", "member_id": "MEM12345", "date": "2026-06-01"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(covered["status"], "active", "{covered}");
+    let outbox = engine.path("data/outbox/x12");
+    let asked: Vec<String> = file_names(&outbox)
+        .into_iter()
+        .filter_map(|name| std::fs::read_to_string(outbox.join(name)).ok())
+        .filter(|text| text.contains("ST*270*"))
+        .collect();
+    assert_eq!(asked.len(), 1);
+    assert!(
+        asked[0].contains("NM1*IL*1*O'Brien*Mary****MI*MEM12345~\nDMG*D8*"),
+        "{}",
+        asked[0]
+    );
+
     // LinuxForHealth x12 reads the 276 we wrote and the simulated payer's 277 as valid
     // 005010X212.
-    let outbox = engine.path("data/outbox/x12");
     let processed = engine.path("data/inbox/x12/processed");
     let written: Vec<std::path::PathBuf> = file_names(&outbox)
         .into_iter()
