@@ -1,7 +1,7 @@
 //! ASC X12 EDI for healthcare (5010): tokenizer, envelope validation, writer, and typed
 //! support for the 999 acknowledgment, 277CA claim acknowledgment, 835 remittance advice and
-//! 837P/837I claims, the 270/271 eligibility inquiry and response, and the 276/277 claim
-//! status request and response.
+//! 837P/837I claims, the 270/271 eligibility inquiry and response, the 276/277 claim status
+//! request and response, and the 278 prior authorization request and response.
 //!
 //! Layers, from the bottom:
 //! - [`Separators`] are read from the fixed-width ISA segment.
@@ -30,6 +30,7 @@ mod common;
 mod eligibility;
 mod envelope;
 pub mod guide;
+mod prior_auth;
 mod read837;
 mod reader;
 mod remit835;
@@ -74,6 +75,7 @@ pub use envelope::{
     EnvelopeError, EnvelopeProblem, EnvelopeReport, EnvelopeValidator, FunctionalGroup,
     Interchange, ProblemScope, TransactionSet,
 };
+pub use prior_auth::{IMPLEMENTATION_278, PriorAuthMessage, ReviewDecision, read_278, write_278};
 pub use read837::{
     Read837, Read837Error, ReadClaim, ReadLine, ReadProvider, read_837, read_837_claims,
 };
