@@ -154,6 +154,44 @@ enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Ask a payer to authorize a procedure (a 278 through the payer's channel) and print the
+    /// decision (approved, pended or denied) with the conditions met and failed, and the
+    /// contract's estimate (through the running engine's API).
+    #[command(
+        after_help = "Example:\n  switchboard prior-auth --payer HMO1 --member MEM12345 --procedure 99213 --diagnosis J06.9"
+    )]
+    PriorAuth {
+        /// The payer id (config/payers).
+        #[arg(long)]
+        payer: String,
+        /// The member id.
+        #[arg(long)]
+        member: String,
+        /// The procedure (CPT/HCPCS).
+        #[arg(long)]
+        procedure: String,
+        /// The principal diagnosis (ICD-10).
+        #[arg(long)]
+        diagnosis: String,
+        /// The amount asked, in dollars (default: the contract's fee).
+        #[arg(long)]
+        amount: Option<String>,
+        /// The NPI of the provider who will do it (default: ours).
+        #[arg(long)]
+        provider: Option<String>,
+        /// Date of service, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Seconds to wait at most for the payer's answer.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Print a report (financial-summary, payer-performance, claim-aging, denial-analysis,
     /// reconciliation-audit, payer-mix, receivables-aging, payer-inquiries); without a name,
     /// list them.
@@ -527,6 +565,36 @@ fn main() -> ExitCode {
                 root,
                 url.as_deref(),
                 "/api/eligibility",
+                Some(request),
+                json_or_table(json),
+            )
+        }
+        Command::PriorAuth {
+            payer,
+            member,
+            procedure,
+            diagnosis,
+            amount,
+            provider,
+            date,
+            timeout,
+            json,
+            url,
+        } => {
+            let request = serde_json::json!({
+                "payer": payer,
+                "member_id": member,
+                "procedure": procedure,
+                "diagnosis": diagnosis,
+                "amount": amount,
+                "provider": provider,
+                "date": date,
+                "timeout_seconds": timeout,
+            });
+            commands::api(
+                root,
+                url.as_deref(),
+                "/api/prior-auth",
                 Some(request),
                 json_or_table(json),
             )

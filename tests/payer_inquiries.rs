@@ -382,3 +382,131 @@ async fn claim_status_is_asked_of_the_payer_and_answered() {
     }
     engine.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prior_authorization_is_decided_by_the_payer() {
+    let engine = engine_with_simulated_payer(None, common::free_port()).await;
+    let ask = |body: Value| {
+        let request = engine.api(Method::POST, "/api/prior-auth").json(&body);
+        async move {
+            let answer = request.send().await.unwrap();
+            (answer.status(), answer.json::<Value>().await.unwrap())
+        }
+    };
+
+    // Within the contract: approved, with the estimate (99213: fee 95.00, copay 25.00, 20%
+    // coinsurance of 70.00).
+    let (status, approved) = ask(json!({
+        "payer": "HMO1",
+        "member_id": "MEM12345",
+        "procedure": "99213",
+        "diagnosis": "J06.9",
+        "amount": "150.00",
+        "date": "2026-06-01",
+    }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["state"], "answered", "{approved}");
+    assert_eq!(approved["decision"], "approved", "{approved}");
+    assert!(
+        approved["authorization_number"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("AUTH")),
+        "{approved}"
+    );
+    assert_eq!(approved["reasons"]["failed"], json!([]), "{approved}");
+    assert_eq!(
+        approved["reasons"]["met"].as_array().map(Vec::len),
+        Some(5),
+        "{approved}"
+    );
+    let estimate = &approved["request"]["estimate"];
+    assert_eq!(estimate["allowed_cents"], 9_500, "{approved}");
+    assert_eq!(estimate["covered_cents"], 5_600, "{approved}");
+    assert_eq!(
+        estimate["patient_responsibility_cents"], 3_900,
+        "{approved}"
+    );
+    assert_eq!(estimate["coverage_percent"], "58.9%", "{approved}");
+
+    // An excluded procedure, from the command line: denied, with the reason.
+    let (ok, said) = cli(
+        &engine,
+        &[
+            "prior-auth",
+            "--payer",
+            "HMO1",
+            "--member",
+            "MEM12345",
+            "--procedure",
+            "S9083",
+            "--diagnosis",
+            "J06.9",
+            "--date",
+            "2026-06-01",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(ok, "{said}");
+    let denied: Value = serde_json::from_str(&said).unwrap();
+    assert_eq!(denied["decision"], "denied", "{denied}");
+    assert_eq!(
+        denied["reasons"]["failed"],
+        json!(["procedure S9083 is not covered"]),
+        "{denied}"
+    );
+    assert_eq!(denied["authorization_number"], Value::Null, "{denied}");
+
+    // Above the annual limit alone: pended for review. An unknown member: denied.
+    let (_, pended) = ask(json!({
+        "payer": "HMO1",
+        "member_id": "MEM12345",
+        "procedure": "99213",
+        "diagnosis": "J06.9",
+        "amount": "6000.00",
+        "date": "2026-06-01",
+    }))
+    .await;
+    assert_eq!(pended["decision"], "pended", "{pended}");
+    let (_, unknown) = ask(json!({
+        "payer": "HMO1",
+        "member_id": "NOBODY1",
+        "procedure": "99213",
+        "diagnosis": "J06.9",
+    }))
+    .await;
+    assert_eq!(unknown["decision"], "denied", "{unknown}");
+    assert!(
+        unknown["reasons"]["failed"][0]
+            .as_str()
+            .is_some_and(|r| r.starts_with("coverage of member NOBODY1")),
+        "{unknown}"
+    );
+    let (status, refused) = ask(json!({
+        "payer": "HMO1",
+        "member_id": "MEM12345",
+        "procedure": "99*13",
+        "diagnosis": "J06.9",
+    }))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+
+    let listed = engine.get_json("/api/prior-auth").await;
+    let decisions: Vec<&str> = listed["authorizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        decisions,
+        ["denied", "pended", "denied", "approved"],
+        "{listed}"
+    );
+    let one = engine
+        .get_json(&format!("/api/prior-auth/{}", approved["id"]))
+        .await;
+    assert_eq!(one, approved);
+    engine.stop().await;
+}

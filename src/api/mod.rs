@@ -9,6 +9,7 @@ pub mod error;
 pub mod fhir;
 pub mod monitor;
 pub mod openapi;
+pub mod prior_auth;
 pub mod revenue;
 
 use std::path::PathBuf;
@@ -129,6 +130,8 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(claims::payers))
         .routes(routes!(eligibility::list))
         .routes(routes!(claims::statuses))
+        .routes(routes!(prior_auth::list))
+        .routes(routes!(prior_auth::get))
         .routes(routes!(eligibility::get))
         .routes(routes!(search_patients))
         .routes(routes!(get_patient))
@@ -143,6 +146,7 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(claims::correct))
         .routes(routes!(eligibility::check))
         .routes(routes!(claims::ask_status))
+        .routes(routes!(prior_auth::ask))
         .routes(routes!(revenue::match_by_hand))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)

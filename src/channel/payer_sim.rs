@@ -15,7 +15,7 @@ use super::file::{bounded_file_name, write_atomically};
 use super::runtime::RuntimeHandle;
 use super::{DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound};
 use crate::config::checks::{FOLDER_RULE, stays_inside};
-use crate::revenue::payer_answers::{answer_270, answer_276};
+use crate::revenue::payer_answers::{answer_270, answer_276, answer_278};
 use crate::revenue::payer_sim::{ClaimDecision, SimError, SimOptions, adjudicate};
 
 /// `type = "payer-sim"` destination: adjudicates each 837 as the payer simulator does under a
@@ -99,7 +99,7 @@ impl Destination for PayerSimDestination {
             let set = crate::message::Message::read(&message.payload)
                 .ok()
                 .and_then(|read| read.facts.transaction_set);
-            if !matches!(set.as_deref(), Some("837" | "270" | "276")) {
+            if !matches!(set.as_deref(), Some("837" | "270" | "276" | "278")) {
                 return Ok(());
             }
             let root = self
@@ -123,6 +123,10 @@ impl Destination for PayerSimDestination {
                 Some("270") => numbered(
                     answer_270(&message.payload, &payer, &options).map_err(permanent)?,
                     "271",
+                ),
+                Some("278") => numbered(
+                    answer_278(&message.payload, &payer, &options).map_err(permanent)?,
+                    "278",
                 ),
                 Some("276") => {
                     let decisions = self

@@ -118,6 +118,12 @@ pub struct ContractConfig {
     /// ICD-10 diagnosis codes the contract never covers.
     #[serde(default)]
     pub excluded_diagnoses: Vec<String>,
+    /// NPIs of the providers in the payer's network; empty: every provider.
+    #[serde(default)]
+    pub in_network_providers: Vec<String>,
+    /// The most the payer authorizes for one service in a year, in cents; absent: no limit.
+    #[serde(default)]
+    pub annual_limit_cents: Option<i64>,
 }
 
 impl ContractConfig {

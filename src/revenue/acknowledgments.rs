@@ -21,7 +21,7 @@ const BEFORE_PAYMENT: &[&str] = &[
     "pending",
 ];
 
-/// Applies an inbound 999, 277CA or 835 to our claims, or a 271 or 277 (claim status) to the
+/// Applies an inbound 999, 277CA or 835 to our claims, or a 271, 277 (claim status) or 278 to the
 /// request it answers; returns what it did, one line per claim or request. `source` names where it came
 /// from (channel and message) in the ledger of what it posts; `message_id` is that message.
 pub async fn apply_acknowledgment(
@@ -155,6 +155,9 @@ pub async fn apply_acknowledgment(
                 }
             }
         }
+        Some("278") => {
+            done.extend(super::prior_auth::apply_278(store, raw, message_id).await?);
+        }
         Some("271") => {
             done.extend(super::eligibility::apply_271(store, raw, message_id).await?);
         }
@@ -174,7 +177,7 @@ pub async fn apply_acknowledgment(
         }
         other => {
             return Err(RevenueError::Unreadable(format!(
-                "expected a 999, 277CA, 835 or 271, got transaction set {}",
+                "expected a 999, 277CA, 835, 271 or 278, got transaction set {}",
                 other.unwrap_or("(none)")
             )));
         }

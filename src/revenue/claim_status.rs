@@ -8,12 +8,12 @@ use serde::Serialize;
 use super::claims::{claim_and_payer, control, date_of, payer_row, to_payer};
 use super::codes::describe_claim_status;
 use super::eligibility::iso;
-use super::inquiries::{answer_as, send_and_wait, timeout};
+use super::inquiries::{answer_as, send_and_wait, store_answer, timeout};
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::PayerConfig;
 use crate::store::Store;
-use crate::store::inquiries::{Inquiry, InquiryAnswer, NewInquiry};
+use crate::store::inquiries::{Inquiry, NewInquiry};
 use crate::x12::{self, Amount, ClaimStatusMessage, DatePeriod, NamedParty};
 
 /// The kind of these requests in the store.
@@ -205,20 +205,9 @@ pub async fn apply_277_status(
     let mut done = Vec::new();
     for response in read.interchanges().flat_map(|one| &one.documents) {
         let answer = answer_of(response);
-        let text = serde_json::to_string(&answer)
-            .map_err(|err| RevenueError::Setup(format!("the answer does not serialize: {err}")))?;
         let outcome = answer.status.as_deref().unwrap_or("answered");
-        let matched = store
-            .answer_inquiry(
-                KIND,
-                &response.trace,
-                &InquiryAnswer {
-                    outcome,
-                    answer: &text,
-                    message_id,
-                },
-            )
-            .await?;
+        let matched =
+            store_answer(store, KIND, &response.trace, &answer, outcome, message_id).await?;
         let Some(id) = matched else {
             done.push(format!("277 for unknown trace number '{}'", response.trace));
             continue;

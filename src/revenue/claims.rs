@@ -786,6 +786,8 @@ mod tests {
             excluded_procedures: vec!["99215".into()],
             covered_diagnoses: vec!["J*".into()],
             excluded_diagnoses: vec!["J45.909".into()],
+            in_network_providers: vec![],
+            annual_limit_cents: None,
         };
         let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(

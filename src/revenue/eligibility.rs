@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::claims::{control, to_payer};
 use super::codes::request_rejection_text;
-use super::inquiries::{answer_as, send_and_wait, timeout};
+use super::inquiries::{answer_as, send_and_wait, store_answer, timeout};
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::{PayerConfig, parse_day};
 use crate::store::Store;
-use crate::store::inquiries::{Inquiry, InquiryAnswer, NewInquiry};
+use crate::store::inquiries::{Inquiry, NewInquiry};
 use crate::x12::{self, Date, EligibilityMessage, NamedParty};
 
 /// The kind of these requests in the store.
@@ -214,7 +214,7 @@ fn plain_name(value: &str) -> bool {
 
 /// TRN03: `1` and the billing provider's EIN when it has nine digits, else `9` and the
 /// submitter id, ten characters either way.
-fn trace_assigner(billing: &BillingConfig) -> String {
+pub(super) fn trace_assigner(billing: &BillingConfig) -> String {
     let digits: String = billing
         .tax_id
         .chars()
@@ -337,20 +337,9 @@ pub async fn apply_271(
     let mut done = Vec::new();
     for answer in read.interchanges().flat_map(|one| &one.documents) {
         let coverage = coverage_of(answer);
-        let text = serde_json::to_string(&coverage)
-            .map_err(|err| RevenueError::Setup(format!("the answer does not serialize: {err}")))?;
         let outcome = coverage.status.as_deref().unwrap_or("answered");
-        let matched = store
-            .answer_inquiry(
-                KIND,
-                &answer.trace,
-                &InquiryAnswer {
-                    outcome,
-                    answer: &text,
-                    message_id,
-                },
-            )
-            .await?;
+        let matched =
+            store_answer(store, KIND, &answer.trace, &coverage, outcome, message_id).await?;
         done.push(match matched {
             Some(id) => format!("eligibility check {id}: {outcome}"),
             None => format!("271 for unknown trace number '{}'", answer.trace),

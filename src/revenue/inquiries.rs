@@ -5,13 +5,39 @@ use std::time::Duration;
 
 use super::{Handover, RevenueError};
 use crate::store::Store;
-use crate::store::inquiries::{Inquiry, NewInquiry};
+use crate::store::inquiries::{Inquiry, InquiryAnswer, NewInquiry};
 
 /// How long a request waits for its answer when it does not say.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
 
 /// The longest a request may wait.
 pub const MAX_TIMEOUT_SECONDS: u64 = 110;
+
+/// Stores `answer` (in a word: `outcome`) as the answer to the request of kind `kind` with
+/// `trace_number`, brought by message `message_id`; the request's id, or `None` when no request
+/// of ours has that trace number.
+pub async fn store_answer<A: serde::Serialize>(
+    store: &Store,
+    kind: &str,
+    trace_number: &str,
+    answer: &A,
+    outcome: &str,
+    message_id: Option<i64>,
+) -> Result<Option<i64>, RevenueError> {
+    let text = serde_json::to_string(answer)
+        .map_err(|err| RevenueError::Setup(format!("the answer does not serialize: {err}")))?;
+    Ok(store
+        .answer_inquiry(
+            kind,
+            trace_number,
+            &InquiryAnswer {
+                outcome,
+                answer: &text,
+                message_id,
+            },
+        )
+        .await?)
+}
 
 /// The stored answer of `inquiry`, or the empty answer while none came.
 pub fn answer_as<T: serde::de::DeserializeOwned + Default>(inquiry: &Inquiry) -> T {

@@ -1,5 +1,5 @@
 //! The revenue cycle: eligibility checks (270/271), claims built from bills and sent to payers
-//! and their status asked (276/277), their acknowledgments (999,
+//! and their status asked (276/277), prior authorizations (278), their acknowledgments (999,
 //! 277CA), remittances (835) imported, matched and posted, contract variance, the payer
 //! simulator and the reports. The rules live here; the store keeps the SQL. Claim files leave
 //! through a [`Handover`] that the channel runtime implements, so this wing never reaches into
@@ -17,6 +17,7 @@ pub mod payer_answers;
 pub mod payer_sim;
 pub mod payers;
 pub mod posting;
+pub mod prior_auth;
 pub mod remittance;
 pub mod reports;
 

@@ -11,7 +11,7 @@ use super::payer_sim::{ClaimDecision, SimError, SimOptions};
 use crate::config::payer::{MemberConfig, PayerConfig, parse_day};
 use crate::x12::{
     self, Amount, Benefit, ClaimStatusEntry, ClaimStatusMessage, Date, EligibilityMessage,
-    ReadOutcome, RequestRejection, SingleSetEnvelope, WriteError,
+    PriorAuthMessage, ReadOutcome, RequestRejection, ReviewDecision, SingleSetEnvelope, WriteError,
 };
 
 /// A day of a member's entry (checked when the payer file was read).
@@ -32,10 +32,15 @@ fn benefit(code: &str, period: Option<&str>, cents: Option<i64>) -> Benefit {
     }
 }
 
+/// Whether `member` is covered on `date`.
+fn is_active(member: &MemberConfig, date: Date) -> bool {
+    day(member.active_from.as_deref()).is_none_or(|from| from <= date)
+        && day(member.active_to.as_deref()).is_none_or(|to| date <= to)
+}
+
 /// The benefits of `member` on `date` under `payer`'s contract.
 fn benefits_of(member: &MemberConfig, payer: &PayerConfig, date: Date) -> Vec<Benefit> {
-    let active = day(member.active_from.as_deref()).is_none_or(|from| from <= date)
-        && day(member.active_to.as_deref()).is_none_or(|to| date <= to);
+    let active = is_active(member, date);
     let plan = Benefit {
         insurance_type: Some("HM".into()),
         plan: Some(member.plan.clone()),
@@ -216,6 +221,105 @@ pub fn answer_276(
             x12::write_277_status(
                 &status_of(request, decisions, options.date),
                 envelope,
+                controls,
+            )
+        },
+    )
+}
+
+/// The conditions of a prior authorization under `payer`'s contract, each `met - ...` or
+/// `failed - ...`, and the decision: certified (`A1`, with an authorization number) when all
+/// are met, pended (`A4`) when only the annual limit fails, not certified (`A3`) otherwise.
+fn review(request: &PriorAuthMessage, payer: &PayerConfig, today: Date) -> PriorAuthMessage {
+    let date = request.service_date.unwrap_or(today);
+    let contract = payer.contract.as_ref();
+    let member = payer
+        .members
+        .iter()
+        .find(|m| m.member_id == request.member_id);
+    let mut conditions: Vec<(bool, String)> = vec![(
+        member.is_some_and(|m| is_active(m, date)),
+        format!("coverage of member {} active on {date}", request.member_id),
+    )];
+    let problems = |diagnoses: &[String], procedures: &[&str]| {
+        contract
+            .map(|c| c.coverage_problems(diagnoses, procedures.iter().copied()))
+            .unwrap_or_default()
+    };
+    let diagnosis = problems(std::slice::from_ref(&request.diagnosis), &[]);
+    conditions.push((
+        diagnosis.is_empty(),
+        diagnosis
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("diagnosis {} covered", request.diagnosis)),
+    ));
+    let procedure = problems(&[], &[&request.procedure]);
+    conditions.push((
+        procedure.is_empty(),
+        match procedure.first() {
+            Some(_) => format!("procedure {} is not covered", request.procedure),
+            None => format!("procedure {} covered", request.procedure),
+        },
+    ));
+    let network = contract.map(|c| &c.in_network_providers);
+    conditions.push((
+        network.is_none_or(|n| n.is_empty() || n.contains(&request.provider.id)),
+        format!("provider {} in network", request.provider.id),
+    ));
+    let limit = contract.and_then(|c| c.annual_limit_cents);
+    let amount = request.amount.map_or(0, Amount::cents);
+    let within_limit = limit.is_none_or(|limit| amount <= limit);
+    conditions.push((
+        within_limit,
+        match limit {
+            Some(limit) => format!(
+                "amount within the annual limit {}",
+                Amount::from_cents(limit)
+            ),
+            None => "no annual limit".to_owned(),
+        },
+    ));
+    let failed = conditions.iter().filter(|(met, _)| !met).count();
+    let action = match (failed, within_limit) {
+        (0, _) => "A1",
+        (1, false) => "A4",
+        _ => "A3",
+    };
+    PriorAuthMessage {
+        decision: Some(ReviewDecision {
+            action: action.to_owned(),
+            authorization_number: (action == "A1").then(|| format!("AUTH{}", request.trace)),
+            reason: None,
+        }),
+        messages: conditions
+            .into_iter()
+            .map(|(met, text)| format!("{} - {text}", if met { "met" } else { "failed" }))
+            .collect(),
+        member_birth_date: None,
+        ..request.clone()
+    }
+}
+
+/// Answers every 278 request of `raw_278` with a 278 response: the payer's decision under its
+/// contract, with the conditions met and failed.
+pub fn answer_278(
+    raw_278: &[u8],
+    payer: &PayerConfig,
+    options: &SimOptions,
+) -> Result<Vec<Vec<u8>>, SimError> {
+    let read = x12::read_278(raw_278)
+        .map_err(|err| SimError::UnreadableInquiry("278", err.to_string()))?;
+    answer_each(
+        &read,
+        "278",
+        600_000_000,
+        options,
+        |request, envelope, controls| {
+            x12::write_278(
+                &review(request, payer, options.date),
+                envelope,
+                true,
                 controls,
             )
         },

@@ -667,6 +667,8 @@ mod tests {
                 excluded_procedures: excluded.iter().map(|c| (*c).to_string()).collect(),
                 covered_diagnoses: Vec::new(),
                 excluded_diagnoses: Vec::new(),
+                in_network_providers: Vec::new(),
+                annual_limit_cents: None,
             }),
         }
     }
