@@ -1,5 +1,5 @@
--- Questions asked of payers and their answers: eligibility (270/271), and later claim status
--- and prior authorization. Each request is a stored message sent through the payer's
+-- Questions asked of payers and their answers: eligibility (270/271), claim status (276/277)
+-- and prior authorization (278). Each request is a stored message sent through the payer's
 -- channel; the answer is matched back by the request's trace number (TRN02).
 CREATE TABLE payer_inquiries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -41,7 +41,7 @@ pub const REPORTS: &[(&str, &str)] = &[
     ),
     (
         "payer-inquiries",
-        "eligibility checks and claim status requests, by payer, kind and outcome",
+        "eligibility checks, claim status requests and prior authorizations, by payer, kind and outcome",
     ),
 ];
 

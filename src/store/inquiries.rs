@@ -1,5 +1,5 @@
-//! Questions asked of payers (eligibility, and the like) and their answers: one row per
-//! request, found again by its trace number when the answer arrives.
+//! Questions asked of payers (eligibility, claim status, prior authorization) and their
+//! answers: one row per request, found again by its trace number when the answer arrives.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -9,11 +9,11 @@ use super::{Store, StoreError, now_millis};
 /// A request about to be sent.
 #[derive(Debug, Clone)]
 pub struct NewInquiry<'a> {
-    /// `eligibility`.
+    /// `eligibility`, `claim_status` or `prior_auth`.
     pub kind: &'a str,
     /// The payer's id.
     pub payer_id: &'a str,
-    /// What it is about: the member id.
+    /// What it is about: the member id, or our claim number.
     pub subject: &'a str,
     /// The trace number the answer will carry back (TRN02).
     pub trace_number: &'a str,
@@ -26,11 +26,11 @@ pub struct NewInquiry<'a> {
 pub struct Inquiry {
     /// Row id.
     pub id: i64,
-    /// `eligibility`.
+    /// `eligibility`, `claim_status` or `prior_auth`.
     pub kind: String,
     /// The payer's id.
     pub payer_id: String,
-    /// The member id asked about.
+    /// The member id, or our claim number, asked about.
     pub subject: String,
     /// TRN02 of the request.
     pub trace_number: String,
@@ -42,7 +42,7 @@ pub struct Inquiry {
     pub status: String,
     /// Why it could not be sent.
     pub error: Option<String>,
-    /// The answer in a word (`active`, `inactive`, `not found`).
+    /// The answer in a word (`active`, `not found`, `approved`, a 277 status...).
     pub outcome: Option<String>,
     /// The answer, JSON.
     pub answer: Option<String>,
@@ -112,7 +112,7 @@ pub struct MemberPerson {
 pub struct InquiryCount {
     /// The payer's id.
     pub payer_id: String,
-    /// `eligibility` or `claim_status`.
+    /// `eligibility`, `claim_status` or `prior_auth`.
     pub kind: String,
     /// The answer in a word, or the request's state while unanswered (`sent`, `failed`).
     pub outcome: String,
