@@ -1059,6 +1059,37 @@ pub fn claims_submit(
     print_answer(answer, format)
 }
 
+/// Ask the claim's payer where claim `number` stands (a 276, answered by a 277) through the
+/// running engine, waiting at most `timeout_seconds`, and print the answer in `format`. Exit
+/// codes as [`api`].
+pub fn claims_status(
+    root: &Path,
+    url: Option<&str>,
+    number: &str,
+    timeout_seconds: u64,
+    format: table::Format,
+) -> ExitCode {
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    let answer = rt.block_on(async {
+        let engine = Engine::new(root, url)?;
+        let claims = engine.call("/api/claims?limit=1000", None).await?;
+        let id = claims["claims"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|claim| claim["claim_number"] == number)
+            .and_then(|claim| claim["id"].as_i64())
+            .ok_or_else(|| {
+                ApiFailure::Refused(format!("no claim {number} among the latest 1000"))
+            })?;
+        let path = format!("/api/claims/{id}/status?timeout_seconds={timeout_seconds}");
+        engine.call(&path, Some(&serde_json::Value::Null)).await
+    });
+    print_answer(answer, format)
+}
+
 /// Call the running engine's API (GET `path`, or POST `post` to it) and print the answer in
 /// `format`. Exit codes: 0 ok, 1 refused or invalid, 3 engine unreachable.
 pub fn api(

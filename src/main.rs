@@ -116,8 +116,85 @@ enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Ask a payer whether a member is covered (a 270 through the payer's channel, answered by
+    /// a 271) and print the status, plan, dates, deductible, copay, coinsurance and
+    /// out-of-pocket remaining (through the running engine's API).
+    #[command(
+        after_help = "Example:\n  switchboard eligibility --payer HMO1 --member MEM12345 --date 2026-12-01"
+    )]
+    Eligibility {
+        /// The payer id (config/payers).
+        #[arg(long)]
+        payer: String,
+        /// The member id.
+        #[arg(long)]
+        member: String,
+        /// The member's first name (default: our patient's with that member id).
+        #[arg(long)]
+        first_name: Option<String>,
+        /// The member's last name (default: our patient's with that member id).
+        #[arg(long)]
+        last_name: Option<String>,
+        /// The member's date of birth, YYYY-MM-DD (default: our patient's with that member id).
+        #[arg(long)]
+        birth_date: Option<String>,
+        /// Service type code (EQ01).
+        #[arg(long, default_value = "30")]
+        service_type: String,
+        /// Date of service, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Seconds to wait at most for the payer's answer.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Ask a payer to authorize a procedure (a 278 through the payer's channel) and print the
+    /// decision (approved, pended or denied) with the conditions met and failed, and the
+    /// contract's estimate (through the running engine's API).
+    #[command(
+        after_help = "Example:\n  switchboard prior-auth --payer HMO1 --member MEM12345 --procedure 99213 --diagnosis J06.9"
+    )]
+    PriorAuth {
+        /// The payer id (config/payers).
+        #[arg(long)]
+        payer: String,
+        /// The member id.
+        #[arg(long)]
+        member: String,
+        /// The procedure (CPT/HCPCS).
+        #[arg(long)]
+        procedure: String,
+        /// The principal diagnosis (ICD-10).
+        #[arg(long)]
+        diagnosis: String,
+        /// The amount asked, in dollars (default: the contract's fee).
+        #[arg(long)]
+        amount: Option<String>,
+        /// The NPI of the provider who will do it (default: ours).
+        #[arg(long)]
+        provider: Option<String>,
+        /// Date of service, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Seconds to wait at most for the payer's answer.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Print a report (financial-summary, payer-performance, claim-aging, denial-analysis,
-    /// reconciliation-audit, payer-mix, receivables-aging); without a name, list them.
+    /// reconciliation-audit, payer-mix, receivables-aging, payer-inquiries); without a name,
+    /// list them.
     #[command(after_help = "Example:\n  switchboard report claim-aging --csv")]
     Report {
         /// The report.
@@ -260,6 +337,22 @@ enum ClaimsCommand {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Ask the payer where a claim stands (a 276, answered by a 277) and print its status
+    /// spelled out, amounts and dates; the claim's history records it.
+    #[command(after_help = "Example:\n  switchboard claims status SB0000000001")]
+    Status {
+        /// Our claim number (CLM01).
+        claim_number: String,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// Seconds to wait at most for the payer's answer.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// List claims, newest first.
     #[command(after_help = "Example:\n  switchboard claims list --status denied")]
     List {
@@ -388,6 +481,18 @@ fn main() -> ExitCode {
                 wait.then(|| Duration::from_secs(timeout)),
             )
         }
+        Command::Claims(ClaimsCommand::Status {
+            claim_number,
+            json,
+            timeout,
+            url,
+        }) => commands::claims_status(
+            root,
+            url.as_deref(),
+            &claim_number,
+            timeout,
+            json_or_table(json),
+        ),
         Command::Claims(ClaimsCommand::List {
             status,
             payer,
@@ -433,6 +538,66 @@ fn main() -> ExitCode {
         ),
         Command::Nodes { output, url } => {
             commands::api(root, url.as_deref(), "/api/nodes", None, output.format())
+        }
+        Command::Eligibility {
+            payer,
+            member,
+            first_name,
+            last_name,
+            birth_date,
+            service_type,
+            date,
+            timeout,
+            json,
+            url,
+        } => {
+            let request = serde_json::json!({
+                "payer": payer,
+                "member_id": member,
+                "first_name": first_name,
+                "last_name": last_name,
+                "birth_date": birth_date,
+                "service_type": service_type,
+                "date": date,
+                "timeout_seconds": timeout,
+            });
+            commands::api(
+                root,
+                url.as_deref(),
+                "/api/eligibility",
+                Some(request),
+                json_or_table(json),
+            )
+        }
+        Command::PriorAuth {
+            payer,
+            member,
+            procedure,
+            diagnosis,
+            amount,
+            provider,
+            date,
+            timeout,
+            json,
+            url,
+        } => {
+            let request = serde_json::json!({
+                "payer": payer,
+                "member_id": member,
+                "procedure": procedure,
+                "diagnosis": diagnosis,
+                "amount": amount,
+                "provider": provider,
+                "date": date,
+                "timeout_seconds": timeout,
+            });
+            commands::api(
+                root,
+                url.as_deref(),
+                "/api/prior-auth",
+                Some(request),
+                json_or_table(json),
+            )
         }
         Command::Report { name, output, url } => {
             let path = match name {

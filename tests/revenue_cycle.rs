@@ -574,14 +574,7 @@ async fn a_real_835_reconciles_against_matching_claims() {
 async fn a_simulated_payer_answers_through_the_channels() {
     let _turn = PORT_2575.lock().await;
     let mut files = common::shipped_files(common::free_port());
-    let outbox = files
-        .iter_mut()
-        .find(|(path, _)| path == "channels/x12-outbox.toml")
-        .unwrap();
-    outbox.1.push_str(
-        "\n[[destinations]]\ntype = \"payer-sim\"\nname = \"acme\"\n\
-         payer_file = \"config/payers/acme-health.toml\"\nfolder = \"inbox/x12\"\n",
-    );
+    common::with_simulated_payer(&mut files);
     let engine = common::start_with_mllp(&files).await;
     let visit = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/dft-p03-switchboard.hl7"),

@@ -292,6 +292,7 @@ async fn the_inbox_refuses_a_rejected_set_and_answers_with_its_errors() {
         &store,
         published.as_bytes(),
         "test",
+        None,
     )
     .await
     .expect_err("a rejected 835 is not applied");

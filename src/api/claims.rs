@@ -1,4 +1,5 @@
-//! Admin API for claims: worklists, one claim's history, and submission to a payer.
+//! Admin API for claims: worklists, one claim's history, submission to a payer, and asking the
+//! payer where a claim stands (276/277).
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -8,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::openapi::{ConfigRefusal, ErrorBody};
 use super::{ApiError, AppState};
+use crate::revenue::claim_status::{self, ClaimStatusCheck};
 use crate::revenue::claims::SubmitReport;
 use crate::revenue::{RevenueError, claims};
 use crate::store::claims::{ClaimEvent, ClaimView};
@@ -20,8 +22,41 @@ impl From<RevenueError> for ApiError {
             RevenueError::Setup(reason) | RevenueError::Unreadable(reason) => {
                 ApiError::Conflict(reason)
             }
+            RevenueError::Invalid(reason) => ApiError::BadRequest(reason),
         }
     }
+}
+
+/// The billing provider and submitter, or why claims cannot be sent.
+pub(super) fn billing_of(
+    state: &AppState,
+) -> Result<&crate::config::engine::BillingConfig, ApiError> {
+    state
+        .billing
+        .as_deref()
+        .ok_or_else(|| ApiError::Conflict("no [billing] section in config/switchboard.toml".into()))
+}
+
+/// The configured payers, as they stand now.
+pub(super) fn payers_of(
+    state: &AppState,
+) -> Result<Vec<crate::config::payer::PayerConfig>, ApiError> {
+    Ok(state
+        .payers
+        .read()
+        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
+        .clone())
+}
+
+/// The configuration of payer `id`, or a 404.
+pub(super) fn payer_of(
+    state: &AppState,
+    id: &str,
+) -> Result<crate::config::payer::PayerConfig, ApiError> {
+    payers_of(state)?
+        .into_iter()
+        .find(|p| p.payer_id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("payer '{id}' in config/payers")))
 }
 
 /// Query string of `GET /api/claims`.
@@ -121,17 +156,8 @@ pub async fn submit(
     State(state): State<AppState>,
     Query(params): Query<SubmitParams>,
 ) -> Result<Response, ApiError> {
-    let billing = state.billing.as_ref().ok_or_else(|| {
-        ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
-    })?;
-    let payer = state
-        .payers
-        .read()
-        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
-        .iter()
-        .find(|p| p.payer_id == params.payer)
-        .cloned()
-        .ok_or_else(|| ApiError::NotFound(format!("payer '{}' in config/payers", params.payer)))?;
+    let billing = billing_of(&state)?;
+    let payer = payer_of(&state, &params.payer)?;
     let report = claims::submit(&state.store, &state.runtime.handle(), billing, &payer).await?;
     Ok(Json(report).into_response())
 }
@@ -193,14 +219,8 @@ pub async fn correct(
             )));
         }
     };
-    let billing = state.billing.as_ref().ok_or_else(|| {
-        ApiError::Conflict("no [billing] section in config/switchboard.toml".into())
-    })?;
-    let payers = state
-        .payers
-        .read()
-        .map_err(|_| ApiError::Internal("payer list unavailable".into()))?
-        .clone();
+    let billing = billing_of(&state)?;
+    let payers = payers_of(&state)?;
     let report = claims::correct(
         &state.store,
         &state.runtime.handle(),
@@ -334,4 +354,84 @@ pub async fn put_payer(
         status: "saved".into(),
     })
     .into_response())
+}
+
+/// Query string of `POST /api/claims/{id}/status`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatusParams {
+    /// Seconds to wait for the payer's 277 (default 30, at most 110; 0: do not wait).
+    #[param(maximum = 110)]
+    timeout_seconds: Option<u64>,
+}
+
+/// `POST /api/claims/{id}/status`: sends a 276 about the claim through its payer's channel and
+/// waits for the 277; answers the request, with the status when it came in time (`state`
+/// `answered`). The answer is also recorded in the claim's history.
+#[utoipa::path(
+    post,
+    path = "/claims/{id}/status",
+    tag = "claims",
+    params(("id" = i64, Path, description = "Claim id", minimum = 1), StatusParams),
+    responses(
+        (status = 200, description = "The request, answered or still waiting", body = ClaimStatusCheck),
+        (status = 400, description = "A value of the request cannot be used", body = ErrorBody),
+        (status = 409, description = "No such claim, billing is not set up, or the payer's channel cannot take the 276", body = ErrorBody),
+    )
+)]
+pub async fn ask_status(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(params): Query<StatusParams>,
+) -> Result<Response, ApiError> {
+    let billing = billing_of(&state)?;
+    let payers = payers_of(&state)?;
+    let check = claim_status::ask(
+        &state.store,
+        &state.runtime.handle(),
+        billing,
+        &payers,
+        id,
+        params.timeout_seconds,
+    )
+    .await?;
+    Ok(Json(check).into_response())
+}
+
+/// The answer of `GET /api/claims/{id}/status`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusList {
+    /// The claim's status requests, newest first.
+    pub checks: Vec<ClaimStatusCheck>,
+}
+
+/// `GET /api/claims/{id}/status`: the status requests made about the claim and their answers.
+#[utoipa::path(
+    get,
+    path = "/claims/{id}/status",
+    tag = "claims",
+    params(("id" = i64, Path, description = "Claim id", minimum = 1)),
+    responses(
+        (status = 200, description = "The requests, newest first", body = StatusList),
+        (status = 404, description = "No such claim", body = ErrorBody),
+    )
+)]
+pub async fn statuses(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<StatusList>, ApiError> {
+    let (claim, _) = state
+        .store
+        .claim(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("claim {id}")))?;
+    let checks = state
+        .store
+        .inquiries(claim_status::KIND, Some(&claim.claim_number), 100)
+        .await?
+        .into_iter()
+        .map(ClaimStatusCheck::from_inquiry)
+        .collect();
+    Ok(Json(StatusList { checks }))
 }

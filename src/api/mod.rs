@@ -4,10 +4,12 @@ pub mod auth;
 pub mod channels;
 pub mod claims;
 pub mod console;
+pub mod eligibility;
 pub mod error;
 pub mod fhir;
 pub mod monitor;
 pub mod openapi;
+pub mod prior_auth;
 pub mod revenue;
 
 use std::path::PathBuf;
@@ -129,6 +131,11 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(revenue::list_reports))
         .routes(routes!(revenue::report))
         .routes(routes!(claims::payers))
+        .routes(routes!(eligibility::list))
+        .routes(routes!(claims::statuses))
+        .routes(routes!(prior_auth::list))
+        .routes(routes!(prior_auth::get))
+        .routes(routes!(eligibility::get))
         .routes(routes!(search_patients))
         .routes(routes!(get_patient))
         .route_layer(middleware::from_fn(|r, n| {
@@ -140,6 +147,9 @@ fn routes_and_document(state: AppState) -> (Router<AppState>, utoipa::openapi::O
         .routes(routes!(channels::replay))
         .routes(routes!(claims::submit))
         .routes(routes!(claims::correct))
+        .routes(routes!(eligibility::check))
+        .routes(routes!(claims::ask_status))
+        .routes(routes!(prior_auth::ask))
         .routes(routes!(revenue::match_by_hand))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)

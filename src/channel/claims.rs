@@ -1,5 +1,5 @@
 //! `claims` destination: applies inbound X12 999 and 277CA acknowledgments and 835 remittances
-//! to our claims.
+//! to our claims, and 271 eligibility responses to the checks they answer.
 
 use std::sync::Arc;
 
@@ -38,6 +38,7 @@ impl Destination for ClaimsDestination {
                 &self.store,
                 &message.payload,
                 &format!("{} message {}", message.channel, message.message_id),
+                Some(message.message_id),
             )
             .await
             {

@@ -1,9 +1,11 @@
 //! `payer-sim` destination: answers each 837 the way the payer in a payer file would (see
 //! [`crate::revenue::payer_sim`]) by writing the 999, 277CA and 835 into a folder, such as the X12
-//! inbox, so the whole revenue cycle runs without a real payer.
+//! inbox, each 270 eligibility inquiry with a 271 and each 276 claim status request with a 277
+//! ([`crate::revenue::payer_answers`]), so the whole revenue cycle runs without a real payer.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -13,12 +15,13 @@ use super::file::{bounded_file_name, write_atomically};
 use super::runtime::RuntimeHandle;
 use super::{DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound};
 use crate::config::checks::{FOLDER_RULE, stays_inside};
-use crate::revenue::payer_sim::{SimOptions, adjudicate};
+use crate::revenue::payer_answers::{answer_270, answer_276, answer_278};
+use crate::revenue::payer_sim::{ClaimDecision, SimError, SimOptions, adjudicate};
 
 /// `type = "payer-sim"` destination: adjudicates each 837 as the payer simulator does under a
 /// payer's contract and writes the payer's answers (999, 277CA, 835) into a folder, such as
-/// the X12 inbox: the revenue cycle without a real payer, for tests and demonstrations. Other
-/// messages are passed over.
+/// the X12 inbox, and answers each 270 with a 271 from the payer file's members: the revenue
+/// cycle without a real payer, for tests and demonstrations. Other messages are passed over.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PayerSimDestinationConfig {
@@ -66,6 +69,7 @@ impl DestinationSettings for PayerSimDestinationConfig {
             seed: self.seed,
             reversal: self.reversal,
             runtime: context.runtime.clone(),
+            decisions: Arc::default(),
         })
     }
 }
@@ -84,14 +88,18 @@ pub struct PayerSimDestination {
     pub reversal: bool,
     /// The runtime, for the deployment root.
     pub runtime: RuntimeHandle,
+    /// What it decided of each claim, by our claim number, to answer claim status requests;
+    /// kept in memory, so a restart forgets them.
+    pub decisions: Arc<Mutex<HashMap<String, ClaimDecision>>>,
 }
 
 impl Destination for PayerSimDestination {
     fn deliver<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
-            let is_claim = crate::message::Message::read(&message.payload)
-                .is_ok_and(|read| read.facts.transaction_set.as_deref() == Some("837"));
-            if !is_claim {
+            let set = crate::message::Message::read(&message.payload)
+                .ok()
+                .and_then(|read| read.facts.transaction_set);
+            if !matches!(set.as_deref(), Some("837" | "270" | "276" | "278")) {
                 return Ok(());
             }
             let root = self
@@ -103,16 +111,53 @@ impl Destination for PayerSimDestination {
             let options =
                 SimOptions::now(self.random_denial_basis_points, self.seed, self.reversal)
                     .ok_or_else(|| DeliveryError::transient("the clock reads no valid date"))?;
-            let files = adjudicate(&message.payload, &payer, &options)
-                .map_err(|err| DeliveryError::permanent(err.to_string()))?;
+            let numbered = |answers: Vec<Vec<u8>>, kind: &str| -> Vec<(String, Vec<u8>)> {
+                answers
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, file)| (format!("{index}.{kind}"), file))
+                    .collect()
+            };
+            let permanent = |err: SimError| DeliveryError::permanent(err.to_string());
+            let files = match set.as_deref() {
+                Some("270") => numbered(
+                    answer_270(&message.payload, &payer, &options).map_err(permanent)?,
+                    "271",
+                ),
+                Some("278") => numbered(
+                    answer_278(&message.payload, &payer, &options).map_err(permanent)?,
+                    "278",
+                ),
+                Some("276") => {
+                    let decisions = self
+                        .decisions
+                        .lock()
+                        .map_err(|_| DeliveryError::permanent("the claim decisions are lost"))?
+                        .clone();
+                    numbered(
+                        answer_276(&message.payload, &decisions, &options).map_err(permanent)?,
+                        "277",
+                    )
+                }
+                _ => {
+                    let files =
+                        adjudicate(&message.payload, &payer, &options).map_err(permanent)?;
+                    if let Ok(mut decisions) = self.decisions.lock() {
+                        for decision in &files.decisions {
+                            decisions.insert(decision.claim_number.clone(), decision.clone());
+                        }
+                    }
+                    vec![
+                        ("999".to_owned(), files.ack_999),
+                        ("277".to_owned(), files.ack_277ca),
+                        ("835".to_owned(), files.remittance_835),
+                    ]
+                }
+            };
             let folder = self.folder.clone();
             let stem = format!("{}-{}", payer.payer_id, message.message_id);
             tokio::task::spawn_blocking(move || {
-                for (kind, bytes) in [
-                    ("999", &files.ack_999),
-                    ("277", &files.ack_277ca),
-                    ("835", &files.remittance_835),
-                ] {
+                for (kind, bytes) in &files {
                     let name = bounded_file_name(&format!("{stem}.{kind}.x12"))
                         .unwrap_or_else(|| format!("answer.{kind}.x12"));
                     write_atomically(&folder.join(&name), bytes).map_err(|err| (name, err))?;

@@ -36,6 +36,50 @@ pub struct PayerConfig {
     /// What the contract says this payer pays.
     #[serde(default)]
     pub contract: Option<ContractConfig>,
+    /// The members the payer simulator knows, with their plan and accumulators
+    /// (`[[members]]`): it answers eligibility inquiries from them.
+    #[serde(default)]
+    pub members: Vec<MemberConfig>,
+}
+
+/// One member of the payer's plans, as the payer simulator knows it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MemberConfig {
+    /// Member id (NM109 of NM1*IL).
+    pub member_id: String,
+    /// Family name.
+    #[serde(default)]
+    pub family_name: Option<String>,
+    /// Given name.
+    #[serde(default)]
+    pub given_name: Option<String>,
+    /// The plan's name.
+    pub plan: String,
+    /// First day covered, `YYYY-MM-DD`; absent: always.
+    #[serde(default)]
+    pub active_from: Option<String>,
+    /// Last day covered, `YYYY-MM-DD`; absent: no end.
+    #[serde(default)]
+    pub active_to: Option<String>,
+    /// Annual deductible, in cents; absent: the contract's.
+    #[serde(default)]
+    pub deductible_cents: Option<i64>,
+    /// What the member has paid toward the deductible this year, in cents.
+    #[serde(default)]
+    pub deductible_met_cents: i64,
+    /// Copay per visit, in cents; absent: the contract's.
+    #[serde(default)]
+    pub copay_cents: Option<i64>,
+    /// Coinsurance, in basis points; absent: the contract's.
+    #[serde(default)]
+    pub coinsurance_basis_points: Option<i64>,
+    /// Annual out-of-pocket maximum, in cents.
+    #[serde(default)]
+    pub out_of_pocket_max_cents: Option<i64>,
+    /// What the member has paid toward the out-of-pocket maximum this year, in cents.
+    #[serde(default)]
+    pub out_of_pocket_met_cents: i64,
 }
 
 /// A payer contract.
@@ -74,6 +118,12 @@ pub struct ContractConfig {
     /// ICD-10 diagnosis codes the contract never covers.
     #[serde(default)]
     pub excluded_diagnoses: Vec<String>,
+    /// NPIs of the providers in the payer's network; empty: every provider.
+    #[serde(default)]
+    pub in_network_providers: Vec<String>,
+    /// The most the payer authorizes for one service in a year, in cents; absent: no limit.
+    #[serde(default)]
+    pub annual_limit_cents: Option<i64>,
 }
 
 impl ContractConfig {
@@ -207,6 +257,59 @@ impl PayerConfig {
                 }
             }
         }
+        for (i, member) in self.members.iter().enumerate() {
+            problems.extend(
+                member
+                    .problems()
+                    .into_iter()
+                    .map(|reason| doc.problem(format!("members[{i}]"), reason)),
+            );
+        }
         problems
     }
+}
+
+impl MemberConfig {
+    /// What is wrong with this member's entry, one reason each.
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !plain(&self.member_id) || self.member_id.len() > 80 {
+            problems
+                .push("member_id must be 1-80 letters, digits, spaces, '-', '.' or '_'".to_owned());
+        }
+        for (field, date) in [
+            ("active_from", &self.active_from),
+            ("active_to", &self.active_to),
+        ] {
+            if date.as_deref().is_some_and(|d| parse_day(d).is_none()) {
+                problems.push(format!("{field} must be a date YYYY-MM-DD"));
+            }
+        }
+        let amounts = [
+            self.deductible_cents.unwrap_or(0),
+            self.deductible_met_cents,
+            self.copay_cents.unwrap_or(0),
+            self.out_of_pocket_max_cents.unwrap_or(0),
+            self.out_of_pocket_met_cents,
+        ];
+        if amounts.iter().any(|a| *a < 0) {
+            problems.push("amounts must not be negative".to_owned());
+        }
+        if !(0..=10_000).contains(&self.coinsurance_basis_points.unwrap_or(0)) {
+            problems.push("coinsurance_basis_points must be between 0 and 10000".to_owned());
+        }
+        problems
+    }
+}
+
+/// A `YYYY-MM-DD` date as (year, month, day), `None` when it is not one.
+pub fn parse_day(text: &str) -> Option<(u16, u8, u8)> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let year = text.get(..4)?.parse().ok()?;
+    let month = text.get(5..7)?.parse().ok()?;
+    let day = text.get(8..)?.parse().ok()?;
+    crate::x12::Date::new(year, month, day).map(|_| (year, month, day))
 }

@@ -21,12 +21,14 @@ const BEFORE_PAYMENT: &[&str] = &[
     "pending",
 ];
 
-/// Applies an inbound 999, 277CA or 835 to our claims; returns what it did, one line per claim.
-/// `source` names where it came from (channel and message) in the ledger of what it posts.
+/// Applies an inbound 999, 277CA or 835 to our claims, or a 271, 277 (claim status) or 278 to the
+/// request it answers; returns what it did, one line per claim or request. `source` names where it came
+/// from (channel and message) in the ledger of what it posts; `message_id` is that message.
 pub async fn apply_acknowledgment(
     store: &Store,
     raw: &[u8],
     source: &str,
+    message_id: Option<i64>,
 ) -> Result<Vec<String>, RevenueError> {
     let facts = crate::message::Message::read(raw)
         .map_err(|err| RevenueError::Unreadable(err.to_string()))?
@@ -95,6 +97,9 @@ pub async fn apply_acknowledgment(
                 }
             }
         }
+        Some("277") if super::claim_status::is_status_response(raw) => {
+            done.extend(super::claim_status::apply_277_status(store, raw, message_id).await?);
+        }
         Some("277") => {
             let read =
                 x12::read_277ca(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
@@ -150,6 +155,12 @@ pub async fn apply_acknowledgment(
                 }
             }
         }
+        Some("278") => {
+            done.extend(super::prior_auth::apply_278(store, raw, message_id).await?);
+        }
+        Some("271") => {
+            done.extend(super::eligibility::apply_271(store, raw, message_id).await?);
+        }
         Some("835") => {
             let report = super::remittance::import_835(store, raw, source).await?;
             done.extend(report.posted);
@@ -166,7 +177,7 @@ pub async fn apply_acknowledgment(
         }
         other => {
             return Err(RevenueError::Unreadable(format!(
-                "expected a 999, 277CA or 835, got transaction set {}",
+                "expected a 999, 277CA, 835, 271 or 278, got transaction set {}",
                 other.unwrap_or("(none)")
             )));
         }

@@ -7,10 +7,10 @@ use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::PayerConfig;
 use crate::store::Store;
-use crate::store::claims::{ClaimSource, NewBatch, NewClaim, StatusChange};
+use crate::store::claims::{ClaimSource, ClaimView, NewBatch, NewClaim, StatusChange};
 use crate::x12::{
     self, Amount, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine, ClaimProvider, Date, Gender,
-    InterchangeHeader, PersonName, PostalAddress, Quantity, SubscriberClaims, Time, UsageIndicator,
+    PersonName, PostalAddress, Quantity, SingleSetEnvelope, SubscriberClaims, Time, UsageIndicator,
 };
 
 /// A bill that could not become a claim, and what to fix.
@@ -48,7 +48,8 @@ fn name_of(family: Option<&str>, given: Option<&str>) -> PersonName {
     }
 }
 
-fn date_of(text: &str) -> Option<Date> {
+/// The date of a `YYYY-MM-DD...` text.
+pub(super) fn date_of(text: &str) -> Option<Date> {
     let mut parts = text.get(..10)?.split('-');
     let year = parts.next()?.parse().ok()?;
     let month = parts.next()?.parse().ok()?;
@@ -334,16 +335,7 @@ pub async fn correct(
     claim_id: i64,
     code: &'static str,
 ) -> Result<SubmitReport, RevenueError> {
-    let (claim, _) = store
-        .claim(claim_id)
-        .await?
-        .ok_or_else(|| RevenueError::Setup(format!("no claim {claim_id}")))?;
-    let payer = payers
-        .iter()
-        .find(|p| p.payer_id == claim.payer_id)
-        .ok_or_else(|| {
-            RevenueError::Setup(format!("payer '{}' is not configured", claim.payer_id))
-        })?;
+    let (claim, payer) = claim_and_payer(store, payers, claim_id).await?;
     let frequency = if code == "1" {
         if claim.status != "rejected" {
             return Err(RevenueError::Setup(format!(
@@ -392,9 +384,50 @@ pub async fn correct(
     Ok(report)
 }
 
-async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, RevenueError> {
+/// Claim `claim_id` and its payer's configuration.
+pub(super) async fn claim_and_payer<'p>(
+    store: &Store,
+    payers: &'p [PayerConfig],
+    claim_id: i64,
+) -> Result<(ClaimView, &'p PayerConfig), RevenueError> {
+    let (claim, _) = store
+        .claim(claim_id)
+        .await?
+        .ok_or_else(|| RevenueError::Setup(format!("no claim {claim_id}")))?;
+    let payer = payers
+        .iter()
+        .find(|p| p.payer_id == claim.payer_id)
+        .ok_or_else(|| {
+            RevenueError::Setup(format!("payer '{}' is not configured", claim.payer_id))
+        })?;
+    Ok((claim, payer))
+}
+
+/// The store id of `payer`.
+pub(super) async fn payer_row(store: &Store, payer: &PayerConfig) -> Result<i64, RevenueError> {
     store.payer_row(&payer.payer_id).await?.ok_or_else(|| {
         RevenueError::Setup(format!("payer '{}' is not in the store", payer.payer_id))
+    })
+}
+
+/// The envelope of a request from us (the billing submitter) to `payer`, dated now.
+pub(super) fn to_payer(
+    billing: &BillingConfig,
+    payer: &PayerConfig,
+) -> Result<SingleSetEnvelope, RevenueError> {
+    let (date, time) = now_date_time()?;
+    Ok(SingleSetEnvelope {
+        sender_qualifier: billing.submitter_qualifier.clone(),
+        sender_id: billing.submitter_id.clone(),
+        receiver_qualifier: payer.receiver_qualifier.clone(),
+        receiver_id: payer.receiver_id.clone(),
+        date,
+        time,
+        usage: if billing.test_mode {
+            UsageIndicator::Test
+        } else {
+            UsageIndicator::Production
+        },
     })
 }
 
@@ -405,23 +438,8 @@ fn claim_envelope(
     payer: &PayerConfig,
     [interchange, group, transaction]: [i64; 3],
 ) -> Result<ClaimEnvelope, RevenueError> {
-    let (date, time) = now_date_time()?;
     Ok(ClaimEnvelope {
-        interchange: InterchangeHeader {
-            sender_qualifier: billing.submitter_qualifier.clone(),
-            sender_id: billing.submitter_id.clone(),
-            receiver_qualifier: payer.receiver_qualifier.clone(),
-            receiver_id: payer.receiver_id.clone(),
-            date,
-            time,
-            control_number: control(interchange),
-            acknowledgment_requested: false,
-            usage: if billing.test_mode {
-                UsageIndicator::Test
-            } else {
-                UsageIndicator::Production
-            },
-        },
+        interchange: to_payer(billing, payer)?.interchange_header(control(interchange)),
         application_sender_code: billing.submitter_id.clone(),
         application_receiver_code: payer
             .application_receiver_code
@@ -597,6 +615,7 @@ async fn send(
 mod tests {
     use super::*;
     use crate::store::claims::{LineSource, PatientFacts};
+    use crate::x12::InterchangeHeader;
 
     fn billing() -> BillingConfig {
         BillingConfig {
@@ -627,6 +646,7 @@ mod tests {
             claim_filing_indicator: "HM".into(),
             channel: "x12-outbox".into(),
             batch_cron: None,
+            members: Vec::new(),
             contract: None,
         }
     }
@@ -766,6 +786,8 @@ mod tests {
             excluded_procedures: vec!["99215".into()],
             covered_diagnoses: vec!["J*".into()],
             excluded_diagnoses: vec!["J45.909".into()],
+            in_network_providers: vec![],
+            annual_limit_cents: None,
         };
         let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(

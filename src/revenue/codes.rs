@@ -182,6 +182,75 @@ const RARC: &[(&str, &str)] = &[
     ),
 ];
 
+/// Reject reason codes of a 271 AAA segment (AAA03): why a payer could not answer an
+/// eligibility inquiry.
+const REQUEST_REJECTIONS: &[(&str, &str)] = &[
+    ("15", "Required application data missing"),
+    ("41", "Authorization/access restrictions"),
+    ("42", "Unable to respond at current time"),
+    ("43", "Invalid/missing provider identification"),
+    ("58", "Invalid/missing date of birth"),
+    ("62", "Date of service not within allowable inquiry period"),
+    ("72", "Invalid/missing subscriber/insured ID"),
+    ("73", "Invalid/missing subscriber/insured name"),
+    ("75", "Subscriber/insured not found"),
+    ("76", "Duplicate subscriber/insured ID"),
+    ("79", "Invalid participant identification"),
+];
+
+/// Health care claim status category codes (STC01-1 of a 277).
+const CLAIM_STATUS_CATEGORIES: &[(&str, &str)] = &[
+    ("A0", "Acknowledgement/Forwarded"),
+    ("A1", "Acknowledgement/Receipt"),
+    ("A2", "Acknowledgement/Acceptance into adjudication system"),
+    ("A3", "Acknowledgement/Returned as unprocessable claim"),
+    ("A4", "Acknowledgement/Not Found"),
+    ("A6", "Acknowledgement/Rejected for Missing Information"),
+    ("A7", "Acknowledgement/Rejected for Invalid Information"),
+    (
+        "A8",
+        "Acknowledgement/Rejected for relational field in error",
+    ),
+    ("D0", "Data Search Unsuccessful"),
+    (
+        "E0",
+        "Response not possible - error on submitted request data",
+    ),
+    ("E1", "Response not possible - System Status"),
+    ("F0", "Finalized"),
+    ("F1", "Finalized/Payment"),
+    ("F2", "Finalized/Denial"),
+    ("F3", "Finalized/Revised"),
+    (
+        "F4",
+        "Finalized/Adjudication Complete - No payment forthcoming",
+    ),
+    ("P0", "Pending: Adjudication/Details"),
+    ("P1", "Pending/In Process"),
+    ("P2", "Pending/Payer Review"),
+    ("P3", "Pending/Provider Requested Information"),
+    ("P4", "Pending/Patient Requested Information"),
+    ("R0", "Requests for additional Information/General Requests"),
+];
+
+/// Health care claim status codes (STC01-2 of a 277) that payers use most.
+const CLAIM_STATUS_CODES: &[(&str, &str)] = &[
+    ("1", "For more detailed information, see remittance advice"),
+    (
+        "3",
+        "Claim has been adjudicated and is awaiting payment cycle",
+    ),
+    ("19", "Entity acknowledges receipt of claim/encounter"),
+    ("20", "Accepted for processing"),
+    ("21", "Missing or invalid information"),
+    ("35", "Claim/encounter not found"),
+    ("65", "Claim/line has been paid"),
+    (
+        "88",
+        "Entity not eligible for benefits for submitted dates of service",
+    ),
+];
+
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
     table
         .iter()
@@ -202,6 +271,23 @@ pub fn carc_text(code: &str) -> Option<&'static str> {
 /// What a remittance advice remark code (RARC) means.
 pub fn rarc_text(code: &str) -> Option<&'static str> {
     lookup(RARC, code)
+}
+
+/// What a 271 reject reason code (AAA03) means.
+pub fn request_rejection_text(code: &str) -> Option<&'static str> {
+    lookup(REQUEST_REJECTIONS, code)
+}
+
+/// `F1 Finalized/Payment: 65 Claim/line has been paid`: a 277's status spelled out; a code
+/// not listed stays a code.
+pub fn describe_claim_status(category: &str, code: &str) -> String {
+    let category_text = lookup(CLAIM_STATUS_CATEGORIES, category)
+        .map_or_else(|| category.to_owned(), |text| format!("{category} {text}"));
+    match (code, lookup(CLAIM_STATUS_CODES, code)) {
+        ("", _) => category_text,
+        (_, Some(text)) => format!("{category_text}: {code} {text}"),
+        (_, None) => format!("{category_text}: {code}"),
+    }
 }
 
 /// `CO-45: Charge exceeds fee schedule...`, or the code alone when it is not listed.
@@ -226,7 +312,23 @@ mod tests {
         );
         assert_eq!(describe_adjustment("CO", "999"), "CO-999");
         assert!(describe_adjustment("CO", "45").starts_with("CO-45: Charge exceeds"));
-        for table in [GROUPS, CARC, RARC] {
+        assert_eq!(
+            request_rejection_text("75"),
+            Some("Subscriber/insured not found")
+        );
+        assert_eq!(
+            describe_claim_status("F1", "65"),
+            "F1 Finalized/Payment: 65 Claim/line has been paid"
+        );
+        assert_eq!(describe_claim_status("Q9", "999"), "Q9: 999");
+        for table in [
+            GROUPS,
+            CARC,
+            RARC,
+            REQUEST_REJECTIONS,
+            CLAIM_STATUS_CATEGORIES,
+            CLAIM_STATUS_CODES,
+        ] {
             let codes: std::collections::HashSet<_> = table.iter().map(|(c, _)| c).collect();
             assert_eq!(codes.len(), table.len(), "a code is listed twice");
         }

@@ -1,17 +1,23 @@
-//! The revenue cycle: claims built from bills and sent to payers, their acknowledgments (999,
+//! The revenue cycle: eligibility checks (270/271), claims built from bills and sent to payers
+//! and their status asked (276/277), prior authorizations (278), their acknowledgments (999,
 //! 277CA), remittances (835) imported, matched and posted, contract variance, the payer
 //! simulator and the reports. The rules live here; the store keeps the SQL. Claim files leave
 //! through a [`Handover`] that the channel runtime implements, so this wing never reaches into
 //! the channels.
 
 pub mod acknowledgments;
+pub mod claim_status;
 pub mod claims;
 pub mod codes;
 pub mod contract;
+pub mod eligibility;
+pub mod inquiries;
 pub mod matching;
+pub mod payer_answers;
 pub mod payer_sim;
 pub mod payers;
 pub mod posting;
+pub mod prior_auth;
 pub mod remittance;
 pub mod reports;
 
@@ -28,6 +34,9 @@ pub enum RevenueError {
     /// Something the operator must set up first.
     #[error("{0}")]
     Setup(String),
+    /// A request with a value that cannot be used, and why.
+    #[error("{0}")]
+    Invalid(String),
     /// An inbound file that cannot be read.
     #[error("{0}")]
     Unreadable(String),

@@ -51,6 +51,22 @@ impl SimOptions {
     }
 }
 
+impl SimOptions {
+    /// The envelope of the payer's answer to `received`: from its receiver to its sender,
+    /// dated by these options.
+    pub fn answering(&self, received: &x12::Interchange) -> SingleSetEnvelope {
+        SingleSetEnvelope {
+            sender_qualifier: received.receiver_qualifier.clone(),
+            sender_id: received.receiver_id.clone(),
+            receiver_qualifier: received.sender_qualifier.clone(),
+            receiver_id: received.sender_id.clone(),
+            date: self.date,
+            time: self.time,
+            usage: UsageIndicator::Test,
+        }
+    }
+}
+
 /// The files a payer sends back for one 837.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimFiles {
@@ -62,6 +78,27 @@ pub struct SimFiles {
     pub remittance_835: Vec<u8>,
     /// One line per claim: what the payer decided.
     pub summary: Vec<String>,
+    /// What the payer decided of each claim, for the claim status it answers later.
+    pub decisions: Vec<ClaimDecision>,
+}
+
+/// What the simulated payer decided of one claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimDecision {
+    /// Our claim number (CLM01).
+    pub claim_number: String,
+    /// The payer's claim number.
+    pub payer_claim_number: String,
+    /// The claim's charge.
+    pub charge: Amount,
+    /// What the payer paid.
+    pub paid: Amount,
+    /// Whether every line was denied.
+    pub denied: bool,
+    /// When it was adjudicated.
+    pub date: Date,
+    /// The 835's trace (check or EFT number).
+    pub check_number: String,
 }
 
 /// Why the simulator could not answer.
@@ -70,6 +107,9 @@ pub enum SimError {
     /// The 837 does not read.
     #[error("the 837 does not read: {0}")]
     Unreadable(String),
+    /// An inquiry (270) does not read.
+    #[error("the {0} does not read: {1}")]
+    UnreadableInquiry(&'static str, String),
     /// The payer has no contract to adjudicate by.
     #[error("payer '{0}' has no [contract]")]
     NoContract(String),
@@ -282,15 +322,7 @@ pub fn adjudicate(
             )
         })
         .collect();
-    let envelope = SingleSetEnvelope {
-        sender_qualifier: received.receiver_qualifier.clone(),
-        sender_id: received.receiver_id.clone(),
-        receiver_qualifier: received.sender_qualifier.clone(),
-        receiver_id: received.sender_id.clone(),
-        date: options.date,
-        time: options.time,
-        usage: UsageIndicator::Test,
-    };
+    let envelope = options.answering(received);
     let ack_999 = x12::write_999(
         received,
         &x12::acknowledge_validated(report, &validation),
@@ -308,11 +340,24 @@ pub fn adjudicate(
         .map_err(|err| SimError::Write("277CA", err.to_string()))?;
     let remittance_835 = write_835(&envelope, payer, &remitted, base_control)
         .map_err(|err| SimError::Write("835", err.to_string()))?;
+    let decisions = paid_claims
+        .iter()
+        .map(|c| ClaimDecision {
+            claim_number: c.claim.claim_id.clone(),
+            payer_claim_number: c.payer_claim_number.clone(),
+            charge: c.claim.total_charge,
+            paid: Amount::from_cents(c.paid()),
+            denied: c.status == "4",
+            date: options.date,
+            check_number: remittance_trace(base_control),
+        })
+        .collect();
     Ok(SimFiles {
         ack_999,
         ack_277ca,
         remittance_835,
         summary,
+        decisions,
     })
 }
 
@@ -448,6 +493,11 @@ fn write_277ca(
     w.finish_single_set()
 }
 
+/// TRN02 of the 835 answering the 837 numbered `base_control`.
+fn remittance_trace(base_control: u32) -> String {
+    format!("SIM{}", base_control % 100_000_000 + 300_000_000)
+}
+
 fn write_835(
     envelope: &SingleSetEnvelope,
     payer: &PayerConfig,
@@ -504,7 +554,7 @@ fn write_835(
             ],
         )?;
     }
-    let trace = format!("SIM{control}");
+    let trace = remittance_trace(base_control);
     w.segment("TRN", &["1", &trace, "1999999999"])?;
     w.segment("DTM", &["405", &date])?;
     w.segment("N1", &["PR", &payer.name])?;
@@ -600,6 +650,7 @@ mod tests {
             claim_filing_indicator: "HM".into(),
             channel: "x12-outbox".into(),
             batch_cron: None,
+            members: Vec::new(),
             contract: Some(ContractConfig {
                 name: "2026".into(),
                 effective_from: None,
@@ -616,6 +667,8 @@ mod tests {
                 excluded_procedures: excluded.iter().map(|c| (*c).to_string()).collect(),
                 covered_diagnoses: Vec::new(),
                 excluded_diagnoses: Vec::new(),
+                in_network_providers: Vec::new(),
+                annual_limit_cents: None,
             }),
         }
     }

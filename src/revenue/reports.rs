@@ -39,6 +39,10 @@ pub const REPORTS: &[(&str, &str)] = &[
         "receivables-aging",
         "what payers and patients still owe, by age",
     ),
+    (
+        "payer-inquiries",
+        "eligibility checks, claim status requests and prior authorizations, by payer, kind and outcome",
+    ),
 ];
 
 /// A report: named columns and rows of values.
@@ -130,6 +134,7 @@ pub async fn report(store: &Store, name: &str, now_ms: i64) -> Result<Table, Rep
         "reconciliation-audit" => reconciliation_audit(store).await,
         "payer-mix" => Ok(payer_mix(&store.claim_balances().await?)),
         "receivables-aging" => Ok(receivables_aging(&store.claim_balances().await?, now_ms)),
+        "payer-inquiries" => payer_inquiries(store).await,
         other => Err(ReportError::Unknown(
             other.to_string(),
             REPORTS
@@ -361,6 +366,32 @@ fn payer_mix(claims: &[ClaimBalance]) -> Table {
         ]);
     }
     table
+}
+
+async fn payer_inquiries(store: &Store) -> Result<Table, ReportError> {
+    let mut table = Table::new(
+        "payer-inquiries",
+        &["payer", "kind", "outcome", "requests", "share of kind"],
+    );
+    let counts = store.inquiry_counts().await?;
+    let mut of_kind: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    for count in &counts {
+        *of_kind.entry((&count.payer_id, &count.kind)).or_default() += count.requests;
+    }
+    for count in &counts {
+        let all = of_kind
+            .get(&(count.payer_id.as_str(), count.kind.as_str()))
+            .copied()
+            .unwrap_or_default();
+        table.rows.push(vec![
+            count.payer_id.clone().into(),
+            count.kind.clone().into(),
+            count.outcome.clone().into(),
+            count.requests.into(),
+            percent(count.requests, all),
+        ]);
+    }
+    Ok(table)
 }
 
 async fn denial_analysis(store: &Store) -> Result<Table, ReportError> {

@@ -464,6 +464,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Adds `detail` to a claim's history without moving it.
+    pub async fn note_claim(&self, claim_id: i64, detail: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO claim_events (claim_id, at, status, detail) \
+             SELECT id, $1, status, $2 FROM claims WHERE id = $3",
+        )
+        .bind(now_millis())
+        .bind(detail)
+        .bind(claim_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
+
 /// Records one step of a claim's history.
 async fn insert_claim_event(
     conn: &mut AnyConnection,

@@ -11,6 +11,7 @@ pub mod claims;
 pub mod config_log;
 pub mod deliveries;
 pub mod ingest;
+pub mod inquiries;
 pub mod jobs;
 pub mod messages;
 pub mod nodes;

@@ -1,6 +1,7 @@
 //! ASC X12 EDI for healthcare (5010): tokenizer, envelope validation, writer, and typed
 //! support for the 999 acknowledgment, 277CA claim acknowledgment, 835 remittance advice and
-//! 837P/837I claims.
+//! 837P/837I claims, the 270/271 eligibility inquiry and response, the 276/277 claim status
+//! request and response, and the 278 prior authorization request and response.
 //!
 //! Layers, from the bottom:
 //! - [`Separators`] are read from the fixed-width ISA segment.
@@ -23,10 +24,13 @@ mod ack277ca;
 mod ack999;
 mod balance835;
 mod claim837;
+mod claim_status;
 mod codes;
 mod common;
+mod eligibility;
 mod envelope;
 pub mod guide;
+mod prior_auth;
 mod read837;
 mod reader;
 mod remit835;
@@ -46,6 +50,10 @@ pub use ack999::{
     add_findings, read_999, wants_999, write_999,
 };
 pub use balance835::{BalanceDiscrepancy, BalanceScope, check_balance};
+pub use claim_status::{
+    ClaimStatusEntry, ClaimStatusMessage, IMPLEMENTATION_276, read_276, read_277_status, write_276,
+    write_277_status,
+};
 pub use claim837::{
     BillingProvider, Claim, Claim837Error, ClaimBatch, ClaimEnvelope, ClaimKind, ClaimLine,
     ClaimProblem, ClaimProvider, Gender, InstitutionalClaim, Patient, Payer, PersonName,
@@ -57,10 +65,17 @@ pub use common::{
     Address, AmountReference, Communication, Contact, DateReference, EntityName, ProcedureCode,
     QuantityReference, Reference,
 };
+#[cfg(test)]
+pub(crate) use eligibility::samples as eligibility_samples;
+pub use eligibility::{
+    Benefit, EligibilityMessage, IMPLEMENTATION_270, NamedParty, RequestRejection, read_270,
+    read_271, write_270, write_271,
+};
 pub use envelope::{
     EnvelopeError, EnvelopeProblem, EnvelopeReport, EnvelopeValidator, FunctionalGroup,
     Interchange, ProblemScope, TransactionSet,
 };
+pub use prior_auth::{IMPLEMENTATION_278, PriorAuthMessage, ReviewDecision, read_278, write_278};
 pub use read837::{
     Read837, Read837Error, ReadClaim, ReadLine, ReadProvider, read_837, read_837_claims,
 };

@@ -547,6 +547,22 @@ pub struct SingleSetEnvelope {
 }
 
 impl SingleSetEnvelope {
+    /// The ISA values of an interchange between these parties, numbered `control_number`, no
+    /// TA1 requested.
+    pub fn interchange_header(&self, control_number: u32) -> InterchangeHeader {
+        InterchangeHeader {
+            sender_qualifier: self.sender_qualifier.clone(),
+            sender_id: self.sender_id.clone(),
+            receiver_qualifier: self.receiver_qualifier.clone(),
+            receiver_id: self.receiver_id.clone(),
+            date: self.date,
+            time: self.time,
+            control_number,
+            acknowledgment_requested: false,
+            usage: self.usage.clone(),
+        }
+    }
+
     /// A writer (standard separators, a line break after each segment) with the interchange,
     /// the group and transaction set 0001 open; close them with
     /// [`X12Writer::finish_single_set`].
@@ -559,17 +575,7 @@ impl SingleSetEnvelope {
         group_control: u32,
     ) -> Result<X12Writer, WriteError> {
         let mut writer = X12Writer::standard(true);
-        writer.begin_interchange(&InterchangeHeader {
-            sender_qualifier: self.sender_qualifier.clone(),
-            sender_id: self.sender_id.clone(),
-            receiver_qualifier: self.receiver_qualifier.clone(),
-            receiver_id: self.receiver_id.clone(),
-            date: self.date,
-            time: self.time,
-            control_number: interchange_control,
-            acknowledgment_requested: false,
-            usage: self.usage.clone(),
-        })?;
+        writer.begin_interchange(&self.interchange_header(interchange_control))?;
         writer.begin_group(&GroupHeader {
             functional_id: functional_id.into(),
             sender_code: self.sender_id.clone(),

@@ -6,6 +6,7 @@ pub mod hl7apy;
 pub mod process;
 pub mod proxy;
 pub mod sshd;
+pub mod x12_peer;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -466,6 +467,19 @@ pub fn shipped_files_on_free_ports(mllp_port: u16, hl7_http_port: u16) -> Vec<(S
         .collect()
 }
 
+/// `files` (shipped ones) with the payer simulator as a destination of the payer's channel
+/// (x12-outbox), answering Acme Health's 837s and 270s into the X12 inbox.
+pub fn with_simulated_payer(files: &mut [(String, String)]) {
+    let outbox = files
+        .iter_mut()
+        .find(|(path, _)| path == "channels/x12-outbox.toml")
+        .expect("the shipped x12-outbox channel");
+    outbox.1.push_str(
+        "\n[[destinations]]\ntype = \"payer-sim\"\nname = \"acme\"\n\
+         payer_file = \"config/payers/acme-health.toml\"\nfolder = \"inbox/x12\"\n",
+    );
+}
+
 /// The published 835 example (tests/fixtures/x12/835-managed-care.x12) as its payer would
 /// send it corrected: the example breaks its implementation guide (no payer technical contact
 /// PER in 1000A, BPR16 dated 2000-23-16), so the engine refuses it as published.
@@ -533,17 +547,22 @@ pub async fn start_shipped() -> Engine {
     start_shipped_on(None).await
 }
 
+/// `files` (shipped ones) with the engine's store at `url`.
+pub fn with_store(files: &mut [(String, String)], url: &str) {
+    let config = files
+        .iter_mut()
+        .find(|(path, _)| path == "config/switchboard.toml")
+        .expect("the shipped engine config");
+    config.1 = config
+        .1
+        .replacen("[store]\n", &format!("[store]\nurl = \"{url}\"\n"), 1);
+}
+
 /// The engine on the shipped configuration with its store at `store_url` (default: SQLite).
 pub async fn start_shipped_on(store_url: Option<&str>) -> Engine {
     let mut files = shipped_files(free_port());
     if let Some(url) = store_url {
-        let config = files
-            .iter_mut()
-            .find(|(path, _)| path == "config/switchboard.toml")
-            .expect("the shipped engine config");
-        config.1 = config
-            .1
-            .replacen("[store]\n", &format!("[store]\nurl = \"{url}\"\n"), 1);
+        with_store(&mut files, url);
     }
     start_with_mllp(&files).await
 }

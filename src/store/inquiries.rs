@@ -1,0 +1,259 @@
+//! Questions asked of payers (eligibility, claim status, prior authorization) and their
+//! answers: one row per request, found again by its trace number when the answer arrives.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Store, StoreError, now_millis};
+
+/// A request about to be sent.
+#[derive(Debug, Clone)]
+pub struct NewInquiry<'a> {
+    /// `eligibility`, `claim_status` or `prior_auth`.
+    pub kind: &'a str,
+    /// The payer's id.
+    pub payer_id: &'a str,
+    /// What it is about: the member id, or our claim number.
+    pub subject: &'a str,
+    /// The trace number the answer will carry back (TRN02).
+    pub trace_number: &'a str,
+    /// The request as asked, JSON.
+    pub request: &'a str,
+}
+
+/// A stored request and, once it came, its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inquiry {
+    /// Row id.
+    pub id: i64,
+    /// `eligibility`, `claim_status` or `prior_auth`.
+    pub kind: String,
+    /// The payer's id.
+    pub payer_id: String,
+    /// The member id, or our claim number, asked about.
+    pub subject: String,
+    /// TRN02 of the request.
+    pub trace_number: String,
+    /// The request, JSON.
+    pub request: String,
+    /// The request as a message of the payer's channel.
+    pub request_message_id: Option<i64>,
+    /// `sending`, `sent`, `answered` or `failed`.
+    pub status: String,
+    /// Why it could not be sent.
+    pub error: Option<String>,
+    /// The answer in a word (`active`, `not found`, `approved`, a 277 status...).
+    pub outcome: Option<String>,
+    /// The answer, JSON.
+    pub answer: Option<String>,
+    /// The message that brought the answer.
+    pub answer_message_id: Option<i64>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub answered_at: Option<i64>,
+}
+
+/// An answer matched to its request.
+#[derive(Debug, Clone, Serialize)]
+pub struct InquiryAnswer<'a> {
+    /// The answer in a word.
+    pub outcome: &'a str,
+    /// The answer, JSON.
+    pub answer: &'a str,
+    /// The message that brought it.
+    pub message_id: Option<i64>,
+}
+
+/// `SELECT` of every column, then `$rest` of the statement.
+macro_rules! select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, kind, payer_id, subject, trace_number, request, request_message_id, \
+             status, error, outcome, answer, answer_message_id, created_at, answered_at \
+             FROM payer_inquiries ",
+            $rest
+        )
+    };
+}
+
+fn inquiry_of(row: &sqlx::any::AnyRow) -> Result<Inquiry, StoreError> {
+    Ok(Inquiry {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        payer_id: row.try_get("payer_id")?,
+        subject: row.try_get("subject")?,
+        trace_number: row.try_get("trace_number")?,
+        request: row.try_get("request")?,
+        request_message_id: row.try_get("request_message_id")?,
+        status: row.try_get("status")?,
+        error: row.try_get("error")?,
+        outcome: row.try_get("outcome")?,
+        answer: row.try_get("answer")?,
+        answer_message_id: row.try_get("answer_message_id")?,
+        created_at: row.try_get("created_at")?,
+        answered_at: row.try_get("answered_at")?,
+    })
+}
+
+/// Who holds a member id, as our coverages record it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberPerson {
+    /// Family name.
+    pub family_name: Option<String>,
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Date of birth, `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+}
+
+/// How many requests of one kind to one payer ended one way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InquiryCount {
+    /// The payer's id.
+    pub payer_id: String,
+    /// `eligibility`, `claim_status` or `prior_auth`.
+    pub kind: String,
+    /// The answer in a word, or the request's state while unanswered (`sent`, `failed`).
+    pub outcome: String,
+    /// How many.
+    pub requests: i64,
+}
+
+impl Store {
+    /// Requests counted by payer, kind and outcome, in that order.
+    pub async fn inquiry_counts(&self) -> Result<Vec<InquiryCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT payer_id, kind, COALESCE(outcome, status) AS outcome, COUNT(*) AS requests \
+             FROM payer_inquiries GROUP BY payer_id, kind, COALESCE(outcome, status) \
+             ORDER BY payer_id, kind, outcome",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(InquiryCount {
+                    payer_id: row.try_get("payer_id")?,
+                    kind: row.try_get("kind")?,
+                    outcome: row.try_get("outcome")?,
+                    requests: row.try_get("requests")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The patient whose coverage with payer `payer_id` has `member_id`, when we know one
+    /// (the most recently updated).
+    pub async fn member_person(
+        &self,
+        payer_id: &str,
+        member_id: &str,
+    ) -> Result<Option<MemberPerson>, StoreError> {
+        let row = sqlx::query(
+            "SELECT pt.family_name, pt.given_name, pt.birth_date FROM coverages c \
+             JOIN payers p ON p.id = c.payer_id JOIN patients pt ON pt.id = c.patient_id \
+             WHERE p.payer_id = $1 AND c.member_id = $2 ORDER BY c.updated_at DESC LIMIT 1",
+        )
+        .bind(payer_id)
+        .bind(member_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(MemberPerson {
+                family_name: row.try_get("family_name")?,
+                given_name: row.try_get("given_name")?,
+                birth_date: row.try_get("birth_date")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records a request before it is sent; its id.
+    pub async fn record_inquiry(&self, inquiry: &NewInquiry<'_>) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO payer_inquiries (kind, payer_id, subject, trace_number, request, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'sending', $6) RETURNING id",
+        )
+        .bind(inquiry.kind)
+        .bind(inquiry.payer_id)
+        .bind(inquiry.subject)
+        .bind(inquiry.trace_number)
+        .bind(inquiry.request)
+        .bind(now_millis())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Notes that a request left as message `message_id`, or why it could not (`failed`). An
+    /// answer that came back first is kept.
+    pub async fn inquiry_sent(&self, id: i64, sent: Result<i64, &str>) -> Result<(), StoreError> {
+        let (message_id, error) = match sent {
+            Ok(message_id) => (Some(message_id), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        sqlx::query(
+            "UPDATE payer_inquiries SET request_message_id = $1, error = $2, \
+             status = CASE WHEN status = 'answered' THEN status WHEN $2 IS NULL THEN 'sent' ELSE 'failed' END \
+             WHERE id = $3",
+        )
+        .bind(message_id)
+        .bind(error)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Stores the answer to the request of kind `kind` with `trace_number`; the request's id,
+    /// or `None` when no request of ours has that trace number.
+    pub async fn answer_inquiry(
+        &self,
+        kind: &str,
+        trace_number: &str,
+        answer: &InquiryAnswer<'_>,
+    ) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "UPDATE payer_inquiries SET status = 'answered', outcome = $1, answer = $2, \
+             answer_message_id = $3, answered_at = $4 WHERE kind = $5 AND trace_number = $6 RETURNING id",
+        )
+        .bind(answer.outcome)
+        .bind(answer.answer)
+        .bind(answer.message_id)
+        .bind(now_millis())
+        .bind(kind)
+        .bind(trace_number)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    /// One request of kind `kind`.
+    pub async fn inquiry(&self, kind: &str, id: i64) -> Result<Option<Inquiry>, StoreError> {
+        let row = sqlx::query(select!("WHERE kind = $1 AND id = $2"))
+            .bind(kind)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(inquiry_of).transpose()
+    }
+
+    /// The latest requests of kind `kind` (about `subject` when given), newest first, at most
+    /// `limit` (1 to 1000).
+    pub async fn inquiries(
+        &self,
+        kind: &str,
+        subject: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Inquiry>, StoreError> {
+        let rows = sqlx::query(select!(
+            "WHERE kind = $1 AND ($2 IS NULL OR subject = $2) ORDER BY id DESC LIMIT $3"
+        ))
+        .bind(kind)
+        .bind(subject)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(inquiry_of).collect()
+    }
+}
