@@ -263,6 +263,8 @@ async function asAdmin(browser) {
   await page.getByRole('link', {name: CLAIM}).waitFor();
   await shot(page, 'claims');
   await page.getByRole('link', {name: 'Rejected and denied'}).click();
+  // The claims list shows the same claim: wait for the worklist itself before reading its row.
+  await page.getByRole('columnheader', {name: 'Reason'}).waitFor();
   const rejected = page.locator('#view table tbody tr', {has: page.getByRole('link', {name: CLAIM})});
   await rejected.waitFor();
   assert.match(await rejected.innerText(), /562|A7/, 'the payer\'s reason is shown');
