@@ -303,28 +303,31 @@ impl Sql for NativeSqlite {
     }
 }
 
-/// Prepares (from the cache) and binds `$N` parameters by name.
-fn prepare_native<'c>(
+/// Prepares (from the cache) and binds parameters: `$N` by name, an anonymous `?` by position.
+pub(super) fn prepare_native<'c, P: rusqlite::ToSql>(
     connection: &'c rusqlite::Connection,
     sql: &str,
-    params: &[Value],
+    params: &[P],
 ) -> Result<rusqlite::CachedStatement<'c>, StoreError> {
     let mut prepared = connection.prepare_cached(sql)?;
     let count = prepared.parameter_count();
     for (n, param) in params.iter().enumerate() {
-        // `$N` by name; an anonymous `?` by position.
         let index = match prepared.parameter_index(&format!("${}", n + 1))? {
             Some(index) => index,
             None if n < count && prepared.parameter_name(n + 1).is_none() => n + 1,
             None => continue,
         };
-        match param {
-            Value::Text(Some(text)) => prepared.raw_bind_parameter(index, text)?,
-            Value::Int(Some(int)) => prepared.raw_bind_parameter(index, int)?,
-            Value::Text(None) | Value::Int(None) | Value::Keep => {
-                prepared.raw_bind_parameter(index, rusqlite::types::Null)?
-            }
-        }
+        prepared.raw_bind_parameter(index, param)?;
     }
     Ok(prepared)
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Text(Some(text)) => text.as_str().into(),
+            Value::Int(Some(int)) => (*int).into(),
+            Value::Text(None) | Value::Int(None) | Value::Keep => rusqlite::types::Null.into(),
+        })
+    }
 }

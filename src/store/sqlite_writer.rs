@@ -8,10 +8,10 @@ use std::sync::PoisonError;
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::ingest::{Ingest, IngestPlan, Ingested, Param, PlanRow, Statement};
+use super::ingest::{Ingest, IngestPlan, Ingested, Param, PlanRow};
 use futures::future::BoxFuture;
 
-use super::sql::NativeSqlite;
+use super::sql::{NativeSqlite, prepare_native};
 use super::{Store, StoreError, WriteGate};
 use crate::config::engine::SqliteSynchronous;
 
@@ -60,7 +60,7 @@ impl SqliteWriter {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         while let Some(statement) = plan.next_query() {
             let rows: Vec<PlanRow> = {
-                let mut prepared = prepare(&tx, &statement)?;
+                let mut prepared = prepare_native(&tx, &statement.sql, &statement.params)?;
                 let columns = prepared.column_count();
                 let mut rows = prepared.raw_query();
                 let mut collected = Vec::new();
@@ -78,7 +78,7 @@ impl SqliteWriter {
         }
         let (statements, results) = plan.follow_up()?;
         for statement in &statements {
-            prepare(&tx, statement)?.raw_execute()?;
+            prepare_native(&tx, &statement.sql, &statement.params)?.raw_execute()?;
         }
         tx.commit()?;
         Ok(results)
@@ -172,26 +172,14 @@ fn wait_for_write_lock(attempt: i32) -> bool {
     true
 }
 
-/// Prepares (from the cache) and binds a statement; `$N` parameters are bound by name.
-fn prepare<'c>(
-    connection: &'c Connection,
-    statement: &Statement<'_>,
-) -> Result<rusqlite::CachedStatement<'c>, StoreError> {
-    let mut prepared = connection.prepare_cached(&statement.sql)?;
-    for (n, param) in statement.params.iter().enumerate() {
-        let name = format!("${}", n + 1);
-        let Some(index) = prepared.parameter_index(&name)? else {
-            continue;
-        };
-        match param {
-            Param::NullText | Param::NullBlob => {
-                prepared.raw_bind_parameter(index, rusqlite::types::Null)?
-            }
-            Param::Int(v) => prepared.raw_bind_parameter(index, v)?,
-            Param::Text(v) => prepared.raw_bind_parameter(index, v)?,
-            Param::OwnedText(v) => prepared.raw_bind_parameter(index, v)?,
-            Param::Blob(v) => prepared.raw_bind_parameter(index, v)?,
-        }
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(match self {
+            Param::NullText | Param::NullBlob => rusqlite::types::Null.into(),
+            Param::Int(v) => (*v).into(),
+            Param::Text(v) => (*v).into(),
+            Param::OwnedText(v) => v.as_str().into(),
+            Param::Blob(v) => (*v).into(),
+        })
     }
-    Ok(prepared)
 }
