@@ -143,14 +143,23 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// The SQLite file and how it syncs, for the native ingest writer.
-    sqlite: Option<(std::path::PathBuf, SqliteSynchronous)>,
-    /// SQLite: the engine's turn to write. Every write transaction of this process holds it,
-    /// so writers queue here in arrival order instead of sleeping in SQLite's busy handler.
-    write_gate: Option<WriteGate>,
-    /// SQLite: the native connection batches of canonical upserts run on
+    /// What an SQLite store has besides its pool; `None` on PostgreSQL.
+    sqlite: Option<SqliteFile>,
+}
+
+/// An SQLite store's file and what every writer of this process shares to write to it.
+#[derive(Debug, Clone)]
+struct SqliteFile {
+    /// The file, for the native connections.
+    path: std::path::PathBuf,
+    /// How commits sync.
+    synchronous: SqliteSynchronous,
+    /// The engine's turn to write. Every write transaction of this process holds it, so
+    /// writers queue here in arrival order instead of sleeping in SQLite's busy handler.
+    write_gate: WriteGate,
+    /// The native connection batches of canonical upserts run on
     /// ([`Store::native_transaction`]), opened on first use.
-    native: Option<NativeSlot>,
+    native: NativeSlot,
 }
 
 /// The store's native SQLite connection, once opened.
@@ -252,13 +261,16 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let sqlite = (backend == Backend::Sqlite).then_some((sqlite_path, synchronous));
+        let sqlite = (backend == Backend::Sqlite).then(|| SqliteFile {
+            path: sqlite_path,
+            synchronous,
+            write_gate: WriteGate::default(),
+            native: NativeSlot::default(),
+        });
         Ok(Store {
             pool,
             backend,
             sqlite,
-            write_gate: (backend == Backend::Sqlite).then(WriteGate::default),
-            native: (backend == Backend::Sqlite).then(NativeSlot::default),
         })
     }
 
@@ -298,7 +310,7 @@ impl Store {
     /// never wait for each other in SQLite's busy handler; the busy timeout is left for other
     /// processes on the same file.
     pub async fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
-        let turn = match &self.write_gate {
+        let turn = match self.write_gate() {
             Some(gate) => Some(gate.clone().lock_owned().await),
             None => None,
         };
@@ -334,13 +346,15 @@ impl Store {
     }
 
     /// The SQLite file and its sync setting, when the store is SQLite.
-    pub fn sqlite_file(&self) -> Option<&(std::path::PathBuf, SqliteSynchronous)> {
-        self.sqlite.as_ref()
+    pub fn sqlite_file(&self) -> Option<(&Path, SqliteSynchronous)> {
+        self.sqlite
+            .as_ref()
+            .map(|file| (file.path.as_path(), file.synchronous))
     }
 
     /// SQLite: the turn to write that every writer of this process shares.
     pub fn write_gate(&self) -> Option<&WriteGate> {
-        self.write_gate.as_ref()
+        self.sqlite.as_ref().map(|file| &file.write_gate)
     }
 
     /// The underlying pool, for the repositories of other modules.

@@ -34,7 +34,7 @@ impl SqliteWriter {
     /// other writers. Refused when `store` is not SQLite.
     pub fn for_store(store: &Store) -> Result<Self, StoreError> {
         match (store.sqlite_file(), store.write_gate()) {
-            (Some((path, synchronous)), Some(gate)) => Self::open(path, *synchronous, gate.clone()),
+            (Some((path, synchronous)), Some(gate)) => Self::open(path, synchronous, gate.clone()),
             _ => Err(StoreError::Sqlite("the store is not an SQLite file".into())),
         }
     }
@@ -118,21 +118,18 @@ impl Store {
         E: From<StoreError> + Send + 'static,
         F: for<'c> FnOnce(&'c mut NativeSqlite) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
-        let ((path, synchronous), gate, native) =
-            match (&self.sqlite, &self.write_gate, &self.native) {
-                (Some(file), Some(gate), Some(native)) => {
-                    (file.clone(), gate.clone(), native.clone())
-                }
-                _ => {
-                    return Err(StoreError::Sqlite("the store is not an SQLite file".into()).into());
-                }
-            };
+        let Some(file) = self.sqlite.clone() else {
+            return Err(StoreError::Sqlite("the store is not an SQLite file".into()).into());
+        };
         let run = move || -> Result<T, E> {
-            let _turn = gate.blocking_lock();
-            let mut slot = native.lock().unwrap_or_else(PoisonError::into_inner);
+            let _turn = file.write_gate.blocking_lock();
+            let mut slot = file.native.lock().unwrap_or_else(PoisonError::into_inner);
             let conn = match slot.as_mut() {
                 Some(conn) => conn,
-                None => slot.insert(NativeSqlite::new(open_native(&path, synchronous)?)),
+                None => slot.insert(NativeSqlite::new(open_native(
+                    &file.path,
+                    file.synchronous,
+                )?)),
             };
             let sql = |conn: &mut NativeSqlite, statement: &str| {
                 conn.connection()
