@@ -230,6 +230,14 @@ async fn eligibility_is_asked_of_the_payer_and_answered(engine: common::Engine) 
             StatusCode::BAD_REQUEST,
             "member_id",
         ),
+        // A service type code the 270's guide does not list: the 270 is written, breaks its
+        // guide, and is neither kept nor sent (the outbox still holds three 270s below).
+        (
+            json!({"payer": "HMO1", "member_id": "MEM12345", "service_type": "ZZ"}),
+            StatusCode::BAD_REQUEST,
+            "not sent: the request breaks its implementation guide: 2110C EQ*01: invalid code \
+             value `ZZ` (IK4 7)",
+        ),
     ] {
         let refused = engine
             .api(Method::POST, "/api/eligibility")
