@@ -27,6 +27,30 @@ async fn engine_with_simulated_payer(store_url: Option<&str>, mllp_port: u16) ->
     common::Engine::start(&borrowed).await
 }
 
+/// Asserts that every file in `files` follows its implementation guide: envelopes sound, a
+/// guide of ours applied to each set, and no guide error.
+fn assert_follow_their_guides(files: &[std::path::PathBuf]) {
+    for path in files {
+        let validation = x12::guide::validate(&std::fs::read(path).unwrap()).unwrap();
+        assert!(
+            validation.sets.iter().all(|set| set.guide.is_some()),
+            "{}: no guide applied",
+            path.display()
+        );
+        let errors: Vec<String> = validation.findings().map(|f| f.describe()).collect();
+        assert!(
+            validation.is_clean(),
+            "{}: {errors:#?} {:?}",
+            path.display(),
+            validation
+                .reports
+                .iter()
+                .map(|r| &r.problems)
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
 /// Runs the command line against `engine`; whether it succeeded, and what it printed.
 async fn cli(engine: &common::Engine, args: &[&str]) -> (bool, String) {
     let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
@@ -206,6 +230,14 @@ async fn eligibility_is_asked_of_the_payer_and_answered(engine: common::Engine) 
             StatusCode::BAD_REQUEST,
             "member_id",
         ),
+        // A service type code the 270's guide does not list: the 270 is written, breaks its
+        // guide, and is neither kept nor sent (the outbox still holds three 270s below).
+        (
+            json!({"payer": "HMO1", "member_id": "MEM12345", "service_type": "ZZ"}),
+            StatusCode::BAD_REQUEST,
+            "not sent: the request breaks its implementation guide: 2110C EQ*01: invalid code \
+             value `ZZ` (IK4 7)",
+        ),
     ] {
         let refused = engine
             .api(Method::POST, "/api/eligibility")
@@ -242,6 +274,7 @@ async fn eligibility_is_asked_of_the_payer_and_answered(engine: common::Engine) 
             .filter(|path| std::fs::read_to_string(path).is_ok_and(|t| t.contains("ST*270*"))),
     );
     assert_eq!(written.len(), 6, "{written:?}");
+    assert_follow_their_guides(&written);
     // Its 271 model gives loop 2100C the AAA reject reasons of loop 2100B (information
     // receiver: 15, 41, 43...), while the TR3's 2100C lists the subscriber's (72, 73, 75 "not
     // found", ...): the "not found" answer is read with AAA03 75 swapped for 15, a code both
@@ -376,6 +409,7 @@ async fn claim_status_is_asked_of_the_payer_and_answered() {
         )
         .collect();
     assert_eq!(written.len(), 2, "{written:?}");
+    assert_follow_their_guides(&written);
     if common::x12_peer::present() {
         let problems = common::x12_peer::problems(&written);
         assert!(problems.is_empty(), "{problems:#?}");

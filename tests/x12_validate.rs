@@ -25,8 +25,13 @@ fn read(name: &str) -> String {
 /// The 837P example with `from` replaced by `to` and SE01 recounted, so that only the edit
 /// is wrong.
 fn edited_837p(from: &str, to: &str) -> String {
-    let original = read("x12/837p-demo-example1.x12");
-    assert!(original.contains(from), "the example holds {from}");
+    edited("x12/837p-demo-example1.x12", from, to)
+}
+
+/// The fixture `name` (one segment a line) with `from` replaced by `to` and SE01 recounted.
+fn edited(name: &str, from: &str, to: &str) -> String {
+    let original = read(name);
+    assert!(original.contains(from), "{name} holds {from}");
     let edited = original.replacen(from, to, 1);
     let lines: Vec<&str> = edited.lines().collect();
     let st = lines.iter().position(|l| l.starts_with("ST*")).expect("ST");
@@ -198,6 +203,10 @@ fn every_guide_applies_to_its_transaction_set() {
         ("x12/835-managed-care.x12", "005010X221A1"),
         ("x12/277ca-accepted.x12", "005010X214"),
         ("corpus/x12/999-four-sets-two-groups.x12", "005010X231A1"),
+        ("corpus/x12/270-dependent-5010.x12", "005010X279A1"),
+        ("corpus/x12/271-subscriber-5010.x12", "005010X279A1"),
+        ("corpus/x12/276-claim-level-5010.x12", "005010X212"),
+        ("corpus/x12/277-claim-level-5010.x12", "005010X212"),
     ] {
         let validation = guide::validate(read(file).as_bytes()).expect("validates");
         assert!(
@@ -276,16 +285,22 @@ fn the_command_prints_each_error_and_writes_the_999() {
     );
 }
 
+/// A migrated SQLite store in `dir`.
+async fn migrated_store(dir: &Path) -> switchboard::store::Store {
+    let url = format!("sqlite://{}", dir.join("store.db").display());
+    let store = switchboard::store::Store::connect(&url, 1)
+        .await
+        .expect("store");
+    store.migrate().await.expect("migrates");
+    store
+}
+
 /// A file the engine receives on the x12 inbox: a rejected set is not applied, the error says
 /// why, and the 999 that answers it reports the same errors.
 #[tokio::test]
 async fn the_inbox_refuses_a_rejected_set_and_answers_with_its_errors() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("store.db").display());
-    let store = switchboard::store::Store::connect(&url, 1)
-        .await
-        .expect("store");
-    store.migrate().await.expect("migrates");
+    let store = migrated_store(dir.path()).await;
     let published = read("x12/835-managed-care.x12");
 
     let refused = switchboard::revenue::acknowledgments::apply_acknowledgment(
@@ -323,5 +338,187 @@ async fn the_inbox_refuses_a_rejected_set_and_answers_with_its_errors() {
             ("BPR".to_owned(), "8".to_owned()),
             ("PER".to_owned(), "3".to_owned())
         ]
+    );
+}
+
+/// One way to break a file: the segment to replace, its replacement (empty: removed), and the
+/// error the guide check then reports.
+type Break = (&'static str, &'static str, &'static str);
+
+/// The public 5010 inquiries and answers of the corpus follow their guides, and each kind broken
+/// three ways (a required segment gone, a code the guide does not list, an HL naming a parent
+/// that does not exist) is reported at the right loop and segment with the right code.
+#[test]
+fn broken_inquiries_and_answers_are_reported_where_they_break() {
+    let cases: [(&str, &str, [Break; 3]); 4] = [
+        (
+            "corpus/x12/270-dependent-5010.x12",
+            "005010X279A1",
+            [
+                (
+                    "NM1*PR*2*ABC COMPANY*****PI*842610001~",
+                    "",
+                    "2100A NM1: required segment missing (IK3 3)",
+                ),
+                (
+                    "EQ*30~",
+                    "EQ*ZZZ~",
+                    "2110D EQ*01: invalid code value `ZZZ` (IK4 7)",
+                ),
+                (
+                    "HL*4*3*23*0~",
+                    "HL*4*9*23*0~",
+                    "2000D HL*02: implementation pattern match failure `9` (IK4 I12)",
+                ),
+            ],
+        ),
+        (
+            "corpus/x12/271-subscriber-5010.x12",
+            "005010X279A1",
+            [
+                (
+                    "NM1*1P*2*BONE AND JOIN CLINIC*****SV*2000035~",
+                    "",
+                    "2100B NM1: required segment missing (IK3 3)",
+                ),
+                (
+                    "DMG*D8*19630519*M~",
+                    "DMG*D8*19630519*X~",
+                    "2100C DMG*03: invalid code value `X` (IK4 7)",
+                ),
+                (
+                    "HL*3*2*22*0~",
+                    "HL*3*5*22*0~",
+                    "2000C HL*02: implementation pattern match failure `5` (IK4 I12)",
+                ),
+            ],
+        ),
+        (
+            "corpus/x12/276-claim-level-5010.x12",
+            "005010X212",
+            [
+                (
+                    "NM1*PR*2*ABC INSURANCE*****PI*12345~",
+                    "",
+                    "2100A NM1: required segment missing (IK3 3)",
+                ),
+                (
+                    "AMT*T3*8513.88~",
+                    "AMT*T4*8513.88~",
+                    "2200D AMT*01: invalid code value `T4` (IK4 7)",
+                ),
+                (
+                    "HL*5*3*22*0~",
+                    "HL*6*3*22*0~",
+                    "2000D HL*01: implementation pattern match failure `6` (IK4 I12)",
+                ),
+            ],
+        ),
+        (
+            "corpus/x12/277-claim-level-5010.x12",
+            "005010X212",
+            [
+                (
+                    "NM1*41*2*XYZ SERVICE*****46*X67E~",
+                    "",
+                    "2100B NM1: required segment missing (IK3 3)",
+                ),
+                (
+                    "DTP*472*RD8*20050731-20050809~",
+                    "DTP*472*XX8*20050731-20050809~",
+                    "2200D DTP*02: invalid code value `XX8` (IK4 7)",
+                ),
+                (
+                    "HL*7*6*22*1~",
+                    "HL*7*9*22*1~",
+                    "2000D HL*02: implementation pattern match failure `9` (IK4 I12)",
+                ),
+            ],
+        ),
+    ];
+    for (name, implementation, breaks) in cases {
+        let clean = read(name);
+        let validation = guide::validate(clean.as_bytes()).expect("validates");
+        assert_eq!(
+            validation.sets[0].guide.as_deref(),
+            Some(implementation),
+            "{name}"
+        );
+        assert!(
+            validation.is_clean(),
+            "{name}: {:?}",
+            described(&findings(&clean))
+        );
+        for (from, to, expected) in breaks {
+            let broken = edited(name, &format!("{from}\n"), &to_line(to));
+            let found = described(&findings(&broken));
+            assert_eq!(found, [expected], "{name} with {to:?} for {from}");
+            let ack = answer_999(&broken);
+            assert!(ack.contains("IK5*R*"), "{name}: the set is rejected: {ack}");
+        }
+    }
+}
+
+/// A replacement segment as a line of its own (nothing when the segment is removed).
+fn to_line(segment: &str) -> String {
+    if segment.is_empty() {
+        String::new()
+    } else {
+        format!("{segment}\n")
+    }
+}
+
+/// `switchboard x12 validate` reads a 270 and a 276 as clean and prints a broken 277's errors.
+#[test]
+fn the_command_checks_inquiries_and_answers() {
+    let text = edited(
+        "corpus/x12/277-claim-level-5010.x12",
+        "HL*7*6*22*1~\n",
+        "HL*7*9*22*1~\n",
+    );
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let broken = dir.path().join("status.277");
+    std::fs::write(&broken, text).expect("writes");
+    let run = Command::new(BIN)
+        .args(["x12", "validate"])
+        .arg(fixture("corpus/x12/270-dependent-5010.x12"))
+        .arg(fixture("corpus/x12/276-claim-level-5010.x12"))
+        .arg(&broken)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(run.stdout).expect("utf-8"),
+        format!(
+            "{}:29: 2000D HL*02: implementation pattern match failure `9` (IK4 I12)\n",
+            broken.display()
+        )
+    );
+}
+
+/// An inbound 271 whose set breaks its guide is refused, as a rejected 835 is.
+#[tokio::test]
+async fn the_inbox_refuses_a_271_that_breaks_its_guide() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = migrated_store(dir.path()).await;
+    let broken = edited(
+        "corpus/x12/271-subscriber-5010.x12",
+        "DMG*D8*19630519*M~\n",
+        "DMG*D8*19630519*X~\n",
+    );
+    let refused = switchboard::revenue::acknowledgments::apply_acknowledgment(
+        &store,
+        broken.as_bytes(),
+        "test",
+        None,
+    )
+    .await
+    .expect_err("a 271 that breaks its guide is not applied");
+    assert!(
+        refused.to_string().contains(
+            "transaction set 271 4321 breaks 005010X279A1: segment 14: 2100C DMG*03: \
+             invalid code value `X` (IK4 7)"
+        ),
+        "{refused}"
     );
 }

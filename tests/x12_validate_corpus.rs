@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use switchboard::x12::ElementSyntaxError;
 use switchboard::x12::guide::{self, Finding};
 
 #[derive(Debug, Deserialize)]
@@ -35,9 +36,16 @@ fn manifest() -> Manifest {
     toml::from_str(&text).expect("manifest parses")
 }
 
-/// A finding as the manifest writes it: `SEGMENT_NO:SEG[*EE[-C]]:CODE`.
+/// A finding as the manifest writes it: `SEGMENT_NO:SEG[*EE[-C]]:CODE`; an HL numbering
+/// finding (IK4 I12 on HL01 or HL02) is written `HL1` or `HL2`, as pyx12 names it.
 fn token(finding: &Finding) -> String {
     match &finding.element {
+        Some(element)
+            if finding.segment_id == "HL"
+                && element.code == ElementSyntaxError::PatternMismatch =>
+        {
+            format!("{}:HL:HL{}", finding.ordinal, element.position)
+        }
         Some(element) => {
             let component = element
                 .component
@@ -142,6 +150,36 @@ fn pyx12_errors(report: &serde_json::Value) -> Vec<String> {
     errors
 }
 
+/// A copy of pyx12's installed maps in `dir` whose index also selects the 277 X212 map pyx12
+/// 4.0.0 ships (`277.5010.X212.xml`) but does not list, so it checks those sets too.
+fn maps_with_x212(dir: &Path) -> PathBuf {
+    let located = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import pyx12, os; print(os.path.join(os.path.dirname(pyx12.__file__), 'map'))",
+        ])
+        .output()
+        .expect("python3 runs");
+    let installed = PathBuf::from(String::from_utf8_lossy(&located.stdout).trim());
+    let maps = dir.join("maps");
+    std::fs::create_dir_all(&maps).expect("map directory");
+    for file in std::fs::read_dir(&installed).expect("pyx12's maps") {
+        let path = file.expect("map file").path();
+        if path.is_file() {
+            std::fs::copy(&path, maps.join(path.file_name().expect("name"))).expect("copies");
+        }
+    }
+    let index = std::fs::read_to_string(maps.join("maps.xml")).expect("maps.xml");
+    let x214 = r#"<map vriic="005010X214" fic="HN" abbr="277">277.5010.X214.xml</map>"#;
+    assert!(index.contains(x214), "pyx12's index lists the 277CA map");
+    let both = format!(
+        r#"{x214}
+    <map vriic="005010X212" fic="HN" abbr="277">277.5010.X212.xml</map>"#
+    );
+    std::fs::write(maps.join("maps.xml"), index.replacen(x214, &both, 1)).expect("writes");
+    maps
+}
+
 #[test]
 fn pyx12_still_says_what_the_manifest_records() {
     if !common::peer_present(
@@ -152,6 +190,7 @@ fn pyx12_still_says_what_the_manifest_records() {
         return;
     }
     let dir = tempfile::tempdir().expect("temporary directory");
+    let maps = maps_with_x212(dir.path());
     for entry in manifest()
         .file
         .iter()
@@ -163,6 +202,8 @@ fn pyx12_still_says_what_the_manifest_records() {
         let _ = std::fs::remove_file(&report_path);
         let run = std::process::Command::new("x12valid")
             .arg("--json-output")
+            .arg("--map-path")
+            .arg(&maps)
             .arg(&copy)
             .current_dir(dir.path())
             .output()

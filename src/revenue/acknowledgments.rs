@@ -35,7 +35,7 @@ pub async fn apply_acknowledgment(
         .facts;
     if matches!(
         facts.transaction_set.as_deref(),
-        Some("999" | "277" | "835")
+        Some("999" | "277" | "835" | "271")
     ) {
         refuse_rejected_sets(raw)?;
     }
@@ -185,7 +185,7 @@ pub async fn apply_acknowledgment(
     Ok(done)
 }
 
-/// Refuses a file with a transaction set its implementation guide rejects (the 999 answering
+/// Refuses a file (999, 277CA or 277, 835, 271) with a transaction set its implementation guide rejects (the 999 answering
 /// it says `IK5*R`): nothing of it is applied, and the error lists each rejected set with its
 /// IK3/IK4 reasons.
 fn refuse_rejected_sets(raw: &[u8]) -> Result<(), RevenueError> {

@@ -451,8 +451,21 @@ fn claim_envelope(
     })
 }
 
-/// What an outbound 837 breaks of its implementation guide, one line per error naming the
-/// claim (CLM01) it belongs to; empty when it is clean.
+/// Refuses an outbound request (270, 276, 278) that breaks its envelope or implementation
+/// guide: the error lists each fault, and the request is not sent.
+pub(super) fn refuse_guide_breaks(file: &[u8]) -> Result<(), RevenueError> {
+    let problems = guide_problems(file);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(RevenueError::Invalid(format!(
+        "not sent: the request breaks its implementation guide: {}",
+        problems.join("; ")
+    )))
+}
+
+/// What an outbound file (an 837, or a request) breaks of its implementation guide, one line
+/// per error naming the claim (CLM01) it belongs to when it has one; empty when it is clean.
 fn guide_problems(file: &[u8]) -> Vec<String> {
     match x12::guide::validate(file) {
         Ok(validation) => validation
@@ -468,7 +481,7 @@ fn guide_problems(file: &[u8]) -> Vec<String> {
                     }),
             )
             .collect(),
-        Err(err) => vec![format!("the 837 written cannot be read back: {err}")],
+        Err(err) => vec![format!("the file written cannot be read back: {err}")],
     }
 }
 

@@ -76,7 +76,8 @@ pub fn timeout(seconds: Option<u64>) -> Result<Duration, RevenueError> {
     Ok(Duration::from_secs(seconds))
 }
 
-/// Stores `inquiry`, hands `file` to `channel` and waits at most `limit` for the answer; the
+/// Refuses `file` when it breaks its implementation guide (nothing is stored or sent); else
+/// stores `inquiry`, hands `file` to `channel` and waits at most `limit` for the answer; the
 /// stored request as it then stands (`answered`, or `sent` when the time ran out).
 pub async fn send_and_wait(
     store: &Store,
@@ -86,6 +87,7 @@ pub async fn send_and_wait(
     file: &[u8],
     limit: Duration,
 ) -> Result<Inquiry, RevenueError> {
+    super::claims::refuse_guide_breaks(file)?;
     let id = store.record_inquiry(inquiry).await?;
     match handover
         .hand_over(channel, file, "application/edi-x12")

@@ -279,7 +279,8 @@ fn write(
                 Field::Simple(&charge),
                 Field::Simple(&paid),
                 Field::Simple(&adjudicated),
-                Field::Simple(if paid_by_check { "ACH" } else { "" }),
+                // STC07, the payment method, is not used in 005010X212.
+                Field::Simple(""),
                 Field::Simple(if paid_by_check { &adjudicated } else { "" }),
                 Field::Simple(status.check_number.as_deref().unwrap_or_default()),
             ],
@@ -391,7 +392,7 @@ mod tests {
         let file = write_277_status(&answer, &envelope(), [22, 3]).unwrap();
         let text = String::from_utf8(file.clone()).unwrap();
         assert!(
-            text.contains("STC*F1:65*20261201**180.5*70.4*20261130*ACH*20261130*SIM300000001~"),
+            text.contains("STC*F1:65*20261201**180.5*70.4*20261130**20261130*SIM300000001~"),
             "{text}"
         );
         let read = read_277_status(&file).unwrap();

@@ -8,17 +8,19 @@
 //! one pass, borrowing them from the reader (nothing of the input is copied), follows the loop
 //! tree as the TR3 does (a loop starts at its leading segment with its qualifier: `NM1*85`
 //! opens 2010AA, `HL` with HL03 `22` opens 2000B) and reports each departure as a [`Finding`]
-//! carrying the 999 codes (IK3 segment and IK4 element syntax error codes).
+//! carrying the 999 codes (IK3 segment and IK4 element syntax error codes). It also checks HL
+//! numbering: HL01 counts 1, 2, 3... within the set and HL02 names an earlier HL01.
 //!
 //! [`GuideValidator`] runs the envelope checks and the walker over a whole input side by side,
 //! choosing each set's guide from ST01 and ST03 (GS08 when ST03 is absent).
 //!
 //! The tables were derived from the public pyx12 maps (BSD-3-Clause, © John Holland), which
-//! transcribe the TR3s. What they leave out: code lists kept outside the guide (state,
-//! country and currency codes; CARC, RARC, HCPCS and other external lists) are not checked,
-//! nor are the TR3's regular-expression patterns, nor the situational rules written in prose
-//! (an element "required when ..."), which no table can decide; situational segments and
-//! elements are checked for form only.
+//! transcribe the TR3s; the 276 table's request-side loops follow LinuxForHealth x12's
+//! 005010X212 models (Apache-2.0). Each table's module says which map it comes from. What they
+//! leave out: code lists kept outside the guide (state, country and currency codes; CARC, RARC,
+//! HCPCS and other external lists) are not checked, nor are the TR3's regular-expression
+//! patterns, nor the situational rules written in prose (an element "required when ..."),
+//! which no table can decide; situational segments and elements are checked for form only.
 
 // The guide tables of this module are derived from the pyx12 maps, under this licence:
 //
@@ -55,8 +57,12 @@ mod ack277ca;
 mod ack999;
 mod claim837i;
 mod claim837p;
+mod eligibility270;
+mod eligibility271;
 mod remit835;
 mod shared;
+mod status276;
+mod status277;
 
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +126,8 @@ pub struct ElementRule {
     pub codes: &'static [&'static str],
     /// Components of a composite; empty for a simple element.
     pub components: &'static [ElementRule],
+    /// Times the element may repeat (1 unless the guide lets it repeat, as EQ01 does).
+    pub max_repeat: u32,
 }
 
 impl ElementRule {
@@ -247,7 +255,13 @@ const fn el(
         max_len,
         codes,
         components: &[],
+        max_repeat: 1,
     }
+}
+
+/// `rule`, allowed to repeat `max_repeat` times (a repeating element of a guide table).
+const fn repeats(max_repeat: u32, rule: ElementRule) -> ElementRule {
+    ElementRule { max_repeat, ..rule }
 }
 
 /// A composite element of a guide table.
@@ -266,6 +280,7 @@ const fn composite(
         max_len: 0,
         codes: &[],
         components,
+        max_repeat: 1,
     }
 }
 
@@ -320,6 +335,10 @@ pub static GUIDES: &[&Guide] = &[
     &remit835::GUIDE,
     &ack999::GUIDE,
     &ack277ca::GUIDE,
+    &eligibility270::GUIDE,
+    &eligibility271::GUIDE,
+    &status276::GUIDE,
+    &status277::GUIDE,
 ];
 
 /// The guide for a set with identifier `id_code` and implementation reference `reference`
@@ -419,6 +438,13 @@ impl Finding {
     }
 }
 
+/// The first member of an open loop a segment may still match: the current one (it may
+/// repeat) or a later one; never the leading segment of a loop instance already begun, which
+/// opens the next instance instead.
+fn first_candidate(depth: usize, frame: &Frame) -> usize {
+    frame.index.max(usize::from(depth > 0 && frame.count > 0))
+}
+
 /// One open loop instance of the walk.
 #[derive(Debug)]
 struct Frame {
@@ -445,6 +471,8 @@ pub struct SetWalker {
     position: usize,
     last_ordinal: usize,
     business_unit: Option<(usize, String)>,
+    /// HL numbering so far in the set.
+    hierarchy: Hierarchy,
     findings: Vec<Finding>,
 }
 
@@ -461,6 +489,7 @@ impl SetWalker {
             position: 0,
             last_ordinal: 0,
             business_unit: None,
+            hierarchy: Hierarchy::default(),
             findings: Vec::new(),
         }
     }
@@ -502,6 +531,35 @@ impl SetWalker {
                 self.report(segment.id(), loop_id, code, None);
             }
         }
+        if segment.id() == "HL" {
+            self.check_hierarchy(segment);
+        }
+    }
+
+    /// Checks HL numbering: HL01 counts 1, 2, 3... within the set and HL02, when given, names
+    /// an earlier HL01. Either fault is an element error with the 999 code for a value that
+    /// breaks the guide's rule (IK4 `I12`).
+    fn check_hierarchy(&mut self, segment: &Segment<'_>) {
+        let number = segment.text(1).unwrap_or_default().into_owned();
+        let parent = segment.text(2).unwrap_or_default().into_owned();
+        let loop_id = self.stack.last().map_or("ST_LOOP", |f| f.rule.id);
+        let parent_known = parent.is_empty() || self.hierarchy.has(&parent);
+        if !self.hierarchy.push(&number) && !number.is_empty() {
+            self.report(
+                "HL",
+                loop_id,
+                SegmentSyntaxError::DataElementErrors,
+                Some(hierarchy_fault(1, "628", number)),
+            );
+        }
+        if !parent_known {
+            self.report(
+                "HL",
+                loop_id,
+                SegmentSyntaxError::DataElementErrors,
+                Some(hierarchy_fault(2, "734", parent)),
+            );
+        }
     }
 
     /// Ends the walk: closes every open loop (reporting required members never seen) and
@@ -519,7 +577,11 @@ impl SetWalker {
     fn place(&self, segment: &Segment<'_>) -> Option<Place> {
         for (depth, frame) in self.stack.iter().enumerate().rev() {
             let children = frame.rule.children;
-            for (index, child) in children.iter().enumerate().skip(frame.index) {
+            for (index, child) in children
+                .iter()
+                .enumerate()
+                .skip(first_candidate(depth, frame))
+            {
                 if matches_node(child, segment) {
                     return Some(Place::Member { depth, index });
                 }
@@ -553,7 +615,7 @@ impl SetWalker {
             .rev()
             .find_map(|(depth, frame)| {
                 let children = frame.rule.children;
-                (frame.index..children.len())
+                (first_candidate(depth, frame)..children.len())
                     .find(|&index| children.get(index).is_some_and(same_id))
                     .map(|index| (depth, index))
             })
@@ -747,6 +809,50 @@ impl SetWalker {
     }
 }
 
+/// The HL01 values of a set so far, held in memory bounded by the faults: how many HLs came,
+/// which of them did not carry their number, and what they carried instead.
+#[derive(Debug, Default)]
+struct Hierarchy {
+    count: usize,
+    misnumbered: Vec<usize>,
+    irregular: Vec<String>,
+}
+
+impl Hierarchy {
+    /// Takes the next HL01; whether it is the number expected (one more than the last).
+    fn push(&mut self, number: &str) -> bool {
+        self.count += 1;
+        if number == self.count.to_string() {
+            return true;
+        }
+        self.misnumbered.push(self.count);
+        self.irregular.push(number.to_owned());
+        false
+    }
+
+    /// Whether `number` is the HL01 of an HL already taken.
+    fn has(&self, number: &str) -> bool {
+        let counted = number
+            .parse::<usize>()
+            .ok()
+            .filter(|n| n.to_string() == number && (1..=self.count).contains(n))
+            .is_some_and(|n| !self.misnumbered.contains(&n));
+        counted || self.irregular.iter().any(|n| n == number)
+    }
+}
+
+/// An HL numbering fault at `position` (HL01 or HL02) with the value found.
+fn hierarchy_fault(position: usize, reference: &str, value: String) -> ElementFinding {
+    ElementFinding {
+        position,
+        component: None,
+        repetition: None,
+        reference: reference.to_owned(),
+        code: ElementSyntaxError::PatternMismatch,
+        bad_value: Some(value),
+    }
+}
+
 /// The segment that opens a loop (its first member, through nested loops).
 fn leading_segment(rule: &LoopRule) -> Option<&SegmentRule> {
     match rule.children.first()? {
@@ -883,9 +989,10 @@ fn check_element(
         ));
         return;
     }
-    if element.repetitions().nth(1).is_some() {
+    let allowed = usize::try_from(rule.max_repeat).unwrap_or(usize::MAX);
+    if element.repetitions().nth(allowed).is_some() {
         faults.push(ElementFinding {
-            repetition: Some(2),
+            repetition: Some(allowed.saturating_add(1)),
             ..fault(
                 rule,
                 position,
@@ -897,8 +1004,13 @@ fn check_element(
         return;
     }
     if !rule.is_composite() {
-        if let Some(code) = value_error(rule, element.as_bytes()) {
-            faults.push(fault(rule, position, None, code, Some(element.as_bytes())));
+        for (index, repetition) in element.repetitions().enumerate() {
+            if let Some(code) = value_error(rule, repetition.as_bytes()) {
+                faults.push(ElementFinding {
+                    repetition: (rule.max_repeat > 1).then_some(index + 1),
+                    ..fault(rule, position, None, code, Some(repetition.as_bytes()))
+                });
+            }
         }
         return;
     }

@@ -2814,3 +2814,619 @@ pub(super) const SV2_NOTES: &[SyntaxNote] = &[SyntaxNote::new(AtLeastOne, &[1, 2
 /// The syntax notes of segment SV5.
 #[rustfmt::skip]
 pub(super) const SV5_NOTES: &[SyntaxNote] = &[SyntaxNote::new(AtLeastOne, &[4, 5]), SyntaxNote::new(Conditional, &[6, 4])];
+
+/// The elements of segment NM1, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const NM1_31: &[ElementRule] = &[
+    el(1, "98", R, ID, 2, 3, &["2B", "36", "GP", "P5", "PR"]),
+    el(2, "1065", R, ID, 1, 1, &["1", "2"]),
+    el(3, "1035", R, AN, 1, 60, &[]),
+    el(4, "1036", S, AN, 1, 35, &[]),
+    el(5, "1037", S, AN, 1, 25, &[]),
+    el(6, "1038", N, AN, 1, 10, &[]),
+    el(7, "1039", S, AN, 1, 10, &[]),
+    el(8, "66", R, ID, 1, 2, &["24", "46", "FI", "NI", "PI", "XV", "XX"]),
+    el(9, "67", R, AN, 2, 80, &[]),
+    el(10, "706", N, ID, 2, 2, &[]),
+    el(11, "98", N, ID, 2, 3, &[]),
+    el(12, "1035", N, AN, 1, 60, &[]),
+];
+
+/// The elements of segment HL, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const HL_4: &[ElementRule] = &[
+    el(1, "628", R, AN, 1, 12, &[]),
+    el(2, "734", R, AN, 1, 12, &[]),
+    el(3, "735", R, ID, 1, 2, &["21"]),
+    el(4, "736", R, ID, 1, 1, &["1"]),
+];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_39: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["0B", "1C", "1D", "1J", "4A", "CT", "EL", "EO", "HPI", "JD", "N5", "N7", "Q4", "SY", "TJ"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", S, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The elements of segment PRV, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const PRV_4: &[ElementRule] = &[
+    el(1, "1221", R, ID, 1, 3, &["AD", "AT", "BI", "CO", "CV", "H", "HH", "LA", "OT", "P1", "P2", "PC", "PE", "R", "RF", "SB", "SK", "SU"]),
+    el(2, "128", S, ID, 2, 3, &["PXC"]),
+    el(3, "127", S, AN, 1, 50, &[]),
+    el(4, "156", N, ID, 2, 2, &[]),
+    composite(5, "C035", N, &[]),
+    el(6, "1223", N, ID, 3, 3, &[]),
+];
+
+/// The elements of segment TRN, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const TRN_3: &[ElementRule] = &[
+    el(1, "481", R, ID, 1, 2, &["1"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "509", R, AN, 10, 10, &[]),
+    el(4, "127", S, AN, 1, 50, &[]),
+];
+
+/// The elements of segment NM1, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const NM1_32: &[ElementRule] = &[
+    el(1, "98", R, ID, 2, 3, &["IL"]),
+    el(2, "1065", R, ID, 1, 1, &["1", "2"]),
+    el(3, "1035", S, AN, 1, 60, &[]),
+    el(4, "1036", S, AN, 1, 35, &[]),
+    el(5, "1037", S, AN, 1, 25, &[]),
+    el(6, "1038", N, AN, 1, 10, &[]),
+    el(7, "1039", S, AN, 1, 10, &[]),
+    el(8, "66", S, ID, 1, 2, &["II", "MI"]),
+    el(9, "67", S, AN, 2, 80, &[]),
+    el(10, "706", N, ID, 2, 2, &[]),
+    el(11, "98", N, ID, 2, 3, &[]),
+    el(12, "1035", N, AN, 1, 60, &[]),
+];
+
+/// The elements of segment PRV, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const PRV_5: &[ElementRule] = &[
+    el(1, "1221", R, ID, 1, 3, &["AD", "AT", "BI", "CO", "CV", "H", "HH", "LA", "OT", "P1", "P2", "PC", "PE", "R", "RF", "SK", "SU"]),
+    el(2, "128", S, ID, 2, 3, &["9K", "D3", "EI", "HPI", "PXC", "SY", "TJ"]),
+    el(3, "127", S, AN, 1, 50, &[]),
+    el(4, "156", N, ID, 2, 2, &[]),
+    composite(5, "C035", N, &[]),
+    el(6, "1223", N, ID, 3, 3, &[]),
+];
+
+/// The elements of segment DMG, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const DMG_2: &[ElementRule] = &[
+    el(1, "1250", S, ID, 2, 3, &["D8"]),
+    el(2, "1251", S, AN, 1, 35, &[]),
+    el(3, "1068", S, ID, 1, 1, &["F", "M"]),
+    el(4, "1067", N, ID, 1, 1, &[]),
+    composite(5, "C056", N, &[]),
+    el(6, "1066", N, ID, 1, 2, &[]),
+    el(7, "26", N, ID, 2, 3, &[]),
+    el(8, "659", N, ID, 1, 2, &[]),
+    el(9, "380", N, DR, 1, 15, &[]),
+    el(10, "1270", N, ID, 1, 3, &[]),
+    el(11, "1271", N, AN, 1, 30, &[]),
+];
+
+/// The syntax notes of segment INS.
+#[rustfmt::skip]
+pub(super) const INS_NOTES: &[SyntaxNote] = &[SyntaxNote::new(Paired, &[11, 12])];
+
+/// The elements of segment HI, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const HI_16: &[ElementRule] = &[
+    composite(1, "C022", R, C022_1),
+    composite(2, "C022", S, C022_2),
+    composite(3, "C022", S, C022_2),
+    composite(4, "C022", S, C022_2),
+    composite(5, "C022", S, C022_2),
+    composite(6, "C022", S, C022_2),
+    composite(7, "C022", S, C022_2),
+    composite(8, "C022", S, C022_2),
+    composite(9, "C022", N, &[]),
+    composite(10, "C022", N, &[]),
+    composite(11, "C022", N, &[]),
+    composite(12, "C022", N, &[]),
+];
+
+/// The elements of segment DTP, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const DTP_27: &[ElementRule] = &[
+    el(1, "374", R, ID, 3, 3, &["102", "291"]),
+    el(2, "1250", R, ID, 2, 3, &["D8", "RD8"]),
+    el(3, "1251", R, AN, 1, 35, &[]),
+];
+
+/// The components of composite C003.
+#[rustfmt::skip]
+pub(super) const C003_4: &[ElementRule] = &[
+    el(1, "235", R, ID, 2, 2, &["AD", "CJ", "HC", "ID", "IV", "N4", "ZZ"]),
+    el(2, "234", R, AN, 1, 48, &[]),
+    el(3, "1339", S, AN, 2, 2, &[]),
+    el(4, "1339", S, AN, 2, 2, &[]),
+    el(5, "1339", S, AN, 2, 2, &[]),
+    el(6, "1339", S, AN, 2, 2, &[]),
+    el(7, "352", N, AN, 1, 80, &[]),
+    el(8, "234", N, AN, 1, 48, &[]),
+];
+
+/// The components of composite C004.
+#[rustfmt::skip]
+pub(super) const C004_2: &[ElementRule] = &[
+    el(1, "1328", R, N0, 1, 2, &[]),
+    el(2, "1328", S, N0, 1, 2, &[]),
+    el(3, "1328", S, N0, 1, 2, &[]),
+    el(4, "1328", S, N0, 1, 2, &[]),
+];
+
+/// The syntax notes of segment EQ.
+#[rustfmt::skip]
+pub(super) const EQ_NOTES: &[SyntaxNote] = &[SyntaxNote::new(AtLeastOne, &[1, 2])];
+
+/// The elements of segment III, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const III_1: &[ElementRule] = &[
+    el(1, "1270", R, ID, 1, 3, &["ZZ"]),
+    el(2, "1271", R, AN, 1, 30, &[]),
+    el(3, "1136", N, ID, 2, 2, &[]),
+    el(4, "933", N, AN, 1, 264, &[]),
+    el(5, "380", N, DR, 1, 15, &[]),
+    composite(6, "C001", N, &[]),
+    el(7, "752", N, ID, 2, 2, &[]),
+    el(8, "752", N, ID, 2, 2, &[]),
+    el(9, "752", N, ID, 2, 2, &[]),
+];
+
+/// The syntax notes of segment III.
+#[rustfmt::skip]
+pub(super) const III_NOTES: &[SyntaxNote] = &[SyntaxNote::new(Paired, &[1, 2]), SyntaxNote::new(ListConditional, &[3, 4, 5])];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_40: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["9F", "G1"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", N, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The elements of segment DTP, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const DTP_28: &[ElementRule] = &[
+    el(1, "374", R, ID, 3, 3, &["291"]),
+    el(2, "1250", R, ID, 2, 3, &["D8", "RD8"]),
+    el(3, "1251", R, AN, 1, 35, &[]),
+];
+
+/// The elements of segment NM1, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const NM1_33: &[ElementRule] = &[
+    el(1, "98", R, ID, 2, 3, &["03"]),
+    el(2, "1065", R, ID, 1, 1, &["1"]),
+    el(3, "1035", S, AN, 1, 60, &[]),
+    el(4, "1036", S, AN, 1, 35, &[]),
+    el(5, "1037", S, AN, 1, 25, &[]),
+    el(6, "1038", N, AN, 1, 10, &[]),
+    el(7, "1039", S, AN, 1, 10, &[]),
+    el(8, "66", N, ID, 1, 2, &[]),
+    el(9, "67", N, AN, 2, 80, &[]),
+    el(10, "706", N, ID, 2, 2, &[]),
+    el(11, "98", N, ID, 2, 3, &[]),
+    el(12, "1035", N, AN, 1, 60, &[]),
+];
+
+/// The elements of segment HL, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const HL_5: &[ElementRule] = &[
+    el(1, "628", R, AN, 1, 12, &[]),
+    el(2, "734", R, AN, 1, 12, &[]),
+    el(3, "735", R, ID, 1, 2, &["21"]),
+    el(4, "736", R, ID, 1, 1, &["0", "1"]),
+];
+
+/// The elements of segment TRN, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const TRN_4: &[ElementRule] = &[
+    el(1, "481", R, ID, 1, 2, &["1", "2"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "509", R, AN, 10, 10, &[]),
+    el(4, "127", S, AN, 1, 50, &[]),
+];
+
+/// The elements of segment PRV, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const PRV_6: &[ElementRule] = &[
+    el(1, "1221", R, ID, 1, 3, &["AD", "AT", "BI", "CO", "CV", "H", "HH", "LA", "OT", "P1", "P2", "PC", "PE", "R", "RF", "SK", "SU"]),
+    el(2, "128", S, ID, 2, 3, &["PXC"]),
+    el(3, "127", S, AN, 1, 50, &[]),
+    el(4, "156", N, ID, 2, 2, &[]),
+    composite(5, "C035", N, &[]),
+    el(6, "1223", N, ID, 3, 3, &[]),
+];
+
+/// The elements of segment DMG, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const DMG_3: &[ElementRule] = &[
+    el(1, "1250", S, ID, 2, 3, &["D8"]),
+    el(2, "1251", S, AN, 1, 35, &[]),
+    el(3, "1068", S, ID, 1, 1, &["F", "M", "U"]),
+    el(4, "1067", N, ID, 1, 1, &[]),
+    composite(5, "C056", N, &[]),
+    el(6, "1066", N, ID, 1, 2, &[]),
+    el(7, "26", N, ID, 2, 3, &[]),
+    el(8, "659", N, ID, 1, 2, &[]),
+    el(9, "380", N, DR, 1, 15, &[]),
+    el(10, "1270", N, ID, 1, 3, &[]),
+    el(11, "1271", N, AN, 1, 30, &[]),
+];
+
+/// The elements of segment DTP, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const DTP_29: &[ElementRule] = &[
+    el(1, "374", R, ID, 3, 3, &["096", "102", "152", "291", "307", "318", "340", "341", "342", "343", "346", "347", "356", "357", "382", "435", "442", "458", "472", "539", "540", "636", "771"]),
+    el(2, "1250", R, ID, 2, 3, &["D8", "RD8"]),
+    el(3, "1251", R, AN, 1, 35, &[]),
+];
+
+/// The elements of segment MPI, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const MPI_1: &[ElementRule] = &[
+    el(1, "1201", R, ID, 1, 1, &["A", "C", "L", "O", "P", "S", "T"]),
+    el(2, "584", R, ID, 2, 2, &["AE", "AO", "AS", "AT", "AU", "CC", "DD", "HD", "IR", "LX", "PE", "RE", "RM", "RR", "RU"]),
+    el(3, "1595", R, ID, 1, 1, &["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "Q", "R", "S", "U", "W"]),
+    el(4, "352", S, AN, 1, 80, &[]),
+    el(5, "1596", S, ID, 2, 2, &["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "E1", "F1", "F2", "F3", "F4", "G1", "G4", "L1", "L2", "L3", "L4", "L5", "L6", "M1", "M2", "M3", "M4", "M5", "M6", "P1", "P2", "P3", "P4", "P5", "R1", "R2", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "SA", "SB", "SC", "T1", "V1", "W1"]),
+    el(6, "1250", S, ID, 2, 3, &["D8", "RD8"]),
+    el(7, "1251", S, AN, 1, 35, &[]),
+];
+
+/// The syntax notes of segment MPI.
+#[rustfmt::skip]
+pub(super) const MPI_NOTES: &[SyntaxNote] = &[SyntaxNote::new(Paired, &[6, 7])];
+
+/// The components of composite C003.
+#[rustfmt::skip]
+pub(super) const C003_5: &[ElementRule] = &[
+    el(1, "235", R, ID, 2, 2, &["AD", "CJ", "HC", "ID", "IV", "N4", "ZZ"]),
+    el(2, "234", R, AN, 1, 48, &[]),
+    el(3, "1339", S, AN, 2, 2, &[]),
+    el(4, "1339", S, AN, 2, 2, &[]),
+    el(5, "1339", S, AN, 2, 2, &[]),
+    el(6, "1339", S, AN, 2, 2, &[]),
+    el(7, "352", N, AN, 1, 80, &[]),
+    el(8, "234", S, AN, 1, 48, &[]),
+];
+
+/// The syntax notes of segment EB.
+#[rustfmt::skip]
+pub(super) const EB_NOTES: &[SyntaxNote] = &[SyntaxNote::new(Paired, &[9, 10])];
+
+/// The elements of segment HSD, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const HSD_1: &[ElementRule] = &[
+    el(1, "673", S, ID, 2, 2, &["DY", "FL", "HS", "MN", "VS"]),
+    el(2, "380", S, DR, 1, 15, &[]),
+    el(3, "355", S, ID, 2, 2, &["DA", "MO", "VS", "WK", "YR"]),
+    el(4, "1167", S, DR, 1, 6, &[]),
+    el(5, "615", S, ID, 1, 2, &["21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34", "35", "6", "7"]),
+    el(6, "616", S, N0, 1, 3, &[]),
+    el(7, "678", S, ID, 1, 2, &["1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "SG", "SL", "SP", "SX", "SY", "SZ", "T", "U", "V", "W", "X", "Y"]),
+    el(8, "679", S, ID, 1, 1, &["A", "B", "C", "D", "E", "F", "G", "Y"]),
+];
+
+/// The syntax notes of segment HSD.
+#[rustfmt::skip]
+pub(super) const HSD_NOTES: &[SyntaxNote] = &[SyntaxNote::new(Paired, &[1, 2]), SyntaxNote::new(Conditional, &[6, 5])];
+
+/// The elements of segment DTP, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const DTP_30: &[ElementRule] = &[
+    el(1, "374", R, ID, 3, 3, &["096", "193", "194", "198", "290", "291", "292", "295", "304", "307", "318", "346", "348", "349", "356", "357", "435", "472", "636", "771"]),
+    el(2, "1250", R, ID, 2, 3, &["D8", "RD8"]),
+    el(3, "1251", R, AN, 1, 35, &[]),
+];
+
+/// The elements of segment AAA, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const AAA_1: &[ElementRule] = &[
+    el(1, "1073", R, ID, 1, 1, &["N", "Y"]),
+    el(2, "559", N, ID, 2, 2, &[]),
+    el(3, "901", R, ID, 2, 2, &["15", "33", "52", "53", "54", "55", "56", "57", "60", "61", "62", "63", "69", "70", "98", "AA", "AE", "AF", "AG", "AO", "CI", "E8", "IA", "MA"]),
+    el(4, "889", R, ID, 1, 1, &["C", "N", "R", "W", "X", "Y"]),
+];
+
+/// The elements of segment MSG, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const MSG_1: &[ElementRule] = &[
+    el(1, "933", R, AN, 1, 264, &[]),
+    el(2, "934", N, ID, 2, 2, &[]),
+    el(3, "1470", N, N0, 1, 9, &[]),
+];
+
+/// The syntax notes of segment MSG.
+#[rustfmt::skip]
+pub(super) const MSG_NOTES: &[SyntaxNote] = &[SyntaxNote::new(Conditional, &[3, 2])];
+
+/// The elements of segment III, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const III_2: &[ElementRule] = &[
+    el(1, "1270", S, ID, 1, 3, &["GR", "NI", "ZZ"]),
+    el(2, "1271", S, AN, 1, 30, &[]),
+    el(3, "1136", S, ID, 2, 2, &["44"]),
+    el(4, "933", S, AN, 1, 264, &[]),
+    el(5, "380", N, DR, 1, 15, &[]),
+    composite(6, "C001", N, &[]),
+    el(7, "752", N, ID, 2, 2, &[]),
+    el(8, "752", N, ID, 2, 2, &[]),
+    el(9, "752", N, ID, 2, 2, &[]),
+];
+
+/// The elements of segment LS, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const LS_1: &[ElementRule] = &[
+    el(1, "447", R, AN, 1, 4, &[]),
+];
+
+/// The elements of segment NM1, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const NM1_34: &[ElementRule] = &[
+    el(1, "98", R, ID, 2, 3, &["13", "1I", "1P", "2B", "36", "73", "FA", "GP", "GW", "I3", "IL", "LR", "OC", "P3", "P4", "P5", "PR", "PRP", "SEP", "TTP", "VER", "VN", "VY", "X3", "Y2"]),
+    el(2, "1065", R, ID, 1, 1, &["1", "2"]),
+    el(3, "1035", S, AN, 1, 60, &[]),
+    el(4, "1036", S, AN, 1, 35, &[]),
+    el(5, "1037", S, AN, 1, 25, &[]),
+    el(6, "1038", N, AN, 1, 10, &[]),
+    el(7, "1039", S, AN, 1, 10, &[]),
+    el(8, "66", S, ID, 1, 2, &["24", "34", "46", "FA", "FI", "II", "MI", "NI", "PI", "PP", "SV", "XV", "XX"]),
+    el(9, "67", S, AN, 2, 80, &[]),
+    el(10, "706", S, ID, 2, 2, &["01", "02", "27", "41", "48", "65", "72"]),
+    el(11, "98", N, ID, 2, 3, &[]),
+    el(12, "1035", N, AN, 1, 60, &[]),
+];
+
+/// The elements of segment N4, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const N4_2: &[ElementRule] = &[
+    el(1, "19", R, AN, 2, 30, &[]),
+    el(2, "156", S, ID, 2, 2, &[]),
+    el(3, "116", S, ID, 3, 15, &[]),
+    el(4, "26", S, ID, 2, 3, &[]),
+    el(5, "309", S, ID, 1, 2, &["RJ"]),
+    el(6, "310", S, AN, 1, 30, &[]),
+    el(7, "1715", S, ID, 1, 3, &[]),
+];
+
+/// The elements of segment PER, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const PER_3: &[ElementRule] = &[
+    el(1, "366", R, ID, 2, 2, &["IC"]),
+    el(2, "93", S, AN, 1, 60, &[]),
+    el(3, "365", S, ID, 2, 2, &["ED", "EM", "FX", "TE", "UR", "WP"]),
+    el(4, "364", S, AN, 1, 256, &[]),
+    el(5, "365", S, ID, 2, 2, &["ED", "EM", "EX", "FX", "TE", "UR", "WP"]),
+    el(6, "364", S, AN, 1, 256, &[]),
+    el(7, "365", S, ID, 2, 2, &["ED", "EM", "EX", "FX", "TE", "UR", "WP"]),
+    el(8, "364", S, AN, 1, 256, &[]),
+    el(9, "443", N, AN, 1, 20, &[]),
+];
+
+/// The elements of segment NM1, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const NM1_35: &[ElementRule] = &[
+    el(1, "98", R, ID, 2, 3, &["1P"]),
+    el(2, "1065", R, ID, 1, 1, &["1", "2"]),
+    el(3, "1035", S, AN, 1, 60, &[]),
+    el(4, "1036", S, AN, 1, 35, &[]),
+    el(5, "1037", S, AN, 1, 25, &[]),
+    el(6, "1038", N, AN, 1, 10, &[]),
+    el(7, "1039", S, AN, 1, 10, &[]),
+    el(8, "66", R, ID, 1, 2, &["FI", "SV", "XX"]),
+    el(9, "67", R, AN, 2, 80, &[]),
+    el(10, "706", N, ID, 2, 2, &[]),
+    el(11, "98", N, ID, 2, 3, &[]),
+    el(12, "1035", N, AN, 1, 60, &[]),
+];
+
+/// The elements of segment NM1, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const NM1_36: &[ElementRule] = &[
+    el(1, "98", R, ID, 2, 3, &["IL"]),
+    el(2, "1065", R, ID, 1, 1, &["1", "2"]),
+    el(3, "1035", R, AN, 1, 60, &[]),
+    el(4, "1036", S, AN, 1, 35, &[]),
+    el(5, "1037", S, AN, 1, 25, &[]),
+    el(6, "1038", N, AN, 1, 10, &[]),
+    el(7, "1039", S, AN, 1, 10, &[]),
+    el(8, "66", R, ID, 1, 2, &["24", "II", "MI"]),
+    el(9, "67", R, AN, 2, 80, &[]),
+    el(10, "706", N, ID, 2, 2, &[]),
+    el(11, "98", N, ID, 2, 3, &[]),
+    el(12, "1035", N, AN, 1, 60, &[]),
+];
+
+/// The components of composite C043.
+#[rustfmt::skip]
+pub(super) const C043_3: &[ElementRule] = &[
+    el(1, "1271", R, AN, 1, 30, &[]),
+    el(2, "1271", R, AN, 1, 30, &[]),
+    el(3, "98", S, ID, 2, 3, &["03", "13", "17", "1E", "1G", "1H", "1I", "1O", "1P", "1Q", "1R", "1S", "1T", "1U", "1V", "1W", "1X", "1Y", "1Z", "28", "2A", "2B", "2D", "2E", "2I", "2K", "2P", "2Q", "2S", "2Z", "30", "36", "3A", "3C", "3D", "3E", "3F", "3G", "3H", "3I", "3J", "3K", "3L", "3M", "3N", "3O", "3P", "3Q", "3R", "3S", "3T", "3U", "3V", "3W", "3X", "3Y", "3Z", "40", "43", "44", "4A", "4B", "4C", "4D", "4E", "4F", "4G", "4H", "4I", "4J", "4L", "4M", "4N", "4O", "4P", "4Q", "4R", "4S", "4U", "4V", "4W", "4X", "4Y", "4Z", "5A", "5B", "5C", "5D", "5E", "5F", "5G", "5H", "5I", "5J", "5K", "5L", "5M", "5N", "5O", "5P", "5Q", "5R", "5S", "5T", "5U", "5V", "5W", "5X", "5Y", "5Z", "61", "6A", "6B", "6C", "6D", "6E", "6F", "6G", "6H", "6I", "6J", "6K", "6L", "6M", "6N", "6O", "6P", "6Q", "6R", "6S", "6U", "6V", "6W", "6X", "6Y", "71", "72", "73", "74", "77", "7C", "80", "82", "84", "85", "87", "95", "CK", "CZ", "D2", "DD", "DJ", "DK", "DN", "DO", "DQ", "E1", "E2", "E7", "E9", "FA", "FD", "FE", "G0", "G3", "GB", "GD", "GI", "GJ", "GK", "GM", "GY", "HF", "HH", "I3", "IJ", "IL", "IN", "LI", "LR", "MR", "MSC", "OB", "OD", "OX", "P0", "P2", "P3", "P4", "P6", "P7", "PRP", "PT", "PV", "PW", "QA", "QB", "QC", "QD", "QE", "QH", "QK", "QL", "QN", "QO", "QS", "QV", "QY", "RC", "RW", "S4", "SEP", "SJ", "SU", "T4", "TL", "TQ", "TT", "TTP", "TU", "UH", "X3", "X4", "X5", "ZZ"]),
+    el(4, "1270", S, ID, 1, 3, &["RX"]),
+];
+
+/// The components of composite C043.
+#[rustfmt::skip]
+pub(super) const C043_4: &[ElementRule] = &[
+    el(1, "1271", R, AN, 1, 30, &[]),
+    el(2, "1271", R, AN, 1, 30, &[]),
+    el(3, "98", S, ID, 2, 3, &[]),
+    el(4, "1270", S, ID, 1, 3, &["RX"]),
+];
+
+/// The elements of segment STC, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const STC_1: &[ElementRule] = &[
+    composite(1, "C043", R, C043_3),
+    el(2, "373", R, DT, 8, 8, &[]),
+    el(3, "306", N, ID, 1, 2, &[]),
+    el(4, "782", S, DR, 1, 18, &[]),
+    el(5, "782", S, DR, 1, 18, &[]),
+    el(6, "373", S, DT, 8, 8, &[]),
+    el(7, "591", N, ID, 3, 3, &[]),
+    el(8, "373", S, DT, 8, 8, &[]),
+    el(9, "429", S, AN, 1, 16, &[]),
+    composite(10, "C043", S, C043_4),
+    composite(11, "C043", S, C043_4),
+    el(12, "933", N, AN, 1, 264, &[]),
+];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_41: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["1K"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", N, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_42: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["BLT"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", N, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_43: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["EJ"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", N, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_44: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["XZ"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", N, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_45: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["VV"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", N, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The components of composite C003.
+#[rustfmt::skip]
+pub(super) const C003_6: &[ElementRule] = &[
+    el(1, "235", R, ID, 2, 2, &["AD", "ER", "HC", "HP", "IV", "N4", "NU", "WK"]),
+    el(2, "234", R, AN, 1, 48, &[]),
+    el(3, "1339", S, AN, 2, 2, &[]),
+    el(4, "1339", S, AN, 2, 2, &[]),
+    el(5, "1339", S, AN, 2, 2, &[]),
+    el(6, "1339", S, AN, 2, 2, &[]),
+    el(7, "352", N, AN, 1, 80, &[]),
+    el(8, "234", N, AN, 1, 48, &[]),
+];
+
+/// The elements of segment SVC, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const SVC_1: &[ElementRule] = &[
+    composite(1, "C003", R, C003_6),
+    el(2, "782", R, DR, 1, 18, &[]),
+    el(3, "782", R, DR, 1, 18, &[]),
+    el(4, "234", S, AN, 1, 48, &[]),
+    el(5, "380", N, DR, 1, 15, &[]),
+    composite(6, "C003", N, &[]),
+    el(7, "380", R, DR, 1, 15, &[]),
+];
+
+/// The elements of segment STC, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const STC_2: &[ElementRule] = &[
+    composite(1, "C043", R, C043_3),
+    el(2, "373", R, DT, 8, 8, &[]),
+    el(3, "306", N, ID, 1, 2, &[]),
+    el(4, "782", N, DR, 1, 18, &[]),
+    el(5, "782", N, DR, 1, 18, &[]),
+    el(6, "373", N, DT, 8, 8, &[]),
+    el(7, "591", N, ID, 3, 3, &[]),
+    el(8, "373", N, DT, 8, 8, &[]),
+    el(9, "429", N, AN, 1, 16, &[]),
+    composite(10, "C043", S, C043_4),
+    composite(11, "C043", S, C043_4),
+    el(12, "933", N, AN, 1, 264, &[]),
+];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_46: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["FJ"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", N, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The elements of segment HL, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const HL_6: &[ElementRule] = &[
+    el(1, "628", R, AN, 1, 12, &[]),
+    el(2, "734", R, AN, 1, 12, &[]),
+    el(3, "735", R, ID, 1, 2, &["23"]),
+    el(4, "736", N, ID, 1, 1, &[]),
+];
+
+/// The elements of segment DMG, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const DMG_4: &[ElementRule] = &[
+    el(1, "1250", R, ID, 2, 3, &["D8"]),
+    el(2, "1251", R, AN, 1, 35, &[]),
+    el(3, "1068", S, ID, 1, 1, &["F", "M", "U"]),
+];
+
+/// The syntax notes of segment DMG.
+#[rustfmt::skip]
+pub(super) const DMG_NOTES_2: &[SyntaxNote] = &[SyntaxNote::new(Paired, &[1, 2])];
+
+/// The elements of segment REF, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const REF_47: &[ElementRule] = &[
+    el(1, "128", R, ID, 2, 3, &["6P"]),
+    el(2, "127", R, AN, 1, 50, &[]),
+    el(3, "352", N, AN, 1, 80, &[]),
+    composite(4, "C040", N, &[]),
+];
+
+/// The elements of segment AMT, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const AMT_12: &[ElementRule] = &[
+    el(1, "522", R, ID, 1, 3, &["T3"]),
+    el(2, "782", R, DR, 1, 18, &[]),
+    el(3, "478", N, ID, 1, 1, &[]),
+];
+
+/// The elements of segment SVC, as several places of the guides have them.
+#[rustfmt::skip]
+pub(super) const SVC_2: &[ElementRule] = &[
+    composite(1, "C003", R, C003_6),
+    el(2, "782", R, DR, 1, 18, &[]),
+    el(3, "782", S, DR, 1, 18, &[]),
+    el(4, "234", S, AN, 1, 48, &[]),
+    el(5, "380", N, DR, 1, 15, &[]),
+    composite(6, "C003", N, &[]),
+    el(7, "380", R, DR, 1, 15, &[]),
+];
