@@ -10,9 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::X12Error;
-use super::common::{EntityName, ProcedureCode};
-use super::eligibility::NamedParty;
+use super::common::ProcedureCode;
 use super::envelope::TransactionSet;
+use super::inquiry::{NamedParty, read_member, write_member};
 use super::reader::Segment;
 use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, read_documents};
 use super::values::{Amount, Date};
@@ -86,7 +86,7 @@ fn read_set(
     let mut level = String::new();
     let mut seen = Vec::new();
     for segment in segments {
-        let party = || NamedParty::from_entity(&EntityName::from_nm1(segment));
+        let party = || NamedParty::from_nm1(segment);
         let known = match (segment.id(), level.as_str()) {
             ("ST" | "SE", _) => true,
             ("BHT", "") => {
@@ -108,10 +108,11 @@ fn read_set(
                 true
             }
             ("NM1", "22") => {
-                let entity = EntityName::from_nm1(segment);
-                message.member_id = entity.id.unwrap_or_default();
-                message.member_last_name = entity.last_or_organization;
-                message.member_first_name = entity.first;
+                (
+                    message.member_id,
+                    message.member_last_name,
+                    message.member_first_name,
+                ) = read_member(segment);
                 true
             }
             ("DMG", "22") => {
@@ -179,50 +180,13 @@ pub fn write_278(
     let (date, time) = (envelope.date.ccyymmdd(), envelope.time.hhmm());
     let purpose = if response { "11" } else { "13" };
     w.segment("BHT", &["0007", purpose, &message.reference, &date, &time])?;
-    let nm1 =
-        |code: &'static str, kind: &'static str, last: &str, first: &str, q: &str, id: &str| {
-            [
-                code.to_owned(),
-                kind.to_owned(),
-                last.to_owned(),
-                first.to_owned(),
-                String::new(),
-                String::new(),
-                String::new(),
-                q.to_owned(),
-                id.to_owned(),
-            ]
-        };
-    let (payer, provider) = (&message.payer, &message.provider);
-    let segments = [
-        nm1("X3", "2", &payer.name, "", &payer.id_qualifier, &payer.id),
-        nm1(
-            "1P",
-            "2",
-            &provider.name,
-            "",
-            &provider.id_qualifier,
-            &provider.id,
-        ),
-        nm1(
-            "IL",
-            "1",
-            message.member_last_name.as_deref().unwrap_or_default(),
-            message.member_first_name.as_deref().unwrap_or_default(),
-            "MI",
-            &message.member_id,
-        ),
-    ];
-    for (index, (level, nm1)) in ["20", "21", "22"].iter().zip(&segments).enumerate() {
-        let number = (index + 1).to_string();
-        let parent = if index == 0 {
-            String::new()
-        } else {
-            index.to_string()
-        };
-        w.segment("HL", &[&number, &parent, level, "1"])?;
-        w.segment("NM1", &nm1.each_ref().map(String::as_str))?;
-    }
+    w.segment("HL", &["1", "", "20", "1"])?;
+    message.payer.write_nm1(&mut w, "X3")?;
+    w.segment("HL", &["2", "1", "21", "1"])?;
+    message.provider.write_nm1(&mut w, "1P")?;
+    w.segment("HL", &["3", "2", "22", "1"])?;
+    let names = [&message.member_last_name, &message.member_first_name];
+    write_member(&mut w, &message.member_id, names)?;
     if let (false, Some(born)) = (response, message.member_birth_date) {
         w.segment("DMG", &["D8", &born.ccyymmdd()])?;
     }
