@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::claims::{claim_and_payer, date_of, payer_row, to_payer};
 use super::codes::describe_claim_status;
 use super::inquiries::{
-    Outgoing, answer_as, iso, payer_party, provider_party, store_answers, timeout,
+    Outgoing, PayerAnswer, answer_as, iso, payer_party, provider_party, store_answers, timeout,
 };
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
@@ -39,6 +39,12 @@ pub struct ClaimStatusAnswer {
     pub check_number: Option<String>,
     /// The payer's claim number.
     pub payer_claim_number: Option<String>,
+}
+
+impl PayerAnswer for ClaimStatusAnswer {
+    fn outcome(&self) -> String {
+        self.status.clone().unwrap_or_else(|| "answered".into())
+    }
 }
 
 /// One claim status request: what was asked, where it stands, and the answer once it came.
@@ -136,6 +142,7 @@ pub async fn ask(
         subject: &claim.claim_number,
         asked: serde_json::json!({ "claim_id": claim_id }).to_string(),
         limit,
+        procedure: None,
     };
     let stored = super::inquiries::ask(store, handover, outgoing, |trace, controls| {
         let request = ClaimStatusMessage {
@@ -190,11 +197,7 @@ pub async fn apply_277_status(
     let answers = read
         .interchanges()
         .flat_map(|one| &one.documents)
-        .map(|response| {
-            let answer = answer_of(response);
-            let outcome = answer.status.clone().unwrap_or_else(|| "answered".into());
-            (response.trace.clone(), answer, outcome)
-        })
+        .map(|response| (response.trace.clone(), answer_of(response)))
         .collect();
     let mut done = Vec::new();
     for stored in store_answers(store, KIND, answers, message_id).await? {

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::request_rejection_text;
 use super::inquiries::{
-    Outgoing, answer_as, asked_json, iso, member_request, payer_party, plain_id, provider_party,
-    request_date, store_answers, trace_assigner,
+    Outgoing, PayerAnswer, answer_as, asked_json, iso, member_request, payer_party, plain_id,
+    provider_party, request_date, store_answers, trace_assigner,
 };
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
@@ -80,6 +80,12 @@ pub struct Coverage {
     pub out_of_pocket_max_cents: Option<i64>,
     /// Out-of-pocket still to reach the maximum this year.
     pub out_of_pocket_remaining_cents: Option<i64>,
+}
+
+impl PayerAnswer for Coverage {
+    fn outcome(&self) -> String {
+        self.status.clone().unwrap_or_else(|| "answered".into())
+    }
 }
 
 /// One eligibility check: what was asked, where it stands, and the answer once it came.
@@ -237,6 +243,7 @@ pub async fn check(
         subject: &request.member_id,
         asked: asked_json(request)?,
         limit: member.limit,
+        procedure: None,
     };
     let stored = super::inquiries::ask(store, handover, outgoing, |trace, controls| {
         let inquiry = EligibilityMessage {
@@ -270,11 +277,7 @@ pub async fn apply_271(
     let answers = read
         .interchanges()
         .flat_map(|one| &one.documents)
-        .map(|answer| {
-            let coverage = coverage_of(answer);
-            let outcome = coverage.status.clone().unwrap_or_else(|| "answered".into());
-            (answer.trace.clone(), coverage, outcome)
-        });
+        .map(|answer| (answer.trace.clone(), coverage_of(answer)));
     let stored = store_answers(store, KIND, answers.collect(), message_id).await?;
     Ok(stored
         .iter()

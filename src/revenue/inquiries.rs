@@ -19,27 +19,41 @@ pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
 /// The longest a request may wait.
 pub const MAX_TIMEOUT_SECONDS: u64 = 110;
 
-/// Stores `answer` (in a word: `outcome`) as the answer to the request of kind `kind` with
-/// `trace_number`, brought by message `message_id`; the request's id, or `None` when no request
-/// of ours has that trace number.
-async fn store_answer<A: serde::Serialize>(
+/// What a payer's answer says, as the store keeps it beside the answer itself.
+pub trait PayerAnswer: serde::Serialize {
+    /// The answer in a word (`active`, `approved`, a 277 status...).
+    fn outcome(&self) -> String;
+    /// The authorization number and the days it is valid (`YYYY-MM-DD`, when the payer
+    /// says), when the answer authorizes something.
+    fn authorization(&self) -> Option<(&str, Option<(String, String)>)> {
+        None
+    }
+}
+
+/// Stores `answer` as the answer to the request of kind `kind` with `trace_number`, brought
+/// by message `message_id`; the request's id, or `None` when no request of ours has that
+/// trace number.
+async fn store_answer<A: PayerAnswer>(
     store: &Store,
     kind: &str,
     trace_number: &str,
     answer: &A,
-    outcome: &str,
     message_id: Option<i64>,
 ) -> Result<Option<i64>, RevenueError> {
     let text = serde_json::to_string(answer)
         .map_err(|err| RevenueError::Setup(format!("the answer does not serialize: {err}")))?;
+    let authorization = answer.authorization();
+    let valid = authorization.as_ref().and_then(|(_, valid)| valid.as_ref());
     Ok(store
         .answer_inquiry(
             kind,
             trace_number,
             &InquiryAnswer {
-                outcome,
+                outcome: &answer.outcome(),
                 answer: &text,
                 message_id,
+                authorization_number: authorization.as_ref().map(|(number, _)| *number),
+                valid: valid.map(|(from, to)| (from.as_str(), to.as_str())),
             },
         )
         .await?)
@@ -133,6 +147,8 @@ pub struct Outgoing<'a> {
     pub asked: String,
     /// How long to wait for the answer.
     pub limit: Duration,
+    /// What a prior authorization is for: the procedure and the date of service.
+    pub procedure: Option<(&'a str, Date)>,
 }
 
 /// Gives the request its trace number and its interchange and group control numbers, writes
@@ -157,6 +173,7 @@ where
     let file = write(&trace, [interchange, group]).map_err(|err| {
         RevenueError::Invalid(format!("the {} cannot be written: {err}", outgoing.set))
     })?;
+    let procedure = outgoing.procedure.map(|(code, date)| (code, iso(date)));
     send_and_wait(
         store,
         handover,
@@ -166,6 +183,9 @@ where
             subject: outgoing.subject,
             trace_number: &trace,
             request: &outgoing.asked,
+            procedure: procedure
+                .as_ref()
+                .map(|(code, date)| (*code, date.as_str())),
         },
         &outgoing.payer.channel,
         &file,
@@ -249,17 +269,18 @@ impl<A> Answer<A> {
     }
 }
 
-/// Stores each of `answers` (trace number, answer, outcome in a word) with the request of kind
-/// `kind` it answers, brought by message `message_id`; each answer with the request it matched.
-pub async fn store_answers<A: serde::Serialize>(
+/// Stores each of `answers` (trace number, answer) with the request of kind `kind` it answers,
+/// brought by message `message_id`; each answer with the request it matched.
+pub async fn store_answers<A: PayerAnswer>(
     store: &Store,
     kind: &str,
-    answers: Vec<(String, A, String)>,
+    answers: Vec<(String, A)>,
     message_id: Option<i64>,
 ) -> Result<Vec<Answer<A>>, RevenueError> {
     let mut stored = Vec::new();
-    for (trace, answer, outcome) in answers {
-        let matched = store_answer(store, kind, &trace, &answer, &outcome, message_id).await?;
+    for (trace, answer) in answers {
+        let matched = store_answer(store, kind, &trace, &answer, message_id).await?;
+        let outcome = answer.outcome();
         stored.push(Answer {
             trace,
             answer,

@@ -1,7 +1,8 @@
 //! A payer simulator: adjudicates our 837 claims the way an HMO would under a payer's contract
 //! (fee schedule, deductible accumulators per member, copay per visit, coinsurance, non-covered
-//! procedures denied with CARC 96, a configurable share of claims denied at random with CARC
-//! 197, and optionally a reversal and correction of the first paid claim) and writes the 999,
+//! procedures denied with CARC 96, procedures that need a prior authorization and come without
+//! one (no REF*G1) denied with CARC 197, a configurable share of claims denied at random with
+//! CARC 197, and optionally a reversal and correction of the first paid claim) and writes the 999,
 //! 277CA and 835 a payer would send back. Users and tests can run the whole revenue cycle with
 //! it, no real payer needed.
 
@@ -249,7 +250,11 @@ pub fn adjudicate(
                     adjustments: Vec::new(),
                     remark: None,
                 };
-                if denied_at_random || not_covered {
+                // A procedure the contract pays only with an authorization, on a claim that
+                // carries none (REF*G1), is denied as the random denials are: CARC 197.
+                let unauthorized = contract.needs_authorization(&line.procedure_code)
+                    && claim.prior_authorization.is_none();
+                if denied_at_random || not_covered || unauthorized {
                     let (reason, remark) = if not_covered {
                         ("96", "N130")
                     } else {
@@ -668,6 +673,7 @@ mod tests {
                 covered_diagnoses: Vec::new(),
                 excluded_diagnoses: Vec::new(),
                 in_network_providers: Vec::new(),
+                authorization_required: Vec::new(),
                 annual_limit_cents: None,
             }),
         }

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::contract::share;
 use super::inquiries::{
-    Outgoing, answer_as, asked_json, member_request, payer_party, provider_party, store_answers,
-    trace_assigner, whole_seconds,
+    Outgoing, PayerAnswer, answer_as, asked_json, iso, member_request, payer_party, provider_party,
+    store_answers, trace_assigner, whole_seconds,
 };
 use super::{Handover, RevenueError};
 use crate::canonical::ContractTerms;
@@ -82,8 +82,26 @@ pub struct Decision {
     pub decision: Option<String>,
     /// The authorization number, when approved.
     pub authorization_number: Option<String>,
+    /// First day the authorization is valid, `YYYY-MM-DD` (the payer's certification period).
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// Last day the authorization is valid, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub valid_to: Option<String>,
     /// Why.
     pub reasons: Reasons,
+}
+
+impl PayerAnswer for Decision {
+    fn outcome(&self) -> String {
+        self.decision.clone().unwrap_or_else(|| "answered".into())
+    }
+
+    fn authorization(&self) -> Option<(&str, Option<(String, String)>)> {
+        let number = self.authorization_number.as_deref()?;
+        let valid = self.valid_from.clone().zip(self.valid_to.clone());
+        Some((number, valid))
+    }
 }
 
 /// One prior authorization request: what was asked, the estimate, and the decision once it
@@ -248,6 +266,7 @@ pub async fn ask(
             estimate: estimate(payer, &procedure, amount),
         })?,
         limit: member.limit,
+        procedure: Some((&procedure, member.service_date)),
     };
     let stored = super::inquiries::ask(store, handover, outgoing, |trace, controls| {
         let message = PriorAuthMessage {
@@ -261,7 +280,7 @@ pub async fn ask(
             member_first_name: member.known.given_name,
             member_birth_date: None,
             diagnosis,
-            procedure,
+            procedure: procedure.clone(),
             amount: Some(Amount::from_cents(amount)),
             service_date: Some(member.service_date),
             ..PriorAuthMessage::default()
@@ -295,6 +314,8 @@ pub fn decision_of(response: &PriorAuthMessage) -> Decision {
             .to_owned()
         }),
         authorization_number: decision.and_then(|d| d.authorization_number.clone()),
+        valid_from: response.certification_effective.map(iso),
+        valid_to: response.certification_expires.map(iso),
         reasons,
     }
 }
@@ -310,14 +331,7 @@ pub async fn apply_278(
     let answers = read
         .interchanges()
         .flat_map(|one| &one.documents)
-        .map(|response| {
-            let decision = decision_of(response);
-            let outcome = decision
-                .decision
-                .clone()
-                .unwrap_or_else(|| "answered".into());
-            (response.trace.clone(), decision, outcome)
-        })
+        .map(|response| (response.trace.clone(), decision_of(response)))
         .collect();
     let stored = store_answers(store, KIND, answers, message_id).await?;
     Ok(stored

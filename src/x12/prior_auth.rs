@@ -63,6 +63,10 @@ pub struct PriorAuthMessage {
     pub amount: Option<Amount>,
     /// DTP*472 of the service: the date of service.
     pub service_date: Option<Date>,
+    /// DTP*007 of the service (response): the first day the certification is valid.
+    pub certification_effective: Option<Date>,
+    /// DTP*036 of the service (response): the last day the certification is valid.
+    pub certification_expires: Option<Date>,
     /// HCR of the event (response).
     pub decision: Option<ReviewDecision>,
     /// MSG texts of the event (response): why the decision was made.
@@ -147,8 +151,14 @@ fn read_set(
                 message.amount = segment.amount_at(2)?;
                 true
             }
-            ("DTP", "SS") if segment.string_at(1).as_deref() == Some("472") => {
-                message.service_date = segment.date_at(3, warnings);
+            ("DTP", "SS") => {
+                let mut date = || segment.date_at(3, warnings);
+                match segment.string_at(1).as_deref() {
+                    Some("472") => message.service_date = date(),
+                    Some("007") => message.certification_effective = date(),
+                    Some("036") => message.certification_expires = date(),
+                    _ => {}
+                }
                 true
             }
             (_, "20" | "21" | "22" | "EV" | "SS") => {
@@ -228,8 +238,14 @@ pub fn write_278(
     }
     w.segment("HL", &["5", "4", "SS", "0"])?;
     w.segment("UM", &["HS", "I"])?;
-    if let Some(date) = message.service_date {
-        w.segment("DTP", &["472", "D8", &date.ccyymmdd()])?;
+    for (qualifier, date) in [
+        ("472", message.service_date),
+        ("007", message.certification_effective),
+        ("036", message.certification_expires),
+    ] {
+        if let Some(date) = date {
+            w.segment("DTP", &[qualifier, "D8", &date.ccyymmdd()])?;
+        }
     }
     let amount = message.amount.map(|a| a.to_string()).unwrap_or_default();
     w.segment_fields(
