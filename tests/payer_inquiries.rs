@@ -520,7 +520,7 @@ async fn prior_authorization_is_decided_by_the_payer() {
 
 /// The sample visit with its second charge changed to `procedure`, as visit `visit` (message
 /// `control`) on `day` (`YYYYMMDD`), or only that charge when `alone`.
-fn visit_with(procedure: &str, visit: &str, control: &str, day: &str, alone: bool) -> Vec<u8> {
+fn visit_with(procedure: &str, visit: &str, control: &str, day: &str, alone: bool) -> String {
     let sample = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("samples/hl7v2/dft-p03-switchboard.hl7"),
@@ -539,7 +539,7 @@ fn visit_with(procedure: &str, visit: &str, control: &str, day: &str, alone: boo
         .split('\r')
         .filter(|s| !(alone && s.starts_with("FT1|1|")))
         .collect();
-    segments.join("\r").into_bytes()
+    segments.join("\r")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -550,8 +550,13 @@ async fn authorizations_go_with_the_coverage_and_onto_the_claims() {
     // authorization is asked for, one four days before it.
     let visits = [
         visit_with("70553", "V5001", "AUTH-0001", "20261124", false),
-        visit_with("70553", "V5002", "AUTH-0002", "20261120", true),
+        visit_with("70553", "V5002", "AUTH-0002", "20261120", true)
+            .replace("MEM12345", "MEM77777")
+            .replace("MRN100", "MRN200")
+            .replace("999887777", "999887700")
+            .replace("O'Brien^Mary^Ann", "Ruiz^Ana"),
     ];
+    let visits = visits.map(String::into_bytes);
     send_visits(&engine, mllp_port, &visits).await;
     let approved = post(
         &engine,
@@ -651,6 +656,20 @@ async fn authorizations_go_with_the_coverage_and_onto_the_claims() {
                 && status_of(&claims, 120_000) == Some(json!("denied"))
         })
         .await;
+    // The payer now knows the member it saw only on a claim (the payer file does not list
+    // MEM77777), and keeps what it decided in a file of its own, for after a restart.
+    let seen = post(
+        &engine,
+        "/api/eligibility",
+        json!({"payer": "HMO1", "member_id": "MEM77777", "date": "2026-11-24"}),
+    )
+    .await;
+    assert_eq!(seen["status"], "active", "{seen}");
+    assert_eq!(seen["plan"], "Acme Health Plan", "{seen}");
+    let remembered =
+        std::fs::read_to_string(engine.path("data/payer-sim/acme-health.json")).unwrap();
+    assert!(remembered.contains("MEM77777"), "{remembered}");
+
     // The denial is in the report of denials for a missing authorization, as JSON and CSV, from
     // the API and the command line.
     let report = engine.get_json("/api/reports/authorization-denials").await;

@@ -407,6 +407,8 @@ mod tests {
         };
         let denied = ClaimDecision {
             claim_number: "SB1".into(),
+            member_id: "MEM1".into(),
+            member_name: ("Doe".into(), "Jo".into()),
             payer_claim_number: "P1".into(),
             charge: Amount::from_cents(10_000),
             paid: Amount::from_cents(0),
