@@ -670,6 +670,29 @@ async fn authorizations_go_with_the_coverage_and_onto_the_claims() {
         std::fs::read_to_string(engine.path("data/payer-sim/acme-health.json")).unwrap();
     assert!(remembered.contains("MEM77777"), "{remembered}");
 
+    // Deploying the payer's channel again builds its simulator anew; it still answers a 276
+    // about the paid claim from what it decided.
+    let redeployed = engine
+        .api(Method::POST, "/api/channels/x12-outbox/deploy")
+        .send()
+        .await
+        .unwrap();
+    assert!(redeployed.status().is_success(), "{redeployed:?}");
+    let claims = engine.get_json("/api/claims?payer=HMO1").await;
+    let paid = claims["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["total_charge_cents"] == 135_000)
+        .unwrap();
+    let status = engine
+        .post_json(&format!("/api/claims/{}/status", paid["id"]))
+        .await;
+    assert_eq!(
+        status["status"], "F1 Finalized/Payment: 65 Claim/line has been paid",
+        "{status}"
+    );
+
     // The denial is in the report of denials for a missing authorization, as JSON and CSV, from
     // the API and the command line.
     let report = engine.get_json("/api/reports/authorization-denials").await;
