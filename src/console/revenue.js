@@ -157,6 +157,21 @@ const VIEWS = [
     },
   },
   {
+    id: 'patients',
+    title: 'Patients',
+    filters: [],
+    load: async () => {
+      const {patients} = await api('GET', '/api/patients?limit=100');
+      return {
+        columns: ['Patient', 'Birth date', 'Identifiers'],
+        rows: patients.map((p) => [
+          h('a', {href: `#/revenue/patients/${p.id}`}, [p.family_name, p.given_name].filter(Boolean).join(', ') || `#${p.id}`),
+          p.birth_date, p.identifiers.map((i) => i.value).join('; '),
+        ]),
+      };
+    },
+  },
+  {
     id: 'eligibility',
     title: 'Eligibility',
     filters: [],
@@ -371,7 +386,52 @@ async function renderClaim(page, id, ctx) {
   );
 }
 
+/** A coverage's eligibility button (operator): asks the payer, then shows the page again. */
+function eligibilityButton(patientId, coverage, ctx) {
+  const button = h('button', {type: 'button', disabled: ctx.can('operator') ? null : ''},
+    `Check eligibility of ${coverage.member_id}`);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await api('POST', '/api/eligibility', {body: JSON.stringify({
+        payer: coverage.payer_id, member_id: coverage.member_id, timeout_seconds: 5,
+      })});
+      ctx.navigate(`#/revenue/patients/${patientId}?checked=${Date.now()}`);
+    } catch (err) {
+      button.disabled = false;
+      ctx.fail(err);
+    }
+  });
+  return button;
+}
+
+/** One patient's coverages with the payer's last eligibility answer and the authorizations. */
+async function renderPatient(page, id, ctx) {
+  const record = await api('GET', `/api/patients/${encodeURIComponent(id)}`);
+  const name = [record.family_name, record.given_name].filter(Boolean).join(', ') || `#${record.id}`;
+  page.append(
+    h('p', {}, h('a', {href: '#/revenue?view=patients'}, '← Patients')),
+    h('h1', {}, `Patient ${name}`),
+    h('dl', {class: 'facts'},
+      h('dt', {}, 'Birth date'), h('dd', {}, record.birth_date ?? '—'),
+      h('dt', {}, 'Identifiers'), h('dd', {}, record.identifiers.map((i) => i.value).join('; ') || '—')),
+    section('Coverages', dataTable({
+      columns: ['Payer', 'Member id', 'Plan', 'Priority', 'Eligibility', 'Checked', 'Check'],
+      rows: record.coverages.map((c) => [c.payer_id, c.member_id, c.plan_name, c.priority,
+        c.eligibility ? badge(c.eligibility.status) : 'not checked',
+        c.eligibility ? when(c.eligibility.checked_at) : '', eligibilityButton(record.id, c, ctx)]),
+    }, {empty: 'No coverage.'})),
+    section('Authorizations', dataTable({
+      columns: ['Request', 'Payer', 'Member id', 'Procedure', 'Date of service', 'Decision', 'Authorization', 'Valid'],
+      rows: record.coverages.flatMap((c) => c.authorizations.map((a) => [a.id, c.payer_id, c.member_id,
+        a.procedure, a.service_date, badge(a.decision), a.authorization_number,
+        a.valid_from ? `${a.valid_from} to ${a.valid_to}` : ''])),
+    }, {empty: 'No prior authorization asked.'})),
+  );
+}
+
 export async function render(page, parts, query, ctx) {
   if (parts[0] === 'claims' && parts[1]) await renderClaim(page, parts[1], ctx);
+  else if (parts[0] === 'patients' && parts[1]) await renderPatient(page, parts[1], ctx);
   else await renderViews(page, query, ctx);
 }

@@ -68,7 +68,8 @@ pub struct InquiryAnswer<'a> {
     pub message_id: Option<i64>,
     /// The authorization number, when the answer authorizes.
     pub authorization_number: Option<&'a str>,
-    /// The days the authorization is valid, `YYYY-MM-DD`, when the payer says.
+    /// The days the authorization is valid, `YYYY-MM-DD`, when the payer says (the date of
+    /// service asked otherwise).
     pub valid: Option<(&'a str, &'a str)>,
 }
 
@@ -139,7 +140,7 @@ pub struct CoverageAuthorization {
     pub decision: String,
     /// The authorization number, when approved.
     pub authorization_number: Option<String>,
-    /// First day it is valid, `YYYY-MM-DD`.
+    /// First day it is valid, `YYYY-MM-DD` (once approved).
     pub valid_from: Option<String>,
     /// Last day it is valid, `YYYY-MM-DD`.
     pub valid_to: Option<String>,
@@ -210,8 +211,8 @@ impl Store {
     pub async fn record_inquiry(&self, inquiry: &NewInquiry<'_>) -> Result<i64, StoreError> {
         let row = sqlx::query(
             "INSERT INTO payer_inquiries (kind, payer_id, subject, trace_number, request, status, created_at, \
-             procedure_code, service_date, valid_from, valid_to) \
-             VALUES ($1, $2, $3, $4, $5, 'sending', $6, $7, $8, $8, $8) RETURNING id",
+             procedure_code, service_date) \
+             VALUES ($1, $2, $3, $4, $5, 'sending', $6, $7, $8) RETURNING id",
         )
         .bind(inquiry.kind)
         .bind(inquiry.payer_id)
@@ -257,7 +258,8 @@ impl Store {
         let row = sqlx::query(
             "UPDATE payer_inquiries SET status = 'answered', outcome = $1, answer = $2, \
              answer_message_id = $3, answered_at = $4, authorization_number = $7, \
-             valid_from = COALESCE($8, valid_from), valid_to = COALESCE($9, valid_to) \
+             valid_from = CASE WHEN $7 IS NULL THEN NULL ELSE COALESCE($8, service_date) END, \
+             valid_to = CASE WHEN $7 IS NULL THEN NULL ELSE COALESCE($9, service_date) END \
              WHERE kind = $5 AND trace_number = $6 RETURNING id",
         )
         .bind(answer.outcome)

@@ -404,6 +404,17 @@ async function askingPayers(browser) {
   await asked.waitFor();
   assert.match(await asked.innerText(), /SBS\d{9}/);
   await shot(page, 'claim-status');
+
+  step = 'a patient\'s page checks eligibility of a coverage and shows the requests';
+  await page.goto(`${URL}/#/revenue?view=patients`);
+  await page.locator('#view table tbody tr a').first().click();
+  await page.getByRole('heading', {name: 'Coverages'}).waitFor();
+  const coverage = page.getByRole('region', {name: 'Coverages'}).locator('tbody tr').first();
+  assert.match(await coverage.innerText(), /HMO1/);
+  await page.getByRole('button', {name: /^Check eligibility of /}).first().click();
+  await page.waitForURL(/patients\/\d+\?checked=/);
+  await page.getByRole('region', {name: 'Authorizations'}).locator('tbody tr', {hasText: '70553'}).waitFor();
+  await shot(page, 'patient');
   await page.close();
 }
 // ---- end of questions to payers -----------------------------------------------------------
