@@ -193,8 +193,8 @@ enum Command {
         url: Option<String>,
     },
     /// Print a report (financial-summary, payer-performance, claim-aging, denial-analysis,
-    /// reconciliation-audit, payer-mix, receivables-aging, payer-inquiries); without a name,
-    /// list them.
+    /// reconciliation-audit, payer-mix, receivables-aging, payer-inquiries,
+    /// authorization-denials); without a name, list them.
     #[command(after_help = "Example:\n  switchboard report claim-aging --csv")]
     Report {
         /// The report.

@@ -65,6 +65,28 @@ async fn cli(engine: &common::Engine, args: &[&str]) -> (bool, String) {
     (run.status.success(), said)
 }
 
+/// Sends each of `visits` (HL7 v2) to `engine`'s MLLP listener on `port`, each acknowledged.
+async fn send_visits(engine: &common::Engine, port: u16, visits: &[Vec<u8>]) {
+    engine
+        .eventually("MLLP listens", || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+        })
+        .await;
+    let mut mllp = MllpClient::new(&format!("127.0.0.1:{port}"));
+    for visit in visits {
+        let ack = mllp.exchange(visit, Duration::from_secs(10)).await.unwrap();
+        assert!(String::from_utf8_lossy(&ack).contains("MSA|AA"));
+    }
+}
+
+/// What `engine` answers to a POST of `body` to `path`.
+async fn post(engine: &common::Engine, path: &str, body: Value) -> Value {
+    let answer = engine.api(Method::POST, path).json(&body).send().await;
+    answer.unwrap().json().await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eligibility_on_sqlite() {
     let engine = engine_with_simulated_payer(None, common::free_port()).await;
@@ -304,19 +326,7 @@ async fn claim_status_is_asked_of_the_payer_and_answered() {
             .join("samples/hl7v2/dft-p03-switchboard.hl7"),
     )
     .unwrap();
-    let mut mllp = MllpClient::new(&format!("127.0.0.1:{mllp_port}"));
-    engine
-        .eventually("MLLP listens", || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", mllp_port))
-                .await
-                .is_ok()
-        })
-        .await;
-    let ack = mllp
-        .exchange(&visit, Duration::from_secs(10))
-        .await
-        .unwrap();
-    assert!(String::from_utf8_lossy(&ack).contains("MSA|AA"));
+    send_visits(&engine, mllp_port, &[visit]).await;
     engine
         .eventually("the claim is submitted", || async {
             engine.post_json("/api/claims/submit?payer=HMO1").await["submitted"]
@@ -371,15 +381,12 @@ async fn claim_status_is_asked_of_the_payer_and_answered() {
 
     // An eligibility check without a name takes the member's name and birth date from our
     // patient whose coverage has that member id.
-    let covered = engine
-        .api(Method::POST, "/api/eligibility")
-        .json(&json!({"payer": "HMO1", "member_id": "MEM12345", "date": "2026-06-01"}))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let covered = post(
+        &engine,
+        "/api/eligibility",
+        json!({"payer": "HMO1", "member_id": "MEM12345", "date": "2026-06-01"}),
+    )
+    .await;
     assert_eq!(covered["status"], "active", "{covered}");
     let outbox = engine.path("data/outbox/x12");
     let asked: Vec<String> = file_names(&outbox)
@@ -542,5 +549,202 @@ async fn prior_authorization_is_decided_by_the_payer() {
         .get_json(&format!("/api/prior-auth/{}", approved["id"]))
         .await;
     assert_eq!(one, approved);
+    engine.stop().await;
+}
+
+/// The sample visit with its second charge changed to `procedure`, as visit `visit` (message
+/// `control`) on `day` (`YYYYMMDD`), or only that charge when `alone`.
+fn visit_with(procedure: &str, visit: &str, control: &str, day: &str, alone: bool) -> String {
+    let sample = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/hl7v2/dft-p03-switchboard.hl7"),
+    )
+    .unwrap();
+    let text = sample
+        .replace(
+            "87880^Rapid strep test^CPT",
+            &format!("{procedure}^MRI brain^CPT"),
+        )
+        .replace("|30.50|", "|1200.00|")
+        .replace("V5001", visit)
+        .replace("DFT-SAMPLE-0001", control)
+        .replace("20261124|20261124", &format!("{day}|{day}"));
+    let segments: Vec<&str> = text
+        .split('\r')
+        .filter(|s| !(alone && s.starts_with("FT1|1|")))
+        .collect();
+    segments.join("\r")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorizations_go_with_the_coverage_and_onto_the_claims() {
+    let mllp_port = common::free_port();
+    let engine = engine_with_simulated_payer(None, mllp_port).await;
+    // 70553 needs an authorization (config/payers/acme-health.toml). One visit on the day the
+    // authorization is asked for, one four days before it.
+    let visits = [
+        visit_with("70553", "V5001", "AUTH-0001", "20261124", false),
+        visit_with("70553", "V5002", "AUTH-0002", "20261120", true)
+            .replace("MEM12345", "MEM77777")
+            .replace("MRN100", "MRN200")
+            .replace("999887777", "999887700")
+            .replace("O'Brien^Mary^Ann", "Ruiz^Ana"),
+    ];
+    let visits = visits.map(String::into_bytes);
+    send_visits(&engine, mllp_port, &visits).await;
+    let approved = post(
+        &engine,
+        "/api/prior-auth",
+        json!({
+            "payer": "HMO1",
+            "member_id": "MEM12345",
+            "procedure": "70553",
+            "diagnosis": "J06.9",
+            "date": "2026-11-24",
+        }),
+    )
+    .await;
+    assert_eq!(approved["decision"], "approved", "{approved}");
+    assert_eq!(approved["valid_from"], "2026-11-24", "{approved}");
+    assert_eq!(approved["valid_to"], "2026-12-31", "{approved}");
+    let number = approved["authorization_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let checked = post(
+        &engine,
+        "/api/eligibility",
+        json!({"payer": "HMO1", "member_id": "MEM12345", "date": "2026-11-24"}),
+    )
+    .await;
+    assert_eq!(checked["status"], "active", "{checked}");
+
+    // Both show with the patient's coverage.
+    let found = engine.get_json("/api/patients?family=O'Brien").await;
+    let patient = engine
+        .get_json(&format!("/api/patients/{}", found["patients"][0]["id"]))
+        .await;
+    let coverage = &patient["coverages"][0];
+    assert_eq!(coverage["member_id"], "MEM12345", "{patient}");
+    assert_eq!(coverage["eligibility"]["status"], "active", "{patient}");
+    assert_eq!(
+        coverage["eligibility"]["check_id"], checked["id"],
+        "{patient}"
+    );
+    let authorization = &coverage["authorizations"][0];
+    assert_eq!(authorization["id"], approved["id"], "{patient}");
+    assert_eq!(authorization["procedure"], "70553", "{patient}");
+    assert_eq!(authorization["decision"], "approved", "{patient}");
+    assert_eq!(authorization["authorization_number"], number.as_str());
+    assert_eq!(authorization["valid_from"], "2026-11-24", "{patient}");
+
+    // The claim of the visit the authorization covers carries its number (2300 REF*G1); the
+    // other goes without and the payer denies it: CARC 197.
+    let submitted = engine.post_json("/api/claims/submit?payer=HMO1").await;
+    assert_eq!(
+        submitted["submitted"].as_array().map(Vec::len),
+        Some(2),
+        "{submitted}"
+    );
+    let outbox = engine.path("data/outbox/x12");
+    let written = || {
+        file_names(&outbox)
+            .into_iter()
+            .map(|name| outbox.join(name))
+            .filter(|path| std::fs::read_to_string(path).is_ok_and(|t| t.contains("ST*837*")))
+            .collect::<Vec<_>>()
+    };
+    engine
+        .eventually("the 837 is written", || async { !written().is_empty() })
+        .await;
+    let claims_file = written();
+    assert_eq!(claims_file.len(), 1, "{claims_file:?}");
+    let text = std::fs::read_to_string(&claims_file[0]).unwrap();
+    assert_eq!(text.matches("REF*G1*").count(), 1, "{text}");
+    assert!(text.contains(&format!("REF*G1*{number}~")), "{text}");
+    let validated = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["x12", "validate"])
+        .arg(&claims_file[0])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        validated.status.success() && validated.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&validated.stdout)
+    );
+    if common::x12_peer::present() {
+        let problems = common::x12_peer::problems(&claims_file);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+    let status_of = |claims: &Value, charge: i64| {
+        claims["claims"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["total_charge_cents"] == charge))
+            .map(|c| c["status"].clone())
+    };
+    engine
+        .eventually("the payer pays one claim and denies the other", || async {
+            let claims = engine.get_json("/api/claims?payer=HMO1").await;
+            status_of(&claims, 135_000) == Some(json!("paid"))
+                && status_of(&claims, 120_000) == Some(json!("denied"))
+        })
+        .await;
+    // The payer now knows the member it saw only on a claim (the payer file does not list
+    // MEM77777), and keeps what it decided in a file of its own, for after a restart.
+    let seen = post(
+        &engine,
+        "/api/eligibility",
+        json!({"payer": "HMO1", "member_id": "MEM77777", "date": "2026-11-24"}),
+    )
+    .await;
+    assert_eq!(seen["status"], "active", "{seen}");
+    assert_eq!(seen["plan"], "Acme Health Plan", "{seen}");
+    let remembered =
+        std::fs::read_to_string(engine.path("data/payer-sim/acme-health.json")).unwrap();
+    assert!(remembered.contains("MEM77777"), "{remembered}");
+
+    // Deploying the payer's channel again builds its simulator anew; it still answers a 276
+    // about the paid claim from what it decided.
+    let redeployed = engine
+        .api(Method::POST, "/api/channels/x12-outbox/deploy")
+        .send()
+        .await
+        .unwrap();
+    assert!(redeployed.status().is_success(), "{redeployed:?}");
+    let claims = engine.get_json("/api/claims?payer=HMO1").await;
+    let paid = claims["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["total_charge_cents"] == 135_000)
+        .unwrap();
+    let status = engine
+        .post_json(&format!("/api/claims/{}/status", paid["id"]))
+        .await;
+    assert_eq!(
+        status["status"], "F1 Finalized/Payment: 65 Claim/line has been paid",
+        "{status}"
+    );
+
+    // The denial is in the report of denials for a missing authorization, as JSON and CSV, from
+    // the API and the command line.
+    let report = engine.get_json("/api/reports/authorization-denials").await;
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{report}");
+    assert_eq!(rows[0][0], "HMO1", "{report}");
+    assert_eq!(rows[0][2], "70553", "{report}");
+    assert!(
+        rows[0][3].as_str().is_some_and(|r| r.starts_with("CO-197")),
+        "{report}"
+    );
+    assert_eq!(rows[0][4], "1200.00", "{report}");
+    let (ok, csv) = cli(&engine, &["report", "authorization-denials", "--csv"]).await;
+    assert!(ok, "{csv}");
+    assert!(
+        csv.starts_with("payer,claim,procedure,reason,amount,835 trace")
+            && csv.contains(",70553,\"CO-197: Precertification"),
+        "{csv}"
+    );
     engine.stop().await;
 }

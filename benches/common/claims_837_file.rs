@@ -50,6 +50,7 @@ pub fn big_837() -> Vec<u8> {
                 facility_code: "11".into(),
                 frequency_code: "1".into(),
                 payer_claim_number: None,
+                prior_authorization: None,
                 provider_signature_on_file: true,
                 accepts_assignment: true,
                 benefits_assigned: true,

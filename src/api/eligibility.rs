@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::claims::{billing_of, payer_of};
+use super::inquiries::{MemberParams, billing_and_payer, listed, one};
 use super::openapi::ErrorBody;
 use super::{ApiError, AppState};
 use crate::revenue::eligibility::{self, EligibilityCheck, EligibilityRequest, KIND};
@@ -33,8 +33,7 @@ pub async fn check(
     body: Result<Json<EligibilityRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(|err| ApiError::BadRequest(err.body_text()))?;
-    let billing = billing_of(&state)?;
-    let payer = payer_of(&state, &request.payer)?;
+    let (billing, payer) = billing_and_payer(&state, &request.payer)?;
     let check = eligibility::check(
         &state.store,
         &state.runtime.handle(),
@@ -44,17 +43,6 @@ pub async fn check(
     )
     .await?;
     Ok(Json(check).into_response())
-}
-
-/// Query string of `GET /api/eligibility`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CheckParams {
-    /// Only checks of this member id.
-    member: Option<String>,
-    /// At most this many (100 when absent; larger values are lowered to 1000).
-    limit: Option<i64>,
 }
 
 /// The answer of `GET /api/eligibility`.
@@ -69,20 +57,14 @@ pub struct CheckList {
     get,
     path = "/eligibility",
     tag = "eligibility",
-    params(CheckParams),
+    params(MemberParams),
     responses((status = 200, description = "The checks", body = CheckList))
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<CheckParams>,
+    params: Query<MemberParams>,
 ) -> Result<Json<CheckList>, ApiError> {
-    let checks = state
-        .store
-        .inquiries(KIND, params.member.as_deref(), params.limit.unwrap_or(100))
-        .await?
-        .into_iter()
-        .map(EligibilityCheck::from_inquiry)
-        .collect();
+    let checks = listed(&state, KIND, params, EligibilityCheck::from_inquiry).await?;
     Ok(Json(CheckList { checks }))
 }
 
@@ -101,10 +83,14 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<EligibilityCheck>, ApiError> {
-    let inquiry = state
-        .store
-        .inquiry(KIND, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("eligibility check {id}")))?;
-    Ok(Json(EligibilityCheck::from_inquiry(inquiry)))
+    Ok(Json(
+        one(
+            &state,
+            KIND,
+            id,
+            "eligibility check",
+            EligibilityCheck::from_inquiry,
+        )
+        .await?,
+    ))
 }

@@ -7,6 +7,7 @@ pub mod console;
 pub mod eligibility;
 pub mod error;
 pub mod fhir;
+pub mod inquiries;
 pub mod monitor;
 pub mod openapi;
 pub mod prior_auth;

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::claims::{billing_of, payer_of};
+use super::inquiries::{MemberParams, billing_and_payer, listed, one};
 use super::openapi::ErrorBody;
 use super::{ApiError, AppState};
 use crate::revenue::prior_auth::{self, KIND, PriorAuthCheck, PriorAuthRequest};
@@ -33,8 +33,7 @@ pub async fn ask(
     body: Result<Json<PriorAuthRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(|err| ApiError::BadRequest(err.body_text()))?;
-    let billing = billing_of(&state)?;
-    let payer = payer_of(&state, &request.payer)?;
+    let (billing, payer) = billing_and_payer(&state, &request.payer)?;
     let check = prior_auth::ask(
         &state.store,
         &state.runtime.handle(),
@@ -44,17 +43,6 @@ pub async fn ask(
     )
     .await?;
     Ok(Json(check).into_response())
-}
-
-/// Query string of `GET /api/prior-auth`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuthParams {
-    /// Only requests for this member id.
-    member: Option<String>,
-    /// At most this many (100 when absent; larger values are lowered to 1000).
-    limit: Option<i64>,
 }
 
 /// The answer of `GET /api/prior-auth`.
@@ -69,20 +57,14 @@ pub struct AuthList {
     get,
     path = "/prior-auth",
     tag = "prior-auth",
-    params(AuthParams),
+    params(MemberParams),
     responses((status = 200, description = "The requests", body = AuthList))
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<AuthParams>,
+    params: Query<MemberParams>,
 ) -> Result<Json<AuthList>, ApiError> {
-    let authorizations = state
-        .store
-        .inquiries(KIND, params.member.as_deref(), params.limit.unwrap_or(100))
-        .await?
-        .into_iter()
-        .map(PriorAuthCheck::from_inquiry)
-        .collect();
+    let authorizations = listed(&state, KIND, params, PriorAuthCheck::from_inquiry).await?;
     Ok(Json(AuthList { authorizations }))
 }
 
@@ -101,10 +83,14 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<PriorAuthCheck>, ApiError> {
-    let inquiry = state
-        .store
-        .inquiry(KIND, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("prior authorization {id}")))?;
-    Ok(Json(PriorAuthCheck::from_inquiry(inquiry)))
+    Ok(Json(
+        one(
+            &state,
+            KIND,
+            id,
+            "prior authorization",
+            PriorAuthCheck::from_inquiry,
+        )
+        .await?,
+    ))
 }

@@ -2,8 +2,10 @@
 //! [`crate::revenue::payer_sim`]) by writing the 999, 277CA and 835 into a folder, such as the X12
 //! inbox, each 270 eligibility inquiry with a 271 and each 276 claim status request with a 277
 //! ([`crate::revenue::payer_answers`]), so the whole revenue cycle runs without a real payer.
+//! What it remembers (the claims it decided, the members on them) is kept in a file beside its
+//! answers' folder, `data/payer-sim/NAME.json` for `config/payers/NAME.toml`, so it survives a
+//! restart or a redeploy.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -16,7 +18,7 @@ use super::runtime::RuntimeHandle;
 use super::{DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound};
 use crate::config::checks::{FOLDER_RULE, stays_inside};
 use crate::revenue::payer_answers::{answer_270, answer_276, answer_278};
-use crate::revenue::payer_sim::{ClaimDecision, SimError, SimOptions, adjudicate};
+use crate::revenue::payer_sim::{SimError, SimMemory, SimOptions, adjudicate};
 
 /// `type = "payer-sim"` destination: adjudicates each 837 as the payer simulator does under a
 /// payer's contract and writes the payer's answers (999, 277CA, 835) into a folder, such as
@@ -69,7 +71,8 @@ impl DestinationSettings for PayerSimDestinationConfig {
             seed: self.seed,
             reversal: self.reversal,
             runtime: context.runtime.clone(),
-            decisions: Arc::default(),
+            memory: memory_file(context.data_dir, &self.payer_file),
+            memory_lock: Arc::default(),
         })
     }
 }
@@ -88,9 +91,45 @@ pub struct PayerSimDestination {
     pub reversal: bool,
     /// The runtime, for the deployment root.
     pub runtime: RuntimeHandle,
-    /// What it decided of each claim, by our claim number, to answer claim status requests;
-    /// kept in memory, so a restart forgets them.
-    pub decisions: Arc<Mutex<HashMap<String, ClaimDecision>>>,
+    /// The file of what it remembers ([`SimMemory`]).
+    pub memory: PathBuf,
+    /// Held while the memory file is read and written again.
+    pub memory_lock: Arc<Mutex<()>>,
+}
+
+/// `data/payer-sim/NAME.json` for the payer file `config/payers/NAME.toml`.
+fn memory_file(data_dir: &Path, payer_file: &str) -> PathBuf {
+    let stem = Path::new(payer_file)
+        .file_stem()
+        .map_or_else(|| "payer".into(), |s| s.to_string_lossy());
+    data_dir.join("payer-sim").join(format!("{stem}.json"))
+}
+
+/// What the simulator remembers, from `path`: nothing yet when the file is absent.
+pub fn load_memory(path: &Path) -> Result<SimMemory, DeliveryError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| {
+            DeliveryError::permanent(format!("{} does not read: {err}", path.display()))
+        }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(SimMemory::default()),
+        Err(err) => Err(DeliveryError::io(
+            format_args!("cannot read {}", path.display()),
+            &err,
+        )),
+    }
+}
+
+/// Writes what the simulator remembers to `path`, replacing the file whole.
+pub fn save_memory(path: &Path, memory: &SimMemory) -> Result<(), DeliveryError> {
+    let text = serde_json::to_vec_pretty(memory)
+        .map_err(|err| DeliveryError::permanent(format!("the memory does not serialize: {err}")))?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|err| {
+            DeliveryError::io(format_args!("cannot create {}", parent.display()), &err)
+        })?;
+    }
+    write_atomically(path, &text)
+        .map_err(|err| DeliveryError::io(format_args!("cannot write {}", path.display()), &err))
 }
 
 impl Destination for PayerSimDestination {
@@ -119,34 +158,39 @@ impl Destination for PayerSimDestination {
                     .collect()
             };
             let permanent = |err: SimError| DeliveryError::permanent(err.to_string());
+            let guard = self
+                .memory_lock
+                .lock()
+                .map_err(|_| DeliveryError::permanent("the simulator's memory is lost"))?;
+            let mut memory = load_memory(&self.memory)?;
             let files = match set.as_deref() {
                 Some("270") => numbered(
-                    answer_270(&message.payload, &payer, &options).map_err(permanent)?,
+                    answer_270(
+                        &message.payload,
+                        &memory.payer_knowing_members(&payer),
+                        &options,
+                    )
+                    .map_err(permanent)?,
                     "271",
                 ),
                 Some("278") => numbered(
-                    answer_278(&message.payload, &payer, &options).map_err(permanent)?,
+                    answer_278(
+                        &message.payload,
+                        &memory.payer_knowing_members(&payer),
+                        &options,
+                    )
+                    .map_err(permanent)?,
                     "278",
                 ),
-                Some("276") => {
-                    let decisions = self
-                        .decisions
-                        .lock()
-                        .map_err(|_| DeliveryError::permanent("the claim decisions are lost"))?
-                        .clone();
-                    numbered(
-                        answer_276(&message.payload, &decisions, &options).map_err(permanent)?,
-                        "277",
-                    )
-                }
+                Some("276") => numbered(
+                    answer_276(&message.payload, &memory.decisions, &options).map_err(permanent)?,
+                    "277",
+                ),
                 _ => {
                     let files =
                         adjudicate(&message.payload, &payer, &options).map_err(permanent)?;
-                    if let Ok(mut decisions) = self.decisions.lock() {
-                        for decision in &files.decisions {
-                            decisions.insert(decision.claim_number.clone(), decision.clone());
-                        }
-                    }
+                    memory.remember(&files.decisions);
+                    save_memory(&self.memory, &memory)?;
                     vec![
                         ("999".to_owned(), files.ack_999),
                         ("277".to_owned(), files.ack_277ca),
@@ -154,6 +198,7 @@ impl Destination for PayerSimDestination {
                     ]
                 }
             };
+            drop(guard);
             let folder = self.folder.clone();
             let stem = format!("{}-{}", payer.payer_id, message.message_id);
             tokio::task::spawn_blocking(move || {
@@ -173,5 +218,37 @@ impl Destination for PayerSimDestination {
                 )
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::revenue::payer_sim::ClaimDecision;
+    use crate::x12::{Amount, Date};
+
+    #[test]
+    fn the_memory_survives_in_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = memory_file(dir.path(), "config/payers/acme-health.toml");
+        assert_eq!(path, dir.path().join("payer-sim/acme-health.json"));
+        assert_eq!(load_memory(&path).unwrap(), SimMemory::default());
+        let mut memory = SimMemory::default();
+        memory.remember(&[ClaimDecision {
+            claim_number: "SB1".into(),
+            member_id: "MEM9".into(),
+            member_name: ("Ruiz".into(), "Ana".into()),
+            payer_claim_number: "HMO1000000001001".into(),
+            charge: Amount::from_cents(12_000),
+            paid: Amount::from_cents(9_000),
+            denied: false,
+            date: Date::new(2026, 11, 24).unwrap(),
+            check_number: "SIM1".into(),
+        }]);
+        save_memory(&path, &memory).unwrap();
+        assert_eq!(load_memory(&path).unwrap(), memory);
+        std::fs::write(&path, "{").unwrap();
+        let err = load_memory(&path).unwrap_err();
+        assert!(err.to_string().contains("acme-health.json"), "{err}");
     }
 }

@@ -82,6 +82,18 @@ pub struct MemberConfig {
     pub out_of_pocket_met_cents: i64,
 }
 
+/// Whether `code` is one of `patterns` (dots ignored; a trailing `*` matches a prefix).
+fn code_matches(patterns: &[String], code: &str) -> bool {
+    let code = code.replace('.', "");
+    patterns.iter().any(|p| {
+        let p = p.replace('.', "");
+        match p.strip_suffix('*') {
+            Some(prefix) => code.starts_with(prefix),
+            None => code == p,
+        }
+    })
+}
+
 /// A payer contract.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -121,12 +133,22 @@ pub struct ContractConfig {
     /// NPIs of the providers in the payer's network; empty: every provider.
     #[serde(default)]
     pub in_network_providers: Vec<String>,
+    /// Procedure codes the payer pays only with its prior authorization (a trailing `*`
+    /// matches a prefix): a claim carries the authorization's number (REF*G1), and without
+    /// one the payer denies the line (CARC 197).
+    #[serde(default)]
+    pub authorization_required: Vec<String>,
     /// The most the payer authorizes for one service in a year, in cents; absent: no limit.
     #[serde(default)]
     pub annual_limit_cents: Option<i64>,
 }
 
 impl ContractConfig {
+    /// Whether the payer pays `procedure` only with its prior authorization.
+    pub fn needs_authorization(&self, procedure: &str) -> bool {
+        code_matches(&self.authorization_required, procedure)
+    }
+
     /// Why this contract does not cover a claim with these diagnoses and procedure codes;
     /// empty when it does.
     pub fn coverage_problems<'a>(
@@ -134,16 +156,7 @@ impl ContractConfig {
         diagnoses: &[String],
         procedures: impl Iterator<Item = &'a str>,
     ) -> Vec<String> {
-        let matches = |patterns: &[String], code: &str| {
-            let code = code.replace('.', "");
-            patterns.iter().any(|p| {
-                let p = p.replace('.', "");
-                match p.strip_suffix('*') {
-                    Some(prefix) => code.starts_with(prefix),
-                    None => code == p,
-                }
-            })
-        };
+        let matches = code_matches;
         let mut problems = Vec::new();
         for (n, code) in procedures.enumerate() {
             if matches(&self.excluded_procedures, code)

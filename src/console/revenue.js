@@ -1,5 +1,6 @@
 // Revenue cycle: claims by status and payer, rejected and denied claims with the payer's
-// reasons, remittances, and one claim's history. Every view is a table
+// reasons, remittances, questions to payers (eligibility, prior authorization, a claim's
+// status), and one claim's history. Every view is a table
 // `{columns: [...], rows: [[...]]}` loaded from the API — the shape the API's reports and
 // worklists answer in — so a new one is one entry in VIEWS.
 
@@ -29,6 +30,42 @@ function claimRow(claim) {
 }
 
 const CLAIM_COLUMNS = ['Claim', 'Payer', 'Status', 'Charge', 'Payer claim no.', 'Created', 'Updated'];
+
+/**
+ * A form asking a payer a question (operator): `fields` are `[name, label, attrs]`, the payer
+ * is chosen from the configured payers; the answer is waited for a few seconds, then the view
+ * `view` shows the requests again, this one first.
+ */
+async function askForm(title, path, fields, view, ctx) {
+  const payers = await payerOptions();
+  const input = ([name, label, attrs]) => h('div', {class: 'field'},
+    h('label', {for: `ask-${name}`}, label),
+    h('input', {id: `ask-${name}`, name, ...attrs}));
+  const form = h('form', {class: 'filters', 'aria-label': title},
+    h('div', {class: 'field'},
+      h('label', {for: 'ask-payer'}, 'Payer'),
+      h('select', {id: 'ask-payer', name: 'payer'},
+        payers.map(([value, label]) => h('option', {value}, label)))),
+    fields.map(input),
+    h('button', {type: 'submit', class: 'primary', disabled: ctx.can('operator') ? null : ''}, 'Ask the payer'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = {timeout_seconds: 5};
+    for (const element of form.elements) if (element.name && element.value) body[element.name] = element.value;
+    try {
+      const asked = await api('POST', path, {body: JSON.stringify(body)});
+      ctx.navigate(`#/revenue?view=${view}&asked=${asked.id}`);
+    } catch (err) {
+      ctx.fail(err);
+    }
+  });
+  return form;
+}
+
+/** Where a request to a payer stands: its answer in a word, or its state while unanswered. */
+function answered(request, outcome) {
+  return badge(request.state === 'answered' ? (outcome ?? 'answered') : request.state);
+}
 
 /**
  * The revenue-cycle views. `filters` become the query string of the API call; `load(params)`
@@ -116,6 +153,62 @@ const VIEWS = [
           u.id, u.payer, u.trace_number, u.patient_control_number, u.payer_claim_number, u.member_id,
           u.service_from, money(u.charge_cents), money(u.paid_cents), matchForm(u, ctx),
         ]),
+      };
+    },
+  },
+  {
+    id: 'patients',
+    title: 'Patients',
+    filters: [],
+    load: async () => {
+      const {patients} = await api('GET', '/api/patients?limit=100');
+      return {
+        columns: ['Patient', 'Birth date', 'Identifiers'],
+        rows: patients.map((p) => [
+          h('a', {href: `#/revenue/patients/${p.id}`}, [p.family_name, p.given_name].filter(Boolean).join(', ') || `#${p.id}`),
+          p.birth_date, p.identifiers.map((i) => i.value).join('; '),
+        ]),
+      };
+    },
+  },
+  {
+    id: 'eligibility',
+    title: 'Eligibility',
+    filters: [],
+    load: async (params, ctx) => {
+      const {checks} = await api('GET', '/api/eligibility');
+      const form = await askForm('Check eligibility', '/api/eligibility', [
+        ['member_id', 'Member id', {required: '', size: '14'}],
+        ['date', 'Date of service', {type: 'date'}],
+      ], 'eligibility', ctx);
+      return {
+        actions: form,
+        columns: ['Check', 'Payer', 'Member', 'Status', 'Plan', 'Reason', 'Asked', 'Trace number'],
+        rows: checks.map((c) => [c.id, c.payer_id, c.member_id, answered(c, c.status), c.plan, c.reason,
+          when(c.created_at), c.trace_number]),
+      };
+    },
+  },
+  {
+    id: 'prior-auth',
+    title: 'Prior authorizations',
+    filters: [],
+    load: async (params, ctx) => {
+      const {authorizations} = await api('GET', '/api/prior-auth');
+      const form = await askForm('Ask for a prior authorization', '/api/prior-auth', [
+        ['member_id', 'Member id', {required: '', size: '14'}],
+        ['procedure', 'Procedure', {required: '', size: '6'}],
+        ['diagnosis', 'Diagnosis', {required: '', size: '8'}],
+        ['date', 'Date of service', {type: 'date'}],
+      ], 'prior-auth', ctx);
+      return {
+        actions: form,
+        columns: ['Request', 'Payer', 'Member', 'Procedure', 'Decision', 'Authorization', 'Valid',
+          'Estimate covered', 'Asked'],
+        rows: authorizations.map((a) => [a.id, a.payer_id, a.member_id, a.request.procedure,
+          answered(a, a.decision), a.authorization_number,
+          a.valid_from ? `${a.valid_from} to ${a.valid_to}` : '', money(a.request.estimate.covered_cents),
+          when(a.created_at)]),
       };
     },
   },
@@ -249,9 +342,30 @@ async function postings(billId) {
   }
 }
 
-async function renderClaim(page, id) {
+/** The claim's status requests (276) and the payer's answers (277), with a button to ask. */
+async function claimStatus(claim, ctx) {
+  const {checks} = await api('GET', `/api/claims/${encodeURIComponent(claim.id)}/status`);
+  const ask = h('button', {type: 'button', disabled: ctx.can('operator') ? null : ''}, 'Ask the payer for its status');
+  ask.addEventListener('click', async () => {
+    ask.disabled = true;
+    try {
+      await api('POST', `/api/claims/${encodeURIComponent(claim.id)}/status?timeout_seconds=5`);
+      ctx.navigate(`#/revenue/claims/${claim.id}?asked=${Date.now()}`);
+    } catch (err) {
+      ask.disabled = false;
+      ctx.fail(err);
+    }
+  });
+  return section('Claim status', h('p', {}, ask), dataTable({
+    columns: ['Asked', 'State', 'Status (277)', 'Paid', 'Adjudicated', 'Check number', 'Trace number'],
+    rows: checks.map((c) => [when(c.created_at), badge(c.state), c.status, money(c.paid_cents),
+      c.adjudicated, c.check_number, c.trace_number]),
+  }, {empty: 'Not asked yet.'}));
+}
+
+async function renderClaim(page, id, ctx) {
   const {claim, events} = await api('GET', `/api/claims/${encodeURIComponent(id)}`);
-  const posted = await postings(claim.bill_id);
+  const [posted, status] = await Promise.all([postings(claim.bill_id), claimStatus(claim, ctx)]);
   page.append(
     h('p', {}, h('a', {href: '#/revenue?view=claims'}, '← Claims')),
     h('h1', {}, `Claim ${claim.claim_number}`),
@@ -267,11 +381,57 @@ async function renderClaim(page, id) {
       columns: ['When', 'Status', 'Detail'],
       rows: events.map((e) => [when(e.at), badge(e.status), e.detail]),
     }, {empty: 'No history.'})),
+    status,
     posted,
   );
 }
 
+/** A coverage's eligibility button (operator): asks the payer, then shows the page again. */
+function eligibilityButton(patientId, coverage, ctx) {
+  const button = h('button', {type: 'button', disabled: ctx.can('operator') ? null : ''},
+    `Check eligibility of ${coverage.member_id}`);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await api('POST', '/api/eligibility', {body: JSON.stringify({
+        payer: coverage.payer_id, member_id: coverage.member_id, timeout_seconds: 5,
+      })});
+      ctx.navigate(`#/revenue/patients/${patientId}?checked=${Date.now()}`);
+    } catch (err) {
+      button.disabled = false;
+      ctx.fail(err);
+    }
+  });
+  return button;
+}
+
+/** One patient's coverages with the payer's last eligibility answer and the authorizations. */
+async function renderPatient(page, id, ctx) {
+  const record = await api('GET', `/api/patients/${encodeURIComponent(id)}`);
+  const name = [record.family_name, record.given_name].filter(Boolean).join(', ') || `#${record.id}`;
+  page.append(
+    h('p', {}, h('a', {href: '#/revenue?view=patients'}, '← Patients')),
+    h('h1', {}, `Patient ${name}`),
+    h('dl', {class: 'facts'},
+      h('dt', {}, 'Birth date'), h('dd', {}, record.birth_date ?? '—'),
+      h('dt', {}, 'Identifiers'), h('dd', {}, record.identifiers.map((i) => i.value).join('; ') || '—')),
+    section('Coverages', dataTable({
+      columns: ['Payer', 'Member id', 'Plan', 'Priority', 'Eligibility', 'Checked', 'Check'],
+      rows: record.coverages.map((c) => [c.payer_id, c.member_id, c.plan_name, c.priority,
+        c.eligibility ? badge(c.eligibility.status) : 'not checked',
+        c.eligibility ? when(c.eligibility.checked_at) : '', eligibilityButton(record.id, c, ctx)]),
+    }, {empty: 'No coverage.'})),
+    section('Authorizations', dataTable({
+      columns: ['Request', 'Payer', 'Member id', 'Procedure', 'Date of service', 'Decision', 'Authorization', 'Valid'],
+      rows: record.coverages.flatMap((c) => c.authorizations.map((a) => [a.id, c.payer_id, c.member_id,
+        a.procedure, a.service_date, badge(a.decision), a.authorization_number,
+        a.valid_from ? `${a.valid_from} to ${a.valid_to}` : ''])),
+    }, {empty: 'No prior authorization asked.'})),
+  );
+}
+
 export async function render(page, parts, query, ctx) {
-  if (parts[0] === 'claims' && parts[1]) await renderClaim(page, parts[1]);
+  if (parts[0] === 'claims' && parts[1]) await renderClaim(page, parts[1], ctx);
+  else if (parts[0] === 'patients' && parts[1]) await renderPatient(page, parts[1], ctx);
   else await renderViews(page, query, ctx);
 }

@@ -5,15 +5,16 @@
 
 use serde::Serialize;
 
-use super::claims::{claim_and_payer, control, date_of, payer_row, to_payer};
+use super::claims::{claim_and_payer, date_of, payer_row, to_payer};
 use super::codes::describe_claim_status;
-use super::eligibility::iso;
-use super::inquiries::{answer_as, send_and_wait, store_answer, timeout};
+use super::inquiries::{
+    Outgoing, PayerAnswer, answer_as, iso, payer_party, provider_party, store_answers, timeout,
+};
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
 use crate::config::payer::PayerConfig;
 use crate::store::Store;
-use crate::store::inquiries::{Inquiry, NewInquiry};
+use crate::store::inquiries::Inquiry;
 use crate::x12::{self, Amount, ClaimStatusMessage, DatePeriod, NamedParty};
 
 /// The kind of these requests in the store.
@@ -38,6 +39,12 @@ pub struct ClaimStatusAnswer {
     pub check_number: Option<String>,
     /// The payer's claim number.
     pub payer_claim_number: Option<String>,
+}
+
+impl PayerAnswer for ClaimStatusAnswer {
+    fn outcome(&self) -> String {
+        self.status.clone().unwrap_or_else(|| "answered".into())
+    }
 }
 
 /// One claim status request: what was asked, where it stands, and the answer once it came.
@@ -126,58 +133,43 @@ pub async fn ask(
         .iter()
         .filter_map(|l| date_of(&l.service_date))
         .collect();
-    let trace = format!("SBS{:09}", store.next_number("trace").await?);
-    let request = ClaimStatusMessage {
-        reference: trace.clone(),
-        trace: trace.clone(),
-        payer: NamedParty {
-            name: payer.name.clone(),
-            id_qualifier: "PI".into(),
-            id: payer.payer_id.clone(),
-        },
-        submitter: NamedParty {
-            name: billing.organization_name.clone(),
-            id_qualifier: "46".into(),
-            id: billing.submitter_id.clone(),
-        },
-        provider: NamedParty {
-            name: billing.organization_name.clone(),
-            id_qualifier: "XX".into(),
-            id: billing.npi.clone(),
-        },
-        member_id: source.member_id.clone(),
-        member_last_name: source.patient.family_name.clone(),
-        member_first_name: source.patient.given_name.clone(),
-        member_birth_date: source.patient.birth_date.as_deref().and_then(date_of),
-        claim_number: Some(claim.claim_number.clone()),
-        payer_claim_number: claim.payer_claim_number.clone(),
-        charge: Some(Amount::from_cents(claim.total_charge_cents)),
-        service_period: dates.iter().min().map(|first| DatePeriod {
-            start: *first,
-            end: dates.iter().max().copied(),
-        }),
-        ..ClaimStatusMessage::default()
-    };
     let envelope = to_payer(billing, payer)?;
-    let interchange = control(store.next_number("interchange").await?);
-    let group = control(store.next_number("group").await?);
-    let file = x12::write_276(&request, &envelope, [interchange, group])
-        .map_err(|err| RevenueError::Invalid(format!("the 276 cannot be written: {err}")))?;
-    let asked = serde_json::json!({ "claim_id": claim_id }).to_string();
-    let stored = send_and_wait(
-        store,
-        handover,
-        &NewInquiry {
-            kind: KIND,
-            payer_id: &payer.payer_id,
-            subject: &claim.claim_number,
-            trace_number: &trace,
-            request: &asked,
-        },
-        &payer.channel,
-        &file,
+    let outgoing = Outgoing {
+        kind: KIND,
+        set: "276",
+        trace_prefix: "SBS",
+        payer,
+        subject: &claim.claim_number,
+        asked: serde_json::json!({ "claim_id": claim_id }).to_string(),
         limit,
-    )
+        procedure: None,
+    };
+    let stored = super::inquiries::ask(store, handover, outgoing, |trace, controls| {
+        let request = ClaimStatusMessage {
+            reference: trace.to_owned(),
+            trace: trace.to_owned(),
+            payer: payer_party(payer),
+            submitter: NamedParty {
+                name: billing.organization_name.clone(),
+                id_qualifier: "46".into(),
+                id: billing.submitter_id.clone(),
+            },
+            provider: provider_party(billing, &billing.npi),
+            member_id: source.member_id.clone(),
+            member_last_name: source.patient.family_name.clone(),
+            member_first_name: source.patient.given_name.clone(),
+            member_birth_date: source.patient.birth_date.as_deref().and_then(date_of),
+            claim_number: Some(claim.claim_number.clone()),
+            payer_claim_number: claim.payer_claim_number.clone(),
+            charge: Some(Amount::from_cents(claim.total_charge_cents)),
+            service_period: dates.iter().min().map(|first| DatePeriod {
+                start: *first,
+                end: dates.iter().max().copied(),
+            }),
+            ..ClaimStatusMessage::default()
+        };
+        x12::write_276(&request, &envelope, controls)
+    })
     .await?;
     Ok(ClaimStatusCheck::from_inquiry(stored))
 }
@@ -202,14 +194,15 @@ pub async fn apply_277_status(
 ) -> Result<Vec<String>, RevenueError> {
     let read =
         x12::read_277_status(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
+    let answers = read
+        .interchanges()
+        .flat_map(|one| &one.documents)
+        .map(|response| (response.trace.clone(), answer_of(response)))
+        .collect();
     let mut done = Vec::new();
-    for response in read.interchanges().flat_map(|one| &one.documents) {
-        let answer = answer_of(response);
-        let outcome = answer.status.as_deref().unwrap_or("answered");
-        let matched =
-            store_answer(store, KIND, &response.trace, &answer, outcome, message_id).await?;
-        let Some(id) = matched else {
-            done.push(format!("277 for unknown trace number '{}'", response.trace));
+    for stored in store_answers(store, KIND, answers, message_id).await? {
+        let Some(id) = stored.matched else {
+            done.push(stored.line("claim status request", "277"));
             continue;
         };
         let claim_number = match store.inquiry(KIND, id).await? {
@@ -217,15 +210,19 @@ pub async fn apply_277_status(
             None => continue,
         };
         if let Some(claim) = store.claim_by_number(&claim_number).await? {
-            let paid = answer
+            let paid = stored
+                .answer
                 .paid_cents
                 .map(|cents| format!(", paid {}", Amount::from_cents(cents)))
                 .unwrap_or_default();
             store
-                .note_claim(claim, &format!("claim status (277): {outcome}{paid}"))
+                .note_claim(
+                    claim,
+                    &format!("claim status (277): {}{paid}", stored.outcome),
+                )
                 .await?;
         }
-        done.push(format!("claim {claim_number}: {outcome}"));
+        done.push(format!("claim {claim_number}: {}", stored.outcome));
     }
     Ok(done)
 }

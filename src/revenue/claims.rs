@@ -97,13 +97,43 @@ impl Frequency {
     };
 }
 
+/// The number of an approved prior authorization for a line of `source` whose procedure
+/// `payer`'s contract pays only with one, for the member and valid on the line's date of
+/// service: what the claim carries in REF*G1.
+async fn authorization_of(
+    store: &Store,
+    payer: &PayerConfig,
+    source: &ClaimSource,
+) -> Result<Option<String>, RevenueError> {
+    let Some(contract) = &payer.contract else {
+        return Ok(None);
+    };
+    for line in &source.lines {
+        if !contract.needs_authorization(&line.procedure_code) {
+            continue;
+        }
+        let number = store
+            .approved_authorization(
+                &payer.payer_id,
+                &source.member_id,
+                &line.procedure_code,
+                &line.service_date,
+            )
+            .await?;
+        if number.is_some() {
+            return Ok(number);
+        }
+    }
+    Ok(None)
+}
+
 /// The 2000B loop of one bill: subscriber, payer and its one claim.
 fn subscriber_claims(
     source: &ClaimSource,
     claim_id: &str,
     kind: ClaimKind,
     payer: &PayerConfig,
-    frequency: &Frequency,
+    (frequency, authorization): (&Frequency, Option<&String>),
 ) -> SubscriberClaims {
     let patient = &source.patient;
     let mut diagnoses: Vec<String> = Vec::new();
@@ -217,6 +247,7 @@ fn subscriber_claims(
             },
             frequency_code: frequency.code.to_string(),
             payer_claim_number: frequency.original.clone(),
+            prior_authorization: authorization.cloned(),
             provider_signature_on_file: true,
             accepts_assignment: true,
             benefits_assigned: true,
@@ -507,6 +538,7 @@ async fn send(
     // Validate each bill's claim on its own, so one bad bill holds back nothing else.
     let mut ready = Vec::new();
     for (source, frequency) in claims {
+        let authorization = authorization_of(store, payer, &source).await?;
         let provisional = format!("BILL{}", source.bill_id);
         let single = batch_of(
             billing,
@@ -518,7 +550,7 @@ async fn send(
                 &provisional,
                 kind,
                 payer,
-                &frequency,
+                (&frequency, authorization.as_ref()),
             )],
         );
         let mut problems: Vec<String> = x12::validate_837(&single)
@@ -544,7 +576,7 @@ async fn send(
             ));
         }
         if problems.is_empty() {
-            ready.push((source, frequency));
+            ready.push((source, frequency, authorization));
         } else {
             report.refused.push(Refusal {
                 bill_id: source.bill_id,
@@ -565,8 +597,14 @@ async fn send(
     let subscribers = ready
         .iter()
         .zip(&numbers)
-        .map(|((source, frequency), number)| {
-            subscriber_claims(source, number, kind, payer, frequency)
+        .map(|((source, frequency, authorization), number)| {
+            subscriber_claims(
+                source,
+                number,
+                kind,
+                payer,
+                (frequency, authorization.as_ref()),
+            )
         })
         .collect();
     let batch = batch_of(
@@ -590,7 +628,7 @@ async fn send(
     let claims: Vec<NewClaim<'_>> = ready
         .iter()
         .zip(&numbers)
-        .map(|((source, _), number)| NewClaim {
+        .map(|((source, _, _), number)| NewClaim {
             claim_number: number,
             source,
             claim_type: &payer.claim_type,
@@ -705,7 +743,7 @@ mod tests {
             "SB0000000009",
             ClaimKind::Institutional,
             &payer,
-            &Frequency::ORIGINAL,
+            (&Frequency::ORIGINAL, None),
         );
         let batch = batch_of(
             &billing(),
@@ -762,7 +800,7 @@ mod tests {
             "B7",
             ClaimKind::Professional,
             &payer,
-            &Frequency::ORIGINAL,
+            (&Frequency::ORIGINAL, None),
         );
         let batch = batch_of(
             &billing(),
@@ -800,6 +838,7 @@ mod tests {
             covered_diagnoses: vec!["J*".into()],
             excluded_diagnoses: vec!["J45.909".into()],
             in_network_providers: vec![],
+            authorization_required: vec![],
             annual_limit_cents: None,
         };
         let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();

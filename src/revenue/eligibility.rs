@@ -4,15 +4,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::claims::{control, to_payer};
 use super::codes::request_rejection_text;
-use super::inquiries::{answer_as, send_and_wait, store_answer, timeout};
+use super::inquiries::{
+    Outgoing, PayerAnswer, answer_as, asked_json, iso, member_request, payer_party, plain_id,
+    provider_party, request_date, store_answers, trace_assigner,
+};
 use super::{Handover, RevenueError};
 use crate::config::engine::BillingConfig;
-use crate::config::payer::{PayerConfig, parse_day};
+use crate::config::payer::PayerConfig;
 use crate::store::Store;
-use crate::store::inquiries::{Inquiry, NewInquiry};
-use crate::x12::{self, Date, EligibilityMessage, NamedParty};
+use crate::store::inquiries::Inquiry;
+use crate::x12::{self, EligibilityMessage};
 
 /// The kind of these requests in the store.
 pub const KIND: &str = "eligibility";
@@ -80,6 +82,12 @@ pub struct Coverage {
     pub out_of_pocket_remaining_cents: Option<i64>,
 }
 
+impl PayerAnswer for Coverage {
+    fn outcome(&self) -> String {
+        self.status.clone().unwrap_or_else(|| "answered".into())
+    }
+}
+
 /// One eligibility check: what was asked, where it stands, and the answer once it came.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EligibilityCheck {
@@ -126,12 +134,6 @@ impl EligibilityCheck {
             coverage,
         }
     }
-}
-
-/// `YYYY-MM-DD` of a date.
-pub(super) fn iso(date: Date) -> String {
-    let text = date.ccyymmdd();
-    format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])
 }
 
 /// What a 271 says, in the terms of [`Coverage`].
@@ -185,23 +187,6 @@ pub fn coverage_of(answer: &EligibilityMessage) -> Coverage {
     }
 }
 
-/// A date `YYYY-MM-DD` from a request, or a clear refusal naming `field`.
-pub fn request_date(field: &str, text: &str) -> Result<Date, RevenueError> {
-    parse_day(text)
-        .and_then(|(year, month, day)| Date::new(year, month, day))
-        .ok_or_else(|| RevenueError::Invalid(format!("{field} '{text}' is not a date YYYY-MM-DD")))
-}
-
-/// Whether `value` is 1 to `max` letters, digits, '-', '.' or '_': what we write into X12
-/// identifiers taken from a request.
-fn plain_id(value: &str, max: usize) -> bool {
-    !value.is_empty()
-        && value.len() <= max
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
-}
-
 /// Whether `value` can be written as a name in an X12 segment: 1 to 60 letters, spaces, '-',
 /// '.' or '\''.
 fn plain_name(value: &str) -> bool {
@@ -210,27 +195,6 @@ fn plain_name(value: &str) -> bool {
         && value
             .chars()
             .all(|c| c.is_ascii_alphabetic() || " -.'".contains(c))
-}
-
-/// TRN03: `1` and the billing provider's EIN when it has nine digits, else `9` and the
-/// submitter id, ten characters either way.
-pub(super) fn trace_assigner(billing: &BillingConfig) -> String {
-    let digits: String = billing
-        .tax_id
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    if digits.len() == 9 {
-        format!("1{digits}")
-    } else {
-        let id: String = billing
-            .submitter_id
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(9)
-            .collect();
-        format!("9{id:0>9}")
-    }
 }
 
 /// Asks `payer` whether the member is covered: stores the request, sends a 270 through the
@@ -242,27 +206,19 @@ pub async fn check(
     payer: &PayerConfig,
     request: &EligibilityRequest,
 ) -> Result<EligibilityCheck, RevenueError> {
-    if !plain_id(&request.member_id, 80) {
-        return Err(RevenueError::Invalid(
-            "member_id must be 1-80 letters, digits, '-', '.' or '_'".into(),
-        ));
-    }
     let service_type = request.service_type.as_deref().unwrap_or("30");
     if !plain_id(service_type, 2) {
         return Err(RevenueError::Invalid(format!(
             "service_type '{service_type}' is not a service type code (1-2 letters or digits, 30: health benefit plan coverage)"
         )));
     }
-    let limit = timeout(request.timeout_seconds)?;
-    let envelope = to_payer(billing, payer)?;
-    let service_date = match &request.date {
-        Some(text) => request_date("date", text)?,
-        None => envelope.date,
-    };
-    let known = store
-        .member_person(&payer.payer_id, &request.member_id)
-        .await?
-        .unwrap_or_default();
+    let about = (
+        request.member_id.as_str(),
+        &request.date,
+        request.timeout_seconds,
+    );
+    let member = member_request(store, billing, payer, about).await?;
+    let known = member.known;
     let name = |given: &Option<String>, stored: Option<String>, field: &str| {
         let name = given.clone().or(stored);
         match name {
@@ -279,49 +235,33 @@ pub async fn check(
         (None, Some(stored)) => stored.get(..10).and_then(|day| request_date("", day).ok()),
         (None, None) => None,
     };
-    let trace = format!("SBE{:09}", store.next_number("trace").await?);
-    let inquiry = EligibilityMessage {
-        reference: trace.clone(),
-        trace: trace.clone(),
-        trace_assigner: trace_assigner(billing),
-        payer: NamedParty {
-            name: payer.name.clone(),
-            id_qualifier: "PI".into(),
-            id: payer.payer_id.clone(),
-        },
-        provider: NamedParty {
-            name: billing.organization_name.clone(),
-            id_qualifier: "XX".into(),
-            id: billing.npi.clone(),
-        },
-        member_id: request.member_id.clone(),
-        member_last_name: last_name,
-        member_first_name: first_name,
-        member_birth_date: birth_date,
-        service_date: Some(service_date),
-        service_types: vec![service_type.to_owned()],
-        ..EligibilityMessage::default()
+    let outgoing = Outgoing {
+        kind: KIND,
+        set: "270",
+        trace_prefix: "SBE",
+        payer,
+        subject: &request.member_id,
+        asked: asked_json(request)?,
+        limit: member.limit,
+        procedure: None,
     };
-    let interchange = control(store.next_number("interchange").await?);
-    let group = control(store.next_number("group").await?);
-    let file = x12::write_270(&inquiry, &envelope, [interchange, group])
-        .map_err(|err| RevenueError::Invalid(format!("the 270 cannot be written: {err}")))?;
-    let asked = serde_json::to_string(request)
-        .map_err(|err| RevenueError::Setup(format!("the request does not serialize: {err}")))?;
-    let stored = send_and_wait(
-        store,
-        handover,
-        &NewInquiry {
-            kind: KIND,
-            payer_id: &payer.payer_id,
-            subject: &request.member_id,
-            trace_number: &trace,
-            request: &asked,
-        },
-        &payer.channel,
-        &file,
-        limit,
-    )
+    let stored = super::inquiries::ask(store, handover, outgoing, |trace, controls| {
+        let inquiry = EligibilityMessage {
+            reference: trace.to_owned(),
+            trace: trace.to_owned(),
+            trace_assigner: trace_assigner(billing),
+            payer: payer_party(payer),
+            provider: provider_party(billing, &billing.npi),
+            member_id: request.member_id.clone(),
+            member_last_name: last_name,
+            member_first_name: first_name,
+            member_birth_date: birth_date,
+            service_date: Some(member.service_date),
+            service_types: vec![service_type.to_owned()],
+            ..EligibilityMessage::default()
+        };
+        x12::write_270(&inquiry, &member.envelope, controls)
+    })
     .await?;
     Ok(EligibilityCheck::from_inquiry(stored))
 }
@@ -334,24 +274,21 @@ pub async fn apply_271(
     message_id: Option<i64>,
 ) -> Result<Vec<String>, RevenueError> {
     let read = x12::read_271(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
-    let mut done = Vec::new();
-    for answer in read.interchanges().flat_map(|one| &one.documents) {
-        let coverage = coverage_of(answer);
-        let outcome = coverage.status.as_deref().unwrap_or("answered");
-        let matched =
-            store_answer(store, KIND, &answer.trace, &coverage, outcome, message_id).await?;
-        done.push(match matched {
-            Some(id) => format!("eligibility check {id}: {outcome}"),
-            None => format!("271 for unknown trace number '{}'", answer.trace),
-        });
-    }
-    Ok(done)
+    let answers = read
+        .interchanges()
+        .flat_map(|one| &one.documents)
+        .map(|answer| (answer.trace.clone(), coverage_of(answer)));
+    let stored = store_answers(store, KIND, answers.collect(), message_id).await?;
+    Ok(stored
+        .iter()
+        .map(|answer| answer.line("eligibility check", "271"))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::x12::{Amount, Benefit, RequestRejection};
+    use crate::x12::{Amount, Benefit, Date, RequestRejection};
 
     fn benefit(code: &str, period: Option<&str>, cents: Option<i64>) -> Benefit {
         Benefit {
@@ -420,13 +357,7 @@ mod tests {
     }
 
     #[test]
-    fn request_values_are_checked() {
-        assert!(request_date("date", "2026-02-30").is_err());
-        assert_eq!(
-            request_date("date", "2026-02-28").unwrap(),
-            Date::new(2026, 2, 28).unwrap()
-        );
-        assert!(plain_id("MEM-1.2_3", 80) && !plain_id("A*B", 80) && !plain_id("", 80));
+    fn names_are_checked() {
         assert!(plain_name("O'Brien") && !plain_name("A~B") && !plain_name(" "));
     }
 }

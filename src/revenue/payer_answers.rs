@@ -228,8 +228,8 @@ pub fn answer_276(
 }
 
 /// The conditions of a prior authorization under `payer`'s contract, each `met - ...` or
-/// `failed - ...`, and the decision: certified (`A1`, with an authorization number) when all
-/// are met, pended (`A4`) when only the annual limit fails, not certified (`A3`) otherwise.
+/// `failed - ...`, and the decision: certified (`A1`, with an authorization number valid from
+/// the date of service to the end of its year or of the coverage) when all are met, pended (`A4`) when only the annual limit fails, not certified (`A3`) otherwise.
 fn review(request: &PriorAuthMessage, payer: &PayerConfig, today: Date) -> PriorAuthMessage {
     let date = request.service_date.unwrap_or(today);
     let contract = payer.contract.as_ref();
@@ -286,12 +286,22 @@ fn review(request: &PriorAuthMessage, payer: &PayerConfig, today: Date) -> Prior
         (1, false) => "A4",
         _ => "A3",
     };
+    // A certification is valid from the date of service to the end of its year, or to the end
+    // of the member's coverage when that comes first.
+    let year_end = Date::new(date.year, 12, 31);
+    let expires = match member.and_then(|m| day(m.active_to.as_deref())) {
+        Some(to) => year_end.map(|end| end.min(to)),
+        None => year_end,
+    };
+    let certified = action == "A1";
     PriorAuthMessage {
         decision: Some(ReviewDecision {
             action: action.to_owned(),
-            authorization_number: (action == "A1").then(|| format!("AUTH{}", request.trace)),
+            authorization_number: certified.then(|| format!("AUTH{}", request.trace)),
             reason: None,
         }),
+        certification_effective: certified.then_some(date),
+        certification_expires: expires.filter(|_| certified),
         messages: conditions
             .into_iter()
             .map(|(met, text)| format!("{} - {text}", if met { "met" } else { "failed" }))
@@ -397,6 +407,8 @@ mod tests {
         };
         let denied = ClaimDecision {
             claim_number: "SB1".into(),
+            member_id: "MEM1".into(),
+            member_name: ("Doe".into(), "Jo".into()),
             payer_claim_number: "P1".into(),
             charge: Amount::from_cents(10_000),
             paid: Amount::from_cents(0),

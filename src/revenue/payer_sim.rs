@@ -1,18 +1,20 @@
 //! A payer simulator: adjudicates our 837 claims the way an HMO would under a payer's contract
 //! (fee schedule, deductible accumulators per member, copay per visit, coinsurance, non-covered
-//! procedures denied with CARC 96, a configurable share of claims denied at random with CARC
-//! 197, and optionally a reversal and correction of the first paid claim) and writes the 999,
+//! procedures denied with CARC 96, procedures that need a prior authorization and come without
+//! one (no REF*G1) denied with CARC 197, a configurable share of claims denied at random with
+//! CARC 197, and optionally a reversal and correction of the first paid claim) and writes the 999,
 //! 277CA and 835 a payer would send back. Users and tests can run the whole revenue cycle with
 //! it, no real payer needed.
 
 use std::collections::HashMap;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde::{Deserialize, Serialize};
 
 use super::contract::share;
 use crate::canonical::ContractTerms;
 use crate::canonical::join_codes;
-use crate::config::payer::{ContractConfig, PayerConfig};
+use crate::config::payer::{ContractConfig, MemberConfig, PayerConfig};
 use crate::x12::{
     self, AckEnvelope, Amount, Date, Field, ReadClaim, SingleSetEnvelope, Time, UsageIndicator,
     X12Writer,
@@ -83,10 +85,14 @@ pub struct SimFiles {
 }
 
 /// What the simulated payer decided of one claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimDecision {
     /// Our claim number (CLM01).
     pub claim_number: String,
+    /// The member the claim is for (NM109 of the subscriber).
+    pub member_id: String,
+    /// The patient's family and given name on the claim.
+    pub member_name: (String, String),
     /// The payer's claim number.
     pub payer_claim_number: String,
     /// The claim's charge.
@@ -99,6 +105,59 @@ pub struct ClaimDecision {
     pub date: Date,
     /// The 835's trace (check or EFT number).
     pub check_number: String,
+}
+
+/// What the simulated payer remembers from one answer to the next, kept by whoever runs it
+/// (the `payer-sim` destination keeps it in a file): the claims it decided, for the claim
+/// status it answers later, and through them the members it has seen on claims, whom it
+/// knows as covered besides the payer file's `[[members]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimMemory {
+    /// What it decided of each claim, by our claim number.
+    pub decisions: HashMap<String, ClaimDecision>,
+}
+
+impl SimMemory {
+    /// Remembers `decisions`, a later decision about a claim replacing an earlier one.
+    pub fn remember(&mut self, decisions: &[ClaimDecision]) {
+        for decision in decisions {
+            self.decisions
+                .insert(decision.claim_number.clone(), decision.clone());
+        }
+    }
+
+    /// `payer` with, besides its `[[members]]`, each member seen on a claim it does not list:
+    /// covered by the payer's plan with no end, under the contract's terms.
+    pub fn payer_knowing_members(&self, payer: &PayerConfig) -> PayerConfig {
+        let mut payer = payer.clone();
+        let mut seen: Vec<&ClaimDecision> = self.decisions.values().collect();
+        seen.sort_by(|a, b| a.claim_number.cmp(&b.claim_number));
+        for decision in seen {
+            if payer
+                .members
+                .iter()
+                .any(|m| m.member_id == decision.member_id)
+            {
+                continue;
+            }
+            let (family, given) = &decision.member_name;
+            payer.members.push(MemberConfig {
+                member_id: decision.member_id.clone(),
+                family_name: Some(family.clone()).filter(|n| !n.is_empty()),
+                given_name: Some(given.clone()).filter(|n| !n.is_empty()),
+                plan: payer.name.clone(),
+                active_from: None,
+                active_to: None,
+                deductible_cents: None,
+                deductible_met_cents: 0,
+                copay_cents: None,
+                coinsurance_basis_points: None,
+                out_of_pocket_max_cents: None,
+                out_of_pocket_met_cents: 0,
+            });
+        }
+        payer
+    }
 }
 
 /// Why the simulator could not answer.
@@ -249,7 +308,11 @@ pub fn adjudicate(
                     adjustments: Vec::new(),
                     remark: None,
                 };
-                if denied_at_random || not_covered {
+                // A procedure the contract pays only with an authorization, on a claim that
+                // carries none (REF*G1), is denied as the random denials are: CARC 197.
+                let unauthorized = contract.needs_authorization(&line.procedure_code)
+                    && claim.prior_authorization.is_none();
+                if denied_at_random || not_covered || unauthorized {
                     let (reason, remark) = if not_covered {
                         ("96", "N130")
                     } else {
@@ -344,6 +407,8 @@ pub fn adjudicate(
         .iter()
         .map(|c| ClaimDecision {
             claim_number: c.claim.claim_id.clone(),
+            member_id: c.claim.member_id.clone(),
+            member_name: c.claim.patient_name.clone(),
             payer_claim_number: c.payer_claim_number.clone(),
             charge: c.claim.total_charge,
             paid: Amount::from_cents(c.paid()),
@@ -668,6 +733,7 @@ mod tests {
                 covered_diagnoses: Vec::new(),
                 excluded_diagnoses: Vec::new(),
                 in_network_providers: Vec::new(),
+                authorization_required: Vec::new(),
                 annual_limit_cents: None,
             }),
         }

@@ -4,17 +4,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::claims::{control, to_payer};
 use super::contract::share;
-use super::eligibility::{request_date, trace_assigner};
-use super::inquiries::{answer_as, send_and_wait, store_answer, timeout, whole_seconds};
+use super::inquiries::{
+    Outgoing, PayerAnswer, answer_as, asked_json, iso, member_request, payer_party, provider_party,
+    store_answers, trace_assigner, whole_seconds,
+};
 use super::{Handover, RevenueError};
 use crate::canonical::ContractTerms;
 use crate::config::engine::BillingConfig;
 use crate::config::payer::PayerConfig;
 use crate::store::Store;
-use crate::store::inquiries::{Inquiry, NewInquiry};
-use crate::x12::{self, Amount, NamedParty, PriorAuthMessage};
+use crate::store::inquiries::Inquiry;
+use crate::x12::{self, Amount, PriorAuthMessage};
 
 /// The kind of these requests in the store.
 pub const KIND: &str = "prior_auth";
@@ -81,8 +82,26 @@ pub struct Decision {
     pub decision: Option<String>,
     /// The authorization number, when approved.
     pub authorization_number: Option<String>,
+    /// First day the authorization is valid, `YYYY-MM-DD` (the payer's certification period).
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// Last day the authorization is valid, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub valid_to: Option<String>,
     /// Why.
     pub reasons: Reasons,
+}
+
+impl PayerAnswer for Decision {
+    fn outcome(&self) -> String {
+        self.decision.clone().unwrap_or_else(|| "answered".into())
+    }
+
+    fn authorization(&self) -> Option<(&str, Option<(String, String)>)> {
+        let number = self.authorization_number.as_deref()?;
+        let valid = self.valid_from.clone().zip(self.valid_to.clone());
+        Some((number, valid))
+    }
 }
 
 /// One prior authorization request: what was asked, the estimate, and the decision once it
@@ -194,17 +213,12 @@ pub async fn ask(
     request: &PriorAuthRequest,
 ) -> Result<PriorAuthCheck, RevenueError> {
     let invalid = |what: &str| RevenueError::Invalid(what.to_owned());
-    let member_ok = !request.member_id.is_empty()
-        && request.member_id.len() <= 80
-        && request
-            .member_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
-    if !member_ok {
-        return Err(invalid(
-            "member_id must be 1-80 letters, digits, '-', '.' or '_'",
-        ));
-    }
+    let about = (
+        request.member_id.as_str(),
+        &request.date,
+        request.timeout_seconds,
+    );
+    let member = member_request(store, billing, payer, about).await?;
     if !alphanumeric(&request.procedure, 5..=5) {
         return Err(invalid(
             "procedure must be a CPT/HCPCS code of 5 letters or digits",
@@ -223,7 +237,6 @@ pub async fn ask(
             "provider must be a valid NPI (10 digits, check digit)",
         ));
     }
-    let limit = timeout(request.timeout_seconds)?;
     let fee = |code: &str| {
         payer
             .contract
@@ -239,65 +252,41 @@ pub async fn ask(
             .cents(),
         None => fee(&request.procedure).unwrap_or(0),
     };
-    let envelope = to_payer(billing, payer)?;
-    let service_date = match &request.date {
-        Some(text) => request_date("date", text)?,
-        None => envelope.date,
+    let procedure = request.procedure.to_ascii_uppercase();
+    let outgoing = Outgoing {
+        kind: KIND,
+        set: "278",
+        trace_prefix: "SBA",
+        payer,
+        subject: &request.member_id,
+        asked: asked_json(&AskedAuthorization {
+            procedure: procedure.clone(),
+            diagnosis: request.diagnosis.clone(),
+            amount_cents: amount,
+            estimate: estimate(payer, &procedure, amount),
+        })?,
+        limit: member.limit,
+        procedure: Some((&procedure, member.service_date)),
     };
-    let known = store
-        .member_person(&payer.payer_id, &request.member_id)
-        .await?
-        .unwrap_or_default();
-    let trace = format!("SBA{:09}", store.next_number("trace").await?);
-    let message = PriorAuthMessage {
-        reference: trace.clone(),
-        trace: trace.clone(),
-        trace_assigner: trace_assigner(billing),
-        payer: NamedParty {
-            name: payer.name.clone(),
-            id_qualifier: "PI".into(),
-            id: payer.payer_id.clone(),
-        },
-        provider: NamedParty {
-            name: billing.organization_name.clone(),
-            id_qualifier: "XX".into(),
-            id: provider,
-        },
-        member_id: request.member_id.clone(),
-        member_last_name: known.family_name,
-        member_first_name: known.given_name,
-        member_birth_date: None,
-        diagnosis,
-        procedure: request.procedure.to_ascii_uppercase(),
-        amount: Some(Amount::from_cents(amount)),
-        service_date: Some(service_date),
-        ..PriorAuthMessage::default()
-    };
-    let interchange = control(store.next_number("interchange").await?);
-    let group = control(store.next_number("group").await?);
-    let file = x12::write_278(&message, &envelope, false, [interchange, group])
-        .map_err(|err| RevenueError::Invalid(format!("the 278 cannot be written: {err}")))?;
-    let asked = serde_json::to_string(&AskedAuthorization {
-        procedure: message.procedure.clone(),
-        diagnosis: request.diagnosis.clone(),
-        amount_cents: amount,
-        estimate: estimate(payer, &message.procedure, amount),
+    let stored = super::inquiries::ask(store, handover, outgoing, |trace, controls| {
+        let message = PriorAuthMessage {
+            reference: trace.to_owned(),
+            trace: trace.to_owned(),
+            trace_assigner: trace_assigner(billing),
+            payer: payer_party(payer),
+            provider: provider_party(billing, &provider),
+            member_id: request.member_id.clone(),
+            member_last_name: member.known.family_name,
+            member_first_name: member.known.given_name,
+            member_birth_date: None,
+            diagnosis,
+            procedure: procedure.clone(),
+            amount: Some(Amount::from_cents(amount)),
+            service_date: Some(member.service_date),
+            ..PriorAuthMessage::default()
+        };
+        x12::write_278(&message, &member.envelope, false, controls)
     })
-    .map_err(|err| RevenueError::Setup(format!("the request does not serialize: {err}")))?;
-    let stored = send_and_wait(
-        store,
-        handover,
-        &NewInquiry {
-            kind: KIND,
-            payer_id: &payer.payer_id,
-            subject: &request.member_id,
-            trace_number: &trace,
-            request: &asked,
-        },
-        &payer.channel,
-        &file,
-        limit,
-    )
     .await?;
     Ok(PriorAuthCheck::from_inquiry(stored))
 }
@@ -325,6 +314,8 @@ pub fn decision_of(response: &PriorAuthMessage) -> Decision {
             .to_owned()
         }),
         authorization_number: decision.and_then(|d| d.authorization_number.clone()),
+        valid_from: response.certification_effective.map(iso),
+        valid_to: response.certification_expires.map(iso),
         reasons,
     }
 }
@@ -337,16 +328,14 @@ pub async fn apply_278(
     message_id: Option<i64>,
 ) -> Result<Vec<String>, RevenueError> {
     let read = x12::read_278(raw).map_err(|err| RevenueError::Unreadable(err.to_string()))?;
-    let mut done = Vec::new();
-    for response in read.interchanges().flat_map(|one| &one.documents) {
-        let decision = decision_of(response);
-        let outcome = decision.decision.as_deref().unwrap_or("answered");
-        let matched =
-            store_answer(store, KIND, &response.trace, &decision, outcome, message_id).await?;
-        done.push(match matched {
-            Some(id) => format!("prior authorization {id}: {outcome}"),
-            None => format!("278 for unknown trace number '{}'", response.trace),
-        });
-    }
-    Ok(done)
+    let answers = read
+        .interchanges()
+        .flat_map(|one| &one.documents)
+        .map(|response| (response.trace.clone(), decision_of(response)))
+        .collect();
+    let stored = store_answers(store, KIND, answers, message_id).await?;
+    Ok(stored
+        .iter()
+        .map(|answer| answer.line("prior authorization", "278"))
+        .collect())
 }

@@ -43,7 +43,16 @@ pub const REPORTS: &[(&str, &str)] = &[
         "payer-inquiries",
         "eligibility checks, claim status requests and prior authorizations, by payer, kind and outcome",
     ),
+    (
+        "authorization-denials",
+        "claims and lines denied for a missing prior authorization (CARC 15, 62, 197), by payer",
+    ),
 ];
+
+/// The adjustment reasons that say a service needed a prior authorization it came without:
+/// 15 (authorization number missing, invalid or not for this service), 62 (denied for absence of
+/// precertification/authorization) and 197 (precertification/authorization absent).
+pub const MISSING_AUTHORIZATION_REASONS: &[&str] = &["15", "62", "197"];
 
 /// A report: named columns and rows of values.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -135,6 +144,7 @@ pub async fn report(store: &Store, name: &str, now_ms: i64) -> Result<Table, Rep
         "payer-mix" => Ok(payer_mix(&store.claim_balances().await?)),
         "receivables-aging" => Ok(receivables_aging(&store.claim_balances().await?, now_ms)),
         "payer-inquiries" => payer_inquiries(store).await,
+        "authorization-denials" => authorization_denials(store).await,
         other => Err(ReportError::Unknown(
             other.to_string(),
             REPORTS
@@ -436,6 +446,44 @@ async fn denial_analysis(store: &Store) -> Result<Table, ReportError> {
             count.into(),
             money(cents),
             i64::try_from(claims.len()).unwrap_or(i64::MAX).into(),
+        ]);
+    }
+    Ok(table)
+}
+
+async fn authorization_denials(store: &Store) -> Result<Table, ReportError> {
+    let mut table = Table::new(
+        "authorization-denials",
+        &[
+            "payer",
+            "claim",
+            "procedure",
+            "reason",
+            "amount",
+            "835 trace",
+        ],
+    );
+    let denials = store
+        .denials(100_000, super::remittance::REDUCTION_REASONS)
+        .await?;
+    let mut denials: Vec<_> = denials
+        .into_iter()
+        .filter(|row| MISSING_AUTHORIZATION_REASONS.contains(&row.reason_code.as_str()))
+        .collect();
+    denials
+        .sort_by(|a, b| (&a.payer, a.remittance_claim_id).cmp(&(&b.payer, b.remittance_claim_id)));
+    for row in denials {
+        table.rows.push(vec![
+            row.payer.into(),
+            row.claim_number
+                .unwrap_or(row.patient_control_number)
+                .into(),
+            row.procedure_code
+                .unwrap_or_else(|| "(claim)".to_string())
+                .into(),
+            describe_adjustment(&row.group_code, &row.reason_code).into(),
+            money(row.amount_cents),
+            row.trace_number.into(),
         ]);
     }
     Ok(table)

@@ -527,6 +527,10 @@ pub struct CoverageView {
     pub relationship: Option<String>,
     /// 1 primary, 2 secondary...
     pub priority: i64,
+    /// What the payer last answered when asked whether the member is covered (270/271).
+    pub eligibility: Option<super::inquiries::CoverageEligibility>,
+    /// The prior authorizations asked for the member (278), newest first.
+    pub authorizations: Vec<super::inquiries::CoverageAuthorization>,
 }
 
 /// A bill line as read back.
@@ -628,9 +632,20 @@ impl Store {
                 group_number: row.try_get("group_number")?,
                 relationship: row.try_get("relationship")?,
                 priority: row.try_get("priority")?,
+                eligibility: None,
+                authorizations: Vec::new(),
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let mut coverages = coverages;
+        for coverage in &mut coverages {
+            coverage.eligibility = self
+                .latest_eligibility(&coverage.payer_id, &coverage.member_id)
+                .await?;
+            coverage.authorizations = self
+                .member_authorizations(&coverage.payer_id, &coverage.member_id)
+                .await?;
+        }
         let mut bills = Vec::new();
         let rows = sqlx::query(
             "SELECT b.id, e.visit_number, b.status FROM bills b JOIN encounters e ON e.id = b.encounter_id \

@@ -19,6 +19,9 @@ pub struct NewInquiry<'a> {
     pub trace_number: &'a str,
     /// The request as asked, JSON.
     pub request: &'a str,
+    /// What a prior authorization is for: the procedure and the date of service
+    /// (`YYYY-MM-DD`), for the claims that will need its number.
+    pub procedure: Option<(&'a str, &'a str)>,
 }
 
 /// A stored request and, once it came, its answer.
@@ -63,6 +66,11 @@ pub struct InquiryAnswer<'a> {
     pub answer: &'a str,
     /// The message that brought it.
     pub message_id: Option<i64>,
+    /// The authorization number, when the answer authorizes.
+    pub authorization_number: Option<&'a str>,
+    /// The days the authorization is valid, `YYYY-MM-DD`, when the payer says (the date of
+    /// service asked otherwise).
+    pub valid: Option<(&'a str, &'a str)>,
 }
 
 /// `SELECT` of every column, then `$rest` of the statement.
@@ -105,6 +113,37 @@ pub struct MemberPerson {
     pub given_name: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
     pub birth_date: Option<String>,
+}
+
+/// The latest answered eligibility check of a coverage (payer and member id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CoverageEligibility {
+    /// The check's id (`GET /api/eligibility/{id}`).
+    pub check_id: i64,
+    /// What the payer said: `active`, `inactive`, `not found` or `rejected`.
+    pub status: String,
+    /// When the answer came, Unix ms.
+    pub checked_at: Option<i64>,
+}
+
+/// A prior authorization asked for a coverage's member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CoverageAuthorization {
+    /// The request's id (`GET /api/prior-auth/{id}`).
+    pub id: i64,
+    /// The procedure (CPT/HCPCS).
+    pub procedure: Option<String>,
+    /// The date of service asked, `YYYY-MM-DD`.
+    pub service_date: Option<String>,
+    /// `approved`, `pended` or `denied`, or the request's state while undecided (`sent`,
+    /// `failed`).
+    pub decision: String,
+    /// The authorization number, when approved.
+    pub authorization_number: Option<String>,
+    /// First day it is valid, `YYYY-MM-DD` (once approved).
+    pub valid_from: Option<String>,
+    /// Last day it is valid, `YYYY-MM-DD`.
+    pub valid_to: Option<String>,
 }
 
 /// How many requests of one kind to one payer ended one way.
@@ -171,8 +210,9 @@ impl Store {
     /// Records a request before it is sent; its id.
     pub async fn record_inquiry(&self, inquiry: &NewInquiry<'_>) -> Result<i64, StoreError> {
         let row = sqlx::query(
-            "INSERT INTO payer_inquiries (kind, payer_id, subject, trace_number, request, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'sending', $6) RETURNING id",
+            "INSERT INTO payer_inquiries (kind, payer_id, subject, trace_number, request, status, created_at, \
+             procedure_code, service_date) \
+             VALUES ($1, $2, $3, $4, $5, 'sending', $6, $7, $8) RETURNING id",
         )
         .bind(inquiry.kind)
         .bind(inquiry.payer_id)
@@ -180,6 +220,8 @@ impl Store {
         .bind(inquiry.trace_number)
         .bind(inquiry.request)
         .bind(now_millis())
+        .bind(inquiry.procedure.map(|(code, _)| code))
+        .bind(inquiry.procedure.map(|(_, date)| date))
         .fetch_one(self.pool())
         .await?;
         Ok(row.try_get("id")?)
@@ -215,7 +257,10 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(
             "UPDATE payer_inquiries SET status = 'answered', outcome = $1, answer = $2, \
-             answer_message_id = $3, answered_at = $4 WHERE kind = $5 AND trace_number = $6 RETURNING id",
+             answer_message_id = $3, answered_at = $4, authorization_number = $7, \
+             valid_from = CASE WHEN $7 IS NULL THEN NULL ELSE COALESCE($8, service_date) END, \
+             valid_to = CASE WHEN $7 IS NULL THEN NULL ELSE COALESCE($9, service_date) END \
+             WHERE kind = $5 AND trace_number = $6 RETURNING id",
         )
         .bind(answer.outcome)
         .bind(answer.answer)
@@ -223,6 +268,9 @@ impl Store {
         .bind(now_millis())
         .bind(kind)
         .bind(trace_number)
+        .bind(answer.authorization_number)
+        .bind(answer.valid.map(|(from, _)| from))
+        .bind(answer.valid.map(|(_, to)| to))
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
@@ -255,5 +303,87 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(inquiry_of).collect()
+    }
+
+    /// The latest answered eligibility check of the member `member_id` of payer `payer_id`.
+    pub async fn latest_eligibility(
+        &self,
+        payer_id: &str,
+        member_id: &str,
+    ) -> Result<Option<CoverageEligibility>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, outcome, answered_at FROM payer_inquiries \
+             WHERE payer_id = $1 AND subject = $2 AND kind = 'eligibility' AND status = 'answered' \
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(payer_id)
+        .bind(member_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(CoverageEligibility {
+                check_id: row.try_get("id")?,
+                status: row
+                    .try_get::<Option<String>, _>("outcome")?
+                    .unwrap_or_else(|| "answered".into()),
+                checked_at: row.try_get("answered_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The prior authorizations asked for the member `member_id` of payer `payer_id`, newest
+    /// first.
+    pub async fn member_authorizations(
+        &self,
+        payer_id: &str,
+        member_id: &str,
+    ) -> Result<Vec<CoverageAuthorization>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, procedure_code, service_date, COALESCE(outcome, status) AS decision, \
+             authorization_number, valid_from, valid_to FROM payer_inquiries \
+             WHERE payer_id = $1 AND subject = $2 AND kind = 'prior_auth' ORDER BY id DESC LIMIT 100",
+        )
+        .bind(payer_id)
+        .bind(member_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CoverageAuthorization {
+                    id: row.try_get("id")?,
+                    procedure: row.try_get("procedure_code")?,
+                    service_date: row.try_get("service_date")?,
+                    decision: row.try_get("decision")?,
+                    authorization_number: row.try_get("authorization_number")?,
+                    valid_from: row.try_get("valid_from")?,
+                    valid_to: row.try_get("valid_to")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The number of an approved authorization of `procedure` for the member `member_id` of
+    /// payer `payer_id`, valid on `service_date` (`YYYY-MM-DD`): the latest, when several.
+    pub async fn approved_authorization(
+        &self,
+        payer_id: &str,
+        member_id: &str,
+        procedure: &str,
+        service_date: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT authorization_number FROM payer_inquiries \
+             WHERE payer_id = $1 AND subject = $2 AND kind = 'prior_auth' AND procedure_code = $3 \
+             AND outcome = 'approved' AND authorization_number IS NOT NULL \
+             AND valid_from <= $4 AND valid_to >= $4 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(payer_id)
+        .bind(member_id)
+        .bind(procedure)
+        .bind(service_date)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| r.try_get("authorization_number")).transpose()?)
     }
 }

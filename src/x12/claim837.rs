@@ -315,6 +315,9 @@ pub struct Claim {
     /// refers to.
     #[serde(default)]
     pub payer_claim_number: Option<String>,
+    /// REF*G1: the payer's prior authorization number for a service of the claim.
+    #[serde(default)]
+    pub prior_authorization: Option<String>,
     /// CLM06: provider signature on file (837P only).
     pub provider_signature_on_file: bool,
     /// CLM07: provider accepts assignment (`A`) or not (`C`).
@@ -605,6 +608,16 @@ impl Checker {
             self.report(
                 &format!("{path}.payer_claim_number"),
                 "a replacement or void needs the payer's claim number of the original (REF*F8)",
+            );
+        }
+        if claim
+            .prior_authorization
+            .as_ref()
+            .is_some_and(|n| n.is_empty() || n.len() > 50)
+        {
+            self.report(
+                &format!("{path}.prior_authorization"),
+                "must be 1-50 characters (REF*G1)",
             );
         }
         if claim.diagnoses.is_empty() {
@@ -1014,6 +1027,10 @@ impl ClaimWriter<'_> {
             .filter(|_| self.kind == ClaimKind::Institutional);
         if let Some(details) = institutional {
             self.institutional_dates(details)?;
+        }
+        // 2300 REF*G1 (prior authorization) comes before REF*F8 in both guides.
+        if let Some(number) = &claim.prior_authorization {
+            self.writer.segment("REF", &["G1", number])?;
         }
         if let Some(original) = &claim.payer_claim_number {
             self.writer.segment("REF", &["F8", original])?;

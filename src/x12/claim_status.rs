@@ -11,13 +11,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::X12Error;
-use super::common::EntityName;
-use super::eligibility::NamedParty;
 use super::envelope::TransactionSet;
+use super::inquiry::{NamedParty, read_member, write_member};
 use super::reader::Segment;
 use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, read_documents};
 use super::values::{Amount, Date, DatePeriod};
-use super::writer::{Field, SingleSetEnvelope, WriteError, X12Writer};
+use super::writer::{Field, SingleSetEnvelope, WriteError};
 
 /// Implementation reference of the 276 and 277 claim status guide.
 pub const IMPLEMENTATION_276: &str = "005010X212";
@@ -100,7 +99,7 @@ fn read_set(
     let mut level = String::new();
     let mut claims = 0;
     for segment in segments {
-        let party = || NamedParty::from_entity(&EntityName::from_nm1(segment));
+        let party = || NamedParty::from_nm1(segment);
         let known = match (segment.id(), level.as_str()) {
             ("ST" | "SE", _) => true,
             ("BHT", "") => {
@@ -157,10 +156,11 @@ fn read_claim(
             message.member_birth_date = segment.date_at(2, warnings);
         }
         "NM1" => {
-            let entity = EntityName::from_nm1(segment);
-            message.member_id = entity.id.unwrap_or_default();
-            message.member_last_name = entity.last_or_organization;
-            message.member_first_name = entity.first;
+            (
+                message.member_id,
+                message.member_last_name,
+                message.member_first_name,
+            ) = read_member(segment);
         }
         "STC" => message.statuses.push(ClaimStatusEntry {
             category: segment
@@ -200,24 +200,6 @@ fn missing(name: &str) -> FieldProblem {
     }
 }
 
-/// NM1 of a party: `code`, organization, its id.
-fn party_nm1(w: &mut X12Writer, code: &str, party: &NamedParty) -> Result<(), WriteError> {
-    w.segment(
-        "NM1",
-        &[
-            code,
-            "2",
-            &party.name,
-            "",
-            "",
-            "",
-            "",
-            &party.id_qualifier,
-            &party.id,
-        ],
-    )
-}
-
 /// Writes a 276 (`request`) or a 277 (response): the levels, the subscriber and the claim with
 /// its trace number (TRN01 `1` in a 276, `2` in a 277 returning the request's).
 fn write(
@@ -240,29 +222,17 @@ fn write(
     }
     w.segment("BHT", &bht)?;
     w.segment("HL", &["1", "", "20", "1"])?;
-    party_nm1(&mut w, "PR", &message.payer)?;
+    message.payer.write_nm1(&mut w, "PR")?;
     w.segment("HL", &["2", "1", "21", "1"])?;
-    party_nm1(&mut w, "41", &message.submitter)?;
+    message.submitter.write_nm1(&mut w, "41")?;
     w.segment("HL", &["3", "2", "19", "1"])?;
-    party_nm1(&mut w, "1P", &message.provider)?;
+    message.provider.write_nm1(&mut w, "1P")?;
     w.segment("HL", &["4", "3", "22", "0"])?;
     if let (true, Some(born)) = (request, message.member_birth_date) {
         w.segment("DMG", &["D8", &born.ccyymmdd()])?;
     }
-    w.segment(
-        "NM1",
-        &[
-            "IL",
-            "1",
-            message.member_last_name.as_deref().unwrap_or_default(),
-            message.member_first_name.as_deref().unwrap_or_default(),
-            "",
-            "",
-            "",
-            "MI",
-            &message.member_id,
-        ],
-    )?;
+    let names = [&message.member_last_name, &message.member_first_name];
+    write_member(&mut w, &message.member_id, names)?;
     w.segment("TRN", &[if request { "1" } else { "2" }, &message.trace])?;
     for status in message.statuses.iter().filter(|_| !request) {
         let text = |amount: Option<Amount>| amount.map(|a| a.to_string()).unwrap_or_default();

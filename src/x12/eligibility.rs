@@ -11,8 +11,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::X12Error;
-use super::common::EntityName;
 use super::envelope::TransactionSet;
+use super::inquiry::{NamedParty, read_member, write_member};
 use super::reader::Segment;
 use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, read_documents};
 use super::values::{Amount, Date, Quantity};
@@ -20,27 +20,6 @@ use super::writer::{SingleSetEnvelope, WriteError};
 
 /// Implementation reference of the 270 and 271 guide.
 pub const IMPLEMENTATION_270: &str = "005010X279A1";
-
-/// A named party with an identifier: the payer (NM1*PR, `PI`) or the provider (NM1*1P, `XX`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NamedParty {
-    /// NM103: organization name (or last name).
-    pub name: String,
-    /// NM108: identification code qualifier.
-    pub id_qualifier: String,
-    /// NM109: identifier.
-    pub id: String,
-}
-
-impl NamedParty {
-    pub(crate) fn from_entity(entity: &EntityName) -> Self {
-        NamedParty {
-            name: entity.last_or_organization.clone().unwrap_or_default(),
-            id_qualifier: entity.id_qualifier.clone().unwrap_or_default(),
-            id: entity.id.clone().unwrap_or_default(),
-        }
-    }
-}
 
 /// An AAA segment: why a request was not answered, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,11 +140,11 @@ fn read_set(
                 matches!(level.as_str(), "20" | "21") || (level == "22" && subscribers == 1)
             }
             ("NM1", "20") => {
-                message.payer = NamedParty::from_entity(&EntityName::from_nm1(segment));
+                message.payer = NamedParty::from_nm1(segment);
                 true
             }
             ("NM1", "21") => {
-                message.provider = NamedParty::from_entity(&EntityName::from_nm1(segment));
+                message.provider = NamedParty::from_nm1(segment);
                 true
             }
             (_, "20" | "21" | "22") if segment.id() == "AAA" => {
@@ -207,10 +186,11 @@ fn read_subscriber(
             }
         }
         "NM1" => {
-            let entity = EntityName::from_nm1(segment);
-            message.member_id = entity.id.unwrap_or_default();
-            message.member_last_name = entity.last_or_organization;
-            message.member_first_name = entity.first;
+            (
+                message.member_id,
+                message.member_last_name,
+                message.member_first_name,
+            ) = read_member(segment);
         }
         "DTP" => {
             let date = segment
@@ -304,38 +284,17 @@ fn write_levels(
     message: &EligibilityMessage,
     trace_type: &str,
 ) -> Result<(), WriteError> {
-    let nm1 = |code: &'static str, party: &NamedParty| {
-        [
-            code.to_owned(),
-            "2".to_owned(),
-            party.name.clone(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            party.id_qualifier.clone(),
-            party.id.clone(),
-        ]
-    };
     w.segment("HL", &["1", "", "20", "1"])?;
-    let payer = nm1("PR", &message.payer);
-    w.segment("NM1", &payer.each_ref().map(String::as_str))?;
+    message.payer.write_nm1(w, "PR")?;
     w.segment("HL", &["2", "1", "21", "1"])?;
-    let provider = nm1("1P", &message.provider);
-    w.segment("NM1", &provider.each_ref().map(String::as_str))?;
+    message.provider.write_nm1(w, "1P")?;
     w.segment("HL", &["3", "2", "22", "0"])?;
     w.segment(
         "TRN",
         &[trace_type, &message.trace, &message.trace_assigner],
     )?;
-    let (last, first) = (
-        message.member_last_name.as_deref().unwrap_or_default(),
-        message.member_first_name.as_deref().unwrap_or_default(),
-    );
-    w.segment(
-        "NM1",
-        &["IL", "1", last, first, "", "", "", "MI", &message.member_id],
-    )?;
+    let names = [&message.member_last_name, &message.member_first_name];
+    write_member(w, &message.member_id, names)?;
     for rejection in &message.rejections {
         w.segment(
             "AAA",

@@ -30,6 +30,7 @@ mod common;
 mod eligibility;
 mod envelope;
 pub mod guide;
+mod inquiry;
 mod prior_auth;
 mod read837;
 mod reader;
@@ -68,13 +69,14 @@ pub use common::{
 #[cfg(test)]
 pub(crate) use eligibility::samples as eligibility_samples;
 pub use eligibility::{
-    Benefit, EligibilityMessage, IMPLEMENTATION_270, NamedParty, RequestRejection, read_270,
-    read_271, write_270, write_271,
+    Benefit, EligibilityMessage, IMPLEMENTATION_270, RequestRejection, read_270, read_271,
+    write_270, write_271,
 };
 pub use envelope::{
     EnvelopeError, EnvelopeProblem, EnvelopeReport, EnvelopeValidator, FunctionalGroup,
     Interchange, ProblemScope, TransactionSet,
 };
+pub use inquiry::NamedParty;
 pub use prior_auth::{IMPLEMENTATION_278, PriorAuthMessage, ReviewDecision, read_278, write_278};
 pub use read837::{
     Read837, Read837Error, ReadClaim, ReadLine, ReadProvider, read_837, read_837_claims,

@@ -10,9 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::X12Error;
-use super::common::{EntityName, ProcedureCode};
-use super::eligibility::NamedParty;
+use super::common::ProcedureCode;
 use super::envelope::TransactionSet;
+use super::inquiry::{NamedParty, read_member, write_member};
 use super::reader::Segment;
 use super::typed::{FieldProblem, ReadOutcome, SegmentIssue, read_documents};
 use super::values::{Amount, Date};
@@ -63,6 +63,10 @@ pub struct PriorAuthMessage {
     pub amount: Option<Amount>,
     /// DTP*472 of the service: the date of service.
     pub service_date: Option<Date>,
+    /// DTP*007 of the service (response): the first day the certification is valid.
+    pub certification_effective: Option<Date>,
+    /// DTP*036 of the service (response): the last day the certification is valid.
+    pub certification_expires: Option<Date>,
     /// HCR of the event (response).
     pub decision: Option<ReviewDecision>,
     /// MSG texts of the event (response): why the decision was made.
@@ -86,7 +90,7 @@ fn read_set(
     let mut level = String::new();
     let mut seen = Vec::new();
     for segment in segments {
-        let party = || NamedParty::from_entity(&EntityName::from_nm1(segment));
+        let party = || NamedParty::from_nm1(segment);
         let known = match (segment.id(), level.as_str()) {
             ("ST" | "SE", _) => true,
             ("BHT", "") => {
@@ -108,10 +112,11 @@ fn read_set(
                 true
             }
             ("NM1", "22") => {
-                let entity = EntityName::from_nm1(segment);
-                message.member_id = entity.id.unwrap_or_default();
-                message.member_last_name = entity.last_or_organization;
-                message.member_first_name = entity.first;
+                (
+                    message.member_id,
+                    message.member_last_name,
+                    message.member_first_name,
+                ) = read_member(segment);
                 true
             }
             ("DMG", "22") => {
@@ -146,8 +151,14 @@ fn read_set(
                 message.amount = segment.amount_at(2)?;
                 true
             }
-            ("DTP", "SS") if segment.string_at(1).as_deref() == Some("472") => {
-                message.service_date = segment.date_at(3, warnings);
+            ("DTP", "SS") => {
+                let mut date = || segment.date_at(3, warnings);
+                match segment.string_at(1).as_deref() {
+                    Some("472") => message.service_date = date(),
+                    Some("007") => message.certification_effective = date(),
+                    Some("036") => message.certification_expires = date(),
+                    _ => {}
+                }
                 true
             }
             (_, "20" | "21" | "22" | "EV" | "SS") => {
@@ -179,50 +190,13 @@ pub fn write_278(
     let (date, time) = (envelope.date.ccyymmdd(), envelope.time.hhmm());
     let purpose = if response { "11" } else { "13" };
     w.segment("BHT", &["0007", purpose, &message.reference, &date, &time])?;
-    let nm1 =
-        |code: &'static str, kind: &'static str, last: &str, first: &str, q: &str, id: &str| {
-            [
-                code.to_owned(),
-                kind.to_owned(),
-                last.to_owned(),
-                first.to_owned(),
-                String::new(),
-                String::new(),
-                String::new(),
-                q.to_owned(),
-                id.to_owned(),
-            ]
-        };
-    let (payer, provider) = (&message.payer, &message.provider);
-    let segments = [
-        nm1("X3", "2", &payer.name, "", &payer.id_qualifier, &payer.id),
-        nm1(
-            "1P",
-            "2",
-            &provider.name,
-            "",
-            &provider.id_qualifier,
-            &provider.id,
-        ),
-        nm1(
-            "IL",
-            "1",
-            message.member_last_name.as_deref().unwrap_or_default(),
-            message.member_first_name.as_deref().unwrap_or_default(),
-            "MI",
-            &message.member_id,
-        ),
-    ];
-    for (index, (level, nm1)) in ["20", "21", "22"].iter().zip(&segments).enumerate() {
-        let number = (index + 1).to_string();
-        let parent = if index == 0 {
-            String::new()
-        } else {
-            index.to_string()
-        };
-        w.segment("HL", &[&number, &parent, level, "1"])?;
-        w.segment("NM1", &nm1.each_ref().map(String::as_str))?;
-    }
+    w.segment("HL", &["1", "", "20", "1"])?;
+    message.payer.write_nm1(&mut w, "X3")?;
+    w.segment("HL", &["2", "1", "21", "1"])?;
+    message.provider.write_nm1(&mut w, "1P")?;
+    w.segment("HL", &["3", "2", "22", "1"])?;
+    let names = [&message.member_last_name, &message.member_first_name];
+    write_member(&mut w, &message.member_id, names)?;
     if let (false, Some(born)) = (response, message.member_birth_date) {
         w.segment("DMG", &["D8", &born.ccyymmdd()])?;
     }
@@ -264,8 +238,14 @@ pub fn write_278(
     }
     w.segment("HL", &["5", "4", "SS", "0"])?;
     w.segment("UM", &["HS", "I"])?;
-    if let Some(date) = message.service_date {
-        w.segment("DTP", &["472", "D8", &date.ccyymmdd()])?;
+    for (qualifier, date) in [
+        ("472", message.service_date),
+        ("007", message.certification_effective),
+        ("036", message.certification_expires),
+    ] {
+        if let Some(date) = date {
+            w.segment("DTP", &[qualifier, "D8", &date.ccyymmdd()])?;
+        }
     }
     let amount = message.amount.map(|a| a.to_string()).unwrap_or_default();
     w.segment_fields(

@@ -56,6 +56,8 @@ pub struct ReadClaim {
     pub frequency_code: String,
     /// REF*F8.
     pub payer_claim_number: Option<String>,
+    /// REF*G1: the payer's prior authorization number.
+    pub prior_authorization: Option<String>,
     /// NM109 of the subscriber (NM1*IL) the claim sits under.
     pub member_id: String,
     /// The patient's family and given name (NM1*QC, else the subscriber's NM1*IL).
@@ -160,6 +162,7 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
                     .and_then(|e| e.component_text(3).map(|t| t.into_owned()))
                     .unwrap_or_default(),
                 payer_claim_number: None,
+                prior_authorization: None,
                 member_id: member_id.clone(),
                 patient_name: patient_name.clone(),
                 facility_code: segment
@@ -186,6 +189,11 @@ pub fn read_837(input: &[u8]) -> Result<Read837, Read837Error> {
             "REF" if text(1) == "F8" => {
                 if let Some(claim) = claims.last_mut() {
                     claim.payer_claim_number = Some(text(2));
+                }
+            }
+            "REF" if text(1) == "G1" => {
+                if let Some(claim) = claims.last_mut() {
+                    claim.prior_authorization = Some(text(2));
                 }
             }
             "HI" => {

@@ -361,10 +361,69 @@ async function asViewer(browser) {
   await fooled.close();
 }
 
+// ---- Questions to payers: eligibility, prior authorization, a claim's status --------------
+// No payer answers in this deployment, so each request shows as sent; the answer, when a payer
+// sends one, fills the same rows (tests/payer_inquiries.rs checks the answers end to end).
+async function askingPayers(browser) {
+  const page = await browser.newPage({viewport: {width: 1366, height: 900}});
+  watch(page);
+  await signIn(page, ADMIN);
+
+  step = 'an eligibility check is asked from its form and listed';
+  await page.goto(`${URL}/#/revenue?view=eligibility`);
+  await page.getByRole('heading', {name: 'Eligibility', level: 2}).waitFor();
+  await page.getByLabel('Member id').fill('MEM12345');
+  await page.getByLabel('Date of service').fill('2026-11-24');
+  await page.getByRole('button', {name: 'Ask the payer'}).click();
+  await page.waitForURL(/view=eligibility&asked=\d+/);
+  const check = page.locator('#view table tbody tr', {hasText: 'MEM12345'}).first();
+  await check.waitFor();
+  assert.match(await check.innerText(), /HMO1[\s\S]*sent/);
+  await shot(page, 'eligibility');
+
+  step = 'a prior authorization is asked from its form and listed';
+  await page.getByRole('link', {name: 'Prior authorizations'}).click();
+  await page.getByRole('heading', {name: 'Prior authorizations', level: 2}).waitFor();
+  await page.getByLabel('Member id').fill('MEM12345');
+  await page.getByLabel('Procedure').fill('70553');
+  await page.getByLabel('Diagnosis').fill('J06.9');
+  await page.getByRole('button', {name: 'Ask the payer'}).click();
+  await page.waitForURL(/view=prior-auth&asked=\d+/);
+  const authorization = page.locator('#view table tbody tr', {hasText: '70553'}).first();
+  await authorization.waitFor();
+  assert.match(await authorization.innerText(), /MEM12345[\s\S]*sent/);
+  await shot(page, 'prior-auth');
+
+  step = 'a claim\'s status is asked from its page and listed there';
+  await page.goto(`${URL}/#/revenue?view=problems`);
+  await page.getByRole('link', {name: CLAIM}).click();
+  await page.getByRole('heading', {name: 'Claim status'}).waitFor();
+  await page.getByText('Not asked yet.').waitFor();
+  await page.getByRole('button', {name: 'Ask the payer for its status'}).click();
+  const asked = page.getByRole('region', {name: 'Claim status'}).locator('tbody tr', {hasText: 'sent'});
+  await asked.waitFor();
+  assert.match(await asked.innerText(), /SBS\d{9}/);
+  await shot(page, 'claim-status');
+
+  step = 'a patient\'s page checks eligibility of a coverage and shows the requests';
+  await page.goto(`${URL}/#/revenue?view=patients`);
+  await page.locator('#view table tbody tr a').first().click();
+  await page.getByRole('heading', {name: 'Coverages'}).waitFor();
+  const coverage = page.getByRole('region', {name: 'Coverages'}).locator('tbody tr').first();
+  assert.match(await coverage.innerText(), /HMO1/);
+  await page.getByRole('button', {name: /^Check eligibility of /}).first().click();
+  await page.waitForURL(/patients\/\d+\?checked=/);
+  await page.getByRole('region', {name: 'Authorizations'}).locator('tbody tr', {hasText: '70553'}).waitFor();
+  await shot(page, 'patient');
+  await page.close();
+}
+// ---- end of questions to payers -----------------------------------------------------------
+
 const browser = await chromium.launch({executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium'});
 try {
   await asAdmin(browser);
   await asViewer(browser);
+  await askingPayers(browser);
   assert.deepEqual(problems, [], 'no script errors or policy violations in the pages');
   console.log('console browser test: every step passed');
 } catch (err) {

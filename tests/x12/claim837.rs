@@ -51,6 +51,7 @@ fn professional_batch() -> ClaimBatch {
         facility_code: "11".to_owned(),
         frequency_code: "1".to_owned(),
         payer_claim_number: None,
+        prior_authorization: None,
         provider_signature_on_file: true,
         accepts_assignment: true,
         benefits_assigned: true,
