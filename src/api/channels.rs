@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +15,9 @@ use super::openapi::{ConfigProblem, ConfigRefusal, ErrorBody};
 use super::{ApiError, AppState};
 use crate::channel::config_sync::{self, ConfigChange};
 use crate::channel::deployment::archive::ImportError;
+use crate::channel::pipeline::TransformTrial;
 use crate::channel::runtime::{ChannelStatus, RuntimeError};
+use crate::channel::trial::{TransformView, TrialMessage};
 use crate::config::{ConfigErrors, Problem};
 use crate::message::{Format, Message};
 use crate::store::deliveries::{Delivery, QueueDepth};
@@ -25,6 +28,7 @@ impl From<RuntimeError> for ApiError {
         match err {
             RuntimeError::NoSuchChannel(name) => ApiError::NotFound(format!("channel '{name}'")),
             RuntimeError::NoChannelFile(file) => ApiError::NotFound(format!("channel file {file}")),
+            err @ RuntimeError::NoTransform(_) => ApiError::Conflict(err.to_string()),
             RuntimeError::Invalid(errors) => ApiError::InvalidConfig(errors),
             RuntimeError::Store(err) => err.into(),
             RuntimeError::Write { path, source } => {
@@ -316,6 +320,80 @@ pub async fn action(
         done: action,
     })
     .into_response())
+}
+
+/// `GET /api/channels/{name}/transform`: the channel's `[transform]` and the text of the edit
+/// list, script or mapping it names.
+#[utoipa::path(
+    get,
+    path = "/channels/{name}/transform",
+    tag = "channels",
+    params(("name" = String, Path, description = "Channel name")),
+    responses(
+        (status = 200, description = "The channel's transform", body = TransformView),
+        (status = 404, description = "No such channel", body = ErrorBody),
+    )
+)]
+pub async fn get_transform(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<TransformView>, ApiError> {
+    checked(&name)?;
+    Ok(Json(state.runtime.transform_view(&name).await?))
+}
+
+/// The body of `POST /api/channels/{name}/transform/test`: the message to try the transform on,
+/// by id or as text, and optionally an edited edit list or script to try instead of the saved
+/// one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransformTest {
+    /// A stored message's id.
+    #[schema(minimum = 1)]
+    pub message_id: Option<i64>,
+    /// A message's content, as text.
+    pub message: Option<String>,
+    /// The edit list's TOML or the script, edited, to try before saving it.
+    pub transform: Option<String>,
+}
+
+/// `POST /api/channels/{name}/transform/test`: run the channel's transform on a stored or given
+/// message without storing or sending anything.
+#[utoipa::path(
+    post,
+    path = "/channels/{name}/transform/test",
+    tag = "channels",
+    params(("name" = String, Path, description = "Channel name")),
+    request_body(content = TransformTest, description = "Exactly one of `message_id` and `message`; `transform` optional"),
+    responses(
+        (status = 200, description = "What the transform made of the message, or why it failed", body = TransformTrial),
+        (status = 400, description = "Not such a JSON body, or neither or both of `message_id` and `message`", body = ErrorBody),
+        (status = 404, description = "No such channel or message", body = ErrorBody),
+        (status = 409, description = "The channel has no transform", body = ErrorBody),
+        (status = 422, description = "The edited transform is refused: problems with file, line, field and reason", body = ConfigRefusal),
+    )
+)]
+pub async fn test_transform(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Result<Json<TransformTest>, JsonRejection>,
+) -> Result<Json<TransformTrial>, ApiError> {
+    checked(&name)?;
+    let Json(test) = body.map_err(|err| ApiError::BadRequest(err.body_text()))?;
+    let message = match (test.message_id, test.message) {
+        (Some(id), None) if id >= 1 => TrialMessage::Stored(id),
+        (None, Some(text)) => TrialMessage::Raw(text.into_bytes()),
+        _ => {
+            return Err(ApiError::BadRequest(
+                "give exactly one of message_id (a stored message, 1 or more) and message".into(),
+            ));
+        }
+    };
+    let trial = state
+        .runtime
+        .try_transform(&name, message, test.transform.as_deref())
+        .await?;
+    Ok(Json(trial))
 }
 
 /// The answer of `GET /api/routes`.
