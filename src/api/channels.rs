@@ -343,17 +343,37 @@ pub async fn get_transform(
 }
 
 /// The body of `POST /api/channels/{name}/transform/test`: the message to try the transform on,
-/// by id or as text, and optionally an edited edit list or script to try instead of the saved
-/// one.
+/// a stored one or content given as text.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum TransformTest {
+    /// A stored message.
+    Stored(StoredTrial),
+    /// Content given as text.
+    Given(GivenTrial),
+}
+
+/// Try the transform on a stored message.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TransformTest {
-    /// A stored message's id.
+pub struct StoredTrial {
+    /// The stored message's id.
+    #[serde(deserialize_with = "super::revenue::whole_number")]
     #[schema(minimum = 1)]
-    pub message_id: Option<i64>,
-    /// A message's content, as text.
-    pub message: Option<String>,
-    /// The edit list's TOML or the script, edited, to try before saving it.
+    pub message_id: i64,
+    /// The edit list's TOML or the script, edited, to try instead of the saved one.
+    #[serde(default)]
+    pub transform: Option<String>,
+}
+
+/// Try the transform on content given as text.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GivenTrial {
+    /// The message's content.
+    pub message: String,
+    /// The edit list's TOML or the script, edited, to try instead of the saved one.
+    #[serde(default)]
     pub transform: Option<String>,
 }
 
@@ -364,10 +384,10 @@ pub struct TransformTest {
     path = "/channels/{name}/transform/test",
     tag = "channels",
     params(("name" = String, Path, description = "Channel name")),
-    request_body(content = TransformTest, description = "Exactly one of `message_id` and `message`; `transform` optional"),
+    request_body(content = TransformTest, content_type = "application/json", description = "A stored message's id or a message's content; `transform` optional"),
     responses(
         (status = 200, description = "What the transform made of the message, or why it failed", body = TransformTrial),
-        (status = 400, description = "Not such a JSON body, or neither or both of `message_id` and `message`", body = ErrorBody),
+        (status = 400, description = "Not such a JSON body", body = ErrorBody),
         (status = 404, description = "No such channel or message", body = ErrorBody),
         (status = 409, description = "The channel has no transform", body = ErrorBody),
         (status = 422, description = "The edited transform is refused: problems with file, line, field and reason", body = ConfigRefusal),
@@ -379,19 +399,26 @@ pub async fn test_transform(
     body: Result<Json<TransformTest>, JsonRejection>,
 ) -> Result<Json<TransformTrial>, ApiError> {
     checked(&name)?;
-    let Json(test) = body.map_err(|err| ApiError::BadRequest(err.body_text()))?;
-    let message = match (test.message_id, test.message) {
-        (Some(id), None) if id >= 1 => TrialMessage::Stored(id),
-        (None, Some(text)) => TrialMessage::Raw(text.into_bytes()),
-        _ => {
-            return Err(ApiError::BadRequest(
-                "give exactly one of message_id (a stored message, 1 or more) and message".into(),
-            ));
+    let Json(test) = body.map_err(|_| {
+        ApiError::BadRequest(
+            "give a JSON object with message_id (a stored message, 1 or more) or message (its content), and optionally transform".into(),
+        )
+    })?;
+    let (message, text) = match test {
+        TransformTest::Stored(StoredTrial {
+            message_id,
+            transform,
+        }) if message_id >= 1 => (TrialMessage::Stored(message_id), transform),
+        TransformTest::Stored(_) => {
+            return Err(ApiError::BadRequest("message_id must be 1 or more".into()));
+        }
+        TransformTest::Given(GivenTrial { message, transform }) => {
+            (TrialMessage::Raw(message.into_bytes()), transform)
         }
     };
     let trial = state
         .runtime
-        .try_transform(&name, message, test.transform.as_deref())
+        .try_transform(&name, message, text.as_deref())
         .await?;
     Ok(Json(trial))
 }
