@@ -1109,6 +1109,67 @@ pub fn api(
     print_answer(answer, format)
 }
 
+/// `switchboard transform test`: the channel's transform run by the engine on message
+/// `message_id` or on the content of `file`; prints the output and the trail (or the JSON
+/// answer), and fails when the message fails the transform.
+pub fn transform_test(
+    root: &Path,
+    url: Option<&str>,
+    channel: &str,
+    message_id: Option<i64>,
+    file: Option<&Path>,
+    json: bool,
+) -> ExitCode {
+    let body = match (message_id, file) {
+        (Some(id), _) => serde_json::json!({ "message_id": id }),
+        (None, Some(file)) => match std::fs::read(file) {
+            Ok(bytes) => {
+                serde_json::json!({ "message": String::from_utf8_lossy(&bytes) })
+            }
+            Err(err) => {
+                eprintln!("cannot read {}: {err}", file.display());
+                return ExitCode::FAILURE;
+            }
+        },
+        (None, None) => {
+            eprintln!("give --message-id N or a FILE");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    let path = format!("/api/channels/{channel}/transform/test");
+    let answer = rt.block_on(async {
+        let engine = Engine::new(root, url)?;
+        engine.call(&path, Some(&body)).await
+    });
+    let trial = match answer {
+        Ok(trial) => trial,
+        Err(failure) => return failure.report(),
+    };
+    if json {
+        println!("{trial:#}");
+    } else {
+        if let Some(output) = trial["output"].as_str() {
+            let content_type = trial["content_type"].as_str().unwrap_or_default();
+            println!("output ({content_type}):");
+            println!("{}", output.replace('\r', "\n").trim_end());
+        }
+        println!("trail:");
+        for line in trial["trail"].as_array().into_iter().flatten() {
+            println!("  {}", line.as_str().unwrap_or_default());
+        }
+    }
+    match trial["error"].as_str() {
+        Some(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+        None => ExitCode::SUCCESS,
+    }
+}
+
 /// Print an API answer in `format`, or the failure; the exit code.
 fn print_answer(answer: Result<serde_json::Value, ApiFailure>, format: table::Format) -> ExitCode {
     match answer.map(|answer| table::render(&answer, format)) {

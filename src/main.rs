@@ -106,6 +106,10 @@ enum Command {
     /// (through the running engine's API, with the token in SWITCHBOARD_TOKEN).
     #[command(subcommand)]
     Remit(RemitCommand),
+    /// Channel transforms: try one on a stored message or a file without deploying anything
+    /// (through the running engine's API, with an operator token in SWITCHBOARD_TOKEN).
+    #[command(subcommand)]
+    Transform(TransformCommand),
     /// The engine nodes sharing the store: live, stopped or gone, their configuration version
     /// and the deliveries each holds (through the running engine's API).
     #[command(after_help = "Example:\n  switchboard nodes --json")]
@@ -273,6 +277,31 @@ enum X12Command {
         /// The files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TransformCommand {
+    /// Run a channel's transform on a stored message or a file and print what its destinations
+    /// would receive and the edits applied and skipped; nothing is stored or sent. Exit 1 when
+    /// the message fails the transform.
+    #[command(
+        after_help = "Example:\n  switchboard transform test adt-to-lab --message-id 42\n  switchboard transform test adt-to-lab samples/hl7v2/adt-a01-fhir-converter.hl7"
+    )]
+    Test {
+        /// The deployed channel.
+        channel: String,
+        /// A stored message's id.
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        message_id: Option<i64>,
+        /// A file holding the message.
+        file: Option<PathBuf>,
+        /// Print the API's JSON answer as it is.
+        #[arg(long)]
+        json: bool,
+        /// Engine URL; default from config/switchboard.toml.
+        #[arg(long)]
+        url: Option<String>,
     },
 }
 
@@ -535,6 +564,20 @@ fn main() -> ExitCode {
             &format!("/api/remittances/claims/{remittance_claim}/match"),
             Some(serde_json::json!({ "claim_id": claim })),
             json_or_table(json),
+        ),
+        Command::Transform(TransformCommand::Test {
+            channel,
+            message_id,
+            file,
+            json,
+            url,
+        }) => commands::transform_test(
+            root,
+            url.as_deref(),
+            &channel,
+            message_id,
+            file.as_deref(),
+            json,
         ),
         Command::Nodes { output, url } => {
             commands::api(root, url.as_deref(), "/api/nodes", None, output.format())

@@ -424,3 +424,81 @@ fn subcommands(help: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transform_test_prints_the_output_and_the_trail_of_a_file_or_a_stored_message() {
+    let mllp = free_port();
+    let channel = include_str!("../channels/examples/adt-to-lab.toml")
+        .replace("127.0.0.1:2576", &format!("127.0.0.1:{mllp}"))
+        .replace("127.0.0.1:2577", &format!("127.0.0.1:{}", free_port()));
+    let engine = common::Engine::start(&[
+        ("channels/adt-to-lab.toml", channel),
+        (
+            "mappings/adt-to-lab.toml",
+            include_str!("../mappings/adt-to-lab.toml").to_string(),
+        ),
+    ])
+    .await;
+    let message = "MSH|^~\\&|EHR|GENHOSP|SB|SB|20261125100000||ADT^A04|T1|P|2.5.1\r\
+                   PID|1||M100^^^GENHOSP^MR||Doe^Ann\rZPI|1|VIP\r";
+    let file = engine.path("adt.hl7");
+    std::fs::write(&file, message).unwrap();
+    let out = against(
+        &engine,
+        &["transform", "test", "adt-to-lab", file.to_str().unwrap()],
+    )
+    .await;
+    let printed = text(&out.stdout);
+    assert!(out.status.success(), "{printed}{}", text(&out.stderr));
+    assert!(
+        printed.contains("MSH|^~\\&|EHR|GENHOSP|LAB|LABFAC|")
+            && printed.contains("PID|1||M100^^^GH^MR")
+            && !printed.contains("ZPI")
+            && printed.contains("trail:\n  edit list 'adt-to-lab', edit 1: set MSH-5 = \"LAB\""),
+        "{printed}"
+    );
+
+    // A stored message by id; one the transform cannot work with fails with its reason.
+    common::eventually("the channel listens", Duration::from_secs(30), || async {
+        tokio::net::TcpStream::connect(("127.0.0.1", mllp))
+            .await
+            .is_ok()
+    })
+    .await;
+    let mut client = switchboard::channel::mllp::MllpClient::new(&format!("127.0.0.1:{mllp}"));
+    client
+        .exchange(message.as_bytes(), Duration::from_secs(10))
+        .await
+        .unwrap();
+    let id = engine.channel_messages("adt-to-lab").await[0]
+        .id
+        .to_string();
+    let out = against(
+        &engine,
+        &[
+            "transform",
+            "test",
+            "adt-to-lab",
+            "--message-id",
+            &id,
+            "--json",
+        ],
+    )
+    .await;
+    let trial: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(trial["input"], message);
+    assert!(trial["output"].as_str().unwrap().contains("|LAB|LABFAC|"));
+    std::fs::write(&file, "not a message").unwrap();
+    let out = against(
+        &engine,
+        &["transform", "test", "adt-to-lab", file.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("error: "),
+        "{}",
+        text(&out.stderr)
+    );
+    engine.stop().await;
+}

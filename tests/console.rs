@@ -100,6 +100,17 @@ async fn the_console_works_in_a_browser() {
         "channels/lab-forward.toml".into(),
         forwarding_channel(forward_port),
     ));
+    // Transform panel: a channel running the shipped edit list `adt-to-lab`.
+    files.push((
+        "channels/lab-edits.toml".into(),
+        format!(
+            "name = \"lab-edits\"\ndescription = \"ADT edited for the lab\"\n\
+             [source]\ntype = \"http\"\nlisten = \"127.0.0.1:{}\"\nallow_anonymous = true\n\
+             [transform]\nedit = \"adt-to-lab\"\n\
+             [[destinations]]\ntype = \"file\"\nname = \"lab\"\nfolder = \"lab\"\n",
+            common::free_port()
+        ),
+    ));
     let borrowed: Vec<(&str, String)> =
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     let engine = Engine::start(&borrowed).await;
@@ -210,6 +221,11 @@ async fn the_console_works_in_a_browser() {
         .create_token("console-viewer", Role::Viewer, None)
         .await
         .unwrap();
+    // Transform panel: the stored ADT, to try the lab's edit list on.
+    let trial_message_id = engine
+        .get_json(&format!("/api/messages?control_id={control_id}"))
+        .await["messages"][0]["id"]
+        .to_string();
     let screenshots = screenshot_dir();
     std::fs::create_dir_all(&screenshots).unwrap();
     let output = tokio::time::timeout(
@@ -223,6 +239,7 @@ async fn the_console_works_in_a_browser() {
             .env("CONTROL_ID", &control_id)
             .env("MLLP_ADDRESS", &mllp)
             .env("CLAIM_NUMBER", &claim_number)
+            .env("TRIAL_MESSAGE_ID", &trial_message_id)
             .env("CHROMIUM", CHROMIUM)
             .kill_on_drop(true)
             .output(),

@@ -9,6 +9,7 @@ use std::time::Duration;
 use switchboard::canonical::{Encounter, Identifier, Patient};
 use switchboard::channel::mllp::MllpClient;
 use switchboard::store::Store;
+use switchboard::store::outbox::{Horizon, PendingEvent};
 
 /// The events in the outbox: (kind, record type, changed columns), in order.
 async fn events(store: &Store) -> Vec<(String, String, String)> {
@@ -273,12 +274,12 @@ async fn adt_round_trip_on(store_url: Option<&str>) {
         engine
             .eventually("the message's changes are handed on", || async {
                 let open = "SELECT COUNT(*) FROM deliveries WHERE status <> 'sent'";
-                let waiting = "SELECT COUNT(*) FROM canonical_events e WHERE NOT EXISTS \
-                     (SELECT 1 FROM canonical_event_reads r WHERE r.source = 'adt-out' \
-                     AND r.event_id = e.id AND r.done = 1) OR NOT EXISTS (SELECT 1 FROM \
-                     canonical_event_reads r WHERE r.source = 'fhir-out' AND r.event_id = e.id \
-                     AND r.done = 1)";
-                count(&engine.store, open).await == 0 && count(&engine.store, waiting).await == 0
+                let waiting = format!(
+                    "SELECT COUNT(*) FROM canonical_events WHERE {} OR {}",
+                    not_passed("adt-out"),
+                    not_passed("fhir-out")
+                );
+                count(&engine.store, open).await == 0 && count(&engine.store, &waiting).await == 0
             })
             .await;
     }
@@ -374,6 +375,13 @@ fn stop_engine(engine: &mut std::process::Child, signal: &str) {
 }
 
 /// The number of rows `sql` counts.
+/// The SQL condition of an event that `source` has not passed yet.
+fn not_passed(source: &str) -> String {
+    format!(
+        "id > COALESCE((SELECT last_event_id FROM canonical_event_marks WHERE source = '{source}'), 0)"
+    )
+}
+
 async fn count(store: &Store, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
         .fetch_one(store.pool())
@@ -466,28 +474,58 @@ async fn after_a_sigkill_each_committed_change_has_exactly_one_message() {
         "the kill came after every event was handed on ({handed_on} of {at_kill}): nothing tested"
     );
     // Whatever the kill interrupted, also the narrowest window: an event whose message was
-    // stored but not yet marked done (as if the kill had come between the two).
-    sqlx::query(
-        "UPDATE canonical_event_reads SET done = 0 WHERE source = 'changes' AND event_id = \
-         (SELECT MIN(event_id) FROM canonical_event_reads WHERE source = 'changes' AND done = 1)",
+    // stored but whose source's mark had not moved to it yet (as if the kill had come between
+    // the two), with what it became kept, as the source keeps it before storing it.
+    let (content_type, raw): (String, Vec<u8>) = sqlx::query_as(
+        "SELECT content_type, raw FROM messages WHERE channel = 'changes' ORDER BY id DESC LIMIT 1",
     )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let last = serde_json::from_slice::<serde_json::Value>(&raw).unwrap()["event"]["id"]
+        .as_i64()
+        .unwrap();
+    assert!(store.event_mark("changes").await.unwrap() >= last);
+    sqlx::query(
+        "INSERT INTO canonical_event_reads (source, event_id, content_type, payload, done) \
+         VALUES ('changes', $1, $2, $3, 0)",
+    )
+    .bind(last)
+    .bind(content_type)
+    .bind(raw)
     .execute(store.pool())
     .await
     .unwrap();
+    sqlx::query("UPDATE canonical_event_marks SET last_event_id = $1 WHERE source = 'changes'")
+        .bind(last - 1)
+        .execute(store.pool())
+        .await
+        .unwrap();
 
     // After a restart the stored messages not yet upserted are (more changes), and every event
     // is handed on, each as exactly one message and one file.
     let mut engine = common::spawn_engine(root.path(), http_port);
-    common::eventually("every change and event is done", Duration::from_secs(60), || async {
-        count(&store, "SELECT COUNT(*) FROM deliveries WHERE status <> 'sent'").await == 0
-            && count(
+    common::eventually(
+        "every change and event is done",
+        Duration::from_secs(60),
+        || async {
+            count(
                 &store,
-                "SELECT COUNT(*) FROM canonical_events e WHERE NOT EXISTS (SELECT 1 FROM canonical_event_reads r \
-                 WHERE r.source = 'changes' AND r.event_id = e.id AND r.done = 1)",
+                "SELECT COUNT(*) FROM deliveries WHERE status <> 'sent'",
             )
             .await
                 == 0
-    })
+                && count(
+                    &store,
+                    &format!(
+                        "SELECT COUNT(*) FROM canonical_events WHERE {}",
+                        not_passed("changes")
+                    ),
+                )
+                .await
+                    == 0
+        },
+    )
     .await;
     let events = count(&store, "SELECT COUNT(*) FROM canonical_events").await;
     assert!(events >= at_kill);
@@ -881,13 +919,37 @@ async fn the_claim_status_webhook_example_posts_each_status_change_as_copied() {
     engine.stop().await;
 }
 
+/// What `source` reads next once the outbox holds at least `expected` events for it: on
+/// PostgreSQL an event is read only after every transaction older than it has ended, in any
+/// database of the server, so a read may come up short for a moment.
+async fn pending(
+    store: &Store,
+    source: &str,
+    horizon: &mut Horizon,
+    expected: usize,
+) -> Vec<PendingEvent> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let pending = store.pending_events(source, 10, horizon).await.unwrap();
+        if pending.len() >= expected || std::time::Instant::now() > deadline {
+            return pending;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn ids(pending: &[PendingEvent]) -> Vec<i64> {
+    pending.iter().map(|p| p.event.id).collect()
+}
+
 #[tokio::test]
 async fn a_source_keeps_what_an_event_became_until_it_is_done() {
     for test in common::all_stores().await {
         let (store, backend) = (&test.store, test.backend);
         store.upsert_patient(&patient("M1", "Doe")).await.unwrap();
         store.upsert_patient(&patient("M2", "Roe")).await.unwrap();
-        let pending = store.pending_events("out", 10).await.unwrap();
+        let mut horizon = Horizon::default();
+        let pending = pending(store, "out", &mut horizon, 2).await;
         assert_eq!(pending.len(), 2, "{backend}");
         let first = pending[0].event.id;
         assert!(pending[0].kept.is_none(), "{backend}");
@@ -902,7 +964,7 @@ async fn a_source_keeps_what_an_event_became_until_it_is_done() {
             .unwrap();
         assert_eq!(kept, again, "{backend}");
         assert_eq!(again.1, b"{\"a\":1}", "{backend}");
-        let pending = store.pending_events("out", 10).await.unwrap();
+        let pending = store.pending_events("out", 10, &mut horizon).await.unwrap();
         assert_eq!(
             pending[0].kept,
             Some(("application/json".to_string(), b"{\"a\":1}".to_vec())),
@@ -910,18 +972,170 @@ async fn a_source_keeps_what_an_event_became_until_it_is_done() {
         );
         // Done for one source, still pending for another.
         store.finish_event("out", first).await.unwrap();
-        let left: Vec<i64> = store
-            .pending_events("out", 10)
-            .await
-            .unwrap()
-            .iter()
-            .map(|p| p.event.id)
-            .collect();
-        assert_eq!(left, [pending[1].event.id], "{backend}");
+        let left = store.pending_events("out", 10, &mut horizon).await.unwrap();
+        assert_eq!(ids(&left), [pending[1].event.id], "{backend}");
         assert_eq!(
-            store.pending_events("other", 10).await.unwrap().len(),
+            store
+                .pending_events("other", 10, &mut horizon)
+                .await
+                .unwrap()
+                .len(),
             2,
             "{backend}"
+        );
+    }
+}
+
+/// Three new patients' events, as a reader sees them, and the reader's horizon.
+async fn three_events(store: &Store) -> (Horizon, Vec<i64>) {
+    for (mrn, family) in [("M1", "Doe"), ("M2", "Roe"), ("M3", "Poe")] {
+        store.upsert_patient(&patient(mrn, family)).await.unwrap();
+    }
+    let mut horizon = Horizon::default();
+    let events = ids(&pending(store, "a", &mut horizon, 3).await);
+    assert_eq!(events.len(), 3);
+    (horizon, events)
+}
+
+#[tokio::test]
+async fn a_source_resumes_after_its_mark_and_each_source_from_its_own() {
+    for test in common::all_stores().await {
+        let (store, backend) = (&test.store, test.backend);
+        let (_, events) = three_events(store).await;
+        store.register_event_source("a").await.unwrap();
+        assert_eq!(store.event_mark("a").await.unwrap(), 0, "{backend}");
+        // Source "a" hands on the first two events; what it kept of them is dropped.
+        for &id in &events[..2] {
+            store
+                .keep_event_payload("a", id, "application/json", b"{}")
+                .await
+                .unwrap();
+            store.finish_event("a", id).await.unwrap();
+        }
+        assert_eq!(store.event_mark("a").await.unwrap(), events[1], "{backend}");
+        assert_eq!(
+            count(
+                store,
+                "SELECT COUNT(*) FROM canonical_event_reads WHERE source = 'a'"
+            )
+            .await,
+            0,
+            "{backend}"
+        );
+        // A mark never moves back.
+        store.finish_event("a", events[0]).await.unwrap();
+        assert_eq!(store.event_mark("a").await.unwrap(), events[1], "{backend}");
+
+        // After a restart (a new connection, a new reader) "a" reads on after its mark, while
+        // a second source starts from its own point: the oldest event.
+        let restarted = Store::connect(&test.url, 2).await.unwrap();
+        let mut horizon = Horizon::default();
+        assert_eq!(
+            ids(&pending(&restarted, "a", &mut horizon, 1).await),
+            [events[2]],
+            "{backend}"
+        );
+        assert_eq!(
+            ids(&pending(&restarted, "b", &mut horizon, 3).await),
+            events,
+            "{backend}"
+        );
+        restarted
+            .upsert_patient(&patient("M4", "Moe"))
+            .await
+            .unwrap();
+        let after = ids(&pending(&restarted, "a", &mut horizon, 2).await);
+        assert_eq!(after.len(), 2, "{backend}");
+        assert_eq!(after[0], events[2], "{backend}");
+        assert!(after[1] > events[2], "{backend}");
+        restarted.close().await;
+    }
+}
+
+#[tokio::test]
+async fn pruning_deletes_old_events_every_source_has_passed() {
+    for test in common::all_stores().await {
+        let (store, backend) = (&test.store, test.backend);
+        let (mut horizon, events) = three_events(store).await;
+        let old = events;
+        // Those three were written two days ago; a fourth is written now.
+        sqlx::query("UPDATE canonical_events SET at = $1")
+            .bind(switchboard::store::now_millis() - 2 * 86_400_000)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.upsert_patient(&patient("M4", "Moe")).await.unwrap();
+        let new = *ids(&pending(store, "a", &mut horizon, 4).await)
+            .last()
+            .unwrap();
+        let day_ago = switchboard::store::now_millis() - 86_400_000;
+        let left = || async {
+            let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM canonical_events ORDER BY id")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+            ids
+        };
+        // "a" has passed everything, "b" only the first event, "c" nothing yet.
+        store.register_event_source("c").await.unwrap();
+        for id in [old[0], old[1], old[2], new] {
+            store.finish_event("a", id).await.unwrap();
+        }
+        store
+            .keep_event_payload("b", old[1], "application/json", b"{}")
+            .await
+            .unwrap();
+        store.finish_event("b", old[0]).await.unwrap();
+        assert_eq!(store.prune_events(day_ago).await.unwrap(), 0, "{backend}");
+
+        // Once "c" passes them too, the old events "b" has passed go; what "b" kept of the
+        // next one stays with its event.
+        for id in [old[0], old[1], old[2], new] {
+            store.finish_event("c", id).await.unwrap();
+        }
+        assert_eq!(store.prune_events(day_ago).await.unwrap(), 1, "{backend}");
+        assert_eq!(left().await, [old[1], old[2], new], "{backend}");
+        assert_eq!(
+            ids(&pending(store, "b", &mut horizon, 3).await),
+            [old[1], old[2], new],
+            "{backend}"
+        );
+
+        // A source whose mark has not moved within the retention period (a channel since
+        // removed) holds nothing back; an event younger than the retention stays.
+        sqlx::query("UPDATE canonical_event_marks SET updated_at = 0 WHERE source = 'b'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(store.prune_events(day_ago).await.unwrap(), 2, "{backend}");
+        assert_eq!(left().await, [new], "{backend}");
+        assert_eq!(
+            count(store, "SELECT COUNT(*) FROM canonical_event_reads").await,
+            0,
+            "{backend}"
+        );
+
+        // The retention job prunes them.
+        sqlx::query("UPDATE canonical_events SET at = 1")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let job = switchboard::config::engine::JobConfig {
+            name: "retention-prune".into(),
+            cron: "0 17 * * * *".into(),
+            task: switchboard::config::engine::JobTask::Prune,
+        };
+        let retention = switchboard::config::engine::RetentionConfig::default();
+        switchboard::schedule::run_job(store, &job, &retention, "n1").await;
+        assert!(left().await.is_empty(), "{backend}");
+        let outcome: String =
+            sqlx::query_scalar("SELECT detail FROM job_runs ORDER BY id DESC LIMIT 1")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert!(
+            outcome.contains("1 outbox event(s)"),
+            "{backend}: {outcome}"
         );
     }
 }

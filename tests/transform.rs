@@ -484,3 +484,180 @@ fn adt_and_oru_change_between_2_3_and_2_5_1_and_validate_in_the_target_version()
         common::hl7apy::validate(&written).unwrap();
     }
 }
+
+/// Counts of what a transform trial must not write: messages, their events, deliveries.
+async fn written_rows(store: &switchboard::store::Store) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in ["messages", "message_events", "deliveries"] {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        counts.push(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(store.pool())
+                .await
+                .unwrap(),
+        );
+    }
+    counts
+}
+
+#[tokio::test]
+async fn an_operator_tries_the_transform_on_a_stored_or_pasted_message_and_nothing_is_written() {
+    let (inbound, lab) = (common::free_port(), common::free_port());
+    let channel = EXAMPLE
+        .replace("127.0.0.1:2576", &format!("127.0.0.1:{inbound}"))
+        .replace("127.0.0.1:2577", &format!("127.0.0.1:{lab}"));
+    let engine = Engine::start(&[
+        ("channels/adt-to-lab.toml", channel),
+        ("mappings/adt-to-lab.toml", EDIT_LIST.to_string()),
+    ])
+    .await;
+    engine
+        .eventually("the channel listens", || async {
+            TcpStream::connect(("127.0.0.1", inbound)).await.is_ok()
+        })
+        .await;
+    let sent = hospital_adt("TRY-1");
+    assert_eq!(send(inbound, &sent).await, "AA");
+    let stored = engine.channel_messages("adt-to-lab").await[0].id;
+    let (_, viewer) = engine
+        .store
+        .create_token("viewer", switchboard::store::tokens::Role::Viewer, None)
+        .await
+        .unwrap();
+
+    // The transform as deployed, with its edit list's text; a viewer may read it.
+    let view: serde_json::Value = common::client()
+        .get(format!("{}/api/channels/adt-to-lab/transform", engine.url))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["kind"], "edit", "{view}");
+    assert_eq!(view["config"]["edit"], "adt-to-lab", "{view}");
+    assert_eq!(view["file"], "mappings/adt-to-lab.toml", "{view}");
+    assert_eq!(view["text"], EDIT_LIST, "{view}");
+
+    let before = written_rows(&engine.store).await;
+    let test = |body: serde_json::Value| {
+        engine
+            .api(
+                reqwest::Method::POST,
+                "/api/channels/adt-to-lab/transform/test",
+            )
+            .json(&body)
+            .send()
+    };
+    // A stored message, by id.
+    let trial: serde_json::Value = test(serde_json::json!({ "message_id": stored }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(trial["input"], sent.as_str(), "{trial}");
+    assert!(trial["error"].is_null(), "{trial}");
+    let output = trial["output"].as_str().unwrap();
+    let edited = Message::parse(output.as_bytes()).unwrap();
+    assert_eq!(edited.get("MSH-5").as_deref(), Some("LAB"));
+    assert_eq!(edited.get("PID-3[1].4").as_deref(), Some("GH"));
+    assert!(!edited.segments().any(|s| s.id().starts_with('Z')));
+    assert_eq!(
+        trial["trail"][0], "edit list 'adt-to-lab', edit 1: set MSH-5 = \"LAB\"",
+        "{trial}"
+    );
+
+    // A pasted message with an edited list, before saving it: an edit whose `when` does not
+    // hold and one with nothing to edit are named with why.
+    let edit_list = EDIT_LIST.replace("value = \"LAB\"", "value = \"LAB2\"")
+        + "\n[[edit]]\nset = \"PV1-3.4\"\nvalue = \"X\"\nwhen = { \"MSH-9.2\" = \"A08\" }\n\
+           \n[[edit]]\nclear = \"IN2-1\"\n";
+    let trial: serde_json::Value = test(serde_json::json!({
+        "message": hospital_adt("TRY-2"),
+        "transform": edit_list,
+    }))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let edited = Message::parse(trial["output"].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(edited.get("MSH-5").as_deref(), Some("LAB2"), "{trial}");
+    let trail: Vec<&str> = trial["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|line| line.as_str())
+        .collect();
+    assert!(
+        trail.contains(&"edit list 'adt-to-lab': edits 5 did not apply: a `when` did not hold")
+            && trail.contains(
+                &"edit list 'adt-to-lab': edits 6 did not apply: nothing to edit (no such segment or value)"
+            ),
+        "{trail:?}"
+    );
+
+    // A message the transform cannot work with says why, as the channel would record it.
+    let trial: serde_json::Value = test(serde_json::json!({ "message": "PID|1||X" }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(trial["output"].is_null(), "{trial}");
+    assert!(!trial["error"].as_str().unwrap().is_empty(), "{trial}");
+
+    // An edited list with a problem is refused with its line; so is a body naming no message.
+    let refused = test(serde_json::json!({
+        "message_id": stored,
+        "transform": "kind = \"hl7v2-edit\"\n[[edit]]\nset = \"MSH-5\"\n",
+    }))
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        refused["problems"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("mappings/adt-to-lab.toml:2"),
+        "{refused}"
+    );
+    assert_eq!(test(serde_json::json!({})).await.unwrap().status(), 400);
+    let missing = test(serde_json::json!({ "message_id": 999_999 }))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+
+    // An operator's action: a viewer is refused, and each try is in the audit log.
+    let forbidden = common::client()
+        .post(format!(
+            "{}/api/channels/adt-to-lab/transform/test",
+            engine.url
+        ))
+        .bearer_auth(&viewer)
+        .json(&serde_json::json!({ "message_id": stored }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), 403);
+    let audit = engine
+        .get_json("/api/audit?resource=/api/channels/adt-to-lab/transform/test")
+        .await;
+    let entries = audit["entries"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .filter(|e| e["action"] == "POST" && e["outcome"] == 200)
+            .count()
+            >= 3,
+        "{audit}"
+    );
+    assert!(entries.iter().any(|e| e["outcome"] == 403), "{audit}");
+
+    // Nothing was stored, recorded or queued by the tries.
+    assert_eq!(written_rows(&engine.store).await, before);
+    engine.stop().await;
+}

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +15,9 @@ use super::openapi::{ConfigProblem, ConfigRefusal, ErrorBody};
 use super::{ApiError, AppState};
 use crate::channel::config_sync::{self, ConfigChange};
 use crate::channel::deployment::archive::ImportError;
+use crate::channel::pipeline::TransformTrial;
 use crate::channel::runtime::{ChannelStatus, RuntimeError};
+use crate::channel::trial::{TransformView, TrialMessage};
 use crate::config::{ConfigErrors, Problem};
 use crate::message::{Format, Message};
 use crate::store::deliveries::{Delivery, QueueDepth};
@@ -25,6 +28,7 @@ impl From<RuntimeError> for ApiError {
         match err {
             RuntimeError::NoSuchChannel(name) => ApiError::NotFound(format!("channel '{name}'")),
             RuntimeError::NoChannelFile(file) => ApiError::NotFound(format!("channel file {file}")),
+            err @ RuntimeError::NoTransform(_) => ApiError::Conflict(err.to_string()),
             RuntimeError::Invalid(errors) => ApiError::InvalidConfig(errors),
             RuntimeError::Store(err) => err.into(),
             RuntimeError::Write { path, source } => {
@@ -316,6 +320,107 @@ pub async fn action(
         done: action,
     })
     .into_response())
+}
+
+/// `GET /api/channels/{name}/transform`: the channel's `[transform]` and the text of the edit
+/// list, script or mapping it names.
+#[utoipa::path(
+    get,
+    path = "/channels/{name}/transform",
+    tag = "channels",
+    params(("name" = String, Path, description = "Channel name")),
+    responses(
+        (status = 200, description = "The channel's transform", body = TransformView),
+        (status = 404, description = "No such channel", body = ErrorBody),
+    )
+)]
+pub async fn get_transform(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<TransformView>, ApiError> {
+    checked(&name)?;
+    Ok(Json(state.runtime.transform_view(&name).await?))
+}
+
+/// The body of `POST /api/channels/{name}/transform/test`: the message to try the transform on,
+/// a stored one or content given as text.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum TransformTest {
+    /// A stored message.
+    Stored(StoredTrial),
+    /// Content given as text.
+    Given(GivenTrial),
+}
+
+/// Try the transform on a stored message.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoredTrial {
+    /// The stored message's id.
+    #[serde(deserialize_with = "super::revenue::whole_number")]
+    #[schema(minimum = 1)]
+    pub message_id: i64,
+    /// The edit list's TOML or the script, edited, to try instead of the saved one.
+    #[serde(default)]
+    pub transform: Option<String>,
+}
+
+/// Try the transform on content given as text.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GivenTrial {
+    /// The message's content.
+    pub message: String,
+    /// The edit list's TOML or the script, edited, to try instead of the saved one.
+    #[serde(default)]
+    pub transform: Option<String>,
+}
+
+/// `POST /api/channels/{name}/transform/test`: run the channel's transform on a stored or given
+/// message without storing or sending anything.
+#[utoipa::path(
+    post,
+    path = "/channels/{name}/transform/test",
+    tag = "channels",
+    params(("name" = String, Path, description = "Channel name")),
+    request_body(content = TransformTest, content_type = "application/json", description = "A stored message's id or a message's content; `transform` optional"),
+    responses(
+        (status = 200, description = "What the transform made of the message, or why it failed", body = TransformTrial),
+        (status = 400, description = "Not such a JSON body", body = ErrorBody),
+        (status = 404, description = "No such channel or message", body = ErrorBody),
+        (status = 409, description = "The channel has no transform", body = ErrorBody),
+        (status = 422, description = "The edited transform is refused: problems with file, line, field and reason", body = ConfigRefusal),
+    )
+)]
+pub async fn test_transform(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Result<Json<TransformTest>, JsonRejection>,
+) -> Result<Json<TransformTrial>, ApiError> {
+    checked(&name)?;
+    let Json(test) = body.map_err(|_| {
+        ApiError::BadRequest(
+            "give a JSON object with message_id (a stored message, 1 or more) or message (its content), and optionally transform".into(),
+        )
+    })?;
+    let (message, text) = match test {
+        TransformTest::Stored(StoredTrial {
+            message_id,
+            transform,
+        }) if message_id >= 1 => (TrialMessage::Stored(message_id), transform),
+        TransformTest::Stored(_) => {
+            return Err(ApiError::BadRequest("message_id must be 1 or more".into()));
+        }
+        TransformTest::Given(GivenTrial { message, transform }) => {
+            (TrialMessage::Raw(message.into_bytes()), transform)
+        }
+    };
+    let trial = state
+        .runtime
+        .try_transform(&name, message, text.as_deref())
+        .await?;
+    Ok(Json(trial))
 }
 
 /// The answer of `GET /api/routes`.

@@ -190,7 +190,9 @@ pub struct MatchRequest {
 }
 
 /// A JSON integer, also when written with a zero fraction (`42.0`), as JSON Schema counts it.
-fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+pub(super) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i64, D::Error> {
     let number = serde_json::Number::deserialize(deserializer)?;
     number
         .as_i64()

@@ -2,10 +2,11 @@
 //! statuses, remittances), read from its outbox in order, each handed to the channel as one
 //! message (JSON, FHIR or HL7 v2 ADT) and delivered through the channel's queues like any other.
 //!
-//! One node reads the outbox at a time (the source lease of polled sources). Each event is
-//! handed on exactly once: what it became is kept before the channel stores it, and handed on
-//! again after a crash, when the channel recognises it as the resend of the message it already
-//! has (see [`crate::store::outbox`]).
+//! One node reads the outbox at a time (the source lease of polled sources), from after the
+//! last event the source handed on (its durable mark). Each event is handed on exactly once:
+//! what it became is kept before the channel stores it, and handed on again after a crash, when
+//! the channel recognises it as the resend of the message it already has (see
+//! [`crate::store::outbox`]).
 
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use super::polling::SourceLease;
 use super::{Receipt, Source, SourceContext, SourceError, SourceSettings};
 use crate::message::Message;
 use crate::outbound::{EventFormat, Parties, event_control_id, render};
-use crate::store::outbox::{EVENT_KINDS, PendingEvent};
+use crate::store::outbox::{EVENT_KINDS, Horizon, PendingEvent};
 
 /// `type = "canonical"` source: what changed in the canonical store.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -94,11 +95,11 @@ impl CanonicalSource {
 
     /// Reads and hands on one batch of events; the number read. Stops at the first event that
     /// cannot be stored: it and those after it are read again next time.
-    async fn poll(&self, context: &SourceContext) -> Result<usize, String> {
+    async fn poll(&self, context: &SourceContext, horizon: &mut Horizon) -> Result<usize, String> {
         let store = &context.pipeline.store;
         let channel = context.pipeline.channel();
         let pending = store
-            .pending_events(channel, i64::from(self.batch_size))
+            .pending_events(channel, i64::from(self.batch_size), horizon)
             .await
             .map_err(|err| format!("cannot read the outbox: {err}"))?;
         for PendingEvent { event, kept } in &pending {
@@ -168,15 +169,27 @@ impl Source for CanonicalSource {
         Box::pin(async move {
             let idle = Duration::from_millis(self.poll_millis);
             let lease = SourceLease::new(&context);
+            let channel = context.pipeline.channel();
+            let mut horizon = Horizon::default();
+            let mut registered = false;
             loop {
                 let mut wait = idle;
+                if !registered {
+                    // The events this source has not read are kept for it from now on.
+                    match context.pipeline.store.register_event_source(channel).await {
+                        Ok(()) => registered = true,
+                        Err(err) => {
+                            tracing::error!(channel, %err, "canonical source: cannot record its mark");
+                        }
+                    }
+                }
                 if lease.take().await {
-                    match lease.keep_while(self.poll(&context)).await {
+                    match lease.keep_while(self.poll(&context, &mut horizon)).await {
                         // A full batch: more may be waiting.
                         Ok(read) if read >= self.batch_size as usize => wait = Duration::ZERO,
                         Ok(_) => {}
                         Err(reason) => {
-                            tracing::error!(channel = %context.pipeline.channel(), %reason, "canonical source: the events are read again next time");
+                            tracing::error!(channel, %reason, "canonical source: the events are read again next time");
                         }
                     }
                 }

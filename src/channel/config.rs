@@ -84,6 +84,17 @@ impl TransformConfig {
         }
     }
 
+    /// The file under the deployment root that the transform names (`mappings/NAME.toml`, or
+    /// `.rhai` for a script); `None` for a conversion.
+    pub fn file(&self) -> Option<String> {
+        let dir = crate::mapping::MAPPINGS_DIR;
+        match (&self.mapping, &self.edit, &self.script) {
+            (Some(name), _, _) | (None, Some(name), _) => Some(format!("{dir}/{name}.toml")),
+            (None, None, Some(name)) => Some(format!("{dir}/{name}.rhai")),
+            (None, None, None) => None,
+        }
+    }
+
     /// The problems of this transform's settings, as `(field, reason)`.
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();

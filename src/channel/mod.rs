@@ -29,6 +29,7 @@ pub mod runtime;
 pub mod schedule;
 pub mod sftp;
 pub mod store;
+pub mod trial;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -88,6 +88,23 @@ pub enum Transform {
     },
 }
 
+/// What a channel's transform makes of one message when an operator tries it: nothing is
+/// stored and nothing is sent.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TransformTrial {
+    /// The message tried, as text.
+    pub input: String,
+    /// What the destinations would receive, as text (HL7 v2 segments end with `\r`); absent
+    /// when the message failed.
+    pub output: Option<String>,
+    /// The content type of `output`.
+    pub content_type: Option<String>,
+    /// The edits applied, those that did not apply and why, and what a mapping left out.
+    pub trail: Vec<String>,
+    /// Why the message cannot be read or transformed, as a channel would record it.
+    pub error: Option<String>,
+}
+
 /// A problem with a channel's settings found when loading what they name: the field (as
 /// `transform.edit`, `filters[2].script`) and why.
 pub type FieldProblem = (String, String);
@@ -168,6 +185,56 @@ impl Transform {
             mapping: Box::new(mapping),
             output,
         })
+    }
+
+    /// The transform of `config` with `text` in place of the file it names: an edit list's
+    /// TOML or a script, as an operator edits it before saving. A mapping or a conversion has
+    /// no such file here; a text with a problem is refused as at load, with its line.
+    pub fn with_text(config: &TransformConfig, text: &str) -> Result<Transform, Problem> {
+        let file = config.file().unwrap_or_default();
+        let file = std::path::Path::new(&file);
+        if let Some(name) = &config.edit {
+            return EditList::parse(name, file, text).map(Transform::Edit);
+        }
+        if let Some(name) = &config.script {
+            return Script::compile(name, file, text).map(|script| Transform::Script {
+                script,
+                tables: config.tables.clone(),
+            });
+        }
+        Err(Problem {
+            file: file.to_path_buf(),
+            line: None,
+            field: "transform".to_string(),
+            reason: "only an edit list or a script can be tried with an edited text".to_string(),
+        })
+    }
+
+    /// Tries the transform on `raw` (read as `format` when it is known, as a stored message's
+    /// content type says): what the destinations would receive, or why the message fails.
+    pub fn trial(&self, raw: &[u8], format: Option<Format>) -> TransformTrial {
+        let input = String::from_utf8_lossy(raw).into_owned();
+        let outcome = Message::read_as(raw, format).and_then(|message| self.apply(&message));
+        match outcome {
+            Ok(transformed) => TransformTrial {
+                input,
+                output: Some(String::from_utf8_lossy(&transformed.payload.bytes).into_owned()),
+                content_type: Some(transformed.payload.content_type.to_string()),
+                trail: transformed
+                    .trail
+                    .into_iter()
+                    .chain(transformed.warnings)
+                    .collect(),
+                error: None,
+            },
+            Err(rejection) => TransformTrial {
+                input,
+                output: None,
+                content_type: None,
+                trail: Vec::new(),
+                error: Some(rejection.to_string()),
+            },
+        }
     }
 
     /// What the destinations receive for a message, or why it cannot be transformed.

@@ -156,6 +156,9 @@ pub enum RuntimeError {
     /// No deployed channel has this name.
     #[error("no deployed channel named '{0}'")]
     NoSuchChannel(String),
+    /// The channel has no `[transform]` to try.
+    #[error("channel '{0}' has no transform")]
+    NoTransform(String),
     /// No channel file has this name (deploying from `channels/NAME.toml`).
     #[error("no channel file {0}")]
     NoChannelFile(String),

@@ -70,7 +70,8 @@ pub struct JobConfig {
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum JobTask {
-    /// Delete messages and audit entries past their retention and give the space back.
+    /// Delete messages, audit entries and handed-on outbox events past their retention and
+    /// give the space back.
     Prune,
 }
 
@@ -506,6 +507,10 @@ pub struct RetentionConfig {
     /// Days an audit log entry is kept; 0 keeps forever.
     #[serde(default = "default_audit_days")]
     pub audit_days: u32,
+    /// Days an outbox event is kept once every `canonical` source has handed it on; 0 keeps
+    /// forever.
+    #[serde(default = "default_message_days")]
+    pub event_days: u32,
 }
 
 impl Default for RetentionConfig {
@@ -513,6 +518,7 @@ impl Default for RetentionConfig {
         RetentionConfig {
             message_days: default_message_days(),
             audit_days: default_audit_days(),
+            event_days: default_message_days(),
         }
     }
 }

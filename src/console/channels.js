@@ -1,5 +1,6 @@
-// Channels: the list with start/stop/pause/redeploy, the routing rules in force, and one
-// channel's TOML file with checking (file:line: field: reason) before it is deployed.
+// Channels: the list with start/stop/pause/redeploy, the routing rules in force, one
+// channel's TOML file with checking (file:line: field: reason) before it is deployed, and its
+// transform with a test on a stored or pasted message (nothing stored or sent).
 
 import {api} from './api.js';
 import {badge, dataTable, fill, h, section} from './dom.js';
@@ -101,6 +102,69 @@ function selectLine(editor, line) {
   editor.setSelectionRange(start, start + (lines[line - 1] ?? '').length);
 }
 
+/** HL7 v2 segments end with a carriage return: one line each on screen. */
+function lines(text) {
+  return (text ?? '').replace(/\r\n?/g, '\n');
+}
+
+/**
+ * The channel's transform and a form that tries it (as shown, edits included) on a stored
+ * message or a pasted one: input, output and trail side by side. Trying needs an operator.
+ */
+async function transformSection(path, ctx) {
+  const transform = await api('GET', `${path}/transform`);
+  if (!transform.kind) {
+    return section('Transform', h('p', {class: 'empty'}, 'This channel has no transform: its destinations receive each message as it came.'));
+  }
+  const editable = transform.kind === 'edit' || transform.kind === 'script';
+  const text = h('textarea', {
+    id: 'transform-text', class: 'code', rows: 14, spellcheck: 'false', readonly: !editable,
+    'aria-describedby': 'transform-help',
+  });
+  text.value = transform.text ?? '';
+  const messageId = h('input', {id: 'trial-message-id', type: 'number', min: '1', inputmode: 'numeric'});
+  const pasted = h('textarea', {id: 'trial-message', class: 'code', rows: 6, spellcheck: 'false'});
+  const result = h('div', {id: 'trial-result', 'aria-live': 'polite'});
+  const operator = ctx.can('operator');
+  const run = async () => {
+    const body = messageId.value ? {message_id: Number(messageId.value)} : {message: pasted.value};
+    if (editable && text.value !== (transform.text ?? '')) body.transform = text.value;
+    fill(result, h('p', {class: 'muted'}, 'Testing…'));
+    try {
+      const trial = await api('POST', `${path}/transform/test`, {body: JSON.stringify(body)});
+      fill(result,
+        trial.error ? h('p', {class: 'error-text', id: 'trial-error'}, `The message fails: ${trial.error}`) : null,
+        h('div', {class: 'trial'},
+          h('div', {}, h('h3', {}, 'Input'), h('pre', {class: 'code', id: 'trial-input'}, lines(trial.input))),
+          h('div', {}, h('h3', {}, 'Output'), h('pre', {class: 'code', id: 'trial-output'}, trial.output === null ? '—' : lines(trial.output))),
+          h('div', {}, h('h3', {}, 'Trail'), h('ul', {id: 'trial-trail'}, trial.trail.map((line) => h('li', {}, line))))));
+    } catch (err) {
+      fill(result,
+        h('p', {class: 'error-text'}, err.problems?.length ? 'The edited transform is refused:' : err.message),
+        err.problems?.length ? problemList(err.problems, text) : null);
+      ctx.fail(err);
+    }
+  };
+  return section('Transform',
+    h('dl', {class: 'facts'},
+      h('dt', {}, 'Kind'), h('dd', {}, transform.kind),
+      h('dt', {}, 'File'), h('dd', {}, transform.file ? h('code', {}, transform.file) : '—')),
+    h('label', {for: 'transform-text'}, editable ? 'Edit list or script' : 'Mapping'),
+    h('p', {id: 'transform-help', class: 'hint'}, editable
+      ? 'Changes here are only tried on the message below, never saved; the channel keeps running its file.'
+      : 'Shown as deployed.'),
+    text,
+    h('h3', {}, 'Test on message'),
+    h('label', {for: 'trial-message-id'}, 'Stored message id'), messageId,
+    h('label', {for: 'trial-message'}, 'or paste a message'), pasted,
+    h('div', {class: 'actions'},
+      h('button', {
+        type: 'button', id: 'run-trial', class: 'primary', disabled: !operator,
+        title: operator ? null : 'Testing a transform needs the operator role', onclick: run,
+      }, 'Test')),
+    result);
+}
+
 async function renderChannel(view, name, ctx) {
   const path = `/api/channels/${encodeURIComponent(name)}`;
   const header = h('div');
@@ -160,8 +224,9 @@ async function renderChannel(view, name, ctx) {
         h('button', {type: 'button', id: 'deploy-config', class: 'primary', onclick: () => submit(false)}, 'Deploy')) : null,
       feedback),
   );
-  const [config] = await Promise.all([api('GET', `${path}/config`), loadHeader()]);
+  const [config, transform] = await Promise.all([api('GET', `${path}/config`), transformSection(path, ctx), loadHeader()]);
   editor.value = config;
+  view.append(transform);
 }
 
 export async function render(view, parts, _query, ctx) {

@@ -135,15 +135,20 @@ async fn run_task(
     retention: &RetentionConfig,
 ) -> Result<String, String> {
     match task {
-        JobTask::Prune => store
-            .prune(cutoff(retention.message_days), cutoff(retention.audit_days))
-            .await
-            .map(|pruned| {
-                format!(
-                    "pruned {} message(s) and {} audit entr(ies)",
-                    pruned.messages, pruned.audit_entries
-                )
-            })
-            .map_err(|err| err.to_string()),
+        JobTask::Prune => {
+            let pruned = store
+                .prune(cutoff(retention.message_days), cutoff(retention.audit_days))
+                .await
+                .map_err(|err| err.to_string())?;
+            let events = match cutoff(retention.event_days) {
+                Some(before) => store.prune_events(before).await,
+                None => Ok(0),
+            }
+            .map_err(|err| err.to_string())?;
+            Ok(format!(
+                "pruned {} message(s), {} audit entr(ies) and {events} outbox event(s)",
+                pruned.messages, pruned.audit_entries
+            ))
+        }
     }
 }

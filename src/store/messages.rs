@@ -399,7 +399,7 @@ impl Store {
         Ok(pruned)
     }
 
-    async fn delete_in_batches(
+    pub(super) async fn delete_in_batches(
         &self,
         table: &str,
         condition: &str,

@@ -354,7 +354,8 @@ pub struct EditList {
 pub struct Edited {
     /// The edited message, segments ended by `\r`.
     pub bytes: Vec<u8>,
-    /// One line per applied edit, and one naming the edits skipped, for the event trail.
+    /// One line per applied edit, and one per reason naming the edits skipped, for the event
+    /// trail.
     pub trail: Vec<String>,
 }
 
@@ -403,7 +404,8 @@ impl EditList {
     pub fn apply(&self, message: &Message<'_>) -> Result<Edited, Rejection> {
         let mut builder = MessageBuilder::from_message(message);
         let mut trail = Vec::new();
-        let mut skipped = Vec::new();
+        // The edits that did not apply, by why: a `when` that did not hold, nothing to edit.
+        let (mut unmet, mut idle) = (Vec::new(), Vec::new());
         for (index, edit) in self.edits.iter().enumerate() {
             let number = index + 1;
             let holds = edit
@@ -411,7 +413,7 @@ impl EditList {
                 .iter()
                 .all(|(path, test)| test.holds(builder.get(path).as_deref()));
             if !holds {
-                skipped.push(number.to_string());
+                unmet.push(number.to_string());
                 continue;
             }
             let applied = self
@@ -432,15 +434,20 @@ impl EditList {
                     self.name, edit.operation
                 ));
             } else {
-                skipped.push(number.to_string());
+                idle.push(number.to_string());
             }
         }
-        if !skipped.is_empty() {
-            trail.push(format!(
-                "edit list '{}': edits {} did not apply (a `when` did not hold or nothing to edit)",
-                self.name,
-                skipped.join(", ")
-            ));
+        for (skipped, why) in [
+            (unmet, "a `when` did not hold"),
+            (idle, "nothing to edit (no such segment or value)"),
+        ] {
+            if !skipped.is_empty() {
+                trail.push(format!(
+                    "edit list '{}': edits {} did not apply: {why}",
+                    self.name,
+                    skipped.join(", ")
+                ));
+            }
         }
         Ok(Edited {
             bytes: builder.build(),

@@ -2,7 +2,8 @@
 // Run by tests/console.rs, which sets:
 //   CONSOLE_URL, ADMIN_TOKEN, VIEWER_TOKEN, SCREENSHOT_DIR, CONTROL_ID (an HL7 v2 message sent
 //   over MLLP), MLLP_ADDRESS (where it was sent), CLAIM_NUMBER (a claim the payer rejected),
-//   CHROMIUM (the browser binary).
+//   CHROMIUM (the browser binary), TRIAL_MESSAGE_ID (a stored HL7 v2 ADT to try the
+//   lab-edits channel's transform on).
 // Exits 0 when every step passed; otherwise prints the failed step and exits 1.
 
 import assert from 'node:assert/strict';
@@ -419,11 +420,68 @@ async function askingPayers(browser) {
 }
 // ---- end of questions to payers -----------------------------------------------------------
 
+// ---- Transform panel: show a channel's transform and test it on a message (begin) ----
+const TRIAL_MESSAGE_ID = env('TRIAL_MESSAGE_ID');
+
+async function transformTrial(browser) {
+  const page = await browser.newPage({viewport: {width: 1366, height: 900}});
+  watch(page);
+  await signIn(page, ADMIN);
+
+  step = 'a channel page shows its transform';
+  await page.goto(`${URL}/#/channels/lab-edits`);
+  const panel = page.getByRole('region', {name: 'Transform'});
+  await panel.waitFor();
+  const text = panel.getByLabel('Edit list or script');
+  await page.waitForFunction(() => document.getElementById('transform-text')?.value.includes('hl7v2-edit'));
+  assert.match(await panel.innerText(), /mappings\/adt-to-lab\.toml/);
+
+  step = 'testing the transform on a stored message shows input, output and trail side by side';
+  await panel.getByLabel('Stored message id').fill(TRIAL_MESSAGE_ID);
+  await panel.getByRole('button', {name: 'Test', exact: true}).click();
+  await page.locator('#trial-output').getByText('|LAB|LABFAC|').waitFor();
+  assert.match(await page.locator('#trial-input').innerText(), /^MSH\|\^~\\&\|EHR\|CLINIC\|SWITCHBOARD\|SB\|/);
+  assert.match(await page.locator('#trial-trail').innerText(), /edit list 'adt-to-lab', edit 1: set MSH-5 = "LAB"/);
+
+  step = 'an edited list is tried on a pasted message without being saved';
+  await text.fill((await text.inputValue()).replace('value = "LAB"', 'value = "LAB9"'));
+  await panel.getByLabel('Stored message id').fill('');
+  await panel.getByLabel('or paste a message').fill(
+    'MSH|^~\\&|EHR|GENHOSP|SB|SB|20261125||ADT^A08|TRY-1|P|2.5.1\rPID|1||M1^^^GENHOSP^MR||Doe^Ann\rZPI|1|VIP\r');
+  await panel.getByRole('button', {name: 'Test', exact: true}).click();
+  await page.locator('#trial-output').getByText('|LAB9|LABFAC|').waitFor();
+  const output = await page.locator('#trial-output').innerText();
+  assert.match(output, /PID\|1\|\|M1\^\^\^GH\^MR/);
+  assert.doesNotMatch(output, /ZPI/);
+  await shot(page, 'transform-trial');
+  const saved = await (await fetch(`${URL}/api/channels/lab-edits/transform`,
+    {headers: {Authorization: `Bearer ${ADMIN}`}})).json();
+  assert.match(saved.text, /value = "LAB"\n/);
+
+  step = 'an edited list with a problem is refused with its line';
+  await text.fill('kind = "hl7v2-edit"\n[[edit]]\nset = "MSH-5"\n');
+  await panel.getByRole('button', {name: 'Test', exact: true}).click();
+  await panel.getByText('The edited transform is refused:').waitFor();
+  await page.close();
+
+  step = 'a viewer sees the transform but cannot test it';
+  const viewer = await browser.newPage({viewport: {width: 1366, height: 900}});
+  watch(viewer);
+  await signIn(viewer, VIEWER);
+  await viewer.goto(`${URL}/#/channels/lab-edits`);
+  const seen = viewer.getByRole('region', {name: 'Transform'});
+  await seen.getByRole('button', {name: 'Test', exact: true}).waitFor();
+  assert.ok(await seen.getByRole('button', {name: 'Test', exact: true}).isDisabled());
+  await viewer.close();
+}
+// ---- Transform panel (end) ----
+
 const browser = await chromium.launch({executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium'});
 try {
   await asAdmin(browser);
   await asViewer(browser);
   await askingPayers(browser);
+  await transformTrial(browser);
   assert.deepEqual(problems, [], 'no script errors or policy violations in the pages');
   console.log('console browser test: every step passed');
 } catch (err) {

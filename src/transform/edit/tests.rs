@@ -230,7 +230,7 @@ when = { "MSH-5" = "LAB", "PID-19" = { present = false }, "PID-8" = { not = "M" 
     assert_eq!(value(&out, "PV1-3.4").as_deref(), Some("WEST"));
     assert_eq!(
         out.trail.last().map(String::as_str),
-        Some("edit list 'test': edits 2 did not apply (a `when` did not hold or nothing to edit)")
+        Some("edit list 'test': edits 2 did not apply: a `when` did not hold")
     );
 }
 
