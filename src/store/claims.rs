@@ -153,13 +153,15 @@ impl Store {
     /// The next value of a never-reused counter (control numbers, claim numbers). One atomic
     /// statement, so two engine processes never get the same value.
     pub async fn next_number(&self, counter: &str) -> Result<i64, StoreError> {
-        let row = sqlx::query(
+        let row = self.write_returning(
+            sqlx::query(
             "INSERT INTO control_numbers (name, last_value) VALUES ($1, 1) \
              ON CONFLICT (name) DO UPDATE SET last_value = control_numbers.last_value + 1 RETURNING last_value",
         )
-        .bind(counter)
-        .fetch_one(self.pool())
-        .await?;
+        .bind(counter),
+        )
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
         Ok(row.try_get("last_value")?)
     }
 
@@ -332,14 +334,15 @@ impl Store {
             (None, Some(error)) => ("failed", error.to_string()),
             (None, None) => ("failed", String::new()),
         };
-        sqlx::query(
+        self.write_execute(
+            sqlx::query(
             "UPDATE claim_batches SET status = $1, file_name = $2, submitted_at = $3 WHERE id = $4",
         )
         .bind(status)
         .bind(file)
         .bind(now_millis())
-        .bind(batch_id)
-        .execute(self.pool())
+        .bind(batch_id),
+        )
         .await?;
         Ok(())
     }
@@ -467,14 +470,15 @@ impl Store {
 impl Store {
     /// Adds `detail` to a claim's history without moving it.
     pub async fn note_claim(&self, claim_id: i64, detail: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO claim_events (claim_id, at, status, detail) \
+        self.write_execute(
+            sqlx::query(
+                "INSERT INTO claim_events (claim_id, at, status, detail) \
              SELECT id, $1, status, $2 FROM claims WHERE id = $3",
+            )
+            .bind(now_millis())
+            .bind(detail)
+            .bind(claim_id),
         )
-        .bind(now_millis())
-        .bind(detail)
-        .bind(claim_id)
-        .execute(self.pool())
         .await?;
         Ok(())
     }

@@ -209,7 +209,8 @@ impl Store {
 
     /// Records a request before it is sent; its id.
     pub async fn record_inquiry(&self, inquiry: &NewInquiry<'_>) -> Result<i64, StoreError> {
-        let row = sqlx::query(
+        let row = self.write_returning(
+            sqlx::query(
             "INSERT INTO payer_inquiries (kind, payer_id, subject, trace_number, request, status, created_at, \
              procedure_code, service_date) \
              VALUES ($1, $2, $3, $4, $5, 'sending', $6, $7, $8) RETURNING id",
@@ -221,9 +222,10 @@ impl Store {
         .bind(inquiry.request)
         .bind(now_millis())
         .bind(inquiry.procedure.map(|(code, _)| code))
-        .bind(inquiry.procedure.map(|(_, date)| date))
-        .fetch_one(self.pool())
-        .await?;
+        .bind(inquiry.procedure.map(|(_, date)| date)),
+        )
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
         Ok(row.try_get("id")?)
     }
 
@@ -234,15 +236,16 @@ impl Store {
             Ok(message_id) => (Some(message_id), None),
             Err(reason) => (None, Some(reason)),
         };
-        sqlx::query(
+        self.write_execute(
+            sqlx::query(
             "UPDATE payer_inquiries SET request_message_id = $1, error = $2, \
              status = CASE WHEN status = 'answered' THEN status WHEN $2 IS NULL THEN 'sent' ELSE 'failed' END \
              WHERE id = $3",
         )
         .bind(message_id)
         .bind(error)
-        .bind(id)
-        .execute(self.pool())
+        .bind(id),
+        )
         .await?;
         Ok(())
     }

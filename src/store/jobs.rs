@@ -75,27 +75,30 @@ impl Store {
 
     /// Records the start of a job run.
     pub async fn start_job_run(&self, job: &str, node: &str) -> Result<i64, StoreError> {
-        let row = sqlx::query(
+        let row = self.write_returning(
+            sqlx::query(
             "INSERT INTO job_runs (job, node, started_at, outcome) VALUES ($1, $2, $3, 'running') RETURNING id",
         )
         .bind(job)
         .bind(node)
-        .bind(now_millis())
-        .fetch_one(self.pool())
-        .await?;
+        .bind(now_millis()),
+        )
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
         Ok(row.try_get("id")?)
     }
 
     /// Records how a job run ended.
     pub async fn finish_job_run(&self, id: i64, ok: bool, detail: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE job_runs SET finished_at = $1, outcome = $2, detail = $3 WHERE id = $4",
+        self.write_execute(
+            sqlx::query(
+                "UPDATE job_runs SET finished_at = $1, outcome = $2, detail = $3 WHERE id = $4",
+            )
+            .bind(now_millis())
+            .bind(if ok { "ok" } else { "error" })
+            .bind(detail)
+            .bind(id),
         )
-        .bind(now_millis())
-        .bind(if ok { "ok" } else { "error" })
-        .bind(detail)
-        .bind(id)
-        .execute(self.pool())
         .await?;
         Ok(())
     }

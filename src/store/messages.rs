@@ -410,12 +410,13 @@ impl Store {
         );
         let mut total = 0;
         loop {
-            let done = sqlx::query(AssertSqlSafe(sql.as_str()))
-                .bind(cutoff)
-                .bind(PRUNE_BATCH)
-                .execute(self.pool())
-                .await?
-                .rows_affected();
+            let done = self
+                .write_execute(
+                    sqlx::query(AssertSqlSafe(sql.as_str()))
+                        .bind(cutoff)
+                        .bind(PRUNE_BATCH),
+                )
+                .await?;
             total += done;
             if done < u64::try_from(PRUNE_BATCH).unwrap_or(u64::MAX) {
                 return Ok(total);

@@ -324,6 +324,30 @@ impl Store {
         })
     }
 
+    /// Runs one writing statement in a transaction of its own, in the engine's turn to write
+    /// (see [`Store::begin_write`]); returns the number of rows it changed.
+    pub(crate) async fn write_execute(
+        &self,
+        query: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = query.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Like [`Store::write_execute`], for a statement that returns at most one row
+    /// (`RETURNING`).
+    pub(crate) async fn write_returning(
+        &self,
+        query: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> Result<Option<sqlx::any::AnyRow>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row = query.fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -152,17 +152,19 @@ impl Store {
         let token = format!("{TOKEN_PREFIX}{}", hex::encode(secret));
         let now = now_millis();
         let expires = ttl_days.map(|days| now + i64::from(days) * 86_400_000);
-        let row = sqlx::query(
-            "INSERT INTO api_tokens (name, role, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (name) DO NOTHING RETURNING id",
-        )
-        .bind(name)
-        .bind(role.as_str())
-        .bind(hash_token(&token))
-        .bind(now)
-        .bind(expires)
-        .fetch_optional(self.pool())
-        .await?
+        let row = self
+            .write_returning(
+                sqlx::query(
+                    "INSERT INTO api_tokens (name, role, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (name) DO NOTHING RETURNING id",
+                )
+                .bind(name)
+                .bind(role.as_str())
+                .bind(hash_token(&token))
+                .bind(now)
+                .bind(expires),
+            )
+            .await?
         .ok_or_else(|| StoreError::Invalid(format!("a token named '{name}' already exists")))?;
         Ok((row.try_get("id")?, token))
     }
@@ -191,14 +193,16 @@ impl Store {
 
     /// Revokes the token with this name; false when there is no such active token.
     pub async fn revoke_token(&self, name: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
-        )
-        .bind(now_millis())
-        .bind(name)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let done = self
+            .write_execute(
+                sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
+                )
+                .bind(now_millis())
+                .bind(name),
+            )
+            .await?;
+        Ok(done > 0)
     }
 
     /// What `token` (when one was given) stands for: a principal when it is known, unrevoked
