@@ -377,7 +377,7 @@ impl Store {
     }
 
     /// SQLite: the turn to write that every writer of this process shares.
-    pub fn write_gate(&self) -> Option<&WriteGate> {
+    fn write_gate(&self) -> Option<&WriteGate> {
         self.sqlite.as_ref().map(|file| &file.write_gate)
     }
 

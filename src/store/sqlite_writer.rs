@@ -33,9 +33,9 @@ impl SqliteWriter {
     /// lock, foreign keys, temporary storage in memory); it writes in turn with the store's
     /// other writers. Refused when `store` is not SQLite.
     pub fn for_store(store: &Store) -> Result<Self, StoreError> {
-        match (store.sqlite_file(), store.write_gate()) {
-            (Some((path, synchronous)), Some(gate)) => Self::open(path, synchronous, gate.clone()),
-            _ => Err(StoreError::Sqlite("the store is not an SQLite file".into())),
+        match &store.sqlite {
+            Some(file) => Self::open(&file.path, file.synchronous, file.write_gate.clone()),
+            None => Err(StoreError::Sqlite("the store is not an SQLite file".into())),
         }
     }
 
