@@ -436,3 +436,31 @@ impl Kind {
         }
     }
 }
+
+/// The R4 resource type named `name` when it is kept in the versioned JSON store: every type the
+/// FHIR model knows that is not a [`Kind`] (those have canonical tables). `None` for a canonical
+/// type or a name that is no resource type.
+pub fn stored_type(name: &str) -> Option<&'static str> {
+    use fhir_sdk::r4b::resources::ResourceType;
+    if Kind::parse(name).is_some() {
+        return None;
+    }
+    let parsed: ResourceType = name.parse().ok()?;
+    // The model's own spelling, so callers hold a static name.
+    Some(parsed.as_str())
+}
+
+#[cfg(test)]
+mod stored_type_tests {
+    use super::stored_type;
+
+    #[test]
+    fn clinical_types_are_stored_and_canonical_ones_are_not() {
+        assert_eq!(stored_type("Observation"), Some("Observation"));
+        assert_eq!(stored_type("AllergyIntolerance"), Some("AllergyIntolerance"));
+        assert_eq!(stored_type("Patient"), None);
+        assert_eq!(stored_type("ChargeItem"), None);
+        assert_eq!(stored_type("observation"), None);
+        assert_eq!(stored_type("NoSuchType"), None);
+    }
+}
