@@ -7,11 +7,13 @@ use std::collections::{HashMap, HashSet};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::kinds::Kind;
+use super::kinds::{Kind, ServedType};
 use super::outcome::{FhirError, outcome};
 use super::search::Search;
-use super::service::{Outcome, WriteRequest, check, read_resource, write_deferred, write_one};
+use super::service::{CanonicalWrite, Outcome, check_type, read_resource, write_deferred};
 use super::store::{PendingWrite, save_writes};
+use super::versioned::{self, Operation, StoredWrite, Target, new_id};
+use super::writer::{WriteRequest, write_one};
 use crate::config::engine::BillingConfig;
 use crate::store::Store;
 use crate::store::audit::{AuditRecord, record_audits_on};
@@ -123,9 +125,26 @@ fn references_at<'a>(value: &'a Value, path: &[&str], out: &mut Vec<&'a str>) {
 struct Planned {
     full_url: Option<String>,
     method: &'static str,
-    kind: Kind,
+    /// Order of the entry's write in a transaction (see [`Kind::write_rank`]); the stored
+    /// types come after the canonical ones, deletes first.
+    rank: u8,
     /// The write; its resource passed the R4 checks (before any write transaction begins).
     write: WriteRequest,
+}
+
+impl Planned {
+    /// What the entry's resource will be called, when that is known before it is written (a
+    /// create of a stored type has its id assigned when planned).
+    fn known_location(&self) -> Option<String> {
+        match &self.write {
+            WriteRequest::Stored(StoredWrite {
+                type_name,
+                target: Target::New(id) | Target::Id(id),
+                ..
+            }) => Some(format!("{type_name}/{id}")),
+            WriteRequest::Canonical(_) => None,
+        }
+    }
 }
 
 fn plan(entry: &Value) -> Result<Planned, FhirError> {
@@ -135,11 +154,14 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
     let method = match request.get("method").and_then(Value::as_str) {
         Some("POST") => "POST",
         Some("PUT") => "PUT",
+        Some("DELETE") => "DELETE",
         Some(other) => {
             return Err(FhirError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "not-supported",
-                format!("request.method {other} is not supported in a Bundle (POST and PUT are)"),
+                format!(
+                    "request.method {other} is not supported in a Bundle (POST, PUT and DELETE are)"
+                ),
             ));
         }
         None => return Err(FhirError::invalid("request.method is required")),
@@ -157,13 +179,13 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
     }
     let mut parts = url.trim_matches('/').split('/');
     let type_name = parts.next().unwrap_or_default();
-    let kind = Kind::parse(type_name).ok_or_else(|| {
+    let served = ServedType::parse(type_name).ok_or_else(|| {
         FhirError::not_found(format!("resource type '{type_name}' is not supported"))
     })?;
     let id = parts.next().map(str::to_string);
     if parts.next().is_some() || (method == "POST") == id.is_some() {
         return Err(FhirError::invalid(format!(
-            "request.url '{url}': POST takes Type, PUT takes Type/id"
+            "request.url '{url}': POST takes Type, PUT and DELETE take Type/id"
         )));
     }
     let if_match = match request.get("ifMatch").and_then(Value::as_str) {
@@ -177,27 +199,68 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
         ),
         None => None,
     };
-    let resource = entry
-        .get("resource")
-        .filter(|r| r.is_object())
-        .cloned()
-        .ok_or_else(|| FhirError::invalid("resource is required"))?;
-    let checked = check(kind, &resource)?;
+    let full_url = entry
+        .get("fullUrl")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let resource = || {
+        entry
+            .get("resource")
+            .filter(|r| r.is_object())
+            .cloned()
+            .ok_or_else(|| FhirError::invalid("resource is required"))
+    };
+    let (rank, write) = match served {
+        ServedType::Canonical(kind) => {
+            if method == "DELETE" {
+                return Err(FhirError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "not-supported",
+                    format!("{} cannot be deleted in a Bundle", kind.name()),
+                ));
+            }
+            let resource = resource()?;
+            let checked = check_type(served, &resource)?;
+            let write = CanonicalWrite {
+                checked,
+                id,
+                expected: if_match,
+                resource,
+            };
+            (kind.write_rank(), WriteRequest::Canonical(write))
+        }
+        ServedType::Stored(type_name) => {
+            let (operation, rank) = if method == "DELETE" {
+                (Operation::Delete, STORED_RANK)
+            } else {
+                let resource = resource()?;
+                let checked = check_type(served, &resource)?;
+                let put = Operation::Put {
+                    checked,
+                    resource,
+                    method,
+                };
+                (put, STORED_RANK + 1)
+            };
+            let write = StoredWrite {
+                type_name,
+                target: id.map_or_else(|| Target::New(new_id()), Target::Id),
+                operation,
+                expected: if_match,
+            };
+            (rank, WriteRequest::Stored(write))
+        }
+    };
     Ok(Planned {
-        full_url: entry
-            .get("fullUrl")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        full_url,
         method,
-        kind,
-        write: WriteRequest {
-            checked,
-            id,
-            expected: if_match,
-            resource,
-        },
+        rank,
+        write,
     })
 }
+
+/// Write rank of the deletes of stored types: after every canonical type.
+const STORED_RANK: u8 = 4;
 
 /// Replaces references to other entries' `urn:` fullUrls by what they became.
 fn resolve(value: &mut Value, written: &HashMap<String, String>) -> Result<(), FhirError> {
@@ -291,20 +354,41 @@ async fn transaction_on(
     planned: &[Planned],
 ) -> Result<Vec<Outcome>, FhirError> {
     let mut order: Vec<usize> = (0..planned.len()).collect();
-    order.sort_by_key(|&i| planned[i].kind.write_rank());
-    let mut written = HashMap::new();
+    order.sort_by_key(|&i| planned[i].rank);
+    // Entries whose name is known before they are written may be referred to by any other.
+    let mut written: HashMap<String, String> = planned
+        .iter()
+        .filter_map(|entry| Some((entry.full_url.clone()?, entry.known_location()?)))
+        .collect();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; planned.len()];
-    // What each entry wrote, saved together before the commit; by resource, to refuse a
-    // transaction that writes one resource twice (its entries would contradict each other).
-    let mut writes: HashMap<String, (usize, PendingWrite)> = HashMap::new();
+    // Which entry wrote each resource, to refuse a transaction that writes one resource twice
+    // (its entries would contradict each other); what canonical entries wrote is saved together
+    // before the commit.
+    let mut locations: HashMap<String, usize> = HashMap::new();
+    let mut writes: Vec<PendingWrite> = Vec::new();
     for index in order {
         let entry = &planned[index];
-        let mut write = entry.write.clone();
-        resolve(&mut write.resource, &written).map_err(|err| at_entry(err, index))?;
-        let (done, pending) = write_deferred(conn, &write)
-            .await
-            .map_err(|err| at_entry(err, index))?;
-        if let Some((first, _)) = writes.insert(done.location.clone(), (index, pending)) {
+        let done = match &entry.write {
+            WriteRequest::Canonical(write) => {
+                let mut write = write.clone();
+                resolve(&mut write.resource, &written).map_err(|err| at_entry(err, index))?;
+                let (done, pending) = write_deferred(conn, &write)
+                    .await
+                    .map_err(|err| at_entry(err, index))?;
+                writes.push(pending);
+                done
+            }
+            WriteRequest::Stored(write) => {
+                let mut write = write.clone();
+                if let Operation::Put { resource, .. } = &mut write.operation {
+                    resolve(resource, &written).map_err(|err| at_entry(err, index))?;
+                }
+                versioned::write(conn, &write)
+                    .await
+                    .map_err(|err| at_entry(err, index))?
+            }
+        };
+        if let Some(first) = locations.insert(done.location.clone(), index) {
             return Err(at_entry(
                 FhirError::bad_request(format!(
                     "{} is also written by Bundle.entry[{first}]; a transaction writes each resource once",
@@ -318,7 +402,6 @@ async fn transaction_on(
         }
         outcomes[index] = Some(done);
     }
-    let writes: Vec<PendingWrite> = writes.into_values().map(|(_, pending)| pending).collect();
     save_writes(conn, &writes).await?;
     let done = outcomes
         .into_iter()
@@ -382,6 +465,9 @@ fn status_line(status: StatusCode) -> String {
 }
 
 fn response_entry(done: &Outcome) -> Value {
+    if done.status == StatusCode::NO_CONTENT {
+        return json!({"response": {"status": status_line(done.status)}});
+    }
     let mut response = json!({
         "status": status_line(done.status),
         "location": format!("{}/_history/{}", done.location, done.version),
@@ -439,6 +525,25 @@ mod tests {
         assert!(plan(&entry("PUT", "Patient/3")).is_ok());
         assert_eq!(plan(&entry("POST", "Patient/3")).unwrap_err().status, 422);
         assert_eq!(plan(&entry("DELETE", "Patient/3")).unwrap_err().status, 405);
+        assert_eq!(plan(&entry("PATCH", "Patient/3")).unwrap_err().status, 405);
         assert_eq!(plan(&entry("POST", "Bogus")).unwrap_err().status, 404);
+        let observation = |method: &str, url: &str| json!({"request": {"method": method, "url": url}, "resource": {"resourceType": "Observation", "status": "final", "code": {"text": "x"}}});
+        let created = plan(&observation("POST", "Observation")).unwrap();
+        assert!(
+            created
+                .known_location()
+                .unwrap()
+                .starts_with("Observation/")
+        );
+        assert!(created.rank > Kind::ChargeItem.write_rank());
+        let deleted =
+            plan(&json!({"request": {"method": "DELETE", "url": "Observation/9"}})).unwrap();
+        assert!(deleted.rank < created.rank);
+        assert_eq!(
+            plan(&observation("DELETE", "Observation"))
+                .unwrap_err()
+                .status,
+            422
+        );
     }
 }

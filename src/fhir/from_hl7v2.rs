@@ -858,7 +858,7 @@ impl BundleBuilder {
                 return json!({"reference": existing["fullUrl"]});
             }
         }
-        let full_url = format!("urn:uuid:{}", uuid());
+        let full_url = format!("urn:uuid:{}", super::versioned::new_id());
         self.entries.push(json!({
             "fullUrl": full_url,
             "resource": resource,
@@ -913,22 +913,6 @@ impl BundleBuilder {
             "entry": self.entries,
         }))
     }
-}
-
-/// A random (version 4) UUID.
-fn uuid() -> String {
-    let mut bytes: [u8; 16] = rand::random();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 #[cfg(test)]

@@ -450,17 +450,60 @@ pub fn stored_type(name: &str) -> Option<&'static str> {
     Some(parsed.as_str())
 }
 
+/// A resource type the server serves: a canonical type with its tables, or a type kept as
+/// versioned JSON (see [`stored_type`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ServedType {
+    /// A type with canonical tables.
+    Canonical(Kind),
+    /// A type kept as versioned JSON, by its R4 name.
+    Stored(&'static str),
+}
+
+impl ServedType {
+    /// The served type named `name`, if any.
+    pub fn parse(name: &str) -> Option<ServedType> {
+        Kind::parse(name)
+            .map(ServedType::Canonical)
+            .or_else(|| stored_type(name).map(ServedType::Stored))
+    }
+
+    /// The FHIR type name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServedType::Canonical(kind) => kind.name(),
+            ServedType::Stored(name) => name,
+        }
+    }
+}
+
 #[cfg(test)]
 mod stored_type_tests {
-    use super::stored_type;
+    use super::{Kind, ServedType, stored_type};
 
     #[test]
     fn clinical_types_are_stored_and_canonical_ones_are_not() {
         assert_eq!(stored_type("Observation"), Some("Observation"));
-        assert_eq!(stored_type("AllergyIntolerance"), Some("AllergyIntolerance"));
+        assert_eq!(
+            stored_type("AllergyIntolerance"),
+            Some("AllergyIntolerance")
+        );
         assert_eq!(stored_type("Patient"), None);
         assert_eq!(stored_type("ChargeItem"), None);
         assert_eq!(stored_type("observation"), None);
         assert_eq!(stored_type("NoSuchType"), None);
+        assert_eq!(
+            ServedType::parse("Patient"),
+            Some(ServedType::Canonical(Kind::Patient))
+        );
+        assert_eq!(
+            ServedType::parse("Condition"),
+            Some(ServedType::Stored("Condition"))
+        );
+        assert_eq!(
+            ServedType::parse("Condition").map(ServedType::name),
+            Some("Condition")
+        );
+        assert_eq!(ServedType::parse("Nope"), None);
     }
 }

@@ -10,11 +10,13 @@ pub mod bundle;
 pub mod from_hl7v2;
 pub mod kinds;
 pub mod outcome;
+pub mod patch;
 pub mod resources;
 pub mod search;
 pub mod service;
 pub mod store;
 pub mod validate;
+pub mod versioned;
 pub mod writer;
 
 use serde_json::{Value, json};

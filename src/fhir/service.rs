@@ -5,13 +5,13 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::kinds::Kind;
+use super::kinds::{Kind, ServedType};
 use super::outcome::{FhirError, Issue};
 use super::resources::{generate, instant, write};
 use super::store::{
     PendingWrite, canonical_state, current_version, plan_write, save_writes, version_now, written,
 };
-use super::validate::validate;
+use super::validate::validate_type;
 use crate::config::engine::BillingConfig;
 use crate::store::sql::Sql;
 use crate::store::{Change, Store};
@@ -85,27 +85,47 @@ pub struct Outcome {
 /// validated.
 #[derive(Debug, Clone)]
 pub struct Checked {
-    kind: Kind,
+    served: ServedType,
     warnings: Vec<Issue>,
+}
+
+impl Checked {
+    /// The type checked.
+    pub fn served(&self) -> ServedType {
+        self.served
+    }
+
+    /// The warnings of the check (unknown elements).
+    pub fn warnings(&self) -> &[Issue] {
+        &self.warnings
+    }
 }
 
 /// Checks `resource` for writing as a `kind`: the type must be writable (405 otherwise) and the
 /// resource valid R4 (400 with the issues otherwise).
 pub fn check(kind: Kind, resource: &Value) -> Result<Checked, FhirError> {
-    if !kind.writable() {
+    check_type(ServedType::Canonical(kind), resource)
+}
+
+/// Checks `resource` for writing as `served`, canonical (as [`check`]) or stored (any valid R4
+/// resource of the type).
+pub fn check_type(served: ServedType, resource: &Value) -> Result<Checked, FhirError> {
+    if let ServedType::Canonical(kind) = served
+        && !kind.writable()
+    {
         return Err(FhirError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "not-supported",
             format!("{} is read-only", kind.name()),
         ));
     }
-    let warnings = validate(kind, resource)?;
-    Ok(Checked { kind, warnings })
+    let warnings = validate_type(served.name(), resource)?;
+    Ok(Checked { served, warnings })
 }
 
-/// One create or update of a resource that passed [`check`].
+/// One create or update of a canonical resource that passed [`check`].
 #[derive(Debug, Clone)]
-pub struct WriteRequest {
+pub struct CanonicalWrite {
     /// The checked type and its warnings.
     pub checked: Checked,
     /// The resource updated; `None` for a create.
@@ -118,7 +138,7 @@ pub struct WriteRequest {
 
 /// Writes one resource in the caller's transaction: a create when `request.id` is `None`,
 /// else an update of it (refused with 412 unless `request.expected` matches its version).
-pub async fn write_one(conn: &mut dyn Sql, request: &WriteRequest) -> Result<Outcome, FhirError> {
+pub async fn write_one(conn: &mut dyn Sql, request: &CanonicalWrite) -> Result<Outcome, FhirError> {
     let (outcome, pending) = write_deferred(conn, request).await?;
     save_writes(conn, &[pending]).await?;
     Ok(outcome)
@@ -128,9 +148,9 @@ pub async fn write_one(conn: &mut dyn Sql, request: &WriteRequest) -> Result<Out
 /// a Bundle saves all of its entries' records together.
 pub async fn write_deferred(
     conn: &mut dyn Sql,
-    request: &WriteRequest,
+    request: &CanonicalWrite,
 ) -> Result<(Outcome, PendingWrite), FhirError> {
-    let WriteRequest {
+    let CanonicalWrite {
         checked,
         id,
         expected,
@@ -138,7 +158,12 @@ pub async fn write_deferred(
     } = request;
     let id = id.as_deref();
     let expected = *expected;
-    let kind = checked.kind;
+    let ServedType::Canonical(kind) = checked.served else {
+        return Err(FhirError::internal(format!(
+            "{} is no canonical type",
+            checked.served.name()
+        )));
+    };
     let warnings = checked.warnings.clone();
     let target = match id {
         Some(id) => {

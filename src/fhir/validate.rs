@@ -25,82 +25,93 @@ pub fn parse_json(body: &[u8]) -> Result<Value, FhirError> {
 
 /// Checks that `resource` is a valid `kind`; answers the warnings (unknown elements), or 422.
 pub fn validate(kind: Kind, resource: &Value) -> Result<Vec<Issue>, FhirError> {
+    validate_type(kind.name(), resource)
+}
+
+/// Checks that `resource` is a valid R4 resource of the type named `type_name` (any type the
+/// model knows, canonical or stored); answers the warnings (unknown elements), or 422 with the
+/// path of what is wrong.
+pub fn validate_type(type_name: &str, resource: &Value) -> Result<Vec<Issue>, FhirError> {
     match resource.get("resourceType").and_then(Value::as_str) {
-        Some(name) if name == kind.name() => {}
+        Some(name) if name == type_name => {}
         Some(name) => {
             return Err(FhirError::invalid(format!(
-                "resourceType is '{name}' where {} is expected",
-                kind.name()
+                "resourceType is '{name}' where {type_name} is expected"
             )));
         }
         None => return Err(FhirError::invalid("resourceType is missing")),
     }
-    let kept = match kind {
-        Kind::Patient => round_trip::<r4::Patient>(resource),
-        Kind::Encounter => round_trip::<r4::Encounter>(resource),
-        Kind::Coverage => round_trip::<r4::Coverage>(resource),
-        Kind::Organization => round_trip::<r4::Organization>(resource),
-        Kind::Practitioner => round_trip::<r4::Practitioner>(resource),
-        Kind::ChargeItem => round_trip::<r4::ChargeItem>(resource),
-        Kind::Claim => round_trip::<r4::Claim>(resource),
-        Kind::ClaimResponse => round_trip::<r4::ClaimResponse>(resource),
-        Kind::ExplanationOfBenefit => round_trip::<r4::ExplanationOfBenefit>(resource),
-    }?;
+    let kept = round_trip_any(type_name, resource)?;
     let mut unknown = Vec::new();
-    unknown_elements(resource, &kept, kind.name(), &mut unknown);
+    unknown_elements(resource, &kept, type_name, &mut unknown);
     Ok(unknown
         .into_iter()
         .map(|path| Issue {
             severity: Severity::Warning,
             code: "structure",
             diagnostics: format!(
-                "unknown element '{path}': not part of {} R4; kept as sent but not interpreted",
-                kind.name()
+                "unknown element '{path}': not part of {type_name} R4; kept as sent but not interpreted"
             ),
             expression: Some(path),
         })
         .collect())
 }
 
-/// Checks a resource of any type the HL7 v2 converter emits: the served types as
-/// [`validate`] does, and RelatedPerson, Observation and DiagnosticReport (not served, but
-/// sent on) with the same model check. Unknown elements are errors here, since the resource
-/// was made by us.
+/// Checks a resource the HL7 v2 converter emits, of any type the model knows. Unknown elements
+/// are errors here, since the resource was made by us.
 pub fn validate_emitted(resource: &Value) -> Result<(), FhirError> {
     let name = resource
         .get("resourceType")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let warnings = match Kind::parse(name) {
-        Some(kind) => validate(kind, resource)?,
-        None => {
-            let kept = match name {
-                "RelatedPerson" => round_trip::<r4::RelatedPerson>(resource),
-                "Observation" => round_trip::<r4::Observation>(resource),
-                "DiagnosticReport" => round_trip::<r4::DiagnosticReport>(resource),
-                _ => {
-                    return Err(FhirError::invalid(format!(
-                        "resourceType '{name}' is not one the converter emits"
-                    )));
-                }
-            }?;
-            let mut unknown = Vec::new();
-            unknown_elements(resource, &kept, name, &mut unknown);
-            unknown
-                .into_iter()
-                .map(|path| Issue {
-                    severity: Severity::Warning,
-                    code: "structure",
-                    diagnostics: format!("unknown element '{path}'"),
-                    expression: Some(path),
-                })
-                .collect()
-        }
-    };
+    let warnings = validate_type(name, resource)?;
     match warnings.first() {
         Some(issue) => Err(FhirError::invalid(issue.diagnostics.clone())),
         None => Ok(()),
     }
+}
+
+/// Reads `resource` as the model's type named `type_name` and writes it back; 422 with the path
+/// when it does not read. Each type is read by its own struct rather than through the model's
+/// `Resource` enum, whose internal tag would lose the path of an error.
+fn round_trip_any(type_name: &str, resource: &Value) -> Result<Value, FhirError> {
+    macro_rules! by_type {
+        ($($name:ident)*) => {
+            match type_name {
+                $(stringify!($name) => round_trip::<r4::$name>(resource),)*
+                _ => Err(FhirError::invalid(format!(
+                    "'{type_name}' is not an R4 resource type"
+                ))),
+            }
+        };
+    }
+    by_type!(
+        Account ActivityDefinition AdministrableProductDefinition AdverseEvent AllergyIntolerance
+        Appointment AppointmentResponse AuditEvent Basic Binary BiologicallyDerivedProduct
+        BodyStructure Bundle CapabilityStatement CarePlan CareTeam CatalogEntry ChargeItem
+        ChargeItemDefinition Citation Claim ClaimResponse ClinicalImpression ClinicalUseDefinition
+        CodeSystem Communication CommunicationRequest CompartmentDefinition Composition ConceptMap
+        Condition Consent Contract Coverage CoverageEligibilityRequest CoverageEligibilityResponse
+        DetectedIssue Device DeviceDefinition DeviceMetric DeviceRequest DeviceUseStatement
+        DiagnosticReport DocumentManifest DocumentReference Encounter Endpoint EnrollmentRequest
+        EnrollmentResponse EpisodeOfCare EventDefinition Evidence EvidenceReport EvidenceVariable
+        ExampleScenario ExplanationOfBenefit FamilyMemberHistory Flag Goal GraphDefinition Group
+        GuidanceResponse HealthcareService ImagingStudy Immunization ImmunizationEvaluation
+        ImmunizationRecommendation ImplementationGuide Ingredient InsurancePlan Invoice Library
+        Linkage List Location ManufacturedItemDefinition Measure MeasureReport Media Medication
+        MedicationAdministration MedicationDispense MedicationKnowledge MedicationRequest
+        MedicationStatement MedicinalProductDefinition MessageDefinition MessageHeader
+        MolecularSequence NamingSystem NutritionOrder NutritionProduct Observation
+        ObservationDefinition OperationDefinition OperationOutcome Organization
+        OrganizationAffiliation PackagedProductDefinition Parameters Patient PaymentNotice
+        PaymentReconciliation Person PlanDefinition Practitioner PractitionerRole Procedure
+        Provenance Questionnaire QuestionnaireResponse RegulatedAuthorization RelatedPerson
+        RequestGroup ResearchDefinition ResearchElementDefinition ResearchStudy ResearchSubject
+        RiskAssessment Schedule SearchParameter ServiceRequest Slot Specimen SpecimenDefinition
+        StructureDefinition StructureMap Subscription SubscriptionStatus SubscriptionTopic Substance
+        SubstanceDefinition SupplyDelivery SupplyRequest Task TerminologyCapabilities TestReport
+        TestScript ValueSet VerificationResult VisionPrescription
+    )
 }
 
 /// The resource as the typed model reads it and writes it back.
@@ -193,6 +204,54 @@ mod tests {
         ] {
             let err = validate(kind, &resource).unwrap_err();
             assert_eq!(err.status.as_u16(), 422, "{resource}");
+        }
+    }
+
+    #[test]
+    fn every_stored_type_is_read_by_its_model() {
+        let observation = json!({
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
+            "subject": {"reference": "Patient/7"},
+            "valueQuantity": {"value": 5.5, "unit": "mmol/L"},
+            "colour": "red"
+        });
+        let warnings = validate_type("Observation", &observation).unwrap();
+        let paths: Vec<_> = warnings
+            .iter()
+            .filter_map(|w| w.expression.clone())
+            .collect();
+        assert_eq!(paths, vec!["Observation.colour"]);
+        let bad = json!({"resourceType": "Condition", "subject": {"reference": "Patient/1"}, "clinicalStatus": {"coding": "x"}});
+        let err = validate_type("Condition", &bad).unwrap_err();
+        assert_eq!(err.status.as_u16(), 422);
+        assert_eq!(
+            err.issues[0].expression.as_deref(),
+            Some("clinicalStatus.coding")
+        );
+        let unknown = validate_type("Nothing", &json!({"resourceType": "Nothing"}));
+        assert_eq!(unknown.unwrap_err().status.as_u16(), 422);
+    }
+
+    #[test]
+    fn every_model_type_is_dispatched() {
+        use fhir_sdk::r4b::resources::ResourceType;
+        use std::str::FromStr;
+        // A name the model parses must be one the dispatch reads (an empty resource of most
+        // types is valid; what matters is that none is refused as an unknown type).
+        for name in [
+            "Account",
+            "Observation",
+            "VisionPrescription",
+            "SubscriptionTopic",
+        ] {
+            assert!(ResourceType::from_str(name).is_ok());
+            let answer = round_trip_any(name, &json!({"resourceType": name}));
+            assert!(
+                !matches!(&answer, Err(e) if e.issues[0].diagnostics.contains("not an R4 resource type")),
+                "{name}"
+            );
         }
     }
 

@@ -10,12 +10,30 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::outcome::FhirError;
-use super::service::{Checked, Outcome, WriteRequest, write_one};
+use super::service::{CanonicalWrite, Checked, Outcome};
+use super::versioned::StoredWrite;
 use crate::store::Store;
 use crate::store::sql::Sql;
 
 /// Most writes in one commit.
 const MAX_GROUP: usize = 64;
+
+/// One write: of a canonical type, or of a type kept as versioned JSON.
+#[derive(Debug, Clone)]
+pub enum WriteRequest {
+    /// A create or update of a canonical resource.
+    Canonical(CanonicalWrite),
+    /// A write of a stored resource.
+    Stored(StoredWrite),
+}
+
+/// Runs one write in the caller's transaction.
+pub async fn write_one(conn: &mut dyn Sql, request: &WriteRequest) -> Result<Outcome, FhirError> {
+    match request {
+        WriteRequest::Canonical(write) => super::service::write_one(conn, write).await,
+        WriteRequest::Stored(write) => super::versioned::write(conn, write).await,
+    }
+}
 
 /// One write waiting for its commit.
 struct Request {
@@ -48,21 +66,24 @@ impl GroupWriter {
         expected: Option<i64>,
         resource: Value,
     ) -> Result<Outcome, FhirError> {
+        self.submit(WriteRequest::Canonical(CanonicalWrite {
+            checked,
+            id,
+            expected,
+            resource,
+        }))
+        .await
+    }
+
+    /// Runs `write` in the next group; returns once the commit that holds it is done.
+    pub async fn submit(&self, write: WriteRequest) -> Result<Outcome, FhirError> {
         let stopping = || {
             FhirError::from(crate::store::StoreError::Unavailable(
                 "the engine is shutting down".into(),
             ))
         };
         let (reply, answer) = oneshot::channel();
-        let request = Request {
-            write: WriteRequest {
-                checked,
-                id,
-                expected,
-                resource,
-            },
-            reply,
-        };
+        let request = Request { write, reply };
         self.requests.send(request).await.map_err(|_| stopping())?;
         answer.await.map_err(|_| stopping())?
     }
