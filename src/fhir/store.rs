@@ -257,6 +257,35 @@ pub async fn save_writes(conn: &mut dyn Sql, writes: &[PendingWrite]) -> Result<
     Ok(())
 }
 
+/// The version of a resource kept as JSON that row `row_id` of `fhir_versions` holds, as served:
+/// its JSON with `id` and `meta` (`versionId`, `lastUpdated`). A deleted version has no
+/// `resourceType`, only `id` and `meta`. `None` when there is no such row.
+pub async fn version_by_row(conn: &mut dyn Sql, row_id: i64) -> Result<Option<Value>, FhirError> {
+    let Some(row) = first_row(
+        conn,
+        "SELECT logical_id, version, raw, updated_at FROM fhir_versions WHERE id = $1",
+        &[UpsertValue::from(row_id)],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let mut resource = match row.opt_text("raw")? {
+        Some(raw) => serde_json::from_str(&raw).map_err(FhirError::internal)?,
+        None => Value::Object(Default::default()),
+    };
+    resource["id"] = Value::String(row.text("logical_id")?);
+    let mut meta = resource
+        .get("meta")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    meta["versionId"] = Value::String(row.int("version")?.to_string());
+    meta["lastUpdated"] = Value::String(super::resources::instant(row.int("updated_at")?));
+    resource["meta"] = meta;
+    Ok(Some(resource))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,7 +41,7 @@ impl EventFormat {
     pub fn renders(self, kind: &str) -> bool {
         match self {
             EventFormat::Json => true,
-            EventFormat::Fhir => !kind.starts_with("remittance."),
+            EventFormat::Fhir => !kind.starts_with("remittance.") && kind != "resource.deleted",
             EventFormat::Hl7v2 => kind.starts_with("patient.") || kind.starts_with("visit."),
         }
     }
@@ -154,6 +154,18 @@ pub async fn render(
                 bytes,
             })
         }
+        EventFormat::Fhir if event.record_type == "resource" => {
+            let resource = resource_version(store, event)
+                .await?
+                .filter(|resource| resource.get("resourceType").is_some())
+                .ok_or_else(|| RenderError::Gone(describe(event)))?;
+            let bytes =
+                serde_json::to_vec(&resource).map_err(|err| RenderError::Build(err.to_string()))?;
+            Ok(Rendered {
+                content_type: FHIR_JSON,
+                bytes,
+            })
+        }
         EventFormat::Fhir => {
             let kind = match event.record_type.as_str() {
                 "patient" => Kind::Patient,
@@ -209,9 +221,25 @@ async fn record_json(
             serde_json::to_value(coverage)
         }
         "claim" => serde_json::to_value(store.claim(id).await?.map(|(claim, _)| claim)),
+        "resource" => Ok(resource_version(store, event)
+            .await?
+            .unwrap_or(serde_json::Value::Null)),
         _ => serde_json::to_value(store.remittance(id).await?),
     };
     value.map_err(|err| RenderError::Build(err.to_string()))
+}
+
+/// The version of a FHIR resource a `resource.*` event names, as served (with `id` and `meta`);
+/// a deleted version is `{"id": ..., "meta": ...}` without `resourceType`. `None` when the
+/// version is no longer stored.
+async fn resource_version(
+    store: &Store,
+    event: &CanonicalEvent,
+) -> Result<Option<serde_json::Value>, RenderError> {
+    let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
+    crate::fhir::store::version_by_row(&mut *conn, event.record_id)
+        .await
+        .map_err(|err| RenderError::Build(err.to_string()))
 }
 
 /// The ADT message of a patient or visit event.

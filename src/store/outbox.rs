@@ -20,7 +20,7 @@ use super::{Backend, Store, StoreError};
 use crate::canonical::Identifier;
 
 /// The kinds of canonical event, as channel files name them.
-pub const EVENT_KINDS: [&str; 9] = [
+pub const EVENT_KINDS: [&str; 12] = [
     "patient.created",
     "patient.updated",
     "patient.merged",
@@ -30,6 +30,9 @@ pub const EVENT_KINDS: [&str; 9] = [
     "coverage.changed",
     "claim.status_changed",
     "remittance.posted",
+    "resource.created",
+    "resource.updated",
+    "resource.deleted",
 ];
 
 /// One change to a canonical record.
@@ -39,7 +42,8 @@ pub struct CanonicalEvent {
     pub id: i64,
     /// One of [`EVENT_KINDS`].
     pub kind: String,
-    /// `patient`, `visit`, `coverage`, `claim` or `remittance`.
+    /// `patient`, `visit`, `coverage`, `claim`, `remittance`, or `resource` (a FHIR resource
+    /// kept as JSON: `record_id` is then its version's row and `detail` names it).
     pub record_type: String,
     /// Store id of the record.
     pub record_id: i64,
