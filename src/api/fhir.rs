@@ -17,11 +17,13 @@ use super::openapi::{
     add_layer_answers,
 };
 use super::{AppState, auth};
-use crate::fhir::kinds::Kind;
+use crate::fhir::kinds::{Kind, ServedType};
 use crate::fhir::outcome::{FHIR_JSON, FhirError, Issue, Severity, outcome};
 use crate::fhir::search::Search;
-use crate::fhir::service::{Outcome, check, read_resource};
+use crate::fhir::service::{Outcome, check_type, read_resource};
 use crate::fhir::validate::parse_json;
+use crate::fhir::versioned::{self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id};
+use crate::fhir::writer::WriteRequest;
 use crate::store::tokens::{Principal, Role};
 
 /// The `/fhir` routes: metadata without a token; reads need a viewer, writes an operator.
@@ -30,6 +32,10 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
     let reads = OpenApiRouter::new()
         .routes(routes!(search))
         .routes(routes!(read))
+        .routes(routes!(vread))
+        .routes(routes!(history_instance))
+        .routes(routes!(history_type))
+        .routes(routes!(history_system))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Viewer, r, n)
         }));
@@ -38,6 +44,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(create))
         .routes(routes!(update))
         .routes(routes!(delete))
+        .routes(routes!(patch))
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));
@@ -85,16 +92,21 @@ async fn as_operation_outcome(request: Request, next: Next) -> Response {
 }
 
 /// The methods a FHIR URL takes: `/fhir` (a Bundle), `/fhir/{type}` (search, create) or
-/// `/fhir/{type}/{id}` (read, update, delete), as the type allows.
+/// `/fhir/{type}/{id}` (read, update, delete, patch), as the type allows; histories are read.
 fn allowed_methods(path: &str) -> Option<&'static str> {
     let steps: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
-    let kind = steps.first().and_then(|name| Kind::parse(name));
-    match (steps.len(), kind) {
+    if steps.last() == Some(&"_history") || steps.get(2) == Some(&"_history") {
+        return Some("GET");
+    }
+    let served = steps.first().and_then(|name| ServedType::parse(name));
+    match (steps.len(), served) {
         (0, _) => Some("POST"),
-        (1, Some(kind)) if kind.writable() => Some("GET, POST"),
+        (1, Some(ServedType::Stored(_))) => Some("GET, POST"),
+        (1, Some(ServedType::Canonical(kind))) if kind.writable() => Some("GET, POST"),
         (1, Some(_)) => Some("GET"),
-        (2, Some(kind)) if kind.deletable() => Some("GET, PUT, DELETE"),
-        (2, Some(kind)) if kind.writable() => Some("GET, PUT"),
+        (2, Some(ServedType::Stored(_))) => Some("GET, PUT, PATCH, DELETE"),
+        (2, Some(ServedType::Canonical(kind))) if kind.deletable() => Some("GET, PUT, DELETE"),
+        (2, Some(ServedType::Canonical(kind))) if kind.writable() => Some("GET, PUT"),
         (2, Some(_)) => Some("GET"),
         _ => None,
     }
@@ -157,19 +169,39 @@ fn kind_of(name: &str) -> Result<Kind, FhirError> {
         .ok_or_else(|| FhirError::not_found(format!("resource type '{name}' is not supported")))
 }
 
+/// The served type (canonical or stored) named in the URL, or 404.
+fn served_of(name: &str) -> Result<ServedType, FhirError> {
+    ServedType::parse(name)
+        .ok_or_else(|| FhirError::not_found(format!("resource type '{name}' is not supported")))
+}
+
 /// The type named in the URL when it takes creates and updates: 404 when there is no such
 /// type, 405 when it is read-only (before the body is read, so an empty body gets the same).
-fn writable_kind_of(name: &str) -> Result<Kind, FhirError> {
-    let kind = kind_of(name)?;
-    if kind.writable() {
-        Ok(kind)
-    } else {
-        Err(FhirError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "not-supported",
-            format!("{} is read-only", kind.name()),
-        ))
+fn writable_served_of(name: &str) -> Result<ServedType, FhirError> {
+    let served = served_of(name)?;
+    match served {
+        ServedType::Canonical(kind) if !kind.writable() => {
+            Err(not_supported(format!("{} is read-only", kind.name())))
+        }
+        _ => Ok(served),
     }
+}
+
+/// The type named in the URL when it is kept as versioned JSON: 404 when there is no such
+/// type, 405 for a canonical type, which does not support `what`.
+fn stored_of(name: &str, what: &str) -> Result<&'static str, FhirError> {
+    match served_of(name)? {
+        ServedType::Stored(type_name) => Ok(type_name),
+        ServedType::Canonical(kind) => Err(not_supported(format!(
+            "{} does not support {what}: only its current version is kept, served by read",
+            kind.name()
+        ))),
+    }
+}
+
+/// 405 with why.
+fn not_supported(diagnostics: String) -> FhirError {
+    FhirError::new(StatusCode::METHOD_NOT_ALLOWED, "not-supported", diagnostics)
 }
 
 /// `http://host/fhir`, for absolute URLs in Bundles.
@@ -184,18 +216,36 @@ fn base_url(headers: &HeaderMap) -> String {
 /// The body, or the OperationOutcome of why it could not be read (413 when too large, 415
 /// when it is declared as something other than JSON).
 fn body_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Value, FhirError> {
+    let json = |t: &str| t.contains("json");
+    let bytes = body_bytes(
+        headers,
+        body,
+        json,
+        "only application/fhir+json (or application/json) bodies are accepted",
+    )?;
+    parse_json(&bytes)
+}
+
+/// The bytes of a body whose declared content type passes `accepted` (415 with `expected`
+/// otherwise; none declared passes), or 413 when it is too large.
+fn body_bytes(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    accepted: impl Fn(&str) -> bool,
+    expected: &str,
+) -> Result<Bytes, FhirError> {
     if let Some(content_type) = headers.get(header::CONTENT_TYPE)
         && !content_type
             .to_str()
-            .is_ok_and(|t| t.to_ascii_lowercase().contains("json"))
+            .is_ok_and(|t| accepted(&t.to_ascii_lowercase()))
     {
         return Err(FhirError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "not-supported",
-            "only application/fhir+json (or application/json) bodies are accepted",
+            expected,
         ));
     }
-    let bytes = body.map_err(|rejection| {
+    body.map_err(|rejection| {
         let status = rejection.status();
         let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
             "too-costly"
@@ -203,8 +253,7 @@ fn body_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<V
             "structure"
         };
         FhirError::new(status, code, rejection.body_text())
-    })?;
-    parse_json(&bytes)
+    })
 }
 
 fn etag(version: i64) -> HeaderValue {
@@ -246,13 +295,23 @@ async fn metadata() -> Response {
     responses(
         (status = 200, description = "The resource (FHIR JSON), with its version in `ETag`", content_type = "application/fhir+json", body = FhirResource),
         (status = 404, description = "No such type or resource", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 410, description = "The resource was deleted", content_type = "application/fhir+json", body = OperationOutcome),
     )
 )]
 async fn read(
     State(state): State<AppState>,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Response, FhirError> {
-    let kind = kind_of(&kind)?;
+    let kind = match served_of(&kind)? {
+        ServedType::Canonical(kind) => kind,
+        ServedType::Stored(type_name) => {
+            let mut conn = state.store.pool().acquire().await?;
+            let version = versioned::read(&mut *conn, type_name, &id)
+                .await?
+                .ok_or_else(|| FhirError::not_found(format!("{type_name}/{id} does not exist")))?;
+            return version_response(&version);
+        }
+    };
     let served = read_resource(&state.store, state.billing.as_deref(), kind, &id)
         .await?
         .ok_or_else(|| FhirError::not_found(format!("{}/{id} does not exist", kind.name())))?;
@@ -261,6 +320,191 @@ async fn read(
         response.headers_mut().insert(header::ETAG, etag(version));
     }
     Ok(response)
+}
+
+/// `GET /fhir/{type}/{id}/_history/{vid}`: one version of a resource kept as versioned JSON,
+/// or the current version of a canonical one.
+#[utoipa::path(
+    get,
+    path = "/fhir/{kind}/{id}/_history/{vid}",
+    tag = "fhir",
+    params(KindParam, IdParam, ("vid" = i64, Path, description = "The version")),
+    responses(
+        (status = 200, description = "The version (FHIR JSON)", content_type = "application/fhir+json", body = FhirResource),
+        (status = 404, description = "No such type, resource or version (of a canonical type, only the current version is kept)", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 410, description = "The version is a delete", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
+async fn vread(
+    State(state): State<AppState>,
+    Path((kind, id, vid)): Path<(String, String, String)>,
+) -> Result<Response, FhirError> {
+    let served = served_of(&kind)?;
+    let missing = || FhirError::not_found(format!("{kind}/{id} has no version {vid}"));
+    let number = vid.parse::<i64>().map_err(|_| missing())?;
+    let type_name = match served {
+        ServedType::Stored(type_name) => type_name,
+        ServedType::Canonical(kind) => {
+            // Only the current version of a canonical resource is kept.
+            let served = read_resource(&state.store, state.billing.as_deref(), kind, &id)
+                .await?
+                .filter(|served| served.version == Some(number))
+                .ok_or_else(missing)?;
+            let mut response = fhir_response(StatusCode::OK, &served.resource);
+            response.headers_mut().insert(header::ETAG, etag(number));
+            return Ok(response);
+        }
+    };
+    let mut conn = state.store.pool().acquire().await?;
+    let version = versioned::read_version(&mut *conn, type_name, &id, number)
+        .await?
+        .ok_or_else(missing)?;
+    version_response(&version)
+}
+
+/// A stored version as an answer: the resource with `ETag` and `Last-Modified`, or 410 when it
+/// is a delete.
+fn version_response(version: &Version) -> Result<Response, FhirError> {
+    let Some(resource) = &version.resource else {
+        return Err(FhirError::new(
+            StatusCode::GONE,
+            "deleted",
+            format!(
+                "{} was deleted (version {})",
+                version.location(),
+                version.version
+            ),
+        ));
+    };
+    let mut response = fhir_response(StatusCode::OK, resource);
+    add_version_headers(&mut response, version);
+    Ok(response)
+}
+
+/// `ETag` and `Last-Modified` of a stored version.
+fn add_version_headers(response: &mut Response, version: &Version) {
+    response
+        .headers_mut()
+        .insert(header::ETAG, etag(version.version));
+    if let Some(value) = http_date(version.updated_at) {
+        response.headers_mut().insert(header::LAST_MODIFIED, value);
+    }
+}
+
+/// Unix ms as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date(millis: i64) -> Option<HeaderValue> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let at = time::OffsetDateTime::from_unix_timestamp(millis.div_euclid(1000)).ok()?;
+    HeaderValue::from_str(&at.format(&format).ok()?).ok()
+}
+
+/// Query string of a history.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct HistoryParams {
+    /// Versions per page (default 20, at most 200).
+    _count: Option<i64>,
+    /// Only versions made at or after this instant.
+    _since: Option<String>,
+    /// Versions skipped (paging).
+    _offset: Option<i64>,
+}
+
+/// `GET /fhir/{type}/{id}/_history`: every version of a resource kept as versioned JSON.
+#[utoipa::path(
+    get,
+    path = "/fhir/{kind}/{id}/_history",
+    tag = "fhir",
+    params(KindParam, IdParam, HistoryParams),
+    responses(
+        (status = 200, description = "A history Bundle, newest first", content_type = "application/fhir+json", body = FhirResource),
+        (status = 400, description = "A history parameter that is not _count, _since or _offset, or a bad value", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 404, description = "No such type or resource", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 405, description = "A canonical type: only its current version is kept", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
+async fn history_instance(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((kind, id)): Path<(String, String)>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, FhirError> {
+    let type_name = stored_of(&kind, "history")?;
+    let query = HistoryQuery::parse(Some(type_name), Some(id.clone()), &pairs)?;
+    let mut conn = state.store.pool().acquire().await?;
+    if versioned::read(&mut *conn, type_name, &id).await?.is_none() {
+        return Err(FhirError::not_found(format!(
+            "{type_name}/{id} does not exist"
+        )));
+    }
+    history_answer(&mut *conn, &headers, &format!("{type_name}/{id}"), &query).await
+}
+
+/// `GET /fhir/{type}/_history`: every version of every resource of a type kept as versioned
+/// JSON.
+#[utoipa::path(
+    get,
+    path = "/fhir/{kind}/_history",
+    tag = "fhir",
+    params(KindParam, HistoryParams),
+    responses(
+        (status = 200, description = "A history Bundle, newest first", content_type = "application/fhir+json", body = FhirResource),
+        (status = 400, description = "A history parameter that is not _count, _since or _offset, or a bad value", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 404, description = "No such type", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 405, description = "A canonical type: only its current versions are kept", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
+async fn history_type(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, FhirError> {
+    let type_name = stored_of(&kind, "history")?;
+    let query = HistoryQuery::parse(Some(type_name), None, &pairs)?;
+    let mut conn = state.store.pool().acquire().await?;
+    history_answer(&mut *conn, &headers, type_name, &query).await
+}
+
+/// `GET /fhir/_history`: every version of every resource kept as versioned JSON.
+#[utoipa::path(
+    get,
+    path = "/fhir/_history",
+    tag = "fhir",
+    params(HistoryParams),
+    responses(
+        (status = 200, description = "A history Bundle, newest first (the types kept as versioned JSON)", content_type = "application/fhir+json", body = FhirResource),
+        (status = 400, description = "A history parameter that is not _count, _since or _offset, or a bad value", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
+async fn history_system(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, FhirError> {
+    let query = HistoryQuery::parse(None, None, &pairs)?;
+    let mut conn = state.store.pool().acquire().await?;
+    history_answer(&mut *conn, &headers, "", &query).await
+}
+
+/// The history Bundle of `query`; `at` is the resource or type it is of (empty for the system).
+async fn history_answer(
+    conn: &mut dyn crate::store::sql::Sql,
+    headers: &HeaderMap,
+    at: &str,
+    query: &HistoryQuery,
+) -> Result<Response, FhirError> {
+    let (total, versions) = versioned::history(conn, query).await?;
+    let path = if at.is_empty() {
+        "_history".to_string()
+    } else {
+        format!("{at}/_history")
+    };
+    let bundle = crate::fhir::bundle::history(&base_url(headers), &path, query, total, &versions);
+    Ok(fhir_response(StatusCode::OK, &bundle))
 }
 
 /// `GET /fhir/{type}?params`: a searchset Bundle.
@@ -290,7 +534,8 @@ async fn search(
     Ok(fhir_response(StatusCode::OK, &bundle))
 }
 
-/// `POST /fhir/{type}`: create a resource (or update the one with the same identifier).
+/// `POST /fhir/{type}`: create a resource (for a canonical type, or update the one with the
+/// same identifier).
 #[utoipa::path(
     post,
     path = "/fhir/{kind}",
@@ -309,17 +554,13 @@ async fn create(
     Path(kind): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
-    let kind = writable_kind_of(&kind)?;
+    let served = writable_served_of(&kind)?;
     let resource = body_of(&headers, body)?;
-    let checked = check(kind, &resource)?;
-    let done = state
-        .fhir_writer
-        .write(checked, None, None, resource)
-        .await?;
-    answer_write(&state, &headers, kind, done).await
+    put_resource(&state, &headers, served, None, None, resource).await
 }
 
-/// `PUT /fhir/{type}/{id}`: replace a resource (`If-Match` for a version check).
+/// `PUT /fhir/{type}/{id}`: replace a resource (`If-Match` for a version check); a type kept as
+/// versioned JSON is created with the client's id when there is no such resource.
 #[utoipa::path(
     put,
     path = "/fhir/{kind}/{id}",
@@ -340,29 +581,151 @@ async fn update(
     Path((kind, id)): Path<(String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FhirError> {
-    let kind = writable_kind_of(&kind)?;
+    let served = writable_served_of(&kind)?;
     let resource = body_of(&headers, body)?;
     let expected = if_match(&headers)?;
-    let checked = check(kind, &resource)?;
-    let done = state
-        .fhir_writer
-        .write(checked, Some(id), expected, resource)
-        .await?;
-    answer_write(&state, &headers, kind, done).await
+    put_resource(&state, &headers, served, Some(id), expected, resource).await
 }
 
-/// The answer to a create or update: the resource, or an OperationOutcome when there are
-/// warnings or the client asked for one (`Prefer: return=OperationOutcome`).
+/// Checks and writes a create (`id` None) or an update of `id` (412 unless at `expected`),
+/// and answers it.
+async fn put_resource(
+    state: &AppState,
+    headers: &HeaderMap,
+    served: ServedType,
+    id: Option<String>,
+    expected: Option<i64>,
+    resource: Value,
+) -> Result<Response, FhirError> {
+    let checked = check_type(served, &resource)?;
+    let done = match served {
+        ServedType::Canonical(_) => {
+            state
+                .fhir_writer
+                .write(checked, id, expected, resource)
+                .await?
+        }
+        ServedType::Stored(type_name) => {
+            let (target, method) = match id {
+                Some(id) => (Target::Id(id), "PUT"),
+                None => (Target::New(new_id()), "POST"),
+            };
+            let write = StoredWrite {
+                type_name,
+                target,
+                operation: Operation::Put {
+                    checked,
+                    resource,
+                    method,
+                },
+                expected,
+            };
+            state
+                .fhir_writer
+                .submit(WriteRequest::Stored(write))
+                .await?
+        }
+    };
+    answer_write(state, headers, served, done).await
+}
+
+/// `PATCH /fhir/{type}/{id}`: change a resource kept as versioned JSON with a JSON Patch
+/// (`application/json-patch+json`); the result is checked as R4 before it is written.
+#[utoipa::path(
+    patch,
+    path = "/fhir/{kind}/{id}",
+    tag = "fhir",
+    params(KindParam, IdParam),
+    request_body(content = Value, content_type = "application/json-patch+json", description = "A JSON Patch (RFC 6902): add, remove, replace, move, copy, test"),
+    responses(
+        (status = 200, description = "Patched", content_type = "application/fhir+json", body = FhirResource),
+        (status = 400, description = "Not a JSON Patch", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 404, description = "No such type or resource", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 405, description = "A canonical type", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 410, description = "The resource was deleted", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 412, description = "`If-Match` names another version, or the resource changed while it was patched", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 415, description = "The body is not declared as application/json-patch+json", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 422, description = "An operation does not apply (a failing `test`), or the result is not a valid resource", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
+async fn patch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((kind, id)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, FhirError> {
+    let type_name = stored_of(&kind, "patch")?;
+    let bytes = body_bytes(
+        &headers,
+        body,
+        |t| t.starts_with("application/json-patch+json"),
+        "a patch is application/json-patch+json",
+    )?;
+    let patch: Value = serde_json::from_slice(&bytes)
+        .map_err(|err| FhirError::bad_request(format!("the patch is not valid JSON: {err}")))?;
+    let expected = if_match(&headers)?;
+    let current = {
+        let mut conn = state.store.pool().acquire().await?;
+        versioned::read(&mut *conn, type_name, &id)
+            .await?
+            .ok_or_else(|| FhirError::not_found(format!("{type_name}/{id} does not exist")))?
+    };
+    let Some(resource) = &current.resource else {
+        return version_response(&current);
+    };
+    let patched = crate::fhir::patch::apply(resource, &patch)?;
+    if patched.get("resourceType") != resource.get("resourceType")
+        || patched.get("id") != resource.get("id")
+    {
+        return Err(FhirError::invalid(
+            "a patch cannot change the resource's resourceType or id",
+        ));
+    }
+    let checked = check_type(ServedType::Stored(type_name), &patched)?;
+    // The version patched is the one the write expects: a change in between is a 412.
+    let write = StoredWrite {
+        type_name,
+        target: Target::Id(id),
+        operation: Operation::Put {
+            checked,
+            resource: patched,
+            method: "PATCH",
+        },
+        expected: Some(expected.unwrap_or(current.version)),
+    };
+    let done = state
+        .fhir_writer
+        .submit(WriteRequest::Stored(write))
+        .await?;
+    answer_write(&state, &headers, ServedType::Stored(type_name), done).await
+}
+
+/// The answer to a create or update: the resource, nothing (`Prefer: return=minimal`), or an
+/// OperationOutcome when there are warnings or the client asked for one
+/// (`Prefer: return=OperationOutcome`); `Location` names the version written.
 async fn answer_write(
     state: &AppState,
     headers: &HeaderMap,
-    kind: Kind,
+    served: ServedType,
     done: Outcome,
 ) -> Result<Response, FhirError> {
     let prefer = headers
         .get("prefer")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    let id = done.location.rsplit('/').next().unwrap_or_default();
+    let vanished = || FhirError::internal(format!("{} vanished", done.location));
+    let stored = match served {
+        ServedType::Stored(type_name) => {
+            let mut conn = state.store.pool().acquire().await?;
+            Some(
+                versioned::read_version(&mut *conn, type_name, id, done.version)
+                    .await?
+                    .ok_or_else(vanished)?,
+            )
+        }
+        ServedType::Canonical(_) => None,
+    };
     let body = if !done.warnings.is_empty() || prefer.contains("return=OperationOutcome") {
         let mut issues = done.warnings.clone();
         if issues.is_empty() {
@@ -373,26 +736,43 @@ async fn answer_write(
                 expression: None,
             });
         }
-        outcome(&issues)
-    } else {
-        let id = done.location.rsplit('/').next().unwrap_or_default();
+        Some(outcome(&issues))
+    } else if prefer.contains("return=minimal") {
+        None
+    } else if let Some(version) = &stored {
+        version.resource.clone()
+    } else if let ServedType::Canonical(kind) = served {
         read_resource(&state.store, state.billing.as_deref(), kind, id)
             .await?
             .map(|s| s.resource)
-            .ok_or_else(|| FhirError::internal(format!("{} vanished", done.location)))?
+    } else {
+        None
     };
-    let mut response = fhir_response(done.status, &body);
-    let location = format!("{}/{}", base_url(headers), done.location);
+    let mut response = match body {
+        Some(body) => fhir_response(done.status, &body),
+        None => done.status.into_response(),
+    };
+    let location = format!(
+        "{}/{}/_history/{}",
+        base_url(headers),
+        done.location,
+        done.version
+    );
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
         .headers_mut()
         .insert(header::ETAG, etag(done.version));
+    if let Some(version) = &stored {
+        add_version_headers(&mut response, version);
+    }
     Ok(response)
 }
 
-/// `DELETE /fhir/{type}/{id}`: delete a resource, for the types that allow it.
+/// `DELETE /fhir/{type}/{id}`: delete a resource, for the types that allow it. A resource kept
+/// as versioned JSON gets a delete version (reads then answer 410); deleting it again changes
+/// nothing (204), deleting one that never existed is a 404.
 #[utoipa::path(
     delete,
     path = "/fhir/{kind}/{id}",
@@ -402,19 +782,36 @@ async fn answer_write(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such type or resource", content_type = "application/fhir+json", body = OperationOutcome),
         (status = 409, description = "Other records still refer to it", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 412, description = "`If-Match` names another version", content_type = "application/fhir+json", body = OperationOutcome),
     )
 )]
 async fn delete(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Response, FhirError> {
-    let kind = kind_of(&kind)?;
+    let kind = match served_of(&kind)? {
+        ServedType::Canonical(kind) => kind,
+        ServedType::Stored(type_name) => {
+            let write = StoredWrite {
+                type_name,
+                target: Target::Id(id),
+                operation: Operation::Delete,
+                expected: if_match(&headers)?,
+            };
+            let done = state
+                .fhir_writer
+                .submit(WriteRequest::Stored(write))
+                .await?;
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            response
+                .headers_mut()
+                .insert(header::ETAG, etag(done.version));
+            return Ok(response);
+        }
+    };
     if !kind.deletable() {
-        return Err(FhirError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "not-supported",
-            format!("{} cannot be deleted", kind.name()),
-        ));
+        return Err(not_supported(format!("{} cannot be deleted", kind.name())));
     }
     let target = kind
         .target(&id)
@@ -451,11 +848,10 @@ async fn bundle(
 #[derive(utoipa::IntoParams)]
 #[into_params(names("kind"), parameter_in = Path)]
 struct KindParam(
-    /// The resource type: Patient, Encounter, Coverage, Organization, Practitioner, ChargeItem,
-    /// Claim, ClaimResponse or ExplanationOfBenefit.
-    #[param(
-        pattern = "^(Patient|Encounter|Coverage|Organization|Practitioner|ChargeItem|Claim|ClaimResponse|ExplanationOfBenefit)$"
-    )]
+    /// The resource type: a canonical one (Patient, Encounter, Coverage, Organization,
+    /// Practitioner, ChargeItem, Claim, ClaimResponse, ExplanationOfBenefit) or any other R4
+    /// type, kept as versioned JSON.
+    #[param(pattern = "^[A-Z][A-Za-z]+$")]
     #[allow(dead_code)]
     String,
 );

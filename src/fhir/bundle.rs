@@ -9,10 +9,11 @@ use serde_json::{Value, json};
 
 use super::kinds::{Kind, ServedType};
 use super::outcome::{FhirError, outcome};
+use super::resources::instant;
 use super::search::Search;
 use super::service::{CanonicalWrite, Outcome, check_type, read_resource, write_deferred};
 use super::store::{PendingWrite, save_writes};
-use super::versioned::{self, Operation, StoredWrite, Target, new_id};
+use super::versioned::{self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id};
 use super::writer::{WriteRequest, write_one};
 use crate::config::engine::BillingConfig;
 use crate::store::Store;
@@ -63,27 +64,73 @@ pub async fn searchset(
             }
         }
     }
-    let link = |relation: &str, offset: i64| {
-        json!({
-            "relation": relation,
-            "url": format!("{base}/{}?{}", kind.name(), search.query_string(offset)),
-        })
-    };
-    let mut links = vec![link("self", search.offset)];
-    let next = search.offset.saturating_add(search.count);
-    if search.count > 0 && next < total {
-        links.push(link("next", next));
-    }
-    if search.offset > 0 {
-        links.push(link(
-            "previous",
-            search.offset.saturating_sub(search.count).max(0),
-        ));
-    }
+    let url = |offset| format!("{base}/{}?{}", kind.name(), search.query_string(offset));
     let mut bundle = bundle_of("searchset", entries);
     bundle["total"] = json!(total);
-    bundle["link"] = json!(links);
+    bundle["link"] = paging_links(url, search.offset, search.count, total);
     Ok(bundle)
+}
+
+/// The history Bundle of `versions` (a page of `query`, newest first, `total` in all): each
+/// entry with the interaction that made it; `path` is the history's URL below the base (e.g.
+/// `Observation/1/_history`), for the paging links.
+pub fn history(
+    base: &str,
+    path: &str,
+    query: &HistoryQuery,
+    total: i64,
+    versions: &[Version],
+) -> Value {
+    let entries = versions
+        .iter()
+        .map(|version| {
+            let location = version.location();
+            let status = match version.method.as_str() {
+                "DELETE" => StatusCode::NO_CONTENT,
+                "POST" => StatusCode::CREATED,
+                _ if version.version == 1 => StatusCode::CREATED,
+                _ => StatusCode::OK,
+            };
+            let url = if version.method == "POST" {
+                version.resource_type.clone()
+            } else {
+                location.clone()
+            };
+            let mut entry = json!({
+                "fullUrl": format!("{base}/{location}"),
+                "request": {"method": version.method, "url": url},
+                "response": {
+                    "status": status_line(status),
+                    "etag": format!("W/\"{}\"", version.version),
+                    "lastModified": instant(version.updated_at),
+                },
+            });
+            if let Some(resource) = &version.resource {
+                entry["resource"] = resource.clone();
+            }
+            entry
+        })
+        .collect();
+    let url = |offset| format!("{base}/{path}?{}", query.query_string(offset));
+    let mut bundle = bundle_of("history", entries);
+    bundle["total"] = json!(total);
+    bundle["link"] = paging_links(url, query.offset, query.count, total);
+    bundle
+}
+
+/// The `self`, `next` and `previous` links of a page of `count` at `offset` of `total`;
+/// `url` makes the URL of the page at an offset.
+fn paging_links(url: impl Fn(i64) -> String, offset: i64, count: i64, total: i64) -> Value {
+    let link = |relation: &str, offset: i64| json!({"relation": relation, "url": url(offset)});
+    let mut links = vec![link("self", offset)];
+    let next = offset.saturating_add(count);
+    if count > 0 && next < total {
+        links.push(link("next", next));
+    }
+    if offset > 0 {
+        links.push(link("previous", offset.saturating_sub(count).max(0)));
+    }
+    Value::Array(links)
 }
 
 /// A Bundle of `kind` with `entries` (FHIR has no empty arrays: none means no `entry`).

@@ -135,9 +135,9 @@ impl Kind {
     /// The interactions it supports, as CapabilityStatement codes.
     pub fn interactions(self) -> &'static [&'static str] {
         if self.deletable() {
-            &["read", "search-type", "create", "update", "delete"]
+            &["read", "vread", "search-type", "create", "update", "delete"]
         } else if self.writable() {
-            &["read", "search-type", "create", "update"]
+            &["read", "vread", "search-type", "create", "update"]
         } else {
             &["read", "search-type"]
         }

@@ -21,7 +21,40 @@ pub mod writer;
 
 use serde_json::{Value, json};
 
-use kinds::Kind;
+use kinds::{Kind, stored_type};
+
+/// The interactions of the types kept as versioned JSON, as CapabilityStatement codes.
+pub const STORED_INTERACTIONS: [&str; 9] = [
+    "read",
+    "vread",
+    "update",
+    "patch",
+    "delete",
+    "history-instance",
+    "history-type",
+    "create",
+    "search-type",
+];
+
+/// The CapabilityStatement entries of the types kept as versioned JSON: every R4 type the model
+/// knows that has no canonical table, with every version kept.
+fn stored_resources() -> impl Iterator<Item = Value> {
+    validate::MODEL_TYPES
+        .iter()
+        .filter_map(|name| stored_type(name))
+        .map(|name| {
+            json!({
+                "type": name,
+                "interaction": STORED_INTERACTIONS.iter().map(|code| json!({"code": code})).collect::<Vec<_>>(),
+                "versioning": "versioned",
+                "readHistory": true,
+                "updateCreate": true,
+                "conditionalCreate": false,
+                "conditionalUpdate": false,
+                "conditionalDelete": "not-supported",
+            })
+        })
+}
 
 /// The CapabilityStatement, generated from the same table the handlers dispatch on.
 pub fn capability_statement() -> Value {
@@ -32,6 +65,8 @@ pub fn capability_statement() -> Value {
                 "type": kind.name(),
                 "interaction": kind.interactions().iter().map(|code| json!({"code": code})).collect::<Vec<_>>(),
                 "versioning": if kind.writable() { "versioned" } else { "no-version" },
+                // Canonical types keep only their current version: no history; vread answers
+                // the current version only.
                 "readHistory": false,
                 "updateCreate": false,
                 "conditionalCreate": false,
@@ -45,6 +80,7 @@ pub fn capability_statement() -> Value {
                 })).collect::<Vec<_>>(),
             })
         })
+        .chain(stored_resources())
         .collect();
     let mut statement = json!({
         "resourceType": "CapabilityStatement",
@@ -62,7 +98,7 @@ pub fn capability_statement() -> Value {
                 "description": "Bearer API tokens: reads need the viewer role, writes the operator role",
             },
             "resource": resources,
-            "interaction": [{"code": "transaction"}, {"code": "batch"}],
+            "interaction": [{"code": "transaction"}, {"code": "batch"}, {"code": "history-system"}],
             "searchParam": [
                 {"name": "_count", "type": "number", "documentation": "page size (default 20, at most 200)"},
                 {"name": "_offset", "type": "number", "documentation": "results skipped (paging)"},

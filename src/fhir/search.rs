@@ -153,7 +153,8 @@ impl Search {
 }
 
 /// A whole number from 0 to `max`, or 400 naming the parameter.
-fn number(name: &str, value: &str, max: i64) -> Result<i64, FhirError> {
+/// The non-negative integer `value` of the parameter `name`, at most `max`; 400 otherwise.
+pub(crate) fn number(name: &str, value: &str, max: i64) -> Result<i64, FhirError> {
     value
         .parse::<i64>()
         .ok()
@@ -168,7 +169,7 @@ fn number(name: &str, value: &str, max: i64) -> Result<i64, FhirError> {
 }
 
 /// Percent-encodes a query string component.
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {

@@ -71,48 +71,55 @@ pub fn validate_emitted(resource: &Value) -> Result<(), FhirError> {
     }
 }
 
-/// Reads `resource` as the model's type named `type_name` and writes it back; 422 with the path
-/// when it does not read. Each type is read by its own struct rather than through the model's
-/// `Resource` enum, whose internal tag would lose the path of an error.
-fn round_trip_any(type_name: &str, resource: &Value) -> Result<Value, FhirError> {
-    macro_rules! by_type {
-        ($($name:ident)*) => {
+/// Defines, from one list of the model's resource types, [`MODEL_TYPES`] and
+/// `round_trip_any`.
+macro_rules! model_types {
+    ($($name:ident)*) => {
+        /// Every resource type the R4 model knows, by name.
+        pub const MODEL_TYPES: &[&str] = &[$(stringify!($name)),*];
+
+        /// Reads `resource` as the model's type named `type_name` and writes it back; 422 with
+        /// the path when it does not read. Each type is read by its own struct rather than
+        /// through the model's `Resource` enum, whose internal tag would lose the path of an
+        /// error.
+        fn round_trip_any(type_name: &str, resource: &Value) -> Result<Value, FhirError> {
             match type_name {
                 $(stringify!($name) => round_trip::<r4::$name>(resource),)*
                 _ => Err(FhirError::invalid(format!(
                     "'{type_name}' is not an R4 resource type"
                 ))),
             }
-        };
-    }
-    by_type!(
-        Account ActivityDefinition AdministrableProductDefinition AdverseEvent AllergyIntolerance
-        Appointment AppointmentResponse AuditEvent Basic Binary BiologicallyDerivedProduct
-        BodyStructure Bundle CapabilityStatement CarePlan CareTeam CatalogEntry ChargeItem
-        ChargeItemDefinition Citation Claim ClaimResponse ClinicalImpression ClinicalUseDefinition
-        CodeSystem Communication CommunicationRequest CompartmentDefinition Composition ConceptMap
-        Condition Consent Contract Coverage CoverageEligibilityRequest CoverageEligibilityResponse
-        DetectedIssue Device DeviceDefinition DeviceMetric DeviceRequest DeviceUseStatement
-        DiagnosticReport DocumentManifest DocumentReference Encounter Endpoint EnrollmentRequest
-        EnrollmentResponse EpisodeOfCare EventDefinition Evidence EvidenceReport EvidenceVariable
-        ExampleScenario ExplanationOfBenefit FamilyMemberHistory Flag Goal GraphDefinition Group
-        GuidanceResponse HealthcareService ImagingStudy Immunization ImmunizationEvaluation
-        ImmunizationRecommendation ImplementationGuide Ingredient InsurancePlan Invoice Library
-        Linkage List Location ManufacturedItemDefinition Measure MeasureReport Media Medication
-        MedicationAdministration MedicationDispense MedicationKnowledge MedicationRequest
-        MedicationStatement MedicinalProductDefinition MessageDefinition MessageHeader
-        MolecularSequence NamingSystem NutritionOrder NutritionProduct Observation
-        ObservationDefinition OperationDefinition OperationOutcome Organization
-        OrganizationAffiliation PackagedProductDefinition Parameters Patient PaymentNotice
-        PaymentReconciliation Person PlanDefinition Practitioner PractitionerRole Procedure
-        Provenance Questionnaire QuestionnaireResponse RegulatedAuthorization RelatedPerson
-        RequestGroup ResearchDefinition ResearchElementDefinition ResearchStudy ResearchSubject
-        RiskAssessment Schedule SearchParameter ServiceRequest Slot Specimen SpecimenDefinition
-        StructureDefinition StructureMap Subscription SubscriptionStatus SubscriptionTopic Substance
-        SubstanceDefinition SupplyDelivery SupplyRequest Task TerminologyCapabilities TestReport
-        TestScript ValueSet VerificationResult VisionPrescription
-    )
+        }
+    };
 }
+
+model_types!(
+    Account ActivityDefinition AdministrableProductDefinition AdverseEvent AllergyIntolerance
+    Appointment AppointmentResponse AuditEvent Basic Binary BiologicallyDerivedProduct
+    BodyStructure Bundle CapabilityStatement CarePlan CareTeam CatalogEntry ChargeItem
+    ChargeItemDefinition Citation Claim ClaimResponse ClinicalImpression ClinicalUseDefinition
+    CodeSystem Communication CommunicationRequest CompartmentDefinition Composition ConceptMap
+    Condition Consent Contract Coverage CoverageEligibilityRequest CoverageEligibilityResponse
+    DetectedIssue Device DeviceDefinition DeviceMetric DeviceRequest DeviceUseStatement
+    DiagnosticReport DocumentManifest DocumentReference Encounter Endpoint EnrollmentRequest
+    EnrollmentResponse EpisodeOfCare EventDefinition Evidence EvidenceReport EvidenceVariable
+    ExampleScenario ExplanationOfBenefit FamilyMemberHistory Flag Goal GraphDefinition Group
+    GuidanceResponse HealthcareService ImagingStudy Immunization ImmunizationEvaluation
+    ImmunizationRecommendation ImplementationGuide Ingredient InsurancePlan Invoice Library
+    Linkage List Location ManufacturedItemDefinition Measure MeasureReport Media Medication
+    MedicationAdministration MedicationDispense MedicationKnowledge MedicationRequest
+    MedicationStatement MedicinalProductDefinition MessageDefinition MessageHeader
+    MolecularSequence NamingSystem NutritionOrder NutritionProduct Observation
+    ObservationDefinition OperationDefinition OperationOutcome Organization
+    OrganizationAffiliation PackagedProductDefinition Parameters Patient PaymentNotice
+    PaymentReconciliation Person PlanDefinition Practitioner PractitionerRole Procedure
+    Provenance Questionnaire QuestionnaireResponse RegulatedAuthorization RelatedPerson
+    RequestGroup ResearchDefinition ResearchElementDefinition ResearchStudy ResearchSubject
+    RiskAssessment Schedule SearchParameter ServiceRequest Slot Specimen SpecimenDefinition
+    StructureDefinition StructureMap Subscription SubscriptionStatus SubscriptionTopic Substance
+    SubstanceDefinition SupplyDelivery SupplyRequest Task TerminologyCapabilities TestReport
+    TestScript ValueSet VerificationResult VisionPrescription
+);
 
 /// The resource as the typed model reads it and writes it back.
 fn round_trip<T: DeserializeOwned + Serialize>(resource: &Value) -> Result<Value, FhirError> {
@@ -238,8 +245,8 @@ mod tests {
     fn every_model_type_is_dispatched() {
         use fhir_sdk::r4b::resources::ResourceType;
         use std::str::FromStr;
-        // A name the model parses must be one the dispatch reads (an empty resource of most
-        // types is valid; what matters is that none is refused as an unknown type).
+        // Every name listed is one the model parses, and one the dispatch reads (an empty
+        // resource of most types is valid; what matters is that none is refused as unknown).
         for name in [
             "Account",
             "Observation",

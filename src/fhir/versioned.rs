@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::kinds::{ServedType, stored_type};
 use super::outcome::{FhirError, Issue};
 use super::resources::instant;
+use super::search::{DEFAULT_COUNT, MAX_COUNT, MAX_OFFSET, encode, number};
 use super::service::{Checked, Outcome, check_type};
 use crate::store::now_millis;
 use crate::store::sql::{Row, Sql, first_row};
@@ -141,6 +142,63 @@ pub struct HistoryQuery {
     pub count: i64,
     /// Versions skipped (`_offset`).
     pub offset: i64,
+}
+
+impl HistoryQuery {
+    /// Reads the query string of a history interaction (`_count`, `_offset`, `_since`); other
+    /// parameters are refused (400).
+    pub fn parse(
+        type_name: Option<&'static str>,
+        id: Option<String>,
+        pairs: &[(String, String)],
+    ) -> Result<HistoryQuery, FhirError> {
+        let mut query = HistoryQuery {
+            type_name,
+            id,
+            since: None,
+            count: DEFAULT_COUNT,
+            offset: 0,
+        };
+        for (name, value) in pairs {
+            match name.as_str() {
+                "_count" => query.count = number(name, value, i64::MAX)?.clamp(0, MAX_COUNT),
+                "_offset" => query.offset = number(name, value, MAX_OFFSET)?,
+                "_since" => query.since = Some(parse_instant(value)?),
+                "_format" if value.contains("json") => {}
+                _ => {
+                    return Err(FhirError::bad_request(format!(
+                        "'{name}' is not a history parameter (_count, _since, _offset are)"
+                    )));
+                }
+            }
+        }
+        Ok(query)
+    }
+
+    /// The query string of this history at `offset`, for paging links.
+    pub fn query_string(&self, offset: i64) -> String {
+        let mut pairs = vec![
+            format!("_count={}", self.count),
+            format!("_offset={offset}"),
+        ];
+        if let Some(since) = self.since {
+            pairs.push(format!("_since={}", encode(&instant(since))));
+        }
+        pairs.join("&")
+    }
+}
+
+/// A FHIR instant (`2024-05-01T10:00:00Z`, an offset or fractions allowed) as Unix ms; 400
+/// otherwise.
+fn parse_instant(text: &str) -> Result<i64, FhirError> {
+    let parsed = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            FhirError::bad_request(format!(
+                "_since '{text}' is not an instant (as 2024-05-01T10:00:00Z)"
+            ))
+        })?;
+    i64::try_from(parsed.unix_timestamp_nanos() / 1_000_000)
+        .map_err(|_| FhirError::bad_request(format!("_since '{text}' is out of range")))
 }
 
 /// The versions `query` asks for, newest first: the total and this page.
@@ -503,6 +561,31 @@ mod tests {
         assert!(check_id("abc-1.2").is_ok());
         for bad in ["", "a b", "a/b", "é", &"x".repeat(65)] {
             assert_eq!(check_id(bad).unwrap_err().status, 400, "{bad}");
+        }
+    }
+
+    #[test]
+    fn history_parameters_are_read_or_refused() {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let query = HistoryQuery::parse(
+            Some("Observation"),
+            None,
+            &pairs(&[("_count", "500"), ("_since", "2024-05-01T10:00:00+02:00")]),
+        )
+        .unwrap();
+        assert_eq!(query.count, MAX_COUNT);
+        assert_eq!(query.since, Some(1_714_550_400_000));
+        assert_eq!(
+            query.query_string(10),
+            "_count=200&_offset=10&_since=2024-05-01T08:00:00Z"
+        );
+        for bad in [("_since", "2024-05-01"), ("_count", "-1"), ("code", "x")] {
+            let err = HistoryQuery::parse(None, None, &pairs(&[bad])).unwrap_err();
+            assert_eq!(err.status, 400, "{bad:?}");
         }
     }
 

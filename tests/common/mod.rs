@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod fhir;
 pub mod hl7apy;
 pub mod process;
 pub mod proxy;
