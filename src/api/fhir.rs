@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(create))
         .routes(routes!(update))
         .routes(routes!(delete))
+        .merge(super::fhir_export::routes())
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));
@@ -89,6 +90,11 @@ async fn as_operation_outcome(request: Request, next: Next) -> Response {
 fn allowed_methods(path: &str) -> Option<&'static str> {
     let steps: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
     let kind = steps.first().and_then(|name| Kind::parse(name));
+    match steps.as_slice() {
+        ["$export-status", _] => return Some("GET, DELETE"),
+        ["$export"] | ["Patient", "$export"] | ["$export-file", _, _] => return Some("GET"),
+        _ => {}
+    }
     match (steps.len(), kind) {
         (0, _) => Some("POST"),
         (1, Some(kind)) if kind.writable() => Some("GET, POST"),
@@ -173,7 +179,7 @@ fn writable_kind_of(name: &str) -> Result<Kind, FhirError> {
 }
 
 /// `http://host/fhir`, for absolute URLs in Bundles.
-fn base_url(headers: &HeaderMap) -> String {
+pub(super) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
