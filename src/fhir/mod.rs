@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod from_hl7v2;
 pub mod kinds;
 pub mod outcome;
+pub mod params;
 pub mod resources;
 pub mod search;
 pub mod service;
