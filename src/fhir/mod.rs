@@ -8,6 +8,7 @@
 
 pub mod bundle;
 pub mod from_hl7v2;
+pub mod index;
 pub mod kinds;
 pub mod outcome;
 pub mod params;
@@ -15,6 +16,7 @@ pub mod resources;
 pub mod search;
 pub mod service;
 pub mod store;
+pub mod stored_search;
 pub mod validate;
 pub mod writer;
 
