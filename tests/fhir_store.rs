@@ -15,7 +15,7 @@ use switchboard::fhir::versioned;
 /// A specification example kept under `tests/fixtures/fhir/` (see SOURCES.md there).
 fn example(name: &str) -> Value {
     let path = format!(
-        "{}/tests/fixtures/fhir/r4-example-{name}.json",
+        "{}/tests/fixtures/fhir/r4-examples/{name}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));

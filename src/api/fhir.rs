@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(update))
         .routes(routes!(delete))
         .routes(routes!(patch))
+        .merge(super::fhir_export::routes())
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
         }));
@@ -95,6 +96,11 @@ async fn as_operation_outcome(request: Request, next: Next) -> Response {
 /// `/fhir/{type}/{id}` (read, update, delete, patch), as the type allows; histories are read.
 fn allowed_methods(path: &str) -> Option<&'static str> {
     let steps: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
+    match steps.as_slice() {
+        ["$export-status", _] => return Some("GET, DELETE"),
+        ["$export"] | ["Patient", "$export"] | ["$export-file", _, _] => return Some("GET"),
+        _ => {}
+    }
     if steps.last() == Some(&"_history") || steps.get(2) == Some(&"_history") {
         return Some("GET");
     }
@@ -205,7 +211,7 @@ fn not_supported(diagnostics: String) -> FhirError {
 }
 
 /// `http://host/fhir`, for absolute URLs in Bundles.
-fn base_url(headers: &HeaderMap) -> String {
+pub(super) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -7,6 +7,7 @@ pub mod console;
 pub mod eligibility;
 pub mod error;
 pub mod fhir;
+pub mod fhir_export;
 pub mod inquiries;
 pub mod monitor;
 pub mod openapi;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub fhir_writer: crate::fhir::writer::GroupWriter,
     /// Group commit for the audit entries of API requests.
     pub audit: crate::store::audit::AuditWriter,
+    /// Bulk export jobs, with their files under the data directory's `exports`.
+    pub exports: crate::fhir::export::Exports,
 }
 
 impl AppState {
@@ -72,6 +75,10 @@ impl AppState {
             monitor: Arc::new(monitor::StoreMonitor::new(store.clone())),
             fhir_writer: crate::fhir::writer::GroupWriter::start(store.clone()),
             audit: crate::store::audit::AuditWriter::start(store.clone()),
+            exports: crate::fhir::export::Exports::new(
+                store.clone(),
+                runtime.data_dir().join("exports"),
+            ),
             store,
             runtime,
             root,

@@ -234,6 +234,11 @@ impl Runtime {
         &self.inner.store
     }
 
+    /// The engine's data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
     /// The deployment root.
     pub fn root(&self) -> PathBuf {
         self.inner.root.clone()

@@ -7,14 +7,18 @@
 //! generated from the canonical records.
 
 pub mod bundle;
+pub mod export;
 pub mod from_hl7v2;
+pub mod index;
 pub mod kinds;
 pub mod outcome;
+pub mod params;
 pub mod patch;
 pub mod resources;
 pub mod search;
 pub mod service;
 pub mod store;
+pub mod stored_search;
 pub mod validate;
 pub mod versioned;
 pub mod writer;

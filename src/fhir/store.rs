@@ -270,20 +270,37 @@ pub async fn version_by_row(conn: &mut dyn Sql, row_id: i64) -> Result<Option<Va
     else {
         return Ok(None);
     };
-    let mut resource = match row.opt_text("raw")? {
-        Some(raw) => serde_json::from_str(&raw).map_err(FhirError::internal)?,
+    served_json(
+        row.opt_text("raw")?.as_deref(),
+        &row.text("logical_id")?,
+        row.int("version")?,
+        row.int("updated_at")?,
+    )
+    .map(Some)
+}
+
+/// A version of a resource kept as JSON, as served: its stored JSON (`None` for a deletion)
+/// with `id` and `meta.versionId`/`meta.lastUpdated` set.
+pub fn served_json(
+    raw: Option<&str>,
+    logical_id: &str,
+    version: i64,
+    updated_at: i64,
+) -> Result<Value, FhirError> {
+    let mut resource = match raw {
+        Some(raw) => serde_json::from_str(raw).map_err(FhirError::internal)?,
         None => Value::Object(Default::default()),
     };
-    resource["id"] = Value::String(row.text("logical_id")?);
+    resource["id"] = Value::String(logical_id.to_string());
     let mut meta = resource
         .get("meta")
         .cloned()
         .filter(Value::is_object)
         .unwrap_or_else(|| Value::Object(Default::default()));
-    meta["versionId"] = Value::String(row.int("version")?.to_string());
-    meta["lastUpdated"] = Value::String(super::resources::instant(row.int("updated_at")?));
+    meta["versionId"] = Value::String(version.to_string());
+    meta["lastUpdated"] = Value::String(super::resources::instant(updated_at));
     resource["meta"] = meta;
-    Ok(Some(resource))
+    Ok(resource)
 }
 
 #[cfg(test)]
