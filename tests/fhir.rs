@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::Engine;
-use common::fhir::{Answer, call, engine, get, post};
+use common::fhir::{call, engine, get, post};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use switchboard::fhir::kinds::Kind;

@@ -54,6 +54,7 @@ async fn interactions(engine: &Engine, backend: &str) {
     invalid_resources(engine).await;
     transactions(engine).await;
     type_and_system_history(engine).await;
+    conditional(engine).await;
 }
 
 async fn capability(engine: &Engine) {
@@ -87,9 +88,9 @@ async fn capability(engine: &Engine) {
     );
 }
 
-/// Creates the glucose example, reads it, updates it with and without `If-Match`; answers its id.
+/// Creates the body weight example, reads it, updates it with and without `If-Match`; answers its id.
 async fn create_read_update(engine: &Engine, backend: &str) -> String {
-    let sent = example("Observation-f001");
+    let sent = example("Observation-example");
     let created = post(engine, "/fhir/Observation", &sent).await;
     assert_eq!(
         created.status,
@@ -98,7 +99,7 @@ async fn create_read_update(engine: &Engine, backend: &str) -> String {
         created.body
     );
     let id = created.body["id"].as_str().unwrap().to_string();
-    assert_ne!(id, "f001", "a create gets an id from the server");
+    assert_ne!(id, "example", "a create gets an id from the server");
     assert_eq!(id.len(), 36, "a UUID: {id}");
     assert_eq!(created.header("etag"), "W/\"1\"");
     assert!(
@@ -112,7 +113,7 @@ async fn create_read_update(engine: &Engine, backend: &str) -> String {
     assert_eq!(created.body["meta"]["versionId"], "1");
     assert!(created.body["meta"]["lastUpdated"].is_string());
     assert_eq!(created.body["valueQuantity"], sent["valueQuantity"]);
-    assert_eq!(created.body["subject"]["reference"], "Patient/f001");
+    assert_eq!(created.body["subject"]["reference"], "Patient/example");
 
     let read = get(engine, &format!("/fhir/Observation/{id}")).await;
     assert_eq!(read.status, StatusCode::OK);
@@ -309,7 +310,7 @@ async fn deletes_and_history(engine: &Engine, id: &str) {
         .await
         .outcome(StatusCode::METHOD_NOT_ALLOWED);
     // A deleted resource is created anew by an update.
-    let mut again = example("Observation-f001");
+    let mut again = example("Observation-example");
     again["id"] = json!(id);
     let recreated = put(engine, &path, &again, &[]).await;
     assert_eq!(recreated.status, StatusCode::CREATED, "{}", recreated.body);
@@ -366,7 +367,7 @@ async fn update_as_create(engine: &Engine) {
 }
 
 async fn invalid_resources(engine: &Engine) {
-    let mut observation = example("Observation-f001");
+    let mut observation = example("Observation-example");
     observation["status"] = json!("bogus");
     let refused = post(engine, "/fhir/Observation", &observation).await;
     refused.outcome(StatusCode::UNPROCESSABLE_ENTITY);
@@ -587,6 +588,167 @@ async fn type_and_system_history(engine: &Engine) {
     get(engine, "/fhir/Patient/_history")
         .await
         .outcome(StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// An Observation with one identifier of a system of its own.
+fn identified(value: &str) -> Value {
+    json!({
+        "resourceType": "Observation",
+        "identifier": [{"system": "urn:test:lab", "value": value}],
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "15074-8"}]},
+        "valueQuantity": {"value": 5.1, "unit": "mmol/l"}
+    })
+}
+
+/// A conditional create of the Observation identified X1.
+async fn create_x1(engine: &Engine) -> Answer {
+    let condition = [("if-none-exist", "identifier=urn:test:lab|X1")];
+    let x1 = identified("X1");
+    call(
+        engine,
+        Method::POST,
+        "/fhir/Observation",
+        Some(&x1),
+        &condition,
+    )
+    .await
+}
+
+async fn conditional(engine: &Engine) {
+    let first = create_x1(engine).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let id = first.body["id"].as_str().unwrap().to_string();
+    let again = create_x1(engine).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "the match is answered: {}",
+        again.body
+    );
+    assert_eq!(again.body["id"], id.as_str());
+    assert_eq!(again.header("etag"), "W/\"1\"", "and left as it was");
+    assert_eq!(
+        post(engine, "/fhir/Observation", &identified("X1"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    create_x1(engine)
+        .await
+        .outcome(StatusCode::PRECONDITION_FAILED);
+
+    let x2 = "/fhir/Observation?identifier=urn:test:lab|X2";
+    let created = put(engine, x2, &identified("X2"), &[]).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let x2_id = created.body["id"].as_str().unwrap().to_string();
+    let mut changed = identified("X2");
+    changed["status"] = json!("amended");
+    let updated = put(engine, x2, &changed, &[]).await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    assert_eq!(updated.body["id"], x2_id.as_str());
+    assert_eq!(updated.header("etag"), "W/\"2\"");
+    changed["id"] = json!("someone-else");
+    put(engine, x2, &changed, &[])
+        .await
+        .outcome(StatusCode::BAD_REQUEST);
+    put(
+        engine,
+        "/fhir/Observation?identifier=urn:test:lab|X1",
+        &identified("X1"),
+        &[],
+    )
+    .await
+    .outcome(StatusCode::PRECONDITION_FAILED);
+    put(engine, "/fhir/Patient?identifier=x", &identified("X1"), &[])
+        .await
+        .outcome(StatusCode::METHOD_NOT_ALLOWED);
+
+    delete(engine, "/fhir/Observation")
+        .await
+        .outcome(StatusCode::BAD_REQUEST);
+    delete(engine, "/fhir/Observation?no-such-parameter=1")
+        .await
+        .outcome(StatusCode::BAD_REQUEST);
+    let deleted = delete(engine, "/fhir/Observation?identifier=urn:test:lab|X1").await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    get(engine, &format!("/fhir/Observation/{id}"))
+        .await
+        .outcome(StatusCode::GONE);
+    assert_eq!(
+        delete(engine, "/fhir/Observation?identifier=urn:test:lab|X1")
+            .await
+            .status,
+        StatusCode::NO_CONTENT,
+        "nothing left to delete"
+    );
+    let recreated = create_x1(engine).await;
+    assert_eq!(
+        recreated.status,
+        StatusCode::CREATED,
+        "deleted resources match nothing"
+    );
+
+    // The same in a transaction: the entry referring to a conditional create gets the match.
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:0d7ca4c4-0000-4000-8000-000000000001",
+                "resource": {
+                    "resourceType": "DiagnosticReport",
+                    "status": "final",
+                    "code": {"text": "glucose"},
+                    "result": [
+                        {"reference": "urn:uuid:0d7ca4c4-0000-4000-8000-000000000002"},
+                        {"reference": "urn:uuid:0d7ca4c4-0000-4000-8000-000000000003"}
+                    ]
+                },
+                "request": {"method": "POST", "url": "DiagnosticReport"}
+            },
+            {
+                "fullUrl": "urn:uuid:0d7ca4c4-0000-4000-8000-000000000002",
+                "resource": identified("X2"),
+                "request": {"method": "POST", "url": "Observation", "ifNoneExist": "identifier=urn:test:lab|X2"}
+            },
+            {
+                "fullUrl": "urn:uuid:0d7ca4c4-0000-4000-8000-000000000003",
+                "resource": identified("X3"),
+                "request": {"method": "PUT", "url": "Observation?identifier=urn:test:lab|X3"}
+            },
+            {"request": {"method": "DELETE", "url": "Observation?identifier=urn:test:lab|X1"}}
+        ]
+    });
+    let answer = post(engine, "/fhir", &bundle).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let responses = answer.body["entry"].as_array().unwrap();
+    assert_eq!(responses[1]["response"]["status"], "200 OK");
+    assert_eq!(responses[2]["response"]["status"], "201 Created");
+    let report = responses[0]["response"]["location"].as_str().unwrap();
+    let report = get(
+        engine,
+        &format!("/fhir/{}", report.split("/_history").next().unwrap()),
+    )
+    .await;
+    assert_eq!(
+        report.body["result"][0]["reference"],
+        format!("Observation/{x2_id}")
+    );
+    let x3 = report.body["result"][1]["reference"].as_str().unwrap();
+    assert_eq!(
+        get(engine, &format!("/fhir/{x3}")).await.body["identifier"][0]["value"],
+        "X3"
+    );
+    get(
+        engine,
+        &format!(
+            "/fhir/Observation/{}",
+            recreated.body["id"].as_str().unwrap()
+        ),
+    )
+    .await
+    .outcome(StatusCode::GONE);
 }
 
 #[tokio::test]

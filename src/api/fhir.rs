@@ -22,7 +22,9 @@ use crate::fhir::outcome::{FHIR_JSON, FhirError, Issue, Severity, outcome};
 use crate::fhir::search::Search;
 use crate::fhir::service::{Outcome, check_type, read_resource};
 use crate::fhir::validate::parse_json;
-use crate::fhir::versioned::{self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id};
+use crate::fhir::versioned::{
+    self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id, search_query,
+};
 use crate::fhir::writer::WriteRequest;
 use crate::store::tokens::{Principal, Role};
 
@@ -45,6 +47,8 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(update))
         .routes(routes!(delete))
         .routes(routes!(patch))
+        .routes(routes!(update_where))
+        .routes(routes!(delete_where))
         .merge(super::fhir_export::routes())
         .route_layer(middleware::from_fn(|r, n| {
             auth::require(Role::Operator, r, n)
@@ -107,7 +111,7 @@ fn allowed_methods(path: &str) -> Option<&'static str> {
     let served = steps.first().and_then(|name| ServedType::parse(name));
     match (steps.len(), served) {
         (0, _) => Some("POST"),
-        (1, Some(ServedType::Stored(_))) => Some("GET, POST"),
+        (1, Some(ServedType::Stored(_))) => Some("GET, POST, PUT, DELETE"),
         (1, Some(ServedType::Canonical(kind))) if kind.writable() => Some("GET, POST"),
         (1, Some(_)) => Some("GET"),
         (2, Some(ServedType::Stored(_))) => Some("GET, PUT, PATCH, DELETE"),
@@ -541,7 +545,8 @@ async fn search(
 }
 
 /// `POST /fhir/{type}`: create a resource (for a canonical type, or update the one with the
-/// same identifier).
+/// same identifier). For a type kept as versioned JSON, `If-None-Exist: search` makes it
+/// conditional: nothing matching creates it, one match is answered (200), more are a 412.
 #[utoipa::path(
     post,
     path = "/fhir/{kind}",
@@ -552,6 +557,7 @@ async fn search(
         (status = 200, description = "Updated the existing resource; its URL in `Location`", content_type = "application/fhir+json", body = FhirResource),
         (status = 201, description = "Created; its URL in `Location`, its version in `ETag` (an OperationOutcome instead with warnings or `Prefer: return=OperationOutcome`)", content_type = "application/fhir+json", body = FhirResource),
         (status = 404, description = "The type is not supported", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 412, description = "`If-None-Exist`: several resources match", content_type = "application/fhir+json", body = OperationOutcome),
     )
 )]
 async fn create(
@@ -562,7 +568,19 @@ async fn create(
 ) -> Result<Response, FhirError> {
     let served = writable_served_of(&kind)?;
     let resource = body_of(&headers, body)?;
-    put_resource(&state, &headers, served, None, None, resource).await
+    let target = match headers.get("if-none-exist") {
+        Some(value) => {
+            let text = value.to_str().map_err(|_| {
+                FhirError::bad_request("If-None-Exist is not a readable query string")
+            })?;
+            Target::IfNoneExist {
+                id: new_id(),
+                query: search_query(text)?,
+            }
+        }
+        None => Target::New(new_id()),
+    };
+    put_resource(&state, &headers, served, target, None, resource).await
 }
 
 /// `PUT /fhir/{type}/{id}`: replace a resource (`If-Match` for a version check); a type kept as
@@ -590,31 +608,116 @@ async fn update(
     let served = writable_served_of(&kind)?;
     let resource = body_of(&headers, body)?;
     let expected = if_match(&headers)?;
-    put_resource(&state, &headers, served, Some(id), expected, resource).await
+    put_resource(&state, &headers, served, Target::Id(id), expected, resource).await
 }
 
-/// Checks and writes a create (`id` None) or an update of `id` (412 unless at `expected`),
-/// and answers it.
+/// `PUT /fhir/{type}?search`: conditional update of a type kept as versioned JSON: the one
+/// match is updated, or the resource created when nothing matches (with its own id, if it has
+/// one); several matches are a 412.
+#[utoipa::path(
+    put,
+    path = "/fhir/{kind}",
+    tag = "fhir",
+    params(KindParam),
+    request_body(content = FhirResource, content_type = "application/fhir+json", description = "The resource, FHIR R4 JSON"),
+    responses(
+        (status = 200, description = "Updated the one match", content_type = "application/fhir+json", body = FhirResource),
+        (status = 201, description = "Created: nothing matched", content_type = "application/fhir+json", body = FhirResource),
+        (status = 400, description = "No search parameters, or a bad one", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 404, description = "No such type", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 405, description = "A canonical type", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 412, description = "Several resources match", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 422, description = "Not a valid resource of this type", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
+async fn update_where(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, FhirError> {
+    let type_name = stored_of(&kind, "conditional update")?;
+    let resource = body_of(&headers, body)?;
+    let id = match resource.get("id").and_then(Value::as_str) {
+        Some(id) => id.to_string(),
+        None => new_id(),
+    };
+    let target = Target::Matching { id, query };
+    let expected = if_match(&headers)?;
+    let served = ServedType::Stored(type_name);
+    put_resource(&state, &headers, served, target, expected, resource).await
+}
+
+/// `DELETE /fhir/{type}?search`: conditional delete of a type kept as versioned JSON: every
+/// match is deleted (none is no error), at most 100; more are a 412.
+#[utoipa::path(
+    delete,
+    path = "/fhir/{kind}",
+    tag = "fhir",
+    params(KindParam),
+    responses(
+        (status = 204, description = "Every match deleted"),
+        (status = 400, description = "No search parameters, or a bad one", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 404, description = "No such type", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 405, description = "A canonical type", content_type = "application/fhir+json", body = OperationOutcome),
+        (status = 412, description = "More than 100 resources match", content_type = "application/fhir+json", body = OperationOutcome),
+    )
+)]
+async fn delete_where(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Response, FhirError> {
+    let type_name = stored_of(&kind, "conditional delete")?;
+    let write = StoredWrite {
+        type_name,
+        target: Target::Matching {
+            id: String::new(),
+            query,
+        },
+        operation: Operation::Delete,
+        expected: None,
+    };
+    state
+        .fhir_writer
+        .submit(WriteRequest::Stored(write))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Checks and writes a create or an update of `target` (412 unless at `expected`), and
+/// answers it. A canonical type takes no conditional write.
 async fn put_resource(
     state: &AppState,
     headers: &HeaderMap,
     served: ServedType,
-    id: Option<String>,
+    target: Target,
     expected: Option<i64>,
     resource: Value,
 ) -> Result<Response, FhirError> {
     let checked = check_type(served, &resource)?;
     let done = match served {
-        ServedType::Canonical(_) => {
+        ServedType::Canonical(kind) => {
+            let id = match target {
+                Target::New(_) => None,
+                Target::Id(id) => Some(id),
+                Target::IfNoneExist { .. } | Target::Matching { .. } => {
+                    return Err(not_supported(format!(
+                        "{} takes no conditional create or update",
+                        kind.name()
+                    )));
+                }
+            };
             state
                 .fhir_writer
                 .write(checked, id, expected, resource)
                 .await?
         }
         ServedType::Stored(type_name) => {
-            let (target, method) = match id {
-                Some(id) => (Target::Id(id), "PUT"),
-                None => (Target::New(new_id()), "POST"),
+            let method = match target {
+                Target::New(_) | Target::IfNoneExist { .. } => "POST",
+                Target::Id(_) | Target::Matching { .. } => "PUT",
             };
             let write = StoredWrite {
                 type_name,

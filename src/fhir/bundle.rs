@@ -13,7 +13,9 @@ use super::resources::instant;
 use super::search::Search;
 use super::service::{CanonicalWrite, Outcome, check_type, read_resource, write_deferred};
 use super::store::{PendingWrite, save_writes};
-use super::versioned::{self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id};
+use super::versioned::{
+    self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id, search_query,
+};
 use super::writer::{WriteRequest, write_one};
 use crate::config::engine::BillingConfig;
 use crate::store::Store;
@@ -189,7 +191,7 @@ impl Planned {
                 target: Target::New(id) | Target::Id(id),
                 ..
             }) => Some(format!("{type_name}/{id}")),
-            WriteRequest::Canonical(_) => None,
+            WriteRequest::Stored(_) | WriteRequest::Canonical(_) => None,
         }
     }
 }
@@ -217,23 +219,29 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
         .get("url")
         .and_then(Value::as_str)
         .ok_or_else(|| FhirError::invalid("request.url is required"))?;
-    if url.contains('?') {
-        return Err(FhirError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "not-supported",
-            "conditional requests are not supported",
-        ));
-    }
-    let mut parts = url.trim_matches('/').split('/');
+    let (path, query) = match url.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (url, None),
+    };
+    let mut parts = path.trim_matches('/').split('/');
     let type_name = parts.next().unwrap_or_default();
     let served = ServedType::parse(type_name).ok_or_else(|| {
         FhirError::not_found(format!("resource type '{type_name}' is not supported"))
     })?;
     let id = parts.next().map(str::to_string);
-    if parts.next().is_some() || (method == "POST") == id.is_some() {
+    if parts.next().is_some() || (method == "POST" || query.is_some()) == id.is_some() {
         return Err(FhirError::invalid(format!(
-            "request.url '{url}': POST takes Type, PUT and DELETE take Type/id"
+            "request.url '{url}': POST takes Type, PUT and DELETE take Type/id or Type?search"
         )));
+    }
+    let if_none_exist = request.get("ifNoneExist").and_then(Value::as_str);
+    let conditional = query.is_some() || if_none_exist.is_some();
+    if conditional && let ServedType::Canonical(kind) = served {
+        return Err(FhirError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "not-supported",
+            format!("{} takes no conditional request", kind.name()),
+        ));
     }
     let if_match = match request.get("ifMatch").and_then(Value::as_str) {
         Some(text) => Some(
@@ -277,21 +285,43 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
             (kind.write_rank(), WriteRequest::Canonical(write))
         }
         ServedType::Stored(type_name) => {
-            let (operation, rank) = if method == "DELETE" {
-                (Operation::Delete, STORED_RANK)
+            let operation = if method == "DELETE" {
+                Operation::Delete
             } else {
                 let resource = resource()?;
                 let checked = check_type(served, &resource)?;
-                let put = Operation::Put {
+                Operation::Put {
                     checked,
                     resource,
                     method,
-                };
-                (put, STORED_RANK + 1)
+                }
+            };
+            let target = match (id, query, if_none_exist) {
+                (Some(id), _, _) => Target::Id(id),
+                (None, Some(query), _) => Target::Matching {
+                    id: match &operation {
+                        Operation::Put { resource, .. } => resource
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .map_or_else(new_id, str::to_string),
+                        Operation::Delete => String::new(),
+                    },
+                    query: search_query(query)?,
+                },
+                (None, None, Some(text)) => Target::IfNoneExist {
+                    id: new_id(),
+                    query: search_query(text)?,
+                },
+                (None, None, None) => Target::New(new_id()),
+            };
+            let rank = match (&operation, conditional) {
+                (Operation::Delete, _) => STORED_RANK,
+                (_, true) => STORED_RANK + 1,
+                (_, false) => STORED_RANK + 2,
             };
             let write = StoredWrite {
                 type_name,
-                target: id.map_or_else(|| Target::New(new_id()), Target::Id),
+                target,
                 operation,
                 expected: if_match,
             };
@@ -306,7 +336,8 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
     })
 }
 
-/// Write rank of the deletes of stored types: after every canonical type.
+/// Write rank of the deletes of stored types: after every canonical type; their conditional
+/// writes come next (what they write is known only then), and the other writes last.
 const STORED_RANK: u8 = 4;
 
 /// Replaces references to other entries' `urn:` fullUrls by what they became.
@@ -435,7 +466,9 @@ async fn transaction_on(
                     .map_err(|err| at_entry(err, index))?
             }
         };
-        if let Some(first) = locations.insert(done.location.clone(), index) {
+        // A conditional delete that matched nothing wrote nothing.
+        let wrote = done.version > 0;
+        if wrote && let Some(first) = locations.insert(done.location.clone(), index) {
             return Err(at_entry(
                 FhirError::bad_request(format!(
                     "{} is also written by Bundle.entry[{first}]; a transaction writes each resource once",
@@ -591,6 +624,30 @@ mod tests {
                 .unwrap_err()
                 .status,
             422
+        );
+        let conditional = plan(&observation(
+            "PUT",
+            "Observation?code=http://loinc.org%7C1-8",
+        ))
+        .unwrap();
+        assert_eq!(conditional.known_location(), None);
+        assert!(deleted.rank < conditional.rank && conditional.rank < created.rank);
+        let WriteRequest::Stored(StoredWrite {
+            target: Target::Matching { query, .. },
+            ..
+        }) = conditional.write
+        else {
+            panic!("a conditional update");
+        };
+        assert_eq!(
+            query,
+            vec![("code".to_string(), "http://loinc.org|1-8".to_string())]
+        );
+        assert_eq!(
+            plan(&entry("PUT", "Patient?identifier=1"))
+                .unwrap_err()
+                .status,
+            405
         );
     }
 }

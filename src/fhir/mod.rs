@@ -53,9 +53,9 @@ fn stored_resources() -> impl Iterator<Item = Value> {
                 "versioning": "versioned",
                 "readHistory": true,
                 "updateCreate": true,
-                "conditionalCreate": false,
-                "conditionalUpdate": false,
-                "conditionalDelete": "not-supported",
+                "conditionalCreate": true,
+                "conditionalUpdate": true,
+                "conditionalDelete": "multiple",
             })
         })
 }

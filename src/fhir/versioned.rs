@@ -9,6 +9,7 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use super::index;
 use super::kinds::{ServedType, stored_type};
 use super::outcome::{FhirError, Issue};
 use super::resources::instant;
@@ -264,7 +265,27 @@ pub enum Target {
     New(String),
     /// The resource with this logical id (created by an update when it does not exist).
     Id(String),
+    /// A conditional create (`If-None-Exist`): a new resource called `id` unless one resource
+    /// matches `query` (then that one is answered, unchanged); 412 when several match.
+    IfNoneExist {
+        /// The id of the resource, when it is created.
+        id: String,
+        /// The search that must find nothing.
+        query: Vec<(String, String)>,
+    },
+    /// The resources matching `query`: a conditional update (the one match is updated, or
+    /// `id` created when none matches; 412 when several match) or a conditional delete (every
+    /// match, at most [`MAX_CONDITIONAL_DELETE`]).
+    Matching {
+        /// The id of the resource, when an update creates it.
+        id: String,
+        /// The search.
+        query: Vec<(String, String)>,
+    },
 }
+
+/// Most resources one conditional delete deletes; more matches are a 412.
+pub const MAX_CONDITIONAL_DELETE: usize = 100;
 
 /// What a stored write does.
 #[derive(Debug, Clone)]
@@ -297,18 +318,110 @@ pub struct StoredWrite {
 
 /// Runs a stored write in the caller's transaction.
 pub async fn write(conn: &mut dyn Sql, request: &StoredWrite) -> Result<Outcome, FhirError> {
+    let type_name = request.type_name;
     match (&request.operation, &request.target) {
         (Operation::Put { .. }, Target::New(id) | Target::Id(id)) => {
             put(conn, request, id, None).await
         }
-        (Operation::Delete, Target::Id(id)) => {
-            delete(conn, request.type_name, id, request.expected).await
+        (Operation::Put { .. }, Target::IfNoneExist { id, query }) => {
+            match find(conn, type_name, query).await?.as_slice() {
+                [] => put(conn, request, id, None).await,
+                [found] => {
+                    let version = current(conn, type_name, found)
+                        .await?
+                        .map_or(0, |(version, _)| version);
+                    Ok(Outcome {
+                        location: format!("{type_name}/{found}"),
+                        version,
+                        status: StatusCode::OK,
+                        warnings: Vec::new(),
+                    })
+                }
+                several => Err(several_match(type_name, several.len(), "If-None-Exist")),
+            }
         }
-        (Operation::Delete, Target::New(_)) => Err(FhirError::bad_request(format!(
-            "a delete of {} names the resource deleted",
-            request.type_name
-        ))),
+        (Operation::Put { resource, .. }, Target::Matching { id, query }) => {
+            match find(conn, type_name, query).await?.as_slice() {
+                [] => put(conn, request, id, None).await,
+                [found] => {
+                    if let Some(sent) = resource.get("id").and_then(Value::as_str)
+                        && sent != found
+                    {
+                        return Err(FhirError::bad_request(format!(
+                            "the resource's id '{sent}' differs from {type_name}/{found}, \
+                             which the search matches"
+                        )));
+                    }
+                    put(conn, request, found, None).await
+                }
+                several => Err(several_match(
+                    type_name,
+                    several.len(),
+                    "a conditional update",
+                )),
+            }
+        }
+        (Operation::Delete, Target::Id(id)) => delete(conn, type_name, id, request.expected).await,
+        (Operation::Delete, Target::Matching { query, .. }) => {
+            let found = find(conn, type_name, query).await?;
+            if found.len() > MAX_CONDITIONAL_DELETE {
+                return Err(several_match(
+                    type_name,
+                    found.len(),
+                    "a conditional delete",
+                ));
+            }
+            let mut outcome = Outcome {
+                location: type_name.to_string(),
+                version: 0,
+                status: StatusCode::NO_CONTENT,
+                warnings: Vec::new(),
+            };
+            for id in &found {
+                outcome = delete(conn, type_name, id, None).await?;
+            }
+            Ok(outcome)
+        }
+        (Operation::Delete, Target::New(_) | Target::IfNoneExist { .. }) => Err(
+            FhirError::bad_request(format!("a delete of {type_name} names what it deletes")),
+        ),
     }
+}
+
+/// The (name, value) pairs of the search of a conditional interaction (`name=value&...`, or
+/// `Type?name=value&...`, as `If-None-Exist` and Bundle entries give it), percent-decoded.
+pub fn search_query(text: &str) -> Result<Vec<(String, String)>, FhirError> {
+    let query = text.split_once('?').map_or(text, |(_, query)| query);
+    let uri: axum::http::Uri = format!("/?{query}")
+        .parse()
+        .map_err(|_| FhirError::bad_request(format!("'{text}' is not a query string")))?;
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
+        .map(|axum::extract::Query(pairs)| pairs)
+        .map_err(|err| FhirError::bad_request(format!("'{text}': {}", err.body_text())))
+}
+
+/// The ids of the current resources of `type_name` matching `query`; 400 on an empty query,
+/// which would match them all.
+async fn find(
+    conn: &mut dyn Sql,
+    type_name: &str,
+    query: &[(String, String)],
+) -> Result<Vec<String>, FhirError> {
+    if query.is_empty() {
+        return Err(FhirError::bad_request(
+            "a conditional interaction needs search parameters",
+        ));
+    }
+    index::find(conn, type_name, query).await
+}
+
+/// 412: `count` resources match the search of `what`, which needs one at most.
+fn several_match(type_name: &str, count: usize, what: &str) -> FhirError {
+    FhirError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "multiple-matches",
+        format!("{count} {type_name} resources match the search of {what}"),
+    )
 }
 
 /// Stores a resource of a stored type made from an inbound message (`message_id`), in the
@@ -341,8 +454,12 @@ pub async fn put_in(
         },
         expected: None,
     };
-    let (Target::New(id) | Target::Id(id)) = &request.target;
-    put(conn, &request, id, message_id).await
+    match &request.target {
+        Target::New(id) | Target::Id(id) => put(conn, &request, id, message_id).await,
+        other => Err(FhirError::internal(format!(
+            "{other:?} for a converted resource"
+        ))),
+    }
 }
 
 /// The current version of a resource and whether it is deleted; `None` when it never existed.
@@ -438,7 +555,7 @@ async fn put(
             id,
             version,
             method,
-            raw: Some(stored.to_string()),
+            resource: Some(&stored),
             updated_at,
             message_id,
         },
@@ -486,7 +603,7 @@ async fn delete(
             id,
             version: version + 1,
             method: "DELETE",
-            raw: None,
+            resource: None,
             updated_at: now_millis(),
             message_id: None,
         },
@@ -501,14 +618,15 @@ struct Saved<'a> {
     id: &'a str,
     version: i64,
     method: &'a str,
-    /// The JSON, `None` for a delete.
-    raw: Option<String>,
+    /// The resource as served, `None` for a delete.
+    resource: Option<&'a Value>,
     updated_at: i64,
     message_id: Option<i64>,
 }
 
 /// Saves a version: its row, the current row, and the search index.
 async fn save(conn: &mut dyn Sql, saved: &Saved<'_>) -> Result<(), FhirError> {
+    let raw = saved.resource.map(Value::to_string);
     conn.execute(
         "INSERT INTO fhir_versions \
          (resource_type, logical_id, version, method, raw, updated_at, message_id) \
@@ -518,7 +636,7 @@ async fn save(conn: &mut dyn Sql, saved: &Saved<'_>) -> Result<(), FhirError> {
             saved.id.into(),
             saved.version.into(),
             saved.method.into(),
-            SqlValue::Text(saved.raw.clone()),
+            SqlValue::Text(raw.clone()),
             saved.updated_at.into(),
             saved.message_id.into(),
         ],
@@ -533,13 +651,13 @@ async fn save(conn: &mut dyn Sql, saved: &Saved<'_>) -> Result<(), FhirError> {
             saved.type_name.into(),
             saved.id.into(),
             saved.version.into(),
-            i64::from(saved.raw.is_none()).into(),
-            SqlValue::Text(saved.raw.clone()),
+            i64::from(raw.is_none()).into(),
+            SqlValue::Text(raw),
             saved.updated_at.into(),
         ],
     )
     .await?;
-    Ok(())
+    index::reindex(conn, saved.type_name, saved.id, saved.resource).await
 }
 
 #[cfg(test)]
