@@ -78,6 +78,15 @@ async fn capability(engine: &Engine) {
     assert_eq!(observation["versioning"], "versioned");
     assert_eq!(observation["readHistory"], true);
     assert_eq!(observation["updateCreate"], true);
+    assert_eq!(observation["conditionalDelete"], "multiple");
+    assert!(
+        observation["searchParam"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "code" && p["type"] == "token"),
+        "{observation}"
+    );
     let patient = resources.iter().find(|r| r["type"] == "Patient").unwrap();
     assert_eq!(patient["readHistory"], false);
     assert!(

@@ -41,7 +41,8 @@ pub const STORED_INTERACTIONS: [&str; 9] = [
 ];
 
 /// The CapabilityStatement entries of the types kept as versioned JSON: every R4 type the model
-/// knows that has no canonical table, with every version kept.
+/// knows that has no canonical table, with every version kept, and the search parameters the
+/// R4 specification defines for it.
 fn stored_resources() -> impl Iterator<Item = Value> {
     validate::MODEL_TYPES
         .iter()
@@ -56,6 +57,11 @@ fn stored_resources() -> impl Iterator<Item = Value> {
                 "conditionalCreate": true,
                 "conditionalUpdate": true,
                 "conditionalDelete": "multiple",
+                "searchParam": params::params(name).iter().map(|p| json!({
+                    "name": p.code,
+                    "type": p.kind.name(),
+                    "documentation": p.expression,
+                })).collect::<Vec<_>>(),
             })
         })
 }
