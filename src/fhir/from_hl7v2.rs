@@ -5,7 +5,21 @@
 //!   the subscriber who is not the patient and each next of kin (NK1) as RelatedPersons;
 //! - ORU^R01: Patient, a DiagnosticReport per OBR and an Observation per OBX (notes from the
 //!   NTEs that follow an OBX);
-//! - DFT^P03: Patient, Encounter, and a ChargeItem per FT1 (with the performing Practitioner).
+//! - DFT^P03: Patient, Encounter, and a ChargeItem per FT1 (with the performing Practitioner);
+//! - ORM^O01, OML^O21, OMP^O09, RDE^O11: a ServiceRequest per ORC/OBR order and a
+//!   MedicationRequest per pharmacy order (RXO, RXE);
+//! - SIU^S12/S13/S14/S15/S26: an Appointment (booked, rescheduled, modified, cancelled, no-show);
+//! - VXU^V04: an Immunization per RXA;
+//! - MDM^T02/T04: a DocumentReference with the document as an attachment;
+//! - PPR^PC1/PC2/PC3: a Condition per PRB;
+//! - and in any of them, an AllergyIntolerance per AL1.
+//!
+//! ORU^R01 also makes a Specimen per SPM, which its DiagnosticReport and Observations name.
+//! The clinical resources refer to the Patient and, when PV1 is there, to the Encounter. Each
+//! has an identifier from the message (order, appointment, document or problem numbers; else
+//! the message control id and the segment) and is sent as a conditional update
+//! (`PUT Type?identifier=system|value`), so the same message converted twice updates the same
+//! resources rather than making new ones.
 //!
 //! The patient, visit, coverages and charges are read through the channel's declarative
 //! mapping into canonical records (so lookups, dates and identifiers are the ones the store
@@ -16,10 +30,16 @@
 //! IN2), next of kin (NK1), results and performers. Every resource is checked against the R4
 //! model before the Bundle is answered.
 //!
-//! This file is long because it holds the Bundle builders that ADT, ORU^R01 and DFT^P03 share; what
-//! is particular to a segment is in `from_hl7v2/`.
+//! This file is long because it holds the Bundle builders that every message type shares;
+//! what is particular to a segment is in `from_hl7v2/`.
 
 mod adt;
+mod document;
+mod immunization;
+mod orders;
+mod problems;
+mod schedule;
+mod specimen;
 mod tables;
 mod v2;
 
@@ -38,7 +58,12 @@ use crate::mapping::{EncounterRecord, Records};
 pub const TRIGGERS: [&str; 4] = ["A01", "A03", "A04", "A08"];
 
 /// The message types the converter takes, for messages and documentation.
-pub const CONVERTED: &str = "ADT^A01/A03/A04/A08, ORU^R01, DFT^P03";
+pub const CONVERTED: &str = "ADT^A01/A03/A04/A08, ORU^R01, DFT^P03, ORM^O01, OML^O21, OMP^O09, \
+     RDE^O11, SIU^S12/S13/S14/S15/S26, VXU^V04, MDM^T02/T04, PPR^PC1/PC2/PC3";
+
+/// The identifier system of resources named by the message that made them: the value is the
+/// message control id (MSH-10) and the segment, `MSG1/OBX[2]`.
+pub const MESSAGE_SYSTEM: &str = "urn:switchboard:hl7v2-message";
 
 const LOINC_SYSTEM: &str = "http://loinc.org";
 const SNOMED_SYSTEM: &str = "http://snomed.info/sct";
@@ -62,6 +87,19 @@ pub fn convert(records: &Records, message: &Message<'_>) -> Result<Value, Conver
         ("ADT", trigger) if TRIGGERS.contains(&trigger) => adt_bundle(records, message),
         ("ORU", "R01") => oru_bundle(records, message),
         ("DFT", "P03") => dft_bundle(records, message),
+        (code, trigger) if orders::ORDER_TYPES.contains(&(code, trigger)) => {
+            orders::order_bundle(records, message)
+        }
+        ("SIU", trigger) if schedule::TRIGGERS.contains(&trigger) => {
+            schedule::appointment_bundle(records, message)
+        }
+        ("VXU", "V04") => immunization::immunization_bundle(records, message),
+        ("MDM", trigger) if document::TRIGGERS.contains(&trigger) => {
+            document::document_bundle(records, message)
+        }
+        ("PPR", trigger) if problems::TRIGGERS.contains(&trigger) => {
+            problems::problem_bundle(records, message)
+        }
         _ => Err(ConvertError(format!(
             "{code}^{trigger} is not a message the FHIR converter takes ({CONVERTED})"
         ))),
@@ -87,39 +125,123 @@ fn expect(message: &Message<'_>, want_code: &str, triggers: &[&str]) -> Result<(
     Ok(())
 }
 
-/// A Bundle with the Patient of `records` (completed with the PID of `message`) in it,
-/// and the Reference to that Patient.
+/// What the resources of a message refer to (its Patient, and its Encounter when PV1 is
+/// there) and what names those without an identifier of their own.
+struct Subject {
+    /// The Reference to the Patient entry.
+    patient: Value,
+    /// The Reference to the Encounter entry, when the message has a visit.
+    encounter: Option<Value>,
+    /// The patient's first canonical identifier, `system/value`.
+    patient_key: Option<String>,
+    /// MSH-10.
+    control_id: Option<String>,
+    /// The time zone of MSH-7 (`+0215`), for the sender's times written without one.
+    zone: Option<String>,
+}
+
+impl Subject {
+    /// The identifier of a resource made of `label` that has none of its own in the message:
+    /// the message control id and the segment.
+    fn message_identifier(&self, label: &str) -> Result<Value, ConvertError> {
+        let control_id = self.control_id.as_deref().ok_or_else(|| {
+            ConvertError(format!(
+                "MSH-10 (message control id) is empty: the resource of {label} has no identifier"
+            ))
+        })?;
+        Ok(json!({"system": MESSAGE_SYSTEM, "value": format!("{control_id}/{label}")}))
+    }
+
+    /// Field `number` of `segment` (a TS/DTM) as a FHIR instant: a time with its zone, the
+    /// zone of MSH-7 when it has none; `Ok(None)` when empty or only a date; an error naming
+    /// `label` and the field when it is not a date/time.
+    fn instant(
+        &self,
+        segment: &Segment<'_>,
+        number: usize,
+        label: &str,
+    ) -> Result<Option<String>, ConvertError> {
+        let Some(found) = date_time(segment, number, label)? else {
+            return Ok(None);
+        };
+        Ok(self.as_instant(&found, text(segment, number, 1, 1).as_deref()))
+    }
+
+    /// `converted` (the FHIR dateTime of the HL7 `sent`) as an instant, when it can be one.
+    fn as_instant(&self, converted: &str, sent: Option<&str>) -> Option<String> {
+        if converted.len() > 10 {
+            return Some(converted.to_string());
+        }
+        let sent = sent?;
+        let zone = self.zone.as_deref()?;
+        let with_zone = hl7_date_time(&format!("{sent}{zone}"))?;
+        (with_zone.len() > 10).then_some(with_zone)
+    }
+}
+
+/// A Bundle with the Patient of `records` (completed with the PID of `message`) in it, and
+/// what its resources refer to.
 fn with_patient(
     records: &Records,
     message: &Message<'_>,
-) -> Result<(BundleBuilder, Value), ConvertError> {
+) -> Result<(BundleBuilder, Subject), ConvertError> {
     let patient = records
         .patient
         .as_ref()
         .ok_or_else(|| ConvertError("the message has no patient".into()))?;
     let mut bundle = BundleBuilder::default();
-    let identifier = patient
-        .identifiers
-        .first()
-        .map(|i| format!("identifier={}|{}", i.system, i.value));
+    let first = patient.identifiers.first();
+    let identifier = first.map(|i| format!("identifier={}|{}", i.system, i.value));
     let mut resource = patient_resource(&patient.known());
     if let Some(pid) = message.segment("PID") {
         adt::enrich_patient(&mut resource, message, &pid);
     }
     let patient_ref = bundle.add(resource, identifier, "PID");
-    Ok((bundle, patient_ref))
+    let header = message.header();
+    let zone = text(&header, 7, 1, 1).and_then(|sent| {
+        let at = sent
+            .char_indices()
+            .skip(4)
+            .find(|(_, c)| *c == '+' || *c == '-')?
+            .0;
+        Some(sent[at..].to_string())
+    });
+    let subject = Subject {
+        patient: patient_ref,
+        encounter: None,
+        patient_key: first.map(|i| format!("{}/{}", i.system, i.value)),
+        control_id: message.control_id().and_then(|id| v2::present(&id)),
+        zone,
+    };
+    Ok((bundle, subject))
 }
 
-/// Adds the patient's general practitioners (PD1) at the end of `bundle`, and refers to them
-/// from the Patient `patient`; answers the Bundle.
-fn finish_with_doctors(
+/// [`with_patient`], with the visit when the message has a PV1: the start of the Bundle of a
+/// clinical message.
+fn with_patient_and_visit(
+    records: &Records,
+    message: &Message<'_>,
+) -> Result<(BundleBuilder, Subject), ConvertError> {
+    let (mut bundle, mut subject) = with_patient(records, message)?;
+    if message.segment("PV1").is_some()
+        && let Some(visit) = &records.encounter
+    {
+        subject.encounter = Some(add_encounter(&mut bundle, message, visit, &subject.patient));
+    }
+    Ok((bundle, subject))
+}
+
+/// Adds the allergies (AL1) and the patient's general practitioners (PD1) at the end of
+/// `bundle`, refers to the practitioners from the Patient; answers the Bundle.
+fn finish(
     mut bundle: BundleBuilder,
     message: &Message<'_>,
-    patient: &Value,
+    subject: &Subject,
 ) -> Result<Value, ConvertError> {
+    problems::add_allergies(&mut bundle, message, subject)?;
     let doctors = adt::general_practitioners(&mut bundle, message);
     if !doctors.is_empty()
-        && let Some(resource) = bundle.resource_mut(patient)
+        && let Some(resource) = bundle.resource_mut(&subject.patient)
     {
         resource["generalPractitioner"] = json!(doctors);
     }
@@ -177,7 +299,8 @@ fn add_encounter(
 /// mapping made.
 pub fn adt_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
     expect(message, "ADT", &TRIGGERS)?;
-    let (mut bundle, patient_ref) = with_patient(records, message)?;
+    let (mut bundle, subject) = with_patient(records, message)?;
+    let patient_ref = subject.patient.clone();
     if let Some(visit) = &records.encounter {
         add_encounter(&mut bundle, message, visit, &patient_ref);
     }
@@ -216,47 +339,63 @@ pub fn adt_bundle(records: &Records, message: &Message<'_>) -> Result<Value, Con
         }
         bundle.add(resource, None, &label);
     }
-    finish_with_doctors(bundle, message, &patient_ref)
+    finish(bundle, message, &subject)
 }
 
 // ---------------------------------------------------------------------------------------------
 // ORU^R01
 
-/// The transaction Bundle of an ORU^R01: the Patient of `records`, and a
-/// DiagnosticReport per OBR with an Observation per OBX of its order (NTEs right after an OBX
-/// are its notes). OBX segments before the first OBR belong to no order in the ORU_R01
+/// The transaction Bundle of an ORU^R01: the Patient of `records` (and the visit, when PV1 is
+/// there), and a DiagnosticReport per OBR with an Observation per OBX of its order (NTEs right
+/// after an OBX are its notes) and a Specimen per SPM of its order, which the report and its
+/// Observations name. OBX segments before the first OBR belong to no order in the ORU_R01
 /// structure and are not converted.
 pub fn oru_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
     expect(message, "ORU", &["R01"])?;
-    let (mut bundle, patient_ref) = with_patient(records, message)?;
+    let (mut bundle, subject) = with_patient_and_visit(records, message)?;
     let mut report: Option<Report> = None;
-    let (mut obr_count, mut obx_count) = (0, 0);
+    let (mut obr_count, mut obx_count, mut spm_count) = (0, 0, 0);
     for segment in message.segments() {
         match segment.id() {
             "OBR" => {
                 if let Some(done) = report.take() {
-                    done.add_to(&mut bundle, &patient_ref)?;
+                    done.add_to(&mut bundle, &subject)?;
                 }
                 obr_count += 1;
-                report = Some(Report::read(segment, obr_count)?);
+                report = Some(Report::read(segment, obr_count, &subject)?);
             }
             "OBX" => {
                 obx_count += 1;
                 if let Some(report) = report.as_mut() {
                     report.flush(&mut bundle);
                     let label = format!("OBX[{obx_count}]");
-                    let resource = observation_resource(
+                    let mut resource = observation_resource(
                         &segment,
                         &label,
-                        &patient_ref,
+                        &subject.patient,
                         report.effective.as_deref(),
                     )?;
-                    report.pending = Some((resource, label));
+                    resource["encounter"] = json!(subject.encounter);
+                    let identifier = report.result_identifier(&subject, &label)?;
+                    resource["identifier"] = json!([identifier]);
+                    report.pending = Some((resource, identifier, label));
                 }
             }
             "NTE" => {
-                if let Some((resource, _)) = report.as_mut().and_then(|r| r.pending.as_mut()) {
+                if let Some((resource, ..)) = report.as_mut().and_then(|r| r.pending.as_mut()) {
                     add_note(resource, &segment);
+                }
+            }
+            "SPM" => {
+                spm_count += 1;
+                if let Some(report) = report.as_mut() {
+                    report.flush(&mut bundle);
+                    let label = format!("SPM[{spm_count}]");
+                    let (resource, identifier) =
+                        specimen::specimen_resource(&segment, &label, &subject)?;
+                    report
+                        .specimens
+                        .push(bundle.update(resource, &identifier, &label));
                 }
             }
             _ => {
@@ -267,87 +406,114 @@ pub fn oru_bundle(records: &Records, message: &Message<'_>) -> Result<Value, Con
         }
     }
     if let Some(done) = report.take() {
-        done.add_to(&mut bundle, &patient_ref)?;
+        done.add_to(&mut bundle, &subject)?;
     }
-    finish_with_doctors(bundle, message, &patient_ref)
+    finish(bundle, message, &subject)
 }
 
 /// An OBR whose DiagnosticReport waits for its results.
-struct Report<'a> {
-    obr: Segment<'a>,
+struct Report {
     label: String,
+    code: Value,
+    status: &'static str,
+    identifiers: Vec<Value>,
     effective: Option<String>,
+    issued: Option<String>,
     results: Vec<Value>,
-    /// The Observation of the last OBX, open to the NTEs that follow it.
-    pending: Option<(Value, String)>,
+    specimens: Vec<Value>,
+    /// The Observation of the last OBX (with its identifier), open to the NTEs that follow it.
+    pending: Option<(Value, Value, String)>,
 }
 
-impl<'a> Report<'a> {
+impl Report {
     /// Reads the `number`th OBR.
-    fn read(obr: Segment<'a>, number: usize) -> Result<Self, ConvertError> {
+    fn read(obr: Segment<'_>, number: usize, subject: &Subject) -> Result<Self, ConvertError> {
         let label = format!("OBR[{number}]");
         let effective = date_time(&obr, 7, &label)?;
-        Ok(Report {
-            obr,
-            label,
-            effective,
-            results: Vec::new(),
-            pending: None,
-        })
-    }
-
-    /// Adds the pending Observation, if any, to `bundle` and to the results.
-    fn flush(&mut self, bundle: &mut BundleBuilder) {
-        if let Some((resource, label)) = self.pending.take() {
-            self.results.push(bundle.add(resource, None, &label));
-        }
-    }
-
-    /// Adds the DiagnosticReport to `bundle`.
-    fn add_to(mut self, bundle: &mut BundleBuilder, patient: &Value) -> Result<(), ConvertError> {
-        self.flush(bundle);
-        let obr = &self.obr;
-        let label = &self.label;
-        let code = codeable(obr, 4).ok_or_else(|| {
+        let code = codeable(&obr, 4).ok_or_else(|| {
             ConvertError(format!("{label}-4 (universal service identifier) is empty"))
         })?;
-        let status = match text(obr, 25, 1, 1).as_deref() {
+        let status = match text(&obr, 25, 1, 1).as_deref() {
             Some("F") => "final",
             Some("P") => "preliminary",
             Some("C") => "corrected",
             Some("X") => "cancelled",
             _ => "unknown",
         };
-        let identifier = |field: usize, type_code: &str| {
-            text(obr, field, 1, 1).map(|value| {
-                json!({
-                    "type": {"coding": [{"system": V2_0203, "code": type_code}]},
-                    // EI: id ^ namespace ^ universal id ^ its type; an ISO OID names the system.
-                    "system": text(obr, field, 1, 3)
-                        .filter(|_| text(obr, field, 1, 4).as_deref() == Some("ISO"))
-                        .map(|oid| format!("urn:oid:{oid}")),
-                    "assigner": text(obr, field, 1, 2).map(|namespace| json!({"display": namespace})),
-                    "value": value,
-                })
-            })
-        };
-        let identifiers: Vec<Value> = [identifier(3, "FILL"), identifier(2, "PLAC")]
-            .into_iter()
-            .flatten()
-            .collect();
+        let mut identifiers: Vec<Value> = [
+            v2::order_identifier(&obr, 3, "FILL"),
+            v2::order_identifier(&obr, 2, "PLAC"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if identifiers.is_empty() {
+            identifiers.push(subject.message_identifier(&label)?);
+        }
         // `issued` is an instant: only a time with its zone qualifies.
-        let issued = date_time(obr, 22, label)?.filter(|t| t.len() > 10);
+        let issued = date_time(&obr, 22, &label)?.filter(|t| t.len() > 10);
+        Ok(Report {
+            label,
+            code,
+            status,
+            identifiers,
+            effective,
+            issued,
+            results: Vec::new(),
+            specimens: Vec::new(),
+            pending: None,
+        })
+    }
+
+    /// The identifier of the Observation of `label`: the report's, with the OBX's place in
+    /// the report, so that a corrected result updates the same Observation.
+    fn result_identifier(&self, subject: &Subject, label: &str) -> Result<Value, ConvertError> {
+        let place = self.results.len() + usize::from(self.pending.is_some()) + 1;
+        match self.identifiers.first() {
+            Some(report)
+                if report.get("system").and_then(Value::as_str) != Some(MESSAGE_SYSTEM) =>
+            {
+                Ok(json!({
+                    "system": report.get("system"),
+                    "value": format!("{}/{place}", report["value"].as_str().unwrap_or_default()),
+                }))
+            }
+            _ => subject.message_identifier(label),
+        }
+    }
+
+    /// Adds the pending Observation, if any, to `bundle` and to the results.
+    fn flush(&mut self, bundle: &mut BundleBuilder) {
+        if let Some((resource, identifier, label)) = self.pending.take() {
+            self.results
+                .push(bundle.update(resource, &identifier, &label));
+        }
+    }
+
+    /// Adds the DiagnosticReport to `bundle`; its Observations name its first Specimen.
+    fn add_to(mut self, bundle: &mut BundleBuilder, subject: &Subject) -> Result<(), ConvertError> {
+        self.flush(bundle);
+        if let Some(specimen) = self.specimens.first() {
+            for result in &self.results {
+                if let Some(observation) = bundle.resource_mut(result) {
+                    observation["specimen"] = specimen.clone();
+                }
+            }
+        }
         let resource = json!({
             "resourceType": "DiagnosticReport",
-            "identifier": identifiers,
-            "status": status,
-            "code": code,
-            "subject": patient,
+            "identifier": self.identifiers,
+            "status": self.status,
+            "code": self.code,
+            "subject": subject.patient,
+            "encounter": subject.encounter,
             "effectiveDateTime": self.effective,
-            "issued": issued,
+            "issued": self.issued,
+            "specimen": self.specimens,
             "result": self.results,
         });
-        bundle.add(resource, None, label);
+        let key = self.identifiers.first().cloned().unwrap_or_default();
+        bundle.update(resource, &key, &self.label);
         Ok(())
     }
 }
@@ -630,7 +796,8 @@ fn interpretation(obx: &Segment<'_>) -> Option<Value> {
 /// ChargeItem per charge the mapping read (one per FT1), with FT1-20 as its performer.
 pub fn dft_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
     expect(message, "DFT", &["P03"])?;
-    let (mut bundle, patient_ref) = with_patient(records, message)?;
+    let (mut bundle, subject) = with_patient(records, message)?;
+    let patient_ref = subject.patient.clone();
     let encounter = records
         .encounter
         .as_ref()
@@ -664,7 +831,7 @@ pub fn dft_bundle(records: &Records, message: &Message<'_>) -> Result<Value, Con
             &label,
         );
     }
-    finish_with_doctors(bundle, message, &patient_ref)
+    finish(bundle, message, &subject)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -736,6 +903,9 @@ fn coding_system(name: &str) -> Option<String> {
         "UCUM" => UCUM_SYSTEM,
         "C4" | "CPT" => CPT_SYSTEM,
         "I10" | "I10C" | "ICD10CM" => ICD10_SYSTEM,
+        "CVX" => "http://hl7.org/fhir/sid/cvx",
+        "MVX" => "http://terminology.hl7.org/CodeSystem/MVX",
+        "NDC" => "http://hl7.org/fhir/sid/ndc",
         _ => {
             let table = name.strip_prefix("HL7")?;
             return (table.len() == 4 && table.bytes().all(|b| b.is_ascii_digit()))
@@ -752,14 +922,32 @@ fn date_time(
     number: usize,
     label: &str,
 ) -> Result<Option<String>, ConvertError> {
-    let Some(value) = text(segment, number, 1, 1) else {
+    checked_date_time(text(segment, number, 1, 1), &format!("{label}-{number}"))
+}
+
+/// An HL7 v2 date/time `value` read at `at` (`SPM[1]-17.2`) as a FHIR dateTime; `Ok(None)`
+/// when absent, an error naming `at` when it is not a date/time.
+fn checked_date_time(value: Option<String>, at: &str) -> Result<Option<String>, ConvertError> {
+    let Some(value) = value else {
         return Ok(None);
     };
-    hl7_date_time(&value).map(Some).ok_or_else(|| {
-        ConvertError(format!(
-            "{label}-{number}: '{value}' is not an HL7 v2 date/time"
-        ))
-    })
+    hl7_date_time(&value)
+        .map(Some)
+        .ok_or_else(|| ConvertError(format!("{at}: '{value}' is not an HL7 v2 date/time")))
+}
+
+/// An HL7 v2 number `value` read at `at`; `Ok(None)` when absent, an error naming `at` when it
+/// is not a number.
+fn checked_number(
+    value: Option<String>,
+    at: &str,
+) -> Result<Option<serde_json::Number>, ConvertError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    number(&value)
+        .map(Some)
+        .ok_or_else(|| ConvertError(format!("{at}: '{value}' is not a number")))
 }
 
 /// An HL7 v2 TS/DTM (`YYYY[MM[DD[HHMM[SS[.S]]]]][+/-ZZZZ]`) as a FHIR dateTime. A time
@@ -854,9 +1042,28 @@ impl BundleBuilder {
         let mut request = json!({"method": "POST", "url": resource["resourceType"]});
         if let Some(query) = if_none_exist {
             request["ifNoneExist"] = json!(query);
-            if let Some(existing) = self.entries.iter().find(|e| e["request"] == request) {
-                return json!({"reference": existing["fullUrl"]});
-            }
+        }
+        self.push(resource, request, source)
+    }
+
+    /// Adds a conditional update of `resource`: a PUT to `Type?identifier=system|value` of
+    /// `identifier`, which creates it or updates the one with that identifier; answers a
+    /// Reference to it. One already in the Bundle with that identifier is not repeated.
+    fn update(&mut self, mut resource: Value, identifier: &Value, source: &str) -> Value {
+        prune(&mut resource);
+        let kind = resource["resourceType"].as_str().unwrap_or_default();
+        let query = v2::identifier_query(identifier).unwrap_or_default();
+        let request = json!({"method": "PUT", "url": format!("{kind}?{query}")});
+        self.push(resource, request, source)
+    }
+
+    /// Adds an entry of `resource` with `request`, unless a conditional entry with the same
+    /// request is there already; answers a Reference to the entry.
+    fn push(&mut self, resource: Value, request: Value, source: &str) -> Value {
+        let conditional = request.get("ifNoneExist").is_some() || request["method"] == "PUT";
+        if conditional && let Some(existing) = self.entries.iter().find(|e| e["request"] == request)
+        {
+            return json!({"reference": existing["fullUrl"]});
         }
         let full_url = format!("urn:uuid:{}", uuid());
         self.entries.push(json!({

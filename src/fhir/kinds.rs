@@ -457,7 +457,10 @@ mod stored_type_tests {
     #[test]
     fn clinical_types_are_stored_and_canonical_ones_are_not() {
         assert_eq!(stored_type("Observation"), Some("Observation"));
-        assert_eq!(stored_type("AllergyIntolerance"), Some("AllergyIntolerance"));
+        assert_eq!(
+            stored_type("AllergyIntolerance"),
+            Some("AllergyIntolerance")
+        );
         assert_eq!(stored_type("Patient"), None);
         assert_eq!(stored_type("ChargeItem"), None);
         assert_eq!(stored_type("observation"), None);

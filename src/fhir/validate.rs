@@ -78,6 +78,14 @@ pub fn validate_emitted(resource: &Value) -> Result<(), FhirError> {
                 "RelatedPerson" => round_trip::<r4::RelatedPerson>(resource),
                 "Observation" => round_trip::<r4::Observation>(resource),
                 "DiagnosticReport" => round_trip::<r4::DiagnosticReport>(resource),
+                "Specimen" => round_trip::<r4::Specimen>(resource),
+                "ServiceRequest" => round_trip::<r4::ServiceRequest>(resource),
+                "MedicationRequest" => round_trip::<r4::MedicationRequest>(resource),
+                "Appointment" => round_trip::<r4::Appointment>(resource),
+                "Immunization" => round_trip::<r4::Immunization>(resource),
+                "DocumentReference" => round_trip::<r4::DocumentReference>(resource),
+                "Condition" => round_trip::<r4::Condition>(resource),
+                "AllergyIntolerance" => round_trip::<r4::AllergyIntolerance>(resource),
                 _ => {
                     return Err(FhirError::invalid(format!(
                         "resourceType '{name}' is not one the converter emits"
