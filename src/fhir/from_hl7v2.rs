@@ -43,6 +43,9 @@ mod specimen;
 mod tables;
 mod v2;
 
+#[cfg(test)]
+mod clinical_tests;
+
 use serde_json::{Value, json};
 
 use super::kinds::Kind;
@@ -1148,12 +1151,12 @@ mod tests {
         NK1|1|Doe^John^Q|SPO^Spouse|1 Main St^^Springfield^IL^62701|555-0199\r";
 
     /// `raw` parsed; the test's own messages always parse.
-    fn parsed(raw: &[u8]) -> Message<'_> {
+    pub(super) fn parsed(raw: &[u8]) -> Message<'_> {
         Message::parse(raw).expect("an HL7 v2 message")
     }
 
     /// What `convert` makes of `raw`, or an error when it does not parse.
-    fn parsed_then(
+    pub(super) fn parsed_then(
         raw: &[u8],
         convert: impl Fn(&Message<'_>) -> Result<Value, ConvertError>,
     ) -> Result<Value, ConvertError> {
@@ -1161,7 +1164,7 @@ mod tests {
         convert(&message)
     }
 
-    fn records() -> Records {
+    pub(super) fn records() -> Records {
         Records {
             patient: Some(Patient {
                 identifiers: vec![Identifier {
@@ -1269,7 +1272,7 @@ mod tests {
     }
 
     /// A segment `id` with `fields` (number, value) set and the others empty.
-    fn segment(id: &str, fields: &[(usize, &str)]) -> String {
+    pub(super) fn segment(id: &str, fields: &[(usize, &str)]) -> String {
         let last = fields.iter().map(|(n, _)| *n).max().unwrap_or(0);
         let mut parts = vec![String::new(); last + 1];
         parts[0] = id.to_string();
@@ -1358,7 +1361,7 @@ mod tests {
         .concat()
     }
 
-    fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
+    pub(super) fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
         bundle["entry"]
             .as_array()
             .unwrap()

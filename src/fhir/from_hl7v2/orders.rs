@@ -187,12 +187,16 @@ impl<'a> Order<'a> {
         }
     }
 
-    /// Sets the detail segment `id`.
+    /// Sets the detail segment `id`. The route of an RXE is the RXR after it, not the one of
+    /// the RXO before it.
     fn set(&mut self, id: &str, segment: Segment<'a>, label: String) {
         let slot = match id {
             "OBR" => &mut self.obr,
             "RXO" => &mut self.rxo,
-            _ => &mut self.rxe,
+            _ => {
+                self.rxr = None;
+                &mut self.rxe
+            }
         };
         *slot = Some((segment, label));
     }
