@@ -46,6 +46,8 @@ mod v2;
 #[cfg(test)]
 mod clinical_tests;
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::kinds::Kind;
@@ -1033,6 +1035,13 @@ fn hl7_date_time(value: &str) -> Option<String> {
 struct BundleBuilder {
     entries: Vec<Value>,
     sources: Vec<String>,
+    /// The Reference to the entry of each conditional request (its JSON text), so that a
+    /// message of many segments is not searched entry by entry.
+    conditional: HashMap<String, Value>,
+    /// The Reference to the first entry of each resource (its JSON text as added).
+    shared: HashMap<String, Value>,
+    /// The position of each entry, by fullUrl.
+    positions: HashMap<String, usize>,
 }
 
 impl BundleBuilder {
@@ -1064,18 +1073,26 @@ impl BundleBuilder {
     /// request is there already; answers a Reference to the entry.
     fn push(&mut self, resource: Value, request: Value, source: &str) -> Value {
         let conditional = request.get("ifNoneExist").is_some() || request["method"] == "PUT";
-        if conditional && let Some(existing) = self.entries.iter().find(|e| e["request"] == request)
-        {
-            return json!({"reference": existing["fullUrl"]});
+        let key = conditional.then(|| request.to_string());
+        if let Some(existing) = key.as_ref().and_then(|key| self.conditional.get(key)) {
+            return existing.clone();
         }
         let full_url = format!("urn:uuid:{}", uuid());
+        let reference = json!({"reference": full_url});
+        self.shared
+            .entry(resource.to_string())
+            .or_insert_with(|| reference.clone());
+        self.positions.insert(full_url.clone(), self.entries.len());
         self.entries.push(json!({
             "fullUrl": full_url,
             "resource": resource,
             "request": request,
         }));
         self.sources.push(source.to_string());
-        json!({"reference": full_url})
+        if let Some(key) = key {
+            self.conditional.insert(key, reference.clone());
+        }
+        reference
     }
 
     /// Adds `resource` as [`BundleBuilder::add`] does, unless the same resource is already in
@@ -1087,18 +1104,18 @@ impl BundleBuilder {
         source: &str,
     ) -> Value {
         prune(&mut resource);
-        if let Some(existing) = self.entries.iter().find(|e| e["resource"] == resource) {
-            return json!({"reference": existing["fullUrl"]});
+        if let Some(existing) = self.shared.get(&resource.to_string()) {
+            return existing.clone();
         }
         self.add(resource, if_none_exist, source)
     }
 
     /// The resource of the entry `reference` names.
     fn resource_mut(&mut self, reference: &Value) -> Option<&mut Value> {
+        let position = *self.positions.get(reference["reference"].as_str()?)?;
         self.entries
-            .iter_mut()
-            .find(|e| e["fullUrl"] == reference["reference"])
-            .map(|e| &mut e["resource"])
+            .get_mut(position)
+            .map(|entry| &mut entry["resource"])
     }
 
     /// The Bundle, once every resource passed the R4 model check.
