@@ -133,7 +133,7 @@ impl Dose<'_> {
                 }
             }
         }
-        let (funding, eligibility, education) = self.observed()?;
+        let observed = self.observed()?;
         let resource = json!({
             "resourceType": "Immunization",
             "identifier": [identifier],
@@ -159,9 +159,9 @@ impl Dose<'_> {
             "route": self.rxr.as_ref().and_then(|rxr| first(rxr, 1)).and_then(|r| concept(&r)),
             "doseQuantity": dose,
             "performer": performers,
-            "fundingSource": funding,
-            "programEligibility": eligibility,
-            "education": education,
+            "fundingSource": observed.funding,
+            "programEligibility": observed.eligibility,
+            "education": observed.education,
         });
         bundle.update(resource, &identifier, label);
         Ok(())
@@ -169,7 +169,7 @@ impl Dose<'_> {
 
     /// The funding source, program eligibilities and vaccine information statements (grouped
     /// by OBX-4) of the OBXs after the RXA.
-    fn observed(&self) -> Result<(Option<Value>, Vec<Value>, Vec<Value>), ConvertError> {
+    fn observed(&self) -> Result<Observed, ConvertError> {
         let mut funding = None;
         let mut eligibility = Vec::new();
         // (OBX-4, document type, publication date, presentation date)
@@ -226,8 +226,22 @@ impl Dose<'_> {
                 }))
             })
             .collect();
-        Ok((funding, eligibility, education))
+        Ok(Observed {
+            funding,
+            eligibility,
+            education,
+        })
     }
+}
+
+/// What the OBXs after an RXA say of it.
+struct Observed {
+    /// The funding source (LOINC 30963-3).
+    funding: Option<Value>,
+    /// The program eligibilities (LOINC 64994-7).
+    eligibility: Vec<Value>,
+    /// The vaccine information statements given.
+    education: Vec<Value>,
 }
 
 /// A vaccine information statement of OBXs grouped by OBX-4: the group, the document type,
