@@ -11,8 +11,8 @@
 //! that holds more than our copy (a temporary location, access restrictions, an accident, a
 //! death); what only that produces has no source in our message and is not compared.
 //!
-//! The clinical samples (FHIR-Converter's SIU, VXU, ORM, OML, RDE, MDM and ORU messages, and
-//! the NIST immunization message it ships) are converted the same way, and the key fields of
+//! The clinical samples (FHIR-Converter's SIU, VXU, ORM, OML, RDE, MDM, PPR and ORU messages,
+//! and the NIST immunization message it ships; some in the corpus) are converted the same way, and the key fields of
 //! each resource checked against the values the message holds.
 
 use std::path::Path;
@@ -1132,11 +1132,11 @@ fn a_self_pay_in1_is_no_coverage_and_the_insurer_keeps_its_details() {
 // ---------------------------------------------------------------------------------------------
 // Clinical messages
 
-/// Our Bundle of the public sample `name` (in `fixtures/hl7v2/`, segments ended with CR as on
+/// Our Bundle of the public sample `name` (a path in `fixtures/`, segments ended with CR as on
 /// the wire), every resource checked against the R4 model.
 fn sample(name: &str) -> Bundle {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hl7v2")
+        .join("tests/fixtures")
         .join(name);
     let raw = std::fs::read_to_string(&path).expect("the fixture");
     let json = converted_text(&raw.replace('\n', "\r"));
@@ -1189,7 +1189,7 @@ impl Bundle {
 
 #[test]
 fn an_appointment_is_booked_cancelled_and_missed_as_one_resource() {
-    let booked = sample("siu-s12-fhir-converter.hl7");
+    let booked = sample("corpus/hl7v2/siu-s12-v28.hl7");
     let a = booked.one("Appointment");
     assert_eq!(a["status"], "booked");
     // TQ1-7/8 (SCH-11, which TQ1 replaces, says 2020: an older plan).
@@ -1232,8 +1232,8 @@ fn an_appointment_is_booked_cancelled_and_missed_as_one_resource() {
 
     // The cancellation and the no-show update the same Appointment.
     for (name, status) in [
-        ("siu-s15-fhir-converter.hl7", "cancelled"),
-        ("siu-s26-fhir-converter.hl7", "noshow"),
+        ("hl7v2/siu-s15-fhir-converter.hl7", "cancelled"),
+        ("hl7v2/siu-s26-fhir-converter.hl7", "noshow"),
     ] {
         let later = sample(name);
         assert_eq!(later.one("Appointment")["status"], status, "{name}");
@@ -1244,7 +1244,7 @@ fn an_appointment_is_booked_cancelled_and_missed_as_one_resource() {
 
 #[test]
 fn the_nist_immunizations_become_three_immunizations() {
-    let bundle = sample("vxu-v04-nist-fhir-converter.hl7");
+    let bundle = sample("hl7v2/vxu-v04-nist-fhir-converter.hl7");
     let doses = bundle.all("Immunization");
     assert_eq!(doses.len(), 3);
     let td = doses[0];
@@ -1322,7 +1322,7 @@ fn the_nist_immunizations_become_three_immunizations() {
 
 #[test]
 fn the_busy_immunization_refers_to_its_visit_and_names_its_order_by_oid() {
-    let bundle = sample("vxu-v04-fhir-converter.hl7");
+    let bundle = sample("corpus/hl7v2/vxu-v04-bom-lf.hl7");
     let dose = bundle.one("Immunization");
     assert_eq!(dose["encounter"]["reference"], bundle.url("Encounter"));
     assert_eq!(dose["occurrenceDateTime"], "2021-08-18");
@@ -1334,7 +1334,7 @@ fn the_busy_immunization_refers_to_its_visit_and_names_its_order_by_oid() {
 
 #[test]
 fn orders_become_service_requests_with_their_allergies() {
-    let orm = sample("orm-o01-fhir-converter.hl7");
+    let orm = sample("hl7v2/orm-o01-fhir-converter.hl7");
     let order = orm.one("ServiceRequest");
     assert_eq!(values(&order["identifier"]), ["1101", "1201"]);
     assert_eq!(order["identifier"][0]["assigner"]["display"], "GHHPlacer");
@@ -1379,7 +1379,7 @@ fn orders_become_service_requests_with_their_allergies() {
         &json!({"method": "PUT", "url": "AllergyIntolerance?identifier=urn:switchboard:hl7v2-allergy|test1/PATID1234/P"})
     );
 
-    let oml = sample("oml-o21-fhir-converter.hl7");
+    let oml = sample("hl7v2/oml-o21-fhir-converter.hl7");
     let order = oml.one("ServiceRequest");
     assert_eq!(order["code"]["coding"][0]["code"], "57698-3");
     // No TQ1-7 nor ORC-7: the OBR's time.
@@ -1395,7 +1395,7 @@ fn orders_become_service_requests_with_their_allergies() {
 
 #[test]
 fn a_pharmacy_order_becomes_a_medication_request() {
-    let bundle = sample("rde-o11-fhir-converter.hl7");
+    let bundle = sample("hl7v2/rde-o11-fhir-converter.hl7");
     let request = bundle.one("MedicationRequest");
     assert_eq!(
         request["medicationCodeableConcept"]["coding"][0],
@@ -1432,7 +1432,7 @@ fn a_pharmacy_order_becomes_a_medication_request() {
 #[test]
 fn a_document_becomes_a_document_reference_with_its_text() {
     use base64::Engine;
-    let bundle = sample("mdm-t02-fhir-converter.hl7");
+    let bundle = sample("hl7v2/mdm-t02-fhir-converter.hl7");
     let document = bundle.one("DocumentReference");
     assert_eq!(
         document["masterIdentifier"]["value"],
@@ -1467,7 +1467,7 @@ fn a_document_becomes_a_document_reference_with_its_text() {
 
 #[test]
 fn a_result_names_its_specimen_and_converts_to_the_same_requests_twice() {
-    let bundle = sample("oru-r01-fhir-converter.hl7");
+    let bundle = sample("hl7v2/oru-r01-fhir-converter.hl7");
     let specimen = bundle.one("Specimen");
     assert_eq!(values(&specimen["identifier"]), ["2012999999", "2012545"]);
     assert_eq!(
@@ -1507,7 +1507,7 @@ fn a_result_names_its_specimen_and_converts_to_the_same_requests_twice() {
     .collect();
     assert_eq!(bundle.clinical_requests(), expected);
     // Converted again: new fullUrls, the same conditional updates.
-    let again = sample("oru-r01-fhir-converter.hl7");
+    let again = sample("hl7v2/oru-r01-fhir-converter.hl7");
     assert_eq!(again.clinical_requests(), expected);
     assert_ne!(again.url("Specimen"), url);
 }
@@ -1558,4 +1558,24 @@ fn the_admission_allergy_against_fhir_converter() {
         Value::Null,
     );
     assert_eq!(a["patient"]["reference"], ours.url("Patient"));
+}
+
+#[test]
+fn a_problem_added_becomes_a_condition() {
+    let bundle = sample("corpus/hl7v2/ppr-pc1-v231-bom.hl7");
+    let condition = bundle.one("Condition");
+    assert_eq!(
+        condition["code"]["coding"][0],
+        json!({"code": "596.5", "display": "BLADDER DYSFUNCTION"})
+    );
+    assert_eq!(condition["identifier"], json!([{"value": "26744"}]));
+    // PRB-14 ACTIVE.
+    assert_eq!(condition["clinicalStatus"]["coding"][0]["code"], "active");
+    assert_eq!(condition["recordedDate"], "2004-06-29");
+    assert_eq!(condition["onsetDateTime"], "2004-06-29");
+    assert_eq!(condition["subject"]["reference"], bundle.url("Patient"));
+    assert_eq!(
+        bundle.request("Condition"),
+        &json!({"method": "PUT", "url": "Condition?identifier=26744"})
+    );
 }
