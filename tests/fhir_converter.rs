@@ -1558,6 +1558,7 @@ fn the_admission_allergy_against_fhir_converter() {
         Value::Null,
     );
     assert_eq!(a["patient"]["reference"], ours.url("Patient"));
+    assert_eq!(a["encounter"]["reference"], ours.url("Encounter"));
 }
 
 #[test]

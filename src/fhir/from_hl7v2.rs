@@ -304,10 +304,12 @@ fn add_encounter(
 /// mapping made.
 pub fn adt_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
     expect(message, "ADT", &TRIGGERS)?;
-    let (mut bundle, subject) = with_patient(records, message)?;
+    let (mut bundle, mut subject) = with_patient(records, message)?;
     let patient_ref = subject.patient.clone();
     if let Some(visit) = &records.encounter {
-        add_encounter(&mut bundle, message, visit, &patient_ref);
+        let encounter = add_encounter(&mut bundle, message, visit, &patient_ref);
+        // The allergies of an admission name its visit.
+        subject.encounter = Some(encounter);
     }
     for (index, segment) in message.segments_named("NK1").enumerate() {
         let label = format!("NK1[{}]", index + 1);
