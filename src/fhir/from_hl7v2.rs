@@ -1040,8 +1040,8 @@ struct BundleBuilder {
     /// The Reference to the entry of each conditional request (its JSON text), so that a
     /// message of many segments is not searched entry by entry.
     conditional: HashMap<String, Value>,
-    /// The Reference to the first entry of each resource (its JSON text as added).
-    shared: HashMap<String, Value>,
+    /// The positions of the entries of each resource, by the hash of its JSON text as added.
+    shared: HashMap<u64, Vec<usize>>,
     /// The position of each entry, by fullUrl.
     positions: HashMap<String, usize>,
 }
@@ -1082,8 +1082,9 @@ impl BundleBuilder {
         let full_url = format!("urn:uuid:{}", uuid());
         let reference = json!({"reference": full_url});
         self.shared
-            .entry(resource.to_string())
-            .or_insert_with(|| reference.clone());
+            .entry(text_hash(&resource))
+            .or_default()
+            .push(self.entries.len());
         self.positions.insert(full_url.clone(), self.entries.len());
         self.entries.push(json!({
             "fullUrl": full_url,
@@ -1106,8 +1107,15 @@ impl BundleBuilder {
         source: &str,
     ) -> Value {
         prune(&mut resource);
-        if let Some(existing) = self.shared.get(&resource.to_string()) {
-            return existing.clone();
+        let same = self
+            .shared
+            .get(&text_hash(&resource))
+            .into_iter()
+            .flatten()
+            .filter_map(|position| self.entries.get(*position))
+            .find(|entry| entry["resource"] == resource);
+        if let Some(existing) = same {
+            return json!({"reference": existing["fullUrl"]});
         }
         self.add(resource, if_none_exist, source)
     }
@@ -1142,6 +1150,14 @@ impl BundleBuilder {
             "entry": self.entries,
         }))
     }
+}
+
+/// The hash of the JSON text of `resource`.
+fn text_hash(resource: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    resource.to_string().hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A random (version 4) UUID.
