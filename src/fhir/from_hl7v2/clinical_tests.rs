@@ -209,6 +209,16 @@ fn appointment_times_come_from_tq1_sch_11_or_ais_with_the_zone_of_msh_7() {
         request_of(&bundle, "Appointment"),
         &json!({"method": "PUT", "url": "Appointment?identifier=F1"})
     );
+    // Rescheduled and modified appointments stay booked; a no-show is one.
+    for (trigger, status) in [("S13", "booked"), ("S14", "booked"), ("S26", "noshow")] {
+        let later = ais.replace("SIU^S12^SIU_S12", &format!("SIU^{trigger}^SIU_{trigger}"));
+        let bundle = bundle_of(&later);
+        assert_eq!(
+            resources(&bundle, "Appointment")[0]["status"],
+            status,
+            "{trigger}"
+        );
+    }
     // A cancellation may come without its time.
     let cancelled =
         appointment(&[(1, "A1"), (2, "F1")], &[]).replace("SIU^S12^SIU_S12", "SIU^S15^SIU_S15");
@@ -426,6 +436,14 @@ fn a_pharmacy_order_of_an_orm_becomes_a_medication_request() {
         &json!({"method": "PUT", "url": "MedicationRequest?identifier=RX-5"})
     );
     assert!(resources(&bundle, "ServiceRequest").is_empty());
+    // The same order as an OMP^O09 (pharmacy order) makes the same request.
+    let omp = bundle_of(&orm.replace("ORM^O01^ORM_O01", "OMP^O09^OMP_O09"));
+    let same = resources(&omp, "MedicationRequest")[0];
+    assert_eq!(same["dispenseRequest"], request["dispenseRequest"]);
+    assert_eq!(
+        request_of(&omp, "MedicationRequest"),
+        request_of(&bundle, "MedicationRequest")
+    );
 }
 
 #[test]
