@@ -344,6 +344,51 @@ fn the_mappings_map_or_refuse_any_message_in_bounded_memory() {
     });
 }
 
+/// Messages of thousands of immunizations, results with specimens, allergies and orders: the
+/// Bundle's size and the time to make it grow with the message, not with its square.
+#[test]
+fn thousands_of_clinical_segments_convert_in_bounded_time_and_memory() {
+    readers::mapping(b"");
+    let header = |kind: &str| {
+        format!(
+            "MSH|^~\\&|EHR|HOSP|SB|SB|20261201||{kind}|F1|P|2.5.1\rPID|1||M1^^^HOSP^MR||Doe^Jane\r"
+        )
+    };
+    // Under the mapping's limit of 5,000 segments.
+    let repeated = |kind: &str, unit: &dyn Fn(usize) -> String| {
+        let mut raw = header(kind);
+        let segments = unit(0).matches('\r').count();
+        for n in 0..4800 / segments {
+            raw.push_str(&unit(n));
+        }
+        raw.into_bytes()
+    };
+    let messages = [
+        repeated("VXU^V04", &|n| {
+            format!("ORC|RE||IZ{n}\rRXA|0|1|20261120||08^HepB^CVX|0.5|mL\r")
+        }),
+        repeated("ORU^R01", &|n| {
+            format!("OBR|{n}||F{n}|24323-8^Panel^LN\rOBX|1|NM|2823-3^K^LN||4.1\rSPM|1|S{n}\r")
+        }),
+        repeated("ADT^A01", &|n| format!("AL1|{n}|DA|{n}^Allergen\r")),
+        repeated("ORM^O01", &|n| {
+            format!("ORC|NW|P{n}\rOBR|1|P{n}||71045^Chest^C4\rDG1|1||J06.9^URI^I10\r")
+        }),
+    ];
+    for input in messages {
+        let ((), peak, elapsed) = measure(|| readers::mapping(&input));
+        // A FHIR resource held as JSON values takes some 600 bytes per object: the Bundle is
+        // several hundred times the HL7 it is made of, linearly.
+        let bound = (1 << 20) + 1000 * input.len();
+        assert!(
+            peak <= bound,
+            "{peak} bytes at the peak for {} bytes",
+            input.len()
+        );
+        assert!(elapsed < TIME_BOUND, "{elapsed:?}");
+    }
+}
+
 /// An 835 interchange of `sets` transaction sets, each paying `claims` claims of one line.
 fn large_835(sets: usize, claims: usize) -> Vec<u8> {
     let mut raw = String::from(

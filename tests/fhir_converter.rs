@@ -10,6 +10,10 @@
 //! check fails should either side change. Their output was made from a revision of the sample
 //! that holds more than our copy (a temporary location, access restrictions, an accident, a
 //! death); what only that produces has no source in our message and is not compared.
+//!
+//! The clinical samples (FHIR-Converter's SIU, VXU, ORM, OML, RDE, MDM, PPR and ORU messages,
+//! and the NIST immunization message it ships; some in the corpus) are converted the same way, and the key fields of
+//! each resource checked against the values the message holds.
 
 use std::path::Path;
 
@@ -1071,8 +1075,13 @@ fn next_of_kin_field_by_field() {
 
 /// Our Bundle of the sample with `edit` applied to it (segments end with CR, as on the wire).
 fn ours_edited(edit: impl Fn(String) -> String) -> Value {
-    let raw = include_str!("fixtures/hl7v2/adt-a01-fhir-converter.hl7").replace('\n', "\r");
-    let raw = edit(raw);
+    let raw = include_str!("fixtures/hl7v2/adt-a01-fhir-converter.hl7");
+    converted_text(&edit(raw.replace('\n', "\r")))
+}
+
+/// Our Bundle of the HL7 v2 message `raw`, through the shipped mapping as a channel makes its
+/// records.
+fn converted_text(raw: &str) -> Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mapping = switchboard::mapping::Mapping::load(root, "hl7v2-canonical").expect("mapping");
     let message = switchboard::message::Message::read(raw.as_bytes()).expect("readable");
@@ -1118,4 +1127,456 @@ fn a_self_pay_in1_is_no_coverage_and_the_insurer_keeps_its_details() {
         .filter(|o| o.to_string().contains("SELFPAY"))
         .collect();
     assert!(payers.is_empty(), "{payers:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clinical messages
+
+/// Our Bundle of the public sample `name` (a path in `fixtures/`, segments ended with CR as on
+/// the wire), every resource checked against the R4 model.
+fn sample(name: &str) -> Bundle {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let raw = std::fs::read_to_string(&path).expect("the fixture");
+    let json = converted_text(&raw.replace('\n', "\r"));
+    let bundle = Bundle { json };
+    for entry in bundle.entries() {
+        assert_eq!(validate_emitted(&entry["resource"]), Ok(()), "{entry}");
+    }
+    bundle
+}
+
+impl Bundle {
+    /// The request of the only entry of `kind`.
+    fn request(&self, kind: &str) -> &Value {
+        let found: Vec<&Value> = self
+            .entries()
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == kind)
+            .map(|e| &e["request"])
+            .collect();
+        assert_eq!(found.len(), 1, "one {kind}");
+        found[0]
+    }
+
+    /// The fullUrl of the only entry of `kind`.
+    fn url(&self, kind: &str) -> Value {
+        let one = self.one(kind);
+        self.entries()
+            .iter()
+            .find(|e| &e["resource"] == one)
+            .map(|e| e["fullUrl"].clone())
+            .expect("an entry")
+    }
+
+    /// The requests of the entries of the clinical resources, in order.
+    fn clinical_requests(&self) -> Vec<Value> {
+        let parties = [
+            "Patient",
+            "Encounter",
+            "Practitioner",
+            "Organization",
+            "RelatedPerson",
+        ];
+        self.entries()
+            .iter()
+            .filter(|e| !parties.contains(&e["resource"]["resourceType"].as_str().unwrap_or("")))
+            .map(|e| e["request"].clone())
+            .collect()
+    }
+}
+
+#[test]
+fn an_appointment_is_booked_cancelled_and_missed_as_one_resource() {
+    let booked = sample("corpus/hl7v2/siu-s12-v28.hl7");
+    let a = booked.one("Appointment");
+    assert_eq!(a["status"], "booked");
+    // TQ1-7/8 (SCH-11, which TQ1 replaces, says 2020: an older plan).
+    assert_eq!(a["start"], "2021-09-24T09:30:00+02:15");
+    assert_eq!(a["end"], "2021-09-24T10:20:00+02:15");
+    assert_eq!(values(&a["identifier"]), ["36996", "12345"]);
+    assert_eq!(a["identifier"][0]["type"]["coding"][0]["code"], "FILL");
+    assert_eq!(a["identifier"][1]["type"]["coding"][0]["code"], "PLAC");
+    assert_eq!(
+        a["serviceType"][0]["coding"][0],
+        json!({"system": "http://snomed.info/sct", "code": "76164006", "display": "Biopsy of colon (procedure)"})
+    );
+    assert_eq!(
+        a["appointmentType"]["coding"][0],
+        json!({"system": "http://terminology.hl7.org/CodeSystem/v2-0276", "code": "EMERGENCY", "display": "Emergency appointment"})
+    );
+    assert_eq!(a["reasonCode"][0]["coding"][0]["code"], "Add");
+    assert_eq!(a["comment"], "Appointment booked for emergency procedure");
+    let participants = a["participant"].as_array().unwrap();
+    assert_eq!(participants.len(), 4);
+    assert_eq!(participants[0]["actor"]["reference"], booked.url("Patient"));
+    let doctor = booked.get(&participants[1]["actor"]);
+    assert_eq!(doctor["identifier"][0]["value"], "1210");
+    assert_eq!(doctor["name"][0]["family"], "GE");
+    assert_eq!(
+        participants[1]["type"][0]["coding"][0]["display"],
+        "Gastroenterologist"
+    );
+    assert_eq!(
+        participants[2]["actor"],
+        json!({"display": "Room01, 055, GH Clinic"})
+    );
+    assert_eq!(
+        participants[3]["actor"],
+        json!({"display": "EVIS X12 Video Colonoscope"})
+    );
+    assert!(participants.iter().all(|p| p["status"] == "accepted"));
+    let update = json!({"method": "PUT", "url": "Appointment?identifier=36996"});
+    assert_eq!(booked.request("Appointment"), &update);
+
+    // The cancellation and the no-show update the same Appointment.
+    for (name, status) in [
+        ("hl7v2/siu-s15-fhir-converter.hl7", "cancelled"),
+        ("hl7v2/siu-s26-fhir-converter.hl7", "noshow"),
+    ] {
+        let later = sample(name);
+        assert_eq!(later.one("Appointment")["status"], status, "{name}");
+        assert_eq!(later.one("Appointment")["start"], a["start"], "{name}");
+        assert_eq!(later.request("Appointment"), &update, "{name}");
+    }
+}
+
+#[test]
+fn the_nist_immunizations_become_three_immunizations() {
+    let bundle = sample("hl7v2/vxu-v04-nist-fhir-converter.hl7");
+    let doses = bundle.all("Immunization");
+    assert_eq!(doses.len(), 3);
+    let td = doses[0];
+    assert_eq!(
+        td["vaccineCode"]["coding"][0],
+        json!({"system": "http://hl7.org/fhir/sid/ndc", "code": "49281-0215-88", "display": "TENIVAC"})
+    );
+    assert_eq!(td["status"], "completed");
+    assert_eq!(td["occurrenceDateTime"], "2015-06-24");
+    assert_eq!(td["primarySource"], true);
+    assert_eq!(td["lotNumber"], "315841");
+    assert_eq!(td["expirationDate"], "2015-12-16");
+    assert_eq!(td["manufacturer"], json!({"display": "Sanofi Pasteur"}));
+    assert_eq!(td["location"], json!({"display": "NIST-Clinic-1"}));
+    assert_eq!(
+        td["doseQuantity"],
+        json!({"value": 0.5, "unit": "mL", "system": "http://unitsofmeasure.org", "code": "mL"})
+    );
+    assert_eq!(td["route"]["coding"][0]["code"], "C28161");
+    assert_eq!(
+        td["site"]["coding"][0],
+        json!({"system": "http://terminology.hl7.org/CodeSystem/v2-0163", "code": "RD", "display": "Right Deltoid"})
+    );
+    assert_eq!(td["fundingSource"]["coding"][0]["code"], "PHC70");
+    assert_eq!(
+        td["programEligibility"][0]["coding"][0],
+        json!({"system": "http://terminology.hl7.org/CodeSystem/v2-0064", "code": "V01", "display": "Not VFC Eligible"})
+    );
+    assert_eq!(
+        td["education"],
+        json!([{"documentType": "Tetanus/Diphtheria (Td) Vaccine VIS", "presentationDate": "2015-06-24"}])
+    );
+    let performers: Vec<(&Value, &Value)> = td["performer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let actor = bundle.get(&p["actor"]);
+            (
+                &p["function"]["coding"][0]["code"],
+                &actor["identifier"][0]["value"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        performers,
+        [
+            (&json!("AP"), &json!("7824")),
+            (&json!("OP"), &json!("654"))
+        ]
+    );
+    assert_eq!(td["patient"]["reference"], bundle.url("Patient"));
+    assert_eq!(td["identifier"][0]["value"], "13696");
+    // Two historical doses: CVX 88, not recorded where given, amount unknown (999).
+    for (dose, when, id) in [
+        (doses[1], "2014-10-12", "38760"),
+        (doses[2], "2013-11-12", "35508"),
+    ] {
+        assert_eq!(
+            dose["vaccineCode"]["coding"][0],
+            json!({"system": "http://hl7.org/fhir/sid/cvx", "code": "88", "display": "influenza, unspecified formulation"})
+        );
+        assert_eq!(dose["occurrenceDateTime"], when);
+        assert_eq!(dose["primarySource"], false);
+        assert!(dose.get("doseQuantity").is_none());
+        assert_eq!(dose["identifier"][0]["value"], id);
+    }
+    let urls: Vec<Value> = bundle.clinical_requests();
+    assert_eq!(
+        urls,
+        ["13696", "38760", "35508"]
+            .map(|id| json!({"method": "PUT", "url": format!("Immunization?identifier={id}")}))
+    );
+}
+
+#[test]
+fn the_busy_immunization_refers_to_its_visit_and_names_its_order_by_oid() {
+    let bundle = sample("corpus/hl7v2/vxu-v04-bom-lf.hl7");
+    let dose = bundle.one("Immunization");
+    assert_eq!(dose["encounter"]["reference"], bundle.url("Encounter"));
+    assert_eq!(dose["occurrenceDateTime"], "2021-08-18");
+    assert_eq!(
+        bundle.request("Immunization"),
+        &json!({"method": "PUT", "url": "Immunization?identifier=urn:oid:2.16.840.1.114222.4.3.3.5.1.2|13696"})
+    );
+}
+
+#[test]
+fn orders_become_service_requests_with_their_allergies() {
+    let orm = sample("hl7v2/orm-o01-fhir-converter.hl7");
+    let order = orm.one("ServiceRequest");
+    assert_eq!(values(&order["identifier"]), ["1101", "1201"]);
+    assert_eq!(order["identifier"][0]["assigner"]["display"], "GHHPlacer");
+    assert_eq!(order["status"], "active");
+    assert_eq!(order["intent"], "order");
+    assert_eq!(
+        order["code"]["coding"][0],
+        json!({"system": "http://loinc.org", "code": "24725-4", "display": "CT Head"})
+    );
+    assert_eq!(order["authoredOn"], "2021-10-20T11:26:00+02:15");
+    // ORC-7's start and end.
+    assert_eq!(
+        order["occurrencePeriod"],
+        json!({"start": "2002-03-15", "end": "2003-03-15"})
+    );
+    assert_eq!(order["reasonCode"][0]["coding"][0]["code"], "S06.9");
+    assert_eq!(
+        orm.get(&order["requester"])["identifier"][0]["value"],
+        "3850"
+    );
+    assert_eq!(order["subject"]["reference"], orm.url("Patient"));
+    assert_eq!(order["encounter"]["reference"], orm.url("Encounter"));
+    assert_eq!(
+        orm.request("ServiceRequest"),
+        &json!({"method": "PUT", "url": "ServiceRequest?identifier=1101"})
+    );
+    let allergy = orm.one("AllergyIntolerance");
+    assert_eq!(
+        allergy["code"]["coding"][0],
+        json!({"code": "P", "display": "PENICILLIN"})
+    );
+    assert_eq!(allergy["category"], json!(["environment"]));
+    assert_eq!(allergy["type"], "allergy");
+    assert_eq!(allergy["criticality"], "low");
+    assert_eq!(
+        allergy["reaction"],
+        json!([{"manifestation": [{"text": "CODE16"}], "severity": "mild"}])
+    );
+    assert_eq!(allergy["onsetDateTime"], "2021-08-24");
+    assert_eq!(
+        orm.request("AllergyIntolerance"),
+        &json!({"method": "PUT", "url": "AllergyIntolerance?identifier=urn:switchboard:hl7v2-allergy|test1/PATID1234/P"})
+    );
+
+    let oml = sample("hl7v2/oml-o21-fhir-converter.hl7");
+    let order = oml.one("ServiceRequest");
+    assert_eq!(order["code"]["coding"][0]["code"], "57698-3");
+    // No TQ1-7 nor ORC-7: the OBR's time.
+    assert_eq!(order["occurrenceDateTime"], "2021-10-20T12:00:00+02:15");
+    assert_eq!(order["priority"], "routine");
+    assert_eq!(order["note"], json!([{"text": "Urgent"}]));
+    assert_eq!(order["reasonCode"][0]["coding"][0]["code"], "E10.9");
+    assert_eq!(oml.one("AllergyIntolerance")["category"], json!(["food"]));
+    // The prior results sent with the order are not converted.
+    assert!(oml.all("Observation").is_empty());
+    assert!(oml.all("Specimen").is_empty());
+}
+
+#[test]
+fn a_pharmacy_order_becomes_a_medication_request() {
+    let bundle = sample("hl7v2/rde-o11-fhir-converter.hl7");
+    let request = bundle.one("MedicationRequest");
+    assert_eq!(
+        request["medicationCodeableConcept"]["coding"][0],
+        json!({"system": "http://hl7.org/fhir/sid/ndc", "code": "0143963401", "display": "200 ML BAG : NICARDIPINE IN NACL (ISO-OS) 40 MG/200 ML IV PGBK"})
+    );
+    assert_eq!(request["status"], "active");
+    assert_eq!(request["intent"], "order");
+    assert_eq!(request["authoredOn"], "2019-11-04T06:27:26+02:15");
+    let dosage = &request["dosageInstruction"][0];
+    assert!(
+        dosage["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Titrate to BP less than 180\nStarting dose is 5 mg/hr.")
+    );
+    // The RXR after the RXE, not the one of the RXO before it.
+    assert_eq!(
+        dosage["route"]["coding"][0],
+        json!({"code": "IV", "display": "Intravenous"})
+    );
+    assert_eq!(dosage["site"]["coding"][0]["code"], "HAND");
+    assert_eq!(
+        dosage["doseAndRate"][0]["doseQuantity"],
+        json!({"value": 5, "unit": "mg/hr"})
+    );
+    assert_eq!(request["dispenseRequest"]["numberOfRepeatsAllowed"], 12);
+    assert_eq!(request["encounter"]["reference"], bundle.url("Encounter"));
+    assert_eq!(
+        bundle.request("MedicationRequest"),
+        &json!({"method": "PUT", "url": "MedicationRequest?identifier=1163422591"})
+    );
+}
+
+#[test]
+fn a_document_becomes_a_document_reference_with_its_text() {
+    use base64::Engine;
+    let bundle = sample("hl7v2/mdm-t02-fhir-converter.hl7");
+    let document = bundle.one("DocumentReference");
+    assert_eq!(
+        document["masterIdentifier"]["value"],
+        "1.2.840.317.5947431.51.20080131160038"
+    );
+    assert_eq!(document["status"], "current");
+    assert_eq!(document["docStatus"], "final");
+    assert_eq!(
+        document["type"]["coding"][0],
+        json!({"system": "http://terminology.hl7.org/CodeSystem/v2-0270", "code": "DI", "display": "Diagnostic imaging"})
+    );
+    assert_eq!(document["date"], "2008-01-31T16:00:00+02:15");
+    assert_eq!(
+        bundle.get(&document["author"][0])["identifier"][0]["value"],
+        "IvanDoctorovich"
+    );
+    assert_eq!(
+        document["context"]["encounter"][0]["reference"],
+        bundle.url("Encounter")
+    );
+    let attachment = &document["content"][0]["attachment"];
+    assert_eq!(attachment["contentType"], "text/plain; charset=utf-8");
+    let text = base64::engine::general_purpose::STANDARD
+        .decode(attachment["data"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(text).unwrap(),
+        "Toilet cylinder crackers model step-mother visor opening communication\n\
+         Columnist draft inn brown income ikebana circulation prince"
+    );
+}
+
+#[test]
+fn a_result_names_its_specimen_and_converts_to_the_same_requests_twice() {
+    let bundle = sample("hl7v2/oru-r01-fhir-converter.hl7");
+    let specimen = bundle.one("Specimen");
+    assert_eq!(values(&specimen["identifier"]), ["2012999999", "2012545"]);
+    assert_eq!(
+        specimen["identifier"][0]["system"],
+        "urn:oid:2.16.840.1.114222.4.3.3.5.1.2"
+    );
+    assert_eq!(
+        specimen["type"]["coding"][0],
+        json!({"code": "ASERU", "display": "Serum"})
+    );
+    assert_eq!(
+        specimen["collection"]["collectedPeriod"],
+        json!({"start": "2011-01-03T14:34:28-08:00", "end": "2011-11-03T14:34:28-08:00"})
+    );
+    assert_eq!(
+        specimen["collection"]["quantity"],
+        json!({"value": 40, "unit": "lbs"})
+    );
+    assert_eq!(specimen["receivedTime"], "2012-03-01");
+    assert_eq!(specimen["subject"]["reference"], bundle.url("Patient"));
+    let url = bundle.url("Specimen");
+    let report = bundle.one("DiagnosticReport");
+    assert_eq!(report["specimen"][0]["reference"], url);
+    for observation in bundle.all("Observation") {
+        assert_eq!(observation["specimen"]["reference"], url);
+    }
+    let oid = "urn:oid:2.16.840.1.114222.4.3.3.5.1.2";
+    let expected: Vec<Value> = [
+        format!("Observation?identifier={oid}|986/1"),
+        format!("Specimen?identifier={oid}|2012999999"),
+        format!("Observation?identifier={oid}|986/2"),
+        format!("Observation?identifier={oid}|986/3"),
+        format!("DiagnosticReport?identifier={oid}|986"),
+    ]
+    .into_iter()
+    .map(|url| json!({"method": "PUT", "url": url}))
+    .collect();
+    assert_eq!(bundle.clinical_requests(), expected);
+    // Converted again: new fullUrls, the same conditional updates.
+    let again = sample("hl7v2/oru-r01-fhir-converter.hl7");
+    assert_eq!(again.clinical_requests(), expected);
+    assert_ne!(again.url("Specimen"), url);
+}
+
+#[test]
+fn the_admission_allergy_against_fhir_converter() {
+    let (ours, theirs) = (ours(), theirs());
+    let (a, t) = (
+        ours.one("AllergyIntolerance"),
+        theirs.one("AllergyIntolerance"),
+    );
+    for member in ["category", "type", "criticality", "clinicalStatus"] {
+        same(member, &a[member], &t[member]);
+    }
+    same(
+        "code but system",
+        &without(&a["code"]["coding"][0], &["system"]),
+        &without(&t["code"]["coding"][0], &["system"]),
+    );
+    differs(
+        "code system",
+        "ICDO names no system of allergens; theirs makes ICD-O (oncology) of it",
+        &a["code"]["coding"][0]["system"],
+        Value::Null,
+        &t["code"]["coding"][0]["system"],
+        json!("http://terminology.hl7.org/CodeSystem/icd-o"),
+    );
+    same(
+        "reaction manifestation",
+        &a["reaction"][0]["manifestation"],
+        &t["reaction"][0]["manifestation"],
+    );
+    // AL1-6 is when the allergy was identified: the allergy's onset, where theirs makes it the
+    // onset of the reaction.
+    same(
+        "AL1-6 (our onsetDateTime, their reaction onset)",
+        &a["onsetDateTime"],
+        &t["reaction"][0]["onset"],
+    );
+    assert!(a["reaction"][0].get("onset").is_none());
+    assert!(t.get("onsetDateTime").is_none());
+    differs(
+        "reaction severity",
+        "AL1-4 MI (mild) is the reaction's severity as well as the criticality",
+        &a["reaction"][0]["severity"],
+        json!("mild"),
+        &t["reaction"][0]["severity"],
+        Value::Null,
+    );
+    assert_eq!(a["patient"]["reference"], ours.url("Patient"));
+    assert_eq!(a["encounter"]["reference"], ours.url("Encounter"));
+}
+
+#[test]
+fn a_problem_added_becomes_a_condition() {
+    let bundle = sample("corpus/hl7v2/ppr-pc1-v231-bom.hl7");
+    let condition = bundle.one("Condition");
+    assert_eq!(
+        condition["code"]["coding"][0],
+        json!({"code": "596.5", "display": "BLADDER DYSFUNCTION"})
+    );
+    assert_eq!(condition["identifier"], json!([{"value": "26744"}]));
+    // PRB-14 ACTIVE.
+    assert_eq!(condition["clinicalStatus"]["coding"][0]["code"], "active");
+    assert_eq!(condition["recordedDate"], "2004-06-29");
+    assert_eq!(condition["onsetDateTime"], "2004-06-29");
+    assert_eq!(condition["subject"]["reference"], bundle.url("Patient"));
+    assert_eq!(
+        bundle.request("Condition"),
+        &json!({"method": "PUT", "url": "Condition?identifier=26744"})
+    );
 }

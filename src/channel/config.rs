@@ -168,7 +168,8 @@ pub const FHIR_TO_HL7V2: &str = "fhir-to-hl7v2";
 pub enum TransformOutput {
     /// The canonical records the mapping made (JSON), as the `store` destination takes them.
     Records,
-    /// An HL7 v2 message converted to a FHIR R4 transaction Bundle (ADT, ORU^R01, DFT^P03).
+    /// An HL7 v2 message converted to a FHIR R4 transaction Bundle (the message types of
+    /// `fhir::from_hl7v2::CONVERTED`).
     Fhir,
     /// The HL7 v2 message as the channel's edit list left it.
     Hl7v2,

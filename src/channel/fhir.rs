@@ -1,6 +1,7 @@
-//! The `fhir` destination: each HL7 v2 ADT, ORU^R01 or DFT^P03, as its channel's mapping read it, becomes a FHIR
-//! transaction Bundle POSTed to a FHIR server's base URL, with the HTTP destination's retries
-//! and failure classes. When the channel's transform already made the Bundle
+//! The `fhir` destination: each HL7 v2 message the converter takes (ADT, results, charges,
+//! orders, appointments, immunizations, documents, problems: `from_hl7v2::CONVERTED`), as its
+//! channel's mapping read it, becomes a FHIR transaction Bundle POSTed to a FHIR server's base
+//! URL, with the HTTP destination's retries and failure classes. When the channel's transform already made the Bundle
 //! (`output = "fhir"`), it is sent as it is.
 
 use std::collections::BTreeMap;
@@ -18,8 +19,8 @@ use crate::fhir::outcome::FHIR_JSON;
 use crate::mapping::Records;
 use crate::store::Store;
 
-/// `type = "fhir"` destination: converts each HL7 v2 ADT (A01, A03, A04, A08), ORU^R01 or
-/// DFT^P03 to a FHIR transaction Bundle and POSTs it to a FHIR server (needs a `transform`
+/// `type = "fhir"` destination: converts each HL7 v2 message the converter takes
+/// (`from_hl7v2::CONVERTED`) to a FHIR transaction Bundle and POSTs it to a FHIR server (needs a `transform`
 /// mapping from HL7 v2).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -68,7 +69,7 @@ impl DestinationSettings for FhirDestinationConfig {
     }
 }
 
-/// Converts and POSTs ADT, ORU^R01 and DFT^P03 messages to a FHIR server; other messages
+/// Converts and POSTs the messages the converter takes to a FHIR server; other messages
 /// fail for good (dead letters) with the reason.
 pub struct FhirDestination {
     /// Where the original messages are (next of kin are read from them).

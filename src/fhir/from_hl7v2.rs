@@ -5,7 +5,21 @@
 //!   the subscriber who is not the patient and each next of kin (NK1) as RelatedPersons;
 //! - ORU^R01: Patient, a DiagnosticReport per OBR and an Observation per OBX (notes from the
 //!   NTEs that follow an OBX);
-//! - DFT^P03: Patient, Encounter, and a ChargeItem per FT1 (with the performing Practitioner).
+//! - DFT^P03: Patient, Encounter, and a ChargeItem per FT1 (with the performing Practitioner);
+//! - ORM^O01, OML^O21, OMP^O09, RDE^O11: a ServiceRequest per ORC/OBR order and a
+//!   MedicationRequest per pharmacy order (RXO, RXE);
+//! - SIU^S12/S13/S14/S15/S26: an Appointment (booked, rescheduled, modified, cancelled, no-show);
+//! - VXU^V04: an Immunization per RXA;
+//! - MDM^T02/T04: a DocumentReference with the document as an attachment;
+//! - PPR^PC1/PC2/PC3: a Condition per PRB;
+//! - and in any of them, an AllergyIntolerance per AL1.
+//!
+//! ORU^R01 also makes a Specimen per SPM, which its DiagnosticReport and Observations name.
+//! The clinical resources refer to the Patient and, when PV1 is there, to the Encounter. Each
+//! has an identifier from the message (order, appointment, document or problem numbers; else
+//! the message control id and the segment) and is sent as a conditional update
+//! (`PUT Type?identifier=system|value`), so the same message converted twice updates the same
+//! resources rather than making new ones.
 //!
 //! The patient, visit, coverages and charges are read through the channel's declarative
 //! mapping into canonical records (so lookups, dates and identifiers are the ones the store
@@ -16,12 +30,23 @@
 //! IN2), next of kin (NK1), results and performers. Every resource is checked against the R4
 //! model before the Bundle is answered.
 //!
-//! This file is long because it holds the Bundle builders that ADT, ORU^R01 and DFT^P03 share; what
-//! is particular to a segment is in `from_hl7v2/`.
+//! This file is long because it holds the Bundle builders that every message type shares;
+//! what is particular to a segment is in `from_hl7v2/`.
 
 mod adt;
+mod document;
+mod immunization;
+mod orders;
+mod problems;
+mod schedule;
+mod specimen;
 mod tables;
 mod v2;
+
+#[cfg(test)]
+mod clinical_tests;
+
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
@@ -38,7 +63,12 @@ use crate::mapping::{EncounterRecord, Records};
 pub const TRIGGERS: [&str; 4] = ["A01", "A03", "A04", "A08"];
 
 /// The message types the converter takes, for messages and documentation.
-pub const CONVERTED: &str = "ADT^A01/A03/A04/A08, ORU^R01, DFT^P03";
+pub const CONVERTED: &str = "ADT^A01/A03/A04/A08, ORU^R01, DFT^P03, ORM^O01, OML^O21, OMP^O09, \
+     RDE^O11, SIU^S12/S13/S14/S15/S26, VXU^V04, MDM^T02/T04, PPR^PC1/PC2/PC3";
+
+/// The identifier system of resources named by the message that made them: the value is the
+/// message control id (MSH-10) and the segment, `MSG1/OBX[2]`.
+pub const MESSAGE_SYSTEM: &str = "urn:switchboard:hl7v2-message";
 
 const LOINC_SYSTEM: &str = "http://loinc.org";
 const SNOMED_SYSTEM: &str = "http://snomed.info/sct";
@@ -62,6 +92,19 @@ pub fn convert(records: &Records, message: &Message<'_>) -> Result<Value, Conver
         ("ADT", trigger) if TRIGGERS.contains(&trigger) => adt_bundle(records, message),
         ("ORU", "R01") => oru_bundle(records, message),
         ("DFT", "P03") => dft_bundle(records, message),
+        (code, trigger) if orders::ORDER_TYPES.contains(&(code, trigger)) => {
+            orders::order_bundle(records, message)
+        }
+        ("SIU", trigger) if schedule::TRIGGERS.contains(&trigger) => {
+            schedule::appointment_bundle(records, message)
+        }
+        ("VXU", "V04") => immunization::immunization_bundle(records, message),
+        ("MDM", trigger) if document::TRIGGERS.contains(&trigger) => {
+            document::document_bundle(records, message)
+        }
+        ("PPR", trigger) if problems::TRIGGERS.contains(&trigger) => {
+            problems::problem_bundle(records, message)
+        }
         _ => Err(ConvertError(format!(
             "{code}^{trigger} is not a message the FHIR converter takes ({CONVERTED})"
         ))),
@@ -87,39 +130,123 @@ fn expect(message: &Message<'_>, want_code: &str, triggers: &[&str]) -> Result<(
     Ok(())
 }
 
-/// A Bundle with the Patient of `records` (completed with the PID of `message`) in it,
-/// and the Reference to that Patient.
+/// What the resources of a message refer to (its Patient, and its Encounter when PV1 is
+/// there) and what names those without an identifier of their own.
+struct Subject {
+    /// The Reference to the Patient entry.
+    patient: Value,
+    /// The Reference to the Encounter entry, when the message has a visit.
+    encounter: Option<Value>,
+    /// The patient's first canonical identifier, `system/value`.
+    patient_key: Option<String>,
+    /// MSH-10.
+    control_id: Option<String>,
+    /// The time zone of MSH-7 (`+0215`), for the sender's times written without one.
+    zone: Option<String>,
+}
+
+impl Subject {
+    /// The identifier of a resource made of `label` that has none of its own in the message:
+    /// the message control id and the segment.
+    fn message_identifier(&self, label: &str) -> Result<Value, ConvertError> {
+        let control_id = self.control_id.as_deref().ok_or_else(|| {
+            ConvertError(format!(
+                "MSH-10 (message control id) is empty: the resource of {label} has no identifier"
+            ))
+        })?;
+        Ok(json!({"system": MESSAGE_SYSTEM, "value": format!("{control_id}/{label}")}))
+    }
+
+    /// Field `number` of `segment` (a TS/DTM) as a FHIR instant: a time with its zone, the
+    /// zone of MSH-7 when it has none; `Ok(None)` when empty or only a date; an error naming
+    /// `label` and the field when it is not a date/time.
+    fn instant(
+        &self,
+        segment: &Segment<'_>,
+        number: usize,
+        label: &str,
+    ) -> Result<Option<String>, ConvertError> {
+        let Some(found) = date_time(segment, number, label)? else {
+            return Ok(None);
+        };
+        Ok(self.as_instant(&found, text(segment, number, 1, 1).as_deref()))
+    }
+
+    /// `converted` (the FHIR dateTime of the HL7 `sent`) as an instant, when it can be one.
+    fn as_instant(&self, converted: &str, sent: Option<&str>) -> Option<String> {
+        if converted.len() > 10 {
+            return Some(converted.to_string());
+        }
+        let sent = sent?;
+        let zone = self.zone.as_deref()?;
+        let with_zone = hl7_date_time(&format!("{sent}{zone}"))?;
+        (with_zone.len() > 10).then_some(with_zone)
+    }
+}
+
+/// A Bundle with the Patient of `records` (completed with the PID of `message`) in it, and
+/// what its resources refer to.
 fn with_patient(
     records: &Records,
     message: &Message<'_>,
-) -> Result<(BundleBuilder, Value), ConvertError> {
+) -> Result<(BundleBuilder, Subject), ConvertError> {
     let patient = records
         .patient
         .as_ref()
         .ok_or_else(|| ConvertError("the message has no patient".into()))?;
     let mut bundle = BundleBuilder::default();
-    let identifier = patient
-        .identifiers
-        .first()
-        .map(|i| format!("identifier={}|{}", i.system, i.value));
+    let first = patient.identifiers.first();
+    let identifier = first.map(|i| format!("identifier={}|{}", i.system, i.value));
     let mut resource = patient_resource(&patient.known());
     if let Some(pid) = message.segment("PID") {
         adt::enrich_patient(&mut resource, message, &pid);
     }
     let patient_ref = bundle.add(resource, identifier, "PID");
-    Ok((bundle, patient_ref))
+    let header = message.header();
+    let zone = text(&header, 7, 1, 1).and_then(|sent| {
+        let at = sent
+            .char_indices()
+            .skip(4)
+            .find(|(_, c)| *c == '+' || *c == '-')?
+            .0;
+        Some(sent[at..].to_string())
+    });
+    let subject = Subject {
+        patient: patient_ref,
+        encounter: None,
+        patient_key: first.map(|i| format!("{}/{}", i.system, i.value)),
+        control_id: message.control_id().and_then(|id| v2::present(&id)),
+        zone,
+    };
+    Ok((bundle, subject))
 }
 
-/// Adds the patient's general practitioners (PD1) at the end of `bundle`, and refers to them
-/// from the Patient `patient`; answers the Bundle.
-fn finish_with_doctors(
+/// [`with_patient`], with the visit when the message has a PV1: the start of the Bundle of a
+/// clinical message.
+fn with_patient_and_visit(
+    records: &Records,
+    message: &Message<'_>,
+) -> Result<(BundleBuilder, Subject), ConvertError> {
+    let (mut bundle, mut subject) = with_patient(records, message)?;
+    if message.segment("PV1").is_some()
+        && let Some(visit) = &records.encounter
+    {
+        subject.encounter = Some(add_encounter(&mut bundle, message, visit, &subject.patient));
+    }
+    Ok((bundle, subject))
+}
+
+/// Adds the allergies (AL1) and the patient's general practitioners (PD1) at the end of
+/// `bundle`, refers to the practitioners from the Patient; answers the Bundle.
+fn finish(
     mut bundle: BundleBuilder,
     message: &Message<'_>,
-    patient: &Value,
+    subject: &Subject,
 ) -> Result<Value, ConvertError> {
+    problems::add_allergies(&mut bundle, message, subject)?;
     let doctors = adt::general_practitioners(&mut bundle, message);
     if !doctors.is_empty()
-        && let Some(resource) = bundle.resource_mut(patient)
+        && let Some(resource) = bundle.resource_mut(&subject.patient)
     {
         resource["generalPractitioner"] = json!(doctors);
     }
@@ -177,9 +304,12 @@ fn add_encounter(
 /// mapping made.
 pub fn adt_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
     expect(message, "ADT", &TRIGGERS)?;
-    let (mut bundle, patient_ref) = with_patient(records, message)?;
+    let (mut bundle, mut subject) = with_patient(records, message)?;
+    let patient_ref = subject.patient.clone();
     if let Some(visit) = &records.encounter {
-        add_encounter(&mut bundle, message, visit, &patient_ref);
+        let encounter = add_encounter(&mut bundle, message, visit, &patient_ref);
+        // The allergies of an admission name its visit.
+        subject.encounter = Some(encounter);
     }
     for (index, segment) in message.segments_named("NK1").enumerate() {
         let label = format!("NK1[{}]", index + 1);
@@ -216,47 +346,63 @@ pub fn adt_bundle(records: &Records, message: &Message<'_>) -> Result<Value, Con
         }
         bundle.add(resource, None, &label);
     }
-    finish_with_doctors(bundle, message, &patient_ref)
+    finish(bundle, message, &subject)
 }
 
 // ---------------------------------------------------------------------------------------------
 // ORU^R01
 
-/// The transaction Bundle of an ORU^R01: the Patient of `records`, and a
-/// DiagnosticReport per OBR with an Observation per OBX of its order (NTEs right after an OBX
-/// are its notes). OBX segments before the first OBR belong to no order in the ORU_R01
+/// The transaction Bundle of an ORU^R01: the Patient of `records` (and the visit, when PV1 is
+/// there), and a DiagnosticReport per OBR with an Observation per OBX of its order (NTEs right
+/// after an OBX are its notes) and a Specimen per SPM of its order, which the report and its
+/// Observations name. OBX segments before the first OBR belong to no order in the ORU_R01
 /// structure and are not converted.
 pub fn oru_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
     expect(message, "ORU", &["R01"])?;
-    let (mut bundle, patient_ref) = with_patient(records, message)?;
+    let (mut bundle, subject) = with_patient_and_visit(records, message)?;
     let mut report: Option<Report> = None;
-    let (mut obr_count, mut obx_count) = (0, 0);
+    let (mut obr_count, mut obx_count, mut spm_count) = (0, 0, 0);
     for segment in message.segments() {
         match segment.id() {
             "OBR" => {
                 if let Some(done) = report.take() {
-                    done.add_to(&mut bundle, &patient_ref)?;
+                    done.add_to(&mut bundle, &subject)?;
                 }
                 obr_count += 1;
-                report = Some(Report::read(segment, obr_count)?);
+                report = Some(Report::read(segment, obr_count, &subject)?);
             }
             "OBX" => {
                 obx_count += 1;
                 if let Some(report) = report.as_mut() {
                     report.flush(&mut bundle);
                     let label = format!("OBX[{obx_count}]");
-                    let resource = observation_resource(
+                    let mut resource = observation_resource(
                         &segment,
                         &label,
-                        &patient_ref,
+                        &subject.patient,
                         report.effective.as_deref(),
                     )?;
-                    report.pending = Some((resource, label));
+                    resource["encounter"] = json!(subject.encounter);
+                    let identifier = report.result_identifier(&subject, &label)?;
+                    resource["identifier"] = json!([identifier]);
+                    report.pending = Some((resource, identifier, label));
                 }
             }
             "NTE" => {
-                if let Some((resource, _)) = report.as_mut().and_then(|r| r.pending.as_mut()) {
+                if let Some((resource, ..)) = report.as_mut().and_then(|r| r.pending.as_mut()) {
                     add_note(resource, &segment);
+                }
+            }
+            "SPM" => {
+                spm_count += 1;
+                if let Some(report) = report.as_mut() {
+                    report.flush(&mut bundle);
+                    let label = format!("SPM[{spm_count}]");
+                    let (resource, identifier) =
+                        specimen::specimen_resource(&segment, &label, &subject)?;
+                    report
+                        .specimens
+                        .push(bundle.update(resource, &identifier, &label));
                 }
             }
             _ => {
@@ -267,87 +413,114 @@ pub fn oru_bundle(records: &Records, message: &Message<'_>) -> Result<Value, Con
         }
     }
     if let Some(done) = report.take() {
-        done.add_to(&mut bundle, &patient_ref)?;
+        done.add_to(&mut bundle, &subject)?;
     }
-    finish_with_doctors(bundle, message, &patient_ref)
+    finish(bundle, message, &subject)
 }
 
 /// An OBR whose DiagnosticReport waits for its results.
-struct Report<'a> {
-    obr: Segment<'a>,
+struct Report {
     label: String,
+    code: Value,
+    status: &'static str,
+    identifiers: Vec<Value>,
     effective: Option<String>,
+    issued: Option<String>,
     results: Vec<Value>,
-    /// The Observation of the last OBX, open to the NTEs that follow it.
-    pending: Option<(Value, String)>,
+    specimens: Vec<Value>,
+    /// The Observation of the last OBX (with its identifier), open to the NTEs that follow it.
+    pending: Option<(Value, Value, String)>,
 }
 
-impl<'a> Report<'a> {
+impl Report {
     /// Reads the `number`th OBR.
-    fn read(obr: Segment<'a>, number: usize) -> Result<Self, ConvertError> {
+    fn read(obr: Segment<'_>, number: usize, subject: &Subject) -> Result<Self, ConvertError> {
         let label = format!("OBR[{number}]");
         let effective = date_time(&obr, 7, &label)?;
-        Ok(Report {
-            obr,
-            label,
-            effective,
-            results: Vec::new(),
-            pending: None,
-        })
-    }
-
-    /// Adds the pending Observation, if any, to `bundle` and to the results.
-    fn flush(&mut self, bundle: &mut BundleBuilder) {
-        if let Some((resource, label)) = self.pending.take() {
-            self.results.push(bundle.add(resource, None, &label));
-        }
-    }
-
-    /// Adds the DiagnosticReport to `bundle`.
-    fn add_to(mut self, bundle: &mut BundleBuilder, patient: &Value) -> Result<(), ConvertError> {
-        self.flush(bundle);
-        let obr = &self.obr;
-        let label = &self.label;
-        let code = codeable(obr, 4).ok_or_else(|| {
+        let code = codeable(&obr, 4).ok_or_else(|| {
             ConvertError(format!("{label}-4 (universal service identifier) is empty"))
         })?;
-        let status = match text(obr, 25, 1, 1).as_deref() {
+        let status = match text(&obr, 25, 1, 1).as_deref() {
             Some("F") => "final",
             Some("P") => "preliminary",
             Some("C") => "corrected",
             Some("X") => "cancelled",
             _ => "unknown",
         };
-        let identifier = |field: usize, type_code: &str| {
-            text(obr, field, 1, 1).map(|value| {
-                json!({
-                    "type": {"coding": [{"system": V2_0203, "code": type_code}]},
-                    // EI: id ^ namespace ^ universal id ^ its type; an ISO OID names the system.
-                    "system": text(obr, field, 1, 3)
-                        .filter(|_| text(obr, field, 1, 4).as_deref() == Some("ISO"))
-                        .map(|oid| format!("urn:oid:{oid}")),
-                    "assigner": text(obr, field, 1, 2).map(|namespace| json!({"display": namespace})),
-                    "value": value,
-                })
-            })
-        };
-        let identifiers: Vec<Value> = [identifier(3, "FILL"), identifier(2, "PLAC")]
-            .into_iter()
-            .flatten()
-            .collect();
+        let mut identifiers: Vec<Value> = [
+            v2::order_identifier(&obr, 3, "FILL"),
+            v2::order_identifier(&obr, 2, "PLAC"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if identifiers.is_empty() {
+            identifiers.push(subject.message_identifier(&label)?);
+        }
         // `issued` is an instant: only a time with its zone qualifies.
-        let issued = date_time(obr, 22, label)?.filter(|t| t.len() > 10);
+        let issued = date_time(&obr, 22, &label)?.filter(|t| t.len() > 10);
+        Ok(Report {
+            label,
+            code,
+            status,
+            identifiers,
+            effective,
+            issued,
+            results: Vec::new(),
+            specimens: Vec::new(),
+            pending: None,
+        })
+    }
+
+    /// The identifier of the Observation of `label`: the report's, with the OBX's place in
+    /// the report, so that a corrected result updates the same Observation.
+    fn result_identifier(&self, subject: &Subject, label: &str) -> Result<Value, ConvertError> {
+        let place = self.results.len() + usize::from(self.pending.is_some()) + 1;
+        match self.identifiers.first() {
+            Some(report)
+                if report.get("system").and_then(Value::as_str) != Some(MESSAGE_SYSTEM) =>
+            {
+                Ok(json!({
+                    "system": report.get("system"),
+                    "value": format!("{}/{place}", report["value"].as_str().unwrap_or_default()),
+                }))
+            }
+            _ => subject.message_identifier(label),
+        }
+    }
+
+    /// Adds the pending Observation, if any, to `bundle` and to the results.
+    fn flush(&mut self, bundle: &mut BundleBuilder) {
+        if let Some((resource, identifier, label)) = self.pending.take() {
+            self.results
+                .push(bundle.update(resource, &identifier, &label));
+        }
+    }
+
+    /// Adds the DiagnosticReport to `bundle`; its Observations name its first Specimen.
+    fn add_to(mut self, bundle: &mut BundleBuilder, subject: &Subject) -> Result<(), ConvertError> {
+        self.flush(bundle);
+        if let Some(specimen) = self.specimens.first() {
+            for result in &self.results {
+                if let Some(observation) = bundle.resource_mut(result) {
+                    observation["specimen"] = specimen.clone();
+                }
+            }
+        }
         let resource = json!({
             "resourceType": "DiagnosticReport",
-            "identifier": identifiers,
-            "status": status,
-            "code": code,
-            "subject": patient,
+            "identifier": self.identifiers,
+            "status": self.status,
+            "code": self.code,
+            "subject": subject.patient,
+            "encounter": subject.encounter,
             "effectiveDateTime": self.effective,
-            "issued": issued,
+            "issued": self.issued,
+            "specimen": self.specimens,
             "result": self.results,
         });
-        bundle.add(resource, None, label);
+        let key = self.identifiers.first().cloned().unwrap_or_default();
+        bundle.update(resource, &key, &self.label);
         Ok(())
     }
 }
@@ -630,7 +803,8 @@ fn interpretation(obx: &Segment<'_>) -> Option<Value> {
 /// ChargeItem per charge the mapping read (one per FT1), with FT1-20 as its performer.
 pub fn dft_bundle(records: &Records, message: &Message<'_>) -> Result<Value, ConvertError> {
     expect(message, "DFT", &["P03"])?;
-    let (mut bundle, patient_ref) = with_patient(records, message)?;
+    let (mut bundle, subject) = with_patient(records, message)?;
+    let patient_ref = subject.patient.clone();
     let encounter = records
         .encounter
         .as_ref()
@@ -664,7 +838,7 @@ pub fn dft_bundle(records: &Records, message: &Message<'_>) -> Result<Value, Con
             &label,
         );
     }
-    finish_with_doctors(bundle, message, &patient_ref)
+    finish(bundle, message, &subject)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -736,6 +910,9 @@ fn coding_system(name: &str) -> Option<String> {
         "UCUM" => UCUM_SYSTEM,
         "C4" | "CPT" => CPT_SYSTEM,
         "I10" | "I10C" | "ICD10CM" => ICD10_SYSTEM,
+        "CVX" => "http://hl7.org/fhir/sid/cvx",
+        "MVX" => "http://terminology.hl7.org/CodeSystem/MVX",
+        "NDC" => "http://hl7.org/fhir/sid/ndc",
         _ => {
             let table = name.strip_prefix("HL7")?;
             return (table.len() == 4 && table.bytes().all(|b| b.is_ascii_digit()))
@@ -752,14 +929,32 @@ fn date_time(
     number: usize,
     label: &str,
 ) -> Result<Option<String>, ConvertError> {
-    let Some(value) = text(segment, number, 1, 1) else {
+    checked_date_time(text(segment, number, 1, 1), &format!("{label}-{number}"))
+}
+
+/// An HL7 v2 date/time `value` read at `at` (`SPM[1]-17.2`) as a FHIR dateTime; `Ok(None)`
+/// when absent, an error naming `at` when it is not a date/time.
+fn checked_date_time(value: Option<String>, at: &str) -> Result<Option<String>, ConvertError> {
+    let Some(value) = value else {
         return Ok(None);
     };
-    hl7_date_time(&value).map(Some).ok_or_else(|| {
-        ConvertError(format!(
-            "{label}-{number}: '{value}' is not an HL7 v2 date/time"
-        ))
-    })
+    hl7_date_time(&value)
+        .map(Some)
+        .ok_or_else(|| ConvertError(format!("{at}: '{value}' is not an HL7 v2 date/time")))
+}
+
+/// An HL7 v2 number `value` read at `at`; `Ok(None)` when absent, an error naming `at` when it
+/// is not a number.
+fn checked_number(
+    value: Option<String>,
+    at: &str,
+) -> Result<Option<serde_json::Number>, ConvertError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    number(&value)
+        .map(Some)
+        .ok_or_else(|| ConvertError(format!("{at}: '{value}' is not a number")))
 }
 
 /// An HL7 v2 TS/DTM (`YYYY[MM[DD[HHMM[SS[.S]]]]][+/-ZZZZ]`) as a FHIR dateTime. A time
@@ -842,6 +1037,13 @@ fn hl7_date_time(value: &str) -> Option<String> {
 struct BundleBuilder {
     entries: Vec<Value>,
     sources: Vec<String>,
+    /// The Reference to the entry of each conditional request (its JSON text), so that a
+    /// message of many segments is not searched entry by entry.
+    conditional: HashMap<String, Value>,
+    /// The positions of the entries of each resource, by the hash of its JSON text as added.
+    shared: HashMap<u64, Vec<usize>>,
+    /// The position of each entry, by fullUrl.
+    positions: HashMap<String, usize>,
 }
 
 impl BundleBuilder {
@@ -854,18 +1056,46 @@ impl BundleBuilder {
         let mut request = json!({"method": "POST", "url": resource["resourceType"]});
         if let Some(query) = if_none_exist {
             request["ifNoneExist"] = json!(query);
-            if let Some(existing) = self.entries.iter().find(|e| e["request"] == request) {
-                return json!({"reference": existing["fullUrl"]});
-            }
+        }
+        self.push(resource, request, source)
+    }
+
+    /// Adds a conditional update of `resource`: a PUT to `Type?identifier=system|value` of
+    /// `identifier`, which creates it or updates the one with that identifier; answers a
+    /// Reference to it. One already in the Bundle with that identifier is not repeated.
+    fn update(&mut self, mut resource: Value, identifier: &Value, source: &str) -> Value {
+        prune(&mut resource);
+        let kind = resource["resourceType"].as_str().unwrap_or_default();
+        let query = v2::identifier_query(identifier).unwrap_or_default();
+        let request = json!({"method": "PUT", "url": format!("{kind}?{query}")});
+        self.push(resource, request, source)
+    }
+
+    /// Adds an entry of `resource` with `request`, unless a conditional entry with the same
+    /// request is there already; answers a Reference to the entry.
+    fn push(&mut self, resource: Value, request: Value, source: &str) -> Value {
+        let conditional = request.get("ifNoneExist").is_some() || request["method"] == "PUT";
+        let key = conditional.then(|| request.to_string());
+        if let Some(existing) = key.as_ref().and_then(|key| self.conditional.get(key)) {
+            return existing.clone();
         }
         let full_url = format!("urn:uuid:{}", super::versioned::new_id());
+        let reference = json!({"reference": full_url});
+        self.shared
+            .entry(text_hash(&resource))
+            .or_default()
+            .push(self.entries.len());
+        self.positions.insert(full_url.clone(), self.entries.len());
         self.entries.push(json!({
             "fullUrl": full_url,
             "resource": resource,
             "request": request,
         }));
         self.sources.push(source.to_string());
-        json!({"reference": full_url})
+        if let Some(key) = key {
+            self.conditional.insert(key, reference.clone());
+        }
+        reference
     }
 
     /// Adds `resource` as [`BundleBuilder::add`] does, unless the same resource is already in
@@ -877,7 +1107,14 @@ impl BundleBuilder {
         source: &str,
     ) -> Value {
         prune(&mut resource);
-        if let Some(existing) = self.entries.iter().find(|e| e["resource"] == resource) {
+        let same = self
+            .shared
+            .get(&text_hash(&resource))
+            .into_iter()
+            .flatten()
+            .filter_map(|position| self.entries.get(*position))
+            .find(|entry| entry["resource"] == resource);
+        if let Some(existing) = same {
             return json!({"reference": existing["fullUrl"]});
         }
         self.add(resource, if_none_exist, source)
@@ -885,10 +1122,10 @@ impl BundleBuilder {
 
     /// The resource of the entry `reference` names.
     fn resource_mut(&mut self, reference: &Value) -> Option<&mut Value> {
+        let position = *self.positions.get(reference["reference"].as_str()?)?;
         self.entries
-            .iter_mut()
-            .find(|e| e["fullUrl"] == reference["reference"])
-            .map(|e| &mut e["resource"])
+            .get_mut(position)
+            .map(|entry| &mut entry["resource"])
     }
 
     /// The Bundle, once every resource passed the R4 model check.
@@ -915,6 +1152,14 @@ impl BundleBuilder {
     }
 }
 
+/// The hash of the JSON text of `resource`.
+fn text_hash(resource: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    resource.to_string().hash(&mut hasher);
+    hasher.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -925,12 +1170,49 @@ mod tests {
         NK1|1|Doe^John^Q|SPO^Spouse|1 Main St^^Springfield^IL^62701|555-0199\r";
 
     /// `raw` parsed; the test's own messages always parse.
-    fn parsed(raw: &[u8]) -> Message<'_> {
+    pub(super) fn parsed(raw: &[u8]) -> Message<'_> {
         Message::parse(raw).expect("an HL7 v2 message")
     }
 
     /// What `convert` makes of `raw`, or an error when it does not parse.
-    fn parsed_then(
+    /// Converts `original` with each byte at `step` intervals replaced by each of
+    /// `replacements`; every resource of every Bundle made is valid R4. Answers how many
+    /// converted.
+    pub(super) fn convert_damaged(
+        original: &[u8],
+        step: usize,
+        replacements: &[u8],
+        convert: impl Fn(&Message<'_>) -> Result<Value, ConvertError>,
+    ) -> usize {
+        let mut converted = 0;
+        for position in (0..original.len()).step_by(step) {
+            for replacement in replacements {
+                let mut damaged = original.to_vec();
+                damaged[position] = *replacement;
+                if let Ok(bundle) = parsed_then(&damaged, &convert) {
+                    converted += 1;
+                    for entry in bundle["entry"].as_array().unwrap() {
+                        assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
+                    }
+                }
+            }
+        }
+        converted
+    }
+
+    /// Asserts that each message of `cases` is refused by `convert` with an error that
+    /// starts with its expected text.
+    pub(super) fn assert_refused(
+        cases: &[(String, &str)],
+        convert: impl Fn(&Message<'_>) -> Result<Value, ConvertError>,
+    ) {
+        for (message, expected) in cases {
+            let err = convert(&parsed(message.as_bytes())).unwrap_err();
+            assert!(err.0.starts_with(expected), "{err} <> {expected}");
+        }
+    }
+
+    pub(super) fn parsed_then(
         raw: &[u8],
         convert: impl Fn(&Message<'_>) -> Result<Value, ConvertError>,
     ) -> Result<Value, ConvertError> {
@@ -938,7 +1220,7 @@ mod tests {
         convert(&message)
     }
 
-    fn records() -> Records {
+    pub(super) fn records() -> Records {
         Records {
             patient: Some(Patient {
                 identifiers: vec![Identifier {
@@ -1046,7 +1328,7 @@ mod tests {
     }
 
     /// A segment `id` with `fields` (number, value) set and the others empty.
-    fn segment(id: &str, fields: &[(usize, &str)]) -> String {
+    pub(super) fn segment(id: &str, fields: &[(usize, &str)]) -> String {
         let last = fields.iter().map(|(n, _)| *n).max().unwrap_or(0);
         let mut parts = vec![String::new(); last + 1];
         parts[0] = id.to_string();
@@ -1135,7 +1417,7 @@ mod tests {
         .concat()
     }
 
-    fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
+    pub(super) fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
         bundle["entry"]
             .as_array()
             .unwrap()
@@ -1309,10 +1591,7 @@ mod tests {
                 "OBR[1]-4 (universal service identifier) is empty",
             ),
         ];
-        for (message, expected) in cases {
-            let err = oru_bundle(&records(), &parsed(message.as_bytes())).unwrap_err();
-            assert!(err.0.starts_with(expected), "{err} <> {expected}");
-        }
+        assert_refused(&cases, |m| oru_bundle(&records(), m));
     }
 
     #[test]
@@ -1483,38 +1762,15 @@ mod tests {
         let records = mapping
             .records(&crate::message::Message::read(original).unwrap())
             .unwrap();
-        let mut converted = 0;
-        for position in (0..original.len()).step_by(29) {
-            for replacement in [b'|', b'^', b'&', b'x'] {
-                let mut damaged = original.to_vec();
-                damaged[position] = replacement;
-                if let Ok(bundle) = parsed_then(&damaged, |m| convert(&records, m)) {
-                    converted += 1;
-                    for entry in bundle["entry"].as_array().unwrap() {
-                        assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
-                    }
-                }
-            }
-        }
+        let converted = convert_damaged(original, 29, b"|^&x", |m| convert(&records, m));
         assert!(converted > 0);
     }
 
     #[test]
     fn damaged_results_are_converted_or_refused_never_a_panic() {
-        let original = lab_result();
-        let bytes = original.as_bytes();
-        for position in 0..bytes.len() {
-            for replacement in [
-                b'|', b'^', b'~', b'&', b'\\', b'\r', b'-', b'+', b'.', b'x', b'9',
-            ] {
-                let mut damaged = bytes.to_vec();
-                damaged[position] = replacement;
-                if let Ok(bundle) = parsed_then(&damaged, |m| convert(&records(), m)) {
-                    for entry in bundle["entry"].as_array().unwrap() {
-                        assert_eq!(validate_emitted(&entry["resource"]), Ok(()));
-                    }
-                }
-            }
-        }
+        let replacements = b"|^~&\\\r-+.x9";
+        convert_damaged(lab_result().as_bytes(), 1, replacements, |m| {
+            convert(&records(), m)
+        });
     }
 }

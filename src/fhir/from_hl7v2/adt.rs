@@ -12,9 +12,9 @@ use super::tables::{
 };
 use super::v2::{
     MEDICARE_SYSTEM, Rep, SSN_SYSTEM, XPN, add_type_displays, addresses, append_identifiers,
-    concept, contact_points, contact_role, cx_identifier, day, first, human_name, identifier_type,
-    language, location, names, period, plain_identifier, practitioner, relationship, reps,
-    table_coding, table_concept, when,
+    concept, contact_points, contact_role, cx_identifier, day, first, human_name, identifier_query,
+    identifier_type, language, location, names, period, plain_identifier, practitioner,
+    relationship, reps, table_coding, table_concept, when,
 };
 use super::{BundleBuilder, UCUM_SYSTEM, coding_of, number};
 use crate::hl7v2::{Message, Segment};
@@ -316,13 +316,7 @@ pub(super) fn general_practitioners(
             let system = super::v2::provider_system(&rep, &value, 6, rep.get(7).as_deref());
             json!({"system": system, "value": value, "type": rep.get(7).map(|c| identifier_type(&c))})
         });
-        let query = identifier.as_ref().map(|i| {
-            format!(
-                "identifier={}|{}",
-                i["system"].as_str().unwrap_or_default(),
-                i["value"].as_str().unwrap_or_default()
-            )
-        });
+        let query = identifier.as_ref().and_then(identifier_query);
         let organization = json!({
             "resourceType": "Organization",
             "identifier": identifier.map(|i| vec![i]),

@@ -253,3 +253,52 @@ pub(super) const GENDERS: [(&str, &str); 6] = [
 pub(super) fn lookup<T: Copy>(table: &[(&str, T)], code: &str) -> Option<T> {
     table.iter().find(|(key, _)| *key == code).map(|(_, v)| *v)
 }
+
+/// HL7 table 0127 (allergen type) to the AllergyIntolerance category (when one fits) and
+/// whether it is an allergy (else an intolerance or contraindication).
+pub(super) const ALLERGY_CATEGORIES: [(&str, (Option<&str>, bool)); 8] = [
+    ("DA", (Some("medication"), true)),
+    ("FA", (Some("food"), true)),
+    ("EA", (Some("environment"), true)),
+    ("AA", (Some("environment"), true)),
+    ("PA", (Some("environment"), true)),
+    ("LA", (Some("environment"), true)),
+    ("MA", (None, true)),
+    ("MC", (None, false)),
+];
+
+/// HL7 table 0128 (allergy severity) to the AllergyIntolerance criticality and the severity
+/// of its reaction.
+pub(super) const ALLERGY_SEVERITIES: [(&str, (&str, Option<&str>)); 4] = [
+    ("SV", ("high", Some("severe"))),
+    ("MO", ("low", Some("moderate"))),
+    ("MI", ("low", Some("mild"))),
+    ("U", ("unable-to-assess", None)),
+];
+
+/// HL7 table 0276 (appointment reason), as `v2-0276` displays it.
+pub(super) const APPOINTMENT_REASONS: [(&str, &str); 5] = [
+    ("CHECKUP", "A routine check-up, such as an annual physical"),
+    ("EMERGENCY", "Emergency appointment"),
+    ("FOLLOWUP", "A follow up visit from a previous appointment"),
+    ("ROUTINE", "Routine appointment - default if not valued"),
+    ("WALKIN", "A previously unscheduled walk-in visit"),
+];
+
+/// HL7 table 0270 (document type), as `v2-0270` displays it.
+pub(super) const DOCUMENT_TYPES: [(&str, &str); 14] = [
+    ("AR", "Autopsy report"),
+    ("CD", "Cardiodiagnostics"),
+    ("CN", "Consultation"),
+    ("DI", "Diagnostic imaging"),
+    ("DS", "Discharge summary"),
+    ("ED", "Emergency department report"),
+    ("HP", "History and physical examination"),
+    ("OP", "Operative report"),
+    ("PC", "Psychiatric consultation"),
+    ("PH", "Psychiatric history and physical examination"),
+    ("PN", "Procedure note"),
+    ("PR", "Progress note"),
+    ("SP", "Surgical pathology"),
+    ("TS", "Transfer summary"),
+];

@@ -8,7 +8,7 @@ use super::tables::{
     ADDRESS_TYPES, CONTACT_ROLE, CONTACT_ROLES, IDENTIFIER_TYPES, LANGUAGES, NAME_USES,
     RELATIONSHIPS, TELECOM_SYSTEMS, TELECOM_USES, lookup,
 };
-use super::{V2_0203, coding_of, hl7_date_time};
+use super::{UCUM_SYSTEM, V2_0203, coding_of, hl7_date_time};
 use crate::fhir::resources::{NPI_SYSTEM, UNKNOWN_SYSTEM};
 use crate::hl7v2::{Repetition, Segment};
 use crate::mapping::street_line;
@@ -101,6 +101,21 @@ pub(super) fn concept(rep: &Rep<'_>) -> Option<Value> {
     coding_of(rep.repetition())
 }
 
+/// A Quantity of `value` in the units of a CWE (code ^ text ^ system): coded in UCUM when the
+/// CWE says it is.
+pub(super) fn coded_quantity(value: serde_json::Number, units: Option<&Rep<'_>>) -> Value {
+    let code = units.and_then(|r| r.get(1));
+    let ucum = units
+        .and_then(|r| r.get(3))
+        .is_some_and(|s| s.eq_ignore_ascii_case("UCUM"));
+    json!({
+        "value": value,
+        "unit": units.and_then(|r| r.get(2)).or_else(|| code.clone()),
+        "system": ucum.then_some(UCUM_SYSTEM),
+        "code": if ucum { code } else { None },
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Identifiers
 
@@ -145,6 +160,56 @@ pub(super) fn plain_identifier(
 ) -> Option<Value> {
     let value = first(segment, field)?.get(1)?;
     Some(json!({"value": value, "system": system, "type": identifier_type(type_code)}))
+}
+
+/// An EI (entity id ^ namespace ^ universal id ^ its type, read by `part(1..=4)`) as an
+/// Identifier of v2-0203 type `type_code` (PLAC, FILL): an ISO OID names the system, the
+/// namespace is the assigner; `None` without an id.
+pub(super) fn entity_identifier(
+    part: impl Fn(usize) -> Option<String>,
+    type_code: &str,
+) -> Option<Value> {
+    let value = part(1)?;
+    Some(json!({
+        "type": {"coding": [{"system": V2_0203, "code": type_code}]},
+        "system": part(3)
+            .filter(|_| part(4).as_deref() == Some("ISO"))
+            .map(|oid| format!("urn:oid:{oid}")),
+        "assigner": part(2).map(|namespace| json!({"display": namespace})),
+        "value": value,
+    }))
+}
+
+/// The order, filler or appointment number (an EI) in field `field` of `segment`, as an
+/// Identifier of v2-0203 type `type_code`.
+pub(super) fn order_identifier(
+    segment: &Segment<'_>,
+    field: usize,
+    type_code: &str,
+) -> Option<Value> {
+    let rep = first(segment, field)?;
+    entity_identifier(|n| rep.get(n), type_code)
+}
+
+/// The search that finds a resource by `identifier`: `identifier=system|value`, or
+/// `identifier=value` without a system; the characters a search value escapes (`\ | , $`)
+/// escaped. `None` without a value.
+pub(super) fn identifier_query(identifier: &Value) -> Option<String> {
+    let escape = |text: &str| {
+        let mut escaped = String::with_capacity(text.len());
+        for c in text.chars() {
+            if matches!(c, '\\' | '|' | ',' | '$') {
+                escaped.push('\\');
+            }
+            escaped.push(c);
+        }
+        escaped
+    };
+    let value = escape(identifier.get("value")?.as_str()?);
+    Some(match identifier.get("system").and_then(Value::as_str) {
+        Some(system) => format!("identifier={}|{value}", escape(system)),
+        None => format!("identifier={value}"),
+    })
 }
 
 /// Adds the table 0203 display to identifier types that have none.
@@ -330,13 +395,7 @@ pub(super) fn practitioner(rep: &Rep<'_>) -> Option<(Value, Option<String>)> {
             "type": type_code.as_deref().map(identifier_type),
         })
     });
-    let query = identifier.as_ref().map(|i| {
-        format!(
-            "identifier={}|{}",
-            i["system"].as_str().unwrap_or_default(),
-            i["value"].as_str().unwrap_or_default()
-        )
-    });
+    let query = identifier.as_ref().and_then(identifier_query);
     let resource = json!({
         "resourceType": "Practitioner",
         "identifier": identifier.map(|i| vec![i]),
