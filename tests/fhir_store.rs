@@ -813,6 +813,24 @@ async fn converted_resources_are_stored_in_the_callers_transaction() {
         .await
         .unwrap();
         assert_eq!(rows, vec![41, 42], "{}", test.backend);
+        drop(conn);
+
+        // Found by its identifier: the same resource, updated.
+        let mut by_identifier = example("Immunization-example");
+        by_identifier.as_object_mut().unwrap().remove("id");
+        let system = by_identifier["identifier"][0]["system"].as_str().unwrap();
+        let value = by_identifier["identifier"][0]["value"].as_str().unwrap();
+        let query = vec![("identifier".to_string(), format!("{system}|{value}"))];
+        let third = store
+            .write_transaction(move |conn| {
+                Box::pin(async move {
+                    versioned::put_matching_in(conn, &by_identifier, &query, Some(43)).await
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(third.location, "Immunization/example", "{}", test.backend);
+        assert_eq!((third.status, third.version), (StatusCode::OK, 3));
 
         let new = store
             .write_transaction(|conn| {

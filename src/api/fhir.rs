@@ -678,6 +678,7 @@ async fn delete_where(
         },
         operation: Operation::Delete,
         expected: None,
+        message_id: None,
     };
     state
         .fhir_writer
@@ -715,19 +716,16 @@ async fn put_resource(
                 .await?
         }
         ServedType::Stored(type_name) => {
-            let method = match target {
-                Target::New(_) | Target::IfNoneExist { .. } => "POST",
-                Target::Id(_) | Target::Matching { .. } => "PUT",
-            };
             let write = StoredWrite {
                 type_name,
-                target,
                 operation: Operation::Put {
                     checked,
                     resource,
-                    method,
+                    method: target.method(),
                 },
+                target,
                 expected,
+                message_id: None,
             };
             state
                 .fhir_writer
@@ -801,6 +799,7 @@ async fn patch(
             method: "PATCH",
         },
         expected: Some(expected.unwrap_or(current.version)),
+        message_id: None,
     };
     let done = state
         .fhir_writer
@@ -907,6 +906,7 @@ async fn delete(
                 target: Target::Id(id),
                 operation: Operation::Delete,
                 expected: if_match(&headers)?,
+                message_id: None,
             };
             let done = state
                 .fhir_writer

@@ -324,6 +324,7 @@ fn plan(entry: &Value) -> Result<Planned, FhirError> {
                 target,
                 operation,
                 expected: if_match,
+                message_id: None,
             };
             (rank, WriteRequest::Stored(write))
         }

@@ -284,6 +284,16 @@ pub enum Target {
     },
 }
 
+impl Target {
+    /// The interaction a put of this target is: POST for a create, PUT for an update.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Target::New(_) | Target::IfNoneExist { .. } => "POST",
+            Target::Id(_) | Target::Matching { .. } => "PUT",
+        }
+    }
+}
+
 /// Most resources one conditional delete deletes; more matches are a 412.
 pub const MAX_CONDITIONAL_DELETE: usize = 100;
 
@@ -314,18 +324,18 @@ pub struct StoredWrite {
     pub operation: Operation,
     /// The version the write expects (`If-Match`): 412 when the resource is at another.
     pub expected: Option<i64>,
+    /// The inbound message the resource was made from, when it came from HL7 v2.
+    pub message_id: Option<i64>,
 }
 
 /// Runs a stored write in the caller's transaction.
 pub async fn write(conn: &mut dyn Sql, request: &StoredWrite) -> Result<Outcome, FhirError> {
     let type_name = request.type_name;
     match (&request.operation, &request.target) {
-        (Operation::Put { .. }, Target::New(id) | Target::Id(id)) => {
-            put(conn, request, id, None).await
-        }
+        (Operation::Put { .. }, Target::New(id) | Target::Id(id)) => put(conn, request, id).await,
         (Operation::Put { .. }, Target::IfNoneExist { id, query }) => {
             match find(conn, type_name, query).await?.as_slice() {
-                [] => put(conn, request, id, None).await,
+                [] => put(conn, request, id).await,
                 [found] => {
                     let version = current(conn, type_name, found)
                         .await?
@@ -342,7 +352,7 @@ pub async fn write(conn: &mut dyn Sql, request: &StoredWrite) -> Result<Outcome,
         }
         (Operation::Put { resource, .. }, Target::Matching { id, query }) => {
             match find(conn, type_name, query).await?.as_slice() {
-                [] => put(conn, request, id, None).await,
+                [] => put(conn, request, id).await,
                 [found] => {
                     if let Some(sent) = resource.get("id").and_then(Value::as_str)
                         && sent != found
@@ -352,7 +362,7 @@ pub async fn write(conn: &mut dyn Sql, request: &StoredWrite) -> Result<Outcome,
                              which the search matches"
                         )));
                     }
-                    put(conn, request, found, None).await
+                    put(conn, request, found).await
                 }
                 several => Err(several_match(
                     type_name,
@@ -432,6 +442,38 @@ pub async fn put_in(
     resource: &Value,
     message_id: Option<i64>,
 ) -> Result<Outcome, FhirError> {
+    let target = match resource.get("id").and_then(Value::as_str) {
+        Some(id) => Target::Id(id.to_string()),
+        None => Target::New(new_id()),
+    };
+    write(conn, &converted(resource, target, message_id)?).await
+}
+
+/// As [`put_in`], a conditional update: the one current resource matching `query` (e.g. by
+/// identifier) is updated, or the resource created when none matches; 412 when several match.
+pub async fn put_matching_in(
+    conn: &mut dyn Sql,
+    resource: &Value,
+    query: &[(String, String)],
+    message_id: Option<i64>,
+) -> Result<Outcome, FhirError> {
+    let id = match resource.get("id").and_then(Value::as_str) {
+        Some(id) => id.to_string(),
+        None => new_id(),
+    };
+    let target = Target::Matching {
+        id,
+        query: query.to_vec(),
+    };
+    write(conn, &converted(resource, target, message_id)?).await
+}
+
+/// The write of a converted resource, checked: its type must be one kept as versioned JSON.
+fn converted(
+    resource: &Value,
+    target: Target,
+    message_id: Option<i64>,
+) -> Result<StoredWrite, FhirError> {
     let name = resource
         .get("resourceType")
         .and_then(Value::as_str)
@@ -440,26 +482,17 @@ pub async fn put_in(
         FhirError::invalid(format!("'{name}' is not a type kept as versioned JSON"))
     })?;
     let checked = check_type(ServedType::Stored(type_name), resource)?;
-    let (target, method) = match resource.get("id").and_then(Value::as_str) {
-        Some(id) => (Target::Id(id.to_string()), "PUT"),
-        None => (Target::New(new_id()), "POST"),
-    };
-    let request = StoredWrite {
+    Ok(StoredWrite {
         type_name,
-        target,
         operation: Operation::Put {
             checked,
             resource: resource.clone(),
-            method,
+            method: target.method(),
         },
+        target,
         expected: None,
-    };
-    match &request.target {
-        Target::New(id) | Target::Id(id) => put(conn, &request, id, message_id).await,
-        other => Err(FhirError::internal(format!(
-            "{other:?} for a converted resource"
-        ))),
-    }
+        message_id,
+    })
 }
 
 /// The current version of a resource and whether it is deleted; `None` when it never existed.
@@ -503,12 +536,7 @@ fn precondition(
 }
 
 /// Writes the request's resource as the next version of `type_name/id`.
-async fn put(
-    conn: &mut dyn Sql,
-    request: &StoredWrite,
-    id: &str,
-    message_id: Option<i64>,
-) -> Result<Outcome, FhirError> {
+async fn put(conn: &mut dyn Sql, request: &StoredWrite, id: &str) -> Result<Outcome, FhirError> {
     let type_name = request.type_name;
     let Operation::Put {
         checked,
@@ -557,7 +585,7 @@ async fn put(
             method,
             resource: Some(&stored),
             updated_at,
-            message_id,
+            message_id: request.message_id,
         },
     )
     .await?;
