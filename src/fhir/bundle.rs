@@ -12,6 +12,7 @@ use super::outcome::{FhirError, outcome};
 use super::search::Search;
 use super::service::{Outcome, WriteRequest, check, read_resource, write_deferred, write_one};
 use super::store::{PendingWrite, save_writes};
+use super::stored_search;
 use crate::config::engine::BillingConfig;
 use crate::store::Store;
 use crate::store::audit::{AuditRecord, record_audits_on};
@@ -30,10 +31,12 @@ pub async fn searchset(
     let (total, keys) = search.run(store).await?;
     let mut entries = Vec::new();
     let mut matches = Vec::new();
+    let mut keys_found = Vec::new();
     for key in keys {
         if let Some(served) = read_resource(store, billing, kind, &key).await? {
-            entries.push(entry(base, kind, &key, &served.resource, "match"));
+            entries.push(entry(base, kind.name(), &key, &served.resource, "match"));
             matches.push(served.resource);
+            keys_found.push(key);
         }
     }
     let mut included = HashSet::new();
@@ -56,32 +59,76 @@ pub async fn searchset(
                     continue;
                 }
                 if let Some(served) = read_resource(store, billing, target, id).await? {
-                    entries.push(entry(base, target, id, &served.resource, "include"));
+                    entries.push(entry(base, type_name, id, &served.resource, "include"));
                 }
             }
         }
     }
+    if !search.revincludes.is_empty() {
+        let mut conn = store.pool().acquire().await?;
+        for (source, param) in &search.revincludes {
+            let found =
+                stored_search::revinclude(&mut *conn, source, param, kind.name(), &keys_found)
+                    .await?;
+            for (id, resource) in found {
+                entries.push(entry(base, source, &id, &resource, "include"));
+            }
+        }
+    }
+    Ok(searchset_page(
+        base,
+        kind.name(),
+        Page {
+            total,
+            offset: search.offset,
+            count: search.count,
+        },
+        &|offset| search.query_string(offset),
+        entries,
+    ))
+}
+
+/// Where a searchset page stands: the total matches, the results skipped and the page size.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Page {
+    /// Every match.
+    pub total: i64,
+    /// Matches skipped before this page.
+    pub offset: i64,
+    /// Page size.
+    pub count: i64,
+}
+
+/// A searchset Bundle of `entries` with its total and `self`/`next`/`previous` links to
+/// `{base}/{type_name}?{query(offset)}`.
+pub(crate) fn searchset_page(
+    base: &str,
+    type_name: &str,
+    page: Page,
+    query: &dyn Fn(i64) -> String,
+    entries: Vec<Value>,
+) -> Value {
     let link = |relation: &str, offset: i64| {
         json!({
             "relation": relation,
-            "url": format!("{base}/{}?{}", kind.name(), search.query_string(offset)),
+            "url": format!("{base}/{type_name}?{}", query(offset)),
         })
     };
-    let mut links = vec![link("self", search.offset)];
-    let next = search.offset.saturating_add(search.count);
-    if search.count > 0 && next < total {
+    let mut links = vec![link("self", page.offset)];
+    let next = page.offset.saturating_add(page.count);
+    if page.count > 0 && next < page.total {
         links.push(link("next", next));
     }
-    if search.offset > 0 {
+    if page.offset > 0 {
         links.push(link(
             "previous",
-            search.offset.saturating_sub(search.count).max(0),
+            page.offset.saturating_sub(page.count).max(0),
         ));
     }
     let mut bundle = bundle_of("searchset", entries);
-    bundle["total"] = json!(total);
+    bundle["total"] = json!(page.total);
     bundle["link"] = json!(links);
-    Ok(bundle)
+    bundle
 }
 
 /// A Bundle of `kind` with `entries` (FHIR has no empty arrays: none means no `entry`).
@@ -93,9 +140,10 @@ fn bundle_of(kind: &str, entries: Vec<Value>) -> Value {
     bundle
 }
 
-fn entry(base: &str, kind: Kind, id: &str, resource: &Value, mode: &str) -> Value {
+/// A searchset entry of `type_name`/`id`, found as `mode` (`match` or `include`).
+pub(crate) fn entry(base: &str, type_name: &str, id: &str, resource: &Value, mode: &str) -> Value {
     json!({
-        "fullUrl": format!("{base}/{}/{id}", kind.name()),
+        "fullUrl": format!("{base}/{type_name}/{id}"),
         "resource": resource,
         "search": {"mode": mode},
     })
