@@ -347,6 +347,15 @@ async fn bad_parameters_are_refused_with_their_name() {
     }
 }
 
+/// The API over `store` and a viewer's token for it.
+async fn viewer_app(store: &Store) -> (axum::Router, String) {
+    let (_, token) = store
+        .create_token("clerk", Role::Viewer, None)
+        .await
+        .expect("a token");
+    (router(common::app_state(store), 1024 * 1024), token)
+}
+
 /// `GET path` through the router with a viewer's token: status and JSON body.
 async fn get(app: &axum::Router, token: &str, path: &str) -> (u16, Value) {
     let request = Request::get(path)
@@ -405,11 +414,7 @@ async fn search_over_http_with_chains_includes_sort_and_paging() {
     for test in common::all_stores().await {
         let store = &test.store;
         let backend = test.backend;
-        let app = router(common::app_state(store), 1024 * 1024);
-        let (_, token) = store
-            .create_token("clerk", Role::Viewer, None)
-            .await
-            .expect("a token");
+        let (app, token) = viewer_app(store).await;
         let smith = store
             .upsert_patient(&Patient {
                 identifiers: vec![Identifier {
@@ -652,5 +657,69 @@ async fn search_over_http_with_chains_includes_sort_and_paging() {
         }
         let (status, _) = get(&app, &token, "/fhir/NoSuchType?code=1").await;
         assert_eq!(status, 404, "{backend}");
+    }
+}
+
+/// 2,000 Observations of 20 patients: a patient's page, total and order come from the index
+/// (the query plan is checked by `fhir::stored_search`'s unit test; no timing is asserted).
+#[tokio::test]
+async fn a_patient_among_two_thousand_observations() {
+    const CODES: [&str; 5] = ["29463-7", "8302-2", "8867-4", "2339-0", "8480-6"];
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let observations: Vec<Value> = (0..2000)
+            .map(|n| {
+                json!({
+                    "resourceType": "Observation", "id": format!("obs-{n:04}"), "status": "final",
+                    "code": {"coding": [{"system": "http://loinc.org", "code": CODES[n % 5]}]},
+                    "subject": {"reference": format!("Patient/p{}", n % 20)},
+                    "effectiveDateTime": format!("2024-01-01T{:02}:{:02}:00Z", n / 60 % 24, n % 60),
+                    "valueQuantity": {"value": n, "system": "http://unitsofmeasure.org", "code": "1"},
+                })
+            })
+            .collect();
+        put_all(store, &observations, T0).await;
+        let (app, token) = viewer_app(store).await;
+        let (bundle, entries) = search(
+            &app,
+            &token,
+            "/fhir/Observation?patient=Patient/p7&_sort=-value-quantity&_count=10",
+        )
+        .await;
+        assert_eq!(bundle["total"], 100, "{backend}");
+        let ids: Vec<&str> = entries.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids.len(), 10, "{backend}");
+        assert_eq!(ids[0], "Observation/obs-1987", "{backend}");
+        assert_eq!(ids[9], "Observation/obs-1807", "{backend}");
+        let (bundle, entries) = search(
+            &app,
+            &token,
+            "/fhir/Observation?subject=Patient/p7&code=http://loinc.org|8302-2&_count=50&_offset=15",
+        )
+        .await;
+        // n = 7 (mod 20) and n = 1 (mod 5): 20 of them, 5 left after skipping 15.
+        assert_eq!(
+            bundle["total"], 0,
+            "{backend}: patient 7 has no code 8302-2"
+        );
+        assert!(entries.is_empty(), "{backend}");
+        let (bundle, entries) = search(
+            &app,
+            &token,
+            "/fhir/Observation?subject=Patient/p6&code=http://loinc.org|8302-2&_count=50&_offset=90",
+        )
+        .await;
+        assert_eq!(bundle["total"], 100, "{backend}");
+        assert_eq!(entries.len(), 10, "{backend}");
+        assert_eq!(entries[0].0, "Observation/obs-1806", "{backend}");
+        let (bundle, _) = search(
+            &app,
+            &token,
+            "/fhir/Observation?patient=Patient/p3&date=ge2024-01-01T10:00:00Z&_summary=count",
+        )
+        .await;
+        // The hour is n / 60 (mod 24): from 10:00 on are n in [600, 1440), 840 / 20 of them.
+        assert_eq!(bundle["total"], 42, "{backend}");
     }
 }
