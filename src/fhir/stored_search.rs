@@ -776,13 +776,15 @@ impl StoredSearch {
                         ParamType::Reference => "i.target_id",
                         _ => "i.value",
                     };
-                    // Twice: once for where missing values go, once for the order.
+                    // Twice: once for where missing values go, once for the order. The
+                    // parameter is picked inside the aggregate so that the only index the
+                    // rows can be found by is the resource's own, whatever the statistics.
                     let mut sub = || {
                         format!(
-                            "(SELECT {pick}({column}) FROM {} i WHERE i.resource_type = c.resource_type \
-                             AND i.logical_id = c.logical_id AND i.param = {})",
-                            index_table(def.kind),
-                            binds.bind(code.as_str())
+                            "(SELECT {pick}(CASE WHEN i.param = {} THEN {column} END) FROM {} i \
+                             WHERE i.resource_type = c.resource_type AND i.logical_id = c.logical_id)",
+                            binds.bind(code.as_str()),
+                            index_table(def.kind)
                         )
                     };
                     let first = sub();
