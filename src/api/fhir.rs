@@ -17,10 +17,11 @@ use super::openapi::{
     add_layer_answers,
 };
 use super::{AppState, auth};
-use crate::fhir::kinds::{Kind, ServedType};
+use crate::fhir::kinds::{Kind, ServedType, stored_type};
 use crate::fhir::outcome::{FHIR_JSON, FhirError, Issue, Severity, outcome};
 use crate::fhir::search::Search;
 use crate::fhir::service::{Outcome, check_type, read_resource};
+use crate::fhir::stored_search::StoredSearch;
 use crate::fhir::validate::parse_json;
 use crate::fhir::versioned::{
     self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id, search_query,
@@ -535,9 +536,16 @@ async fn search(
     Path(kind): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, FhirError> {
+    let base = base_url(&headers);
+    if let Some(stored) = stored_type(&kind) {
+        let search = StoredSearch::parse(stored, &pairs)?;
+        let bundle = search
+            .run(&state.store, state.billing.as_deref(), &base)
+            .await?;
+        return Ok(fhir_response(StatusCode::OK, &bundle));
+    }
     let kind = kind_of(&kind)?;
     let search = Search::parse(kind, &pairs)?;
-    let base = base_url(&headers);
     let bundle =
         crate::fhir::bundle::searchset(&state.store, state.billing.as_deref(), &base, &search)
             .await?;

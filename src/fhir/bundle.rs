@@ -17,6 +17,7 @@ use super::versioned::{
     self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id, search_query,
 };
 use super::writer::{WriteRequest, write_one};
+use super::stored_search;
 use crate::config::engine::BillingConfig;
 use crate::store::Store;
 use crate::store::audit::{AuditRecord, record_audits_on};
@@ -35,10 +36,12 @@ pub async fn searchset(
     let (total, keys) = search.run(store).await?;
     let mut entries = Vec::new();
     let mut matches = Vec::new();
+    let mut keys_found = Vec::new();
     for key in keys {
         if let Some(served) = read_resource(store, billing, kind, &key).await? {
-            entries.push(entry(base, kind, &key, &served.resource, "match"));
+            entries.push(entry(base, kind.name(), &key, &served.resource, "match"));
             matches.push(served.resource);
+            keys_found.push(key);
         }
     }
     let mut included = HashSet::new();
@@ -61,16 +64,64 @@ pub async fn searchset(
                     continue;
                 }
                 if let Some(served) = read_resource(store, billing, target, id).await? {
-                    entries.push(entry(base, target, id, &served.resource, "include"));
+                    entries.push(entry(base, type_name, id, &served.resource, "include"));
                 }
             }
         }
     }
-    let url = |offset| format!("{base}/{}?{}", kind.name(), search.query_string(offset));
+    if !search.revincludes.is_empty() {
+        let mut conn = store.pool().acquire().await?;
+        for (source, param) in &search.revincludes {
+            let found =
+                stored_search::revinclude(&mut *conn, source, param, kind.name(), &keys_found)
+                    .await?;
+            for (id, resource) in found {
+                entries.push(entry(base, source, &id, &resource, "include"));
+            }
+        }
+    }
+    Ok(searchset_page(
+        base,
+        kind.name(),
+        Page {
+            total,
+            offset: search.offset,
+            count: search.count,
+        },
+        &|offset| search.query_string(offset),
+        entries,
+    ))
+}
+
+/// Where a searchset page stands: the total matches, the results skipped and the page size.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Page {
+    /// Every match.
+    pub total: i64,
+    /// Matches skipped before this page.
+    pub offset: i64,
+    /// Page size.
+    pub count: i64,
+}
+
+/// A searchset Bundle of `entries` with its total and `self`/`next`/`previous` links to
+/// `{base}/{type_name}?{query(offset)}`.
+pub(crate) fn searchset_page(
+    base: &str,
+    type_name: &str,
+    page: Page,
+    query: &dyn Fn(i64) -> String,
+    entries: Vec<Value>,
+) -> Value {
     let mut bundle = bundle_of("searchset", entries);
-    bundle["total"] = json!(total);
-    bundle["link"] = paging_links(url, search.offset, search.count, total);
-    Ok(bundle)
+    bundle["total"] = json!(page.total);
+    bundle["link"] = paging_links(
+        |offset| format!("{base}/{type_name}?{}", query(offset)),
+        page.offset,
+        page.count,
+        page.total,
+    );
+    bundle
 }
 
 /// The history Bundle of `versions` (a page of `query`, newest first, `total` in all): each
@@ -144,9 +195,10 @@ fn bundle_of(kind: &str, entries: Vec<Value>) -> Value {
     bundle
 }
 
-fn entry(base: &str, kind: Kind, id: &str, resource: &Value, mode: &str) -> Value {
+/// A searchset entry of `type_name`/`id`, found as `mode` (`match` or `include`).
+pub(crate) fn entry(base: &str, type_name: &str, id: &str, resource: &Value, mode: &str) -> Value {
     json!({
-        "fullUrl": format!("{base}/{}/{id}", kind.name()),
+        "fullUrl": format!("{base}/{type_name}/{id}"),
         "resource": resource,
         "search": {"mode": mode},
     })

@@ -128,7 +128,8 @@ fn row(entry: &IndexEntry, kind: ParamType) -> Option<Vec<Value>> {
 }
 
 /// The logical ids of the current, non-deleted resources of `resource_type` matching every
-/// (parameter, value) pair, in id order. An unknown parameter or a bad value is a 400.
+/// (parameter, value) pair, in id order. An unknown parameter or a bad value is a 400, and so
+/// is a chained parameter through a canonical type (`patient.name`).
 pub async fn find(
     conn: &mut dyn Sql,
     resource_type: &str,
@@ -136,7 +137,7 @@ pub async fn find(
 ) -> Result<Vec<String>, FhirError> {
     let mut binds = Binds::new(conn.placeholders());
     let mut tests = vec![current_rows(resource_type, &mut binds)];
-    tests.extend(conditions(resource_type, pairs, &mut binds)?);
+    tests.extend(conditions(resource_type, pairs, None, &mut binds)?);
     let sql = format!(
         "SELECT c.logical_id FROM fhir_current c WHERE {} ORDER BY c.logical_id",
         tests.join(" AND ")

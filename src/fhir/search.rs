@@ -3,8 +3,9 @@
 
 use sqlx::{AssertSqlSafe, Row};
 
-use super::kinds::{Filter, Kind};
+use super::kinds::{Filter, Kind, stored_type};
 use super::outcome::FhirError;
+use super::params::{self, ParamType};
 use super::resources::parse_reference;
 use crate::store::Store;
 use crate::store::upsert::{Value, bind_all};
@@ -29,6 +30,9 @@ pub struct Search {
     pub offset: i64,
     /// `_include` names of this type (e.g. `patient` for `Encounter:patient`).
     pub includes: Vec<&'static str>,
+    /// `_revinclude`s of resources kept as JSON: their type and reference parameter (e.g.
+    /// `Observation` and `patient` for `Observation:patient`).
+    pub revincludes: Vec<(&'static str, String)>,
 }
 
 impl Search {
@@ -41,6 +45,7 @@ impl Search {
             count: DEFAULT_COUNT,
             offset: 0,
             includes: Vec::new(),
+            revincludes: Vec::new(),
         };
         for (name, value) in pairs {
             match name.as_str() {
@@ -60,6 +65,7 @@ impl Search {
                         })?;
                     search.includes.push(include.name);
                 }
+                "_revinclude" => search.revincludes.push(revinclude_of(value)?),
                 "_format" if value.contains("json") => {}
                 _ => {
                     let param = kind
@@ -103,6 +109,11 @@ impl Search {
             self.includes
                 .iter()
                 .map(|i| ("_include".to_string(), format!("{}:{i}", self.kind.name()))),
+        );
+        pairs.extend(
+            self.revincludes
+                .iter()
+                .map(|(source, param)| ("_revinclude".to_string(), format!("{source}:{param}"))),
         );
         pairs.push(("_count".into(), self.count.to_string()));
         pairs.push(("_offset".into(), offset.to_string()));
@@ -150,6 +161,23 @@ impl Search {
             .collect::<Result<Vec<_>, _>>()?;
         Ok((total, keys))
     }
+}
+
+/// A `_revinclude` (`Type:param`) of a type kept as JSON with that reference parameter, or 400.
+pub(crate) fn revinclude_of(value: &str) -> Result<(&'static str, String), FhirError> {
+    value
+        .split_once(':')
+        .and_then(|(source, param)| {
+            let source = stored_type(source)?;
+            let param = param.split(':').next()?;
+            let def = params::param(source, param)?;
+            (def.kind == ParamType::Reference).then(|| (source, param.to_string()))
+        })
+        .ok_or_else(|| {
+            FhirError::bad_request(format!(
+                "_revinclude '{value}' is not Type:parameter of a reference parameter"
+            ))
+        })
 }
 
 /// A whole number from 0 to `max`, or 400 naming the parameter.
@@ -316,7 +344,8 @@ fn sql_operator(op: &str) -> &'static str {
     }
 }
 
-fn like_escape(text: &str) -> String {
+/// `text` with the LIKE wildcards (`%`, `_`) and the escape (`\`) escaped.
+pub(crate) fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
