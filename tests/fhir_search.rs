@@ -18,21 +18,24 @@ use switchboard::store::sql::Sql;
 use switchboard::store::tokens::Role;
 use tower::ServiceExt;
 
-/// The specification's examples in `tests/fixtures/fhir/r4-examples` whose types are kept as
-/// JSON (every one but the Patient), in file name order.
+/// The specification's examples (in `tests/fixtures/fhir/r4-examples`) these tests store.
+const EXAMPLES: [&str; 5] = [
+    "AllergyIntolerance-example",
+    "Condition-example",
+    "Immunization-example",
+    "Observation-blood-pressure",
+    "Observation-example",
+];
+
+/// The examples of [`EXAMPLES`], parsed.
 fn stored_examples() -> Vec<Value> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fhir/r4-examples");
-    let mut paths: Vec<_> = std::fs::read_dir(&folder)
-        .expect("the examples folder")
-        .map(|entry| entry.expect("a folder entry").path())
-        .collect();
-    paths.sort();
-    paths
+    EXAMPLES
         .iter()
-        .map(|path| {
-            serde_json::from_slice(&std::fs::read(path).expect("an example")).expect("JSON")
+        .map(|name| {
+            let bytes = std::fs::read(folder.join(format!("{name}.json"))).expect(name);
+            serde_json::from_slice(&bytes).expect(name)
         })
-        .filter(|example: &Value| example["resourceType"] != "Patient")
         .collect()
 }
 
@@ -356,13 +359,26 @@ async fn viewer_app(store: &Store) -> (axum::Router, String) {
     (router(common::app_state(store), 1024 * 1024), token)
 }
 
-/// `GET path` through the router with a viewer's token: status and JSON body.
-async fn get(app: &axum::Router, token: &str, path: &str) -> (u16, Value) {
-    let request = Request::get(path)
+/// `method path` (with a JSON `body`, if any) through the router with `token`: status and
+/// JSON body.
+async fn call(
+    app: &axum::Router,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .expect("a request");
-    let response = app.clone().oneshot(request).await.expect("an answer");
+        .header(header::CONTENT_TYPE, "application/fhir+json");
+    let body = body.map_or_else(Body::empty, |body| Body::from(body.to_string()));
+    let response = app
+        .clone()
+        .oneshot(request.body(body).expect("a request"))
+        .await
+        .expect("an answer");
     let status = response.status().as_u16();
     let bytes = response
         .into_body()
@@ -370,9 +386,18 @@ async fn get(app: &axum::Router, token: &str, path: &str) -> (u16, Value) {
         .await
         .expect("the body")
         .to_bytes();
-    let body = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| panic!("{path}: not JSON: {}", String::from_utf8_lossy(&bytes)));
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("{path}: not JSON: {}", String::from_utf8_lossy(&bytes)))
+    };
     (status, body)
+}
+
+/// `GET path` with `token`: status and JSON body.
+async fn get(app: &axum::Router, token: &str, path: &str) -> (u16, Value) {
+    call(app, token, "GET", path, None).await
 }
 
 /// `GET path`, which must answer a searchset Bundle: its entries' `Type/id` and modes.
@@ -721,5 +746,55 @@ async fn a_patient_among_two_thousand_observations() {
         .await;
         // The hour is n / 60 (mod 24): from 10:00 on are n in [600, 1440), 840 / 20 of them.
         assert_eq!(bundle["total"], 42, "{backend}");
+    }
+}
+
+/// Where the example Observation is written over HTTP.
+const EXAMPLE_URL: &str = "/fhir/Observation/example";
+
+/// Resources written through the FHIR API are indexed in the same transaction: found by a new
+/// code after an update, no longer by the old one, and not at all once deleted.
+#[tokio::test]
+async fn resources_written_over_http_are_searchable() {
+    for test in common::all_stores().await {
+        let store = &test.store;
+        let backend = test.backend;
+        let app = router(common::app_state(store), 1024 * 1024);
+        let (_, token) = store
+            .create_token("writer", Role::Operator, None)
+            .await
+            .expect("a token");
+        let mut observation = example("Observation", "example");
+        let (status, body) = call(&app, &token, "PUT", EXAMPLE_URL, Some(&observation)).await;
+        assert!(status == 200 || status == 201, "{backend}: {status} {body}");
+        let (_, entries) = search(
+            &app,
+            &token,
+            "/fhir/Observation?code=29463-7&patient=Patient/example",
+        )
+        .await;
+        assert_eq!(entries, matched(&["Observation/example"]), "{backend}");
+        observation["code"] = json!({"coding": [{"system": "http://loinc.org", "code": "8302-2"}]});
+        let (status, body) = call(&app, &token, "PUT", EXAMPLE_URL, Some(&observation)).await;
+        assert_eq!(status, 200, "{backend}: {body}");
+        let (_, entries) = search(&app, &token, "/fhir/Observation?code=29463-7").await;
+        assert!(entries.is_empty(), "{backend}");
+        let (_, entries) = search(&app, &token, "/fhir/Observation?code=8302-2").await;
+        assert_eq!(entries, matched(&["Observation/example"]), "{backend}");
+        let (status, body) = call(&app, &token, "DELETE", EXAMPLE_URL, None).await;
+        assert!(status == 200 || status == 204, "{backend}: {status} {body}");
+        let (bundle, _) = search(&app, &token, "/fhir/Observation?_summary=count").await;
+        assert_eq!(bundle["total"], 0, "{backend}");
+        assert!(
+            switchboard::fhir::index::find(
+                &mut *store.pool().acquire().await.expect("a connection"),
+                "Observation",
+                &[("code".to_string(), "8302-2".to_string())],
+            )
+            .await
+            .expect("find")
+            .is_empty(),
+            "{backend}"
+        );
     }
 }

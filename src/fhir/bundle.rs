@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use super::index;
 use super::kinds::{Kind, ServedType};
 use super::outcome::{FhirError, outcome};
 use super::resources::instant;
@@ -17,7 +18,6 @@ use super::versioned::{
     self, HistoryQuery, Operation, StoredWrite, Target, Version, new_id, search_query,
 };
 use super::writer::{WriteRequest, write_one};
-use super::stored_search;
 use crate::config::engine::BillingConfig;
 use crate::store::Store;
 use crate::store::audit::{AuditRecord, record_audits_on};
@@ -73,8 +73,7 @@ pub async fn searchset(
         let mut conn = store.pool().acquire().await?;
         for (source, param) in &search.revincludes {
             let found =
-                stored_search::revinclude(&mut *conn, source, param, kind.name(), &keys_found)
-                    .await?;
+                index::revinclude(&mut *conn, source, param, kind.name(), &keys_found).await?;
             for (id, resource) in found {
                 entries.push(entry(base, source, &id, &resource, "include"));
             }
