@@ -32,9 +32,12 @@ use tokio::net::TcpStream;
 const MLLP_CHANNEL: &str = "hl7v2-mllp-inbound";
 const X12_CHANNEL: &str = "x12-inbox";
 const X12_INBOX: &str = "data/inbox/x12";
-/// Message types the shipped routes (`config/routes.toml`) send to the canonical store; the
-/// other HL7 v2 messages are kept and acknowledged but filtered.
-const ROUTED_TYPES: [&str; 3] = ["ADT", "DFT", "BAR"];
+/// Message types the shipped routes (`config/routes.toml`) send to the canonical store (the
+/// clinical ones with their resources); the other HL7 v2 messages are kept and acknowledged but
+/// filtered.
+const ROUTED_TYPES: [&str; 12] = [
+    "ADT", "DFT", "BAR", "ORU", "ORM", "OML", "OMP", "RDE", "SIU", "VXU", "MDM", "PPR",
+];
 /// The name under which an X12 file is dropped again.
 const RESEND_PREFIX: &str = "resend-";
 

@@ -6,6 +6,7 @@
 mod common;
 
 use common::Engine;
+use common::fhir::create;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use switchboard::store::tokens::Role;
@@ -20,21 +21,6 @@ async fn engine(store_url: Option<&str>) -> Engine {
         format!("{store}[http]\nlisten = \"127.0.0.1:{port}\"\n[log]\nlevel = \"warn\"\n"),
     )])
     .await
-}
-
-/// Creates a resource over FHIR; its logical id.
-async fn create(engine: &Engine, resource: Value) -> String {
-    let kind = resource["resourceType"].as_str().unwrap().to_string();
-    let response = engine
-        .api(Method::POST, &format!("/fhir/{kind}"))
-        .header("content-type", "application/fhir+json")
-        .body(resource.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    body["id"].as_str().unwrap().to_string()
 }
 
 fn patient(family: &str) -> Value {
@@ -123,11 +109,9 @@ async fn file(engine: &Engine, manifest: &Value, kind: &str) -> Vec<Value> {
 }
 
 async fn exports_what_is_stored(engine: &Engine) {
-    let ada = create(engine, patient("Lovelace")).await;
-    let grace = create(engine, patient("Hopper")).await;
-    let encounter = create(
-        engine,
-        json!({"resourceType": "Encounter", "status": "in-progress",
+    let ada = create(engine, &patient("Lovelace")).await;
+    let grace = create(engine, &patient("Hopper")).await;
+    let encounter = create(engine, &json!({"resourceType": "Encounter", "status": "in-progress",
                "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
                "identifier": [{"system": "urn:export:visit", "value": format!("V-{}", rand::random::<u32>())}],
                "subject": {"reference": format!("Patient/{ada}")}}),

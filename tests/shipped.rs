@@ -78,7 +78,7 @@ async fn the_default_channels_work_out_of_the_box() {
         "{record}"
     );
 
-    // An unknown message type is stored and acknowledged, but routed nowhere.
+    // A lab result is stored, acknowledged, and routed to the store (its resources kept).
     let oru = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/hl7v2/oru-r01-fhir-converter.hl7"),
     )
@@ -94,6 +94,22 @@ async fn the_default_channels_work_out_of_the_box() {
         .unwrap();
     let ack = String::from_utf8_lossy(&ack[..n]);
     assert!(ack.contains("MSA|AA|"), "{ack}");
+    assert!(!ack.contains("filtered"), "{ack}");
+
+    // An unknown message type (a master file notification) is stored and acknowledged, but
+    // routed nowhere.
+    let mfn = b"MSH|^~\\&|LAB|HOSP|EHR|HOSP|20260101120000||MFN^M02|MFN1|P|2.5\rMFI|PRA||UPD\r";
+    let mut frame = vec![0x0b];
+    frame.extend(mfn);
+    frame.extend([0x1c, 0x0d]);
+    stream.write_all(&frame).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    let ack = String::from_utf8_lossy(&answer[..n]);
+    assert!(ack.contains("MSA|AA|MFN1"), "{ack}");
     assert!(ack.contains("filtered"), "{ack}");
 
     // HL7 v2 over HTTP on 8081 needs a token.

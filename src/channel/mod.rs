@@ -29,6 +29,7 @@ pub mod runtime;
 pub mod schedule;
 pub mod sftp;
 pub mod store;
+pub mod subscriptions;
 pub mod trial;
 pub mod writer;
 
@@ -108,6 +109,17 @@ pub struct DeliveryError {
     pub class: ErrorClass,
     /// What happened, for the event trail.
     pub reason: String,
+}
+
+/// A store failure as a delivery failure: a record the store refuses (`Invalid`) never goes
+/// in as it is; anything else (the database away, busy) may pass on a retry.
+impl From<crate::store::StoreError> for DeliveryError {
+    fn from(err: crate::store::StoreError) -> Self {
+        match err {
+            crate::store::StoreError::Invalid(reason) => DeliveryError::permanent(reason),
+            other => DeliveryError::transient(other.to_string()),
+        }
+    }
 }
 
 impl DeliveryError {

@@ -297,9 +297,12 @@ impl Transform {
         output: TransformOutput,
         message: &Message,
     ) -> Result<Transformed, Rejection> {
-        let records = mapping.records(message)?;
+        let mut records = mapping.records(message)?;
         let (bytes, content_type) = match output {
             TransformOutput::Records | TransformOutput::Hl7v2 => {
+                if output == TransformOutput::Records {
+                    keep_clinical(&mut records, message);
+                }
                 (serde_json::to_vec(&records), "application/json")
             }
             TransformOutput::Fhir => {
@@ -328,6 +331,27 @@ impl Transform {
             warnings: records.warnings,
             trail: Vec::new(),
         })
+    }
+}
+
+/// Adds to `records` the clinical resources an HL7 v2 message carries (see
+/// [`crate::fhir::clinical`]). A message whose clinical part cannot be converted keeps its
+/// canonical records, with a warning that says why.
+fn keep_clinical(records: &mut crate::mapping::Records, message: &Message) {
+    let Some(v2) = message.hl7v2() else {
+        return;
+    };
+    if !crate::fhir::clinical::carries_clinical(&v2) {
+        return;
+    }
+    match convert(records, &v2) {
+        Ok(bundle) => {
+            let key = v2.control_id().unwrap_or_default();
+            records.clinical = crate::fhir::clinical::clinical_records(&bundle, &key);
+        }
+        Err(err) => records
+            .warnings
+            .push(format!("the clinical content was not kept: {err}")),
     }
 }
 

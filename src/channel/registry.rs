@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::config::{ChannelConfig, Checks};
 use super::{
     DestinationContext, DestinationSettings, SourceSettings, acknowledge, amqp, canonical, claims,
-    database, fhir, file, forward, http, mllp, payer_sim, schedule, sftp, store,
+    database, fhir, file, forward, http, mllp, payer_sim, schedule, sftp, store, subscriptions,
 };
 
 /// Declares the enum of one side's connector kinds (tagged by `type`) and its dispatch to the
@@ -98,6 +98,8 @@ connectors! {
         "sftp" => Sftp(sftp::SftpDestinationConfig),
         /// A statement per message in a database.
         "database" => Database(database::DatabaseDestinationConfig),
+        /// The FHIR rest-hook Subscriptions a resource matches.
+        "fhir-subscriptions" => Subscriptions(subscriptions::SubscriptionsDestinationConfig),
     }
 }
 

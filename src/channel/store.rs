@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, Checks, TransformOutput};
 use super::{DeliveryError, Destination, DestinationContext, DestinationSettings, Outbound};
+use crate::fhir::clinical::store_clinical;
 use crate::mapping::Records;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
+use crate::store::canonical::upsert_records_on;
+use crate::store::deliveries::mark_sent_on;
+use crate::store::sql::Sql;
 
 /// `type = "store"` destination: upserts the message's canonical records into the store
 /// (needs a `transform` mapping).
@@ -47,7 +51,11 @@ pub struct StoreDestination {
 }
 
 impl StoreDestination {
-    /// Reads each message's canonical records, then upserts them all in one commit.
+    /// Reads each message's canonical records, then upserts them all in order, with the
+    /// clinical resources each carries, and marks each delivery sent, in one commit: the queue
+    /// drains a batch per transaction (on SQLite through the native connection). Nothing is
+    /// written when one of them fails (the worker then delivers them one at a time, so the
+    /// failure is recorded against the message that caused it).
     async fn upsert(&self, messages: &[Outbound]) -> Result<(), DeliveryError> {
         let batch = messages
             .iter()
@@ -57,15 +65,50 @@ impl StoreDestination {
                         "the payload is not canonical records (is the channel's transform a mapping?): {err}"
                     ))
                 })?;
-                Ok((records, message.delivery_id))
+                Ok((records, message.delivery_id, message.message_id))
             })
             .collect::<Result<Vec<_>, DeliveryError>>()?;
-        match self.store.upsert_records_delivered_all(batch).await {
-            Ok(()) => Ok(()),
-            Err(StoreError::Invalid(reason)) => Err(DeliveryError::permanent(reason)),
-            Err(err) => Err(DeliveryError::transient(err.to_string())),
-        }
+        self.store
+            .write_transaction(move |conn| {
+                Box::pin(async move {
+                    for (records, delivery_id, message_id) in &batch {
+                        upsert_one(conn, records, *message_id).await?;
+                        mark_sent_on(conn, *delivery_id).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
     }
+}
+
+/// Upserts one message's canonical records and stores its clinical resources, linked to the
+/// patient and visit just upserted.
+async fn upsert_one(
+    conn: &mut dyn Sql,
+    records: &Records,
+    message_id: i64,
+) -> Result<(), DeliveryError> {
+    let ids = upsert_records_on(conn, records).await?;
+    if let Some(clinical) = &records.clinical {
+        store_clinical(
+            conn,
+            clinical,
+            ids.patient.map(|p| p.id),
+            ids.encounter.map(|e| e.id),
+            Some(message_id),
+        )
+        .await
+        .map_err(|err| {
+            let reason = format!("cannot store the clinical resources: {err}");
+            if err.status.is_client_error() {
+                DeliveryError::permanent(reason)
+            } else {
+                DeliveryError::transient(reason)
+            }
+        })?;
+    }
+    Ok(())
 }
 
 impl Destination for StoreDestination {

@@ -7,6 +7,7 @@
 //! generated from the canonical records.
 
 pub mod bundle;
+pub mod clinical;
 pub mod export;
 pub mod from_hl7v2;
 pub mod index;

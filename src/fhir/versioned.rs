@@ -60,8 +60,12 @@ impl Version {
 
 /// A new server-assigned logical id: a random UUID (version 4).
 pub fn new_id() -> String {
-    let mut bytes: [u8; 16] = rand::random();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    uuid(rand::random(), 4)
+}
+
+/// `bytes` as a UUID of `version` (the RFC 9562 variant), in its hyphenated text form.
+pub fn uuid(mut bytes: [u8; 16], version: u8) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | (version << 4);
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex = hex::encode(bytes);
     format!(

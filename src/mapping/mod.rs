@@ -54,8 +54,8 @@ use crate::config::problem::{Document, Problem};
 use crate::hl7v2;
 use crate::message::{Format, Message, Rejection, RejectionKind, json_field, json_items};
 pub use records::{
-    ChargeRecord, CoverageRecord, EncounterRecord, Occurrence, Records, Values, parse_decimal,
-    street_line,
+    ChargeRecord, ClinicalRecords, CoverageRecord, EncounterRecord, Occurrence, Records, Values,
+    parse_decimal, street_line,
 };
 
 /// Folder of mapping files under the root.

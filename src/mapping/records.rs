@@ -109,6 +109,20 @@ pub struct ChargeRecord {
     pub description: Option<String>,
 }
 
+/// FHIR resources of the types kept as JSON that one message carries, ready to store: each has
+/// its logical id, and their references to one another are `Type/id`. References to the
+/// message's patient and visit are still `patient` and `encounter` (the Bundle's `urn:uuid:`
+/// names): the store knows their canonical ids only once it has upserted them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicalRecords {
+    /// The resources.
+    pub resources: Vec<serde_json::Value>,
+    /// How the resources refer to the message's patient.
+    pub patient: Option<String>,
+    /// How the resources refer to the message's visit.
+    pub encounter: Option<String>,
+}
+
 /// Everything one message maps to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Records {
@@ -123,6 +137,11 @@ pub struct Records {
     pub coverages: Vec<CoverageRecord>,
     /// Charges (need the encounter).
     pub charges: Vec<ChargeRecord>,
+    /// The clinical resources the message carries (results, orders, appointments,
+    /// immunizations, documents, problems, allergies, medication orders), as the FHIR converter
+    /// made them, for the store to keep beside the patient and visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinical: Option<ClinicalRecords>,
     /// What the mapping left out and why (a coverage it could not read, a self-pay one),
     /// with where in the message; the pipeline records each as a `warning` event.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -571,6 +590,7 @@ impl Records {
             encounter,
             coverages,
             charges,
+            clinical: None,
             warnings: Vec::new(),
         };
         Ok((records, warnings))

@@ -8,7 +8,6 @@ use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
-use super::deliveries::DeliveryStatus;
 use super::sql::{Sql, first_row};
 use super::upsert::{TextField, Upsert, Value};
 use super::{Change, Store, StoreError, Upserted};
@@ -300,7 +299,12 @@ pub async fn upsert_patient_in<F: FieldState + TextField>(
             (id, change)
         }
     };
+    // A message may repeat an identifier (PID-3 with the same CX twice): it is one identifier.
+    let mut seen = std::collections::HashSet::new();
     for identifier in &patient.identifiers {
+        if !seen.insert((&identifier.system, &identifier.value)) {
+            continue;
+        }
         let inserted = conn
             .execute(
                 "INSERT INTO patient_identifiers (patient_id, system, value, type_code) VALUES ($1, $2, $3, $4) \
@@ -378,21 +382,6 @@ impl Store {
         Ok(ids)
     }
 
-    /// Upserts the records of several messages in order and marks each one's delivery sent, all
-    /// in one commit: the `store` destination drains its queue a batch per transaction (on
-    /// SQLite through the native connection). Nothing is written when one of them fails (the
-    /// caller then delivers them one at a time, so the failure is recorded against the message
-    /// that caused it).
-    pub async fn upsert_records_delivered_all(
-        &self,
-        batch: Vec<(crate::mapping::Records, i64)>,
-    ) -> Result<(), StoreError> {
-        self.write_transaction(move |conn| {
-            Box::pin(async move { upsert_records_delivered_on(conn, &batch).await })
-        })
-        .await
-    }
-
     /// The store id of the patient with this identifier.
     pub async fn patient_by_identifier(
         &self,
@@ -412,21 +401,9 @@ impl Store {
     }
 }
 
-/// [`Store::upsert_records_delivered_all`] on `conn`, inside the caller's transaction.
-async fn upsert_records_delivered_on(
-    conn: &mut dyn Sql,
-    batch: &[(crate::mapping::Records, i64)],
-) -> Result<(), StoreError> {
-    for (records, delivery_id) in batch {
-        upsert_records_on(conn, records).await?;
-        super::deliveries::record_attempt_on(conn, *delivery_id, DeliveryStatus::Sent, None, None)
-            .await?;
-    }
-    Ok(())
-}
-
-/// [`Store::upsert_records`] on `conn`, inside the caller's transaction.
-async fn upsert_records_on(
+/// Upserts one message's canonical records on `conn`, inside the caller's transaction (the
+/// `store` destination's batches): the ids of what was upserted.
+pub async fn upsert_records_on(
     conn: &mut dyn Sql,
     records: &crate::mapping::Records,
 ) -> Result<RecordIds, StoreError> {

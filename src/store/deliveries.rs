@@ -508,6 +508,12 @@ fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
     })
 }
 
+/// Marks delivery `id` sent on `conn`, inside the transaction of the destination's own writes
+/// to the store.
+pub async fn mark_sent_on(conn: &mut dyn Sql, id: i64) -> Result<(), StoreError> {
+    record_attempt_on(conn, id, DeliveryStatus::Sent, None, None).await
+}
+
 /// [`Store::finish_attempt`] for delivery `id` on `conn`, inside the caller's transaction (a
 /// destination that writes to the store records its success with its own writes): one more
 /// attempt, the lease released, and an event on the message's trail.

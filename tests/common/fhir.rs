@@ -116,3 +116,14 @@ pub async fn get(engine: &Engine, path: &str) -> Answer {
 pub async fn post(engine: &Engine, path: &str, body: &Value) -> Answer {
     call(engine, Method::POST, path, Some(body), &[]).await
 }
+
+/// Creates a resource over FHIR (201 asserted); its logical id.
+pub async fn create(engine: &Engine, resource: &Value) -> String {
+    let kind = resource["resourceType"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let answer = post(engine, &format!("/fhir/{kind}"), resource).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    answer.body["id"].as_str().unwrap_or_default().to_string()
+}
