@@ -417,10 +417,13 @@ fn http_date(millis: i64) -> Option<HeaderValue> {
 #[allow(dead_code)]
 struct HistoryParams {
     /// Versions per page (default 20, at most 200).
+    #[param(minimum = 0)]
     _count: Option<i64>,
     /// Only versions made at or after this instant.
+    #[param(format = DateTime)]
     _since: Option<String>,
     /// Versions skipped (paging).
+    #[param(minimum = 0, maximum = 1000000000)]
     _offset: Option<i64>,
 }
 

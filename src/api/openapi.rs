@@ -269,11 +269,15 @@ pub fn fhir_paths_per_type(doc: &mut OpenApi) {
         if !kind.writable() {
             of_type.post = None;
         }
+        // Conditional updates and deletes, and patches, are for the types kept as JSON.
+        of_type.put = None;
+        of_type.delete = None;
         if let Some(search) = of_type.get.as_mut() {
             let parameters = search.parameters.get_or_insert_with(Vec::new);
             parameters.extend(search_parameters(kind));
         }
         let mut instance = instance_item.clone();
+        instance.patch = None;
         if !kind.writable() {
             instance.put = None;
         }
@@ -297,6 +301,7 @@ fn for_type(item: &mut PathItem, kind: Kind) {
         &mut item.put,
         &mut item.post,
         &mut item.delete,
+        &mut item.patch,
     ]
     .into_iter()
     .flatten()
