@@ -133,6 +133,30 @@ async fn clinical_messages_become_resources(engine: &Engine, mllp: &str) {
         assert_eq!(observation["resourceType"], "Observation", "{reference}");
     }
 
+    // The message shows what it made.
+    let listed = engine
+        .get_json("/api/messages?control_id=2.16.840.1.114222.4.3.3.5.1.2-20120314235954.325")
+        .await;
+    let message_id = &listed["messages"][0]["id"];
+    let detail = engine
+        .get_json(&format!("/api/messages/{message_id}"))
+        .await;
+    let made: Vec<&str> = detail["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| r["reference"].as_str().unwrap())
+        .collect();
+    for observation in &observations {
+        let reference = format!("Observation/{}", observation["id"].as_str().unwrap());
+        assert!(made.contains(&reference.as_str()), "{made:?}");
+    }
+    assert!(
+        made.iter().any(|r| r.starts_with("DiagnosticReport/")),
+        "{made:?}"
+    );
+    assert!(made.iter().any(|r| r.starts_with("Specimen/")), "{made:?}");
+
     // An appointment booked.
     send(mllp, SIU).await;
     let adam = patient(engine, "test1", "PATID1234").await;

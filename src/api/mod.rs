@@ -611,6 +611,20 @@ struct MessageDetail {
     deliveries: Vec<Delivery>,
     /// Its history.
     events: Vec<MessageEvent>,
+    /// The FHIR resources (versions) the store kept from it: its clinical content.
+    resources: Vec<MadeResource>,
+}
+
+/// A version of a FHIR resource a message made.
+#[derive(Debug, Serialize, ToSchema)]
+struct MadeResource {
+    /// `Type/id`.
+    reference: String,
+    /// The version it made.
+    version: i64,
+    /// The resource as that version holds it.
+    #[schema(value_type = Object)]
+    resource: serde_json::Value,
 }
 
 /// `GET /api/messages/{id}`: one message with its raw bytes, parsed view, canonical records,
@@ -645,6 +659,17 @@ async fn get_message(
             canonical = serde_json::to_value(records).unwrap_or_default();
         }
     }
+    let resources = {
+        let mut conn = state
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        crate::fhir::versioned::made_by_message(&mut *conn, id)
+            .await
+            .map_err(|err| ApiError::Internal(err.to_string()))?
+    };
     Ok(Json(MessageDetail {
         message: summary,
         raw: String::from_utf8_lossy(&raw).into_owned(),
@@ -652,6 +677,14 @@ async fn get_message(
         canonical,
         deliveries,
         events,
+        resources: resources
+            .into_iter()
+            .map(|made| MadeResource {
+                reference: made.location(),
+                version: made.version,
+                resource: made.resource.unwrap_or_default(),
+            })
+            .collect(),
     })
     .into_response())
 }

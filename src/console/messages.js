@@ -137,9 +137,11 @@ function flatten(value, prefix) {
   return [[prefix, value]];
 }
 
-/** The canonical records: one table per kind (patient, encounter, coverages, charges...). */
+/** The canonical records: one table per kind (patient, encounter, coverages, charges...); the
+ * clinical resources are shown with the FHIR resources the message made. */
 function recordsView(records) {
   const kinds = Object.entries(records ?? {})
+    .filter(([kind]) => kind !== 'clinical')
     .filter(([, value]) => value !== null && !(Array.isArray(value) && value.length === 0));
   if (!kinds.length) return h('p', {class: 'empty'}, 'No canonical records.');
   return [
@@ -158,6 +160,22 @@ function recordsView(records) {
       return dataTable({columns, rows}, {caption: `${title} (${items.length})`});
     }),
     h('details', {}, h('summary', {}, 'As JSON'), jsonBlock(records)),
+  ];
+}
+
+/** The FHIR resources the store kept from the message (its clinical content): each version
+ * it made, with the resource as that version holds it. */
+function resourcesView(resources) {
+  if (!resources?.length) return h('p', {class: 'empty'}, 'No FHIR resources.');
+  return [
+    dataTable({
+      columns: ['Resource', 'Version', 'Code'],
+      rows: resources.map((r) => [
+        h('code', {class: 'resource-reference'}, r.reference), r.version,
+        r.resource?.code?.coding?.[0]?.code ?? r.resource?.vaccineCode?.coding?.[0]?.code ?? '',
+      ]),
+    }, {caption: `Resources (${resources.length})`}),
+    h('details', {}, h('summary', {}, 'As JSON'), jsonBlock(resources.map((r) => r.resource))),
   ];
 }
 
@@ -193,6 +211,7 @@ async function renderMessage(view, id, ctx) {
     }, 'Reprocess')),
     section('Parsed', parsedView(detail.parsed)),
     section('Canonical records', h('div', {class: 'records'}, recordsView(detail.canonical))),
+    section('FHIR resources', resourcesView(detail.resources)),
     section('Deliveries', dataTable({
       columns: ['Delivery', 'Destination', 'Status', 'Attempts', 'Next attempt', 'Last error', ''],
       rows: detail.deliveries.map((d) => [

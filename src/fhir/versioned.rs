@@ -134,6 +134,19 @@ pub async fn read_version(
     row.as_ref().map(Version::from_row).transpose()
 }
 
+/// The versions inbound message `message_id` made (HL7 v2 clinical content), in the order they
+/// were written.
+pub async fn made_by_message(
+    conn: &mut dyn Sql,
+    message_id: i64,
+) -> Result<Vec<Version>, FhirError> {
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} FROM fhir_versions WHERE message_id = $1 ORDER BY id LIMIT 1000"
+    );
+    let rows = conn.rows(&sql, &[message_id.into()]).await?;
+    rows.iter().map(Version::from_row).collect()
+}
+
 /// Which versions a history asks for: of one resource, one type or every stored type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryQuery {

@@ -238,6 +238,9 @@ async function asAdmin(browser) {
   await records.locator('caption', {hasText: 'patient'}).waitFor();
   await records.getByRole('cell', {name: 'Hopper', exact: true}).waitFor();
   await records.getByRole('cell', {name: 'V-CONSOLE', exact: true}).waitFor();
+  // An admission without allergies made no FHIR resources of its own.
+  await page.getByRole('heading', {name: 'FHIR resources'}).waitFor();
+  await page.getByText('No FHIR resources.').waitFor();
   await shot(page, 'message-detail');
 
   step = 'the message is reprocessed';
