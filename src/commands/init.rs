@@ -32,6 +32,7 @@ pub const SHIPPED: &[ShippedFile] = shipped![
     "channels/examples/sftp-837-outbox.toml",
     "channels/examples/sftp-x12-inbox.toml",
     "channels/fhir-http-inbound.toml",
+    "channels/fhir-subscriptions.toml",
     "channels/hl7v2-http-inbound.toml",
     "channels/hl7v2-mllp-inbound.toml",
     "channels/x12-inbox.toml",
