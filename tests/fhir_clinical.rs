@@ -2,7 +2,8 @@
 //! SIU^S12 and VXU^V04 sent over MLLP become Observations (with their DiagnosticReport and
 //! Specimen), an Appointment and Immunizations, linked to the canonical patient, readable at
 //! `/fhir/...?patient=...` a moment later, found by code, valid R4, and the same message sent
-//! again changes nothing but versions. On SQLite and PostgreSQL.
+//! again changes nothing but versions. A Condition and an AllergyIntolerance a client POSTs are
+//! searchable, updated conditionally and have their history. On SQLite and PostgreSQL.
 
 mod common;
 
@@ -219,9 +220,108 @@ async fn clinical_messages_become_resources(engine: &Engine, mllp: &str) {
     assert_eq!(again.len(), before.len(), "no Observation was added");
 }
 
+/// A client's problem and allergy for a canonical patient: created once however often sent
+/// (`If-None-Exist`), found by patient and code, updated by identifier, with their history.
+async fn client_problems_and_allergies(engine: &Engine) {
+    use common::fhir::{call, create};
+    use reqwest::{Method, StatusCode};
+    let patient = create(
+        engine,
+        &serde_json::json!({"resourceType": "Patient",
+            "identifier": [{"system": "urn:ehr:mrn", "value": "CL-1"}],
+            "name": [{"family": "Client"}]}),
+    )
+    .await;
+    let resources = [
+        serde_json::json!({"resourceType": "Condition",
+            "identifier": [{"system": "urn:ehr:problem", "value": "P-1"}],
+            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]},
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
+            "subject": {"reference": format!("Patient/{patient}")}}),
+        serde_json::json!({"resourceType": "AllergyIntolerance",
+            "identifier": [{"system": "urn:ehr:allergy", "value": "A-1"}],
+            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active"}]},
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "227493005"}]},
+            "patient": {"reference": format!("Patient/{patient}")}}),
+    ];
+    for resource in resources {
+        let kind = resource["resourceType"].as_str().unwrap();
+        let identifier = format!(
+            "identifier={}|{}",
+            resource["identifier"][0]["system"].as_str().unwrap(),
+            resource["identifier"][0]["value"].as_str().unwrap()
+        );
+        let created = call(
+            engine,
+            Method::POST,
+            &format!("/fhir/{kind}"),
+            Some(&resource),
+            &[("if-none-exist", identifier.as_str())],
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_string();
+        let again = call(
+            engine,
+            Method::POST,
+            &format!("/fhir/{kind}"),
+            Some(&resource),
+            &[("if-none-exist", identifier.as_str())],
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.body["id"], id.as_str());
+        let code = resource["code"]["coding"][0]["code"].as_str().unwrap();
+        let by_code = found(
+            engine,
+            &format!("/fhir/{kind}?patient=Patient/{patient}&code=http://snomed.info/sct%7C{code}"),
+            1,
+        )
+        .await;
+        assert_eq!(by_code.len(), 1);
+        assert_eq!(by_code[0]["id"], id.as_str());
+        let mut resolved = resource.clone();
+        resolved["clinicalStatus"]["coding"][0]["code"] = serde_json::json!("resolved");
+        let updated = call(
+            engine,
+            Method::PUT,
+            &format!("/fhir/{kind}?{}", identifier.replace('|', "%7C")),
+            Some(&resolved),
+            &[],
+        )
+        .await;
+        assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+        assert_eq!(updated.body["id"], id.as_str());
+        assert_eq!(updated.body["meta"]["versionId"], "2");
+        let history = engine
+            .get_json(&format!("/fhir/{kind}/{id}/_history"))
+            .await;
+        assert_eq!(history["type"], "history");
+        let versions: Vec<&str> = history["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["resource"]["meta"]["versionId"].as_str().unwrap())
+            .collect();
+        assert_eq!(versions, ["2", "1"]);
+        let first = engine
+            .get_json(&format!("/fhir/{kind}/{id}/_history/1"))
+            .await;
+        assert_eq!(first["clinicalStatus"]["coding"][0]["code"], "active");
+        let resolved_only = found(
+            engine,
+            &format!("/fhir/{kind}?patient=Patient/{patient}&clinical-status=resolved"),
+            1,
+        )
+        .await;
+        assert_eq!(resolved_only[0]["id"], id.as_str());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clinical_hl7v2_into_the_store_on_sqlite() {
     let (engine, mllp) = engine(None).await;
+    client_problems_and_allergies(&engine).await;
     clinical_messages_become_resources(&engine, &mllp).await;
     engine.stop().await;
 }
@@ -230,6 +330,7 @@ async fn clinical_hl7v2_into_the_store_on_sqlite() {
 async fn clinical_hl7v2_into_the_store_on_postgres() {
     if let Some(pg) = common::postgres_store().await {
         let (engine, mllp) = engine(Some(&pg.url)).await;
+        client_problems_and_allergies(&engine).await;
         clinical_messages_become_resources(&engine, &mllp).await;
         engine.stop().await;
     }
